@@ -1,0 +1,4 @@
+// The flat export surface of the WebAssembly core: functions over numbers and pointers.
+// Each area keeps its own module; this file only re-exports.
+export { alloc, free, relaxedSimd } from './memory';
+export { gemm } from './kernels/gemm';

@@ -1,0 +1,57 @@
+// Loading the core in any runtime. Each entry point (src/index.ts for browsers and Deno,
+// src/node/index.ts, src/edge/worker.ts) registers how its runtime obtains a compiled
+// module; everything else just calls `getCore()`.
+import { Core } from './core.js';
+import { detectFeatures, type WasmFeatures } from './features.js';
+import { bestFlavour, type Flavour, wasmUrl } from './flavour.js';
+
+/** Gives the compiled module of one flavour, however the runtime gets its bytes. */
+export type ModuleProvider = (flavour: Flavour) => Promise<WebAssembly.Module>;
+
+export interface RuntimeInfo {
+  /** 'node', 'deno', 'browser' or 'workerd' — set by the entry point that registered. */
+  runtime: string;
+  provider: ModuleProvider;
+}
+
+let registered: RuntimeInfo | undefined;
+const cores = new Map<Flavour, Promise<Core>>();
+
+export function registerRuntime(info: RuntimeInfo): void {
+  registered = info;
+  cores.clear();
+}
+
+export function runtimeName(): string {
+  return registered?.runtime ?? 'unregistered';
+}
+
+export function features(): WasmFeatures {
+  return detectFeatures();
+}
+
+/**
+ * The core in the given flavour, or in the best one this engine accepts. Instances are
+ * shared: one per flavour per runtime.
+ */
+export function getCore(flavour?: Flavour): Promise<Core> {
+  if (!registered) {
+    throw new Error('mapwise: no WebAssembly loader registered; import mapwise from its package entry point (node, browser or edge)');
+  }
+  const chosen = flavour ?? bestFlavour(detectFeatures());
+  let core = cores.get(chosen);
+  if (!core) {
+    const { provider } = registered;
+    core = provider(chosen).then((module) => Core.instantiate(chosen, module));
+    cores.set(chosen, core);
+  }
+  return core;
+}
+
+/** Provider for runtimes whose `fetch` reads the build's URL (browsers, Deno). */
+export const fetchProvider: ModuleProvider = async (flavour) => {
+  const url = wasmUrl(flavour);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`mapwise: could not load ${url}: HTTP ${response.status}`);
+  return WebAssembly.compile(await response.arrayBuffer());
+};

@@ -1,0 +1,7 @@
+// Entry point for browsers and Deno: the core's bytes come through `fetch`.
+import { fetchProvider, registerRuntime } from './core/load.js';
+
+const runtime = 'Deno' in globalThis ? 'deno' : 'browser';
+registerRuntime({ runtime, provider: fetchProvider });
+
+export * from './lib.js';

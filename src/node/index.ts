@@ -1,0 +1,12 @@
+// Entry point for Node: the core's bytes come from the file system.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { registerRuntime } from '../core/load.js';
+import { wasmUrl } from '../core/flavour.js';
+
+registerRuntime({
+  runtime: 'node',
+  provider: async (flavour) => WebAssembly.compile(await readFile(fileURLToPath(wasmUrl(flavour)))),
+});
+
+export * from '../lib.js';
