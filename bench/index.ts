@@ -1,0 +1,26 @@
+// `npm run bench -- NAME [--json] [bench options]`. A new benchmark is one entry below: a
+// module under bench/ exporting a `Bench`.
+import yargs from 'yargs';
+import { type Bench, printRows } from './harness.js';
+
+const benches: Record<string, () => Promise<Bench>> = {
+  gemm: async () => (await import('./gemm.js')).gemmBench,
+};
+
+async function main(argv: string[]): Promise<void> {
+  const args = await yargs(argv).help(false).version(false).parserConfiguration({ 'camel-case-expansion': true }).parse();
+  const name = String(args._[0] ?? '');
+  const load = benches[name];
+  if (!load) {
+    const list = Object.keys(benches).join(', ');
+    process.stderr.write(`${name ? `unknown benchmark '${name}'` : 'name a benchmark'}; choose one of: ${list}\n`);
+    process.exit(2);
+  }
+  const bench = await load();
+  const json = Boolean(args.json);
+  process.stderr.write(`bench ${name}: ${bench.describe}\n`);
+  const rows = await bench.run({ json, args, log: (text) => process.stderr.write(`${text}\n`) });
+  printRows(rows, json);
+}
+
+await main(process.argv.slice(2));
