@@ -3,7 +3,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/deno/**', 'node_modules/**'],
     // Loads the Node entry point, which registers how the wasm core is read from disk.
     setupFiles: ['test/setup.ts'],
     // Lets Node 20 validate relaxed SIMD so both release flavours are tested.

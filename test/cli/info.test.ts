@@ -1,0 +1,27 @@
+// The built CLI as a user runs it (needs `npm run build`, which `npm test` does first).
+import { spawnSync } from 'node:child_process';
+import { expect, it } from 'vitest';
+
+function mapwise(...args: string[]) {
+  return spawnSync('node', ['bin/mapwise.js', ...args], { encoding: 'utf8' });
+}
+
+it('info --json prints exactly one JSON object naming the loaded flavour', () => {
+  const run = mapwise('info', '--json');
+  expect(run.status, run.stderr).toBe(0);
+  const result = JSON.parse(run.stdout);
+  expect(result.runtime).toBe('node');
+  // bin/mapwise.js enables relaxed SIMD in Node 20, so the fused build is the best one.
+  expect(result.flavour).toBe('relaxed');
+  expect(result.gemmSelfCheck.passed).toBe(true);
+  expect(run.stdout.trim().split('\n')).toHaveLength(1);
+});
+
+it('--help lists the commands and an unknown command fails with a hint', () => {
+  const help = mapwise('--help');
+  expect(help.status).toBe(0);
+  expect(help.stdout).toMatch(/mapwise info/);
+  const bad = mapwise('no-such-command');
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/mapwise --help/);
+});

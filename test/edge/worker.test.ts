@@ -1,0 +1,63 @@
+// The edge entry point under workerd (miniflare): the built worker imports the wasm as
+// precompiled modules and answers requests with the core.
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { referenceGemm } from '../../src/core/reference.js';
+import { Random } from '../../src/helpers/random.js';
+
+let mf: Miniflare;
+
+beforeAll(async () => {
+  mf = new Miniflare({
+    modules: true,
+    scriptPath: 'dist/src/edge/worker.js',
+    modulesRules: [
+      { type: 'ESModule', include: ['**/*.js'] },
+      { type: 'CompiledWasm', include: ['**/*.wasm'] },
+    ],
+    compatibilityDate: '2026-04-01',
+  });
+  await mf.ready;
+});
+
+afterAll(async () => {
+  await mf?.dispose();
+});
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await mf.dispatchFetch(`http://localhost${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+describe('edge worker in workerd', () => {
+  it('loads the relaxed-SIMD build, which workerd accepts', async () => {
+    const info = (await (await mf.dispatchFetch('http://localhost/info')).json()) as Record<string, unknown>;
+    expect(info.runtime).toBe('workerd');
+    expect(info.flavour).toBe('relaxed');
+  });
+
+  it('answers POST /gemm with the product the reference computes', async () => {
+    const random = new Random(11);
+    const [m, n, k] = [13, 9, 21];
+    const a = Array.from(random.floats(m * k));
+    const b = Array.from(random.floats(k * n));
+    const { status, json } = await post('/gemm', { m, n, k, a, b });
+    expect(status).toBe(200);
+    const expected = referenceGemm(a, b, m, n, k);
+    const c = json.c as number[];
+    expect(c).toHaveLength(m * n);
+    c.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 4));
+  });
+
+  it('rejects malformed JSON, unknown fields and wrong sizes with a JSON error', async () => {
+    expect((await post('/gemm', '{not json')).status).toBe(400);
+    const unknown = await post('/gemm', { m: 1, n: 1, k: 1, a: [1], b: [1], extra: 1 });
+    expect(unknown.status).toBe(422);
+    expect(unknown.json.error).toMatch(/unknown field 'extra'/);
+    const short = await post('/gemm', { m: 2, n: 1, k: 1, a: [1], b: [1] });
+    expect(short.status).toBe(422);
+    expect(short.json.error).toMatch(/'a' must be an array of 2 finite numbers/);
+    expect((await post('/gemm', { m: 2000, n: 2000, k: 2000, a: [], b: [] })).status).toBe(413);
+    expect((await mf.dispatchFetch('http://localhost/nowhere')).status).toBe(404);
+  });
+});
