@@ -2,3 +2,4 @@
 // Each area keeps its own module; this file only re-exports.
 export { alloc, free, relaxedSimd } from './memory';
 export { gemm } from './kernels/gemm';
+export { pipelineSimulate, pipelineContiguousDp } from './sched/pipeline';

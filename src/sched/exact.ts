@@ -1,0 +1,279 @@
+// The exact scheduler: a mixed-integer program solved by HiGHS (the `highs` package, HiGHS
+// compiled to wasm). It minimises the bottleneck stage time; on a time-out it returns its
+// best schedule with the proven optimality gap.
+//
+// Variables (units inside the model: microseconds for time, MiB for bytes, to keep the
+// coefficients near 1; results are converted back to seconds and bytes):
+//   T            bottleneck, µs                                   (objective: min T)
+//   y[v][s]      binary, s = 1 … K−1: 1 iff stage(v) ≥ s  (cumulative encoding)
+//                membership x[v][s] = y[v][s] − y[v][s+1] with y[v][0] ≡ 1, y[v][K] ≡ 0
+//   o[s]         parameter overflow of stage s beyond on-chip memory, MiB, ≥ 0
+//   z[u][b]      ∈ [0,1], b = 0 … K−2: u's output crosses boundary b (b ↔ b+1)
+// Constraints:
+//   y[v][s+1] ≤ y[v][s]                              (the encoding is cumulative)
+//   y[u][s] ≤ y[v][s]          for each edge u→v     (stage(u) ≤ stage(v))
+//   z[u][b] ≥ y[v][b+1] − y[u][b+1]  for each edge   (live across b: u at ≤ b, a consumer at > b)
+//   o[s] ≥ Σ_v paramMiB_v · x[v][s] − onChipMiB
+//   T ≥ Σ_v (compute_v + sinkOut_v) · x[v][s] + o[s]·streamµsPerMiB
+//       + Σ_u tensorµs_u · (z[u][s−1] + z[u][s])    (input + output transfers of stage s)
+// z and o are only bounded from below: raising them never helps, so at an optimum the
+// bottleneck stage's row is tight and T equals the simulator's bottleneck. Schedules are
+// always re-costed by the simulator.
+import type { Highs, Model, ModelData } from 'highs';
+import type { Core } from '../core/core.js';
+import { assignmentFromCuts, type Assignment, type ScheduleProblem } from './problem.js';
+import { PipelineSimulator } from './simulate.js';
+
+const US = 1e6; // microseconds per second
+const MIB = 1024 * 1024;
+
+export interface ExactOptions {
+  /** Wall-clock limit of the HiGHS solve, in seconds. */
+  timeLimitSeconds?: number;
+  /** Relative gap at which HiGHS stops (default 1e-6: proven optimal to six digits). */
+  relativeGap?: number;
+  /** A schedule to start from (default: the contiguous DP's). */
+  warmStart?: Assignment;
+  /** A loaded HiGHS runtime; default: load the `highs` package (Node finds its wasm beside it). */
+  highs?: Highs;
+}
+
+export interface ExactResult {
+  assignment: Assignment;
+  bottleneckSeconds: number;
+  /** Proven lower bound on the optimal bottleneck, seconds. */
+  lowerBoundSeconds: number;
+  /** (bottleneck − lower bound) / bottleneck; 0 when proven optimal. */
+  optimalityGap: number;
+  /** 'optimal' or 'time-limit' (or another HiGHS status name). */
+  status: string;
+  solveSeconds: number;
+}
+
+let highsPromise: Promise<Highs> | undefined;
+
+export function loadHighs(): Promise<Highs> {
+  highsPromise ??= import('highs').then((m) => (m.default as unknown as () => Promise<Highs>)());
+  return highsPromise;
+}
+
+interface Row {
+  terms: Map<number, number>;
+  lo: number;
+  hi: number;
+}
+
+/** The MILP in HiGHS's sparse form, with index helpers to read and seed solutions. */
+export interface PipelineMilp {
+  model: ModelData;
+  y: (v: number, s: number) => number;
+  z: (u: number, b: number) => number;
+  o: (s: number) => number;
+  timeRows: number[];
+  rows: Row[];
+}
+
+export function buildPipelineMilp(problem: ScheduleProblem, highs: Pick<Highs, 'infinity' | 'constants'>): PipelineMilp {
+  const { n, cores: k, target } = problem;
+  const inf = highs.infinity;
+  const link = target.hostLinkBytesPerSecond;
+  const hasSucc = (u: number): boolean => problem.succStart[u + 1]! > problem.succStart[u]!;
+  const zBase = new Int32Array(n).fill(-1);
+  let cols = 1;
+  const yStart = cols;
+  cols += n * (k - 1);
+  const oStart = cols;
+  cols += k;
+  for (let u = 0; u < n; u++) {
+    if (hasSucc(u) && k > 1) {
+      zBase[u] = cols;
+      cols += k - 1;
+    }
+  }
+  const y = (v: number, s: number): number => yStart + v * (k - 1) + (s - 1);
+  const z = (u: number, b: number): number => zBase[u]! + b;
+  const o = (s: number): number => oStart + s;
+  const rows: Row[] = [];
+  const add = (terms: Map<number, number>, constant: number, lo: number, hi: number): number => {
+    rows.push({ terms, lo: lo - constant, hi: hi - constant });
+    return rows.length - 1;
+  };
+  const term = (terms: Map<number, number>, col: number, coef: number): void => {
+    terms.set(col, (terms.get(col) ?? 0) + coef);
+  };
+  // Adds coef · x[v][s] to terms; returns the constant part.
+  const member = (terms: Map<number, number>, v: number, s: number, coef: number): number => {
+    if (k === 1) return coef;
+    if (s === 0) {
+      term(terms, y(v, 1), -coef);
+      return coef;
+    }
+    term(terms, y(v, s), coef);
+    if (s < k - 1) term(terms, y(v, s + 1), -coef);
+    return 0;
+  };
+  for (let v = 0; v < n; v++) {
+    for (let s = 1; s < k - 1; s++) add(new Map([[y(v, s + 1), 1], [y(v, s), -1]]), 0, -inf, 0);
+  }
+  for (let v = 0; v < n; v++) {
+    for (let e = problem.predStart[v]!; e < problem.predStart[v + 1]!; e++) {
+      const u = problem.preds[e]!;
+      for (let s = 1; s < k; s++) add(new Map([[y(u, s), 1], [y(v, s), -1]]), 0, -inf, 0);
+      for (let b = 0; b + 1 < k; b++) add(new Map([[z(u, b), 1], [y(v, b + 1), -1], [y(u, b + 1), 1]]), 0, 0, inf);
+    }
+  }
+  const timeRows: number[] = [];
+  for (let s = 0; s < k; s++) {
+    const over = new Map<number, number>([[o(s), 1]]);
+    let c = 0;
+    for (let v = 0; v < n; v++) if (problem.paramBytes[v]! > 0) c += member(over, v, s, -problem.paramBytes[v]! / MIB);
+    add(over, c, -target.onChipParamBytes / MIB, inf);
+
+    const time = new Map<number, number>([[0, 1], [o(s), -(MIB / link) * US]]);
+    let ct = 0;
+    for (let v = 0; v < n; v++) {
+      const out = hasSucc(v) ? 0 : problem.outputBytes[v]! / link;
+      const w = (problem.computeSeconds[v]! + out) * US;
+      if (w > 0) ct += member(time, v, s, -w);
+      if (hasSucc(v) && k > 1 && problem.outputBytes[v]! > 0) {
+        const t = (problem.outputBytes[v]! / link) * US;
+        if (s >= 1) term(time, z(v, s - 1), -t);
+        if (s <= k - 2) term(time, z(v, s), -t);
+      }
+    }
+    timeRows.push(add(time, ct, 0, inf));
+  }
+  const starts = [0];
+  const indices: number[] = [];
+  const values: number[] = [];
+  const rowLower: number[] = [];
+  const rowUpper: number[] = [];
+  for (const row of rows) {
+    for (const [col, coef] of [...row.terms].sort((a, b) => a[0] - b[0])) {
+      if (coef === 0) continue;
+      indices.push(col);
+      values.push(coef);
+    }
+    starts.push(indices.length);
+    rowLower.push(row.lo);
+    rowUpper.push(row.hi);
+  }
+  const colCost = new Float64Array(cols);
+  colCost[0] = 1;
+  const colLower = new Float64Array(cols);
+  const colUpper = new Float64Array(cols).fill(inf);
+  const integrality = new Int32Array(cols);
+  for (let v = 0; v < n; v++) {
+    for (let s = 1; s < k; s++) {
+      colUpper[y(v, s)] = 1;
+      integrality[y(v, s)] = highs.constants.variableType.integer;
+    }
+    if (zBase[v]! >= 0) for (let b = 0; b + 1 < k; b++) colUpper[z(v, b)] = 1;
+  }
+  const model: ModelData = {
+    numCols: cols,
+    numRows: rows.length,
+    colCost,
+    colLower,
+    colUpper,
+    rowLower,
+    rowUpper,
+    matrix: { format: 'csr', numRows: rows.length, numCols: cols, starts, indices, values },
+    integrality,
+  };
+  return { model, y, z, o, timeRows, rows };
+}
+
+/** Column values of the MILP that encode `assignment` (for a warm start). */
+export function milpSolutionOf(problem: ScheduleProblem, milp: PipelineMilp, assignment: Assignment): Float64Array {
+  const { n, cores: k } = problem;
+  const x = new Float64Array(milp.model.numCols);
+  for (let v = 0; v < n; v++) for (let s = 1; s < k; s++) x[milp.y(v, s)] = assignment[v]! >= s ? 1 : 0;
+  for (let u = 0; u < n; u++) {
+    if (problem.succStart[u + 1]! === problem.succStart[u]! || k === 1) continue;
+    let last = assignment[u]!;
+    for (let e = problem.succStart[u]!; e < problem.succStart[u + 1]!; e++) last = Math.max(last, assignment[problem.succs[e]!]!);
+    for (let b = 0; b + 1 < k; b++) x[milp.z(u, b)] = assignment[u]! <= b && b < last ? 1 : 0;
+  }
+  const params = new Float64Array(k);
+  for (let v = 0; v < n; v++) params[assignment[v]!]! += problem.paramBytes[v]!;
+  for (let s = 0; s < k; s++) x[milp.o(s)] = Math.max(0, params[s]! - problem.target.onChipParamBytes) / MIB;
+  // T = the largest stage row's requirement.
+  let t = 0;
+  for (const r of milp.timeRows) {
+    const row = milp.rows[r]!;
+    let activity = 0;
+    for (const [col, coef] of row.terms) if (col !== 0) activity += coef * x[col]!;
+    t = Math.max(t, row.lo - activity);
+  }
+  x[0] = t * (1 + 1e-9) + 1e-9;
+  return x;
+}
+
+const STATUS_NAMES: Record<number, string> = {
+  7: 'optimal',
+  8: 'infeasible',
+  11: 'objective-bound',
+  12: 'objective-target',
+  13: 'time-limit',
+  14: 'iteration-limit',
+  15: 'unknown',
+  16: 'solution-limit',
+  17: 'interrupted',
+};
+
+export async function exactSchedule(core: Core, problem: ScheduleProblem, options: ExactOptions = {}): Promise<ExactResult> {
+  const timeLimit = options.timeLimitSeconds ?? 60;
+  if (!(timeLimit > 0)) throw new RangeError(`exact scheduler: timeLimitSeconds must be > 0, got ${timeLimit}`);
+  const highs = options.highs ?? (await loadHighs());
+  const started = performance.now();
+  const sim = new PipelineSimulator(core, problem);
+  let model: Model | undefined;
+  try {
+    const warm = options.warmStart ?? assignmentFromCuts(problem.n, sim.contiguousDp().cuts);
+    const warmCost = sim.bottleneck(warm);
+    if (!Number.isFinite(warmCost)) throw new RangeError('exact scheduler: the warm start breaks the graph order');
+    const milp = buildPipelineMilp(problem, highs);
+    model = highs.createModel(milp.model);
+    const remaining = Math.max(0.01, timeLimit - (performance.now() - started) / 1000);
+    model.options.set({
+      output_flag: false,
+      time_limit: remaining,
+      mip_rel_gap: options.relativeGap ?? 1e-6,
+      mip_abs_gap: 1e-9,
+      random_seed: 0,
+    });
+    model.setSolution({ colValue: milpSolutionOf(problem, milp, warm) });
+    model.run();
+    const statusCode = model.getModelStatus();
+    const status = STATUS_NAMES[statusCode] ?? `status-${statusCode}`;
+    let assignment = warm;
+    let bottleneckSeconds = warmCost;
+    const primal = Number(model.info.get('primal_solution_status'));
+    if (primal === highs.constants.solutionStatus.feasible) {
+      const x = model.getSolution().colValue;
+      const found = new Int32Array(problem.n);
+      for (let v = 0; v < problem.n; v++) {
+        let s = 0;
+        for (let t = 1; t < problem.cores; t++) s += x[milp.y(v, t)]! > 0.5 ? 1 : 0;
+        found[v] = s;
+      }
+      const cost = sim.bottleneck(found);
+      if (cost < bottleneckSeconds) {
+        assignment = found;
+        bottleneckSeconds = cost;
+      }
+    }
+    let bound = Number(model.info.get('mip_dual_bound')) / US;
+    if (!Number.isFinite(bound)) bound = 0;
+    // With K = 1 there is one schedule; the model has no integer column and HiGHS, solving an
+    // LP, reports no MIP bound.
+    if (problem.cores === 1) bound = bottleneckSeconds;
+    const lowerBoundSeconds = Math.min(bound, bottleneckSeconds);
+    const optimalityGap = bottleneckSeconds > 0 ? Math.max(0, (bottleneckSeconds - lowerBoundSeconds) / bottleneckSeconds) : 0;
+    return { assignment, bottleneckSeconds, lowerBoundSeconds, optimalityGap, status, solveSeconds: (performance.now() - started) / 1000 };
+  } finally {
+    model?.dispose();
+    sim.free();
+  }
+}

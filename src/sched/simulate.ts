@@ -1,0 +1,75 @@
+// The pipeline simulator in the wasm core, as typed results. See problem.ts for the cost
+// model and units (seconds, bytes).
+import type { Core } from '../core/core.js';
+import { PipelineProblemBuffers, STAGE_FIELDS } from '../core/sched.js';
+import { edgeError, type PipelineCost, type ScheduleProblem, type StageCost } from './problem.js';
+
+/** A problem loaded into the core once, simulated many times. Call `free()` when done. */
+export class PipelineSimulator {
+  private readonly buffers: PipelineProblemBuffers;
+
+  constructor(
+    readonly core: Core,
+    readonly problem: ScheduleProblem,
+  ) {
+    this.buffers = new PipelineProblemBuffers(core, problem);
+  }
+
+  /** Full cost breakdown; throws a RangeError naming the broken edge or node. */
+  simulate(assignment: ArrayLike<number>): PipelineCost {
+    const { problem } = this;
+    const { code, stages: rows } = this.buffers.simulate(assignment);
+    if (code >= 0) {
+      const u = problem.preds[code]!;
+      let v = 0;
+      while (problem.predStart[v + 1]! <= code) v++;
+      throw new RangeError(edgeError(problem, u, v, assignment[u]!, assignment[v]!));
+    }
+    if (code < -1) {
+      const v = -2 - code;
+      throw new RangeError(`node '${problem.names[v]}' is assigned stage ${assignment[v]}, outside 0..${problem.cores - 1}`);
+    }
+    const members: number[][] = Array.from({ length: problem.cores }, () => []);
+    for (let v = 0; v < problem.n; v++) members[assignment[v]!]!.push(v);
+    const stages: StageCost[] = [];
+    for (let s = 0; s < problem.cores; s++) {
+      const r = s * STAGE_FIELDS;
+      stages.push({
+        nodes: members[s]!,
+        computeSeconds: rows[r]!,
+        streamSeconds: rows[r + 1]!,
+        transferInSeconds: rows[r + 2]!,
+        transferOutSeconds: rows[r + 3]!,
+        transferSeconds: rows[r + 2]! + rows[r + 3]!,
+        paramBytes: rows[r + 4]!,
+        totalSeconds: rows[r + 5]!,
+      });
+    }
+    const bottleneckSeconds = Math.max(...stages.map((s) => s.totalSeconds));
+    const latencySeconds = stages.reduce((sum, s) => sum + s.totalSeconds, 0);
+    return { stages, bottleneckSeconds, throughputPerSecond: 1 / bottleneckSeconds, latencySeconds };
+  }
+
+  /** Bottleneck seconds, or Infinity when the assignment breaks the order. */
+  bottleneck(assignment: ArrayLike<number>): number {
+    return this.buffers.bottleneck(assignment);
+  }
+
+  contiguousDp(): { cuts: Int32Array; bottleneckSeconds: number } {
+    return this.buffers.contiguousDp();
+  }
+
+  free(): void {
+    this.buffers.free();
+  }
+}
+
+/** One-shot simulation. */
+export function simulatePipeline(core: Core, problem: ScheduleProblem, assignment: ArrayLike<number>): PipelineCost {
+  const sim = new PipelineSimulator(core, problem);
+  try {
+    return sim.simulate(assignment);
+  } finally {
+    sim.free();
+  }
+}

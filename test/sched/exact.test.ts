@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { getCore } from '../../src/node/index.js';
+import { Random } from '../../src/helpers/random.js';
+import { exactSchedule, loadHighs, buildPipelineMilp, milpSolutionOf } from '../../src/sched/exact.js';
+import { buildProblem } from '../../src/sched/problem.js';
+import { bruteForceOptimum, referenceSimulate } from '../../src/sched/reference.js';
+import { schedule } from '../../src/sched/schedule.js';
+import { randomProblem, tinyTarget } from './graphs.js';
+
+describe('exact MILP scheduler (HiGHS)', () => {
+  it('finds the brute-force optimum on tiny random graphs', async () => {
+    const core = await getCore();
+    const random = new Random(21);
+    for (let trial = 0; trial < 25; trial++) {
+      const k = random.intBetween(1, 3);
+      const p = randomProblem(random, random.intBetween(1, 7), k);
+      const want = bruteForceOptimum(p);
+      const got = await exactSchedule(core, p, { timeLimitSeconds: 20 });
+      expect(got.status).toBe('optimal');
+      expect(referenceSimulate(p, got.assignment).bottleneckSeconds).toBeCloseTo(got.bottleneckSeconds, 12);
+      expect(got.bottleneckSeconds / want.bottleneckSeconds).toBeCloseTo(1, 5);
+      expect(got.optimalityGap).toBeLessThan(1e-5);
+      expect(got.lowerBoundSeconds).toBeLessThanOrEqual(want.bottleneckSeconds * (1 + 1e-6));
+    }
+  });
+
+  it('beats contiguous segments when the best stages interleave the index order', async () => {
+    const core = await getCore();
+    // Four independent nodes listed 300, 300, 100, 100 µs: any cut of that order leaves one
+    // stage ≥ 500 µs, while {a, c} | {b, d} gives 400 µs.
+    const macs = [300, 300, 100, 100];
+    const nodes = macs.map((m, i) => ({ name: 'abcd'[i]!, macs: m, paramCount: 0, outputElements: 0, preds: [] }));
+    const p = buildProblem(nodes, tinyTarget(2));
+    const dp = await schedule(core, p, { scheduler: 'dp' });
+    const exact = await schedule(core, p, { scheduler: 'exact', timeLimitSeconds: 10 });
+    expect(dp.bottleneckSeconds).toBeCloseTo(500e-6, 12);
+    expect(exact.bottleneckSeconds).toBeCloseTo(400e-6, 12);
+    expect(exact.assignment.a).not.toBe(exact.assignment.b);
+    expect(exact.optimalityGap).toBeLessThan(1e-5);
+  });
+
+  it('encodes a schedule as a feasible MILP point whose T is its bottleneck', async () => {
+    const highs = await loadHighs();
+    const random = new Random(4);
+    for (let t = 0; t < 10; t++) {
+      const p = randomProblem(random, 12, random.intBetween(2, 5));
+      const milp = buildPipelineMilp(p, highs);
+      const a = new Int32Array(p.n);
+      for (let v = 0; v < p.n; v++) {
+        let lo = 0;
+        for (let e = p.predStart[v]!; e < p.predStart[v + 1]!; e++) lo = Math.max(lo, a[p.preds[e]!]!);
+        a[v] = random.intBetween(lo, p.cores - 1);
+      }
+      const x = milpSolutionOf(p, milp, a);
+      expect(x[0]! / 1e6).toBeCloseTo(referenceSimulate(p, a).bottleneckSeconds, 9);
+      const { starts, indices, values } = milp.model.matrix;
+      for (let r = 0; r < milp.model.numRows; r++) {
+        let act = 0;
+        for (let i = starts[r]!; i < starts[r + 1]!; i++) act += values[i]! * x[indices[i]!]!;
+        expect(act).toBeGreaterThanOrEqual(Number(milp.model.rowLower[r]) - 1e-6);
+        expect(act).toBeLessThanOrEqual(Number(milp.model.rowUpper[r]) + 1e-6);
+      }
+    }
+  });
+
+  it('returns its best schedule with a gap when the time limit hits', async () => {
+    const core = await getCore();
+    const p = randomProblem(new Random(8), 120, 6);
+    const result = await schedule(core, p, { scheduler: 'exact', timeLimitSeconds: 0.05 });
+    expect(result.status).toMatch(/time-limit|optimal/);
+    expect(result.optimalityGap).toBeGreaterThanOrEqual(0);
+    expect(result.optimalityGap).toBeLessThanOrEqual(1);
+    expect(result.solveSeconds).toBeLessThan(5);
+    expect(referenceSimulate(p, Object.values(result.assignment)).bottleneckSeconds).toBeCloseTo(result.bottleneckSeconds, 12);
+    await expect(schedule(core, p, { scheduler: 'exact', timeLimitSeconds: 0 })).rejects.toThrow(/timeLimitSeconds must be > 0/);
+  });
+});

@@ -1,0 +1,37 @@
+// Small hand-rolled DAGs for the scheduler tests (independent of src/graph).
+import { Random } from '../../src/helpers/random.js';
+import { pipelineTarget, type PipelineTarget } from '../../src/hw/pipeline.js';
+import { buildProblem, type ScheduleNode, type ScheduleProblem } from '../../src/sched/problem.js';
+
+/**
+ * A tiny target whose numbers make every term of the cost model matter: 1 MAC per cycle
+ * at 1 MHz (1 µs per MAC), 1000 bytes on chip, 1 byte per weight, 1 MB/s link (1 µs per byte).
+ */
+export function tinyTarget(cores: number): PipelineTarget {
+  return pipelineTarget({ cores, onChipParamBytes: 1000, paramBytesPerWeight: 1, hostLinkBytesPerSecond: 1e6, coreMacsPerCycle: 1, freqMHz: 1 });
+}
+
+/** A random DAG of n nodes in topological order, each with up to `maxPreds` earlier predecessors. */
+export function randomNodes(random: Random, n: number, maxPreds = 3): ScheduleNode[] {
+  const nodes: ScheduleNode[] = [];
+  for (let v = 0; v < n; v++) {
+    const preds = new Set<number>();
+    if (v > 0) {
+      preds.add(v - 1 - random.int(Math.min(v, 2)));
+      const extra = random.int(maxPreds);
+      for (let i = 0; i < extra; i++) preds.add(random.int(v));
+    }
+    nodes.push({
+      name: `n${v}`,
+      macs: random.intBetween(0, 2000),
+      paramCount: random.pick([0, random.intBetween(0, 1500)]),
+      outputElements: random.intBetween(1, 600),
+      preds: [...preds],
+    });
+  }
+  return nodes;
+}
+
+export function randomProblem(random: Random, n: number, cores: number): ScheduleProblem {
+  return buildProblem(randomNodes(random, n), tinyTarget(cores));
+}

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { getCore } from '../../src/node/index.js';
+import { Random } from '../../src/helpers/random.js';
+import { EDGETPU_PRESET, pipelineTarget } from '../../src/hw/pipeline.js';
+import { compilerSchedule } from '../../src/sched/compiler.js';
+import { assignmentFromCuts, assignmentFromRecord, buildProblem } from '../../src/sched/problem.js';
+import { allValidAssignments, bruteForceContiguous, referenceSimulate } from '../../src/sched/reference.js';
+import { PipelineSimulator, simulatePipeline } from '../../src/sched/simulate.js';
+import { randomProblem, tinyTarget } from './graphs.js';
+
+// a → b → c and a → c; units of tinyTarget: 1 µs per MAC, 1 µs per byte on the link, 1000 B on chip.
+const handNodes = [
+  { name: 'a', macs: 100, paramCount: 1200, outputElements: 10, preds: [] },
+  { name: 'b', macs: 200, paramCount: 0, outputElements: 20, preds: [0] },
+  { name: 'c', macs: 50, paramCount: 300, outputElements: 5, preds: [0, 1] },
+];
+const us = 1e-6;
+
+describe('pipeline target', () => {
+  it('has an Edge-TPU-like preset and rejects bad fields by name', () => {
+    expect(pipelineTarget()).toEqual(EDGETPU_PRESET);
+    expect(EDGETPU_PRESET.onChipParamBytes).toBe(8 * 1024 * 1024);
+    expect(pipelineTarget({ cores: 6 }).cores).toBe(6);
+    expect(() => pipelineTarget({ cores: 0 })).toThrow(/cores must be an integer from 1 to 8/);
+    expect(() => pipelineTarget({ cores: 9 })).toThrow(/cores/);
+    expect(() => pipelineTarget({ onChipParamBytes: 0 })).toThrow(/onChipParamBytes must be/);
+    expect(() => pipelineTarget({ hostLinkBytesPerSecond: -1 })).toThrow(/hostLinkBytesPerSecond must be/);
+    expect(() => pipelineTarget({ freqMHz: Number.NaN })).toThrow(/freqMHz/);
+    expect(() => pipelineTarget({ sramKiB: 3 } as never)).toThrow(/unknown field 'sramKiB'/);
+    expect(() => pipelineTarget({}, 'tpu9')).toThrow(/unknown pipeline target preset 'tpu9'/);
+  });
+});
+
+describe('scheduling problem', () => {
+  it('rejects bad graphs with the node named', () => {
+    const t = tinyTarget(2);
+    expect(() => buildProblem([], t)).toThrow(/no nodes/);
+    expect(() => buildProblem([{ name: 'x', macs: -1, paramCount: 0, outputElements: 0, preds: [] }], t)).toThrow(/'x': macs must be/);
+    expect(() => buildProblem([{ name: 'x', macs: 1, paramCount: 0, outputElements: 0, preds: [0] }], t)).toThrow(/'x' \(index 0\) has predecessor 0/);
+    expect(() => buildProblem([handNodes[0]!, { ...handNodes[1]!, name: 'a' }], t)).toThrow(/'a' appears twice/);
+  });
+
+  it('turns a name → stage record into an assignment, naming missing and unknown nodes', () => {
+    const p = buildProblem(handNodes, tinyTarget(2));
+    expect(Array.from(assignmentFromRecord(p, { a: 0, b: 1, c: 1 }))).toEqual([0, 1, 1]);
+    expect(() => assignmentFromRecord(p, { a: 0, b: 1 })).toThrow(/node 'c' is missing/);
+    expect(() => assignmentFromRecord(p, { a: 0, b: 1, c: 1, d: 0 })).toThrow(/unknown node 'd'/);
+  });
+});
+
+describe('pipeline simulator (wasm core)', () => {
+  it('computes a hand-made case exactly', async () => {
+    const core = await getCore();
+    const p2 = buildProblem(handNodes, tinyTarget(2));
+    // Stage 0 = {a}: 100 µs compute, 200 B overflow → 200 µs, a's 10 B out → 10 µs.
+    // Stage 1 = {b, c}: 250 µs compute, 10 B in + c's 5 B graph output → 15 µs.
+    const cost = simulatePipeline(core, p2, [0, 1, 1]);
+    expect(cost.stages[0]!.computeSeconds).toBeCloseTo(100 * us, 12);
+    expect(cost.stages[0]!.streamSeconds).toBeCloseTo(200 * us, 12);
+    expect(cost.stages[0]!.transferSeconds).toBeCloseTo(10 * us, 12);
+    expect(cost.stages[0]!.totalSeconds).toBeCloseTo(310 * us, 12);
+    expect(cost.stages[1]!.totalSeconds).toBeCloseTo(265 * us, 12);
+    expect(cost.stages[1]!.paramBytes).toBe(300);
+    expect(cost.bottleneckSeconds).toBeCloseTo(310 * us, 12);
+    expect(cost.latencySeconds).toBeCloseTo(575 * us, 12);
+    expect(cost.throughputPerSecond).toBeCloseTo(1 / (310 * us), 6);
+    // {a, b} | {c}: a's and b's tensors both cross: 300 + 200 + 30 = 530 µs; then 50 + 30 + 5.
+    const other = simulatePipeline(core, p2, [0, 0, 1]);
+    expect(other.stages.map((s) => s.totalSeconds / us)).toEqual([expect.closeTo(530, 6), expect.closeTo(85, 6)]);
+    // Three stages, a | (empty) | b c: a's tensor passes through the empty middle stage (in + out).
+    const p3 = buildProblem(handNodes, tinyTarget(3));
+    const three = simulatePipeline(core, p3, [0, 2, 2]);
+    expect(three.stages.map((s) => s.totalSeconds / us)).toEqual([expect.closeTo(310, 6), expect.closeTo(20, 6), expect.closeTo(265, 6)]);
+    expect(three.stages[1]!.nodes).toEqual([]);
+  });
+
+  it('rejects an assignment that breaks the order, naming the edge', async () => {
+    const core = await getCore();
+    const p = buildProblem(handNodes, tinyTarget(2));
+    expect(() => simulatePipeline(core, p, [0, 1, 0])).toThrow(/edge 'a' → 'c' breaks the order|edge 'b' → 'c' breaks the order/);
+    expect(() => simulatePipeline(core, p, [1, 0, 1])).toThrow(/edge 'a' → 'b' breaks the order: stage 1 > stage 0/);
+    expect(() => simulatePipeline(core, p, [0, 2, 1])).toThrow(/node 'b' is assigned stage 2, outside 0..1/);
+    expect(() => simulatePipeline(core, p, [0, 1])).toThrow(/2 entries for 3 nodes/);
+    expect(() => referenceSimulate(p, [1, 0, 1])).toThrow(/edge 'a' → 'b'/);
+  });
+
+  it('matches the TypeScript reference on random graphs and random valid assignments', async () => {
+    const core = await getCore();
+    const random = new Random(5);
+    for (let trial = 0; trial < 40; trial++) {
+      const k = random.intBetween(1, 6);
+      const p = randomProblem(random, random.intBetween(1, 40), k);
+      const sim = new PipelineSimulator(core, p);
+      for (let r = 0; r < 5; r++) {
+        // A random valid assignment: each node at or after its predecessors' stages.
+        const a = new Int32Array(p.n);
+        for (let v = 0; v < p.n; v++) {
+          let lo = 0;
+          for (let e = p.predStart[v]!; e < p.predStart[v + 1]!; e++) lo = Math.max(lo, a[p.preds[e]!]!);
+          a[v] = random.intBetween(lo, Math.min(k - 1, lo + 1));
+        }
+        const got = sim.simulate(a);
+        const want = referenceSimulate(p, a);
+        for (let s = 0; s < k; s++) {
+          for (const key of ['computeSeconds', 'streamSeconds', 'transferInSeconds', 'transferOutSeconds', 'paramBytes', 'totalSeconds'] as const) {
+            expect(got.stages[s]![key]).toBeCloseTo(want.stages[s]![key], 12);
+          }
+          expect(got.stages[s]!.nodes).toEqual(want.stages[s]!.nodes);
+        }
+        expect(got.bottleneckSeconds).toBeCloseTo(want.bottleneckSeconds, 12);
+      }
+      sim.free();
+    }
+  });
+
+  it('does not leak wasm memory over repeated problems', async () => {
+    const core = await getCore();
+    const p = randomProblem(new Random(3), 60, 4);
+    simulatePipeline(core, p, new Int32Array(p.n));
+    const before = core.memoryBytes;
+    for (let i = 0; i < 200; i++) {
+      const sim = new PipelineSimulator(core, p);
+      sim.contiguousDp();
+      sim.simulate(new Int32Array(p.n));
+      sim.free();
+    }
+    expect(core.memoryBytes).toBe(before);
+  });
+});
+
+describe('contiguous DP (wasm core)', () => {
+  it('equals brute force over all cuts of the index order', async () => {
+    const core = await getCore();
+    const random = new Random(11);
+    for (let trial = 0; trial < 40; trial++) {
+      const k = random.intBetween(1, 4);
+      const p = randomProblem(random, random.intBetween(1, 9), k);
+      const sim = new PipelineSimulator(core, p);
+      const { cuts, bottleneckSeconds } = sim.contiguousDp();
+      sim.free();
+      expect(cuts[0]).toBe(0);
+      expect(cuts[k]).toBe(p.n);
+      for (let s = 0; s < k; s++) expect(cuts[s]!).toBeLessThanOrEqual(cuts[s + 1]!);
+      expect(bottleneckSeconds).toBeCloseTo(bruteForceContiguous(p), 12);
+      // The cuts it reports achieve the value it reports.
+      expect(referenceSimulate(p, assignmentFromCuts(p.n, cuts)).bottleneckSeconds).toBeCloseTo(bottleneckSeconds, 12);
+    }
+  });
+});
+
+describe('compiler baseline', () => {
+  it('cuts before a segment would pass total_params / K', () => {
+    const p = buildProblem(handNodes, tinyTarget(2));
+    expect(Array.from(compilerSchedule(p))).toEqual([0, 1, 1]);
+    const chain = Array.from({ length: 6 }, (_, v) => ({ name: `v${v}`, macs: 1, paramCount: 10, outputElements: 1, preds: v ? [v - 1] : [] }));
+    // 60 params over 3 stages: 20 per segment.
+    expect(Array.from(compilerSchedule(buildProblem(chain, tinyTarget(3))))).toEqual([0, 0, 1, 1, 2, 2]);
+    // Never more than K segments, always valid.
+    const random = new Random(2);
+    for (let t = 0; t < 30; t++) {
+      const q = randomProblem(random, 30, random.intBetween(1, 8));
+      const a = compilerSchedule(q);
+      expect(() => referenceSimulate(q, a)).not.toThrow();
+    }
+  });
+
+  it('enumerates valid assignments for the brute-force judge', () => {
+    const p = buildProblem(handNodes, tinyTarget(2));
+    // a ≤ b ≤ c with a ≤ c over 2 stages: 000 001 011 111.
+    expect([...allValidAssignments(p)].map((a) => a.join(''))).toEqual(['000', '001', '011', '111']);
+  });
+});
