@@ -3,4 +3,5 @@
 export * from './core/index.js';
 export { gemmSelfCheck, type GemmCheck } from './core/selfcheck.js';
 export { Random } from './helpers/random.js';
+export * from './graph/index.js';
 export { VERSION } from './version.js';

@@ -1,0 +1,118 @@
+// Questions schedulers and simulators ask of a graph. Every function reads a built graph (whose
+// node order is topological) and allocates its answer fresh.
+import type { Graph, GraphNode } from './types.js';
+
+/** predecessors(g)[v]: ids of the nodes whose outputs v reads, ascending. */
+export function predecessors(graph: Graph): number[][] {
+  const preds: number[][] = graph.nodes.map(() => []);
+  for (const e of graph.edges) preds[e.to]!.push(e.from);
+  return preds.map((p) => [...new Set(p)].sort((a, b) => a - b));
+}
+
+/** successors(g)[u]: ids of the nodes that read u's outputs, ascending. */
+export function successors(graph: Graph): number[][] {
+  const succs: number[][] = graph.nodes.map(() => []);
+  for (const e of graph.edges) succs[e.from]!.push(e.to);
+  return succs.map((s) => [...new Set(s)].sort((a, b) => a - b));
+}
+
+/** The node ids in topological order (the graph's own order). */
+export function topologicalOrder(graph: Graph): number[] {
+  return graph.nodes.map((n) => n.id);
+}
+
+/** levels(g)[v]: 0 for a node with no predecessor, else 1 + the largest level among its predecessors. */
+export function levels(graph: Graph): number[] {
+  const level = new Array<number>(graph.nodes.length).fill(0);
+  const preds = predecessors(graph);
+  for (const n of graph.nodes) for (const p of preds[n.id]!) level[n.id] = Math.max(level[n.id]!, level[p]! + 1);
+  return level;
+}
+
+export interface CriticalPath {
+  /** Sum of node weights along the heaviest source-to-sink path. */
+  readonly length: number;
+  /** The node ids on that path, source first. */
+  readonly nodes: readonly number[];
+}
+
+/** The heaviest path through the graph, weighting each node by `weight` (MACs by default). */
+export function criticalPath(graph: Graph, weight: (node: GraphNode) => number = (n) => n.macs): CriticalPath {
+  const n = graph.nodes.length;
+  if (n === 0) return { length: 0, nodes: [] };
+  const preds = predecessors(graph);
+  const best = new Array<number>(n).fill(0);
+  const via = new Array<number>(n).fill(-1);
+  for (const node of graph.nodes) {
+    let from = -1;
+    let base = 0;
+    for (const p of preds[node.id]!) {
+      if (from < 0 || best[p]! > base) {
+        base = best[p]!;
+        from = p;
+      }
+    }
+    best[node.id] = base + weight(node);
+    via[node.id] = from;
+  }
+  let end = 0;
+  for (let v = 1; v < n; v++) if (best[v]! > best[end]!) end = v;
+  const path: number[] = [];
+  for (let v = end; v >= 0; v = via[v]!) path.push(v);
+  return { length: best[end]!, nodes: path.reverse() };
+}
+
+/** paramBytesPerNode(g)[v]: parameter bytes first read by node v. */
+export function paramBytesPerNode(graph: Graph): number[] {
+  return graph.nodes.map((n) => n.paramBytes);
+}
+
+/**
+ * The largest sum of live activation bytes while running the nodes in graph order: a tensor is
+ * live from its producer (or the start, for graph inputs) until its last reader, and graph
+ * outputs stay live to the end.
+ */
+export function peakActivationBytes(graph: Graph): number {
+  const lastUse = new Map<string, number>();
+  for (const n of graph.nodes) for (const i of n.inputs) if (i?.kind === 'activation') lastUse.set(i.name, n.id);
+  const end = graph.nodes.length;
+  for (const o of graph.outputs) lastUse.set(o, end);
+  const freeAt: number[] = new Array<number>(end + 1).fill(0);
+  let live = 0;
+  for (const t of graph.inputs) {
+    live += t.bytes;
+    freeAt[lastUse.get(t.name) ?? 0]! += t.bytes;
+  }
+  let peak = live;
+  for (const n of graph.nodes) {
+    live += n.outputBytes;
+    peak = Math.max(peak, live);
+    for (const o of n.outputs) freeAt[lastUse.get(o.name) ?? n.id]! += o.bytes;
+    live -= freeAt[n.id]!;
+  }
+  return peak;
+}
+
+export interface GraphTotals {
+  readonly nodes: number;
+  readonly edges: number;
+  readonly opCounts: Readonly<Record<string, number>>;
+  readonly params: number;
+  readonly paramBytes: number;
+  readonly macs: number;
+  readonly peakActivationBytes: number;
+}
+
+export function totals(graph: Graph): GraphTotals {
+  const opCounts: Record<string, number> = {};
+  let params = 0;
+  let paramBytes = 0;
+  let macs = 0;
+  for (const n of graph.nodes) {
+    opCounts[n.op] = (opCounts[n.op] ?? 0) + 1;
+    params += n.params;
+    paramBytes += n.paramBytes;
+    macs += n.macs;
+  }
+  return { nodes: graph.nodes.length, edges: graph.edges.length, opCounts, params, paramBytes, macs, peakActivationBytes: peakActivationBytes(graph) };
+}

@@ -1,0 +1,10 @@
+// The graph front-end: IR, verifier, analyses and generators. Imports nothing of ours outside
+// src/graph except src/helpers.
+export * from './types.js';
+export { OPS, isKnownOp, broadcast, type OpRule, type OutType } from './ops.js';
+export {
+  buildGraph, verify, specOf,
+  type GraphSpec, type NodeSpec, type NodeInputSpec, type TensorSpec, type ConstantInputSpec,
+} from './build.js';
+export * from './analysis.js';
+export * from './synthetic.js';
