@@ -1,0 +1,158 @@
+// Gradient-boosted regression trees, the cost model of AutoTVM (XGBoost, max_depth 3,
+// eta 0.3, gamma 1e-4) written out: squared loss, exact greedy splits found level by level
+// with one pass per feature over samples presorted by that feature.
+
+export interface GbtOptions {
+  /** Boosting rounds (trees). */
+  rounds: number;
+  /** Depth of each tree (XGBoost max_depth). */
+  maxDepth: number;
+  /** Shrinkage of each tree's leaves (XGBoost eta). */
+  learningRate: number;
+  /** Minimum loss reduction to split (XGBoost gamma). */
+  minSplitGain: number;
+  /** L2 regularisation of leaf weights (XGBoost lambda). */
+  l2: number;
+  /** Minimum samples on each side of a split. */
+  minChildSamples: number;
+}
+
+export const GBT_DEFAULTS: GbtOptions = { rounds: 60, maxDepth: 3, learningRate: 0.3, minSplitGain: 1e-4, l2: 1, minChildSamples: 1 };
+
+// A tree as flat arrays; node i splits on feature[i] < threshold[i] → left[i] else right[i];
+// a leaf has feature -1 and its weight in `value`.
+interface Tree {
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+interface Split {
+  gain: number;
+  feature: number;
+  threshold: number;
+}
+
+export class GradientBoostedTrees {
+  readonly options: GbtOptions;
+  private trees: Tree[] = [];
+  private base = 0;
+
+  constructor(options: Partial<GbtOptions> = {}) {
+    this.options = { ...GBT_DEFAULTS, ...options };
+  }
+
+  get fitted(): boolean {
+    return this.trees.length > 0;
+  }
+
+  fit(features: readonly (readonly number[])[], targets: readonly number[]): void {
+    const n = features.length;
+    if (n === 0) throw new RangeError('cannot fit a cost model on no samples');
+    if (targets.length !== n) throw new RangeError(`${n} feature rows but ${targets.length} targets`);
+    const d = features[0]!.length;
+    const columns = Array.from({ length: d }, (_, f) => Float64Array.from(features, (row) => row[f]!));
+    const order = columns.map((column) => Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => column[a]! - column[b]!));
+    this.base = targets.reduce((s, y) => s + y, 0) / n;
+    const prediction = new Float64Array(n).fill(this.base);
+    this.trees = [];
+    for (let round = 0; round < this.options.rounds; round++) {
+      const gradient = Float64Array.from(prediction, (p, i) => p - targets[i]!); // squared loss; hessian 1
+      const tree = this.growTree(columns, order, gradient);
+      for (let i = 0; i < n; i++) prediction[i]! += this.evaluateTree(tree, (f) => columns[f]![i]!);
+      this.trees.push(tree);
+    }
+  }
+
+  predict(row: readonly number[]): number {
+    let sum = this.base;
+    for (const tree of this.trees) sum += this.evaluateTree(tree, (f) => row[f]!);
+    return sum;
+  }
+
+  private evaluateTree(tree: Tree, feature: (f: number) => number): number {
+    let node = 0;
+    while (tree.feature[node]! >= 0) node = feature(tree.feature[node]!) < tree.threshold[node]! ? tree.left[node]! : tree.right[node]!;
+    return tree.value[node]!;
+  }
+
+  private growTree(columns: Float64Array[], order: Uint32Array[], gradient: Float64Array): Tree {
+    const n = gradient.length;
+    const { maxDepth, l2, learningRate } = this.options;
+    const capacity = 2 ** (maxDepth + 1) - 1;
+    const tree: Tree = {
+      feature: new Int32Array(capacity).fill(-1),
+      threshold: new Float64Array(capacity),
+      left: new Int32Array(capacity),
+      right: new Int32Array(capacity),
+      value: new Float64Array(capacity),
+    };
+    const nodeOf = new Int32Array(n); // every sample starts at the root
+    let frontier = [0];
+    let nodes = 1;
+    for (let depth = 0; depth < maxDepth && frontier.length > 0; depth++) {
+      const splits = this.bestSplits(columns, order, gradient, nodeOf, frontier);
+      const next: number[] = [];
+      frontier.forEach((node, k) => {
+        const split = splits[k];
+        if (!split) return;
+        tree.feature[node] = split.feature;
+        tree.threshold[node] = split.threshold;
+        tree.left[node] = nodes++;
+        tree.right[node] = nodes++;
+        next.push(tree.left[node]!, tree.right[node]!);
+      });
+      for (let i = 0; i < n; i++) {
+        const node = nodeOf[i]!;
+        if (tree.feature[node]! >= 0) nodeOf[i] = columns[tree.feature[node]!]![i]! < tree.threshold[node]! ? tree.left[node]! : tree.right[node]!;
+      }
+      frontier = next;
+    }
+    const sum = new Float64Array(nodes);
+    const count = new Float64Array(nodes);
+    for (let i = 0; i < n; i++) {
+      sum[nodeOf[i]!]! += gradient[i]!;
+      count[nodeOf[i]!]! += 1;
+    }
+    for (let node = 0; node < nodes; node++) if (tree.feature[node]! < 0 && count[node]! > 0) tree.value[node] = (-sum[node]! / (count[node]! + l2)) * learningRate;
+    return tree;
+  }
+
+  /** The best split of each frontier node, found in one presorted pass per feature. */
+  private bestSplits(columns: Float64Array[], order: Uint32Array[], gradient: Float64Array, nodeOf: Int32Array, frontier: number[]): (Split | undefined)[] {
+    const { l2, minSplitGain, minChildSamples } = this.options;
+    const slot = new Map(frontier.map((node, k) => [node, k]));
+    const total = new Float64Array(frontier.length);
+    const totalCount = new Float64Array(frontier.length);
+    for (let i = 0; i < gradient.length; i++) {
+      const k = slot.get(nodeOf[i]!);
+      if (k === undefined) continue;
+      total[k]! += gradient[i]!;
+      totalCount[k]! += 1;
+    }
+    const best: (Split | undefined)[] = new Array(frontier.length).fill(undefined);
+    const score = (g: number, h: number): number => (g * g) / (h + l2);
+    for (let f = 0; f < columns.length; f++) {
+      const column = columns[f]!;
+      const leftSum = new Float64Array(frontier.length);
+      const leftCount = new Float64Array(frontier.length);
+      const lastValue = new Float64Array(frontier.length).fill(Number.NaN);
+      for (const i of order[f]!) {
+        const k = slot.get(nodeOf[i]!);
+        if (k === undefined) continue;
+        const value = column[i]!;
+        const last = lastValue[k]!;
+        if (leftCount[k]! >= minChildSamples && value !== last && totalCount[k]! - leftCount[k]! >= minChildSamples) {
+          const gain = 0.5 * (score(leftSum[k]!, leftCount[k]!) + score(total[k]! - leftSum[k]!, totalCount[k]! - leftCount[k]!) - score(total[k]!, totalCount[k]!)) - minSplitGain;
+          if (gain > 0 && gain > (best[k]?.gain ?? 0)) best[k] = { gain, feature: f, threshold: (last + value) / 2 };
+        }
+        leftSum[k]! += gradient[i]!;
+        leftCount[k]! += 1;
+        lastValue[k] = value;
+      }
+    }
+    return best;
+  }
+}

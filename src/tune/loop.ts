@@ -1,0 +1,123 @@
+// The one tuning loop: ask the tuner for a batch, measure it, hand the results back, log
+// them. Resuming replays earlier records through `update` first and measures nothing twice.
+import { type MeasureResult, resultCost } from './result.js';
+import { batchesOf, RECORD_VERSION, type TuningRecord } from './records.js';
+import { type Point, pointIndex, pointKey, type SearchSpace } from './search-space.js';
+import type { Tuner } from './tuner.js';
+
+export interface Measurer {
+  measure(points: readonly Point[]): Promise<MeasureResult[]>;
+}
+
+export interface TuneProgress {
+  trials: number;
+  budget: number;
+  bestCost: number;
+  seconds: number;
+}
+
+export interface TuneOptions {
+  workload: string;
+  space: SearchSpace;
+  measurer: Measurer;
+  tuner: Tuner;
+  /** Total trials, counting those replayed from `previous`. */
+  trials: number;
+  /** Points measured per batch. */
+  batchSize?: number;
+  /** Stop after this many trials without a new best. */
+  earlyStopping?: number;
+  seed: number;
+  /** Earlier records (any workload) to resume from. */
+  previous?: readonly TuningRecord[];
+  /** Receives each measured batch's records; flush them before resolving (append-only log). */
+  onRecords?: (records: TuningRecord[]) => void | Promise<void>;
+  onProgress?: (progress: TuneProgress) => void;
+  /** Checked between batches; returning true stops the run cleanly (e.g. on Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+export interface HistoryPoint {
+  trial: number;
+  cost: number;
+  bestCost: number;
+  /** Seconds since the run started (search and measurement together). */
+  seconds: number;
+}
+
+export interface TuneResult {
+  workload: string;
+  tuner: string;
+  best: { point: Point; cost: number; knobs?: Record<string, number | string> } | undefined;
+  trials: number;
+  /** Trials replayed from earlier records rather than measured in this run. */
+  replayed: number;
+  history: HistoryPoint[];
+  seconds: number;
+  stoppedEarly: boolean;
+}
+
+export async function tune(options: TuneOptions): Promise<TuneResult> {
+  const { workload, space, measurer, tuner, seed } = options;
+  const batchSize = options.batchSize ?? 64;
+  const started = performance.now();
+  const elapsed = (): number => (performance.now() - started) / 1000;
+  const seen = new Set<string>();
+  const history: HistoryPoint[] = [];
+  let best: TuneResult['best'];
+  let sinceImprovement = 0;
+  let batchNumber = 0;
+
+  const account = (points: readonly Point[], results: readonly MeasureResult[]): void => {
+    points.forEach((point, i) => {
+      const cost = resultCost(results[i]!);
+      seen.add(pointKey(point));
+      if (cost < (best?.cost ?? Number.POSITIVE_INFINITY)) {
+        best = { point, cost, knobs: space.describe?.(point) };
+        sinceImprovement = 0;
+      } else {
+        sinceImprovement++;
+      }
+      history.push({ trial: history.length + 1, cost, bestCost: best?.cost ?? Number.POSITIVE_INFINITY, seconds: elapsed() });
+    });
+  };
+
+  for (const batch of batchesOf(options.previous ?? [], workload)) {
+    const points = batch.map((record) => record.config.point);
+    const results = batch.map((record) => record.result);
+    tuner.update(points, results);
+    account(points, results);
+    batchNumber = Math.max(batchNumber, batch[0]!.batch + 1);
+  }
+  const replayed = history.length;
+  let stoppedEarly = false;
+
+  while (history.length < options.trials) {
+    if (options.shouldStop?.()) break;
+    if (options.earlyStopping !== undefined && sinceImprovement >= options.earlyStopping) {
+      stoppedEarly = true;
+      break;
+    }
+    const wanted = Math.min(batchSize, options.trials - history.length);
+    const points = tuner.nextBatch(wanted).filter((point) => !seen.has(pointKey(point)));
+    if (points.length === 0) break; // the space is exhausted
+    const results = await measurer.measure(points);
+    if (results.length !== points.length) throw new Error(`measurer returned ${results.length} results for ${points.length} points`);
+    tuner.update(points, results);
+    account(points, results);
+    await options.onRecords?.(
+      points.map((point, i) => ({
+        v: RECORD_VERSION,
+        workload,
+        tuner: tuner.name,
+        seed,
+        batch: batchNumber,
+        config: { point, index: pointIndex(space, point), knobs: space.describe?.(point) },
+        result: results[i]!,
+      })),
+    );
+    batchNumber++;
+    options.onProgress?.({ trials: history.length, budget: options.trials, bestCost: best?.cost ?? Number.POSITIVE_INFINITY, seconds: elapsed() });
+  }
+  return { workload, tuner: tuner.name, best, trials: history.length, replayed, history, seconds: elapsed(), stoppedEarly };
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { tune } from '../../src/tune/loop.js';
+import { pointKey, spaceSize } from '../../src/tune/search-space.js';
+import { AutoTvmTuner } from '../../src/tune/tuners/autotvm.js';
+import { GeneticTuner } from '../../src/tune/tuners/ga.js';
+import { GridTuner } from '../../src/tune/tuners/grid.js';
+import { RandomTuner } from '../../src/tune/tuners/random.js';
+import { BowlMeasurer, bowlSpace, TARGET } from './synthetic-space.js';
+
+describe('every tuner finds the known optimum of a synthetic space', () => {
+  it('grid and random: exhaustively, never measuring a point twice', async () => {
+    const space = bowlSpace([5, 4, 6, 3, 4]);
+    for (const make of [() => new GridTuner(space, 1), () => new RandomTuner(space, 1)]) {
+      const measurer = new BowlMeasurer();
+      const result = await tune({ workload: 'bowl', space, measurer, tuner: make(), trials: 10_000, batchSize: 64, seed: 1 });
+      expect(result.trials).toBe(spaceSize(space));
+      expect(new Set(measurer.measuredKeys).size).toBe(measurer.measuredKeys.length);
+      expect(result.best?.point).toEqual([4, 2, 4, 1, 3]); // TARGET clipped into this smaller space
+    }
+  });
+
+  it.each([
+    ['ga', () => new GeneticTuner(bowlSpace(), 3)],
+    ['autotvm', () => new AutoTvmTuner(bowlSpace(), 3)],
+  ])('%s: within 448 of 9,600 points', async (_name, make) => {
+    const measurer = new BowlMeasurer();
+    const result = await tune({ workload: 'bowl', space: bowlSpace(), measurer, tuner: make(), trials: 448, batchSize: 64, seed: 3 });
+    expect(result.best?.point).toEqual(TARGET);
+    expect(result.best?.cost).toBe(1);
+    expect(new Set(measurer.measuredKeys).size).toBe(measurer.measuredKeys.length);
+  });
+
+  it('autotvm beats random at equal budget', async () => {
+    const space = bowlSpace([16, 16, 8, 8, 6]);
+    const run = async (tuner: AutoTvmTuner | RandomTuner) => (await tune({ workload: 'bowl', space, measurer: new BowlMeasurer(), tuner, trials: 192, batchSize: 64, seed: 5 })).best!.cost;
+    expect(await run(new AutoTvmTuner(space, 5))).toBeLessThan(await run(new RandomTuner(space, 5)));
+  });
+});
+
+describe('the loop', () => {
+  it('stops early after a stretch without a new best', async () => {
+    const space = bowlSpace([5, 4, 6, 3, 4]);
+    const result = await tune({ workload: 'bowl', space, measurer: new BowlMeasurer(), tuner: new GridTuner(space, 1), trials: 1000, batchSize: 8, earlyStopping: 40, seed: 1 });
+    expect(result.stoppedEarly).toBe(true);
+    const lastBest = result.history.findIndex((h) => h.bestCost === result.best!.cost);
+    expect(result.trials - (lastBest + 1)).toBeGreaterThanOrEqual(40);
+    expect(result.trials - (lastBest + 1)).toBeLessThan(48);
+  });
+
+  it('records failed measurements as data and never picks them as best', async () => {
+    const space = bowlSpace([2, 2, 1, 1, 1]);
+    const records: string[] = [];
+    const result = await tune({ workload: 'bowl', space, measurer: new BowlMeasurer(), tuner: new GridTuner(space, 1), trials: 4, seed: 1, onRecords: (batch) => void records.push(...batch.map((r) => pointKey(r.config.point) + ':' + r.result.errorCode)) });
+    expect(records).toContain('0,0,0,0,0:1');
+    expect(result.best?.point).not.toEqual([0, 0, 0, 0, 0]);
+  });
+});
