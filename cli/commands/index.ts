@@ -1,6 +1,7 @@
 // Every command of the CLI, in the order `--help` lists them. A new command is one entry.
 import type { CommandModule } from 'yargs';
 import { infoCommand } from './info.js';
+import { scheduleCommand } from './schedule.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<object, any>[] = [infoCommand];
+export const commands: CommandModule<object, any>[] = [infoCommand, scheduleCommand];

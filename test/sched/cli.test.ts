@@ -1,0 +1,46 @@
+// `mapwise schedule` as a user runs it (needs `npm run build`).
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+function mapwise(...args: string[]) {
+  return spawnSync('node', ['bin/mapwise.js', ...args], { encoding: 'utf8' });
+}
+
+describe('mapwise schedule', () => {
+  it('--json prints one object with the stage breakdown, and exact beats or ties the baselines', () => {
+    const results: Record<string, Record<string, unknown>> = {};
+    for (const scheduler of ['compiler', 'dp', 'exact']) {
+      const run = mapwise('schedule', 'synthetic:16:3', '--cores', '3', '--scheduler', scheduler, '--time-limit', '20', '--json');
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout.trim().split('\n')).toHaveLength(1);
+      const r = JSON.parse(run.stdout);
+      results[scheduler] = r;
+      expect(r.scheduler).toBe(scheduler);
+      expect(r.cores).toBe(3);
+      expect(r.stages).toHaveLength(3);
+      for (const s of r.stages) {
+        for (const key of ['paramBytes', 'computeSeconds', 'streamSeconds', 'transferSeconds', 'totalSeconds']) expect(typeof s[key]).toBe('number');
+        expect(s.totalSeconds).toBeCloseTo(s.computeSeconds + s.streamSeconds + s.transferSeconds, 12);
+      }
+      expect(r.stages.flatMap((s: { nodes: string[] }) => s.nodes).sort()).toEqual(Object.keys(r.assignment).sort());
+      expect(Object.keys(r.assignment)).toHaveLength(16);
+      expect(r.bottleneckSeconds).toBeCloseTo(Math.max(...r.stages.map((s: { totalSeconds: number }) => s.totalSeconds)), 15);
+      expect(r.throughputPerSecond).toBeCloseTo(1 / r.bottleneckSeconds, 6);
+      expect(typeof r.latencySeconds).toBe('number');
+      expect(typeof r.solveSeconds).toBe('number');
+      expect('optimalityGap' in r).toBe(scheduler === 'exact');
+    }
+    const b = (s: string) => results[s]!.bottleneckSeconds as number;
+    expect(b('exact')).toBeLessThanOrEqual(b('dp') * (1 + 1e-9));
+    expect(b('dp')).toBeLessThanOrEqual(b('compiler') * (1 + 1e-9));
+  });
+
+  it('rejects bad cores and unknown models with the field named', () => {
+    const cores = mapwise('schedule', 'synthetic:10', '--cores', '0');
+    expect(cores.status).toBe(1);
+    expect(cores.stderr).toMatch(/cores must be an integer from 1 to 8/);
+    const model = mapwise('schedule', 'nosuchmodel');
+    expect(model.status).toBe(1);
+    expect(model.stderr).toMatch(/unknown model 'nosuchmodel'/);
+  });
+});
