@@ -8,3 +8,4 @@ export {
 } from './build.js';
 export * from './analysis.js';
 export * from './synthetic.js';
+export { importOnnx, type OnnxImportOptions } from './onnx.js';

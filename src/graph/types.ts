@@ -84,13 +84,20 @@ export interface Graph {
   readonly edges: readonly GraphEdge[];
 }
 
-/** A graph that cannot be built or read. `node` names the node at fault where there is one. */
+/**
+ * A graph that cannot be built or read. `node` names the node at fault where there is one and
+ * `source` the file; the message reads "source: node 'name': detail".
+ */
 export class GraphError extends Error {
   readonly node: string | undefined;
-  constructor(message: string, node?: string) {
-    super(node === undefined ? message : `node '${node}': ${message}`);
+  readonly source: string | undefined;
+  readonly detail: string;
+  constructor(detail: string, node?: string, source?: string) {
+    super(`${source === undefined ? '' : `${source}: `}${node === undefined ? '' : `node '${node}': `}${detail}`);
     this.name = 'GraphError';
     this.node = node;
+    this.source = source;
+    this.detail = detail;
   }
 }
 
