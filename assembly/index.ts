@@ -3,3 +3,4 @@
 export { alloc, free, relaxedSimd } from './memory';
 export { gemm } from './kernels/gemm';
 export { pipelineSimulate, pipelineContiguousDp } from './sched/pipeline';
+export { simLayer, simFieldCount } from './sim/systolic';

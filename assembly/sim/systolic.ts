@@ -1,0 +1,510 @@
+// A systolic-array layer simulator that reports what SCALE-Sim v2 (commit 22f88b1) reports, without
+// materialising its per-cycle demand matrices.
+//
+// SCALE-Sim runs a layer as a pipeline: operand addresses → per-dataflow demand lines (one line per
+// cycle, folds strictly one after another) → double-buffered scratchpads → reports. Here:
+//   * cycles, utilisations and SRAM counts are closed forms over folds;
+//   * the ofmap write buffer (the only source of stalls in CALC mode) is walked line by line, but
+//     only over the lines of each fold that carry outputs, with whole runs of words per step;
+//   * the ifmap and filter DRAM read counts come from SCALE-Sim's "flush when full" prefetch cache
+//     (read_buffer_estimate_bw.py): closed form when the operand's distinct words fit in the
+//     cache, else a walk of the demand addresses in SCALE-Sim's order over a mark array the size
+//     of the operand.
+// Memory per layer is O(operand size + folds), never O(cycles).
+//
+// Every fold of every operand is one "block" of P rows × width columns placed after `prefix`
+// empty lines, either skewed (column q delayed q lines) or flat. Row p, column q of the block holds
+// operand coordinates (a, b) = (a0 + ap·p + aq·q, b0 + bp·p + bq·q): (m, k) for the ifmap, (k, n)
+// for the filter, (m, n) for the ofmap. Rows below pLo and columns from qHi on are padding (-1).
+
+// Dataflows, as the TypeScript side numbers them (src/core/sim.ts).
+export const DF_OS: i32 = 0;
+export const DF_WS: i32 = 1;
+export const DF_IS: i32 = 2;
+
+const OP_IFMAP: i32 = 0;
+const OP_FILTER: i32 = 1;
+const OP_OFMAP: i32 = 2;
+
+// Result slots (f64), mirrored by SIM_FIELDS in src/core/sim.ts.
+const F_TOTAL: i32 = 0;
+const F_STALL: i32 = 1;
+const F_OVERALL_UTIL: i32 = 2;
+const F_MAPPING_EFF: i32 = 3;
+const F_COMPUTE_UTIL: i32 = 4;
+const F_MACS: i32 = 5;
+const F_SRAM_READS_IFMAP: i32 = 6;
+const F_SRAM_READS_FILTER: i32 = 7;
+const F_SRAM_WRITES_OFMAP: i32 = 8;
+const F_DRAM_READS_IFMAP: i32 = 9;
+const F_DRAM_READS_FILTER: i32 = 10;
+const F_DRAM_WRITES_OFMAP: i32 = 11;
+const F_SRAM_START: i32 = 12; // + operand
+const F_SRAM_STOP: i32 = 15;
+const F_DRAM_START: i32 = 18;
+const F_DRAM_STOP: i32 = 21;
+const F_FOLDS: i32 = 24;
+const F_LINES: i32 = 25;
+export const SIM_FIELD_COUNT: i32 = 26;
+
+export function simFieldCount(): i32 {
+  return SIM_FIELD_COUNT;
+}
+
+// ---- layer geometry (set once per call) ----------------------------------------------------------
+
+let R: i32 = 0, C: i32 = 0, DF: i32 = 0;
+let H: i32 = 0, W: i32 = 0, FH: i32 = 0, FW: i32 = 0, CH: i32 = 0, NF: i32 = 0, SH: i32 = 0, SW: i32 = 0;
+let OH: i32 = 0, OW: i32 = 0, M: i32 = 0, N: i32 = 0, K: i32 = 0;
+let SR: i32 = 0, SC: i32 = 0, T: i32 = 0, ROW_FOLDS: i32 = 0, COL_FOLDS: i32 = 0, FOLD_LEN: i32 = 0;
+
+// Per-m and per-k parts of an ifmap address (operand_matrix.py): valid iff
+// mRow[m] + kRow[k] < H and mCol[m] + kCol[k] < W; address = mBase[m] + kOff[k].
+let mRow: usize = 0, mCol: usize = 0, mBase: usize = 0, kRow: usize = 0, kCol: usize = 0, kOff: usize = 0;
+
+@inline function ld(base: usize, i: i32): i32 {
+  return load<i32>(base + (<usize>i << 2));
+}
+
+@inline function ifmapAddr(m: i32, k: i32): i32 {
+  if (ld(mRow, m) + ld(kRow, k) >= H || ld(mCol, m) + ld(kCol, k) >= W) return -1;
+  return ld(mBase, m) + ld(kOff, k);
+}
+
+// ---- blocks -------------------------------------------------------------------------------------
+
+let bP: i32 = 0, bPLo: i32 = 0, bQHi: i32 = 0, bPrefix: i32 = 0, bSkew: bool = false;
+let bA0: i32 = 0, bAp: i32 = 0, bAq: i32 = 0, bB0: i32 = 0, bBp: i32 = 0, bBq: i32 = 0;
+
+/** Rows (of Sr) and columns (of Sc) fold (fc, fr) uses. */
+@inline function rowsUsed(fr: i32): i32 { return min(R, SR - fr * R); }
+@inline function colsUsed(fc: i32): i32 { return min(C, SC - fc * C); }
+
+/** Sets the b* block globals for one operand of fold (fc, fr) — systolic_compute_{os,ws,is}.py. */
+function setBlock(op: i32, fc: i32, fr: i32): void {
+  const ru = rowsUsed(fr);
+  const cu = colsUsed(fc);
+  bA0 = 0; bAp = 0; bAq = 0; bB0 = 0; bBp = 0; bBq = 0; bPLo = 0;
+  if (DF == DF_OS) {
+    if (op == OP_IFMAP) { // (m, k) = (fr·R + q, p)
+      bP = T; bQHi = ru; bPrefix = 0; bSkew = true; bA0 = fr * R; bAq = 1; bBp = 1;
+    } else if (op == OP_FILTER) { // (k, n) = (p, fc·C + q)
+      bP = T; bQHi = cu; bPrefix = 0; bSkew = true; bAp = 1; bB0 = fc * C; bBq = 1;
+    } else { // (m, n) = (fr·R + R−1−p, fc·C + q), rows flipped: outputs leave at the bottom edge
+      bP = R; bPLo = R - ru; bQHi = cu; bPrefix = T - 1; bSkew = true;
+      bA0 = fr * R + R - 1; bAp = -1; bB0 = fc * C; bBq = 1;
+    }
+  } else if (DF == DF_WS) {
+    if (op == OP_IFMAP) { // (m, k) = (p, fr·R + q) after an R-line weight-load prefix
+      bP = T; bQHi = ru; bPrefix = R; bSkew = true; bAp = 1; bB0 = fr * R; bBq = 1;
+    } else if (op == OP_FILTER) { // (k, n) = (fr·R + R−1−p, fc·C + q), loaded flat and flipped
+      bP = R; bPLo = R - ru; bQHi = cu; bPrefix = 0; bSkew = false;
+      bA0 = fr * R + R - 1; bAp = -1; bB0 = fc * C; bBq = 1;
+    } else { // (m, n) = (p, fc·C + q) after 2R−1 lines
+      bP = T; bQHi = cu; bPrefix = 2 * R - 1; bSkew = true; bAp = 1; bB0 = fc * C; bBq = 1;
+    }
+  } else {
+    if (op == OP_IFMAP) { // (m, k) = (fc·C + q, fr·R + R−1−p), loaded flat and flipped
+      bP = R; bPLo = R - ru; bQHi = cu; bPrefix = 0; bSkew = false;
+      bA0 = fc * C; bAq = 1; bB0 = fr * R + R - 1; bBp = -1;
+    } else if (op == OP_FILTER) { // (k, n) = (fr·R + q, p) after R lines
+      bP = T; bQHi = ru; bPrefix = R; bSkew = true; bA0 = fr * R; bAq = 1; bBp = 1;
+    } else { // (m, n) = (fc·C + q, p) after 2R−1 lines
+      bP = T; bQHi = cu; bPrefix = 2 * R - 1; bSkew = true; bA0 = fc * C; bAq = 1; bBp = 1;
+    }
+  }
+}
+
+/** First and last line (within the fold) that holds block entries, before validity of addresses. */
+@inline function blockFirstLine(): i32 { return bPrefix + bPLo; }
+@inline function blockLastLine(): i32 { return bSkew ? bPrefix + bP - 1 + bQHi - 1 : bPrefix + bP - 1; }
+@inline function lineQLo(l: i32): i32 { return bSkew ? max(0, l - bPrefix - (bP - 1)) : 0; }
+@inline function lineQHi(l: i32): i32 { return bSkew ? min(bQHi - 1, l - bPrefix - bPLo) : bQHi - 1; }
+
+/** Address of block entry (p, q) for a read operand; -1 for the ceil rule's off-edge windows. */
+@inline function readAddr(op: i32, p: i32, q: i32): i32 {
+  const a = bA0 + bAp * p + bAq * q;
+  const b = bB0 + bBp * p + bBq * q;
+  return op == OP_IFMAP ? ifmapAddr(a, b) : b * K + a;
+}
+
+function lineHasValid(op: i32, l: i32): bool {
+  const qa = lineQLo(l);
+  const qb = lineQHi(l);
+  for (let q = qa; q <= qb; q++) {
+    const p = bSkew ? l - bPrefix - q : l - bPrefix;
+    if (op == OP_OFMAP || readAddr(op, p, q) >= 0) return true;
+  }
+  return false;
+}
+
+/** Global line index of the first (or last) demand line holding a valid address of `op`; -1 if none. */
+function firstValidLine(op: i32): f64 {
+  for (let fc = 0; fc < COL_FOLDS; fc++) {
+    for (let fr = 0; fr < ROW_FOLDS; fr++) {
+      setBlock(op, fc, fr);
+      const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
+      const last = blockLastLine();
+      for (let l = blockFirstLine(); l <= last; l++) if (lineHasValid(op, l)) return base + <f64>l;
+    }
+  }
+  return -1;
+}
+
+function lastValidLine(op: i32): f64 {
+  for (let fc = COL_FOLDS - 1; fc >= 0; fc--) {
+    for (let fr = ROW_FOLDS - 1; fr >= 0; fr--) {
+      setBlock(op, fc, fr);
+      const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
+      const first = blockFirstLine();
+      for (let l = blockLastLine(); l >= first; l--) if (lineHasValid(op, l)) return base + <f64>l;
+    }
+  }
+  return -1;
+}
+
+// ---- stalls: the cycle a line is issued at --------------------------------------------------------
+// Line i is issued at i + (stalls of lines before i). Stalls are rare, so they are kept as a list of
+// (line, stalls accumulated after that line) pairs, read back in line order by the read walks.
+
+let stallLines: usize = 0, stallTotals: usize = 0, stallCount: i32 = 0, stallCap: i32 = 0;
+let stallCursor: i32 = 0;
+
+function recordStall(line: f64, total: f64): void {
+  if (stallCount == stallCap) {
+    const cap = max(16, stallCap * 2);
+    const nl = heap.alloc(<usize>cap << 3);
+    const nt = heap.alloc(<usize>cap << 3);
+    if (stallCount > 0) {
+      memory.copy(nl, stallLines, <usize>stallCount << 3);
+      memory.copy(nt, stallTotals, <usize>stallCount << 3);
+      heap.free(stallLines);
+      heap.free(stallTotals);
+    }
+    stallLines = nl; stallTotals = nt; stallCap = cap;
+  }
+  store<f64>(stallLines + (<usize>stallCount << 3), line);
+  store<f64>(stallTotals + (<usize>stallCount << 3), total);
+  stallCount++;
+}
+
+/** Issue cycle of `line`; lines must be asked in non-decreasing order between resets of stallCursor. */
+@inline function issueCycle(line: f64): f64 {
+  while (stallCursor < stallCount && load<f64>(stallLines + (<usize>stallCursor << 3)) < line) stallCursor++;
+  return stallCursor == 0 ? line : line + load<f64>(stallTotals + (<usize>(stallCursor - 1) << 3));
+}
+
+// ---- ofmap: write_buffer.py ----------------------------------------------------------------------
+// Words are staged into lines of `bw`; once free space drops below the active half, the current
+// partial line is closed (padded with -1) and the next ceil(drain/bw) lines drain, one per cycle.
+// A drain counts every word of its lines except the padding of its LAST line, so padding of a
+// closed partial line in the middle of a drain is counted as written (SCALE-Sim's phantom words).
+
+let wTotal: f64 = 0, wActive: f64 = 0, wDrainSize: f64 = 0, wBw: i32 = 0, wDrainLines: f64 = 0;
+let wFree: f64 = 0, wLineIdx: i32 = 0, wLines: f64 = 0, wDrainStart: f64 = 0, wDrainEnd: f64 = 0;
+let wAccess: f64 = 0, wFirstDrain: f64 = 0, wLastDrainEnd: f64 = 0, wDrained: bool = false;
+// Queue of closed partial lines not yet drained: line id and padding.
+let pqLine: usize = 0, pqPad: usize = 0, pqHead: i32 = 0, pqTail: i32 = 0, pqCap: i32 = 0;
+
+function pqPush(line: f64, pad: i32): void {
+  if (pqTail == pqCap) {
+    const live = pqTail - pqHead;
+    const cap = max(16, live * 2);
+    const nl = heap.alloc(<usize>cap << 3);
+    const np = heap.alloc(<usize>cap << 2);
+    if (live > 0) {
+      memory.copy(nl, pqLine + (<usize>pqHead << 3), <usize>live << 3);
+      memory.copy(np, pqPad + (<usize>pqHead << 2), <usize>live << 2);
+    }
+    if (pqCap > 0) { heap.free(pqLine); heap.free(pqPad); }
+    pqLine = nl; pqPad = np; pqHead = 0; pqTail = live; pqCap = cap;
+  }
+  store<f64>(pqLine + (<usize>pqTail << 3), line);
+  store<i32>(pqPad + (<usize>pqTail << 2), pad);
+  pqTail++;
+}
+
+@inline function storeWords(n: i32): void {
+  const filled = wLineIdx + n;
+  wLines += <f64>(filled / wBw);
+  wLineIdx = filled % wBw;
+  wFree -= <f64>n;
+}
+
+function closePartialLine(): void {
+  if (wLineIdx == 0) return;
+  pqPush(wLines, wBw - wLineIdx);
+  wLines += 1;
+  wLineIdx = 0;
+}
+
+/** Drains from `start`; returns the cycle of the last drained line. */
+function drain(start: f64): f64 {
+  const count = min(wDrainLines, wLines - wDrainStart);
+  const lastLine = wDrainStart + count - 1;
+  let data = count * <f64>wBw;
+  while (pqHead < pqTail && load<f64>(pqLine + (<usize>pqHead << 3)) <= lastLine) {
+    if (load<f64>(pqLine + (<usize>pqHead << 3)) == lastLine) data -= <f64>load<i32>(pqPad + (<usize>pqHead << 2));
+    pqHead++;
+  }
+  wAccess += data;
+  wFree += data;
+  if (!wDrained) { wFirstDrain = start; wDrained = true; }
+  wLastDrainEnd = start + count - 1;
+  wDrainStart += count;
+  return start + count - 1;
+}
+
+/** One demand line carrying `v` ofmap words, issued at `cycle`; returns its service cycle. */
+function writeLine(v: i32, cycle: f64): f64 {
+  let current = cycle;
+  while (v > 0) {
+    if (current < wDrainEnd) {
+      // Words pile up while a drain runs; the array stalls when the buffer is full.
+      const n = <i32>min(<f64>v, max(wFree, 1));
+      storeWords(n);
+      v -= n;
+      if (!(wFree > 0)) current = wDrainEnd;
+    } else {
+      const n = <i32>min(<f64>v, max(wFree - wActive + 1, 1));
+      storeWords(n);
+      v -= n;
+      if (wFree < wActive) {
+        closePartialLine();
+        wDrainEnd = drain(current);
+      }
+    }
+  }
+  return current;
+}
+
+// ---- ifmap and filter: read_buffer_estimate_bw.py ------------------------------------------------
+// Its sets of floor(words/100) distinct addresses fill a 50-set window; when the window is full it
+// is forgotten whole (the next window starts empty). DRAM reads = words inserted into sets.
+
+let mark: usize = 0;
+let epoch: i32 = 0, inChunk: f64 = 0, cap: f64 = 0, inserted: f64 = 0, flushes: f64 = 0, lastFlushCycle: f64 = 0;
+
+function walkReads(op: i32): void {
+  stallCursor = 0;
+  for (let fc = 0; fc < COL_FOLDS; fc++) {
+    for (let fr = 0; fr < ROW_FOLDS; fr++) {
+      setBlock(op, fc, fr);
+      const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
+      const last = blockLastLine();
+      for (let l = blockFirstLine(); l <= last; l++) {
+        const qa = lineQLo(l);
+        const qb = lineQHi(l);
+        let cycle: f64 = -1;
+        for (let q = qa; q <= qb; q++) {
+          const p = bSkew ? l - bPrefix - q : l - bPrefix;
+          const addr = readAddr(op, p, q);
+          if (addr < 0) continue;
+          const at = mark + (<usize>addr << 2);
+          if (load<i32>(at) == epoch) continue;
+          store<i32>(at, epoch);
+          inserted += 1;
+          inChunk += 1;
+          if (inChunk == cap) {
+            if (cycle < 0) cycle = issueCycle(base + <f64>l);
+            epoch++;
+            inChunk = 0;
+            flushes += 1;
+            lastFlushCycle = cycle;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Distinct valid ifmap addresses: channels × covered rows × covered columns. */
+function distinctIfmap(): f64 {
+  return <f64>CH * <f64>covered(H, FH, SH, OH) * <f64>covered(W, FW, SW, OW);
+}
+
+function covered(size: i32, f: i32, s: i32, outputs: i32): i32 {
+  let count = 0;
+  let reach = 0; // first index not yet counted
+  for (let o = 0; o < outputs; o++) {
+    const lo = max(o * s, reach);
+    const hi = min(o * s + f, size);
+    if (hi > lo) { count += hi - lo; reach = hi; }
+  }
+  return count;
+}
+
+/** DRAM reads, start and stop of one read operand into out. */
+function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: f64): void {
+  const perSet = words / 100;
+  cap = 50 * <f64>perSet;
+  let reads: f64, start: f64, stop: f64;
+  if (distinct < cap) {
+    // Never fills the window: everything is prefetched before cycle 0 at 10 words per cycle.
+    reads = distinct;
+    const sets = Math.ceil(distinct / <f64>perSet);
+    start = -Math.ceil(sets * <f64>perSet / 10);
+    stop = -1;
+  } else {
+    mark = heap.alloc(<usize>spaceSize << 2);
+    memory.fill(mark, 0, <usize>spaceSize << 2);
+    epoch = 1; inChunk = 0; inserted = 0; flushes = 0; lastFlushCycle = 0;
+    walkReads(op);
+    heap.free(mark);
+    reads = inserted;
+    // The first window is prefetched at 10 words per cycle, ending 2 cycles before the first demand.
+    const first = issueCycle(firstValidLine(op));
+    start = first - Math.ceil(cap / 10);
+    stop = lastFlushCycle + 1;
+  }
+  store<f64>(out + (<usize>(op == OP_IFMAP ? F_DRAM_READS_IFMAP : F_DRAM_READS_FILTER) << 3), reads);
+  store<f64>(out + (<usize>(F_DRAM_START + op) << 3), start);
+  store<f64>(out + (<usize>(F_DRAM_STOP + op) << 3), stop);
+}
+
+// ---- the layer -----------------------------------------------------------------------------------
+
+@inline function put(out: usize, field: i32, value: f64): void {
+  store<f64>(out + (<usize>field << 3), value);
+}
+
+/**
+ * Simulates one layer as SCALE-Sim v2 does in CALC interface-bandwidth mode and writes
+ * SIM_FIELD_COUNT f64 figures to `out`. Returns 0, or 1 when an argument is out of range.
+ */
+export function simLayer(
+  out: usize, rows: i32, cols: i32, ifmapWords: i32, filterWords: i32, ofmapWords: i32, dataflow: i32,
+  ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
+): i32 {
+  if (rows <= 0 || cols <= 0 || ifmapWords < 100 || filterWords < 100 || ofmapWords <= 1 || dataflow < 0 || dataflow > 2) return 1;
+  if (ifmapH <= 0 || ifmapW <= 0 || filterH <= 0 || filterW <= 0 || channels <= 0 || filters <= 0 || strideH <= 0 || strideW <= 0) return 1;
+  if (filterH > ifmapH || filterW > ifmapW) return 1;
+  R = rows; C = cols; DF = dataflow;
+  H = ifmapH; W = ifmapW; FH = filterH; FW = filterW; CH = channels; NF = filters; SH = strideH; SW = strideW;
+  OH = (H - FH + SH + SH - 1) / SH; // ceil((H − F + S) / S), SCALE-Sim's output size
+  OW = (W - FW + SW + SW - 1) / SW;
+  M = OH * OW; N = NF; K = FH * FW * CH;
+  if (DF == DF_OS) { SR = M; SC = N; T = K; } else if (DF == DF_WS) { SR = K; SC = N; T = M; } else { SR = K; SC = M; T = N; }
+  ROW_FOLDS = (SR + R - 1) / R;
+  COL_FOLDS = (SC + C - 1) / C;
+  FOLD_LEN = DF == DF_OS ? T + R + C - 2 : 2 * R + C + T - 2;
+  const folds = <f64>ROW_FOLDS * <f64>COL_FOLDS;
+  const lines = folds * <f64>FOLD_LEN;
+
+  // ifmap address tables
+  mRow = heap.alloc(<usize>M << 2); mCol = heap.alloc(<usize>M << 2); mBase = heap.alloc(<usize>M << 2);
+  kRow = heap.alloc(<usize>K << 2); kCol = heap.alloc(<usize>K << 2); kOff = heap.alloc(<usize>K << 2);
+  for (let m = 0; m < M; m++) {
+    const r = (m / OW) * SH;
+    const c = (m % OW) * SW;
+    store<i32>(mRow + (<usize>m << 2), r);
+    store<i32>(mCol + (<usize>m << 2), c);
+    store<i32>(mBase + (<usize>m << 2), (r * W + c) * CH);
+  }
+  for (let k = 0; k < K; k++) {
+    const r = k / (FW * CH);
+    const rest = k % (FW * CH);
+    const c = rest / CH;
+    store<i32>(kRow + (<usize>k << 2), r);
+    store<i32>(kCol + (<usize>k << 2), c);
+    store<i32>(kOff + (<usize>k << 2), (r * W + c) * CH + rest % CH);
+  }
+
+  // Per-fold metrics, summed in SCALE-Sim's order (fc outer, fr inner) so the floats agree.
+  let mapSum: f64 = 0, utilSum: f64 = 0;
+  const utilCycles = DF == DF_OS ? FOLD_LEN : 2 * R + 2 * C + T - 3; // WS/IS: one C−1 more (quirk)
+  const denom = <f64>R * <f64>C;
+  for (let fc = 0; fc < COL_FOLDS; fc++) {
+    for (let fr = 0; fr < ROW_FOLDS; fr++) {
+      const used = <f64>rowsUsed(fr) * <f64>colsUsed(fc);
+      mapSum += used / denom;
+      utilSum += (used * <f64>T) / (denom * <f64>utilCycles);
+    }
+  }
+
+  // ofmap write buffer, fold by fold over the lines that carry outputs
+  wTotal = <f64>ofmapWords;
+  wActive = Math.ceil(wTotal * 0.5);
+  wDrainSize = wTotal - wActive;
+  wBw = C;
+  wDrainLines = Math.ceil(wDrainSize / <f64>wBw);
+  wFree = wTotal; wLineIdx = 0; wLines = 0; wDrainStart = 0; wDrainEnd = 0;
+  wAccess = 0; wFirstDrain = 0; wLastDrainEnd = 0; wDrained = false;
+  pqHead = 0; pqTail = 0;
+  stallCount = 0;
+  let stalls: f64 = 0;
+  let ofmapFirst: f64 = -1, ofmapLast: f64 = 0;
+  for (let fc = 0; fc < COL_FOLDS; fc++) {
+    for (let fr = 0; fr < ROW_FOLDS; fr++) {
+      setBlock(OP_OFMAP, fc, fr);
+      const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
+      const last = blockLastLine();
+      for (let l = blockFirstLine(); l <= last; l++) {
+        const v = lineQHi(l) - lineQLo(l) + 1;
+        if (v <= 0) continue;
+        const cycle = base + <f64>l + stalls;
+        const served = writeLine(v, cycle);
+        if (ofmapFirst < 0) ofmapFirst = served;
+        ofmapLast = served;
+        if (served > cycle) {
+          stalls += served - cycle;
+          recordStall(base + <f64>l, stalls);
+        }
+      }
+    }
+  }
+  const total = lines - 1 + stalls; // the last line's service cycle: SCALE-Sim's off-by-one (#125)
+  closePartialLine();
+  let drainAt = total;
+  while (wDrainStart < wLines) drainAt = drain(drainAt) + 1;
+
+  // ifmap and filter DRAM reads
+  readOperand(out, OP_IFMAP, ifmapWords, distinctIfmap(), <f64>H * <f64>W * <f64>CH);
+  readOperand(out, OP_FILTER, filterWords, <f64>K * <f64>N, <f64>K * <f64>N);
+
+  // SRAM first and last service cycles (reads are served one cycle after issue)
+  stallCursor = 0;
+  put(out, F_SRAM_START + OP_IFMAP, issueCycle(firstValidLine(OP_IFMAP)) + 1);
+  stallCursor = 0;
+  put(out, F_SRAM_START + OP_FILTER, issueCycle(firstValidLine(OP_FILTER)) + 1);
+  stallCursor = 0;
+  put(out, F_SRAM_STOP + OP_IFMAP, issueCycle(lastValidLine(OP_IFMAP)) + 1);
+  stallCursor = 0;
+  put(out, F_SRAM_STOP + OP_FILTER, issueCycle(lastValidLine(OP_FILTER)) + 1);
+  put(out, F_SRAM_START + OP_OFMAP, ofmapFirst);
+  put(out, F_SRAM_STOP + OP_OFMAP, ofmapLast);
+
+  const macs = <f64>M * <f64>N * <f64>K;
+  put(out, F_TOTAL, total);
+  put(out, F_STALL, stalls);
+  put(out, F_OVERALL_UTIL, (macs * 100) / (total * denom));
+  put(out, F_MAPPING_EFF, (mapSum / folds) * 100);
+  put(out, F_COMPUTE_UTIL, (utilSum / folds) * 100);
+  put(out, F_MACS, macs);
+  // SRAM counts are shape counts (padding of the ceil rule included).
+  let ifmapReads: f64, filterReads: f64, ofmapWrites: f64;
+  if (DF == DF_OS) {
+    ifmapReads = <f64>M * <f64>K * <f64>COL_FOLDS;
+    filterReads = <f64>K * <f64>N * <f64>ROW_FOLDS;
+    ofmapWrites = <f64>M * <f64>N + folds * <f64>(R + C); // SCALE-Sim issue #166: + (R + C) per fold
+  } else if (DF == DF_WS) {
+    ifmapReads = <f64>M * <f64>K * <f64>COL_FOLDS;
+    filterReads = <f64>K * <f64>N;
+    ofmapWrites = <f64>M * <f64>N * <f64>ROW_FOLDS;
+  } else {
+    ifmapReads = <f64>M * <f64>K;
+    filterReads = <f64>K * <f64>N * <f64>COL_FOLDS;
+    ofmapWrites = <f64>M * <f64>N * <f64>ROW_FOLDS;
+  }
+  put(out, F_SRAM_READS_IFMAP, ifmapReads);
+  put(out, F_SRAM_READS_FILTER, filterReads);
+  put(out, F_SRAM_WRITES_OFMAP, ofmapWrites);
+  put(out, F_DRAM_WRITES_OFMAP, wAccess);
+  put(out, F_DRAM_START + OP_OFMAP, wFirstDrain);
+  put(out, F_DRAM_STOP + OP_OFMAP, wLastDrainEnd);
+  put(out, F_FOLDS, folds);
+  put(out, F_LINES, lines);
+
+  heap.free(mRow); heap.free(mCol); heap.free(mBase); heap.free(kRow); heap.free(kCol); heap.free(kOff);
+  return 0;
+}

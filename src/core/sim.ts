@@ -1,0 +1,64 @@
+// Typed wrapper over the systolic simulator export of the wasm core (assembly/sim/systolic.ts).
+// Part of the one layer that touches wasm memory: one f64 block for the results, allocated once
+// per SystolicSim and reused by every call.
+//
+//   heap: [out f64 · SIM_FIELDS.length]
+import type { Core } from './core.js';
+
+/** The core's result slots, in order (assembly/sim/systolic.ts F_*). */
+export const SIM_FIELDS = [
+  'totalCycles', 'stallCycles', 'overallUtilization', 'mappingEfficiency', 'computeUtilization', 'macs',
+  'sramReadsIfmap', 'sramReadsFilter', 'sramWritesOfmap', 'dramReadsIfmap', 'dramReadsFilter', 'dramWritesOfmap',
+  'sramStartIfmap', 'sramStartFilter', 'sramStartOfmap', 'sramStopIfmap', 'sramStopFilter', 'sramStopOfmap',
+  'dramStartIfmap', 'dramStartFilter', 'dramStartOfmap', 'dramStopIfmap', 'dramStopFilter', 'dramStopOfmap',
+  'folds', 'lines',
+] as const;
+export type SimField = (typeof SIM_FIELDS)[number];
+export type SimFigures = Record<SimField, number>;
+
+export const SIM_DATAFLOW = { os: 0, ws: 1, is: 2 } as const;
+
+/** Flat arguments of one layer run: the array, its buffers in words, and the conv. */
+export interface SimLayerArgs {
+  rows: number;
+  cols: number;
+  ifmapWords: number;
+  filterWords: number;
+  ofmapWords: number;
+  dataflow: keyof typeof SIM_DATAFLOW;
+  ifmapHeight: number;
+  ifmapWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+  channels: number;
+  numFilters: number;
+  strideHeight: number;
+  strideWidth: number;
+}
+
+export class SystolicSim {
+  private readonly out: number;
+
+  constructor(private readonly core: Core) {
+    const count = core.exports.simFieldCount();
+    if (count !== SIM_FIELDS.length) throw new Error(`mapwise: the wasm core reports ${count} simulator fields, this build expects ${SIM_FIELDS.length}`);
+    this.out = core.exports.alloc(count * 8);
+  }
+
+  /** Runs one layer; throws on arguments the core rejects (they are validated before this). */
+  layer(a: SimLayerArgs): SimFigures {
+    const code = this.core.exports.simLayer(
+      this.out, a.rows, a.cols, a.ifmapWords, a.filterWords, a.ofmapWords, SIM_DATAFLOW[a.dataflow],
+      a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth,
+    );
+    if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
+    const view = new Float64Array(this.core.exports.memory.buffer, this.out, SIM_FIELDS.length);
+    const figures = {} as SimFigures;
+    SIM_FIELDS.forEach((field, i) => (figures[field] = view[i]!));
+    return figures;
+  }
+
+  free(): void {
+    this.core.exports.free(this.out);
+  }
+}

@@ -1,0 +1,97 @@
+// The plain data the systolic-array simulator works on: an array configuration, a layer, and the
+// figures SCALE-Sim v2 reports for one layer. Imports nothing.
+
+export type Dataflow = 'os' | 'ws' | 'is';
+export const DATAFLOWS: readonly Dataflow[] = ['os', 'ws', 'is'];
+
+/** A systolic array and its scratchpads, as SCALE-Sim's `.cfg` describes it. Immutable once built. */
+export interface SystolicConfig {
+  readonly runName: string;
+  readonly rows: number; // ArrayHeight: PE rows (R)
+  readonly cols: number; // ArrayWidth: PE columns (C)
+  readonly ifmapSramKiB: number; // IfmapSramSzkB; one word is one byte, so words = 1024 × KiB
+  readonly filterSramKiB: number; // FilterSramSzkB
+  readonly ofmapSramKiB: number; // OfmapSramSzkB
+  readonly ifmapOffset: number; // base address of the ifmap operand (traces only)
+  readonly filterOffset: number;
+  readonly ofmapOffset: number;
+  readonly dataflow: Dataflow;
+  /** CALC: SCALE-Sim estimates DRAM bandwidth (reads never stall); USER: DRAM moves `bandwidthWordsPerCycle`. */
+  readonly interfaceBandwidth: 'CALC' | 'USER';
+  readonly bandwidthWordsPerCycle: number; // Bandwidth (first value of the list); read in USER mode only
+}
+
+/** One convolution (a GEMM is the conv [M, K, 1, K, 1, N, 1, 1]); no padding, no batch, as in SCALE-Sim. */
+export interface ConvLayer {
+  readonly name: string;
+  readonly ifmapHeight: number;
+  readonly ifmapWidth: number;
+  readonly filterHeight: number;
+  readonly filterWidth: number;
+  readonly channels: number;
+  readonly numFilters: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+}
+
+/** Per-operand counts: `ifmap`, `filter`, `ofmap`. */
+export interface OperandCounts {
+  ifmap: number;
+  filter: number;
+  ofmap: number;
+}
+
+/** Everything SCALE-Sim v2 reports for one layer (its three CSV reports), in words and cycles. */
+export interface LayerResult {
+  name: string;
+  totalCycles: number;
+  stallCycles: number;
+  overallUtilization: number; // percent, as SCALE-Sim's "Overall Util %"
+  mappingEfficiency: number; // percent
+  computeUtilization: number; // percent
+  macs: number; // M·N·K, SCALE-Sim's num_compute
+  sramReads: OperandCounts; // ofmap: always 0 (the array never reads partial sums back)
+  sramWrites: OperandCounts; // ifmap and filter: 0
+  dramReads: OperandCounts; // ofmap: 0
+  dramWrites: OperandCounts; // ifmap and filter: 0
+  /** First and last service cycles per operand, as DETAILED_ACCESS_REPORT.csv. */
+  sramStart: OperandCounts;
+  sramStop: OperandCounts;
+  dramStart: OperandCounts;
+  dramStop: OperandCounts;
+  /** Average words per cycle, as BANDWIDTH_REPORT.csv. */
+  sramBandwidth: OperandCounts;
+  dramBandwidth: OperandCounts;
+}
+
+/** M (ofmap pixels per filter), N (filters), K (window) and the ofmap size, with SCALE-Sim's ceil rule. */
+export interface LayerGemm {
+  ofmapHeight: number;
+  ofmapWidth: number;
+  m: number;
+  n: number;
+  k: number;
+}
+
+/** SCALE-Sim's output size, ceil((H − F + S) / S): one more than a valid conv when (H − F) mod S ≠ 0. */
+export function layerGemm(layer: ConvLayer): LayerGemm {
+  const ofmapHeight = Math.ceil((layer.ifmapHeight - layer.filterHeight + layer.strideHeight) / layer.strideHeight);
+  const ofmapWidth = Math.ceil((layer.ifmapWidth - layer.filterWidth + layer.strideWidth) / layer.strideWidth);
+  return {
+    ofmapHeight,
+    ofmapWidth,
+    m: ofmapHeight * ofmapWidth,
+    n: layer.numFilters,
+    k: layer.filterHeight * layer.filterWidth * layer.channels,
+  };
+}
+
+/** A GEMM row `M, N, K` as SCALE-Sim maps it: ifmap M×K, filter 1×K, one channel, N filters. */
+export function gemmLayer(name: string, m: number, n: number, k: number): ConvLayer {
+  return { name, ifmapHeight: m, ifmapWidth: k, filterHeight: 1, filterWidth: k, channels: 1, numFilters: n, strideHeight: 1, strideWidth: 1 };
+}
+
+/** SCALE-Sim stores one byte per word; its buffers hold 1024 words per kB. */
+export function sramWords(kib: number): number {
+  return 1024 * kib;
+}

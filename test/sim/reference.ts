@@ -1,0 +1,353 @@
+// A plain TypeScript port of SCALE-Sim v2 (commit 22f88b1), used only by tests. It builds the
+// per-cycle demand matrices and walks them through the buffer models line by line exactly as the
+// Python does, so it is slow and only meant for small layers. The fast simulator in assembly/sim
+// must agree with it figure for figure.
+import { type ConvLayer, type Dataflow, type LayerResult, layerGemm, sramWords, type SystolicConfig } from '../../src/sim/types.js';
+
+type Mat = number[][];
+
+const full = (rows: number, cols: number, value = -1): Mat => Array.from({ length: rows }, () => new Array<number>(cols).fill(value));
+const rowsOf = (m: Mat, r0: number, r1: number, c0: number, c1: number): Mat => m.slice(r0, r1).map((row) => row.slice(c0, c1));
+const transpose = (m: Mat, rows: number, cols: number): Mat => Array.from({ length: cols }, (_, c) => Array.from({ length: rows }, (_, r) => m[r]![c]!));
+const padCols = (m: Mat, width: number): Mat => m.map((row) => [...row, ...new Array<number>(width - row.length).fill(-1)]);
+const padRows = (m: Mat, height: number, width: number): Mat => [...m, ...full(height - m.length, width)];
+
+function skew(m: Mat, cols: number): Mat {
+  const rows = m.length;
+  const out = full(rows + cols - 1, cols);
+  for (let c = 0; c < cols; c++) for (let r = 0; r < rows; r++) out[c + r]![c] = m[r]![c]!;
+  return out;
+}
+
+/** The operand address matrices of operand_matrix.py (offsets included). */
+function operandMatrices(config: SystolicConfig, layer: ConvLayer) {
+  const g = layerGemm(layer);
+  const ifmap = full(g.m, g.k);
+  for (let i = 0; i < g.m; i++) {
+    const oh = Math.floor(i / g.ofmapWidth);
+    const ow = i % g.ofmapWidth;
+    const iRow = oh * layer.strideHeight;
+    const iCol = ow * layer.strideWidth;
+    for (let j = 0; j < g.k; j++) {
+      const cRow = Math.floor(j / (layer.filterWidth * layer.channels));
+      const rest = j % (layer.filterWidth * layer.channels);
+      const cCol = Math.floor(rest / layer.channels);
+      const ch = rest % layer.channels;
+      if (cRow + iRow < layer.ifmapHeight && cCol + iCol < layer.ifmapWidth) {
+        ifmap[i]![j] = ((iRow + cRow) * layer.ifmapWidth + iCol + cCol) * layer.channels + ch + config.ifmapOffset;
+      }
+    }
+  }
+  const filter = Array.from({ length: g.k }, (_, k) => Array.from({ length: g.n }, (_, n) => n * g.k + k + config.filterOffset));
+  const ofmap = Array.from({ length: g.m }, (_, m) => Array.from({ length: g.n }, (_, n) => g.n * m + n + config.ofmapOffset));
+  return { g, ifmap, filter, ofmap };
+}
+
+interface Demand {
+  ifmap: Mat;
+  filter: Mat;
+  ofmap: Mat;
+  ifmapReads: number;
+  filterReads: number;
+  ofmapWrites: number;
+  mappingEff: number[];
+  computeUtil: number[];
+}
+
+/** systolic_compute_{os,ws,is}.py: the demand matrices and the per-fold metrics. */
+function demandMatrices(dataflow: Dataflow, R: number, C: number, ifmapOp: Mat, filterOp: Mat, ofmapOp: Mat, M: number, N: number, K: number): Demand {
+  const d: Demand = { ifmap: [], filter: [], ofmap: [], ifmapReads: 0, filterReads: 0, ofmapWrites: 0, mappingEff: [], computeUtil: [] };
+  const [Sr, Sc, T] = dataflow === 'os' ? [M, N, K] : dataflow === 'ws' ? [K, N, M] : [K, M, N];
+  const rowFolds = Math.ceil(Sr / R);
+  const colFolds = Math.ceil(Sc / C);
+  const ifmapT = transpose(ifmapOp, M, K); // K × M
+  for (let fc = 0; fc < colFolds; fc++) {
+    for (let fr = 0; fr < rowFolds; fr++) {
+      const r0 = fr * R;
+      const r1 = Math.min(r0 + R, Sr);
+      const c0 = fc * C;
+      const c1 = Math.min(c0 + C, Sc);
+      const macUsed = (r1 - r0) * (c1 - c0);
+      let ifmapFold: Mat;
+      let filterFold: Mat;
+      let ofmapFold: Mat;
+      let cyclesThisFold: number;
+      if (dataflow === 'os') {
+        let b = rowsOf(ifmapT, 0, T, r0, r1);
+        d.ifmapReads += T * (r1 - r0);
+        ifmapFold = skew([...padCols(b, R), ...full(C - 1, R)], R);
+        b = rowsOf(filterOp, 0, T, c0, c1);
+        d.filterReads += T * (c1 - c0);
+        filterFold = skew([...padCols(b, C), ...full(R - 1, C)], C);
+        b = rowsOf(ofmapOp, r0, r1, c0, c1);
+        d.ofmapWrites += (r1 - r0) * (c1 - c0);
+        b = padRows(padCols(b, C), R, C).reverse();
+        d.ofmapWrites += R + C; // SCALE-Sim issue #166: counts the padded fold's shape once more
+        const withPrefix = [...full(T - 1, C), ...b];
+        cyclesThisFold = withPrefix.length + C - 1;
+        ofmapFold = skew(withPrefix, C);
+      } else if (dataflow === 'ws') {
+        let b = rowsOf(ifmapOp, 0, M, r0, r1);
+        d.ifmapReads += M * (r1 - r0);
+        ifmapFold = skew([...full(R, R), ...padCols(b, R), ...full(C - 1, R)], R);
+        b = rowsOf(filterOp, r0, r1, c0, c1);
+        d.filterReads += (r1 - r0) * (c1 - c0);
+        b = padRows(padCols(b, C), R, C).reverse();
+        filterFold = [...b, ...full(R + C + T - 2, C)];
+        cyclesThisFold = filterFold.length + C - 1;
+        b = rowsOf(ofmapOp, 0, M, c0, c1);
+        d.ofmapWrites += M * (c1 - c0);
+        ofmapFold = skew([...full(2 * R - 1, C), ...padCols(b, C)], C);
+      } else {
+        let b = rowsOf(ifmapT, r0, r1, c0, c1);
+        d.ifmapReads += (r1 - r0) * (c1 - c0);
+        b = padRows(padCols(b, C), R, C).reverse();
+        ifmapFold = [...b, ...full(R + C + T - 2, C)];
+        cyclesThisFold = ifmapFold.length + C - 1;
+        b = transpose(rowsOf(filterOp, r0, r1, 0, N), r1 - r0, N);
+        d.filterReads += (r1 - r0) * N;
+        filterFold = skew([...full(R, R), ...padCols(b, R), ...full(C - 1, R)], R);
+        b = transpose(rowsOf(ofmapOp, c0, c1, 0, N), c1 - c0, N);
+        d.ofmapWrites += (c1 - c0) * N;
+        ofmapFold = skew([...full(2 * R - 1, C), ...padCols(b, C)], C);
+      }
+      d.mappingEff.push(macUsed / (R * C));
+      d.computeUtil.push((macUsed * T) / (R * C * cyclesThisFold));
+      d.ifmap.push(...ifmapFold);
+      d.filter.push(...filterFold);
+      d.ofmap.push(...ofmapFold);
+    }
+  }
+  return d;
+}
+
+/** read_buffer_estimate_bw.py: CALC mode. Never stalls; counts DRAM reads by a flush-when-full cache. */
+class ReadBufferEstimateBw {
+  readonly itemsPerSet: number;
+  numAccess = 0;
+  private currentSet = new Set<number>();
+  private sets: (Set<number> | null)[] = [];
+  private currentSetId = 0;
+  private readStart = 0;
+  private readEnd = 49;
+  private prefetchStart = -1;
+  private lastPrefetchStart = -2;
+  private lastPrefetchEnd = -1;
+  private firstRequestCycle = 0;
+  private firstSeen = false;
+  private done = false;
+  /** Response cycles of the DRAM trace rows: first and last. */
+  traceFirst: number | undefined;
+  traceLast: number | undefined;
+
+  constructor(words: number, private readonly bandwidth = 10) {
+    this.itemsPerSet = Math.floor(words / 100);
+  }
+
+  serviceLine(addresses: number[], cycle: number): number {
+    if (!this.firstSeen && Math.max(...addresses) > -1) {
+      this.firstRequestCycle = cycle;
+      this.firstSeen = true;
+    }
+    for (const addr of addresses) if (addr !== -1) this.manage(cycle, addr);
+    return cycle + 1;
+  }
+
+  private hit(addr: number): boolean {
+    const end = Math.min(this.currentSetId, this.readEnd + 1);
+    for (let i = this.readStart; i < end; i++) if (this.sets[i]!.has(addr)) return true;
+    return false;
+  }
+
+  private manage(cycle: number, addr: number): void {
+    if (this.hit(addr) || this.currentSet.has(addr)) return;
+    this.currentSet.add(addr);
+    if (this.currentSet.size < this.itemsPerSet) return;
+    this.sets.push(this.currentSet);
+    this.currentSet = new Set();
+    this.currentSetId++;
+    if (this.currentSetId !== this.readEnd + 1) return;
+    if (!this.done) {
+      this.lastPrefetchEnd = this.firstRequestCycle - 1 - 1;
+      const cycles = Math.ceil((50 * this.itemsPerSet) / this.bandwidth);
+      this.lastPrefetchStart = this.lastPrefetchEnd - cycles + 1;
+      this.prefetch(0, 49);
+      this.prefetchStart = this.readEnd + 1;
+      this.done = true;
+    } else {
+      this.prefetch(this.prefetchStart, this.prefetchStart + 49);
+      this.prefetchStart += 50;
+    }
+    for (let j = 0; j < 50; j++) this.sets[this.readStart + j] = null;
+    this.readStart += 50;
+    this.readEnd += 50;
+    this.lastPrefetchStart = this.lastPrefetchEnd + 1;
+    this.lastPrefetchEnd = cycle;
+  }
+
+  completeAll(): void {
+    if (this.currentSet.size > 0) this.sets.push(this.currentSet);
+    else this.currentSetId--;
+    if (!this.done) {
+      this.lastPrefetchEnd = -1 - 1;
+      const sets = this.currentSetId + 1;
+      const cycles = Math.ceil((sets * this.itemsPerSet) / this.bandwidth);
+      this.lastPrefetchStart = this.lastPrefetchEnd - cycles + 1;
+      this.prefetch(0, sets - 1);
+      this.done = true;
+    } else {
+      this.prefetch(this.prefetchStart, this.currentSetId);
+    }
+  }
+
+  private prefetch(from: number, to: number): void {
+    for (let i = from; i <= to; i++) this.numAccess += this.sets[i]!.size;
+    const rows = this.lastPrefetchEnd - this.lastPrefetchStart + 1;
+    if (rows <= 0) return;
+    this.traceFirst ??= this.lastPrefetchStart + 1;
+    this.traceLast = this.lastPrefetchEnd + 1;
+  }
+}
+
+/** write_buffer.py: stages ofmap words and drains them to DRAM `bandwidth` words per line. */
+class WriteBuffer {
+  readonly total: number;
+  readonly active: number;
+  readonly drainSize: number;
+  numAccess = 0;
+  private free: number;
+  private lines: number[][] = []; // the trace matrix; -1 pads partial lines
+  private current: number[] = [];
+  private drainStartLine = 0;
+  drainEndCycle = 0;
+  traceFirst: number | undefined;
+  traceLast: number | undefined;
+
+  constructor(words: number, private readonly bandwidth: number) {
+    this.total = words;
+    this.active = Math.ceil(words * 0.5);
+    this.drainSize = words - this.active;
+    this.free = words;
+  }
+
+  private store(elem: number): void {
+    this.current.push(elem);
+    this.free--;
+    if (this.current.length === this.bandwidth) {
+      this.lines.push(this.current);
+      this.current = [];
+    }
+  }
+
+  private flushPartial(): void {
+    if (this.current.length === 0) return;
+    this.lines.push([...this.current, ...new Array<number>(this.bandwidth - this.current.length).fill(-1)]);
+    this.current = [];
+  }
+
+  serviceLine(row: number[], cycle: number): number {
+    let current = cycle;
+    for (const elem of row) {
+      if (elem === -1) continue;
+      this.store(elem);
+      if (current < this.drainEndCycle) {
+        if (!(this.free > 0)) current = this.drainEndCycle;
+      } else if (this.free < this.total - this.drainSize) {
+        this.flushPartial();
+        this.drainEndCycle = this.drain(current);
+      }
+    }
+    return current;
+  }
+
+  private drain(start: number): number {
+    const want = Math.ceil(this.drainSize / this.bandwidth);
+    const end = Math.min(this.drainStartLine + want, this.lines.length);
+    const chunk = this.lines.slice(this.drainStartLine, end);
+    let data = chunk.length * this.bandwidth;
+    for (const elem of chunk[chunk.length - 1]!) if (elem === -1) data--;
+    this.numAccess += data;
+    this.free += data;
+    this.traceFirst ??= start;
+    const last = start + chunk.length - 1;
+    this.traceLast = last;
+    this.drainStartLine = end;
+    return last;
+  }
+
+  emptyAll(cycle: number): void {
+    this.flushPartial();
+    while (this.drainStartLine < this.lines.length) {
+      this.drainEndCycle = this.drain(cycle);
+      cycle = this.drainEndCycle + 1;
+    }
+  }
+}
+
+function firstLastValid(lines: Mat, serviced: number[]): [number, number] {
+  let first = 0;
+  let last = 0;
+  for (let i = 0; i < lines.length; i++) if (lines[i]!.some((a) => a !== -1)) { first = serviced[i]!; break; }
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.some((a) => a !== -1)) { last = serviced[i]!; break; }
+  return [first, last];
+}
+
+/** One layer through SCALE-Sim v2's pipeline, CALC interface bandwidth only. */
+export function referenceLayer(config: SystolicConfig, layer: ConvLayer): LayerResult {
+  if (config.interfaceBandwidth !== 'CALC') throw new Error('reference: only CALC mode is ported');
+  const R = config.rows;
+  const C = config.cols;
+  const { g, ifmap, filter, ofmap } = operandMatrices(config, layer);
+  const d = demandMatrices(config.dataflow, R, C, ifmap, filter, ofmap, g.m, g.n, g.k);
+  const ifmapBuf = new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB));
+  const filterBuf = new ReadBufferEstimateBw(sramWords(config.filterSramKiB));
+  const ofmapBuf = new WriteBuffer(sramWords(config.ofmapSramKiB), C);
+  let stalls = 0;
+  const ifmapServiced: number[] = [];
+  const filterServiced: number[] = [];
+  const ofmapServiced: number[] = [];
+  for (let i = 0; i < d.ofmap.length; i++) {
+    const cycle = i + stalls;
+    ifmapServiced.push(ifmapBuf.serviceLine(d.ifmap[i]!, cycle));
+    filterServiced.push(filterBuf.serviceLine(d.filter[i]!, cycle));
+    const out = ofmapBuf.serviceLine(d.ofmap[i]!, cycle);
+    ofmapServiced.push(out);
+    stalls += Math.max(0, 0, out - cycle);
+  }
+  ifmapBuf.completeAll();
+  filterBuf.completeAll();
+  const totalCycles = ofmapServiced[ofmapServiced.length - 1]!;
+  ofmapBuf.emptyAll(totalCycles);
+  const macs = g.m * g.n * g.k;
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  const [ifmapSramStart, ifmapSramStop] = firstLastValid(d.ifmap, ifmapServiced);
+  const [filterSramStart, filterSramStop] = firstLastValid(d.filter, filterServiced);
+  const [ofmapSramStart, ofmapSramStop] = firstLastValid(d.ofmap, ofmapServiced);
+  const dramStart = { ifmap: ifmapBuf.traceFirst!, filter: filterBuf.traceFirst!, ofmap: ofmapBuf.traceFirst! };
+  const dramStop = { ifmap: ifmapBuf.traceLast!, filter: filterBuf.traceLast!, ofmap: ofmapBuf.traceLast! };
+  const dramReads = { ifmap: ifmapBuf.numAccess, filter: filterBuf.numAccess, ofmap: 0 };
+  const dramWrites = { ifmap: 0, filter: 0, ofmap: ofmapBuf.numAccess };
+  return {
+    name: layer.name,
+    totalCycles,
+    stallCycles: stalls,
+    overallUtilization: (macs * 100) / (totalCycles * R * C),
+    mappingEfficiency: (sum(d.mappingEff) / d.mappingEff.length) * 100,
+    computeUtilization: (sum(d.computeUtil) / d.computeUtil.length) * 100,
+    macs,
+    sramReads: { ifmap: d.ifmapReads, filter: d.filterReads, ofmap: 0 },
+    sramWrites: { ifmap: 0, filter: 0, ofmap: d.ofmapWrites },
+    dramReads,
+    dramWrites,
+    sramStart: { ifmap: ifmapSramStart, filter: filterSramStart, ofmap: ofmapSramStart },
+    sramStop: { ifmap: ifmapSramStop, filter: filterSramStop, ofmap: ofmapSramStop },
+    dramStart,
+    dramStop,
+    sramBandwidth: { ifmap: d.ifmapReads / totalCycles, filter: d.filterReads / totalCycles, ofmap: d.ofmapWrites / totalCycles },
+    dramBandwidth: {
+      ifmap: dramReads.ifmap / (dramStop.ifmap - dramStart.ifmap + 1),
+      filter: dramReads.filter / (dramStop.filter - dramStart.filter + 1),
+      ofmap: dramWrites.ofmap / (dramStop.ofmap - dramStart.ofmap + 1),
+    },
+  };
+}
