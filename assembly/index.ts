@@ -4,3 +4,5 @@ export { alloc, free, relaxedSimd } from './memory';
 export { gemm } from './kernels/gemm';
 export { pipelineSimulate, pipelineContiguousDp } from './sched/pipeline';
 export { simLayer, simFieldCount } from './sim/systolic';
+export { nnGroupSoftmax, nnGroupXentBackward, nnMaskedSoftmax } from './nn/softmax';
+export { nnDenseForward, nnDenseBackward, nnReluForward, nnReluBackward, nnTanhForward, nnTanhBackward, nnSumSquares, nnScale, nnAdamStep } from './nn/layers';
