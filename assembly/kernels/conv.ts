@@ -1,0 +1,276 @@
+// Direct 2-D convolution (NHWC activations) without im2col, after XNNPACK's indirect GEMM:
+// an indirection buffer gives, for every output pixel and kernel tap, a pointer to the input
+// pixel's channel row (or to a row of zeros when the tap falls into the padding), so stride,
+// dilation and padding cost nothing inside the micro-kernel. Weights are packed once per
+// layer into blocks of nr output channels:
+//
+//   packed: [group][oc block of nr][tap = kh·kw][ic of the group][nr]   (zero-padded to nr)
+//   ind:    [pixel block of mr][tap][mr pointers]                    (last pixel repeated)
+//
+// The schedule picks the micro-kernel (mr × nr register block, unroll of the ic loop; see
+// generated/conv-micro.ts) and the cache tiles: tileOC output channels, tileP output pixels,
+// tileIC input channels per reduction slice, visited in one of six loop orders.
+import { convMicro, convVariantMR, convVariantNR, CONV_VARIANTS } from './generated/conv-micro';
+import { madd } from './vec';
+import { dwMicro, dwVariantMR, dwVariantNR, DW_VARIANTS } from './generated/dw-micro';
+
+/** Error codes returned by the drivers; 0 is success. Mirrored in src/core/kernels.ts. */
+const BAD_VARIANT = 1;
+const BAD_SHAPE = 2;
+
+/** Floats of the packed weights of a conv layer for register blocks of nr channels. */
+export function convPackedLength(oc: i32, cg: i32, kh: i32, kw: i32, groups: i32, nr: i32): i32 {
+  const ocg = oc / groups;
+  return groups * ((ocg + nr - 1) / nr) * nr * kh * kw * cg;
+}
+
+/** Packs OIHW weights ([oc][cg][kh][kw]) for the conv micro-kernels of width nr. */
+export function convPackWeights(src: usize, dst: usize, oc: i32, cg: i32, kh: i32, kw: i32, groups: i32, nr: i32): void {
+  const ocg = oc / groups;
+  const blocks = (ocg + nr - 1) / nr;
+  const taps = kh * kw;
+  let d = dst;
+  for (let g = 0; g < groups; g++) {
+    for (let b = 0; b < blocks; b++) {
+      for (let t = 0; t < taps; t++) {
+        for (let ic = 0; ic < cg; ic++) {
+          for (let j = 0; j < nr; j++) {
+            const o = b * nr + j;
+            const v: f32 = o < ocg ? load<f32>(src + (<usize>(((g * ocg + o) * cg + ic) * taps + t) << 2)) : 0;
+            store<f32>(d, v);
+            d += 4;
+          }
+        }
+      }
+    }
+  }
+}
+
+// Pointers to each output pixel's input rows, one per tap; pixel blocks of mr, the last block
+// padded by repeating its last pixel (computed, never stored).
+function buildIndirection(inp: usize, zero: usize, n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, dh: i32, dw: i32, mr: i32): usize {
+  const pixels = n * ho * wo;
+  const blocks = (pixels + mr - 1) / mr;
+  const taps = kh * kw;
+  const ind = heap.alloc(<usize>blocks * <usize>taps * <usize>mr << 2);
+  for (let blk = 0; blk < blocks; blk++) {
+    for (let i = 0; i < mr; i++) {
+      const p = min(blk * mr + i, pixels - 1);
+      const b = p / (ho * wo);
+      const rem = p - b * ho * wo;
+      const oh = rem / wo;
+      const ow = rem - oh * wo;
+      for (let r = 0; r < kh; r++) {
+        const ih = oh * sh - padTop + r * dh;
+        for (let s = 0; s < kw; s++) {
+          const iw = ow * sw - padLeft + s * dw;
+          const ptr: usize = ih >= 0 && ih < h && iw >= 0 && iw < w
+            ? inp + (<usize>(((b * h + ih) * w + iw) * c) << 2)
+            : zero;
+          store<usize>(ind + (<usize>((blk * taps + r * kw + s) * mr + i) << 2), ptr);
+        }
+      }
+    }
+  }
+  return ind;
+}
+
+// Decodes the linear tile index `x` in the loop order `order` (0..5: the permutations of
+// oc, pixel, ic tiles listed outermost first) into the three tile indices.
+// @ts-ignore: decorator
+@inline function orderDims(order: i32): i32 {
+  // Each permutation packed as three 2-bit dimension ids (0 oc, 1 pixel, 2 ic), outermost first.
+  switch (order) {
+    case 0: return 0 | (1 << 2) | (2 << 4); // oc, p, ic
+    case 1: return 0 | (2 << 2) | (1 << 4); // oc, ic, p
+    case 2: return 1 | (0 << 2) | (2 << 4); // p, oc, ic
+    case 3: return 1 | (2 << 2) | (0 << 4); // p, ic, oc
+    case 4: return 2 | (0 << 2) | (1 << 4); // ic, oc, p
+    default: return 2 | (1 << 2) | (0 << 4); // ic, p, oc
+  }
+}
+
+/**
+ * out[n][ho][wo][oc] = Σ in[n][ih][iw][g·cg + ic] · w[oc][ic][r][s] over the group's channels.
+ * `wpk` comes from convPackWeights with nr of the variant. Returns 0 or an error code.
+ */
+export function conv2d(inp: usize, wpk: usize, out: usize,
+  n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32, oc: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, dh: i32, dw: i32, groups: i32,
+  variant: i32, tileOC: i32, tileP: i32, tileIC: i32, order: i32): i32 {
+  if (variant < 0 || variant >= CONV_VARIANTS) return BAD_VARIANT;
+  if (groups <= 0 || c % groups != 0 || oc % groups != 0 || kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0) return BAD_SHAPE;
+  const pixels = n * ho * wo;
+  if (pixels <= 0 || oc <= 0) return 0;
+  const mr = convVariantMR(variant);
+  const nr = convVariantNR(variant);
+  const cg = c / groups;
+  const ocg = oc / groups;
+  const taps = kh * kw;
+  if (cg == 0) { memory.fill(out, 0, <usize>pixels * <usize>oc << 2); return 0; }
+  const zero = heap.alloc(<usize>max(c, 4) << 2);
+  memory.fill(zero, 0, <usize>max(c, 4) << 2);
+  const ind = buildIndirection(inp, zero, n, h, w, c, ho, wo, kh, kw, sh, sw, padTop, padLeft, dh, dw, mr);
+
+  const pBlocks = (pixels + mr - 1) / mr;
+  const ocBlocks = (ocg + nr - 1) / nr;
+  const tOC = max(1, tileOC / nr);     // oc blocks per tile
+  const tP = max(1, tileP / mr);       // pixel blocks per tile
+  const tIC = tileIC <= 0 ? cg : min(tileIC, cg);
+  const nTo = (ocBlocks + tOC - 1) / tOC;
+  const nTp = (pBlocks + tP - 1) / tP;
+  const nTi = (cg + tIC - 1) / tIC;
+  const dims = orderDims(order);
+  const d0 = dims & 3, d1 = (dims >> 2) & 3, d2 = (dims >> 4) & 3;
+  const size0 = d0 == 0 ? nTo : d0 == 1 ? nTp : nTi;
+  const size1 = d1 == 0 ? nTo : d1 == 1 ? nTp : nTi;
+  const size2 = d2 == 0 ? nTo : d2 == 1 ? nTp : nTi;
+  const ldo = <usize>oc << 2;
+  const wTap = <usize>cg * <usize>nr << 2;
+  const indBlock = <usize>taps * <usize>mr << 2;
+
+  for (let g = 0; g < groups; g++) {
+    for (let x0 = 0; x0 < size0; x0++) {
+      for (let x1 = 0; x1 < size1; x1++) {
+        for (let x2 = 0; x2 < size2; x2++) {
+          const to = d0 == 0 ? x0 : d1 == 0 ? x1 : x2;
+          const tp = d0 == 1 ? x0 : d1 == 1 ? x1 : x2;
+          const ti = d0 == 2 ? x0 : d1 == 2 ? x1 : x2;
+          const ic0 = ti * tIC;
+          const kc = min(tIC, cg - ic0);
+          const accumulate = ti > 0;
+          const icOff = <usize>(g * cg + ic0) << 2;
+          const pbEnd = min(pBlocks, (tp + 1) * tP);
+          const jbEnd = min(ocBlocks, (to + 1) * tOC);
+          for (let pb = tp * tP; pb < pbEnd; pb++) {
+            const rows = min(mr, pixels - pb * mr);
+            const indPtr = ind + <usize>pb * indBlock;
+            const outRow = out + (<usize>(pb * mr) * ldo) + (<usize>(g * ocg) << 2);
+            for (let jb = to * tOC; jb < jbEnd; jb++) {
+              const cols = min(nr, ocg - jb * nr);
+              const wPtr = wpk + (((<usize>(g * ocBlocks + jb) * <usize>taps) * <usize>cg + <usize>ic0) * <usize>nr << 2);
+              convMicro(variant, indPtr, taps, kc, icOff, wPtr, wTap, outRow + (<usize>(jb * nr) << 2), ldo, rows, cols, accumulate);
+            }
+          }
+        }
+      }
+    }
+  }
+  heap.free(ind);
+  heap.free(zero);
+  return 0;
+}
+
+/** Floats of the packed depthwise weights for channel blocks of nr. */
+export function dwPackedLength(c: i32, kh: i32, kw: i32, nr: i32): i32 {
+  return ((c + nr - 1) / nr) * nr * kh * kw;
+}
+
+/** Packs depthwise weights ([c][1][kh][kw]) as [channel block][tap][nr], zero-padded. */
+export function dwPackWeights(src: usize, dst: usize, c: i32, kh: i32, kw: i32, nr: i32): void {
+  const blocks = (c + nr - 1) / nr;
+  const taps = kh * kw;
+  let d = dst;
+  for (let b = 0; b < blocks; b++) {
+    for (let t = 0; t < taps; t++) {
+      for (let j = 0; j < nr; j++) {
+        const ch = b * nr + j;
+        store<f32>(d, ch < c ? load<f32>(src + (<usize>(ch * taps + t) << 2)) : 0);
+        d += 4;
+      }
+    }
+  }
+}
+
+/**
+ * Depthwise convolution (groups = channels, one output channel each), NHWC. The schedule is
+ * the micro-kernel (mr pixels × nr channels), tiles of tileC channels × tileP pixels and
+ * whether channel tiles (order 0) or pixel tiles (order 1) are outermost.
+ */
+export function dwconv2d(inp: usize, wpk: usize, out: usize,
+  n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, dh: i32, dw: i32,
+  variant: i32, tileC: i32, tileP: i32, order: i32): i32 {
+  if (variant < 0 || variant >= DW_VARIANTS) return BAD_VARIANT;
+  if (kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0) return BAD_SHAPE;
+  const pixels = n * ho * wo;
+  if (pixels <= 0 || c <= 0) return 0;
+  const mr = dwVariantMR(variant);
+  const nr = dwVariantNR(variant);
+  const taps = kh * kw;
+  const zero = heap.alloc(<usize>(c + nr) << 2);
+  memory.fill(zero, 0, <usize>(c + nr) << 2);
+  const ind = buildIndirection(inp, zero, n, h, w, c, ho, wo, kh, kw, sh, sw, padTop, padLeft, dh, dw, mr);
+  const pBlocks = (pixels + mr - 1) / mr;
+  const cFull = c / nr;                 // channel blocks without a tail
+  const tC = max(1, tileC / nr);
+  const tP = max(1, tileP / mr);
+  const nTc = (cFull + tC - 1) / tC;
+  const nTp = (pBlocks + tP - 1) / tP;
+  const ldo = <usize>c << 2;
+  const indBlock = <usize>taps * <usize>mr << 2;
+  const outer = order == 0 ? nTc : nTp;
+  const inner = order == 0 ? nTp : nTc;
+  for (let x0 = 0; x0 < outer; x0++) {
+    for (let x1 = 0; x1 < inner; x1++) {
+      const tc = order == 0 ? x0 : x1;
+      const tp = order == 0 ? x1 : x0;
+      const pbEnd = min(pBlocks, (tp + 1) * tP);
+      const cbEnd = min(cFull, (tc + 1) * tC);
+      for (let pb = tp * tP; pb < pbEnd; pb++) {
+        const rows = min(mr, pixels - pb * mr);
+        const indPtr = ind + <usize>pb * indBlock;
+        const outRow = out + <usize>(pb * mr) * ldo;
+        for (let cb = tc * tC; cb < cbEnd; cb++) {
+          dwMicro(variant, indPtr, taps, <usize>(cb * nr) << 2, wpk + (<usize>(cb * taps * nr) << 2), outRow + (<usize>(cb * nr) << 2), ldo, rows);
+        }
+      }
+    }
+  }
+  // Channels past the last whole block: plain loops (the packed block is zero-padded).
+  if (cFull * nr < c) {
+    const c0 = cFull * nr;
+    const wBlock = wpk + (<usize>(cFull * taps * nr) << 2);
+    for (let p = 0; p < pixels; p++) {
+      const blk = p / mr, i = p - blk * mr;
+      for (let ch = c0; ch < c; ch++) {
+        let sum: f32 = 0;
+        for (let t = 0; t < taps; t++) {
+          const a = load<usize>(ind + (<usize>((blk * taps + t) * mr + i) << 2));
+          sum += load<f32>(a + (<usize>ch << 2)) * load<f32>(wBlock + (<usize>(t * nr + ch - c0) << 2));
+        }
+        store<f32>(out + <usize>p * ldo + (<usize>ch << 2), sum);
+      }
+    }
+  }
+  heap.free(ind);
+  heap.free(zero);
+  return 0;
+}
+
+/** Number of generated conv variants and their register blocks, for checks on the TS side. */
+export function convVariantCount(): i32 { return CONV_VARIANTS; }
+export function convVariantRows(v: i32): i32 { return convVariantMR(v); }
+export function convVariantCols(v: i32): i32 { return convVariantNR(v); }
+export function dwVariantCount(): i32 { return DW_VARIANTS; }
+
+/**
+ * An in-register multiply-add loop: 12 independent chains a = a·y + x, `iters` rounds, enough
+ * chains to cover the latency of a multiply followed by an add. Returns a value that depends on
+ * every chain so nothing is optimised away; flop = iters · 12 · 8.
+ */
+export function peakMadd(iters: i32): f32 {
+  const x = f32x4.splat(1e-3), y = f32x4.splat(0.9999);
+  let a0 = f32x4.splat(0.1), a1 = f32x4.splat(0.2), a2 = f32x4.splat(0.3), a3 = f32x4.splat(0.4);
+  let a4 = f32x4.splat(0.5), a5 = f32x4.splat(0.6), a6 = f32x4.splat(0.7), a7 = f32x4.splat(0.8);
+  let a8 = f32x4.splat(0.9), a9 = f32x4.splat(1.0), a10 = f32x4.splat(1.1), a11 = f32x4.splat(1.2);
+  for (let i = 0; i < iters; i++) {
+    a0 = madd(a0, y, x); a1 = madd(a1, y, x); a2 = madd(a2, y, x); a3 = madd(a3, y, x);
+    a4 = madd(a4, y, x); a5 = madd(a5, y, x); a6 = madd(a6, y, x); a7 = madd(a7, y, x);
+    a8 = madd(a8, y, x); a9 = madd(a9, y, x); a10 = madd(a10, y, x); a11 = madd(a11, y, x);
+  }
+  const s = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
+  const t = f32x4.add(s, f32x4.add(f32x4.add(a8, a9), f32x4.add(a10, a11)));
+  return f32x4.extract_lane(t, 0) + f32x4.extract_lane(t, 3);
+}

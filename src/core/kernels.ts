@@ -1,0 +1,269 @@
+// Typed wrappers over the core's tensor kernels (assembly/kernels): convolution, depthwise
+// convolution, dense, and the cheap ops between them. Activations are NHWC float32; weights
+// come in ONNX/PyTorch order (OIHW, dense [out][in]) and are packed once per layer and
+// schedule (`packConv`), as inference engines do at model load.
+import type { Core, F32Buffer } from './core.js';
+import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from '../tune/space/variants.js';
+
+/** A 2-D convolution layer over NHWC activations. Pads are in pixels on each side. */
+export interface ConvShape {
+  readonly n: number;
+  readonly h: number;
+  readonly w: number;
+  /** Input channels. */
+  readonly c: number;
+  /** Output channels. */
+  readonly oc: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly padBottom: number;
+  readonly padRight: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  readonly groups: number;
+}
+
+export interface ConvShapeOptions {
+  n?: number;
+  h: number;
+  w: number;
+  c: number;
+  oc: number;
+  /** Square kernel size, or give kh and kw. */
+  k?: number;
+  kh?: number;
+  kw?: number;
+  stride?: number;
+  /** Same padding on every side, or give the four sides. */
+  pad?: number;
+  padTop?: number;
+  padLeft?: number;
+  padBottom?: number;
+  padRight?: number;
+  dilation?: number;
+  groups?: number;
+}
+
+const SHAPE_KEYS = new Set(['n', 'h', 'w', 'c', 'oc', 'k', 'kh', 'kw', 'stride', 'pad', 'padTop', 'padLeft', 'padBottom', 'padRight', 'dilation', 'groups']);
+
+/** A validated ConvShape from the usual shorthand (square kernel, one stride, one pad). */
+export function convShape(options: ConvShapeOptions): ConvShape {
+  for (const key of Object.keys(options)) if (!SHAPE_KEYS.has(key)) throw new RangeError(`convShape: unknown option '${key}'`);
+  const pad = options.pad ?? 0;
+  const shape: ConvShape = {
+    n: options.n ?? 1,
+    h: options.h,
+    w: options.w,
+    c: options.c,
+    oc: options.oc,
+    kh: options.kh ?? options.k ?? 1,
+    kw: options.kw ?? options.k ?? 1,
+    strideH: options.stride ?? 1,
+    strideW: options.stride ?? 1,
+    padTop: options.padTop ?? pad,
+    padLeft: options.padLeft ?? pad,
+    padBottom: options.padBottom ?? pad,
+    padRight: options.padRight ?? pad,
+    dilationH: options.dilation ?? 1,
+    dilationW: options.dilation ?? 1,
+    groups: options.groups ?? 1,
+  };
+  checkConvShape(shape);
+  return shape;
+}
+
+export function checkConvShape(s: ConvShape): void {
+  for (const [key, value] of Object.entries(s)) {
+    const min = key.startsWith('pad') ? 0 : 1;
+    if (!Number.isInteger(value) || value < min) throw new RangeError(`conv shape: ${key} must be an integer ≥ ${min}, got ${value}`);
+  }
+  if (s.c % s.groups !== 0 || s.oc % s.groups !== 0) {
+    throw new RangeError(`conv shape: groups ${s.groups} must divide c ${s.c} and oc ${s.oc}`);
+  }
+  const { ho, wo } = convOutputSize(s);
+  if (ho < 1 || wo < 1) throw new RangeError(`conv shape: output is empty (${ho}×${wo})`);
+}
+
+export function convOutputSize(s: ConvShape): { ho: number; wo: number } {
+  const ho = Math.floor((s.h + s.padTop + s.padBottom - s.dilationH * (s.kh - 1) - 1) / s.strideH) + 1;
+  const wo = Math.floor((s.w + s.padLeft + s.padRight - s.dilationW * (s.kw - 1) - 1) / s.strideW) + 1;
+  return { ho, wo };
+}
+
+/** Multiply-adds ×2 of the layer. */
+export function convFlops(s: ConvShape): number {
+  const { ho, wo } = convOutputSize(s);
+  return 2 * s.n * ho * wo * s.oc * (s.c / s.groups) * s.kh * s.kw;
+}
+
+/** True when the layer is a depthwise convolution the depthwise kernel runs (multiplier 1). */
+export function isDepthwise(s: ConvShape): boolean {
+  return s.groups > 1 && s.groups === s.c && s.c === s.oc;
+}
+
+export function inputLength(s: ConvShape): number {
+  return s.n * s.h * s.w * s.c;
+}
+
+export function weightLength(s: ConvShape): number {
+  return s.oc * (s.c / s.groups) * s.kh * s.kw;
+}
+
+export function outputLength(s: ConvShape): number {
+  const { ho, wo } = convOutputSize(s);
+  return s.n * ho * wo * s.oc;
+}
+
+/**
+ * The run-time part of a conv schedule: which generated micro-kernel (register block and
+ * unroll) and the cache tiles. Tiles are in output channels, output pixels and input channels.
+ */
+export interface ConvSchedule {
+  readonly kind: 'conv';
+  /** Index into CONV_VARIANTS. */
+  readonly variant: number;
+  readonly tileOC: number;
+  readonly tileP: number;
+  readonly tileIC: number;
+  /** 0..5: oc-p-ic, oc-ic-p, p-oc-ic, p-ic-oc, ic-oc-p, ic-p-oc (outermost first). */
+  readonly order: number;
+}
+
+/** The schedule of the depthwise kernel. */
+export interface DepthwiseSchedule {
+  readonly kind: 'depthwise';
+  /** Index into DEPTHWISE_VARIANTS. */
+  readonly variant: number;
+  readonly tileC: number;
+  readonly tileP: number;
+  /** 0: channel tiles outermost, 1: pixel tiles outermost. */
+  readonly order: number;
+}
+
+export type Schedule = ConvSchedule | DepthwiseSchedule;
+
+/** Error codes of the core's kernel drivers (assembly/kernels/conv.ts). */
+export const KERNEL_ERRORS: Record<number, string> = { 1: 'unknown kernel variant', 2: 'invalid shape' };
+
+/** Weights packed for one shape and register-block width; only valid with that schedule family. */
+export interface PackedWeights {
+  readonly buffer: F32Buffer;
+  readonly kind: Schedule['kind'];
+  /** Output channels per packed block. */
+  readonly nr: number;
+}
+
+/** Packing width of a schedule: the register block's column count. */
+export function packWidth(schedule: Schedule): number {
+  const table = schedule.kind === 'conv' ? CONV_VARIANTS : DEPTHWISE_VARIANTS;
+  const variant = table[schedule.variant];
+  if (!variant) throw new RangeError(`${schedule.kind} schedule: no variant ${schedule.variant}`);
+  return variant.nr;
+}
+
+/** The tensor kernels of one core. Stateless apart from the core it wraps. */
+export class Kernels {
+  constructor(readonly core: Core) {}
+
+  /** Packs OIHW weights (held in wasm memory) for `schedule`; free the buffer when done. */
+  packConv(shape: ConvShape, weights: F32Buffer, schedule: Schedule): PackedWeights {
+    checkConvShape(shape);
+    if (weights.length < weightLength(shape)) throw new RangeError(`packConv: ${weights.length} weights, shape needs ${weightLength(shape)}`);
+    const nr = packWidth(schedule);
+    const e = this.core.exports;
+    if (schedule.kind === 'depthwise') {
+      if (!isDepthwise(shape)) throw new RangeError('packConv: a depthwise schedule needs groups = c = oc');
+      const buffer = this.core.allocF32(e.dwPackedLength(shape.c, shape.kh, shape.kw, nr));
+      e.dwPackWeights(weights.ptr, buffer.ptr, shape.c, shape.kh, shape.kw, nr);
+      return { buffer, kind: 'depthwise', nr };
+    }
+    const cg = shape.c / shape.groups;
+    const buffer = this.core.allocF32(e.convPackedLength(shape.oc, cg, shape.kh, shape.kw, shape.groups, nr));
+    e.convPackWeights(weights.ptr, buffer.ptr, shape.oc, cg, shape.kh, shape.kw, shape.groups, nr);
+    return { buffer, kind: 'conv', nr };
+  }
+
+  /** out = conv(input, packed weights) with `schedule`; all buffers in wasm memory, NHWC. */
+  conv2dInto(shape: ConvShape, input: F32Buffer, packed: PackedWeights, output: F32Buffer, schedule: Schedule): void {
+    if (packed.kind !== schedule.kind || packed.nr !== packWidth(schedule)) {
+      throw new RangeError(`conv2d: weights packed for ${packed.kind}/${packed.nr} cannot run a ${schedule.kind}/${packWidth(schedule)} schedule`);
+    }
+    if (input.length < inputLength(shape)) throw new RangeError(`conv2d: input holds ${input.length} floats, shape needs ${inputLength(shape)}`);
+    if (output.length < outputLength(shape)) throw new RangeError(`conv2d: output holds ${output.length} floats, shape needs ${outputLength(shape)}`);
+    const s = shape;
+    const { ho, wo } = convOutputSize(s);
+    const e = this.core.exports;
+    const code = schedule.kind === 'depthwise'
+      ? e.dwconv2d(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.kh, s.kw, s.strideH, s.strideW,
+        s.padTop, s.padLeft, s.dilationH, s.dilationW, schedule.variant, schedule.tileC, schedule.tileP, schedule.order)
+      : e.conv2d(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.oc, s.kh, s.kw, s.strideH, s.strideW,
+        s.padTop, s.padLeft, s.dilationH, s.dilationW, s.groups, schedule.variant, schedule.tileOC, schedule.tileP, schedule.tileIC,
+        schedule.order);
+    if (code !== 0) throw new RangeError(`conv2d: ${KERNEL_ERRORS[code] ?? `error ${code}`}`);
+  }
+
+  /** conv on plain arrays: NHWC input, OIHW weights → NHWC output. Copies in and out. */
+  conv2d(shape: ConvShape, input: ArrayLike<number>, weights: ArrayLike<number>, schedule: Schedule): Float32Array {
+    const x = this.core.f32From(input);
+    const w = this.core.f32From(weights);
+    const y = this.core.allocF32(outputLength(shape));
+    let packed: PackedWeights | undefined;
+    try {
+      packed = this.packConv(shape, w, schedule);
+      this.conv2dInto(shape, x, packed, y, schedule);
+      return this.core.read(y);
+    } finally {
+      this.core.free(x, w, y);
+      if (packed) this.core.free(packed.buffer);
+    }
+  }
+
+  /** y[batch][out] = x[batch][in] · W[out][in]ᵀ: a 1×1 convolution over `batch` pixels. */
+  dense(x: ArrayLike<number>, weights: ArrayLike<number>, batch: number, inFeatures: number, outFeatures: number, schedule: ConvSchedule): Float32Array {
+    return this.conv2d(denseShape(batch, inFeatures, outFeatures), x, weights, schedule);
+  }
+
+  /** x[p][c] += bias[c] in place over `x.length / c` pixels. */
+  biasAddInto(x: F32Buffer, bias: F32Buffer, channels: number): void {
+    if (x.length % channels !== 0 || bias.length < channels) throw new RangeError('biasAdd: x must hold whole pixels and bias one value per channel');
+    this.core.exports.biasAdd(x.ptr, bias.ptr, x.length / channels, channels);
+  }
+
+  /** ReLU in place; `cap` 6 gives ReLU6. */
+  reluInto(x: F32Buffer, cap = 0): void {
+    this.core.exports.relu(x.ptr, x.length, cap);
+  }
+
+  addInto(a: F32Buffer, b: F32Buffer, out: F32Buffer): void {
+    if (a.length !== b.length || out.length < a.length) throw new RangeError('add: operands must have the same length');
+    this.core.exports.addTensors(a.ptr, b.ptr, out.ptr, a.length);
+  }
+
+  /** Max or average pooling over NHWC; the pool's window is the shape's kernel (oc = c). */
+  poolInto(shape: ConvShape, input: F32Buffer, output: F32Buffer, kind: 'max' | 'avg'): void {
+    if (shape.oc !== shape.c) throw new RangeError('pool: oc must equal c');
+    if (input.length < inputLength(shape) || output.length < outputLength(shape)) throw new RangeError('pool: buffers too small for the shape');
+    const { ho, wo } = convOutputSize(shape);
+    const s = shape;
+    this.core.exports.pool2d(input.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.kh, s.kw, s.strideH, s.strideW, s.padTop, s.padLeft, kind === 'max' ? 0 : 1);
+  }
+
+  /** Runs one of the cheap ops on copies of plain arrays; for tests and small jobs. */
+  withBuffers<T>(arrays: ArrayLike<number>[], fn: (buffers: F32Buffer[]) => T): T {
+    const buffers = arrays.map((a) => this.core.f32From(a));
+    try {
+      return fn(buffers);
+    } finally {
+      this.core.free(...buffers);
+    }
+  }
+}
+
+/** The conv shape a dense layer runs as: `batch` pixels of 1×1 convolution. */
+export function denseShape(batch: number, inFeatures: number, outFeatures: number): ConvShape {
+  return convShape({ n: 1, h: 1, w: batch, c: inFeatures, oc: outFeatures });
+}

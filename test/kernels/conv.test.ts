@@ -1,0 +1,126 @@
+// Every generated conv/depthwise variant against the TypeScript reference, in every flavour
+// this engine runs, on random shapes: odd sizes, stride 2, padding, dilation, groups, 1×1,
+// depthwise, dense — and every loop order and tile split on a few of them.
+import { describe, expect, it } from 'vitest';
+import { detectFeatures, FLAVOURS, getCore } from '../../src/node/index.js';
+import { maxRelativeError } from '../../src/core/reference.js';
+import { Random } from '../../src/helpers/random.js';
+import {
+  type ConvSchedule, type ConvShape, convShape, type DepthwiseSchedule, denseShape, inputLength, Kernels, weightLength,
+} from '../../src/core/kernels.js';
+import { referenceConv2d } from '../../src/core/kernels-reference.js';
+import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from '../../src/tune/space/variants.js';
+
+const available = FLAVOURS.filter((f) => f !== 'relaxed' || detectFeatures().relaxedSimd);
+const TOLERANCE = 1e-4;
+
+function randomShape(random: Random, options: { groups?: 'none' | 'grouped' | 'depthwise' } = {}): ConvShape {
+  const k = random.pick([1, 2, 3, 5]);
+  const stride = random.pick([1, 1, 2, 3]);
+  const dilation = random.pick([1, 1, 1, 2]);
+  const extent = dilation * (k - 1) + 1;
+  const h = random.intBetween(Math.max(1, extent - 2), 13);
+  const w = random.intBetween(Math.max(1, extent - 2), 13);
+  const pad = Math.max(random.pick([0, 1, 2]), Math.ceil((extent - Math.min(h, w)) / 2));
+  let groups = 1;
+  let cg = random.intBetween(1, 19);
+  let ocg = random.intBetween(1, 27);
+  if (options.groups === 'grouped') groups = random.intBetween(2, 4);
+  if (options.groups === 'depthwise') {
+    groups = random.intBetween(1, 37);
+    cg = 1;
+    ocg = 1;
+  }
+  return convShape({ n: random.intBetween(1, 2), h, w, c: groups * cg, oc: groups * ocg, k, stride, pad, dilation, groups });
+}
+
+function check(kernels: Kernels, shape: ConvShape, schedule: ConvSchedule | DepthwiseSchedule, random: Random): number {
+  const x = random.floats(inputLength(shape));
+  const w = random.floats(weightLength(shape));
+  return maxRelativeError(kernels.conv2d(shape, x, w, schedule), referenceConv2d(shape, x, w));
+}
+
+describe.each(available)('conv kernels in the %s flavour', (flavour) => {
+  it('every conv variant matches the reference on random shapes (groups, stride, padding, dilation)', async () => {
+    const kernels = new Kernels(await getCore(flavour));
+    const random = new Random(6);
+    for (let v = 0; v < CONV_VARIANTS.length; v++) {
+      const { mr, nr } = CONV_VARIANTS[v]!;
+      for (const groups of ['none', 'grouped'] as const) {
+        const shape = randomShape(random, { groups });
+        const schedule: ConvSchedule = {
+          kind: 'conv', variant: v, tileOC: nr * random.intBetween(1, 3), tileP: mr * random.intBetween(1, 9),
+          tileIC: random.intBetween(1, 20), order: random.int(6),
+        };
+        const err = check(kernels, shape, schedule, random);
+        expect(err, `variant ${v} ${JSON.stringify(shape)} ${JSON.stringify(schedule)}`).toBeLessThan(TOLERANCE);
+      }
+    }
+  });
+
+  it('every loop order and tile split gives the same answer on a ResNet-like layer', async () => {
+    const kernels = new Kernels(await getCore(flavour));
+    const random = new Random(7);
+    const shape = convShape({ h: 9, w: 11, c: 40, oc: 24, k: 3, stride: 2, pad: 1 });
+    const x = random.floats(inputLength(shape));
+    const w = random.floats(weightLength(shape));
+    const expected = referenceConv2d(shape, x, w);
+    for (let order = 0; order < 6; order++) {
+      for (const tileIC of [40, 16, 7]) {
+        const schedule: ConvSchedule = { kind: 'conv', variant: order * 7 % CONV_VARIANTS.length, tileOC: 8, tileP: 12, tileIC, order };
+        expect(maxRelativeError(kernels.conv2d(shape, x, w, schedule), expected), `order ${order} tileIC ${tileIC}`).toBeLessThan(TOLERANCE);
+      }
+    }
+  });
+
+  it('every depthwise variant matches the reference, channel tails included', async () => {
+    const kernels = new Kernels(await getCore(flavour));
+    const random = new Random(8);
+    for (let v = 0; v < DEPTHWISE_VARIANTS.length; v++) {
+      const { mr, nr } = DEPTHWISE_VARIANTS[v]!;
+      for (let rep = 0; rep < 2; rep++) {
+        const shape = randomShape(random, { groups: 'depthwise' });
+        const schedule: DepthwiseSchedule = {
+          kind: 'depthwise', variant: v, tileC: nr * random.intBetween(1, 3), tileP: mr * random.intBetween(1, 9), order: random.int(2),
+        };
+        const err = check(kernels, shape, schedule, random);
+        expect(err, `variant ${v} ${JSON.stringify(shape)} ${JSON.stringify(schedule)}`).toBeLessThan(TOLERANCE);
+      }
+    }
+  });
+
+  it('a depthwise layer also runs through the general grouped kernel', async () => {
+    const kernels = new Kernels(await getCore(flavour));
+    const random = new Random(9);
+    const shape = convShape({ h: 10, w: 7, c: 13, oc: 13, k: 3, stride: 2, pad: 1, groups: 13 });
+    const schedule: ConvSchedule = { kind: 'conv', variant: 3, tileOC: 4, tileP: 5, tileIC: 1, order: 2 };
+    expect(check(kernels, shape, schedule, random)).toBeLessThan(TOLERANCE);
+  });
+
+  it('dense is a 1×1 convolution: y = x · Wᵀ on a hand-made case and random ones', async () => {
+    const kernels = new Kernels(await getCore(flavour));
+    const schedule: ConvSchedule = { kind: 'conv', variant: 0, tileOC: 8, tileP: 4, tileIC: 64, order: 0 };
+    // x = [1 2; 3 4] (2 samples × 2 features), W = [1 0; 0 1; 1 1] (3 out × 2 in)
+    expect(Array.from(kernels.dense([1, 2, 3, 4], [1, 0, 0, 1, 1, 1], 2, 2, 3, schedule))).toEqual([1, 2, 3, 3, 4, 7]);
+    const random = new Random(10);
+    for (let rep = 0; rep < 5; rep++) {
+      const [batch, inF, outF] = [random.intBetween(1, 9), random.intBetween(1, 70), random.intBetween(1, 40)];
+      const x = random.floats(batch * inF);
+      const w = random.floats(outF * inF);
+      const expected = referenceConv2d(denseShape(batch, inF, outF), x, w);
+      const variant = random.int(CONV_VARIANTS.length);
+      const s: ConvSchedule = { kind: 'conv', variant, tileOC: 16, tileP: 8, tileIC: 32, order: random.int(6) };
+      expect(maxRelativeError(kernels.dense(x, w, batch, inF, outF, s), expected)).toBeLessThan(TOLERANCE);
+    }
+  });
+
+  it('rejects a schedule whose packing does not match, and unknown variants', async () => {
+    const kernels = new Kernels(await getCore(flavour));
+    const shape = convShape({ h: 4, w: 4, c: 4, oc: 4, k: 1 });
+    const ones = new Array(64).fill(1);
+    expect(() => kernels.conv2d(shape, ones, ones.slice(0, 16), { kind: 'conv', variant: 999, tileOC: 8, tileP: 4, tileIC: 4, order: 0 }))
+      .toThrow(/no variant 999/);
+    expect(() => convShape({ h: 4, w: 4, c: 6, oc: 4, k: 1, groups: 4 })).toThrow(/groups 4 must divide/);
+    expect(() => convShape({ h: 4, w: 4, c: 4, oc: 4, k: 1, strides: 2 } as never)).toThrow(/unknown option 'strides'/);
+  });
+});
