@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { infoCommand } from './info.js';
 import { scheduleCommand } from './schedule.js';
+import { simulateCommand } from './simulate.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<object, any>[] = [infoCommand, scheduleCommand];
+export const commands: CommandModule<object, any>[] = [infoCommand, scheduleCommand, simulateCommand];

@@ -7,25 +7,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** SCALE-Sim's bundled configs (configs/{google,eyeriss,scale}.cfg at 22f88b1); all use CALC. */
-export const PRESETS: Readonly<Record<'google' | 'eyeriss' | 'scale', SystolicConfig>> = {
-  // Google TPU v1-like: 256×256, 6 MiB ifmap and filter, 2 MiB ofmap.
-  google: preset('GoogleTPU_v1_ws', 256, 256, 6144, 6144, 2048, 'ws'),
-  // Eyeriss-like: 12×14 PEs, 36 kB each.
-  eyeriss: preset('eyeriss', 12, 14, 36, 36, 36, 'ws'),
-  // SCALE-Sim's example: 32×32, 64 kB each.
-  scale: preset('scale_example_run_32x32_os', 32, 32, 64, 64, 64, 'os'),
-};
-export type PresetName = keyof typeof PRESETS;
-
-function preset(runName: string, rows: number, cols: number, i: number, f: number, o: number, dataflow: Dataflow): SystolicConfig {
-  return Object.freeze({
-    runName, rows, cols, ifmapSramKiB: i, filterSramKiB: f, ofmapSramKiB: o,
-    ifmapOffset: 0, filterOffset: 10000000, ofmapOffset: 20000000,
-    dataflow, interfaceBandwidth: 'CALC', bandwidthWordsPerCycle: 10,
-  });
-}
-
 /** Checks a config built in code (CLI overrides, co-design agents) the way a file is checked. */
 export function validateConfig(config: SystolicConfig, where = 'config'): SystolicConfig {
   for (const key of ['rows', 'cols', 'ifmapSramKiB', 'filterSramKiB', 'ofmapSramKiB', 'bandwidthWordsPerCycle'] as const) {

@@ -1,0 +1,88 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { getCore } from '../../src/node/index.js';
+import { parseSystolicTargetSpec, SYSTOLIC_PRESETS, systolicTarget } from '../../src/hw/systolic.js';
+import { parseConfig, validateConfig } from '../../src/sim/config.js';
+import { ENERGY_TABLES } from '../../src/sim/energy.js';
+import { type NetworkResult, networkResult } from '../../src/sim/network.js';
+import { scalesimReports } from '../../src/sim/report.js';
+import { Simulator } from '../../src/sim/simulate.js';
+import { parseTopology } from '../../src/sim/topology.js';
+import type { ConvLayer, Dataflow, SystolicConfig } from '../../src/sim/types.js';
+import { formatNumber, message, report, table } from '../output.js';
+
+interface SimulateArgs {
+  model?: string;
+  config?: string;
+  target?: string;
+  topology?: string;
+  gemm?: boolean;
+  dataflow?: Dataflow;
+  out?: string;
+  energyTable: string;
+  json?: boolean;
+}
+
+export const simulateCommand: CommandModule<object, SimulateArgs> = {
+  command: 'simulate [model]',
+  describe: 'Simulate a network on a systolic array, agreeing figure for figure with SCALE-Sim v2',
+  builder: (y) =>
+    y
+      .positional('model', { type: 'string', describe: 'A model to take the layers from (instead of --topology)' })
+      .option('config', { type: 'string', describe: 'SCALE-Sim .cfg file' })
+      .option('target', { type: 'string', describe: `systolic[:${Object.keys(SYSTOLIC_PRESETS).join('|')}] preset instead of --config (default systolic:scale)` })
+      .option('topology', { type: 'string', describe: 'SCALE-Sim topology CSV (conv rows, or M,N,K rows with --gemm)' })
+      .option('gemm', { type: 'boolean', default: false, describe: 'The topology holds GEMM rows: name, M, N, K' })
+      .option('dataflow', { type: 'string', choices: ['os', 'ws', 'is'], describe: 'Override the dataflow of the config' })
+      .option('out', { type: 'string', describe: 'Directory for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv and REPORT.json' })
+      .option('energy-table', { type: 'string', default: 'horowitz45nm', choices: Object.keys(ENERGY_TABLES), describe: 'Per-access energies and areas to estimate with' }) as never,
+  handler: async (argv) => {
+    let config: SystolicConfig;
+    if (argv.config !== undefined) {
+      if (argv.target !== undefined) throw new RangeError('give either --config or --target, not both');
+      config = parseConfig(await readFile(argv.config, 'utf8'), argv.config);
+    } else {
+      config = systolicTarget({}, parseSystolicTargetSpec(argv.target ?? 'systolic:scale'));
+    }
+    if (argv.dataflow) config = validateConfig({ ...config, dataflow: argv.dataflow });
+    const layers = await loadLayers(argv);
+    const sim = new Simulator(await getCore());
+    const start = performance.now();
+    const results = sim.network(config, layers);
+    const seconds = (performance.now() - start) / 1e3;
+    sim.free();
+    const result = networkResult(config, results, ENERGY_TABLES[argv.energyTable]);
+    if (argv.out) {
+      await mkdir(argv.out, { recursive: true });
+      for (const [file, text] of Object.entries(scalesimReports(results))) await writeFile(join(argv.out, file), text);
+      await writeFile(join(argv.out, 'REPORT.json'), `${JSON.stringify(result, null, 1)}\n`);
+      message(`wrote SCALE-Sim reports and REPORT.json to ${argv.out}`);
+    }
+    report(argv, { ...result, simulatorSeconds: seconds }, (r) => asText(r, seconds));
+  },
+};
+
+async function loadLayers(argv: SimulateArgs): Promise<ConvLayer[]> {
+  if (argv.topology !== undefined && argv.model !== undefined) throw new RangeError('give either a model or --topology, not both');
+  if (argv.topology !== undefined) return parseTopology(await readFile(argv.topology, 'utf8'), argv.topology, { gemm: argv.gemm });
+  if (argv.model !== undefined) throw new RangeError(`simulating a model ('${argv.model}') is not available yet; give --topology FILE.csv`);
+  throw new RangeError('give a topology (--topology FILE.csv) or a model');
+}
+
+function asText(r: NetworkResult, seconds: number): string {
+  const c = r.config;
+  const rows = r.layers.map((l) => [
+    l.name, l.totalCycles, l.stallCycles, l.overallUtilization, l.mappingEfficiency, l.computeUtilization,
+    l.sramReads.ifmap + l.sramReads.filter, l.sramWrites.ofmap, l.dramReads.ifmap + l.dramReads.filter, l.dramWrites.ofmap,
+    l.energy.totalPJ / 1e6,
+  ]);
+  const t = r.totals;
+  return [
+    `${c.rows}×${c.cols} array, ${c.dataflow.toUpperCase()} dataflow, SRAM ${c.ifmapSramKiB}/${c.filterSramKiB}/${c.ofmapSramKiB} KiB, ${c.interfaceBandwidth} bandwidth`,
+    table(['layer', 'cycles', 'stalls', 'util %', 'map eff %', 'compute util %', 'SRAM reads', 'SRAM writes', 'DRAM reads', 'DRAM writes', 'energy µJ'], rows),
+    `total ${formatNumber(t.totalCycles)} cycles (${formatNumber(t.stallCycles)} stalls) for ${formatNumber(t.macs)} MACs: utilisation ${formatNumber(t.overallUtilization)}%` +
+      ` · energy ${formatNumber(t.energyPJ / 1e6)} µJ · area ${formatNumber(r.area.totalMm2)} mm² (${r.energyTable.source})`,
+    `simulated ${t.layers} layers in ${formatNumber(seconds * 1e3)} ms`,
+  ].join('\n');
+}

@@ -1,0 +1,76 @@
+// SCALE-Sim v2's three CSV reports (simulator.py generate_reports), byte for byte: same headers,
+// same column order, ", " separators, a trailing comma on every line, and numbers printed the way
+// Python's str() prints them (floats always with a '.' or an exponent, e.g. 33.0, 1e-05).
+import type { LayerResult } from './types.js';
+
+export const COMPUTE_REPORT_HEADER = 'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,';
+export const BANDWIDTH_REPORT_HEADER =
+  'LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,';
+export const DETAILED_ACCESS_REPORT_HEADER =
+  'LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter Start Cycle, SRAM Filter Stop Cycle, ' +
+  'SRAM Filter Reads, SRAM OFMAP Start Cycle, SRAM OFMAP Stop Cycle, SRAM OFMAP Writes, DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, ' +
+  'DRAM IFMAP Reads, DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, DRAM OFMAP Start Cycle, DRAM OFMAP Stop Cycle, ' +
+  'DRAM OFMAP Writes,';
+
+/** Python's repr/str of a float: shortest round-trip digits, exponent below 1e-4 and from 1e16. */
+export function pythonFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const [mantissa, expText] = x.toExponential().split('e') as [string, string];
+  const exp = Number(expText);
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace('-', '').replace('.', '');
+  if (exp < -4 || exp >= 16) {
+    const body = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${body}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  const whole = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
+  const frac = digits.slice(exp + 1);
+  return `${sign}${whole}.${frac === '' ? '0' : frac}`;
+}
+
+const int = (x: number): string => String(x);
+const line = (id: number, items: string[]): string => `${id}, ${items.join(', ')},`;
+
+export function computeReport(layers: readonly LayerResult[]): string {
+  const rows = layers.map((r, i) =>
+    line(i, [int(r.totalCycles), int(r.stallCycles), pythonFloat(r.overallUtilization), pythonFloat(r.mappingEfficiency), pythonFloat(r.computeUtilization)]),
+  );
+  return [COMPUTE_REPORT_HEADER, ...rows, ''].join('\n');
+}
+
+export function bandwidthReport(layers: readonly LayerResult[]): string {
+  const rows = layers.map((r, i) =>
+    line(i, [
+      r.sramBandwidth.ifmap, r.sramBandwidth.filter, r.sramBandwidth.ofmap,
+      r.dramBandwidth.ifmap, r.dramBandwidth.filter, r.dramBandwidth.ofmap,
+    ].map(pythonFloat)),
+  );
+  return [BANDWIDTH_REPORT_HEADER, ...rows, ''].join('\n');
+}
+
+export function detailedAccessReport(layers: readonly LayerResult[]): string {
+  const f = pythonFloat; // cycles come out of numpy float arrays in SCALE-Sim
+  const rows = layers.map((r, i) =>
+    line(i, [
+      f(r.sramStart.ifmap), f(r.sramStop.ifmap), int(r.sramReads.ifmap),
+      f(r.sramStart.filter), f(r.sramStop.filter), int(r.sramReads.filter),
+      f(r.sramStart.ofmap), f(r.sramStop.ofmap), int(r.sramWrites.ofmap),
+      f(r.dramStart.ifmap), f(r.dramStop.ifmap), int(r.dramReads.ifmap),
+      f(r.dramStart.filter), f(r.dramStop.filter), int(r.dramReads.filter),
+      f(r.dramStart.ofmap), f(r.dramStop.ofmap), int(r.dramWrites.ofmap),
+    ]),
+  );
+  return [DETAILED_ACCESS_REPORT_HEADER, ...rows, ''].join('\n');
+}
+
+/** The three reports by SCALE-Sim's file names. */
+export function scalesimReports(layers: readonly LayerResult[]): Record<'COMPUTE_REPORT.csv' | 'BANDWIDTH_REPORT.csv' | 'DETAILED_ACCESS_REPORT.csv', string> {
+  return {
+    'COMPUTE_REPORT.csv': computeReport(layers),
+    'BANDWIDTH_REPORT.csv': bandwidthReport(layers),
+    'DETAILED_ACCESS_REPORT.csv': detailedAccessReport(layers),
+  };
+}
