@@ -1,0 +1,80 @@
+// The built-in models. Each entry states the published totals its graph must meet and where
+// they come from; test/graph/zoo.test.ts holds every entry to them.
+//
+// torchvision figures are its weights tables (torchvision.models *_Weights.IMAGENET1K_V1 meta:
+// num_params and GFLOPS, which torchvision computes as multiply-accumulates of conv and linear
+// layers). Parameter counts are torch's: batch-norm scale and bias count, running statistics do not.
+import type { Graph } from '../types.js';
+import { ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, convLayerGraph } from './convsets.js';
+import * as m from './models.js';
+
+export interface ZooEntry {
+  readonly name: string;
+  readonly description: string;
+  readonly build: () => Graph;
+  /** Published parameter count, exact. */
+  readonly params: number;
+  /** Published multiply-accumulates (the source's rounding), or undefined where none is published. */
+  readonly macs?: number;
+  readonly source: string;
+}
+
+const TV = 'torchvision weights table';
+
+export const ZOO: readonly ZooEntry[] = [
+  { name: 'alexnet', description: 'AlexNet (torchvision), 224x224', build: m.alexnet, params: 61_100_840, macs: 0.714e9, source: TV },
+  { name: 'vgg16', description: 'VGG-16 (torchvision), 224x224', build: m.vgg16, params: 138_357_544, macs: 15.47e9, source: TV },
+  { name: 'vgg19', description: 'VGG-19 (torchvision), 224x224', build: m.vgg19, params: 143_667_240, macs: 19.63e9, source: TV },
+  { name: 'resnet18', description: 'ResNet-18 (torchvision), 224x224', build: m.resnet18, params: 11_689_512, macs: 1.814e9, source: TV },
+  { name: 'resnet34', description: 'ResNet-34 (torchvision), 224x224', build: m.resnet34, params: 21_797_672, macs: 3.664e9, source: TV },
+  { name: 'resnet50', description: 'ResNet-50 v1.5 (torchvision), 224x224', build: m.resnet50, params: 25_557_032, macs: 4.089e9, source: TV },
+  { name: 'resnet101', description: 'ResNet-101 v1.5 (torchvision), 224x224', build: m.resnet101, params: 44_549_160, macs: 7.801e9, source: TV },
+  { name: 'resnet152', description: 'ResNet-152 v1.5 (torchvision), 224x224', build: m.resnet152, params: 60_192_808, macs: 11.514e9, source: TV },
+  { name: 'squeezenet11', description: 'SqueezeNet 1.1 (torchvision), 224x224', build: m.squeezenet11, params: 1_235_496, macs: 0.349e9, source: TV },
+  {
+    name: 'mobilenet', description: 'MobileNet v1 1.0 (Keras Applications), 224x224', build: m.mobilenet, params: 4_231_976, macs: 569e6,
+    source: 'Keras Applications MobileNet: 4,253,864 parameters of which 21,888 are BN moving statistics; Howard et al. 2017, Table 9: 569M mult-adds',
+  },
+  { name: 'mobilenetv2', description: 'MobileNetV2 (torchvision), 224x224', build: m.mobilenetv2, params: 3_504_872, macs: 0.301e9, source: TV },
+  { name: 'densenet121', description: 'DenseNet-121 (torchvision), 224x224', build: m.densenet121, params: 7_978_856, macs: 2.834e9, source: TV },
+  { name: 'densenet169', description: 'DenseNet-169 (torchvision), 224x224', build: m.densenet169, params: 14_149_480, macs: 3.36e9, source: TV },
+  { name: 'densenet201', description: 'DenseNet-201 (torchvision), 224x224', build: m.densenet201, params: 20_013_928, macs: 4.291e9, source: TV },
+  {
+    name: 'inceptionv3', description: 'Inception-v3 (torchvision, inference graph), 299x299', build: m.inceptionv3, params: 23_834_568, macs: 5.713e9,
+    source: 'torchvision weights table: 27,161,264 parameters including the 3,326,696 of the AuxLogits head, which inference never runs; 5.713 GFLOPS',
+  },
+  {
+    name: 'xception', description: 'Xception (Keras Applications), 299x299', build: m.xception, params: 22_855_952,
+    source: 'Keras Applications Xception: 22,910,480 parameters of which 54,528 are BN moving statistics (no MAC figure published there)',
+  },
+  { name: 'efficientnetb0', description: 'EfficientNet-B0 (torchvision), 224x224', build: m.efficientnetb0, params: 5_288_548, macs: 0.386e9, source: TV },
+  {
+    name: 'alexnetconvs', description: 'the 5 AlexNet conv layers, as independent nodes', build: () => convLayerGraph('alexnetconvs', ALEXNET_CONVS),
+    params: 2_468_544, source: 'torchvision AlexNet conv weights (no bias)',
+  },
+  {
+    name: 'vgg16convs', description: 'the 9 distinct VGG-16 conv layers, as independent nodes', build: () => convLayerGraph('vgg16convs', VGG16_CONVS),
+    params: 7_042_752, source: 'VGG-16 conv weights of the 9 distinct layers (no bias)',
+  },
+  {
+    name: 'resnet18convs', description: 'AutoTVM\'s 12 ResNet-18 conv operators, as independent nodes', build: () => convLayerGraph('resnet18convs', RESNET18_CONVS),
+    params: 4_867_264, source: 'AutoTVM (Chen et al. 2018) ResNet-18 operators C1-C12 (no bias)',
+  },
+];
+
+export function zooNames(): string[] {
+  return ZOO.map((e) => e.name);
+}
+
+export function zooEntry(name: string): ZooEntry | undefined {
+  return ZOO.find((e) => e.name === name);
+}
+
+/** A built-in model by name; throws naming the known models otherwise. */
+export function zooModel(name: string): Graph {
+  const entry = zooEntry(name);
+  if (!entry) throw new Error(`no built-in model '${name}'; known: ${zooNames().join(', ')}`);
+  return entry.build();
+}
+
+export { ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, convLayerGraph, type ConvLayer } from './convsets.js';

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, ZOO, foldBatchNorm, importOnnx, totals, verify, zooModel,
+  type ConvLayer, type Graph,
+} from '../../src/graph/index.js';
+
+const MODELS = new URL('../../../shared/models/', import.meta.url);
+
+/** Conv and Gemm layers as comparable signatures: op, input shape, weight shape, output shape, MACs. */
+function layerSignatures(g: Graph): string[] {
+  return g.nodes
+    .filter((n) => n.op === 'Conv' || n.op === 'Gemm')
+    .map((n) => `${n.op} ${n.inputs[0]!.shape.join('x')} w${n.inputs[1]!.shape.join('x')} -> ${n.outputs[0]!.shape.join('x')} ${n.macs}`)
+    .sort();
+}
+
+const convKey = (l: ConvLayer): string => `${l.inChannels}@${l.size} -> ${l.outChannels} k${l.kernel} s${l.stride} p${l.pad}`;
+function convKeys(g: Graph): Set<string> {
+  return new Set(
+    g.nodes.filter((n) => n.op === 'Conv').map((n) => {
+      const [, c, size] = n.inputs[0]!.shape;
+      const w = n.inputs[1]!.shape;
+      const strides = n.attributes['strides'] as number[];
+      const pads = n.attributes['pads'] as number[];
+      return `${c}@${size} -> ${w[0]} k${w[2]} s${strides[0]} p${pads[0]}`;
+    }),
+  );
+}
+
+describe('model zoo', () => {
+  it('names are lower case without separators', () => {
+    for (const e of ZOO) expect(e.name).toMatch(/^[a-z0-9]+$/);
+  });
+
+  it.each(ZOO.map((e) => [e.name, e] as const))('%s meets its published totals', (_, entry) => {
+    const g = entry.build();
+    verify(g);
+    const t = totals(g);
+    expect(t.params).toBe(entry.params);
+    if (entry.macs !== undefined) expect(Math.abs(t.macs / entry.macs - 1)).toBeLessThan(0.005);
+  });
+
+  it('ResNet-50 has 25,557,032 parameters and about 4.09 GMACs', () => {
+    const t = totals(zooModel('resnet50'));
+    expect(t.params).toBe(25_557_032);
+    expect(t.macs / 1e9).toBeCloseTo(4.09, 2);
+  });
+
+  it('rejects an unknown name, listing the known ones', () => {
+    expect(() => zooModel('resnet51')).toThrow(/no built-in model 'resnet51'; known: alexnet, vgg16/);
+  });
+});
+
+describe('zoo against the importer on the real exports', () => {
+  const imported = (file: string): Graph => importOnnx(readFileSync(new URL(file, MODELS)), { source: file });
+
+  it('squeezenet11 equals squeezenet1_1.onnx layer by layer', () => {
+    const zoo = zooModel('squeezenet11');
+    const file = imported('squeezenet1_1.onnx');
+    expect(totals(zoo).params).toBe(totals(file).params);
+    expect(totals(zoo).macs).toBe(totals(file).macs);
+    expect(layerSignatures(zoo)).toEqual(layerSignatures(file));
+    expect(totals(zoo).opCounts).toEqual(totals(file).opCounts);
+  });
+
+  it.each([
+    ['mobilenetv2', 'mobilenet_v2.onnx'],
+    ['resnet18', 'resnet18_noweights.onnx'],
+  ])('%s with batch norm folded equals %s layer by layer', (name, file) => {
+    const zoo = zooModel(name);
+    const folded = foldBatchNorm(zoo);
+    verify(folded);
+    const real = imported(file);
+    const bnChannels = zoo.nodes.filter((n) => n.op === 'BatchNormalization').reduce((s, n) => s + n.inputs[0]!.shape[1]!, 0);
+    expect(totals(folded).params).toBe(totals(zoo).params - bnChannels);
+    expect(totals(folded).params).toBe(totals(real).params);
+    expect(totals(folded).macs).toBe(totals(real).macs);
+    expect(layerSignatures(folded)).toEqual(layerSignatures(real));
+    expect(totals(folded).opCounts['BatchNormalization']).toBeUndefined();
+    expect(folded.nodes.length).toBe(real.nodes.length);
+  });
+});
+
+describe('conv layer sets of tuning papers', () => {
+  it('AlexNet: the 5 conv layers of the zoo model', () => {
+    expect([...convKeys(zooModel('alexnet'))].sort()).toEqual(ALEXNET_CONVS.map(convKey).sort());
+  });
+
+  it('VGG-16: its 13 conv layers reduce to the 9 distinct ones', () => {
+    const vgg = zooModel('vgg16');
+    expect(vgg.nodes.filter((n) => n.op === 'Conv').length).toBe(13);
+    expect([...convKeys(vgg)].sort()).toEqual(VGG16_CONVS.map(convKey).sort());
+  });
+
+  it('ResNet-18: AutoTVM C1-C12 are the torchvision layers plus the 1x1 64->64 of its MXNet variant', () => {
+    const keys = convKeys(zooModel('resnet18'));
+    const missing = RESNET18_CONVS.filter((l) => !keys.has(convKey(l))).map((l) => l.name);
+    expect(missing).toEqual(['resnet18.c3']);
+    expect(keys.size).toBe(11);
+  });
+
+  it('convs graphs have one independent Conv node per layer with hand-computed MACs', () => {
+    const g = zooModel('resnet18convs');
+    verify(g);
+    expect(g.edges).toEqual([]);
+    // C1: 64 x 112 x 112 outputs x 3 x 7 x 7 taps
+    expect(g.nodes[0]!.macs).toBe(64 * 112 * 112 * 3 * 49);
+    expect(g.nodes.map((n) => n.outputs[0]!.shape[2])).toEqual([112, 56, 56, 28, 28, 28, 14, 14, 14, 7, 7, 7]);
+  });
+});
