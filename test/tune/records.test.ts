@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { tune } from '../../src/tune/loop.js';
 import { bestPerWorkload, formatRecord, parseRecords, type TuningRecord } from '../../src/tune/records.js';
+import { getCore } from '../../src/core/load.js';
 import { AutoTvmTuner } from '../../src/tune/tuners/autotvm.js';
+import { ChameleonTuner } from '../../src/tune/tuners/chameleon.js';
 import { GeneticTuner } from '../../src/tune/tuners/ga.js';
 import { BowlMeasurer, bowlSpace } from './synthetic-space.js';
 
-async function liveRun(make: () => AutoTvmTuner | GeneticTuner, batches: number) {
+type AnyTuner = AutoTvmTuner | GeneticTuner | ChameleonTuner;
+const core = await getCore();
+
+async function liveRun(make: () => AnyTuner, batches: number) {
   const records: TuningRecord[] = [];
   await tune({ workload: 'bowl', space: bowlSpace(), measurer: new BowlMeasurer(), tuner: make(), trials: 32 * batches, batchSize: 32, seed: 9, onRecords: (batch) => void records.push(...batch) });
   return records;
@@ -15,6 +20,7 @@ describe('records', () => {
   it.each([
     ['autotvm', () => new AutoTvmTuner(bowlSpace(), 9)],
     ['ga', () => new GeneticTuner(bowlSpace(), 9)],
+    ['chameleon (RL without sampling)', () => new ChameleonTuner(core, bowlSpace(), 9, { sampling: false })],
   ])('%s: replaying a log restores the live state, so a resumed run continues exactly as the live one', async (_name, make) => {
     const live = await liveRun(make, 3);
     const logText = live.slice(0, 64).map(formatRecord).join('\n');

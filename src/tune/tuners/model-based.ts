@@ -28,6 +28,11 @@ export abstract class ModelBasedTuner extends TunerBase {
   /** Ranked candidates (best first) found by searching the cost model. */
   protected abstract propose(n: number, random: Random): Point[];
 
+  /**
+   * The best unmeasured proposals, then random points for the random share. A tuner whose
+   * proposals are deliberately few (adaptive sampling) sets `fillBatch` false: its batch is
+   * then its proposals plus their random share, not topped up to `n`.
+   */
   nextBatch(n: number): Point[] {
     const random = this.batchRandom();
     if (!this.model.fitted) return randomUnvisited(this.space, random, n, this.visited);
@@ -38,10 +43,13 @@ export abstract class ModelBasedTuner extends TunerBase {
       const key = pointKey(point);
       if (!this.visited.has(key)) batch.set(key, point);
     }
+    const wanted = this.fillBatch ? n : Math.min(n, batch.size + Math.max(1, Math.ceil(batch.size * this.randomShare)));
     const taken = new Set([...this.visited, ...batch.keys()]);
-    for (const point of randomUnvisited(this.space, random, n - batch.size, taken)) batch.set(pointKey(point), point);
+    for (const point of randomUnvisited(this.space, random, wanted - batch.size, taken)) batch.set(pointKey(point), point);
     return [...batch.values()];
   }
+
+  protected fillBatch = true;
 
   /** Predicted quality of a point: higher is better (1 ≈ as good as the best measured). */
   predictScore = (point: Point): number => this.model.predict(this.features(point));
