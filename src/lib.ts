@@ -5,3 +5,6 @@ export { gemmSelfCheck, type GemmCheck } from './core/selfcheck.js';
 export { Random } from './helpers/random.js';
 export * from './graph/index.js';
 export { VERSION } from './version.js';
+export { Kernels, convShape, type ConvShape, type ConvSchedule, type DepthwiseSchedule, type Schedule } from './core/kernels.js';
+export { convSpace, convTask, denseTask, depthwiseSpace, type Config, type Knob, Space, spaceFor, type Task, taskKey } from './tune/space/index.js';
+export { InProcessMeasurer, type KernelResult, type MeasureOptions } from './tune/measure.js';

@@ -1,9 +1,12 @@
 // Knob spaces in the shape of AutoTVM's config spaces: a list of knobs, each with its legal
-// values; a config is one value per knob; the space is their cross product, numbered by
-// mixed radix with the first knob varying fastest. Every config in a space is legal by
-// construction (tiles are counted in register blocks), so tuners never see invalid points.
+// values; a config is one value per knob; the space is their cross product. A Space is a
+// `SearchSpace` (src/tune/search-space.ts): tuners work on points (one value index per knob,
+// numbered by mixed radix, first knob slowest) and the space turns points into configs,
+// kernel schedules and cost-model features. Every point is legal by construction (tiles are
+// counted in register blocks), so tuners never see invalid configs.
 import { convOutputSize, type ConvSchedule, type DepthwiseSchedule, type Schedule } from '../../core/kernels.js';
 import type { Random } from '../../helpers/random.js';
+import { checkPoint, type Point, pointAt, pointIndex, randomPoint, type SearchSpace } from '../search-space.js';
 import type { Task } from './task.js';
 import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from './variants.js';
 
@@ -17,8 +20,10 @@ export interface Knob {
 /** One value per knob, by knob name. */
 export type Config = Readonly<Record<string, number>>;
 
-export class Space {
+export class Space implements SearchSpace {
   readonly size: number;
+  readonly knobNames: readonly string[];
+  readonly cardinalities: readonly number[];
 
   constructor(
     readonly task: Task,
@@ -30,37 +35,43 @@ export class Space {
     readonly defaultConfig: Config,
   ) {
     for (const knob of knobs) if (knob.values.length === 0) throw new RangeError(`space: knob ${knob.name} has no legal value`);
-    this.size = knobs.reduce((product, knob) => product * knob.values.length, 1);
+    this.knobNames = knobs.map((k) => k.name);
+    this.cardinalities = knobs.map((k) => k.values.length);
+    this.size = this.cardinalities.reduce((product, n) => product * n, 1);
+    this.check(defaultConfig);
   }
 
-  /** The config at `index` (0 ≤ index < size). */
-  get(index: number): Config {
-    if (!Number.isInteger(index) || index < 0 || index >= this.size) throw new RangeError(`space: index ${index} outside [0, ${this.size})`);
+  /** The config of a point. */
+  config(point: Point): Config {
+    checkPoint(this, point);
     const config: Record<string, number> = {};
-    let rest = index;
-    for (const knob of this.knobs) {
-      config[knob.name] = knob.values[rest % knob.values.length]!;
-      rest = Math.floor(rest / knob.values.length);
-    }
+    this.knobs.forEach((knob, i) => {
+      config[knob.name] = knob.values[point[i]!]!;
+    });
     return config;
   }
 
-  /** The index of a config; throws naming the knob when a value is not legal. */
-  indexOf(config: Config): number {
+  /** The point of a config; throws naming the knob when a value is not legal. */
+  point(config: Config): number[] {
     this.check(config);
-    let index = 0;
-    let radix = 1;
-    for (const knob of this.knobs) {
-      index += knob.values.indexOf(config[knob.name]!) * radix;
-      radix *= knob.values.length;
-    }
-    return index;
+    return this.knobs.map((knob) => knob.values.indexOf(config[knob.name]!));
+  }
+
+  /** The config at flat `index` (0 ≤ index < size). */
+  get(index: number): Config {
+    if (!Number.isInteger(index) || index < 0 || index >= this.size) throw new RangeError(`space: index ${index} outside [0, ${this.size})`);
+    return this.config(pointAt(this, index));
+  }
+
+  /** The flat index of a config. */
+  indexOf(config: Config): number {
+    return pointIndex(this, this.point(config));
   }
 
   /** Throws naming the first unknown key, missing knob or illegal value. */
   check(config: Config): void {
     for (const key of Object.keys(config)) {
-      if (!this.knobs.some((k) => k.name === key)) throw new RangeError(`config: unknown knob '${key}'`);
+      if (!this.knobNames.includes(key)) throw new RangeError(`config: unknown knob '${key}'`);
     }
     for (const knob of this.knobs) {
       const value = config[knob.name];
@@ -84,18 +95,24 @@ export class Space {
     return this.toSchedule(config);
   }
 
-  /** A numeric description of a config for cost models; names in `featureNames`. */
-  features(config: Config): number[] {
+  /** Cost-model features of a point (SearchSpace); names in `featureNames`. */
+  features(point: Point): number[] {
+    return this.featureFn(this.config(point));
+  }
+
+  /** Cost-model features of a config. */
+  configFeatures(config: Config): number[] {
     this.check(config);
     return this.featureFn(config);
   }
 
-  randomIndex(random: Random): number {
-    return random.int(this.size);
+  /** The knob values of a point, for records and reports (SearchSpace). */
+  describe(point: Point): Record<string, number> {
+    return { ...this.config(point) };
   }
 
   random(random: Random): Config {
-    return this.get(this.randomIndex(random));
+    return this.config(randomPoint(this, random));
   }
 }
 

@@ -1,0 +1,181 @@
+// The real measurer: runs a kernel schedule on the machine at hand and times it, AutoTVM
+// style. Inputs come from a seed; the first run is checked against the plain TypeScript
+// reference (a wrong answer is a result with an error code, never a number); then `number`
+// runs are timed per repeat, `repeat` times, and each repeat's mean run time is one cost.
+//
+// This module runs anywhere (it times in-process, so its time limit is only checked between
+// runs); src/node/measurer.ts runs the same code in a worker thread it can kill.
+import type { Core, F32Buffer } from '../core/core.js';
+import { referenceConv2d } from '../core/kernels-reference.js';
+import { inputLength, Kernels, outputLength, type PackedWeights, type Schedule, weightLength } from '../core/kernels.js';
+import { maxRelativeError } from '../core/reference.js';
+import { Random } from '../helpers/random.js';
+import type { Measurer } from './loop.js';
+import { ErrorCode, type MeasureResult } from './result.js';
+import { type Point, pointKey } from './search-space.js';
+import type { Space } from './space/space.js';
+import type { Task } from './space/task.js';
+
+export interface MeasureOptions {
+  /** Runs per timed repeat (at least; raised to fill `minRepeatMs`). */
+  number?: number;
+  /** Timed repeats; each gives one cost. */
+  repeat?: number;
+  /** Raise `number` until one repeat lasts this long (AutoTVM's min_repeat_ms). */
+  minRepeatMs?: number;
+  /** Untimed runs after the check, so the engine's optimising tier has compiled the kernel. */
+  warmup?: number;
+  /** Time limit per candidate, check and timing included. */
+  timeoutMs?: number;
+  /** Seed of the inputs and weights. */
+  seed?: number;
+  /** Largest accepted |x−y| / max(1, |y|) against the reference. */
+  tolerance?: number;
+  /**
+   * Test hook: makes the candidate with this point key (`pointKey`) deliberately broken —
+   * 'wrong-answer' corrupts its output, 'hang' never returns. Exercises the failure paths.
+   */
+  fault?: { pointKey: string; kind: 'wrong-answer' | 'hang' };
+}
+
+export const MEASURE_DEFAULTS = {
+  number: 1,
+  repeat: 5,
+  minRepeatMs: 20,
+  warmup: 2,
+  timeoutMs: 10_000,
+  seed: 1,
+  tolerance: 1e-3,
+} as const;
+
+/** A measurement with the derived figures the benchmark and reports print. */
+export interface KernelResult extends MeasureResult {
+  /** Seconds per run: the median and the minimum over repeats (NaN on error). */
+  readonly medianSeconds: number;
+  readonly minSeconds: number;
+  /** GFLOP/s at the median run time (0 on error). */
+  readonly gflops: number;
+  /** Runs per repeat actually used. */
+  readonly number: number;
+}
+
+/**
+ * The inputs of one task in wasm memory, with the reference output computed once. Reused
+ * across candidates so that only packing and running differ between them.
+ */
+export class Fixture {
+  readonly input: F32Buffer;
+  readonly weights: F32Buffer;
+  readonly output: F32Buffer;
+  private expected: Float32Array | undefined;
+  private readonly hostInput: Float32Array;
+  private readonly hostWeights: Float32Array;
+
+  constructor(readonly kernels: Kernels, readonly task: Task, seed: number) {
+    const random = new Random(seed);
+    this.hostInput = random.floats(inputLength(task.shape));
+    this.hostWeights = random.floats(weightLength(task.shape));
+    const core = kernels.core;
+    this.input = core.f32From(this.hostInput);
+    this.weights = core.f32From(this.hostWeights);
+    this.output = core.allocF32(outputLength(task.shape));
+  }
+
+  /** The reference output (computed on first use: slow for big layers). */
+  reference(): Float32Array {
+    this.expected ??= referenceConv2d(this.task.shape, this.hostInput, this.hostWeights);
+    return this.expected;
+  }
+
+  dispose(): void {
+    this.kernels.core.free(this.input, this.weights, this.output);
+  }
+}
+
+function failure(code: ErrorCode, text: string): KernelResult {
+  return { costs: [], errorCode: code, errorText: text, timestamp: Date.now(), medianSeconds: NaN, minSeconds: NaN, gflops: 0, number: 0 };
+}
+
+/** Measures one schedule on a fixture. Never throws: failures come back as error codes. */
+export function measureSchedule(fixture: Fixture, schedule: Schedule, options: MeasureOptions = {}, fault?: 'wrong-answer' | 'hang'): KernelResult {
+  const o = { ...MEASURE_DEFAULTS, ...options };
+  const { kernels, task } = fixture;
+  const start = performance.now();
+  const overTime = (): boolean => performance.now() - start > o.timeoutMs;
+  let packed: PackedWeights | undefined;
+  try {
+    try {
+      packed = kernels.packConv(task.shape, fixture.weights, schedule);
+    } catch (error) {
+      return failure(ErrorCode.invalidConfig, String((error as Error).message ?? error));
+    }
+    const run = (): void => kernels.conv2dInto(task.shape, fixture.input, packed!, fixture.output, schedule);
+    kernels.core.view(fixture.output).fill(Number.NaN);
+    if (fault === 'hang') for (;;) { /* a runaway candidate, for the time-out path */ }
+    run();
+    if (fault === 'wrong-answer') kernels.core.view(fixture.output)[0]! += 1;
+    const error = maxRelativeError(kernels.core.view(fixture.output), fixture.reference());
+    if (!(error <= o.tolerance)) {
+      return failure(ErrorCode.wrongAnswer, `max relative error ${error} exceeds ${o.tolerance}`);
+    }
+    for (let i = 0; i < o.warmup; i++) run();
+    // Pick `number` so one repeat lasts at least minRepeatMs.
+    let number = o.number;
+    const t0 = performance.now();
+    run();
+    const once = Math.max(performance.now() - t0, 1e-3);
+    number = Math.max(number, Math.ceil(o.minRepeatMs / once));
+    const costs: number[] = [];
+    for (let r = 0; r < o.repeat; r++) {
+      if (overTime()) return failure(ErrorCode.timeout, `exceeded ${o.timeoutMs} ms after ${r} of ${o.repeat} repeats`);
+      const begin = performance.now();
+      for (let i = 0; i < number; i++) run();
+      costs.push((performance.now() - begin) / 1000 / number);
+    }
+    const sorted = [...costs].sort((a, b) => a - b);
+    const medianSeconds = sorted[sorted.length >> 1]!;
+    return {
+      costs, errorCode: ErrorCode.none, timestamp: Date.now(), medianSeconds, minSeconds: sorted[0]!,
+      gflops: task.flops / medianSeconds / 1e9, number,
+    };
+  } catch (error) {
+    return failure(ErrorCode.runtimeError, String((error as Error).message ?? error));
+  } finally {
+    if (packed) kernels.core.free(packed.buffer);
+  }
+}
+
+/**
+ * Measures points of a task's space in this thread. Its time limit cannot interrupt a run in
+ * progress; use the worker measurer (src/node) where a candidate may never return.
+ */
+export class InProcessMeasurer implements Measurer {
+  private fixture: Fixture | undefined;
+
+  constructor(
+    readonly core: Core,
+    readonly space: Space,
+    readonly options: MeasureOptions = {},
+  ) {}
+
+  async measure(points: readonly Point[]): Promise<KernelResult[]> {
+    return points.map((point) => this.measurePoint(point));
+  }
+
+  measurePoint(point: Point): KernelResult {
+    let schedule: Schedule;
+    try {
+      schedule = this.space.schedule(this.space.config(point));
+    } catch (error) {
+      return failure(ErrorCode.invalidConfig, String((error as Error).message ?? error));
+    }
+    this.fixture ??= new Fixture(new Kernels(this.core), this.space.task, this.options.seed ?? MEASURE_DEFAULTS.seed);
+    const fault = this.options.fault?.pointKey === pointKey(point) ? this.options.fault.kind : undefined;
+    return measureSchedule(this.fixture, schedule, this.options, fault);
+  }
+
+  dispose(): void {
+    this.fixture?.dispose();
+    this.fixture = undefined;
+  }
+}

@@ -1,0 +1,69 @@
+// Knob spaces: index ↔ point ↔ config round trips, legality by construction (random configs
+// run and agree with the reference), features, and rejection of bad configs.
+import { describe, expect, it } from 'vitest';
+import { getCore } from '../../src/node/index.js';
+import { Random } from '../../src/helpers/random.js';
+import { inputLength, Kernels, weightLength } from '../../src/core/kernels.js';
+import { referenceConv2d } from '../../src/core/kernels-reference.js';
+import { maxRelativeError } from '../../src/core/reference.js';
+import { convTask, denseTask, MOBILENETV2_DEPTHWISE, RESNET18_CONV, spaceFor, taskKey } from '../../src/tune/space/index.js';
+import { pointAt, pointIndex, spaceSize } from '../../src/tune/search-space.js';
+
+describe('kernel knob spaces', () => {
+  it('lists the 12 distinct ResNet-18 conv layers with their FLOPs', () => {
+    expect(RESNET18_CONV).toHaveLength(12);
+    expect(new Set(RESNET18_CONV.map(taskKey)).size).toBe(12);
+    // C2: 56×56 output, 64→64, 3×3: 2·56·56·64·64·9
+    expect(RESNET18_CONV[1]!.flops).toBe(2 * 56 * 56 * 64 * 64 * 9);
+    expect(RESNET18_CONV[0]!.kind).toBe('conv2d');
+    expect(MOBILENETV2_DEPTHWISE.every((t) => t.kind === 'depthwise')).toBe(true);
+  });
+
+  it('numbers configs by mixed radix and maps them back', () => {
+    const space = spaceFor(RESNET18_CONV[5]!);
+    expect(space.size).toBe(space.knobs.reduce((p, k) => p * k.values.length, 1));
+    expect(space.size).toBe(spaceSize(space));
+    expect(space.size).toBeGreaterThan(10_000);
+    const random = new Random(3);
+    for (let i = 0; i < 200; i++) {
+      const index = random.int(space.size);
+      const config = space.get(index);
+      expect(space.indexOf(config)).toBe(index);
+      expect(pointIndex(space, space.point(config))).toBe(index);
+      expect(space.config(pointAt(space, index))).toEqual(config);
+      expect(space.features(space.point(config))).toHaveLength(space.featureNames.length);
+    }
+    expect(space.contains(space.defaultConfig)).toBe(true);
+  });
+
+  it('rejects unknown knobs, missing knobs and illegal values by name', () => {
+    const space = spaceFor(RESNET18_CONV[1]!);
+    expect(() => space.check({ ...space.defaultConfig, tile: 3 })).toThrow(/unknown knob 'tile'/);
+    const { order: _order, ...missing } = space.defaultConfig;
+    expect(() => space.check(missing)).toThrow(/missing knob 'order'/);
+    expect(() => space.check({ ...space.defaultConfig, order: 9 })).toThrow(/order=9 is not one of/);
+    expect(() => space.get(space.size)).toThrow(/outside/);
+  });
+
+  it('every random config of conv, grouped, dense and depthwise tasks runs and matches the reference', async () => {
+    const kernels = new Kernels(await getCore());
+    const random = new Random(4);
+    const tasks = [
+      convTask('odd', { h: 11, w: 9, c: 21, oc: 19, k: 3, stride: 2, pad: 1 }),
+      convTask('grouped', { h: 6, w: 6, c: 12, oc: 18, k: 3, pad: 1, groups: 3 }),
+      convTask('dw', { h: 9, w: 9, c: 22, oc: 22, k: 3, stride: 2, pad: 1, groups: 22 }),
+      denseTask('fc', 3, 50, 33),
+    ];
+    for (const task of tasks) {
+      const space = spaceFor(task);
+      const x = random.floats(inputLength(task.shape));
+      const w = random.floats(weightLength(task.shape));
+      const expected = referenceConv2d(task.shape, x, w);
+      for (let i = 0; i < 25; i++) {
+        const config = i === 0 ? space.defaultConfig : space.random(random);
+        const got = kernels.conv2d(task.shape, x, w, space.schedule(config));
+        expect(maxRelativeError(got, expected), `${task.name} ${JSON.stringify(config)}`).toBeLessThan(1e-4);
+      }
+    }
+  });
+});
