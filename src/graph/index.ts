@@ -11,3 +11,4 @@ export * from './synthetic.js';
 export { importOnnx, type OnnxImportOptions } from './onnx.js';
 export { ZOO, zooEntry, zooModel, zooNames, ALEXNET_CONVS, VGG16_CONVS, RESNET18_CONVS, convLayerGraph, type ZooEntry, type ConvLayer } from './zoo/index.js';
 export { foldBatchNorm } from './passes.js';
+export { builtinModel, modelFromBytes, normaliseModelName, looksLikePath } from './resolve.js';

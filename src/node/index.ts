@@ -10,3 +10,4 @@ registerRuntime({
 });
 
 export * from '../lib.js';
+export { loadModel } from './models.js';
