@@ -5,6 +5,7 @@ import { type Bench, printRows } from './harness.js';
 
 const benches: Record<string, () => Promise<Bench>> = {
   gemm: async () => (await import('./gemm.js')).gemmBench,
+  kernels: async () => (await import('./kernels.js')).kernelsBench,
 };
 
 async function main(argv: string[]): Promise<void> {
