@@ -1,10 +1,12 @@
 // Every command of the CLI, in the order `--help` lists them. A new command is one entry.
 import type { CommandModule } from 'yargs';
+import { bestCommand } from './best.js';
 import { importCommand } from './import.js';
 import { infoCommand } from './info.js';
 import { scheduleCommand } from './schedule.js';
 import { simulateCommand } from './simulate.js';
+import { tuneCommand } from './tune.js';
 import { zooCommand } from './zoo.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<object, any>[] = [infoCommand, scheduleCommand, simulateCommand, importCommand, zooCommand];
+export const commands: CommandModule<object, any>[] = [infoCommand, scheduleCommand, simulateCommand, tuneCommand, bestCommand, importCommand, zooCommand];

@@ -1,0 +1,46 @@
+// `mapwise tune` and `mapwise best` as a user runs them (needs the build, which `npm test` does first).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { parseRecords } from '../../src/tune/records.js';
+import { resultCost } from '../../src/tune/result.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mapwise-tune-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function mapwise(...args: string[]) {
+  const run = spawnSync('node', ['bin/mapwise.js', ...args], { encoding: 'utf8' });
+  return { ...run, json: run.status === 0 && run.stdout.trim() ? JSON.parse(run.stdout) : undefined };
+}
+
+it('tunes a layer into an append-only log, resumes it without re-measuring, and reports the best', () => {
+  const log = join(dir, 'run.jsonl');
+  const common = ['tune', 'resnet18convs', '--layer', '2', '--tuner', 'random', '--batch-size', '4', '--log', log, '--json'];
+  const first = mapwise(...common, '--trials', '8');
+  expect(first.status, first.stderr).toBe(0);
+  expect(first.json.layers[0]).toMatchObject({ layer: 'resnet18.c3', trials: 8, replayed: 0 });
+
+  const resumed = mapwise(...common, '--trials', '12', '--resume');
+  expect(resumed.status, resumed.stderr).toBe(0);
+  expect(resumed.json.layers[0]).toMatchObject({ trials: 12, replayed: 8 });
+
+  const { records } = parseRecords(readFileSync(log, 'utf8'));
+  expect(records).toHaveLength(12);
+  expect(new Set(records.map((r) => r.config.point.join())).size).toBe(12);
+  const best = mapwise('best', log, '--json');
+  expect(best.status, best.stderr).toBe(0);
+  expect(best.json.workloads).toHaveLength(1);
+  expect(best.json.workloads[0].cost).toBe(Math.min(...records.map((r) => resultCost(r.result))));
+  expect(best.json.workloads[0].cost).toBe(resumed.json.layers[0].bestSeconds);
+});
+
+it('names the problem for bad options', () => {
+  const noLog = mapwise('tune', 'resnet18convs', '--resume');
+  expect(noLog.status).not.toBe(0);
+  expect(noLog.stderr).toMatch(/--resume needs --log FILE/);
+  const badLayer = mapwise('tune', 'resnet18convs', '--layer', '40');
+  expect(badLayer.stderr).toMatch(/--layer 40: choose one of the 12 distinct layers/);
+  expect(mapwise('best', join(dir, 'none.jsonl')).stderr).toMatch(/no records/);
+});
