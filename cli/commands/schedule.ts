@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { getCore } from '../../src/node/index.js';
+import { getCore, loadModel } from '../../src/node/index.js';
 import { pipelineTarget, PIPELINE_PRESETS } from '../../src/hw/pipeline.js';
 import { problemFromGraph } from '../../src/sched/from-graph.js';
 import { schedule, SCHEDULERS, type SchedulerName, type ScheduleResult } from '../../src/sched/schedule.js';
@@ -21,7 +21,7 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
   describe: 'Split a model into pipeline stages on a multi-core Edge-TPU-like target',
   builder: (y) =>
     y
-      .positional('model', { type: 'string', demandOption: true, describe: MODEL_HELP })
+      .positional('model', { type: 'string', demandOption: true, describe: `a zoo model (mapwise zoo), an ONNX file, ${MODEL_HELP}` })
       .option('cores', { type: 'number', default: 4, describe: 'Pipeline stages, one per core (1-8)' })
       .option('target', { type: 'string', default: 'edgetpu', choices: Object.keys(PIPELINE_PRESETS), describe: 'Target preset' })
       .option('scheduler', { type: 'string', default: 'exact', choices: SCHEDULERS, describe: 'exact (HiGHS MILP), compiler (parameter-balanced cuts), dp (best contiguous cuts), learned (policy network)' })
@@ -37,9 +37,7 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
 };
 
 async function loadScheduleGraph(spec: string): Promise<Graph> {
-  const generated = generatedGraph(spec);
-  if (generated) return generated;
-  throw new RangeError(`unknown model '${spec}'; give ${MODEL_HELP}`);
+  return generatedGraph(spec) ?? loadModel(spec);
 }
 
 function asText(r: ScheduleResult & { model: string }): string {

@@ -32,6 +32,8 @@ export interface ExactOptions {
   timeLimitSeconds?: number;
   /** Relative gap at which HiGHS stops (default 1e-6: proven optimal to six digits). */
   relativeGap?: number;
+  /** Branch-and-bound node limit (deterministic, unlike the time limit). */
+  maxNodes?: number;
   /** A schedule to start from (default: the contiguous DP's). */
   warmStart?: Assignment;
   /** A loaded HiGHS runtime; default: load the `highs` package (Node finds its wasm beside it). */
@@ -242,6 +244,7 @@ export async function exactSchedule(core: Core, problem: ScheduleProblem, option
       mip_rel_gap: options.relativeGap ?? 1e-6,
       mip_abs_gap: 1e-9,
       random_seed: 0,
+      ...(options.maxNodes !== undefined ? { mip_max_nodes: options.maxNodes } : {}),
     });
     model.setSolution({ colValue: milpSolutionOf(problem, milp, warm) });
     model.run();

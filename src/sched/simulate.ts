@@ -55,6 +55,15 @@ export class PipelineSimulator {
     return this.buffers.bottleneck(assignment);
   }
 
+  /** Total seconds of each stage, or undefined when the assignment breaks the order. */
+  stageTimes(assignment: ArrayLike<number>): Float64Array | undefined {
+    const { code, stages } = this.buffers.simulate(assignment);
+    if (code !== -1) return undefined;
+    const out = new Float64Array(this.problem.cores);
+    for (let s = 0; s < out.length; s++) out[s] = stages[s * STAGE_FIELDS + 5]!;
+    return out;
+  }
+
   contiguousDp(): { cuts: Int32Array; bottleneckSeconds: number } {
     return this.buffers.contiguousDp();
   }

@@ -41,6 +41,6 @@ describe('mapwise schedule', () => {
     expect(cores.stderr).toMatch(/cores must be an integer from 1 to 8/);
     const model = mapwise('schedule', 'nosuchmodel');
     expect(model.status).toBe(1);
-    expect(model.stderr).toMatch(/unknown model 'nosuchmodel'/);
+    expect(model.stderr).toMatch(/'nosuchmodel' is neither a built-in model/);
   });
 });

@@ -1,0 +1,256 @@
+// The learned scheduler's policy: nodes are visited in topological order and each gets a
+// stage s ∈ [lo(v), K−1], lo(v) = the largest stage among its predecessors, so no decoded
+// schedule can break the graph's order (masking by construction). Every allowed stage is
+// scored by one MLP (running in the wasm core) from features of the node and of the partial
+// schedule as it would be with the node placed there (attention over stage candidates); a
+// softmax over the allowed stages gives the policy.
+//
+// The partial schedule's costs are kept exactly, incrementally, with the units of problem.ts
+// (seconds, bytes): once every node is placed they equal the simulator's.
+import type { Core } from '../core/core.js';
+import { groupSoftmax, Mlp } from '../core/nn.js';
+import { Random } from '../helpers/random.js';
+import type { Assignment, ScheduleProblem } from './problem.js';
+
+export const POLICY_FEATURES = 20;
+export const POLICY_SIZES = [POLICY_FEATURES, 64, 64, 1] as const;
+
+/** Everything a training step needs of one decoded schedule. */
+export interface Trajectory {
+  assignment: Assignment;
+  /** Candidate rows (POLICY_FEATURES each), grouped per node. */
+  features: Float32Array;
+  /** groupStart[v] … groupStart[v+1]−1 are node v's candidate rows. */
+  groupStart: Int32Array;
+  /** Chosen candidate of each node, as an index within its group. */
+  actions: Int32Array;
+  /** Σ log π(action) (0 in teacher mode, which does not run the network). */
+  logProb: number;
+}
+
+/** Incremental stage costs of a partial schedule. */
+export class PartialSchedule {
+  readonly compute: Float64Array;
+  readonly params: Float64Array;
+  readonly inBytes: Float64Array;
+  readonly outBytes: Float64Array;
+  readonly last: Int32Array;
+  readonly stage: Int32Array;
+  maxUsed = 0;
+
+  constructor(readonly p: ScheduleProblem) {
+    const k = p.cores;
+    this.compute = new Float64Array(k);
+    this.params = new Float64Array(k);
+    this.inBytes = new Float64Array(k);
+    this.outBytes = new Float64Array(k);
+    this.last = new Int32Array(p.n).fill(-1);
+    this.stage = new Int32Array(p.n).fill(-1);
+  }
+
+  lo(v: number): number {
+    let lo = 0;
+    for (let e = this.p.predStart[v]!; e < this.p.predStart[v + 1]!; e++) lo = Math.max(lo, this.stage[this.p.preds[e]!]!);
+    return lo;
+  }
+
+  time(s: number): number {
+    const { target } = this.p;
+    const over = this.params[s]! - target.onChipParamBytes;
+    return this.compute[s]! + (over > 0 ? over / target.hostLinkBytesPerSecond : 0) + (this.inBytes[s]! + this.outBytes[s]!) / target.hostLinkBytesPerSecond;
+  }
+
+  /** Stage times if v were placed at s (written to `out`). */
+  timesWith(v: number, s: number, out: Float64Array): void {
+    const { p } = this;
+    const k = p.cores;
+    const link = p.target.hostLinkBytesPerSecond;
+    const extra = new Float64Array(k); // added transfer bytes per stage
+    for (let e = p.predStart[v]!; e < p.predStart[v + 1]!; e++) {
+      const u = p.preds[e]!;
+      for (let b = this.last[u]!; b < s; b++) {
+        extra[b]! += p.outputBytes[u]!;
+        extra[b + 1]! += p.outputBytes[u]!;
+      }
+    }
+    if (p.succStart[v + 1] === p.succStart[v]) extra[s]! += p.outputBytes[v]!;
+    for (let t = 0; t < k; t++) {
+      let time = this.time(t) + extra[t]! / link;
+      if (t === s) {
+        const before = Math.max(0, this.params[s]! - p.target.onChipParamBytes);
+        const after = Math.max(0, this.params[s]! + p.paramBytes[v]! - p.target.onChipParamBytes);
+        time += p.computeSeconds[v]! + (after - before) / link;
+      }
+      out[t] = time;
+    }
+  }
+
+  place(v: number, s: number): void {
+    const { p } = this;
+    this.stage[v] = s;
+    this.compute[s]! += p.computeSeconds[v]!;
+    this.params[s]! += p.paramBytes[v]!;
+    for (let e = p.predStart[v]!; e < p.predStart[v + 1]!; e++) {
+      const u = p.preds[e]!;
+      for (let b = this.last[u]!; b < s; b++) {
+        this.outBytes[b]! += p.outputBytes[u]!;
+        this.inBytes[b + 1]! += p.outputBytes[u]!;
+      }
+      if (this.last[u]! < s) this.last[u] = s;
+    }
+    this.last[v] = s;
+    if (p.succStart[v + 1] === p.succStart[v]) this.outBytes[s]! += p.outputBytes[v]!;
+    this.maxUsed = Math.max(this.maxUsed, s);
+  }
+}
+
+/** Per-problem constants the features are normalised by. */
+class ProblemScale {
+  readonly norm: number;
+  readonly prefixCompute: Float64Array;
+  readonly prefixParams: Float64Array;
+  readonly totalCompute: number;
+  readonly totalParams: number;
+
+  constructor(p: ScheduleProblem) {
+    const link = p.target.hostLinkBytesPerSecond;
+    let c = 0;
+    let params = 0;
+    let bytes = 0;
+    this.prefixCompute = new Float64Array(p.n + 1);
+    this.prefixParams = new Float64Array(p.n + 1);
+    for (let v = 0; v < p.n; v++) {
+      c += p.computeSeconds[v]!;
+      params += p.paramBytes[v]!;
+      bytes += p.outputBytes[v]!;
+      this.prefixCompute[v + 1] = c;
+      this.prefixParams[v + 1] = params;
+    }
+    this.totalCompute = c;
+    this.totalParams = params;
+    // A rough per-stage time: all work spread evenly, every tensor sent once.
+    const norm = (c + Math.max(0, params - p.cores * p.target.onChipParamBytes) / link + bytes / link) / p.cores;
+    this.norm = norm > 0 ? norm : 1e-9;
+  }
+}
+
+/** Writes the candidate rows of node v (stages lo … K−1) into `out` from `offset`. */
+function candidateFeatures(p: ScheduleProblem, scale: ProblemScale, state: PartialSchedule, v: number, lo: number, out: Float32Array, offset: number, times: Float64Array): void {
+  const k = p.cores;
+  const { norm } = scale;
+  const chip = p.target.onChipParamBytes;
+  const link = p.target.hostLinkBytesPerSecond;
+  const succs = p.succStart[v + 1]! - p.succStart[v]!;
+  let current = 0;
+  for (let t = 0; t < k; t++) current = Math.max(current, state.time(t));
+  const computeAfter = scale.totalCompute - scale.prefixCompute[v + 1]!;
+  const paramsAfter = scale.totalParams - scale.prefixParams[v + 1]!;
+  for (let s = lo, row = offset; s < k; s++, row += POLICY_FEATURES) {
+    state.timesWith(v, s, times);
+    let bottleneck = 0;
+    for (let t = 0; t < k; t++) bottleneck = Math.max(bottleneck, times[t]!);
+    const f = out.subarray(row, row + POLICY_FEATURES);
+    f[0] = p.computeSeconds[v]! / norm;
+    f[1] = p.paramBytes[v]! / chip;
+    f[2] = p.outputBytes[v]! / link / norm;
+    f[3] = v / p.n;
+    f[4] = scale.totalCompute > 0 ? scale.prefixCompute[v]! / scale.totalCompute : 0;
+    f[5] = scale.totalParams > 0 ? scale.prefixParams[v]! / scale.totalParams : 0;
+    f[6] = Math.min(succs, 8) / 4;
+    f[7] = succs === 0 ? 1 : 0;
+    f[8] = (s - lo) / k;
+    f[9] = s / k;
+    f[10] = state.time(s) / norm;
+    f[11] = state.params[s]! / chip;
+    f[12] = times[s]! / norm;
+    f[13] = bottleneck / norm;
+    f[14] = (bottleneck - current) / norm;
+    f[15] = s > state.maxUsed ? 1 : 0;
+    f[16] = (k - 1 - s) / k;
+    f[17] = computeAfter / (k - s) / norm;
+    f[18] = (paramsAfter + state.params[s]! + p.paramBytes[v]!) / (k - s) / chip;
+    f[19] = k / 8;
+  }
+}
+
+export interface PolicyWeights {
+  sizes: readonly number[];
+  params: ArrayLike<number>;
+}
+
+/** The policy network plus its decoder. Call `dispose()` when done. */
+export class SchedulerPolicy {
+  readonly net: Mlp;
+
+  constructor(
+    readonly core: Core,
+    weights?: PolicyWeights,
+    seed = 1,
+  ) {
+    const sizes = weights?.sizes ?? POLICY_SIZES;
+    if (sizes[0] !== POLICY_FEATURES || sizes[sizes.length - 1] !== 1) throw new RangeError(`scheduler policy: sizes must start with ${POLICY_FEATURES} and end with 1, got [${sizes.join(', ')}]`);
+    this.net = new Mlp(core, sizes, new Random(seed), 'tanh');
+    if (weights) this.net.setParams(weights.params);
+  }
+
+  /**
+   * Decodes one schedule. mode 'greedy' takes the most likely stage; 'sample' draws from the
+   * policy (with `temperature`); 'teacher' follows `teacher` and records its log-likelihood.
+   */
+  decode(problem: ScheduleProblem, mode: 'greedy' | 'sample' | 'teacher', options: { random?: Random; teacher?: ArrayLike<number>; temperature?: number; record?: boolean } = {}): Trajectory {
+    const { n, cores: k } = problem;
+    const scale = new ProblemScale(problem);
+    const state = new PartialSchedule(problem);
+    const record = options.record ?? mode !== 'greedy';
+    const rows = new Float32Array(k * POLICY_FEATURES);
+    const features = record ? new Float32Array(n * k * POLICY_FEATURES) : new Float32Array(0);
+    const groupStart = new Int32Array(n + 1);
+    const actions = new Int32Array(n);
+    const times = new Float64Array(k);
+    const temperature = options.temperature ?? 1;
+    let logProb = 0;
+    let cursor = 0;
+    for (let v = 0; v < n; v++) {
+      const lo = state.lo(v);
+      const count = k - lo;
+      let choice = 0;
+      if (count > 1 || record) {
+        candidateFeatures(problem, scale, state, v, lo, rows, 0, times);
+        if (record) features.set(rows.subarray(0, count * POLICY_FEATURES), cursor * POLICY_FEATURES);
+      }
+      if (mode === 'teacher') {
+        choice = options.teacher![v]! - lo;
+        if (choice < 0 || choice >= count) throw new RangeError(`teacher schedule breaks the order at node '${problem.names[v]}'`);
+      }
+      if (count > 1 && mode !== 'teacher') {
+        const logits = this.net.forward(rows.subarray(0, count * POLICY_FEATURES), count);
+        if (temperature !== 1) for (let i = 0; i < count; i++) logits[i]! /= temperature;
+        const probs = groupSoftmax(this.core, logits, Int32Array.of(0, count));
+        if (mode === 'greedy') {
+          for (let i = 1; i < count; i++) if (probs[i]! > probs[choice]!) choice = i;
+        } else if (mode === 'sample') {
+          const random = options.random ?? new Random(0);
+          let u = random.float();
+          choice = count - 1;
+          for (let i = 0; i < count; i++) {
+            u -= probs[i]!;
+            if (u < 0) {
+              choice = i;
+              break;
+            }
+          }
+        }
+        logProb += Math.log(Math.max(probs[choice]!, 1e-30));
+      }
+      actions[v] = choice;
+      state.place(v, lo + choice);
+      if (record) cursor += count;
+      groupStart[v + 1] = cursor;
+    }
+    return { assignment: state.stage.slice(), features: features.subarray(0, cursor * POLICY_FEATURES), groupStart, actions, logProb };
+  }
+
+  dispose(): void {
+    this.net.dispose();
+  }
+}
