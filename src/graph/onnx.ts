@@ -373,3 +373,9 @@ function orderNodes(nodes: readonly OnnxTypes.INodeProto[], known: ReadonlyMap<s
   }
   return queue;
 }
+
+/** An ONNX model from its bytes; `source` (a file name or URL) names the graph and the errors. */
+export function modelFromBytes(bytes: Uint8Array, source = 'model.onnx'): Graph {
+  const base = source.split(/[\\/]/).pop() ?? source;
+  return importOnnx(bytes, { source, name: base.replace(/\.onnx$/i, '') || 'model' });
+}

@@ -1,7 +1,6 @@
-// The isomorphic half of model loading: a zoo name or ONNX bytes to a Graph. Reading a path
-// is runtime-specific (src/node/models.ts for Node); browsers and edge functions fetch the bytes
-// themselves and call `modelFromBytes`.
-import { importOnnx } from './onnx.js';
+// Model names: which strings name a built-in model and which look like paths. Reading a path
+// is runtime-specific (src/node/models.ts for Node); ONNX bytes go through `modelFromBytes`
+// in onnx.ts.
 import type { Graph } from './types.js';
 import { zooEntry } from './zoo/index.js';
 
@@ -18,10 +17,4 @@ export function builtinModel(name: string): Graph | undefined {
 /** Whether a string looks like a file path rather than a zoo name. */
 export function looksLikePath(spec: string): boolean {
   return /[\\/]/.test(spec) || /\.onnx$/i.test(spec);
-}
-
-/** An ONNX model from its bytes; `source` (a file name or URL) names the graph and the errors. */
-export function modelFromBytes(bytes: Uint8Array, source = 'model.onnx'): Graph {
-  const base = source.split(/[\\/]/).pop() ?? source;
-  return importOnnx(bytes, { source, name: base.replace(/\.onnx$/i, '') || 'model' });
 }

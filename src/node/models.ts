@@ -1,7 +1,8 @@
 // Node's model loader: a zoo name or a path to an ONNX file. Every command that takes a model
 // goes through `loadModel`.
 import { readFile } from 'node:fs/promises';
-import { builtinModel, looksLikePath, modelFromBytes } from '../graph/resolve.js';
+import { modelFromBytes } from '../graph/onnx.js';
+import { builtinModel, looksLikePath } from '../graph/resolve.js';
 import { GraphError, type Graph } from '../graph/types.js';
 import { zooNames } from '../graph/zoo/index.js';
 

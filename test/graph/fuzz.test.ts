@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { GraphError, importOnnx, totals, verify } from '../../src/graph/index.js';
+import { GraphError, totals, verify } from '../../src/graph/index.js';
+import { importOnnx } from '../../src/graph/onnx.js';
 
 const { onnx } = onnxProto;
 const MODELS = new URL('../../../shared/models/', import.meta.url);

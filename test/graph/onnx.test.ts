@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GraphError, importOnnx, totals, verify, type Graph } from '../../src/graph/index.js';
+import { GraphError, totals, verify, type Graph } from '../../src/graph/index.js';
+import { importOnnx } from '../../src/graph/onnx.js';
 import { model, node, tensor, valueInfo } from './onnx-builder.js';
 
 const MODELS = new URL('../../../shared/models/', import.meta.url);

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, ZOO, foldBatchNorm, importOnnx, totals, verify, zooModel,
+  ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, ZOO, foldBatchNorm, totals, verify, zooModel,
   type ConvLayer, type Graph,
 } from '../../src/graph/index.js';
+import { importOnnx } from '../../src/graph/onnx.js';
 
 const MODELS = new URL('../../../shared/models/', import.meta.url);
 
