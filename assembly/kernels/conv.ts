@@ -17,6 +17,7 @@ import { dwMicro, dwVariantMR, dwVariantNR, DW_VARIANTS } from './generated/dw-m
 /** Error codes returned by the drivers; 0 is success. Mirrored in src/core/kernels.ts. */
 const BAD_VARIANT = 1;
 const BAD_SHAPE = 2;
+const BAD_LAYOUT = 3;
 
 /** Floats of the packed weights of a conv layer for register blocks of nr channels. */
 export function convPackedLength(oc: i32, cg: i32, kh: i32, kw: i32, groups: i32, nr: i32): i32 {
@@ -94,24 +95,42 @@ function buildIndirection(inp: usize, zero: usize, n: i32, h: i32, w: i32, c: i3
 /**
  * out[n][ho][wo][oc] = Σ in[n][ih][iw][g·cg + ic] · w[oc][ic][r][s] over the group's channels.
  * `wpk` comes from convPackWeights with nr of the variant. Returns 0 or an error code.
+ *
+ * `layout` 1 (groups 1, horizontal dilation 1 only) first copies the input into a zero-padded
+ * NHWC buffer; then a kernel row's kw taps are kw·c contiguous floats, in the same order as
+ * the packed weights [r][s][ic], so the micro-kernel sees kh taps of kw·c channels: longer
+ * reductions, fewer pointer loads. Layout 0 reads the input in place through the indirection.
  */
 export function conv2d(inp: usize, wpk: usize, out: usize,
   n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32, oc: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, dh: i32, dw: i32, groups: i32,
-  variant: i32, tileOC: i32, tileP: i32, tileIC: i32, order: i32): i32 {
+  variant: i32, tileOC: i32, tileP: i32, tileIC: i32, order: i32, layout: i32): i32 {
   if (variant < 0 || variant >= CONV_VARIANTS) return BAD_VARIANT;
   if (groups <= 0 || c % groups != 0 || oc % groups != 0 || kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0) return BAD_SHAPE;
+  if (layout != 0 && (groups != 1 || dw != 1)) return BAD_LAYOUT;
   const pixels = n * ho * wo;
   if (pixels <= 0 || oc <= 0) return 0;
   const mr = convVariantMR(variant);
   const nr = convVariantNR(variant);
-  const cg = c / groups;
+  let cg = c / groups;
   const ocg = oc / groups;
-  const taps = kh * kw;
+  let taps = kh * kw;
   if (cg == 0) { memory.fill(out, 0, <usize>pixels * <usize>oc << 2); return 0; }
   const zero = heap.alloc(<usize>max(c, 4) << 2);
   memory.fill(zero, 0, <usize>max(c, 4) << 2);
-  const ind = buildIndirection(inp, zero, n, h, w, c, ho, wo, kh, kw, sh, sw, padTop, padLeft, dh, dw, mr);
+  let padded: usize = 0;
+  let ind: usize;
+  if (layout == 0) {
+    ind = buildIndirection(inp, zero, n, h, w, c, ho, wo, kh, kw, sh, sw, padTop, padLeft, dh, dw, mr);
+  } else {
+    // Rows -padTop … last row read, columns -padLeft … last column read, all in bounds.
+    const hp = max(h + padTop, (ho - 1) * sh + (kh - 1) * dh + 1);
+    const wp = max(w + padLeft, (wo - 1) * sw + kw);
+    padded = padInput(inp, n, h, w, c, hp, wp, padTop, padLeft);
+    ind = buildIndirection(padded, zero, n, hp, wp, c, ho, wo, kh, 1, sh, sw, 0, 0, dh, 1, mr);
+    taps = kh;
+    cg = kw * c;
+  }
 
   const pBlocks = (pixels + mr - 1) / mr;
   const ocBlocks = (ocg + nr - 1) / nr;
@@ -159,7 +178,22 @@ export function conv2d(inp: usize, wpk: usize, out: usize,
   }
   heap.free(ind);
   heap.free(zero);
+  if (padded) heap.free(padded);
   return 0;
+}
+
+// A zero-bordered copy of an NHWC input: hp × wp pixels, the original at (padTop, padLeft).
+function padInput(inp: usize, n: i32, h: i32, w: i32, c: i32, hp: i32, wp: i32, padTop: i32, padLeft: i32): usize {
+  const bytes = <usize>n * <usize>hp * <usize>wp * <usize>c << 2;
+  const padded = heap.alloc(bytes);
+  memory.fill(padded, 0, bytes);
+  const rowBytes = <usize>w * <usize>c << 2;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < h; y++) {
+      memory.copy(padded + (<usize>(((b * hp + y + padTop) * wp + padLeft) * c) << 2), inp + (<usize>((b * h + y) * w * c) << 2), rowBytes);
+    }
+  }
+  return padded;
 }
 
 /** Floats of the packed depthwise weights for channel blocks of nr. */

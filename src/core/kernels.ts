@@ -131,6 +131,12 @@ export interface ConvSchedule {
   readonly tileIC: number;
   /** 0..5: oc-p-ic, oc-ic-p, p-oc-ic, p-ic-oc, ic-oc-p, ic-p-oc (outermost first). */
   readonly order: number;
+  /**
+   * 0: read the NHWC input in place through the indirection buffer; 1: copy it into a
+   * zero-padded buffer first so each kernel row is one contiguous reduction of kw·c floats
+   * (groups 1 and horizontal dilation 1 only).
+   */
+  readonly layout: number;
 }
 
 /** The schedule of the depthwise kernel. */
@@ -147,7 +153,7 @@ export interface DepthwiseSchedule {
 export type Schedule = ConvSchedule | DepthwiseSchedule;
 
 /** Error codes of the core's kernel drivers (assembly/kernels/conv.ts). */
-export const KERNEL_ERRORS: Record<number, string> = { 1: 'unknown kernel variant', 2: 'invalid shape' };
+export const KERNEL_ERRORS: Record<number, string> = { 1: 'unknown kernel variant', 2: 'invalid shape', 3: 'padded layout needs groups 1 and horizontal dilation 1' };
 
 /** Weights packed for one shape and register-block width; only valid with that schedule family. */
 export interface PackedWeights {
@@ -202,7 +208,7 @@ export class Kernels {
         s.padTop, s.padLeft, s.dilationH, s.dilationW, schedule.variant, schedule.tileC, schedule.tileP, schedule.order)
       : e.conv2d(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.oc, s.kh, s.kw, s.strideH, s.strideW,
         s.padTop, s.padLeft, s.dilationH, s.dilationW, s.groups, schedule.variant, schedule.tileOC, schedule.tileP, schedule.tileIC,
-        schedule.order);
+        schedule.order, schedule.layout);
     if (code !== 0) throw new RangeError(`conv2d: ${KERNEL_ERRORS[code] ?? `error ${code}`}`);
   }
 

@@ -51,6 +51,7 @@ describe.each(available)('conv kernels in the %s flavour', (flavour) => {
         const schedule: ConvSchedule = {
           kind: 'conv', variant: v, tileOC: nr * random.intBetween(1, 3), tileP: mr * random.intBetween(1, 9),
           tileIC: random.intBetween(1, 20), order: random.int(6),
+          layout: groups === 'none' && shape.dilationW === 1 ? random.int(2) : 0,
         };
         const err = check(kernels, shape, schedule, random);
         expect(err, `variant ${v} ${JSON.stringify(shape)} ${JSON.stringify(schedule)}`).toBeLessThan(TOLERANCE);
@@ -66,9 +67,9 @@ describe.each(available)('conv kernels in the %s flavour', (flavour) => {
     const w = random.floats(weightLength(shape));
     const expected = referenceConv2d(shape, x, w);
     for (let order = 0; order < 6; order++) {
-      for (const tileIC of [40, 16, 7]) {
-        const schedule: ConvSchedule = { kind: 'conv', variant: order * 7 % CONV_VARIANTS.length, tileOC: 8, tileP: 12, tileIC, order };
-        expect(maxRelativeError(kernels.conv2d(shape, x, w, schedule), expected), `order ${order} tileIC ${tileIC}`).toBeLessThan(TOLERANCE);
+      for (const [tileIC, layout] of [[40, 0], [16, 0], [7, 0], [120, 1], [50, 1], [7, 1]] as const) {
+        const schedule: ConvSchedule = { kind: 'conv', variant: order * 7 % CONV_VARIANTS.length, tileOC: 8, tileP: 12, tileIC, order, layout };
+        expect(maxRelativeError(kernels.conv2d(shape, x, w, schedule), expected), `order ${order} tileIC ${tileIC} layout ${layout}`).toBeLessThan(TOLERANCE);
       }
     }
   });
@@ -93,13 +94,13 @@ describe.each(available)('conv kernels in the %s flavour', (flavour) => {
     const kernels = new Kernels(await getCore(flavour));
     const random = new Random(9);
     const shape = convShape({ h: 10, w: 7, c: 13, oc: 13, k: 3, stride: 2, pad: 1, groups: 13 });
-    const schedule: ConvSchedule = { kind: 'conv', variant: 3, tileOC: 4, tileP: 5, tileIC: 1, order: 2 };
+    const schedule: ConvSchedule = { kind: 'conv', variant: 3, tileOC: 4, tileP: 5, tileIC: 1, order: 2, layout: 0 };
     expect(check(kernels, shape, schedule, random)).toBeLessThan(TOLERANCE);
   });
 
   it('dense is a 1×1 convolution: y = x · Wᵀ on a hand-made case and random ones', async () => {
     const kernels = new Kernels(await getCore(flavour));
-    const schedule: ConvSchedule = { kind: 'conv', variant: 0, tileOC: 8, tileP: 4, tileIC: 64, order: 0 };
+    const schedule: ConvSchedule = { kind: 'conv', variant: 0, tileOC: 8, tileP: 4, tileIC: 64, order: 0, layout: 0 };
     // x = [1 2; 3 4] (2 samples × 2 features), W = [1 0; 0 1; 1 1] (3 out × 2 in)
     expect(Array.from(kernels.dense([1, 2, 3, 4], [1, 0, 0, 1, 1, 1], 2, 2, 3, schedule))).toEqual([1, 2, 3, 3, 4, 7]);
     const random = new Random(10);
@@ -109,7 +110,7 @@ describe.each(available)('conv kernels in the %s flavour', (flavour) => {
       const w = random.floats(outF * inF);
       const expected = referenceConv2d(denseShape(batch, inF, outF), x, w);
       const variant = random.int(CONV_VARIANTS.length);
-      const s: ConvSchedule = { kind: 'conv', variant, tileOC: 16, tileP: 8, tileIC: 32, order: random.int(6) };
+      const s: ConvSchedule = { kind: 'conv', variant, tileOC: 16, tileP: 8, tileIC: 32, order: random.int(6), layout: 0 };
       expect(maxRelativeError(kernels.dense(x, w, batch, inF, outF, s), expected)).toBeLessThan(TOLERANCE);
     }
   });
@@ -118,8 +119,11 @@ describe.each(available)('conv kernels in the %s flavour', (flavour) => {
     const kernels = new Kernels(await getCore(flavour));
     const shape = convShape({ h: 4, w: 4, c: 4, oc: 4, k: 1 });
     const ones = new Array(64).fill(1);
-    expect(() => kernels.conv2d(shape, ones, ones.slice(0, 16), { kind: 'conv', variant: 999, tileOC: 8, tileP: 4, tileIC: 4, order: 0 }))
+    expect(() => kernels.conv2d(shape, ones, ones.slice(0, 16), { kind: 'conv', variant: 999, tileOC: 8, tileP: 4, tileIC: 4, order: 0, layout: 0 }))
       .toThrow(/no variant 999/);
+    const grouped = convShape({ h: 4, w: 4, c: 4, oc: 4, k: 3, pad: 1, groups: 2 });
+    expect(() => kernels.conv2d(grouped, ones, new Array(72).fill(1), { kind: 'conv', variant: 0, tileOC: 8, tileP: 4, tileIC: 4, order: 0, layout: 1 }))
+      .toThrow(/padded layout needs groups 1/);
     expect(() => convShape({ h: 4, w: 4, c: 6, oc: 4, k: 1, groups: 4 })).toThrow(/groups 4 must divide/);
     expect(() => convShape({ h: 4, w: 4, c: 4, oc: 4, k: 1, strides: 2 } as never)).toThrow(/unknown option 'strides'/);
   });

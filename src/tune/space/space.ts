@@ -164,6 +164,10 @@ export function convSpace(task: Task): Space {
     { name: 'pTile', doc: 'register blocks of output pixels per cache tile', values: powersOfTwoUpTo(Math.ceil(pixels / 1)).filter((v, i, all) => i % 2 === 0 || i === all.length - 1) },
     { name: 'icTile', doc: 'input channels per reduction slice', values: icTiles },
     { name: 'order', doc: 'outer tile loops, outermost first: oc-p-ic, oc-ic-p, p-oc-ic, p-ic-oc, ic-oc-p, ic-p-oc', values: ORDERS },
+    {
+      name: 'layout', doc: 'input layout: 0 NHWC read in place, 1 zero-padded copy with each kernel row one contiguous reduction',
+      values: s.groups === 1 && s.dilationW === 1 && s.kw > 1 ? [0, 1] : [0],
+    },
   ];
   const variantOf = (config: Config): number => {
     const { mr, nr } = blockOf(config.block!);
@@ -178,11 +182,13 @@ export function convSpace(task: Task): Space {
       variant: variantOf(config),
       tileOC: config.ocTile! * nr,
       tileP: config.pTile! * mr,
-      tileIC: config.icTile!,
+      // With the padded layout the reduction of a kernel row is kw·cg long; "all of cg" stays "all".
+      tileIC: config.layout === 1 && config.icTile === cg ? s.kw * cg : config.icTile!,
       order: config.order!,
+      layout: config.layout!,
     };
   };
-  const featureNames = ['mr', 'nr', 'unroll', 'accumulators', 'log2TileOC', 'log2TileP', 'log2TileIC', 'log2WeightTileBytes',
+  const featureNames = ['layout', 'mr', 'nr', 'unroll', 'accumulators', 'log2TileOC', 'log2TileP', 'log2TileIC', 'log2WeightTileBytes',
     'log2InputTileBytes', 'ocWaste', 'pixelWaste', 'icSlices', ...ORDERS.map((o) => `order${o}`)];
   const featureFn = (config: Config): number[] => {
     const { mr, nr } = blockOf(config.block!);
@@ -190,7 +196,7 @@ export function convSpace(task: Task): Space {
     const tileP = Math.min(config.pTile! * mr, Math.ceil(pixels / mr) * mr);
     const tileIC = Math.min(config.icTile!, cg);
     return [
-      mr, nr, config.unroll!, (mr * nr) / 4, log2(tileOC), log2(tileP), log2(tileIC),
+      config.layout!, mr, nr, config.unroll!, (mr * nr) / 4, log2(tileOC), log2(tileP), log2(tileIC),
       log2(tileOC * taps * tileIC * 4), log2(tileP * taps * tileIC * 4),
       Math.ceil(ocg / nr) * nr / ocg - 1, Math.ceil(pixels / mr) * mr / pixels - 1, Math.ceil(cg / tileIC),
       ...ORDERS.map((o) => (o === config.order ? 1 : 0)),
@@ -204,6 +210,7 @@ export function convSpace(task: Task): Space {
     pTile: pick('pTile', 16),
     icTile: cg,
     order: 0,
+    layout: 0,
   };
   return new Space(task, knobs, toSchedule, featureFn, featureNames, defaultConfig);
 }
