@@ -1,11 +1,15 @@
 // `npm run bench -- NAME [--json] [bench options]`. A new benchmark is one entry below: a
 // module under bench/ exporting a `Bench`.
+// The Node entry point registers how the wasm core is read from disk.
+import '../src/node/index.js';
 import yargs from 'yargs';
 import { type Bench, printRows } from './harness.js';
 
 const benches: Record<string, () => Promise<Bench>> = {
   gemm: async () => (await import('./gemm.js')).gemmBench,
   kernels: async () => (await import('./kernels.js')).kernelsBench,
+  sim: async () => (await import('./sim.js')).simBench,
+  tuners: async () => (await import('./tuners.js')).tunersBench,
 };
 
 async function main(argv: string[]): Promise<void> {

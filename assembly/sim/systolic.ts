@@ -284,37 +284,89 @@ function writeLine(v: i32, cycle: f64): f64 {
 
 let mark: usize = 0;
 let epoch: i32 = 0, inChunk: f64 = 0, cap: f64 = 0, inserted: f64 = 0, flushes: f64 = 0, lastFlushCycle: f64 = 0;
+let position: f64 = 0, lastFlushPosition: f64 = 0; // valid addresses seen in the current pass
 
-function walkReads(op: i32): void {
-  stallCursor = 0;
-  for (let fc = 0; fc < COL_FOLDS; fc++) {
-    for (let fr = 0; fr < ROW_FOLDS; fr++) {
+/** Walks folds fc ∈ [fc0, fc1), fr ∈ [fr0, fr1) of a read operand through the cache. */
+function walkFolds(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32): void {
+  for (let fc = fc0; fc < fc1; fc++) {
+    for (let fr = fr0; fr < fr1; fr++) {
       setBlock(op, fc, fr);
       const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
       const last = blockLastLine();
       for (let l = blockFirstLine(); l <= last; l++) {
         const qa = lineQLo(l);
         const qb = lineQHi(l);
-        let cycle: f64 = -1;
         for (let q = qa; q <= qb; q++) {
           const p = bSkew ? l - bPrefix - q : l - bPrefix;
           const addr = readAddr(op, p, q);
           if (addr < 0) continue;
+          position += 1;
           const at = mark + (<usize>addr << 2);
           if (load<i32>(at) == epoch) continue;
           store<i32>(at, epoch);
           inserted += 1;
           inChunk += 1;
           if (inChunk == cap) {
-            if (cycle < 0) cycle = issueCycle(base + <f64>l);
             epoch++;
             inChunk = 0;
             flushes += 1;
-            lastFlushCycle = cycle;
+            lastFlushCycle = issueCycle(base + <f64>l);
+            lastFlushPosition = position;
           }
         }
       }
     }
+  }
+}
+
+// Repeated streams. The ifmap of OS and WS and the filter of IS do not depend on the column fold,
+// so the demand is one pass (all row folds) repeated COL_FOLDS times; the OS filter does not
+// depend on the row fold, so each column fold's block repeats ROW_FOLDS times. The cache state
+// after a pass that flushed is fixed by the position of its last flush (the window then holds
+// exactly the distinct addresses after it), so once that position repeats the passes are
+// periodic and whole periods are counted instead of walked. After a pass without a flush the
+// window holds the whole pass and every later pass only hits.
+const passFirstSeen = new Map<f64, i32>();
+const passInserted = new Map<f64, f64>();
+const passFlushes = new Map<f64, f64>();
+
+function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frFixed: i32, passOverFc: bool): void {
+  passFirstSeen.clear(); passInserted.clear(); passFlushes.clear();
+  let skipped = false;
+  for (let p = 0; p < passes; p++) {
+    const flushesBefore = flushes;
+    position = 0;
+    if (passOverFc) walkFolds(op, p, p + 1, 0, ROW_FOLDS);
+    else walkFolds(op, fcFixed, fcFixed + 1, p, p + 1);
+    if (flushes == flushesBefore) return; // the window now holds the whole pass
+    if (skipped || stallCount > 0) continue; // stalls shift cycles unevenly: walk everything
+    const key = lastFlushPosition;
+    if (passFirstSeen.has(key)) {
+      const a = passFirstSeen.get(key);
+      const period = p - a;
+      const periods = (passes - 1 - p) / period;
+      inserted += <f64>periods * (inserted - passInserted.get(key));
+      flushes += <f64>periods * (flushes - passFlushes.get(key));
+      lastFlushCycle += <f64>periods * <f64>period * linesPerPass;
+      p += periods * period;
+      skipped = true;
+    } else {
+      passFirstSeen.set(key, p);
+      passInserted.set(key, inserted);
+      passFlushes.set(key, flushes);
+    }
+  }
+}
+
+function walkReads(op: i32): void {
+  stallCursor = 0;
+  const overFc = (op == OP_IFMAP && (DF == DF_OS || DF == DF_WS)) || (op == OP_FILTER && DF == DF_IS);
+  if (overFc) {
+    walkRepeated(op, COL_FOLDS, <f64>ROW_FOLDS * <f64>FOLD_LEN, 0, 0, true);
+  } else if (op == OP_FILTER && DF == DF_OS) {
+    for (let fc = 0; fc < COL_FOLDS; fc++) walkRepeated(op, ROW_FOLDS, <f64>FOLD_LEN, fc, 0, false);
+  } else {
+    walkFolds(op, 0, COL_FOLDS, 0, ROW_FOLDS);
   }
 }
 
