@@ -14,6 +14,7 @@ import { buildGraph, type NodeInputSpec, type NodeSpec, type TensorSpec } from '
 import { canFold, fold, MAX_FOLD_ELEMENTS, type Value } from './fold.js';
 import { OPS, dtypeOfOnnx, isKnownOp } from './ops.js';
 import { GraphError, checkShape, elementCount, type AttributeValue, type Attributes, type DType, type Graph } from './types.js';
+import { DTYPE_BYTES } from './types.js';
 
 const { onnx } = onnxProto;
 
@@ -39,6 +40,8 @@ const CONSTANT_SLOTS: Readonly<Record<string, readonly number[]>> = {
   Slice: [1, 2, 3, 4], Pad: [1, 2, 3], Resize: [1, 2, 3], Upsample: [1], Clip: [1, 2], Gather: [1],
   ReduceMean: [1], ReduceSum: [1], ReduceMax: [1], ReduceMin: [1], ReduceProd: [1], ReduceL2: [1], TopK: [1],
   Range: [0, 1, 2], Dropout: [1, 2],
+  // Running statistics are buffers, not parameters, as torch counts them.
+  BatchNormalization: [3, 4],
 };
 
 /** Slots where a weight goes; a data-less graph input read only here is a parameter. */
@@ -378,4 +381,77 @@ function orderNodes(nodes: readonly OnnxTypes.INodeProto[], known: ReadonlyMap<s
 export function modelFromBytes(bytes: Uint8Array, source = 'model.onnx'): Graph {
   const base = source.split(/[\\/]/).pop() ?? source;
   return importOnnx(bytes, { source, name: base.replace(/\.onnx$/i, '') || 'model' });
+}
+
+const ONNX_DTYPE: Readonly<Record<DType, number>> = {
+  float32: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, string: 8, bool: 9,
+  float16: 10, float64: 11, uint32: 12, uint64: 13, complex64: 14, complex128: 15, bfloat16: 16,
+};
+
+/**
+ * Writes a graph as an ONNX model (opset 13) without weight data: weights become initializers
+ * marked as external data, so the file carries every shape but no values. Constants with known
+ * values become Constant nodes. Opaque and Synthetic nodes keep their op name and state their
+ * output shapes in value_info, which is how the importer reads them back.
+ */
+export function exportOnnx(graph: Graph): Uint8Array {
+  const T = onnx.AttributeProto.AttributeType;
+  const valueInfo = (name: string, shape: readonly number[], dtype: DType) =>
+    onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: ONNX_DTYPE[dtype], shape: { dim: shape.map((d) => ({ dimValue: d })) } } } });
+  const initializers = new Map<string, OnnxTypes.TensorProto>();
+  const constants = new Map<string, OnnxTypes.NodeProto>();
+  const nodes: OnnxTypes.NodeProto[] = [];
+  const stated: OnnxTypes.ValueInfoProto[] = [];
+  const attribute = (name: string, v: AttributeValue): OnnxTypes.IAttributeProto => {
+    if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
+    if (typeof v === 'number') return Number.isInteger(v) ? { name, type: T.INT, i: v } : { name, type: T.FLOAT, f: v };
+    if (v.every((x) => typeof x === 'number')) {
+      const xs = v as readonly number[];
+      return xs.every(Number.isInteger) ? { name, type: T.INTS, ints: [...xs] } : { name, type: T.FLOATS, floats: [...xs] };
+    }
+    return { name, type: T.STRINGS, strings: (v as readonly string[]).map((x) => new TextEncoder().encode(x)) };
+  };
+  for (const n of graph.nodes) {
+    for (const i of n.inputs) {
+      if (!i || i.kind === 'activation') continue;
+      if (i.kind === 'constant' && i.value) {
+        if (constants.has(i.name)) continue;
+        const isInt = ONNX_DTYPE[i.dtype] !== 1 && ONNX_DTYPE[i.dtype] !== 10 && ONNX_DTYPE[i.dtype] !== 11;
+        const t = onnx.TensorProto.create({ dims: [...i.shape], dataType: isInt ? 7 : 1, ...(isInt ? { int64Data: [...i.value] } : { floatData: [...i.value] }) });
+        constants.set(i.name, onnx.NodeProto.create({ name: `${i.name}.constant`, opType: 'Constant', output: [i.name], attribute: [{ name: 'value', type: T.TENSOR, t }] }));
+        continue;
+      }
+      if (initializers.has(i.name)) continue;
+      initializers.set(i.name, onnx.TensorProto.create({
+        name: i.name, dims: [...i.shape], dataType: ONNX_DTYPE[i.dtype],
+        dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+        externalData: [{ key: 'location', value: 'weights.bin' }, { key: 'length', value: String(elementCount(i.shape) * DTYPE_BYTES[i.dtype]) }],
+      }));
+    }
+    nodes.push(onnx.NodeProto.create({
+      name: n.name, opType: n.op,
+      input: n.inputs.map((i) => i?.name ?? ''),
+      output: n.outputs.map((o) => o.name),
+      attribute: Object.entries(n.attributes).map(([k, v]) => attribute(k, v)),
+    }));
+    if (n.opaque || !OPS[n.op]?.infer) for (const o of n.outputs) stated.push(valueInfo(o.name, o.shape, o.dtype));
+  }
+  const outputs = graph.outputs.map((name) => {
+    const o = graph.nodes.flatMap((n) => n.outputs).find((x) => x.name === name)!;
+    return valueInfo(name, o.shape, o.dtype);
+  });
+  const model = onnx.ModelProto.create({
+    irVersion: 7,
+    producerName: 'mapwise',
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: graph.name,
+      node: [...constants.values(), ...nodes],
+      input: graph.inputs.map((i) => valueInfo(i.name, i.shape, i.dtype)),
+      output: outputs,
+      initializer: [...initializers.values()],
+      valueInfo: stated,
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
 }

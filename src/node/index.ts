@@ -11,4 +11,4 @@ registerRuntime({
 
 export * from '../lib.js';
 export { loadModel } from './models.js';
-export { importOnnx, modelFromBytes, type OnnxImportOptions } from '../graph/onnx.js';
+export { exportOnnx, importOnnx, modelFromBytes, type OnnxImportOptions } from '../graph/onnx.js';

@@ -124,6 +124,45 @@ describe('ONNX import of hand-written files', () => {
     expect(totals(g).params).toBe(288 + 32 + 80);
   });
 
+  it('reads the attribute forms of older opsets and Gemm transA', () => {
+    const bytes = model({
+      inputs: [x([1, 6, 4, 4])],
+      outputs: [valueInfo('g', [7, 5])],
+      initializers: [tensor('A', [3, 7]), tensor('B', [3, 5])],
+      nodes: [
+        node('Split', ['x'], ['s1', 's2'], { axis: 1, split: [2, 4] }, 'split'),
+        node('Squeeze', ['gp'], ['sq'], { axes: [2, 3] }, 'squeeze'),
+        node('GlobalMaxPool', ['s2'], ['gp'], {}, 'gmp'),
+        node('Unsqueeze', ['sq'], ['us'], { axes: [0] }, 'unsqueeze'),
+        node('Pad', ['s1'], ['p'], { pads: [0, 0, 2, 0, 0, 0, 0, 1] }, 'pad'),
+        node('Slice', ['p'], ['sl'], { starts: [1], ends: [-1], axes: [2] }, 'slice'),
+        node('Upsample', ['sl', 'scales'], ['up'], {}, 'upsample'),
+        node('Constant', [], ['scales'], { value: { tensor: tensor('', [4], 'float32', [1, 1, 2, 3]) } }),
+        node('Gemm', ['A', 'B'], ['g'], { transA: 1 }, 'gemm'),
+      ],
+    });
+    const g = importOnnx(bytes);
+    verify(g);
+    expect(shapeOf(g, 's2')).toEqual([1, 4, 4, 4]);
+    expect(shapeOf(g, 'sq')).toEqual([1, 4]);
+    expect(shapeOf(g, 'us')).toEqual([1, 1, 4]);
+    expect(shapeOf(g, 'p')).toEqual([1, 2, 6, 5]);
+    expect(shapeOf(g, 'sl')).toEqual([1, 2, 4, 5]);
+    expect(shapeOf(g, 'up')).toEqual([1, 2, 8, 15]);
+    // A^T (7x3) times B (3x5): 7*5 outputs of 3 MACs each
+    expect(shapeOf(g, 'g')).toEqual([7, 5]);
+    expect(g.nodes.find((n) => n.name === 'gemm')!.macs).toBe(105);
+  });
+
+  it('treats ops of other domains as unknown ops', () => {
+    const n = node('Relu', ['x'], ['y'], {}, 'custom');
+    n.domain = 'com.example';
+    const parts = { inputs: [x([2, 2])], outputs: [valueInfo('y', [2, 2])], nodes: [n] };
+    const g = importOnnx(model(parts));
+    expect(g.nodes[0]).toMatchObject({ op: 'Relu', opaque: true });
+    expect(() => importOnnx(model({ ...parts, outputs: [] }), { source: 'c.onnx' })).toThrow(/c\.onnx: node 'custom': unknown op 'Relu' \(domain com\.example\)/);
+  });
+
   it('counts Identity aliases of a weight once per alias, a directly shared weight once', () => {
     const bytes = model({
       inputs: [x([1, 3, 8, 8])],

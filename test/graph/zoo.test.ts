@@ -4,7 +4,7 @@ import {
   ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, ZOO, foldBatchNorm, totals, verify, zooModel,
   type ConvLayer, type Graph,
 } from '../../src/graph/index.js';
-import { importOnnx } from '../../src/graph/onnx.js';
+import { exportOnnx, importOnnx } from '../../src/graph/onnx.js';
 
 const MODELS = new URL('../../../shared/models/', import.meta.url);
 
@@ -108,5 +108,20 @@ describe('conv layer sets of tuning papers', () => {
     // C1: 64 x 112 x 112 outputs x 3 x 7 x 7 taps
     expect(g.nodes[0]!.macs).toBe(64 * 112 * 112 * 3 * 49);
     expect(g.nodes.map((n) => n.outputs[0]!.shape[2])).toEqual([112, 56, 56, 28, 28, 28, 14, 14, 14, 7, 7, 7]);
+  });
+});
+
+describe('zoo through ONNX and back', () => {
+  it.each(ZOO.map((e) => [e.name, e] as const))('%s exports to ONNX and imports to the same graph', (_, entry) => {
+    const zoo = entry.build();
+    const bytes = exportOnnx(zoo);
+    const back = importOnnx(bytes, { source: `${entry.name}.onnx` });
+    verify(back);
+    expect(back.nodes.map((n) => [n.name, n.op, n.outputs[0]!.shape, n.params, n.macs])).toEqual(
+      zoo.nodes.map((n) => [n.name, n.op, n.outputs[0]!.shape, n.params, n.macs]),
+    );
+    expect(back.edges).toEqual(zoo.edges);
+    // Without weight data the file is small: shapes only.
+    expect(bytes.length).toBeLessThan(300_000);
   });
 });
