@@ -53,7 +53,7 @@ export function printRows(rows: Row[], json: boolean): void {
   const cells = rows.map((row) =>
     header.map((key) => {
       const value = row[key];
-      if (typeof value === 'number') return Math.round(value * 1000) / 1000;
+      if (typeof value === 'number') return value;
       if (value !== null && typeof value === 'object') return JSON.stringify(value);
       return String(value);
     }),

@@ -1,4 +1,6 @@
 // `mapwise <command>`: the yargs shell over the library. Commands live in cli/commands.
+// The Node entry point registers how the wasm core is read from disk.
+import '../src/node/index.js';
 import yargs from 'yargs';
 import { commands } from './commands/index.js';
 import { VERSION } from '../src/version.js';

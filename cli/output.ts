@@ -24,6 +24,7 @@ export function table(header: readonly string[], rows: readonly (readonly (strin
 }
 
 export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
   if (Number.isInteger(value)) return value.toLocaleString('en-US');
   if (Math.abs(value) >= 100) return value.toFixed(1);
   if (Math.abs(value) >= 1) return value.toFixed(3);
