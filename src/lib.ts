@@ -8,3 +8,4 @@ export { VERSION } from './version.js';
 export { Kernels, convShape, type ConvShape, type ConvSchedule, type DepthwiseSchedule, type Schedule } from './core/kernels.js';
 export { convSpace, convTask, denseTask, depthwiseSpace, type Config, type Knob, Space, spaceFor, type Task, taskKey } from './tune/space/index.js';
 export { InProcessMeasurer, type KernelResult, type MeasureOptions } from './tune/measure.js';
+export { WebWorkerMeasurer } from './tune/measure-web.js';

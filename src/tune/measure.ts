@@ -94,7 +94,8 @@ export class Fixture {
   }
 }
 
-function failure(code: ErrorCode, text: string): KernelResult {
+/** A failed measurement: no costs, the error as data. */
+export function failedResult(code: ErrorCode, text: string): KernelResult {
   return { costs: [], errorCode: code, errorText: text, timestamp: Date.now(), medianSeconds: NaN, minSeconds: NaN, gflops: 0, number: 0 };
 }
 
@@ -109,7 +110,7 @@ export function measureSchedule(fixture: Fixture, schedule: Schedule, options: M
     try {
       packed = kernels.packConv(task.shape, fixture.weights, schedule);
     } catch (error) {
-      return failure(ErrorCode.invalidConfig, String((error as Error).message ?? error));
+      return failedResult(ErrorCode.invalidConfig, String((error as Error).message ?? error));
     }
     const run = (): void => kernels.conv2dInto(task.shape, fixture.input, packed!, fixture.output, schedule);
     kernels.core.view(fixture.output).fill(Number.NaN);
@@ -118,7 +119,7 @@ export function measureSchedule(fixture: Fixture, schedule: Schedule, options: M
     if (fault === 'wrong-answer') kernels.core.view(fixture.output)[0]! += 1;
     const error = maxRelativeError(kernels.core.view(fixture.output), fixture.reference());
     if (!(error <= o.tolerance)) {
-      return failure(ErrorCode.wrongAnswer, `max relative error ${error} exceeds ${o.tolerance}`);
+      return failedResult(ErrorCode.wrongAnswer, `max relative error ${error} exceeds ${o.tolerance}`);
     }
     for (let i = 0; i < o.warmup; i++) run();
     // Pick `number` so one repeat lasts at least minRepeatMs.
@@ -129,7 +130,7 @@ export function measureSchedule(fixture: Fixture, schedule: Schedule, options: M
     number = Math.max(number, Math.ceil(o.minRepeatMs / once));
     const costs: number[] = [];
     for (let r = 0; r < o.repeat; r++) {
-      if (overTime()) return failure(ErrorCode.timeout, `exceeded ${o.timeoutMs} ms after ${r} of ${o.repeat} repeats`);
+      if (overTime()) return failedResult(ErrorCode.timeout, `exceeded ${o.timeoutMs} ms after ${r} of ${o.repeat} repeats`);
       const begin = performance.now();
       for (let i = 0; i < number; i++) run();
       costs.push((performance.now() - begin) / 1000 / number);
@@ -141,7 +142,7 @@ export function measureSchedule(fixture: Fixture, schedule: Schedule, options: M
       gflops: task.flops / medianSeconds / 1e9, number,
     };
   } catch (error) {
-    return failure(ErrorCode.runtimeError, String((error as Error).message ?? error));
+    return failedResult(ErrorCode.runtimeError, String((error as Error).message ?? error));
   } finally {
     if (packed) kernels.core.free(packed.buffer);
   }
@@ -169,7 +170,7 @@ export class InProcessMeasurer implements Measurer {
     try {
       schedule = this.space.schedule(this.space.config(point));
     } catch (error) {
-      return failure(ErrorCode.invalidConfig, String((error as Error).message ?? error));
+      return failedResult(ErrorCode.invalidConfig, String((error as Error).message ?? error));
     }
     this.fixture ??= new Fixture(new Kernels(this.core), this.space.task, this.options.seed ?? MEASURE_DEFAULTS.seed);
     const fault = this.options.fault?.pointKey === pointKey(point) ? this.options.fault.kind : undefined;

@@ -239,7 +239,7 @@ export function depthwiseSpace(task: Task): Space {
   };
   const pick = (name: string, target: number): number => nearest(knobs.find((k) => k.name === name)!.values, target);
   const defaultConfig: Config = {
-    block: Math.max(0, DEPTHWISE_VARIANTS.findIndex((v) => v.mr === 4 && v.nr === 4)),
+    block: Math.max(0, DEPTHWISE_VARIANTS.findIndex((v) => v.mr === 4 && v.nr === 8)),
     cTile: pick('cTile', 16),
     pTile: pick('pTile', 16),
     order: 0,
