@@ -116,3 +116,67 @@ export function totals(graph: Graph): GraphTotals {
   }
   return { nodes: graph.nodes.length, edges: graph.edges.length, opCounts, params, paramBytes, macs, peakActivationBytes: peakActivationBytes(graph) };
 }
+
+/** A convolution or pooling window with every default and auto_pad resolved. */
+export interface WindowGeometry {
+  readonly batch: number;
+  readonly inChannels: number;
+  /** Output channels (= input channels for pooling). */
+  readonly outChannels: number;
+  readonly group: number;
+  /** Spatial sizes, outermost first. */
+  readonly inputSize: readonly number[];
+  readonly outputSize: readonly number[];
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  /** Padding before and after each spatial dim, as the op applies it (auto_pad resolved). */
+  readonly padsBegin: readonly number[];
+  readonly padsEnd: readonly number[];
+}
+
+/**
+ * The window of a Conv, MaxPool or AveragePool node, so simulators and tuners read one
+ * resolved description instead of re-deriving ONNX defaults. For SAME auto-padding the total
+ * is what the output size requires; SAME_UPPER puts the odd pixel at the end, SAME_LOWER at the start.
+ */
+export function windowGeometry(node: GraphNode): WindowGeometry {
+  if (node.op !== 'Conv' && node.op !== 'MaxPool' && node.op !== 'AveragePool') {
+    throw new RangeError(`node '${node.name}': ${node.op} has no convolution window`);
+  }
+  const x = node.inputs[0]!.shape;
+  const y = node.outputs[0]!.shape;
+  const spatial = x.length - 2;
+  const list = (key: string, fill: number, length = spatial): number[] => {
+    const v = node.attributes[key];
+    return Array.isArray(v) ? [...(v as number[])] : new Array<number>(length).fill(fill);
+  };
+  const isConv = node.op === 'Conv';
+  const kernel = isConv ? node.inputs[1]!.shape.slice(2) : list('kernel_shape', 1);
+  const strides = list('strides', 1);
+  const dilations = list('dilations', 1);
+  const inputSize = x.slice(2);
+  const outputSize = y.slice(2);
+  const autoPad = node.attributes['auto_pad'];
+  let padsBegin: number[];
+  let padsEnd: number[];
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    const total = inputSize.map((size, i) => Math.max(0, (outputSize[i]! - 1) * strides[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - size));
+    padsBegin = total.map((t) => (autoPad === 'SAME_UPPER' ? Math.floor(t / 2) : Math.ceil(t / 2)));
+    padsEnd = total.map((t, i) => t - padsBegin[i]!);
+  } else if (autoPad === 'VALID') {
+    padsBegin = new Array<number>(spatial).fill(0);
+    padsEnd = new Array<number>(spatial).fill(0);
+  } else {
+    const pads = list('pads', 0, 2 * spatial);
+    padsBegin = pads.slice(0, spatial);
+    padsEnd = pads.slice(spatial);
+  }
+  return {
+    batch: x[0]!,
+    inChannels: x[1]!,
+    outChannels: y[1]!,
+    group: isConv && typeof node.attributes['group'] === 'number' ? node.attributes['group'] : 1,
+    inputSize, outputSize, kernel, strides, dilations, padsBegin, padsEnd,
+  };
+}

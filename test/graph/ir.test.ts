@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   GraphError, buildGraph, criticalPath, dnnLikeGraph, layeredDag, levels, peakActivationBytes, predecessors,
-  successors, totals, verify, type Graph, type GraphSpec, type NodeSpec,
+  successors, totals, verify, windowGeometry, type Graph, type GraphSpec, type NodeSpec,
 } from '../../src/graph/index.js';
 
 const w = (name: string, shape: number[]) => ({ name, shape, kind: 'weight' as const });
@@ -203,5 +203,28 @@ describe('synthetic graphs', () => {
     // A residual Add reads two tensors, a Concat two to four.
     const preds = predecessors(g);
     for (const n of g.nodes) if (n.op === 'Concat') expect(preds[n.id]!.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('windowGeometry', () => {
+  it('resolves defaults, explicit pads and SAME auto-padding (hand-computed)', () => {
+    const g = buildGraph({
+      name: 'geometry',
+      inputs: [{ name: 'x', shape: [2, 8, 15, 16] }],
+      nodes: [
+        { name: 'plain', op: 'Conv', inputs: ['x', w('w1', [4, 8, 3, 3])], outputs: ['a'] },
+        { name: 'same', op: 'Conv', inputs: ['x', w('w2', [8, 1, 3, 3])], outputs: ['b'], attributes: { group: 8, strides: [2, 2], auto_pad: 'SAME_UPPER' } },
+        { name: 'lower', op: 'MaxPool', inputs: ['x'], outputs: ['c'], attributes: { kernel_shape: [2, 2], strides: [2, 2], auto_pad: 'SAME_LOWER' } },
+      ],
+    });
+    expect(windowGeometry(g.nodes[0]!)).toEqual({
+      batch: 2, inChannels: 8, outChannels: 4, group: 1, inputSize: [15, 16], outputSize: [13, 14],
+      kernel: [3, 3], strides: [1, 1], dilations: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0],
+    });
+    // 15 -> 8 at stride 2 needs (8-1)*2+3-15 = 2 pixels of padding; 16 -> 8 needs 1, odd pixel at the end
+    expect(windowGeometry(g.nodes[1]!)).toMatchObject({ group: 8, outputSize: [8, 8], padsBegin: [1, 0], padsEnd: [1, 1] });
+    // 15 -> 8 with a 2x2 window needs 1 pixel: SAME_LOWER puts it at the start
+    expect(windowGeometry(g.nodes[2]!)).toMatchObject({ outChannels: 8, kernel: [2, 2], outputSize: [8, 8], padsBegin: [1, 0], padsEnd: [0, 0] });
+    expect(() => windowGeometry(buildGraph(smallNet()).nodes[1]!)).toThrow(/node 'relu': Relu has no convolution window/);
   });
 });

@@ -154,6 +154,11 @@ describe('ONNX import of hand-written files', () => {
     expect(g.nodes.find((n) => n.name === 'gemm')!.macs).toBe(105);
   });
 
+  it('takes a symbolic (named) dimension such as the batch as 1', () => {
+    const g = importOnnx(model({ inputs: [valueInfo('x', ['N', 3, 4, 4])], outputs: [valueInfo('y', ['N', 3, 4, 4])], nodes: [node('Relu', ['x'], ['y'], {}, 'relu')] }));
+    expect(g.inputs[0]!.shape).toEqual([1, 3, 4, 4]);
+  });
+
   it('treats ops of other domains as unknown ops', () => {
     const n = node('Relu', ['x'], ['y'], {}, 'custom');
     n.domain = 'com.example';
