@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 
 export interface Progress {
   update(done: number, fields?: Record<string, string | number>): void;
+  setTotal(total: number): void;
   stop(): void;
 }
 
@@ -18,6 +19,7 @@ export function progressBar(label: string, total: number, extra = ''): Progress 
   bar.start(total, 0);
   return {
     update: (done, fields) => bar.update(done, fields),
+    setTotal: (total) => bar.setTotal(total),
     stop: () => bar.stop(),
   };
 }

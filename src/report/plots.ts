@@ -32,3 +32,57 @@ export function lineChartSpec(chart: LineChart): TopLevelSpec {
     },
   };
 }
+
+export interface StageBar {
+  stage: number;
+  computeMs: number;
+  streamMs: number;
+  transferMs: number;
+}
+
+/** Pipeline stages as stacked bars of compute, parameter streaming and transfer time. */
+export function stageTimesSpec(title: string, stages: readonly StageBar[]): TopLevelSpec {
+  const values = stages.flatMap((s) => [
+    { stage: `stage ${s.stage}`, part: 'compute', ms: s.computeMs },
+    { stage: `stage ${s.stage}`, part: 'parameter streaming', ms: s.streamMs },
+    { stage: `stage ${s.stage}`, part: 'transfer', ms: s.transferMs },
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 360,
+    height: 260,
+    data: { values },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'stage', type: 'nominal', title: null, sort: null },
+      y: { field: 'ms', type: 'quantitative', title: 'time per inference (ms)', stack: 'zero' },
+      color: { field: 'part', type: 'nominal', title: null, sort: ['compute', 'parameter streaming', 'transfer'] },
+    },
+  };
+}
+
+/** Parameter bytes of each stage against the on-chip memory of a core (the red rule). */
+export function stageMemorySpec(title: string, stages: readonly { stage: number; paramMiB: number }[], onChipMiB: number): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 360,
+    height: 260,
+    layer: [
+      {
+        data: { values: stages.map((s) => ({ stage: `stage ${s.stage}`, paramMiB: s.paramMiB })) },
+        mark: 'bar',
+        encoding: {
+          x: { field: 'stage', type: 'nominal', title: null, sort: null },
+          y: { field: 'paramMiB', type: 'quantitative', title: 'parameters (MiB)' },
+        },
+      },
+      {
+        data: { values: [{ onChipMiB }] },
+        mark: { type: 'rule', color: 'red', strokeWidth: 2 },
+        encoding: { y: { field: 'onChipMiB', type: 'quantitative' } },
+      },
+    ],
+  };
+}

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { compileHost, type HostCompilation } from '../../src/compile/host.js';
+import { compilePipeline, type PipelineCompilation } from '../../src/compile/pipeline.js';
+import { type CompileTarget, parseTargetSpec, targetFromJson } from '../../src/compile/target-spec.js';
+import { getCore } from '../../src/core/load.js';
+import { totals } from '../../src/graph/analysis.js';
+import { WorkerMeasurer } from '../../src/node/measurer.js';
+import { loadModel } from '../../src/node/models.js';
+import { appendRecords, readRecords } from '../../src/node/records-file.js';
+import { writeReportFolder } from '../../src/node/report-folder.js';
+import { hostReport } from '../../src/report/host.js';
+import { pipelineReport } from '../../src/report/pipeline.js';
+import { TUNER_NAMES, type TunerName } from '../../src/tune/tuners/index.js';
+import { VERSION } from '../../src/version.js';
+import { message, report } from '../output.js';
+import { progressBar } from '../progress.js';
+
+interface CompileArgs {
+  model: string;
+  target: string;
+  out?: string;
+  quick?: boolean;
+  'time-limit'?: number;
+  tuner: TunerName;
+  trials?: number;
+  layers?: number;
+  seed: number;
+  resume?: boolean;
+  json?: boolean;
+}
+
+function resolveTarget(spec: string): CompileTarget {
+  if (spec.endsWith('.json')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(spec, 'utf8'));
+    } catch (error) {
+      throw new Error(`${spec}: cannot read the target file: ${(error as Error).message}`);
+    }
+    return targetFromJson(value, spec);
+  }
+  return parseTargetSpec(spec);
+}
+
+export const compileCommand: CommandModule<object, CompileArgs> = {
+  command: 'compile <model>',
+  describe: 'The main job: map a model onto a target and write a report folder (report.md, report.json, records, SVG plots)',
+  builder: (y) =>
+    y
+      .positional('model', { type: 'string', demandOption: true, describe: 'zoo name or ONNX file' })
+      .option('target', { type: 'string', default: 'edgetpu:4', describe: "edgetpu:K (K-core pipeline), host (this machine's WebAssembly kernels), or a target .json" })
+      .option('out', { type: 'string', describe: 'output folder (default mapwise-out/<model>-<target>)' })
+      .option('quick', { type: 'boolean', describe: 'a fast run (under half a minute on a zoo model): short solver limit, few trials' })
+      .option('time-limit', { type: 'number', describe: 'seconds the exact scheduler may take (default 60, 10 with --quick)' })
+      .option('tuner', { choices: TUNER_NAMES, default: 'chameleon' as TunerName, describe: 'host target: search strategy' })
+      .option('trials', { type: 'number', describe: 'host target: measurements per layer (default 128, 12 with --quick)' })
+      .option('layers', { type: 'number', describe: 'host target: how many of the heaviest distinct layers to tune (default all, 2 with --quick)' })
+      .option('seed', { type: 'number', default: 1 })
+      .option('resume', { type: 'boolean', describe: 'host target: continue from the records in the output folder' })
+      .example('$0 compile resnet50 --target edgetpu:4 --quick', 'schedule ResNet-50 on four Edge-TPU-like cores')
+      .example('$0 compile ../shared/models/mobilenet_v2.onnx --target host --out mbv2-host', "tune MobileNetV2's kernels on this machine") as never,
+  handler: async (argv) => {
+    const target = resolveTarget(argv.target);
+    const graph = await loadModel(argv.model);
+    const out = argv.out ?? join('mapwise-out', `${graph.name}-${target.label.replace(/[^\w.-]/g, '_')}`);
+    const core = await getCore();
+    const recordsPath = join(out, 'records.jsonl');
+    const started = performance.now();
+    let compilation: PipelineCompilation | HostCompilation;
+    let parts;
+
+    if (target.kind === 'edgetpu-pipeline') {
+      const bar = progressBar(`scheduling ${graph.name}`, 4, '{step}');
+      compilation = await compilePipeline(core, graph, target.target, {
+        exactTimeLimitSeconds: argv['time-limit'] ?? (argv.quick ? 10 : 60),
+        onStep: (scheduler, index) => bar.update(index, { step: scheduler }),
+      });
+      bar.update(4, { step: 'done' });
+      bar.stop();
+      for (const outcome of compilation.outcomes) if (outcome.error) message(`${outcome.scheduler} scheduler failed: ${outcome.error}`);
+      parts = pipelineReport(graph, compilation);
+      const { mkdirSync, writeFileSync } = await import('node:fs');
+      mkdirSync(out, { recursive: true });
+      writeFileSync(recordsPath, compilation.outcomes.map((o) => JSON.stringify({ v: 1, kind: 'schedule', model: graph.name, target: target.target, scheduler: o.scheduler, result: o.result ?? null, error: o.error ?? null })).join('\n') + '\n');
+    } else if (target.kind === 'host') {
+      const layers = argv.layers ?? (argv.quick ? 2 : Number.POSITIVE_INFINITY);
+      const trialsPerLayer = argv.trials ?? (argv.quick ? 12 : 128);
+      const previous = argv.resume ? readRecords(recordsPath) : { records: [], warnings: [] };
+      previous.warnings.forEach(message);
+      let interrupted = false;
+      const onSigint = (): void => {
+        interrupted = true;
+        message('stopping after the current batch; continue with --resume');
+      };
+      process.once('SIGINT', onSigint);
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(out, { recursive: true });
+      const bar = progressBar(`tuning ${graph.name}`, 1, '{layer}');
+      try {
+        compilation = await compileHost(core, graph, {
+          tuner: argv.tuner,
+          layers,
+          trialsPerLayer,
+          batchSize: argv.quick ? 6 : 32,
+          seed: argv.seed,
+          measurerFor: (space) => new WorkerMeasurer(space, argv.quick ? { repeat: 3, warmup: 1 } : {}),
+          previous: previous.records,
+          onRecords: (records) => appendRecords(recordsPath, records),
+          onLayer: (task, index, total) => {
+            bar.setTotal(total * trialsPerLayer);
+            bar.update(index * trialsPerLayer, { layer: task.name });
+          },
+          onTrials: (done) => bar.update(done),
+          shouldStop: () => interrupted,
+        });
+      } finally {
+        bar.stop();
+        process.off('SIGINT', onSigint);
+      }
+      parts = hostReport(graph, compilation);
+    } else {
+      throw new Error(`--target ${target.label}: systolic co-design is not wired into compile yet; use \`mapwise simulate\` for now`);
+    }
+
+    const json = { tool: 'mapwise', version: VERSION, createdAt: new Date().toISOString(), seconds: (performance.now() - started) / 1000, model: { name: graph.name, ...totals(graph) }, target: target.label, ...compilation };
+    const files = await writeReportFolder(out, parts, json);
+    if (!files.includes('records.jsonl')) files.push('records.jsonl');
+    report(argv, { out, files, ...json }, () => `${parts.markdown.split('\n').slice(0, 3).join('\n')}\n\nreport written to ${out}/ (${files.join(', ')})`);
+  },
+};
