@@ -8,7 +8,6 @@ import { type Bench, printRows } from './harness.js';
 const benches: Record<string, () => Promise<Bench>> = {
   gemm: async () => (await import('./gemm.js')).gemmBench,
   kernels: async () => (await import('./kernels.js')).kernelsBench,
-  schedule: async () => (await import('./schedule.js')).scheduleBench,
   sim: async () => (await import('./sim.js')).simBench,
   tuners: async () => (await import('./tuners.js')).tunersBench,
 };
