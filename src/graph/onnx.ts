@@ -228,7 +228,8 @@ function importGraph(graph: OnnxTypes.IGraphProto, name: string, source: string)
     const set = (values: { shape: number[]; dtype: DType; kind: Known['kind']; value?: number[] }[]): void =>
       outputs.forEach((o, i) => {
         const v = values[i];
-        if (v) known.set(o, v);
+        if (!v) fail(source, `${op} declares ${outputs.length} outputs but gives ${values.length}`, nodeName);
+        known.set(o, v);
       });
     const fromValue = (v: Value): Known => ({ shape: v.shape, dtype: v.dtype, kind: 'constant', value: v.data });
 
@@ -260,7 +261,7 @@ function importGraph(graph: OnnxTypes.IGraphProto, name: string, source: string)
         }
       }
     } catch (e) {
-      if (e instanceof TypeError || e instanceof ReferenceError) throw e;
+      if (e instanceof GraphError || e instanceof TypeError || e instanceof ReferenceError) throw e;
       fail(source, `${op}: ${(e as Error).message}`, nodeName);
     }
 
@@ -285,7 +286,7 @@ function importGraph(graph: OnnxTypes.IGraphProto, name: string, source: string)
         });
         outTypes = rule.infer(resolved, attrs, outputs.length);
       } catch (e) {
-        if (e instanceof TypeError || e instanceof ReferenceError) throw e;
+        if (e instanceof GraphError || e instanceof TypeError || e instanceof ReferenceError) throw e;
         fail(source, `${op}: ${(e as Error).message}`, nodeName);
       }
     } else {

@@ -249,6 +249,16 @@ describe('ONNX import rejects malformed files with a clean error', () => {
     rejects(relu([1, -2, 4]), /dimension -2/);
   });
 
+  it('a constant declaring more outputs than it gives', () => {
+    rejects(
+      model({
+        inputs: [valueInfo('x', [2])], outputs: [valueInfo('y', [2])],
+        nodes: [node('Constant', [], ['c', 'ghost'], { value: { tensor: tensor('', [2], 'float32', [1, 2]) } }, 'const'), node('Add', ['x', 'ghost'], ['y'], {}, 'add')],
+      }),
+      /^bad\.onnx: node 'const': Constant declares 2 outputs but gives 1$/,
+    );
+  });
+
   it('a 10^12-element tensor claim, as an input or as a weight', () => {
     rejects(relu([1_000_000, 1_000_000]), /more than 8589934592 elements/);
     rejects(
