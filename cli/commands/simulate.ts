@@ -8,6 +8,9 @@ import { ENERGY_TABLES } from '../../src/sim/energy.js';
 import { type NetworkResult, networkResult } from '../../src/sim/network.js';
 import { scalesimReports } from '../../src/sim/report.js';
 import { Simulator } from '../../src/sim/simulate.js';
+import { graphTopology } from '../../src/sim/from-graph.js';
+import { scalesimNetwork, SCALESIM_NETWORKS } from '../../src/sim/networks.js';
+import { loadModel } from '../../src/node/models.js';
 import { parseTopology } from '../../src/sim/topology.js';
 import type { ConvLayer, Dataflow, SystolicConfig } from '../../src/sim/types.js';
 import { formatNumber, message, report, table } from '../output.js';
@@ -29,7 +32,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
   describe: 'Simulate a network on a systolic array, agreeing figure for figure with SCALE-Sim v2',
   builder: (y) =>
     y
-      .positional('model', { type: 'string', describe: 'A model to take the layers from (instead of --topology)' })
+      .positional('model', { type: 'string', describe: `A zoo model (resnet50, mobilenet, …), an ONNX file, or scalesim:{${SCALESIM_NETWORKS.join(',')}} for SCALE-Sim's own topologies (instead of --topology)` })
       .option('config', { type: 'string', describe: 'SCALE-Sim .cfg file' })
       .option('target', { type: 'string', describe: `systolic[:${Object.keys(SYSTOLIC_PRESETS).join('|')}] preset instead of --config (default systolic:scale)` })
       .option('topology', { type: 'string', describe: 'SCALE-Sim topology CSV (conv rows, or M,N,K rows with --gemm)' })
@@ -66,7 +69,12 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
 async function loadLayers(argv: SimulateArgs): Promise<ConvLayer[]> {
   if (argv.topology !== undefined && argv.model !== undefined) throw new RangeError('give either a model or --topology, not both');
   if (argv.topology !== undefined) return parseTopology(await readFile(argv.topology, 'utf8'), argv.topology, { gemm: argv.gemm });
-  if (argv.model !== undefined) throw new RangeError(`simulating a model ('${argv.model}') is not available yet; give --topology FILE.csv`);
+  if (argv.model !== undefined) {
+    if (argv.model.startsWith('scalesim:')) return scalesimNetwork(argv.model.slice('scalesim:'.length));
+    const { layers, skipped } = graphTopology(await loadModel(argv.model));
+    for (const s of skipped) message(`skipped ${s.op} node '${s.name}' (${formatNumber(s.macs)} MACs): no SCALE-Sim equivalent`);
+    return layers;
+  }
   throw new RangeError('give a topology (--topology FILE.csv) or a model');
 }
 

@@ -1,0 +1,59 @@
+// `mapwise simulate` as a user runs it (needs `npm run build`).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GOLDEN_DIR } from './golden.js';
+
+function mapwise(...args: string[]) {
+  return spawnSync('node', ['bin/mapwise.js', 'simulate', ...args], { encoding: 'utf8' });
+}
+
+describe('mapwise simulate', () => {
+  const golden = join(GOLDEN_DIR, 'google-alexnet-is');
+
+  it('--out writes SCALE-Sim\'s three reports byte for byte; --json prints one object with the layers', () => {
+    const out = mkdtempSync(join(tmpdir(), 'mapwise-sim-'));
+    try {
+      const run = mapwise('--config', join(golden, 'config.cfg'), '--topology', join(golden, 'topology.csv'), '--out', out, '--json');
+      expect(run.status, run.stderr).toBe(0);
+      for (const file of ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv']) {
+        expect(readFileSync(join(out, file), 'utf8')).toBe(readFileSync(join(golden, file), 'utf8'));
+      }
+      expect(run.stdout.trim().split('\n')).toHaveLength(1);
+      const r = JSON.parse(run.stdout);
+      expect(r.layers).toHaveLength(5);
+      const l = r.layers[0];
+      for (const key of ['name', 'totalCycles', 'stallCycles', 'overallUtilization', 'mappingEfficiency', 'computeUtilization']) expect(l).toHaveProperty(key);
+      for (const key of ['sramReads', 'sramWrites', 'dramReads', 'dramWrites']) expect(Object.keys(l[key]).sort()).toEqual(['filter', 'ifmap', 'ofmap']);
+      expect(l.totalCycles).toBe(Number(readFileSync(join(golden, 'COMPUTE_REPORT.csv'), 'utf8').split('\n')[1]!.split(',')[1]));
+      expect(l.energy.totalPJ).toBeGreaterThan(0);
+      expect(JSON.parse(readFileSync(join(out, 'REPORT.json'), 'utf8')).totals.totalCycles).toBe(r.totals.totalCycles);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('simulates a zoo model on a preset, with a dataflow override', () => {
+    const run = mapwise('alexnet', '--target', 'systolic:google', '--dataflow', 'os', '--json');
+    expect(run.status, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout);
+    expect(r.config).toMatchObject({ rows: 256, cols: 256, dataflow: 'os' });
+    expect(r.totals.macs).toBe(714_188_480);
+  });
+
+  it('reports bad input with the file and line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapwise-sim-'));
+    try {
+      writeFileSync(join(dir, 'bad.csv'), 'h,\nConv1, 5, 5, 7, 3, 3, 8, 1,\n');
+      const run = mapwise('--target', 'systolic:eyeriss', '--topology', join(dir, 'bad.csv'));
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/bad\.csv:2: filter height 7 is larger than the IFMAP height 5/);
+      const preset = mapwise('--target', 'systolic:tpu9', '--topology', join(dir, 'bad.csv'));
+      expect(preset.stderr).toMatch(/unknown systolic preset 'tpu9'/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
