@@ -12,3 +12,4 @@ registerRuntime({
 export * from '../lib.js';
 export { loadModel } from './models.js';
 export { exportOnnx, importOnnx, modelFromBytes, type OnnxImportOptions } from '../graph/onnx.js';
+export { WorkerMeasurer, type WorkerMeasurerOptions } from './measurer.js';
