@@ -1,0 +1,89 @@
+// `mapwise compile`, the main job, as a user runs it; its plots opened in Chromium.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mapwise-compile-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function mapwise(...args: string[]) {
+  const run = spawnSync('node', ['bin/mapwise.js', ...args], { encoding: 'utf8' });
+  return { ...run, json: run.status === 0 && run.stdout.trim() ? JSON.parse(run.stdout) : undefined };
+}
+
+/** Dark pixels of an SVG drawn into a canvas in Chromium: zero means nothing was drawn. */
+async function inkOf(svgFiles: string[]): Promise<number[]> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.context.newPage();
+    const inks: number[] = [];
+    for (const file of svgFiles) {
+      const svg = readFileSync(file, 'utf8');
+      inks.push(
+        await page.evaluate(async (source) => {
+          const image = new Image();
+          image.src = `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(source)))}`;
+          await image.decode();
+          const canvas = document.createElement('canvas');
+          canvas.width = image.naturalWidth;
+          canvas.height = image.naturalHeight;
+          const context = canvas.getContext('2d')!;
+          context.drawImage(image, 0, 0);
+          const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+          let ink = 0;
+          for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && data[i]! + data[i + 1]! + data[i + 2]! < 600) ink++;
+          return ink;
+        }, svg),
+      );
+    }
+    return inks;
+  } finally {
+    await browser.close();
+  }
+}
+
+describe('mapwise compile', () => {
+  it('schedules a zoo model on an Edge-TPU pipeline and writes a report whose plots draw', async () => {
+    const out = join(dir, 'pipeline');
+    const run = mapwise('compile', 'resnet18', '--target', 'edgetpu:4', '--quick', '--out', out, '--json');
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(run.json.files).toEqual(expect.arrayContaining(['report.md', 'report.json', 'records.jsonl', 'stages.svg', 'stage-memory.svg']));
+    const results = report.outcomes.filter((o: { result?: unknown }) => o.result).map((o: { scheduler: string; result: { bottleneckSeconds: number } }) => [o.scheduler, o.result.bottleneckSeconds]);
+    const kept = Object.fromEntries(results)[report.chosen];
+    for (const [, bottleneck] of results) expect(kept).toBeLessThanOrEqual(bottleneck);
+    const compiler = Object.fromEntries(results).compiler;
+    expect(report.comparison.speedupVsCompiler).toBeCloseTo(compiler / kept, 12);
+    expect(report.model).toMatchObject({ name: 'resnet18', params: 11_689_512 });
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/## Schedulers compared/);
+    expect(readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n')).toHaveLength(report.outcomes.length);
+    const inks = await inkOf([join(out, 'stages.svg'), join(out, 'stage-memory.svg')]);
+    inks.forEach((ink) => expect(ink).toBeGreaterThan(2000));
+  });
+
+  it('tunes the heaviest layer of a model on this machine, resumably', () => {
+    const out = join(dir, 'host');
+    const args = ['compile', 'resnet18convs', '--target', 'host', '--layers', '1', '--tuner', 'random', '--out', out, '--json'];
+    const first = mapwise(...args, '--trials', '6');
+    expect(first.status, first.stderr).toBe(0);
+    const layer = first.json.layers[0];
+    expect(layer.trials).toBe(6);
+    expect(first.json.tunedSeconds).toBeLessThanOrEqual(first.json.defaultSeconds);
+    expect(layer.bestSeconds).toBeGreaterThan(0);
+    const resumed = mapwise(...args, '--trials', '8', '--resume');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n')).toHaveLength(8);
+    expect(existsSync(join(out, 'tuning-trials.svg'))).toBe(true);
+  });
+
+  it('rejects an unknown target with the forms it accepts', () => {
+    const run = mapwise('compile', 'resnet18', '--target', 'tpu9');
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/--target 'tpu9': unknown target; expected 'edgetpu:K'/);
+    const cores = mapwise('compile', 'resnet18', '--target', 'edgetpu:9');
+    expect(cores.stderr).toMatch(/cores must be an integer from 1 to 8, got 9/);
+  });
+});
