@@ -51,7 +51,7 @@ export function modelSummary(graph: Graph, loadMs: number) {
 export const importCommand: CommandModule<object, ImportArgs> = {
   command: 'import <model>',
   describe: 'Read a model (an ONNX file or a built-in name, see `mapwise zoo`) and summarise its graph',
-  builder: (y) => y.positional('model', { type: 'string', demandOption: true, describe: 'path to an .onnx file or a zoo name' }) as never,
+  builder: (y) => y.positional('model', { type: 'string', demandOption: true, describe: 'path to an .onnx file, a zoo name, synthetic:N[:seed[:levels]] or dnnlike:B[:seed]' }) as never,
   handler: async (argv) => {
     const start = performance.now();
     const graph = await loadModel(argv.model);

@@ -1,17 +1,36 @@
 // Model names: which strings name a built-in model and which look like paths. Reading a path
 // is runtime-specific (src/node/models.ts for Node); ONNX bytes go through `modelFromBytes`
 // in onnx.ts.
+import { dnnLikeGraph, layeredDag } from './synthetic.js';
 import type { Graph } from './types.js';
 import { zooEntry } from './zoo/index.js';
+
+/** What `builtinModel` accepts besides zoo names. */
+export const GENERATOR_SPECS = 'synthetic:N[:seed[:levels]] (layered DAG of N nodes, levels default N/2) or dnnlike:B[:seed] (B conv blocks)';
+
+/** A generated graph for `synthetic:N[:seed[:levels]]` or `dnnlike:B[:seed]`, or undefined for other strings. */
+export function generatedModel(spec: string): Graph | undefined {
+  const m = /^(synthetic|dnnlike):(\d+)(?::(\d+))?(?::(\d+))?$/.exec(spec.trim().toLowerCase());
+  if (!m) return undefined;
+  const size = Number(m[2]);
+  const seed = Number(m[3] ?? 1);
+  if (m[1] === 'dnnlike') {
+    if (m[4] !== undefined) throw new RangeError(`dnnlike takes blocks and a seed, not '${spec}'`);
+    return dnnLikeGraph({ blocks: size, seed });
+  }
+  // RESPECT trains on 30 nodes over 10-25 levels; half the node count sits in that range.
+  const levels = m[4] === undefined ? Math.max(1, Math.min(size, Math.round(size / 2))) : Number(m[4]);
+  return layeredDag({ nodes: size, levels, seed });
+}
 
 /** The zoo name a user may have meant: lower case, separators dropped (`ResNet-50` -> `resnet50`). */
 export function normaliseModelName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-/** A built-in model for a name as users write it, or undefined when the name is not in the zoo. */
+/** A zoo model for a name as users write it, or a generated graph for a generator spec; undefined otherwise. */
 export function builtinModel(name: string): Graph | undefined {
-  return zooEntry(normaliseModelName(name))?.build();
+  return generatedModel(name) ?? zooEntry(normaliseModelName(name))?.build();
 }
 
 /** Whether a string looks like a file path rather than a zoo name. */
