@@ -61,21 +61,19 @@ export class GradientBoostedTrees {
     for (let round = 0; round < this.options.rounds; round++) {
       const gradient = Float64Array.from(prediction, (p, i) => p - targets[i]!); // squared loss; hessian 1
       const tree = this.growTree(columns, order, gradient);
-      for (let i = 0; i < n; i++) prediction[i]! += this.evaluateTree(tree, (f) => columns[f]![i]!);
+      const row = new Float64Array(d);
+      for (let i = 0; i < n; i++) {
+        for (let f = 0; f < d; f++) row[f] = columns[f]![i]!;
+        prediction[i]! += evaluateTree(tree, row, 0);
+      }
       this.trees.push(tree);
     }
   }
 
-  predict(row: readonly number[]): number {
+  predict(row: ArrayLike<number>): number {
     let sum = this.base;
-    for (const tree of this.trees) sum += this.evaluateTree(tree, (f) => row[f]!);
+    for (const tree of this.trees) sum += evaluateTree(tree, row, 0);
     return sum;
-  }
-
-  private evaluateTree(tree: Tree, feature: (f: number) => number): number {
-    let node = 0;
-    while (tree.feature[node]! >= 0) node = feature(tree.feature[node]!) < tree.threshold[node]! ? tree.left[node]! : tree.right[node]!;
-    return tree.value[node]!;
   }
 
   private growTree(columns: Float64Array[], order: Uint32Array[], gradient: Float64Array): Tree {
@@ -123,12 +121,14 @@ export class GradientBoostedTrees {
   /** The best split of each frontier node, found in one presorted pass per feature. */
   private bestSplits(columns: Float64Array[], order: Uint32Array[], gradient: Float64Array, nodeOf: Int32Array, frontier: number[]): (Split | undefined)[] {
     const { l2, minSplitGain, minChildSamples } = this.options;
-    const slot = new Map(frontier.map((node, k) => [node, k]));
+    // Frontier slot of every tree node (-1: not on the frontier); trees have at most 2^(depth+1) nodes.
+    const slot = new Int32Array(2 ** (this.options.maxDepth + 1)).fill(-1);
+    frontier.forEach((node, k) => (slot[node] = k));
     const total = new Float64Array(frontier.length);
     const totalCount = new Float64Array(frontier.length);
     for (let i = 0; i < gradient.length; i++) {
-      const k = slot.get(nodeOf[i]!);
-      if (k === undefined) continue;
+      const k = slot[nodeOf[i]!]!;
+      if (k < 0) continue;
       total[k]! += gradient[i]!;
       totalCount[k]! += 1;
     }
@@ -140,8 +140,8 @@ export class GradientBoostedTrees {
       const leftCount = new Float64Array(frontier.length);
       const lastValue = new Float64Array(frontier.length).fill(Number.NaN);
       for (const i of order[f]!) {
-        const k = slot.get(nodeOf[i]!);
-        if (k === undefined) continue;
+        const k = slot[nodeOf[i]!]!;
+        if (k < 0) continue;
         const value = column[i]!;
         const last = lastValue[k]!;
         if (leftCount[k]! >= minChildSamples && value !== last && totalCount[k]! - leftCount[k]! >= minChildSamples) {
@@ -155,4 +155,14 @@ export class GradientBoostedTrees {
     }
     return best;
   }
+}
+
+function evaluateTree(tree: Tree, row: ArrayLike<number>, root: number): number {
+  let node = root;
+  let feature = tree.feature[node]!;
+  while (feature >= 0) {
+    node = row[feature]! < tree.threshold[node]! ? tree.left[node]! : tree.right[node]!;
+    feature = tree.feature[node]!;
+  }
+  return tree.value[node]!;
 }
