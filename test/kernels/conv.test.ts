@@ -41,6 +41,15 @@ function check(kernels: Kernels, shape: ConvShape, schedule: ConvSchedule | Dept
 }
 
 describe.each(available)('conv kernels in the %s flavour', (flavour) => {
+  it('the core holds the generated variants the knob spaces list (no stale build)', async () => {
+    const e = (await getCore(flavour)).exports;
+    expect(e.convVariantCount()).toBe(CONV_VARIANTS.length);
+    expect(e.dwVariantCount()).toBe(DEPTHWISE_VARIANTS.length);
+    CONV_VARIANTS.forEach((v, i) => {
+      expect([e.convVariantRows(i), e.convVariantCols(i)]).toEqual([v.mr, v.nr]);
+    });
+  });
+
   it('every conv variant matches the reference on random shapes (groups, stride, padding, dilation)', async () => {
     const kernels = new Kernels(await getCore(flavour));
     const random = new Random(6);
