@@ -115,6 +115,22 @@ function setBlock(op: i32, fc: i32, fr: i32): void {
   }
 }
 
+/** A saved block, so the USER-mode walk can hold all three operands of a fold at once. */
+class Block {
+  p: i32 = 0; pLo: i32 = 0; qHi: i32 = 0; prefix: i32 = 0; skew: bool = false;
+  a0: i32 = 0; ap: i32 = 0; aq: i32 = 0; b0: i32 = 0; bp: i32 = 0; bq: i32 = 0;
+}
+
+function saveBlock(d: Block): void {
+  d.p = bP; d.pLo = bPLo; d.qHi = bQHi; d.prefix = bPrefix; d.skew = bSkew;
+  d.a0 = bA0; d.ap = bAp; d.aq = bAq; d.b0 = bB0; d.bp = bBp; d.bq = bBq;
+}
+
+function loadBlock(s: Block): void {
+  bP = s.p; bPLo = s.pLo; bQHi = s.qHi; bPrefix = s.prefix; bSkew = s.skew;
+  bA0 = s.a0; bAp = s.ap; bAq = s.aq; bB0 = s.b0; bBp = s.bp; bBq = s.bq;
+}
+
 /** First and last line (within the fold) that holds block entries, before validity of addresses. */
 @inline function blockFirstLine(): i32 { return bPrefix + bPLo; }
 @inline function blockLastLine(): i32 { return bSkew ? bPrefix + bP - 1 + bQHi - 1 : bPrefix + bP - 1; }
@@ -370,6 +386,213 @@ function walkReads(op: i32): void {
   }
 }
 
+// ---- ifmap and filter in USER mode: read_buffer.py -----------------------------------------------
+// The operand is prefetched in its prefetch order (fold blocks stacked and, for most operands,
+// rolled out along anti-diagonals), cut into sets of ceil(words/100) valid entries. A window of
+// sets is active; a demand that misses slides it by the prefetch half until it hits, each slide
+// costing ceil(prefetch/bw) DRAM lines that arrive one cycle apart, and the demand line waits
+// (stalls) for the last of them. Each address keeps the sorted ids of the sets that hold it.
+
+/** Entry (row, col) of an operand's stacked prefetch matrix (create_*_prefetch_mat), -1 for padding. */
+function prefetchEntry(op: i32, row: i32, col: i32): i32 {
+  if (DF == DF_OS) {
+    if (op == OP_IFMAP) { const fr = row / T; const m = fr * R + col; return m < M ? ifmapAddr(m, row % T) : -1; }
+    const fc = row / T; const n = fc * C + col; return n < N ? n * K + row % T : -1;
+  } else if (DF == DF_WS) {
+    if (op == OP_IFMAP) { const fr = row / M; const k = fr * R + col; return k < K ? ifmapAddr(row % M, k) : -1; }
+    const fc = row / K; const n = fc * C + col; return n < N ? n * K + row % K : -1;
+  }
+  if (op == OP_IFMAP) { const fc = row / K; const m = fc * C + col; return m < M ? ifmapAddr(m, row % K) : -1; }
+  const fr = row / N; const k = fr * R + col; return k < K ? (row % N) * K + k : -1;
+}
+
+class UserReadBuffer {
+  op: i32 = 0;
+  rows: i32 = 0; cols: i32 = 0; rolled: bool = false;
+  space: i32 = 0; // addresses 0 .. space-1
+  offsets: usize = 0; // i32 × (space + 1): CSR of set ids per address
+  ids: usize = 0; // i32 × valid entries
+  fill: usize = 0;
+  numSets: i32 = 0; numActive: i32 = 0; numPrefetch: i32 = 0;
+  activeStart: i32 = 0; activeEnd: i32 = 0;
+  prefetchLines: f64 = 0; bw: f64 = 0;
+  lastPrefetch: f64 = 0; access: f64 = 0; start: f64 = 0; ready: bool = false;
+
+  /** Visits every entry in prefetch order: pass 0 counts per address, pass 1 records set ids. */
+  private scan(pass: i32, perSet: i32): i32 {
+    let valid = 0;
+    const rows = this.rows, cols = this.cols;
+    if (this.rolled) {
+      for (let d = 0; d < rows + cols; d++) {
+        const hi = min(d, rows - 1);
+        const lo = max(0, d - cols + 1);
+        for (let r = hi; r >= lo; r--) valid = this.visit(pass, prefetchEntry(this.op, r, d - r), valid, perSet);
+      }
+    } else {
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) valid = this.visit(pass, prefetchEntry(this.op, r, c), valid, perSet);
+    }
+    return valid;
+  }
+
+  @inline private visit(pass: i32, addr: i32, valid: i32, perSet: i32): i32 {
+    if (addr < 0) return valid;
+    if (pass == 0) {
+      store<i32>(this.offsets + (<usize>(addr + 1) << 2), load<i32>(this.offsets + (<usize>(addr + 1) << 2)) + 1);
+    } else {
+      const set = valid / perSet;
+      const at = this.fill + (<usize>addr << 2);
+      const n = load<i32>(at);
+      const begin = load<i32>(this.offsets + (<usize>addr << 2));
+      if (n == 0 || load<i32>(this.ids + (<usize>(begin + n - 1) << 2)) != set) {
+        store<i32>(this.ids + (<usize>(begin + n) << 2), set);
+        store<i32>(at, n + 1);
+      }
+    }
+    return valid + 1;
+  }
+
+  setup(op: i32, words: i32, bandwidth: i32, space: i32): void {
+    this.op = op;
+    this.space = space;
+    this.bw = <f64>bandwidth;
+    if (DF == DF_OS) { this.rows = (op == OP_IFMAP ? ROW_FOLDS : COL_FOLDS) * T; this.cols = op == OP_IFMAP ? R : C; this.rolled = true; }
+    else if (DF == DF_WS) { this.rows = op == OP_IFMAP ? ROW_FOLDS * M : COL_FOLDS * K; this.cols = op == OP_IFMAP ? R : C; this.rolled = op == OP_IFMAP; }
+    else { this.rows = op == OP_IFMAP ? COL_FOLDS * K : ROW_FOLDS * N; this.cols = op == OP_IFMAP ? C : R; this.rolled = op == OP_FILTER; }
+    const perSet = <i32>Math.ceil(<f64>words / 100);
+    this.offsets = heap.alloc(<usize>(space + 1) << 2);
+    memory.fill(this.offsets, 0, <usize>(space + 1) << 2);
+    const valid = this.scan(0, perSet);
+    for (let a = 0; a < space; a++) {
+      store<i32>(this.offsets + (<usize>(a + 1) << 2), load<i32>(this.offsets + (<usize>(a + 1) << 2)) + load<i32>(this.offsets + (<usize>a << 2)));
+    }
+    this.ids = heap.alloc(<usize>max(valid, 1) << 2);
+    this.fill = heap.alloc(<usize>space << 2);
+    memory.fill(this.fill, 0, <usize>space << 2);
+    this.scan(1, perSet);
+    heap.free(this.fill);
+    // prepare_hashed_buffer always appends the last (possibly empty) set
+    this.numSets = valid / perSet + 1;
+    const active = Math.ceil(<f64>words * 0.5);
+    const prefetch = <f64>words - active;
+    this.numActive = min(this.numSets, <i32>Math.ceil(active / <f64>perSet));
+    this.numPrefetch = min(this.numSets - this.numActive, <i32>Math.ceil(prefetch / <f64>perSet));
+    this.prefetchLines = Math.ceil(prefetch / this.bw);
+    // prefetch_active_buffer, before the first demand line (issued at cycle 0)
+    const fetchLines = Math.ceil(<f64>this.rows * <f64>this.cols / this.bw);
+    const initial = min(Math.ceil(active / this.bw), fetchLines);
+    this.access = initial * this.bw;
+    this.start = -initial;
+    this.lastPrefetch = -1;
+    this.activeStart = 0;
+    this.activeEnd = this.numActive;
+  }
+
+  private hit(addr: i32): bool {
+    const begin = load<i32>(this.offsets + (<usize>addr << 2));
+    const end = load<i32>(this.offsets + (<usize>(addr + 1) << 2));
+    const s = this.activeStart, e = this.activeEnd;
+    for (let i = begin; i < end; i++) {
+      const id = load<i32>(this.ids + (<usize>i << 2));
+      if (s < e ? id >= s && id < e : id >= s || id < e) return true;
+    }
+    return false;
+  }
+
+  /** Serves one address demanded at `cycle`; returns the line's offset after it. */
+  demand(addr: i32, cycle: f64, offset: f64): f64 {
+    while (!this.hit(addr)) {
+      this.activeStart = (this.activeStart + this.numPrefetch) % this.numSets;
+      this.activeEnd = (this.activeStart + this.numActive) % this.numSets;
+      this.access += this.prefetchLines * this.bw;
+      this.lastPrefetch += this.prefetchLines + 1;
+      const stall = this.lastPrefetch - (cycle + offset);
+      if (stall > 0) offset += stall;
+    }
+    return offset;
+  }
+
+  free(): void {
+    heap.free(this.offsets);
+    heap.free(this.ids);
+  }
+}
+
+const userIfmap = new UserReadBuffer();
+const userFilter = new UserReadBuffer();
+const blkI = new Block();
+const blkF = new Block();
+const blkO = new Block();
+
+/** Serves one demand line of a read operand (block loaded); returns its service cycle. */
+function userReadLine(buf: UserReadBuffer, op: i32, l: i32, cycle: f64): f64 {
+  let offset: f64 = 1; // hit latency
+  if (l < blockFirstLine() || l > blockLastLine()) return cycle + offset;
+  const qa = lineQLo(l);
+  const qb = lineQHi(l);
+  for (let q = qa; q <= qb; q++) {
+    const p = bSkew ? l - bPrefix - q : l - bPrefix;
+    const addr = readAddr(op, p, q);
+    if (addr >= 0) offset = buf.demand(addr, cycle, offset);
+  }
+  return cycle + offset;
+}
+
+/** Whether line l of the loaded block holds a valid address. */
+@inline function lineValid(op: i32, l: i32): bool {
+  return l >= blockFirstLine() && l <= blockLastLine() && lineHasValid(op, l);
+}
+
+let uSramFirst = new StaticArray<f64>(3), uSramLast = new StaticArray<f64>(3);
+
+/** The whole layer line by line in USER mode: all three buffers can stall the array. */
+function walkUser(out: usize, ifmapWords: i32, filterWords: i32, bandwidth: i32): f64 {
+  userIfmap.setup(OP_IFMAP, ifmapWords, bandwidth, H * W * CH);
+  userFilter.setup(OP_FILTER, filterWords, bandwidth, K * N);
+  for (let i = 0; i < 3; i++) { uSramFirst[i] = -1; uSramLast[i] = 0; }
+  let stalls: f64 = 0;
+  for (let fc = 0; fc < COL_FOLDS; fc++) {
+    for (let fr = 0; fr < ROW_FOLDS; fr++) {
+      setBlock(OP_IFMAP, fc, fr); saveBlock(blkI);
+      setBlock(OP_FILTER, fc, fr); saveBlock(blkF);
+      setBlock(OP_OFMAP, fc, fr); saveBlock(blkO);
+      const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
+      for (let l = 0; l < FOLD_LEN; l++) {
+        const cycle = base + <f64>l + stalls;
+        loadBlock(blkI);
+        const ifmapOut = userReadLine(userIfmap, OP_IFMAP, l, cycle);
+        if (lineValid(OP_IFMAP, l)) { if (uSramFirst[0] < 0) uSramFirst[0] = ifmapOut; uSramLast[0] = ifmapOut; }
+        loadBlock(blkF);
+        const filterOut = userReadLine(userFilter, OP_FILTER, l, cycle);
+        if (lineValid(OP_FILTER, l)) { if (uSramFirst[1] < 0) uSramFirst[1] = filterOut; uSramLast[1] = filterOut; }
+        loadBlock(blkO);
+        let ofmapOut = cycle;
+        if (l >= blockFirstLine() && l <= blockLastLine()) {
+          const v = lineQHi(l) - lineQLo(l) + 1;
+          if (v > 0) {
+            ofmapOut = writeLine(v, cycle);
+            if (uSramFirst[2] < 0) uSramFirst[2] = ofmapOut;
+            uSramLast[2] = ofmapOut;
+          }
+        }
+        stalls += max(max(ifmapOut - cycle - 1, filterOut - cycle - 1), ofmapOut - cycle);
+      }
+    }
+  }
+  for (let op = 0; op < 3; op++) {
+    put(out, F_SRAM_START + op, uSramFirst[op]);
+    put(out, F_SRAM_STOP + op, uSramLast[op]);
+  }
+  put(out, F_DRAM_READS_IFMAP, userIfmap.access);
+  put(out, F_DRAM_READS_FILTER, userFilter.access);
+  put(out, F_DRAM_START + OP_IFMAP, userIfmap.start);
+  put(out, F_DRAM_START + OP_FILTER, userFilter.start);
+  put(out, F_DRAM_STOP + OP_IFMAP, userIfmap.lastPrefetch);
+  put(out, F_DRAM_STOP + OP_FILTER, userFilter.lastPrefetch);
+  userIfmap.free();
+  userFilter.free();
+  return stalls;
+}
+
 /** Distinct valid ifmap addresses: channels × covered rows × covered columns. */
 function distinctIfmap(): f64 {
   return <f64>CH * <f64>covered(H, FH, SH, OH) * <f64>covered(W, FW, SW, OW);
@@ -414,6 +637,45 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
   store<f64>(out + (<usize>(F_DRAM_STOP + op) << 3), stop);
 }
 
+/** CALC mode: the ofmap walk (the only stalls), then the read operands' caches. */
+function walkCalc(out: usize, ifmapWords: i32, filterWords: i32, lines: f64): f64 {
+  let stalls: f64 = 0;
+  let ofmapFirst: f64 = -1, ofmapLast: f64 = 0;
+  for (let fc = 0; fc < COL_FOLDS; fc++) {
+    for (let fr = 0; fr < ROW_FOLDS; fr++) {
+      setBlock(OP_OFMAP, fc, fr);
+      const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
+      const last = blockLastLine();
+      for (let l = blockFirstLine(); l <= last; l++) {
+        const v = lineQHi(l) - lineQLo(l) + 1;
+        if (v <= 0) continue;
+        const cycle = base + <f64>l + stalls;
+        const served = writeLine(v, cycle);
+        if (ofmapFirst < 0) ofmapFirst = served;
+        ofmapLast = served;
+        if (served > cycle) {
+          stalls += served - cycle;
+          recordStall(base + <f64>l, stalls);
+        }
+      }
+    }
+  }
+  readOperand(out, OP_IFMAP, ifmapWords, distinctIfmap(), <f64>H * <f64>W * <f64>CH);
+  readOperand(out, OP_FILTER, filterWords, <f64>K * <f64>N, <f64>K * <f64>N);
+  // SRAM first and last service cycles (reads are served one cycle after issue)
+  stallCursor = 0;
+  put(out, F_SRAM_START + OP_IFMAP, issueCycle(firstValidLine(OP_IFMAP)) + 1);
+  stallCursor = 0;
+  put(out, F_SRAM_START + OP_FILTER, issueCycle(firstValidLine(OP_FILTER)) + 1);
+  stallCursor = 0;
+  put(out, F_SRAM_STOP + OP_IFMAP, issueCycle(lastValidLine(OP_IFMAP)) + 1);
+  stallCursor = 0;
+  put(out, F_SRAM_STOP + OP_FILTER, issueCycle(lastValidLine(OP_FILTER)) + 1);
+  put(out, F_SRAM_START + OP_OFMAP, ofmapFirst);
+  put(out, F_SRAM_STOP + OP_OFMAP, ofmapLast);
+  return stalls;
+}
+
 // ---- the layer -----------------------------------------------------------------------------------
 
 @inline function put(out: usize, field: i32, value: f64): void {
@@ -421,13 +683,16 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
 }
 
 /**
- * Simulates one layer as SCALE-Sim v2 does in CALC interface-bandwidth mode and writes
- * SIM_FIELD_COUNT f64 figures to `out`. Returns 0, or 1 when an argument is out of range.
+ * Simulates one layer as SCALE-Sim v2 does and writes SIM_FIELD_COUNT f64 figures to `out`:
+ * CALC interface bandwidth when `userBandwidth` is 0, else USER mode with that many words per
+ * cycle. Returns 0, or 1 when an argument is out of range.
  */
 export function simLayer(
   out: usize, rows: i32, cols: i32, ifmapWords: i32, filterWords: i32, ofmapWords: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
+  userBandwidth: i32,
 ): i32 {
+  if (userBandwidth < 0) return 1;
   if (rows <= 0 || cols <= 0 || ifmapWords < 100 || filterWords < 100 || ofmapWords <= 1 || dataflow < 0 || dataflow > 2) return 1;
   if (ifmapH <= 0 || ifmapW <= 0 || filterH <= 0 || filterW <= 0 || channels <= 0 || filters <= 0 || strideH <= 0 || strideW <= 0) return 1;
   if (filterH > ifmapH || filterW > ifmapW) return 1;
@@ -478,53 +743,22 @@ export function simLayer(
   wTotal = <f64>ofmapWords;
   wActive = Math.ceil(wTotal * 0.5);
   wDrainSize = wTotal - wActive;
-  wBw = C;
+  wBw = userBandwidth > 0 ? userBandwidth : C;
   wDrainLines = Math.ceil(wDrainSize / <f64>wBw);
   wFree = wTotal; wLineIdx = 0; wLines = 0; wDrainStart = 0; wDrainEnd = 0;
   wAccess = 0; wFirstDrain = 0; wLastDrainEnd = 0; wDrained = false;
   pqHead = 0; pqTail = 0;
   stallCount = 0;
   let stalls: f64 = 0;
-  let ofmapFirst: f64 = -1, ofmapLast: f64 = 0;
-  for (let fc = 0; fc < COL_FOLDS; fc++) {
-    for (let fr = 0; fr < ROW_FOLDS; fr++) {
-      setBlock(OP_OFMAP, fc, fr);
-      const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
-      const last = blockLastLine();
-      for (let l = blockFirstLine(); l <= last; l++) {
-        const v = lineQHi(l) - lineQLo(l) + 1;
-        if (v <= 0) continue;
-        const cycle = base + <f64>l + stalls;
-        const served = writeLine(v, cycle);
-        if (ofmapFirst < 0) ofmapFirst = served;
-        ofmapLast = served;
-        if (served > cycle) {
-          stalls += served - cycle;
-          recordStall(base + <f64>l, stalls);
-        }
-      }
-    }
+  if (userBandwidth > 0) {
+    stalls = walkUser(out, ifmapWords, filterWords, userBandwidth);
+  } else {
+    stalls = walkCalc(out, ifmapWords, filterWords, lines);
   }
   const total = lines - 1 + stalls; // the last line's service cycle: SCALE-Sim's off-by-one (#125)
   closePartialLine();
   let drainAt = total;
   while (wDrainStart < wLines) drainAt = drain(drainAt) + 1;
-
-  // ifmap and filter DRAM reads
-  readOperand(out, OP_IFMAP, ifmapWords, distinctIfmap(), <f64>H * <f64>W * <f64>CH);
-  readOperand(out, OP_FILTER, filterWords, <f64>K * <f64>N, <f64>K * <f64>N);
-
-  // SRAM first and last service cycles (reads are served one cycle after issue)
-  stallCursor = 0;
-  put(out, F_SRAM_START + OP_IFMAP, issueCycle(firstValidLine(OP_IFMAP)) + 1);
-  stallCursor = 0;
-  put(out, F_SRAM_START + OP_FILTER, issueCycle(firstValidLine(OP_FILTER)) + 1);
-  stallCursor = 0;
-  put(out, F_SRAM_STOP + OP_IFMAP, issueCycle(lastValidLine(OP_IFMAP)) + 1);
-  stallCursor = 0;
-  put(out, F_SRAM_STOP + OP_FILTER, issueCycle(lastValidLine(OP_FILTER)) + 1);
-  put(out, F_SRAM_START + OP_OFMAP, ofmapFirst);
-  put(out, F_SRAM_STOP + OP_OFMAP, ofmapLast);
 
   const macs = <f64>M * <f64>N * <f64>K;
   put(out, F_TOTAL, total);

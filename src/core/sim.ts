@@ -34,6 +34,8 @@ export interface SimLayerArgs {
   numFilters: number;
   strideHeight: number;
   strideWidth: number;
+  /** 0 for SCALE-Sim's CALC interface bandwidth, else USER mode with this many words per cycle. */
+  userBandwidth: number;
 }
 
 export class SystolicSim {
@@ -50,6 +52,7 @@ export class SystolicSim {
     const code = this.core.exports.simLayer(
       this.out, a.rows, a.cols, a.ifmapWords, a.filterWords, a.ofmapWords, SIM_DATAFLOW[a.dataflow],
       a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth,
+      a.userBandwidth,
     );
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
     const view = new Float64Array(this.core.exports.memory.buffer, this.out, SIM_FIELDS.length);

@@ -33,14 +33,12 @@ export class Simulator {
 
   /** One layer, as one row of SCALE-Sim's three reports. */
   layer(config: SystolicConfig, layer: ConvLayer): LayerResult {
-    if (config.interfaceBandwidth !== 'CALC') {
-      throw new SimulationError('InterfaceBandwidth USER is not simulated yet; use CALC (all of SCALE-Sim\'s bundled configs do)');
-    }
     validateLayer(layer);
     const f = this.sim.layer({
       rows: config.rows, cols: config.cols,
       ifmapWords: sramWords(config.ifmapSramKiB), filterWords: sramWords(config.filterSramKiB), ofmapWords: sramWords(config.ofmapSramKiB),
       dataflow: config.dataflow, ...layer,
+      userBandwidth: config.interfaceBandwidth === 'USER' ? config.bandwidthWordsPerCycle : 0,
     });
     return toResult(layer.name, f);
   }

@@ -26,6 +26,7 @@ function randomCase(rng: Random): { config: SystolicConfig; layer: ConvLayer } {
   const config: SystolicConfig = {
     ...SYSTOLIC_PRESETS.scale, rows, cols, dataflow,
     ifmapSramKiB: pick([1, 1, 2, 5]), filterSramKiB: pick([1, 1, 2, 5]), ofmapSramKiB: pick([1, 1, 2, 64]),
+    ...(rng.float() < 0.4 ? { interfaceBandwidth: 'USER' as const, bandwidthWordsPerCycle: 1 + rng.int(20) } : {}),
   };
   return { config, layer };
 }
@@ -33,12 +34,12 @@ function randomCase(rng: Random): { config: SystolicConfig; layer: ConvLayer } {
 describe('wasm simulator = TypeScript reference of SCALE-Sim', () => {
   const rng = new Random(2024);
   const cases: { config: SystolicConfig; layer: ConvLayer }[] = [];
-  while (cases.length < 150) {
+  while (cases.length < 200) {
     const c = randomCase(rng);
     const g = layerGemm(c.layer);
     const [sr, sc, t] = c.config.dataflow === 'os' ? [g.m, g.n, g.k] : c.config.dataflow === 'ws' ? [g.k, g.n, g.m] : [g.k, g.m, g.n];
     const lines = Math.ceil(sr / c.config.rows) * Math.ceil(sc / c.config.cols) * (t + 2 * c.config.rows + c.config.cols);
-    if (lines * (c.config.rows + c.config.cols) < 2e5) cases.push(c);
+    if (lines * (c.config.rows + c.config.cols) < (c.config.interfaceBandwidth === 'USER' ? 3e4 : 2e5)) cases.push(c);
   }
   it.each(cases.map((c, i) => [i, c] as const))('case %i', (_i, { config, layer }) => {
     expect(layerFigures(sim.layer(config, layer))).toEqual(layerFigures(referenceLayer(config, layer)));

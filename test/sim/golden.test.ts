@@ -7,7 +7,7 @@ import { Simulator } from '../../src/sim/simulate.js';
 import { loadGolden } from './golden.js';
 import { layerFigures } from './figures.js';
 
-const cases = loadGolden().filter((c) => c.config.interfaceBandwidth === 'CALC');
+const cases = loadGolden();
 const sim = new Simulator(await getCore());
 afterAll(() => sim.free());
 

@@ -19,6 +19,19 @@ function skew(m: Mat, cols: number): Mat {
   return out;
 }
 
+/** The anti-diagonal roll-out of create_*_prefetch_mat (its "fixing issue #15, #16"). */
+function diagonals(m: Mat): number[] {
+  const rows = m.length;
+  const cols = rows > 0 ? m[0]!.length : 0;
+  const out: number[] = [];
+  for (let d = 0; d < rows + cols; d++) {
+    const maxRow = Math.min(d, rows - 1);
+    const minRow = Math.max(0, d - cols + 1);
+    for (let r = maxRow; r >= minRow; r--) out.push(m[r]![d - r]!);
+  }
+  return out;
+}
+
 /** The operand address matrices of operand_matrix.py (offsets included). */
 function operandMatrices(config: SystolicConfig, layer: ConvLayer) {
   const g = layerGemm(layer);
@@ -44,6 +57,8 @@ function operandMatrices(config: SystolicConfig, layer: ConvLayer) {
 }
 
 interface Demand {
+  ifmapPrefetch: number[]; // the order read_buffer.py prefetches the operand in (USER mode)
+  filterPrefetch: number[];
   ifmap: Mat;
   filter: Mat;
   ofmap: Mat;
@@ -56,11 +71,25 @@ interface Demand {
 
 /** systolic_compute_{os,ws,is}.py: the demand matrices and the per-fold metrics. */
 function demandMatrices(dataflow: Dataflow, R: number, C: number, ifmapOp: Mat, filterOp: Mat, ofmapOp: Mat, M: number, N: number, K: number): Demand {
-  const d: Demand = { ifmap: [], filter: [], ofmap: [], ifmapReads: 0, filterReads: 0, ofmapWrites: 0, mappingEff: [], computeUtil: [] };
+  const d: Demand = { ifmapPrefetch: [], filterPrefetch: [], ifmap: [], filter: [], ofmap: [], ifmapReads: 0, filterReads: 0, ofmapWrites: 0, mappingEff: [], computeUtil: [] };
   const [Sr, Sc, T] = dataflow === 'os' ? [M, N, K] : dataflow === 'ws' ? [K, N, M] : [K, M, N];
   const rowFolds = Math.ceil(Sr / R);
   const colFolds = Math.ceil(Sc / C);
   const ifmapT = transpose(ifmapOp, M, K); // K × M
+  // create_{ifmap,filter}_prefetch_mat: fold blocks stacked, then (mostly) rolled out along anti-diagonals.
+  const stack = (blocks: Mat[]): Mat => blocks.flat();
+  const frs = Array.from({ length: rowFolds }, (_, fr) => [fr * R, Math.min(fr * R + R, Sr)] as const);
+  const fcs = Array.from({ length: colFolds }, (_, fc) => [fc * C, Math.min(fc * C + C, Sc)] as const);
+  if (dataflow === 'os') {
+    d.ifmapPrefetch = diagonals(stack(frs.map(([a, b]) => padCols(rowsOf(ifmapT, 0, T, a, b), R))));
+    d.filterPrefetch = diagonals(stack(fcs.map(([a, b]) => padCols(rowsOf(filterOp, 0, T, a, b), C))));
+  } else if (dataflow === 'ws') {
+    d.ifmapPrefetch = diagonals(stack(frs.map(([a, b]) => padCols(rowsOf(ifmapOp, 0, M, a, b), R))));
+    d.filterPrefetch = stack(fcs.map(([a, b]) => padCols(rowsOf(filterOp, 0, Sr, a, b), C))).flat();
+  } else {
+    d.ifmapPrefetch = stack(fcs.map(([a, b]) => padCols(rowsOf(ifmapT, 0, Sr, a, b), C))).flat();
+    d.filterPrefetch = diagonals(stack(frs.map(([a, b]) => padCols(transpose(rowsOf(filterOp, a, b, 0, N), b - a, N), R))));
+  }
   for (let fc = 0; fc < colFolds; fc++) {
     for (let fr = 0; fr < rowFolds; fr++) {
       const r0 = fr * R;
@@ -209,6 +238,88 @@ class ReadBufferEstimateBw {
   }
 }
 
+/** read_buffer.py: USER mode. Prefetches the operand in its prefetch order, `bandwidth` words a line. */
+class ReadBufferUser {
+  readonly total: number;
+  readonly activeSize: number;
+  readonly prefetchSize: number;
+  numAccess = 0;
+  private sets: Set<number>[] = [];
+  private numSets = 0;
+  private numActive = 0;
+  private numPrefetch = 0;
+  private activeStart = 0;
+  private activeEnd = 0;
+  private ready = false;
+  lastPrefetchCycle = -1;
+  traceFirst: number | undefined;
+
+  constructor(words: number, private readonly bandwidth: number, prefetchOrder: number[]) {
+    this.total = words;
+    this.activeSize = Math.ceil(words * 0.5);
+    this.prefetchSize = words - this.activeSize;
+    this.fetchLines = Math.ceil(prefetchOrder.length / bandwidth);
+    // prepare_hashed_buffer: sets of ceil(words/100) valid entries (duplicates count, sets dedupe).
+    const perSet = Math.ceil(words / 100);
+    let current = new Set<number>();
+    let count = 0;
+    for (const elem of prefetchOrder) {
+      if (elem !== -1) {
+        current.add(elem);
+        count++;
+      }
+      if (!(count < perSet)) {
+        this.sets.push(current);
+        current = new Set();
+        count = 0;
+      }
+    }
+    this.sets.push(current);
+    this.numSets = this.sets.length;
+    this.numActive = Math.min(this.numSets, Math.ceil(this.activeSize / perSet));
+    this.numPrefetch = Math.min(this.numSets - this.numActive, Math.ceil(this.prefetchSize / perSet));
+  }
+
+  private readonly fetchLines: number;
+
+  private hit(addr: number): boolean {
+    const [s, e] = [this.activeStart, this.activeEnd];
+    if (s < e) {
+      for (let i = s; i < e; i++) if (this.sets[i]!.has(addr)) return true;
+    } else {
+      for (let i = s; i < this.numSets; i++) if (this.sets[i]!.has(addr)) return true;
+      for (let i = 0; i < e; i++) if (this.sets[i]!.has(addr)) return true;
+    }
+    return false;
+  }
+
+  serviceLine(addresses: number[], cycle: number): number {
+    if (!this.ready) {
+      const lines = Math.min(Math.ceil(this.activeSize / this.bandwidth), this.fetchLines);
+      this.numAccess += lines * this.bandwidth;
+      this.traceFirst = cycle - lines;
+      this.lastPrefetchCycle = cycle - 1;
+      this.activeStart = 0;
+      this.activeEnd = this.numActive;
+      this.ready = true;
+    }
+    let offset = 1;
+    for (const addr of addresses) {
+      if (addr === -1) continue;
+      while (!this.hit(addr)) {
+        this.activeStart = (this.activeStart + this.numPrefetch) % this.numSets;
+        this.activeEnd = (this.activeStart + this.numActive) % this.numSets;
+        const lines = Math.ceil(this.prefetchSize / this.bandwidth);
+        this.numAccess += lines * this.bandwidth;
+        this.lastPrefetchCycle += lines + 1;
+        const stall = this.lastPrefetchCycle - (cycle + offset);
+        if (stall > 0) offset += stall;
+      }
+    }
+    return cycle + offset;
+  }
+}
+
 /** write_buffer.py: stages ofmap words and drains them to DRAM `bandwidth` words per line. */
 class WriteBuffer {
   readonly total: number;
@@ -292,30 +403,33 @@ function firstLastValid(lines: Mat, serviced: number[]): [number, number] {
   return [first, last];
 }
 
-/** One layer through SCALE-Sim v2's pipeline, CALC interface bandwidth only. */
+/** One layer through SCALE-Sim v2's pipeline, in CALC or USER interface-bandwidth mode. */
 export function referenceLayer(config: SystolicConfig, layer: ConvLayer): LayerResult {
-  if (config.interfaceBandwidth !== 'CALC') throw new Error('reference: only CALC mode is ported');
   const R = config.rows;
   const C = config.cols;
   const { g, ifmap, filter, ofmap } = operandMatrices(config, layer);
   const d = demandMatrices(config.dataflow, R, C, ifmap, filter, ofmap, g.m, g.n, g.k);
-  const ifmapBuf = new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB));
-  const filterBuf = new ReadBufferEstimateBw(sramWords(config.filterSramKiB));
-  const ofmapBuf = new WriteBuffer(sramWords(config.ofmapSramKiB), C);
+  const user = config.interfaceBandwidth === 'USER';
+  const bw = config.bandwidthWordsPerCycle;
+  const ifmapBuf = user ? new ReadBufferUser(sramWords(config.ifmapSramKiB), bw, d.ifmapPrefetch) : new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB));
+  const filterBuf = user ? new ReadBufferUser(sramWords(config.filterSramKiB), bw, d.filterPrefetch) : new ReadBufferEstimateBw(sramWords(config.filterSramKiB));
+  const ofmapBuf = new WriteBuffer(sramWords(config.ofmapSramKiB), user ? bw : C);
   let stalls = 0;
   const ifmapServiced: number[] = [];
   const filterServiced: number[] = [];
   const ofmapServiced: number[] = [];
   for (let i = 0; i < d.ofmap.length; i++) {
     const cycle = i + stalls;
-    ifmapServiced.push(ifmapBuf.serviceLine(d.ifmap[i]!, cycle));
-    filterServiced.push(filterBuf.serviceLine(d.filter[i]!, cycle));
+    const ifmapOut = ifmapBuf.serviceLine(d.ifmap[i]!, cycle);
+    const filterOut = filterBuf.serviceLine(d.filter[i]!, cycle);
+    ifmapServiced.push(ifmapOut);
+    filterServiced.push(filterOut);
     const out = ofmapBuf.serviceLine(d.ofmap[i]!, cycle);
     ofmapServiced.push(out);
-    stalls += Math.max(0, 0, out - cycle);
+    stalls += Math.max(ifmapOut - cycle - 1, filterOut - cycle - 1, out - cycle);
   }
-  ifmapBuf.completeAll();
-  filterBuf.completeAll();
+  if (ifmapBuf instanceof ReadBufferEstimateBw) ifmapBuf.completeAll();
+  if (filterBuf instanceof ReadBufferEstimateBw) filterBuf.completeAll();
   const totalCycles = ofmapServiced[ofmapServiced.length - 1]!;
   ofmapBuf.emptyAll(totalCycles);
   const macs = g.m * g.n * g.k;
@@ -323,8 +437,9 @@ export function referenceLayer(config: SystolicConfig, layer: ConvLayer): LayerR
   const [ifmapSramStart, ifmapSramStop] = firstLastValid(d.ifmap, ifmapServiced);
   const [filterSramStart, filterSramStop] = firstLastValid(d.filter, filterServiced);
   const [ofmapSramStart, ofmapSramStop] = firstLastValid(d.ofmap, ofmapServiced);
+  const last = (b: ReadBufferEstimateBw | ReadBufferUser): number => (b instanceof ReadBufferUser ? b.lastPrefetchCycle : b.traceLast!);
   const dramStart = { ifmap: ifmapBuf.traceFirst!, filter: filterBuf.traceFirst!, ofmap: ofmapBuf.traceFirst! };
-  const dramStop = { ifmap: ifmapBuf.traceLast!, filter: filterBuf.traceLast!, ofmap: ofmapBuf.traceLast! };
+  const dramStop = { ifmap: last(ifmapBuf), filter: last(filterBuf), ofmap: ofmapBuf.traceLast! };
   const dramReads = { ifmap: ifmapBuf.numAccess, filter: filterBuf.numAccess, ofmap: 0 };
   const dramWrites = { ifmap: 0, filter: 0, ofmap: ofmapBuf.numAccess };
   return {
