@@ -6,7 +6,7 @@
 import type { Flavour } from '../core/flavour.js';
 import { getCore } from '../core/load.js';
 import { Kernels, type Schedule } from '../core/kernels.js';
-import { failedResult, Fixture, type KernelResult, MEASURE_DEFAULTS, type MeasureOptions, measureSchedule } from './measure.js';
+import { checkMeasureOptions, failedResult, Fixture, type KernelResult, MEASURE_DEFAULTS, type MeasureOptions, measureSchedule } from './measure.js';
 import type { Measurer } from './loop.js';
 import { ErrorCode } from './result.js';
 import { type Point, pointKey } from './search-space.js';
@@ -47,7 +47,9 @@ export class IsolatedMeasurer implements Measurer {
     readonly space: Space,
     readonly options: IsolatedMeasurerOptions,
     private readonly spawn: () => WorkerHandle,
-  ) {}
+  ) {
+    checkMeasureOptions(options, ['flavour', 'setupTimeoutMs']);
+  }
 
   async measure(points: readonly Point[]): Promise<KernelResult[]> {
     const results: KernelResult[] = [];

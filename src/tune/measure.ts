@@ -48,6 +48,18 @@ export const MEASURE_DEFAULTS = {
   tolerance: 1e-3,
 } as const;
 
+const OPTION_KEYS = new Set([...Object.keys(MEASURE_DEFAULTS), 'fault']);
+
+/** Throws naming the key when an option is unknown or not a positive number (warmup may be 0). */
+export function checkMeasureOptions(options: MeasureOptions, extraKeys: readonly string[] = []): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (!OPTION_KEYS.has(key) && !extraKeys.includes(key)) throw new RangeError(`measure options: unknown key '${key}'`);
+    if (key in MEASURE_DEFAULTS && key !== 'seed' && !(typeof value === 'number' && (value > 0 || (key === 'warmup' && value === 0)))) {
+      throw new RangeError(`measure options: ${key} must be a positive number, got ${String(value)}`);
+    }
+  }
+}
+
 /** A measurement with the derived figures the benchmark and reports print. */
 export interface KernelResult extends MeasureResult {
   /** Seconds per run: the median and the minimum over repeats (NaN on error). */
@@ -159,7 +171,9 @@ export class InProcessMeasurer implements Measurer {
     readonly core: Core,
     readonly space: Space,
     readonly options: MeasureOptions = {},
-  ) {}
+  ) {
+    checkMeasureOptions(options);
+  }
 
   async measure(points: readonly Point[]): Promise<KernelResult[]> {
     return points.map((point) => this.measurePoint(point));

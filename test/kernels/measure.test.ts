@@ -40,6 +40,13 @@ describe('real measurer', () => {
     expect(wrong!.costs).toHaveLength(0);
   });
 
+  it('rejects unknown and non-positive options by name', async () => {
+    const core = await getCore();
+    expect(() => new InProcessMeasurer(core, space, { repeats: 3 } as never)).toThrow(/unknown key 'repeats'/);
+    expect(() => new InProcessMeasurer(core, space, { timeoutMs: 0 })).toThrow(/timeoutMs must be a positive number/);
+    expect(() => new WorkerMeasurer(space, { flavour: 'simd', workerUrl, warmup: 0 })).not.toThrow();
+  });
+
   it('reports points outside the space as invalid configs', async () => {
     const measurer = new InProcessMeasurer(await getCore(), space, options);
     const [bad] = await measurer.measure([good.map((v, i) => (i === 0 ? 999 : v))]);
