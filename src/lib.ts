@@ -9,3 +9,4 @@ export { Kernels, convShape, type ConvShape, type ConvSchedule, type DepthwiseSc
 export { convSpace, convTask, denseTask, depthwiseSpace, type Config, type Knob, Space, spaceFor, type Task, taskKey } from './tune/space/index.js';
 export { InProcessMeasurer, type KernelResult, type MeasureOptions } from './tune/measure.js';
 export { WebWorkerMeasurer } from './tune/measure-web.js';
+export { importOnnx, OptionsError, schedule, simulate, type ImportOnnxOptions, type ModelInput, type ProgressEvent, type ScheduleOptions, type ScheduleReport, type SimulateOptions, type SimulateReport } from './api/index.js';

@@ -11,5 +11,5 @@ registerRuntime({
 
 export * from '../lib.js';
 export { loadModel } from './models.js';
-export { exportOnnx, importOnnx, modelFromBytes, type OnnxImportOptions } from '../graph/onnx.js';
+export { exportOnnx, modelFromBytes, type OnnxImportOptions } from '../graph/onnx.js';
 export { WorkerMeasurer, type WorkerMeasurerOptions } from './measurer.js';

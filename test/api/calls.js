@@ -1,0 +1,37 @@
+// The calls the cross-runtime test makes in Node, Deno and Chromium with the same inputs and
+// seeds; `lib` is the mapwise module of that runtime and `bytes` an ONNX file's contents.
+// Plain JavaScript so every runtime loads it as is. Wall-clock fields are dropped.
+
+const timeless = (report) => {
+  const { solveSeconds, ...rest } = report;
+  return typeof solveSeconds === 'number' ? rest : { missing: 'solveSeconds' };
+};
+
+const messageOf = async (call) => {
+  try {
+    await call();
+    return 'no error';
+  } catch (error) {
+    return `${error.name}: ${error.message}`;
+  }
+};
+
+export async function apiCalls(lib, bytes) {
+  const graph = await lib.importOnnx(bytes, { source: 'squeezenet1_1.onnx' });
+  const sum = (key) => graph.nodes.reduce((total, node) => total + node[key], 0);
+  return {
+    graph: { name: graph.name, nodes: graph.nodes.length, edges: graph.edges.length, macs: sum('macs'), params: sum('params'), ops: graph.nodes.map((n) => n.op).join(' ') },
+    dp: timeless(await lib.schedule(graph, { cores: 4, scheduler: 'dp' })),
+    learned: timeless(await lib.schedule('mobilenetv2', { cores: 3, scheduler: 'learned', seed: 7 })),
+    exact: timeless(await lib.schedule('alexnet', { cores: 3, scheduler: 'exact' })),
+    simulateOnnx: await lib.simulate(graph, { target: 'systolic:google' }),
+    simulateScaleSim: await lib.simulate('scalesim:alexnet', { target: { rows: 64, cols: 64 }, dataflow: 'ws' }),
+    errors: [
+      await messageOf(() => lib.schedule('alexnet', { cores: 3, sheduler: 'dp' })),
+      await messageOf(() => lib.schedule('alexnet', { cores: '3' })),
+      await messageOf(() => lib.simulate('alexnet', { target: 'systolic:tpu' })),
+      await messageOf(() => lib.importOnnx(new Uint8Array([1, 2, 3]), { source: 'junk.onnx' })),
+      await messageOf(() => lib.schedule('nosuchnet')),
+    ],
+  };
+}

@@ -1,0 +1,35 @@
+// Builds the browser demo (web-demo/) into dist/web-demo: the demo page, its Web Worker, and the
+// API check page the cross-runtime test loads. The pages import the library from src/ and the
+// wasm core from build/, so `npm run build` runs this after the wasm and TypeScript builds.
+// (web-demo/engine-check.html is not bundled: it loads dist/src/index.js as shipped.)
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const page = (name: string): string => fileURLToPath(new URL(`web-demo/${name}.html`, import.meta.url));
+
+// highs.mjs imports node:module for its Node code path, which browsers never take; and plugin
+// timings are noise in a build that runs inside `npm test`.
+const quiet = {
+  checks: { pluginTimings: false },
+  onLog(level: string, log: { message: string }, handler: (level: never, log: never) => void): void {
+    if (log.message.includes('"node:module" has been externalized')) return;
+    handler(level as never, log as never);
+  },
+};
+
+export default defineConfig({
+  root: fileURLToPath(new URL('web-demo', import.meta.url)),
+  base: './',
+  logLevel: 'warn',
+  build: {
+    outDir: fileURLToPath(new URL('dist/web-demo', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    rolldownOptions: {
+      input: { index: page('index'), 'api-check': page('api-check') },
+      ...quiet,
+    },
+  },
+  worker: { format: 'es', rolldownOptions: quiet },
+});

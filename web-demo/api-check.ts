@@ -1,0 +1,19 @@
+// The browser side of the cross-runtime API test: the same calls as in Node and Deno, through
+// the library bundled by Vite.
+import * as mapwise from '../src/index.js';
+// @ts-expect-error plain JavaScript shared with the Node and Deno sides of the test
+import { apiCalls } from '../test/api/calls.js';
+
+declare global {
+  interface Window {
+    mapwiseApiCheck: (onnxUrl: string) => Promise<unknown>;
+  }
+}
+
+window.mapwiseApiCheck = async (onnxUrl) => {
+  const response = await fetch(onnxUrl);
+  if (!response.ok) throw new Error(`${onnxUrl}: HTTP ${response.status}`);
+  const result = { runtime: mapwise.runtimeName(), calls: await apiCalls(mapwise, new Uint8Array(await response.arrayBuffer())) };
+  document.getElementById('result')!.textContent = JSON.stringify(result, null, 1).slice(0, 4000);
+  return result;
+};

@@ -1,0 +1,175 @@
+// The demo page: picks a model (zoo or a dropped ONNX file) and a target, runs the job in a Web
+// Worker with a progress bar and a cancel button, and shows the result as a table and plots,
+// with the report for download.
+import { zooNames } from '../src/graph/zoo/index.js';
+import type { ScheduleReport, SimulateReport } from '../src/index.js';
+import type { Job, ModelSource, WorkerMessage } from './protocol.js';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const form = $<HTMLFormElement>('form');
+const zoo = $<HTMLSelectElement>('zoo');
+const fileInput = $<HTMLInputElement>('file');
+const drop = $<HTMLDivElement>('drop');
+const modelStatus = $<HTMLParagraphElement>('model-status');
+const runButton = $<HTMLButtonElement>('run');
+const cancelButton = $<HTMLButtonElement>('cancel');
+const progress = $<HTMLProgressElement>('progress');
+const status = $<HTMLSpanElement>('status');
+const results = $<HTMLElement>('results');
+
+let file: File | undefined;
+let worker: Worker | undefined;
+let lastReport: Record<string, unknown> | undefined;
+
+for (const name of zooNames()) zoo.add(new Option(name, name, name === 'mobilenetv2', name === 'mobilenetv2'));
+
+function chooseFile(chosen: File | undefined): void {
+  file = chosen;
+  modelStatus.textContent = file ? `${file.name} (${(file.size / 2 ** 20).toFixed(1)} MiB) — the zoo choice is ignored` : 'zoo model selected';
+  zoo.disabled = file !== undefined;
+}
+fileInput.addEventListener('change', () => chooseFile(fileInput.files?.[0]));
+zoo.addEventListener('change', () => chooseFile(undefined));
+drop.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  chooseFile(event.dataTransfer?.files[0]);
+});
+
+const task = (): 'schedule' | 'simulate' => (form.elements.namedItem('task') as RadioNodeList).value as 'schedule' | 'simulate';
+form.addEventListener('change', () => {
+  $('schedule-options').hidden = task() !== 'schedule';
+  $('simulate-options').hidden = task() !== 'simulate';
+});
+
+async function job(): Promise<{ job: Job; transfer: Transferable[] }> {
+  const model: ModelSource = file ? { bytes: await file.arrayBuffer(), source: file.name } : { zoo: zoo.value };
+  const transfer = 'bytes' in model ? [model.bytes] : [];
+  if (task() === 'schedule') {
+    const cores = Number($<HTMLInputElement>('cores').value);
+    const scheduler = $<HTMLSelectElement>('scheduler').value as 'exact';
+    return { job: { task: 'schedule', model, options: { cores, scheduler } }, transfer };
+  }
+  const dataflow = $<HTMLSelectElement>('dataflow').value;
+  const options = { target: $<HTMLSelectElement>('systolic').value, ...(dataflow ? { dataflow: dataflow as 'os' } : {}) };
+  return { job: { task: 'simulate', model, options }, transfer };
+}
+
+function setRunning(running: boolean): void {
+  runButton.disabled = running;
+  cancelButton.disabled = !running;
+  document.body.dataset.state = running ? 'running' : 'idle';
+}
+
+function stop(message: string, state: string): void {
+  worker?.terminate();
+  worker = undefined;
+  setRunning(false);
+  status.textContent = message;
+  document.body.dataset.state = state;
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  if (worker) return;
+  setRunning(true);
+  results.hidden = true;
+  progress.value = 0;
+  status.textContent = 'starting…';
+  const { job: next, transfer } = await job();
+  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  worker.onmessage = (message: MessageEvent<WorkerMessage>) => {
+    const m = message.data;
+    if (m.type === 'progress') {
+      // Steps without a measurable fraction (the exact solver) show an indeterminate bar.
+      if (m.step === 'solve' || m.step === 'import' || m.step === 'plots') progress.removeAttribute('value');
+      else progress.value = m.total > 0 ? m.done / m.total : 0;
+      status.textContent = m.total > 1 ? `${m.step} ${m.done}/${m.total}` : `${m.step}…`;
+    } else if (m.type === 'error') {
+      stop(m.message, 'error');
+    } else {
+      progress.value = 1;
+      show(next.task, m.report, m.svgs);
+      stop(`done in ${m.seconds.toFixed(2)} s`, 'done');
+    }
+  };
+  worker.onerror = (error) => stop(`worker failed: ${error.message}`, 'error');
+  worker.postMessage(next, transfer);
+});
+
+cancelButton.addEventListener('click', () => {
+  progress.value = 0;
+  stop('cancelled', 'cancelled');
+});
+
+const fmt = (x: number, digits = 4): string => (Math.abs(x) >= 1e5 || x === Math.round(x) ? Math.round(x).toLocaleString('en-US') : x.toPrecision(digits));
+
+function fillTable(head: string[], rows: (string | number)[][]): void {
+  const table = $<HTMLTableElement>('table');
+  table.tHead!.replaceChildren(row(head, 'th'));
+  table.tBodies[0]!.replaceChildren(...rows.map((r) => row(r.map((c) => (typeof c === 'number' ? fmt(c) : c)), 'td')));
+}
+
+function row(cells: string[], tag: 'th' | 'td'): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  for (const text of cells) {
+    const cell = document.createElement(tag);
+    cell.textContent = text;
+    tr.append(cell);
+  }
+  return tr;
+}
+
+/** Rows shown of a simulation; the downloaded report has them all. */
+const MAX_ROWS = 400;
+
+function show(kind: 'schedule' | 'simulate', report: Record<string, unknown>, svgs: string[]): void {
+  lastReport = report;
+  results.hidden = false;
+  const ms = (s: number): number => s * 1e3;
+  if (kind === 'schedule') {
+    const r = report as unknown as ScheduleReport;
+    $('summary').textContent = `${r.model}: ${r.nodes} nodes on ${r.cores} cores (${r.scheduler} scheduler)`;
+    $('totals').textContent =
+      `bottleneck ${fmt(ms(r.bottleneckSeconds), 6)} ms · throughput ${fmt(r.throughputPerSecond, 6)}/s · latency ${fmt(ms(r.latencySeconds), 6)} ms` +
+      (r.optimalityGap !== undefined ? ` · optimality gap ${(r.optimalityGap * 100).toFixed(4)}% (${r.status})` : '');
+    fillTable(
+      ['stage', 'nodes', 'params MiB', 'compute ms', 'stream ms', 'transfer ms', 'total ms'],
+      r.stages.map((s, i) => [i, s.nodes.length, s.paramBytes / 2 ** 20, ms(s.computeSeconds), ms(s.streamSeconds), ms(s.transferSeconds), ms(s.totalSeconds)]),
+    );
+  } else {
+    const r = report as unknown as SimulateReport;
+    const c = r.config;
+    $('summary').textContent = `${r.model}: ${r.layers.length} layers on a ${c.rows}×${c.cols} array, ${c.dataflow.toUpperCase()} dataflow`;
+    $('totals').textContent =
+      `${fmt(r.totals.totalCycles)} cycles (${fmt(r.totals.stallCycles)} stalls) · utilisation ${r.totals.overallUtilization.toFixed(2)}% · energy ${fmt(r.totals.energyPJ / 1e6)} µJ` +
+      (r.layers.length > MAX_ROWS ? ` · table shows the first ${MAX_ROWS} layers` : '');
+    fillTable(
+      ['layer', 'cycles', 'stalls', 'util %', 'map eff %', 'SRAM reads', 'DRAM reads', 'energy µJ'],
+      r.layers.slice(0, MAX_ROWS).map((l) => [l.name, l.totalCycles, l.stallCycles, l.overallUtilization, l.mappingEfficiency, l.sramReads.ifmap + l.sramReads.filter, l.dramReads.ifmap + l.dramReads.filter, l.energy.totalPJ / 1e6]),
+    );
+  }
+  const plots = $('plots');
+  plots.replaceChildren(
+    ...svgs.map((svg) => {
+      const figure = document.createElement('figure');
+      figure.innerHTML = svg; // SVG rendered by vega from our own spec, not user text
+      return figure;
+    }),
+  );
+}
+
+$('download').addEventListener('click', () => {
+  if (!lastReport) return;
+  const blob = new Blob([`${JSON.stringify(lastReport, null, 1)}\n`], { type: 'application/json' });
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = `mapwise-${String(lastReport.model ?? 'report').replace(/[^\w.-]+/g, '_')}.json`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+});

@@ -1,0 +1,13 @@
+// Messages between the demo page (main.ts) and its Web Worker (worker.ts).
+import type { ScheduleOptions, SimulateOptions } from '../src/index.js';
+
+export type ModelSource = { zoo: string } | { bytes: ArrayBuffer; source: string };
+
+export type Job =
+  | { task: 'schedule'; model: ModelSource; options: Omit<ScheduleOptions, 'onProgress' | 'signal'> }
+  | { task: 'simulate'; model: ModelSource; options: Omit<SimulateOptions, 'onProgress' | 'signal'> };
+
+export type WorkerMessage =
+  | { type: 'progress'; step: string; done: number; total: number }
+  | { type: 'result'; report: Record<string, unknown>; svgs: string[]; seconds: number }
+  | { type: 'error'; message: string };

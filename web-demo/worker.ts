@@ -1,0 +1,45 @@
+// The demo's Web Worker: runs one job (import, schedule or simulate) off the page's thread,
+// reports progress, renders the plots to SVG, and posts the report back. The page cancels a
+// job by terminating the worker, which also stops a solver in the middle of a call.
+import { importOnnx, schedule, simulate, type Graph, type ProgressEvent, type ScheduleReport } from '../src/index.js';
+import { stageMemorySpec, stageTimesSpec } from '../src/report/plots.js';
+import { renderSvg } from '../src/report/vega.js';
+import type { Job, ModelSource, WorkerMessage } from './protocol.js';
+
+const post = (message: WorkerMessage): void => postMessage(message);
+const onProgress = (event: ProgressEvent): void => post({ type: 'progress', ...event });
+
+async function model(source: ModelSource): Promise<Graph | string> {
+  if ('zoo' in source) return source.zoo;
+  post({ type: 'progress', step: 'import', done: 0, total: 1 });
+  return importOnnx(new Uint8Array(source.bytes), { source: source.source });
+}
+
+async function schedulePlots(report: ScheduleReport): Promise<string[]> {
+  const ms = (s: number): number => s * 1e3;
+  const stages = report.stages.map((s, i) => ({ stage: i, computeMs: ms(s.computeSeconds), streamMs: ms(s.streamSeconds), transferMs: ms(s.transferSeconds) }));
+  const memory = report.stages.map((s, i) => ({ stage: i, paramMiB: s.paramBytes / 2 ** 20 }));
+  return Promise.all([
+    renderSvg(stageTimesSpec(`${report.model}: stage times (${report.scheduler})`, stages)),
+    renderSvg(stageMemorySpec('parameters per stage and on-chip memory', memory, report.target.onChipParamBytes / 2 ** 20)),
+  ]);
+}
+
+onmessage = async (event: MessageEvent<Job>) => {
+  const job = event.data;
+  const started = performance.now();
+  try {
+    const input = await model(job.model);
+    if (job.task === 'schedule') {
+      const report = await schedule(input, { ...job.options, onProgress });
+      post({ type: 'progress', step: 'plots', done: 0, total: 1 });
+      const svgs = await schedulePlots(report);
+      post({ type: 'result', report: report as unknown as Record<string, unknown>, svgs, seconds: (performance.now() - started) / 1e3 });
+    } else {
+      const report = await simulate(input, { ...job.options, onProgress });
+      post({ type: 'result', report: report as unknown as Record<string, unknown>, svgs: [], seconds: (performance.now() - started) / 1e3 });
+    }
+  } catch (error) {
+    post({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  }
+};
