@@ -1,12 +1,16 @@
 import type { CommandModule } from 'yargs';
 import { getCore } from '../../src/core/load.js';
+import { parseSystolicTargetSpec, systolicTarget } from '../../src/hw/systolic.js';
 import { loadModel } from '../../src/node/models.js';
 import { WorkerMeasurer } from '../../src/node/measurer.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
+import type { Graph } from '../../src/graph/types.js';
 import { modelTasks } from '../../src/tune/graph-tasks.js';
-import { tune, type TuneResult } from '../../src/tune/loop.js';
+import { type Measurer, tune } from '../../src/tune/loop.js';
+import { pointKey, type SearchSpace } from '../../src/tune/search-space.js';
 import { spaceFor } from '../../src/tune/space/space.js';
 import { describeShape, taskKey } from '../../src/tune/space/task.js';
+import { systolicTasks } from '../../src/tune/systolic-tasks.js';
 import { createTuner, TUNER_NAMES, type TunerName } from '../../src/tune/tuners/index.js';
 import { message, report, table } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -18,9 +22,10 @@ interface TuneArgs {
   target: string;
   tuner: TunerName;
   trials: number;
-  batchSize: number;
-  earlyStopping?: number;
+  'batch-size': number;
+  'early-stopping'?: number;
   log?: string;
+  'dram-bytes-per-cycle'?: number;
   seed: number;
   resume?: boolean;
   json?: boolean;
@@ -34,7 +39,8 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
       .positional('model', { type: 'string', demandOption: true, describe: 'zoo name or ONNX file' })
       .option('layer', { type: 'number', describe: 'index of the one layer to tune (see `mapwise tune MODEL --layer -1` for the list)' })
       .option('all', { type: 'boolean', describe: 'tune every distinct layer (the default when --layer is not given)' })
-      .option('target', { type: 'string', default: 'host', describe: 'host: real kernels in WebAssembly on this machine' })
+      .option('target', { type: 'string', default: 'host', describe: 'host: real kernels in WebAssembly on this machine; systolic[:google|eyeriss|scale]: layer mappings on the simulated array' })
+      .option('dram-bytes-per-cycle', { type: 'number', describe: 'systolic: DRAM bandwidth in bytes per cycle (default: the preset\'s Bandwidth)' })
       .option('tuner', { choices: TUNER_NAMES, default: 'autotvm' as TunerName, describe: 'search strategy' })
       .option('trials', { type: 'number', default: 256, describe: 'measurements per layer (counting resumed ones)' })
       .option('batch-size', { type: 'number', default: 64, describe: 'measurements per batch' })
@@ -51,20 +57,20 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
         return true;
       })
       .example('$0 tune resnet18convs --layer 0 --tuner chameleon --trials 128 --log r18.jsonl', 'tune one layer with Chameleon')
-      .example('$0 tune resnet18convs --all --log r18.jsonl --resume', 'continue an interrupted run') as never, // yargs' types miss the camelCase aliases
+      .example('$0 tune resnet18convs --all --log r18.jsonl --resume', 'continue an interrupted run')
+      .example('$0 tune alexnetconvs --target systolic:eyeriss --tuner autotvm --trials 200', 'map AlexNet\'s layers onto an Eyeriss-like array') as never, // yargs' types miss the camelCase aliases
   handler: async (argv) => {
-    if (argv.target !== 'host') throw new Error(`--target ${argv.target}: only 'host' is tunable with \`mapwise tune\` so far (the systolic mapping space is in progress)`);
     const graph = await loadModel(argv.model);
-    const tasks = modelTasks(graph);
-    if (tasks.length === 0) throw new Error(`${argv.model}: no convolution or dense layer to tune`);
-    if (argv.layer !== undefined && (!Number.isInteger(argv.layer) || argv.layer < 0 || argv.layer >= tasks.length)) {
-      const list = tasks.map((t, i) => `  ${i}: ${t.task.name} (${describeShape(t.task.shape)}, ${t.nodes.length} node${t.nodes.length > 1 ? 's' : ''})`).join('\n');
-      throw new Error(`--layer ${argv.layer}: choose one of the ${tasks.length} distinct layers of ${graph.name}:\n${list}`);
+    const core = await getCore();
+    const jobs = tuningJobs(argv, graph, core);
+    if (jobs.length === 0) throw new Error(`${argv.model}: no convolution or dense layer to tune`);
+    if (argv.layer !== undefined && (!Number.isInteger(argv.layer) || argv.layer < 0 || argv.layer >= jobs.length)) {
+      const list = jobs.map((j, i) => `  ${i}: ${j.name} (${j.shape}, ${j.count} node${j.count > 1 ? 's' : ''})`).join('\n');
+      throw new Error(`--layer ${argv.layer}: choose one of the ${jobs.length} distinct layers of ${graph.name}:\n${list}`);
     }
-    const chosen = argv.layer === undefined ? tasks : [tasks[argv.layer]!];
+    const chosen = argv.layer === undefined ? jobs : [jobs[argv.layer]!];
     const previous = argv.resume && argv.log ? readRecords(argv.log) : { records: [], warnings: [] };
     previous.warnings.forEach(message);
-    const core = await getCore();
 
     let interrupted = false;
     const onSigint = (): void => {
@@ -72,61 +78,105 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
       message('stopping after the current batch; the log can be resumed with --resume');
     };
     process.once('SIGINT', onSigint);
-    const results: (TuneResult & { layer: string; shape: string; gflops: number })[] = [];
+    const layers = [];
     try {
-      for (const { task } of chosen) {
+      for (const job of chosen) {
         if (interrupted) break;
-        const space = spaceFor(task);
-        const measurer = new WorkerMeasurer(space);
-        const bar = progressBar(`${task.name} ${argv.tuner}`, argv.trials, 'best {best} GFLOP/s');
+        const bar = progressBar(`${job.name} ${argv.tuner}`, argv.trials, `best {best} ${job.unit}`);
         try {
           const result = await tune({
-            workload: `${taskKey(task)}@host`,
-            space,
-            measurer,
-            tuner: createTuner(argv.tuner, space, argv.seed, core),
+            workload: job.workload,
+            space: job.space,
+            measurer: job.measurer,
+            tuner: createTuner(argv.tuner, job.space, argv.seed, core),
             trials: argv.trials,
-            batchSize: argv.batchSize,
-            earlyStopping: argv.earlyStopping,
+            batchSize: argv['batch-size'],
+            earlyStopping: argv['early-stopping'],
             seed: argv.seed,
+            initialPoints: [job.defaultPoint],
             previous: previous.records,
             onRecords: argv.log ? (records) => appendRecords(argv.log!, records) : undefined,
-            onProgress: (p) => bar.update(p.trials, { best: Number.isFinite(p.bestCost) ? (task.flops / p.bestCost / 1e9).toFixed(2) : '-' }),
+            onProgress: (p) => bar.update(p.trials, { best: Number.isFinite(p.bestCost) ? job.figure(p.bestCost).toPrecision(4) : '-' }),
             shouldStop: () => interrupted,
           });
-          results.push({ ...result, layer: task.name, shape: describeShape(task.shape), gflops: result.best ? task.flops / result.best.cost / 1e9 : 0 });
+          const defaultKey = pointKey(job.defaultPoint);
+          const defaultTrial = result.history.find((h) => pointKey(h.point) === defaultKey);
+          const defaultCost = defaultTrial?.cost ?? Number.NaN;
+          layers.push({
+            layer: job.name,
+            workload: result.workload,
+            shape: job.shape,
+            trials: result.trials,
+            replayed: result.replayed,
+            unit: job.unit,
+            defaultCost: Number.isFinite(defaultCost) ? defaultCost : null,
+            bestCost: result.best?.cost ?? null,
+            bestFigure: result.best ? job.figure(result.best.cost) : null,
+            speedupVsDefault: result.best && Number.isFinite(defaultCost) ? defaultCost / result.best.cost : null,
+            bestConfig: result.best?.knobs ?? null,
+            seconds: result.seconds,
+          });
         } finally {
           bar.stop();
-          await measurer.close();
+          await job.close();
         }
       }
     } finally {
       process.off('SIGINT', onSigint);
     }
-    const summary = {
-      model: graph.name,
-      target: 'host',
-      tuner: argv.tuner,
-      seed: argv.seed,
-      log: argv.log ?? null,
-      interrupted,
-      layers: results.map((r) => ({
-        layer: r.layer,
-        workload: r.workload,
-        shape: r.shape,
-        trials: r.trials,
-        replayed: r.replayed,
-        bestSeconds: r.best?.cost ?? null,
-        bestGflops: r.gflops,
-        bestConfig: r.best?.knobs ?? null,
-        seconds: r.seconds,
-      })),
-    };
+    const summary = { model: graph.name, target: argv.target, tuner: argv.tuner, seed: argv.seed, log: argv.log ?? null, interrupted, layers };
     report(argv, summary, (s) =>
       table(
-        ['layer', 'shape', 'trials', 'best ms', 'GFLOP/s', 'tuning s'],
-        s.layers.map((l) => [l.layer, l.shape, l.trials, l.bestSeconds === null ? '-' : l.bestSeconds * 1000, l.bestGflops, l.seconds]),
+        ['layer', 'shape', 'trials', 'default cost', 'best cost', 'best', 'vs default', 'tuning s'],
+        s.layers.map((l) => [l.layer, l.shape, l.trials, l.defaultCost ?? '-', l.bestCost ?? '-', l.bestFigure === null ? '-' : `${l.bestFigure.toPrecision(4)} ${l.unit}`, l.speedupVsDefault ?? '-', l.seconds]),
       ),
     );
   },
 };
+
+interface TuningJob {
+  name: string;
+  shape: string;
+  count: number;
+  workload: string;
+  space: SearchSpace;
+  measurer: Measurer;
+  /** SCALE-Sim's mapping, or the kernel's default schedule: what tuning is compared with. */
+  defaultPoint: readonly number[];
+  /** The figure users read for a cost (GFLOP/s for seconds, cycles as they are). */
+  figure: (cost: number) => number;
+  unit: string;
+  close: () => Promise<void>;
+}
+
+function tuningJobs(argv: TuneArgs, graph: Graph, core: Awaited<ReturnType<typeof getCore>>): TuningJob[] {
+  if (argv.target === 'host') {
+    return modelTasks(graph).map(({ task, nodes }) => {
+      const space = spaceFor(task);
+      const measurer = new WorkerMeasurer(space);
+      return {
+        name: task.name,
+        shape: describeShape(task.shape),
+        count: nodes.length,
+        workload: `${taskKey(task)}@host`,
+        space,
+        measurer,
+        defaultPoint: space.point(space.defaultConfig),
+        figure: (seconds) => task.flops / seconds / 1e9,
+        unit: 'GFLOP/s',
+        close: () => measurer.close(),
+      };
+    });
+  }
+  if (argv.target.startsWith('systolic')) {
+    const config = systolicTarget({}, parseSystolicTargetSpec(argv.target));
+    return systolicTasks(core, graph, config, argv['dram-bytes-per-cycle'] ?? config.bandwidthWordsPerCycle).map((t) => ({
+      ...t,
+      defaultPoint: t.space.defaultPoint,
+      figure: (cycles) => cycles,
+      unit: 'cycles',
+      close: async () => {},
+    }));
+  }
+  throw new Error(`--target ${argv.target}: expected host or systolic[:google|eyeriss|scale]`);
+}

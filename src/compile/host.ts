@@ -5,7 +5,7 @@ import type { Graph } from '../graph/types.js';
 import { modelTasks } from '../tune/graph-tasks.js';
 import { type HistoryPoint, type Measurer, tune } from '../tune/loop.js';
 import type { TuningRecord } from '../tune/records.js';
-import { resultCost } from '../tune/result.js';
+import { pointKey } from '../tune/search-space.js';
 import { type Space, spaceFor } from '../tune/space/space.js';
 import { describeShape, type Task, taskKey } from '../tune/space/task.js';
 import { createTuner, type TunerName } from '../tune/tuners/index.js';
@@ -65,7 +65,7 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
     const space = spaceFor(task);
     const measurer = options.measurerFor(space);
     try {
-      const [defaultResult] = await measurer.measure([space.point(space.defaultConfig)]);
+      const defaultPoint = space.point(space.defaultConfig);
       const result = await tune({
         workload: `${taskKey(task)}@host`,
         space,
@@ -74,12 +74,13 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
         trials: options.trialsPerLayer,
         batchSize: options.batchSize,
         seed: options.seed,
+        initialPoints: [defaultPoint],
         previous: options.previous,
         onRecords: options.onRecords,
         onProgress: (p) => options.onTrials?.(index * options.trialsPerLayer + p.trials),
         shouldStop: options.shouldStop,
       });
-      const defaultCost = resultCost(defaultResult!);
+      const defaultCost = result.history.find((h) => pointKey(h.point) === pointKey(defaultPoint))?.cost ?? Number.NaN;
       layers.push({
         layer: task.name,
         nodes: nodes.length,

@@ -28,6 +28,8 @@ export interface TuneOptions {
   /** Stop after this many trials without a new best. */
   earlyStopping?: number;
   seed: number;
+  /** Points measured first, before the tuner's own proposals (e.g. the default schedule). */
+  initialPoints?: readonly Point[];
   /** Earlier records (any workload) to resume from. */
   previous?: readonly TuningRecord[];
   /** Receives each measured batch's records; flush them before resolving (append-only log). */
@@ -39,6 +41,7 @@ export interface TuneOptions {
 
 export interface HistoryPoint {
   trial: number;
+  point: Point;
   cost: number;
   bestCost: number;
   /** Seconds since the run started (search and measurement together). */
@@ -78,7 +81,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       } else {
         sinceImprovement++;
       }
-      history.push({ trial: history.length + 1, cost, bestCost: best?.cost ?? Number.POSITIVE_INFINITY, seconds: elapsed() });
+      history.push({ trial: history.length + 1, point, cost, bestCost: best?.cost ?? Number.POSITIVE_INFINITY, seconds: elapsed() });
     });
   };
 
@@ -99,7 +102,10 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       break;
     }
     const wanted = Math.min(batchSize, options.trials - history.length);
-    const points = tuner.nextBatch(wanted).filter((point) => !seen.has(pointKey(point)));
+    const initial = (options.initialPoints ?? []).filter((point) => !seen.has(pointKey(point))).slice(0, wanted);
+    const initialKeys = new Set(initial.map(pointKey));
+    const proposed = tuner.nextBatch(wanted - initial.length).filter((point) => !seen.has(pointKey(point)) && !initialKeys.has(pointKey(point)));
+    const points = [...initial, ...proposed];
     if (points.length === 0) break; // the space is exhausted
     const results = await measurer.measure(points);
     if (results.length !== points.length) throw new Error(`measurer returned ${results.length} results for ${points.length} points`);

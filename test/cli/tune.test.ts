@@ -33,7 +33,19 @@ it('tunes a layer into an append-only log, resumes it without re-measuring, and 
   expect(best.status, best.stderr).toBe(0);
   expect(best.json.workloads).toHaveLength(1);
   expect(best.json.workloads[0].cost).toBe(Math.min(...records.map((r) => resultCost(r.result))));
-  expect(best.json.workloads[0].cost).toBe(resumed.json.layers[0].bestSeconds);
+  expect(best.json.workloads[0].cost).toBe(resumed.json.layers[0].bestCost);
+});
+
+it('tunes layer mappings on the simulated array, starting from SCALE-Sim\'s own mapping', () => {
+  // With unlimited DRAM bandwidth SCALE-Sim's mapping costs what the simulator reports (CALC mode).
+  const run = mapwise('tune', 'alexnetconvs', '--target', 'systolic:eyeriss', '--layer', '2', '--tuner', 'autotvm', '--trials', '96', '--dram-bytes-per-cycle', '1e12', '--json');
+  expect(run.status, run.stderr).toBe(0);
+  const simulated = mapwise('simulate', 'alexnetconvs', '--target', 'systolic:eyeriss', '--json');
+  expect(simulated.status, simulated.stderr).toBe(0);
+  const layer = run.json.layers[0];
+  expect(layer.defaultCost).toBe(simulated.json.layers[2].totalCycles);
+  expect(layer.bestCost).toBeLessThanOrEqual(layer.defaultCost);
+  expect(layer.trials).toBe(96);
 });
 
 it('names the problem for bad options', () => {

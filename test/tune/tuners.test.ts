@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tune } from '../../src/tune/loop.js';
+import type { TuningRecord } from '../../src/tune/records.js';
 import { pointKey, spaceSize } from '../../src/tune/search-space.js';
 import { AutoTvmTuner } from '../../src/tune/tuners/autotvm.js';
 import { GeneticTuner } from '../../src/tune/tuners/ga.js';
@@ -45,6 +46,19 @@ describe('the loop', () => {
     const lastBest = result.history.findIndex((h) => h.bestCost === result.best!.cost);
     expect(result.trials - (lastBest + 1)).toBeGreaterThanOrEqual(40);
     expect(result.trials - (lastBest + 1)).toBeLessThan(48);
+  });
+
+  it('measures the initial points first and once, also when resumed', async () => {
+    const space = bowlSpace();
+    const start = [TARGET.map((t) => t - 1), [0, 0, 1, 0, 0]];
+    const measurer = new BowlMeasurer();
+    const records: TuningRecord[] = [];
+    await tune({ workload: 'bowl', space, measurer, tuner: new RandomTuner(space, 2), trials: 10, batchSize: 4, seed: 2, initialPoints: start, onRecords: (r) => void records.push(...r) });
+    expect(measurer.measuredKeys.slice(0, 2)).toEqual(start.map(pointKey));
+    const again = new BowlMeasurer();
+    await tune({ workload: 'bowl', space, measurer: again, tuner: new RandomTuner(space, 2), trials: 14, batchSize: 4, seed: 2, initialPoints: start, previous: records });
+    expect(again.measuredKeys).toHaveLength(4);
+    expect(again.measuredKeys).not.toContain(pointKey(start[0]!));
   });
 
   it('records failed measurements as data and never picks them as best', async () => {
