@@ -1,16 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { getCore } from '../../src/core/load.js';
-import { parseSystolicTargetSpec, systolicTarget } from '../../src/hw/systolic.js';
 import { loadModel } from '../../src/node/models.js';
-import { WorkerMeasurer } from '../../src/node/measurer.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
-import type { Graph } from '../../src/graph/types.js';
-import { modelTasks } from '../../src/tune/graph-tasks.js';
-import { type Measurer, tune } from '../../src/tune/loop.js';
-import { pointKey, type SearchSpace } from '../../src/tune/search-space.js';
-import { spaceFor } from '../../src/tune/space/space.js';
-import { describeShape, taskKey } from '../../src/tune/space/task.js';
-import { systolicTasks } from '../../src/tune/systolic-tasks.js';
+import { tuningJobs } from '../../src/node/tuning-jobs.js';
+import { tune } from '../../src/tune/loop.js';
+import { pointKey } from '../../src/tune/search-space.js';
 import { createTuner, TUNER_NAMES, type TunerName } from '../../src/tune/tuners/index.js';
 import { message, report, table } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -62,7 +56,7 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
   handler: async (argv) => {
     const graph = await loadModel(argv.model);
     const core = await getCore();
-    const jobs = tuningJobs(argv, graph, core);
+    const jobs = tuningJobs(core, graph, argv.target, argv['dram-bytes-per-cycle']);
     if (jobs.length === 0) throw new Error(`${argv.model}: no convolution or dense layer to tune`);
     if (argv.layer !== undefined && (!Number.isInteger(argv.layer) || argv.layer < 0 || argv.layer >= jobs.length)) {
       const list = jobs.map((j, i) => `  ${i}: ${j.name} (${j.shape}, ${j.count} node${j.count > 1 ? 's' : ''})`).join('\n');
@@ -133,50 +127,3 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
     );
   },
 };
-
-interface TuningJob {
-  name: string;
-  shape: string;
-  count: number;
-  workload: string;
-  space: SearchSpace;
-  measurer: Measurer;
-  /** SCALE-Sim's mapping, or the kernel's default schedule: what tuning is compared with. */
-  defaultPoint: readonly number[];
-  /** The figure users read for a cost (GFLOP/s for seconds, cycles as they are). */
-  figure: (cost: number) => number;
-  unit: string;
-  close: () => Promise<void>;
-}
-
-function tuningJobs(argv: TuneArgs, graph: Graph, core: Awaited<ReturnType<typeof getCore>>): TuningJob[] {
-  if (argv.target === 'host') {
-    return modelTasks(graph).map(({ task, nodes }) => {
-      const space = spaceFor(task);
-      const measurer = new WorkerMeasurer(space);
-      return {
-        name: task.name,
-        shape: describeShape(task.shape),
-        count: nodes.length,
-        workload: `${taskKey(task)}@host`,
-        space,
-        measurer,
-        defaultPoint: space.point(space.defaultConfig),
-        figure: (seconds) => task.flops / seconds / 1e9,
-        unit: 'GFLOP/s',
-        close: () => measurer.close(),
-      };
-    });
-  }
-  if (argv.target.startsWith('systolic')) {
-    const config = systolicTarget({}, parseSystolicTargetSpec(argv.target));
-    return systolicTasks(core, graph, config, argv['dram-bytes-per-cycle'] ?? config.bandwidthWordsPerCycle).map((t) => ({
-      ...t,
-      defaultPoint: t.space.defaultPoint,
-      figure: (cycles) => cycles,
-      unit: 'cycles',
-      close: async () => {},
-    }));
-  }
-  throw new Error(`--target ${argv.target}: expected host or systolic[:google|eyeriss|scale]`);
-}
