@@ -1,0 +1,468 @@
+// ARCO (Fayyazi et al., "ARCO: Adaptive Multi-Agent Reinforcement Learning-Based Hardware/
+// Software Co-Optimization Compiler", ASP-DAC 2025): three actor-critic agents trained together
+// with centralised training and decentralised execution, and confidence sampling in front of
+// the simulator. The paper's exact rules are not public; this is our design:
+//
+// Decentralised execution — each batch proposes `episodes` joint configurations:
+//   1. the hardware actor sees the network's summary and picks rows, cols, three SRAM sizes and
+//      the dataflow;
+//   2. the tiling actor sees (hardware, one layer) and picks that layer's splitM/N/K;
+//   3. the order actor sees (hardware, layer, its tiles) and picks the loop order and double
+//      buffering.
+// Rewards: an accelerator over budget earns the hardware actor `penalty` and is never simulated;
+// a layer mapping that does not fit earns the software actors `penalty` on that layer and the
+// layer falls back to SCALE-Sim's streaming mapping (always valid) in the evaluated network.
+// Layer reward r_l = log(ideal_l / cycles_l), ideal_l = MACs_l / maxPEs; hardware reward
+// R = log(ideal / network cycles) — both ≤ 0, higher is better, comparable across accelerators.
+//
+// Confidence sampling: an ensemble of gradient-boosted trees predicts every layer's log cycles
+// from (hardware, layer, mapping) features; a proposal's network throughput gets a mean and a
+// spread over the members. After `warmupBatches`, only the `simulatePerBatch` proposals with the
+// highest lower confidence bound (mean − κ·spread) go to the simulator; the rest are scored by
+// the ensemble mean. Every simulated layer becomes training data for the ensemble.
+//
+// Centralised training: one critic (an Mlp in the wasm core) sees the joint state — network,
+// hardware, layer, tiles, stage — and is the baseline of all three actors: the hardware step is a
+// one-step episode, each layer a two-step episode (tiles, then order) rewarded at its end, with
+// GAE over the critic's values. The actors are PpoAgents (src/rl/ppo.ts) updated with the
+// clipped surrogate on those advantages.
+import type { Core } from '../core/core.js';
+import { Mlp } from '../core/nn.js';
+import { Random } from '../helpers/random.js';
+import { gae } from '../rl/gae.js';
+import { PpoAgent, type PpoOptions, type Rollout } from '../rl/ppo.js';
+import type { MappingResult } from '../sim/mapping.js';
+import { DEFAULT_MAPPING_POINT, mappingFeatures, mappingOf } from '../sim/mapping-space.js';
+import { layerGemm, sramWords } from '../sim/types.js';
+import type { Point } from '../tune/search-space.js';
+import type { StrategyOptions } from './baselines.js';
+import { type EnsembleOptions, GbtEnsemble, meanStd } from './ensemble.js';
+import { type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, type JointConfig, jointKey } from './problem.js';
+import { type CodesignRun, Tracker } from './run.js';
+
+export interface ArcoOptions {
+  episodes: number; // 24: joint proposals per batch
+  /** Stop after this many batches even if simulator budget is left (ablations compare at equal batches). */
+  maxBatches: number; // Infinity
+  confidenceSampling: boolean; // true; false: every proposal is simulated (the ablation)
+  simulatePerBatch: number; // 4: proposals sent to the simulator per batch after warm-up
+  candidates: number; // 4: mappings the software actors sample per layer and episode; the ensemble picks one
+  warmupProposals: number; // 8: proposals simulated in each warm-up batch
+  confidenceKappa: number; // 1: lower confidence bound = mean − κ · spread
+  warmupBatches: number; // 1: batches simulated whole before the ensemble is trusted
+  penalty: number; // −6: reward of an invalid decision (an over-budget accelerator, a tile that does not fit)
+  gamma: number; // 1: discount within a layer's two steps
+  gaeLambda: number; // 0.95: GAE λ
+  actor: Partial<PpoOptions>; // the three PpoAgents (their own value nets are unused: the critic is central)
+  criticHidden: number; // 64: width of the critic's two hidden layers
+  criticLearningRate: number; // 3e-3: Adam
+  criticEpochs: number; // 4: passes over each batch's states
+  criticMinibatch: number; // 64
+  ensemble: Partial<EnsembleOptions>;
+  /** Rows kept for the ensemble (the most recent). */
+  ensembleRows: number; // 4000
+}
+
+export const ARCO_DEFAULTS: ArcoOptions = {
+  episodes: 24,
+  maxBatches: Number.POSITIVE_INFINITY,
+  confidenceSampling: true,
+  simulatePerBatch: 4,
+  candidates: 4,
+  warmupProposals: 8,
+  confidenceKappa: 1,
+  warmupBatches: 1,
+  penalty: -6,
+  gamma: 1,
+  gaeLambda: 0.95,
+  actor: { hidden: 32, policyLayers: 2, valueLayers: 1, learningRate: 3e-3, epochs: 4, minibatch: 64, entropyCoef: 0.01, clip: 0.2, maxGradNorm: 0.5 },
+  criticHidden: 64,
+  criticLearningRate: 3e-3,
+  criticEpochs: 4,
+  criticMinibatch: 64,
+  ensemble: {},
+  ensembleRows: 4000,
+};
+
+const log2 = (x: number): number => Math.log2(Math.max(1, x));
+
+/** Features of the problem's pieces, shared by actors, critic and cost model. */
+class Features {
+  readonly net: number[];
+  readonly layers: number[][];
+  private readonly idealLayer: number[];
+  readonly idealNetworkCycles: number;
+
+  constructor(private readonly problem: CodesignProblem) {
+    const { network, target } = problem;
+    const share = (pred: (m: number, n: number, k: number) => boolean): number =>
+      network.layers.reduce((s, l) => {
+        const g = layerGemm(l.layer);
+        return s + (pred(g.m, g.n, g.k) ? l.count * g.m * g.n * g.k : 0);
+      }, 0) / network.macs;
+    this.net = [log2(network.macs) / 40, network.layers.length / 100, share((_, n) => n < 32), share((_m, _n, k) => k < 64), share((m) => m < 64)];
+    this.layers = network.layers.map((l) => {
+      const g = layerGemm(l.layer);
+      const input = l.layer.ifmapHeight * l.layer.ifmapWidth * l.layer.channels;
+      return [log2(g.m) / 16, log2(g.n) / 16, log2(g.k) / 16, (l.count * g.m * g.n * g.k) / network.macs, log2(input) / 24, log2(g.k * g.n) / 24, log2(g.m * g.n) / 24];
+    });
+    this.idealLayer = network.layers.map((l) => {
+      const g = layerGemm(l.layer);
+      return (g.m * g.n * g.k) / target.maxPEs;
+    });
+    this.idealNetworkCycles = network.macs / target.maxPEs;
+  }
+
+  hardware(point: Point): number[] {
+    const h = hardwareOf(point);
+    return [...point.slice(0, 5).map((v, i) => v / (HARDWARE_CARDINALITIES[i]! - 1)), h.dataflow === 'os' ? 1 : 0, h.dataflow === 'ws' ? 1 : 0, h.dataflow === 'is' ? 1 : 0];
+  }
+
+  /** How each whole operand compares with its buffer (log2 ratio / 8). */
+  fit(point: Point, layer: number): number[] {
+    const h = hardwareOf(point);
+    const l = this.layers[layer]!;
+    return [l[4]! * 24 - log2(sramWords(h.ifmapSramKiB)), l[5]! * 24 - log2(sramWords(h.filterSramKiB)), l[6]! * 24 - log2(sramWords(h.ofmapSramKiB))].map((v) => v / 8);
+  }
+
+  tileState(hw: Point, layer: number): number[] {
+    return [...this.hardware(hw), ...this.layers[layer]!, ...this.fit(hw, layer)];
+  }
+
+  orderState(hw: Point, layer: number, splits: readonly number[]): number[] {
+    return [...this.tileState(hw, layer), ...splits.map((s) => s / 7)];
+  }
+
+  /** The critic's joint state: network, hardware, layer, tiles, order and the stage. */
+  critic(stage: 0 | 1 | 2, hw?: Point, layer?: number, splits?: readonly number[]): number[] {
+    const zeros = (n: number): number[] => new Array<number>(n).fill(0);
+    return [
+      ...this.net,
+      ...(hw ? this.hardware(hw) : zeros(8)),
+      ...(hw && layer !== undefined ? [...this.layers[layer]!, ...this.fit(hw, layer)] : zeros(10)),
+      ...(splits ? splits.map((s) => s / 7) : zeros(3)),
+      stage === 0 ? 1 : 0, stage === 1 ? 1 : 0, stage === 2 ? 1 : 0,
+    ];
+  }
+
+  /** Cost-model features of one layer under one accelerator and mapping. */
+  costModel(hw: Point, layer: number, mapping: Point): number[] {
+    const target = this.problem.mappingTarget(hw);
+    const shape = this.problem.model.shape(this.problem.network.layers[layer]!.layer);
+    const h = hardwareOf(hw);
+    return [...this.hardware(hw), ...this.layers[layer]!, ...mappingFeatures(shape, target, mappingOf(mapping)), log2(shape.macs / (h.rows * h.cols))];
+  }
+
+  layerReward(layer: number, cycles: number): number {
+    return Math.log(this.idealLayer[layer]! / cycles);
+  }
+
+  networkReward(cycles: number): number {
+    return Math.log(this.idealNetworkCycles / cycles);
+  }
+}
+
+interface Proposal {
+  hardware: Point;
+  hardwareValid: boolean;
+  /** The configuration evaluated: each layer's chosen candidate (repaired to fit when none fits). */
+  evaluated: JointConfig;
+  /** Per layer cycles (simulated or predicted) of `evaluated`; filled when scored. */
+  layerCycles: number[];
+  networkCycles: number;
+  simulated: boolean;
+}
+
+/** One software decision: a layer's mapping sampled by the tiling and order actors. */
+interface Candidate {
+  episode: number;
+  layer: number;
+  mapping: Point;
+  fits: boolean;
+  /** Ensemble mean and spread of log cycles (exact and 0 when already simulated). */
+  mean: number;
+  std: number;
+}
+
+export class Arco {
+  readonly options: ArcoOptions;
+  private readonly features: Features;
+  private readonly hardwareAgent: PpoAgent;
+  private readonly tilingAgent: PpoAgent;
+  private readonly orderAgent: PpoAgent;
+  private readonly critic: Mlp;
+  private readonly ensemble: GbtEnsemble;
+  private readonly random: Random;
+  private readonly rows: number[][] = [];
+  private readonly targets: number[] = [];
+  private readonly simulatedKeys = new Set<string>();
+  /** Mean reward (simulated or predicted) of each batch's proposals, for the learning curve. */
+  readonly batchRewards: number[] = [];
+  readonly stats = { batches: 0, proposals: 0, simulatedProposals: 0, modelScored: 0, invalidHardware: 0, invalidLayers: 0 };
+
+  constructor(
+    core: Core,
+    readonly problem: CodesignProblem,
+    readonly seed: number,
+    options: Partial<ArcoOptions> = {},
+  ) {
+    this.options = { ...ARCO_DEFAULTS, ...options, actor: { ...ARCO_DEFAULTS.actor, ...options.actor } };
+    this.features = new Features(problem);
+    this.random = new Random(seed);
+    const f = this.features;
+    const hw0 = new Array<number>(6).fill(0);
+    this.hardwareAgent = new PpoAgent(core, f.net.length, HARDWARE_CARDINALITIES, this.random.nextUint32(), this.options.actor);
+    this.tilingAgent = new PpoAgent(core, f.tileState(hw0, 0).length, problem.mappingCardinalities.slice(0, 3), this.random.nextUint32(), this.options.actor);
+    this.orderAgent = new PpoAgent(core, f.orderState(hw0, 0, [0, 0, 0]).length, problem.mappingCardinalities.slice(3), this.random.nextUint32(), this.options.actor);
+    const h = this.options.criticHidden;
+    this.critic = new Mlp(core, [f.critic(0).length, h, h, 1], new Random(this.random.nextUint32()));
+    this.ensemble = new GbtEnsemble(this.random.nextUint32(), this.options.ensemble);
+  }
+
+  dispose(): void {
+    this.hardwareAgent.dispose();
+    this.tilingAgent.dispose();
+    this.orderAgent.dispose();
+    this.critic.dispose();
+  }
+
+  /** Runs batches until the simulator budget (or maxBatches) is spent. */
+  async run(options: StrategyOptions, name = this.options.confidenceSampling ? 'arco' : 'arco-no-cs'): Promise<CodesignRun> {
+    const workload = `codesign:${this.problem.network.name}:pe${this.problem.target.maxPEs}:sram${this.problem.target.maxSramBytes}:bw${this.problem.target.dramBytesPerCycle}`;
+    const tracker = new Tracker(this.problem, { strategy: name, seed: this.seed, workload, onRecords: options.onRecords });
+    while (this.problem.simulatorCalls < options.budget && this.stats.batches < this.options.maxBatches) {
+      this.batch(tracker, options.budget);
+      tracker.flush();
+      options.onProgress?.(this.problem.simulatorCalls, options.budget, tracker.best?.evaluation.throughputPerSecond ?? 0);
+    }
+    return tracker.result({ ...this.stats });
+  }
+
+  /** One batch: act, score (simulator or ensemble), train the critic, the actors and the ensemble. */
+  batch(tracker: Tracker, budget: number): void {
+    const o = this.options;
+    const f = this.features;
+    const L = this.problem.layerCount;
+    const S = o.candidates;
+    const random = this.random;
+    const trusted = o.confidenceSampling && this.ensemble.fitted && this.stats.batches >= o.warmupBatches;
+
+    // 1. Decentralised execution: hardware, then S candidate mappings per layer.
+    const hwAct = this.hardwareAgent.act(new Array(o.episodes).fill(f.net), random);
+    const proposals: Proposal[] = hwAct.actions.map((hardware) => ({
+      hardware, hardwareValid: this.problem.hardwareError(hardware) === undefined,
+      evaluated: { hardware, mappings: [] }, layerCycles: [], networkCycles: Number.POSITIVE_INFINITY, simulated: false,
+    }));
+    const live = proposals.map((p, e) => (p.hardwareValid ? e : -1)).filter((e) => e >= 0);
+    const tileStates: number[][] = [];
+    const slots: { episode: number; layer: number }[] = [];
+    for (const e of live) {
+      for (let l = 0; l < L; l++) {
+        const state = f.tileState(proposals[e]!.hardware, l);
+        for (let c = 0; c < S; c++) {
+          tileStates.push(state);
+          slots.push({ episode: e, layer: l });
+        }
+      }
+    }
+    const tileAct = tileStates.length > 0 ? this.tilingAgent.act(tileStates, random) : { actions: [], logProbs: [], values: [] };
+    const orderStates = slots.map((s, i) => f.orderState(proposals[s.episode]!.hardware, s.layer, tileAct.actions[i]!));
+    const orderAct = orderStates.length > 0 ? this.orderAgent.act(orderStates, random) : { actions: [], logProbs: [], values: [] };
+    const candidates: Candidate[] = slots.map((s, i) => {
+      const hw = proposals[s.episode]!.hardware;
+      const mapping = [...tileAct.actions[i]!, ...orderAct.actions[i]!];
+      const fits = this.problem.fits(hw, s.layer, mapping);
+      const { mean, std } = fits ? this.predictLayer(hw, s.layer, mapping) : { mean: Number.NaN, std: Number.NaN };
+      return { ...s, mapping, fits, mean, std };
+    });
+    // Each layer of each episode takes its candidate with the best (lowest) upper bound on log
+    // cycles; before the ensemble is trusted, the first candidate that fits.
+    for (const e of live) {
+      const p = proposals[e]!;
+      p.evaluated = {
+        hardware: p.hardware,
+        mappings: Array.from({ length: L }, (_, l) => {
+          const own = candidates.slice((live.indexOf(e) * L + l) * S, (live.indexOf(e) * L + l + 1) * S).filter((c) => c.fits);
+          // Warm-up: the first proposal of a batch streams every layer SCALE-Sim's way, so the
+          // ensemble learns that point too; the others take the actors' first fitting sample.
+          if (!this.ensemble.fitted) return e === live[0] || own.length === 0 ? DEFAULT_MAPPING_POINT : own[0]!.mapping;
+          const stream = { mapping: DEFAULT_MAPPING_POINT as Point, ...this.predictLayer(p.hardware, l, DEFAULT_MAPPING_POINT) };
+          return [...own, stream].reduce((best, c) => (c.mean + o.confidenceKappa * c.std < best.mean + o.confidenceKappa * best.std ? c : best)).mapping;
+        }),
+      };
+    }
+    this.stats.proposals += proposals.length;
+    this.stats.invalidHardware += proposals.length - live.length;
+    this.stats.invalidLayers += candidates.filter((c) => !c.fits).length;
+
+    // 2. Confidence sampling: which proposals the simulator sees.
+    let chosen: Proposal[];
+    const liveProposals = live.map((e) => proposals[e]!);
+    if (!o.confidenceSampling) {
+      chosen = liveProposals;
+    } else if (!trusted) {
+      chosen = liveProposals.slice(0, o.warmupProposals);
+    } else {
+      const byKey = new Map<string, { p: Proposal; lcb: number }>();
+      for (const p of liveProposals) {
+        const key = jointKey(p.evaluated);
+        if (byKey.has(key)) continue;
+        const { mean, std } = this.predictNetwork(p.evaluated);
+        byKey.set(key, { p, lcb: mean - o.confidenceKappa * std });
+      }
+      chosen = [...byKey.values()].sort((a, b) => b.lcb - a.lcb).slice(0, o.simulatePerBatch).map((s) => s.p);
+    }
+    const chosenSet = new Set(chosen);
+    for (const p of liveProposals) {
+      const key = jointKey(p.evaluated);
+      const known = this.simulatedKeys.has(key);
+      if (known || (chosenSet.has(p) && this.problem.simulatorCalls < budget)) {
+        const evaluation = known ? this.problem.evaluate(p.evaluated) : tracker.evaluate(p.evaluated);
+        if (!known) {
+          this.simulatedKeys.add(key);
+          this.stats.simulatedProposals++;
+          evaluation.layers.forEach((r, l) => this.addRow(p.hardware, l, p.evaluated.mappings[l]!, r));
+        }
+        p.layerCycles = evaluation.layers.map((r) => r.totalCycles);
+        p.networkCycles = evaluation.cycles;
+        p.simulated = true;
+      } else if (this.ensemble.fitted) {
+        this.stats.modelScored++;
+        p.layerCycles = p.evaluated.mappings.map((m, l) => Math.exp(this.predictLayer(p.hardware, l, m).mean));
+        p.networkCycles = p.layerCycles.reduce((s, c, l) => s + this.problem.network.layers[l]!.count * c, 0);
+      }
+    }
+
+    // 3. Rewards and centralised training. A candidate's reward: the penalty when it does not
+    // fit, its simulated cycles when the simulator has seen it, else the ensemble's mean.
+    const scoredHw = proposals.map((p, e) => e).filter((e) => !proposals[e]!.hardwareValid || Number.isFinite(proposals[e]!.networkCycles));
+    const hwRewards = scoredHw.map((e) => (proposals[e]!.hardwareValid ? f.networkReward(proposals[e]!.networkCycles) : o.penalty));
+    if (hwRewards.length > 0) this.batchRewards.push(hwRewards.reduce((s, r) => s + r, 0) / hwRewards.length);
+    const criticStates: number[][] = [];
+    const criticReturns: number[] = [];
+    const hwState = f.critic(0);
+    const [hwValue] = this.values([hwState]);
+    const hwRollout: Rollout = { states: [], actions: [], logProbs: [], advantages: [], returns: [] };
+    scoredHw.forEach((e, j) => {
+      const { advantages, returns } = gae([hwRewards[j]!], [hwValue!, 0], o.gamma, o.gaeLambda);
+      hwRollout.states.push(f.net);
+      hwRollout.actions.push(proposals[e]!.hardware as number[]);
+      hwRollout.logProbs.push(hwAct.logProbs[e]!);
+      hwRollout.advantages.push(advantages[0]!);
+      hwRollout.returns.push(returns[0]!);
+      criticStates.push(hwState);
+      criticReturns.push(returns[0]!);
+    });
+    const tileRollout: Rollout = { states: [], actions: [], logProbs: [], advantages: [], returns: [] };
+    const orderRollout: Rollout = { states: [], actions: [], logProbs: [], advantages: [], returns: [] };
+    const rewarded = candidates.map((c, i) => {
+      if (!c.fits) return { i, r: o.penalty };
+      const cached = this.problem.cached(proposals[c.episode]!.hardware, c.layer, c.mapping);
+      if (cached?.valid) return { i, r: f.layerReward(c.layer, cached.totalCycles) };
+      if (!this.ensemble.fitted) return undefined;
+      return { i, r: f.layerReward(c.layer, Math.exp(c.mean)) };
+    }).filter((x): x is { i: number; r: number } => x !== undefined);
+    const s1 = rewarded.map(({ i }) => f.critic(1, proposals[candidates[i]!.episode]!.hardware, candidates[i]!.layer));
+    const s2 = rewarded.map(({ i }) => f.critic(2, proposals[candidates[i]!.episode]!.hardware, candidates[i]!.layer, tileAct.actions[i]!));
+    const v1 = this.values(s1);
+    const v2 = this.values(s2);
+    rewarded.forEach(({ i, r }, j) => {
+      const { advantages, returns } = gae([0, r], [v1[j]!, v2[j]!, 0], o.gamma, o.gaeLambda);
+      tileRollout.states.push(tileStates[i]!);
+      tileRollout.actions.push(tileAct.actions[i]!);
+      tileRollout.logProbs.push(tileAct.logProbs[i]!);
+      tileRollout.advantages.push(advantages[0]!);
+      tileRollout.returns.push(returns[0]!);
+      orderRollout.states.push(orderStates[i]!);
+      orderRollout.actions.push(orderAct.actions[i]!);
+      orderRollout.logProbs.push(orderAct.logProbs[i]!);
+      orderRollout.advantages.push(advantages[1]!);
+      orderRollout.returns.push(returns[1]!);
+      criticStates.push(s1[j]!, s2[j]!);
+      criticReturns.push(returns[0]!, returns[1]!);
+    });
+    if (criticStates.length > 0) this.trainCritic(criticStates, criticReturns);
+    if (hwRollout.states.length > 1) this.hardwareAgent.update(hwRollout, random);
+    if (tileRollout.states.length > 1) {
+      this.tilingAgent.update(tileRollout, random);
+      this.orderAgent.update(orderRollout, random);
+    }
+    if (this.rows.length > 0) this.ensemble.fit(this.rows, this.targets);
+    this.stats.batches++;
+  }
+
+  /** The ensemble's per-member network log-throughput of a configuration; simulated layers count exactly. */
+  private predictNetwork(config: JointConfig): { mean: number; std: number } {
+    if (!this.ensemble.fitted) return { mean: 0, std: 0 };
+    const members = this.ensemble.options.members;
+    const totals = new Array<number>(members).fill(0);
+    const novel: { cycles: number; spread: number }[] = [];
+    config.mappings.forEach((m, l) => {
+      const count = this.problem.network.layers[l]!.count;
+      const cached = this.problem.cached(config.hardware, l, m);
+      if (cached?.valid) {
+        for (let j = 0; j < members; j++) totals[j]! += count * cached.totalCycles;
+        return;
+      }
+      const row = this.features.costModel(config.hardware, l, m);
+      const predictions = this.ensemble.predictMembers(row);
+      predictions.forEach((p, j) => (totals[j]! += count * Math.exp(p)));
+      novel.push({ cycles: count * Math.exp(meanStd(predictions).mean), spread: this.ensemble.noveltySpread(row) });
+    });
+    const { mean, std } = meanStd(totals.map((t) => -Math.log(t)));
+    // Novelty of each layer's log cycles, weighted by its share of the network's cycles.
+    const total = Math.exp(-mean);
+    const extra = novel.reduce((s, n) => s + (n.cycles / total) * n.spread, 0);
+    return { mean, std: Math.sqrt(std * std + extra * extra) };
+  }
+
+  /** Ensemble mean and spread of a layer's log cycles; exact (spread 0) once simulated. */
+  private predictLayer(hw: Point, layer: number, mapping: Point): { mean: number; std: number } {
+    const cached = this.problem.cached(hw, layer, mapping);
+    if (cached?.valid) return { mean: Math.log(cached.totalCycles), std: 0 };
+    if (!this.ensemble.fitted) return { mean: 0, std: 0 };
+    return this.ensemble.predict(this.features.costModel(hw, layer, mapping));
+  }
+
+  private addRow(hw: Point, layer: number, mapping: Point, r: MappingResult): void {
+    this.rows.push(this.features.costModel(hw, layer, mapping));
+    this.targets.push(Math.log(r.totalCycles));
+    if (this.rows.length > this.options.ensembleRows) {
+      this.rows.shift();
+      this.targets.shift();
+    }
+  }
+
+  private values(states: readonly number[][]): number[] {
+    if (states.length === 0) return [];
+    return Array.from(this.critic.forward(states.flat(), states.length));
+  }
+
+  private trainCritic(states: readonly number[][], returns: readonly number[]): void {
+    const { criticEpochs, criticMinibatch, criticLearningRate } = this.options;
+    const order = Array.from({ length: states.length }, (_, i) => i);
+    for (let epoch = 0; epoch < criticEpochs; epoch++) {
+      this.random.shuffle(order);
+      for (let start = 0; start < order.length; start += criticMinibatch) {
+        const idx = order.slice(start, start + criticMinibatch);
+        const out = this.critic.forward(idx.flatMap((i) => states[i]!), idx.length);
+        const grad = new Float32Array(idx.length);
+        idx.forEach((i, b) => (grad[b] = (2 * (out[b]! - returns[i]!)) / idx.length));
+        this.critic.zeroGrad();
+        this.critic.backward(grad);
+        this.critic.clipGradNorm(1);
+        this.critic.adamStep({ learningRate: criticLearningRate });
+      }
+    }
+  }
+}
+
+/** ARCO on a problem, as the other strategies are called. */
+export async function arcoSearch(core: Core, problem: CodesignProblem, options: StrategyOptions, arco: Partial<ArcoOptions> = {}): Promise<CodesignRun> {
+  const agent = new Arco(core, problem, options.seed, arco);
+  try {
+    return await agent.run(options);
+  } finally {
+    agent.dispose();
+  }
+}

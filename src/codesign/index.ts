@@ -1,0 +1,36 @@
+// Hardware/software co-design on the systolic simulator: one entry point for every strategy.
+import type { Core } from '../core/core.js';
+import { type ArcoOptions, arcoSearch } from './arco.js';
+import { geneticSearch, gridSearch, randomSearch, softwareOnly, type StrategyOptions } from './baselines.js';
+import type { CodesignProblem } from './problem.js';
+import type { CodesignRun } from './run.js';
+
+export const STRATEGIES = ['arco', 'ga', 'random', 'grid', 'autotvm', 'chameleon', 'arco-no-cs'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export async function runStrategy(strategy: Strategy, core: Core, problem: CodesignProblem, options: StrategyOptions, arco: Partial<ArcoOptions> = {}): Promise<CodesignRun> {
+  switch (strategy) {
+    case 'arco':
+      return arcoSearch(core, problem, options, arco);
+    case 'arco-no-cs':
+      return arcoSearch(core, problem, options, { ...arco, confidenceSampling: false });
+    case 'ga':
+      return geneticSearch(problem, options);
+    case 'random':
+      return randomSearch(problem, options);
+    case 'grid':
+      return gridSearch(problem, options);
+    case 'autotvm':
+    case 'chameleon':
+      return softwareOnly(problem, strategy, core, options);
+    default:
+      throw new RangeError(`unknown strategy '${String(strategy)}'; choose one of ${STRATEGIES.join(', ')}`);
+  }
+}
+
+export { Arco, ARCO_DEFAULTS, type ArcoOptions, arcoSearch } from './arco.js';
+export { geneticSearch, gridSearch, hardwareGrid, randomSearch, softwareOnly, type StrategyOptions, tuneLayers } from './baselines.js';
+export { ENSEMBLE_DEFAULTS, GbtEnsemble, type EnsembleOptions } from './ensemble.js';
+export { type Network, type NetworkLayer, networkFromLayers, networkOf } from './layers.js';
+export * from './problem.js';
+export { type CodesignRun, type HistoryEntry, repair, timeToReach, Tracker } from './run.js';

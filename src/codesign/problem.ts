@@ -1,0 +1,234 @@
+// The co-design problem: one accelerator for the whole network (array shape, three scratchpads,
+// dataflow) within a budget, and one mapping per layer (src/sim/mapping.ts). The judge is the
+// systolic simulator through the mapping model; the objective is throughput at the target
+// frequency, with latency, DRAM traffic and energy beside it.
+//
+// Simulator calls are counted per (accelerator, layer, mapping) evaluated for the first time;
+// repeated evaluations are served from a cache and cost nothing, for every strategy alike.
+import { HOROWITZ_45NM, type EnergyTable } from '../sim/energy.js';
+import { DEFAULT_MAPPING, type Mapping, type MappingModel, type MappingResult, type MappingTarget, mappingEnergyPJ, mappingFitError } from '../sim/mapping.js';
+import { DEFAULT_MAPPING_POINT, MAPPING_CARDINALITIES, mappingOf } from '../sim/mapping-space.js';
+import { DATAFLOWS, type Dataflow, type SystolicConfig } from '../sim/types.js';
+import type { Point } from '../tune/search-space.js';
+import type { Network } from './layers.js';
+
+/** Values of the hardware knobs. */
+export const ARRAY_SIDES: readonly number[] = [4, 8, 16, 32, 64, 128, 256];
+export const SRAM_KIB: readonly number[] = [4, 8, 16, 32, 64, 128, 256, 512];
+export const HARDWARE_KNOBS = ['rows', 'cols', 'ifmapSramKiB', 'filterSramKiB', 'ofmapSramKiB', 'dataflow'] as const;
+export const HARDWARE_CARDINALITIES: readonly number[] = [ARRAY_SIDES.length, ARRAY_SIDES.length, SRAM_KIB.length, SRAM_KIB.length, SRAM_KIB.length, DATAFLOWS.length];
+
+export interface Hardware {
+  readonly rows: number;
+  readonly cols: number;
+  readonly ifmapSramKiB: number;
+  readonly filterSramKiB: number;
+  readonly ofmapSramKiB: number;
+  readonly dataflow: Dataflow;
+}
+
+export interface CodesignTarget {
+  /** At most this many PEs (rows × cols). */
+  readonly maxPEs: number;
+  /** At most this many bytes of SRAM over the three buffers. */
+  readonly maxSramBytes: number;
+  /** DRAM interface, bytes per cycle. */
+  readonly dramBytesPerCycle: number;
+  /** Clock of the accelerator, for throughput. */
+  readonly freqMHz: number;
+  /** The accelerator software-only tuning runs on. */
+  readonly defaultHardware: Hardware;
+  readonly energy: EnergyTable;
+}
+
+/** SCALE-Sim's example accelerator (configs/scale.cfg): 32×32 PEs, 64 KiB per buffer, OS. */
+export const DEFAULT_HARDWARE: Hardware = Object.freeze({ rows: 32, cols: 32, ifmapSramKiB: 64, filterSramKiB: 64, ofmapSramKiB: 64, dataflow: 'os' });
+
+/** A small edge accelerator's budget: the default hardware's PEs and SRAM, 16 B/cycle DRAM at 1 GHz. */
+export function codesignTarget(options: Partial<CodesignTarget> = {}): CodesignTarget {
+  const target: CodesignTarget = {
+    maxPEs: 1024,
+    maxSramBytes: 192 * 1024,
+    dramBytesPerCycle: 16,
+    freqMHz: 1000,
+    defaultHardware: DEFAULT_HARDWARE,
+    energy: HOROWITZ_45NM,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  };
+  for (const key of ['maxPEs', 'maxSramBytes', 'dramBytesPerCycle', 'freqMHz'] as const) {
+    if (!(target[key] > 0)) throw new RangeError(`codesign target: ${key} must be positive, got ${target[key]}`);
+  }
+  return Object.freeze(target);
+}
+
+export function hardwareOf(point: Point): Hardware {
+  return {
+    rows: ARRAY_SIDES[point[0]!]!,
+    cols: ARRAY_SIDES[point[1]!]!,
+    ifmapSramKiB: SRAM_KIB[point[2]!]!,
+    filterSramKiB: SRAM_KIB[point[3]!]!,
+    ofmapSramKiB: SRAM_KIB[point[4]!]!,
+    dataflow: DATAFLOWS[point[5]!]!,
+  };
+}
+
+export function hardwarePoint(h: Hardware): number[] {
+  const at = (values: readonly unknown[], v: unknown, name: string): number => {
+    const i = values.indexOf(v);
+    if (i < 0) throw new RangeError(`hardware: ${name}=${String(v)} is not one of ${values.join(', ')}`);
+    return i;
+  };
+  return [
+    at(ARRAY_SIDES, h.rows, 'rows'), at(ARRAY_SIDES, h.cols, 'cols'), at(SRAM_KIB, h.ifmapSramKiB, 'ifmapSramKiB'),
+    at(SRAM_KIB, h.filterSramKiB, 'filterSramKiB'), at(SRAM_KIB, h.ofmapSramKiB, 'ofmapSramKiB'), at(DATAFLOWS, h.dataflow, 'dataflow'),
+  ];
+}
+
+/** Why an accelerator breaks the budget, or undefined. */
+export function budgetError(h: Hardware, target: CodesignTarget): string | undefined {
+  if (h.rows * h.cols > target.maxPEs) return `${h.rows}×${h.cols} = ${h.rows * h.cols} PEs exceed the budget of ${target.maxPEs}`;
+  const sram = (h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB) * 1024;
+  if (sram > target.maxSramBytes) return `${sram / 1024} KiB of SRAM exceed the budget of ${target.maxSramBytes / 1024} KiB`;
+  return undefined;
+}
+
+export function systolicConfigOf(h: Hardware): SystolicConfig {
+  return {
+    runName: `codesign_${h.rows}x${h.cols}_${h.dataflow}`, rows: h.rows, cols: h.cols,
+    ifmapSramKiB: h.ifmapSramKiB, filterSramKiB: h.filterSramKiB, ofmapSramKiB: h.ofmapSramKiB,
+    ifmapOffset: 0, filterOffset: 10000000, ofmapOffset: 20000000, dataflow: h.dataflow, interfaceBandwidth: 'CALC', bandwidthWordsPerCycle: 10,
+  };
+}
+
+/** One joint configuration: a hardware point and one mapping point per network layer. */
+export interface JointConfig {
+  readonly hardware: Point;
+  readonly mappings: readonly Point[];
+}
+
+export const jointKey = (c: JointConfig): string => `${c.hardware.join(',')}|${c.mappings.map((m) => m.join(',')).join(';')}`;
+
+export interface NetworkEvaluation {
+  readonly valid: boolean;
+  readonly reason?: string;
+  /** Cycles of one inference (Σ layer cycles × count); ∞ when invalid. */
+  readonly cycles: number;
+  readonly throughputPerSecond: number;
+  readonly latencyMs: number;
+  readonly dramBytes: number;
+  readonly energyUJ: number;
+  /** Per layer (in network order); empty when the hardware is invalid. */
+  readonly layers: readonly MappingResult[];
+}
+
+export const INVALID_EVALUATION: Omit<NetworkEvaluation, 'reason'> = Object.freeze({
+  valid: false, cycles: Number.POSITIVE_INFINITY, throughputPerSecond: 0, latencyMs: Number.POSITIVE_INFINITY, dramBytes: 0, energyUJ: Number.POSITIVE_INFINITY, layers: [],
+});
+
+/** Evaluates joint configurations of one network through the mapping model, counting simulator calls. */
+export class CodesignProblem {
+  /** (hardware, layer, mapping) evaluations not served from the cache. */
+  simulatorCalls = 0;
+  private readonly cache = new Map<string, MappingResult>();
+  readonly hardwareCardinalities = HARDWARE_CARDINALITIES;
+  readonly mappingCardinalities = MAPPING_CARDINALITIES;
+
+  constructor(
+    readonly model: MappingModel,
+    readonly network: Network,
+    readonly target: CodesignTarget,
+  ) {}
+
+  get layerCount(): number {
+    return this.network.layers.length;
+  }
+
+  mappingTarget(hardware: Point): MappingTarget {
+    return { config: systolicConfigOf(hardwareOf(hardware)), dramBytesPerCycle: this.target.dramBytesPerCycle };
+  }
+
+  hardwareError(hardware: Point): string | undefined {
+    return budgetError(hardwareOf(hardware), this.target);
+  }
+
+  /** Whether layer i's mapping fits the buffers of `hardware` (no simulation). */
+  fits(hardware: Point, layer: number, mapping: Point): boolean {
+    const config = systolicConfigOf(hardwareOf(hardware));
+    return mappingFitError(this.model.shape(this.network.layers[layer]!.layer), config, mappingOf(mapping)) === undefined;
+  }
+
+  /** Whether a layer result is cached (so evaluating it is free). */
+  cached(hardware: Point, layer: number, mapping: Point): MappingResult | undefined {
+    return this.cache.get(`${hardware.join(',')}|${layer}|${mapping.join(',')}`);
+  }
+
+  /** One layer on one accelerator; a simulator call unless cached. Invalid mappings are never simulated. */
+  layer(hardware: Point, layer: number, mapping: Point): MappingResult {
+    const key = `${hardware.join(',')}|${layer}|${mapping.join(',')}`;
+    let result = this.cache.get(key);
+    if (!result) {
+      result = this.model.evaluate(this.mappingTarget(hardware), this.network.layers[layer]!.layer, mappingOf(mapping));
+      if (result.valid) this.simulatorCalls++;
+      this.cache.set(key, result);
+    }
+    return result;
+  }
+
+  /** The new simulator calls evaluating `config` would cost. */
+  callsFor(config: JointConfig): number {
+    if (this.hardwareError(config.hardware) !== undefined) return 0;
+    let calls = 0;
+    config.mappings.forEach((m, i) => {
+      if (!this.cached(config.hardware, i, m) && this.fits(config.hardware, i, m)) calls++;
+    });
+    return calls;
+  }
+
+  /**
+   * The whole network. A budget-breaking accelerator or a mapping that does not fit makes the
+   * configuration invalid: it is reported with its reason and nothing is simulated.
+   */
+  evaluate(config: JointConfig): NetworkEvaluation {
+    if (config.mappings.length !== this.layerCount) throw new RangeError(`joint config has ${config.mappings.length} mappings for ${this.layerCount} layers`);
+    const hwError = this.hardwareError(config.hardware);
+    if (hwError !== undefined) return { ...INVALID_EVALUATION, reason: hwError };
+    for (let i = 0; i < this.layerCount; i++) {
+      if (!this.fits(config.hardware, i, config.mappings[i]!)) {
+        const config_ = systolicConfigOf(hardwareOf(config.hardware));
+        const why = mappingFitError(this.model.shape(this.network.layers[i]!.layer), config_, mappingOf(config.mappings[i]!));
+        return { ...INVALID_EVALUATION, reason: `layer ${this.network.layers[i]!.layer.name}: ${why}` };
+      }
+    }
+    const layers = config.mappings.map((m, i) => this.layer(config.hardware, i, m));
+    return this.summarise(layers);
+  }
+
+  summarise(layers: readonly MappingResult[]): NetworkEvaluation {
+    let cycles = 0;
+    let dram = 0;
+    let energy = 0;
+    layers.forEach((r, i) => {
+      const count = this.network.layers[i]!.count;
+      cycles += count * r.totalCycles;
+      dram += count * (r.dramReads.ifmap + r.dramReads.filter + r.dramReads.ofmap + r.dramWrites.ofmap);
+      energy += count * mappingEnergyPJ(r, this.target.energy);
+    });
+    const seconds = cycles / (this.target.freqMHz * 1e6);
+    return { valid: true, cycles, throughputPerSecond: 1 / seconds, latencyMs: seconds * 1e3, dramBytes: dram, energyUJ: energy / 1e6, layers };
+  }
+
+  /** The default accelerator with SCALE-Sim's mapping on every layer. */
+  defaultConfig(): JointConfig {
+    return { hardware: hardwarePoint(this.target.defaultHardware), mappings: this.network.layers.map(() => DEFAULT_MAPPING_POINT) };
+  }
+
+  /** Mappings of a config, for reports. */
+  describe(config: JointConfig): { hardware: Hardware; mappings: { layer: string; count: number; mapping: Mapping }[] } {
+    return {
+      hardware: hardwareOf(config.hardware),
+      mappings: config.mappings.map((m, i) => ({ layer: this.network.layers[i]!.layer.name, count: this.network.layers[i]!.count, mapping: mappingOf(m) })),
+    };
+  }
+}
+
+export { DEFAULT_MAPPING };

@@ -1,0 +1,148 @@
+// What every co-design strategy shares: evaluating joint configurations through the problem
+// (invalid ones are reported, never simulated), the best so far, a history of best throughput
+// against simulator calls and seconds, and one tuning record per evaluated configuration.
+import { RECORD_VERSION, type TuningRecord } from '../tune/records.js';
+import { ErrorCode } from '../tune/result.js';
+import { DEFAULT_MAPPING_POINT } from '../sim/mapping-space.js';
+import type { Point } from '../tune/search-space.js';
+import { type CodesignProblem, hardwareOf, type JointConfig, type NetworkEvaluation } from './problem.js';
+
+export interface HistoryEntry {
+  calls: number;
+  seconds: number;
+  bestThroughput: number;
+}
+
+export interface CodesignRun {
+  strategy: string;
+  seed: number;
+  best: { config: JointConfig; evaluation: NetworkEvaluation } | undefined;
+  simulatorCalls: number;
+  seconds: number;
+  /** Joint configurations evaluated (by the simulator). */
+  evaluations: number;
+  history: HistoryEntry[];
+  /** Strategy-specific counters (ARCO: proposals, model-scored, invalid…). */
+  stats: Record<string, number>;
+}
+
+export interface TrackerOptions {
+  strategy: string;
+  seed: number;
+  /** Workload key of the records. */
+  workload: string;
+  onRecords?: (records: TuningRecord[]) => void;
+}
+
+/**
+ * The nearest mapping that fits: the reduction, then the output-pixel, then the filter split is
+ * raised one step at a time until the tiles fit; SCALE-Sim's streaming mapping (always valid)
+ * when nothing does. Returns the point unchanged when it already fits.
+ */
+export function fitMapping(problem: CodesignProblem, hardware: Point, layer: number, mapping: Point): Point {
+  if (problem.fits(hardware, layer, mapping)) return mapping;
+  const p = [...mapping];
+  const max = problem.mappingCardinalities;
+  for (let round = 0; round < 3 * max[0]!; round++) {
+    const knob = [2, 0, 1][round % 3]!;
+    if (p[knob]! + 1 < max[knob]!) p[knob]!++;
+    if (problem.fits(hardware, layer, p)) return p;
+  }
+  return DEFAULT_MAPPING_POINT;
+}
+
+/**
+ * Replaces the mapping of every layer that does not fit the buffers by the nearest one that does
+ * (fitMapping). Strategies that search whole joint configurations evaluate the repaired
+ * configuration; the learning agents are still penalised for the layers repaired.
+ */
+export function repair(problem: CodesignProblem, config: JointConfig): { config: JointConfig; repaired: number } {
+  let repaired = 0;
+  if (problem.hardwareError(config.hardware) !== undefined) return { config, repaired };
+  const mappings = config.mappings.map((m, i) => {
+    const fixed = fitMapping(problem, config.hardware, i, m);
+    if (fixed !== m) repaired++;
+    return fixed;
+  });
+  return { config: { hardware: config.hardware, mappings }, repaired };
+}
+
+export class Tracker {
+  readonly started = performance.now();
+  readonly history: HistoryEntry[] = [];
+  best: CodesignRun['best'];
+  evaluations = 0;
+  private batch = 0;
+  private pending: TuningRecord[] = [];
+
+  constructor(
+    readonly problem: CodesignProblem,
+    readonly options: TrackerOptions,
+  ) {}
+
+  seconds(): number {
+    return (performance.now() - this.started) / 1000;
+  }
+
+  /** Evaluates a joint configuration with the simulator and records it. */
+  evaluate(config: JointConfig): NetworkEvaluation {
+    const evaluation = this.problem.evaluate(config);
+    this.evaluations++;
+    if (evaluation.valid && evaluation.throughputPerSecond > (this.best?.evaluation.throughputPerSecond ?? 0)) this.best = { config, evaluation };
+    this.note();
+    const h = hardwareOf(config.hardware);
+    this.pending.push({
+      v: RECORD_VERSION,
+      workload: this.options.workload,
+      tuner: this.options.strategy,
+      seed: this.options.seed,
+      batch: this.batch,
+      config: { point: [...config.hardware, ...config.mappings.flat()], index: -1, knobs: { ...h } },
+      result: evaluation.valid
+        ? { costs: [evaluation.cycles], errorCode: ErrorCode.none, timestamp: Date.now() }
+        : { costs: [], errorCode: ErrorCode.invalidConfig, errorText: evaluation.reason, timestamp: Date.now() },
+    });
+    return evaluation;
+  }
+
+  /** Adds a history point at the current simulator-call count. */
+  note(): void {
+    const bestThroughput = this.best?.evaluation.throughputPerSecond ?? 0;
+    const last = this.history[this.history.length - 1];
+    if (last && last.calls === this.problem.simulatorCalls && last.bestThroughput === bestThroughput) return;
+    this.history.push({ calls: this.problem.simulatorCalls, seconds: this.seconds(), bestThroughput });
+  }
+
+  /** Offers a configuration evaluated outside `evaluate` (software-only tuners evaluate layer by layer). */
+  offer(config: JointConfig, evaluation: NetworkEvaluation): void {
+    if (evaluation.valid && evaluation.throughputPerSecond > (this.best?.evaluation.throughputPerSecond ?? 0)) this.best = { config, evaluation };
+    this.note();
+  }
+
+  /** Ends a batch: hands its records to the log. */
+  flush(): void {
+    if (this.pending.length > 0) this.options.onRecords?.(this.pending);
+    this.pending = [];
+    this.batch++;
+  }
+
+  result(stats: Record<string, number> = {}): CodesignRun {
+    this.flush();
+    this.note();
+    return {
+      strategy: this.options.strategy,
+      seed: this.options.seed,
+      best: this.best,
+      simulatorCalls: this.problem.simulatorCalls,
+      seconds: this.seconds(),
+      evaluations: this.evaluations,
+      history: this.history,
+      stats,
+    };
+  }
+}
+
+/** Seconds and simulator calls a run needed to first reach `throughput` (undefined if never). */
+export function timeToReach(run: CodesignRun, throughput: number): HistoryEntry | undefined {
+  return run.history.find((h) => h.bestThroughput >= throughput * (1 - 1e-12));
+}

@@ -1,0 +1,155 @@
+// Co-design: the problem's evaluation against the simulator, invalid configurations penalised
+// and never simulated, ARCO learning on a short fixed-seed run, the baselines end to end, and the
+// ensemble's doubt growing away from its data.
+import { afterAll, describe, expect, it } from 'vitest';
+import { getCore } from '../../src/core/load.js';
+import { Random } from '../../src/helpers/random.js';
+import { zooModel } from '../../src/graph/zoo/index.js';
+import {
+  Arco, CodesignProblem, codesignTarget, GbtEnsemble, hardwarePoint, networkFromLayers, networkOf, repair, runStrategy, Tracker, STRATEGIES,
+} from '../../src/codesign/index.js';
+import { MappingModel } from '../../src/sim/mapping.js';
+import { DEFAULT_MAPPING_POINT, mappingPoint } from '../../src/sim/mapping-space.js';
+import { Simulator } from '../../src/sim/simulate.js';
+import { gemmLayer } from '../../src/sim/types.js';
+import { parseRecords, formatRecord, type TuningRecord } from '../../src/tune/records.js';
+import { ErrorCode } from '../../src/tune/result.js';
+
+const core = await getCore();
+const sim = new Simulator(core);
+afterAll(() => sim.free());
+
+const conv = (name: string, h: number, c: number, n: number, f: number, s: number) => ({
+  layer: { name, ifmapHeight: h, ifmapWidth: h, filterHeight: f, filterWidth: f, channels: c, numFilters: n, strideHeight: s, strideWidth: s },
+});
+/** A small network: a strided stem, a 3×3 body layer repeated twice, a 1×1 and a classifier. */
+const small = networkFromLayers('small', [
+  conv('stem', 34, 3, 16, 3, 2),
+  { ...conv('body', 18, 16, 32, 3, 1), count: 2 },
+  conv('point', 16, 32, 64, 1, 1),
+  { layer: gemmLayer('fc', 1, 100, 64) },
+]);
+const SMALL_HW = { rows: 16, cols: 16, ifmapSramKiB: 16, filterSramKiB: 16, ofmapSramKiB: 16, dataflow: 'os' } as const;
+const problemFor = (options = {}) => new CodesignProblem(new MappingModel(sim), small, codesignTarget({ maxPEs: 256, maxSramBytes: 48 * 1024, defaultHardware: SMALL_HW, ...options }));
+
+describe('the co-design problem', () => {
+  it('turns zoo graphs into simulator layers with their multiplicities', () => {
+    const net = networkOf(zooModel('resnet18'));
+    expect(net.layers.reduce((s, l) => s + l.count, 0)).toBe(21); // 20 convs (3 downsample 1×1) + fc
+    // torchvision's 1.814 GMACs; SCALE-Sim's ceil rule and padding keep the count exact here.
+    expect(net.macs).toBe(1_814_073_344);
+    const mb = networkOf(zooModel('mobilenetv2'));
+    const dw = mb.layers.find((l) => l.layer.channels === 1 && l.layer.numFilters === 1 && l.layer.filterHeight === 3);
+    expect(dw?.count).toBeGreaterThanOrEqual(32); // a depthwise conv: one 3×3 filter per channel
+  });
+
+  it('the default configuration at a CALC interface is the simulator\'s network total', () => {
+    const p = problemFor({ dramBytesPerCycle: Number.POSITIVE_INFINITY });
+    const e = p.evaluate(p.defaultConfig());
+    const c = { ...p.mappingTarget(p.defaultConfig().hardware).config };
+    const expected = small.layers.reduce((s, l) => s + l.count * sim.layer(c, l.layer).totalCycles, 0);
+    expect(e.valid).toBe(true);
+    expect(e.cycles).toBe(expected);
+    expect(e.throughputPerSecond).toBeCloseTo(1e9 / expected, 6);
+    expect(p.simulatorCalls).toBe(small.layers.length);
+    p.evaluate(p.defaultConfig());
+    expect(p.simulatorCalls).toBe(small.layers.length); // cached
+  });
+
+  it('an over-budget accelerator or a tile that does not fit is invalid and never simulated', () => {
+    const p = problemFor();
+    const big = hardwarePoint({ rows: 32, cols: 16, ifmapSramKiB: 16, filterSramKiB: 16, ofmapSramKiB: 16, dataflow: 'ws' }); // 512 PEs > 256
+    const e1 = p.evaluate({ hardware: big, mappings: small.layers.map(() => DEFAULT_MAPPING_POINT) });
+    expect(e1.valid).toBe(false);
+    expect(e1.reason).toMatch(/512 PEs exceed the budget of 256/);
+    const hw = hardwarePoint({ rows: 16, cols: 16, ifmapSramKiB: 4, filterSramKiB: 4, ofmapSramKiB: 4, dataflow: 'os' });
+    const tooBig = mappingPoint({ splitM: 2, splitN: 1, splitK: 1, order: 'nmk', doubleBuffer: true });
+    const e2 = p.evaluate({ hardware: hw, mappings: small.layers.map(() => tooBig) });
+    expect(e2.valid).toBe(false);
+    expect(e2.reason).toMatch(/does not fit/);
+    expect(p.simulatorCalls).toBe(0);
+    // Repair moves every layer to the nearest mapping that fits.
+    const fixed = repair(p, { hardware: hw, mappings: small.layers.map(() => tooBig) });
+    expect(fixed.repaired).toBe(small.layers.length);
+    expect(fixed.config.mappings.every((m, i) => p.fits(hw, i, m))).toBe(true);
+    expect(p.evaluate(fixed.config).valid).toBe(true);
+  });
+});
+
+describe('ARCO', () => {
+  it('a short fixed-seed run improves on its first batch, learns the budget, and never simulates an invalid configuration', async () => {
+    const p = problemFor();
+    const records: TuningRecord[] = [];
+    const tracker = new Tracker(p, { strategy: 'arco', seed: 3, workload: 'small', onRecords: (r) => records.push(...r) });
+    const arco = new Arco(core, p, 3, { episodes: 16, candidates: 4, simulatePerBatch: 3, warmupProposals: 6 });
+    const invalidShare: number[] = [];
+    try {
+      for (let b = 0; b < 30; b++) {
+        const before = arco.stats.invalidHardware;
+        arco.batch(tracker, Number.POSITIVE_INFINITY);
+        tracker.flush();
+        invalidShare.push((arco.stats.invalidHardware - before) / 16);
+      }
+    } finally {
+      arco.dispose();
+    }
+    const r = arco.batchRewards;
+    const first = r[0]!;
+    const last = r.slice(-5).reduce((s, x) => s + x, 0) / 5;
+    expect(last).toBeGreaterThan(first + 0.5);
+    expect(invalidShare.slice(-5).reduce((s, x) => s + x, 0)).toBeLessThan(invalidShare.slice(0, 5).reduce((s, x) => s + x, 0));
+    // Everything that reached the simulator was valid: in budget, every tile fitting.
+    expect(records.length).toBeGreaterThan(20);
+    for (const rec of records) {
+      expect(rec.result.errorCode).toBe(ErrorCode.none);
+      const hw = rec.config.point.slice(0, 6);
+      expect(p.hardwareError(hw)).toBeUndefined();
+      for (let l = 0; l < small.layers.length; l++) expect(p.fits(hw, l, rec.config.point.slice(6 + 5 * l, 11 + 5 * l))).toBe(true);
+    }
+    expect(parseRecords(records.map(formatRecord).join('\n')).records.length).toBe(records.length);
+    expect(arco.stats.modelScored).toBeGreaterThan(0);
+  });
+});
+
+describe('baselines and ARCO end to end on the same budget', () => {
+  it.each(STRATEGIES.filter((s) => s !== 'grid'))('%s spends its budget on valid configurations', async (strategy) => {
+    const p = problemFor();
+    const base = problemFor().evaluate(p.defaultConfig());
+    const run = await runStrategy(strategy, core, p, { budget: 150, seed: 5 }, { episodes: 12 });
+    expect(run.simulatorCalls).toBeGreaterThanOrEqual(135); // software-only tuners may spend a few trials on tiles that do not fit (not simulator calls)
+    expect(run.simulatorCalls).toBeLessThanOrEqual(150 + 2 * small.layers.length);
+    expect(run.best?.evaluation.valid).toBe(true);
+    expect(p.evaluate(run.best!.config).cycles).toBe(run.best!.evaluation.cycles);
+    expect(run.history[run.history.length - 1]!.bestThroughput).toBe(run.best!.evaluation.throughputPerSecond);
+    // Those that start from SCALE-Sim's mapping on the default accelerator never end below it.
+    if (['autotvm', 'chameleon', 'ga'].includes(strategy)) expect(run.best!.evaluation.throughputPerSecond).toBeGreaterThanOrEqual(base.throughputPerSecond);
+  });
+  it('grid covers full-PE arrays and tunes each point', async () => {
+    const p = problemFor();
+    const run = await runStrategy('grid', core, p, { budget: 100, seed: 5 });
+    expect(run.stats.gridPoints).toBeGreaterThan(10);
+    expect(run.best?.evaluation.valid).toBe(true);
+  });
+});
+
+describe('the ensemble cost model', () => {
+  it('is more uncertain away from its training data', () => {
+    const random = new Random(9);
+    const rows: number[][] = [];
+    const targets: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const x = [random.float(), random.float(), random.float()];
+      rows.push(x);
+      targets.push(Math.sin(4 * x[0]!) + x[1]! * x[2]! + 0.05 * random.normal());
+    }
+    const ensemble = new GbtEnsemble(4);
+    ensemble.fit(rows, targets);
+    const spread = (pts: number[][]): number => pts.reduce((s, x) => s + ensemble.predict(x).std, 0) / pts.length;
+    const inside = Array.from({ length: 50 }, () => [0.2 + 0.6 * random.float(), 0.2 + 0.6 * random.float(), 0.2 + 0.6 * random.float()]);
+    const outside = Array.from({ length: 50 }, () => [3 + random.float(), -2 - random.float(), 3 + random.float()]);
+    expect(spread(outside)).toBeGreaterThan(1.5 * spread(inside));
+    // The mean still fits the data where there is data.
+    const err = inside.reduce((s, x) => s + Math.abs(ensemble.predict(x).mean - (Math.sin(4 * x[0]!) + x[1]! * x[2]!)), 0) / inside.length;
+    expect(err).toBeLessThan(0.25);
+  });
+});
