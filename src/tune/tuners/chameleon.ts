@@ -34,7 +34,9 @@ export interface ChameleonOptions extends ModelBasedOptions {
   /**
    * With sampling, also measure this many of the best-predicted candidates each round.
    * Not in the paper: cluster representatives are averages and can step around a sharp
-   * optimum the agent has found; one exploit point a round closes that gap.
+   * optimum the agent has found. Measured on 17 AlexNet/ResNet-18 layer mappings (96 trials,
+   * seed 1): 1 → 12/17 layers reach AutoTVM's final best, geomean final cost 2.8% worse;
+   * 8 → 14/17, 0.8% better; 24 → 12/17, 0.6% worse.
    */
   exploit: number;
   /** The RL agent (off: candidates from simulated annealing). */
@@ -50,7 +52,7 @@ export const CHAMELEON_DEFAULTS: Omit<ChameleonOptions, keyof ModelBasedOptions>
   pinnedShare: 0.75,
   iterations: 3,
   sampling: true,
-  exploit: 1,
+  exploit: 8,
   rl: true,
   samplingOptions: ADAPTIVE_SAMPLING_DEFAULTS,
   annealing: ANNEALING_DEFAULTS,
