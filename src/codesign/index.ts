@@ -34,3 +34,4 @@ export { ENSEMBLE_DEFAULTS, GbtEnsemble, type EnsembleOptions } from './ensemble
 export { type Network, type NetworkLayer, networkFromLayers, networkOf } from './layers.js';
 export * from './problem.js';
 export { type CodesignRun, type HistoryEntry, repair, timeToReach, Tracker } from './run.js';
+export { tradeoffSpec } from './plot.js';

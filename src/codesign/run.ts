@@ -22,6 +22,8 @@ export interface CodesignRun {
   /** Joint configurations evaluated (by the simulator). */
   evaluations: number;
   history: HistoryEntry[];
+  /** Best throughput per accelerator evaluated. */
+  perHardware: { hardware: Point; throughputPerSecond: number }[];
   /** Strategy-specific counters (ARCO: proposals, model-scored, invalid…). */
   stats: Record<string, number>;
 }
@@ -72,6 +74,8 @@ export class Tracker {
   readonly history: HistoryEntry[] = [];
   best: CodesignRun['best'];
   evaluations = 0;
+  /** Best throughput found on each accelerator evaluated (for the trade-off plot). */
+  readonly perHardware = new Map<string, { hardware: Point; throughputPerSecond: number }>();
   private batch = 0;
   private pending: TuningRecord[] = [];
 
@@ -88,6 +92,7 @@ export class Tracker {
   evaluate(config: JointConfig): NetworkEvaluation {
     const evaluation = this.problem.evaluate(config);
     this.evaluations++;
+    this.notePerHardware(config, evaluation);
     if (evaluation.valid && evaluation.throughputPerSecond > (this.best?.evaluation.throughputPerSecond ?? 0)) this.best = { config, evaluation };
     this.note();
     const h = hardwareOf(config.hardware);
@@ -113,8 +118,16 @@ export class Tracker {
     this.history.push({ calls: this.problem.simulatorCalls, seconds: this.seconds(), bestThroughput });
   }
 
+  private notePerHardware(config: JointConfig, evaluation: NetworkEvaluation): void {
+    if (!evaluation.valid) return;
+    const key = config.hardware.join(',');
+    const seen = this.perHardware.get(key);
+    if (!seen || evaluation.throughputPerSecond > seen.throughputPerSecond) this.perHardware.set(key, { hardware: config.hardware, throughputPerSecond: evaluation.throughputPerSecond });
+  }
+
   /** Offers a configuration evaluated outside `evaluate` (software-only tuners evaluate layer by layer). */
   offer(config: JointConfig, evaluation: NetworkEvaluation): void {
+    this.notePerHardware(config, evaluation);
     if (evaluation.valid && evaluation.throughputPerSecond > (this.best?.evaluation.throughputPerSecond ?? 0)) this.best = { config, evaluation };
     this.note();
   }
@@ -137,6 +150,7 @@ export class Tracker {
       seconds: this.seconds(),
       evaluations: this.evaluations,
       history: this.history,
+      perHardware: [...this.perHardware.values()],
       stats,
     };
   }

@@ -1,0 +1,116 @@
+import { writeFile } from 'node:fs/promises';
+import type { CommandModule } from 'yargs';
+import { getCore } from '../../src/core/load.js';
+import { loadModel } from '../../src/node/models.js';
+import { appendRecords } from '../../src/node/records-file.js';
+import { renderSvg } from '../../src/report/vega.js';
+import { CodesignProblem, codesignTarget, type CodesignRun, hardwareOf, networkFromLayers, networkOf, type Network, runStrategy, STRATEGIES, type Strategy, tradeoffSpec } from '../../src/codesign/index.js';
+import { MappingModel } from '../../src/sim/mapping.js';
+import { scalesimNetwork } from '../../src/sim/networks.js';
+import { Simulator } from '../../src/sim/simulate.js';
+import { formatNumber, message, report, table } from '../output.js';
+import { progressBar } from '../progress.js';
+
+interface CodesignArgs {
+  model: string;
+  'max-pes': number;
+  'max-sram-kib': number;
+  'dram-bytes-per-cycle': number;
+  'freq-mhz': number;
+  strategy: Strategy;
+  budget: number;
+  log?: string;
+  svg?: string;
+  seed: number;
+  json?: boolean;
+}
+
+async function loadNetwork(spec: string): Promise<Network> {
+  if (spec.startsWith('scalesim:')) {
+    const name = spec.slice('scalesim:'.length);
+    return networkFromLayers(spec, scalesimNetwork(name).map((layer) => ({ layer })));
+  }
+  return networkOf(await loadModel(spec));
+}
+
+export const codesignCommand: CommandModule<object, CodesignArgs> = {
+  command: 'codesign <model>',
+  describe: 'Choose a systolic accelerator within a PE/SRAM budget and every layer\'s mapping onto it (ARCO and baselines)',
+  builder: (y) =>
+    y
+      .positional('model', { type: 'string', demandOption: true, describe: 'zoo name, ONNX file, or scalesim:<alexnet|resnet18|resnet50|mobilenet>' })
+      .option('max-pes', { type: 'number', default: 1024, describe: 'budget: processing elements (rows × cols)' })
+      .option('max-sram-kib', { type: 'number', default: 192, describe: 'budget: KiB of SRAM over the ifmap, filter and ofmap buffers' })
+      .option('dram-bytes-per-cycle', { type: 'number', default: 16, describe: 'DRAM bandwidth of the accelerator' })
+      .option('freq-mhz', { type: 'number', default: 1000, describe: 'clock, for throughput' })
+      .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'search strategy' })
+      .option('budget', { type: 'number', default: 2000, describe: 'simulator calls (one per accelerator × layer × mapping first evaluated)' })
+      .option('log', { type: 'string', describe: 'append every evaluated configuration to this JSON-lines log' })
+      .option('svg', { type: 'string', describe: 'write the trade-off plot (throughput against PEs and SRAM) here' })
+      .option('seed', { type: 'number', default: 1 }) as never,
+  handler: async (argv) => {
+    if (!(argv.budget >= 1)) throw new RangeError(`--budget must be at least 1, got ${argv.budget}`);
+    const network = await loadNetwork(argv.model);
+    const core = await getCore();
+    const target = codesignTarget({ maxPEs: argv['max-pes'], maxSramBytes: argv['max-sram-kib'] * 1024, dramBytesPerCycle: argv['dram-bytes-per-cycle'], freqMHz: argv['freq-mhz'] });
+    const sim = new Simulator(core);
+    const baseline = new CodesignProblem(new MappingModel(sim), network, target);
+    const reference = baseline.evaluate(baseline.defaultConfig());
+    const problem = new CodesignProblem(new MappingModel(sim), network, target);
+    const bar = progressBar(`${argv.strategy} on ${network.name}`, argv.budget, 'best {best}/s');
+    let run: CodesignRun;
+    try {
+      run = await runStrategy(argv.strategy, core, problem, {
+        budget: argv.budget,
+        seed: argv.seed,
+        onRecords: argv.log ? (records) => appendRecords(argv.log!, records) : undefined,
+        onProgress: (calls, budget, best) => bar.update(Math.min(calls, budget), { best: formatNumber(best) }),
+      });
+    } finally {
+      bar.stop();
+      sim.free();
+    }
+    if (argv.log) message(`appended the evaluated configurations to ${argv.log}`);
+    if (argv.svg) {
+      await writeFile(argv.svg, await renderSvg(tradeoffSpec(`${network.name}: ${argv.strategy}, ${run.simulatorCalls} simulator calls`, [run])));
+      message(`wrote the trade-off plot to ${argv.svg}`);
+    }
+    const best = run.best;
+    const result = {
+      network: network.name,
+      strategy: run.strategy,
+      seed: run.seed,
+      budget: { maxPEs: target.maxPEs, maxSramKiB: target.maxSramBytes / 1024, dramBytesPerCycle: target.dramBytesPerCycle, freqMHz: target.freqMHz },
+      simulatorCalls: run.simulatorCalls,
+      seconds: run.seconds,
+      default: { hardware: target.defaultHardware, throughputPerSecond: reference.throughputPerSecond, latencyMs: reference.latencyMs, dramBytes: reference.dramBytes, energyUJ: reference.energyUJ },
+      best: best && {
+        hardware: hardwareOf(best.config.hardware),
+        throughputPerSecond: best.evaluation.throughputPerSecond,
+        speedupOverDefault: best.evaluation.throughputPerSecond / reference.throughputPerSecond,
+        latencyMs: best.evaluation.latencyMs,
+        dramBytes: best.evaluation.dramBytes,
+        energyUJ: best.evaluation.energyUJ,
+        layers: problem.describe(best.config).mappings.map((m, i) => {
+          const r = best.evaluation.layers[i]!;
+          return { ...m, cycles: r.totalCycles, utilization: r.utilization, dramBytes: r.dramReads.ifmap + r.dramReads.filter + r.dramReads.ofmap + r.dramWrites.ofmap };
+        }),
+      },
+      stats: run.stats,
+      history: run.history,
+    };
+    report(argv, result, (r) => {
+      if (!r.best) return `no valid configuration found in ${r.simulatorCalls} simulator calls`;
+      const h = r.best.hardware;
+      return [
+        `${r.network}: ${r.strategy}, ${r.simulatorCalls} simulator calls in ${formatNumber(r.seconds)} s`,
+        `best accelerator: ${h.rows}×${h.cols} ${h.dataflow.toUpperCase()}, SRAM ${h.ifmapSramKiB}/${h.filterSramKiB}/${h.ofmapSramKiB} KiB`,
+        `throughput ${formatNumber(r.best.throughputPerSecond)}/s (${formatNumber(r.best.speedupOverDefault)}× SCALE-Sim's mapping on ${r.default.hardware.rows}×${r.default.hardware.cols}), ` +
+          `latency ${formatNumber(r.best.latencyMs)} ms, DRAM ${formatNumber(r.best.dramBytes / 2 ** 20)} MiB, energy ${formatNumber(r.best.energyUJ)} µJ`,
+        table(['layer', '×', 'splits M/N/K', 'order', 'double buffer', 'cycles', 'util %', 'DRAM KiB'], r.best.layers.map((l) => [
+          l.layer, l.count, `${l.mapping.splitM}/${l.mapping.splitN}/${l.mapping.splitK}`, l.mapping.order, l.mapping.doubleBuffer ? 'on' : 'off', l.cycles, l.utilization, l.dramBytes / 1024,
+        ])),
+      ].join('\n');
+    });
+  },
+};
