@@ -10,3 +10,4 @@ export { convSpace, convTask, denseTask, depthwiseSpace, type Config, type Knob,
 export { InProcessMeasurer, type KernelResult, type MeasureOptions } from './tune/measure.js';
 export { WebWorkerMeasurer } from './tune/measure-web.js';
 export { importOnnx, OptionsError, schedule, simulate, type ImportOnnxOptions, type ModelInput, type ProgressEvent, type ScheduleOptions, type ScheduleReport, type SimulateOptions, type SimulateReport } from './api/index.js';
+export { tune, type TuneOptions, type TuneReport } from './api/index.js';

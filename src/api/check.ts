@@ -14,6 +14,7 @@ export type FieldKind =
   | { type: 'boolean' }
   | { type: 'function' }
   | { type: 'object' }
+  | { type: 'array' }
   | { type: 'signal' }
   | { type: 'string|object'; oneOf?: readonly string[] };
 
@@ -44,6 +45,8 @@ function describe(kind: FieldKind): string {
       return 'a function';
     case 'object':
       return 'a plain object';
+    case 'array':
+      return 'an array';
     case 'signal':
       return 'an AbortSignal';
     case 'string|object':
@@ -80,6 +83,8 @@ function fits(kind: FieldKind, value: unknown): boolean {
       return typeof value === 'function';
     case 'object':
       return isPlainObject(value);
+    case 'array':
+      return Array.isArray(value);
     case 'signal':
       return typeof value === 'object' && value !== null && typeof (value as AbortSignal).aborted === 'boolean' && typeof (value as AbortSignal).addEventListener === 'function';
     case 'string|object':

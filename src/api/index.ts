@@ -5,3 +5,4 @@ export { importOnnx, type ImportOnnxOptions } from './import-onnx.js';
 export { type ModelInput } from './model.js';
 export { schedule, type ScheduleOptions, type ScheduleReport } from './schedule.js';
 export { simulate, type SimulateOptions, type SimulateReport } from './simulate.js';
+export { tune, type TuneLayerReport, type TuneOptions, type TuneReport } from './tune.js';

@@ -1,0 +1,122 @@
+// `tune(model, options) → Promise<TuneReport>`: search the knobs of a model's layers, either
+// the kernel schedules of the host (measured for real, in this thread) or the layer mappings
+// of the simulated systolic array, with any of the tuners. Records come back with the report
+// so a caller can store them and pass them as `previous` to resume.
+import { getCore } from '../core/load.js';
+import { SYSTOLIC_PRESETS } from '../hw/systolic.js';
+import { InProcessMeasurer } from '../tune/measure.js';
+import { tuningJobs } from '../tune/jobs.js';
+import { tune as runTuning } from '../tune/loop.js';
+import type { TuningRecord } from '../tune/records.js';
+import { pointKey } from '../tune/search-space.js';
+import { createTuner, TUNER_NAMES, type TunerName } from '../tune/tuners/index.js';
+import { checkOptions, OptionsError, type ProgressEvent, throwIfAborted } from './check.js';
+import { type ModelInput, resolveModel } from './model.js';
+
+export interface TuneOptions {
+  /** 'host' (this machine's wasm kernels) or 'systolic[:google|eyeriss|scale]' (default 'systolic:scale'). */
+  target?: string;
+  /** Index of the one distinct layer to tune; all of them by default. */
+  layer?: number;
+  /** Search strategy (default 'autotvm'). */
+  tuner?: TunerName;
+  /** Measurements per layer, counting replayed ones (default 64). */
+  trials?: number;
+  /** Measurements per batch (default 32). */
+  batchSize?: number;
+  seed?: number;
+  /** systolic: DRAM bandwidth in bytes per cycle (default: the preset's). */
+  dramBytesPerCycle?: number;
+  /** Records of an earlier run to resume from. */
+  previous?: readonly TuningRecord[];
+  onProgress?: (event: ProgressEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface TuneLayerReport {
+  layer: string;
+  shape: string;
+  workload: string;
+  trials: number;
+  unit: string;
+  defaultCost: number | null;
+  bestCost: number | null;
+  /** Best cost as users read it: GFLOP/s on the host, cycles on the array. */
+  bestFigure: number | null;
+  bestConfig: Record<string, number | string> | null;
+  seconds: number;
+}
+
+export interface TuneReport {
+  model: string;
+  target: string;
+  tuner: TunerName;
+  layers: TuneLayerReport[];
+  records: TuningRecord[];
+}
+
+const TARGETS = ['host', 'systolic', ...Object.keys(SYSTOLIC_PRESETS).map((p) => `systolic:${p}`)];
+
+const SPEC = {
+  target: { type: 'string', oneOf: TARGETS },
+  layer: { type: 'number', integer: true, min: 0 },
+  tuner: { type: 'string', oneOf: TUNER_NAMES },
+  trials: { type: 'number', integer: true, min: 1, max: 1_000_000 },
+  batchSize: { type: 'number', integer: true, min: 1, max: 4096 },
+  seed: { type: 'number', integer: true },
+  dramBytesPerCycle: { type: 'number', min: 1e-9 },
+  previous: { type: 'array' },
+  onProgress: { type: 'function' },
+  signal: { type: 'signal' },
+} as const;
+
+export async function tune(model: ModelInput, options?: TuneOptions): Promise<TuneReport> {
+  const o = checkOptions<TuneOptions>('tune', options, SPEC);
+  const graph = resolveModel('tune', model);
+  const core = await getCore();
+  const target = o.target ?? 'systolic:scale';
+  const tuner = o.tuner ?? 'autotvm';
+  const trials = o.trials ?? 64;
+  const seed = o.seed ?? 1;
+  const jobs = tuningJobs(core, graph, target, { hostMeasurer: (c, space) => new InProcessMeasurer(c, space), dramBytesPerCycle: o.dramBytesPerCycle });
+  if (o.layer !== undefined && o.layer >= jobs.length) throw new OptionsError(`tune: layer must be below ${jobs.length}, the distinct layers of ${graph.name}; got ${o.layer}`);
+  const chosen = o.layer === undefined ? jobs : [jobs[o.layer]!];
+  const records: TuningRecord[] = [];
+  const layers: TuneLayerReport[] = [];
+  for (const [index, job] of chosen.entries()) {
+    throwIfAborted(o.signal);
+    try {
+      const result = await runTuning({
+        workload: job.workload,
+        space: job.space,
+        measurer: job.measurer,
+        tuner: createTuner(tuner, job.space, seed, core),
+        trials,
+        batchSize: o.batchSize ?? 32,
+        seed,
+        initialPoints: [job.defaultPoint],
+        previous: o.previous,
+        onRecords: (batch) => void records.push(...batch),
+        onProgress: (p) => o.onProgress?.({ step: 'trials', done: index * trials + p.trials, total: chosen.length * trials }),
+        shouldStop: () => o.signal?.aborted ?? false,
+      });
+      const defaultCost = result.history.find((h) => pointKey(h.point) === pointKey(job.defaultPoint))?.cost;
+      layers.push({
+        layer: job.name,
+        shape: job.shape,
+        workload: job.workload,
+        trials: result.trials,
+        unit: job.unit,
+        defaultCost: defaultCost !== undefined && Number.isFinite(defaultCost) ? defaultCost : null,
+        bestCost: result.best?.cost ?? null,
+        bestFigure: result.best ? job.figure(result.best.cost) : null,
+        bestConfig: result.best?.knobs ?? null,
+        seconds: result.seconds,
+      });
+    } finally {
+      await job.close();
+    }
+  }
+  throwIfAborted(o.signal);
+  return { model: graph.name, target, tuner, layers, records };
+}

@@ -1,0 +1,27 @@
+import { expect, it } from 'vitest';
+import { tune } from '../../src/node/index.js';
+import { OptionsError } from '../../src/api/check.js';
+
+it('tunes layer mappings on the simulated array from the library, resumable from its records', async () => {
+  const first = await tune('alexnetconvs', { target: 'systolic:eyeriss', layer: 1, tuner: 'ga', trials: 40, seed: 3 });
+  expect(first.layers).toHaveLength(1);
+  const [layer] = first.layers;
+  expect(layer!.bestCost).toBeLessThanOrEqual(layer!.defaultCost!); // the default mapping is measured first
+  expect(first.records).toHaveLength(40);
+  const resumed = await tune('alexnetconvs', { target: 'systolic:eyeriss', layer: 1, tuner: 'ga', trials: 56, seed: 3, previous: first.records });
+  expect(resumed.records).toHaveLength(16); // only the new trials
+  expect(resumed.layers[0]!.bestCost).toBeLessThanOrEqual(layer!.bestCost!);
+});
+
+it('tunes a host kernel for real in this thread', async () => {
+  const report = await tune('resnet18convs', { target: 'host', layer: 2, tuner: 'random', trials: 4, batchSize: 2 });
+  expect(report.layers[0]!.unit).toBe('GFLOP/s');
+  expect(report.layers[0]!.bestFigure).toBeGreaterThan(0);
+});
+
+it('rejects unknown options and bad values by name', async () => {
+  await expect(tune('alexnetconvs', { trails: 5 } as never)).rejects.toThrow(OptionsError);
+  await expect(tune('alexnetconvs', { trails: 5 } as never)).rejects.toThrow(/trails/);
+  await expect(tune('alexnetconvs', { tuner: 'magic' as never })).rejects.toThrow(/tuner/);
+  await expect(tune('alexnetconvs', { layer: 9 })).rejects.toThrow(/layer must be below 5/);
+});
