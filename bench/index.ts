@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { type Bench, printRows } from './harness.js';
 
 const benches: Record<string, () => Promise<Bench>> = {
+  codesign: async () => (await import('./codesign.js')).codesignBench,
   gemm: async () => (await import('./gemm.js')).gemmBench,
   kernels: async () => (await import('./kernels.js')).kernelsBench,
   sim: async () => (await import('./sim.js')).simBench,

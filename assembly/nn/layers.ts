@@ -10,12 +10,36 @@ import { gemm } from '../kernels/gemm';
 
 /** y[B×O] = x[B×I] · W[I×O] + b[O]. */
 export function nnDenseForward(x: usize, w: usize, b: usize, y: usize, batch: i32, inDim: i32, outDim: i32): void {
+  if (batch <= SMALL_BATCH) {
+    // A policy scoring a handful of candidates: packing W for the GEMM would cost more than
+    // the product, so accumulate rows of W directly (vectorised over outputs).
+    for (let r = 0; r < batch; r++) {
+      const row = y + (<usize>(r * outDim) << 2);
+      memory.copy(row, b, <usize>outDim << 2);
+      const xr = x + (<usize>(r * inDim) << 2);
+      for (let i = 0; i < inDim; i++) {
+        const xi = f32At(xr, i);
+        if (xi == 0) continue;
+        const s = f32x4.splat(xi);
+        const wRow = w + (<usize>(i * outDim) << 2);
+        let o = 0;
+        for (; o + 4 <= outDim; o += 4) {
+          const p = row + (<usize>o << 2);
+          v128.store(p, f32x4.add(v128.load(p), f32x4.mul(s, v128.load(wRow + (<usize>o << 2)))));
+        }
+        for (; o < outDim; o++) setF32(row, o, f32At(row, o) + xi * f32At(wRow, o));
+      }
+    }
+    return;
+  }
   gemm(x, w, y, batch, outDim, inDim);
   for (let r = 0; r < batch; r++) {
     const row = y + (<usize>(r * outDim) << 2);
     for (let o = 0; o < outDim; o++) setF32(row, o, f32At(row, o) + f32At(b, o));
   }
 }
+
+const SMALL_BATCH = 16;
 
 /** Given dy[B×O]: dW[I×O] += xᵀ·dy, db[O] += Σ_rows dy, and (when dx ≠ 0) dx[B×I] = dy·Wᵀ. */
 export function nnDenseBackward(x: usize, w: usize, dy: usize, dw: usize, db: usize, dx: usize, batch: i32, inDim: i32, outDim: i32): void {

@@ -8,11 +8,11 @@
 // The partial schedule's costs are kept exactly, incrementally, with the units of problem.ts
 // (seconds, bytes): once every node is placed they equal the simulator's.
 import type { Core } from '../core/core.js';
-import { groupSoftmax, Mlp } from '../core/nn.js';
+import { Mlp } from '../core/nn.js';
 import { Random } from '../helpers/random.js';
 import type { Assignment, ScheduleProblem } from './problem.js';
 
-export const POLICY_FEATURES = 20;
+export const POLICY_FEATURES = 21;
 export const POLICY_SIZES = [POLICY_FEATURES, 64, 64, 1] as const;
 
 /** Everything a training step needs of one decoded schedule. */
@@ -36,6 +36,13 @@ export class PartialSchedule {
   readonly outBytes: Float64Array;
   readonly last: Int32Array;
   readonly stage: Int32Array;
+  private readonly extra: Float64Array;
+  /** mark[u] = v + 1 while v's candidates are scored and u feeds v. */
+  private readonly mark: Int32Array;
+  /** Unplaced consumers of each node. */
+  readonly pending: Int32Array;
+  /** Placed nodes whose output still has unplaced consumers (may hold stale entries; see liveBytesBeyond). */
+  private live: number[] = [];
   maxUsed = 0;
 
   constructor(readonly p: ScheduleProblem) {
@@ -46,6 +53,30 @@ export class PartialSchedule {
     this.outBytes = new Float64Array(k);
     this.last = new Int32Array(p.n).fill(-1);
     this.stage = new Int32Array(p.n).fill(-1);
+    this.extra = new Float64Array(k);
+    this.mark = new Int32Array(p.n);
+    this.pending = new Int32Array(p.n);
+    for (let v = 0; v < p.n; v++) this.pending[v] = p.succStart[v + 1]! - p.succStart[v]!;
+  }
+
+  /**
+   * out[s] = bytes × boundaries that tensors still waiting for consumers would cross if those
+   * consumers all sat at stage s (v's own inputs excluded: timesWith counts them).
+   */
+  liveBytesProfile(v: number, out: Float64Array): void {
+    out.fill(0);
+    const k = this.p.cores;
+    let keep = 0;
+    for (let e = this.p.predStart[v]!; e < this.p.predStart[v + 1]!; e++) this.mark[this.p.preds[e]!] = v + 1;
+    for (const u of this.live) {
+      if (this.pending[u]! === 0) continue;
+      this.live[keep++] = u;
+      if (this.mark[u] === v + 1) continue;
+      const from = this.last[u]!;
+      const bytes = this.p.outputBytes[u]!;
+      for (let s = from + 1; s < k; s++) out[s]! += bytes * (s - from);
+    }
+    this.live.length = keep;
   }
 
   lo(v: number): number {
@@ -65,7 +96,8 @@ export class PartialSchedule {
     const { p } = this;
     const k = p.cores;
     const link = p.target.hostLinkBytesPerSecond;
-    const extra = new Float64Array(k); // added transfer bytes per stage
+    const extra = this.extra; // added transfer bytes per stage
+    extra.fill(0);
     for (let e = p.predStart[v]!; e < p.predStart[v + 1]!; e++) {
       const u = p.preds[e]!;
       for (let b = this.last[u]!; b < s; b++) {
@@ -98,8 +130,10 @@ export class PartialSchedule {
       }
       if (this.last[u]! < s) this.last[u] = s;
     }
+    for (let e = p.predStart[v]!; e < p.predStart[v + 1]!; e++) this.pending[p.preds[e]!]!--;
     this.last[v] = s;
     if (p.succStart[v + 1] === p.succStart[v]) this.outBytes[s]! += p.outputBytes[v]!;
+    else this.live.push(v);
     this.maxUsed = Math.max(this.maxUsed, s);
   }
 }
@@ -145,6 +179,8 @@ function candidateFeatures(p: ScheduleProblem, scale: ProblemScale, state: Parti
   for (let t = 0; t < k; t++) current = Math.max(current, state.time(t));
   const computeAfter = scale.totalCompute - scale.prefixCompute[v + 1]!;
   const paramsAfter = scale.totalParams - scale.prefixParams[v + 1]!;
+  const live = new Float64Array(k);
+  state.liveBytesProfile(v, live);
   for (let s = lo, row = offset; s < k; s++, row += POLICY_FEATURES) {
     state.timesWith(v, s, times);
     let bottleneck = 0;
@@ -170,6 +206,7 @@ function candidateFeatures(p: ScheduleProblem, scale: ProblemScale, state: Parti
     f[17] = computeAfter / (k - s) / norm;
     f[18] = (paramsAfter + state.params[s]! + p.paramBytes[v]!) / (k - s) / chip;
     f[19] = k / 8;
+    f[20] = live[s]! / link / norm;
   }
 }
 
@@ -224,8 +261,13 @@ export class SchedulerPolicy {
       }
       if (count > 1 && mode !== 'teacher') {
         const logits = this.net.forward(rows.subarray(0, count * POLICY_FEATURES), count);
-        if (temperature !== 1) for (let i = 0; i < count; i++) logits[i]! /= temperature;
-        const probs = groupSoftmax(this.core, logits, Int32Array.of(0, count));
+        // A softmax over at most 8 logits: cheaper here than a round trip into the core.
+        let hi = -Infinity;
+        for (let i = 0; i < count; i++) hi = Math.max(hi, logits[i]! / temperature);
+        let sum = 0;
+        const probs = new Float64Array(count);
+        for (let i = 0; i < count; i++) sum += probs[i] = Math.exp(logits[i]! / temperature - hi);
+        for (let i = 0; i < count; i++) probs[i]! /= sum;
         if (mode === 'greedy') {
           for (let i = 1; i < count; i++) if (probs[i]! > probs[choice]!) choice = i;
         } else if (mode === 'sample') {

@@ -184,3 +184,42 @@ export function assignmentFromCuts(n: number, cuts: ArrayLike<number>): Assignme
   for (let s = 0; s + 1 < cuts.length; s++) out.fill(s, cuts[s]!, cuts[s + 1]!);
   return out;
 }
+
+/**
+ * The same problem with its nodes listed in another topological order: `order[i]` is the
+ * original index of the i-th node. Throws when the order puts a node before a predecessor.
+ */
+export function reorderProblem(problem: ScheduleProblem, order: ArrayLike<number>): ScheduleProblem {
+  const { n } = problem;
+  if (order.length !== n) throw new RangeError(`reorder: ${order.length} positions for ${n} nodes`);
+  const position = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) position[order[i]!] = i;
+  const computeSeconds = new Float64Array(n);
+  const paramBytes = new Float64Array(n);
+  const outputBytes = new Float64Array(n);
+  const predStart = new Int32Array(n + 1);
+  const preds = new Int32Array(problem.preds.length);
+  const names: string[] = [];
+  for (let i = 0, e = 0; i < n; i++) {
+    const v = order[i]!;
+    if (position[v] !== i) throw new RangeError('reorder: the order is not a permutation');
+    names.push(problem.names[v]!);
+    computeSeconds[i] = problem.computeSeconds[v]!;
+    paramBytes[i] = problem.paramBytes[v]!;
+    outputBytes[i] = problem.outputBytes[v]!;
+    for (let f = problem.predStart[v]!; f < problem.predStart[v + 1]!; f++) {
+      const u = position[problem.preds[f]!]!;
+      if (u >= i) throw new RangeError(`reorder: '${problem.names[v]}' would come before its predecessor '${problem.names[problem.preds[f]!]}'`);
+      preds[e++] = u;
+    }
+    predStart[i + 1] = e;
+  }
+  const succCount = new Int32Array(n);
+  for (const u of preds) succCount[u]!++;
+  const succStart = new Int32Array(n + 1);
+  for (let u = 0; u < n; u++) succStart[u + 1] = succStart[u]! + succCount[u]!;
+  const succs = new Int32Array(preds.length);
+  const fill = succStart.slice(0, n);
+  for (let v = 0; v < n; v++) for (let e = predStart[v]!; e < predStart[v + 1]!; e++) succs[fill[preds[e]!]!++] = v;
+  return { ...problem, names, computeSeconds, paramBytes, outputBytes, predStart, preds, succStart, succs };
+}

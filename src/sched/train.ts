@@ -19,6 +19,7 @@ import { problemFromGraph } from './from-graph.js';
 import { POLICY_FEATURES, POLICY_SIZES, SchedulerPolicy, type Trajectory } from './policy.js';
 import type { ScheduleProblem } from './problem.js';
 import { PipelineSimulator } from './simulate.js';
+import { fromBase64, toBase64 } from './weights-codec.js';
 
 export interface TrainOptions {
   seed: number;
@@ -109,8 +110,8 @@ export function instanceSpecs(options: TrainOptions): InstanceSpec[] {
     const nodes = random.intBetween(options.minNodes, options.maxNodes);
     return {
       kind,
-      // A DNN-like block is 2–12 nodes, 4 on average, plus a stem and a head.
-      size: kind === 'layered' ? nodes : Math.max(1, Math.round(nodes / 4)),
+      // A DNN-like graph has about 6 + 4.2 nodes per block.
+      size: kind === 'layered' ? nodes : Math.max(1, Math.round((nodes - 6) / 4.2)),
       seed: random.nextUint32(),
       cores: random.pick(options.cores),
       onChipParamBytes: random.pick(options.onChipMiB) * 1024 * 1024,
@@ -121,7 +122,7 @@ export function instanceSpecs(options: TrainOptions): InstanceSpec[] {
 export function instanceProblem(spec: InstanceSpec): ScheduleProblem {
   const graph = spec.kind === 'layered'
     ? layeredDag({ nodes: spec.size, levels: Math.max(1, Math.round(spec.size / 2)), seed: spec.seed })
-    : dnnLikeGraph({ blocks: spec.size, seed: spec.seed, imageSize: 112 });
+    : dnnLikeGraph({ blocks: spec.size, seed: spec.seed });
   return problemFromGraph(graph, pipelineTarget({ cores: spec.cores, onChipParamBytes: spec.onChipParamBytes }));
 }
 
@@ -138,6 +139,8 @@ export class SchedulerTrainer {
     readonly core: Core,
     options: Partial<TrainOptions> = {},
     resume?: TrainState,
+    /** Teacher labels of an earlier run, used when its instances are the same as this run's. */
+    reuse?: Pick<TrainState, 'instances' | 'labels'>,
   ) {
     this.options = resume ? resume.options : { ...DEFAULT_TRAIN_OPTIONS, ...options };
     for (const key of Object.keys(options)) if (!(key in DEFAULT_TRAIN_OPTIONS)) throw new RangeError(`train-scheduler: unknown option '${key}'`);
@@ -145,6 +148,10 @@ export class SchedulerTrainer {
     this.labels = resume ? resume.labels.slice() : [];
     this.history = resume ? resume.history.slice() : [];
     this.stepsDone = resume ? resume.step : 0;
+    if (!resume && reuse && reuse.labels.length === this.instances.length && JSON.stringify(reuse.instances) === JSON.stringify(this.instances)) {
+      this.labels.push(...reuse.labels);
+      this.stepsDone = this.instances.length;
+    }
     this.policy = new SchedulerPolicy(core, resume ? { sizes: resume.sizes, params: fromBase64(resume.params) } : undefined, this.options.seed);
     if (resume) this.policy.net.setOptimizerState({ step: resume.optimizer.step, m: fromBase64(resume.optimizer.m), v: fromBase64(resume.optimizer.v) });
   }
@@ -312,20 +319,6 @@ export class SchedulerTrainer {
     }
     return sum / this.instances.length;
   }
-}
-
-export function toBase64(data: Float32Array): string {
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-}
-
-export function fromBase64(text: string): Float32Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new Float32Array(bytes.buffer);
 }
 
 export { POLICY_SIZES };

@@ -5,7 +5,7 @@ import { exactSchedule, loadHighs, buildPipelineMilp, milpSolutionOf } from '../
 import { buildProblem } from '../../src/sched/problem.js';
 import { bruteForceOptimum, referenceSimulate } from '../../src/sched/reference.js';
 import { schedule } from '../../src/sched/schedule.js';
-import { randomProblem, tinyTarget } from './graphs.js';
+import { randomProblem, randomValidAssignment, tinyTarget } from './graphs.js';
 
 describe('exact MILP scheduler (HiGHS)', () => {
   it('finds the brute-force optimum on tiny random graphs', async () => {
@@ -45,12 +45,7 @@ describe('exact MILP scheduler (HiGHS)', () => {
     for (let t = 0; t < 10; t++) {
       const p = randomProblem(random, 12, random.intBetween(2, 5));
       const milp = buildPipelineMilp(p, highs);
-      const a = new Int32Array(p.n);
-      for (let v = 0; v < p.n; v++) {
-        let lo = 0;
-        for (let e = p.predStart[v]!; e < p.predStart[v + 1]!; e++) lo = Math.max(lo, a[p.preds[e]!]!);
-        a[v] = random.intBetween(lo, p.cores - 1);
-      }
+      const a = randomValidAssignment(random, p);
       const x = milpSolutionOf(p, milp, a);
       expect(x[0]! / 1e6).toBeCloseTo(referenceSimulate(p, a).bottleneckSeconds, 9);
       const { starts, indices, values } = milp.model.matrix;

@@ -35,3 +35,14 @@ export function randomNodes(random: Random, n: number, maxPreds = 3): ScheduleNo
 export function randomProblem(random: Random, n: number, cores: number): ScheduleProblem {
   return buildProblem(randomNodes(random, n), tinyTarget(cores));
 }
+
+/** A random valid assignment: each node at or after its predecessors' stages, at most `maxStep` later. */
+export function randomValidAssignment(random: Random, p: ScheduleProblem, maxStep = p.cores): Int32Array {
+  const a = new Int32Array(p.n);
+  for (let v = 0; v < p.n; v++) {
+    let lo = 0;
+    for (let e = p.predStart[v]!; e < p.predStart[v + 1]!; e++) lo = Math.max(lo, a[p.preds[e]!]!);
+    a[v] = random.intBetween(lo, Math.min(p.cores - 1, lo + maxStep));
+  }
+  return a;
+}

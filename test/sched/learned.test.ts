@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
-import { learnedSchedule, localImprove } from '../../src/sched/learned.js';
+import { learnedSchedule, localImprove, refineCuts } from '../../src/sched/learned.js';
 import { PartialSchedule, SchedulerPolicy } from '../../src/sched/policy.js';
-import { assignmentError } from '../../src/sched/problem.js';
+import { assignmentError, reorderProblem } from '../../src/sched/problem.js';
+import { POLICY_WEIGHTS } from '../../src/sched/policy-weights.js';
 import { referenceSimulate } from '../../src/sched/reference.js';
 import { PipelineSimulator } from '../../src/sched/simulate.js';
 import { SchedulerTrainer } from '../../src/sched/train.js';
-import { randomProblem } from './graphs.js';
+import { randomProblem, randomValidAssignment } from './graphs.js';
 
 describe('scheduler policy decoding', () => {
   it('never breaks the graph order, greedy or sampled, trained or not', async () => {
@@ -62,18 +63,40 @@ describe('local improvement', () => {
     const random = new Random(17);
     for (let t = 0; t < 15; t++) {
       const p = randomProblem(random, random.intBetween(2, 40), random.intBetween(2, 6));
-      const start = new Int32Array(p.n);
-      for (let v = 0; v < p.n; v++) {
-        let lo = 0;
-        for (let e = p.predStart[v]!; e < p.predStart[v + 1]!; e++) lo = Math.max(lo, start[p.preds[e]!]!);
-        start[v] = random.intBetween(lo, p.cores - 1);
-      }
+      const start = randomValidAssignment(random, p);
       const sim = new PipelineSimulator(core, p);
       const better = localImprove(sim, p, start, 10);
       expect(assignmentError(p, better)).toBeUndefined();
       expect(sim.bottleneck(better)).toBeLessThanOrEqual(sim.bottleneck(start));
       sim.free();
     }
+  });
+});
+
+describe('exact re-cutting of the policy order', () => {
+  it('reordering keeps costs, rejects non-topological orders, and re-cutting never worsens', async () => {
+    const core = await getCore();
+    const random = new Random(23);
+    for (let t = 0; t < 15; t++) {
+      const p = randomProblem(random, random.intBetween(2, 30), random.intBetween(2, 6));
+      const a = randomValidAssignment(random, p);
+      const order = Array.from({ length: p.n }, (_, v) => v).sort((x, y) => a[x]! - a[y]! || x - y);
+      const q = reorderProblem(p, order);
+      const permuted = Int32Array.from(order, (v) => a[v]!);
+      expect(referenceSimulate(q, permuted).bottleneckSeconds).toBeCloseTo(referenceSimulate(p, a).bottleneckSeconds, 12);
+      const sim = new PipelineSimulator(core, p);
+      const refined = refineCuts(core, sim, p, a);
+      expect(assignmentError(p, refined)).toBeUndefined();
+      expect(sim.bottleneck(refined)).toBeLessThanOrEqual(sim.bottleneck(a));
+      sim.free();
+    }
+    const chain = randomProblem(new Random(1), 5, 2);
+    expect(() => reorderProblem(chain, [1, 0, 2, 3, 4])).toThrow(/before its predecessor/);
+  });
+
+  it('ships trained weights', () => {
+    expect(POLICY_WEIGHTS).toBeDefined();
+    expect(POLICY_WEIGHTS!.params.length).toBeGreaterThan(1000);
   });
 });
 

@@ -6,7 +6,7 @@ import { compilerSchedule } from '../../src/sched/compiler.js';
 import { assignmentFromCuts, assignmentFromRecord, buildProblem } from '../../src/sched/problem.js';
 import { allValidAssignments, bruteForceContiguous, referenceSimulate } from '../../src/sched/reference.js';
 import { PipelineSimulator, simulatePipeline } from '../../src/sched/simulate.js';
-import { randomProblem, tinyTarget } from './graphs.js';
+import { randomProblem, randomValidAssignment, tinyTarget } from './graphs.js';
 
 // a → b → c and a → c; units of tinyTarget: 1 µs per MAC, 1 µs per byte on the link, 1000 B on chip.
 const handNodes = [
@@ -93,12 +93,7 @@ describe('pipeline simulator (wasm core)', () => {
       const sim = new PipelineSimulator(core, p);
       for (let r = 0; r < 5; r++) {
         // A random valid assignment: each node at or after its predecessors' stages.
-        const a = new Int32Array(p.n);
-        for (let v = 0; v < p.n; v++) {
-          let lo = 0;
-          for (let e = p.predStart[v]!; e < p.predStart[v + 1]!; e++) lo = Math.max(lo, a[p.preds[e]!]!);
-          a[v] = random.intBetween(lo, Math.min(k - 1, lo + 1));
-        }
+        const a = randomValidAssignment(random, p, 1);
         const got = sim.simulate(a);
         const want = referenceSimulate(p, a);
         for (let s = 0; s < k; s++) {

@@ -1,0 +1,88 @@
+// `npm run bench -- codesign [--networks resnet18,mobilenetv2] [--strategies arco,ga,random,autotvm,chameleon]
+//                            [--seeds 1,2] [--budget 1500] [--ablation] [--svg-dir DIR]`
+// Hardware/software co-design on the systolic simulator: every strategy with the same simulator-call
+// budget and seeds; best throughput, simulator calls and seconds; the ratios against the best
+// software-only baseline (AutoTVM-style or Chameleon at the default accelerator) and the GA.
+// `--ablation` also runs ARCO without confidence sampling for as many batches as ARCO ran (no
+// call budget), to show what confidence sampling saves. Networks: zoo names (add grid with
+// --strategies …,grid: the slow reference).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getCore } from '../src/node/index.js';
+import { zooModel } from '../src/graph/zoo/index.js';
+import { arcoSearch, CodesignProblem, codesignTarget, type CodesignRun, hardwareOf, networkOf, runStrategy, type Strategy, timeToReach, tradeoffSpec } from '../src/codesign/index.js';
+import { renderSvg } from '../src/report/vega.js';
+import { MappingModel } from '../src/sim/mapping.js';
+import { Simulator } from '../src/sim/simulate.js';
+import type { Bench, Row } from './harness.js';
+
+const list = (value: unknown, fallback: string): string[] => String(value ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
+
+export const codesignBench: Bench = {
+  describe: 'co-design on the systolic simulator: ARCO against software-only tuning, random, GA (and grid) at equal simulator calls',
+  async run({ args, log }) {
+    const networks = list(args.networks, 'resnet18,mobilenetv2');
+    const strategies = list(args.strategies, 'autotvm,chameleon,arco,ga,random') as Strategy[];
+    const seeds = list(args.seeds, '1').map(Number);
+    const budget = Number(args.budget ?? 1500);
+    const svgDir = args.svgDir === undefined ? undefined : String(args.svgDir);
+    const core = await getCore();
+    const sim = new Simulator(core);
+    const target = codesignTarget();
+    const rows: Row[] = [];
+    for (const name of networks) {
+      const network = networkOf(zooModel(name));
+      const runsOfNetwork: CodesignRun[] = [];
+      for (const seed of seeds) {
+        const runs = new Map<string, CodesignRun>();
+        for (const strategy of strategies) {
+          const problem = new CodesignProblem(new MappingModel(sim), network, target);
+          const run = await runStrategy(strategy, core, problem, { budget, seed });
+          runs.set(strategy, run);
+          runsOfNetwork.push(run);
+          log(`${name} seed ${seed} ${strategy}: ${(run.best?.evaluation.throughputPerSecond ?? 0).toFixed(1)}/s, ${run.simulatorCalls} calls, ${run.seconds.toFixed(1)} s`);
+        }
+        if (args.ablation && runs.has('arco')) {
+          const problem = new CodesignProblem(new MappingModel(sim), network, target);
+          const batches = runs.get('arco')!.stats.batches!;
+          const run = await arcoSearch(core, problem, { budget: Number.POSITIVE_INFINITY, seed }, { confidenceSampling: false, maxBatches: batches });
+          run.strategy = 'arco-no-cs';
+          runs.set('arco-no-cs', run);
+          log(`${name} seed ${seed} arco-no-cs (${batches} batches): ${(run.best?.evaluation.throughputPerSecond ?? 0).toFixed(1)}/s, ${run.simulatorCalls} calls, ${run.seconds.toFixed(1)} s`);
+        }
+        const software = ['autotvm', 'chameleon'].map((s) => runs.get(s)).filter((r): r is CodesignRun => r !== undefined);
+        const bestSoftware = software.reduce<CodesignRun | undefined>((b, r) => ((r.best?.evaluation.throughputPerSecond ?? 0) > (b?.best?.evaluation.throughputPerSecond ?? 0) ? r : b), undefined);
+        const softwareThroughput = bestSoftware?.best?.evaluation.throughputPerSecond;
+        const softwareSeconds = bestSoftware ? timeToReach(bestSoftware, softwareThroughput!)?.seconds : undefined;
+        const ga = runs.get('ga')?.best?.evaluation.throughputPerSecond;
+        for (const [strategy, run] of runs) {
+          const throughput = run.best?.evaluation.throughputPerSecond ?? 0;
+          const reach = softwareThroughput === undefined ? undefined : timeToReach(run, softwareThroughput);
+          rows.push({
+            network: name,
+            strategy,
+            seed,
+            throughputPerSecond: throughput,
+            latencyMs: run.best?.evaluation.latencyMs ?? null,
+            dramMiB: run.best ? run.best.evaluation.dramBytes / 2 ** 20 : null,
+            energyUJ: run.best?.evaluation.energyUJ ?? null,
+            simulatorCalls: run.simulatorCalls,
+            seconds: run.seconds,
+            throughputVsBestSoftwareOnly: softwareThroughput ? throughput / softwareThroughput : null,
+            timeVsBestSoftwareOnly: reach && softwareSeconds ? reach.seconds / softwareSeconds : null,
+            callsToBestSoftwareOnly: reach?.calls ?? null,
+            throughputVsGa: ga ? throughput / ga : null,
+            hardware: run.best ? hardwareOf(run.best.config.hardware) : null,
+          });
+        }
+      }
+      if (svgDir) {
+        mkdirSync(svgDir, { recursive: true });
+        writeFileSync(join(svgDir, `codesign-${name}.svg`), await renderSvg(tradeoffSpec(`${name}: accelerators evaluated (budget ${budget} simulator calls)`, runsOfNetwork)));
+        log(`wrote ${join(svgDir, `codesign-${name}.svg`)}`);
+      }
+    }
+    sim.free();
+    return rows;
+  },
+};

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { getCore } from '../../src/node/index.js';
+import { DEFAULT_TRAIN_OPTIONS, SchedulerTrainer, type TrainOptions, type TrainState } from '../../src/sched/train.js';
+import { message, report, table } from '../output.js';
+import { progressBar } from '../progress.js';
+
+interface TrainArgs {
+  checkpoint: string;
+  fresh?: boolean;
+  emitModule?: string;
+  labelsFrom?: string;
+  seed: number;
+  graphs: number;
+  imitationEpochs: number;
+  reinforceEpochs: number;
+  teacherMaxNodes: number;
+  saveEvery: number;
+  json?: boolean;
+}
+
+export const trainSchedulerCommand: CommandModule<object, TrainArgs> = {
+  command: 'train-scheduler',
+  describe: 'Train the learned pipeline scheduler (labels by the exact MILP, imitation, then REINFORCE); resumes from its checkpoint',
+  builder: (y) =>
+    y
+      .option('checkpoint', { type: 'string', default: 'models/scheduler-policy.json', describe: 'Checkpoint file: resumed when it exists, written as training goes' })
+      .option('fresh', { type: 'boolean', describe: 'Ignore an existing checkpoint and start over' })
+      .option('emit-module', { type: 'string', describe: 'Also write the trained weights as a TypeScript module (src/sched/policy-weights.ts ships them)' })
+      .option('labels-from', { type: 'string', describe: 'Reuse the teacher labels of another checkpoint when its instances are the same' })
+      .option('seed', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.seed })
+      .option('graphs', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.graphs, describe: 'Synthetic training instances' })
+      .option('imitation-epochs', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.imitationEpochs })
+      .option('reinforce-epochs', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.reinforceEpochs })
+      .option('teacher-max-nodes', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.teacherMaxNodes, describe: 'Branch-and-bound nodes of the teacher MILP per instance' })
+      .option('save-every', { type: 'number', default: 5, describe: 'Write the checkpoint every this many steps' }) as never,
+  handler: async (argv) => {
+    const core = await getCore();
+    const options: Partial<TrainOptions> = {
+      seed: argv.seed,
+      graphs: argv.graphs,
+      imitationEpochs: argv.imitationEpochs,
+      reinforceEpochs: argv.reinforceEpochs,
+      teacherMaxNodes: argv.teacherMaxNodes,
+    };
+    let resume: TrainState | undefined;
+    if (!argv.fresh && existsSync(argv.checkpoint)) {
+      resume = JSON.parse(await readFile(argv.checkpoint, 'utf8')) as TrainState;
+      if (resume.version !== 1) throw new Error(`${argv.checkpoint}: unknown checkpoint version ${String(resume.version)}`);
+      message(`resuming ${argv.checkpoint} at step ${resume.step} (its options win over the flags)`);
+    }
+    const reuse = argv.labelsFrom ? (JSON.parse(await readFile(argv.labelsFrom, 'utf8')) as TrainState) : undefined;
+    const trainer = new SchedulerTrainer(core, options, resume, reuse);
+    if (reuse && trainer.step > 0 && !resume) message(`reusing ${reuse.labels.length} teacher labels from ${argv.labelsFrom}`);
+    const save = async (): Promise<void> => {
+      await mkdir(dirname(argv.checkpoint), { recursive: true });
+      const tmp = `${argv.checkpoint}.tmp`;
+      await writeFile(tmp, `${JSON.stringify(trainer.state())}\n`);
+      await rename(tmp, argv.checkpoint);
+    };
+    const bar = progressBar('train-scheduler', trainer.totalSteps, '{phase}');
+    bar.update(trainer.step, { phase: trainer.phase });
+    try {
+      while (!trainer.done) {
+        const line = await trainer.next();
+        bar.update(trainer.step, { phase: line });
+        if (trainer.step % argv.saveEvery === 0 || trainer.done) await save();
+      }
+    } finally {
+      bar.stop();
+    }
+    const state = trainer.state();
+    if (argv.emitModule) {
+      await writeFile(argv.emitModule, weightsModule(state));
+      message(`wrote ${argv.emitModule}`);
+    }
+    trainer.dispose();
+    const last = (phase: 'imitation' | 'reinforce') => [...state.history].reverse().find((h) => h.phase === phase);
+    const result = {
+      checkpoint: argv.checkpoint,
+      steps: state.step,
+      instances: state.instances.length,
+      meanTeacherGap: state.labels.reduce((s, l) => s + l.optimalityGap, 0) / state.labels.length,
+      imitation: last('imitation') ?? null,
+      reinforce: last('reinforce') ?? null,
+    };
+    report(argv, result, (r) =>
+      table(['what', 'value'], [
+        ['checkpoint', r.checkpoint],
+        ['steps', r.steps],
+        ['instances (teacher gap)', `${r.instances} (${(r.meanTeacherGap * 100).toFixed(3)}%)`],
+        ['imitation loss', r.imitation ? r.imitation.loss.toFixed(4) : '-'],
+        ['greedy / teacher bottleneck', (r.reinforce ?? r.imitation)?.greedyRatio.toFixed(4) ?? '-'],
+      ]),
+    );
+  },
+};
+
+/** The shipped-weights module: the policy's sizes and its float32 parameters in base64. */
+function weightsModule(state: TrainState): string {
+  const lines = state.params.match(/.{1,100}/g) ?? [];
+  return [
+    '// Generated by `mapwise train-scheduler --emit-module`; do not edit by hand.',
+    `// Seed ${state.options.seed}, ${state.instances.length} instances, ${state.step} steps.`,
+    "import { fromBase64 } from './weights-codec.js';",
+    "import type { PolicyWeights } from './policy.js';",
+    '',
+    'export const POLICY_WEIGHTS: PolicyWeights | undefined = {',
+    `  sizes: ${JSON.stringify(state.sizes)},`,
+    '  params: fromBase64(',
+    ...lines.map((l, i) => `    '${l}'${i + 1 < lines.length ? ' +' : ','}`),
+    '  ),',
+    '};',
+    '',
+  ].join('\n');
+}
