@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   codesign: async () => (await import('./codesign.js')).codesignBench,
   gemm: async () => (await import('./gemm.js')).gemmBench,
   kernels: async () => (await import('./kernels.js')).kernelsBench,
+  schedule: async () => (await import('./schedule.js')).scheduleBench,
   sim: async () => (await import('./sim.js')).simBench,
   tuners: async () => (await import('./tuners.js')).tunersBench,
 };
