@@ -3,7 +3,7 @@ import { getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
 import { EDGETPU_PRESET, pipelineTarget } from '../../src/hw/pipeline.js';
 import { compilerSchedule } from '../../src/sched/compiler.js';
-import { assignmentFromCuts, assignmentFromRecord, buildProblem } from '../../src/sched/problem.js';
+import { assignmentFromCuts, assignmentFromRecord, buildProblem, MAX_SCHEDULE_NODES } from '../../src/sched/problem.js';
 import { allValidAssignments, bruteForceContiguous, referenceSimulate } from '../../src/sched/reference.js';
 import { PipelineSimulator, simulatePipeline } from '../../src/sched/simulate.js';
 import { randomProblem, randomValidAssignment, tinyTarget } from './graphs.js';
@@ -38,6 +38,8 @@ describe('scheduling problem', () => {
     expect(() => buildProblem([{ name: 'x', macs: -1, paramCount: 0, outputElements: 0, preds: [] }], t)).toThrow(/'x': macs must be/);
     expect(() => buildProblem([{ name: 'x', macs: 1, paramCount: 0, outputElements: 0, preds: [0] }], t)).toThrow(/'x' \(index 0\) has predecessor 0/);
     expect(() => buildProblem([handNodes[0]!, { ...handNodes[1]!, name: 'a' }], t)).toThrow(/'a' appears twice/);
+    const huge = Array.from({ length: MAX_SCHEDULE_NODES + 1 }, (_, v) => ({ name: `v${v}`, macs: 1, paramCount: 0, outputElements: 1, preds: [] }));
+    expect(() => buildProblem(huge, t)).toThrow(/20001 nodes, more than the limit of 20000/);
   });
 
   it('turns a name → stage record into an assignment, naming missing and unknown nodes', () => {
