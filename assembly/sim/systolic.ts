@@ -302,6 +302,18 @@ let mark: usize = 0;
 let epoch: i32 = 0, inChunk: f64 = 0, cap: f64 = 0, inserted: f64 = 0, flushes: f64 = 0, lastFlushCycle: f64 = 0;
 let position: f64 = 0, lastFlushPosition: f64 = 0; // valid addresses seen in the current pass
 
+// Reuse gaps of one pass: positions (1-based) of each address's first and last demand in the pass.
+let trackGaps = false;
+let gapFirst: usize = 0, gapLast: usize = 0, minGap: f64 = 0;
+
+@inline function noteGap(addr: i32): void {
+  const at = gapLast + (<usize>addr << 2);
+  const prev = load<i32>(at);
+  if (prev > 0) minGap = min(minGap, position - <f64>prev);
+  else store<i32>(gapFirst + (<usize>addr << 2), <i32>position);
+  store<i32>(at, <i32>position);
+}
+
 /** Walks folds fc ∈ [fc0, fc1), fr ∈ [fr0, fr1) of a read operand through the cache. */
 function walkFolds(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32): void {
   for (let fc = fc0; fc < fc1; fc++) {
@@ -317,6 +329,7 @@ function walkFolds(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32): void {
           const addr = readAddr(op, p, q);
           if (addr < 0) continue;
           position += 1;
+          if (trackGaps) noteGap(addr);
           const at = mark + (<usize>addr << 2);
           if (load<i32>(at) == epoch) continue;
           store<i32>(at, epoch);
@@ -346,16 +359,79 @@ const passFirstSeen = new Map<f64, i32>();
 const passInserted = new Map<f64, f64>();
 const passFlushes = new Map<f64, f64>();
 
-function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frFixed: i32, passOverFc: bool): void {
+// When every reuse of an address, within a pass and from one pass into the next, is at least a
+// window (cap) of demands apart, every demand misses whatever the window's phase: between two
+// demands of an address at least cap words are inserted, so a flush lies between them. Then
+// every pass inserts all of its demands: all passes but the last are counted, and the last is
+// walked for the cycle of the final flush. Checked on the first pass, whose gaps every pass shares.
+/** Line of the n-th valid demand counted back from the end of folds fc ∈ [fc0, fc1), fr ∈ [fr0, fr1). */
+function lineFromEnd(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32, n: f64): f64 {
+  let seen: f64 = 0;
+  for (let fc = fc1 - 1; fc >= fc0; fc--) {
+    for (let fr = fr1 - 1; fr >= fr0; fr--) {
+      setBlock(op, fc, fr);
+      const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
+      const first = blockFirstLine();
+      for (let l = blockLastLine(); l >= first; l--) {
+        const qa = lineQLo(l);
+        for (let q = lineQHi(l); q >= qa; q--) {
+          const p = bSkew ? l - bPrefix - q : l - bPrefix;
+          if (readAddr(op, p, q) >= 0) {
+            seen += 1;
+            if (seen == n) return base + <f64>l;
+          }
+        }
+      }
+    }
+  }
+  return -1;
+}
+
+// gapFirst/gapLast are allocated once per operand walk; groups of the OS filter use disjoint
+// address ranges [addrLo, addrHi), so they share the arrays without clearing them.
+function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frFixed: i32, passOverFc: bool, addrLo: i32, addrHi: i32, passEntries: f64): void {
   passFirstSeen.clear(); passInserted.clear(); passFlushes.clear();
   let skipped = false;
   for (let p = 0; p < passes; p++) {
     const flushesBefore = flushes;
     position = 0;
+    // A pass shorter than the window always has a reuse gap below it (the wrap gap ≤ the pass).
+    const check = p == 0 && passes > 2 && stallCount == 0 && passEntries >= cap && passEntries < 2147483647;
+    if (check) {
+      minGap = Infinity;
+      trackGaps = true;
+    }
     if (passOverFc) walkFolds(op, p, p + 1, 0, ROW_FOLDS);
     else walkFolds(op, fcFixed, fcFixed + 1, p, p + 1);
+    if (check) {
+      trackGaps = false;
+      for (let a = addrLo; a < addrHi; a++) {
+        const last = load<i32>(gapLast + (<usize>a << 2));
+        if (last > 0) minGap = min(minGap, position - <f64>last + <f64>load<i32>(gapFirst + (<usize>a << 2)));
+      }
+      if (minGap >= cap) {
+        // Every later demand is an insertion; the final flush falls in the last pass, within its
+        // last cap demands (minGap ≤ the pass length), so it is found by counting back from its end.
+        const v = position;
+        const rest = <f64>(passes - 1) * v;
+        const all = inChunk + rest;
+        const more = Math.floor(all / cap);
+        const x = more * cap - inChunk - <f64>(passes - 2) * v; // 1-based demand in the last pass
+        if (more > 0 && x >= 1) {
+          const last = passes - 1;
+          const line = passOverFc ? lineFromEnd(op, last, last + 1, 0, ROW_FOLDS, v - x + 1) : lineFromEnd(op, fcFixed, fcFixed + 1, last, last + 1, v - x + 1);
+          lastFlushCycle = issueCycle(line);
+          flushes += more;
+          inChunk = all - more * cap;
+          inserted += rest;
+          epoch++; // nothing in the window is demanded again before it flushes
+          return;
+        }
+      }
+    }
     if (flushes == flushesBefore) return; // the window now holds the whole pass
-    if (skipped || stallCount > 0) continue; // stalls shift cycles unevenly: walk everything
+    if (stallCount > 0) continue; // stalls shift cycles unevenly: walk everything
+    if (skipped) continue;
     const key = lastFlushPosition;
     if (passFirstSeen.has(key)) {
       const a = passFirstSeen.get(key);
@@ -377,12 +453,27 @@ function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frF
 function walkReads(op: i32): void {
   stallCursor = 0;
   const overFc = (op == OP_IFMAP && (DF == DF_OS || DF == DF_WS)) || (op == OP_FILTER && DF == DF_IS);
+  const space = op == OP_IFMAP ? <f64>H * <f64>W * <f64>CH : <f64>K * <f64>N;
+  if (overFc || (op == OP_FILTER && DF == DF_OS)) {
+    gapFirst = heap.alloc(<usize>space << 2);
+    gapLast = heap.alloc(<usize>space << 2);
+    memory.fill(gapLast, 0, <usize>space << 2);
+  }
   if (overFc) {
-    walkRepeated(op, COL_FOLDS, <f64>ROW_FOLDS * <f64>FOLD_LEN, 0, 0, true);
+    // a pass demands the whole ifmap matrix (OS, WS) or the whole filter matrix (IS)
+    const entries = op == OP_IFMAP ? <f64>M * <f64>K : <f64>K * <f64>N;
+    walkRepeated(op, COL_FOLDS, <f64>ROW_FOLDS * <f64>FOLD_LEN, 0, 0, true, 0, <i32>space, entries);
   } else if (op == OP_FILTER && DF == DF_OS) {
-    for (let fc = 0; fc < COL_FOLDS; fc++) walkRepeated(op, ROW_FOLDS, <f64>FOLD_LEN, fc, 0, false);
+    for (let fc = 0; fc < COL_FOLDS; fc++) {
+      const cu = colsUsed(fc);
+      walkRepeated(op, ROW_FOLDS, <f64>FOLD_LEN, fc, 0, false, fc * C * K, (fc * C + cu) * K, <f64>K * <f64>cu);
+    }
   } else {
     walkFolds(op, 0, COL_FOLDS, 0, ROW_FOLDS);
+  }
+  if (overFc || (op == OP_FILTER && DF == DF_OS)) {
+    heap.free(gapFirst);
+    heap.free(gapLast);
   }
 }
 

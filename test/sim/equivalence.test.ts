@@ -41,6 +41,14 @@ describe('wasm simulator = TypeScript reference of SCALE-Sim', () => {
     const lines = Math.ceil(sr / c.config.rows) * Math.ceil(sc / c.config.cols) * (t + 2 * c.config.rows + c.config.cols);
     if (lines * (c.config.rows + c.config.cols) < (c.config.interfaceBandwidth === 'USER' ? 3e4 : 2e5)) cases.push(c);
   }
+  // Many column folds over a small window: the repeated-pass shortcuts of the read walk.
+  const conv = (h: number, f: number, s: number, ch: number, n: number): ConvLayer =>
+    ({ name: 'P', ifmapHeight: h, ifmapWidth: h, filterHeight: f, filterWidth: f, channels: ch, numFilters: n, strideHeight: s, strideWidth: s });
+  for (const dataflow of ['os', 'ws', 'is'] as const) {
+    for (const layer of [conv(12, 1, 1, 8, 40), conv(12, 3, 1, 8, 40), conv(13, 3, 2, 6, 33), conv(16, 2, 2, 5, 30)]) {
+      cases.push({ config: { ...SYSTOLIC_PRESETS.scale, rows: 4, cols: 2, dataflow, ifmapSramKiB: 1, filterSramKiB: 1, ofmapSramKiB: 1 }, layer });
+    }
+  }
   it.each(cases.map((c, i) => [i, c] as const))('case %i', (_i, { config, layer }) => {
     expect(layerFigures(sim.layer(config, layer))).toEqual(layerFigures(referenceLayer(config, layer)));
   });
