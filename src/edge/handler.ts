@@ -1,32 +1,104 @@
 // The HTTP surface of mapwise for edge functions and servers: a fetch(Request) → Response
-// handler over the isomorphic library. The runtime shell (workerd, Deno.serve) only wires
-// the wasm loader and calls `handle`.
+// handler over the library's facades. The runtime shell (src/edge/worker.ts for workerd,
+// src/edge/deno.ts for Deno.serve) only wires the wasm loader and calls the handler.
+//
+// Routes: GET /health, GET /info, GET /models, POST /gemm, POST /schedule, POST /simulate.
+// Every answer is JSON; every failure is {"error": "..."} with a status that says whose fault
+// it is: 400 unreadable JSON, 404 no route, 413 body too large, 422 a request we understood but
+// will not run (unknown field, wrong type, bad model, graph beyond the size limit), 503 the
+// request's CPU budget ran out or too many requests are computing, 500 our bug.
+//
+// Isolation: a request's state lives in its own call (no module-level caches of request data);
+// the wasm core is shared, and every facade frees what it allocated in `finally`, so a failed or
+// cut-off request leaves nothing behind for the next one.
 import { detectFeatures, getCore, runtimeName } from '../core/index.js';
+import { OptionsError, type ProgressEvent } from '../api/check.js';
+import { importOnnx } from '../api/import-onnx.js';
+import { schedule } from '../api/schedule.js';
+import { simulate } from '../api/simulate.js';
+import { GraphError, type Graph } from '../graph/types.js';
+import { ZOO } from '../graph/zoo/index.js';
+import { generatedGraph } from '../sched/models.js';
+import { builtinModel } from '../graph/resolve.js';
+import { PIPELINE_PRESETS, MAX_PIPELINE_CORES } from '../hw/pipeline.js';
+import { SYSTOLIC_PRESETS } from '../hw/systolic.js';
+import { ENERGY_TABLES } from '../sim/energy.js';
+import { SCALESIM_NETWORKS } from '../sim/networks.js';
+import { ConfigError } from '../sim/config.js';
+import { SimulationError } from '../sim/simulate.js';
+import { TopologyError } from '../sim/topology.js';
+import { DATAFLOWS } from '../sim/types.js';
 import { VERSION } from '../version.js';
 
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
+export interface HandlerLimits {
+  /** Largest request body, bytes (default 24 MiB: a base64 ONNX file of up to 18 MiB). */
+  maxBodyBytes?: number;
+  /** Largest graph a request may schedule or simulate, in nodes (default 2000). */
+  maxGraphNodes?: number;
+  /** Largest number of simulator layers (SCALE-Sim rows) per request (default 4000). */
+  maxLayers?: number;
+  /** Time one request may compute, milliseconds (default 10000); a request may ask for less with `budgetMs`. */
+  cpuBudgetMs?: number;
+  /** Requests computing at once; more are answered 503 with Retry-After (default 64). */
+  maxConcurrent?: number;
+}
+
+const DEFAULT_LIMITS: Required<HandlerLimits> = {
+  maxBodyBytes: 24 * 1024 * 1024,
+  maxGraphNodes: 2000,
+  maxLayers: 4000,
+  cpuBudgetMs: 10_000,
+  maxConcurrent: 64,
+};
+
 const MAX_GEMM_ELEMENTS = 1 << 20;
 
-type Route = (request: Request) => Promise<Response>;
+/** Schedulers offered over HTTP: the exact MILP runs for seconds to minutes, beyond a request's budget. */
+const EDGE_SCHEDULERS = ['dp', 'compiler', 'learned'] as const;
 
 class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
 
-async function readJson(request: Request): Promise<Record<string, unknown>> {
+/** Reads at most `limit` bytes of the body, stopping (413) as soon as it is exceeded. */
+async function readBody(request: Request, limit: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+  if (declared > limit) throw new HttpError(413, `body larger than ${limit} bytes`);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new HttpError(413, `body larger than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+async function readJson(request: Request, limit: number): Promise<Record<string, unknown>> {
+  const text = await readBody(request, limit);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -39,7 +111,7 @@ async function readJson(request: Request): Promise<Record<string, unknown>> {
 
 function rejectUnknownFields(body: Record<string, unknown>, allowed: readonly string[]): void {
   const unknown = Object.keys(body).find((key) => !allowed.includes(key));
-  if (unknown) throw new HttpError(422, `unknown field '${unknown}'; expected ${allowed.join(', ')}`);
+  if (unknown !== undefined) throw new HttpError(422, `unknown field '${unknown}'; expected ${allowed.join(', ')}`);
 }
 
 function dimension(body: Record<string, unknown>, key: string): number {
@@ -56,34 +128,190 @@ function matrix(body: Record<string, unknown>, key: string, length: number): num
   return value as number[];
 }
 
-const routes: Record<string, Route> = {
-  'GET /health': async () => json(200, { ok: true, version: VERSION }),
+function base64Bytes(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new HttpError(422, "field 'onnx' must be base64 (RFC 4648, with padding)");
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
 
-  'GET /info': async () => {
-    const core = await getCore();
-    return json(200, { runtime: runtimeName(), flavour: core.flavour, features: detectFeatures(), version: VERSION });
-  },
+/** A request's time budget: checked between steps and between simulated layers. */
+class Budget {
+  private readonly deadline: number;
 
-  // C = A·B with row-major A (m×k) and B (k×n): the smallest real use of the core.
-  'POST /gemm': async (request) => {
-    const body = await readJson(request);
-    rejectUnknownFields(body, ['m', 'n', 'k', 'a', 'b']);
-    const [m, n, k] = [dimension(body, 'm'), dimension(body, 'n'), dimension(body, 'k')];
-    if (m * k + k * n + m * n > MAX_GEMM_ELEMENTS) throw new HttpError(413, `matrices larger than ${MAX_GEMM_ELEMENTS} elements`);
-    const core = await getCore();
-    const c = core.gemm(matrix(body, 'a', m * k), matrix(body, 'b', k * n), m, n, k);
-    return json(200, { m, n, c: Array.from(c), flavour: core.flavour });
-  },
-};
+  constructor(readonly ms: number) {
+    this.deadline = performance.now() + ms;
+  }
 
-export async function handle(request: Request): Promise<Response> {
-  const { pathname } = new URL(request.url);
-  const route = routes[`${request.method} ${pathname}`];
-  if (!route) return json(404, { error: `no route ${request.method} ${pathname}` });
-  try {
-    return await route(request);
-  } catch (cause) {
-    if (cause instanceof HttpError) return json(cause.status, { error: cause.message });
-    return json(500, { error: cause instanceof Error ? cause.message : String(cause) });
+  check(event?: ProgressEvent): void {
+    if (performance.now() <= this.deadline) return;
+    const where = event ? ` (${event.step}: ${event.done} of ${event.total} done)` : '';
+    throw new HttpError(503, `the request ran out of its ${this.ms} ms CPU budget${where}`);
   }
 }
+
+function budgetOf(body: Record<string, unknown>, limits: Required<HandlerLimits>): Budget {
+  const asked = body.budgetMs;
+  if (asked === undefined) return new Budget(limits.cpuBudgetMs);
+  if (typeof asked !== 'number' || !Number.isFinite(asked) || asked <= 0) throw new HttpError(422, "field 'budgetMs' must be a number > 0");
+  return new Budget(Math.min(asked, limits.cpuBudgetMs));
+}
+
+/** The request's graph: a zoo name or generator spec in `model`, or base64 ONNX bytes in `onnx`. */
+async function graphOf(body: Record<string, unknown>, limits: Required<HandlerLimits>, budget: Budget): Promise<Graph | string> {
+  const { model, onnx } = body;
+  if ((model === undefined) === (onnx === undefined)) throw new HttpError(422, "give exactly one of 'model' (a zoo name) and 'onnx' (base64 ONNX bytes)");
+  if (model !== undefined) {
+    if (typeof model !== 'string') throw new HttpError(422, "field 'model' must be a string (a zoo name, see GET /models)");
+    if (model.startsWith('scalesim:')) return model;
+    const spec = /^(synthetic|dnnlike):(\d+)/.exec(model);
+    if (spec && Number(spec[2]) > limits.maxGraphNodes) throw new HttpError(422, `graph of ${spec[2]} ${spec[1] === 'synthetic' ? 'nodes' : 'blocks'} is beyond the limit of ${limits.maxGraphNodes} nodes`);
+    const graph = generatedGraph(model) ?? builtinModel(model);
+    if (!graph) throw new HttpError(422, `'${model}' is not a zoo model (GET /models lists them) nor synthetic:N[:seed] / dnnlike:B[:seed]`);
+    return checkedSize(graph, limits);
+  }
+  if (typeof onnx !== 'string') throw new HttpError(422, "field 'onnx' must be a base64 string");
+  const graph = await importOnnx(base64Bytes(onnx), { source: typeof body.name === 'string' ? body.name : 'request.onnx' });
+  budget.check();
+  return checkedSize(graph, limits);
+}
+
+function checkedSize(graph: Graph, limits: Required<HandlerLimits>): Graph {
+  if (graph.nodes.length > limits.maxGraphNodes) throw new HttpError(422, `graph '${graph.name}' has ${graph.nodes.length} nodes, beyond the limit of ${limits.maxGraphNodes}`);
+  return graph;
+}
+
+function stringField(body: Record<string, unknown>, key: string): string | undefined {
+  const value = body[key];
+  if (value !== undefined && typeof value !== 'string') throw new HttpError(422, `field '${key}' must be a string`);
+  return value;
+}
+
+type Route = (request: Request) => Promise<Response>;
+
+function routes(limits: Required<HandlerLimits>): Record<string, Route> {
+  return {
+    'GET /health': async () => json(200, { ok: true, version: VERSION }),
+
+    'GET /info': async () => {
+      const core = await getCore();
+      return json(200, { runtime: runtimeName(), flavour: core.flavour, features: detectFeatures(), version: VERSION });
+    },
+
+    'GET /models': async () =>
+      json(200, {
+        models: ZOO.map((e) => ({ name: e.name, description: e.description, params: e.params, ...(e.macs === undefined ? {} : { macs: e.macs }) })),
+        generators: ['synthetic:N[:seed]', 'dnnlike:B[:seed]'],
+        scalesim: SCALESIM_NETWORKS.map((n) => `scalesim:${n}`),
+        pipelineTargets: Object.keys(PIPELINE_PRESETS),
+        systolicTargets: ['systolic', ...Object.keys(SYSTOLIC_PRESETS).map((p) => `systolic:${p}`)],
+        schedulers: EDGE_SCHEDULERS,
+        limits,
+      }),
+
+    // C = A·B with row-major A (m×k) and B (k×n): the smallest real use of the core.
+    'POST /gemm': async (request) => {
+      const body = await readJson(request, limits.maxBodyBytes);
+      rejectUnknownFields(body, ['m', 'n', 'k', 'a', 'b']);
+      const [m, n, k] = [dimension(body, 'm'), dimension(body, 'n'), dimension(body, 'k')];
+      if (m * k + k * n + m * n > MAX_GEMM_ELEMENTS) throw new HttpError(413, `matrices larger than ${MAX_GEMM_ELEMENTS} elements`);
+      const core = await getCore();
+      const c = core.gemm(matrix(body, 'a', m * k), matrix(body, 'b', k * n), m, n, k);
+      return json(200, { m, n, c: Array.from(c), flavour: core.flavour });
+    },
+
+    // {model | onnx, name?, target?: 'edgetpu[:cores]' | {fields}, cores?, scheduler?, seed?, budgetMs?}
+    'POST /schedule': async (request) => {
+      const body = await readJson(request, limits.maxBodyBytes);
+      rejectUnknownFields(body, ['model', 'onnx', 'name', 'target', 'cores', 'scheduler', 'seed', 'budgetMs']);
+      const budget = budgetOf(body, limits);
+      const scheduler = stringField(body, 'scheduler') ?? 'dp';
+      if (!(EDGE_SCHEDULERS as readonly string[]).includes(scheduler)) {
+        throw new HttpError(422, `field 'scheduler' must be one of ${EDGE_SCHEDULERS.join(', ')} (the exact MILP is offered by the CLI and the library, not over HTTP)`);
+      }
+      let target = body.target;
+      let cores = body.cores;
+      if (typeof target === 'string') {
+        const m = new RegExp(`^(\\w+)(?::(\\d+))?$`).exec(target);
+        if (m?.[2] !== undefined) {
+          if (cores !== undefined) throw new HttpError(422, `give the cores in 'target' ('${target}') or in 'cores', not both`);
+          cores = Number(m[2]);
+          if (!(Number(m[2]) >= 1 && Number(m[2]) <= MAX_PIPELINE_CORES)) throw new HttpError(422, `target '${target}': cores must be from 1 to ${MAX_PIPELINE_CORES}`);
+          target = m[1];
+        }
+      }
+      const graph = await graphOf(body, limits, budget);
+      const report = await schedule(graph, {
+        scheduler: scheduler as (typeof EDGE_SCHEDULERS)[number],
+        ...(target === undefined ? {} : { target: target as string }),
+        ...(cores === undefined ? {} : { cores: cores as number }),
+        ...(body.seed === undefined ? {} : { seed: body.seed as number }),
+        onProgress: (event: ProgressEvent) => budget.check(event),
+      });
+      return json(200, report);
+    },
+
+    // {model | onnx, name?, target?: 'systolic[:preset]' | {fields}, dataflow?, energyTable?, budgetMs?}
+    'POST /simulate': async (request) => {
+      const body = await readJson(request, limits.maxBodyBytes);
+      rejectUnknownFields(body, ['model', 'onnx', 'name', 'target', 'dataflow', 'energyTable', 'budgetMs']);
+      const budget = budgetOf(body, limits);
+      const graph = await graphOf(body, limits, budget);
+      let layersChecked = false;
+      const report = await simulate(graph, {
+        ...(body.target === undefined ? {} : { target: body.target as string }),
+        ...(body.dataflow === undefined ? {} : { dataflow: body.dataflow as (typeof DATAFLOWS)[number] }),
+        ...(body.energyTable === undefined ? {} : { energyTable: body.energyTable as keyof typeof ENERGY_TABLES & string }),
+        onProgress: (event: ProgressEvent) => {
+          if (!layersChecked && event.total > limits.maxLayers) throw new HttpError(422, `the model expands to ${event.total} simulator layers, beyond the limit of ${limits.maxLayers}`);
+          layersChecked = true;
+          budget.check(event);
+        },
+        // A signal makes the simulator yield between layers, so other requests are served meanwhile.
+        signal: new AbortController().signal,
+      });
+      return json(200, report);
+    },
+  };
+}
+
+/** Why a failure is the client's: errors of options, models and simulator inputs. */
+function clientError(cause: unknown): boolean {
+  return (
+    cause instanceof OptionsError || cause instanceof GraphError || cause instanceof SimulationError || cause instanceof ConfigError ||
+    cause instanceof TopologyError || cause instanceof RangeError
+  );
+}
+
+/** A fetch handler with the given limits; `handle` is the one with the defaults. */
+export function createHandler(options: HandlerLimits = {}): (request: Request) => Promise<Response> {
+  const limits: Required<HandlerLimits> = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(options)) {
+    if (!(key in DEFAULT_LIMITS)) throw new RangeError(`createHandler: unknown limit '${key}'; expected one of: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`createHandler: limit '${key}' must be a number > 0, got ${String(value)}`);
+    limits[key as keyof HandlerLimits] = value;
+  }
+  const table = routes(limits);
+  let computing = 0;
+  return async (request) => {
+    const { pathname } = new URL(request.url);
+    const route = table[`${request.method} ${pathname}`];
+    if (!route) return json(404, { error: `no route ${request.method} ${pathname}` });
+    const heavy = request.method === 'POST';
+    if (heavy && computing >= limits.maxConcurrent) return json(503, { error: `busy: ${computing} requests are computing; retry shortly` }, { 'retry-after': '1' });
+    if (heavy) computing++;
+    try {
+      return await route(request);
+    } catch (cause) {
+      if (cause instanceof HttpError) return json(cause.status, { error: cause.message }, cause.headers);
+      if (clientError(cause)) return json(422, { error: (cause as Error).message });
+      return json(500, { error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) });
+    } finally {
+      if (heavy) computing--;
+    }
+  };
+}
+
+export const handle = createHandler();

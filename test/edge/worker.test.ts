@@ -1,16 +1,21 @@
-// The edge entry point under workerd (miniflare): the built worker imports the wasm as
-// precompiled modules and answers requests with the core.
+// The edge worker under workerd (miniflare): the bundle of src/edge/worker.ts (dist/edge, built by
+// vite.edge.config.ts) imports the wasm as precompiled modules and answers requests. The route
+// cases are shared with the Deno.serve test (./cases.js).
+import { readFileSync } from 'node:fs';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceGemm } from '../../src/core/reference.js';
 import { Random } from '../../src/helpers/random.js';
+import * as lib from '../../src/node/index.js';
+// @ts-expect-error plain JavaScript shared with the Deno test
+import { EDGE_CASES } from './cases.js';
 
 let mf: Miniflare;
 
 beforeAll(async () => {
   mf = new Miniflare({
     modules: true,
-    scriptPath: 'dist/src/edge/worker.js',
+    scriptPath: 'dist/edge/worker.js',
     modulesRules: [
       { type: 'ESModule', include: ['**/*.js'] },
       { type: 'CompiledWasm', include: ['**/*.wasm'] },
@@ -28,6 +33,9 @@ async function post(path: string, body: unknown): Promise<{ status: number; json
   const response = await mf.dispatchFetch(`http://localhost${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
+
+const request = (path: string, init?: RequestInit): Promise<Response> => mf.dispatchFetch(`http://localhost${path}`, init as never) as unknown as Promise<Response>;
+const onnx = new Uint8Array(readFileSync(new URL('../../../shared/models/resnet18_noweights.onnx', import.meta.url)));
 
 describe('edge worker in workerd', () => {
   it('loads the relaxed-SIMD build, which workerd accepts', async () => {
@@ -49,7 +57,7 @@ describe('edge worker in workerd', () => {
     c.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 4));
   });
 
-  it('rejects malformed JSON, unknown fields and wrong sizes with a JSON error', async () => {
+  it('rejects malformed GEMM JSON, unknown fields and wrong sizes with a JSON error', async () => {
     expect((await post('/gemm', '{not json')).status).toBe(400);
     const unknown = await post('/gemm', { m: 1, n: 1, k: 1, a: [1], b: [1], extra: 1 });
     expect(unknown.status).toBe(422);
@@ -60,4 +68,8 @@ describe('edge worker in workerd', () => {
     expect((await post('/gemm', { m: 2000, n: 2000, k: 2000, a: [], b: [] })).status).toBe(413);
     expect((await mf.dispatchFetch('http://localhost/nowhere')).status).toBe(404);
   });
+
+  for (const c of EDGE_CASES as { name: string; run: (env: unknown) => Promise<void> }[]) {
+    it(c.name, () => c.run({ request, lib, onnx }));
+  }
 });

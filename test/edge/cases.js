@@ -1,0 +1,160 @@
+// The edge handler's behaviour, written once and run against workerd (miniflare, worker.test.ts)
+// and Deno.serve (test/deno/edge.deno.js). Plain JavaScript so both load it as is.
+//   request(path, init?) → Promise<Response>: the runtime's way to reach the handler
+//   lib: that runtime's mapwise library, to compute what the answers must be
+//   onnx: the bytes of a small ONNX file (resnet18_noweights.onnx)
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function assertEqual(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) throw new Error(`${what}: got ${a.slice(0, 300)}… expected ${e.slice(0, 300)}…`);
+}
+
+const timeless = ({ solveSeconds, ...rest }) => rest;
+
+function base64(bytes) {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+async function call(request, method, path, body) {
+  const init = { method };
+  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  const response = await request(path, init);
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${method} ${path}: answer ${response.status} is not JSON: ${text.slice(0, 200)}`);
+  }
+  assert(response.headers.get('content-type') === 'application/json', `${path}: content-type ${response.headers.get('content-type')}`);
+  return { status: response.status, json, headers: response.headers };
+}
+
+const post = (request, path, body) => call(request, 'POST', path, body);
+
+async function expectError(request, path, body, status, pattern) {
+  const { status: got, json } = await post(request, path, body);
+  assert(got === status, `${path} ${JSON.stringify(body).slice(0, 80)}: status ${got} (${json.error}), expected ${status}`);
+  assert(typeof json.error === 'string' && pattern.test(json.error), `${path}: error '${json.error}' does not match ${pattern}`);
+}
+
+export const EDGE_CASES = [
+  {
+    name: 'GET /health and GET /models answer JSON',
+    run: async ({ request }) => {
+      const health = await call(request, 'GET', '/health');
+      assert(health.status === 200 && health.json.ok === true, 'health');
+      const { status, json } = await call(request, 'GET', '/models');
+      assert(status === 200, 'models status');
+      assert(json.models.some((m) => m.name === 'mobilenetv2' && m.params === 3504872), 'models lists mobilenetv2 with its parameters');
+      assertEqual(json.schedulers, ['dp', 'compiler', 'learned'], 'schedulers');
+      assert(json.systolicTargets.includes('systolic:google'), 'systolic targets');
+    },
+  },
+  {
+    name: 'POST /schedule of a zoo model equals the library call',
+    run: async ({ request, lib }) => {
+      const { status, json } = await post(request, '/schedule', { model: 'mobilenetv2', target: 'edgetpu:4', scheduler: 'learned', seed: 3 });
+      assert(status === 200, `status ${status}: ${json.error}`);
+      assertEqual(timeless(json), timeless(await lib.schedule('mobilenetv2', { cores: 4, scheduler: 'learned', seed: 3 })), 'schedule');
+    },
+  },
+  {
+    name: 'POST /schedule of base64 ONNX equals importOnnx + schedule',
+    run: async ({ request, lib, onnx }) => {
+      const { status, json } = await post(request, '/schedule', { onnx: base64(onnx), name: 'resnet18_noweights.onnx', cores: 3, scheduler: 'dp' });
+      assert(status === 200, `status ${status}: ${json.error}`);
+      const graph = await lib.importOnnx(onnx, { source: 'resnet18_noweights.onnx' });
+      assertEqual(timeless(json), timeless(await lib.schedule(graph, { cores: 3, scheduler: 'dp' })), 'schedule');
+      assert(json.model === 'resnet18_noweights' && json.stages.length === 3, 'three stages of the named model');
+    },
+  },
+  {
+    name: 'POST /simulate equals the library call',
+    run: async ({ request, lib, onnx }) => {
+      const { status, json } = await post(request, '/simulate', { model: 'scalesim:alexnet', target: 'systolic:google', dataflow: 'os' });
+      assert(status === 200, `status ${status}: ${json.error}`);
+      assertEqual(json, await lib.simulate('scalesim:alexnet', { target: 'systolic:google', dataflow: 'os' }), 'simulate');
+      const fromOnnx = await post(request, '/simulate', { onnx: base64(onnx), target: { rows: 64, cols: 64 } });
+      assert(fromOnnx.status === 200, `onnx status ${fromOnnx.status}: ${fromOnnx.json.error}`);
+      const graph = await lib.importOnnx(onnx, { source: 'request.onnx' });
+      assertEqual(fromOnnx.json, await lib.simulate(graph, { target: { rows: 64, cols: 64 } }), 'simulate onnx');
+    },
+  },
+  {
+    name: 'malformed JSON, unknown fields and wrong values get a JSON error naming the problem',
+    run: async ({ request }) => {
+      await expectError(request, '/schedule', '{"model": "alexnet",', 400, /not valid JSON/);
+      await expectError(request, '/schedule', '', 400, /not valid JSON/);
+      await expectError(request, '/simulate', '[1, 2]', 422, /must be a JSON object/);
+      await expectError(request, '/schedule', { model: 'alexnet', coers: 4 }, 422, /unknown field 'coers'/);
+      await expectError(request, '/simulate', { model: 'alexnet', dataflow: 'rs' }, 422, /option 'dataflow' must be one of 'os', 'ws', 'is', got 'rs'/);
+      await expectError(request, '/schedule', { model: 'alexnet', cores: '4' }, 422, /option 'cores' must be an integer from 1 to 8, got '4'/);
+      await expectError(request, '/schedule', { model: 'alexnet', target: 'edgetpu:9' }, 422, /cores must be from 1 to 8/);
+      await expectError(request, '/schedule', { model: 'alexnet', scheduler: 'exact' }, 422, /'scheduler' must be one of dp, compiler, learned/);
+      await expectError(request, '/schedule', { model: 'lenet' }, 422, /'lenet' is not a zoo model/);
+      await expectError(request, '/schedule', { model: 7 }, 422, /'model' must be a string/);
+      await expectError(request, '/schedule', {}, 422, /exactly one of 'model'/);
+      await expectError(request, '/schedule', { model: 'alexnet', onnx: 'AAAA' }, 422, /exactly one of 'model'/);
+      await expectError(request, '/schedule', { onnx: 'not base64!' }, 422, /must be base64/);
+      await expectError(request, '/schedule', { onnx: btoa('\u0008\u0001\u0012\u0005junk!') }, 422, /not a readable ONNX file|request\.onnx/);
+      await expectError(request, '/simulate', { model: 'alexnet', target: { rows: 0 } }, 422, /rows/);
+      await expectError(request, '/simulate', { model: 'alexnet', budgetMs: -1 }, 422, /'budgetMs' must be a number > 0/);
+      const missing = await call(request, 'GET', '/schedule');
+      assert(missing.status === 404, 'GET on a POST route is 404');
+    },
+  },
+  {
+    name: 'huge bodies get 413 and huge graphs 422 before any work',
+    run: async ({ request }) => {
+      const huge = `{"model": "alexnet", "pad": "${'x'.repeat(25 * 1024 * 1024)}"}`;
+      await expectError(request, '/schedule', huge, 413, /body larger than/);
+      await expectError(request, '/simulate', huge, 413, /body larger than/);
+      await expectError(request, '/schedule', { model: 'synthetic:50000' }, 422, /beyond the limit of 2000 nodes/);
+      await expectError(request, '/schedule', { model: 'dnnlike:5000' }, 422, /beyond the limit/);
+      await expectError(request, '/simulate', { model: 'mobilenetv2' }, 422, /expands to \d+ simulator layers, beyond the limit of 4000/);
+    },
+  },
+  {
+    name: 'a request that runs out of its CPU budget gets 503, and the worker serves the next one',
+    run: async ({ request }) => {
+      // ResNet-50 on the small Eyeriss array takes seconds: the budget runs out between layers.
+      const { status, json } = await post(request, '/simulate', { model: 'resnet50', target: 'systolic:eyeriss', budgetMs: 150 });
+      assert(status === 503, `status ${status}`);
+      const m = /^the request ran out of its 150 ms CPU budget \(layers: (\d+) of (\d+) done\)$/.exec(json.error);
+      assert(m && Number(m[1]) > 0 && Number(m[1]) < Number(m[2]), `error '${json.error}' does not say how far it got`);
+      const after = await post(request, '/simulate', { model: 'scalesim:alexnet', target: 'systolic:google' });
+      assert(after.status === 200 && after.json.layers.length === 5, 'the next request is served');
+    },
+  },
+  {
+    name: '50 concurrent requests each get their own answer',
+    run: async ({ request, lib }) => {
+      const jobs = Array.from({ length: 50 }, (_, i) =>
+        i % 5 !== 4
+          ? { path: '/schedule', body: { model: `synthetic:${20 + i}:${i}`, cores: 1 + (i % 8), scheduler: i % 2 === 0 ? 'dp' : 'compiler' } }
+          : { path: '/simulate', body: { model: `dnnlike:1:${i}`, target: { rows: 16 + i, cols: 16 + ((3 * i) % 29) }, dataflow: ['os', 'ws', 'is'][i % 3] } },
+      );
+      const answers = await Promise.all(jobs.map((job) => post(request, job.path, job.body)));
+      for (let i = 0; i < jobs.length; i++) {
+        const { path, body } = jobs[i];
+        const { status, json } = answers[i];
+        assert(status === 200, `request ${i}: status ${status} (${json.error})`);
+        if (path === '/schedule') {
+          const expected = await lib.schedule(body.model, { cores: body.cores, scheduler: body.scheduler });
+          assertEqual(timeless(json), timeless(expected), `request ${i}`);
+        } else {
+          assertEqual(json.totals, (await lib.simulate(body.model, { target: body.target, dataflow: body.dataflow })).totals, `request ${i}`);
+          assert(json.config.rows === body.target.rows && json.config.dataflow === body.dataflow, `request ${i} got another request's array`);
+        }
+      }
+    },
+  },
+];
