@@ -364,6 +364,27 @@ const passFlushes = new Map<f64, f64>();
 // demands of an address at least cap words are inserted, so a flush lies between them. Then
 // every pass inserts all of its demands: all passes but the last are counted, and the last is
 // walked for the cycle of the final flush. Checked on the first pass, whose gaps every pass shares.
+/**
+ * Passes `from` .. passes−1, each of v valid demands, all insertions: counts them and finds the
+ * final flush, which falls in the last pass within its last cap demands (v ≥ cap), by counting
+ * back from the pass end. Returns false (nothing changed) if the flush is not in the last pass.
+ */
+function countAllMisses(op: i32, passes: i32, fcFixed: i32, passOverFc: bool, v: f64, from: i32): bool {
+  const rest = <f64>(passes - from) * v;
+  const all = inChunk + rest;
+  const more = Math.floor(all / cap);
+  const x = more * cap - inChunk - <f64>(passes - 1 - from) * v; // 1-based demand in the last pass
+  if (more == 0 || x < 1) return false;
+  const last = passes - 1;
+  const line = passOverFc ? lineFromEnd(op, last, last + 1, 0, ROW_FOLDS, v - x + 1) : lineFromEnd(op, fcFixed, fcFixed + 1, last, last + 1, v - x + 1);
+  lastFlushCycle = issueCycle(line);
+  flushes += more;
+  inChunk = all - more * cap;
+  inserted += rest;
+  epoch++; // nothing in the window is demanded again before it flushes
+  return true;
+}
+
 /** Line of the n-th valid demand counted back from the end of folds fc ∈ [fc0, fc1), fr ∈ [fr0, fr1). */
 function lineFromEnd(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32, n: f64): f64 {
   let seen: f64 = 0;
@@ -389,8 +410,12 @@ function lineFromEnd(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32, n: f64): f
 
 // gapFirst/gapLast are allocated once per operand walk; groups of the OS filter use disjoint
 // address ranges [addrLo, addrHi), so they share the arrays without clearing them.
-function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frFixed: i32, passOverFc: bool, addrLo: i32, addrHi: i32, passEntries: f64): void {
+// `distinct` > 0 says no address repeats within a pass, which holds that many valid demands: then
+// (addresses of earlier groups being disjoint) every demand is an insertion, and nothing is walked
+// but the end of the last pass.
+function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frFixed: i32, passOverFc: bool, addrLo: i32, addrHi: i32, passEntries: f64, distinct: f64): void {
   passFirstSeen.clear(); passInserted.clear(); passFlushes.clear();
+  if (distinct >= cap && stallCount == 0 && countAllMisses(op, passes, fcFixed, passOverFc, distinct, 0)) return;
   let skipped = false;
   for (let p = 0; p < passes; p++) {
     const flushesBefore = flushes;
@@ -409,25 +434,7 @@ function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frF
         const last = load<i32>(gapLast + (<usize>a << 2));
         if (last > 0) minGap = min(minGap, position - <f64>last + <f64>load<i32>(gapFirst + (<usize>a << 2)));
       }
-      if (minGap >= cap) {
-        // Every later demand is an insertion; the final flush falls in the last pass, within its
-        // last cap demands (minGap ≤ the pass length), so it is found by counting back from its end.
-        const v = position;
-        const rest = <f64>(passes - 1) * v;
-        const all = inChunk + rest;
-        const more = Math.floor(all / cap);
-        const x = more * cap - inChunk - <f64>(passes - 2) * v; // 1-based demand in the last pass
-        if (more > 0 && x >= 1) {
-          const last = passes - 1;
-          const line = passOverFc ? lineFromEnd(op, last, last + 1, 0, ROW_FOLDS, v - x + 1) : lineFromEnd(op, fcFixed, fcFixed + 1, last, last + 1, v - x + 1);
-          lastFlushCycle = issueCycle(line);
-          flushes += more;
-          inChunk = all - more * cap;
-          inserted += rest;
-          epoch++; // nothing in the window is demanded again before it flushes
-          return;
-        }
-      }
+      if (minGap >= cap && countAllMisses(op, passes, fcFixed, passOverFc, position, 1)) return;
     }
     if (flushes == flushesBefore) return; // the window now holds the whole pass
     if (stallCount > 0) continue; // stalls shift cycles unevenly: walk everything
@@ -462,11 +469,13 @@ function walkReads(op: i32): void {
   if (overFc) {
     // a pass demands the whole ifmap matrix (OS, WS) or the whole filter matrix (IS)
     const entries = op == OP_IFMAP ? <f64>M * <f64>K : <f64>K * <f64>N;
-    walkRepeated(op, COL_FOLDS, <f64>ROW_FOLDS * <f64>FOLD_LEN, 0, 0, true, 0, <i32>space, entries);
+    // Windows that do not overlap demand every ifmap word once per pass; filters always do.
+    const distinct = op == OP_FILTER ? entries : (FH <= SH || OH == 1) && (FW <= SW || OW == 1) ? distinctIfmap() : -1;
+    walkRepeated(op, COL_FOLDS, <f64>ROW_FOLDS * <f64>FOLD_LEN, 0, 0, true, 0, <i32>space, entries, distinct);
   } else if (op == OP_FILTER && DF == DF_OS) {
     for (let fc = 0; fc < COL_FOLDS; fc++) {
       const cu = colsUsed(fc);
-      walkRepeated(op, ROW_FOLDS, <f64>FOLD_LEN, fc, 0, false, fc * C * K, (fc * C + cu) * K, <f64>K * <f64>cu);
+      walkRepeated(op, ROW_FOLDS, <f64>FOLD_LEN, fc, 0, false, fc * C * K, (fc * C + cu) * K, <f64>K * <f64>cu, <f64>K * <f64>cu);
     }
   } else {
     walkFolds(op, 0, COL_FOLDS, 0, ROW_FOLDS);
