@@ -1,0 +1,112 @@
+// The browser demo end to end in Debian's headless Chromium: the Vite build (dist/web-demo) is
+// served over loopback; the test drops a real ONNX file, runs a 4-core schedule in the page's
+// Web Worker, compares the table and the downloaded report with the CLI's JSON for the same
+// input, takes a screenshot, and cancels a long simulation.
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type Chromium, launchChromium } from '../helpers/chromium.js';
+import { serveDirectory, type StaticServer } from '../helpers/static-server.js';
+
+const MODEL = '../shared/models/mobilenet_v2.onnx';
+const SCREENSHOT = 'dist/test-artifacts/web-demo.png';
+
+let server: StaticServer;
+let chromium: Chromium;
+
+beforeAll(async () => {
+  server = await serveDirectory('dist/web-demo');
+  chromium = await launchChromium();
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+async function cli(...args: string[]): Promise<Record<string, any>> {
+  const { stdout } = await promisify(execFile)('node', ['--experimental-wasm-relaxed-simd', 'bin/mapwise.js', ...args, '--json'], { maxBuffer: 64 << 20 });
+  return JSON.parse(stdout);
+}
+
+async function openDemo(): Promise<{ page: Page; errors: string[] }> {
+  const page = await chromium.context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.setViewportSize({ width: 1100, height: 1300 });
+  await page.goto(`${server.url}/index.html`);
+  await page.waitForSelector('#zoo option[value="mobilenetv2"]', { state: 'attached' });
+  return { page, errors };
+}
+
+const state = (page: Page): Promise<string | undefined> => page.evaluate(() => document.body.dataset.state);
+
+it('drops mobilenet_v2.onnx, schedules it on 4 cores in a worker, and shows the CLI numbers', async () => {
+  const expected = cli('schedule', MODEL, '--cores', '4');
+  const { page, errors } = await openDemo();
+  await page.setInputFiles('#file', MODEL);
+  await expect.poll(() => page.textContent('#model-status')).toMatch(/^mobilenet_v2\.onnx \(13\.3 MiB\)/);
+  await page.fill('#cores', '4');
+  await page.selectOption('#scheduler', 'exact');
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.state !== 'running', undefined, { timeout: 90_000 });
+  expect(await page.textContent('#status')).toMatch(/^done in \d+\.\d\d s$/);
+  expect(await state(page)).toBe('done');
+  const cliReport = await expected;
+
+  // The table: one row per stage with the CLI's node counts and stage times.
+  const rows = await page.$$eval('#table tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)));
+  expect(rows.map((r) => Number(r[1]))).toEqual(cliReport.stages.map((s: { nodes: string[] }) => s.nodes.length));
+  rows.forEach((r, i) => expect(Number(r[6])).toBeCloseTo(cliReport.stages[i].totalSeconds * 1e3, 3));
+  expect(await page.textContent('#summary')).toBe(`mobilenet_v2: ${cliReport.nodes} nodes on 4 cores (exact scheduler)`);
+  expect(await page.textContent('#totals')).toContain(`bottleneck ${(cliReport.bottleneckSeconds * 1e3).toPrecision(6)} ms`);
+  expect(await page.$$eval('#plots svg', (svgs) => svgs.map((s) => s.querySelectorAll('path, rect').length))).toEqual([expect.any(Number), expect.any(Number)]);
+  expect(await page.$$eval('#plots svg .mark-rect path, #plots svg .mark-rect rect', (marks) => marks.length)).toBeGreaterThanOrEqual(4);
+
+  // The downloaded report is the CLI's, figure for figure (solve time aside).
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  const report = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+  const { solveSeconds: _a, target, ...mine } = report;
+  const { solveSeconds: _b, ...theirs } = cliReport;
+  expect(target).toMatchObject({ kind: 'edgetpu-pipeline', cores: 4 });
+  expect(mine).toEqual(theirs);
+
+  mkdirSync('dist/test-artifacts', { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+it('cancels a long simulation and runs the next job', async () => {
+  const { page, errors } = await openDemo();
+  await page.setInputFiles('#file', MODEL);
+  await page.check('input[name="task"][value="simulate"]');
+  await page.selectOption('#systolic', 'systolic:eyeriss');
+  await page.click('#run');
+  // MobileNetV2's depthwise layers expand to thousands of SCALE-Sim rows: progress moves, then we cancel.
+  await page.waitForFunction(() => /^layers [1-9]\d*\/\d+$/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 60_000 });
+  const value = await page.$eval('#progress', (p) => (p as HTMLProgressElement).value);
+  expect(value).toBeGreaterThan(0);
+  expect(value).toBeLessThan(1);
+  await page.click('#cancel');
+  expect(await state(page)).toBe('cancelled');
+  expect(await page.textContent('#status')).toBe('cancelled');
+  expect(await page.isEnabled('#run')).toBe(true);
+  expect(await page.isHidden('#results')).toBe(true);
+
+  // A zoo model on the default target after the cancel.
+  await page.setInputFiles('#file', []);
+  await page.selectOption('#zoo', 'alexnet');
+  await page.selectOption('#systolic', 'systolic:google');
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.state !== 'running', undefined, { timeout: 60_000 });
+  expect(await state(page)).toBe('done');
+  const simulated = await cli('simulate', 'alexnet', '--target', 'systolic:google');
+  expect(await page.textContent('#summary')).toBe(`alexnet: ${simulated.layers.length} layers on a 256×256 array, WS dataflow`);
+  const cycles = await page.$$eval('#table tbody tr', (trs) => trs.map((tr) => Number(tr.children[1]!.textContent!.replace(/,/g, ''))));
+  expect(cycles).toEqual(simulated.layers.map((l: { totalCycles: number }) => l.totalCycles));
+  expect(errors).toEqual([]);
+  await page.close();
+});
