@@ -40,7 +40,6 @@ NETWORKS = [
     ('google-Resnet18-os', 'google', 'os', 'topologies/conv_nets/Resnet18.csv', False),
     ('google-mobilenet-ws', 'google', 'ws', 'topologies/conv_nets/mobilenet.csv', False),
     ('google-Resnet18-is', 'google', 'is', 'topologies/conv_nets/Resnet18.csv', False),
-    ('google-gpt2-os', 'google', 'os', 'topologies/GEMM_mnk/gpt2.csv', True),
     ('google-Resnet50-ws', 'google', 'ws', 'topologies/mlperf/Resnet50.csv', False),
 ]
 
