@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { getCore, loadModel } from '../../src/node/index.js';
 import { pipelineTarget, PIPELINE_PRESETS } from '../../src/hw/pipeline.js';
 import { problemFromGraph } from '../../src/sched/from-graph.js';
+import { learnedSchedule } from '../../src/sched/learned.js';
 import { schedule, SCHEDULERS, type SchedulerName, type ScheduleResult } from '../../src/sched/schedule.js';
 import { generatedGraph, MODEL_HELP } from '../../src/sched/models.js';
 import type { Graph } from '../../src/graph/index.js';
@@ -13,6 +14,7 @@ interface ScheduleArgs {
   target: string;
   scheduler: SchedulerName;
   timeLimit: number;
+  samples: number;
   json?: boolean;
 }
 
@@ -25,13 +27,18 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
       .option('cores', { type: 'number', default: 4, describe: 'Pipeline stages, one per core (1-8)' })
       .option('target', { type: 'string', default: 'edgetpu', choices: Object.keys(PIPELINE_PRESETS), describe: 'Target preset' })
       .option('scheduler', { type: 'string', default: 'exact', choices: SCHEDULERS, describe: 'exact (HiGHS MILP), compiler (parameter-balanced cuts), dp (best contiguous cuts), learned (policy network)' })
+      .option('samples', { type: 'number', default: 0, describe: 'learned: sampled decodes besides the greedy one' })
       .option('time-limit', { type: 'number', default: 60, describe: 'Seconds the exact solver may take; then it returns its best schedule and gap' }) as never,
   handler: async (argv) => {
     const target = pipelineTarget({ cores: argv.cores }, argv.target);
     const graph = await loadScheduleGraph(argv.model);
     const problem = problemFromGraph(graph, target);
     const core = await getCore();
-    const result = await schedule(core, problem, { scheduler: argv.scheduler, timeLimitSeconds: argv.timeLimit });
+    const result = await schedule(core, problem, {
+      scheduler: argv.scheduler,
+      timeLimitSeconds: argv.timeLimit,
+      learned: (c, p) => learnedSchedule(c, p, { samples: argv.samples }),
+    });
     report(argv, { model: graph.name, ...result }, (r) => asText(r));
   },
 };

@@ -163,6 +163,12 @@ export function buildPipelineMilp(problem: ScheduleProblem, highs: Pick<Highs, '
   const colCost = new Float64Array(cols);
   colCost[0] = 1;
   const colLower = new Float64Array(cols);
+  // T is at least what any single node costs in whichever stage holds it (its compute, its
+  // own parameter overflow, its graph output); the LP relaxation alone spreads nodes thinly.
+  for (let v = 0; v < n; v++) {
+    const alone = problem.computeSeconds[v]! + Math.max(0, problem.paramBytes[v]! - target.onChipParamBytes) / link + (hasSucc(v) ? 0 : problem.outputBytes[v]! / link);
+    colLower[0] = Math.max(colLower[0]!, alone * US * (1 - 1e-9));
+  }
   const colUpper = new Float64Array(cols).fill(inf);
   const integrality = new Int32Array(cols);
   for (let v = 0; v < n; v++) {
@@ -208,7 +214,7 @@ export function milpSolutionOf(problem: ScheduleProblem, milp: PipelineMilp, ass
     for (const [col, coef] of row.terms) if (col !== 0) activity += coef * x[col]!;
     t = Math.max(t, row.lo - activity);
   }
-  x[0] = t * (1 + 1e-9) + 1e-9;
+  x[0] = Math.max(t * (1 + 1e-9) + 1e-9, Number(milp.model.colLower[0]));
   return x;
 }
 

@@ -10,7 +10,10 @@ import { assignmentFromCuts, reorderProblem, type Assignment, type ScheduleProbl
 import { PipelineSimulator } from './simulate.js';
 
 export interface LearnedOptions {
-  /** Sampled schedules besides the greedy one (default 4). */
+  /**
+   * Sampled schedules besides the greedy one (default 0: after the exact re-cutting and the
+   * local pass, samples rarely help and each costs a full decode).
+   */
   samples?: number;
   /** Softmax temperature of the samples (default 1). */
   temperature?: number;
@@ -31,7 +34,7 @@ export function learnedSchedule(core: Core, problem: ScheduleProblem, options: L
     const refine = options.refineCuts ?? true;
     let best: Assignment | undefined;
     let bestCost = Infinity;
-    for (let i = 0; i <= (options.samples ?? 4); i++) {
+    for (let i = 0; i <= (options.samples ?? 0); i++) {
       const decoded = i === 0
         ? policy.decode(problem, 'greedy').assignment
         : policy.decode(problem, 'sample', { random, temperature: options.temperature, record: false }).assignment;

@@ -9,7 +9,7 @@ function mapwise(...args: string[]) {
 describe('mapwise schedule', () => {
   it('--json prints one object with the stage breakdown, and exact beats or ties the baselines', () => {
     const results: Record<string, Record<string, unknown>> = {};
-    for (const scheduler of ['compiler', 'dp', 'exact']) {
+    for (const scheduler of ['compiler', 'dp', 'exact', 'learned']) {
       const run = mapwise('schedule', 'synthetic:16:3', '--cores', '3', '--scheduler', scheduler, '--time-limit', '20', '--json');
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout.trim().split('\n')).toHaveLength(1);
