@@ -18,6 +18,9 @@ export class WorkerMeasurer extends IsolatedMeasurer {
 
 function spawnThread(url: URL): WorkerHandle {
   const worker = new Worker(url);
+  // An idle worker must not keep the process alive when a caller forgets close(); a pending
+  // measurement still does, through its time-limit timer.
+  worker.unref();
   return {
     post: (message) => worker.postMessage(message),
     listen(onMessage, onError) {
