@@ -14,6 +14,17 @@ export async function main(args: string[]): Promise<void> {
     .strict()
     .demandCommand(1, 'Name a command; see `mapwise --help`.')
     .recommendCommands()
+    // One example per command, so `mapwise --help` shows how each is used.
+    .example('$0 compile resnet50 --target edgetpu:4 --quick', 'the main job: map a model, write report.md/.json, records and plots')
+    .example('$0 schedule mobilenetv2 --cores 4 --scheduler exact --json', 'pipeline stages on 4 Edge-TPU-like cores')
+    .example('$0 train-scheduler --graphs 32 --checkpoint my-policy.json', 'retrain the learned scheduler (resumable)')
+    .example('$0 simulate resnet50 --target systolic:google --out reports/', "SCALE-Sim's reports for a model")
+    .example('$0 tune resnet18convs --layer 0 --tuner chameleon --trials 128 --log r18.jsonl', 'tune a kernel with Chameleon')
+    .example('$0 best r18.jsonl', 'the best configuration per workload in a log')
+    .example('$0 codesign resnet18 --max-pes 1024 --strategy arco --budget 2000', 'choose an accelerator and the mappings (ARCO)')
+    .example('$0 import ../shared/models/mobilenet_v2.onnx --json', 'summarise an ONNX file')
+    .example('$0 zoo', 'list the built-in models')
+    .example('$0 info', 'runtime, wasm flavour and a GEMM self-check')
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((msg, err) => {
       if (err) throw err;

@@ -17,10 +17,14 @@ it('info --json prints exactly one JSON object naming the loaded flavour', () =>
   expect(run.stdout.trim().split('\n')).toHaveLength(1);
 });
 
-it('--help lists the commands and an unknown command fails with a hint', () => {
+it('--help lists every command with an example, and an unknown command fails with a hint', async () => {
   const help = mapwise('--help');
   expect(help.status).toBe(0);
-  expect(help.stdout).toMatch(/mapwise info/);
+  const { commands } = await import('../../cli/commands/index.js');
+  for (const command of commands) {
+    const name = String(command.command).split(' ')[0];
+    expect(help.stdout, name).toMatch(new RegExp(`^  mapwise ${name}\\b.*\\n(.|\\n)*^  mapwise ${name} `, 'm'));
+  }
   const bad = mapwise('no-such-command');
   expect(bad.status).toBe(2);
   expect(bad.stderr).toMatch(/mapwise --help/);
