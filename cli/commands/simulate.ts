@@ -24,6 +24,7 @@ interface SimulateArgs {
   dataflow?: Dataflow;
   out?: string;
   energyTable: string;
+  fixScalesimQuirks?: boolean;
   json?: boolean;
 }
 
@@ -39,6 +40,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('gemm', { type: 'boolean', default: false, describe: 'The topology holds GEMM rows: name, M, N, K' })
       .option('dataflow', { type: 'string', choices: ['os', 'ws', 'is'], describe: 'Override the dataflow of the config' })
       .option('out', { type: 'string', describe: 'Directory for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv and REPORT.json' })
+      .option('fix-scalesim-quirks', { type: 'boolean', default: false, describe: 'Correct SCALE-Sim\'s cycle accounting (OS fold length, off-by-one, OFMAP writes, ceil output size) instead of matching it' })
       .option('energy-table', { type: 'string', default: 'horowitz45nm', choices: Object.keys(ENERGY_TABLES), describe: 'Per-access energies and areas to estimate with' }) as never,
   handler: async (argv) => {
     let config: SystolicConfig;
@@ -52,7 +54,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     const layers = await loadLayers(argv);
     const sim = new Simulator(await getCore());
     const start = performance.now();
-    const results = sim.network(config, layers);
+    const results = sim.network(config, layers, { fixScalesimQuirks: argv.fixScalesimQuirks });
     const seconds = (performance.now() - start) / 1e3;
     sim.free();
     const result = networkResult(config, results, ENERGY_TABLES[argv.energyTable]);

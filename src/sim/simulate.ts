@@ -24,6 +24,47 @@ export function validateLayer(layer: ConvLayer): void {
   if (biggest >= 2 ** 31) throw new SimulationError(`layer '${layer.name}': an operand of ${biggest} words is beyond the simulator's 2^31 address range`);
 }
 
+export interface SimulateOptions {
+  /**
+   * Correct SCALE-Sim's accounting instead of matching it: output size floor((H − F)/S) + 1 (the
+   * input is trimmed to the windows a valid convolution reads), the OS fold length 2R + C + T − 2
+   * of its papers, Total Cycles = demand lines (no −1, issue #125), OS SRAM OFMAP writes M·N (no
+   * + (R + C) per fold, issue #166), and Compute Util over each fold's own length. DRAM counts and
+   * start/stop cycles stay SCALE-Sim's buffer models.
+   */
+  fixScalesimQuirks?: boolean;
+}
+
+/** The layer a valid convolution computes, as SCALE-Sim reads it: the input trimmed to (out − 1)·S + F. */
+export function trimToValidOutput(layer: ConvLayer): ConvLayer {
+  const trim = (size: number, f: number, s: number): number => (Math.floor((size - f) / s)) * s + f;
+  return { ...layer, ifmapHeight: trim(layer.ifmapHeight, layer.filterHeight, layer.strideHeight), ifmapWidth: trim(layer.ifmapWidth, layer.filterWidth, layer.strideWidth) };
+}
+
+/** The corrected cycle-level figures of SimulateOptions.fixScalesimQuirks. */
+function fixQuirks(config: SystolicConfig, layer: ConvLayer, r: LayerResult): LayerResult {
+  const { rows: R, cols: C, dataflow } = config;
+  const g = layerGemm(layer);
+  const [sr, sc, t] = dataflow === 'os' ? [g.m, g.n, g.k] : dataflow === 'ws' ? [g.k, g.n, g.m] : [g.k, g.m, g.n];
+  const rowFolds = Math.ceil(sr / R);
+  const colFolds = Math.ceil(sc / C);
+  const foldLength = 2 * R + C + t - 2;
+  const totalCycles = rowFolds * colFolds * foldLength + r.stallCycles;
+  let util = 0;
+  for (let fc = 0; fc < colFolds; fc++) {
+    for (let fr = 0; fr < rowFolds; fr++) util += (Math.min(R, sr - fr * R) * Math.min(C, sc - fc * C) * t) / (R * C * foldLength);
+  }
+  const ofmapWrites = dataflow === 'os' ? g.m * g.n : r.sramWrites.ofmap;
+  return {
+    ...r,
+    totalCycles,
+    overallUtilization: (r.macs * 100) / (totalCycles * R * C),
+    computeUtilization: (util / (rowFolds * colFolds)) * 100,
+    sramWrites: { ...r.sramWrites, ofmap: ofmapWrites },
+    sramBandwidth: { ifmap: r.sramReads.ifmap / totalCycles, filter: r.sramReads.filter / totalCycles, ofmap: ofmapWrites / totalCycles },
+  };
+}
+
 export class Simulator {
   private readonly sim: SystolicSim;
 
@@ -32,20 +73,22 @@ export class Simulator {
   }
 
   /** One layer, as one row of SCALE-Sim's three reports. */
-  layer(config: SystolicConfig, layer: ConvLayer): LayerResult {
-    validateLayer(layer);
+  layer(config: SystolicConfig, original: ConvLayer, options: SimulateOptions = {}): LayerResult {
+    validateLayer(original);
+    const layer = options.fixScalesimQuirks ? trimToValidOutput(original) : original;
     const f = this.sim.layer({
       rows: config.rows, cols: config.cols,
       ifmapWords: sramWords(config.ifmapSramKiB), filterWords: sramWords(config.filterSramKiB), ofmapWords: sramWords(config.ofmapSramKiB),
       dataflow: config.dataflow, ...layer,
       userBandwidth: config.interfaceBandwidth === 'USER' ? config.bandwidthWordsPerCycle : 0,
     });
-    return toResult(layer.name, f);
+    const result = toResult(layer.name, f);
+    return options.fixScalesimQuirks ? fixQuirks(config, layer, result) : result;
   }
 
-  network(config: SystolicConfig, layers: readonly ConvLayer[]): LayerResult[] {
+  network(config: SystolicConfig, layers: readonly ConvLayer[], options: SimulateOptions = {}): LayerResult[] {
     const checked = validateConfig(config);
-    return layers.map((layer) => this.layer(checked, layer));
+    return layers.map((layer) => this.layer(checked, layer, options));
   }
 
   free(): void {
