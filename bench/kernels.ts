@@ -164,8 +164,8 @@ function reducedConfigs(task: Task): Config[] {
     for (const block of knob('block').values) for (const order of [0, 1]) configs.push({ ...base, block, order });
     return configs;
   }
-  const blockNames = (knob('block').doc.split('into ')[1] ?? '').split(' (')[0]!.split(', ');
-  const blocks = ['3x8', '4x8', '2x12', '3x12', '2x16'].map((b) => blockNames.indexOf(b)).filter((i) => i >= 0);
+  const labels = knob('block').labels ?? [];
+  const blocks = ['3x8', '4x8', '2x12', '3x12', '2x16'].map((b) => labels.indexOf(b)).filter((i) => i >= 0);
   const icTiles = knob('icTile').values.filter((v) => v === base.icTile || v === 64 || v === 128);
   for (const block of blocks) {
     for (const layout of knob('layout').values) {

@@ -34,6 +34,9 @@ describe('kernel knob spaces', () => {
       expect(space.features(space.point(config))).toHaveLength(space.featureNames.length);
     }
     expect(space.contains(space.defaultConfig)).toBe(true);
+    expect(space.knobs.find((k) => k.name === 'block')!.labels![space.defaultConfig.block!]).toBe('4x8');
+    expect(space.knobs.find((k) => k.name === 'layout')!.values).toEqual([0, 1]);
+    expect(spaceFor(MOBILENETV2_DEPTHWISE[0]!).knobs.map((k) => k.name)).toEqual(['block', 'cTile', 'pTile', 'order']);
   });
 
   it('rejects unknown knobs, missing knobs and illegal values by name', () => {

@@ -15,6 +15,8 @@ export interface Knob {
   /** What the knob changes, for reports. */
   readonly doc: string;
   readonly values: readonly number[];
+  /** Names of the values where numbers alone do not say (e.g. register blocks '4x8'). */
+  readonly labels?: readonly string[];
 }
 
 /** One value per knob, by knob name. */
@@ -158,7 +160,7 @@ export function convSpace(task: Task): Space {
   const unrolls = [...new Set(CONV_VARIANTS.map((v) => v.unroll))];
   const icTiles = [...new Set([cg, ...[256, 128, 64, 32, 16].filter((v) => v < cg)])];
   const knobs: Knob[] = [
-    { name: 'block', doc: `register block, index into ${blocks.join(', ')} (pixels × output channels)`, values: blocks.map((_, i) => i) },
+    { name: 'block', doc: 'register block: output pixels × output channels', values: blocks.map((_, i) => i), labels: blocks },
     { name: 'unroll', doc: 'unroll factor of the input-channel loop', values: unrolls },
     { name: 'ocTile', doc: 'register blocks of output channels per cache tile', values: powersOfTwoUpTo(Math.ceil(ocg / 4)) },
     { name: 'pTile', doc: 'register blocks of output pixels per cache tile', values: powersOfTwoUpTo(Math.ceil(pixels / 1)).filter((v, i, all) => i % 2 === 0 || i === all.length - 1) },
@@ -221,7 +223,10 @@ export function depthwiseSpace(task: Task): Space {
   const { ho, wo } = convOutputSize(s);
   const pixels = s.n * ho * wo;
   const knobs: Knob[] = [
-    { name: 'block', doc: `register block, index into ${DEPTHWISE_VARIANTS.map((v) => `${v.mr}x${v.nr}`).join(', ')}`, values: DEPTHWISE_VARIANTS.map((_, i) => i) },
+    {
+      name: 'block', doc: 'register block: output pixels × channels', values: DEPTHWISE_VARIANTS.map((_, i) => i),
+      labels: DEPTHWISE_VARIANTS.map((v) => `${v.mr}x${v.nr}`),
+    },
     { name: 'cTile', doc: 'register blocks of channels per cache tile', values: powersOfTwoUpTo(Math.ceil(s.c / 4)) },
     { name: 'pTile', doc: 'register blocks of output pixels per cache tile', values: powersOfTwoUpTo(pixels).filter((v, i, all) => i % 2 === 0 || i === all.length - 1) },
     { name: 'order', doc: '0: channel tiles outermost, 1: pixel tiles outermost', values: [0, 1] },
