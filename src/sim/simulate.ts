@@ -1,6 +1,27 @@
 // Runs layers through the wasm systolic simulator and shapes the figures as SCALE-Sim v2 reports
-// them. simulateLayer is a pure function of (array config, layer); the mapping is SCALE-Sim's
+// them. Simulator.layer is a pure function of (array config, layer); the mapping is SCALE-Sim's
 // default (its fold order, no double-buffering of array state between folds).
+//
+// SCALE-Sim v2 (22f88b1) quirks matched by default (`fixScalesimQuirks` corrects the first five):
+//  1. output size ceil((H − F + S)/S), one more than a valid conv when (H − F) mod S ≠ 0; the extra
+//     windows run off the ifmap (address −1) but count in M, the MACs and the SRAM read counts;
+//  2. OS fold length T + R + C − 2 (its papers: 2R + C + T − 2); WS and IS 2R + C + T − 2;
+//  3. Total Cycles = demand lines − 1 + stalls (issue #125);
+//  4. OS SRAM OFMAP writes M·N + folds·(R + C) (issue #166), also in Avg OFMAP SRAM BW;
+//  5. Compute Util of WS and IS divides by 2R + 2C + T − 3, one C − 1 more than the fold;
+//     mapping efficiency and compute util are unweighted means over folds;
+//  6. DRAM counts come from its buffer models: in CALC mode a "flush when full" window of 50 sets of
+//     floor(words/100) addresses, prefetched at 10 words/cycle before cycle 0 (negative start
+//     cycles), never stalling; in USER mode whole request lines of Bandwidth words, padding counted;
+//  7. ofmap DRAM writes count the −1 padding of partial lines closed in the middle of a drain
+//     (phantom words), and drain at ArrayWidth words/cycle in CALC mode;
+//  8. USER-mode stalls as of 22f88b1 (after the fixes of issues #100 and #130): pip scalesim 2.0.2
+//     gives different stall counts;
+//  9. topology parsing: the header line is always skipped, a row's last field is dropped (so rows
+//     must end in a comma: we reject rows without one rather than drop a field), a 9th column is the
+//     stride width, a name containing 'DP' expands into one-channel layers.
+// Not copied: SCALE-Sim's silent fallbacks (unknown dataflow → OS, unknown InterfaceBandwidth →
+// defaults, missing keys): those are errors here.
 import type { Core } from '../core/core.js';
 import { SystolicSim, type SimFigures } from '../core/sim.js';
 import { validateConfig } from './config.js';
