@@ -160,8 +160,9 @@ function budgetOf(body: Record<string, unknown>, limits: Required<HandlerLimits>
 
 /** The request's graph: a zoo name or generator spec in `model`, or base64 ONNX bytes in `onnx`. */
 async function graphOf(body: Record<string, unknown>, limits: Required<HandlerLimits>, budget: Budget): Promise<Graph | string> {
-  const { model, onnx } = body;
+  const { model, onnx, name } = body;
   if ((model === undefined) === (onnx === undefined)) throw new HttpError(422, "give exactly one of 'model' (a zoo name) and 'onnx' (base64 ONNX bytes)");
+  if (name !== undefined && (onnx === undefined || typeof name !== 'string')) throw new HttpError(422, "field 'name' must be a string (the ONNX file's name) and goes with 'onnx'");
   if (model !== undefined) {
     if (typeof model !== 'string') throw new HttpError(422, "field 'model' must be a string (a zoo name, see GET /models)");
     if (model.startsWith('scalesim:')) return model;
@@ -172,7 +173,7 @@ async function graphOf(body: Record<string, unknown>, limits: Required<HandlerLi
     return checkedSize(graph, limits);
   }
   if (typeof onnx !== 'string') throw new HttpError(422, "field 'onnx' must be a base64 string");
-  const graph = await importOnnx(base64Bytes(onnx), { source: typeof body.name === 'string' ? body.name : 'request.onnx' });
+  const graph = await importOnnx(base64Bytes(onnx), { source: name ?? 'request.onnx' });
   budget.check();
   return checkedSize(graph, limits);
 }

@@ -23,20 +23,17 @@ Deno.test('the edge handler under Deno.serve', async (t) => {
 });
 
 Deno.test('a handler limited to one computing request answers the second with 503 and Retry-After', async () => {
-  const { server, request } = serve(createHandler({ maxConcurrent: 1 }));
-  try {
-    const slow = request('/simulate', { method: 'POST', body: JSON.stringify({ model: 'resnet18', target: 'systolic:eyeriss' }) });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const busy = await request('/schedule', { method: 'POST', body: JSON.stringify({ model: 'alexnet' }) });
-    const body = await busy.json();
-    if (busy.status !== 503 || busy.headers.get('retry-after') !== '1' || !/busy/.test(body.error)) throw new Error(`second request: ${busy.status} ${JSON.stringify(body)}`);
-    const first = await slow;
-    const firstBody = await first.json();
-    if (first.status !== 200 || firstBody.layers.length !== 21) throw new Error(`first request: ${first.status} ${JSON.stringify(firstBody).slice(0, 200)}`);
-    const after = await request('/schedule', { method: 'POST', body: JSON.stringify({ model: 'alexnet' }) });
-    await after.body?.cancel();
-    if (after.status !== 200) throw new Error(`request after the busy one: ${after.status}`);
-  } finally {
-    await server.shutdown();
-  }
+  const limited = createHandler({ maxConcurrent: 1 });
+  const post = (path, body) => limited(new Request(`http://127.0.0.1${path}`, { method: 'POST', body: JSON.stringify(body) }));
+  // The first request counts as computing from the moment the handler is called.
+  const slow = post('/simulate', { model: 'resnet18', target: 'systolic:eyeriss' });
+  const busy = await post('/schedule', { model: 'alexnet' });
+  const body = await busy.json();
+  if (busy.status !== 503 || busy.headers.get('retry-after') !== '1' || !/busy/.test(body.error)) throw new Error(`second request: ${busy.status} ${JSON.stringify(body)}`);
+  const first = await slow;
+  const firstBody = await first.json();
+  if (first.status !== 200 || firstBody.layers.length !== 21) throw new Error(`first request: ${first.status} ${JSON.stringify(firstBody).slice(0, 200)}`);
+  const after = await post('/schedule', { model: 'alexnet' });
+  await after.body?.cancel();
+  if (after.status !== 200) throw new Error(`request after the busy one: ${after.status}`);
 });
