@@ -11,6 +11,5 @@ export * from './synthetic.js';
 export { ZOO, zooEntry, zooModel, zooNames, ALEXNET_CONVS, VGG16_CONVS, RESNET18_CONVS, convLayerGraph, type ZooEntry, type ConvLayer } from './zoo/index.js';
 export { foldBatchNorm } from './passes.js';
 export { builtinModel, generatedModel, normaliseModelName, looksLikePath, GENERATOR_SPECS } from './resolve.js';
-// The ONNX importer (./onnx.js) is not re-exported here: onnx-proto is a CommonJS npm package that
-// Deno (--no-npm) and browsers cannot resolve by bare name, so the entry points that can load it
-// export it (src/node/index.ts).
+// The ONNX importer (./onnx.js) is reached through the library's async `importOnnx` facade
+// (src/api/import-onnx.ts), which loads it on first use.

@@ -8,15 +8,17 @@
 // that way, and torch counts each copy). Constant nodes and folded shape arithmetic are never
 // parameters. A parameter read in a slot that carries a shape (Reshape's target, Resize's
 // scales, Clip's bounds, ...) is a constant there, not a weight.
-import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
+// onnx-proto's decoder bundled as a dependency-free ES module (scripts/vendor-onnx-proto.js):
+// the npm package is CommonJS, which Deno, browsers and workerd cannot load by bare name.
+import vendored from './vendor/onnx-proto.js';
 import { buildGraph, type NodeInputSpec, type NodeSpec, type TensorSpec } from './build.js';
 import { canFold, fold, MAX_FOLD_ELEMENTS, type Value } from './fold.js';
 import { OPS, dtypeOfOnnx, isKnownOp } from './ops.js';
 import { GraphError, checkShape, elementCount, type AttributeValue, type Attributes, type DType, type Graph } from './types.js';
 import { DTYPE_BYTES } from './types.js';
 
-const { onnx } = onnxProto;
+const { onnx } = vendored as typeof import('onnx-proto');
 
 export interface OnnxImportOptions {
   /** Graph name; defaults to the model's graph name. */
