@@ -746,10 +746,26 @@ function walkCalc(out: usize, ifmapWords: i32, filterWords: i32, lines: f64): f6
       setBlock(OP_OFMAP, fc, fr);
       const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
       const last = blockLastLine();
+      // Between the skew's ramps every line carries the same number of words; runs of such
+      // lines that neither start a drain nor fill the buffer are stored in one step.
+      const plateauFrom = bSkew ? min(bPrefix + bPLo + bQHi - 1, bPrefix + bP - 1) : blockFirstLine();
+      const plateauTo = bSkew ? max(bPrefix + bPLo + bQHi - 1, bPrefix + bP - 1) : last;
       for (let l = blockFirstLine(); l <= last; l++) {
         const v = lineQHi(l) - lineQLo(l) + 1;
         if (v <= 0) continue;
         const cycle = base + <f64>l + stalls;
+        if (l >= plateauFrom && l < plateauTo && ofmapFirst >= 0) {
+          let n: f64;
+          if (cycle < wDrainEnd) n = min(wDrainEnd - cycle, Math.ceil(wFree / <f64>v) - 1);
+          else n = Math.floor((wFree - wActive) / <f64>v);
+          n = min(n, <f64>(plateauTo - l));
+          if (n >= 2) {
+            storeWords(<i32>(n * <f64>v));
+            ofmapLast = cycle + n - 1;
+            l += <i32>n - 1;
+            continue;
+          }
+        }
         const served = writeLine(v, cycle);
         if (ofmapFirst < 0) ofmapFirst = served;
         ofmapLast = served;
