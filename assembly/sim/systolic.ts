@@ -416,6 +416,25 @@ function lineFromEnd(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32, n: f64): f
 function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frFixed: i32, passOverFc: bool, addrLo: i32, addrHi: i32, passEntries: f64, distinct: f64): void {
   passFirstSeen.clear(); passInserted.clear(); passFlushes.clear();
   if (distinct >= cap && stallCount == 0 && countAllMisses(op, passes, fcFixed, passOverFc, distinct, 0)) return;
+  if (distinct > 0 && distinct < cap && stallCount == 0) {
+    // A distinct pass shorter than the window: the first pass inserts all of it and flushes at
+    // most once, at its f-th demand; the second re-inserts the f demands before the flush and
+    // then holds the whole pass, so later passes only hit.
+    const v = distinct;
+    if (inChunk + v < cap) {
+      inserted += v;
+      inChunk += v;
+    } else {
+      const f = cap - inChunk;
+      const line = passOverFc ? lineFromEnd(op, 0, 1, 0, ROW_FOLDS, v - f + 1) : lineFromEnd(op, fcFixed, fcFixed + 1, 0, 1, v - f + 1);
+      lastFlushCycle = issueCycle(line);
+      flushes += 1;
+      inserted += passes > 1 ? v + f : v;
+      inChunk = passes > 1 ? v : v - f;
+    }
+    epoch++; // later groups demand other addresses
+    return;
+  }
   let skipped = false;
   for (let p = 0; p < passes; p++) {
     const flushesBefore = flushes;
