@@ -227,6 +227,8 @@ function importGraph(graph: OnnxTypes.IGraphProto, name: string, source: string)
       if (a.name && v !== undefined) attrs[a.name] = v;
     }
     const ins: (Known | null)[] = (n.input ?? []).map((i) => (i ? known.get(i)! : null));
+    // Ops of other domains (com.microsoft, ...) are unknown ops, even when their names match.
+    const standard = (n.domain ?? '') === '' || n.domain === 'ai.onnx';
     const set = (values: { shape: number[]; dtype: DType; kind: Known['kind']; value?: number[] }[]): void =>
       outputs.forEach((o, i) => {
         const v = values[i];
@@ -236,8 +238,8 @@ function importGraph(graph: OnnxTypes.IGraphProto, name: string, source: string)
     const fromValue = (v: Value): Known => ({ shape: v.shape, dtype: v.dtype, kind: 'constant', value: v.data });
 
     try {
-      if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx') {
-        // Ops of other domains (com.microsoft, ...) are unknown ops.
+      if (!standard) {
+        // not folded: handled as an unknown op below
       } else if (op === 'Constant') {
         set([constantOf(attrs, n.attribute ?? [])]);
         continue;
@@ -276,7 +278,7 @@ function importGraph(graph: OnnxTypes.IGraphProto, name: string, source: string)
       const kind = k.kind === 'parameter' && !constantSlots.includes(slot) ? 'weight' : 'constant';
       return { name: input, shape: k.shape, dtype: k.dtype, kind, ...(k.value && kind === 'constant' ? { value: k.value } : {}) };
     });
-    const rule = isKnownOp(op) && (n.domain ?? '') === '' ? OPS[op] : undefined;
+    const rule = standard && isKnownOp(op) ? OPS[op] : undefined;
     let outTypes: { shape: number[]; dtype: DType }[];
     let opaque = false;
     if (rule?.infer) {
