@@ -33,7 +33,7 @@ export interface TrainOptions {
   onChipMiB: readonly number[];
   /** Branch-and-bound nodes the teacher MILP may explore per instance. */
   teacherMaxNodes: number;
-  /** Wall-clock guard of the teacher per instance, seconds. */
+  /** Wall-clock guard of the teacher per instance, seconds (labels are deterministic only while the node limit binds first). */
   teacherTimeLimitSeconds: number;
   imitationEpochs: number;
   reinforceEpochs: number;
@@ -55,7 +55,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   cores: [2, 3, 4, 5, 6, 8],
   onChipMiB: [1, 2, 4, 8],
   teacherMaxNodes: 2000,
-  teacherTimeLimitSeconds: 10,
+  teacherTimeLimitSeconds: 60,
   imitationEpochs: 60,
   reinforceEpochs: 15,
   batchGraphs: 8,
