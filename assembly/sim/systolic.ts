@@ -298,13 +298,22 @@ function writeLine(v: i32, cycle: f64): f64 {
 // Its sets of floor(words/100) distinct addresses fill a 50-set window; when the window is full it
 // is forgotten whole (the next window starts empty). DRAM reads = words inserted into sets.
 
-let mark: usize = 0;
+// The mark array (one i32 per operand word) and the gap arrays are allocated on first use: the
+// closed-form paths never touch them, and for a large operand (VGG's fc6 filter: 100 M words)
+// they would cost more than the whole simulation.
+let mark: usize = 0, markSpace: f64 = 0;
+
+function ensureMark(): void {
+  if (mark != 0) return;
+  mark = heap.alloc(<usize>markSpace << 2);
+  memory.fill(mark, 0, <usize>markSpace << 2);
+}
 let epoch: i32 = 0, inChunk: f64 = 0, cap: f64 = 0, inserted: f64 = 0, flushes: f64 = 0, lastFlushCycle: f64 = 0;
 let position: f64 = 0, lastFlushPosition: f64 = 0; // valid addresses seen in the current pass
 
 // Reuse gaps of one pass: positions (1-based) of each address's first and last demand in the pass.
 let trackGaps = false;
-let gapFirst: usize = 0, gapLast: usize = 0, minGap: f64 = 0;
+let gapFirst: usize = 0, gapLast: usize = 0, gapSpace: f64 = 0, minGap: f64 = 0;
 
 @inline function noteGap(addr: i32): void {
   const at = gapLast + (<usize>addr << 2);
@@ -316,6 +325,7 @@ let gapFirst: usize = 0, gapLast: usize = 0, minGap: f64 = 0;
 
 /** Walks folds fc ∈ [fc0, fc1), fr ∈ [fr0, fr1) of a read operand through the cache. */
 function walkFolds(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32): void {
+  ensureMark();
   for (let fc = fc0; fc < fc1; fc++) {
     for (let fr = fr0; fr < fr1; fr++) {
       setBlock(op, fc, fr);
@@ -444,6 +454,11 @@ function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frF
     if (check) {
       minGap = Infinity;
       trackGaps = true;
+      if (gapLast == 0) {
+        gapFirst = heap.alloc(<usize>gapSpace << 2);
+        gapLast = heap.alloc(<usize>gapSpace << 2);
+        memory.fill(gapLast, 0, <usize>gapSpace << 2);
+      }
     }
     if (passOverFc) walkFolds(op, p, p + 1, 0, ROW_FOLDS);
     else walkFolds(op, fcFixed, fcFixed + 1, p, p + 1);
@@ -480,11 +495,9 @@ function walkReads(op: i32): void {
   stallCursor = 0;
   const overFc = (op == OP_IFMAP && (DF == DF_OS || DF == DF_WS)) || (op == OP_FILTER && DF == DF_IS);
   const space = op == OP_IFMAP ? <f64>H * <f64>W * <f64>CH : <f64>K * <f64>N;
-  if (overFc || (op == OP_FILTER && DF == DF_OS)) {
-    gapFirst = heap.alloc(<usize>space << 2);
-    gapLast = heap.alloc(<usize>space << 2);
-    memory.fill(gapLast, 0, <usize>space << 2);
-  }
+  gapFirst = 0;
+  gapLast = 0;
+  gapSpace = space;
   if (overFc) {
     // a pass demands the whole ifmap matrix (OS, WS) or the whole filter matrix (IS)
     const entries = op == OP_IFMAP ? <f64>M * <f64>K : <f64>K * <f64>N;
@@ -497,11 +510,24 @@ function walkReads(op: i32): void {
       walkRepeated(op, ROW_FOLDS, <f64>FOLD_LEN, fc, 0, false, fc * C * K, (fc * C + cu) * K, <f64>K * <f64>cu, <f64>K * <f64>cu);
     }
   } else {
-    walkFolds(op, 0, COL_FOLDS, 0, ROW_FOLDS);
+    // WS filter and IS ifmap: every (k, n) or (m, k) is demanded once in the whole layer, so the
+    // addresses are distinct unless ifmap windows overlap; then every demand is an insertion.
+    const distinct = op == OP_FILTER ? <f64>K * <f64>N : (FH <= SH || OH == 1) && (FW <= SW || OW == 1) ? distinctIfmap() : -1;
+    if (distinct >= cap && stallCount == 0) {
+      const more = Math.floor(distinct / cap);
+      lastFlushCycle = issueCycle(lineFromEnd(op, 0, COL_FOLDS, 0, ROW_FOLDS, distinct - more * cap + 1));
+      flushes = more;
+      inChunk = distinct - more * cap;
+      inserted = distinct;
+    } else {
+      walkFolds(op, 0, COL_FOLDS, 0, ROW_FOLDS);
+    }
   }
-  if (overFc || (op == OP_FILTER && DF == DF_OS)) {
+  if (gapLast != 0) {
     heap.free(gapFirst);
     heap.free(gapLast);
+    gapFirst = 0;
+    gapLast = 0;
   }
 }
 
@@ -740,11 +766,12 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
     start = -Math.ceil(sets * <f64>perSet / 10);
     stop = -1;
   } else {
-    mark = heap.alloc(<usize>spaceSize << 2);
-    memory.fill(mark, 0, <usize>spaceSize << 2);
+    mark = 0;
+    markSpace = spaceSize;
     epoch = 1; inChunk = 0; inserted = 0; flushes = 0; lastFlushCycle = 0;
     walkReads(op);
-    heap.free(mark);
+    if (mark != 0) heap.free(mark);
+    mark = 0;
     reads = inserted;
     // The first window is prefetched at 10 words per cycle, ending 2 cycles before the first demand.
     const first = issueCycle(firstValidLine(op));
