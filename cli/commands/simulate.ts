@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { getCore } from '../../src/node/index.js';
 import { parseSystolicTargetSpec, SYSTOLIC_PRESETS, systolicTarget } from '../../src/hw/systolic.js';
 import { parseConfig, validateConfig } from '../../src/sim/config.js';
-import { ENERGY_TABLES } from '../../src/sim/energy.js';
+import { ENERGY_TABLES, type EnergyTable, energyTable } from '../../src/sim/energy.js';
 import { type NetworkResult, networkResult } from '../../src/sim/network.js';
 import { scalesimReports } from '../../src/sim/report.js';
 import { Simulator } from '../../src/sim/simulate.js';
@@ -24,6 +24,7 @@ interface SimulateArgs {
   dataflow?: Dataflow;
   out?: string;
   energyTable: string;
+  energy?: string;
   fixScalesimQuirks?: boolean;
   json?: boolean;
 }
@@ -41,7 +42,8 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('dataflow', { type: 'string', choices: ['os', 'ws', 'is'], describe: 'Override the dataflow of the config' })
       .option('out', { type: 'string', describe: 'Directory for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv and REPORT.json' })
       .option('fix-scalesim-quirks', { type: 'boolean', default: false, describe: 'Correct SCALE-Sim\'s cycle accounting (OS fold length, off-by-one, OFMAP writes, ceil output size) instead of matching it' })
-      .option('energy-table', { type: 'string', default: 'horowitz45nm', choices: Object.keys(ENERGY_TABLES), describe: 'Per-access energies and areas to estimate with' }) as never,
+      .option('energy-table', { type: 'string', default: 'horowitz45nm', choices: Object.keys(ENERGY_TABLES), describe: 'Per-access energies and areas to estimate with' })
+      .option('energy', { type: 'string', describe: 'Override entries of the energy table, e.g. macPJ=0.5,dramPJPerWord=100' }) as never,
   handler: async (argv) => {
     let config: SystolicConfig;
     if (argv.config !== undefined) {
@@ -57,7 +59,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     const results = sim.network(config, layers, { fixScalesimQuirks: argv.fixScalesimQuirks });
     const seconds = (performance.now() - start) / 1e3;
     sim.free();
-    const result = networkResult(config, results, ENERGY_TABLES[argv.energyTable]);
+    const result = networkResult(config, results, energyTable(parseEnergyOverrides(argv.energy), ENERGY_TABLES[argv.energyTable]));
     if (argv.out) {
       await mkdir(argv.out, { recursive: true });
       for (const [file, text] of Object.entries(scalesimReports(results))) await writeFile(join(argv.out, file), text);
@@ -67,6 +69,17 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     report(argv, { ...result, simulatorSeconds: seconds }, (r) => asText(r, seconds));
   },
 };
+
+function parseEnergyOverrides(text: string | undefined): Partial<EnergyTable> {
+  if (!text) return {};
+  const overrides: Record<string, number> = {};
+  for (const item of text.split(',')) {
+    const [key, value] = item.split('=').map((s) => s.trim());
+    if (!key || value === undefined || value === '' || !Number.isFinite(Number(value))) throw new RangeError(`--energy: expected KEY=NUMBER, got '${item}'`);
+    overrides[key] = Number(value);
+  }
+  return overrides as Partial<EnergyTable>;
+}
 
 async function loadLayers(argv: SimulateArgs): Promise<ConvLayer[]> {
   if (argv.topology !== undefined && argv.model !== undefined) throw new RangeError('give either a model or --topology, not both');
