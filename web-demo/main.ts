@@ -2,7 +2,7 @@
 // Worker with a progress bar and a cancel button, and shows the result as a table and plots,
 // with the report for download.
 import { zooNames } from '../src/graph/zoo/index.js';
-import type { ScheduleReport, SimulateReport } from '../src/index.js';
+import type { ScheduleReport, SimulateReport, TuneReport } from '../src/index.js';
 import type { Job, ModelSource, WorkerMessage } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -41,10 +41,10 @@ drop.addEventListener('drop', (event) => {
   chooseFile(event.dataTransfer?.files[0]);
 });
 
-const task = (): 'schedule' | 'simulate' => (form.elements.namedItem('task') as RadioNodeList).value as 'schedule' | 'simulate';
+type Task = Job['task'];
+const task = (): Task => (form.elements.namedItem('task') as RadioNodeList).value as Task;
 form.addEventListener('change', () => {
-  $('schedule-options').hidden = task() !== 'schedule';
-  $('simulate-options').hidden = task() !== 'simulate';
+  for (const t of ['schedule', 'simulate', 'tune'] as const) $(`${t}-options`).hidden = task() !== t;
 });
 
 async function job(): Promise<{ job: Job; transfer: Transferable[] }> {
@@ -54,6 +54,16 @@ async function job(): Promise<{ job: Job; transfer: Transferable[] }> {
     const cores = Number($<HTMLInputElement>('cores').value);
     const scheduler = $<HTMLSelectElement>('scheduler').value as 'exact';
     return { job: { task: 'schedule', model, options: { cores, scheduler } }, transfer };
+  }
+  if (task() === 'tune') {
+    const layer = $<HTMLInputElement>('layer').value;
+    const options = {
+      target: $<HTMLSelectElement>('tune-target').value,
+      tuner: $<HTMLSelectElement>('tuner').value as 'autotvm',
+      trials: Number($<HTMLInputElement>('trials').value),
+      ...(layer === '' ? {} : { layer: Number(layer) }),
+    };
+    return { job: { task: 'tune', model, options }, transfer };
   }
   const dataflow = $<HTMLSelectElement>('dataflow').value;
   const options = { target: $<HTMLSelectElement>('systolic').value, ...(dataflow ? { dataflow: dataflow as 'os' } : {}) };
@@ -128,7 +138,7 @@ function row(cells: string[], tag: 'th' | 'td'): HTMLTableRowElement {
 /** Rows shown of a simulation; the downloaded report has them all. */
 const MAX_ROWS = 400;
 
-function show(kind: 'schedule' | 'simulate', report: Record<string, unknown>, svgs: string[]): void {
+function show(kind: Task, report: Record<string, unknown>, svgs: string[]): void {
   lastReport = report;
   results.hidden = false;
   const ms = (s: number): number => s * 1e3;
@@ -141,6 +151,14 @@ function show(kind: 'schedule' | 'simulate', report: Record<string, unknown>, sv
     fillTable(
       ['stage', 'nodes', 'params MiB', 'compute ms', 'stream ms', 'transfer ms', 'total ms'],
       r.stages.map((s, i) => [i, s.nodes.length, s.paramBytes / 2 ** 20, ms(s.computeSeconds), ms(s.streamSeconds), ms(s.transferSeconds), ms(s.totalSeconds)]),
+    );
+  } else if (kind === 'tune') {
+    const r = report as unknown as TuneReport;
+    $('summary').textContent = `${r.model}: ${r.layers.length} layer${r.layers.length === 1 ? '' : 's'} tuned on ${r.target} (${r.tuner})`;
+    $('totals').textContent = `${r.records.length} measurements; the downloaded report holds every record, to resume from`;
+    fillTable(
+      ['layer', 'shape', 'trials', 'default', 'best', 'best figure', 'unit'],
+      r.layers.map((l) => [l.layer, l.shape, l.trials, l.defaultCost ?? 'failed', l.bestCost ?? 'none', l.bestFigure ?? 'none', l.unit]),
     );
   } else {
     const r = report as unknown as SimulateReport;

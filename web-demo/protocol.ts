@@ -1,11 +1,12 @@
 // Messages between the demo page (main.ts) and its Web Worker (worker.ts).
-import type { ScheduleOptions, SimulateOptions } from '../src/index.js';
+import type { ScheduleOptions, SimulateOptions, TuneOptions } from '../src/index.js';
 
 export type ModelSource = { zoo: string } | { bytes: ArrayBuffer; source: string };
 
 export type Job =
   | { task: 'schedule'; model: ModelSource; options: Omit<ScheduleOptions, 'onProgress' | 'signal'> }
-  | { task: 'simulate'; model: ModelSource; options: Omit<SimulateOptions, 'onProgress' | 'signal'> };
+  | { task: 'simulate'; model: ModelSource; options: Omit<SimulateOptions, 'onProgress' | 'signal'> }
+  | { task: 'tune'; model: ModelSource; options: Omit<TuneOptions, 'onProgress' | 'signal' | 'previous'> };
 
 export type WorkerMessage =
   | { type: 'progress'; step: string; done: number; total: number }

@@ -1,8 +1,8 @@
 // The demo's Web Worker: runs one job (import, schedule or simulate) off the page's thread,
 // reports progress, renders the plots to SVG, and posts the report back. The page cancels a
 // job by terminating the worker, which also stops a solver in the middle of a call.
-import { importOnnx, schedule, simulate, type Graph, type ProgressEvent, type ScheduleReport } from '../src/index.js';
-import { stageMemorySpec, stageTimesSpec } from '../src/report/plots.js';
+import { importOnnx, schedule, simulate, tune, type Graph, type ProgressEvent, type ScheduleReport, type TuneReport } from '../src/index.js';
+import { lineChartSpec, stageMemorySpec, stageTimesSpec } from '../src/report/plots.js';
 import { renderSvg } from '../src/report/vega.js';
 import type { Job, ModelSource, WorkerMessage } from './protocol.js';
 
@@ -25,6 +25,24 @@ async function schedulePlots(report: ScheduleReport): Promise<string[]> {
   ]);
 }
 
+/** Best cost so far against trials, one line per tuned layer. */
+async function tunePlots(report: TuneReport): Promise<string[]> {
+  const best = new Map<string, number>();
+  const count = new Map<string, number>();
+  const points: { series: string; x: number; y: number }[] = [];
+  for (const record of report.records) {
+    const costs = record.result.errorCode === 0 ? [...record.result.costs].sort((a, b) => a - b) : [];
+    const cost = costs.length > 0 ? costs[costs.length >> 1]! : Infinity;
+    const n = (count.get(record.workload) ?? 0) + 1;
+    count.set(record.workload, n);
+    const b = Math.min(best.get(record.workload) ?? Infinity, cost);
+    best.set(record.workload, b);
+    if (Number.isFinite(b)) points.push({ series: report.layers.find((l) => l.workload === record.workload)?.layer ?? record.workload, x: n, y: b });
+  }
+  const unit = report.target === 'host' ? 'seconds' : 'cycles';
+  return [await renderSvg(lineChartSpec({ title: `${report.model}: best ${unit} so far (${report.tuner})`, xTitle: 'trials', yTitle: `best ${unit}`, points }))];
+}
+
 onmessage = async (event: MessageEvent<Job>) => {
   const job = event.data;
   const started = performance.now();
@@ -34,6 +52,11 @@ onmessage = async (event: MessageEvent<Job>) => {
       const report = await schedule(input, { ...job.options, onProgress });
       post({ type: 'progress', step: 'plots', done: 0, total: 1 });
       const svgs = await schedulePlots(report);
+      post({ type: 'result', report: report as unknown as Record<string, unknown>, svgs, seconds: (performance.now() - started) / 1e3 });
+    } else if (job.task === 'tune') {
+      const report = await tune(input, { ...job.options, onProgress });
+      post({ type: 'progress', step: 'plots', done: 0, total: 1 });
+      const svgs = await tunePlots(report);
       post({ type: 'result', report: report as unknown as Record<string, unknown>, svgs, seconds: (performance.now() - started) / 1e3 });
     } else {
       const report = await simulate(input, { ...job.options, onProgress });

@@ -6,13 +6,13 @@ import { getCore } from '../core/load.js';
 import { MAX_PIPELINE_CORES, PIPELINE_PRESETS, pipelineTarget, type PipelineTarget, type PipelineTargetOptions } from '../hw/pipeline.js';
 import { problemFromGraph } from '../sched/from-graph.js';
 import { schedule as runScheduler, SCHEDULERS, type SchedulerName, type ScheduleResult } from '../sched/schedule.js';
-import { checkOptions, type ProgressEvent, throwIfAborted } from './check.js';
+import { checkOptions, OptionsError, type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
 
 export interface ScheduleOptions {
   /** Pipeline stages, one per core (1–8); default: the target's (4 for edgetpu). */
   cores?: number;
-  /** A preset name ('edgetpu') or fields overriding the edgetpu preset (see PipelineTarget). */
+  /** 'edgetpu' or 'edgetpu:K' (K cores, as `mapwise compile --target`), or fields overriding the edgetpu preset (see PipelineTarget). */
   target?: string | PipelineTargetOptions;
   /** 'exact' (HiGHS MILP, default), 'compiler', 'dp' or 'learned'. */
   scheduler?: SchedulerName;
@@ -35,7 +35,7 @@ export interface ScheduleReport extends ScheduleResult {
 
 const SPEC = {
   cores: { type: 'number', integer: true, min: 1, max: MAX_PIPELINE_CORES },
-  target: { type: 'string|object', oneOf: Object.keys(PIPELINE_PRESETS) },
+  target: { type: 'string|object' },
   scheduler: { type: 'string', oneOf: SCHEDULERS },
   timeLimitSeconds: { type: 'number', min: 0 },
   maxNodes: { type: 'number', integer: true, min: 1 },
@@ -45,12 +45,23 @@ const SPEC = {
   signal: { type: 'signal' },
 } as const;
 
+/** The target of `target` and `cores`: a preset name with an optional core count, or preset overrides. */
+function pipelineOf(target: ScheduleOptions['target'], cores: number | undefined): PipelineTarget {
+  const withCores = (fields: PipelineTargetOptions): PipelineTargetOptions => (cores === undefined ? fields : { ...fields, cores });
+  if (typeof target !== 'string') return pipelineTarget(withCores(target ?? {}));
+  const m = /^([\w-]+)(?::(\d+))?$/.exec(target);
+  if (!m || !Object.hasOwn(PIPELINE_PRESETS, m[1]!)) {
+    throw new OptionsError(`schedule: option 'target' must be ${Object.keys(PIPELINE_PRESETS).map((p) => `'${p}' or '${p}:K'`).join(', ')} (K cores) or a plain object, got '${target}'`);
+  }
+  if (m[2] === undefined) return pipelineTarget(withCores({}), m[1]);
+  if (cores !== undefined) throw new OptionsError(`schedule: give the cores in option 'target' ('${target}') or in 'cores', not both`);
+  return pipelineTarget({ cores: Number(m[2]) }, m[1]);
+}
+
 export async function schedule(model: ModelInput, options?: ScheduleOptions): Promise<ScheduleReport> {
   const o = checkOptions<ScheduleOptions>('schedule', options, SPEC);
   const progress = (step: string, done: number, total = 1): void => o.onProgress?.({ step, done, total });
-  const fields = typeof o.target === 'object' ? o.target : {};
-  const preset = typeof o.target === 'string' ? o.target : 'edgetpu';
-  const target = pipelineTarget({ ...fields, ...(o.cores === undefined ? {} : { cores: o.cores }) }, preset);
+  const target = pipelineOf(o.target, o.cores);
   throwIfAborted(o.signal);
   progress('model', 0);
   const graph = resolveModel('schedule', model);

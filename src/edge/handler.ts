@@ -20,7 +20,7 @@ import { GraphError, type Graph } from '../graph/types.js';
 import { ZOO } from '../graph/zoo/index.js';
 import { generatedGraph } from '../sched/models.js';
 import { builtinModel } from '../graph/resolve.js';
-import { PIPELINE_PRESETS, MAX_PIPELINE_CORES } from '../hw/pipeline.js';
+import { PIPELINE_PRESETS } from '../hw/pipeline.js';
 import { SYSTOLIC_PRESETS } from '../hw/systolic.js';
 import { ENERGY_TABLES } from '../sim/energy.js';
 import { SCALESIM_NETWORKS } from '../sim/networks.js';
@@ -231,22 +231,11 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       if (!(EDGE_SCHEDULERS as readonly string[]).includes(scheduler)) {
         throw new HttpError(422, `field 'scheduler' must be one of ${EDGE_SCHEDULERS.join(', ')} (the exact MILP is offered by the CLI and the library, not over HTTP)`);
       }
-      let target = body.target;
-      let cores = body.cores;
-      if (typeof target === 'string') {
-        const m = new RegExp(`^(\\w+)(?::(\\d+))?$`).exec(target);
-        if (m?.[2] !== undefined) {
-          if (cores !== undefined) throw new HttpError(422, `give the cores in 'target' ('${target}') or in 'cores', not both`);
-          cores = Number(m[2]);
-          if (!(Number(m[2]) >= 1 && Number(m[2]) <= MAX_PIPELINE_CORES)) throw new HttpError(422, `target '${target}': cores must be from 1 to ${MAX_PIPELINE_CORES}`);
-          target = m[1];
-        }
-      }
       const graph = await graphOf(body, limits, budget);
       const report = await schedule(graph, {
         scheduler: scheduler as (typeof EDGE_SCHEDULERS)[number],
-        ...(target === undefined ? {} : { target: target as string }),
-        ...(cores === undefined ? {} : { cores: cores as number }),
+        ...(body.target === undefined ? {} : { target: body.target as string }),
+        ...(body.cores === undefined ? {} : { cores: body.cores as number }),
         ...(body.seed === undefined ? {} : { seed: body.seed as number }),
         onProgress: (event: ProgressEvent) => budget.check(event),
       });

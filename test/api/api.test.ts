@@ -39,6 +39,9 @@ describe('library facades', () => {
   it('zoo names resolve as users write them, and graphs give the same result as names', async () => {
     const byName = await schedule('ResNet-18', { cores: 2, scheduler: 'compiler' });
     expect(byName.model).toBe('resnet18');
+    const bySpec = await schedule('resnet18', { target: 'edgetpu:2', scheduler: 'compiler' });
+    expect(bySpec.target).toEqual(byName.target);
+    expect(bySpec.assignment).toEqual(byName.assignment);
     const sim = await simulate('alexnetconvs', { target: { rows: 16, cols: 16, dataflow: 'is' }, energyTable: 'eyeriss' });
     expect(sim.layers.map((l) => l.name)).toHaveLength(5);
     expect(sim.config.rows).toBe(16);
@@ -51,6 +54,8 @@ describe('library facades', () => {
     await expect(schedule('alexnet', { cores: 2.5 })).rejects.toThrow(/option 'cores' must be an integer from 1 to 8, got 2.5/);
     await expect(schedule('alexnet', { scheduler: 'milp' as never })).rejects.toThrow(/option 'scheduler' must be one of 'exact', 'compiler', 'dp', 'learned', got 'milp'/);
     await expect(schedule('alexnet', { target: { cores: 2, sramKiB: 3 } as never })).rejects.toThrow(/pipeline target: unknown field 'sramKiB'/);
+    await expect(schedule('alexnet', { target: 'edgetpu:3', cores: 3 })).rejects.toThrow(/give the cores in option 'target' \('edgetpu:3'\) or in 'cores', not both/);
+    await expect(schedule('alexnet', { target: 'constructor' })).rejects.toThrow(/option 'target' must be 'edgetpu' or 'edgetpu:K'/);
     await expect(schedule('alexnet', { onProgress: 'yes' as never })).rejects.toThrow(/option 'onProgress' must be a function, got 'yes'/);
     await expect(schedule('alexnet', [] as never)).rejects.toThrow(/schedule: options must be a plain object, got an array/);
     await expect(schedule(42 as never)).rejects.toThrow(/schedule: model must be a Graph \(from importOnnx\) or a zoo name, got number/);

@@ -1,12 +1,14 @@
 // The browser demo end to end in Debian's headless Chromium: the Vite build (dist/web-demo) is
 // served over loopback; the test drops a real ONNX file, runs a 4-core schedule in the page's
 // Web Worker, compares the table and the downloaded report with the CLI's JSON for the same
-// input, takes a screenshot, and cancels a long simulation.
+// input, takes a screenshot, cancels a long tuning run, and tunes layer mappings with the
+// library's figures.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { tune } from '../../src/node/index.js';
 import { type Chromium, launchChromium } from '../helpers/chromium.js';
 import { serveDirectory, type StaticServer } from '../helpers/static-server.js';
 
@@ -79,14 +81,16 @@ it('drops mobilenet_v2.onnx, schedules it on 4 cores in a worker, and shows the 
   await page.close();
 });
 
-it('cancels a long simulation and runs the next job', async () => {
+it('cancels a long tuning run and runs the next job', async () => {
   const { page, errors } = await openDemo();
-  await page.setInputFiles('#file', MODEL);
-  await page.check('input[name="task"][value="simulate"]');
-  await page.selectOption('#systolic', 'systolic:eyeriss');
+  await page.selectOption('#zoo', 'alexnetconvs');
+  await page.check('input[name="task"][value="tune"]');
+  await page.selectOption('#tune-target', 'host');
+  await page.selectOption('#tuner', 'random');
+  await page.fill('#trials', '2000');
   await page.click('#run');
-  // MobileNetV2's depthwise layers expand to thousands of SCALE-Sim rows: progress moves, then we cancel.
-  await page.waitForFunction(() => /^layers [1-9]\d*\/\d+$/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 60_000 });
+  // 10,000 real kernel measurements take minutes: progress moves, then we cancel.
+  await page.waitForFunction(() => /^trials [1-9]\d*\/10000$/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 60_000 });
   const value = await page.$eval('#progress', (p) => (p as HTMLProgressElement).value);
   expect(value).toBeGreaterThan(0);
   expect(value).toBeLessThan(1);
@@ -95,9 +99,11 @@ it('cancels a long simulation and runs the next job', async () => {
   expect(await page.textContent('#status')).toBe('cancelled');
   expect(await page.isEnabled('#run')).toBe(true);
   expect(await page.isHidden('#results')).toBe(true);
+  await page.waitForTimeout(500); // the terminated worker reports nothing more
+  expect(await page.textContent('#status')).toBe('cancelled');
 
-  // A zoo model on the default target after the cancel.
-  await page.setInputFiles('#file', []);
+  // A simulation of a zoo model after the cancel.
+  await page.check('input[name="task"][value="simulate"]');
   await page.selectOption('#zoo', 'alexnet');
   await page.selectOption('#systolic', 'systolic:google');
   await page.click('#run');
@@ -107,6 +113,28 @@ it('cancels a long simulation and runs the next job', async () => {
   expect(await page.textContent('#summary')).toBe(`alexnet: ${simulated.layers.length} layers on a 256×256 array, WS dataflow`);
   const cycles = await page.$$eval('#table tbody tr', (trs) => trs.map((tr) => Number(tr.children[1]!.textContent!.replace(/,/g, ''))));
   expect(cycles).toEqual(simulated.layers.map((l: { totalCycles: number }) => l.totalCycles));
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+it('tunes the layer mappings of a zoo model and shows the figures the library finds with the same seed', async () => {
+  const { page, errors } = await openDemo();
+  await page.selectOption('#zoo', 'alexnetconvs');
+  await page.check('input[name="task"][value="tune"]');
+  await page.selectOption('#tune-target', 'systolic:scale');
+  await page.selectOption('#tuner', 'ga');
+  await page.fill('#trials', '24');
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.state !== 'running', undefined, { timeout: 60_000 });
+  expect(await state(page)).toBe('done');
+  const expected = await tune('alexnetconvs', { target: 'systolic:scale', tuner: 'ga', trials: 24 });
+  const rows = await page.$$eval('#table tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent!)));
+  expect(rows.map((r) => [r[0], r[1], Number(r[2]), Number(r[4]!.replace(/,/g, ''))])).toEqual(
+    expected.layers.map((l) => [l.layer, l.shape, l.trials, l.bestCost]),
+  );
+  expect(await page.textContent('#summary')).toBe('alexnetconvs: 5 layers tuned on systolic:scale (ga)');
+  // One best-so-far line per layer.
+  expect(await page.$$eval('#plots svg .mark-line path', (lines) => lines.length)).toBe(5);
   expect(errors).toEqual([]);
   await page.close();
 });
