@@ -7,6 +7,13 @@ const timeless = (report) => {
   return typeof solveSeconds === 'number' ? rest : { missing: 'solveSeconds' };
 };
 
+// Tuning reports carry wall-clock seconds per layer and a timestamp per record.
+const untimedTuning = (report) => ({
+  ...report,
+  layers: report.layers.map(({ seconds, ...layer }) => layer),
+  records: report.records.map(({ result: { timestamp, ...result }, ...record }) => ({ ...record, result })),
+});
+
 const messageOf = async (call) => {
   try {
     await call();
@@ -26,6 +33,7 @@ export async function apiCalls(lib, bytes) {
     exact: timeless(await lib.schedule('alexnet', { cores: 3, scheduler: 'exact' })),
     simulateOnnx: await lib.simulate(graph, { target: 'systolic:google' }),
     simulateScaleSim: await lib.simulate('scalesim:alexnet', { target: { rows: 64, cols: 64 }, dataflow: 'ws' }),
+    tune: untimedTuning(await lib.tune('alexnetconvs', { target: 'systolic:scale', layer: 1, tuner: 'ga', trials: 24, seed: 2 })),
     errors: [
       await messageOf(() => lib.schedule('alexnet', { cores: 3, sheduler: 'dp' })),
       await messageOf(() => lib.schedule('alexnet', { cores: '3' })),

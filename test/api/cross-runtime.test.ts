@@ -46,7 +46,7 @@ async function inChromium(): Promise<unknown> {
   }
 }
 
-it('importOnnx, schedule and simulate give the same results in Node, Deno and Chromium', async () => {
+it('importOnnx, schedule, simulate and tune give the same results in Node, Deno and Chromium', async () => {
   const [node, chrome] = await Promise.all([inNode(), inChromium()]);
   const deno = inDeno();
   const runtimes = [node, deno, chrome].map((r) => (r as { runtime: string }).runtime);
@@ -59,6 +59,8 @@ it('importOnnx, schedule and simulate give the same results in Node, Deno and Ch
   expect(n.learned.stages).toHaveLength(3);
   expect(n.exact.status).toBe('optimal');
   expect(n.simulateOnnx.totals.totalCycles).toBeGreaterThan(0);
+  expect(n.tune.records).toHaveLength(24);
+  expect(n.tune.layers[0].bestCost).toBeLessThan(n.tune.layers[0].defaultCost);
   expect(n.errors[0]).toMatch(/unknown option 'sheduler'/);
   expect(calls(deno)).toEqual(n);
   expect(calls(chrome)).toEqual(n);
