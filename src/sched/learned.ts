@@ -21,6 +21,8 @@ export interface LearnedOptions {
   refineCuts?: boolean;
   /** Local-improvement passes (default 20; 0 turns it off). */
   improvePasses?: number;
+  /** Rounds of re-cutting after local moves, while they improve (default 4). */
+  rounds?: number;
   seed?: number;
   /** Policy weights (default: the checkpoint shipped in the repository). */
   weights?: PolicyWeights;
@@ -45,7 +47,20 @@ export function learnedSchedule(core: Core, problem: ScheduleProblem, options: L
         bestCost = cost;
       }
     }
-    return localImprove(sim, problem, best!, options.improvePasses ?? 20);
+    // Alternate local moves and exact re-cutting: a move changes the (stage, index) order,
+    // and the DP may find better cuts of the new order.
+    const passes = options.improvePasses ?? 20;
+    const improve = (x: Assignment): Assignment => localImprove(sim, problem, x, passes);
+    let current = improve(best!);
+    let cost = sim.bottleneck(current);
+    for (let round = 0; refine && round < (options.rounds ?? 4); round++) {
+      const next = improve(refineCuts(core, sim, problem, current));
+      const nextCost = sim.bottleneck(next);
+      if (!(nextCost < cost * (1 - 1e-12))) break;
+      current = next;
+      cost = nextCost;
+    }
+    return current;
   } finally {
     sim.free();
     policy.dispose();
@@ -72,6 +87,18 @@ export function refineCuts(core: Core, sim: PipelineSimulator, problem: Schedule
   }
 }
 
+function scoreOf(sim: PipelineSimulator, x: Assignment): [number, number] {
+  const times = sim.stageTimes(x);
+  if (!times) return [Infinity, Infinity];
+  let worst = 0;
+  let sq = 0;
+  for (const t of times) {
+    worst = Math.max(worst, t);
+    sq += t * t;
+  }
+  return [worst, sq];
+}
+
 /**
  * Moves single nodes to other stages allowed by their neighbours (between the largest
  * predecessor stage and the smallest successor stage) while that lowers the bottleneck, or
@@ -80,17 +107,7 @@ export function refineCuts(core: Core, sim: PipelineSimulator, problem: Schedule
 export function localImprove(sim: PipelineSimulator, problem: ScheduleProblem, start: Assignment, maxPasses: number): Assignment {
   const a = start.slice();
   const { n, cores: k } = problem;
-  const score = (x: Assignment): [number, number] => {
-    const times = sim.stageTimes(x);
-    if (!times) return [Infinity, Infinity];
-    let worst = 0;
-    let sq = 0;
-    for (const t of times) {
-      worst = Math.max(worst, t);
-      sq += t * t;
-    }
-    return [worst, sq];
-  };
+  const score = (x: Assignment): [number, number] => scoreOf(sim, x);
   let [bottleneck, squares] = score(a);
   for (let pass = 0; pass < maxPasses; pass++) {
     let improved = false;
