@@ -1,6 +1,6 @@
 // The browser side of the cross-runtime API test: the same calls as in Node and Deno, through
-// the library bundled by Vite.
-import * as mapwise from '../src/index.js';
+// the library bundled by Vite from 'mapwise' itself (package.json `exports`, browser condition).
+import * as mapwise from 'mapwise';
 // @ts-expect-error plain JavaScript shared with the Node and Deno sides of the test
 import { apiCalls } from '../test/api/calls.js';
 

@@ -1,7 +1,8 @@
 // The same library calls with the same inputs and seeds in Node, Deno and Chromium give the same
 // results, figure for figure: Node loads the package's node entry (dist/src/node/index.js), Deno
 // its browser/Deno entry (dist/src/index.js), Chromium the Vite bundle of the demo's API check
-// page (dist/web-demo/api-check.html). The calls are in ./calls.js.
+// page (dist/web-demo/api-check.html), which imports 'mapwise' through the package's browser
+// condition. The calls are in ./calls.js.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
