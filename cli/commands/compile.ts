@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { compileHost, type HostCompilation } from '../../src/compile/host.js';
 import { compilePipeline, type PipelineCompilation } from '../../src/compile/pipeline.js';
+import { compileSystolic, type SystolicCompilation } from '../../src/compile/systolic.js';
+import { STRATEGIES, type Strategy } from '../../src/codesign/index.js';
 import { type CompileTarget, parseTargetSpec, targetFromJson } from '../../src/compile/target-spec.js';
 import { getCore } from '../../src/core/load.js';
 import { totals } from '../../src/graph/analysis.js';
@@ -12,6 +14,7 @@ import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { writeReportFolder } from '../../src/node/report-folder.js';
 import { hostReport } from '../../src/report/host.js';
 import { pipelineReport } from '../../src/report/pipeline.js';
+import { systolicReport } from '../../src/report/systolic.js';
 import { TUNER_NAMES, type TunerName } from '../../src/tune/tuners/index.js';
 import { VERSION } from '../../src/version.js';
 import { message, report } from '../output.js';
@@ -24,6 +27,8 @@ interface CompileArgs {
   quick?: boolean;
   'time-limit'?: number;
   tuner: TunerName;
+  strategy: Strategy;
+  budget?: number;
   trials?: number;
   layers?: number;
   seed: number;
@@ -50,17 +55,20 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'zoo name or ONNX file' })
-      .option('target', { type: 'string', default: 'edgetpu:4', describe: "edgetpu:K (K-core pipeline), host (this machine's WebAssembly kernels), or a target .json" })
+      .option('target', { type: 'string', default: 'edgetpu:4', describe: "edgetpu:K (K-core pipeline), systolic[:scale|google] (co-design within the preset's PEs and SRAM), host (this machine's WebAssembly kernels), or a target .json" })
       .option('out', { type: 'string', describe: 'output folder (default mapwise-out/<model>-<target>)' })
       .option('quick', { type: 'boolean', describe: 'a fast run (under half a minute on a zoo model): short solver limit, few trials' })
       .option('time-limit', { type: 'number', describe: 'seconds the exact scheduler may take (default 60, 10 with --quick)' })
       .option('tuner', { choices: TUNER_NAMES, default: 'chameleon' as TunerName, describe: 'host target: search strategy' })
+      .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'systolic target: co-design strategy' })
+      .option('budget', { type: 'number', describe: 'systolic target: simulator calls (default 2000, 300 with --quick)' })
       .option('trials', { type: 'number', describe: 'host target: measurements per layer (default 128, 12 with --quick)' })
       .option('layers', { type: 'number', describe: 'host target: how many of the heaviest distinct layers to tune (default all, 2 with --quick)' })
       .option('seed', { type: 'number', default: 1 })
       .option('resume', { type: 'boolean', describe: 'host target: continue from the records in the output folder' })
       .example('$0 compile resnet50 --target edgetpu:4 --quick', 'schedule ResNet-50 on four Edge-TPU-like cores')
-      .example('$0 compile ../shared/models/mobilenet_v2.onnx --target host --out mbv2-host', "tune MobileNetV2's kernels on this machine") as never,
+      .example('$0 compile ../shared/models/mobilenet_v2.onnx --target host --out mbv2-host', "tune MobileNetV2's kernels on this machine")
+      .example('$0 compile resnet18 --target systolic:scale --strategy arco', 'co-design a 32×32-class array and the mappings') as never,
   handler: async (argv) => {
     const target = resolveTarget(argv.target);
     const graph = await loadModel(argv.model);
@@ -68,7 +76,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
     const core = await getCore();
     const recordsPath = join(out, 'records.jsonl');
     const started = performance.now();
-    let compilation: PipelineCompilation | HostCompilation;
+    let compilation: PipelineCompilation | HostCompilation | SystolicCompilation;
     let parts;
 
     if (target.kind === 'edgetpu-pipeline') {
@@ -121,10 +129,28 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       }
       parts = hostReport(graph, compilation);
     } else {
-      throw new Error(`--target ${target.label}: systolic co-design is not wired into compile yet; use \`mapwise simulate\` for now`);
+      const budget = argv.budget ?? (argv.quick ? 300 : 2000);
+      const { mkdirSync, writeFileSync } = await import('node:fs');
+      mkdirSync(out, { recursive: true });
+      writeFileSync(recordsPath, '');
+      const bar = progressBar(`co-design ${graph.name} (${argv.strategy})`, budget, 'best {best}/s');
+      try {
+        compilation = await compileSystolic(core, graph, target.label, {
+          strategy: argv.strategy,
+          budget,
+          seed: argv.seed,
+          onRecords: (records) => appendRecords(recordsPath, records),
+          onProgress: (calls, total, best) => bar.update(Math.min(calls, total), { best: best.toFixed(1) }),
+        });
+      } finally {
+        bar.stop();
+      }
+      parts = systolicReport(graph, compilation);
     }
 
-    const json = { tool: 'mapwise', version: VERSION, createdAt: new Date().toISOString(), seconds: (performance.now() - started) / 1000, model: { name: graph.name, ...totals(graph) }, target: target.label, ...compilation };
+    // The co-design run's full history stays in records.jsonl; the report keeps its figures.
+    const { run: _run, ...figures } = compilation as SystolicCompilation;
+    const json = { tool: 'mapwise', version: VERSION, createdAt: new Date().toISOString(), seconds: (performance.now() - started) / 1000, model: { name: graph.name, ...totals(graph) }, target: target.label, ...(compilation.kind === 'systolic' ? figures : compilation) };
     const files = await writeReportFolder(out, parts, json);
     if (!files.includes('records.jsonl')) files.push('records.jsonl');
     report(argv, { out, files, ...json }, () => `${parts.markdown.split('\n').slice(0, 3).join('\n')}\n\nreport written to ${out}/ (${files.join(', ')})`);

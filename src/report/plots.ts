@@ -86,3 +86,19 @@ export function stageMemorySpec(title: string, stages: readonly { stage: number;
     ],
   };
 }
+
+/** One bar per layer: the array's utilisation (percent of PE-cycles doing MACs). */
+export function utilizationSpec(title: string, layers: readonly { layer: string; utilization: number }[]): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: Math.max(240, 14 * layers.length),
+    height: 220,
+    data: { values: layers.map((l) => ({ ...l })) },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'layer', type: 'nominal', sort: null, title: null, axis: { labelAngle: -60 } },
+      y: { field: 'utilization', type: 'quantitative', title: 'utilisation (%)', scale: { domain: [0, 100] } },
+    },
+  };
+}

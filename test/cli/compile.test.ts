@@ -46,6 +46,7 @@ async function inkOf(svgFiles: string[]): Promise<number[]> {
 }
 
 describe('mapwise compile', () => {
+  // These spawn the CLI and run real searches: generous limits for a loaded machine.
   it('schedules a zoo model on an Edge-TPU pipeline and writes a report whose plots draw', async () => {
     const out = join(dir, 'pipeline');
     const run = mapwise('compile', 'resnet18', '--target', 'edgetpu:4', '--quick', '--out', out, '--json');
@@ -62,7 +63,7 @@ describe('mapwise compile', () => {
     expect(readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n')).toHaveLength(report.outcomes.length);
     const inks = await inkOf([join(out, 'stages.svg'), join(out, 'stage-memory.svg')]);
     inks.forEach((ink) => expect(ink).toBeGreaterThan(2000));
-  });
+  }, 180_000);
 
   it('tunes the heaviest layer of a model on this machine, resumably', () => {
     const out = join(dir, 'host');
@@ -77,7 +78,20 @@ describe('mapwise compile', () => {
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n')).toHaveLength(8);
     expect(existsSync(join(out, 'tuning-trials.svg'))).toBe(true);
-  });
+  }, 180_000);
+
+  it('co-designs a systolic array and keeps nothing worse than SCALE-Sim\'s mapping on the preset', async () => {
+    const out = join(dir, 'systolic');
+    const run = mapwise('compile', 'alexnetconvs', '--target', 'systolic:scale', '--budget', '120', '--out', out, '--json');
+    expect(run.status, run.stderr).toBe(0);
+    const r = run.json;
+    expect(r.best.speedupOverReference).toBeGreaterThanOrEqual(1);
+    expect(r.best.throughputPerSecond).toBeCloseTo(r.reference.throughputPerSecond * r.best.speedupOverReference, 6);
+    expect(r.best.layers).toHaveLength(5);
+    expect(r.best.hardware.rows * r.best.hardware.cols).toBeLessThanOrEqual(r.budget.maxPEs);
+    const [ink] = await inkOf([join(out, 'utilization.svg')]);
+    expect(ink).toBeGreaterThan(1000);
+  }, 180_000);
 
   it('rejects an unknown target with the forms it accepts', () => {
     const run = mapwise('compile', 'resnet18', '--target', 'tpu9');

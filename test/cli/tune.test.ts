@@ -34,7 +34,7 @@ it('tunes a layer into an append-only log, resumes it without re-measuring, and 
   expect(best.json.workloads).toHaveLength(1);
   expect(best.json.workloads[0].cost).toBe(Math.min(...records.map((r) => resultCost(r.result))));
   expect(best.json.workloads[0].cost).toBe(resumed.json.layers[0].bestCost);
-});
+}, 180_000);
 
 it('tunes layer mappings on the simulated array, starting from SCALE-Sim\'s own mapping', () => {
   // With unlimited DRAM bandwidth SCALE-Sim's mapping costs what the simulator reports (CALC mode).
@@ -46,7 +46,7 @@ it('tunes layer mappings on the simulated array, starting from SCALE-Sim\'s own 
   expect(layer.defaultCost).toBe(simulated.json.layers[2].totalCycles);
   expect(layer.bestCost).toBeLessThanOrEqual(layer.defaultCost);
   expect(layer.trials).toBe(96);
-});
+}, 180_000);
 
 it('names the problem for bad options', () => {
   const noLog = mapwise('tune', 'resnet18convs', '--resume');

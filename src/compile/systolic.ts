@@ -1,0 +1,106 @@
+// `compile` for a systolic-array accelerator: co-design the array (within the budget the
+// target preset sets) and every layer's mapping onto it, and compare with SCALE-Sim's own
+// mapping on the preset's array.
+import { type CodesignRun, CodesignProblem, codesignTarget, hardwareOf, hardwarePoint, networkOf, runStrategy, type Strategy } from '../codesign/index.js';
+import type { Hardware } from '../codesign/problem.js';
+import type { Core } from '../core/core.js';
+import type { Graph } from '../graph/types.js';
+import { parseSystolicTargetSpec, SYSTOLIC_PRESETS } from '../hw/systolic.js';
+import { MappingModel } from '../sim/mapping.js';
+import { Simulator } from '../sim/simulate.js';
+import type { TuningRecord } from '../tune/records.js';
+
+export interface SystolicCompileOptions {
+  strategy: Strategy;
+  /** Simulator calls the search may spend. */
+  budget: number;
+  seed: number;
+  onRecords?: (records: TuningRecord[]) => void;
+  onProgress?: (calls: number, budget: number, bestThroughput: number) => void;
+}
+
+export interface SystolicLayerResult {
+  layer: string;
+  count: number;
+  mapping: { splitM: number; splitN: number; splitK: number; order: string; doubleBuffer: boolean };
+  cycles: number;
+  utilization: number;
+  dramBytes: number;
+}
+
+export interface SystolicFigures {
+  hardware: Hardware;
+  throughputPerSecond: number;
+  latencyMs: number;
+  dramBytes: number;
+  energyUJ: number;
+}
+
+export interface SystolicCompilation {
+  kind: 'systolic';
+  preset: string;
+  strategy: string;
+  budget: { maxPEs: number; maxSramKiB: number; dramBytesPerCycle: number; freqMHz: number };
+  /** The preset's array with SCALE-Sim's own mapping of every layer. */
+  reference: SystolicFigures;
+  /** What compile keeps: the search's best, or the reference when the search did not beat it. */
+  kept: 'search' | 'reference';
+  best: SystolicFigures & { speedupOverReference: number; layers: SystolicLayerResult[] };
+  simulatorCalls: number;
+  seconds: number;
+  stats: Record<string, number>;
+  run: CodesignRun;
+}
+
+export async function compileSystolic(core: Core, graph: Graph, spec: string, options: SystolicCompileOptions): Promise<SystolicCompilation> {
+  const preset = parseSystolicTargetSpec(spec);
+  const config = SYSTOLIC_PRESETS[preset];
+  const defaultHardware: Hardware = { rows: config.rows, cols: config.cols, ifmapSramKiB: config.ifmapSramKiB, filterSramKiB: config.filterSramKiB, ofmapSramKiB: config.ofmapSramKiB, dataflow: config.dataflow };
+  try {
+    hardwarePoint(defaultHardware);
+  } catch {
+    throw new Error(`target systolic:${preset}: its ${config.rows}×${config.cols} array with ${config.ifmapSramKiB}/${config.filterSramKiB}/${config.ofmapSramKiB} KiB buffers is not in the co-design space (power-of-two sides and sizes); use systolic:scale or systolic:google`);
+  }
+  const target = codesignTarget({
+    maxPEs: config.rows * config.cols,
+    maxSramBytes: (config.ifmapSramKiB + config.filterSramKiB + config.ofmapSramKiB) * 1024,
+    dramBytesPerCycle: config.bandwidthWordsPerCycle,
+    defaultHardware,
+  });
+  const sim = new Simulator(core);
+  try {
+    const network = networkOf(graph);
+    // The reference is evaluated on a problem of its own so it spends none of the search's budget.
+    const baseline = new CodesignProblem(new MappingModel(sim), network, target);
+    const reference = baseline.evaluate(baseline.defaultConfig());
+    const problem = new CodesignProblem(new MappingModel(sim), network, target);
+    const run = await runStrategy(options.strategy, core, problem, { budget: options.budget, seed: options.seed, onRecords: options.onRecords, onProgress: options.onProgress });
+    const figures = (hardware: Hardware, e: typeof reference): SystolicFigures => ({ hardware, throughputPerSecond: e.throughputPerSecond, latencyMs: e.latencyMs, dramBytes: e.dramBytes, energyUJ: e.energyUJ });
+    const searchWins = run.best !== undefined && run.best.evaluation.throughputPerSecond > reference.throughputPerSecond;
+    const keptConfig = searchWins ? run.best!.config : baseline.defaultConfig();
+    const keptEvaluation = searchWins ? run.best!.evaluation : reference;
+    const described = (searchWins ? problem : baseline).describe(keptConfig);
+    return {
+      kind: 'systolic',
+      preset,
+      strategy: run.strategy,
+      budget: { maxPEs: target.maxPEs, maxSramKiB: target.maxSramBytes / 1024, dramBytesPerCycle: target.dramBytesPerCycle, freqMHz: target.freqMHz },
+      reference: figures(defaultHardware, reference),
+      kept: searchWins ? 'search' : 'reference',
+      best: {
+        ...figures(hardwareOf(keptConfig.hardware), keptEvaluation),
+        speedupOverReference: keptEvaluation.throughputPerSecond / reference.throughputPerSecond,
+        layers: described.mappings.map((m, i) => {
+          const r = keptEvaluation.layers[i]!;
+          return { layer: m.layer, count: m.count, mapping: { ...m.mapping }, cycles: r.totalCycles, utilization: r.utilization, dramBytes: r.dramReads.ifmap + r.dramReads.filter + r.dramReads.ofmap + r.dramWrites.ofmap };
+        }),
+      },
+      simulatorCalls: run.simulatorCalls,
+      seconds: run.seconds,
+      stats: run.stats,
+      run,
+    };
+  } finally {
+    sim.free();
+  }
+}
