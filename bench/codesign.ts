@@ -1,7 +1,7 @@
 // `npm run bench -- codesign [--networks resnet18,mobilenetv2] [--strategies arco,ga,random,autotvm,chameleon]
-//                            [--seeds 1,2] [--budget 1500] [--ablation] [--svg-dir DIR]`
+//                            [--seeds 1,2] [--budget-per-layer 100 | --budget N] [--ablation] [--svg-dir DIR]`
 // Hardware/software co-design on the systolic simulator: every strategy with the same simulator-call
-// budget and seeds; best throughput, simulator calls and seconds; the ratios against the best
+// budget (by default 100 simulator calls per distinct layer of the network) and seeds; best throughput, simulator calls and seconds; the ratios against the best
 // software-only baseline (AutoTVM-style or Chameleon at the default accelerator) and the GA.
 // `--ablation` also runs ARCO without confidence sampling for as many batches as ARCO ran (no
 // call budget), to show what confidence sampling saves. Networks: zoo names (add grid with
@@ -24,7 +24,7 @@ export const codesignBench: Bench = {
     const networks = list(args.networks, 'resnet18,mobilenetv2');
     const strategies = list(args.strategies, 'autotvm,chameleon,arco,ga,random') as Strategy[];
     const seeds = list(args.seeds, '1').map(Number);
-    const budget = Number(args.budget ?? 1500);
+    const perLayer = Number(args.budgetPerLayer ?? 100);
     const svgDir = args.svgDir === undefined ? undefined : String(args.svgDir);
     const core = await getCore();
     const sim = new Simulator(core);
@@ -32,6 +32,7 @@ export const codesignBench: Bench = {
     const rows: Row[] = [];
     for (const name of networks) {
       const network = networkOf(zooModel(name));
+      const budget = args.budget === undefined ? perLayer * network.layers.length : Number(args.budget);
       const runsOfNetwork: CodesignRun[] = [];
       for (const seed of seeds) {
         const runs = new Map<string, CodesignRun>();
@@ -62,6 +63,7 @@ export const codesignBench: Bench = {
             network: name,
             strategy,
             seed,
+            budget,
             throughputPerSecond: throughput,
             latencyMs: run.best?.evaluation.latencyMs ?? null,
             dramMiB: run.best ? run.best.evaluation.dramBytes / 2 ** 20 : null,

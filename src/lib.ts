@@ -11,3 +11,4 @@ export { InProcessMeasurer, type KernelResult, type MeasureOptions } from './tun
 export { WebWorkerMeasurer } from './tune/measure-web.js';
 export { importOnnx, OptionsError, schedule, simulate, type ImportOnnxOptions, type ModelInput, type ProgressEvent, type ScheduleOptions, type ScheduleReport, type SimulateOptions, type SimulateReport } from './api/index.js';
 export { tune, type TuneOptions, type TuneReport } from './api/index.js';
+export * as codesign from './codesign/index.js';

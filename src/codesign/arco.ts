@@ -6,20 +6,28 @@
 // Decentralised execution — each batch proposes `episodes` joint configurations:
 //   1. the hardware actor sees the network's summary and picks rows, cols, three SRAM sizes and
 //      the dataflow;
-//   2. the tiling actor sees (hardware, one layer) and picks that layer's splitM/N/K;
-//   3. the order actor sees (hardware, layer, its tiles) and picks the loop order and double
-//      buffering.
+//   2. the tiling actor sees (hardware, one layer) and samples `candidates` splitM/N/K choices;
+//   3. the order actor sees (hardware, layer, those tiles) and picks each candidate's loop order
+//      and double buffering.
+// Each layer of a proposal then takes, of its candidates that fit (and SCALE-Sim's streaming
+// mapping where the simulator has run it on that accelerator), the one with the fewest
+// predicted cycles under the cost model, polished by a few hill-climbing steps on the model's
+// mean (no simulator calls); when none fits, the nearest mapping that does
+// (before the model exists: the actors' first candidate that fits; the first proposal of a
+// warm-up batch streams every layer, so the model sees that point too).
 // Rewards: an accelerator over budget earns the hardware actor `penalty` and is never simulated;
-// a layer mapping that does not fit earns the software actors `penalty` on that layer and the
-// layer falls back to SCALE-Sim's streaming mapping (always valid) in the evaluated network.
-// Layer reward r_l = log(ideal_l / cycles_l), ideal_l = MACs_l / maxPEs; hardware reward
-// R = log(ideal / network cycles) — both ≤ 0, higher is better, comparable across accelerators.
+// a candidate that does not fit earns the software actors `penalty` and is never simulated;
+// other candidates earn r = log(ideal / cycles), ideal = MACs / maxPEs, with their simulated
+// cycles when the simulator has seen them, else the ensemble's mean. The hardware actor earns
+// R = log(ideal / network cycles) of its proposal. Both ≤ 0, higher is better, and comparable
+// across accelerators.
 //
 // Confidence sampling: an ensemble of gradient-boosted trees predicts every layer's log cycles
-// from (hardware, layer, mapping) features; a proposal's network throughput gets a mean and a
-// spread over the members. After `warmupBatches`, only the `simulatePerBatch` proposals with the
-// highest lower confidence bound (mean − κ·spread) go to the simulator; the rest are scored by
-// the ensemble mean. Every simulated layer becomes training data for the ensemble.
+// from (hardware, layer, mapping) features, with a spread (src/codesign/ensemble.ts); a proposal's
+// network throughput gets a mean and a spread. After `warmupBatches` (whose first
+// `warmupProposals` are simulated), only the `simulatePerBatch` proposals with the highest lower
+// confidence bound (mean − κ·spread) go to the simulator; the rest are scored by the ensemble.
+// Every simulated layer becomes training data for the ensemble.
 //
 // Centralised training: one critic (an Mlp in the wasm core) sees the joint state — network,
 // hardware, layer, tiles, stage — and is the baseline of all three actors: the hardware step is a
@@ -38,7 +46,7 @@ import type { Point } from '../tune/search-space.js';
 import type { StrategyOptions } from './baselines.js';
 import { type EnsembleOptions, GbtEnsemble, meanStd } from './ensemble.js';
 import { type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, type JointConfig, jointKey } from './problem.js';
-import { type CodesignRun, Tracker } from './run.js';
+import { type CodesignRun, fitMapping, Tracker } from './run.js';
 
 export interface ArcoOptions {
   episodes: number; // 24: joint proposals per batch
@@ -46,8 +54,9 @@ export interface ArcoOptions {
   maxBatches: number; // Infinity
   confidenceSampling: boolean; // true; false: every proposal is simulated (the ablation)
   simulatePerBatch: number; // 4: proposals sent to the simulator per batch after warm-up
-  candidates: number; // 4: mappings the software actors sample per layer and episode; the ensemble picks one
+  candidates: number; // 8: mappings the software actors sample per layer and episode; the ensemble picks one
   warmupProposals: number; // 8: proposals simulated in each warm-up batch
+  refineSteps: number; // 3: hill-climbing steps on the ensemble's mean that polish each layer's chosen mapping
   confidenceKappa: number; // 1: lower confidence bound = mean − κ · spread
   warmupBatches: number; // 1: batches simulated whole before the ensemble is trusted
   penalty: number; // −6: reward of an invalid decision (an over-budget accelerator, a tile that does not fit)
@@ -60,7 +69,7 @@ export interface ArcoOptions {
   criticMinibatch: number; // 64
   ensemble: Partial<EnsembleOptions>;
   /** Rows kept for the ensemble (the most recent). */
-  ensembleRows: number; // 4000
+  ensembleRows: number; // 2000
 }
 
 export const ARCO_DEFAULTS: ArcoOptions = {
@@ -68,8 +77,9 @@ export const ARCO_DEFAULTS: ArcoOptions = {
   maxBatches: Number.POSITIVE_INFINITY,
   confidenceSampling: true,
   simulatePerBatch: 4,
-  candidates: 4,
+  candidates: 8,
   warmupProposals: 8,
+  refineSteps: 3,
   confidenceKappa: 1,
   warmupBatches: 1,
   penalty: -6,
@@ -81,7 +91,7 @@ export const ARCO_DEFAULTS: ArcoOptions = {
   criticEpochs: 4,
   criticMinibatch: 64,
   ensemble: {},
-  ensembleRows: 4000,
+  ensembleRows: 2000,
 };
 
 const log2 = (x: number): number => Math.log2(Math.max(1, x));
@@ -286,8 +296,13 @@ export class Arco {
           // Warm-up: the first proposal of a batch streams every layer SCALE-Sim's way, so the
           // ensemble learns that point too; the others take the actors' first fitting sample.
           if (!this.ensemble.fitted) return e === live[0] || own.length === 0 ? DEFAULT_MAPPING_POINT : own[0]!.mapping;
-          const stream = { mapping: DEFAULT_MAPPING_POINT as Point, ...this.predictLayer(p.hardware, l, DEFAULT_MAPPING_POINT) };
-          return [...own, stream].reduce((best, c) => (c.mean + o.confidenceKappa * c.std < best.mean + o.confidenceKappa * best.std ? c : best)).mapping;
+          if (own.length === 0 && !this.problem.cached(p.hardware, l, DEFAULT_MAPPING_POINT)) return fitMapping(this.problem, p.hardware, l, candidates[(live.indexOf(e) * L + l) * S]!.mapping);
+          // SCALE-Sim's streaming joins the candidates where the simulator has already run it
+          // (its DRAM walk is the one expensive evaluation, so it is not proposed blind).
+          const streamed = this.problem.cached(p.hardware, l, DEFAULT_MAPPING_POINT);
+          const options = streamed?.valid ? [...own, { mapping: DEFAULT_MAPPING_POINT as Point, mean: Math.log(streamed.totalCycles) }] : own;
+          if (options.length === 0) return DEFAULT_MAPPING_POINT;
+          return this.refine(p.hardware, l, options.reduce((best, c) => (c.mean < best.mean ? c : best)).mapping);
         }),
       };
     }
@@ -414,6 +429,41 @@ export class Arco {
     const total = Math.exp(-mean);
     const extra = novel.reduce((s, n) => s + (n.cycles / total) * n.spread, 0);
     return { mean, std: Math.sqrt(std * std + extra * extra) };
+  }
+
+  /**
+   * Hill-climbs a chosen mapping on the ensemble's mean (no simulator calls): every neighbour that
+   * moves one split or double buffering by one step, or takes another loop order, and fits;
+   * the best predicted one while it improves, for `refineSteps` steps.
+   */
+  private refine(hw: Point, layer: number, mapping: Point): Point {
+    const predicted = (m: Point): number => {
+      const cached = this.problem.cached(hw, layer, m);
+      if (cached?.valid) return Math.log(cached.totalCycles);
+      return meanStd(this.ensemble.predictMembers(this.features.costModel(hw, layer, m))).mean;
+    };
+    let best = mapping;
+    let bestValue = predicted(mapping);
+    const cards = this.problem.mappingCardinalities;
+    for (let step = 0; step < this.options.refineSteps; step++) {
+      let moved = false;
+      const neighbours: Point[] = [];
+      for (let k = 0; k < cards.length; k++) {
+        const values = k === 3 ? Array.from({ length: cards[k]! }, (_, v) => v) : [best[k]! - 1, best[k]! + 1];
+        for (const v of values) if (v >= 0 && v < cards[k]! && v !== best[k]) neighbours.push(best.map((x, i) => (i === k ? v : x)));
+      }
+      for (const n of neighbours) {
+        if ((n[0] === 0 && n[1] === 0 && n[2] === 0) || !this.problem.fits(hw, layer, n)) continue;
+        const value = predicted(n);
+        if (value < bestValue - 1e-9) {
+          best = n;
+          bestValue = value;
+          moved = true;
+        }
+      }
+      if (!moved) break;
+    }
+    return best;
   }
 
   /** Ensemble mean and spread of a layer's log cycles; exact (spread 0) once simulated. */

@@ -17,7 +17,7 @@ export interface EnsembleOptions {
   noveltyRows: number; // 256: training rows kept for the nearest-neighbour distance
 }
 
-export const ENSEMBLE_DEFAULTS: EnsembleOptions = { members: 5, featureShare: 0.8, gbt: { ...GBT_DEFAULTS, rounds: 40 }, noveltyWeight: 0.25, noveltyRows: 256 };
+export const ENSEMBLE_DEFAULTS: EnsembleOptions = { members: 5, featureShare: 0.8, gbt: { ...GBT_DEFAULTS, rounds: 25 }, noveltyWeight: 0.25, noveltyRows: 256 };
 
 export class GbtEnsemble {
   readonly options: EnsembleOptions;

@@ -35,3 +35,5 @@ export { type Network, type NetworkLayer, networkFromLayers, networkOf } from '.
 export * from './problem.js';
 export { type CodesignRun, type HistoryEntry, repair, timeToReach, Tracker } from './run.js';
 export { tradeoffSpec } from './plot.js';
+export { DEFAULT_MAPPING, LOOP_ORDERS, type Mapping, MappingModel, type MappingResult, type MappingTarget, SPLITS, tiledMapping } from '../sim/mapping.js';
+export { DEFAULT_MAPPING_POINT, MappingMeasurer, MappingSpace, mappingOf, mappingPoint } from '../sim/mapping-space.js';
