@@ -844,18 +844,12 @@ function walkCalc(out: usize, ifmapWords: i32, filterWords: i32, lines: f64): f6
   store<f64>(out + (<usize>field << 3), value);
 }
 
-/**
- * Simulates one layer as SCALE-Sim v2 does and writes SIM_FIELD_COUNT f64 figures to `out`:
- * CALC interface bandwidth when `userBandwidth` is 0, else USER mode with that many words per
- * cycle. Returns 0, or 1 when an argument is out of range.
- */
-export function simLayer(
-  out: usize, rows: i32, cols: i32, ifmapWords: i32, filterWords: i32, ofmapWords: i32, dataflow: i32,
+/** Sets the layer geometry and allocates the ifmap address tables; 1 if an argument is out of range. */
+function setupLayer(
+  rows: i32, cols: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
-  userBandwidth: i32,
 ): i32 {
-  if (userBandwidth < 0) return 1;
-  if (rows <= 0 || cols <= 0 || ifmapWords < 100 || filterWords < 100 || ofmapWords <= 1 || dataflow < 0 || dataflow > 2) return 1;
+  if (rows <= 0 || cols <= 0 || dataflow < 0 || dataflow > 2) return 1;
   if (ifmapH <= 0 || ifmapW <= 0 || filterH <= 0 || filterW <= 0 || channels <= 0 || filters <= 0 || strideH <= 0 || strideW <= 0) return 1;
   if (filterH > ifmapH || filterW > ifmapW) return 1;
   R = rows; C = cols; DF = dataflow;
@@ -867,8 +861,6 @@ export function simLayer(
   ROW_FOLDS = (SR + R - 1) / R;
   COL_FOLDS = (SC + C - 1) / C;
   FOLD_LEN = DF == DF_OS ? T + R + C - 2 : 2 * R + C + T - 2;
-  const folds = <f64>ROW_FOLDS * <f64>COL_FOLDS;
-  const lines = folds * <f64>FOLD_LEN;
 
   // ifmap address tables
   mRow = heap.alloc(<usize>M << 2); mCol = heap.alloc(<usize>M << 2); mBase = heap.alloc(<usize>M << 2);
@@ -888,6 +880,29 @@ export function simLayer(
     store<i32>(kCol + (<usize>k << 2), c);
     store<i32>(kOff + (<usize>k << 2), (r * W + c) * CH + rest % CH);
   }
+
+  return 0;
+}
+
+function freeLayer(): void {
+  heap.free(mRow); heap.free(mCol); heap.free(mBase); heap.free(kRow); heap.free(kCol); heap.free(kOff);
+}
+
+/**
+ * Simulates one layer as SCALE-Sim v2 does and writes SIM_FIELD_COUNT f64 figures to `out`:
+ * CALC interface bandwidth when `userBandwidth` is 0, else USER mode with that many words per
+ * cycle. Returns 0, or 1 when an argument is out of range.
+ */
+export function simLayer(
+  out: usize, rows: i32, cols: i32, ifmapWords: i32, filterWords: i32, ofmapWords: i32, dataflow: i32,
+  ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
+  userBandwidth: i32,
+): i32 {
+  if (userBandwidth < 0) return 1;
+  if (rows <= 0 || cols <= 0 || ifmapWords < 100 || filterWords < 100 || ofmapWords <= 1 || dataflow < 0 || dataflow > 2) return 1;
+  if (setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW) != 0) return 1;
+  const folds = <f64>ROW_FOLDS * <f64>COL_FOLDS;
+  const lines = folds * <f64>FOLD_LEN;
 
   // Per-fold metrics, summed in SCALE-Sim's order (fc outer, fr inner) so the floats agree.
   let mapSum: f64 = 0, utilSum: f64 = 0;
@@ -953,6 +968,44 @@ export function simLayer(
   put(out, F_FOLDS, folds);
   put(out, F_LINES, lines);
 
-  heap.free(mRow); heap.free(mCol); heap.free(mBase); heap.free(kRow); heap.free(kCol); heap.free(kOff);
+  freeLayer();
   return 0;
+}
+
+// ---- traces ---------------------------------------------------------------------------------------
+// SCALE-Sim-style SRAM traces for small layers: the demand line `line` of an operand, one address
+// per array row or column (-1 where nothing is demanded), without the operand's base offset.
+
+export function simTraceBegin(
+  rows: i32, cols: i32, dataflow: i32,
+  ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
+): i32 {
+  return setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW);
+}
+
+/** Lines in the layer's demand (all folds), after simTraceBegin. */
+export function simTraceLines(): f64 {
+  return <f64>ROW_FOLDS * <f64>COL_FOLDS * <f64>FOLD_LEN;
+}
+
+/** Writes the addresses of demand line `line` of operand `op` (0 ifmap, 1 filter, 2 ofmap) as i32s; returns the width. */
+export function simTraceLine(out: usize, op: i32, line: f64): i32 {
+  const fold = <i32>Math.floor(line / <f64>FOLD_LEN);
+  const l = <i32>(line - <f64>fold * <f64>FOLD_LEN);
+  setBlock(op, fold / ROW_FOLDS, fold % ROW_FOLDS);
+  const width = op == OP_OFMAP ? C : (op == OP_IFMAP) == (DF != DF_IS) ? R : C;
+  for (let q = 0; q < width; q++) store<i32>(out + (<usize>q << 2), -1);
+  if (l < blockFirstLine() || l > blockLastLine()) return width;
+  const qb = lineQHi(l);
+  for (let q = lineQLo(l); q <= qb; q++) {
+    const p = bSkew ? l - bPrefix - q : l - bPrefix;
+    const a = bA0 + bAp * p + bAq * q;
+    const b = bB0 + bBp * p + bBq * q;
+    store<i32>(out + (<usize>q << 2), op == OP_OFMAP ? a * N + b : readAddr(op, p, q));
+  }
+  return width;
+}
+
+export function simTraceEnd(): void {
+  freeLayer();
 }

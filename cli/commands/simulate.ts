@@ -12,6 +12,7 @@ import { graphTopology } from '../../src/sim/from-graph.js';
 import { scalesimNetwork, SCALESIM_NETWORKS } from '../../src/sim/networks.js';
 import { loadModel } from '../../src/node/models.js';
 import { parseTopology } from '../../src/sim/topology.js';
+import { sramTraces } from '../../src/sim/trace.js';
 import type { ConvLayer, Dataflow, SystolicConfig } from '../../src/sim/types.js';
 import { formatNumber, message, report, table } from '../output.js';
 
@@ -26,6 +27,7 @@ interface SimulateArgs {
   energyTable: string;
   energy?: string;
   fixScalesimQuirks?: boolean;
+  trace?: boolean;
   json?: boolean;
 }
 
@@ -41,6 +43,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('gemm', { type: 'boolean', default: false, describe: 'The topology holds GEMM rows: name, M, N, K' })
       .option('dataflow', { type: 'string', choices: ['os', 'ws', 'is'], describe: 'Override the dataflow of the config' })
       .option('out', { type: 'string', describe: 'Directory for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv and REPORT.json' })
+      .option('trace', { type: 'boolean', default: false, describe: 'With --out: also write SCALE-Sim-style SRAM traces, layer<N>/{IFMAP,FILTER,OFMAP}_SRAM_TRACE.csv (small layers, CALC)' })
       .option('fix-scalesim-quirks', { type: 'boolean', default: false, describe: 'Correct SCALE-Sim\'s cycle accounting (OS fold length, off-by-one, OFMAP writes, ceil output size) instead of matching it' })
       .option('energy-table', { type: 'string', default: 'horowitz45nm', choices: Object.keys(ENERGY_TABLES), describe: 'Per-access energies and areas to estimate with' })
       .option('energy', { type: 'string', describe: 'Override entries of the energy table, e.g. macPJ=0.5,dramPJPerWord=100' }) as never,
@@ -54,7 +57,9 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     }
     if (argv.dataflow) config = validateConfig({ ...config, dataflow: argv.dataflow });
     const layers = await loadLayers(argv);
-    const sim = new Simulator(await getCore());
+    if (argv.trace && !argv.out) throw new RangeError('--trace writes files: give --out DIR');
+    const core = await getCore();
+    const sim = new Simulator(core);
     const start = performance.now();
     const results = sim.network(config, layers, { fixScalesimQuirks: argv.fixScalesimQuirks });
     const seconds = (performance.now() - start) / 1e3;
@@ -64,6 +69,15 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       await mkdir(argv.out, { recursive: true });
       for (const [file, text] of Object.entries(scalesimReports(results))) await writeFile(join(argv.out, file), text);
       await writeFile(join(argv.out, 'REPORT.json'), `${JSON.stringify(result, null, 1)}\n`);
+      if (argv.trace) {
+        for (const [i, layer] of layers.entries()) {
+          const traces = sramTraces(core, config, layer);
+          await mkdir(join(argv.out, `layer${i}`), { recursive: true });
+          await writeFile(join(argv.out, `layer${i}`, 'IFMAP_SRAM_TRACE.csv'), traces.ifmap);
+          await writeFile(join(argv.out, `layer${i}`, 'FILTER_SRAM_TRACE.csv'), traces.filter);
+          await writeFile(join(argv.out, `layer${i}`, 'OFMAP_SRAM_TRACE.csv'), traces.ofmap);
+        }
+      }
       message(`wrote SCALE-Sim reports and REPORT.json to ${argv.out}`);
     }
     report(argv, { ...result, simulatorSeconds: seconds }, (r) => asText(r, seconds));

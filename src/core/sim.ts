@@ -61,6 +61,33 @@ export class SystolicSim {
     return figures;
   }
 
+  /**
+   * The demand lines of a layer's three operands, as SCALE-Sim's SRAM traces hold them (addresses
+   * without base offsets, -1 where nothing is demanded), line by line: `visit(line, ifmap, filter, ofmap)`.
+   * The arrays are reused between calls.
+   */
+  traceLines(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth'>, visit: (line: number, ifmap: Int32Array, filter: Int32Array, ofmap: Int32Array) => void): void {
+    const e = this.core.exports;
+    const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth);
+    if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
+    const width = Math.max(a.rows, a.cols);
+    const buffer = e.alloc(width * 4);
+    try {
+      const lines = e.simTraceLines();
+      const rows = [new Int32Array(0), new Int32Array(0), new Int32Array(0)];
+      for (let line = 0; line < lines; line++) {
+        for (let op = 0; op < 3; op++) {
+          const n = e.simTraceLine(buffer, op, line);
+          rows[op] = new Int32Array(e.memory.buffer, buffer, n).slice();
+        }
+        visit(line, rows[0]!, rows[1]!, rows[2]!);
+      }
+    } finally {
+      e.free(buffer);
+      e.simTraceEnd();
+    }
+  }
+
   free(): void {
     this.core.exports.free(this.out);
   }
