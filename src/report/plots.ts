@@ -55,7 +55,7 @@ export function stageTimesSpec(title: string, stages: readonly StageBar[]): TopL
     data: { values },
     mark: 'bar',
     encoding: {
-      x: { field: 'stage', type: 'nominal', title: null, sort: null },
+      x: { field: 'stage', type: 'nominal', title: null, sort: null, axis: { labelAngle: 0 } },
       y: { field: 'ms', type: 'quantitative', title: 'time per inference (ms)', stack: 'zero' },
       color: { field: 'part', type: 'nominal', title: null, sort: ['compute', 'parameter streaming', 'transfer'] },
     },
@@ -74,14 +74,16 @@ export function stageMemorySpec(title: string, stages: readonly { stage: number;
         data: { values: stages.map((s) => ({ stage: `stage ${s.stage}`, paramMiB: s.paramMiB })) },
         mark: 'bar',
         encoding: {
-          x: { field: 'stage', type: 'nominal', title: null, sort: null },
+          x: { field: 'stage', type: 'nominal', title: null, sort: null, axis: { labelAngle: 0 } },
           y: { field: 'paramMiB', type: 'quantitative', title: 'parameters (MiB)' },
         },
       },
       {
-        data: { values: [{ onChipMiB }] },
-        mark: { type: 'rule', color: 'red', strokeWidth: 2 },
-        encoding: { y: { field: 'onChipMiB', type: 'quantitative' } },
+        data: { values: [{ onChipMiB, label: `on-chip memory ${onChipMiB} MiB` }] },
+        layer: [
+          { mark: { type: 'rule', color: 'red', strokeWidth: 2 }, encoding: { y: { field: 'onChipMiB', type: 'quantitative' } } },
+          { mark: { type: 'text', color: 'red', align: 'right', dy: -6, x: 'width' }, encoding: { y: { field: 'onChipMiB', type: 'quantitative' }, text: { field: 'label' } } },
+        ],
       },
     ],
   };
