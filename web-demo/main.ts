@@ -117,7 +117,8 @@ cancelButton.addEventListener('click', () => {
   stop('cancelled', 'cancelled');
 });
 
-const fmt = (x: number, digits = 4): string => (Math.abs(x) >= 1e5 || x === Math.round(x) ? Math.round(x).toLocaleString('en-US') : x.toPrecision(digits));
+/** Integers and figures of 1000 or more with thousands separators, others to `digits` significant digits. */
+const fmt = (x: number, digits = 4): string => (Math.abs(x) >= 1000 || x === Math.round(x) ? Math.round(x).toLocaleString('en-US') : x.toPrecision(digits));
 
 function fillTable(head: string[], rows: (string | number)[][]): void {
   const table = $<HTMLTableElement>('table');
