@@ -1,0 +1,33 @@
+// `mapwise codesign` as a user runs it (needs `npm run build`).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { parseRecords } from '../../src/tune/records.js';
+
+it('codesign --json prints one object with the best accelerator and mapping, logs every evaluation, and draws the trade-off', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mapwise-codesign-'));
+  try {
+    const log = join(dir, 'cd.jsonl');
+    const svg = join(dir, 'cd.svg');
+    const run = spawnSync('node', ['bin/mapwise.js', 'codesign', 'alexnetconvs', '--strategy', 'ga', '--budget', '60', '--seed', '2', '--log', log, '--svg', svg, '--json'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    const r = JSON.parse(run.stdout);
+    expect(r.strategy).toBe('ga');
+    expect(r.simulatorCalls).toBeGreaterThanOrEqual(60);
+    expect(r.best.layers).toHaveLength(5);
+    expect(r.best.hardware.rows * r.best.hardware.cols).toBeLessThanOrEqual(1024);
+    expect(r.best.speedupOverDefault).toBeGreaterThanOrEqual(1); // the GA starts from SCALE-Sim's mapping on the default array
+    const { records, warnings } = parseRecords(readFileSync(log, 'utf8'), log);
+    expect(warnings).toEqual([]);
+    expect(records.length).toBeGreaterThan(3);
+    expect(records.every((rec) => rec.workload === records[0]!.workload && rec.tuner === 'ga')).toBe(true);
+    expect(readFileSync(svg, 'utf8')).toMatch(/^<svg/);
+    const bad = spawnSync('node', ['bin/mapwise.js', 'codesign', 'alexnetconvs', '--strategy', 'nope'], { encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
