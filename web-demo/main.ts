@@ -167,7 +167,8 @@ function show(kind: Task, report: Record<string, unknown>, svgs: string[]): void
     $('summary').textContent = `${r.model}: ${r.layers.length} layers on a ${c.rows}×${c.cols} array, ${c.dataflow.toUpperCase()} dataflow`;
     $('totals').textContent =
       `${fmt(r.totals.totalCycles)} cycles (${fmt(r.totals.stallCycles)} stalls) · utilisation ${r.totals.overallUtilization.toFixed(2)}% · energy ${fmt(r.totals.energyPJ / 1e6)} µJ` +
-      (r.layers.length > MAX_ROWS ? ` · table shows the first ${MAX_ROWS} layers` : '');
+      (r.layers.length > MAX_ROWS ? ` · table shows the first ${MAX_ROWS} layers` : '') +
+      (svgs.length === 0 ? ' · too many layers to plot' : '');
     fillTable(
       ['layer', 'cycles', 'stalls', 'util %', 'map eff %', 'SRAM reads', 'DRAM reads', 'energy µJ'],
       r.layers.slice(0, MAX_ROWS).map((l) => [l.name, l.totalCycles, l.stallCycles, l.overallUtilization, l.mappingEfficiency, l.sramReads.ifmap + l.sramReads.filter, l.dramReads.ifmap + l.dramReads.filter, l.energy.totalPJ / 1e6]),

@@ -1,8 +1,8 @@
 // The demo's Web Worker: runs one job (import, schedule or simulate) off the page's thread,
 // reports progress, renders the plots to SVG, and posts the report back. The page cancels a
 // job by terminating the worker, which also stops a solver in the middle of a call.
-import { importOnnx, schedule, simulate, tune, type Graph, type ProgressEvent, type ScheduleReport, type TuneReport } from '../src/index.js';
-import { lineChartSpec, stageMemorySpec, stageTimesSpec } from '../src/report/plots.js';
+import { importOnnx, schedule, simulate, tune, type Graph, type ProgressEvent, type ScheduleReport, type SimulateReport, type TuneReport } from '../src/index.js';
+import { lineChartSpec, stageMemorySpec, stageTimesSpec, utilizationSpec } from '../src/report/plots.js';
 import { renderSvg } from '../src/report/vega.js';
 import type { Job, ModelSource, WorkerMessage } from './protocol.js';
 
@@ -23,6 +23,16 @@ async function schedulePlots(report: ScheduleReport): Promise<string[]> {
     renderSvg(stageTimesSpec(`${report.model}: stage times (${report.scheduler})`, stages)),
     renderSvg(stageMemorySpec('parameters per stage and on-chip memory', memory, report.target.onChipParamBytes / 2 ** 20)),
   ]);
+}
+
+/** Layers up to which a simulation gets its utilisation plot (one bar each). */
+const MAX_PLOTTED_LAYERS = 120;
+
+async function simulatePlots(report: SimulateReport): Promise<string[]> {
+  if (report.layers.length > MAX_PLOTTED_LAYERS) return [];
+  const c = report.config;
+  const layers = report.layers.map((l) => ({ layer: l.name, utilization: l.overallUtilization }));
+  return [await renderSvg(utilizationSpec(`${report.model}: utilisation per layer, ${c.rows}×${c.cols} ${c.dataflow.toUpperCase()}`, layers))];
 }
 
 /** Best cost so far against trials, one line per tuned layer. */
@@ -60,7 +70,9 @@ onmessage = async (event: MessageEvent<Job>) => {
       post({ type: 'result', report: report as unknown as Record<string, unknown>, svgs, seconds: (performance.now() - started) / 1e3 });
     } else {
       const report = await simulate(input, { ...job.options, onProgress });
-      post({ type: 'result', report: report as unknown as Record<string, unknown>, svgs: [], seconds: (performance.now() - started) / 1e3 });
+      post({ type: 'progress', step: 'plots', done: 0, total: 1 });
+      const svgs = await simulatePlots(report);
+      post({ type: 'result', report: report as unknown as Record<string, unknown>, svgs, seconds: (performance.now() - started) / 1e3 });
     }
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });

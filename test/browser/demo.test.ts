@@ -113,6 +113,8 @@ it('cancels a long tuning run and runs the next job', async () => {
   expect(await page.textContent('#summary')).toBe(`alexnet: ${simulated.layers.length} layers on a 256×256 array, WS dataflow`);
   const cycles = await page.$$eval('#table tbody tr', (trs) => trs.map((tr) => Number(tr.children[1]!.textContent!.replace(/,/g, ''))));
   expect(cycles).toEqual(simulated.layers.map((l: { totalCycles: number }) => l.totalCycles));
+  // The utilisation plot: one bar per layer.
+  expect(await page.$$eval('#plots svg .mark-rect path', (bars) => bars.length)).toBe(simulated.layers.length);
   expect(errors).toEqual([]);
   await page.close();
 });
