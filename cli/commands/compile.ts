@@ -18,6 +18,7 @@ import { systolicReport } from '../../src/report/systolic.js';
 import { TUNER_NAMES, type TunerName } from '../../src/tune/tuners/index.js';
 import { VERSION } from '../../src/version.js';
 import { message, report } from '../output.js';
+import { listenForInterrupt } from '../interrupt.js';
 import { progressBar } from '../progress.js';
 
 interface CompileArgs {
@@ -97,12 +98,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       const trialsPerLayer = argv.trials ?? (argv.quick ? 12 : 128);
       const previous = argv.resume ? readRecords(recordsPath) : { records: [], warnings: [] };
       previous.warnings.forEach(message);
-      let interrupted = false;
-      const onSigint = (): void => {
-        interrupted = true;
-        message('stopping after the current batch; continue with --resume');
-      };
-      process.once('SIGINT', onSigint);
+      const interrupt = listenForInterrupt();
       const { mkdirSync } = await import('node:fs');
       mkdirSync(out, { recursive: true });
       const bar = progressBar(`tuning ${graph.name}`, 1, '{layer}');
@@ -121,11 +117,11 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
             bar.update(index * trialsPerLayer, { layer: task.name });
           },
           onTrials: (done) => bar.update(done),
-          shouldStop: () => interrupted,
+          shouldStop: interrupt.requested,
         });
       } finally {
         bar.stop();
-        process.off('SIGINT', onSigint);
+        interrupt.release();
       }
       parts = hostReport(graph, compilation);
     } else {

@@ -7,6 +7,7 @@ import { tune } from '../../src/tune/loop.js';
 import { pointKey } from '../../src/tune/search-space.js';
 import { createTuner, TUNER_NAMES, type TunerName } from '../../src/tune/tuners/index.js';
 import { message, report, table } from '../output.js';
+import { listenForInterrupt } from '../interrupt.js';
 import { progressBar } from '../progress.js';
 
 interface TuneArgs {
@@ -66,16 +67,11 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
     const previous = argv.resume && argv.log ? readRecords(argv.log) : { records: [], warnings: [] };
     previous.warnings.forEach(message);
 
-    let interrupted = false;
-    const onSigint = (): void => {
-      interrupted = true;
-      message('stopping after the current batch; the log can be resumed with --resume');
-    };
-    process.once('SIGINT', onSigint);
+    const interrupt = listenForInterrupt();
     const layers = [];
     try {
       for (const job of chosen) {
-        if (interrupted) break;
+        if (interrupt.requested()) break;
         const bar = progressBar(`${job.name} ${argv.tuner}`, argv.trials, `best {best} ${job.unit}`);
         try {
           const result = await tune({
@@ -91,7 +87,7 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
             previous: previous.records,
             onRecords: argv.log ? (records) => appendRecords(argv.log!, records) : undefined,
             onProgress: (p) => bar.update(p.trials, { best: Number.isFinite(p.bestCost) ? job.figure(p.bestCost).toPrecision(4) : '-' }),
-            shouldStop: () => interrupted,
+            shouldStop: interrupt.requested,
           });
           const defaultKey = pointKey(job.defaultPoint);
           const defaultTrial = result.history.find((h) => pointKey(h.point) === defaultKey);
@@ -116,9 +112,9 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
         }
       }
     } finally {
-      process.off('SIGINT', onSigint);
+      interrupt.release();
     }
-    const summary = { model: graph.name, target: argv.target, tuner: argv.tuner, seed: argv.seed, log: argv.log ?? null, interrupted, layers };
+    const summary = { model: graph.name, target: argv.target, tuner: argv.tuner, seed: argv.seed, log: argv.log ?? null, interrupted: interrupt.requested(), layers };
     report(argv, summary, (s) =>
       table(
         ['layer', 'shape', 'trials', 'default cost', 'best cost', 'best', 'vs default', 'tuning s'],

@@ -1,6 +1,6 @@
 // `mapwise tune` and `mapwise best` as a user runs them (needs the build, which `npm test` does first).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -47,6 +47,28 @@ it('tunes layer mappings on the simulated array, starting from SCALE-Sim\'s own 
   expect(layer.bestCost).toBeLessThanOrEqual(layer.defaultCost);
   expect(layer.trials).toBe(96);
 }, 180_000);
+
+it('Ctrl-C stops after the current batch and leaves a whole, resumable log', async () => {
+  const log = join(dir, 'interrupted.jsonl');
+  const args = ['bin/mapwise.js', 'tune', 'resnet18convs', '--layer', '2', '--tuner', 'random', '--batch-size', '2', '--trials', '16', '--log', log, '--json'];
+  const child = spawn('node', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).length : 0);
+  while (lines() < 2) await new Promise((r) => setTimeout(r, 100));
+  child.kill('SIGINT');
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  expect(code).toBe(0);
+  const result = JSON.parse(stdout);
+  expect(result.interrupted).toBe(true);
+  const done = parseRecords(readFileSync(log, 'utf8'));
+  expect(done.warnings).toEqual([]);
+  expect(done.records.length).toBeLessThan(16);
+  expect(done.records.length % 2).toBe(0); // whole batches only
+  const resumed = mapwise(...args.slice(1), '--resume');
+  expect(resumed.status, resumed.stderr).toBe(0);
+  expect(resumed.json.layers[0]).toMatchObject({ trials: 16, replayed: done.records.length });
+}, 240_000);
 
 it('names the problem for bad options', () => {
   const noLog = mapwise('tune', 'resnet18convs', '--resume');
