@@ -7,7 +7,7 @@
 // repeated evaluations are served from a cache and cost nothing, for every strategy alike.
 import { HOROWITZ_45NM, type EnergyTable } from '../sim/energy.js';
 import { DEFAULT_MAPPING, type Mapping, type MappingModel, type MappingResult, type MappingTarget, mappingEnergyPJ, mappingFitError } from '../sim/mapping.js';
-import { DEFAULT_MAPPING_POINT, MAPPING_CARDINALITIES, mappingOf } from '../sim/mapping-space.js';
+import { DEFAULT_MAPPING_POINT, knobIndex, MAPPING_CARDINALITIES, mappingOf } from '../sim/mapping-space.js';
 import { DATAFLOWS, type Dataflow, type SystolicConfig } from '../sim/types.js';
 import type { Point } from '../tune/search-space.js';
 import type { Network } from './layers.js';
@@ -73,11 +73,7 @@ export function hardwareOf(point: Point): Hardware {
 }
 
 export function hardwarePoint(h: Hardware): number[] {
-  const at = (values: readonly unknown[], v: unknown, name: string): number => {
-    const i = values.indexOf(v);
-    if (i < 0) throw new RangeError(`hardware: ${name}=${String(v)} is not one of ${values.join(', ')}`);
-    return i;
-  };
+  const at = (values: readonly unknown[], v: unknown, name: string): number => knobIndex('hardware', values, v, name);
   return [
     at(ARRAY_SIDES, h.rows, 'rows'), at(ARRAY_SIDES, h.cols, 'cols'), at(SRAM_KIB, h.ifmapSramKiB, 'ifmapSramKiB'),
     at(SRAM_KIB, h.filterSramKiB, 'filterSramKiB'), at(SRAM_KIB, h.ofmapSramKiB, 'ofmapSramKiB'), at(DATAFLOWS, h.dataflow, 'dataflow'),

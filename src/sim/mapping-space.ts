@@ -23,13 +23,16 @@ export function mappingOf(point: Point): Mapping {
   };
 }
 
+/** The index of knob value `v`; throws naming the knob and its legal values. */
+export function knobIndex(what: string, values: readonly unknown[], v: unknown, name: string): number {
+  const i = values.indexOf(v);
+  if (i < 0) throw new RangeError(`${what}: ${name}=${String(v)} is not one of ${values.join(', ')}`);
+  return i;
+}
+
 /** The point of a mapping; throws naming a value the space does not hold. */
 export function mappingPoint(m: Mapping): number[] {
-  const at = (values: readonly unknown[], v: unknown, name: string): number => {
-    const i = values.indexOf(v);
-    if (i < 0) throw new RangeError(`mapping: ${name}=${String(v)} is not one of ${values.join(', ')}`);
-    return i;
-  };
+  const at = (values: readonly unknown[], v: unknown, name: string): number => knobIndex('mapping', values, v, name);
   return [at(SPLITS, m.splitM, 'splitM'), at(SPLITS, m.splitN, 'splitN'), at(SPLITS, m.splitK, 'splitK'), at(LOOP_ORDERS, m.order, 'order'), m.doubleBuffer ? 1 : 0];
 }
 
