@@ -140,3 +140,30 @@ it('tunes the layer mappings of a zoo model and shows the figures the library fi
   expect(errors).toEqual([]);
   await page.close();
 });
+
+it('takes an ONNX file dropped on the drop zone', async () => {
+  const { page, errors } = await openDemo();
+  const small = '../shared/models/resnet18_noweights.onnx';
+  await page.route('**/dropped.onnx', (route) => route.fulfill({ path: small, contentType: 'application/octet-stream' }));
+  const dataTransfer = await page.evaluateHandle(async () => {
+    const bytes = await (await fetch('/dropped.onnx')).arrayBuffer();
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], 'resnet18_noweights.onnx'));
+    return transfer;
+  });
+  await page.dispatchEvent('#drop', 'dragover', { dataTransfer });
+  expect(await page.getAttribute('#drop', 'class')).toContain('over');
+  await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+  expect(await page.textContent('#model-status')).toMatch(/^resnet18_noweights\.onnx \(0\.0 MiB\)/);
+  expect(await page.isDisabled('#zoo')).toBe(true);
+  await page.selectOption('#scheduler', 'dp');
+  await page.fill('#cores', '3');
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.state !== 'running', undefined, { timeout: 60_000 });
+  const expected = await cli('schedule', small, '--cores', '3', '--scheduler', 'dp');
+  expect(await page.textContent('#summary')).toBe(`resnet18_noweights: ${expected.nodes} nodes on 3 cores (dp scheduler)`);
+  const nodes = await page.$$eval('#table tbody tr', (trs) => trs.map((tr) => Number(tr.children[1]!.textContent)));
+  expect(nodes).toEqual(expected.stages.map((s: { nodes: string[] }) => s.nodes.length));
+  expect(errors).toEqual([]);
+  await page.close();
+});
