@@ -1,7 +1,8 @@
-// Bundles the workerd entry (src/edge/worker.ts) into dist/edge/worker.js: workerd resolves no
-// bare npm names, so onnx-proto and protobufjs go into the bundle; the two release flavours of
-// the core stay separate CompiledWasm modules beside it (workerd refuses to compile wasm at run
-// time); `highs` is replaced by a stub (src/edge/no-highs.ts), as HTTP offers no exact scheduler.
+// Bundles the workerd entry (src/edge/worker.ts) into dist/edge/worker.js, one module: workerd
+// resolves no bare npm names, and the library still has one, `highs` (the exact scheduler's
+// solver, imported on demand), which is replaced by a stub (src/edge/no-highs.ts) as HTTP
+// offers no exact scheduler. The two release flavours of the core stay separate CompiledWasm
+// modules beside the bundle (workerd refuses to compile wasm at run time).
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,6 @@
-// `importOnnx(bytes, options) → Promise<Graph>` in every runtime. The decoder (onnx-proto, a
-// CommonJS package) is loaded on first use, so the isomorphic entry stays loadable where bare
-// npm names do not resolve (an unbundled page); Node, Deno with node_modules, and bundlers
-// (Vite) resolve it.
+// `importOnnx(bytes, options) → Promise<Graph>` in every runtime. The importer and its decoder
+// (onnx-proto, vendored as an ES module in src/graph/vendor) are loaded on first use, so pages
+// and workers that never read ONNX do not fetch them.
 import type { Graph } from '../graph/types.js';
 import { checkOptions, OptionsError } from './check.js';
 
@@ -18,10 +17,7 @@ let importer: Promise<Importer> | undefined;
 function loadImporter(): Promise<Importer> {
   importer ??= import('../graph/onnx.js').catch((cause: unknown) => {
     importer = undefined;
-    throw new Error(
-      `importOnnx: could not load the ONNX decoder (npm package onnx-proto): ${cause instanceof Error ? cause.message : String(cause)}. ` +
-        'In a browser, load mapwise through a bundler such as Vite; in Deno, run beside node_modules.',
-    );
+    throw new Error(`importOnnx: could not load the ONNX importer: ${cause instanceof Error ? cause.message : String(cause)}`);
   });
   return importer;
 }
