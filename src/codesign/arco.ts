@@ -206,6 +206,8 @@ export class Arco {
   private readonly rows: number[][] = [];
   private readonly targets: number[] = [];
   private readonly simulatedKeys = new Set<string>();
+  /** Ensemble predictions since its last refit, by hardware, layer and mapping. */
+  private readonly predictions = new Map<string, { mean: number; std: number }>();
   /** Mean reward (simulated or predicted) of each batch's proposals, for the learning curve. */
   readonly batchRewards: number[] = [];
   readonly stats = { batches: 0, proposals: 0, simulatedProposals: 0, modelScored: 0, invalidHardware: 0, invalidLayers: 0 };
@@ -402,7 +404,10 @@ export class Arco {
       this.tilingAgent.update(tileRollout, random);
       this.orderAgent.update(orderRollout, random);
     }
-    if (this.rows.length > 0) this.ensemble.fit(this.rows, this.targets);
+    if (this.rows.length > 0) {
+      this.ensemble.fit(this.rows, this.targets);
+      this.predictions.clear();
+    }
     this.stats.batches++;
   }
 
@@ -437,11 +442,7 @@ export class Arco {
    * the best predicted one while it improves, for `refineSteps` steps.
    */
   private refine(hw: Point, layer: number, mapping: Point): Point {
-    const predicted = (m: Point): number => {
-      const cached = this.problem.cached(hw, layer, m);
-      if (cached?.valid) return Math.log(cached.totalCycles);
-      return meanStd(this.ensemble.predictMembers(this.features.costModel(hw, layer, m))).mean;
-    };
+    const predicted = (m: Point): number => this.predictLayer(hw, layer, m).mean;
     let best = mapping;
     let bestValue = predicted(mapping);
     const cards = this.problem.mappingCardinalities;
@@ -471,7 +472,13 @@ export class Arco {
     const cached = this.problem.cached(hw, layer, mapping);
     if (cached?.valid) return { mean: Math.log(cached.totalCycles), std: 0 };
     if (!this.ensemble.fitted) return { mean: 0, std: 0 };
-    return this.ensemble.predict(this.features.costModel(hw, layer, mapping));
+    const key = `${hw.join(',')}|${layer}|${mapping.join(',')}`;
+    let prediction = this.predictions.get(key);
+    if (!prediction) {
+      prediction = this.ensemble.predict(this.features.costModel(hw, layer, mapping));
+      this.predictions.set(key, prediction);
+    }
+    return prediction;
   }
 
   private addRow(hw: Point, layer: number, mapping: Point, r: MappingResult): void {
