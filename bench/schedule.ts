@@ -51,9 +51,14 @@ export const scheduleBench: Bench = {
         const problem = problemFromGraph(graph, pipelineTarget({ cores: k }));
         const results = new Map<string, ScheduleResult>();
         for (const scheduler of SCHEDULERS) {
-          results.set(scheduler, scheduler === 'policy'
-            ? await schedule(core, problem, { scheduler: 'learned', learned: (c, p) => learnedSchedule(c, p, { refineCuts: false, improvePasses: 0 }) })
-            : await schedule(core, problem, { scheduler, timeLimitSeconds: timeLimit }));
+          const run = () => scheduler === 'policy'
+            ? schedule(core, problem, { scheduler: 'learned', learned: (c, p) => learnedSchedule(c, p, { refineCuts: false, improvePasses: 0 }) })
+            : schedule(core, problem, { scheduler, timeLimitSeconds: timeLimit });
+          // The fast schedulers are deterministic: run them three times and report the median
+          // time (the machine is shared); the exact solver runs once.
+          const runs = scheduler === 'exact' ? [await run()] : [await run(), await run(), await run()];
+          runs.sort((x, y) => x.solveSeconds - y.solveSeconds);
+          results.set(scheduler, runs[runs.length >> 1]!);
         }
         const exact = results.get('exact')!;
         const compiler = results.get('compiler')!;
