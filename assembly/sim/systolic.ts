@@ -301,12 +301,23 @@ function writeLine(v: i32, cycle: f64): f64 {
 // The mark array (one i32 per operand word) and the gap arrays are allocated on first use: the
 // closed-form paths never touch them, and for a large operand (VGG's fc6 filter: 100 M words)
 // they would cost more than the whole simulation.
+// Marks are one byte (the window's epoch, 1..255) to keep the array in cache; after 255 windows
+// the array is cleared and the epochs start again.
 let mark: usize = 0, markSpace: f64 = 0;
 
 function ensureMark(): void {
   if (mark != 0) return;
-  mark = heap.alloc(<usize>markSpace << 2);
-  memory.fill(mark, 0, <usize>markSpace << 2);
+  mark = heap.alloc(<usize>markSpace);
+  memory.fill(mark, 0, <usize>markSpace);
+}
+
+/** Forgets the window: a new epoch, clearing the marks when the byte would wrap. */
+function nextEpoch(): void {
+  epoch++;
+  if (epoch > 255) {
+    if (mark != 0) memory.fill(mark, 0, <usize>markSpace);
+    epoch = 1;
+  }
 }
 let epoch: i32 = 0, inChunk: f64 = 0, cap: f64 = 0, inserted: f64 = 0, flushes: f64 = 0, lastFlushCycle: f64 = 0;
 let position: f64 = 0, lastFlushPosition: f64 = 0; // valid addresses seen in the current pass
@@ -326,27 +337,33 @@ let gapFirst: usize = 0, gapLast: usize = 0, gapSpace: f64 = 0, minGap: f64 = 0;
 /** Walks folds fc ∈ [fc0, fc1), fr ∈ [fr0, fr1) of a read operand through the cache. */
 function walkFolds(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32): void {
   ensureMark();
+  const ifmap = op == OP_IFMAP;
   for (let fc = fc0; fc < fc1; fc++) {
     for (let fr = fr0; fr < fr1; fr++) {
       setBlock(op, fc, fr);
       const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
       const last = blockLastLine();
+      // Along a line, q steps by one and p by −1 (skewed) or 0 (flat): a and b step by constants.
+      const da = bSkew ? bAq - bAp : bAq;
+      const db = bSkew ? bBq - bBp : bBq;
       for (let l = blockFirstLine(); l <= last; l++) {
         const qa = lineQLo(l);
         const qb = lineQHi(l);
-        for (let q = qa; q <= qb; q++) {
-          const p = bSkew ? l - bPrefix - q : l - bPrefix;
-          const addr = readAddr(op, p, q);
+        const p0 = bSkew ? l - bPrefix - qa : l - bPrefix;
+        let a = bA0 + bAp * p0 + bAq * qa;
+        let b = bB0 + bBp * p0 + bBq * qa;
+        for (let q = qa; q <= qb; q++, a += da, b += db) {
+          const addr = ifmap ? ifmapAddr(a, b) : b * K + a;
           if (addr < 0) continue;
           position += 1;
           if (trackGaps) noteGap(addr);
-          const at = mark + (<usize>addr << 2);
-          if (load<i32>(at) == epoch) continue;
-          store<i32>(at, epoch);
+          const at = mark + <usize>addr;
+          if (<i32>load<u8>(at) == epoch) continue;
+          store<u8>(at, <u8>epoch);
           inserted += 1;
           inChunk += 1;
           if (inChunk == cap) {
-            epoch++;
+            nextEpoch();
             inChunk = 0;
             flushes += 1;
             lastFlushCycle = issueCycle(base + <f64>l);
@@ -391,7 +408,7 @@ function countAllMisses(op: i32, passes: i32, fcFixed: i32, passOverFc: bool, v:
   flushes += more;
   inChunk = all - more * cap;
   inserted += rest;
-  epoch++; // nothing in the window is demanded again before it flushes
+  nextEpoch(); // nothing in the window is demanded again before it flushes
   return true;
 }
 
@@ -442,7 +459,7 @@ function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frF
       inserted += passes > 1 ? v + f : v;
       inChunk = passes > 1 ? v : v - f;
     }
-    epoch++; // later groups demand other addresses
+    nextEpoch(); // later groups demand other addresses
     return;
   }
   let skipped = false;

@@ -49,6 +49,8 @@ describe('wasm simulator = TypeScript reference of SCALE-Sim', () => {
       cases.push({ config: { ...SYSTOLIC_PRESETS.scale, rows: 4, cols: 2, dataflow, ifmapSramKiB: 1, filterSramKiB: 1, ofmapSramKiB: 1 }, layer });
     }
   }
+  // More than 255 windows in one walk: the one-byte marks wrap.
+  cases.push({ config: { ...SYSTOLIC_PRESETS.scale, rows: 4, cols: 2, dataflow: 'is', ifmapSramKiB: 1, filterSramKiB: 1, ofmapSramKiB: 1 }, layer: conv(44, 2, 1, 32, 2) }); // 276 windows
   it.each(cases.map((c, i) => [i, c] as const))('case %i', (_i, { config, layer }) => {
     expect(layerFigures(sim.layer(config, layer))).toEqual(layerFigures(referenceLayer(config, layer)));
   });
