@@ -11,4 +11,6 @@ export { InProcessMeasurer, type KernelResult, type MeasureOptions } from './tun
 export { WebWorkerMeasurer } from './tune/measure-web.js';
 export { importOnnx, OptionsError, schedule, simulate, type ImportOnnxOptions, type ModelInput, type ProgressEvent, type ScheduleOptions, type ScheduleReport, type SimulateOptions, type SimulateReport } from './api/index.js';
 export { tune, type TuneOptions, type TuneReport } from './api/index.js';
-export * as codesign from './codesign/index.js';
+// The co-design building blocks (problem, strategies, ARCO) for callers who go past the facade.
+export * as codesignParts from './codesign/index.js';
+export { codesign, type CodesignOptions, type CodesignReport } from './api/index.js';

@@ -6,3 +6,4 @@ export { type ModelInput } from './model.js';
 export { schedule, type ScheduleOptions, type ScheduleReport } from './schedule.js';
 export { simulate, type SimulateOptions, type SimulateReport } from './simulate.js';
 export { tune, type TuneLayerReport, type TuneOptions, type TuneReport } from './tune.js';
+export { codesign, type CodesignOptions, type CodesignReport } from './codesign.js';

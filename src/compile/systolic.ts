@@ -2,7 +2,7 @@
 // target preset sets) and every layer's mapping onto it, and compare with SCALE-Sim's own
 // mapping on the preset's array.
 import { type CodesignRun, CodesignProblem, codesignTarget, hardwareOf, hardwarePoint, networkOf, runStrategy, type Strategy } from '../codesign/index.js';
-import type { Hardware } from '../codesign/problem.js';
+import type { CodesignTarget, Hardware } from '../codesign/problem.js';
 import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';
 import { parseSystolicTargetSpec, SYSTOLIC_PRESETS } from '../hw/systolic.js';
@@ -38,6 +38,7 @@ export interface SystolicFigures {
 
 export interface SystolicCompilation {
   kind: 'systolic';
+  /** The preset the budget came from, or 'custom'. */
   preset: string;
   strategy: string;
   budget: { maxPEs: number; maxSramKiB: number; dramBytesPerCycle: number; freqMHz: number };
@@ -67,6 +68,15 @@ export async function compileSystolic(core: Core, graph: Graph, spec: string, op
     dramBytesPerCycle: config.bandwidthWordsPerCycle,
     defaultHardware,
   });
+  return codesignNetwork(core, graph, target, preset, options);
+}
+
+/**
+ * Co-designs within `target`'s budget and compares with SCALE-Sim's mapping on its default
+ * hardware, which is kept when the search does not beat it.
+ */
+export async function codesignNetwork(core: Core, graph: Graph, target: CodesignTarget, preset: string, options: SystolicCompileOptions): Promise<SystolicCompilation> {
+  const defaultHardware = target.defaultHardware;
   const sim = new Simulator(core);
   try {
     const network = networkOf(graph);

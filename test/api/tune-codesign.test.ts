@@ -25,3 +25,15 @@ it('rejects unknown options and bad values by name', async () => {
   await expect(tune('alexnetconvs', { tuner: 'magic' as never })).rejects.toThrow(/tuner/);
   await expect(tune('alexnetconvs', { layer: 9 })).rejects.toThrow(/layer must be below 5/);
 });
+
+it('codesign: an accelerator within the budget, never worse than SCALE-Sim\'s mapping on the default array', async () => {
+  const { codesign } = await import('../../src/node/index.js');
+  const report = await codesign('alexnetconvs', { maxPEs: 1024, maxSramKiB: 192, strategy: 'ga', budget: 150, seed: 2 });
+  expect(report.model).toBe('alexnetconvs');
+  expect(report.best.hardware.rows * report.best.hardware.cols).toBeLessThanOrEqual(1024);
+  const h = report.best.hardware;
+  expect(h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB).toBeLessThanOrEqual(192);
+  expect(report.best.speedupOverReference).toBeGreaterThanOrEqual(1);
+  expect(report.simulatorCalls).toBeGreaterThan(0);
+  await expect(codesign('alexnetconvs', { maxPes: 4 } as never)).rejects.toThrow(/unknown option 'maxPes'/);
+}, 120_000);

@@ -1,0 +1,62 @@
+// `codesign(model, options) → Promise<CodesignReport>`: choose a systolic array within a PE and
+// SRAM budget and every layer's mapping onto it (ARCO or a baseline strategy), compared with
+// SCALE-Sim's own mapping on the budget's default array.
+import { codesignNetwork, type SystolicCompilation } from '../compile/systolic.js';
+import { STRATEGIES, type Strategy } from '../codesign/index.js';
+import { codesignTarget } from '../codesign/problem.js';
+import { getCore } from '../core/load.js';
+import { checkOptions, type ProgressEvent, throwIfAborted } from './check.js';
+import { type ModelInput, resolveModel } from './model.js';
+
+export interface CodesignOptions {
+  /** Budget: processing elements, rows × cols (default 1024). */
+  maxPEs?: number;
+  /** Budget: KiB of SRAM over the three buffers (default 192). */
+  maxSramKiB?: number;
+  /** DRAM bandwidth in bytes per cycle (default 16). */
+  dramBytesPerCycle?: number;
+  /** Clock, for throughput (default 1000). */
+  freqMHz?: number;
+  /** Search strategy (default 'arco'). */
+  strategy?: Strategy;
+  /** Simulator calls the search may spend (default 2000). */
+  budget?: number;
+  seed?: number;
+  onProgress?: (event: ProgressEvent) => void;
+  signal?: AbortSignal;
+}
+
+export type CodesignReport = Omit<SystolicCompilation, 'run' | 'kind'> & { model: string };
+
+const SPEC = {
+  maxPEs: { type: 'number', integer: true, min: 16 },
+  maxSramKiB: { type: 'number', min: 12 },
+  dramBytesPerCycle: { type: 'number', min: 1e-9 },
+  freqMHz: { type: 'number', min: 1e-9 },
+  strategy: { type: 'string', oneOf: STRATEGIES },
+  budget: { type: 'number', integer: true, min: 1 },
+  seed: { type: 'number', integer: true },
+  onProgress: { type: 'function' },
+  signal: { type: 'signal' },
+} as const;
+
+export async function codesign(model: ModelInput, options?: CodesignOptions): Promise<CodesignReport> {
+  const o = checkOptions<CodesignOptions>('codesign', options, SPEC);
+  const graph = resolveModel('codesign', model);
+  throwIfAborted(o.signal);
+  const target = codesignTarget({
+    maxPEs: o.maxPEs,
+    maxSramBytes: o.maxSramKiB === undefined ? undefined : o.maxSramKiB * 1024,
+    dramBytesPerCycle: o.dramBytesPerCycle,
+    freqMHz: o.freqMHz,
+  });
+  const budget = o.budget ?? 2000;
+  const { run: _run, kind: _kind, ...report } = await codesignNetwork(await getCore(), graph, target, 'custom', {
+    strategy: o.strategy ?? 'arco',
+    budget,
+    seed: o.seed ?? 1,
+    onProgress: (calls) => o.onProgress?.({ step: 'simulator calls', done: Math.min(calls, budget), total: budget }),
+  });
+  throwIfAborted(o.signal);
+  return { model: graph.name, ...report };
+}
