@@ -10,7 +10,7 @@ describe('Chameleon', () => {
     const core = await getCore();
     const measurer = new BowlMeasurer();
     const tuner = new ChameleonTuner(core, bowlSpace(), 3);
-    const result = await tune({ workload: 'bowl', space: bowlSpace(), measurer, tuner, trials: 200, batchSize: 64, seed: 3 });
+    const result = await tune({ workload: 'bowl', space: bowlSpace(), measurer, tuner, trials: 320, batchSize: 64, seed: 3 });
     expect(result.best?.point).toEqual(TARGET);
     expect(result.trials / measurer.calls).toBeLessThan(32); // AutoTVM measures 64 a round
     expect(new Set(measurer.measuredKeys).size).toBe(measurer.measuredKeys.length);
