@@ -41,6 +41,8 @@ NETWORKS = [
     ('google-mobilenet-ws', 'google', 'ws', 'topologies/conv_nets/mobilenet.csv', False),
     ('google-Resnet18-is', 'google', 'is', 'topologies/conv_nets/Resnet18.csv', False),
     ('google-Resnet50-ws', 'google', 'ws', 'topologies/mlperf/Resnet50.csv', False),
+    ('eyeriss-alexnet_part-ws', 'eyeriss', 'ws', 'topologies/conv_nets/alexnet_part.csv', False),
+    ('eyeriss-alexnet_part-is', 'eyeriss', 'is', 'topologies/conv_nets/alexnet_part.csv', False),
 ]
 
 ARRAY_DIMS = [4, 5, 7, 8, 12, 14, 16, 23, 31, 32, 48, 64, 100, 128, 200, 256]
