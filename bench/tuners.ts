@@ -57,10 +57,12 @@ export const tunersBench: Bench = {
         for (const job of jobs) {
           for (const tuner of tuners) {
             log(`${target} ${job.name} ${tuner}: ${trials} trials…`);
+            const search = createTuner(tuner, job.space, seed, core);
             try {
-              const result = await tune({ workload: job.workload, space: job.space, measurer: job.measurer, tuner: createTuner(tuner, job.space, seed, core), trials, batchSize, seed });
+              const result = await tune({ workload: job.workload, space: job.space, measurer: job.measurer, tuner: search, trials, batchSize, seed });
               runs.push({ layer: job.name, target, tuner, bestCost: result.best?.cost ?? Number.POSITIVE_INFINITY, trials: result.trials, seconds: result.seconds, history: result.history });
             } finally {
+              search.dispose?.();
               await job.close();
             }
           }

@@ -73,12 +73,13 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
       for (const job of chosen) {
         if (interrupt.requested()) break;
         const bar = progressBar(`${job.name} ${argv.tuner}`, argv.trials, `best {best} ${job.unit}`);
+        const search = createTuner(argv.tuner, job.space, argv.seed, core);
         try {
           const result = await tune({
             workload: job.workload,
             space: job.space,
             measurer: job.measurer,
-            tuner: createTuner(argv.tuner, job.space, argv.seed, core),
+            tuner: search,
             trials: argv.trials,
             batchSize: argv['batch-size'],
             earlyStopping: argv['early-stopping'],
@@ -108,6 +109,7 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
           });
         } finally {
           bar.stop();
+          search.dispose?.();
           await job.close();
         }
       }

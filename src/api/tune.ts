@@ -85,12 +85,13 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
   const layers: TuneLayerReport[] = [];
   for (const [index, job] of chosen.entries()) {
     throwIfAborted(o.signal);
+    const search = createTuner(tuner, job.space, seed, core);
     try {
       const result = await runTuning({
         workload: job.workload,
         space: job.space,
         measurer: job.measurer,
-        tuner: createTuner(tuner, job.space, seed, core),
+        tuner: search,
         trials,
         batchSize: o.batchSize ?? 32,
         seed,
@@ -114,6 +115,7 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
         seconds: result.seconds,
       });
     } finally {
+      search.dispose?.();
       await job.close();
     }
   }

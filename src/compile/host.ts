@@ -64,13 +64,14 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
     options.onLayer?.(task, index, chosen.length);
     const space = spaceFor(task);
     const measurer = options.measurerFor(space);
+    const tuner = createTuner(options.tuner, space, options.seed, core);
     try {
       const defaultPoint = space.point(space.defaultConfig);
       const result = await tune({
         workload: `${taskKey(task)}@host`,
         space,
         measurer,
-        tuner: createTuner(options.tuner, space, options.seed, core),
+        tuner,
         trials: options.trialsPerLayer,
         batchSize: options.batchSize,
         seed: options.seed,
@@ -95,6 +96,7 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
         history: result.history,
       });
     } finally {
+      tuner.dispose?.();
       await measurer.close?.();
     }
   }

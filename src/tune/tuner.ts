@@ -13,6 +13,8 @@ export interface Tuner {
    * log through `update` restores the state of the live run (which makes resume free).
    */
   update(points: readonly Point[], results: readonly MeasureResult[]): void;
+  /** Frees what the tuner holds in the wasm core (Chameleon's networks); whoever created it calls this. */
+  dispose?(): void;
 }
 
 /**
