@@ -52,6 +52,8 @@ export interface ArcoOptions {
   episodes: number; // 24: joint proposals per batch
   /** Stop after this many batches even if simulator budget is left (ablations compare at equal batches). */
   maxBatches: number; // Infinity
+  /** Stop after this many batches in a row that cost no simulator call (the policy only re-proposes what it has seen). */
+  patience: number; // 20
   confidenceSampling: boolean; // true; false: every proposal is simulated (the ablation)
   simulatePerBatch: number; // 4: proposals sent to the simulator per batch after warm-up
   candidates: number; // 8: mappings the software actors sample per layer and episode; the ensemble picks one
@@ -75,6 +77,7 @@ export interface ArcoOptions {
 export const ARCO_DEFAULTS: ArcoOptions = {
   episodes: 24,
   maxBatches: Number.POSITIVE_INFINITY,
+  patience: 20,
   confidenceSampling: true,
   simulatePerBatch: 4,
   candidates: 8,
@@ -242,8 +245,11 @@ export class Arco {
   async run(options: StrategyOptions, name = this.options.confidenceSampling ? 'arco' : 'arco-no-cs'): Promise<CodesignRun> {
     const workload = `codesign:${this.problem.network.name}:pe${this.problem.target.maxPEs}:sram${this.problem.target.maxSramBytes}:bw${this.problem.target.dramBytesPerCycle}`;
     const tracker = new Tracker(this.problem, { strategy: name, seed: this.seed, workload, onRecords: options.onRecords });
-    while (this.problem.simulatorCalls < options.budget && this.stats.batches < this.options.maxBatches) {
+    let idle = 0;
+    while (this.problem.simulatorCalls < options.budget && this.stats.batches < this.options.maxBatches && idle < this.options.patience) {
+      const before = this.problem.simulatorCalls;
       this.batch(tracker, options.budget);
+      idle = this.problem.simulatorCalls === before ? idle + 1 : 0;
       tracker.flush();
       options.onProgress?.(this.problem.simulatorCalls, options.budget, tracker.best?.evaluation.throughputPerSecond ?? 0);
     }
