@@ -65,12 +65,17 @@ export async function tuneLayers(
           return mappingMeasureResult(r);
         }),
     };
-    await tune({
-      workload: `${problem.network.name}:${layer.name}@${hardware.join(',')}`,
-      space, measurer, tuner: makeTuner(space, seed + i), trials: trialsPerLayer, batchSize, seed,
-      onRecords,
-      onProgress: () => t.offer({ hardware, mappings: [...best] }, problem.evaluate({ hardware, mappings: [...best] })),
-    });
+    const tuner = makeTuner(space, seed + i);
+    try {
+      await tune({
+        workload: `${problem.network.name}:${layer.name}@${hardware.join(',')}`,
+        space, measurer, tuner, trials: trialsPerLayer, batchSize, seed,
+        onRecords,
+        onProgress: () => t.offer({ hardware, mappings: [...best] }, problem.evaluate({ hardware, mappings: [...best] })),
+      });
+    } finally {
+      tuner.dispose?.(); // tuners may hold wasm memory (Chameleon's agent)
+    }
   }
   return best;
 }
