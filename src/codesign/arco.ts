@@ -45,7 +45,7 @@ import { layerGemm, sramWords } from '../sim/types.js';
 import type { Point } from '../tune/search-space.js';
 import type { StrategyOptions } from './baselines.js';
 import { type EnsembleOptions, GbtEnsemble, meanStd } from './ensemble.js';
-import { type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, type JointConfig, jointKey } from './problem.js';
+import { type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, hardwarePoint, type JointConfig, jointKey } from './problem.js';
 import { type CodesignRun, fitMapping, Tracker } from './run.js';
 
 export interface ArcoOptions {
@@ -59,6 +59,7 @@ export interface ArcoOptions {
   candidates: number; // 8: mappings the software actors sample per layer and episode; the ensemble picks one
   warmupProposals: number; // 8: proposals simulated in each warm-up batch
   refineSteps: number; // 3: hill-climbing steps on the ensemble's mean that polish each layer's chosen mapping
+  incumbentShare: number; // 0: share of each batch's episodes that keep the best accelerator so far instead of a hardware-actor sample
   confidenceKappa: number; // 1: lower confidence bound = mean − κ · spread
   warmupBatches: number; // 1: batches simulated whole before the ensemble is trusted
   penalty: number; // −6: reward of an invalid decision (an over-budget accelerator, a tile that does not fit)
@@ -83,6 +84,7 @@ export const ARCO_DEFAULTS: ArcoOptions = {
   candidates: 8,
   warmupProposals: 8,
   refineSteps: 3,
+  incumbentShare: 0,
   confidenceKappa: 1,
   warmupBatches: 1,
   penalty: -6,
@@ -267,7 +269,11 @@ export class Arco {
 
     // 1. Decentralised execution: hardware, then S candidate mappings per layer.
     const hwAct = this.hardwareAgent.act(new Array(o.episodes).fill(f.net), random);
-    const proposals: Proposal[] = hwAct.actions.map((hardware) => ({
+    // The first episodes keep the incumbent accelerator (the best simulated so far, at first the
+    // default one), so part of every batch polishes mappings where they pay most.
+    const incumbents = Math.floor(o.episodes * o.incumbentShare);
+    const incumbent = tracker.best?.config.hardware ?? hardwarePoint(this.problem.target.defaultHardware);
+    const proposals: Proposal[] = hwAct.actions.map((sampled, e) => (e < incumbents ? [...incumbent] : sampled)).map((hardware) => ({
       hardware, hardwareValid: this.problem.hardwareError(hardware) === undefined,
       evaluated: { hardware, mappings: [] }, layerCycles: [], networkCycles: Number.POSITIVE_INFINITY, simulated: false,
     }));
@@ -358,7 +364,7 @@ export class Arco {
 
     // 3. Rewards and centralised training. A candidate's reward: the penalty when it does not
     // fit, its simulated cycles when the simulator has seen it, else the ensemble's mean.
-    const scoredHw = proposals.map((p, e) => e).filter((e) => !proposals[e]!.hardwareValid || Number.isFinite(proposals[e]!.networkCycles));
+    const scoredHw = proposals.map((p, e) => e).filter((e) => e >= incumbents && (!proposals[e]!.hardwareValid || Number.isFinite(proposals[e]!.networkCycles)));
     const hwRewards = scoredHw.map((e) => (proposals[e]!.hardwareValid ? f.networkReward(proposals[e]!.networkCycles) : o.penalty));
     if (hwRewards.length > 0) this.batchRewards.push(hwRewards.reduce((s, r) => s + r, 0) / hwRewards.length);
     const criticStates: number[][] = [];
