@@ -3,9 +3,8 @@ import { getCore } from '../../src/core/load.js';
 import { loadModel } from '../../src/node/models.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { tuningJobs } from '../../src/node/tuning-jobs.js';
-import { tune } from '../../src/tune/loop.js';
-import { pointKey } from '../../src/tune/search-space.js';
-import { createTuner, TUNER_NAMES, type TunerName } from '../../src/tune/tuners/index.js';
+import { type TuneJobReport, tuneJob } from '../../src/tune/jobs.js';
+import { TUNER_NAMES, type TunerName } from '../../src/tune/tuners/index.js';
 import { message, report, table } from '../output.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { progressBar } from '../progress.js';
@@ -68,49 +67,27 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
     previous.warnings.forEach(message);
 
     const interrupt = listenForInterrupt();
-    const layers = [];
+    const layers: TuneJobReport[] = [];
     try {
       for (const job of chosen) {
         if (interrupt.requested()) break;
         const bar = progressBar(`${job.name} ${argv.tuner}`, argv.trials, `best {best} ${job.unit}`);
-        const search = createTuner(argv.tuner, job.space, argv.seed, core);
         try {
-          const result = await tune({
-            workload: job.workload,
-            space: job.space,
-            measurer: job.measurer,
-            tuner: search,
-            trials: argv.trials,
-            batchSize: argv['batch-size'],
-            earlyStopping: argv['early-stopping'],
-            seed: argv.seed,
-            initialPoints: [job.defaultPoint],
-            previous: previous.records,
-            onRecords: argv.log ? (records) => appendRecords(argv.log!, records) : undefined,
-            onProgress: (p) => bar.update(p.trials, { best: Number.isFinite(p.bestCost) ? job.figure(p.bestCost).toPrecision(4) : '-' }),
-            shouldStop: interrupt.requested,
-          });
-          const defaultKey = pointKey(job.defaultPoint);
-          const defaultTrial = result.history.find((h) => pointKey(h.point) === defaultKey);
-          const defaultCost = defaultTrial?.cost ?? Number.NaN;
-          layers.push({
-            layer: job.name,
-            workload: result.workload,
-            shape: job.shape,
-            trials: result.trials,
-            replayed: result.replayed,
-            unit: job.unit,
-            defaultCost: Number.isFinite(defaultCost) ? defaultCost : null,
-            bestCost: result.best?.cost ?? null,
-            bestFigure: result.best ? job.figure(result.best.cost) : null,
-            speedupVsDefault: result.best && Number.isFinite(defaultCost) ? defaultCost / result.best.cost : null,
-            bestConfig: result.best?.knobs ?? null,
-            seconds: result.seconds,
-          });
+          layers.push(
+            await tuneJob(core, job, {
+              tuner: argv.tuner,
+              trials: argv.trials,
+              batchSize: argv['batch-size'],
+              earlyStopping: argv['early-stopping'],
+              seed: argv.seed,
+              previous: previous.records,
+              onRecords: argv.log ? (records) => appendRecords(argv.log!, records) : undefined,
+              onProgress: (p) => bar.update(p.trials, { best: Number.isFinite(p.bestCost) ? job.figure(p.bestCost).toPrecision(4) : '-' }),
+              shouldStop: interrupt.requested,
+            }),
+          );
         } finally {
           bar.stop();
-          search.dispose?.();
-          await job.close();
         }
       }
     } finally {

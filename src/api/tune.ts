@@ -5,11 +5,9 @@
 import { getCore } from '../core/load.js';
 import { SYSTOLIC_PRESETS } from '../hw/systolic.js';
 import { InProcessMeasurer } from '../tune/measure.js';
-import { tuningJobs } from '../tune/jobs.js';
-import { tune as runTuning } from '../tune/loop.js';
+import { type TuneJobReport, tuneJob, tuningJobs } from '../tune/jobs.js';
 import type { TuningRecord } from '../tune/records.js';
-import { pointKey } from '../tune/search-space.js';
-import { createTuner, TUNER_NAMES, type TunerName } from '../tune/tuners/index.js';
+import { TUNER_NAMES, type TunerName } from '../tune/tuners/index.js';
 import { checkOptions, OptionsError, type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
 
@@ -33,19 +31,8 @@ export interface TuneOptions {
   signal?: AbortSignal;
 }
 
-export interface TuneLayerReport {
-  layer: string;
-  shape: string;
-  workload: string;
-  trials: number;
-  unit: string;
-  defaultCost: number | null;
-  bestCost: number | null;
-  /** Best cost as users read it: GFLOP/s on the host, cycles on the array. */
-  bestFigure: number | null;
-  bestConfig: Record<string, number | string> | null;
-  seconds: number;
-}
+/** One layer's result: default and best cost, best config, trials, time. */
+export type TuneLayerReport = TuneJobReport;
 
 export interface TuneReport {
   model: string;
@@ -85,39 +72,18 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
   const layers: TuneLayerReport[] = [];
   for (const [index, job] of chosen.entries()) {
     throwIfAborted(o.signal);
-    const search = createTuner(tuner, job.space, seed, core);
-    try {
-      const result = await runTuning({
-        workload: job.workload,
-        space: job.space,
-        measurer: job.measurer,
-        tuner: search,
+    layers.push(
+      await tuneJob(core, job, {
+        tuner,
         trials,
         batchSize: o.batchSize ?? 32,
         seed,
-        initialPoints: [job.defaultPoint],
         previous: o.previous,
         onRecords: (batch) => void records.push(...batch),
         onProgress: (p) => o.onProgress?.({ step: 'trials', done: index * trials + p.trials, total: chosen.length * trials }),
         shouldStop: () => o.signal?.aborted ?? false,
-      });
-      const defaultCost = result.history.find((h) => pointKey(h.point) === pointKey(job.defaultPoint))?.cost;
-      layers.push({
-        layer: job.name,
-        shape: job.shape,
-        workload: job.workload,
-        trials: result.trials,
-        unit: job.unit,
-        defaultCost: defaultCost !== undefined && Number.isFinite(defaultCost) ? defaultCost : null,
-        bestCost: result.best?.cost ?? null,
-        bestFigure: result.best ? job.figure(result.best.cost) : null,
-        bestConfig: result.best?.knobs ?? null,
-        seconds: result.seconds,
-      });
-    } finally {
-      search.dispose?.();
-      await job.close();
-    }
+      }),
+    );
   }
   throwIfAborted(o.signal);
   return { model: graph.name, target, tuner, layers, records };

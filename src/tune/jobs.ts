@@ -5,11 +5,13 @@ import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';
 import { parseSystolicTargetSpec, systolicTarget } from '../hw/systolic.js';
 import { modelTasks } from './graph-tasks.js';
-import type { Measurer } from './loop.js';
-import type { SearchSpace } from './search-space.js';
+import { type Measurer, type TuneProgress, tune } from './loop.js';
+import type { TuningRecord } from './records.js';
+import { pointKey, type SearchSpace } from './search-space.js';
 import { type Space, spaceFor } from './space/space.js';
 import { describeShape, taskKey } from './space/task.js';
 import { systolicTasks } from './systolic-tasks.js';
+import { createTuner, type TunerName } from './tuners/index.js';
 
 export interface TuningJob {
   name: string;
@@ -64,4 +66,80 @@ export function tuningJobs(core: Core, graph: Graph, target: string, options: Tu
     }));
   }
   throw new Error(`target '${target}': expected host or systolic[:google|eyeriss|scale]`);
+}
+
+export interface TuneJobOptions {
+  tuner: TunerName;
+  trials: number;
+  batchSize: number;
+  earlyStopping?: number;
+  seed: number;
+  /** Records of an earlier run to resume from. */
+  previous?: readonly TuningRecord[];
+  onRecords?: (records: TuningRecord[]) => void | Promise<void>;
+  onProgress?: (progress: TuneProgress) => void;
+  shouldStop?: () => boolean;
+}
+
+export interface TuneJobReport {
+  layer: string;
+  shape: string;
+  workload: string;
+  trials: number;
+  /** Trials replayed from `previous` rather than measured. */
+  replayed: number;
+  unit: string;
+  /** Cost of the default point (measured first), or null when it failed or was not reached. */
+  defaultCost: number | null;
+  bestCost: number | null;
+  /** Best cost as users read it: GFLOP/s on the host, cycles on the array. */
+  bestFigure: number | null;
+  speedupVsDefault: number | null;
+  bestConfig: Record<string, number | string> | null;
+  seconds: number;
+}
+
+/**
+ * Tunes one job from its default point with a fresh tuner, then frees the tuner and closes
+ * the job's measurer.
+ */
+export async function tuneJob(core: Core, job: TuningJob, options: TuneJobOptions): Promise<TuneJobReport> {
+  const tuner = createTuner(options.tuner, job.space, options.seed, core);
+  try {
+    const result = await tune({
+      workload: job.workload,
+      space: job.space,
+      measurer: job.measurer,
+      tuner,
+      trials: options.trials,
+      batchSize: options.batchSize,
+      earlyStopping: options.earlyStopping,
+      seed: options.seed,
+      initialPoints: [job.defaultPoint],
+      previous: options.previous,
+      onRecords: options.onRecords,
+      onProgress: options.onProgress,
+      shouldStop: options.shouldStop,
+    });
+    const defaultKey = pointKey(job.defaultPoint);
+    const defaultCost = result.history.find((h) => pointKey(h.point) === defaultKey)?.cost ?? Number.NaN;
+    const known = Number.isFinite(defaultCost);
+    return {
+      layer: job.name,
+      shape: job.shape,
+      workload: job.workload,
+      trials: result.trials,
+      replayed: result.replayed,
+      unit: job.unit,
+      defaultCost: known ? defaultCost : null,
+      bestCost: result.best?.cost ?? null,
+      bestFigure: result.best ? job.figure(result.best.cost) : null,
+      speedupVsDefault: result.best && known ? defaultCost / result.best.cost : null,
+      bestConfig: result.best?.knobs ?? null,
+      seconds: result.seconds,
+    };
+  } finally {
+    tuner.dispose?.();
+    await job.close();
+  }
 }
