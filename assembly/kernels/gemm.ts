@@ -97,13 +97,13 @@ function tile4x8(a: usize, lda: i32, panel: usize, kc: i32, c: usize, ldc: i32, 
   const aEnd = a + (<usize>kc << 2);
   while (a0 < aEnd) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
-    let s = f32x4.splat(load<f32>(a0));
+    let s = v128.load32_splat(a0);
     c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
-    s = f32x4.splat(load<f32>(a0 + rowBytes));
+    s = v128.load32_splat(a0 + rowBytes);
     c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
-    s = f32x4.splat(load<f32>(a0 + 2 * rowBytes));
+    s = v128.load32_splat(a0 + 2 * rowBytes);
     c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
-    s = f32x4.splat(load<f32>(a0 + 3 * rowBytes));
+    s = v128.load32_splat(a0 + 3 * rowBytes);
     c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
     a0 += 4;
     bp += NR << 2;
@@ -123,7 +123,7 @@ function tile1x8(a: usize, panel: usize, kc: i32, c: usize, cols: i32, accumulat
   if (accumulate) { c0 = v128.load(t); c1 = v128.load(t, 16); }
   let bp = panel;
   for (let p = 0; p < kc; p++) {
-    const s = f32x4.splat(load<f32>(a + (<usize>p << 2)));
+    const s = v128.load32_splat(a + (<usize>p << 2));
     c0 = madd(s, v128.load(bp), c0);
     c1 = madd(s, v128.load(bp, 16), c1);
     bp += NR << 2;
