@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { compileHost, type HostCompilation } from '../../src/compile/host.js';
 import { compilePipeline, type PipelineCompilation } from '../../src/compile/pipeline.js';
+import { skipLogged } from '../../src/compile/resume.js';
 import { compileSystolic, type SystolicCompilation } from '../../src/compile/systolic.js';
 import { STRATEGIES, type Strategy } from '../../src/codesign/index.js';
 import { type CompileTarget, parseTargetSpec, targetFromJson } from '../../src/compile/target-spec.js';
@@ -66,7 +67,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       .option('trials', { type: 'number', describe: 'host target: measurements per layer (default 128, 12 with --quick)' })
       .option('layers', { type: 'number', describe: 'host target: how many of the heaviest distinct layers to tune (default all, 2 with --quick)' })
       .option('seed', { type: 'number', default: 1 })
-      .option('resume', { type: 'boolean', describe: 'host target: continue from the records in the output folder' })
+      .option('resume', { type: 'boolean', describe: 'continue from the records in the output folder (host: replayed into the tuner; systolic: the run is repeated deterministically and the logged records are not written again)' })
       .example('$0 compile resnet50 --target edgetpu:4 --quick', 'schedule ResNet-50 on four Edge-TPU-like cores')
       .example('$0 compile ../shared/models/mobilenet_v2.onnx --target host --out mbv2-host', "tune MobileNetV2's kernels on this machine")
       .example('$0 compile resnet18 --target systolic:scale --strategy arco', 'co-design a 32×32-class array and the mappings') as never,
@@ -128,14 +129,16 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       const budget = argv.budget ?? (argv.quick ? 300 : 2000);
       const { mkdirSync, writeFileSync } = await import('node:fs');
       mkdirSync(out, { recursive: true });
-      writeFileSync(recordsPath, '');
+      const logged = argv.resume ? readRecords(recordsPath) : { records: [], warnings: [] };
+      logged.warnings.forEach(message);
+      if (!argv.resume) writeFileSync(recordsPath, '');
       const bar = progressBar(`co-design ${graph.name} (${argv.strategy})`, budget, 'best {best}/s');
       try {
         compilation = await compileSystolic(core, graph, target.label, {
           strategy: argv.strategy,
           budget,
           seed: argv.seed,
-          onRecords: (records) => appendRecords(recordsPath, records),
+          onRecords: skipLogged(logged.records, (records) => appendRecords(recordsPath, records)),
           onProgress: (calls, total, best) => bar.update(Math.min(calls, total), { best: best.toFixed(1) }),
         });
       } finally {

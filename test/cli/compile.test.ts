@@ -1,5 +1,5 @@
 // `mapwise compile`, the main job, as a user runs it; its plots opened in Chromium.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +91,27 @@ describe('mapwise compile', () => {
     expect(r.best.hardware.rows * r.best.hardware.cols).toBeLessThanOrEqual(r.budget.maxPEs);
     const [ink] = await inkOf([join(out, 'utilization.svg')]);
     expect(ink).toBeGreaterThan(1000);
+  }, 180_000);
+
+  it('a co-design run killed mid-way resumes to the same log and result as an uninterrupted one', async () => {
+    const args = (out: string) => ['compile', 'alexnetconvs', '--target', 'systolic:scale', '--budget', '300', '--out', out, '--json'];
+    const whole = join(dir, 'whole');
+    const crashed = join(dir, 'crashed');
+    expect(mapwise(...args(whole)).status).toBe(0);
+    const child = spawn('node', ['bin/mapwise.js', ...args(crashed)], { stdio: 'ignore' });
+    const log = join(crashed, 'records.jsonl');
+    while (!(existsSync(log) && readFileSync(log, 'utf8').length > 0)) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    const beforeResume = readFileSync(log, 'utf8').trim().split('\n').length;
+    const resumed = mapwise(...args(crashed), '--resume');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const records = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((line) => ({ ...JSON.parse(line), result: { ...JSON.parse(line).result, timestamp: 0 } }));
+    const expected = records(join(whole, 'records.jsonl'));
+    expect(beforeResume).toBeLessThan(expected.length);
+    expect(records(log)).toEqual(expected);
+    const report = (folder: string) => JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')).best;
+    expect(report(crashed)).toEqual(report(whole));
   }, 180_000);
 
   it('rejects an unknown target with the forms it accepts', () => {
