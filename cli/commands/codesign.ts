@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { getCore } from '../../src/core/load.js';
 import { loadModel } from '../../src/node/models.js';
-import { appendRecords } from '../../src/node/records-file.js';
+import { skipLogged } from '../../src/compile/resume.js';
+import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { renderSvg } from '../../src/report/vega.js';
 import { CodesignProblem, codesignTarget, type CodesignRun, hardwareOf, networkFromLayers, networkOf, type Network, runStrategy, STRATEGIES, type Strategy, tradeoffSpec } from '../../src/codesign/index.js';
 import { MappingModel } from '../../src/sim/mapping.js';
@@ -20,6 +21,7 @@ interface CodesignArgs {
   strategy: Strategy;
   budget: number;
   log?: string;
+  resume?: boolean;
   svg?: string;
   seed: number;
   json?: boolean;
@@ -46,10 +48,12 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'search strategy' })
       .option('budget', { type: 'number', default: 2000, describe: 'simulator calls (one per accelerator × layer × mapping first evaluated)' })
       .option('log', { type: 'string', describe: 'append every evaluated configuration to this JSON-lines log' })
+      .option('resume', { type: 'boolean', describe: 'continue an interrupted run of the same command: it is repeated deterministically and only the records --log lacks are appended' })
       .option('svg', { type: 'string', describe: 'write the trade-off plot (throughput against PEs and SRAM) here' })
       .option('seed', { type: 'number', default: 1 }) as never,
   handler: async (argv) => {
     if (!(argv.budget >= 1)) throw new RangeError(`--budget must be at least 1, got ${argv.budget}`);
+    if (argv.resume && !argv.log) throw new Error('--resume needs --log FILE');
     const network = await loadNetwork(argv.model);
     const core = await getCore();
     const target = codesignTarget({ maxPEs: argv['max-pes'], maxSramBytes: argv['max-sram-kib'] * 1024, dramBytesPerCycle: argv['dram-bytes-per-cycle'], freqMHz: argv['freq-mhz'] });
@@ -63,7 +67,7 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       run = await runStrategy(argv.strategy, core, problem, {
         budget: argv.budget,
         seed: argv.seed,
-        onRecords: argv.log ? (records) => appendRecords(argv.log!, records) : undefined,
+        onRecords: argv.log ? skipLogged(argv.resume ? readRecords(argv.log).records : [], (records) => appendRecords(argv.log!, records)) : undefined,
         onProgress: (calls, budget, best) => bar.update(Math.min(calls, budget), { best: formatNumber(best) }),
       });
     } finally {
