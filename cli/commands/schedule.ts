@@ -4,8 +4,7 @@ import { pipelineTarget, PIPELINE_PRESETS } from '../../src/hw/pipeline.js';
 import { problemFromGraph } from '../../src/sched/from-graph.js';
 import { learnedSchedule } from '../../src/sched/learned.js';
 import { schedule, SCHEDULERS, type SchedulerName, type ScheduleResult } from '../../src/sched/schedule.js';
-import { generatedGraph, MODEL_HELP } from '../../src/sched/models.js';
-import type { Graph } from '../../src/graph/index.js';
+import { MODEL_HELP } from '../../src/sched/models.js';
 import { formatNumber, report, table } from '../output.js';
 
 interface ScheduleArgs {
@@ -31,7 +30,7 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
       .option('time-limit', { type: 'number', default: 60, describe: 'Seconds the exact solver may take; then it returns its best schedule and gap' }) as never,
   handler: async (argv) => {
     const target = pipelineTarget({ cores: argv.cores }, argv.target);
-    const graph = await loadScheduleGraph(argv.model);
+    const graph = await loadModel(argv.model);
     const problem = problemFromGraph(graph, target);
     const core = await getCore();
     const result = await schedule(core, problem, {
@@ -42,10 +41,6 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
     report(argv, { model: graph.name, ...result }, (r) => asText(r));
   },
 };
-
-async function loadScheduleGraph(spec: string): Promise<Graph> {
-  return generatedGraph(spec) ?? loadModel(spec);
-}
 
 function asText(r: ScheduleResult & { model: string }): string {
   const ms = (s: number): string => formatNumber(s * 1e3);

@@ -5,7 +5,6 @@ import { verify } from '../graph/build.js';
 import { builtinModel } from '../graph/resolve.js';
 import type { Graph } from '../graph/types.js';
 import { zooNames } from '../graph/zoo/index.js';
-import { generatedGraph } from '../sched/models.js';
 import { OptionsError } from './check.js';
 
 export type ModelInput = Graph | string;
@@ -17,7 +16,7 @@ function isGraph(value: unknown): value is Graph {
 
 export function resolveModel(where: string, model: unknown): Graph {
   if (typeof model === 'string') {
-    const graph = generatedGraph(model) ?? builtinModel(model);
+    const graph = builtinModel(model);
     if (!graph) throw new OptionsError(`${where}: '${model}' is not a zoo model (${zooNames().join(', ')}) nor synthetic:N[:seed] / dnnlike:B[:seed]; import ONNX bytes with importOnnx`);
     return graph;
   }

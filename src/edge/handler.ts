@@ -18,7 +18,6 @@ import { schedule } from '../api/schedule.js';
 import { simulate } from '../api/simulate.js';
 import { GraphError, type Graph } from '../graph/types.js';
 import { ZOO } from '../graph/zoo/index.js';
-import { generatedGraph } from '../sched/models.js';
 import { builtinModel } from '../graph/resolve.js';
 import { PIPELINE_PRESETS } from '../hw/pipeline.js';
 import { SYSTOLIC_PRESETS } from '../hw/systolic.js';
@@ -168,7 +167,7 @@ async function graphOf(body: Record<string, unknown>, limits: Required<HandlerLi
     if (model.startsWith('scalesim:')) return model;
     const spec = /^(synthetic|dnnlike):(\d+)/.exec(model);
     if (spec && Number(spec[2]) > limits.maxGraphNodes) throw new HttpError(422, `graph of ${spec[2]} ${spec[1] === 'synthetic' ? 'nodes' : 'blocks'} is beyond the limit of ${limits.maxGraphNodes} nodes`);
-    const graph = generatedGraph(model) ?? builtinModel(model);
+    const graph = builtinModel(model);
     if (!graph) throw new HttpError(422, `'${model}' is not a zoo model (GET /models lists them) nor synthetic:N[:seed] / dnnlike:B[:seed]`);
     return checkedSize(graph, limits);
   }

@@ -10,6 +10,6 @@ export * from './analysis.js';
 export * from './synthetic.js';
 export { ZOO, zooEntry, zooModel, zooNames, ALEXNET_CONVS, VGG16_CONVS, RESNET18_CONVS, convLayerGraph, type ZooEntry, type ConvLayer } from './zoo/index.js';
 export { foldBatchNorm } from './passes.js';
-export { builtinModel, generatedModel, normaliseModelName, looksLikePath, GENERATOR_SPECS } from './resolve.js';
+export { builtinModel, generatedModel, normaliseModelName, looksLikePath, GENERATOR_SPECS, syntheticLevels } from './resolve.js';
 // The ONNX importer (./onnx.js) is reached through the library's async `importOnnx` facade
 // (src/api/import-onnx.ts), which loads it on first use.

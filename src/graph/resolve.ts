@@ -9,6 +9,11 @@ import { zooEntry } from './zoo/index.js';
 export const GENERATOR_SPECS = 'synthetic:N[:seed[:levels]] (layered DAG of N nodes, levels default N/2) or dnnlike:B[:seed] (B conv blocks)';
 
 /** A generated graph for `synthetic:N[:seed[:levels]]` or `dnnlike:B[:seed]`, or undefined for other strings. */
+/** Default levels of an n-node synthetic DAG: RESPECT trains on 30 nodes over 10–25 levels, and half the node count sits in that range. */
+export function syntheticLevels(n: number): number {
+  return Math.max(1, Math.min(n, Math.round(n / 2)));
+}
+
 export function generatedModel(spec: string): Graph | undefined {
   const m = /^(synthetic|dnnlike):(\d+)(?::(\d+))?(?::(\d+))?$/.exec(spec.trim().toLowerCase());
   if (!m) return undefined;
@@ -18,8 +23,7 @@ export function generatedModel(spec: string): Graph | undefined {
     if (m[4] !== undefined) throw new RangeError(`dnnlike takes blocks and a seed, not '${spec}'`);
     return dnnLikeGraph({ blocks: size, seed });
   }
-  // RESPECT trains on 30 nodes over 10-25 levels; half the node count sits in that range.
-  const levels = m[4] === undefined ? Math.max(1, Math.min(size, Math.round(size / 2))) : Number(m[4]);
+  const levels = m[4] === undefined ? syntheticLevels(size) : Number(m[4]);
   return layeredDag({ nodes: size, levels, seed });
 }
 
