@@ -28,3 +28,25 @@ it('rejects empty or mismatched training data', () => {
   expect(() => new GradientBoostedTrees().fit([], [])).toThrow(/no samples/);
   expect(() => new GradientBoostedTrees().fit([[1]], [1, 2])).toThrow(/1 feature rows but 2 targets/);
 });
+
+it('a sample of weight 2 fits as that sample given twice', () => {
+  const random = new Random(7);
+  const rows = Array.from({ length: 60 }, () => [random.int(6), random.float()]);
+  const targets = rows.map(([a, b]) => Math.cos(a!) + b!);
+  const weights = rows.map((_, i) => (i % 3 === 0 ? 2 : 1));
+  const weighted = new GradientBoostedTrees({ rounds: 20 });
+  weighted.fit(rows, targets, weights);
+  const duplicated = new GradientBoostedTrees({ rounds: 20 });
+  const twice = rows.flatMap((row, i) => (i % 3 === 0 ? [row, row] : [row]));
+  duplicated.fit(twice, rows.flatMap((_, i) => (i % 3 === 0 ? [targets[i]!, targets[i]!] : [targets[i]!])));
+  for (const row of rows) expect(weighted.predict(row)).toBeCloseTo(duplicated.predict(row), 9);
+  // and the weights matter: the unweighted fit differs
+  const plain = new GradientBoostedTrees({ rounds: 20 });
+  plain.fit(rows, targets);
+  expect(rows.some((row) => Math.abs(plain.predict(row) - weighted.predict(row)) > 1e-6)).toBe(true);
+});
+
+it('rejects weights that do not match the rows or sum to zero', () => {
+  expect(() => new GradientBoostedTrees().fit([[1], [2]], [1, 2], [1])).toThrow(/2 feature rows but 1 weights/);
+  expect(() => new GradientBoostedTrees().fit([[1], [2]], [1, 2], [0, 0])).toThrow(/total weight 0/);
+});

@@ -1,6 +1,7 @@
 // Gradient-boosted regression trees, the cost model of AutoTVM (XGBoost, max_depth 3,
 // eta 0.3, gamma 1e-4) written out: squared loss, exact greedy splits found level by level
-// with one pass per feature over samples presorted by that feature.
+// with one pass per feature over samples presorted by that feature. Samples may carry weights
+// (XGBoost's instance weights: gradient and hessian scaled by the weight).
 
 export interface GbtOptions {
   /** Boosting rounds (trees). */
@@ -48,19 +49,24 @@ export class GradientBoostedTrees {
     return this.trees.length > 0;
   }
 
-  fit(features: readonly (readonly number[])[], targets: readonly number[]): void {
+  /** Fits on rows and targets; `weights` (default all 1) scale each sample's loss. */
+  fit(features: readonly (readonly number[])[], targets: readonly number[], weights?: readonly number[]): void {
     const n = features.length;
     if (n === 0) throw new RangeError('cannot fit a cost model on no samples');
     if (targets.length !== n) throw new RangeError(`${n} feature rows but ${targets.length} targets`);
+    if (weights && weights.length !== n) throw new RangeError(`${n} feature rows but ${weights.length} weights`);
+    const weight = weights ? Float64Array.from(weights) : new Float64Array(n).fill(1);
+    const totalWeight = weight.reduce((s, w) => s + w, 0);
+    if (!(totalWeight > 0)) throw new RangeError('cannot fit a cost model on samples of total weight 0');
     const d = features[0]!.length;
     const columns = Array.from({ length: d }, (_, f) => Float64Array.from(features, (row) => row[f]!));
     const order = columns.map((column) => Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => column[a]! - column[b]!));
-    this.base = targets.reduce((s, y) => s + y, 0) / n;
+    this.base = targets.reduce((s, y, i) => s + weight[i]! * y, 0) / totalWeight;
     const prediction = new Float64Array(n).fill(this.base);
     this.trees = [];
     for (let round = 0; round < this.options.rounds; round++) {
-      const gradient = Float64Array.from(prediction, (p, i) => p - targets[i]!); // squared loss; hessian 1
-      const tree = this.growTree(columns, order, gradient);
+      const gradient = Float64Array.from(prediction, (p, i) => weight[i]! * (p - targets[i]!)); // squared loss; hessian = weight
+      const tree = this.growTree(columns, order, gradient, weight);
       const row = new Float64Array(d);
       for (let i = 0; i < n; i++) {
         for (let f = 0; f < d; f++) row[f] = columns[f]![i]!;
@@ -76,7 +82,7 @@ export class GradientBoostedTrees {
     return sum;
   }
 
-  private growTree(columns: Float64Array[], order: Uint32Array[], gradient: Float64Array): Tree {
+  private growTree(columns: Float64Array[], order: Uint32Array[], gradient: Float64Array, hessian: Float64Array): Tree {
     const n = gradient.length;
     const { maxDepth, l2, learningRate } = this.options;
     const capacity = 2 ** (maxDepth + 1) - 1;
@@ -91,7 +97,7 @@ export class GradientBoostedTrees {
     let frontier = [0];
     let nodes = 1;
     for (let depth = 0; depth < maxDepth && frontier.length > 0; depth++) {
-      const splits = this.bestSplits(columns, order, gradient, nodeOf, frontier);
+      const splits = this.bestSplits(columns, order, gradient, hessian, nodeOf, frontier);
       const next: number[] = [];
       frontier.forEach((node, k) => {
         const split = splits[k];
@@ -109,27 +115,31 @@ export class GradientBoostedTrees {
       frontier = next;
     }
     const sum = new Float64Array(nodes);
+    const hessianSum = new Float64Array(nodes);
     const count = new Float64Array(nodes);
     for (let i = 0; i < n; i++) {
       sum[nodeOf[i]!]! += gradient[i]!;
+      hessianSum[nodeOf[i]!]! += hessian[i]!;
       count[nodeOf[i]!]! += 1;
     }
-    for (let node = 0; node < nodes; node++) if (tree.feature[node]! < 0 && count[node]! > 0) tree.value[node] = (-sum[node]! / (count[node]! + l2)) * learningRate;
+    for (let node = 0; node < nodes; node++) if (tree.feature[node]! < 0 && count[node]! > 0) tree.value[node] = (-sum[node]! / (hessianSum[node]! + l2)) * learningRate;
     return tree;
   }
 
   /** The best split of each frontier node, found in one presorted pass per feature. */
-  private bestSplits(columns: Float64Array[], order: Uint32Array[], gradient: Float64Array, nodeOf: Int32Array, frontier: number[]): (Split | undefined)[] {
+  private bestSplits(columns: Float64Array[], order: Uint32Array[], gradient: Float64Array, hessian: Float64Array, nodeOf: Int32Array, frontier: number[]): (Split | undefined)[] {
     const { l2, minSplitGain, minChildSamples } = this.options;
     // Frontier slot of every tree node (-1: not on the frontier); trees have at most 2^(depth+1) nodes.
     const slot = new Int32Array(2 ** (this.options.maxDepth + 1)).fill(-1);
     frontier.forEach((node, k) => (slot[node] = k));
     const total = new Float64Array(frontier.length);
+    const totalHessian = new Float64Array(frontier.length);
     const totalCount = new Float64Array(frontier.length);
     for (let i = 0; i < gradient.length; i++) {
       const k = slot[nodeOf[i]!]!;
       if (k < 0) continue;
       total[k]! += gradient[i]!;
+      totalHessian[k]! += hessian[i]!;
       totalCount[k]! += 1;
     }
     const best: (Split | undefined)[] = new Array(frontier.length).fill(undefined);
@@ -137,6 +147,7 @@ export class GradientBoostedTrees {
     for (let f = 0; f < columns.length; f++) {
       const column = columns[f]!;
       const leftSum = new Float64Array(frontier.length);
+      const leftHessian = new Float64Array(frontier.length);
       const leftCount = new Float64Array(frontier.length);
       const lastValue = new Float64Array(frontier.length).fill(Number.NaN);
       for (const i of order[f]!) {
@@ -145,10 +156,12 @@ export class GradientBoostedTrees {
         const value = column[i]!;
         const last = lastValue[k]!;
         if (leftCount[k]! >= minChildSamples && value !== last && totalCount[k]! - leftCount[k]! >= minChildSamples) {
-          const gain = 0.5 * (score(leftSum[k]!, leftCount[k]!) + score(total[k]! - leftSum[k]!, totalCount[k]! - leftCount[k]!) - score(total[k]!, totalCount[k]!)) - minSplitGain;
+          const rightHessian = totalHessian[k]! - leftHessian[k]!;
+          const gain = 0.5 * (score(leftSum[k]!, leftHessian[k]!) + score(total[k]! - leftSum[k]!, rightHessian) - score(total[k]!, totalHessian[k]!)) - minSplitGain;
           if (gain > 0 && gain > (best[k]?.gain ?? 0)) best[k] = { gain, feature: f, threshold: (last + value) / 2 };
         }
         leftSum[k]! += gradient[i]!;
+        leftHessian[k]! += hessian[i]!;
         leftCount[k]! += 1;
         lastValue[k] = value;
       }
