@@ -1,32 +1,47 @@
 // `npm run bench -- tuners`: every tuner on the conv layers of ResNet-18, VGG-16 and AlexNet
-// with the same budget and seed, on the real host kernels (measured in wasm on this machine)
+// with the same budget and seeds, on the real host kernels (measured in wasm on this machine)
 // and on the simulated systolic accelerator (layer mappings judged by the simulator).
 // For each tuner: the best cost, and the measurements and wall-clock seconds it needed to
 // reach the AutoTVM-style baseline's final best, with the ratios (the baseline's own
 // trials/seconds to that best over the tuner's); geometric means per target and tuner over
-// the layers where the tuner got there; and plots of best-so-far cost against measurements
-// and against seconds.
+// the (layer, seed) runs where the tuner got there; and plots of best-so-far cost against
+// measurements and against seconds.
+//
+// Two references keep the final-cost comparison honest:
+// - `--optimum` (default on the simulated array, whose measurements cost microseconds): the
+//   exhaustive optimum of each layer's space, so that `gapToOptimum` says how much any tuner
+//   could still have gained, and `finalGainCeiling` the largest gain over AutoTVM possible.
+// - `--confirm R` (default 5 on the host): a tuner's best is the minimum of noisy timings, so
+//   the best configs of all tuners are re-measured in R interleaved rounds and compared by
+//   the median (`confirmedCost`, `confirmedGainVsAutotvm`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getCore } from '../src/core/load.js';
 import { loadModel } from '../src/node/models.js';
-import { tuningJobs } from '../src/node/tuning-jobs.js';
+import { type TuningJob, tuningJobs } from '../src/node/tuning-jobs.js';
 import { renderSvg } from '../src/report/vega.js';
 import { lineChartSpec, type SeriesPoint } from '../src/report/plots.js';
 import { type HistoryPoint, tune } from '../src/tune/loop.js';
+import { resultCost } from '../src/tune/result.js';
+import { type Point, pointAt, spaceSize } from '../src/tune/search-space.js';
 import { createTuner, TUNER_NAMES, type TunerName } from '../src/tune/tuners/index.js';
 import type { Bench, Row } from './harness.js';
 
 const NETWORKS = ['resnet18convs', 'vgg16convs', 'alexnetconvs'];
+/** Largest space enumerated for `--optimum`. */
+const OPTIMUM_MAX_POINTS = 200_000;
 
 interface Run {
   layer: string;
   target: string;
+  seed: number;
   tuner: TunerName;
   bestCost: number;
+  bestPoint: Point | undefined;
   trials: number;
   seconds: number;
   history: HistoryPoint[];
+  confirmedCost?: number;
 }
 
 /** First point of a history whose best-so-far is at least as good as `target`. */
@@ -35,13 +50,37 @@ function reached(history: readonly HistoryPoint[], target: number): HistoryPoint
 }
 
 const geomean = (values: number[]): number => Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+
+/** The lowest cost of the whole space, measured point by point in chunks. */
+async function exhaustiveOptimum(job: TuningJob): Promise<number> {
+  const size = spaceSize(job.space);
+  if (size > OPTIMUM_MAX_POINTS) throw new Error(`--optimum: ${job.name}'s space has ${size} points, more than ${OPTIMUM_MAX_POINTS}`);
+  let best = Number.POSITIVE_INFINITY;
+  for (let start = 0; start < size; start += 4096) {
+    const points = Array.from({ length: Math.min(4096, size - start) }, (_, i) => pointAt(job.space, start + i));
+    for (const result of await job.measurer.measure(points)) best = Math.min(best, resultCost(result));
+  }
+  return best;
+}
+
+/** Re-measures the runs' best points in `rounds` interleaved rounds; sets each run's median. */
+async function confirm(job: TuningJob, runs: Run[], rounds: number): Promise<void> {
+  const withPoint = runs.filter((run) => run.bestPoint !== undefined);
+  const costs = withPoint.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    const results = await job.measurer.measure(withPoint.map((run) => run.bestPoint!));
+    results.forEach((result, i) => costs[i]!.push(resultCost(result)));
+  }
+  withPoint.forEach((run, i) => (run.confirmedCost = median(costs[i]!)));
+}
 
 export const tunersBench: Bench = {
-  describe: 'random, grid, GA, AutoTVM-style and Chameleon on real host kernels and the simulated array, same budget and seed',
+  describe: 'random, grid, GA, AutoTVM-style and Chameleon on real host kernels and the simulated array, same budget and seeds',
   async run({ args, log }) {
     const trials = Number(args.trials ?? 128);
     const batchSize = Number(args.batchSize ?? 64);
-    const seed = Number(args.seed ?? 1);
+    const seeds = String(args.seeds ?? args.seed ?? 1).split(',').map(Number);
     const perNetwork = Number(args.layersPerNetwork ?? Number.POSITIVE_INFINITY);
     const networks = String(args.networks ?? NETWORKS.join(',')).split(',');
     const tuners = String(args.tuners ?? TUNER_NAMES.join(',')).split(',') as TunerName[];
@@ -51,45 +90,72 @@ export const tunersBench: Bench = {
 
     const targets = String(args.target ?? 'host,systolic:eyeriss').split(',');
     const runs: Run[] = [];
+    const optimum = new Map<string, number>();
     for (const target of targets) {
+      const host = target === 'host';
+      const findOptimum = args.optimum === undefined ? !host : Boolean(args.optimum);
+      const confirmRounds = Number(args.confirm ?? (host ? 5 : 0));
       for (const network of networks) {
         const jobs = tuningJobs(core, await loadModel(network), target).slice(0, perNetwork);
         for (const job of jobs) {
-          for (const tuner of tuners) {
-            log(`${target} ${job.name} ${tuner}: ${trials} trials…`);
-            const search = createTuner(tuner, job.space, seed, core);
-            try {
-              const result = await tune({ workload: job.workload, space: job.space, measurer: job.measurer, tuner: search, trials, batchSize, seed });
-              runs.push({ layer: job.name, target, tuner, bestCost: result.best?.cost ?? Number.POSITIVE_INFINITY, trials: result.trials, seconds: result.seconds, history: result.history });
-            } finally {
-              search.dispose?.();
-              await job.close();
+          try {
+            if (findOptimum) optimum.set(`${target}|${job.name}`, await exhaustiveOptimum(job));
+            for (const seed of seeds) {
+              const ofSeed: Run[] = [];
+              for (const tuner of tuners) {
+                log(`${target} ${job.name} seed ${seed} ${tuner}: ${trials} trials…`);
+                const search = createTuner(tuner, job.space, seed, core);
+                try {
+                  const result = await tune({ workload: job.workload, space: job.space, measurer: job.measurer, tuner: search, trials, batchSize, seed });
+                  const bestCost = result.best?.cost ?? Number.POSITIVE_INFINITY;
+                  ofSeed.push({ layer: job.name, target, seed, tuner, bestCost, bestPoint: result.best?.point, trials: result.trials, seconds: result.seconds, history: result.history });
+                } finally {
+                  search.dispose?.();
+                  // Every tuner starts with a fresh measurer (a host worker's start-up is paid by each alike).
+                  await job.close();
+                }
+              }
+              if (confirmRounds > 0) await confirm(job, ofSeed, confirmRounds);
+              runs.push(...ofSeed);
             }
+          } finally {
+            await job.close();
           }
         }
       }
     }
 
     const rows: Row[] = [];
-    const speedups = new Map<string, number[]>();
-    const trialSpeedups = new Map<string, number[]>();
-    const gains = new Map<string, number[]>();
-    for (const key of [...new Set(runs.map((r) => `${r.target}|${r.layer}`))]) {
-      const [target, layer] = key.split('|') as [string, string];
-      const ofLayer = runs.filter((r) => r.layer === layer && r.target === target);
+    const perGroup = new Map<string, { time: number[]; trial: number[]; gain: number[]; confirmedGain: number[]; gap: number[]; ceiling: number[] }>();
+    const groupOf = (key: string) => {
+      let group = perGroup.get(key);
+      if (!group) perGroup.set(key, (group = { time: [], trial: [], gain: [], confirmedGain: [], gap: [], ceiling: [] }));
+      return group;
+    };
+    for (const key of [...new Set(runs.map((r) => `${r.target}|${r.layer}|${r.seed}`))]) {
+      const [target, layer, seedText] = key.split('|') as [string, string, string];
+      const ofLayer = runs.filter((r) => r.layer === layer && r.target === target && r.seed === Number(seedText));
       const baseline = ofLayer.find((r) => r.tuner === 'autotvm')!;
       const baselineReached = reached(baseline.history, baseline.bestCost)!;
+      const best = optimum.get(`${target}|${layer}`);
       for (const run of ofLayer) {
         const hit = reached(run.history, baseline.bestCost);
         const timeSpeedup = hit ? baselineReached.seconds / hit.seconds : null;
         const trialSpeedup = hit ? baselineReached.trial / hit.trial : null;
         const finalGain = baseline.bestCost / run.bestCost - 1;
-        const group = `${target}|${run.tuner}`;
-        if (timeSpeedup !== null) speedups.set(group, [...(speedups.get(group) ?? []), timeSpeedup]);
-        gains.set(group, [...(gains.get(group) ?? []), 1 + finalGain]);
+        const confirmedGain = run.confirmedCost !== undefined && baseline.confirmedCost !== undefined ? baseline.confirmedCost / run.confirmedCost - 1 : null;
+        const gapToOptimum = best !== undefined ? run.bestCost / best - 1 : null;
+        const group = groupOf(`${target}|${run.tuner}`);
+        if (timeSpeedup !== null) group.time.push(timeSpeedup);
+        if (trialSpeedup !== null) group.trial.push(trialSpeedup);
+        group.gain.push(1 + finalGain);
+        if (confirmedGain !== null) group.confirmedGain.push(1 + confirmedGain);
+        if (gapToOptimum !== null) group.gap.push(1 + gapToOptimum);
+        if (best !== undefined) group.ceiling.push(baseline.bestCost / best);
         rows.push({
           layer,
           target,
+          seed: run.seed,
           tuner: run.tuner,
           bestCost: run.bestCost,
           trials: run.trials,
@@ -99,33 +165,41 @@ export const tunersBench: Bench = {
           trialSpeedupVsAutotvm: trialSpeedup,
           timeSpeedupVsAutotvm: timeSpeedup,
           finalGainVsAutotvm: finalGain,
+          confirmedCost: run.confirmedCost ?? null,
+          confirmedGainVsAutotvm: confirmedGain,
+          optimumCost: best ?? null,
+          gapToOptimum,
+          finalGainCeiling: best !== undefined ? baseline.bestCost / best - 1 : null,
         });
-        if (trialSpeedup !== null) trialSpeedups.set(group, [...(trialSpeedups.get(group) ?? []), trialSpeedup]);
       }
-      if (plotDir) await writePlots(plotDir, `${target}-${layer}`, ofLayer);
+      if (plotDir) await writePlots(plotDir, `${target}-${layer}-seed${seedText}`, ofLayer);
     }
-    for (const group of gains.keys()) {
-      const [target, tuner] = group.split('|') as [string, string];
-      const s = speedups.get(group) ?? [];
-      const g = gains.get(group)!;
+    const meanOrNull = (values: number[], shift = 0): number | null => (values.length > 0 ? geomean(values) - shift : null);
+    for (const [key, group] of perGroup) {
+      const [target, tuner] = key.split('|') as [string, string];
       rows.push({
         layer: 'geomean',
         target,
+        seed: seeds.join(','),
         tuner,
         bestCost: null,
         trials: null,
         seconds: null,
-        trialsToBaselineBest: `${s.length}/${g.length} reached`,
+        trialsToBaselineBest: `${group.time.length}/${group.gain.length} reached`,
         secondsToBaselineBest: null,
-        trialSpeedupVsAutotvm: (trialSpeedups.get(group) ?? []).length > 0 ? geomean(trialSpeedups.get(group)!) : null,
-        timeSpeedupVsAutotvm: s.length > 0 ? geomean(s) : null,
-        finalGainVsAutotvm: g.length > 0 ? geomean(g) - 1 : null,
+        trialSpeedupVsAutotvm: meanOrNull(group.trial),
+        timeSpeedupVsAutotvm: meanOrNull(group.time),
+        finalGainVsAutotvm: meanOrNull(group.gain, 1),
+        confirmedCost: null,
+        confirmedGainVsAutotvm: meanOrNull(group.confirmedGain, 1),
+        optimumCost: null,
+        gapToOptimum: meanOrNull(group.gap, 1),
+        finalGainCeiling: meanOrNull(group.ceiling, 1),
       });
     }
     return rows;
   },
 };
-
 async function writePlots(dir: string, layer: string, runs: readonly Run[]): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const host = runs[0]!.target === 'host';
