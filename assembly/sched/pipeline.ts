@@ -76,12 +76,17 @@ export function pipelineSimulate(
  * Minimum bottleneck over contiguous segments of the index order, one segment per stage
  * (empty segments allowed): O(k·n²) DP over prefix sums. Writes the k+1 cut positions
  * (0 = cuts[0] ≤ … ≤ cuts[k] = n) to `cuts` (i32[k+1]) and returns the bottleneck in seconds.
+ * `upper` (seconds, or Infinity) is the bottleneck of a known schedule: partial schedules
+ * worse than it are pruned, which shortens the scans to segments no longer than it allows.
+ * When no schedule reaches `upper` (within 1e-9 relative) the result is Infinity and the
+ * cuts are meaningless.
  */
 export function pipelineContiguousDp(
   n: i32, comp: usize, params: usize, bytes: usize, predStart: usize, preds: usize,
-  k: i32, onChipBytes: f64, linkBytesPerSecond: f64, cuts: usize,
+  k: i32, onChipBytes: f64, linkBytesPerSecond: f64, upper: f64, cuts: usize,
 ): f64 {
   const m = n + 1;
+  const cap = upper * (1 + 1e-9);
   // Prefix sums of compute, parameters and graph-output bytes; cross[j] = bytes of tensors
   // produced before position j and consumed at or after it.
   const pc = heap.alloc(<usize>m << 3);
@@ -124,17 +129,22 @@ export function pipelineContiguousDp(
     const prev = f + (<usize>((s - 1) * m) << 3);
     const cur = f + (<usize>(s * m) << 3);
     const curArg = arg + (<usize>(s * m) << 2);
-    for (let j = 0; j <= n; j++) {
-      let best = Infinity;
+    // The last stage need only end at n; the first can only start at 0.
+    for (let j = s == k ? n : 0; j <= n; j++) {
+      let best = cap;
       let bestI = j;
       const cj = f64At(cross, j);
-      for (let i = j; i >= 0; i--) {
+      for (let i = s == 1 ? 0 : j; i >= 0; i--) {
+        // Compute, streaming and the outgoing transfers of segment [i, j) only grow as it
+        // extends to the left; once they alone reach `best`, no smaller i can do better.
+        const over = f64At(pp, j) - f64At(pp, i) - onChipBytes;
+        const grows = f64At(pc, j) - f64At(pc, i)
+          + (over > 0 ? over / linkBytesPerSecond : 0.0)
+          + (cj + f64At(ps, j) - f64At(ps, i)) / linkBytesPerSecond;
+        if (grows >= best) break;
         const before = f64At(prev, i);
         if (before >= best) continue;
-        const over = f64At(pp, j) - f64At(pp, i) - onChipBytes;
-        const cost = f64At(pc, j) - f64At(pc, i)
-          + (over > 0 ? over / linkBytesPerSecond : 0.0)
-          + (f64At(cross, i) + cj + f64At(ps, j) - f64At(ps, i)) / linkBytesPerSecond;
+        const cost = grows + f64At(cross, i) / linkBytesPerSecond;
         const worst = cost > before ? cost : before;
         if (worst < best) { best = worst; bestI = i; }
       }
@@ -149,7 +159,8 @@ export function pipelineContiguousDp(
     store<i32>(cuts + (<usize>(s - 1) << 2), i);
     j = i;
   }
-  const result = f64At(f + (<usize>(k * m) << 3), n);
+  let result = f64At(f + (<usize>(k * m) << 3), n);
+  if (result >= cap) result = Infinity;
   heap.free(pc); heap.free(pp); heap.free(ps); heap.free(cross); heap.free(last); heap.free(f); heap.free(arg);
   return result;
 }

@@ -80,13 +80,17 @@ export class PipelineProblemBuffers {
     return worst;
   }
 
-  /** The contiguous-segment DP on the index order: cut positions (k+1) and the bottleneck. */
-  contiguousDp(): { cuts: Int32Array; bottleneckSeconds: number } {
+  /**
+   * The contiguous-segment DP on the index order: cut positions (k+1) and the bottleneck.
+   * With `upperBoundSeconds` (the bottleneck of a known schedule) it prunes worse partial
+   * schedules and returns bottleneckSeconds = Infinity when none reaches the bound.
+   */
+  contiguousDp(upperBoundSeconds = Infinity): { cuts: Int32Array; bottleneckSeconds: number } {
     this.check();
     const { target } = this.problem;
     const bottleneckSeconds = this.core.exports.pipelineContiguousDp(
       this.n, this.comp, this.params, this.bytes, this.predStart, this.preds,
-      this.k, target.onChipParamBytes, target.hostLinkBytesPerSecond, this.cuts,
+      this.k, target.onChipParamBytes, target.hostLinkBytesPerSecond, upperBoundSeconds, this.cuts,
     );
     const cuts = new Int32Array(this.core.exports.memory.buffer, this.cuts, this.k + 1).slice();
     return { cuts, bottleneckSeconds };

@@ -64,8 +64,9 @@ export class PipelineSimulator {
     return out;
   }
 
-  contiguousDp(): { cuts: Int32Array; bottleneckSeconds: number } {
-    return this.buffers.contiguousDp();
+  /** Best contiguous cuts of the index order; see PipelineProblemBuffers.contiguousDp for the bound. */
+  contiguousDp(upperBoundSeconds = Infinity): { cuts: Int32Array; bottleneckSeconds: number } {
+    return this.buffers.contiguousDp(upperBoundSeconds);
   }
 
   free(): void {

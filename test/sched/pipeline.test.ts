@@ -3,7 +3,7 @@ import { getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
 import { EDGETPU_PRESET, pipelineTarget } from '../../src/hw/pipeline.js';
 import { compilerSchedule } from '../../src/sched/compiler.js';
-import { assignmentFromCuts, assignmentFromRecord, buildProblem, MAX_SCHEDULE_NODES } from '../../src/sched/problem.js';
+import { assignmentFromCuts, assignmentFromRecord, buildProblem, MAX_SCHEDULE_NODES, type ScheduleProblem } from '../../src/sched/problem.js';
 import { allValidAssignments, bruteForceContiguous, referenceSimulate } from '../../src/sched/reference.js';
 import { PipelineSimulator, simulatePipeline } from '../../src/sched/simulate.js';
 import { randomProblem, randomValidAssignment, tinyTarget } from './graphs.js';
@@ -143,7 +143,58 @@ describe('contiguous DP (wasm core)', () => {
       expect(referenceSimulate(p, assignmentFromCuts(p.n, cuts)).bottleneckSeconds).toBeCloseTo(bottleneckSeconds, 12);
     }
   });
+
+  it('prunes exactly: equals the plain O(k·n²) DP on larger graphs, and honours an upper bound', async () => {
+    const core = await getCore();
+    const random = new Random(12);
+    for (let trial = 0; trial < 25; trial++) {
+      const k = random.intBetween(1, 7);
+      const p = randomProblem(random, random.intBetween(10, 80), k);
+      const sim = new PipelineSimulator(core, p);
+      const { cuts, bottleneckSeconds } = sim.contiguousDp();
+      expect(bottleneckSeconds / plainContiguousDp(p)).toBeCloseTo(1, 12);
+      expect(referenceSimulate(p, assignmentFromCuts(p.n, cuts)).bottleneckSeconds).toBeCloseTo(bottleneckSeconds, 12);
+      const bounded = sim.contiguousDp(bottleneckSeconds);
+      expect(bounded.bottleneckSeconds).toBe(bottleneckSeconds);
+      expect(Array.from(bounded.cuts)).toEqual(Array.from(cuts));
+      expect(sim.contiguousDp(bottleneckSeconds * (1 - 1e-6)).bottleneckSeconds).toBe(Infinity);
+      sim.free();
+    }
+  });
 });
+
+/** The contiguous DP without pruning, each segment costed from the definition (problem.ts). */
+function plainContiguousDp(p: ScheduleProblem): number {
+  const link = p.target.hostLinkBytesPerSecond;
+  const lastUse = Int32Array.from({ length: p.n }, () => -1);
+  for (let v = 0; v < p.n; v++) for (let e = p.predStart[v]!; e < p.predStart[v + 1]!; e++) lastUse[p.preds[e]!] = Math.max(lastUse[p.preds[e]!]!, v);
+  // Bytes of tensors made before position j and used at or after it.
+  const crossing = (j: number): number => {
+    let bytes = 0;
+    for (let u = 0; u < j; u++) if (lastUse[u]! >= j) bytes += p.outputBytes[u]!;
+    return bytes;
+  };
+  const segment = (i: number, j: number): number => {
+    let compute = 0;
+    let params = 0;
+    let sinks = 0;
+    for (let v = i; v < j; v++) {
+      compute += p.computeSeconds[v]!;
+      params += p.paramBytes[v]!;
+      if (lastUse[v]! < 0) sinks += p.outputBytes[v]!;
+    }
+    return compute + Math.max(0, params - p.target.onChipParamBytes) / link + (crossing(i) + crossing(j) + sinks) / link;
+  };
+  let f = Array.from({ length: p.n + 1 }, (_, j) => (j === 0 ? 0 : Infinity));
+  for (let s = 1; s <= p.cores; s++) {
+    f = f.map((_, j) => {
+      let best = Infinity;
+      for (let i = 0; i <= j; i++) best = Math.min(best, Math.max(f[i]!, segment(i, j)));
+      return best;
+    });
+  }
+  return f[p.n]!;
+}
 
 describe('compiler baseline', () => {
   it('cuts before a segment would pass total_params / K', () => {
