@@ -8,3 +8,4 @@ export { biasAdd, relu, addTensors, pool2d } from './kernels/ops';
 export { simLayer, simFieldCount, simTraceBegin, simTraceLines, simTraceLine, simTraceEnd } from './sim/systolic';
 export { nnGroupSoftmax, nnGroupXentBackward, nnMaskedSoftmax } from './nn/softmax';
 export { nnDenseForward, nnDenseBackward, nnReluForward, nnReluBackward, nnTanhForward, nnTanhBackward, nnSumSquares, nnScale, nnAdamStep } from './nn/layers';
+export { nnFastTanhForward } from './nn/fast-tanh';

@@ -15,7 +15,7 @@ function referenceForward(params: ArrayLike<number>, sizes: number[], input: num
       let z = params[at + nIn * nOut + o]!; // W is in×out row-major, then b
       for (let i = 0; i < nIn; i++) z += params[at + i * nOut + o]! * x[i]!;
       const hidden = l < sizes.length - 1;
-      y.push(hidden ? (activation === 'tanh' ? Math.tanh(z) : Math.max(0, z)) : z);
+      y.push(hidden ? (activation === 'relu' ? Math.max(0, z) : Math.tanh(z)) : z);
     }
     at += nIn * nOut + nOut;
     x = y;
@@ -23,7 +23,7 @@ function referenceForward(params: ArrayLike<number>, sizes: number[], input: num
   return x;
 }
 
-describe.each(['tanh', 'relu'] as const)('MLP with %s hidden layers', (activation) => {
+describe.each(['tanh', 'relu', 'fast-tanh'] as const)('MLP with %s hidden layers', (activation) => {
   const sizes = [5, 9, 6, 3];
 
   it('forward matches the reference on a batch', async () => {
@@ -64,6 +64,27 @@ describe.each(['tanh', 'relu'] as const)('MLP with %s hidden layers', (activatio
       expect(Math.abs(analytic[i]! - numeric), `parameter ${i}`).toBeLessThan(1e-3 * Math.max(1, Math.abs(numeric)));
     }
     net.dispose();
+  });
+});
+
+describe('fast tanh', () => {
+  it('is within 5e-7 of Math.tanh (relative 1e-6 near 0), odd, and saturates near ±1', async () => {
+    const core = await getCore();
+    const xs = Float32Array.from({ length: 24_003 }, (_, i) => (i - 12_001) / 1000);
+    xs.set([1e-8, -3e-5, 4e-4, 1e30, -1e30], 0);
+    const ptr = core.exports.alloc(xs.byteLength);
+    new Float32Array(core.exports.memory.buffer, ptr, xs.length).set(xs);
+    core.exports.nnFastTanhForward(ptr, ptr, xs.length);
+    const ys = new Float32Array(core.exports.memory.buffer, ptr, xs.length).slice();
+    core.exports.free(ptr);
+    for (let i = 0; i < xs.length; i++) {
+      const want = Math.tanh(xs[i]!);
+      expect(Math.abs(ys[i]! - want), `tanh(${xs[i]})`).toBeLessThan(Math.min(5e-7, 1e-6 * Math.abs(want) + 1e-12));
+    }
+    // xs[i] = −xs[24002 − i] for 5 ≤ i ≤ 23997.
+    for (let i = 5; i <= 23_997; i++) expect(ys[i]! + ys[24_002 - i]!, `tanh(${xs[i]})`).toBe(0);
+    expect(1 - ys[3]!).toBeLessThan(2e-7);
+    expect(ys[4]).toBe(-ys[3]!);
   });
 });
 
