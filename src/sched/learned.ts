@@ -1,7 +1,8 @@
-// The learned scheduler at inference: decode with the policy (greedy, then sampled
-// schedules), re-cut each decoded node order exactly with the contiguous DP, keep the best by
-// the simulator, and finish with a local improvement pass. `refineCuts: false` and
-// `improvePasses: 0` leave the policy's own output (the benchmark reports both).
+// The learned scheduler at inference: decode with the policy (greedy, sampled or beam
+// search), re-cut each decoded node order exactly with the contiguous DP, add the DP's cuts of
+// the level order (see levelOrder), keep the best by the simulator, and finish with local moves
+// alternating with re-cutting. `refineCuts: false` and `improvePasses: 0` leave the policy's
+// own output (the benchmark reports both).
 import type { Core } from '../core/core.js';
 import { Random } from '../helpers/random.js';
 import { POLICY_WEIGHTS } from './policy-weights.js';
@@ -9,15 +10,26 @@ import { SchedulerPolicy, type PolicyWeights } from './policy.js';
 import { assignmentFromCuts, reorderProblem, type Assignment, type ScheduleProblem } from './problem.js';
 import { PipelineSimulator } from './simulate.js';
 
+export const DECODE_MODES = ['greedy', 'sample', 'beam'] as const;
+export type DecodeMode = (typeof DECODE_MODES)[number];
+
 export interface LearnedOptions {
   /**
-   * Sampled schedules besides the greedy one (default 0: after the exact re-cutting and the
-   * local pass, samples rarely help and each costs a full decode).
+   * How the policy's schedules are drawn: 'greedy' (one, the default), 'sample' (greedy plus
+   * `samples` sampled ones) or 'beam' (the final beam of a `beamWidth`-wide beam search). Every
+   * decoded schedule is re-cut and the best is kept. Default: 'sample' when `samples` > 0.
    */
+  decode?: DecodeMode;
+  /** 'sample': sampled schedules besides the greedy one (default 8). */
   samples?: number;
-  /** Softmax temperature of the samples (default 1). */
+  /** 'beam': schedules kept per step (default 4). */
+  beamWidth?: number;
+  /** Softmax temperature of sampling and beam search (default 1). */
   temperature?: number;
-  /** Re-cut the policy's node order optimally with the contiguous DP (default true). */
+  /**
+   * Re-cut the policy's node order, and the level order, optimally with the contiguous DP
+   * (default true).
+   */
   refineCuts?: boolean;
   /** Local-improvement passes (default 20; 0 turns it off). */
   improvePasses?: number;
@@ -28,19 +40,32 @@ export interface LearnedOptions {
   weights?: PolicyWeights;
 }
 
+/** The policy's schedules for `options.decode`, most likely (or greedy) first. */
+function decoded(policy: SchedulerPolicy, problem: ScheduleProblem, options: LearnedOptions): Assignment[] {
+  const mode = options.decode ?? ((options.samples ?? 0) > 0 ? 'sample' : 'greedy');
+  if (!(DECODE_MODES as readonly string[]).includes(mode)) throw new RangeError(`learned scheduler: decode must be one of ${DECODE_MODES.join(', ')}, got '${mode}'`);
+  if (mode === 'beam') return policy.beamSearch(problem, options.beamWidth ?? 4, { temperature: options.temperature }).map((b) => b.assignment);
+  const out = [policy.decode(problem, 'greedy').assignment];
+  if (mode === 'sample') {
+    const random = new Random(options.seed ?? 1);
+    for (let i = 0; i < (options.samples ?? 8); i++) out.push(policy.decode(problem, 'sample', { random, temperature: options.temperature, record: false }).assignment);
+  }
+  return out;
+}
+
 export function learnedSchedule(core: Core, problem: ScheduleProblem, options: LearnedOptions = {}): Assignment {
   const policy = new SchedulerPolicy(core, options.weights ?? POLICY_WEIGHTS);
   const sim = new PipelineSimulator(core, problem);
   try {
-    const random = new Random(options.seed ?? 1);
     const refine = options.refineCuts ?? true;
-    let best: Assignment | undefined;
-    let bestCost = Infinity;
-    for (let i = 0; i <= (options.samples ?? 0); i++) {
-      const decoded = i === 0
-        ? policy.decode(problem, 'greedy').assignment
-        : policy.decode(problem, 'sample', { random, temperature: options.temperature, record: false }).assignment;
-      const candidate = refine ? refineCuts(core, sim, problem, decoded) : decoded;
+    const candidates = decoded(policy, problem, options).map((a) => (refine ? refineCuts(core, sim, problem, a) : a));
+    if (refine) {
+      const level = cutOrder(core, problem, levelOrder(problem));
+      if (level) candidates.push(level);
+    }
+    let best = candidates[0]!;
+    let bestCost = sim.bottleneck(best);
+    for (const candidate of candidates.slice(1)) {
       const cost = sim.bottleneck(candidate);
       if (cost < bestCost) {
         best = candidate;
@@ -51,7 +76,7 @@ export function learnedSchedule(core: Core, problem: ScheduleProblem, options: L
     // and the DP may find better cuts of the new order.
     const passes = options.improvePasses ?? 20;
     const improve = (x: Assignment): Assignment => localImprove(sim, problem, x, passes);
-    let current = improve(best!);
+    let current = improve(best);
     let cost = sim.bottleneck(current);
     for (let round = 0; refine && round < (options.rounds ?? 4); round++) {
       const next = improve(refineCuts(core, sim, problem, current));
@@ -75,16 +100,41 @@ export function learnedSchedule(core: Core, problem: ScheduleProblem, options: L
  */
 export function refineCuts(core: Core, sim: PipelineSimulator, problem: ScheduleProblem, assignment: Assignment): Assignment {
   const order = Array.from({ length: problem.n }, (_, v) => v).sort((a, b) => assignment[a]! - assignment[b]! || a - b);
-  const reordered = reorderProblem(problem, order);
-  const inner = new PipelineSimulator(core, reordered);
+  const cut = cutOrder(core, problem, order, sim.bottleneck(assignment));
+  return cut && sim.bottleneck(cut) <= sim.bottleneck(assignment) ? cut : assignment;
+}
+
+/**
+ * The best contiguous cuts of a topological order (`order[i]` = the i-th node), as a stage
+ * per node index; undefined when no cut reaches `upperBoundSeconds`.
+ */
+export function cutOrder(core: Core, problem: ScheduleProblem, order: ArrayLike<number>, upperBoundSeconds = Infinity): Assignment | undefined {
+  const inner = new PipelineSimulator(core, reorderProblem(problem, order));
   try {
-    const byPosition = assignmentFromCuts(problem.n, inner.contiguousDp().cuts);
+    const { cuts, bottleneckSeconds } = inner.contiguousDp(upperBoundSeconds);
+    if (!Number.isFinite(bottleneckSeconds)) return undefined;
+    const byPosition = assignmentFromCuts(problem.n, cuts);
     const out = new Int32Array(problem.n);
     for (let i = 0; i < problem.n; i++) out[order[i]!] = byPosition[i]!;
-    return sim.bottleneck(out) <= sim.bottleneck(assignment) ? out : assignment;
+    return out;
   } finally {
     inner.free();
   }
+}
+
+/**
+ * Nodes by (longest-path depth from a graph input, index). Model files list a module's
+ * parallel branches one after another, so a contiguous cut of the index order splits one
+ * branch and sends every finished branch's output across; in this order the branches sit side
+ * by side and one cut can split them all at the same depth, where their tensors are small
+ * (Inception-style modules need this: their optimum is contiguous here, not in the index order).
+ */
+export function levelOrder(problem: ScheduleProblem): Int32Array {
+  const depth = new Int32Array(problem.n);
+  for (let v = 0; v < problem.n; v++) {
+    for (let e = problem.predStart[v]!; e < problem.predStart[v + 1]!; e++) depth[v] = Math.max(depth[v]!, depth[problem.preds[e]!]! + 1);
+  }
+  return Int32Array.from({ length: problem.n }, (_, v) => v).sort((a, b) => depth[a]! - depth[b]! || a - b);
 }
 
 function scoreOf(sim: PipelineSimulator, x: Assignment): [number, number] {

@@ -24,7 +24,7 @@ export interface Trajectory {
   groupStart: Int32Array;
   /** Chosen candidate of each node, as an index within its group. */
   actions: Int32Array;
-  /** Σ log π(action) (0 in teacher mode, which does not run the network). */
+  /** Σ log π(action) (in teacher mode only with `score`; otherwise 0 there, the network does not run). */
   logProb: number;
 }
 
@@ -57,6 +57,19 @@ export class PartialSchedule {
     this.mark = new Int32Array(p.n);
     this.pending = new Int32Array(p.n);
     for (let v = 0; v < p.n; v++) this.pending[v] = p.succStart[v + 1]! - p.succStart[v]!;
+  }
+
+  /** Makes this state equal to `other` (a state of the same problem), reusing the arrays. */
+  copyFrom(other: PartialSchedule): void {
+    this.compute.set(other.compute);
+    this.params.set(other.params);
+    this.inBytes.set(other.inBytes);
+    this.outBytes.set(other.outBytes);
+    this.last.set(other.last);
+    this.stage.set(other.stage);
+    this.pending.set(other.pending);
+    this.live = other.live.slice();
+    this.maxUsed = other.maxUsed;
   }
 
   /**
@@ -226,15 +239,16 @@ export class SchedulerPolicy {
   ) {
     const sizes = weights?.sizes ?? POLICY_SIZES;
     if (sizes[0] !== POLICY_FEATURES || sizes[sizes.length - 1] !== 1) throw new RangeError(`scheduler policy: sizes must start with ${POLICY_FEATURES} and end with 1, got [${sizes.join(', ')}]`);
-    this.net = new Mlp(core, sizes, new Random(seed), 'tanh');
+    this.net = new Mlp(core, sizes, new Random(seed), 'fast-tanh');
     if (weights) this.net.setParams(weights.params);
   }
 
   /**
    * Decodes one schedule. mode 'greedy' takes the most likely stage; 'sample' draws from the
-   * policy (with `temperature`); 'teacher' follows `teacher` and records its log-likelihood.
+   * policy (with `temperature`); 'teacher' follows `teacher` and records its features (with
+   * `score`, also its log-probability under the policy).
    */
-  decode(problem: ScheduleProblem, mode: 'greedy' | 'sample' | 'teacher', options: { random?: Random; teacher?: ArrayLike<number>; temperature?: number; record?: boolean } = {}): Trajectory {
+  decode(problem: ScheduleProblem, mode: 'greedy' | 'sample' | 'teacher', options: { random?: Random; teacher?: ArrayLike<number>; temperature?: number; record?: boolean; score?: boolean } = {}): Trajectory {
     const { n, cores: k } = problem;
     const scale = new ProblemScale(problem);
     const state = new PartialSchedule(problem);
@@ -259,17 +273,10 @@ export class SchedulerPolicy {
         choice = options.teacher![v]! - lo;
         if (choice < 0 || choice >= count) throw new RangeError(`teacher schedule breaks the order at node '${problem.names[v]}'`);
       }
-      if (count > 1 && mode !== 'teacher') {
-        const logits = this.net.forward(rows.subarray(0, count * POLICY_FEATURES), count);
-        // A softmax over at most 8 logits: cheaper here than a round trip into the core.
-        let hi = -Infinity;
-        for (let i = 0; i < count; i++) hi = Math.max(hi, logits[i]! / temperature);
-        let sum = 0;
-        const probs = new Float64Array(count);
-        for (let i = 0; i < count; i++) sum += probs[i] = Math.exp(logits[i]! / temperature - hi);
-        for (let i = 0; i < count; i++) probs[i]! /= sum;
+      if (count > 1 && (mode !== 'teacher' || options.score)) {
+        const probs = this.stageProbs(rows, count, temperature);
         if (mode === 'greedy') {
-          for (let i = 1; i < count; i++) if (probs[i]! > probs[choice]!) choice = i;
+          choice = argmax(probs);
         } else if (mode === 'sample') {
           const random = options.random ?? new Random(0);
           let u = random.float();
@@ -282,7 +289,7 @@ export class SchedulerPolicy {
             }
           }
         }
-        logProb += Math.log(Math.max(probs[choice]!, 1e-30));
+        logProb += logOf(probs[choice]!);
       }
       actions[v] = choice;
       state.place(v, lo + choice);
@@ -292,7 +299,85 @@ export class SchedulerPolicy {
     return { assignment: state.stage.slice(), features: features.subarray(0, cursor * POLICY_FEATURES), groupStart, actions, logProb };
   }
 
+  /**
+   * Beam search over the same masked decisions: keeps the `width` most likely partial
+   * schedules (by Σ log π) after each node. The greedy schedule's prefix is always kept in the
+   * beam (it replaces the last entry when it falls out), so the result is never less likely
+   * than greedy decoding, and width 1 is greedy decoding. Returns the final beam, most likely
+   * first (ties: the earlier beam entry, then the earlier stage).
+   */
+  beamSearch(problem: ScheduleProblem, width: number, options: { temperature?: number } = {}): { assignment: Assignment; logProb: number }[] {
+    if (!Number.isInteger(width) || width < 1) throw new RangeError(`beam search: width must be an integer ≥ 1, got ${width}`);
+    const { n, cores: k } = problem;
+    const scale = new ProblemScale(problem);
+    const temperature = options.temperature ?? 1;
+    const rows = new Float32Array(k * POLICY_FEATURES);
+    const times = new Float64Array(k);
+    interface Beam { state: PartialSchedule; logProb: number; greedy: boolean }
+    // Two pools of states, swapped after every node, so no state is allocated per step.
+    let beams: Beam[] = [{ state: new PartialSchedule(problem), logProb: 0, greedy: true }];
+    let spare: PartialSchedule[] = [];
+    const logs = new Float64Array(k);
+    for (let v = 0; v < n; v++) {
+      const expansions: { parent: number; stage: number; logProb: number; greedy: boolean }[] = [];
+      for (const [b, beam] of beams.entries()) {
+        const lo = beam.state.lo(v);
+        const count = k - lo;
+        if (count === 1) {
+          expansions.push({ parent: b, stage: lo, logProb: beam.logProb, greedy: beam.greedy });
+          continue;
+        }
+        candidateFeatures(problem, scale, beam.state, v, lo, rows, 0, times);
+        const probs = this.stageProbs(rows, count, temperature);
+        const best = argmax(probs);
+        for (let i = 0; i < count; i++) logs[i] = logOf(probs[i]!);
+        for (let i = 0; i < count; i++) expansions.push({ parent: b, stage: lo + i, logProb: beam.logProb + logs[i]!, greedy: beam.greedy && i === best });
+      }
+      // Stable: equal log-probabilities keep the (beam, stage) order.
+      const kept = expansions.map((e, i) => ({ e, i })).sort((x, y) => y.e.logProb - x.e.logProb || x.i - y.i).slice(0, width).map((x) => x.e);
+      if (!kept.some((e) => e.greedy)) kept[kept.length - 1] = expansions.find((e) => e.greedy)!;
+      const next: Beam[] = [];
+      for (const e of kept) {
+        const state = spare.pop() ?? new PartialSchedule(problem);
+        state.copyFrom(beams[e.parent]!.state);
+        state.place(v, e.stage);
+        next.push({ state, logProb: e.logProb, greedy: e.greedy });
+      }
+      spare = beams.map((b) => b.state);
+      beams = next;
+    }
+    return beams
+      .map((b, i) => ({ b, i }))
+      .sort((x, y) => y.b.logProb - x.b.logProb || x.i - y.i)
+      .map(({ b }) => ({ assignment: b.state.stage.slice(), logProb: b.logProb }));
+  }
+
+  /** π over the `count` candidate rows in `rows` (a softmax of the network's logits / temperature). */
+  private stageProbs(rows: Float32Array, count: number, temperature: number): Float64Array {
+    const logits = this.net.forward(rows.subarray(0, count * POLICY_FEATURES), count);
+    // A softmax over at most 8 logits: cheaper here than a round trip into the core.
+    let hi = -Infinity;
+    for (let i = 0; i < count; i++) hi = Math.max(hi, logits[i]! / temperature);
+    let sum = 0;
+    const probs = new Float64Array(count);
+    for (let i = 0; i < count; i++) sum += probs[i] = Math.exp(logits[i]! / temperature - hi);
+    for (let i = 0; i < count; i++) probs[i]! /= sum;
+    return probs;
+  }
+
   dispose(): void {
     this.net.dispose();
   }
+}
+
+/** Index of the largest entry; the first on ties. */
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
+
+/** log π, floored so an underflowed probability stays finite. */
+function logOf(probability: number): number {
+  return Math.log(Math.max(probability, 1e-30));
 }

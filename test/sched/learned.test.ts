@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
-import { learnedSchedule, localImprove, refineCuts } from '../../src/sched/learned.js';
+import { cutOrder, learnedSchedule, levelOrder, localImprove, refineCuts } from '../../src/sched/learned.js';
 import { PartialSchedule, SchedulerPolicy } from '../../src/sched/policy.js';
-import { assignmentError, reorderProblem } from '../../src/sched/problem.js';
+import { assignmentError, buildProblem, reorderProblem } from '../../src/sched/problem.js';
 import { POLICY_WEIGHTS } from '../../src/sched/policy-weights.js';
-import { referenceSimulate } from '../../src/sched/reference.js';
+import { allValidAssignments, bruteForceOptimum, referenceSimulate } from '../../src/sched/reference.js';
 import { PipelineSimulator } from '../../src/sched/simulate.js';
 import { SchedulerTrainer } from '../../src/sched/train.js';
-import { randomProblem, randomValidAssignment } from './graphs.js';
+import { randomProblem, randomValidAssignment, tinyTarget } from './graphs.js';
 
 describe('scheduler policy decoding', () => {
   it('never breaks the graph order, greedy or sampled, trained or not', async () => {
@@ -54,6 +54,125 @@ describe('scheduler policy decoding', () => {
     expect(Array.from(replay.assignment)).toEqual(Array.from(greedy));
     expect(() => policy.decode(p, 'teacher', { teacher: new Int32Array(p.n).fill(3).map((x, i) => (i === p.n - 1 ? 0 : x)) })).toThrow(/breaks the order/);
     policy.dispose();
+  });
+});
+
+describe('beam search decoding', () => {
+  // Both the shipped weights and an untrained network (sharper and flatter policies).
+  const policies = async () => {
+    const core = await getCore();
+    return [new SchedulerPolicy(core, POLICY_WEIGHTS), new SchedulerPolicy(core, undefined, 7)];
+  };
+
+  it('with width 1 is greedy decoding, schedule and log-probability', async () => {
+    const random = new Random(31);
+    for (const policy of await policies()) {
+      for (let t = 0; t < 12; t++) {
+        const p = randomProblem(random, random.intBetween(1, 50), random.intBetween(1, 8));
+        const greedy = policy.decode(p, 'greedy');
+        const [beam, ...rest] = policy.beamSearch(p, 1);
+        expect(rest).toHaveLength(0);
+        expect(Array.from(beam!.assignment)).toEqual(Array.from(greedy.assignment));
+        expect(beam!.logProb).toBe(greedy.logProb);
+      }
+      policy.dispose();
+    }
+  });
+
+  it('never breaks the order, scores schedules by the policy, and is never less likely than greedy', async () => {
+    const random = new Random(32);
+    let moreLikely = 0;
+    for (const policy of await policies()) {
+      for (let t = 0; t < 12; t++) {
+        const p = randomProblem(random, random.intBetween(2, 50), random.intBetween(2, 8));
+        const greedy = policy.decode(p, 'greedy');
+        const width = random.intBetween(2, 6);
+        const beams = policy.beamSearch(p, width);
+        expect(beams.length).toBeLessThanOrEqual(width);
+        for (const [i, b] of beams.entries()) {
+          expect(assignmentError(p, b.assignment)).toBeUndefined();
+          // The beam's log-probability is the policy's, as teacher-forced scoring computes it.
+          expect(policy.decode(p, 'teacher', { teacher: b.assignment, score: true }).logProb).toBeCloseTo(b.logProb, 9);
+          if (i > 0) expect(b.logProb).toBeLessThanOrEqual(beams[i - 1]!.logProb);
+        }
+        expect(beams[0]!.logProb).toBeGreaterThanOrEqual(greedy.logProb);
+        if (beams[0]!.logProb > greedy.logProb + 1e-9) moreLikely++;
+      }
+      policy.dispose();
+    }
+    // Not a formality: on some graphs the beam finds a strictly more likely schedule.
+    expect(moreLikely).toBeGreaterThan(0);
+  });
+
+  it('finds the most likely schedule when the beam holds every schedule', async () => {
+    const random = new Random(33);
+    for (const policy of await policies()) {
+      for (let t = 0; t < 6; t++) {
+        const p = randomProblem(random, random.intBetween(2, 6), random.intBetween(2, 3));
+        let best = -Infinity;
+        let count = 0;
+        for (const a of allValidAssignments(p)) {
+          best = Math.max(best, policy.decode(p, 'teacher', { teacher: a, score: true }).logProb);
+          count++;
+        }
+        expect(policy.beamSearch(p, count)[0]!.logProb).toBeCloseTo(best, 9);
+      }
+      policy.dispose();
+    }
+  });
+
+  it('rejects a bad width and a bad decode mode by name', async () => {
+    const core = await getCore();
+    const [policy] = await policies();
+    const p = randomProblem(new Random(3), 5, 2);
+    expect(() => policy!.beamSearch(p, 0)).toThrow(/width must be an integer ≥ 1/);
+    expect(() => learnedSchedule(core, p, { decode: 'best' as never })).toThrow(/decode must be one of greedy, sample, beam/);
+    policy!.dispose();
+  });
+
+  it('feeds the learned scheduler: every decode mode gives a valid schedule no worse than the DP', async () => {
+    const core = await getCore();
+    const random = new Random(34);
+    for (let t = 0; t < 6; t++) {
+      const p = randomProblem(random, random.intBetween(5, 40), random.intBetween(2, 6));
+      const sim = new PipelineSimulator(core, p);
+      const dp = sim.contiguousDp().bottleneckSeconds;
+      for (const decode of ['greedy', 'sample', 'beam'] as const) {
+        const a = learnedSchedule(core, p, { decode, samples: 3, beamWidth: 3 });
+        expect(assignmentError(p, a)).toBeUndefined();
+        expect(sim.bottleneck(a)).toBeLessThanOrEqual(dp * (1 + 1e-12));
+      }
+      sim.free();
+    }
+  });
+});
+
+describe('level order', () => {
+  // A module of two parallel branches a1→a2 and b1→b2 between a source and a concat. The
+  // source's and the second convs' outputs are large, the first convs' small. On 2 cores
+  // (1 µs per MAC and per byte, see tinyTarget) the best split sends only a1's and b1's small
+  // outputs across: {src, a1, b1} | {a2, b2, cat}. The index order lists a branch whole, so
+  // each of its cuts sends a large tensor (src's to b1, or a2's) across.
+  const names = ['src', 'a1', 'a2', 'b1', 'b2', 'cat'];
+  const macs = [100, 100, 100, 100, 100, 0];
+  const out = [500, 10, 400, 10, 400, 20];
+  const preds = [[], [0], [1], [0], [3], [2, 4]];
+  const p = buildProblem(names.map((name, v) => ({ name, macs: macs[v]!, paramCount: 0, outputElements: out[v]!, preds: preds[v]! })), tinyTarget(2));
+
+  it('is a topological order by depth, and its cuts reach the optimum the index order misses', async () => {
+    const core = await getCore();
+    const order = Array.from(levelOrder(p));
+    expect(order.map((v) => names[v])).toEqual(['src', 'a1', 'b1', 'a2', 'b2', 'cat']);
+    const best = bruteForceOptimum(p).bottleneckSeconds;
+    // {src, a1, b1}: 300 µs compute + 20 bytes out; {a2, b2, cat}: 200 µs + 20 in + 20 out.
+    expect(best).toBeCloseTo(320e-6, 12);
+    const sim = new PipelineSimulator(core, p);
+    expect(sim.bottleneck(cutOrder(core, p, order)!)).toBeCloseTo(best, 12);
+    expect(sim.contiguousDp().bottleneckSeconds).toBeGreaterThan(best * 1.5);
+    expect(sim.bottleneck(learnedSchedule(core, p))).toBeCloseTo(best, 12);
+    expect(cutOrder(core, p, order, best * 0.99)).toBeUndefined();
+    expect(Array.from(cutOrder(core, p, order)!)).toEqual([0, 0, 1, 0, 1, 1]);
+    sim.free();
   });
 });
 
