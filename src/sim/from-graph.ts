@@ -10,6 +10,9 @@
 //  * Gemm: one GEMM row (M, N, K); MatMul: batch dims fold into M when the right operand is a
 //    plain matrix, else one GEMM per batch element.
 // Other ops with MACs (ConvTranspose) are listed as skipped rather than guessed.
+// This is the one conversion: `graphRows` gives each node's layer once with the number of copies
+// (what co-design's `networkOf` merges by shape); `graphTopology` spells the copies out as named
+// rows (what `mapwise simulate` runs and reports).
 import type { Graph, GraphNode } from '../graph/types.js';
 import { type ConvLayer, gemmLayer } from './types.js';
 
@@ -24,7 +27,7 @@ const ints = (node: GraphNode, key: string): number[] | undefined => {
   return Array.isArray(v) ? (v as number[]) : undefined;
 };
 
-function convLayers(node: GraphNode): ConvLayer[] {
+function convRow(node: GraphNode): GraphRow {
   const x = node.inputs[0]!;
   const w = node.inputs[1]!;
   const y = node.outputs[0]!;
@@ -42,21 +45,17 @@ function convLayers(node: GraphNode): ConvLayer[] {
     return { filter: extent, stride: strides[i]!, ifmap: (outSize[i]! - 1) * strides[i]! + extent };
   });
   const [hDim, wDim] = spatial === 2 ? [dims[0]!, dims[1]!] : [{ filter: 1, stride: 1, ifmap: 1 }, dims[0]!];
-  const layers: ConvLayer[] = [];
-  for (let b = 0; b < n; b++) {
-    for (let g = 0; g < group; g++) {
-      const suffix = (n > 1 ? `/n${b}` : '') + (group > 1 ? `/g${g}` : '');
-      layers.push({
-        name: `${node.name}${suffix}`,
-        ifmapHeight: hDim.ifmap, ifmapWidth: wDim.ifmap, filterHeight: hDim.filter, filterWidth: wDim.filter,
-        channels: c / group, numFilters: m / group, strideHeight: hDim.stride, strideWidth: wDim.stride,
-      });
-    }
-  }
-  return layers;
+  const layer: ConvLayer = {
+    name: node.name,
+    ifmapHeight: hDim.ifmap, ifmapWidth: wDim.ifmap, filterHeight: hDim.filter, filterWidth: wDim.filter,
+    channels: c / group, numFilters: m / group, strideHeight: hDim.stride, strideWidth: wDim.stride,
+  };
+  const copyNames: string[] = [];
+  for (let b = 0; b < n; b++) for (let g = 0; g < group; g++) copyNames.push(`${node.name}${n > 1 ? `/n${b}` : ''}${group > 1 ? `/g${g}` : ''}`);
+  return { node: node.name, layer, copyNames };
 }
 
-function gemmLayers(node: GraphNode): ConvLayer[] {
+function gemmRow(node: GraphNode): GraphRow {
   const a = node.inputs[0]!;
   const b = node.inputs[1]!;
   if (node.op === 'Gemm') {
@@ -64,25 +63,40 @@ function gemmLayers(node: GraphNode): ConvLayer[] {
     const transB = node.attributes.transB === 1;
     const [m, k] = transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
     const nOut = transB ? b.shape[0]! : b.shape[1]!;
-    return [gemmLayer(node.name, m, nOut, k)];
+    return { node: node.name, layer: gemmLayer(node.name, m, nOut, k), copyNames: [node.name] };
   }
   const k = a.shape[a.shape.length - 1]!;
   const m = a.shape.length > 1 ? a.shape[a.shape.length - 2]! : 1;
   const nOut = b.shape.length > 1 ? b.shape[b.shape.length - 1]! : 1;
   const out = node.outputs[0]!.shape;
   const batch = out.slice(0, Math.max(0, out.length - (a.shape.length > 1 ? 1 : 0) - (b.shape.length > 1 ? 1 : 0))).reduce((p, d) => p * d, 1);
-  if (b.shape.length <= 2) return [gemmLayer(node.name, m * batch, nOut, k)];
-  return Array.from({ length: batch }, (_, i) => gemmLayer(`${node.name}/b${i}`, m, nOut, k));
+  if (b.shape.length <= 2) return { node: node.name, layer: gemmLayer(node.name, m * batch, nOut, k), copyNames: [node.name] };
+  return { node: node.name, layer: gemmLayer(node.name, m, nOut, k), copyNames: Array.from({ length: batch }, (_, i) => `${node.name}/b${i}`) };
 }
 
-export function graphTopology(graph: Graph): GraphTopology {
-  const layers: ConvLayer[] = [];
+/** One node's layer and the names of its copies (one per image and group, or per batched MatMul element). */
+export interface GraphRow {
+  readonly node: string;
+  readonly layer: ConvLayer;
+  readonly copyNames: readonly string[];
+}
+
+/** Every Conv, Gemm and MatMul node as one row with its copies; nodes with MACs that have no row are skipped. */
+export function graphRows(graph: Graph): { rows: GraphRow[]; skipped: GraphTopology['skipped'] } {
+  const rows: GraphRow[] = [];
   const skipped: GraphTopology['skipped'] = [];
   for (const node of graph.nodes) {
-    if (node.op === 'Conv') layers.push(...convLayers(node));
-    else if (node.op === 'Gemm' || node.op === 'MatMul') layers.push(...gemmLayers(node));
+    if (node.op === 'Conv') rows.push(convRow(node));
+    else if (node.op === 'Gemm' || node.op === 'MatMul') rows.push(gemmRow(node));
     else if (node.macs > 0) skipped.push({ name: node.name, op: node.op, macs: node.macs });
   }
-  if (layers.length === 0) throw new RangeError(`model '${graph.name}' has no Conv, Gemm or MatMul node to simulate`);
+  if (rows.length === 0) throw new RangeError(`model '${graph.name}' has no Conv, Gemm or MatMul node to simulate`);
+  return { rows, skipped };
+}
+
+/** The rows SCALE-Sim runs, every copy spelled out under its own name. */
+export function graphTopology(graph: Graph): GraphTopology {
+  const { rows, skipped } = graphRows(graph);
+  const layers = rows.flatMap(({ layer, copyNames }) => copyNames.map((name) => ({ ...layer, name })));
   return { layers, skipped };
 }

@@ -1,6 +1,7 @@
 // Zoo models → SCALE-Sim rows: the rows carry exactly the model's MACs and output sizes.
 import { describe, expect, it } from 'vitest';
 import { zooModel } from '../../src/graph/zoo/index.js';
+import { networkOf } from '../../src/codesign/layers.js';
 import { graphTopology } from '../../src/sim/from-graph.js';
 import { layerGemm } from '../../src/sim/types.js';
 
@@ -28,4 +29,15 @@ describe('graphTopology', () => {
     expect(dw.length).toBeGreaterThan(0);
     expect(dw.every((l) => l.channels === 1 && l.numFilters === 1)).toBe(true);
   });
+
+  it.each(['resnet18', 'mobilenetv2', 'vgg16'])('%s: co-design\'s network is these rows merged by shape, with multiplicities', (name) => {
+    const graph = zooModel(name);
+    const key = (l: { ifmapHeight: number; ifmapWidth: number; filterHeight: number; filterWidth: number; channels: number; numFilters: number; strideHeight: number; strideWidth: number }) =>
+      [l.ifmapHeight, l.ifmapWidth, l.filterHeight, l.filterWidth, l.channels, l.numFilters, l.strideHeight, l.strideWidth].join(',');
+    const rows = new Map<string, number>();
+    for (const l of graphTopology(graph).layers) rows.set(key(l), (rows.get(key(l)) ?? 0) + 1);
+    const network = networkOf(graph);
+    expect(new Map(network.layers.map((l) => [key(l.layer), l.count]))).toEqual(rows);
+  });
 });
+
