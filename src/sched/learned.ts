@@ -58,25 +58,23 @@ export function learnedSchedule(core: Core, problem: ScheduleProblem, options: L
   const sim = new PipelineSimulator(core, problem);
   try {
     const refine = options.refineCuts ?? true;
-    const candidates = decoded(policy, problem, options).map((a) => (refine ? refineCuts(core, sim, problem, a) : a));
-    if (refine) {
-      const level = cutOrder(core, problem, levelOrder(problem));
-      if (level) candidates.push(level);
-    }
-    let best = candidates[0]!;
-    let bestCost = sim.bottleneck(best);
-    for (const candidate of candidates.slice(1)) {
-      const cost = sim.bottleneck(candidate);
+    let best: Assignment | undefined;
+    let bestCost = Infinity;
+    const consider = (candidate: Assignment | undefined): void => {
+      const cost = candidate ? sim.bottleneck(candidate) : Infinity;
       if (cost < bestCost) {
         best = candidate;
         bestCost = cost;
       }
-    }
+    };
+    for (const a of decoded(policy, problem, options)) consider(refine ? refineCuts(core, sim, problem, a) : a);
+    // Bounded by the best so far, the DP only explores cuts that could beat it.
+    if (refine) consider(cutOrder(core, problem, levelOrder(problem), bestCost));
     // Alternate local moves and exact re-cutting: a move changes the (stage, index) order,
     // and the DP may find better cuts of the new order.
     const passes = options.improvePasses ?? 20;
     const improve = (x: Assignment): Assignment => localImprove(sim, problem, x, passes);
-    let current = improve(best);
+    let current = improve(best!);
     let cost = sim.bottleneck(current);
     for (let round = 0; refine && round < (options.rounds ?? 4); round++) {
       const next = improve(refineCuts(core, sim, problem, current));
