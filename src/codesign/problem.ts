@@ -4,9 +4,13 @@
 // frequency, with latency, DRAM traffic and energy beside it.
 //
 // Simulator calls are counted per (accelerator, layer, mapping) evaluated for the first time;
-// repeated evaluations are served from a cache and cost nothing, for every strategy alike.
+// repeated evaluations are served from a cache and cost nothing, for every strategy alike. The
+// cache knows which evaluations must give the same figures (see `layerKey`), so a strategy is not
+// charged twice for one evaluation spelled two ways.
 import { HOROWITZ_45NM, type EnergyTable } from '../sim/energy.js';
-import { DEFAULT_MAPPING, type Mapping, type MappingModel, type MappingResult, type MappingTarget, mappingEnergyPJ, mappingFitError } from '../sim/mapping.js';
+import {
+  DEFAULT_MAPPING, isScalesimMapping, type Mapping, type MappingModel, type MappingResult, type MappingTarget, mappingEnergyPJ, mappingFitError, mappingTiles,
+} from '../sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, knobIndex, MAPPING_CARDINALITIES, mappingOf } from '../sim/mapping-space.js';
 import { DATAFLOWS, type Dataflow, type SystolicConfig } from '../sim/types.js';
 import type { Point } from '../tune/search-space.js';
@@ -153,18 +157,40 @@ export class CodesignProblem {
     return mappingFitError(this.model.shape(this.network.layers[layer]!.layer), config, mappingOf(mapping)) === undefined;
   }
 
-  /** Whether a layer result is cached (so evaluating it is free). */
+  /**
+   * The cache key of one layer evaluation. SCALE-Sim's streaming point depends on the whole
+   * accelerator and on double buffering only (its loop order is moot). A tiled mapping's figures
+   * depend on the array, the dataflow, the three tile sizes, the order of the loops that have more
+   * than one tile, and double buffering — not on the buffer sizes, which only decide whether it
+   * fits (checked separately) — so splits that round to the same tiles and accelerators that
+   * differ only in SRAM share one evaluation.
+   */
+  layerKey(hardware: Point, layer: number, mapping: Point): string {
+    const m = mappingOf(mapping);
+    const db = m.doubleBuffer ? 1 : 0;
+    if (isScalesimMapping(m)) return `s|${hardware.join(',')}|${layer}|${db}`;
+    const h = hardwareOf(hardware);
+    const [cm, cn, ck] = mappingTiles(this.model.shape(this.network.layers[layer]!.layer), systolicConfigOf(h), m);
+    const count: Record<string, number> = { m: cm.count, n: cn.count, k: ck.count };
+    const loops = m.order.split('').filter((d) => count[d]! > 1).join('');
+    return `t|${h.rows}x${h.cols}${h.dataflow}|${layer}|${cm.size},${cn.size},${ck.size}|${loops}|${db}`;
+  }
+
+  /** The simulated result of a layer mapping that fits, when cached (so evaluating it is free). */
   cached(hardware: Point, layer: number, mapping: Point): MappingResult | undefined {
-    return this.cache.get(`${hardware.join(',')}|${layer}|${mapping.join(',')}`);
+    if (!this.fits(hardware, layer, mapping)) return undefined;
+    return this.cache.get(this.layerKey(hardware, layer, mapping));
   }
 
   /** One layer on one accelerator; a simulator call unless cached. Invalid mappings are never simulated. */
   layer(hardware: Point, layer: number, mapping: Point): MappingResult {
-    const key = `${hardware.join(',')}|${layer}|${mapping.join(',')}`;
+    const evaluate = (): MappingResult => this.model.evaluate(this.mappingTarget(hardware), this.network.layers[layer]!.layer, mappingOf(mapping));
+    if (!this.fits(hardware, layer, mapping)) return evaluate(); // the model's invalid result, with its reason
+    const key = this.layerKey(hardware, layer, mapping);
     let result = this.cache.get(key);
     if (!result) {
-      result = this.model.evaluate(this.mappingTarget(hardware), this.network.layers[layer]!.layer, mappingOf(mapping));
-      if (result.valid) this.simulatorCalls++;
+      result = evaluate();
+      this.simulatorCalls++;
       this.cache.set(key, result);
     }
     return result;

@@ -9,7 +9,7 @@ import {
   Arco, CodesignProblem, codesignTarget, GbtEnsemble, hardwarePoint, networkFromLayers, networkOf, repair, runStrategy, Tracker, STRATEGIES,
 } from '../../src/codesign/index.js';
 import { MappingModel } from '../../src/sim/mapping.js';
-import { DEFAULT_MAPPING_POINT, mappingPoint } from '../../src/sim/mapping-space.js';
+import { DEFAULT_MAPPING_POINT, mappingOf, mappingPoint } from '../../src/sim/mapping-space.js';
 import { Simulator } from '../../src/sim/simulate.js';
 import { gemmLayer } from '../../src/sim/types.js';
 import { parseRecords, formatRecord, type TuningRecord } from '../../src/tune/records.js';
@@ -73,6 +73,49 @@ describe('the co-design problem', () => {
     expect(fixed.repaired).toBe(small.layers.length);
     expect(fixed.config.mappings.every((m, i) => p.fits(hw, i, m))).toBe(true);
     expect(p.evaluate(fixed.config).valid).toBe(true);
+  });
+});
+
+describe('the evaluation cache', () => {
+  it('charges one simulator call per distinct evaluation: same key, same figures from the model itself (fixed seed)', () => {
+    const p = problemFor();
+    const model = new MappingModel(sim);
+    const random = new Random(21);
+    const sides = [4, 8, 16];
+    const srams = [4, 8, 16];
+    let shared = 0;
+    for (let trial = 0; trial < 400; trial++) {
+      const pick = <T>(xs: readonly T[]): T => xs[random.int(xs.length)]!;
+      const rows = pick(sides);
+      const cols = pick(sides);
+      const dataflow = pick(['os', 'ws', 'is'] as const);
+      const hwA = hardwarePoint({ rows, cols, ifmapSramKiB: pick(srams), filterSramKiB: pick(srams), ofmapSramKiB: pick(srams), dataflow });
+      const hwB = hardwarePoint({ rows, cols, ifmapSramKiB: pick(srams), filterSramKiB: pick(srams), ofmapSramKiB: pick(srams), dataflow });
+      const layer = random.int(small.layers.length);
+      const point = () => p.mappingCardinalities.map((n) => random.int(n));
+      const a = point();
+      const b = random.float() < 0.5 ? point() : [...a];
+      if (random.float() < 0.5) b[1] = Math.min(7, b[1]! + 1); // a nearby split often rounds to the same tiles
+      if (!p.fits(hwA, layer, a) || !p.fits(hwB, layer, b) || p.layerKey(hwA, layer, a) !== p.layerKey(hwB, layer, b)) continue;
+      shared++;
+      const direct = (hw: number[], m: number[]) => model.evaluate(p.mappingTarget(hw), small.layers[layer]!.layer, mappingOf(m));
+      expect(direct(hwB, b)).toEqual(direct(hwA, a));
+      const before = p.simulatorCalls;
+      expect(p.layer(hwB, layer, b)).toEqual(p.layer(hwA, layer, a));
+      expect(p.simulatorCalls - before).toBeLessThanOrEqual(1);
+    }
+    expect(shared).toBeGreaterThan(30);
+  });
+
+  it('runs SCALE-Sim\'s streaming point again on an accelerator that differs only in SRAM', () => {
+    const p = problemFor();
+    const a = hardwarePoint(SMALL_HW);
+    const b = hardwarePoint({ ...SMALL_HW, ifmapSramKiB: 8 });
+    p.layer(a, 0, DEFAULT_MAPPING_POINT);
+    p.layer(b, 0, DEFAULT_MAPPING_POINT);
+    expect(p.simulatorCalls).toBe(2);
+    p.layer(a, 0, mappingPoint({ splitM: 1, splitN: 1, splitK: 1, order: 'kmn', doubleBuffer: true })); // the loop order is moot when nothing is tiled
+    expect(p.simulatorCalls).toBe(2);
   });
 });
 
