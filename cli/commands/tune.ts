@@ -4,6 +4,7 @@ import { loadModel } from '../../src/node/models.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { tuningJobs } from '../../src/node/tuning-jobs.js';
 import { type TuneJobReport, tuneJob } from '../../src/tune/jobs.js';
+import { TransferPool } from '../../src/tune/transfer.js';
 import { TUNER_NAMES, type TunerName } from '../../src/tune/tuners/index.js';
 import { message, report, table } from '../output.js';
 import { listenForInterrupt } from '../interrupt.js';
@@ -42,9 +43,11 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
       .option('log', { type: 'string', describe: 'append every trial to this JSON-lines file' })
       .option('seed', { type: 'number', default: 1 })
       .option('resume', { type: 'boolean', describe: 'replay --log first and continue where it stopped' })
+      .option('transfer', { type: 'boolean', describe: 'autotvm, chameleon: start each layer\'s cost model from the measurements of the layers tuned before it' })
       .conflicts('layer', 'all')
       .check((argv) => {
         if (argv.resume && !argv.log) throw new Error('--resume needs --log FILE');
+        if (argv.transfer && argv.tuner !== 'autotvm' && argv.tuner !== 'chameleon') throw new Error(`--transfer needs a tuner with a cost model (autotvm or chameleon), not ${argv.tuner}`);
         if (!Number.isInteger(argv.trials) || argv.trials < 1) throw new Error(`--trials must be a positive integer, got ${argv.trials}`);
         const batchSize = argv['batch-size'];
         if (!Number.isInteger(batchSize) || Number(batchSize) < 1) throw new Error(`--batch-size must be a positive integer, got ${batchSize}`);
@@ -67,6 +70,7 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
     previous.warnings.forEach(message);
 
     const interrupt = listenForInterrupt();
+    const transfer = argv.transfer ? new TransferPool() : undefined;
     const layers: TuneJobReport[] = [];
     try {
       for (const job of chosen) {
@@ -81,6 +85,7 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
               earlyStopping: argv['early-stopping'],
               seed: argv.seed,
               previous: previous.records,
+              transfer,
               onRecords: argv.log ? (records) => appendRecords(argv.log!, records) : undefined,
               onProgress: (p) => bar.update(p.trials, { best: Number.isFinite(p.bestCost) ? job.figure(p.bestCost).toPrecision(4) : '-' }),
               shouldStop: interrupt.requested,
@@ -93,7 +98,7 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
     } finally {
       interrupt.release();
     }
-    const summary = { model: graph.name, target: argv.target, tuner: argv.tuner, seed: argv.seed, log: argv.log ?? null, interrupted: interrupt.requested(), layers };
+    const summary = { model: graph.name, target: argv.target, tuner: argv.tuner, seed: argv.seed, transfer: argv.transfer ?? false, log: argv.log ?? null, interrupted: interrupt.requested(), layers };
     report(argv, summary, (s) =>
       table(
         ['layer', 'shape', 'trials', 'default cost', 'best cost', 'best', 'vs default', 'tuning s'],

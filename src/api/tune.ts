@@ -7,6 +7,7 @@ import { SYSTOLIC_PRESETS } from '../hw/systolic.js';
 import { InProcessMeasurer } from '../tune/measure.js';
 import { type TuneJobReport, tuneJob, tuningJobs } from '../tune/jobs.js';
 import type { TuningRecord } from '../tune/records.js';
+import { TransferPool } from '../tune/transfer.js';
 import { TUNER_NAMES, type TunerName } from '../tune/tuners/index.js';
 import { checkOptions, OptionsError, type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
@@ -27,6 +28,8 @@ export interface TuneOptions {
   dramBytesPerCycle?: number;
   /** Records of an earlier run to resume from. */
   previous?: readonly TuningRecord[];
+  /** autotvm, chameleon: start each layer's cost model from the layers tuned before it (default false). */
+  transfer?: boolean;
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
 }
@@ -53,6 +56,7 @@ const SPEC = {
   seed: { type: 'number', integer: true },
   dramBytesPerCycle: { type: 'number', min: 1e-9 },
   previous: { type: 'array' },
+  transfer: { type: 'boolean' },
   onProgress: { type: 'function' },
   signal: { type: 'signal' },
 } as const;
@@ -67,7 +71,9 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
   const seed = o.seed ?? 1;
   const jobs = tuningJobs(core, graph, target, { hostMeasurer: (c, space) => new InProcessMeasurer(c, space), dramBytesPerCycle: o.dramBytesPerCycle });
   if (o.layer !== undefined && o.layer >= jobs.length) throw new OptionsError(`tune: layer must be below ${jobs.length}, the distinct layers of ${graph.name}; got ${o.layer}`);
+  if (o.transfer && tuner !== 'autotvm' && tuner !== 'chameleon') throw new OptionsError(`tune: transfer needs a tuner with a cost model (autotvm or chameleon), not ${tuner}`);
   const chosen = o.layer === undefined ? jobs : [jobs[o.layer]!];
+  const transfer = o.transfer ? new TransferPool() : undefined;
   const records: TuningRecord[] = [];
   const layers: TuneLayerReport[] = [];
   for (const [index, job] of chosen.entries()) {
@@ -79,6 +85,7 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
         batchSize: o.batchSize ?? 32,
         seed,
         previous: o.previous,
+        transfer,
         onRecords: (batch) => void records.push(...batch),
         onProgress: (p) => o.onProgress?.({ step: 'trials', done: index * trials + p.trials, total: chosen.length * trials }),
         shouldStop: () => o.signal?.aborted ?? false,

@@ -11,6 +11,7 @@ import { pointKey, type SearchSpace } from './search-space.js';
 import { type Space, spaceFor } from './space/space.js';
 import { describeShape, taskKey } from './space/task.js';
 import { systolicTasks } from './systolic-tasks.js';
+import type { TransferPool } from './transfer.js';
 import { createTuner, type TunerName } from './tuners/index.js';
 
 export interface TuningJob {
@@ -76,6 +77,11 @@ export interface TuneJobOptions {
   seed: number;
   /** Records of an earlier run to resume from. */
   previous?: readonly TuningRecord[];
+  /**
+   * Warm start from the layers tuned before (autotvm, chameleon): the cost model starts from
+   * the pool's samples, and this layer's measurements join the pool when it is done.
+   */
+  transfer?: TransferPool;
   onRecords?: (records: TuningRecord[]) => void | Promise<void>;
   onProgress?: (progress: TuneProgress) => void;
   shouldStop?: () => boolean;
@@ -104,7 +110,7 @@ export interface TuneJobReport {
  * the job's measurer.
  */
 export async function tuneJob(core: Core, job: TuningJob, options: TuneJobOptions): Promise<TuneJobReport> {
-  const tuner = createTuner(options.tuner, job.space, options.seed, core);
+  const tuner = createTuner(options.tuner, job.space, options.seed, core, { transfer: options.transfer?.samplesFor(job.space) });
   try {
     const result = await tune({
       workload: job.workload,
@@ -121,6 +127,7 @@ export async function tuneJob(core: Core, job: TuningJob, options: TuneJobOption
       onProgress: options.onProgress,
       shouldStop: options.shouldStop,
     });
+    options.transfer?.add(tuner);
     const defaultKey = pointKey(job.defaultPoint);
     const defaultCost = result.history.find((h) => pointKey(h.point) === defaultKey)?.cost ?? Number.NaN;
     const known = Number.isFinite(defaultCost);

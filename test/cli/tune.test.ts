@@ -1,6 +1,6 @@
 // `mapwise tune` and `mapwise best` as a user runs them (needs the build, which `npm test` does first).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -70,6 +70,34 @@ it('Ctrl-C stops after the current batch and leaves a whole, resumable log', asy
   expect(resumed.json.layers[0]).toMatchObject({ trials: 16, replayed: done.records.length });
 }, 240_000);
 
+it('--transfer warm-starts each layer from the ones before; a run cut between batches resumes to the same log', () => {
+  const args = (log: string, ...more: string[]) => ['tune', 'alexnetconvs', '--target', 'systolic:eyeriss', '--tuner', 'chameleon', '--trials', '24', '--batch-size', '12', '--transfer', '--log', log, '--json', ...more];
+  const full = join(dir, 'transfer.jsonl');
+  const live = mapwise(...args(full));
+  expect(live.status, live.stderr).toBe(0);
+  expect(live.json.transfer).toBe(true);
+  expect(live.json.layers).toHaveLength(5);
+  const text = readFileSync(full, 'utf8');
+  const { records } = parseRecords(text);
+  // Cut after the first batch of the third layer, as a crash between two flushes would.
+  const third = records.findIndex((r) => r.workload === live.json.layers[2].workload);
+  const cut = third + records.slice(third).findIndex((r) => r.batch !== records[third]!.batch);
+  const partial = join(dir, 'transfer-cut.jsonl');
+  writeFileSync(partial, `${text.trim().split('\n').slice(0, cut).join('\n')}\n`);
+  const resumed = mapwise(...args(partial, '--resume'));
+  expect(resumed.status, resumed.stderr).toBe(0);
+  const strip = (t: string) => parseRecords(t).records.map((r) => [r.workload, r.batch, r.config.point.join()]);
+  expect(strip(readFileSync(partial, 'utf8'))).toEqual(strip(text));
+  expect(resumed.json.layers.map((l: { bestCost: number }) => l.bestCost)).toEqual(live.json.layers.map((l: { bestCost: number }) => l.bestCost));
+  // Without transfer the first layer is tuned alike and the later ones differ from their first batch on.
+  const plainLog = join(dir, 'plain.jsonl');
+  expect(mapwise(...args(plainLog).filter((a) => a !== '--transfer')).status).toBe(0);
+  const plain = parseRecords(readFileSync(plainLog, 'utf8')).records;
+  const firstBatch = (rs: typeof records, workload: string) => rs.filter((r) => r.workload === workload && r.batch === rs.find((x) => x.workload === workload)!.batch).map((r) => r.config.point.join());
+  expect(firstBatch(plain, live.json.layers[0].workload)).toEqual(firstBatch(records, live.json.layers[0].workload));
+  expect(firstBatch(plain, live.json.layers[1].workload)).not.toEqual(firstBatch(records, live.json.layers[1].workload));
+}, 180_000);
+
 it('names the problem for bad options', () => {
   const noLog = mapwise('tune', 'resnet18convs', '--resume');
   expect(noLog.status).not.toBe(0);
@@ -77,4 +105,5 @@ it('names the problem for bad options', () => {
   const badLayer = mapwise('tune', 'resnet18convs', '--layer', '40');
   expect(badLayer.stderr).toMatch(/--layer 40: choose one of the 12 distinct layers/);
   expect(mapwise('best', join(dir, 'none.jsonl')).stderr).toMatch(/no records/);
+  expect(mapwise('tune', 'resnet18convs', '--tuner', 'ga', '--transfer').stderr).toMatch(/--transfer needs a tuner with a cost model \(autotvm or chameleon\), not ga/);
 });

@@ -5,7 +5,7 @@ import { getCore } from '../../src/core/load.js';
 import { AutoTvmTuner } from '../../src/tune/tuners/autotvm.js';
 import { ChameleonTuner } from '../../src/tune/tuners/chameleon.js';
 import { GeneticTuner } from '../../src/tune/tuners/ga.js';
-import { BowlMeasurer, bowlSpace } from './synthetic-space.js';
+import { BowlMeasurer, bowlSpace, transferFromBowl } from './synthetic-space.js';
 
 type AnyTuner = AutoTvmTuner | GeneticTuner | ChameleonTuner;
 const core = await getCore();
@@ -21,6 +21,7 @@ describe('records', () => {
     ['autotvm', () => new AutoTvmTuner(bowlSpace(), 9)],
     ['ga', () => new GeneticTuner(bowlSpace(), 9)],
     ['chameleon (RL without sampling)', () => new ChameleonTuner(core, bowlSpace(), 9, { sampling: false })],
+    ['chameleon warm-started by transfer', () => new ChameleonTuner(core, bowlSpace(), 9, { sampling: false, transfer: transferFromBowl(bowlSpace(), 200, 4) })],
   ])('%s: replaying a log restores the live state, so a resumed run continues exactly as the live one', async (_name, make) => {
     const live = await liveRun(make, 3);
     const logText = live.slice(0, 64).map(formatRecord).join('\n');

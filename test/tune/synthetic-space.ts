@@ -2,7 +2,9 @@
 // term, minimum cost 1 at `TARGET`, and a corner of invalid configurations.
 import { ErrorCode, type MeasureResult } from '../../src/tune/result.js';
 import type { Measurer } from '../../src/tune/loop.js';
-import type { Point, SearchSpace } from '../../src/tune/search-space.js';
+import { Random } from '../../src/helpers/random.js';
+import { normalisedPoint, type Point, randomPoint, type SearchSpace } from '../../src/tune/search-space.js';
+import type { TransferSamples } from '../../src/tune/tuners/model-based.js';
 
 export const TARGET = [7, 2, 4, 1, 3];
 
@@ -31,4 +33,11 @@ export class BowlMeasurer implements Measurer {
       return { costs: [bowlCost(point)], errorCode: ErrorCode.none, timestamp: 0 };
     });
   }
+}
+
+/** Samples of the bowl at random points, as another workload's measurements would be given. */
+export function transferFromBowl(space: SearchSpace, count: number, seed: number): TransferSamples {
+  const random = new Random(seed);
+  const points = Array.from({ length: count }, () => randomPoint(space, random));
+  return { features: points.map((p) => normalisedPoint(space, p)), targets: points.map((p) => (isInvalid(p) ? 0 : 1 / bowlCost(p))) };
 }

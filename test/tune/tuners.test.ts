@@ -6,7 +6,7 @@ import { AutoTvmTuner } from '../../src/tune/tuners/autotvm.js';
 import { GeneticTuner } from '../../src/tune/tuners/ga.js';
 import { GridTuner } from '../../src/tune/tuners/grid.js';
 import { RandomTuner } from '../../src/tune/tuners/random.js';
-import { BowlMeasurer, bowlSpace, TARGET } from './synthetic-space.js';
+import { BowlMeasurer, bowlSpace, TARGET, transferFromBowl } from './synthetic-space.js';
 
 describe('every tuner finds the known optimum of a synthetic space', () => {
   it('grid and random: exhaustively, never measuring a point twice', async () => {
@@ -35,6 +35,23 @@ describe('every tuner finds the known optimum of a synthetic space', () => {
     const space = bowlSpace([16, 16, 8, 8, 6]);
     const run = async (tuner: AutoTvmTuner | RandomTuner) => (await tune({ workload: 'bowl', space, measurer: new BowlMeasurer(), tuner, trials: 192, batchSize: 64, seed: 5 })).best!.cost;
     expect(await run(new AutoTvmTuner(space, 5))).toBeLessThan(await run(new RandomTuner(space, 5)));
+  });
+});
+
+describe('transfer', () => {
+  it('a cost model warm-started from a related workload picks the first batch itself: it holds the optimum, a random one does not', async () => {
+    const space = bowlSpace();
+    const firstBatch = async (tuner: AutoTvmTuner) => {
+      const measurer = new BowlMeasurer();
+      await tune({ workload: 'bowl', space, measurer, tuner, trials: 32, batchSize: 32, seed: 6 });
+      return measurer.measuredKeys;
+    };
+    expect(await firstBatch(new AutoTvmTuner(space, 6, { transfer: transferFromBowl(space, 300, 11) }))).toContain(pointKey(TARGET));
+    expect(await firstBatch(new AutoTvmTuner(space, 6))).not.toContain(pointKey(TARGET));
+  });
+
+  it('rejects samples whose feature count differs from the space\'s', () => {
+    expect(() => new AutoTvmTuner(bowlSpace(), 1, { transfer: { features: [[0, 1]], targets: [1] } })).toThrow(/sample 0 has 2 features, this space's cost model takes 5/);
   });
 });
 

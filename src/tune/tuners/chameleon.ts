@@ -12,7 +12,6 @@
 // next round's candidates.
 import type { Core } from '../../core/core.js';
 import { Random } from '../../helpers/random.js';
-import type { MeasureResult } from '../result.js';
 import { gae } from '../../rl/gae.js';
 import { applyMoves, MOVES_PER_KNOB, walkState } from '../../rl/knob-walk.js';
 import { PpoAgent, type PpoOptions, type Rollout } from '../../rl/ppo.js';
@@ -92,9 +91,8 @@ export class ChameleonTuner extends ModelBasedTuner {
     this.agent = undefined;
   }
 
-  protected override learn(points: readonly Point[], results: readonly MeasureResult[]): void {
-    super.learn(points, results);
-    if (!this.options.rl || !this.model.fitted) return;
+  protected override modelFitted(): void {
+    if (!this.options.rl) return;
     const knobs = this.space.cardinalities.length;
     this.agent ??= new PpoAgent(this.core, knobs, new Array<number>(knobs).fill(MOVES_PER_KNOB), this.seed, this.options.ppo);
     // A stream of its own, so training does not reuse the numbers the next batch draws.

@@ -6,12 +6,19 @@ import { AutoTvmTuner } from './autotvm.js';
 import { ChameleonTuner } from './chameleon.js';
 import { GeneticTuner } from './ga.js';
 import { GridTuner } from './grid.js';
+import type { TransferSamples } from './model-based.js';
 import { RandomTuner } from './random.js';
 
 export const TUNER_NAMES = ['random', 'grid', 'ga', 'autotvm', 'chameleon'] as const;
 export type TunerName = (typeof TUNER_NAMES)[number];
 
-export function createTuner(name: TunerName, space: SearchSpace, seed: number, core: Core): Tuner {
+export interface CreateTunerOptions {
+  /** Warm start of the model-based tuners (autotvm, chameleon) from other workloads' samples. */
+  transfer?: TransferSamples;
+}
+
+export function createTuner(name: TunerName, space: SearchSpace, seed: number, core: Core, options: CreateTunerOptions = {}): Tuner {
+  if (options.transfer && name !== 'autotvm' && name !== 'chameleon') throw new RangeError(`tuner '${name}' has no cost model to transfer samples into`);
   switch (name) {
     case 'random':
       return new RandomTuner(space, seed);
@@ -20,8 +27,8 @@ export function createTuner(name: TunerName, space: SearchSpace, seed: number, c
     case 'ga':
       return new GeneticTuner(space, seed);
     case 'autotvm':
-      return new AutoTvmTuner(space, seed);
+      return new AutoTvmTuner(space, seed, { transfer: options.transfer });
     case 'chameleon':
-      return new ChameleonTuner(core, space, seed);
+      return new ChameleonTuner(core, space, seed, { transfer: options.transfer });
   }
 }
