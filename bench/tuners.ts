@@ -14,6 +14,10 @@
 // - `--confirm R` (default 5 on the host): a tuner's best is the minimum of noisy timings, so
 //   the best configs of all tuners are re-measured in R interleaved rounds and compared by
 //   the median (`confirmedCost`, `confirmedGainVsAutotvm`).
+//
+// A tuner named `NAME+transfer` (autotvm or chameleon) warm-starts its cost model from its
+// own measurements of the layers before this one on the same target and seed, as
+// `mapwise tune --all --transfer` does; the baseline `autotvm` never does.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getCore } from '../src/core/load.js';
@@ -25,6 +29,7 @@ import { type HistoryPoint, tune } from '../src/tune/loop.js';
 import { resultCost } from '../src/tune/result.js';
 import { type Point, pointAt, spaceSize } from '../src/tune/search-space.js';
 import { createTuner, TUNER_NAMES, type TunerName } from '../src/tune/tuners/index.js';
+import { TransferPool } from '../src/tune/transfer.js';
 import type { Bench, Row } from './harness.js';
 
 const NETWORKS = ['resnet18convs', 'vgg16convs', 'alexnetconvs'];
@@ -35,7 +40,7 @@ interface Run {
   layer: string;
   target: string;
   seed: number;
-  tuner: TunerName;
+  tuner: string;
   bestCost: number;
   bestPoint: Point | undefined;
   trials: number;
@@ -83,7 +88,11 @@ export const tunersBench: Bench = {
     const seeds = String(args.seeds ?? args.seed ?? 1).split(',').map(Number);
     const perNetwork = Number(args.layersPerNetwork ?? Number.POSITIVE_INFINITY);
     const networks = String(args.networks ?? NETWORKS.join(',')).split(',');
-    const tuners = String(args.tuners ?? TUNER_NAMES.join(',')).split(',') as TunerName[];
+    const tuners = String(args.tuners ?? TUNER_NAMES.join(',')).split(',');
+    for (const tuner of tuners) {
+      const [name, variant] = tuner.split('+');
+      if (!TUNER_NAMES.includes(name as TunerName) || (variant !== undefined && variant !== 'transfer')) throw new Error(`--tuners: '${tuner}' is not one of ${TUNER_NAMES.join(', ')} (optionally +transfer)`);
+    }
     if (!tuners.includes('autotvm')) throw new Error('--tuners must include autotvm, the baseline the others are compared with');
     const plotDir = args.plots === undefined ? undefined : String(args.plots);
     const core = await getCore();
@@ -91,6 +100,8 @@ export const tunersBench: Bench = {
     const targets = String(args.target ?? 'host,systolic:eyeriss').split(',');
     const runs: Run[] = [];
     const optimum = new Map<string, number>();
+    /** Samples measured so far per target, seed and tuner, for the `+transfer` tuners. */
+    const transferPools = new Map<string, TransferPool>();
     for (const target of targets) {
       const host = target === 'host';
       const findOptimum = args.optimum === undefined ? !host : Boolean(args.optimum);
@@ -104,9 +115,14 @@ export const tunersBench: Bench = {
               const ofSeed: Run[] = [];
               for (const tuner of tuners) {
                 log(`${target} ${job.name} seed ${seed} ${tuner}: ${trials} trials…`);
-                const search = createTuner(tuner, job.space, seed, core);
+                const [name, variant] = tuner.split('+') as [TunerName, string | undefined];
+                const poolKey = `${target}|${seed}|${tuner}`;
+                const pool = transferPools.get(poolKey) ?? new TransferPool();
+                transferPools.set(poolKey, pool);
+                const search = createTuner(name, job.space, seed, core, { transfer: variant === 'transfer' ? pool.samplesFor(job.space) : undefined });
                 try {
                   const result = await tune({ workload: job.workload, space: job.space, measurer: job.measurer, tuner: search, trials, batchSize, seed });
+                  if (variant === 'transfer') pool.add(search);
                   const bestCost = result.best?.cost ?? Number.POSITIVE_INFINITY;
                   ofSeed.push({ layer: job.name, target, seed, tuner, bestCost, bestPoint: result.best?.point, trials: result.trials, seconds: result.seconds, history: result.history });
                 } finally {
