@@ -45,7 +45,20 @@ const F_DRAM_START: i32 = 18;
 const F_DRAM_STOP: i32 = 21;
 const F_FOLDS: i32 = 24;
 const F_LINES: i32 = 25;
-export const SIM_FIELD_COUNT: i32 = 26;
+// + operand: maximum DRAM bandwidth demand, the most words the operand's DRAM trace moves in one
+// cycle, counted as SCALE-Sim counts its DRAM reads and writes (so the words summed over all cycles
+// are the DRAM reads or writes; for reads the peak is never below the average of BANDWIDTH_REPORT.csv,
+// while its ofmap average can exceed the peak: it divides by the span up to the end of the LAST
+// drain, which can end before an earlier one that it overlaps):
+//   * CALC reads: each prefetch of a 50-set window is spread evenly over the cycles between the
+//     two flushes before it (the first at 10 words per cycle), so the peak is the fastest such
+//     rate, ceil(window words / cycles): the interface bandwidth SCALE-Sim's CALC schedule needs;
+//   * USER reads: every prefetch line moves Bandwidth words (padding counted), so the peak is the
+//     configured Bandwidth, and the stall cycles tell whether it suffices;
+//   * ofmap writes: a drain moves one line of ArrayWidth (CALC) or Bandwidth (USER) words per cycle,
+//     its last line counted without padding; drains that meet in a cycle add up.
+const F_DRAM_PEAK: i32 = 26;
+export const SIM_FIELD_COUNT: i32 = 29;
 
 export function simFieldCount(): i32 {
   return SIM_FIELD_COUNT;
@@ -254,6 +267,36 @@ function closePartialLine(): void {
   wLineIdx = 0;
 }
 
+// Peak words per cycle of the ofmap DRAM trace (see F_DRAM_PEAK): a drain moves wBw words in each
+// of its cycles but the last, which moves what is counted of its last line. A drain starts no
+// earlier than the previous one; it can overlap the previous drain's last cycle, and the first
+// drain after the compute can overlap the whole tail of the last one, so a cycle sums at most
+// three drains: the two previous ones are kept.
+let dPeak: f64 = 0;
+let d1Start: f64 = 0, d1End: f64 = -1, d1Last: f64 = 0, d2Start: f64 = 0, d2End: f64 = -1, d2Last: f64 = 0;
+
+@inline function drainWordsAt(s: f64, e: f64, last: f64, c: f64): f64 {
+  return c < s || c > e ? 0 : c == e ? last : <f64>wBw;
+}
+
+@inline function drainTotalAt(s: f64, e: f64, last: f64, c: f64): f64 {
+  return s <= c && c <= e ? drainWordsAt(s, e, last, c) + drainWordsAt(d1Start, d1End, d1Last, c) + drainWordsAt(d2Start, d2End, d2Last, c) : 0;
+}
+
+function noteDrainPeak(s: f64, e: f64, last: f64): void {
+  // The sum is constant between the breakpoints: s, each previous drain's last cycle and the cycle after it, and e.
+  let best = max(e > s ? <f64>wBw : 0, last);
+  best = max(best, drainTotalAt(s, e, last, s));
+  best = max(best, drainTotalAt(s, e, last, e));
+  best = max(best, drainTotalAt(s, e, last, d1End));
+  best = max(best, drainTotalAt(s, e, last, d1End + 1));
+  best = max(best, drainTotalAt(s, e, last, d2End));
+  best = max(best, drainTotalAt(s, e, last, d2End + 1));
+  dPeak = max(dPeak, best);
+  d2Start = d1Start; d2End = d1End; d2Last = d1Last;
+  d1Start = s; d1End = e; d1Last = last;
+}
+
 /** Drains from `start`; returns the cycle of the last drained line. */
 function drain(start: f64): f64 {
   const count = min(wDrainLines, wLines - wDrainStart);
@@ -265,6 +308,7 @@ function drain(start: f64): f64 {
   }
   wAccess += data;
   wFree += data;
+  noteDrainPeak(start, start + count - 1, data - (count - 1) * <f64>wBw);
   if (!wDrained) { wFirstDrain = start; wDrained = true; }
   wLastDrainEnd = start + count - 1;
   wDrainStart += count;
@@ -322,6 +366,18 @@ function nextEpoch(): void {
 let epoch: i32 = 0, inChunk: f64 = 0, cap: f64 = 0, inserted: f64 = 0, flushes: f64 = 0, lastFlushCycle: f64 = 0;
 let position: f64 = 0, lastFlushPosition: f64 = 0; // valid addresses seen in the current pass
 
+// Flush cycles c_1 … c_n, for the peak of the DRAM trace (F_DRAM_PEAK). With c_0 = (first demand
+// cycle) − 2, the prefetch at flush j ≥ 2 moves one full window over the cycles (c_{j−2}, c_{j−1}],
+// and the final prefetch moves what is left over (c_{n−1}, c_n]: every interval but the last
+// carries a full window, so only the shortest of those and the last one are kept.
+let flushPrev: f64 = 0, flushLastGap: f64 = -1, flushMinFullGap: f64 = Infinity;
+
+function noteFlush(cycle: f64): void {
+  if (flushLastGap >= 0) flushMinFullGap = min(flushMinFullGap, flushLastGap);
+  flushLastGap = cycle - flushPrev;
+  flushPrev = cycle;
+}
+
 // Reuse gaps of one pass: positions (1-based) of each address's first and last demand in the pass.
 let trackGaps = false;
 let gapFirst: usize = 0, gapLast: usize = 0, gapSpace: f64 = 0, minGap: f64 = 0;
@@ -367,6 +423,7 @@ function walkFolds(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32): void {
             inChunk = 0;
             flushes += 1;
             lastFlushCycle = issueCycle(base + <f64>l);
+            noteFlush(lastFlushCycle);
             lastFlushPosition = position;
           }
         }
@@ -402,14 +459,155 @@ function countAllMisses(op: i32, passes: i32, fcFixed: i32, passOverFc: bool, v:
   const more = Math.floor(all / cap);
   const x = more * cap - inChunk - <f64>(passes - 1 - from) * v; // 1-based demand in the last pass
   if (more == 0 || x < 1) return false;
-  const last = passes - 1;
-  const line = passOverFc ? lineFromEnd(op, last, last + 1, 0, ROW_FOLDS, v - x + 1) : lineFromEnd(op, fcFixed, fcFixed + 1, last, last + 1, v - x + 1);
-  lastFlushCycle = issueCycle(line);
+  // Flush k (1 … more) falls on demand y_k = k·cap − inChunk − 1 (0-based) of the passes from `from`.
+  const y1 = cap - inChunk - 1;
+  noteFlush(issueCycle(streamLine(op, fcFixed, passOverFc, from, y1, v)));
+  if (more >= 2) {
+    const yLast = more * cap - inChunk - 1;
+    const cPrev = issueCycle(streamLine(op, fcFixed, passOverFc, from, yLast - cap, v));
+    const cLast = issueCycle(streamLine(op, fcFixed, passOverFc, from, yLast, v));
+    flushMinFullGap = min(flushMinFullGap, flushLastGap);
+    if (more >= 3) flushMinFullGap = min(flushMinFullGap, minFlushGap(op, fcFixed, passOverFc, v, y1, more - 2));
+    flushLastGap = cLast - cPrev;
+    flushPrev = cLast;
+  }
+  lastFlushCycle = flushPrev;
   flushes += more;
   inChunk = all - more * cap;
   inserted += rest;
   nextEpoch(); // nothing in the window is demanded again before it flushes
   return true;
+}
+
+/** Line of the 0-based valid demand y of the identical passes from `from` on (one column fold each, or one row fold of column fold fcFixed). */
+function streamLine(op: i32, fcFixed: i32, passOverFc: bool, from: i32, y: f64, v: f64): f64 {
+  const pass = from + <i32>Math.floor(y / v);
+  const n = v - (y - Math.floor(y / v) * v);
+  return passOverFc ? lineFromEnd(op, pass, pass + 1, 0, ROW_FOLDS, n) : lineFromEnd(op, fcFixed, fcFixed + 1, pass, pass + 1, n);
+}
+
+// ---- flush gaps without walking every pass --------------------------------------------------------
+// Within countAllMisses the flushes fall every cap demands of a stream of identical passes of v
+// demands and lpp lines each. With cap = q·v + rr, the gap from the flush on demand r of a pass to
+// the next is q·lpp + G(r), G(r) = line(r + rr) − line(r) (r + rr ≥ v reads the next pass), and the
+// flushes visit the residues r_j = (r_1 + j·rr) mod v. Two cursors rr demands apart walk one pass
+// and give G at every visited residue: O(v) time, no memory.
+
+/** Steps through the valid demands of a read operand over folds fc ∈ [fc0, fc1), fr ∈ [fr0, fr1) in walk order. */
+class DemandCursor {
+  op: i32 = 0; fc0: i32 = 0; fc1: i32 = 0; fr0: i32 = 0; fr1: i32 = 0;
+  fc: i32 = 0; fr: i32 = 0; l: i32 = 0; q: i32 = 0; qHi: i32 = -1; lastLine: i32 = -1;
+  wrapLines: f64 = 0; wrapOffset: f64 = 0; base: f64 = 0;
+  line: f64 = 0; // line of the current demand
+  blk: Block = new Block();
+
+  /** Before the first demand; past the last fold it wraps to the first, `wrapLines` lines later (0: it stops). */
+  start(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32, wrapLines: f64): void {
+    this.op = op; this.fc0 = fc0; this.fc1 = fc1; this.fr0 = fr0; this.fr1 = fr1;
+    this.fc = fc0; this.fr = fr0; this.wrapLines = wrapLines; this.wrapOffset = 0;
+    this.enterFold();
+  }
+
+  private enterFold(): void {
+    setBlock(this.op, this.fc, this.fr);
+    saveBlock(this.blk);
+    this.base = (<f64>this.fc * <f64>ROW_FOLDS + <f64>this.fr) * <f64>FOLD_LEN + this.wrapOffset;
+    this.l = blockFirstLine() - 1;
+    this.lastLine = blockLastLine();
+    this.q = 0;
+    this.qHi = -1;
+  }
+
+  private nextFold(): bool {
+    this.fr++;
+    if (this.fr >= this.fr1) { this.fr = this.fr0; this.fc++; }
+    if (this.fc >= this.fc1) {
+      if (this.wrapLines == 0) return false;
+      this.fc = this.fc0;
+      this.wrapOffset += this.wrapLines;
+    }
+    this.enterFold();
+    return true;
+  }
+
+  /** Moves to the next valid demand; false past the end. */
+  next(): bool {
+    const b = this.blk;
+    while (true) {
+      this.q++;
+      if (this.q > this.qHi) {
+        this.l++;
+        if (this.l > this.lastLine) {
+          if (!this.nextFold()) return false;
+          continue;
+        }
+        const l = this.l;
+        this.q = b.skew ? max(0, l - b.prefix - (b.p - 1)) : 0;
+        this.qHi = b.skew ? min(b.qHi - 1, l - b.prefix - b.pLo) : b.qHi - 1;
+        if (this.q > this.qHi) { this.q = this.qHi; continue; }
+      }
+      const p = b.skew ? this.l - b.prefix - this.q : this.l - b.prefix;
+      const a = b.a0 + b.ap * p + b.aq * this.q;
+      const c = b.b0 + b.bp * p + b.bq * this.q;
+      const addr = this.op == OP_IFMAP ? ifmapAddr(a, c) : c * K + a;
+      if (addr >= 0) {
+        this.line = this.base + <f64>this.l;
+        return true;
+      }
+    }
+  }
+}
+
+const cursorA = new DemandCursor();
+const cursorB = new DemandCursor();
+
+function gcd64(a: i64, b: i64): i64 {
+  while (b != 0) { const t = a % b; a = b; b = t; }
+  return a;
+}
+
+/** x⁻¹ mod m for gcd(x, m) = 1, m > 1. */
+function modInverse(x: i64, m: i64): i64 {
+  let r0 = m, r1 = x % m, t0: i64 = 0, t1: i64 = 1;
+  while (r1 != 0) {
+    const k = r0 / r1;
+    const r2 = r0 - k * r1; r0 = r1; r1 = r2;
+    const t2 = t0 - k * t1; t0 = t1; t1 = t2;
+  }
+  return ((t0 % m) + m) % m;
+}
+
+/** The shortest of the gaps after flushes 1 … cnt of countAllMisses, the first on demand y1. */
+function minFlushGap(op: i32, fcFixed: i32, passOverFc: bool, v: f64, y1: f64, cnt: f64): f64 {
+  const lpp = passOverFc ? <f64>ROW_FOLDS * <f64>FOLD_LEN : <f64>FOLD_LEN;
+  const q = Math.floor(cap / v);
+  const V = <i64>v;
+  const RR = <i64>(cap - q * v);
+  const R1 = <i64>(y1 - Math.floor(y1 / v) * v);
+  const g = gcd64(RR, V); // gcd(0, v) = v: every flush on the same residue
+  const period = V / g;
+  const inv: i64 = period == 1 ? 0 : modInverse((RR / g) % period, period);
+  const everyResidue = cnt >= <f64>period;
+  if (passOverFc) { cursorA.start(op, 0, 1, 0, ROW_FOLDS, lpp); cursorB.start(op, 0, 1, 0, ROW_FOLDS, lpp); }
+  else { cursorA.start(op, fcFixed, fcFixed + 1, 0, 1, lpp); cursorB.start(op, fcFixed, fcFixed + 1, 0, 1, lpp); }
+  cursorA.next();
+  cursorB.next();
+  for (let i: i64 = 0; i < RR; i++) cursorB.next();
+  let best: f64 = Infinity;
+  for (let r: i64 = 0; r < V; r++) {
+    const d = r - R1;
+    if (d % g == 0) {
+      let visited = everyResidue;
+      if (!visited) {
+        const j = ((((d / g) % period) + period) % period) * inv % period;
+        visited = <f64>j < cnt;
+      }
+      if (visited) best = min(best, cursorB.line - cursorA.line);
+    }
+    cursorA.next();
+    cursorB.next();
+  }
+  return q * lpp + best;
 }
 
 /** Line of the n-th valid demand counted back from the end of folds fc ∈ [fc0, fc1), fr ∈ [fr0, fr1). */
@@ -455,6 +653,7 @@ function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frF
       const f = cap - inChunk;
       const line = passOverFc ? lineFromEnd(op, 0, 1, 0, ROW_FOLDS, v - f + 1) : lineFromEnd(op, fcFixed, fcFixed + 1, 0, 1, v - f + 1);
       lastFlushCycle = issueCycle(line);
+      noteFlush(lastFlushCycle);
       flushes += 1;
       inserted += passes > 1 ? v + f : v;
       inChunk = passes > 1 ? v : v - f;
@@ -498,6 +697,11 @@ function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frF
       inserted += <f64>periods * (inserted - passInserted.get(key));
       flushes += <f64>periods * (flushes - passFlushes.get(key));
       lastFlushCycle += <f64>periods * <f64>period * linesPerPass;
+      if (periods > 0) {
+        // The skipped passes repeat the gaps of the period just walked, the last one included.
+        flushMinFullGap = min(flushMinFullGap, flushLastGap);
+        flushPrev = lastFlushCycle;
+      }
       p += periods * period;
       skipped = true;
     } else {
@@ -532,7 +736,14 @@ function walkReads(op: i32): void {
     const distinct = op == OP_FILTER ? <f64>K * <f64>N : (FH <= SH || OH == 1) && (FW <= SW || OW == 1) ? distinctIfmap() : -1;
     if (distinct >= cap && stallCount == 0) {
       const more = Math.floor(distinct / cap);
-      lastFlushCycle = issueCycle(lineFromEnd(op, 0, COL_FOLDS, 0, ROW_FOLDS, distinct - more * cap + 1));
+      // Flushes on every cap-th demand: one cursor over the stream finds their cycles (no stalls).
+      cursorA.start(op, 0, COL_FOLDS, 0, ROW_FOLDS, 0);
+      let seen: f64 = 0;
+      for (let k: f64 = 1; k <= more; k++) {
+        while (seen < k * cap) { cursorA.next(); seen++; }
+        noteFlush(cursorA.line);
+      }
+      lastFlushCycle = flushPrev;
       flushes = more;
       inChunk = distinct - more * cap;
       inserted = distinct;
@@ -750,6 +961,9 @@ function walkUser(out: usize, ifmapWords: i32, filterWords: i32, bandwidth: i32)
   put(out, F_DRAM_START + OP_FILTER, userFilter.start);
   put(out, F_DRAM_STOP + OP_IFMAP, userIfmap.lastPrefetch);
   put(out, F_DRAM_STOP + OP_FILTER, userFilter.lastPrefetch);
+  // Every prefetch line moves `bandwidth` words, padding counted as in the DRAM read counts.
+  put(out, F_DRAM_PEAK + OP_IFMAP, userIfmap.access > 0 ? <f64>bandwidth : 0);
+  put(out, F_DRAM_PEAK + OP_FILTER, userFilter.access > 0 ? <f64>bandwidth : 0);
   userIfmap.free();
   userFilter.free();
   return stalls;
@@ -775,29 +989,38 @@ function covered(size: i32, f: i32, s: i32, outputs: i32): i32 {
 function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: f64): void {
   const perSet = words / 100;
   cap = 50 * <f64>perSet;
-  let reads: f64, start: f64, stop: f64;
+  let reads: f64, start: f64, stop: f64, peak: f64;
   if (distinct < cap) {
     // Never fills the window: everything is prefetched before cycle 0 at 10 words per cycle.
     reads = distinct;
     const sets = Math.ceil(distinct / <f64>perSet);
     start = -Math.ceil(sets * <f64>perSet / 10);
     stop = -1;
+    peak = min(10, distinct);
   } else {
+    stallCursor = 0;
+    const first = issueCycle(firstValidLine(op));
     mark = 0;
     markSpace = spaceSize;
     epoch = 1; inChunk = 0; inserted = 0; flushes = 0; lastFlushCycle = 0;
+    flushPrev = first - 2; flushLastGap = -1; flushMinFullGap = Infinity;
     walkReads(op);
     if (mark != 0) heap.free(mark);
     mark = 0;
     reads = inserted;
     // The first window is prefetched at 10 words per cycle, ending 2 cycles before the first demand.
-    const first = issueCycle(firstValidLine(op));
     start = first - Math.ceil(cap / 10);
     stop = lastFlushCycle + 1;
+    // Full windows at ceil(cap / gap) words per cycle; the rest, in whole sets, over the last gap.
+    // A gap of 0 cycles (two flushes in one cycle) makes SCALE-Sim divide by zero; here it counts as one cycle.
+    peak = flushes > 0 ? 10 : min(10, inserted);
+    if (flushMinFullGap < Infinity) peak = max(peak, Math.ceil(cap / max(flushMinFullGap, 1)));
+    if (flushes > 0 && inChunk > 0) peak = max(peak, min(Math.ceil(Math.ceil(inChunk / <f64>perSet) * <f64>perSet / max(flushLastGap, 1)), inChunk));
   }
   store<f64>(out + (<usize>(op == OP_IFMAP ? F_DRAM_READS_IFMAP : F_DRAM_READS_FILTER) << 3), reads);
   store<f64>(out + (<usize>(F_DRAM_START + op) << 3), start);
   store<f64>(out + (<usize>(F_DRAM_STOP + op) << 3), stop);
+  put(out, F_DRAM_PEAK + op, peak);
 }
 
 /** CALC mode: the ofmap walk (the only stalls), then the read operands' caches. */
@@ -941,6 +1164,7 @@ export function simLayer(
   wDrainLines = Math.ceil(wDrainSize / <f64>wBw);
   wFree = wTotal; wLineIdx = 0; wLines = 0; wDrainStart = 0; wDrainEnd = 0;
   wAccess = 0; wFirstDrain = 0; wLastDrainEnd = 0; wDrained = false;
+  dPeak = 0; d1End = -1; d2End = -1;
   pqHead = 0; pqTail = 0;
   stallCount = 0;
   let stalls: f64 = 0;
@@ -980,6 +1204,7 @@ export function simLayer(
   put(out, F_SRAM_READS_FILTER, filterReads);
   put(out, F_SRAM_WRITES_OFMAP, ofmapWrites);
   put(out, F_DRAM_WRITES_OFMAP, wAccess);
+  put(out, F_DRAM_PEAK + OP_OFMAP, dPeak);
   put(out, F_DRAM_START + OP_OFMAP, wFirstDrain);
   put(out, F_DRAM_STOP + OP_OFMAP, wLastDrainEnd);
   put(out, F_FOLDS, folds);

@@ -6,7 +6,7 @@ import { parseSystolicTargetSpec, SYSTOLIC_PRESETS, systolicTarget } from '../..
 import { parseConfig, validateConfig } from '../../src/sim/config.js';
 import { ENERGY_TABLES, type EnergyTable, energyTable } from '../../src/sim/energy.js';
 import { type NetworkResult, networkResult } from '../../src/sim/network.js';
-import { scalesimReports } from '../../src/sim/report.js';
+import { MAPWISE_BANDWIDTH_REPORT_FILE, mapwiseBandwidthReport, scalesimReports } from '../../src/sim/report.js';
 import { Simulator } from '../../src/sim/simulate.js';
 import { graphTopology } from '../../src/sim/from-graph.js';
 import { scalesimNetwork, SCALESIM_NETWORKS } from '../../src/sim/networks.js';
@@ -33,7 +33,11 @@ interface SimulateArgs {
 
 export const simulateCommand: CommandModule<object, SimulateArgs> = {
   command: 'simulate [model]',
-  describe: 'Simulate a network on a systolic array, agreeing figure for figure with SCALE-Sim v2',
+  describe:
+    'Simulate a network on a systolic array, agreeing figure for figure with SCALE-Sim v2. Each layer also gets maxDramBandwidth ' +
+    '(ifmap, filter, ofmap; words/cycle): the most words one cycle of the DRAM trace moves, counted as the DRAM reads/writes are. ' +
+    'CALC: the fastest rate a prefetch window must arrive at (SCALE-Sim spreads each window over the cycles between the two flushes ' +
+    'before it), i.e. the interface bandwidth its schedule needs; USER: the configured Bandwidth; ofmap: the drain rate, summed where drains meet',
   builder: (y) =>
     y
       .positional('model', { type: 'string', describe: `A zoo model (resnet50, mobilenet, …), an ONNX file, or scalesim:{${SCALESIM_NETWORKS.join(',')}} for SCALE-Sim's own topologies (instead of --topology)` })
@@ -42,7 +46,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('topology', { type: 'string', describe: 'SCALE-Sim topology CSV (conv rows, or M,N,K rows with --gemm)' })
       .option('gemm', { type: 'boolean', default: false, describe: 'The topology holds GEMM rows: name, M, N, K' })
       .option('dataflow', { type: 'string', choices: ['os', 'ws', 'is'], describe: 'Override the dataflow of the config' })
-      .option('out', { type: 'string', describe: 'Directory for COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv and REPORT.json' })
+      .option('out', { type: 'string', describe: `Directory for SCALE-Sim's COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv, mapwise's ${MAPWISE_BANDWIDTH_REPORT_FILE} and REPORT.json` })
       .option('trace', { type: 'boolean', default: false, describe: 'With --out: also write SCALE-Sim-style SRAM traces, layer<N>/{IFMAP,FILTER,OFMAP}_SRAM_TRACE.csv (small layers, CALC)' })
       .option('fix-scalesim-quirks', { type: 'boolean', default: false, describe: 'Correct SCALE-Sim\'s cycle accounting (OS fold length, off-by-one, OFMAP writes, ceil output size) instead of matching it' })
       .option('energy-table', { type: 'string', default: 'horowitz45nm', choices: Object.keys(ENERGY_TABLES), describe: 'Per-access energies and areas to estimate with' })
@@ -68,6 +72,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     if (argv.out) {
       await mkdir(argv.out, { recursive: true });
       for (const [file, text] of Object.entries(scalesimReports(results))) await writeFile(join(argv.out, file), text);
+      await writeFile(join(argv.out, MAPWISE_BANDWIDTH_REPORT_FILE), mapwiseBandwidthReport(results));
       await writeFile(join(argv.out, 'REPORT.json'), `${JSON.stringify(result, null, 1)}\n`);
       if (argv.trace) {
         for (const [i, layer] of layers.entries()) {

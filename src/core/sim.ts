@@ -11,7 +11,7 @@ export const SIM_FIELDS = [
   'sramReadsIfmap', 'sramReadsFilter', 'sramWritesOfmap', 'dramReadsIfmap', 'dramReadsFilter', 'dramWritesOfmap',
   'sramStartIfmap', 'sramStartFilter', 'sramStartOfmap', 'sramStopIfmap', 'sramStopFilter', 'sramStopOfmap',
   'dramStartIfmap', 'dramStartFilter', 'dramStartOfmap', 'dramStopIfmap', 'dramStopFilter', 'dramStopOfmap',
-  'folds', 'lines',
+  'folds', 'lines', 'dramPeakIfmap', 'dramPeakFilter', 'dramPeakOfmap',
 ] as const;
 export type SimField = (typeof SIM_FIELDS)[number];
 export type SimFigures = Record<SimField, number>;

@@ -66,6 +66,23 @@ export function detailedAccessReport(layers: readonly LayerResult[]): string {
   return [DETAILED_ACCESS_REPORT_HEADER, ...rows, ''].join('\n');
 }
 
+// mapwise's own addition, in the same CSV style: average DRAM bandwidth (as BANDWIDTH_REPORT.csv)
+// beside the maximum demand (LayerResult.maxDramBandwidth), words per cycle per operand.
+export const MAPWISE_BANDWIDTH_REPORT_FILE = 'MAPWISE_DRAM_BANDWIDTH_REPORT.csv';
+export const MAPWISE_BANDWIDTH_REPORT_HEADER =
+  'LayerID, Avg IFMAP DRAM BW, Max IFMAP DRAM BW, Avg FILTER DRAM BW, Max FILTER DRAM BW, Avg OFMAP DRAM BW, Max OFMAP DRAM BW,';
+
+export function mapwiseBandwidthReport(layers: readonly LayerResult[]): string {
+  const rows = layers.map((r, i) =>
+    line(i, [
+      pythonFloat(r.dramBandwidth.ifmap), int(r.maxDramBandwidth.ifmap),
+      pythonFloat(r.dramBandwidth.filter), int(r.maxDramBandwidth.filter),
+      pythonFloat(r.dramBandwidth.ofmap), int(r.maxDramBandwidth.ofmap),
+    ]),
+  );
+  return [MAPWISE_BANDWIDTH_REPORT_HEADER, ...rows, ''].join('\n');
+}
+
 /** The three reports by SCALE-Sim's file names. */
 export function scalesimReports(layers: readonly LayerResult[]): Record<'COMPUTE_REPORT.csv' | 'BANDWIDTH_REPORT.csv' | 'DETAILED_ACCESS_REPORT.csv', string> {
   return {

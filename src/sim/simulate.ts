@@ -148,5 +148,6 @@ function toResult(name: string, f: SimFigures): LayerResult {
       filter: dramReads.filter / (dramStop.filter - dramStart.filter + 1),
       ofmap: dramWrites.ofmap / (dramStop.ofmap - dramStart.ofmap + 1),
     },
+    maxDramBandwidth: { ifmap: f.dramPeakIfmap, filter: f.dramPeakFilter, ofmap: f.dramPeakOfmap },
   };
 }

@@ -62,6 +62,16 @@ export interface LayerResult {
   /** Average words per cycle, as BANDWIDTH_REPORT.csv. */
   sramBandwidth: OperandCounts;
   dramBandwidth: OperandCounts;
+  /**
+   * Maximum DRAM bandwidth demand (mapwise's, not in SCALE-Sim's reports), words per cycle: the most
+   * words one cycle of the operand's DRAM trace moves (ifmap and filter reads, ofmap writes), counted
+   * as the DRAM reads and writes count them (for reads never below `dramBandwidth`). CALC: the fastest rate
+   * at which a prefetch window must arrive (SCALE-Sim spreads each window over the cycles between
+   * the two flushes before it; the first at 10 words per cycle), i.e. the interface bandwidth its
+   * schedule needs. USER: the configured Bandwidth (stall cycles show whether it suffices). Ofmap:
+   * the drain rate, ArrayWidth (CALC) or Bandwidth (USER) words per cycle, summed where drains meet.
+   */
+  maxDramBandwidth: OperandCounts;
 }
 
 /** M (ofmap pixels per filter), N (filters), K (window) and the ofmap size, with SCALE-Sim's ceil rule. */

@@ -29,6 +29,11 @@ describe('mapwise simulate', () => {
       for (const key of ['sramReads', 'sramWrites', 'dramReads', 'dramWrites']) expect(Object.keys(l[key]).sort()).toEqual(['filter', 'ifmap', 'ofmap']);
       expect(l.totalCycles).toBe(Number(readFileSync(join(golden, 'COMPUTE_REPORT.csv'), 'utf8').split('\n')[1]!.split(',')[1]));
       expect(l.energy.totalPJ).toBeGreaterThan(0);
+      expect(Object.keys(l.maxDramBandwidth).sort()).toEqual(['filter', 'ifmap', 'ofmap']);
+      const extra = readFileSync(join(out, 'MAPWISE_DRAM_BANDWIDTH_REPORT.csv'), 'utf8').split('\n');
+      expect(extra[1]!.replace(/,$/, '').split(', ').map(Number).slice(1)).toEqual([
+        l.dramBandwidth.ifmap, l.maxDramBandwidth.ifmap, l.dramBandwidth.filter, l.maxDramBandwidth.filter, l.dramBandwidth.ofmap, l.maxDramBandwidth.ofmap,
+      ]);
       expect(JSON.parse(readFileSync(join(out, 'REPORT.json'), 'utf8')).totals.totalCycles).toBe(r.totals.totalCycles);
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -10,6 +10,7 @@ const layer = {
   sramReads: { ifmap: 300, filter: 200, ofmap: 0 }, sramWrites: { ifmap: 0, filter: 0, ofmap: 100 },
   dramReads: { ifmap: 30, filter: 20, ofmap: 0 }, dramWrites: { ifmap: 0, filter: 0, ofmap: 10 },
   sramStart: zero, sramStop: zero, dramStart: zero, dramStop: zero, sramBandwidth: zero, dramBandwidth: zero,
+  maxDramBandwidth: zero,
 } satisfies LayerResult;
 
 describe('energy and area', () => {

@@ -6,6 +6,22 @@ import { type ConvLayer, type Dataflow, type LayerResult, layerGemm, sramWords, 
 
 type Mat = number[][];
 
+/** One row of a DRAM trace: the response cycle, the addresses (-1 padding), and the words SCALE-Sim's access counts give it. */
+export interface DramRow {
+  cycle: number;
+  addresses: number[];
+  words: number;
+}
+
+/** The most words any one cycle of a trace moves (rows of one cycle add up). */
+export function peakWords(rows: readonly DramRow[]): number {
+  const perCycle = new Map<number, number>();
+  for (const r of rows) perCycle.set(r.cycle, (perCycle.get(r.cycle) ?? 0) + r.words);
+  let peak = 0;
+  for (const words of perCycle.values()) peak = Math.max(peak, words);
+  return peak;
+}
+
 const full = (rows: number, cols: number, value = -1): Mat => Array.from({ length: rows }, () => new Array<number>(cols).fill(value));
 const rowsOf = (m: Mat, r0: number, r1: number, c0: number, c1: number): Mat => m.slice(r0, r1).map((row) => row.slice(c0, c1));
 const transpose = (m: Mat, rows: number, cols: number): Mat => Array.from({ length: cols }, (_, c) => Array.from({ length: rows }, (_, r) => m[r]![c]!));
@@ -229,13 +245,25 @@ class ReadBufferEstimateBw {
     }
   }
 
-  private prefetch(from: number, to: number): void {
-    for (let i = from; i <= to; i++) this.numAccess += this.sets[i]!.size;
+  /** Words per row of each prefetch: 10 for the first, else the words to move over the cycles since the flush before. */
+  private prefetch(from: number, to: number, words = (to - from + 1) * this.itemsPerSet): void {
+    const addresses: number[] = [];
+    for (let i = from; i <= to; i++) addresses.push(...this.sets[i]!);
+    this.numAccess += addresses.length;
     const rows = this.lastPrefetchEnd - this.lastPrefetchStart + 1;
     if (rows <= 0) return;
+    const bandwidth = this.firstPrefetchDone ? Math.ceil(words / rows) : this.bandwidth;
+    this.firstPrefetchDone = true;
+    for (let r = 0; r < rows; r++) {
+      const row = addresses.slice(r * bandwidth, (r + 1) * bandwidth);
+      this.trace.push({ cycle: this.lastPrefetchStart + r + 1, addresses: [...row, ...new Array<number>(bandwidth - row.length).fill(-1)], words: row.length });
+    }
     this.traceFirst ??= this.lastPrefetchStart + 1;
     this.traceLast = this.lastPrefetchEnd + 1;
   }
+
+  private firstPrefetchDone = false;
+  readonly trace: DramRow[] = [];
 }
 
 /** read_buffer.py: USER mode. Prefetches the operand in its prefetch order, `bandwidth` words a line. */
@@ -293,10 +321,18 @@ class ReadBufferUser {
     return false;
   }
 
+  /** Prefetch lines, each counted as `bandwidth` words; their addresses are not modelled here. */
+  readonly trace: DramRow[] = [];
+
+  private traceLines(first: number, count: number): void {
+    for (let i = 0; i < count; i++) this.trace.push({ cycle: first + i, addresses: [], words: this.bandwidth });
+  }
+
   serviceLine(addresses: number[], cycle: number): number {
     if (!this.ready) {
       const lines = Math.min(Math.ceil(this.activeSize / this.bandwidth), this.fetchLines);
       this.numAccess += lines * this.bandwidth;
+      this.traceLines(cycle - lines, lines);
       this.traceFirst = cycle - lines;
       this.lastPrefetchCycle = cycle - 1;
       this.activeStart = 0;
@@ -311,6 +347,7 @@ class ReadBufferUser {
         this.activeEnd = (this.activeStart + this.numActive) % this.numSets;
         const lines = Math.ceil(this.prefetchSize / this.bandwidth);
         this.numAccess += lines * this.bandwidth;
+        this.traceLines(this.lastPrefetchCycle + 2, lines);
         this.lastPrefetchCycle += lines + 1;
         const stall = this.lastPrefetchCycle - (cycle + offset);
         if (stall > 0) offset += stall;
@@ -331,6 +368,7 @@ class WriteBuffer {
   private current: number[] = [];
   private drainStartLine = 0;
   drainEndCycle = 0;
+  readonly trace: DramRow[] = [];
   traceFirst: number | undefined;
   traceLast: number | undefined;
 
@@ -377,6 +415,8 @@ class WriteBuffer {
     const chunk = this.lines.slice(this.drainStartLine, end);
     let data = chunk.length * this.bandwidth;
     for (const elem of chunk[chunk.length - 1]!) if (elem === -1) data--;
+    // Every drained line counts whole, padding included, but the last: SCALE-Sim's phantom words.
+    chunk.forEach((addresses, i) => this.trace.push({ cycle: start + i, addresses, words: i === chunk.length - 1 ? data - i * this.bandwidth : this.bandwidth }));
     this.numAccess += data;
     this.free += data;
     this.traceFirst ??= start;
@@ -405,6 +445,11 @@ function firstLastValid(lines: Mat, serviced: number[]): [number, number] {
 
 /** One layer through SCALE-Sim v2's pipeline, in CALC or USER interface-bandwidth mode. */
 export function referenceLayer(config: SystolicConfig, layer: ConvLayer): LayerResult {
+  return referenceRun(config, layer).result;
+}
+
+/** The figures and the three DRAM traces (CALC read addresses in the order of its JS sets, USER read addresses not modelled). */
+export function referenceRun(config: SystolicConfig, layer: ConvLayer): { result: LayerResult; dramTraces: { ifmap: DramRow[]; filter: DramRow[]; ofmap: DramRow[] } } {
   const R = config.rows;
   const C = config.cols;
   const { g, ifmap, filter, ofmap } = operandMatrices(config, layer);
@@ -442,7 +487,8 @@ export function referenceLayer(config: SystolicConfig, layer: ConvLayer): LayerR
   const dramStop = { ifmap: last(ifmapBuf), filter: last(filterBuf), ofmap: ofmapBuf.traceLast! };
   const dramReads = { ifmap: ifmapBuf.numAccess, filter: filterBuf.numAccess, ofmap: 0 };
   const dramWrites = { ifmap: 0, filter: 0, ofmap: ofmapBuf.numAccess };
-  return {
+  const dramTraces = { ifmap: ifmapBuf.trace, filter: filterBuf.trace, ofmap: ofmapBuf.trace };
+  const result: LayerResult = {
     name: layer.name,
     totalCycles,
     stallCycles: stalls,
@@ -464,5 +510,7 @@ export function referenceLayer(config: SystolicConfig, layer: ConvLayer): LayerR
       filter: dramReads.filter / (dramStop.filter - dramStart.filter + 1),
       ofmap: dramWrites.ofmap / (dramStop.ofmap - dramStart.ofmap + 1),
     },
+    maxDramBandwidth: { ifmap: peakWords(dramTraces.ifmap), filter: peakWords(dramTraces.filter), ofmap: peakWords(dramTraces.ofmap) },
   };
+  return { result, dramTraces };
 }

@@ -1,6 +1,7 @@
 // Python's float printing, which SCALE-Sim's reports use, reproduced for the CSV writers.
 import { describe, expect, it } from 'vitest';
-import { pythonFloat } from '../../src/sim/report.js';
+import { mapwiseBandwidthReport, pythonFloat } from '../../src/sim/report.js';
+import type { LayerResult } from '../../src/sim/types.js';
 
 describe('pythonFloat', () => {
   // Expected strings are Python 3.11's str(float(x)).
@@ -11,4 +12,14 @@ describe('pythonFloat', () => {
     [-2.5e-7, '-2.5e-07'], [100, '100.0'], [1 / 3, '0.3333333333333333'],
   ];
   it.each(cases)('%s', (x, text) => expect(pythonFloat(x)).toBe(text));
+});
+
+describe('mapwise DRAM bandwidth report', () => {
+  it('puts each operand\'s average beside its maximum, in SCALE-Sim\'s CSV style', () => {
+    const layer = { dramBandwidth: { ifmap: 2.5, filter: 10, ofmap: 1 / 3 }, maxDramBandwidth: { ifmap: 10, filter: 12, ofmap: 32 } } as LayerResult;
+    expect(mapwiseBandwidthReport([layer, layer])).toBe(
+      'LayerID, Avg IFMAP DRAM BW, Max IFMAP DRAM BW, Avg FILTER DRAM BW, Max FILTER DRAM BW, Avg OFMAP DRAM BW, Max OFMAP DRAM BW,\n' +
+        '0, 2.5, 10, 10.0, 12, 0.3333333333333333, 32,\n1, 2.5, 10, 10.0, 12, 0.3333333333333333, 32,\n',
+    );
+  });
 });
