@@ -16,12 +16,16 @@
 //   o[s] ≥ Σ_v paramMiB_v · x[v][s] − onChipMiB
 //   T ≥ Σ_v (compute_v + sinkOut_v) · x[v][s] + o[s]·streamµsPerMiB
 //       + Σ_u tensorµs_u · (z[u][s−1] + z[u][s])    (input + output transfers of stage s)
+// Bounds: T ≥ what any node costs alone, and ≥ the average stage time. An empty stage can be
+// moved last without raising any stage's time, so the model keeps empty stages last: a graph
+// with a single input node has it fixed in stage 0, and warm starts are compacted to match.
 // z and o are only bounded from below: raising them never helps, so at an optimum the
 // bottleneck stage's row is tight and T equals the simulator's bottleneck. Schedules are
 // always re-costed by the simulator.
 import type { Highs, Model, ModelData } from 'highs';
 import type { Core } from '../core/core.js';
-import { assignmentFromCuts, type Assignment, type ScheduleProblem } from './problem.js';
+import { cutOrder, levelOrder } from './orders.js';
+import { assignmentFromCuts, compactStages, type Assignment, type ScheduleProblem } from './problem.js';
 import { PipelineSimulator } from './simulate.js';
 
 const US = 1e6; // microseconds per second
@@ -34,7 +38,7 @@ export interface ExactOptions {
   relativeGap?: number;
   /** Branch-and-bound node limit (deterministic, unlike the time limit). */
   maxNodes?: number;
-  /** A schedule to start from (default: the contiguous DP's). */
+  /** A schedule to start from (default: the contiguous DP's best cuts of the index or the level order). */
   warmStart?: Assignment;
   /** A loaded HiGHS runtime; default: load the `highs` package (Node finds its wasm beside it). */
   highs?: Highs;
@@ -165,10 +169,15 @@ export function buildPipelineMilp(problem: ScheduleProblem, highs: Pick<Highs, '
   const colLower = new Float64Array(cols);
   // T is at least what any single node costs in whichever stage holds it (its compute, its
   // own parameter overflow, its graph output); the LP relaxation alone spreads nodes thinly.
+  // And at least the average stage: every node's compute and graph output, and the
+  // parameters beyond all cores' memory, are paid in some stage.
+  let total = Math.max(0, problemParams(problem) - k * target.onChipParamBytes) / link;
   for (let v = 0; v < n; v++) {
     const alone = problem.computeSeconds[v]! + Math.max(0, problem.paramBytes[v]! - target.onChipParamBytes) / link + (hasSucc(v) ? 0 : problem.outputBytes[v]! / link);
     colLower[0] = Math.max(colLower[0]!, alone * US * (1 - 1e-9));
+    total += problem.computeSeconds[v]! + (hasSucc(v) ? 0 : problem.outputBytes[v]! / link);
   }
+  colLower[0] = Math.max(colLower[0]!, (total / k) * US * (1 - 1e-9));
   const colUpper = new Float64Array(cols).fill(inf);
   const integrality = new Int32Array(cols);
   for (let v = 0; v < n; v++) {
@@ -178,6 +187,18 @@ export function buildPipelineMilp(problem: ScheduleProblem, highs: Pick<Highs, '
     }
     if (zBase[v]! >= 0) for (let b = 0; b + 1 < k; b++) colUpper[z(v, b)] = 1;
   }
+  // Symmetry: an empty stage can move to the end without raising any stage's time (the
+  // tensors it forwarded cross one boundary fewer), so some optimum fills a prefix of the
+  // stages, and stage 0 then holds a graph input. With a single input node, fix it there.
+  let sources = 0;
+  let source = 0;
+  for (let v = 0; v < n; v++) {
+    if (problem.predStart[v + 1] === problem.predStart[v]) {
+      sources++;
+      source = v;
+    }
+  }
+  if (sources === 1) for (let s = 1; s < k; s++) colUpper[y(source, s)] = 0;
   const model: ModelData = {
     numCols: cols,
     numRows: rows.length,
@@ -218,6 +239,20 @@ export function milpSolutionOf(problem: ScheduleProblem, milp: PipelineMilp, ass
   return x;
 }
 
+/** The better of the contiguous DP's cuts of the index order and of the level order. */
+function dpWarmStart(core: Core, sim: PipelineSimulator, problem: ScheduleProblem): Assignment {
+  const { cuts, bottleneckSeconds } = sim.contiguousDp();
+  const index = assignmentFromCuts(problem.n, cuts);
+  const level = cutOrder(core, problem, levelOrder(problem), bottleneckSeconds);
+  return level && sim.bottleneck(level) < sim.bottleneck(index) ? level : index;
+}
+
+function problemParams(problem: ScheduleProblem): number {
+  let sum = 0;
+  for (let v = 0; v < problem.n; v++) sum += problem.paramBytes[v]!;
+  return sum;
+}
+
 const STATUS_NAMES: Record<number, string> = {
   7: 'optimal',
   8: 'infeasible',
@@ -238,7 +273,8 @@ export async function exactSchedule(core: Core, problem: ScheduleProblem, option
   const sim = new PipelineSimulator(core, problem);
   let model: Model | undefined;
   try {
-    const warm = options.warmStart ?? assignmentFromCuts(problem.n, sim.contiguousDp().cuts);
+    // The model puts empty stages last (see buildPipelineMilp); so must its start.
+    const warm = compactStages(options.warmStart ?? dpWarmStart(core, sim, problem), problem.cores);
     const warmCost = sim.bottleneck(warm);
     if (!Number.isFinite(warmCost)) throw new RangeError('exact scheduler: the warm start breaks the graph order');
     const milp = buildPipelineMilp(problem, highs);

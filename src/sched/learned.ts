@@ -7,7 +7,8 @@ import type { Core } from '../core/core.js';
 import { Random } from '../helpers/random.js';
 import { POLICY_WEIGHTS } from './policy-weights.js';
 import { SchedulerPolicy, type PolicyWeights } from './policy.js';
-import { assignmentFromCuts, reorderProblem, type Assignment, type ScheduleProblem } from './problem.js';
+import { cutOrder, levelOrder } from './orders.js';
+import type { Assignment, ScheduleProblem } from './problem.js';
 import { PipelineSimulator } from './simulate.js';
 
 export const DECODE_MODES = ['greedy', 'sample', 'beam'] as const;
@@ -100,39 +101,6 @@ export function refineCuts(core: Core, sim: PipelineSimulator, problem: Schedule
   const order = Array.from({ length: problem.n }, (_, v) => v).sort((a, b) => assignment[a]! - assignment[b]! || a - b);
   const cut = cutOrder(core, problem, order, sim.bottleneck(assignment));
   return cut && sim.bottleneck(cut) <= sim.bottleneck(assignment) ? cut : assignment;
-}
-
-/**
- * The best contiguous cuts of a topological order (`order[i]` = the i-th node), as a stage
- * per node index; undefined when no cut reaches `upperBoundSeconds`.
- */
-export function cutOrder(core: Core, problem: ScheduleProblem, order: ArrayLike<number>, upperBoundSeconds = Infinity): Assignment | undefined {
-  const inner = new PipelineSimulator(core, reorderProblem(problem, order));
-  try {
-    const { cuts, bottleneckSeconds } = inner.contiguousDp(upperBoundSeconds);
-    if (!Number.isFinite(bottleneckSeconds)) return undefined;
-    const byPosition = assignmentFromCuts(problem.n, cuts);
-    const out = new Int32Array(problem.n);
-    for (let i = 0; i < problem.n; i++) out[order[i]!] = byPosition[i]!;
-    return out;
-  } finally {
-    inner.free();
-  }
-}
-
-/**
- * Nodes by (longest-path depth from a graph input, index). Model files list a module's
- * parallel branches one after another, so a contiguous cut of the index order splits one
- * branch and sends every finished branch's output across; in this order the branches sit side
- * by side and one cut can split them all at the same depth, where their tensors are small
- * (Inception-style modules need this: their optimum is contiguous here, not in the index order).
- */
-export function levelOrder(problem: ScheduleProblem): Int32Array {
-  const depth = new Int32Array(problem.n);
-  for (let v = 0; v < problem.n; v++) {
-    for (let e = problem.predStart[v]!; e < problem.predStart[v + 1]!; e++) depth[v] = Math.max(depth[v]!, depth[problem.preds[e]!]! + 1);
-  }
-  return Int32Array.from({ length: problem.n }, (_, v) => v).sort((a, b) => depth[a]! - depth[b]! || a - b);
 }
 
 function scoreOf(sim: PipelineSimulator, x: Assignment): [number, number] {

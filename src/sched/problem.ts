@@ -178,6 +178,19 @@ export function edgeError(problem: ScheduleProblem, u: number, v: number, su: nu
   return `edge '${problem.names[u]}' → '${problem.names[v]}' breaks the order: stage ${su} > stage ${sv}`;
 }
 
+/**
+ * The same schedule with its empty stages moved to the end (the used stages renumbered
+ * 0, 1, … in order). No stage's time rises: a tensor that crossed an empty stage crosses one
+ * boundary fewer.
+ */
+export function compactStages(assignment: Assignment, cores: number): Assignment {
+  const used = new Uint8Array(cores);
+  for (const s of assignment) used[s] = 1;
+  const renumber = new Int32Array(cores);
+  for (let s = 0, next = 0; s < cores; s++) renumber[s] = used[s] ? next++ : next;
+  return assignment.map((s) => renumber[s]!);
+}
+
 /** Stage of each node when the topological order is cut at `cuts` (K+1 positions, 0 … n). */
 export function assignmentFromCuts(n: number, cuts: ArrayLike<number>): Assignment {
   const out = new Int32Array(n);

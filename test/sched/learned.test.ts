@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
-import { cutOrder, learnedSchedule, levelOrder, localImprove, refineCuts } from '../../src/sched/learned.js';
+import { learnedSchedule, localImprove, refineCuts } from '../../src/sched/learned.js';
+import { cutOrder, levelOrder } from '../../src/sched/orders.js';
 import { PartialSchedule, SchedulerPolicy } from '../../src/sched/policy.js';
 import { assignmentError, buildProblem, reorderProblem } from '../../src/sched/problem.js';
 import { POLICY_WEIGHTS } from '../../src/sched/policy-weights.js';

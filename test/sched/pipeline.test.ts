@@ -3,7 +3,7 @@ import { getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
 import { EDGETPU_PRESET, pipelineTarget } from '../../src/hw/pipeline.js';
 import { compilerSchedule } from '../../src/sched/compiler.js';
-import { assignmentFromCuts, assignmentFromRecord, buildProblem, MAX_SCHEDULE_NODES, type ScheduleProblem } from '../../src/sched/problem.js';
+import { assignmentError, assignmentFromCuts, assignmentFromRecord, buildProblem, compactStages, MAX_SCHEDULE_NODES, type ScheduleProblem } from '../../src/sched/problem.js';
 import { allValidAssignments, bruteForceContiguous, referenceSimulate } from '../../src/sched/reference.js';
 import { PipelineSimulator, simulatePipeline } from '../../src/sched/simulate.js';
 import { randomProblem, randomValidAssignment, tinyTarget } from './graphs.js';
@@ -195,6 +195,28 @@ function plainContiguousDp(p: ScheduleProblem): number {
   }
   return f[p.n]!;
 }
+
+describe('compacting empty stages', () => {
+  it('moves empty stages last without raising any used stage\'s time', () => {
+    const random = new Random(13);
+    for (let trial = 0; trial < 40; trial++) {
+      const p = randomProblem(random, random.intBetween(1, 30), random.intBetween(2, 8));
+      const a = randomValidAssignment(random, p, 2);
+      const c = compactStages(a, p.cores);
+      expect(assignmentError(p, c)).toBeUndefined();
+      const used = new Set(a).size;
+      expect(new Set(c)).toEqual(new Set(Array.from({ length: used }, (_, s) => s)));
+      const before = referenceSimulate(p, a).stages.filter((s) => s.nodes.length > 0);
+      const after = referenceSimulate(p, c).stages;
+      // Stage by stage, the used stages keep their nodes and their time can only fall.
+      before.forEach((stage, s) => {
+        expect(after[s]!.nodes).toEqual(stage.nodes);
+        expect(after[s]!.totalSeconds).toBeLessThanOrEqual(stage.totalSeconds * (1 + 1e-12));
+      });
+      for (let s = used; s < p.cores; s++) expect(after[s]!.totalSeconds).toBe(0);
+    }
+  });
+});
 
 describe('compiler baseline', () => {
   it('cuts before a segment would pass total_params / K', () => {
