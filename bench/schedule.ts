@@ -6,6 +6,9 @@
 //   --synthetic 50,100  synthetic layered-DAG sizes (default 50,100,300,500)
 //   --cores 4,5,6       pipeline sizes
 //   --time-limit S      exact solver's limit per instance (default 30)
+//   --decode MODE       the learned scheduler's decoding: greedy (default), sample, beam
+//   --beam-width W      its beam width with --decode beam (default 4)
+//   --samples N         its sampled decodes with --decode sample (default 8)
 // The log line at the end summarises the issue's targets (learned within 1% of exact on the
 // zoo, ≥ 100× faster than exact on graphs of ≥ 300 nodes, never invalid).
 import { getCore, loadModel } from '../src/node/index.js';
@@ -13,7 +16,8 @@ import type { Graph } from '../src/graph/index.js';
 import { pipelineTarget } from '../src/hw/pipeline.js';
 import { problemFromGraph } from '../src/sched/from-graph.js';
 import { syntheticGraph } from '../src/sched/models.js';
-import { learnedSchedule } from '../src/sched/learned.js';
+import { learnedSchedule, type LearnedOptions } from '../src/sched/learned.js';
+import type { DecodeMode } from '../src/sched/policy.js';
 import { schedule, type ScheduleResult } from '../src/sched/schedule.js';
 import { assignmentError, assignmentFromRecord } from '../src/sched/problem.js';
 import type { Bench, Row } from './harness.js';
@@ -31,6 +35,11 @@ export const scheduleBench: Bench = {
     const core = await getCore();
     const timeLimit = Number(args.timeLimit ?? 30);
     const cores = list(args.cores, '4,5,6').map(Number);
+    const learnedOptions: LearnedOptions = {
+      ...(args.decode === undefined ? {} : { decode: String(args.decode) as DecodeMode }),
+      ...(args.beamWidth === undefined ? {} : { beamWidth: Number(args.beamWidth) }),
+      ...(args.samples === undefined ? {} : { samples: Number(args.samples) }),
+    };
     const graphs: { label: string; zoo: boolean; load: () => Promise<Graph> }[] = [
       ...list(args.models, ZOO_MODELS.join(',')).map((m) => ({ label: m, zoo: true, load: () => loadModel(m) })),
       ...list(args.synthetic, '50,100,300,500').map((n) => ({ label: `synthetic-${n}`, zoo: false, load: async () => syntheticGraph(Number(n), 1) })),
@@ -53,7 +62,7 @@ export const scheduleBench: Bench = {
         for (const scheduler of SCHEDULERS) {
           const run = () => scheduler === 'policy'
             ? schedule(core, problem, { scheduler: 'learned', learned: (c, p) => learnedSchedule(c, p, { refineCuts: false, improvePasses: 0 }) })
-            : schedule(core, problem, { scheduler, timeLimitSeconds: timeLimit });
+            : schedule(core, problem, { scheduler, timeLimitSeconds: timeLimit, learned: (c, p) => learnedSchedule(c, p, learnedOptions) });
           // The fast schedulers are deterministic: run them three times and report the median
           // time (the machine is shared); the exact solver runs once.
           const runs = scheduler === 'exact' ? [await run()] : [await run(), await run(), await run()];

@@ -3,6 +3,7 @@ import { getCore, loadModel } from '../../src/node/index.js';
 import { pipelineTarget, PIPELINE_PRESETS } from '../../src/hw/pipeline.js';
 import { problemFromGraph } from '../../src/sched/from-graph.js';
 import { learnedSchedule } from '../../src/sched/learned.js';
+import { DECODE_MODES, type DecodeMode } from '../../src/sched/policy.js';
 import { schedule, SCHEDULERS, type SchedulerName, type ScheduleResult } from '../../src/sched/schedule.js';
 import { MODEL_HELP } from '../../src/sched/models.js';
 import { formatNumber, report, table } from '../output.js';
@@ -13,7 +14,9 @@ interface ScheduleArgs {
   target: string;
   scheduler: SchedulerName;
   timeLimit: number;
+  decode?: DecodeMode;
   samples: number;
+  beamWidth: number;
   json?: boolean;
 }
 
@@ -26,7 +29,9 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
       .option('cores', { type: 'number', default: 4, describe: 'Pipeline stages, one per core (1-8)' })
       .option('target', { type: 'string', default: 'edgetpu', choices: Object.keys(PIPELINE_PRESETS), describe: 'Target preset' })
       .option('scheduler', { type: 'string', default: 'exact', choices: SCHEDULERS, describe: 'exact (HiGHS MILP), compiler (parameter-balanced cuts), dp (best contiguous cuts), learned (policy network)' })
-      .option('samples', { type: 'number', default: 0, describe: 'learned: sampled decodes besides the greedy one' })
+      .option('decode', { type: 'string', choices: DECODE_MODES, describe: 'learned: greedy (default), sample (greedy plus --samples draws) or beam (beam search of --beam-width)' })
+      .option('samples', { type: 'number', default: 0, describe: 'learned: sampled decodes besides the greedy one (implies --decode sample)' })
+      .option('beam-width', { type: 'number', default: 4, describe: 'learned --decode beam: schedules kept per step' })
       .option('time-limit', { type: 'number', default: 60, describe: 'Seconds the exact solver may take; then it returns its best schedule and gap' }) as never,
   handler: async (argv) => {
     const target = pipelineTarget({ cores: argv.cores }, argv.target);
@@ -36,7 +41,7 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
     const result = await schedule(core, problem, {
       scheduler: argv.scheduler,
       timeLimitSeconds: argv.timeLimit,
-      learned: (c, p) => learnedSchedule(c, p, { samples: argv.samples }),
+      learned: (c, p) => learnedSchedule(c, p, { decode: argv.decode, samples: argv.samples, beamWidth: argv.beamWidth }),
     });
     report(argv, { model: graph.name, ...result }, (r) => asText(r));
   },

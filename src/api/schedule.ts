@@ -5,6 +5,7 @@
 import { getCore } from '../core/load.js';
 import { MAX_PIPELINE_CORES, PIPELINE_PRESETS, pipelineTarget, type PipelineTarget, type PipelineTargetOptions } from '../hw/pipeline.js';
 import { problemFromGraph } from '../sched/from-graph.js';
+import { DECODE_MODES, type DecodeMode } from '../sched/policy.js';
 import { schedule as runScheduler, SCHEDULERS, type SchedulerName, type ScheduleResult } from '../sched/schedule.js';
 import { checkOptions, OptionsError, type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
@@ -22,8 +23,12 @@ export interface ScheduleOptions {
   maxNodes?: number;
   /** Seed of the learned scheduler's sampling (default 1). */
   seed?: number;
-  /** Sampled schedules of the learned scheduler besides the greedy one (default 8). */
+  /** How the learned scheduler decodes: 'greedy' (default), 'sample' or 'beam' (see src/sched/learned.ts). */
+  decode?: DecodeMode;
+  /** Sampled schedules of the learned scheduler besides the greedy one (default 0; with decode 'sample', 8). */
   samples?: number;
+  /** Beam width of the learned scheduler's decode 'beam' (default 4). */
+  beamWidth?: number;
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
 }
@@ -40,7 +45,9 @@ const SPEC = {
   timeLimitSeconds: { type: 'number', min: 0 },
   maxNodes: { type: 'number', integer: true, min: 1 },
   seed: { type: 'number', integer: true, min: 0 },
+  decode: { type: 'string', oneOf: DECODE_MODES },
   samples: { type: 'number', integer: true, min: 0, max: 10_000 },
+  beamWidth: { type: 'number', integer: true, min: 1, max: 1_000 },
   onProgress: { type: 'function' },
   signal: { type: 'signal' },
 } as const;
@@ -74,7 +81,13 @@ export async function schedule(model: ModelInput, options?: ScheduleOptions): Pr
     scheduler: o.scheduler ?? 'exact',
     ...(o.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: o.timeLimitSeconds }),
     ...(o.maxNodes === undefined ? {} : { maxNodes: o.maxNodes }),
-    learned: async (c, p) => (await import('../sched/learned.js')).learnedSchedule(c, p, { seed: o.seed ?? 1, ...(o.samples === undefined ? {} : { samples: o.samples }) }),
+    learned: async (c, p) =>
+      (await import('../sched/learned.js')).learnedSchedule(c, p, {
+        seed: o.seed ?? 1,
+        ...(o.decode === undefined ? {} : { decode: o.decode }),
+        ...(o.samples === undefined ? {} : { samples: o.samples }),
+        ...(o.beamWidth === undefined ? {} : { beamWidth: o.beamWidth }),
+      }),
   });
   throwIfAborted(o.signal);
   progress('cost', 1);

@@ -6,13 +6,10 @@
 import type { Core } from '../core/core.js';
 import { Random } from '../helpers/random.js';
 import { POLICY_WEIGHTS } from './policy-weights.js';
-import { SchedulerPolicy, type PolicyWeights } from './policy.js';
+import { DECODE_MODES, SchedulerPolicy, type DecodeMode, type PolicyWeights } from './policy.js';
 import { cutOrder, levelOrder } from './orders.js';
 import type { Assignment, ScheduleProblem } from './problem.js';
 import { PipelineSimulator } from './simulate.js';
-
-export const DECODE_MODES = ['greedy', 'sample', 'beam'] as const;
-export type DecodeMode = (typeof DECODE_MODES)[number];
 
 export interface LearnedOptions {
   /**

@@ -13,6 +13,10 @@ import { Random } from '../helpers/random.js';
 import type { Assignment, ScheduleProblem } from './problem.js';
 
 export const POLICY_FEATURES = 21;
+
+/** How the learned scheduler draws schedules from the policy (see learned.ts). */
+export const DECODE_MODES = ['greedy', 'sample', 'beam'] as const;
+export type DecodeMode = (typeof DECODE_MODES)[number];
 export const POLICY_SIZES = [POLICY_FEATURES, 64, 64, 1] as const;
 
 /** Everything a training step needs of one decoded schedule. */

@@ -35,6 +35,19 @@ describe('mapwise schedule', () => {
     expect(b('dp')).toBeLessThanOrEqual(b('compiler') * (1 + 1e-9));
   });
 
+  it('decodes the learned policy by beam search or sampling on request', () => {
+    for (const extra of [['--decode', 'beam', '--beam-width', '3'], ['--decode', 'sample', '--samples', '2']]) {
+      const run = mapwise('schedule', 'synthetic:16:3', '--cores', '3', '--scheduler', 'learned', ...extra, '--json');
+      expect(run.status, run.stderr).toBe(0);
+      const r = JSON.parse(run.stdout);
+      expect(r.scheduler).toBe('learned');
+      expect(Object.keys(r.assignment)).toHaveLength(16);
+    }
+    const bad = mapwise('schedule', 'synthetic:16:3', '--scheduler', 'learned', '--decode', 'best');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/decode.*best|best.*decode/i);
+  });
+
   it('rejects bad cores and unknown models with the field named', () => {
     const cores = mapwise('schedule', 'synthetic:10', '--cores', '0');
     expect(cores.status).toBe(1);
