@@ -482,7 +482,9 @@ function countAllMisses(op: i32, passes: i32, fcFixed: i32, passOverFc: bool, v:
 /** Line of the 0-based valid demand y of the identical passes from `from` on (one column fold each, or one row fold of column fold fcFixed). */
 function streamLine(op: i32, fcFixed: i32, passOverFc: bool, from: i32, y: f64, v: f64): f64 {
   const pass = from + <i32>Math.floor(y / v);
-  const n = v - (y - Math.floor(y / v) * v);
+  const r = y - Math.floor(y / v) * v;
+  if (everyEntryValid(op)) return firstPassLine(op, fcFixed, passOverFc, r) + <f64>pass * (passOverFc ? <f64>ROW_FOLDS * <f64>FOLD_LEN : <f64>FOLD_LEN);
+  const n = v - r;
   return passOverFc ? lineFromEnd(op, pass, pass + 1, 0, ROW_FOLDS, n) : lineFromEnd(op, fcFixed, fcFixed + 1, pass, pass + 1, n);
 }
 
@@ -558,6 +560,54 @@ class DemandCursor {
   }
 }
 
+// When every entry of an operand is a valid address (filters always; the ifmap unless the ceil rule
+// adds windows that run off it), the line of the r-th demand of a fold is found by counting:
+// the entries before fold line l are the (p, q) of the block with p + q < l − prefix (skewed) or
+// p < l − prefix (flat), a closed form, searched by bisection.
+
+@inline function tri(x: f64): f64 {
+  return x > 0 ? (x * (x + 1)) / 2 : 0;
+}
+
+/** Entries of the loaded block on fold lines before l, for l up to one past its last line. */
+function entriesBefore(l: i32): f64 {
+  const a = <f64>(bP - bPLo);
+  const b = <f64>bQHi;
+  const t = <f64>(l - bPrefix - bPLo);
+  if (!bSkew) return max(0, min(t, a)) * b;
+  // (p − pLo) + q < t over [0, a) × [0, b) by inclusion–exclusion; t ≤ a + b − 1 here, so the
+  // corner term tri(t − a − b) is 0.
+  return tri(t) - tri(t - a) - tri(t - b);
+}
+
+/** Fold line of the loaded block's r-th entry (0-based) in demand order. */
+function lineOfEntry(r: f64): i32 {
+  let lo = blockFirstLine(), hi = blockLastLine();
+  while (lo < hi) {
+    const mid = lo + ((hi - lo) >> 1);
+    if (entriesBefore(mid + 1) > r) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function everyEntryValid(op: i32): bool {
+  return op != OP_IFMAP || ((H - FH) % SH == 0 && (W - FW) % SW == 0);
+}
+
+/** Line of the r-th demand (0-based) of the first of the identical passes (column fold 0, or row fold 0 of fcFixed); every entry valid. */
+function firstPassLine(op: i32, fcFixed: i32, passOverFc: bool, r: f64): f64 {
+  if (!passOverFc) {
+    setBlock(op, fcFixed, 0);
+    return <f64>fcFixed * <f64>ROW_FOLDS * <f64>FOLD_LEN + <f64>lineOfEntry(r);
+  }
+  setBlock(op, 0, 0);
+  const full = <f64>(bP - bPLo) * <f64>bQHi; // entries of every row fold but the last
+  const fr = <i32>min(Math.floor(r / full), <f64>(ROW_FOLDS - 1));
+  setBlock(op, 0, fr);
+  return <f64>fr * <f64>FOLD_LEN + <f64>lineOfEntry(r - <f64>fr * full);
+}
+
 const cursorA = new DemandCursor();
 const cursorB = new DemandCursor();
 
@@ -588,6 +638,18 @@ function minFlushGap(op: i32, fcFixed: i32, passOverFc: bool, v: f64, y1: f64, c
   const period = V / g;
   const inv: i64 = period == 1 ? 0 : modInverse((RR / g) % period, period);
   const everyResidue = cnt >= <f64>period;
+  const visits = min(cnt, <f64>period);
+  if (everyEntryValid(op) && visits * 64 < v) {
+    // Few residues: count to each of them instead of walking the pass.
+    let best: f64 = Infinity;
+    for (let k: i64 = 0; <f64>k < visits; k++) {
+      const r = (R1 + k * RR) % V;
+      const from = firstPassLine(op, fcFixed, passOverFc, <f64>r);
+      const to = r + RR < V ? firstPassLine(op, fcFixed, passOverFc, <f64>(r + RR)) : lpp + firstPassLine(op, fcFixed, passOverFc, <f64>(r + RR - V));
+      best = min(best, to - from);
+    }
+    return q * lpp + best;
+  }
   if (passOverFc) { cursorA.start(op, 0, 1, 0, ROW_FOLDS, lpp); cursorB.start(op, 0, 1, 0, ROW_FOLDS, lpp); }
   else { cursorA.start(op, fcFixed, fcFixed + 1, 0, 1, lpp); cursorB.start(op, fcFixed, fcFixed + 1, 0, 1, lpp); }
   cursorA.next();
@@ -737,11 +799,28 @@ function walkReads(op: i32): void {
     if (distinct >= cap && stallCount == 0) {
       const more = Math.floor(distinct / cap);
       // Flushes on every cap-th demand: one cursor over the stream finds their cycles (no stalls).
-      cursorA.start(op, 0, COL_FOLDS, 0, ROW_FOLDS, 0);
-      let seen: f64 = 0;
-      for (let k: f64 = 1; k <= more; k++) {
-        while (seen < k * cap) { cursorA.next(); seen++; }
-        noteFlush(cursorA.line);
+      if (everyEntryValid(op)) {
+        // Fold by fold, counting to the flushes that fall in it.
+        let before: f64 = 0, k: f64 = 1;
+        for (let fc = 0; fc < COL_FOLDS && k <= more; fc++) {
+          for (let fr = 0; fr < ROW_FOLDS && k <= more; fr++) {
+            setBlock(op, fc, fr);
+            const entries = <f64>(bP - bPLo) * <f64>bQHi;
+            const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
+            while (k <= more && k * cap - 1 < before + entries) {
+              noteFlush(base + <f64>lineOfEntry(k * cap - 1 - before));
+              k++;
+            }
+            before += entries;
+          }
+        }
+      } else {
+        cursorA.start(op, 0, COL_FOLDS, 0, ROW_FOLDS, 0);
+        let seen: f64 = 0;
+        for (let k: f64 = 1; k <= more; k++) {
+          while (seen < k * cap) { cursorA.next(); seen++; }
+          noteFlush(cursorA.line);
+        }
       }
       lastFlushCycle = flushPrev;
       flushes = more;
