@@ -11,6 +11,7 @@ import type { Core } from '../core/core.js';
 import { Mlp } from '../core/nn.js';
 import { Random } from '../helpers/random.js';
 import type { Assignment, ScheduleProblem } from './problem.js';
+import { PipelineSimulator } from './simulate.js';
 
 export const POLICY_FEATURES = 21;
 
@@ -163,24 +164,26 @@ class ProblemScale {
   readonly totalCompute: number;
   readonly totalParams: number;
 
-  constructor(p: ScheduleProblem) {
-    const link = p.target.hostLinkBytesPerSecond;
+  constructor(core: Core, p: ScheduleProblem) {
     let c = 0;
     let params = 0;
-    let bytes = 0;
     this.prefixCompute = new Float64Array(p.n + 1);
     this.prefixParams = new Float64Array(p.n + 1);
     for (let v = 0; v < p.n; v++) {
       c += p.computeSeconds[v]!;
       params += p.paramBytes[v]!;
-      bytes += p.outputBytes[v]!;
       this.prefixCompute[v + 1] = c;
       this.prefixParams[v + 1] = params;
     }
     this.totalCompute = c;
     this.totalParams = params;
-    // A rough per-stage time: all work spread evenly, every tensor sent once.
-    const norm = (c + Math.max(0, params - p.cores * p.target.onChipParamBytes) / link + bytes / link) / p.cores;
+    // Times are measured in units of an achievable bottleneck of this very graph, the
+    // contiguous DP's: the features then mean the same on a 40-node training graph and on a
+    // 700-node DenseNet (an estimate from totals, which counted every tensor as sent, made
+    // the big graphs' compute features vanish).
+    const sim = new PipelineSimulator(core, p);
+    const norm = sim.contiguousDp().bottleneckSeconds;
+    sim.free();
     this.norm = norm > 0 ? norm : 1e-9;
   }
 }
@@ -254,7 +257,7 @@ export class SchedulerPolicy {
    */
   decode(problem: ScheduleProblem, mode: 'greedy' | 'sample' | 'teacher', options: { random?: Random; teacher?: ArrayLike<number>; temperature?: number; record?: boolean; score?: boolean } = {}): Trajectory {
     const { n, cores: k } = problem;
-    const scale = new ProblemScale(problem);
+    const scale = new ProblemScale(this.core, problem);
     const state = new PartialSchedule(problem);
     const record = options.record ?? mode !== 'greedy';
     const rows = new Float32Array(k * POLICY_FEATURES);
@@ -313,7 +316,7 @@ export class SchedulerPolicy {
   beamSearch(problem: ScheduleProblem, width: number, options: { temperature?: number } = {}): { assignment: Assignment; logProb: number }[] {
     if (!Number.isInteger(width) || width < 1) throw new RangeError(`beam search: width must be an integer ≥ 1, got ${width}`);
     const { n, cores: k } = problem;
-    const scale = new ProblemScale(problem);
+    const scale = new ProblemScale(this.core, problem);
     const temperature = options.temperature ?? 1;
     const rows = new Float32Array(k * POLICY_FEATURES);
     const times = new Float64Array(k);
