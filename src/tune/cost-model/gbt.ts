@@ -129,44 +129,63 @@ export class GradientBoostedTrees {
   /** The best split of each frontier node, found in one presorted pass per feature. */
   private bestSplits(columns: Float64Array[], order: Uint32Array[], gradient: Float64Array, hessian: Float64Array, nodeOf: Int32Array, frontier: number[]): (Split | undefined)[] {
     const { l2, minSplitGain, minChildSamples } = this.options;
+    const width = frontier.length;
+    const n = gradient.length;
     // Frontier slot of every tree node (-1: not on the frontier); trees have at most 2^(depth+1) nodes.
-    const slot = new Int32Array(2 ** (this.options.maxDepth + 1)).fill(-1);
-    frontier.forEach((node, k) => (slot[node] = k));
-    const total = new Float64Array(frontier.length);
-    const totalHessian = new Float64Array(frontier.length);
-    const totalCount = new Float64Array(frontier.length);
-    for (let i = 0; i < gradient.length; i++) {
-      const k = slot[nodeOf[i]!]!;
+    const slotOfNode = new Int32Array(2 ** (this.options.maxDepth + 1)).fill(-1);
+    frontier.forEach((node, k) => (slotOfNode[node] = k));
+    const slot = Int32Array.from(nodeOf, (node) => slotOfNode[node]!);
+    const total = new Float64Array(width);
+    const totalHessian = new Float64Array(width);
+    const totalCount = new Float64Array(width);
+    for (let i = 0; i < n; i++) {
+      const k = slot[i]!;
       if (k < 0) continue;
       total[k]! += gradient[i]!;
       totalHessian[k]! += hessian[i]!;
       totalCount[k]! += 1;
     }
-    const best: (Split | undefined)[] = new Array(frontier.length).fill(undefined);
-    const score = (g: number, h: number): number => (g * g) / (h + l2);
+    const parentScore = Float64Array.from(total, (g, k) => (g * g) / (totalHessian[k]! + l2));
+    const bestGain = new Float64Array(width);
+    const bestFeature = new Int32Array(width).fill(-1);
+    const bestThreshold = new Float64Array(width);
+    const leftSum = new Float64Array(width);
+    const leftHessian = new Float64Array(width);
+    const leftCount = new Float64Array(width);
+    const lastValue = new Float64Array(width);
     for (let f = 0; f < columns.length; f++) {
       const column = columns[f]!;
-      const leftSum = new Float64Array(frontier.length);
-      const leftHessian = new Float64Array(frontier.length);
-      const leftCount = new Float64Array(frontier.length);
-      const lastValue = new Float64Array(frontier.length).fill(Number.NaN);
-      for (const i of order[f]!) {
-        const k = slot[nodeOf[i]!]!;
+      const sorted = order[f]!;
+      leftSum.fill(0);
+      leftHessian.fill(0);
+      leftCount.fill(0);
+      lastValue.fill(Number.NaN);
+      for (let r = 0; r < n; r++) {
+        const i = sorted[r]!;
+        const k = slot[i]!;
         if (k < 0) continue;
         const value = column[i]!;
         const last = lastValue[k]!;
-        if (leftCount[k]! >= minChildSamples && value !== last && totalCount[k]! - leftCount[k]! >= minChildSamples) {
-          const rightHessian = totalHessian[k]! - leftHessian[k]!;
-          const gain = 0.5 * (score(leftSum[k]!, leftHessian[k]!) + score(total[k]! - leftSum[k]!, rightHessian) - score(total[k]!, totalHessian[k]!)) - minSplitGain;
-          if (gain > 0 && gain > (best[k]?.gain ?? 0)) best[k] = { gain, feature: f, threshold: (last + value) / 2 };
+        const left = leftCount[k]!;
+        if (left >= minChildSamples && value !== last && totalCount[k]! - left >= minChildSamples) {
+          const gl = leftSum[k]!;
+          const hl = leftHessian[k]!;
+          const gr = total[k]! - gl;
+          const hr = totalHessian[k]! - hl;
+          const gain = 0.5 * ((gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parentScore[k]!) - minSplitGain;
+          if (gain > 0 && gain > bestGain[k]!) {
+            bestGain[k] = gain;
+            bestFeature[k] = f;
+            bestThreshold[k] = (last + value) / 2;
+          }
         }
         leftSum[k]! += gradient[i]!;
         leftHessian[k]! += hessian[i]!;
-        leftCount[k]! += 1;
+        leftCount[k] = left + 1;
         lastValue[k] = value;
       }
     }
-    return best;
+    return frontier.map((_, k) => (bestFeature[k]! >= 0 ? { gain: bestGain[k]!, feature: bestFeature[k]!, threshold: bestThreshold[k]! } : undefined));
   }
 }
 
