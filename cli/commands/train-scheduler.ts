@@ -17,6 +17,8 @@ interface TrainArgs {
   imitationEpochs: number;
   reinforceEpochs: number;
   teacherMaxNodes: number;
+  minNodes: number;
+  maxNodes: number;
   saveEvery: number;
   json?: boolean;
 }
@@ -29,11 +31,13 @@ export const trainSchedulerCommand: CommandModule<object, TrainArgs> = {
       .option('checkpoint', { type: 'string', default: 'models/scheduler-policy.json', describe: 'Checkpoint file: resumed when it exists, written as training goes' })
       .option('fresh', { type: 'boolean', describe: 'Ignore an existing checkpoint and start over' })
       .option('emit-module', { type: 'string', describe: 'Also write the trained weights as a TypeScript module (src/sched/policy-weights.ts ships them)' })
-      .option('labels-from', { type: 'string', describe: 'Reuse the teacher labels of another checkpoint when its instances are the same' })
+      .option('labels-from', { type: 'string', describe: 'Reuse the teacher labels of another checkpoint for the leading instances both share' })
       .option('seed', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.seed })
       .option('graphs', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.graphs, describe: 'Synthetic training instances' })
       .option('imitation-epochs', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.imitationEpochs })
       .option('reinforce-epochs', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.reinforceEpochs })
+      .option('min-nodes', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.minNodes, describe: 'Smallest training graph, nodes' })
+      .option('max-nodes', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.maxNodes, describe: 'Largest training graph, nodes' })
       .option('teacher-max-nodes', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.teacherMaxNodes, describe: 'Branch-and-bound nodes of the teacher MILP per instance' })
       .option('save-every', { type: 'number', default: 5, describe: 'Write the checkpoint every this many steps' }) as never,
   handler: async (argv) => {
@@ -44,6 +48,8 @@ export const trainSchedulerCommand: CommandModule<object, TrainArgs> = {
       imitationEpochs: argv.imitationEpochs,
       reinforceEpochs: argv.reinforceEpochs,
       teacherMaxNodes: argv.teacherMaxNodes,
+      minNodes: argv.minNodes,
+      maxNodes: argv.maxNodes,
     };
     let resume: TrainState | undefined;
     if (!argv.fresh && existsSync(argv.checkpoint)) {
@@ -53,7 +59,7 @@ export const trainSchedulerCommand: CommandModule<object, TrainArgs> = {
     }
     const reuse = argv.labelsFrom ? (JSON.parse(await readFile(argv.labelsFrom, 'utf8')) as TrainState) : undefined;
     const trainer = new SchedulerTrainer(core, options, resume, reuse);
-    if (reuse && trainer.step > 0 && !resume) message(`reusing ${reuse.labels.length} teacher labels from ${argv.labelsFrom}`);
+    if (reuse && trainer.step > 0 && !resume) message(`reusing ${trainer.step} teacher labels from ${argv.labelsFrom}`);
     const save = async (): Promise<void> => {
       await mkdir(dirname(argv.checkpoint), { recursive: true });
       const tmp = `${argv.checkpoint}.tmp`;

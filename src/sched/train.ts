@@ -139,7 +139,7 @@ export class SchedulerTrainer {
     readonly core: Core,
     options: Partial<TrainOptions> = {},
     resume?: TrainState,
-    /** Teacher labels of an earlier run, used when its instances are the same as this run's. */
+    /** Teacher labels of an earlier run, used for the leading instances it shares with this run. */
     reuse?: Pick<TrainState, 'instances' | 'labels'>,
   ) {
     this.options = resume ? resume.options : { ...DEFAULT_TRAIN_OPTIONS, ...options };
@@ -148,9 +148,13 @@ export class SchedulerTrainer {
     this.labels = resume ? resume.labels.slice() : [];
     this.history = resume ? resume.history.slice() : [];
     this.stepsDone = resume ? resume.step : 0;
-    if (!resume && reuse && reuse.labels.length === this.instances.length && JSON.stringify(reuse.instances) === JSON.stringify(this.instances)) {
-      this.labels.push(...reuse.labels);
-      this.stepsDone = this.instances.length;
+    // Labels depend only on their instance: take the earlier run's for the leading instances
+    // both runs share (more graphs of the same seed extend the same list).
+    if (!resume && reuse) {
+      while (this.labels.length < Math.min(reuse.labels.length, this.instances.length) && JSON.stringify(reuse.instances[this.labels.length]) === JSON.stringify(this.instances[this.labels.length])) {
+        this.labels.push(reuse.labels[this.labels.length]!);
+      }
+      this.stepsDone = this.labels.length;
     }
     this.policy = new SchedulerPolicy(core, resume ? { sizes: resume.sizes, params: fromBase64(resume.params) } : undefined, this.options.seed);
     if (resume) this.policy.net.setOptimizerState({ step: resume.optimizer.step, m: fromBase64(resume.optimizer.m), v: fromBase64(resume.optimizer.v) });

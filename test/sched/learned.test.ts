@@ -249,6 +249,26 @@ describe('training (smoke)', () => {
     expect(resumed.optimizer).toEqual(straight.optimizer);
   });
 
+  it('reuses the teacher labels of the instances an earlier run shares, and trains as if it had labelled them', async () => {
+    const core = await getCore();
+    const train = async (options: object, reuse?: ReturnType<SchedulerTrainer['state']>) => {
+      const trainer = new SchedulerTrainer(core, { ...tiny, seed: 6, ...options }, undefined, reuse);
+      const firstStep = trainer.step;
+      while (!trainer.done) await trainer.next();
+      const state = trainer.state();
+      trainer.dispose();
+      return { state, firstStep };
+    };
+    const small = await train({});
+    const fresh = await train({ graphs: 4 });
+    const reused = await train({ graphs: 4 }, small.state);
+    expect(reused.firstStep).toBe(3);
+    expect(reused.state.labels.slice(0, 3)).toEqual(small.state.labels);
+    expect(reused.state.params).toBe(fresh.state.params);
+    // Different instances share nothing.
+    expect((await train({ graphs: 4, seed: 7 }, small.state)).firstStep).toBe(0);
+  });
+
   it('rejects unknown options by name', async () => {
     const core = await getCore();
     expect(() => new SchedulerTrainer(core, { epochs: 3 } as never)).toThrow(/unknown option 'epochs'/);
