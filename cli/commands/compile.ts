@@ -113,9 +113,9 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
           measurerFor: (space) => new WorkerMeasurer(space, argv.quick ? { repeat: 3, warmup: 1 } : {}),
           previous: previous.records,
           onRecords: (records) => appendRecords(recordsPath, records),
-          onLayer: (task, index, total) => {
+          onLayer: (layer, index, total) => {
             bar.setTotal(total * trialsPerLayer);
-            bar.update(index * trialsPerLayer, { layer: task.name });
+            bar.update(index * trialsPerLayer, { layer });
           },
           onTrials: (done) => bar.update(done),
           shouldStop: interrupt.requested,

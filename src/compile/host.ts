@@ -2,13 +2,11 @@
 // machine, starting from (and compared with) each layer's default schedule.
 import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';
-import { modelTasks } from '../tune/graph-tasks.js';
-import { type HistoryPoint, type Measurer, tune } from '../tune/loop.js';
+import { type TuningJob, tuneJob, tuningJobs } from '../tune/jobs.js';
+import type { HistoryPoint, Measurer } from '../tune/loop.js';
 import type { TuningRecord } from '../tune/records.js';
-import { pointKey } from '../tune/search-space.js';
-import { type Space, spaceFor } from '../tune/space/space.js';
-import { describeShape, type Task, taskKey } from '../tune/space/task.js';
-import { createTuner, type TunerName } from '../tune/tuners/index.js';
+import type { Space } from '../tune/space/space.js';
+import type { TunerName } from '../tune/tuners/index.js';
 
 export interface HostCompileOptions {
   tuner: TunerName;
@@ -18,10 +16,10 @@ export interface HostCompileOptions {
   batchSize: number;
   seed: number;
   /** Runs candidates of one layer; Node gives a worker-thread measurer. */
-  measurerFor: (space: Space) => Measurer & { close?: () => Promise<void> };
+  measurerFor: (space: Space) => Measurer & { close?: () => void | Promise<void> };
   previous?: readonly TuningRecord[];
   onRecords?: (records: TuningRecord[]) => void | Promise<void>;
-  onLayer?: (task: Task, index: number, total: number) => void;
+  onLayer?: (layer: string, index: number, total: number) => void;
   onTrials?: (done: number) => void;
   shouldStop?: () => boolean;
 }
@@ -51,54 +49,43 @@ export interface HostCompilation {
 }
 
 export async function compileHost(core: Core, graph: Graph, options: HostCompileOptions): Promise<HostCompilation> {
-  const chosen = modelTasks(graph)
-    .sort((a, b) => b.task.flops * b.nodes.length - a.task.flops * a.nodes.length)
+  const heaviest = (job: TuningJob): number => (job.flops ?? 0) * job.count;
+  const chosen = tuningJobs(core, graph, 'host', { hostMeasurer: (_core, space) => options.measurerFor(space) })
+    .sort((a, b) => heaviest(b) - heaviest(a))
     .slice(0, options.layers);
   const layers: HostLayerResult[] = [];
   let interrupted = false;
-  for (const [index, { task, nodes }] of chosen.entries()) {
+  for (const [index, job] of chosen.entries()) {
     if (options.shouldStop?.()) {
       interrupted = true;
       break;
     }
-    options.onLayer?.(task, index, chosen.length);
-    const space = spaceFor(task);
-    const measurer = options.measurerFor(space);
-    const tuner = createTuner(options.tuner, space, options.seed, core);
-    try {
-      const defaultPoint = space.point(space.defaultConfig);
-      const result = await tune({
-        workload: `${taskKey(task)}@host`,
-        space,
-        measurer,
-        tuner,
-        trials: options.trialsPerLayer,
-        batchSize: options.batchSize,
-        seed: options.seed,
-        initialPoints: [defaultPoint],
-        previous: options.previous,
-        onRecords: options.onRecords,
-        onProgress: (p) => options.onTrials?.(index * options.trialsPerLayer + p.trials),
-        shouldStop: options.shouldStop,
-      });
-      const defaultCost = result.history.find((h) => pointKey(h.point) === pointKey(defaultPoint))?.cost ?? Number.NaN;
-      layers.push({
-        layer: task.name,
-        nodes: nodes.length,
-        shape: describeShape(task.shape),
-        workload: result.workload,
-        flops: task.flops,
-        defaultSeconds: Number.isFinite(defaultCost) ? defaultCost : null,
-        bestSeconds: result.best?.cost ?? null,
-        bestConfig: result.best?.knobs ?? null,
-        trials: result.trials,
-        tuningSeconds: result.seconds,
-        history: result.history,
-      });
-    } finally {
-      tuner.dispose?.();
-      await measurer.close?.();
-    }
+    options.onLayer?.(job.name, index, chosen.length);
+    let history: readonly HistoryPoint[] = [];
+    const report = await tuneJob(core, job, {
+      tuner: options.tuner,
+      trials: options.trialsPerLayer,
+      batchSize: options.batchSize,
+      seed: options.seed,
+      previous: options.previous,
+      onRecords: options.onRecords,
+      onProgress: (p) => options.onTrials?.(index * options.trialsPerLayer + p.trials),
+      shouldStop: options.shouldStop,
+      onHistory: (h) => (history = h),
+    });
+    layers.push({
+      layer: report.layer,
+      nodes: job.count,
+      shape: report.shape,
+      workload: report.workload,
+      flops: job.flops!,
+      defaultSeconds: report.defaultCost,
+      bestSeconds: report.bestCost,
+      bestConfig: report.bestConfig,
+      trials: report.trials,
+      tuningSeconds: report.seconds,
+      history: [...history],
+    });
   }
   const total = (pick: (l: HostLayerResult) => number | null): number => layers.reduce((s, l) => s + (pick(l) ?? 0) * l.nodes, 0);
   return {

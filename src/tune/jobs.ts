@@ -5,7 +5,7 @@ import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';
 import { parseSystolicTargetSpec, systolicTarget } from '../hw/systolic.js';
 import { modelTasks } from './graph-tasks.js';
-import { type Measurer, type TuneProgress, tune } from './loop.js';
+import { type HistoryPoint, type Measurer, type TuneProgress, tune } from './loop.js';
 import type { TuningRecord } from './records.js';
 import { pointKey, type SearchSpace } from './search-space.js';
 import { type Space, spaceFor } from './space/space.js';
@@ -23,6 +23,8 @@ export interface TuningJob {
   measurer: Measurer;
   /** SCALE-Sim's mapping, or the kernel's default schedule: what tuning is compared with. */
   defaultPoint: readonly number[];
+  /** host: floating-point operations of one node of this layer (what `compile` ranks layers by). */
+  flops?: number;
   /** The figure users read for a cost (GFLOP/s for seconds, cycles as they are). */
   figure: (cost: number) => number;
   unit: string;
@@ -50,6 +52,7 @@ export function tuningJobs(core: Core, graph: Graph, target: string, options: Tu
         space,
         measurer,
         defaultPoint: space.point(space.defaultConfig),
+        flops: task.flops,
         figure: (seconds) => task.flops / seconds / 1e9,
         unit: 'GFLOP/s',
         close: async () => measurer.close?.(),
@@ -85,6 +88,8 @@ export interface TuneJobOptions {
   onRecords?: (records: TuningRecord[]) => void | Promise<void>;
   onProgress?: (progress: TuneProgress) => void;
   shouldStop?: () => boolean;
+  /** Receives every trial with its time (kept out of the report, which runtimes compare). */
+  onHistory?: (history: readonly HistoryPoint[]) => void;
 }
 
 export interface TuneJobReport {
@@ -128,6 +133,7 @@ export async function tuneJob(core: Core, job: TuningJob, options: TuneJobOption
       shouldStop: options.shouldStop,
     });
     options.transfer?.add(tuner);
+    options.onHistory?.(result.history);
     const defaultKey = pointKey(job.defaultPoint);
     const defaultCost = result.history.find((h) => pointKey(h.point) === defaultKey)?.cost ?? Number.NaN;
     const known = Number.isFinite(defaultCost);
