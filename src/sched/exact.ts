@@ -51,7 +51,7 @@ export interface ExactResult {
   lowerBoundSeconds: number;
   /** (bottleneck − lower bound) / bottleneck; 0 when proven optimal. */
   optimalityGap: number;
-  /** 'optimal' or 'time-limit' (or another HiGHS status name). */
+  /** 'optimal', 'time-limit', 'solve-error' (HiGHS failed; its best schedule and a trivial bound) or another HiGHS status name. */
   status: string;
   solveSeconds: number;
 }
@@ -289,13 +289,24 @@ export async function exactSchedule(core: Core, problem: ScheduleProblem, option
       ...(options.maxNodes !== undefined ? { mip_max_nodes: options.maxNodes } : {}),
     });
     model.setSolution({ colValue: milpSolutionOf(problem, milp, warm) });
-    model.run();
+    // HiGHS can end in a solve error (e.g. "claims optimality, but with primal
+    // infeasibilities" of 1e-6): that is a result too. Its incumbent is still read and
+    // re-costed by the simulator, but its bound is not trusted: the model's own trivial bound
+    // on T (each node alone, the average stage) stands in.
+    let failed = false;
+    try {
+      model.run();
+    } catch {
+      failed = true;
+    }
     const statusCode = model.getModelStatus();
-    const status = STATUS_NAMES[statusCode] ?? `status-${statusCode}`;
+    const status = failed ? 'solve-error' : (STATUS_NAMES[statusCode] ?? `status-${statusCode}`);
     let assignment = warm;
     let bottleneckSeconds = warmCost;
+    // After a solve error HiGHS may flag its incumbent as not quite feasible; the simulator
+    // is the judge of every decoded schedule anyway.
     const primal = Number(model.info.get('primal_solution_status'));
-    if (primal === highs.constants.solutionStatus.feasible) {
+    if (primal === highs.constants.solutionStatus.feasible || (failed && model.getSolution().colValue.length === milp.model.numCols)) {
       const x = model.getSolution().colValue;
       const found = new Int32Array(problem.n);
       for (let v = 0; v < problem.n; v++) {
@@ -309,7 +320,7 @@ export async function exactSchedule(core: Core, problem: ScheduleProblem, option
         bottleneckSeconds = cost;
       }
     }
-    let bound = Number(model.info.get('mip_dual_bound')) / US;
+    let bound = (failed ? Number(milp.model.colLower[0]) : Number(model.info.get('mip_dual_bound'))) / US;
     if (!Number.isFinite(bound)) bound = 0;
     // With K = 1 there is one schedule; the model has no integer column and HiGHS, solving an
     // LP, reports no MIP bound.

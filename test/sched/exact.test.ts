@@ -58,6 +58,41 @@ describe('exact MILP scheduler (HiGHS)', () => {
     }
   });
 
+  it('turns a HiGHS solve error into a result: its incumbent, re-costed, and a trivial bound', async () => {
+    const core = await getCore();
+    const real = await loadHighs();
+    // HiGHS finishes, then reports a solve error (as it does on a rare numerically awkward
+    // instance: "claims optimality, but with primal infeasibilities").
+    const failing = {
+      infinity: real.infinity,
+      constants: real.constants,
+      createModel: (data: Parameters<typeof real.createModel>[0]) => {
+        const model = real.createModel(data);
+        return new Proxy(model, {
+          get: (target, key) => {
+            if (key === 'run') return () => {
+              target.run();
+              throw new Error('run failed with HiGHS status -1');
+            };
+            const value = Reflect.get(target, key);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      },
+    } as unknown as Awaited<ReturnType<typeof loadHighs>>;
+    const random = new Random(22);
+    for (let trial = 0; trial < 5; trial++) {
+      const p = randomProblem(random, random.intBetween(3, 7), random.intBetween(2, 3));
+      const want = bruteForceOptimum(p).bottleneckSeconds;
+      const got = await exactSchedule(core, p, { timeLimitSeconds: 20, highs: failing });
+      expect(got.status).toBe('solve-error');
+      expect(referenceSimulate(p, got.assignment).bottleneckSeconds).toBeCloseTo(got.bottleneckSeconds, 12);
+      expect(got.bottleneckSeconds).toBeGreaterThanOrEqual(want * (1 - 1e-9));
+      expect(got.lowerBoundSeconds).toBeLessThanOrEqual(want * (1 + 1e-9));
+      expect(got.optimalityGap).toBeGreaterThanOrEqual(0);
+    }
+  });
+
   it('returns its best schedule with a gap when the time limit hits', async () => {
     const core = await getCore();
     const p = randomProblem(new Random(8), 120, 6);
