@@ -172,14 +172,15 @@ def run_case(scalesim, case, force):
     print('%-40s %8.1f s' % (case['name'], seconds), flush=True)
 
 
-# Small cases whose per-cycle SRAM traces are kept (SCALE-Sim's API with save_disk_space=False).
+# Small cases whose per-cycle SRAM and DRAM traces are kept (SCALE-Sim's API with save_disk_space=False).
 TRACE_CASES = ['r01-conv-ws', 'r21-conv-os', 'r38-pointwise-is']
+TRACES = ['%s_%s_TRACE.csv' % (op, mem) for mem in ('SRAM', 'DRAM') for op in ('IFMAP', 'FILTER', 'OFMAP')]
 
 
 def run_traces(scalesim, name, force):
     folder = os.path.join(OUT, name)
     out = os.path.join(folder, 'traces')
-    if os.path.exists(os.path.join(out, 'OFMAP_SRAM_TRACE.csv')) and not force:
+    if all(os.path.exists(os.path.join(out, t)) for t in TRACES) and not force:
         return
     meta = json.load(open(os.path.join(folder, 'meta.json')))
     work = '/tmp/scalesim-golden-trace-%s' % name
@@ -191,7 +192,7 @@ def run_traces(scalesim, name, force):
             's.run_scale(top_path=%r)\n') % (scalesim, os.path.join(folder, 'config.cfg'), os.path.join(folder, 'topology.csv'), meta['gemm'], work)
     subprocess.run([sys.executable, '-c', code], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.makedirs(out, exist_ok=True)
-    for trace in ('IFMAP_SRAM_TRACE.csv', 'FILTER_SRAM_TRACE.csv', 'OFMAP_SRAM_TRACE.csv'):
+    for trace in TRACES:
         shutil.copy(os.path.join(work, 'run', 'layer0', trace), os.path.join(out, trace))
     shutil.rmtree(work, ignore_errors=True)
     print('%-40s traces' % name, flush=True)
@@ -204,7 +205,7 @@ def main():
     parser.add_argument('--skip-networks', action='store_true')
     parser.add_argument('--force', action='store_true')
     parser.add_argument('--list', action='store_true')
-    parser.add_argument('--traces', action='store_true', help='only (re)make the SRAM traces of TRACE_CASES')
+    parser.add_argument('--traces', action='store_true', help='only (re)make the SRAM and DRAM traces of TRACE_CASES')
     args = parser.parse_args()
     if args.traces:
         for name in TRACE_CASES:

@@ -223,6 +223,63 @@ function recordStall(line: f64, total: f64): void {
   return stallCursor == 0 ? line : line + load<f64>(stallTotals + (<usize>(stallCursor - 1) << 3));
 }
 
+// ---- DRAM trace logs (trace mode only) -------------------------------------------------------------
+// With logging on, a layer run records what the DRAM traces are built from (src/sim/trace.ts): the
+// addresses each read buffer inserts into its sets in order, its flush cycles, the ofmap word
+// counts at which a partial line was closed, and each drain's start cycle and line count. The read
+// operands are then walked plainly (no shortcuts), so this is for small layers only.
+
+class Log {
+  ptr: usize = 0; len: i32 = 0; cap: i32 = 0;
+
+  push(v: f64): void {
+    if (this.len == this.cap) {
+      const cap = max(64, this.cap * 2);
+      const next = heap.alloc(<usize>cap << 3);
+      if (this.len > 0) memory.copy(next, this.ptr, <usize>this.len << 3);
+      if (this.cap > 0) heap.free(this.ptr);
+      this.ptr = next;
+      this.cap = cap;
+    }
+    store<f64>(this.ptr + (<usize>this.len << 3), v);
+    this.len++;
+  }
+
+  clear(): void {
+    if (this.cap > 0) heap.free(this.ptr);
+    this.ptr = 0; this.len = 0; this.cap = 0;
+  }
+}
+
+// Log kinds, mirrored by DRAM_LOGS in src/core/sim.ts.
+const LOG_IFMAP_INSERTS: i32 = 0;
+const LOG_FILTER_INSERTS: i32 = 1;
+const LOG_IFMAP_FLUSHES: i32 = 2;
+const LOG_FILTER_FLUSHES: i32 = 3;
+const LOG_OFMAP_CLOSES: i32 = 4;
+const LOG_DRAIN_STARTS: i32 = 5;
+const LOG_DRAIN_LINES: i32 = 6;
+const LOG_KINDS: i32 = 7;
+const logs = new StaticArray<Log>(LOG_KINDS);
+for (let i = 0; i < LOG_KINDS; i++) logs[i] = new Log();
+let logging = false;
+let wStored: f64 = 0; // ofmap words staged so far (logging only)
+
+/** Turns DRAM trace logging on (1) or off (0); either way the logs are emptied. */
+export function simDramLog(on: i32): void {
+  logging = on != 0;
+  for (let i = 0; i < LOG_KINDS; i++) logs[i].clear();
+}
+
+export function simDramLogLength(kind: i32): i32 {
+  return logs[kind].len;
+}
+
+/** Address of the log's f64 entries (valid until the next run or simDramLog). */
+export function simDramLogData(kind: i32): usize {
+  return logs[kind].ptr;
+}
+
 // ---- ofmap: write_buffer.py ----------------------------------------------------------------------
 // Words are staged into lines of `bw`; once free space drops below the active half, the current
 // partial line is closed (padded with -1) and the next ceil(drain/bw) lines drain, one per cycle.
@@ -258,10 +315,12 @@ function pqPush(line: f64, pad: i32): void {
   wLines += <f64>(filled / wBw);
   wLineIdx = filled % wBw;
   wFree -= <f64>n;
+  if (logging) wStored += <f64>n;
 }
 
 function closePartialLine(): void {
   if (wLineIdx == 0) return;
+  if (logging) logs[LOG_OFMAP_CLOSES].push(wStored);
   pqPush(wLines, wBw - wLineIdx);
   wLines += 1;
   wLineIdx = 0;
@@ -309,6 +368,7 @@ function drain(start: f64): f64 {
   wAccess += data;
   wFree += data;
   noteDrainPeak(start, start + count - 1, data - (count - 1) * <f64>wBw);
+  if (logging) { logs[LOG_DRAIN_STARTS].push(start); logs[LOG_DRAIN_LINES].push(count); }
   if (!wDrained) { wFirstDrain = start; wDrained = true; }
   wLastDrainEnd = start + count - 1;
   wDrainStart += count;
@@ -418,12 +478,14 @@ function walkFolds(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32): void {
           store<u8>(at, <u8>epoch);
           inserted += 1;
           inChunk += 1;
+          if (logging) logs[ifmap ? LOG_IFMAP_INSERTS : LOG_FILTER_INSERTS].push(<f64>addr);
           if (inChunk == cap) {
             nextEpoch();
             inChunk = 0;
             flushes += 1;
             lastFlushCycle = issueCycle(base + <f64>l);
             noteFlush(lastFlushCycle);
+            if (logging) logs[ifmap ? LOG_IFMAP_FLUSHES : LOG_FILTER_FLUSHES].push(lastFlushCycle);
             lastFlushPosition = position;
           }
         }
@@ -1069,7 +1131,26 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
   const perSet = words / 100;
   cap = 50 * <f64>perSet;
   let reads: f64, start: f64, stop: f64, peak: f64;
-  if (distinct < cap) {
+  let walked = false;
+  let first: f64 = 0;
+  if (distinct >= cap || logging) {
+    stallCursor = 0;
+    first = issueCycle(firstValidLine(op));
+    mark = 0;
+    markSpace = spaceSize;
+    epoch = 1; inChunk = 0; inserted = 0; flushes = 0; lastFlushCycle = 0;
+    flushPrev = first - 2; flushLastGap = -1; flushMinFullGap = Infinity;
+    if (logging) {
+      stallCursor = 0;
+      walkFolds(op, 0, COL_FOLDS, 0, ROW_FOLDS);
+    } else {
+      walkReads(op);
+    }
+    if (mark != 0) heap.free(mark);
+    mark = 0;
+    walked = flushes > 0;
+  }
+  if (!walked) {
     // Never fills the window: everything is prefetched before cycle 0 at 10 words per cycle.
     reads = distinct;
     const sets = Math.ceil(distinct / <f64>perSet);
@@ -1077,24 +1158,15 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
     stop = -1;
     peak = min(10, distinct);
   } else {
-    stallCursor = 0;
-    const first = issueCycle(firstValidLine(op));
-    mark = 0;
-    markSpace = spaceSize;
-    epoch = 1; inChunk = 0; inserted = 0; flushes = 0; lastFlushCycle = 0;
-    flushPrev = first - 2; flushLastGap = -1; flushMinFullGap = Infinity;
-    walkReads(op);
-    if (mark != 0) heap.free(mark);
-    mark = 0;
     reads = inserted;
     // The first window is prefetched at 10 words per cycle, ending 2 cycles before the first demand.
     start = first - Math.ceil(cap / 10);
     stop = lastFlushCycle + 1;
     // Full windows at ceil(cap / gap) words per cycle; the rest, in whole sets, over the last gap.
     // A gap of 0 cycles (two flushes in one cycle) makes SCALE-Sim divide by zero; here it counts as one cycle.
-    peak = flushes > 0 ? 10 : min(10, inserted);
+    peak = 10;
     if (flushMinFullGap < Infinity) peak = max(peak, Math.ceil(cap / max(flushMinFullGap, 1)));
-    if (flushes > 0 && inChunk > 0) peak = max(peak, min(Math.ceil(Math.ceil(inChunk / <f64>perSet) * <f64>perSet / max(flushLastGap, 1)), inChunk));
+    if (inChunk > 0) peak = max(peak, min(Math.ceil(Math.ceil(inChunk / <f64>perSet) * <f64>perSet / max(flushLastGap, 1)), inChunk));
   }
   store<f64>(out + (<usize>(op == OP_IFMAP ? F_DRAM_READS_IFMAP : F_DRAM_READS_FILTER) << 3), reads);
   store<f64>(out + (<usize>(F_DRAM_START + op) << 3), start);
@@ -1244,6 +1316,7 @@ export function simLayer(
   wFree = wTotal; wLineIdx = 0; wLines = 0; wDrainStart = 0; wDrainEnd = 0;
   wAccess = 0; wFirstDrain = 0; wLastDrainEnd = 0; wDrained = false;
   dPeak = 0; d1End = -1; d2End = -1;
+  wStored = 0;
   pqHead = 0; pqTail = 0;
   stallCount = 0;
   let stalls: f64 = 0;

@@ -12,7 +12,7 @@ import { graphTopology } from '../../src/sim/from-graph.js';
 import { scalesimNetwork, SCALESIM_NETWORKS } from '../../src/sim/networks.js';
 import { loadModel } from '../../src/node/models.js';
 import { parseTopology } from '../../src/sim/topology.js';
-import { sramTraces } from '../../src/sim/trace.js';
+import { dramTraceCsv, dramTraces, sramTraces } from '../../src/sim/trace.js';
 import type { ConvLayer, Dataflow, SystolicConfig } from '../../src/sim/types.js';
 import { formatNumber, message, report, table } from '../output.js';
 
@@ -47,7 +47,11 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('gemm', { type: 'boolean', default: false, describe: 'The topology holds GEMM rows: name, M, N, K' })
       .option('dataflow', { type: 'string', choices: ['os', 'ws', 'is'], describe: 'Override the dataflow of the config' })
       .option('out', { type: 'string', describe: `Directory for SCALE-Sim's COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv, mapwise's ${MAPWISE_BANDWIDTH_REPORT_FILE} and REPORT.json` })
-      .option('trace', { type: 'boolean', default: false, describe: 'With --out: also write SCALE-Sim-style SRAM traces, layer<N>/{IFMAP,FILTER,OFMAP}_SRAM_TRACE.csv (small layers, CALC)' })
+      .option('trace', {
+        type: 'boolean', default: false,
+        describe: 'With --out: also write SCALE-Sim-style traces, layer<N>/{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv (small layers, CALC). ' +
+          'SRAM and OFMAP DRAM traces are byte for byte SCALE-Sim\'s; IFMAP/FILTER DRAM rows list each prefetch\'s addresses sorted (SCALE-Sim: Python set order)',
+      })
       .option('fix-scalesim-quirks', { type: 'boolean', default: false, describe: 'Correct SCALE-Sim\'s cycle accounting (OS fold length, off-by-one, OFMAP writes, ceil output size) instead of matching it' })
       .option('energy-table', { type: 'string', default: 'horowitz45nm', choices: Object.keys(ENERGY_TABLES), describe: 'Per-access energies and areas to estimate with' })
       .option('energy', { type: 'string', describe: 'Override entries of the energy table, e.g. macPJ=0.5,dramPJPerWord=100' }) as never,
@@ -76,11 +80,14 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       await writeFile(join(argv.out, 'REPORT.json'), `${JSON.stringify(result, null, 1)}\n`);
       if (argv.trace) {
         for (const [i, layer] of layers.entries()) {
-          const traces = sramTraces(core, config, layer);
-          await mkdir(join(argv.out, `layer${i}`), { recursive: true });
-          await writeFile(join(argv.out, `layer${i}`, 'IFMAP_SRAM_TRACE.csv'), traces.ifmap);
-          await writeFile(join(argv.out, `layer${i}`, 'FILTER_SRAM_TRACE.csv'), traces.filter);
-          await writeFile(join(argv.out, `layer${i}`, 'OFMAP_SRAM_TRACE.csv'), traces.ofmap);
+          const sram = sramTraces(core, config, layer);
+          const dram = dramTraces(core, config, layer);
+          const dir = join(argv.out, `layer${i}`);
+          await mkdir(dir, { recursive: true });
+          for (const op of ['ifmap', 'filter', 'ofmap'] as const) {
+            await writeFile(join(dir, `${op.toUpperCase()}_SRAM_TRACE.csv`), sram[op]);
+            await writeFile(join(dir, `${op.toUpperCase()}_DRAM_TRACE.csv`), dramTraceCsv(dram[op]));
+          }
         }
       }
       message(`wrote SCALE-Sim reports and REPORT.json to ${argv.out}`);

@@ -18,6 +18,10 @@ export type SimFigures = Record<SimField, number>;
 
 export const SIM_DATAFLOW = { os: 0, ws: 1, is: 2 } as const;
 
+/** The DRAM trace logs of a logged run, in the core's order (assembly/sim/systolic.ts LOG_*). */
+export const DRAM_LOGS = ['ifmapInserts', 'filterInserts', 'ifmapFlushes', 'filterFlushes', 'ofmapCloses', 'drainStarts', 'drainLines'] as const;
+export type DramLogs = Record<(typeof DRAM_LOGS)[number], Float64Array>;
+
 /** Flat arguments of one layer run: the array, its buffers in words, and the conv. */
 export interface SimLayerArgs {
   rows: number;
@@ -59,6 +63,23 @@ export class SystolicSim {
     const figures = {} as SimFigures;
     SIM_FIELDS.forEach((field, i) => (figures[field] = view[i]!));
     return figures;
+  }
+
+  /**
+   * Runs one layer with the core's DRAM trace logs on (read operands walked without shortcuts:
+   * small layers only) and returns the figures with copies of the logs.
+   */
+  layerWithDramLogs(a: SimLayerArgs): { figures: SimFigures; logs: DramLogs } {
+    const e = this.core.exports;
+    e.simDramLog(1);
+    try {
+      const figures = this.layer(a);
+      const logs = {} as DramLogs;
+      DRAM_LOGS.forEach((kind, i) => (logs[kind] = new Float64Array(e.memory.buffer, e.simDramLogData(i), e.simDramLogLength(i)).slice()));
+      return { figures, logs };
+    } finally {
+      e.simDramLog(0);
+    }
   }
 
   /**

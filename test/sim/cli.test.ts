@@ -40,6 +40,24 @@ describe('mapwise simulate', () => {
     }
   });
 
+  it('--trace writes the six SCALE-Sim traces of each layer', () => {
+    const small = join(GOLDEN_DIR, 'r21-conv-os');
+    const out = mkdtempSync(join(tmpdir(), 'mapwise-sim-'));
+    try {
+      const run = mapwise('--config', join(small, 'config.cfg'), '--topology', join(small, 'topology.csv'), '--out', out, '--trace');
+      expect(run.status, run.stderr).toBe(0);
+      for (const file of ['IFMAP_SRAM_TRACE.csv', 'OFMAP_SRAM_TRACE.csv', 'OFMAP_DRAM_TRACE.csv']) {
+        expect(readFileSync(join(out, 'layer0', file), 'utf8')).toBe(readFileSync(join(small, 'traces', file), 'utf8'));
+      }
+      const rows = (text: string): number => text.trim().split('\n').length;
+      for (const file of ['IFMAP_DRAM_TRACE.csv', 'FILTER_DRAM_TRACE.csv']) {
+        expect(rows(readFileSync(join(out, 'layer0', file), 'utf8'))).toBe(rows(readFileSync(join(small, 'traces', file), 'utf8')));
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('simulates a zoo model on a preset, with a dataflow override', () => {
     const run = mapwise('alexnet', '--target', 'systolic:google', '--dataflow', 'os', '--json');
     expect(run.status, run.stderr).toBe(0);

@@ -1,20 +1,85 @@
-// SRAM traces byte for byte against SCALE-Sim's own (test/golden/sim/<case>/traces).
+// Traces against SCALE-Sim's own (test/golden/sim/<case>/traces): SRAM traces and the ofmap DRAM
+// trace byte for byte; the read DRAM traces, whose addresses SCALE-Sim lists in Python's set order,
+// as equal cycles, equal words per row and equal address multisets per prefetch. Then against the
+// TypeScript reference's DRAM traces on random seeded layers.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
-import { sramTraces } from '../../src/sim/trace.js';
+import { Random } from '../../src/helpers/random.js';
+import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
+import { Simulator } from '../../src/sim/simulate.js';
+import { type DramTrace, dramTraceCsv, dramTraces, sramTraces } from '../../src/sim/trace.js';
+import type { ConvLayer, Dataflow, SystolicConfig } from '../../src/sim/types.js';
 import { loadGolden } from './golden.js';
+import { referenceRun } from './reference.js';
 
 const cases = loadGolden().filter((c) => existsSync(join(c.dir, 'traces')));
 const core = await getCore();
+const sim = new Simulator(core);
+afterAll(() => sim.free());
 
-describe('SRAM traces agree with SCALE-Sim v2', () => {
+/** SCALE-Sim's trace CSV as rows of numbers: the cycle, then the row. */
+const parse = (text: string): number[][] => text.trim().split('\n').map((line) => line.split(',').map(Number));
+const valid = (row: readonly number[]): number[] => row.filter((a) => a !== -1);
+const sorted = (xs: number[]): number[] => xs.sort((a, b) => a - b);
+
+/** A read trace agrees with another's rows (cycle, address columns): same cycles, same words per row, same addresses per prefetch. */
+function expectSameReads(ours: DramTrace, theirs: number[][], label: string): void {
+  expect(ours.rows.map((r) => r.cycle), label).toEqual(theirs.map((r) => r[0]));
+  for (const p of ours.prefetches) {
+    const mine = ours.rows.slice(p.firstRow, p.firstRow + p.rows).map((r) => r.addresses);
+    const other = theirs.slice(p.firstRow, p.firstRow + p.rows).map((r) => r.slice(1, 1 + p.width));
+    expect(mine.map((r) => valid(r).length), label).toEqual(other.map((r) => valid(r).length));
+    expect(sorted(mine.flatMap(valid)), label).toEqual(sorted(other.flatMap(valid)));
+  }
+}
+
+describe('traces agree with SCALE-Sim v2', () => {
   it('has traced cases for the three dataflows', () => expect(new Set(cases.map((c) => c.config.dataflow)).size).toBe(3));
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, golden) => {
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s: SRAM traces byte for byte', (_name, golden) => {
     const traces = sramTraces(core, golden.config, golden.layers[0]!);
     expect(traces.ifmap).toBe(readFileSync(join(golden.dir, 'traces', 'IFMAP_SRAM_TRACE.csv'), 'utf8'));
     expect(traces.filter).toBe(readFileSync(join(golden.dir, 'traces', 'FILTER_SRAM_TRACE.csv'), 'utf8'));
     expect(traces.ofmap).toBe(readFileSync(join(golden.dir, 'traces', 'OFMAP_SRAM_TRACE.csv'), 'utf8'));
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s: DRAM traces', (_name, golden) => {
+    const traces = dramTraces(core, golden.config, golden.layers[0]!);
+    const read = (f: string): string => readFileSync(join(golden.dir, 'traces', f), 'utf8');
+    expect(dramTraceCsv(traces.ofmap)).toBe(read('OFMAP_DRAM_TRACE.csv'));
+    const peak = sim.layer(golden.config, golden.layers[0]!).maxDramBandwidth;
+    for (const op of ['ifmap', 'filter'] as const) {
+      const theirs = parse(read(`${op.toUpperCase()}_DRAM_TRACE.csv`));
+      expectSameReads(traces[op], theirs, op);
+      // Beyond a prefetch's width SCALE-Sim pads with 1.0 (numpy.ones) where the trace is wider.
+      for (const p of traces[op].prefetches) for (const r of theirs.slice(p.firstRow, p.firstRow + p.rows)) expect(new Set(r.slice(1 + p.width))).toEqual(new Set(r.length > 1 + p.width ? [1] : []));
+      // The maximum bandwidth demand is the most words one cycle of SCALE-Sim's own trace moves.
+      const words = traces[op].prefetches.flatMap((p) => theirs.slice(p.firstRow, p.firstRow + p.rows).map((r) => valid(r.slice(1, 1 + p.width)).length));
+      expect(peak[op]).toBe(Math.max(...words));
+    }
+  });
+});
+
+describe('DRAM traces = the TypeScript reference\'s', () => {
+  const rng = new Random(77);
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+  const layers: [string, SystolicConfig, ConvLayer][] = [];
+  for (const dataflow of ['os', 'ws', 'is'] as Dataflow[]) {
+    for (let i = 0; i < 6; i++) {
+      const h = 4 + rng.int(10);
+      const f = 1 + rng.int(Math.min(h, 3));
+      const s = 1 + rng.int(2);
+      const layer: ConvLayer = { name: 't', ifmapHeight: h, ifmapWidth: h, filterHeight: f, filterWidth: f, channels: 1 + rng.int(8), numFilters: 2 + rng.int(30), strideHeight: s, strideWidth: s };
+      const config: SystolicConfig = { ...SYSTOLIC_PRESETS.scale, dataflow, rows: pick([2, 4, 8]), cols: pick([1, 2, 5, 8]), ifmapSramKiB: pick([1, 2]), filterSramKiB: pick([1, 2]), ofmapSramKiB: pick([1, 2]) };
+      layers.push([`${dataflow} #${i}`, config, layer]);
+    }
+  }
+  it.each(layers)('%s', (_name, config, layer) => {
+    const ours = dramTraces(core, config, layer);
+    const { dramTraces: reference } = referenceRun(config, layer);
+    expect(ours.ofmap.rows).toEqual(reference.ofmap.map((r) => ({ cycle: r.cycle, addresses: r.addresses })));
+    for (const op of ['ifmap', 'filter'] as const) expectSameReads(ours[op], reference[op].map((r) => [r.cycle, ...r.addresses]), op);
   });
 });
