@@ -14,8 +14,9 @@ import { progressBar } from '../progress.js';
 
 interface CodesignArgs {
   model: string;
-  'max-pes': number;
-  'max-sram-kib': number;
+  'max-pes'?: number;
+  'max-sram-kib'?: number;
+  'max-area-mm2'?: number;
   'dram-bytes-per-cycle': number;
   'freq-mhz': number;
   strategy: Strategy;
@@ -26,6 +27,9 @@ interface CodesignArgs {
   seed: number;
   json?: boolean;
 }
+
+/** JSON has no Infinity: an absent cap is null. */
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 async function loadNetwork(spec: string): Promise<Network> {
   if (spec.startsWith('scalesim:')) {
@@ -41,8 +45,9 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'zoo name, ONNX file, or scalesim:<alexnet|resnet18|resnet50|mobilenet>' })
-      .option('max-pes', { type: 'number', default: 1024, describe: 'budget: processing elements (rows × cols)' })
-      .option('max-sram-kib', { type: 'number', default: 192, describe: 'budget: KiB of SRAM over the ifmap, filter and ofmap buffers' })
+      .option('max-pes', { type: 'number', describe: 'budget: processing elements (rows × cols); default 1024, none with --max-area-mm2' })
+      .option('max-sram-kib', { type: 'number', describe: 'budget: KiB of SRAM over the ifmap, filter and ofmap buffers; default 192, none with --max-area-mm2' })
+      .option('max-area-mm2', { type: 'number', describe: 'budget: silicon for PEs and SRAM (318 µm² per PE, 5700 µm² per KiB; the default 32×32 array with 192 KiB is 1.42 mm²), so PEs and SRAM trade' })
       .option('dram-bytes-per-cycle', { type: 'number', default: 16, describe: 'DRAM bandwidth of the accelerator' })
       .option('freq-mhz', { type: 'number', default: 1000, describe: 'clock, for throughput' })
       .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'search strategy' })
@@ -56,7 +61,16 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
     if (argv.resume && !argv.log) throw new Error('--resume needs --log FILE');
     const network = await loadNetwork(argv.model);
     const core = await getCore();
-    const target = codesignTarget({ maxPEs: argv['max-pes'], maxSramBytes: argv['max-sram-kib'] * 1024, dramBytesPerCycle: argv['dram-bytes-per-cycle'], freqMHz: argv['freq-mhz'] });
+    const area = argv['max-area-mm2'];
+    if (area !== undefined && !(area > 0)) throw new RangeError(`--max-area-mm2 must be positive, got ${area}`);
+    const uncapped = area === undefined ? undefined : Number.POSITIVE_INFINITY;
+    const target = codesignTarget({
+      maxPEs: argv['max-pes'] ?? uncapped,
+      maxSramBytes: argv['max-sram-kib'] === undefined ? uncapped : argv['max-sram-kib'] * 1024,
+      maxAreaMm2: area,
+      dramBytesPerCycle: argv['dram-bytes-per-cycle'],
+      freqMHz: argv['freq-mhz'],
+    });
     const sim = new Simulator(core);
     const baseline = new CodesignProblem(new MappingModel(sim), network, target);
     const reference = baseline.evaluate(baseline.defaultConfig());
@@ -84,7 +98,10 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       network: network.name,
       strategy: run.strategy,
       seed: run.seed,
-      budget: { maxPEs: target.maxPEs, maxSramKiB: target.maxSramBytes / 1024, dramBytesPerCycle: target.dramBytesPerCycle, freqMHz: target.freqMHz },
+      budget: {
+        maxPEs: finiteOrNull(target.maxPEs), maxSramKiB: finiteOrNull(target.maxSramBytes / 1024), maxAreaMm2: finiteOrNull(target.maxAreaMm2),
+        dramBytesPerCycle: target.dramBytesPerCycle, freqMHz: target.freqMHz,
+      },
       simulatorCalls: run.simulatorCalls,
       seconds: run.seconds,
       default: { hardware: target.defaultHardware, throughputPerSecond: reference.throughputPerSecond, latencyMs: reference.latencyMs, dramBytes: reference.dramBytes, energyUJ: reference.energyUJ },

@@ -1,6 +1,7 @@
 // The strategies ARCO is measured against, on the same problem and simulator-call budget:
 //   * software-only: the default accelerator, every layer's mapping tuned by a tuner of
-//     src/tune (AutoTVM-style or Chameleon) through `tune()`, the budget split over the layers;
+//     src/tune (AutoTVM-style or Chameleon) through `tune()`, the simulator-call budget split
+//     over the layers;
 //   * random: random accelerators with random mappings;
 //   * ga: a genetic algorithm over accelerator and mappings together;
 //   * grid: a grid over accelerators that spend the whole budget, random mapping tuning per point
@@ -18,7 +19,7 @@ import { AutoTvmTuner } from '../tune/tuners/autotvm.js';
 import { ChameleonTuner } from '../tune/tuners/chameleon.js';
 import { RandomTuner } from '../tune/tuners/random.js';
 import {
-  ARRAY_SIDES, type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, hardwarePoint, type JointConfig, SRAM_KIB,
+  ARRAY_SIDES, budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, hardwarePoint, type JointConfig, peCeiling, SRAM_KIB,
 } from './problem.js';
 import { type CodesignRun, repair, Tracker } from './run.js';
 import { DATAFLOWS } from '../sim/types.js';
@@ -31,19 +32,18 @@ export interface StrategyOptions {
   onProgress?: (calls: number, budget: number, bestThroughput: number) => void;
 }
 
-const workloadOf = (problem: CodesignProblem): string =>
-  `codesign:${problem.network.name}:pe${problem.target.maxPEs}:sram${problem.target.maxSramBytes}:bw${problem.target.dramBytesPerCycle}`;
-
 function tracker(problem: CodesignProblem, strategy: string, options: StrategyOptions): Tracker {
-  return new Tracker(problem, { strategy, seed: options.seed, workload: workloadOf(problem), onRecords: options.onRecords });
+  return new Tracker(problem, { strategy, seed: options.seed, workload: budgetKey(problem), onRecords: options.onRecords });
 }
 
 /**
- * Tunes every layer's mapping on a fixed accelerator with `tune()`, one layer after another,
- * offering the network (tuned layers so far, SCALE-Sim's mapping on the rest) after each batch.
+ * Tunes every layer's mapping on a fixed accelerator with `tune()`, one layer after another, each
+ * until it has spent `callsPerLayer` simulator calls (points the cache already holds, or that do
+ * not fit, are free) or tried eight times as many points; offers the network (tuned layers so far,
+ * SCALE-Sim's mapping on the rest) after each batch.
  */
 export async function tuneLayers(
-  problem: CodesignProblem, t: Tracker, hardware: Point, trialsPerLayer: number,
+  problem: CodesignProblem, t: Tracker, hardware: Point, callsPerLayer: number,
   makeTuner: (space: SearchSpace, seed: number) => Tuner, seed: number, batchSize: number,
   onRecords?: (records: TuningRecord[]) => void,
 ): Promise<Point[]> {
@@ -51,6 +51,7 @@ export async function tuneLayers(
   const best: Point[] = problem.network.layers.map(() => DEFAULT_MAPPING_POINT);
   const bestCycles = problem.network.layers.map((_, i) => problem.layer(hardware, i, DEFAULT_MAPPING_POINT).totalCycles);
   t.offer({ hardware, mappings: [...best] }, problem.evaluate({ hardware, mappings: [...best] }));
+  const started = problem.simulatorCalls;
   for (let i = 0; i < problem.layerCount; i++) {
     const layer = problem.network.layers[i]!.layer;
     const space = new MappingSpace(problem.model, target, layer);
@@ -66,10 +67,12 @@ export async function tuneLayers(
         }),
     };
     const tuner = makeTuner(space, seed + i);
+    const stopAt = started + (i + 1) * callsPerLayer; // cumulative, so a batch that overshoots one layer's share is taken from the next
     try {
       await tune({
         workload: `${problem.network.name}:${layer.name}@${hardware.join(',')}`,
-        space, measurer, tuner, trials: trialsPerLayer, batchSize, seed,
+        space, measurer, tuner, trials: 8 * callsPerLayer, batchSize, seed,
+        shouldStop: () => problem.simulatorCalls >= stopAt,
         onRecords,
         onProgress: () => t.offer({ hardware, mappings: [...best] }, problem.evaluate({ hardware, mappings: [...best] })),
       });
@@ -84,12 +87,12 @@ export async function tuneLayers(
 export async function softwareOnly(problem: CodesignProblem, tuner: 'autotvm' | 'chameleon', core: Core, options: StrategyOptions): Promise<CodesignRun> {
   const t = tracker(problem, tuner, options);
   const hardware = hardwarePoint(problem.target.defaultHardware);
-  const trials = Math.max(8, Math.floor((options.budget - problem.layerCount) / problem.layerCount));
-  const batch = Math.max(4, Math.min(32, Math.ceil(trials / 4)));
+  const calls = Math.max(8, Math.floor((options.budget - problem.layerCount) / problem.layerCount));
+  const batch = Math.max(4, Math.min(32, Math.ceil(calls / 4)));
   const make = (space: SearchSpace, seed: number): Tuner =>
     tuner === 'autotvm' ? new AutoTvmTuner(space, seed) : new ChameleonTuner(core, space, seed, { episodes: 32, steps: 20, iterations: 2 });
-  await tuneLayers(problem, t, hardware, trials, make, options.seed, batch, options.onRecords);
-  return t.result({ trialsPerLayer: trials });
+  await tuneLayers(problem, t, hardware, calls, make, options.seed, batch, options.onRecords);
+  return t.result({ callsPerLayer: calls });
 }
 
 function randomMappings(problem: CodesignProblem, random: Random): Point[] {
@@ -194,19 +197,27 @@ export async function geneticSearch(problem: CodesignProblem, options: StrategyO
   return t.result({ generations, invalidHardware: invalid });
 }
 
-/** The accelerators of the grid: every array shape of the largest power-of-two PE count in budget, SRAM splits that spend ≥ 3/4 of the SRAM budget, every dataflow. */
+/**
+ * The accelerators of the grid: every array shape of the largest power-of-two PE count in budget
+ * (under an area budget, also of half and a quarter of it), SRAM splits that spend at least 3/4 of
+ * what the budget leaves for SRAM, every dataflow.
+ */
 export function hardwareGrid(problem: CodesignProblem): Point[] {
-  const { maxPEs, maxSramBytes } = problem.target;
+  const { target } = problem;
   let pes = 1;
-  while (pes * 2 <= maxPEs) pes *= 2;
-  const shapes = ARRAY_SIDES.filter((r) => pes % r === 0 && ARRAY_SIDES.includes(pes / r)).map((r) => [r, pes / r] as const);
-  const kib = maxSramBytes / 1024;
-  const srams: [number, number, number][] = [];
-  for (const i of SRAM_KIB) for (const f of SRAM_KIB) for (const o of SRAM_KIB) if (i + f + o <= kib && i + f + o >= 0.75 * kib) srams.push([i, f, o]);
+  while (pes * 2 <= peCeiling(target)) pes *= 2;
+  const counts = Number.isFinite(target.maxAreaMm2) ? [pes, pes / 2, pes / 4] : [pes];
   const grid: Point[] = [];
-  for (const [rows, cols] of shapes) {
-    for (const [i, f, o] of srams) {
-      for (const dataflow of DATAFLOWS) grid.push(hardwarePoint({ rows, cols, ifmapSramKiB: i, filterSramKiB: f, ofmapSramKiB: o, dataflow }));
+  for (const count of counts) {
+    const shapes = ARRAY_SIDES.filter((r) => count % r === 0 && ARRAY_SIDES.includes(count / r)).map((r) => [r, count / r] as const);
+    const areaLeftKiB = (target.maxAreaMm2 * 1e6 - count * target.energy.macAreaUm2) / target.energy.sramAreaUm2PerKiB;
+    const kib = Math.min(target.maxSramBytes / 1024, areaLeftKiB);
+    const srams: [number, number, number][] = [];
+    for (const i of SRAM_KIB) for (const f of SRAM_KIB) for (const o of SRAM_KIB) if (i + f + o <= kib && i + f + o >= 0.75 * kib) srams.push([i, f, o]);
+    for (const [rows, cols] of shapes) {
+      for (const [i, f, o] of srams) {
+        for (const dataflow of DATAFLOWS) grid.push(hardwarePoint({ rows, cols, ifmapSramKiB: i, filterSramKiB: f, ofmapSramKiB: o, dataflow }));
+      }
     }
   }
   return grid;
@@ -216,13 +227,13 @@ export function hardwareGrid(problem: CodesignProblem): Point[] {
 export async function gridSearch(problem: CodesignProblem, options: StrategyOptions): Promise<CodesignRun> {
   const t = tracker(problem, 'grid', options);
   const grid = hardwareGrid(problem);
-  const trials = Math.max(4, Math.floor(options.budget / (grid.length * problem.layerCount)) - 1);
+  const calls = Math.max(4, Math.floor(options.budget / (grid.length * problem.layerCount)) - 1);
   for (const hardware of grid) {
-    await tuneLayers(problem, t, hardware, trials, (space, seed) => new RandomTuner(space, seed), options.seed, trials);
+    await tuneLayers(problem, t, hardware, calls, (space, seed) => new RandomTuner(space, seed), options.seed, calls);
     t.flush();
     options.onProgress?.(problem.simulatorCalls, Math.max(options.budget, problem.simulatorCalls), t.best?.evaluation.throughputPerSecond ?? 0);
   }
-  return t.result({ gridPoints: grid.length, trialsPerLayer: trials });
+  return t.result({ gridPoints: grid.length, callsPerLayer: calls });
 }
 
 export { hardwareOf, randomPoint };

@@ -36,6 +36,11 @@ export interface CodesignTarget {
   readonly maxPEs: number;
   /** At most this many bytes of SRAM over the three buffers. */
   readonly maxSramBytes: number;
+  /**
+   * At most this much silicon, mm², for the PEs and the three buffers by `energy`'s areas (macAreaUm2
+   * per PE, sramAreaUm2PerKiB), so PEs and SRAM trade against each other; Infinity: no area budget.
+   */
+  readonly maxAreaMm2: number;
   /** DRAM interface, bytes per cycle. */
   readonly dramBytesPerCycle: number;
   /** Clock of the accelerator, for throughput. */
@@ -53,16 +58,47 @@ export function codesignTarget(options: Partial<CodesignTarget> = {}): CodesignT
   const target: CodesignTarget = {
     maxPEs: 1024,
     maxSramBytes: 192 * 1024,
+    maxAreaMm2: Number.POSITIVE_INFINITY,
     dramBytesPerCycle: 16,
     freqMHz: 1000,
     defaultHardware: DEFAULT_HARDWARE,
     energy: HOROWITZ_45NM,
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
   };
-  for (const key of ['maxPEs', 'maxSramBytes', 'dramBytesPerCycle', 'freqMHz'] as const) {
+  for (const key of ['maxPEs', 'maxSramBytes', 'maxAreaMm2', 'dramBytesPerCycle', 'freqMHz'] as const) {
     if (!(target[key] > 0)) throw new RangeError(`codesign target: ${key} must be positive, got ${target[key]}`);
   }
   return Object.freeze(target);
+}
+
+/**
+ * The area formulation of the same budget: the silicon of the default accelerator (1.42 mm² for
+ * 32×32 PEs and 192 KiB at HOROWITZ_45NM's areas), spent on PEs and SRAM as the search likes;
+ * other options as codesignTarget's.
+ */
+export function areaBudgetTarget(options: Partial<CodesignTarget> = {}): CodesignTarget {
+  const base = codesignTarget(options);
+  return codesignTarget({ ...options, maxPEs: Number.POSITIVE_INFINITY, maxSramBytes: Number.POSITIVE_INFINITY, maxAreaMm2: hardwareAreaMm2(base.defaultHardware, base.energy) });
+}
+
+/** Silicon of an accelerator's PEs and buffers, mm². */
+export function hardwareAreaMm2(h: Hardware, energy: EnergyTable): number {
+  return (h.rows * h.cols * energy.macAreaUm2 + (h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB) * energy.sramAreaUm2PerKiB) / 1e6;
+}
+
+/** The most PEs an accelerator within the budget can have. */
+export function peCeiling(target: CodesignTarget): number {
+  const side = ARRAY_SIDES[ARRAY_SIDES.length - 1]!;
+  const minSramKiB = 3 * SRAM_KIB[0]!;
+  const byArea = Math.floor((target.maxAreaMm2 * 1e6 - minSramKiB * target.energy.sramAreaUm2PerKiB) / target.energy.macAreaUm2);
+  return Math.max(1, Math.min(target.maxPEs, side * side, byArea));
+}
+
+/** The key naming a budget in tuning records. */
+export function budgetKey(problem: { readonly network: Network; readonly target: CodesignTarget }): string {
+  const t = problem.target;
+  const area = Number.isFinite(t.maxAreaMm2) ? `:area${t.maxAreaMm2}` : '';
+  return `codesign:${problem.network.name}:pe${t.maxPEs}:sram${t.maxSramBytes}${area}:bw${t.dramBytesPerCycle}`;
 }
 
 export function hardwareOf(point: Point): Hardware {
@@ -89,6 +125,8 @@ export function budgetError(h: Hardware, target: CodesignTarget): string | undef
   if (h.rows * h.cols > target.maxPEs) return `${h.rows}×${h.cols} = ${h.rows * h.cols} PEs exceed the budget of ${target.maxPEs}`;
   const sram = (h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB) * 1024;
   if (sram > target.maxSramBytes) return `${sram / 1024} KiB of SRAM exceed the budget of ${target.maxSramBytes / 1024} KiB`;
+  const area = hardwareAreaMm2(h, target.energy);
+  if (area > target.maxAreaMm2 * (1 + 1e-12)) return `${area.toFixed(3)} mm² of PEs and SRAM exceed the area budget of ${target.maxAreaMm2.toFixed(3)} mm²`;
   return undefined;
 }
 

@@ -31,3 +31,15 @@ it('codesign --json prints one object with the best accelerator and mapping, log
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('codesign --max-area-mm2 trades PEs against SRAM within one silicon budget', () => {
+  const run = spawnSync('node', ['bin/mapwise.js', 'codesign', 'alexnetconvs', '--strategy', 'random', '--budget', '40', '--seed', '3', '--max-area-mm2', '1.42', '--json'], { encoding: 'utf8' });
+  expect(run.status, run.stderr).toBe(0);
+  const r = JSON.parse(run.stdout);
+  expect(r.budget).toMatchObject({ maxPEs: null, maxSramKiB: null, maxAreaMm2: 1.42 });
+  const h = r.best.hardware;
+  expect(h.rows * h.cols * 318 + (h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB) * 5700).toBeLessThanOrEqual(1.42e6);
+  const bad = spawnSync('node', ['bin/mapwise.js', 'codesign', 'alexnetconvs', '--max-area-mm2', '0'], { encoding: 'utf8' });
+  expect(bad.status).not.toBe(0);
+  expect(bad.stderr).toMatch(/--max-area-mm2 must be positive/);
+});
