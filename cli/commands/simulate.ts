@@ -7,7 +7,7 @@ import { parseConfig, validateConfig } from '../../src/sim/config.js';
 import { ENERGY_TABLES, type EnergyTable, energyTable } from '../../src/sim/energy.js';
 import { type NetworkResult, networkResult } from '../../src/sim/network.js';
 import { MAPWISE_BANDWIDTH_REPORT_FILE, mapwiseBandwidthReport, scalesimReports } from '../../src/sim/report.js';
-import { Simulator } from '../../src/sim/simulate.js';
+import { Simulator, USER_MODE_WORK_LIMIT } from '../../src/sim/simulate.js';
 import { graphTopology } from '../../src/sim/from-graph.js';
 import { scalesimNetwork, SCALESIM_NETWORKS } from '../../src/sim/networks.js';
 import { loadModel } from '../../src/node/models.js';
@@ -28,6 +28,7 @@ interface SimulateArgs {
   energy?: string;
   fixScalesimQuirks?: boolean;
   trace?: boolean;
+  userWorkLimit?: number;
   json?: boolean;
 }
 
@@ -52,6 +53,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
         describe: 'With --out: also write SCALE-Sim-style traces, layer<N>/{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv (small layers, CALC). ' +
           'SRAM and OFMAP DRAM traces are byte for byte SCALE-Sim\'s; IFMAP/FILTER DRAM rows list each prefetch\'s addresses sorted (SCALE-Sim: Python set order)',
       })
+      .option('user-work-limit', { type: 'number', describe: `InterfaceBandwidth USER: refuse layers whose line-by-line walk exceeds this many demanded words plus lines (default ${USER_MODE_WORK_LIMIT.toExponential()}, some 10–30 s)` })
       .option('fix-scalesim-quirks', { type: 'boolean', default: false, describe: 'Correct SCALE-Sim\'s cycle accounting (OS fold length, off-by-one, OFMAP writes, ceil output size) instead of matching it' })
       .option('energy-table', { type: 'string', default: 'horowitz45nm', choices: Object.keys(ENERGY_TABLES), describe: 'Per-access energies and areas to estimate with' })
       .option('energy', { type: 'string', describe: 'Override entries of the energy table, e.g. macPJ=0.5,dramPJPerWord=100' }) as never,
@@ -69,7 +71,8 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     const core = await getCore();
     const sim = new Simulator(core);
     const start = performance.now();
-    const results = sim.network(config, layers, { fixScalesimQuirks: argv.fixScalesimQuirks });
+    if (argv.userWorkLimit !== undefined && !(argv.userWorkLimit > 0)) throw new RangeError(`--user-work-limit: expected a positive number, got ${argv.userWorkLimit}`);
+    const results = sim.network(config, layers, { fixScalesimQuirks: argv.fixScalesimQuirks, userModeWorkLimit: argv.userWorkLimit });
     const seconds = (performance.now() - start) / 1e3;
     sim.free();
     const result = networkResult(config, results, energyTable(parseEnergyOverrides(argv.energy), ENERGY_TABLES[argv.energyTable]));

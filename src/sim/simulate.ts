@@ -45,6 +45,32 @@ export function validateLayer(layer: ConvLayer): void {
   if (biggest >= 2 ** 31) throw new SimulationError(`layer '${layer.name}': an operand of ${biggest} words is beyond the simulator's 2^31 address range`);
 }
 
+/**
+ * USER mode walks every demanded word of a layer through its prefetch windows (stalls depend on
+ * each one), at some 10–40 M words per second: layers whose walk (demanded words plus demand lines)
+ * exceeds this are refused with an error rather than left running for minutes. CALC mode has
+ * closed forms and no such limit.
+ */
+export const USER_MODE_WORK_LIMIT = 3e8;
+/** The USER-mode walk keeps, per read operand, set ids per address and per prefetched entry: at most this many bytes. */
+export const USER_MODE_TABLE_LIMIT_BYTES = 2 ** 30;
+
+/** What the USER-mode walk of a layer costs: demanded words plus lines, and the bytes of its tables. */
+export function userModeCost(config: SystolicConfig, layer: ConvLayer): { work: number; tableBytes: number } {
+  const g = layerGemm(layer);
+  const { rows: R, cols: C, dataflow } = config;
+  const [sr, sc, t] = dataflow === 'os' ? [g.m, g.n, g.k] : dataflow === 'ws' ? [g.k, g.n, g.m] : [g.k, g.m, g.n];
+  const rowFolds = Math.ceil(sr / R);
+  const colFolds = Math.ceil(sc / C);
+  const lines = rowFolds * colFolds * (dataflow === 'os' ? t + R + C - 2 : 2 * R + C + t - 2);
+  const ifmapReads = dataflow === 'is' ? g.m * g.k : g.m * g.k * colFolds;
+  const filterReads = dataflow === 'os' ? g.k * g.n * rowFolds : dataflow === 'ws' ? g.k * g.n : g.k * g.n * colFolds;
+  // offsets and fill (4 bytes per address) and ids (4 bytes per prefetched entry, at most M·K or K·N)
+  const ifmapSpace = layer.ifmapHeight * layer.ifmapWidth * layer.channels;
+  const tableBytes = 4 * (2 * ifmapSpace + g.m * g.k) + 4 * (3 * g.k * g.n);
+  return { work: ifmapReads + filterReads + lines, tableBytes };
+}
+
 export interface SimulateOptions {
   /**
    * Correct SCALE-Sim's accounting instead of matching it: output size floor((H − F)/S) + 1 (the
@@ -54,6 +80,25 @@ export interface SimulateOptions {
    * start/stop cycles stay SCALE-Sim's buffer models.
    */
   fixScalesimQuirks?: boolean;
+  /** InterfaceBandwidth USER: refuse layers whose walk exceeds this many words and lines (default USER_MODE_WORK_LIMIT). */
+  userModeWorkLimit?: number;
+}
+
+function checkUserModeCost(config: SystolicConfig, layer: ConvLayer, limit: number): void {
+  const { work, tableBytes } = userModeCost(config, layer);
+  const hint = 'InterfaceBandwidth CALC has no such limit';
+  if (work > limit) {
+    throw new SimulationError(
+      `layer '${layer.name}': InterfaceBandwidth USER walks every demanded word through the prefetch windows, ` +
+        `${work.toExponential(2)} words and lines, more than the limit of ${limit.toExponential(2)} (SimulateOptions.userModeWorkLimit, simulate --user-work-limit); ${hint}`,
+    );
+  }
+  if (tableBytes > USER_MODE_TABLE_LIMIT_BYTES) {
+    throw new SimulationError(
+      `layer '${layer.name}': InterfaceBandwidth USER needs ${(tableBytes / 2 ** 20).toFixed(0)} MiB of prefetch tables, ` +
+        `more than the limit of ${USER_MODE_TABLE_LIMIT_BYTES / 2 ** 20} MiB; ${hint}`,
+    );
+  }
 }
 
 /** The layer a valid convolution computes, as SCALE-Sim reads it: the input trimmed to (out − 1)·S + F. */
@@ -97,6 +142,7 @@ export class Simulator {
   layer(config: SystolicConfig, original: ConvLayer, options: SimulateOptions = {}): LayerResult {
     validateLayer(original);
     const layer = options.fixScalesimQuirks ? trimToValidOutput(original) : original;
+    if (config.interfaceBandwidth === 'USER') checkUserModeCost(config, layer, options.userModeWorkLimit ?? USER_MODE_WORK_LIMIT);
     const f = this.sim.layer({
       rows: config.rows, cols: config.cols,
       ifmapWords: sramWords(config.ifmapSramKiB), filterWords: sramWords(config.filterSramKiB), ofmapWords: sramWords(config.ofmapSramKiB),
