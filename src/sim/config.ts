@@ -7,11 +7,23 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+// Upper bounds of the sizes the wasm core takes as 32-bit integers: buffer words (1024 per KiB) and
+// Bandwidth below 2^31; array sides far beyond any built array, so that a fold's lines stay in range.
+export const MAX_ARRAY_SIDE = 65536;
+export const MAX_SRAM_KIB = Math.floor((2 ** 31 - 1) / 1024);
+export const MAX_BANDWIDTH = 2 ** 31 - 1;
+const MAX: Record<'rows' | 'cols' | 'ifmapSramKiB' | 'filterSramKiB' | 'ofmapSramKiB' | 'bandwidthWordsPerCycle', number> = {
+  rows: MAX_ARRAY_SIDE, cols: MAX_ARRAY_SIDE,
+  ifmapSramKiB: MAX_SRAM_KIB, filterSramKiB: MAX_SRAM_KIB, ofmapSramKiB: MAX_SRAM_KIB,
+  bandwidthWordsPerCycle: MAX_BANDWIDTH,
+};
+
 /** Checks a config built in code (CLI overrides, co-design agents) the way a file is checked. */
 export function validateConfig(config: SystolicConfig, where = 'config'): SystolicConfig {
   for (const key of ['rows', 'cols', 'ifmapSramKiB', 'filterSramKiB', 'ofmapSramKiB', 'bandwidthWordsPerCycle'] as const) {
     const value = config[key];
     if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${where}: ${key} must be a positive integer, got ${value}`);
+    if (value > MAX[key]) throw new ConfigError(`${where}: ${key} must be at most ${MAX[key]}, got ${value}`);
   }
   for (const key of ['ifmapOffset', 'filterOffset', 'ofmapOffset'] as const) {
     if (!Number.isSafeInteger(config[key])) throw new ConfigError(`${where}: ${key} must be an integer, got ${config[key]}`);
@@ -72,12 +84,12 @@ export function parseConfig(text: string, file = '<config>'): SystolicConfig {
     if (!entry) throw new ConfigError(`${file}: missing key '${display}' in [${sec}]`);
     return entry;
   };
-  const int = (sec: string, key: string, display: string, positive: boolean): number => {
+  const int = (sec: string, key: string, display: string, positive: boolean, max = Number.MAX_SAFE_INTEGER): number => {
     const entry = get(sec, key, display);
     if (!/^[+-]?\d+$/.test(entry.value)) throw new ConfigError(`${file}:${entry.line}: ${display} must be an integer, got '${entry.value}'`);
     const value = Number(entry.value);
     if (positive && value <= 0) throw new ConfigError(`${file}:${entry.line}: ${display} must be a positive integer, got ${value}`);
-    if (!Number.isSafeInteger(value)) throw new ConfigError(`${file}:${entry.line}: ${display} is too large: ${entry.value}`);
+    if (!Number.isSafeInteger(value) || value > max) throw new ConfigError(`${file}:${entry.line}: ${display} must be at most ${max}, got ${entry.value}`);
     return value;
   };
 
@@ -96,19 +108,19 @@ export function parseConfig(text: string, file = '<config>'): SystolicConfig {
     if (!bw) throw new ConfigError(`${file}: missing key 'Bandwidth' in [architecture_presets] (required when InterfaceBandwidth is USER)`);
     // v2 accepts a comma list and uses the first value for all three operands.
     const first = bw.value.split(',')[0]!.trim();
-    if (!/^[+-]?\d+$/.test(first) || Number(first) <= 0) {
-      throw new ConfigError(`${file}:${bw.line}: Bandwidth must be a positive integer (words per cycle), got '${bw.value}'`);
+    if (!/^[+-]?\d+$/.test(first) || Number(first) <= 0 || Number(first) > MAX_BANDWIDTH) {
+      throw new ConfigError(`${file}:${bw.line}: Bandwidth must be a positive integer (words per cycle) of at most ${MAX_BANDWIDTH}, got '${bw.value}'`);
     }
     bandwidth = Number(first);
   }
   return validateConfig(
     {
       runName: get('general', 'run_name', 'run_name').value,
-      rows: int('architecture_presets', 'arrayheight', 'ArrayHeight', true),
-      cols: int('architecture_presets', 'arraywidth', 'ArrayWidth', true),
-      ifmapSramKiB: int('architecture_presets', 'ifmapsramszkb', 'IfmapSramSzkB', true),
-      filterSramKiB: int('architecture_presets', 'filtersramszkb', 'FilterSramSzkB', true),
-      ofmapSramKiB: int('architecture_presets', 'ofmapsramszkb', 'OfmapSramSzkB', true),
+      rows: int('architecture_presets', 'arrayheight', 'ArrayHeight', true, MAX_ARRAY_SIDE),
+      cols: int('architecture_presets', 'arraywidth', 'ArrayWidth', true, MAX_ARRAY_SIDE),
+      ifmapSramKiB: int('architecture_presets', 'ifmapsramszkb', 'IfmapSramSzkB', true, MAX_SRAM_KIB),
+      filterSramKiB: int('architecture_presets', 'filtersramszkb', 'FilterSramSzkB', true, MAX_SRAM_KIB),
+      ofmapSramKiB: int('architecture_presets', 'ofmapsramszkb', 'OfmapSramSzkB', true, MAX_SRAM_KIB),
       ifmapOffset: int('architecture_presets', 'ifmapoffset', 'IfmapOffset', false),
       filterOffset: int('architecture_presets', 'filteroffset', 'FilterOffset', false),
       ofmapOffset: int('architecture_presets', 'ofmapoffset', 'OfmapOffset', false),

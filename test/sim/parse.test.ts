@@ -1,9 +1,10 @@
 // SCALE-Sim .cfg and topology readers: the bundled files load, and bad input is a clear error
 // naming the file, the line or key and what was expected.
 import { describe, expect, it } from 'vitest';
-import { formatConfig, parseConfig } from '../../src/sim/config.js';
+import { formatConfig, parseConfig, validateConfig } from '../../src/sim/config.js';
 import { formatTopology, parseTopology } from '../../src/sim/topology.js';
 import { SYSTOLIC_PRESETS, systolicTarget, parseSystolicTargetSpec } from '../../src/hw/systolic.js';
+import { validateLayer } from '../../src/sim/simulate.js';
 import { layerGemm } from '../../src/sim/types.js';
 
 const SCALE_CFG = `[general]
@@ -50,6 +51,9 @@ describe('parseConfig', () => {
     ['unknown dataflow', SCALE_CFG.replace('Dataflow : os', 'Dataflow : rs'), /x\.cfg:14: Dataflow must be os, ws or is, got 'rs'/],
     ['unknown bandwidth mode', SCALE_CFG.replace('InterfaceBandwidth: CALC', 'InterfaceBandwidth: AUTO'), /x\.cfg:18: InterfaceBandwidth must be CALC or USER, got 'AUTO'/],
     ['unknown key', SCALE_CFG.replace('MemoryBanks', 'MemoryBankz'), /x\.cfg:15: unknown key 'MemoryBankz' in \[architecture_presets\]/],
+    ['buffer beyond the core\'s 32-bit word count', SCALE_CFG.replace('FilterSramSzkB:  64', 'FilterSramSzkB: 2097152'), /x\.cfg:8: FilterSramSzkB must be at most 2097151, got 2097152/],
+    ['huge array', SCALE_CFG.replace('ArrayWidth:     32', 'ArrayWidth: 100000'), /x\.cfg:6: ArrayWidth must be at most 65536, got 100000/],
+    ['huge USER bandwidth', SCALE_CFG.replace('Bandwidth : 10', 'Bandwidth : 8589934592').replace('InterfaceBandwidth: CALC', 'InterfaceBandwidth: USER'), /x\.cfg:\d+: Bandwidth must be a positive integer \(words per cycle\) of at most 2147483647, got '8589934592'/],
     ['USER without Bandwidth', SCALE_CFG.replace(/^Bandwidth.*$/m, '').replace('InterfaceBandwidth: CALC', 'InterfaceBandwidth: USER'), /missing key 'Bandwidth'/],
   ];
   it.each(bad)('rejects a config with a %s', (_what, text, error) => {
@@ -100,6 +104,9 @@ describe('parseTopology', () => {
     ['a zero stride', 'h,\nConv1, 5, 5, 3, 3, 3, 8, 0,\n', /t\.csv:2: stride height \(column 8\) must be positive, got 0/],
     ['no trailing comma', 'h,\nConv1, 5, 5, 3, 3, 3, 8, 1\n', /t\.csv:2: row must end with a comma/],
     ['no layers', 'h,\n\n', /t\.csv: no layers/],
+    ['zero channels', 'h,\nConv1, 5, 5, 3, 3, 0, 8, 1,\n', /t\.csv:2: channels \(column 6\) must be positive, got 0/],
+    ['a filter wider than its input', 'h,\nConv1, 5, 5, 3, 7, 2, 8, 1,\n', /t\.csv:2: filter width 7 is larger than the IFMAP width 5 in layer 'Conv1'/],
+    ['an empty layer name', 'h,\n, 5, 5, 3, 3, 2, 8, 1,\n', /t\.csv:2: the layer name \(first column\) is empty/],
   ];
   it.each(bad)('rejects %s', (_what, text, error) => {
     expect(() => parseTopology(text, 't.csv')).toThrow(error);
@@ -107,6 +114,20 @@ describe('parseTopology', () => {
   it('rejects a GEMM row with too few columns', () => {
     expect(() => parseTopology('h,\nA, 4, 5,\n', 'g.csv', { gemm: true })).toThrow(/g\.csv:2: a GEMM row needs 4 columns/);
   });
+  it('rejects a GEMM row with a zero or negative size', () => {
+    expect(() => parseTopology('h,\nA, 0, 5, 6,\n', 'g.csv', { gemm: true })).toThrow(/g\.csv:2: M \(column 2\) must be positive, got 0/);
+    expect(() => parseTopology('h,\nA, 4, 5, -6,\n', 'g.csv', { gemm: true })).toThrow(/g\.csv:2: K \(column 4\) must be positive, got -6/);
+  });
+});
+
+describe('validateLayer (layers built in code)', () => {
+  const layer = { name: 'L', ifmapHeight: 5, ifmapWidth: 5, filterHeight: 3, filterWidth: 3, channels: 1, numFilters: 4, strideHeight: 1, strideWidth: 1 };
+  it.each([
+    [{ numFilters: 0 }, /layer 'L': numFilters must be a positive integer, got 0/],
+    [{ strideWidth: 1.5 }, /layer 'L': strideWidth must be a positive integer, got 1.5/],
+    [{ filterWidth: 6 }, /layer 'L': filter 3×6 is larger than its input 5×5/],
+    [{ ifmapHeight: 60000, ifmapWidth: 60000, channels: 1024 }, /layer 'L': an operand of \d+ words is beyond the simulator's 2\^31 address range/],
+  ])('rejects %o', (change, error) => expect(() => validateLayer({ ...layer, ...change })).toThrow(error));
 });
 
 describe('systolic target', () => {
@@ -117,6 +138,9 @@ describe('systolic target', () => {
     const t = systolicTarget({ rows: 16, dataflow: 'is' }, 'eyeriss');
     expect(t).toMatchObject({ kind: 'systolic', rows: 16, cols: 14, dataflow: 'is', ifmapSramKiB: 36 });
     expect(() => systolicTarget({ rows: 0 })).toThrow(/rows must be a positive integer, got 0/);
+    // a size the core would wrap around in 32 bits (2^33 words per cycle would have read as 0: CALC mode)
+    expect(() => validateConfig({ ...SYSTOLIC_PRESETS.scale, interfaceBandwidth: 'USER', bandwidthWordsPerCycle: 2 ** 33 })).toThrow(/bandwidthWordsPerCycle must be at most 2147483647, got 8589934592/);
+    expect(() => validateConfig({ ...SYSTOLIC_PRESETS.scale, ofmapSramKiB: 2 ** 21 })).toThrow(/ofmapSramKiB must be at most 2097151/);
     expect(() => systolicTarget({ rowz: 3 } as never)).toThrow(/unknown field 'rowz'/);
   });
 });
