@@ -23,7 +23,7 @@ import { assignmentError, assignmentFromRecord } from '../src/sched/problem.js';
 import type { Bench, Row } from './harness.js';
 
 const ZOO_MODELS = ['resnet50', 'resnet101', 'resnet152', 'densenet121', 'densenet169', 'densenet201', 'inceptionv3', 'mobilenet', 'mobilenetv2', 'xception', 'vgg16'];
-// 'policy' is the learned scheduler's network alone (greedy and sampled decodes, no exact
+// 'policy' is the learned scheduler's network alone (its greedy decode; no exact
 // re-cutting, no local improvement), to show what the network contributes.
 const SCHEDULERS = ['compiler', 'dp', 'exact', 'learned', 'policy'] as const;
 
