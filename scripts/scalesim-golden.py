@@ -119,6 +119,23 @@ def random_cases(count, seed):
     return cases
 
 
+# Small USER-mode cases kept for their traces (1 kB buffers: many prefetches and stalls):
+# (name, rows, cols, SRAM kB, dataflow, Bandwidth, conv row [H, W, FH, FW, C, N, S]).
+USER_TRACE_CASES = [
+    ('u-conv-os-user', 4, 4, [1, 1, 1], 'os', 3, [10, 10, 3, 3, 3, 8, 1]),
+    ('u-conv-ws-user', 4, 5, [1, 1, 1], 'ws', 2, [12, 12, 3, 3, 2, 10, 1]),
+    ('u-conv-is-user', 6, 4, [1, 2, 1], 'is', 5, [9, 9, 2, 2, 4, 12, 1]),
+]
+
+
+def user_trace_cases():
+    return [{'name': name, 'rows': R, 'cols': C, 'sramKB': srams, 'dataflow': df, 'interface': 'USER', 'bandwidth': bw,
+             'gemm': False,
+             'topology': ('Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, '
+                          'Num Filter, Strides,\n%s, %s,\n' % (name, ', '.join(str(x) for x in row)))}
+            for name, R, C, srams, df, bw, row in USER_TRACE_CASES]
+
+
 def config_text(name, R, C, srams, df, interface, bandwidth):
     return ('[general]\nrun_name = %s\n\n[architecture_presets]\nArrayHeight:    %d\nArrayWidth:     %d\n'
             'IfmapSramSzkB:    %d\nFilterSramSzkB:   %d\nOfmapSramSzkB:    %d\nIfmapOffset:    0\n'
@@ -136,7 +153,7 @@ def all_cases(scalesim):
         cases.append({'name': name, 'rows': R, 'cols': C, 'sramKB': [i, f, o], 'dataflow': df,
                       'interface': 'CALC', 'bandwidth': 10, 'gemm': gemm, 'topology': text,
                       'source': topo, 'preset': preset})
-    return cases + random_cases(40, 4)
+    return cases + random_cases(40, 4) + user_trace_cases()
 
 
 def run_case(scalesim, case, force):
@@ -173,7 +190,7 @@ def run_case(scalesim, case, force):
 
 
 # Small cases whose per-cycle SRAM and DRAM traces are kept (SCALE-Sim's API with save_disk_space=False).
-TRACE_CASES = ['r01-conv-ws', 'r21-conv-os', 'r38-pointwise-is']
+TRACE_CASES = ['r01-conv-ws', 'r21-conv-os', 'r38-pointwise-is'] + [c[0] for c in USER_TRACE_CASES]
 TRACES = ['%s_%s_TRACE.csv' % (op, mem) for mem in ('SRAM', 'DRAM') for op in ('IFMAP', 'FILTER', 'OFMAP')]
 
 

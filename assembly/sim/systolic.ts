@@ -226,8 +226,9 @@ function recordStall(line: f64, total: f64): void {
 // ---- DRAM trace logs (trace mode only) -------------------------------------------------------------
 // With logging on, a layer run records what the DRAM traces are built from (src/sim/trace.ts): the
 // addresses each read buffer inserts into its sets in order, its flush cycles, the ofmap word
-// counts at which a partial line was closed, and each drain's start cycle and line count. The read
-// operands are then walked plainly (no shortcuts), so this is for small layers only.
+// counts at which a partial line was closed, each drain's start cycle and line count, and in USER
+// mode the service cycle of every demand line. The read operands are then walked plainly (no
+// shortcuts), so this is for small layers only.
 
 class Log {
   ptr: usize = 0; len: i32 = 0; cap: i32 = 0;
@@ -259,7 +260,8 @@ const LOG_FILTER_FLUSHES: i32 = 3;
 const LOG_OFMAP_CLOSES: i32 = 4;
 const LOG_DRAIN_STARTS: i32 = 5;
 const LOG_DRAIN_LINES: i32 = 6;
-const LOG_KINDS: i32 = 7;
+const LOG_SERVED: i32 = 7; // + operand: USER mode, the service cycle of every demand line
+const LOG_KINDS: i32 = 10;
 const logs = new StaticArray<Log>(LOG_KINDS);
 for (let i = 0; i < LOG_KINDS; i++) logs[i] = new Log();
 let logging = false;
@@ -920,13 +922,43 @@ function prefetchEntry(op: i32, row: i32, col: i32): i32 {
   const fr = row / N; const k = fr * R + col; return k < K ? (row % N) * K + k : -1;
 }
 
+// Shape of an operand's stacked prefetch matrix, and whether it is rolled out along anti-diagonals.
+let pfRows: i32 = 0, pfCols: i32 = 0, pfRolled: bool = false;
+
+function prefetchShape(op: i32): void {
+  if (DF == DF_OS) { pfRows = (op == OP_IFMAP ? ROW_FOLDS : COL_FOLDS) * T; pfCols = op == OP_IFMAP ? R : C; pfRolled = true; }
+  else if (DF == DF_WS) { pfRows = op == OP_IFMAP ? ROW_FOLDS * M : COL_FOLDS * K; pfCols = op == OP_IFMAP ? R : C; pfRolled = op == OP_IFMAP; }
+  else { pfRows = op == OP_IFMAP ? COL_FOLDS * K : ROW_FOLDS * N; pfCols = op == OP_IFMAP ? C : R; pfRolled = op == OP_FILTER; }
+}
+
+/** Entries in an operand's prefetch order (after simTraceBegin), padding included. */
+export function simPrefetchLength(op: i32): f64 {
+  prefetchShape(op);
+  return <f64>pfRows * <f64>pfCols;
+}
+
+/** Writes an operand's prefetch order (USER mode's DRAM fetch order; -1 for padding) as i32s, without base offsets. */
+export function simPrefetchOrder(out: usize, op: i32): void {
+  prefetchShape(op);
+  let i: usize = 0;
+  if (pfRolled) {
+    for (let d = 0; d < pfRows + pfCols; d++) {
+      const hi = min(d, pfRows - 1);
+      const lo = max(0, d - pfCols + 1);
+      for (let r = hi; r >= lo; r--) store<i32>(out + (i++ << 2), prefetchEntry(op, r, d - r));
+    }
+  } else {
+    for (let r = 0; r < pfRows; r++) for (let c = 0; c < pfCols; c++) store<i32>(out + (i++ << 2), prefetchEntry(op, r, c));
+  }
+}
+
 class UserReadBuffer {
   op: i32 = 0;
   rows: i32 = 0; cols: i32 = 0; rolled: bool = false;
   space: i32 = 0; // addresses 0 .. space-1
-  offsets: usize = 0; // i32 × (space + 1): CSR of set ids per address
+  offsets: usize = 0; // i32 × (space + 1): CSR of set ids per address, a slot per occurrence
   ids: usize = 0; // i32 × valid entries
-  fill: usize = 0;
+  fill: usize = 0; // i32 × space: the slots of each address that hold ids
   numSets: i32 = 0; numActive: i32 = 0; numPrefetch: i32 = 0;
   activeStart: i32 = 0; activeEnd: i32 = 0;
   prefetchLines: f64 = 0; bw: f64 = 0;
@@ -969,9 +1001,8 @@ class UserReadBuffer {
     this.op = op;
     this.space = space;
     this.bw = <f64>bandwidth;
-    if (DF == DF_OS) { this.rows = (op == OP_IFMAP ? ROW_FOLDS : COL_FOLDS) * T; this.cols = op == OP_IFMAP ? R : C; this.rolled = true; }
-    else if (DF == DF_WS) { this.rows = op == OP_IFMAP ? ROW_FOLDS * M : COL_FOLDS * K; this.cols = op == OP_IFMAP ? R : C; this.rolled = op == OP_IFMAP; }
-    else { this.rows = op == OP_IFMAP ? COL_FOLDS * K : ROW_FOLDS * N; this.cols = op == OP_IFMAP ? C : R; this.rolled = op == OP_FILTER; }
+    prefetchShape(op);
+    this.rows = pfRows; this.cols = pfCols; this.rolled = pfRolled;
     const perSet = <i32>Math.ceil(<f64>words / 100);
     this.offsets = heap.alloc(<usize>(space + 1) << 2);
     memory.fill(this.offsets, 0, <usize>(space + 1) << 2);
@@ -983,7 +1014,6 @@ class UserReadBuffer {
     this.fill = heap.alloc(<usize>space << 2);
     memory.fill(this.fill, 0, <usize>space << 2);
     this.scan(1, perSet);
-    heap.free(this.fill);
     // prepare_hashed_buffer always appends the last (possibly empty) set
     this.numSets = valid / perSet + 1;
     const active = Math.ceil(<f64>words * 0.5);
@@ -1002,8 +1032,10 @@ class UserReadBuffer {
   }
 
   private hit(addr: i32): bool {
+    // An address's slots are counted per occurrence, but a set is recorded once: only the first
+    // `fill` slots hold ids (the rest are uninitialised heap).
     const begin = load<i32>(this.offsets + (<usize>addr << 2));
-    const end = load<i32>(this.offsets + (<usize>(addr + 1) << 2));
+    const end = begin + load<i32>(this.fill + (<usize>addr << 2));
     const s = this.activeStart, e = this.activeEnd;
     for (let i = begin; i < end; i++) {
       const id = load<i32>(this.ids + (<usize>i << 2));
@@ -1028,6 +1060,7 @@ class UserReadBuffer {
   free(): void {
     heap.free(this.offsets);
     heap.free(this.ids);
+    heap.free(this.fill);
   }
 }
 
@@ -1087,6 +1120,11 @@ function walkUser(out: usize, ifmapWords: i32, filterWords: i32, bandwidth: i32)
             if (uSramFirst[2] < 0) uSramFirst[2] = ofmapOut;
             uSramLast[2] = ofmapOut;
           }
+        }
+        if (logging) {
+          logs[LOG_SERVED + OP_IFMAP].push(ifmapOut);
+          logs[LOG_SERVED + OP_FILTER].push(filterOut);
+          logs[LOG_SERVED + OP_OFMAP].push(ofmapOut);
         }
         stalls += max(max(ifmapOut - cycle - 1, filterOut - cycle - 1), ofmapOut - cycle);
       }

@@ -50,8 +50,8 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('out', { type: 'string', describe: `Directory for SCALE-Sim's COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv, mapwise's ${MAPWISE_BANDWIDTH_REPORT_FILE} and REPORT.json` })
       .option('trace', {
         type: 'boolean', default: false,
-        describe: 'With --out: also write SCALE-Sim-style traces, layer<N>/{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv (small layers, CALC). ' +
-          'SRAM and OFMAP DRAM traces are byte for byte SCALE-Sim\'s; IFMAP/FILTER DRAM rows list each prefetch\'s addresses sorted (SCALE-Sim: Python set order)',
+        describe: 'With --out: also write SCALE-Sim-style traces, layer<N>/{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv (small layers). ' +
+          'Byte for byte SCALE-Sim\'s, except CALC-mode IFMAP/FILTER DRAM rows, which list each prefetch\'s addresses sorted (SCALE-Sim: Python set order)',
       })
       .option('user-work-limit', { type: 'number', describe: `InterfaceBandwidth USER: refuse layers whose line-by-line walk exceeds this many demanded words plus lines (default ${USER_MODE_WORK_LIMIT.toExponential()}, some 10–30 s)` })
       .option('fix-scalesim-quirks', { type: 'boolean', default: false, describe: 'Correct SCALE-Sim\'s cycle accounting (OS fold length, off-by-one, OFMAP writes, ceil output size) instead of matching it' })

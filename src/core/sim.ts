@@ -19,7 +19,10 @@ export type SimFigures = Record<SimField, number>;
 export const SIM_DATAFLOW = { os: 0, ws: 1, is: 2 } as const;
 
 /** The DRAM trace logs of a logged run, in the core's order (assembly/sim/systolic.ts LOG_*). */
-export const DRAM_LOGS = ['ifmapInserts', 'filterInserts', 'ifmapFlushes', 'filterFlushes', 'ofmapCloses', 'drainStarts', 'drainLines'] as const;
+export const DRAM_LOGS = [
+  'ifmapInserts', 'filterInserts', 'ifmapFlushes', 'filterFlushes', 'ofmapCloses', 'drainStarts', 'drainLines',
+  'ifmapServed', 'filterServed', 'ofmapServed',
+] as const;
 export type DramLogs = Record<(typeof DRAM_LOGS)[number], Float64Array>;
 
 /** Flat arguments of one layer run: the array, its buffers in words, and the conv. */
@@ -105,6 +108,28 @@ export class SystolicSim {
       }
     } finally {
       e.free(buffer);
+      e.simTraceEnd();
+    }
+  }
+
+  /** The ifmap and filter prefetch orders (USER mode's DRAM fetch order, addresses without base offsets, -1 for padding). */
+  prefetchOrders(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth'>): { ifmap: Int32Array; filter: Int32Array } {
+    const e = this.core.exports;
+    const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth);
+    if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
+    try {
+      const order = (op: number): Int32Array => {
+        const n = e.simPrefetchLength(op);
+        const buffer = e.alloc(Math.max(n, 1) * 4);
+        try {
+          e.simPrefetchOrder(buffer, op);
+          return new Int32Array(e.memory.buffer, buffer, n).slice();
+        } finally {
+          e.free(buffer);
+        }
+      };
+      return { ifmap: order(0), filter: order(1) };
+    } finally {
       e.simTraceEnd();
     }
   }

@@ -1,15 +1,19 @@
-// SCALE-Sim-style traces for small layers, CALC mode, under SCALE-Sim's file names.
+// SCALE-Sim-style traces for small layers, in CALC and USER mode, under SCALE-Sim's file names.
 //  * SRAM ({IFMAP,FILTER,OFMAP}_SRAM_TRACE.csv): the service cycle, then one address per array row
-//    or column, -1 where nothing is demanded; byte for byte SCALE-Sim's. Reads are served one cycle
-//    after they are issued, ofmap writes in their cycle (CALC never stalls on reads).
+//    or column, -1 where nothing is demanded; byte for byte SCALE-Sim's. In CALC mode reads are
+//    served one cycle after they are issued, ofmap writes in their cycle; in USER mode each line's
+//    service cycles come from the core's walk (stalls included).
 //  * DRAM ({IFMAP,FILTER,OFMAP}_DRAM_TRACE.csv): the response cycle, then the words moved in that
-//    cycle, printed as SCALE-Sim prints them (numpy floats: 12.0, -1.0). Reads: each prefetch of a
-//    window is cut into rows of its rate (10 words for the first, else the window over the cycles
-//    between the two flushes before it); writes: one drained line per row. Two departures, both
-//    unavoidable or deliberate: SCALE-Sim lists a prefetch's addresses in Python's set order, here
-//    they are sorted (so rows agree with SCALE-Sim's as sets per prefetch, not per row); and where a
-//    prefetch's rate is below the trace's widest, SCALE-Sim pads the row with 1.0 (numpy.ones), here
-//    with -1.0. The ofmap DRAM trace is byte for byte SCALE-Sim's.
+//    cycle, printed as SCALE-Sim prints them (numpy floats: 12.0, -1.0). Writes: one drained line per
+//    row, byte for byte SCALE-Sim's. USER reads: lines of Bandwidth words of the operand's fetch
+//    order, reproduced with SCALE-Sim's read_buffer.py line bookkeeping, byte for byte (its rows
+//    after the first prefetch restart from the same fetch line each time, and blanked columns of a
+//    prefetch stay blank in later ones: both are SCALE-Sim's). CALC reads: each prefetch of a window
+//    is cut into rows of its rate (10 words for the first, else the window over the cycles between
+//    the two flushes before it), with two departures from SCALE-Sim: it lists a prefetch's
+//    addresses in Python's set order, here they are sorted (rows agree with SCALE-Sim's as sets per
+//    prefetch, not per row); and where a prefetch's rate is below the trace's widest, SCALE-Sim
+//    pads the row with 1.0 (numpy.ones), here with -1.0.
 import type { Core } from '../core/core.js';
 import { type DramLogs, SystolicSim } from '../core/sim.js';
 import { pythonFloat } from './report.js';
@@ -31,7 +35,6 @@ export function demandLines(config: SystolicConfig, layer: ConvLayer): number {
 }
 
 function checkTraceable(config: SystolicConfig, layer: ConvLayer, maxLines: number): void {
-  if (config.interfaceBandwidth !== 'CALC') throw new SimulationError('traces are written for InterfaceBandwidth CALC only');
   validateLayer(layer);
   const lines = demandLines(config, layer);
   if (lines > maxLines) throw new SimulationError(`layer '${layer.name}': ${lines} demand lines is more than the trace limit of ${maxLines}`);
@@ -50,13 +53,28 @@ function demand(core: Core, config: SystolicConfig, layer: ConvLayer, visit: (li
   }
 }
 
+/** One run of the core with its DRAM trace logs. */
+function loggedRun(core: Core, config: SystolicConfig, layer: ConvLayer): ReturnType<SystolicSim['layerWithDramLogs']> {
+  const sim = new SystolicSim(core);
+  try {
+    return sim.layerWithDramLogs({
+      rows: config.rows, cols: config.cols, dataflow: config.dataflow, ...layer,
+      ifmapWords: sramWords(config.ifmapSramKiB), filterWords: sramWords(config.filterSramKiB), ofmapWords: sramWords(config.ofmapSramKiB),
+      userBandwidth: config.interfaceBandwidth === 'USER' ? config.bandwidthWordsPerCycle : 0,
+    });
+  } finally {
+    sim.free();
+  }
+}
+
 export function sramTraces(core: Core, config: SystolicConfig, layer: ConvLayer, maxLines = 1_000_000): SramTraces {
   checkTraceable(config, layer, maxLines);
+  const served = config.interfaceBandwidth === 'USER' ? loggedRun(core, config, layer).logs : undefined;
   const out: Record<keyof SramTraces, string[]> = { ifmap: [], filter: [], ofmap: [] };
   demand(core, config, layer, (line, ifmap, filter, ofmap) => {
-    out.ifmap.push(`${line + 1},${ifmap.join(',')}`);
-    out.filter.push(`${line + 1},${filter.join(',')}`);
-    out.ofmap.push(`${line},${ofmap.join(',')}`);
+    out.ifmap.push(`${served ? served.ifmapServed[line] : line + 1},${ifmap.join(',')}`);
+    out.filter.push(`${served ? served.filterServed[line] : line + 1},${filter.join(',')}`);
+    out.ofmap.push(`${served ? served.ofmapServed[line] : line},${ofmap.join(',')}`);
   });
   return { ifmap: `${out.ifmap.join('\n')}\n`, filter: `${out.filter.join('\n')}\n`, ofmap: `${out.ofmap.join('\n')}\n` };
 }
@@ -135,25 +153,73 @@ function ofmapTrace(words: number[], logs: DramLogs, bandwidth: number): DramTra
   return { rows, prefetches: [] };
 }
 
-/** The three DRAM traces of a layer in CALC mode (see the head of this file). */
+/**
+ * read_buffer.py's prefetch lines: the fetch order cut into lines of `bandwidth` words; first the
+ * active half (from cycle −lines), then, for each of the `slides` prefetches the walk made, the
+ * prefetch half from SCALE-Sim's next-line index, one cycle after the previous prefetch ended.
+ */
+function userReadTrace(order: Int32Array, offset: number, words: number, bandwidth: number, reads: number, name: string): DramTrace {
+  const active = Math.ceil(words * 0.5);
+  const prefetchLines = Math.ceil((words - active) / bandwidth);
+  const fetchRows = Math.ceil(order.length / bandwidth);
+  const fetch = Array.from({ length: fetchRows }, (_, r) =>
+    Array.from({ length: bandwidth }, (_, c) => {
+      const a = order[r * bandwidth + c];
+      return a === undefined || a < 0 ? -1 : a + offset;
+    }),
+  );
+  const trace: DramTrace = { rows: [], prefetches: [] };
+  // Rows sliced from the fetch matrix are numpy views: columns blanked in them stay blank.
+  const blankTail = (row: number[], lines: number): void => {
+    if (lines * bandwidth > active) row.fill(-1, active % bandwidth);
+  };
+  const initial = Math.min(Math.ceil(active / bandwidth), fetchRows);
+  fetch.slice(0, initial).forEach((row, i) => {
+    if (i === initial - 1) blankTail(row, initial);
+    trace.rows.push({ cycle: i - initial, addresses: row.slice() });
+  });
+  const nextCol = initial * bandwidth > active ? active % bandwidth : 0;
+  const nextLine = (lines: number): number => (lines * bandwidth > active ? lines : lines + 1) % fetchRows;
+  let line = nextLine(initial);
+  let last = -1;
+  const slides = (reads - initial * bandwidth) / (prefetchLines * bandwidth);
+  for (let s = 0; s < slides; s++) {
+    const end = line + prefetchLines;
+    // Past the end SCALE-Sim wraps to the start, on a copy.
+    const rows = end > fetchRows ? [...fetch.slice(line), ...fetch.slice(0, Math.min(end - fetchRows, line))].map((r) => r.slice()) : fetch.slice(line, end);
+    if (rows.length < prefetchLines) throw new SimulationError(`layer '${name}': the prefetch wraps around the whole fetch matrix, where SCALE-Sim's read_buffer.py fails; no USER trace`);
+    rows[0]!.fill(-1, 0, nextCol);
+    blankTail(rows[rows.length - 1]!, prefetchLines);
+    rows.forEach((row, i) => trace.rows.push({ cycle: last + 2 + i, addresses: row.slice() }));
+    last += prefetchLines + 1;
+    line = nextLine(prefetchLines);
+  }
+  return trace;
+}
+
+/** The three DRAM traces of a layer (see the head of this file). */
 export function dramTraces(core: Core, config: SystolicConfig, layer: ConvLayer, maxLines = 1_000_000): DramTraces {
   checkTraceable(config, layer, maxLines);
-  const sim = new SystolicSim(core);
-  let run: ReturnType<SystolicSim['layerWithDramLogs']>;
-  try {
-    run = sim.layerWithDramLogs({
-      rows: config.rows, cols: config.cols, dataflow: config.dataflow, ...layer,
-      ifmapWords: sramWords(config.ifmapSramKiB), filterWords: sramWords(config.filterSramKiB), ofmapWords: sramWords(config.ofmapSramKiB),
-      userBandwidth: 0,
-    });
-  } finally {
-    sim.free();
-  }
-  const { figures: f, logs } = run;
+  const { figures: f, logs } = loggedRun(core, config, layer);
   const ofmapWords: number[] = [];
   demand(core, config, layer, (_line, _ifmap, _filter, ofmap) => {
     for (const a of ofmap) if (a >= 0) ofmapWords.push(a);
   });
+  if (config.interfaceBandwidth === 'USER') {
+    const sim = new SystolicSim(core);
+    let orders: { ifmap: Int32Array; filter: Int32Array };
+    try {
+      orders = sim.prefetchOrders({ ...layer, rows: config.rows, cols: config.cols, dataflow: config.dataflow });
+    } finally {
+      sim.free();
+    }
+    const bw = config.bandwidthWordsPerCycle;
+    return {
+      ifmap: userReadTrace(orders.ifmap, config.ifmapOffset, sramWords(config.ifmapSramKiB), bw, f.dramReadsIfmap, layer.name),
+      filter: userReadTrace(orders.filter, config.filterOffset, sramWords(config.filterSramKiB), bw, f.dramReadsFilter, layer.name),
+      ofmap: ofmapTrace(ofmapWords, logs, bw),
+    };
+  }
   return {
     ifmap: readTrace(logs.ifmapInserts, logs.ifmapFlushes, sramWords(config.ifmapSramKiB), f.sramStartIfmap - 1, config.ifmapOffset),
     filter: readTrace(logs.filterInserts, logs.filterFlushes, sramWords(config.filterSramKiB), f.sramStartFilter - 1, config.filterOffset),

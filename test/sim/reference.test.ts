@@ -4,7 +4,7 @@ import { loadGolden } from './golden.js';
 import { referenceLayer } from './reference.js';
 import { layerFigures } from './figures.js';
 
-const cases = loadGolden().filter((c) => c.name.startsWith('r'));
+const cases = loadGolden().filter((c) => c.name.startsWith('r') || c.name.startsWith('u'));
 
 describe('TypeScript reference of SCALE-Sim v2', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, golden) => {

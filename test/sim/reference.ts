@@ -449,7 +449,12 @@ export function referenceLayer(config: SystolicConfig, layer: ConvLayer): LayerR
 }
 
 /** The figures and the three DRAM traces (CALC read addresses in the order of its JS sets, USER read addresses not modelled). */
-export function referenceRun(config: SystolicConfig, layer: ConvLayer): { result: LayerResult; dramTraces: { ifmap: DramRow[]; filter: DramRow[]; ofmap: DramRow[] } } {
+export function referenceRun(config: SystolicConfig, layer: ConvLayer): {
+  result: LayerResult;
+  dramTraces: { ifmap: DramRow[]; filter: DramRow[]; ofmap: DramRow[] };
+  /** The service cycle of every demand line, per operand (the SRAM traces' first column). */
+  served: { ifmap: number[]; filter: number[]; ofmap: number[] };
+} {
   const R = config.rows;
   const C = config.cols;
   const { g, ifmap, filter, ofmap } = operandMatrices(config, layer);
@@ -512,5 +517,5 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer): { result
     },
     maxDramBandwidth: { ifmap: peakWords(dramTraces.ifmap), filter: peakWords(dramTraces.filter), ofmap: peakWords(dramTraces.ofmap) },
   };
-  return { result, dramTraces };
+  return { result, dramTraces, served: { ifmap: ifmapServiced, filter: filterServiced, ofmap: ofmapServiced } };
 }

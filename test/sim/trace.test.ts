@@ -1,7 +1,7 @@
-// Traces against SCALE-Sim's own (test/golden/sim/<case>/traces): SRAM traces and the ofmap DRAM
-// trace byte for byte; the read DRAM traces, whose addresses SCALE-Sim lists in Python's set order,
-// as equal cycles, equal words per row and equal address multisets per prefetch. Then against the
-// TypeScript reference's DRAM traces on random seeded layers.
+// Traces against SCALE-Sim's own (test/golden/sim/<case>/traces): SRAM traces, the ofmap DRAM trace
+// and USER-mode read DRAM traces byte for byte; CALC read DRAM traces, whose addresses SCALE-Sim
+// lists in Python's set order, as equal cycles, equal words per row and equal address multisets per
+// prefetch. Then against the TypeScript reference on random seeded layers in both modes.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,9 @@ function expectSameReads(ours: DramTrace, theirs: number[][], label: string): vo
 }
 
 describe('traces agree with SCALE-Sim v2', () => {
-  it('has traced cases for the three dataflows', () => expect(new Set(cases.map((c) => c.config.dataflow)).size).toBe(3));
+  it('has traced cases for the three dataflows in both modes', () => {
+    for (const mode of ['CALC', 'USER']) expect(new Set(cases.filter((c) => c.config.interfaceBandwidth === mode).map((c) => c.config.dataflow)).size).toBe(3);
+  });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s: SRAM traces byte for byte', (_name, golden) => {
     const traces = sramTraces(core, golden.config, golden.layers[0]!);
@@ -49,6 +51,12 @@ describe('traces agree with SCALE-Sim v2', () => {
     const traces = dramTraces(core, golden.config, golden.layers[0]!);
     const read = (f: string): string => readFileSync(join(golden.dir, 'traces', f), 'utf8');
     expect(dramTraceCsv(traces.ofmap)).toBe(read('OFMAP_DRAM_TRACE.csv'));
+    if (golden.config.interfaceBandwidth === 'USER') {
+      // USER reads follow the fetch order: byte for byte too.
+      expect(dramTraceCsv(traces.ifmap)).toBe(read('IFMAP_DRAM_TRACE.csv'));
+      expect(dramTraceCsv(traces.filter)).toBe(read('FILTER_DRAM_TRACE.csv'));
+      return;
+    }
     const peak = sim.layer(golden.config, golden.layers[0]!).maxDramBandwidth;
     for (const op of ['ifmap', 'filter'] as const) {
       const theirs = parse(read(`${op.toUpperCase()}_DRAM_TRACE.csv`));
@@ -58,6 +66,39 @@ describe('traces agree with SCALE-Sim v2', () => {
       // The maximum bandwidth demand is the most words one cycle of SCALE-Sim's own trace moves.
       const words = traces[op].prefetches.flatMap((p) => theirs.slice(p.firstRow, p.firstRow + p.rows).map((r) => valid(r.slice(1, 1 + p.width)).length));
       expect(peak[op]).toBe(Math.max(...words));
+    }
+  });
+});
+
+describe('USER-mode traces = the TypeScript reference\'s', () => {
+  const rng = new Random(99);
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+  const layers: [string, SystolicConfig, ConvLayer][] = [];
+  for (const dataflow of ['os', 'ws', 'is'] as Dataflow[]) {
+    for (let i = 0; i < 8; i++) {
+      const h = 5 + rng.int(12);
+      const f = 1 + rng.int(Math.min(h, 4));
+      const s = 1 + rng.int(2);
+      const layer: ConvLayer = { name: 'u', ifmapHeight: h, ifmapWidth: h, filterHeight: f, filterWidth: f, channels: 1 + rng.int(6), numFilters: 2 + rng.int(24), strideHeight: s, strideWidth: s };
+      const config: SystolicConfig = {
+        ...SYSTOLIC_PRESETS.scale, dataflow, rows: pick([2, 4, 8, 16]), cols: pick([2, 4, 7, 16]),
+        ifmapSramKiB: pick([1, 2]), filterSramKiB: pick([1, 2]), ofmapSramKiB: pick([1, 2]), interfaceBandwidth: 'USER', bandwidthWordsPerCycle: 1 + rng.int(12),
+      };
+      layers.push([`${dataflow} #${i}`, config, layer]);
+    }
+  }
+  it.each(layers)('%s: service cycles of every line, drains and prefetch cycles', (_name, config, layer) => {
+    const reference = referenceRun(config, layer);
+    const sram = sramTraces(core, config, layer);
+    const cycles = (text: string): number[] => text.trim().split('\n').map((line) => Number(line.slice(0, line.indexOf(','))));
+    expect(cycles(sram.ifmap)).toEqual(reference.served.ifmap);
+    expect(cycles(sram.filter)).toEqual(reference.served.filter);
+    expect(cycles(sram.ofmap)).toEqual(reference.served.ofmap);
+    const dram = dramTraces(core, config, layer);
+    expect(dram.ofmap.rows).toEqual(reference.dramTraces.ofmap.map((r) => ({ cycle: r.cycle, addresses: r.addresses })));
+    // The reference does not model USER read addresses: their cycles and widths.
+    for (const op of ['ifmap', 'filter'] as const) {
+      expect(dram[op].rows.map((r) => [r.cycle, r.addresses.length])).toEqual(reference.dramTraces[op].map((r) => [r.cycle, r.words]));
     }
   });
 });
