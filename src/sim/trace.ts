@@ -34,10 +34,20 @@ export function demandLines(config: SystolicConfig, layer: ConvLayer): number {
   return Math.ceil(sr / config.rows) * Math.ceil(sc / config.cols) * foldLength;
 }
 
+/**
+ * Addresses one trace may hold (demand lines × the array's wider side): beyond it the CSV text
+ * passes what a JavaScript string can hold and the DRAM logs take hundreds of MB of wasm memory.
+ */
+export const TRACE_CELL_LIMIT = 20_000_000;
+
 function checkTraceable(config: SystolicConfig, layer: ConvLayer, maxLines: number): void {
   validateLayer(layer);
   const lines = demandLines(config, layer);
   if (lines > maxLines) throw new SimulationError(`layer '${layer.name}': ${lines} demand lines is more than the trace limit of ${maxLines}`);
+  const cells = lines * Math.max(config.rows, config.cols);
+  if (cells > TRACE_CELL_LIMIT) {
+    throw new SimulationError(`layer '${layer.name}': its traces would hold ${cells} addresses (${lines} lines × ${Math.max(config.rows, config.cols)}), more than the trace limit of ${TRACE_CELL_LIMIT}`);
+  }
 }
 
 /** The demand lines of the three operands, with offsets (-1 where nothing is demanded). */

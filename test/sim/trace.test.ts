@@ -71,6 +71,16 @@ describe('traces agree with SCALE-Sim v2', () => {
   });
 });
 
+describe('trace limits', () => {
+  it('refuses a layer whose traces would be too long or too wide, naming it', () => {
+    const google = { ...SYSTOLIC_PRESETS.google, dataflow: 'os' as const };
+    // OS on 256×256: ceil(50176 / 256) = 196 folds of 64 + 256 + 256 − 2 = 574 lines: 112504 lines × 256
+    const wide: ConvLayer = { name: 'pw', ifmapHeight: 224, ifmapWidth: 224, filterHeight: 1, filterWidth: 1, channels: 64, numFilters: 256, strideHeight: 1, strideWidth: 1 };
+    expect(() => sramTraces(core, google, wide)).toThrow(/layer 'pw': its traces would hold 28801024 addresses \(112504 lines × 256\), more than the trace limit of 20000000/);
+    expect(() => dramTraces(core, google, wide, 1000)).toThrow(/layer 'pw': 112504 demand lines is more than the trace limit of 1000/);
+  });
+});
+
 describe('USER-mode traces = the TypeScript reference\'s', () => {
   const rng = new Random(99);
   const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
