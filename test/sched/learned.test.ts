@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
-import { learnedSchedule, localImprove, refineCuts } from '../../src/sched/learned.js';
+import { learnedSchedule, localImprove, pairImprove, refineCuts } from '../../src/sched/learned.js';
 import { cutOrder, levelOrder } from '../../src/sched/orders.js';
 import { PartialSchedule, SchedulerPolicy } from '../../src/sched/policy.js';
 import { assignmentError, buildProblem, reorderProblem } from '../../src/sched/problem.js';
@@ -190,6 +190,27 @@ describe('local improvement', () => {
       expect(sim.bottleneck(better)).toBeLessThanOrEqual(sim.bottleneck(start));
       sim.free();
     }
+  });
+});
+
+describe('two-node moves', () => {
+  it('stay valid, never worsen, and escape some single-move local optima', async () => {
+    const core = await getCore();
+    const random = new Random(18);
+    let escaped = 0;
+    for (let t = 0; t < 30; t++) {
+      const p = randomProblem(random, random.intBetween(4, 30), random.intBetween(2, 6));
+      const sim = new PipelineSimulator(core, p);
+      const stuck = localImprove(sim, p, randomValidAssignment(random, p), 50);
+      const paired = pairImprove(sim, p, stuck, 20 * p.n);
+      expect(assignmentError(p, paired)).toBeUndefined();
+      expect(sim.bottleneck(paired)).toBeLessThanOrEqual(sim.bottleneck(stuck) * (1 + 1e-12));
+      if (sim.bottleneck(paired) < sim.bottleneck(stuck) * (1 - 1e-9)) escaped++;
+      // A budget of 0 simulations changes nothing.
+      expect(Array.from(pairImprove(sim, p, stuck, 0))).toEqual(Array.from(stuck));
+      sim.free();
+    }
+    expect(escaped).toBeGreaterThan(0);
   });
 });
 
