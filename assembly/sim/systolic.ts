@@ -1169,8 +1169,9 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
   const perSet = words / 100;
   cap = 50 * <f64>perSet;
   let reads: f64, start: f64, stop: f64, peak: f64;
-  let walked = false;
+  let flushed = false;
   let first: f64 = 0;
+  // Walked when the window can fill (or to log the trace); otherwise a closed form.
   if (distinct >= cap || logging) {
     stallCursor = 0;
     first = issueCycle(firstValidLine(op));
@@ -1179,16 +1180,16 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
     epoch = 1; inChunk = 0; inserted = 0; flushes = 0; lastFlushCycle = 0;
     flushPrev = first - 2; flushLastGap = -1; flushMinFullGap = Infinity;
     if (logging) {
-      stallCursor = 0;
+      stallCursor = 0; // walkReads resets it itself
       walkFolds(op, 0, COL_FOLDS, 0, ROW_FOLDS);
     } else {
       walkReads(op);
     }
     if (mark != 0) heap.free(mark);
     mark = 0;
-    walked = flushes > 0;
+    flushed = flushes > 0;
   }
-  if (!walked) {
+  if (!flushed) {
     // Never fills the window: everything is prefetched before cycle 0 at 10 words per cycle.
     reads = distinct;
     const sets = Math.ceil(distinct / <f64>perSet);
