@@ -44,7 +44,7 @@ export interface HistoryPoint {
   point: Point;
   cost: number;
   bestCost: number;
-  /** Seconds since the run started (search and measurement together). */
+  /** Seconds from the start of the run (search and measurement together) to the end of this trial's measurement. */
   seconds: number;
 }
 
@@ -64,6 +64,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   const { workload, space, measurer, tuner, seed } = options;
   const batchSize = options.batchSize ?? 64;
   const started = performance.now();
+  const startedEpochMs = Date.now();
   const elapsed = (): number => (performance.now() - started) / 1000;
   const seen = new Set<string>();
   const history: HistoryPoint[] = [];
@@ -71,8 +72,12 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
   let sinceImprovement = 0;
   let batchNumber = 0;
 
-  const account = (points: readonly Point[], results: readonly MeasureResult[]): void => {
+  // A trial's time is when its own measurement finished (its result's timestamp, kept within
+  // the batch's window because clocks differ in resolution), not when its whole batch did.
+  const account = (points: readonly Point[], results: readonly MeasureResult[], batchStarted: number): void => {
+    const batchEnded = elapsed();
     points.forEach((point, i) => {
+      const finished = (results[i]!.timestamp - startedEpochMs) / 1000;
       const cost = resultCost(results[i]!);
       seen.add(pointKey(point));
       if (cost < (best?.cost ?? Number.POSITIVE_INFINITY)) {
@@ -81,7 +86,8 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
       } else {
         sinceImprovement++;
       }
-      history.push({ trial: history.length + 1, point, cost, bestCost: best?.cost ?? Number.POSITIVE_INFINITY, seconds: elapsed() });
+      const seconds = Math.min(batchEnded, Math.max(batchStarted, finished));
+      history.push({ trial: history.length + 1, point, cost, bestCost: best?.cost ?? Number.POSITIVE_INFINITY, seconds });
     });
   };
 
@@ -89,7 +95,7 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     const points = batch.map((record) => record.config.point);
     const results = batch.map((record) => record.result);
     tuner.update(points, results);
-    account(points, results);
+    account(points, results, elapsed());
     batchNumber = Math.max(batchNumber, batch[0]!.batch + 1);
   }
   const replayed = history.length;
@@ -107,10 +113,11 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     const proposed = tuner.nextBatch(wanted - initial.length).filter((point) => !seen.has(pointKey(point)) && !initialKeys.has(pointKey(point)));
     const points = [...initial, ...proposed];
     if (points.length === 0) break; // the space is exhausted
+    const measureStarted = elapsed();
     const results = await measurer.measure(points);
     if (results.length !== points.length) throw new Error(`measurer returned ${results.length} results for ${points.length} points`);
     tuner.update(points, results);
-    account(points, results);
+    account(points, results, measureStarted);
     await options.onRecords?.(
       points.map((point, i) => ({
         v: RECORD_VERSION,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tune } from '../../src/tune/loop.js';
 import type { TuningRecord } from '../../src/tune/records.js';
-import { pointKey, spaceSize } from '../../src/tune/search-space.js';
+import { type Point, pointKey, spaceSize } from '../../src/tune/search-space.js';
 import { AutoTvmTuner } from '../../src/tune/tuners/autotvm.js';
 import { GeneticTuner } from '../../src/tune/tuners/ga.js';
 import { GridTuner } from '../../src/tune/tuners/grid.js';
@@ -63,6 +63,26 @@ describe('the loop', () => {
     const lastBest = result.history.findIndex((h) => h.bestCost === result.best!.cost);
     expect(result.trials - (lastBest + 1)).toBeGreaterThanOrEqual(40);
     expect(result.trials - (lastBest + 1)).toBeLessThan(48);
+  });
+
+  it('times each trial by the end of its own measurement, not of its batch', async () => {
+    const space = bowlSpace([5, 4, 6, 3, 4]);
+    const slow = new BowlMeasurer();
+    const measurer = {
+      async measure(points: readonly Point[]) {
+        const results = [];
+        for (const point of points) {
+          await new Promise((resolve) => setTimeout(resolve, 40));
+          results.push({ ...(await slow.measure([point]))[0]!, timestamp: Date.now() });
+        }
+        return results;
+      },
+    };
+    const result = await tune({ workload: 'bowl', space, measurer, tuner: new GridTuner(space, 1), trials: 4, batchSize: 4, seed: 1 });
+    const seconds = result.history.map((h) => h.seconds);
+    expect(seconds[3]! - seconds[0]!).toBeGreaterThan(0.1); // three 40 ms waits apart
+    expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
+    expect(seconds[3]!).toBeLessThanOrEqual(result.seconds);
   });
 
   it('measures the initial points first and once, also when resumed', async () => {
