@@ -5,29 +5,37 @@
 //
 // Decentralised execution — each batch proposes `episodes` joint configurations:
 //   1. the hardware actor sees the network's summary and picks rows, cols, three SRAM sizes and
-//      the dataflow;
+//      the dataflow; the first `incumbentShare` of the episodes instead keep the incumbent, the
+//      best accelerator measured so far (at first the default one, streamed SCALE-Sim's way), so
+//      part of every batch refines the mappings where they pay most;
 //   2. the tiling actor sees (hardware, one layer) and samples `candidates` splitM/N/K choices;
 //   3. the order actor sees (hardware, layer, those tiles) and picks each candidate's loop order
 //      and double buffering.
-// Each layer of a proposal then takes, of its candidates that fit (and SCALE-Sim's streaming
-// mapping where the simulator has run it on that accelerator), the one with the fewest
-// predicted cycles under the cost model, polished by a few hill-climbing steps on the model's
-// mean (no simulator calls); when none fits, the nearest mapping that does
-// (before the model exists: the actors' first candidate that fits; the first proposal of a
-// warm-up batch streams every layer, so the model sees that point too).
+// Software choice: the layers are independent once the accelerator is fixed, so each layer on
+// each accelerator pools the candidates of every episode on it that fit, the best mapping the
+// simulator has measured there and its unmeasured neighbours (a local search on measured cycles),
+// and SCALE-Sim's streaming where the simulator has run it; ranks
+// them by predicted cycles (exact once simulated), polishes the leaders by a few hill-climbing
+// steps on the model's mean (no simulator calls), and gives the r-th best to the r-th episode on
+// that accelerator (the first exploits, the others try the runners-up). When none fits, the
+// nearest mapping that does. Before the model exists: the actors' first candidate that fits,
+// and the first proposal streams every layer, so the model sees that point too.
+// Each accelerator's best measured mapping of every layer, together, is evaluated for free.
 // Rewards: an accelerator over budget earns the hardware actor `penalty` and is never simulated;
 // a candidate that does not fit earns the software actors `penalty` and is never simulated;
-// other candidates earn r = log(ideal / cycles), ideal = MACs / maxPEs, with their simulated
-// cycles when the simulator has seen them, else the ensemble's mean. The hardware actor earns
-// R = log(ideal / network cycles) of its proposal. Both ≤ 0, higher is better, and comparable
-// across accelerators.
+// other candidates earn r = log(ideal / cycles), ideal = MACs / the most PEs the budget allows,
+// with their simulated cycles when the simulator has seen them, else the ensemble's mean. The
+// hardware actor earns R = log(ideal / network cycles) of its proposal. Both ≤ 0, higher is
+// better, and comparable across accelerators.
 //
 // Confidence sampling: an ensemble of gradient-boosted trees predicts every layer's log cycles
 // from (hardware, layer, mapping) features, with a spread (src/codesign/ensemble.ts); a proposal's
-// network throughput gets a mean and a spread. After `warmupBatches` (whose first
-// `warmupProposals` are simulated), only the `simulatePerBatch` proposals with the highest lower
-// confidence bound (mean − κ·spread) go to the simulator; the rest are scored by the ensemble.
-// Every simulated layer becomes training data for the ensemble.
+// network throughput gets a mean and a spread. A proposal whose layers are all measured costs
+// nothing and is evaluated. After `warmupBatches` (whose first `warmupProposals` are simulated),
+// only `simulatePerBatch` proposals go to the simulator — the incumbent's share of them from the
+// proposals on the incumbent, the rest from the others, each by the highest lower confidence
+// bound (mean − κ·spread); the rest are scored by the ensemble. Every newly simulated layer
+// becomes training data for the ensemble.
 //
 // Centralised training: one critic (an Mlp in the wasm core) sees the joint state — network,
 // hardware, layer, tiles, stage — and is the baseline of all three actors: the hardware step is a
@@ -45,7 +53,7 @@ import { layerGemm, sramWords } from '../sim/types.js';
 import type { Point } from '../tune/search-space.js';
 import type { StrategyOptions } from './baselines.js';
 import { type EnsembleOptions, GbtEnsemble, meanStd } from './ensemble.js';
-import { type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, hardwarePoint, type JointConfig, jointKey } from './problem.js';
+import { budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, hardwarePoint, type JointConfig, jointKey, peCeiling } from './problem.js';
 import { type CodesignRun, fitMapping, Tracker } from './run.js';
 
 export interface ArcoOptions {
@@ -55,11 +63,12 @@ export interface ArcoOptions {
   /** Stop after this many batches in a row that cost no simulator call (the policy only re-proposes what it has seen). */
   patience: number; // 20
   confidenceSampling: boolean; // true; false: every proposal is simulated (the ablation)
-  simulatePerBatch: number; // 4: proposals sent to the simulator per batch after warm-up
+  simulatePerBatch: number; // 8: proposals sent to the simulator per batch after warm-up
   candidates: number; // 8: mappings the software actors sample per layer and episode; the ensemble picks one
   warmupProposals: number; // 8: proposals simulated in each warm-up batch
   refineSteps: number; // 3: hill-climbing steps on the ensemble's mean that polish each layer's chosen mapping
-  incumbentShare: number; // 0: share of each batch's episodes that keep the best accelerator so far instead of a hardware-actor sample
+  softwareSamples: number; // 512: software decisions per batch the critic and the two software actors train on (a random subset)
+  incumbentShare: number; // 0.5: share of each batch's episodes (and of its simulated proposals) on the incumbent, the best accelerator so far
   confidenceKappa: number; // 1: lower confidence bound = mean − κ · spread
   warmupBatches: number; // 1: batches simulated whole before the ensemble is trusted
   penalty: number; // −6: reward of an invalid decision (an over-budget accelerator, a tile that does not fit)
@@ -80,11 +89,12 @@ export const ARCO_DEFAULTS: ArcoOptions = {
   maxBatches: Number.POSITIVE_INFINITY,
   patience: 20,
   confidenceSampling: true,
-  simulatePerBatch: 4,
+  simulatePerBatch: 8,
   candidates: 8,
   warmupProposals: 8,
   refineSteps: 3,
-  incumbentShare: 0,
+  softwareSamples: 512,
+  incumbentShare: 0.5,
   confidenceKappa: 1,
   warmupBatches: 1,
   penalty: -6,
@@ -123,9 +133,9 @@ class Features {
     });
     this.idealLayer = network.layers.map((l) => {
       const g = layerGemm(l.layer);
-      return (g.m * g.n * g.k) / target.maxPEs;
+      return (g.m * g.n * g.k) / peCeiling(target);
     });
-    this.idealNetworkCycles = network.macs / target.maxPEs;
+    this.idealNetworkCycles = network.macs / peCeiling(target);
   }
 
   hardware(point: Point): number[] {
@@ -211,6 +221,8 @@ export class Arco {
   private readonly rows: number[][] = [];
   private readonly targets: number[] = [];
   private readonly simulatedKeys = new Set<string>();
+  /** Per accelerator, each layer's fastest mapping the simulator has measured there. */
+  private readonly bestLayers = new Map<string, ({ mapping: Point; cycles: number } | undefined)[]>();
   /** Ensemble predictions since its last refit, by hardware, layer and mapping. */
   private readonly predictions = new Map<string, { mean: number; std: number }>();
   /** Mean reward (simulated or predicted) of each batch's proposals, for the learning curve. */
@@ -245,8 +257,7 @@ export class Arco {
 
   /** Runs batches until the simulator budget (or maxBatches) is spent. */
   async run(options: StrategyOptions, name = this.options.confidenceSampling ? 'arco' : 'arco-no-cs'): Promise<CodesignRun> {
-    const workload = `codesign:${this.problem.network.name}:pe${this.problem.target.maxPEs}:sram${this.problem.target.maxSramBytes}:bw${this.problem.target.dramBytesPerCycle}`;
-    const tracker = new Tracker(this.problem, { strategy: name, seed: this.seed, workload, onRecords: options.onRecords });
+    const tracker = new Tracker(this.problem, { strategy: name, seed: this.seed, workload: budgetKey(this.problem), onRecords: options.onRecords });
     let idle = 0;
     while (this.problem.simulatorCalls < options.budget && this.stats.batches < this.options.maxBatches && idle < this.options.patience) {
       const before = this.problem.simulatorCalls;
@@ -299,58 +310,105 @@ export class Arco {
       const { mean, std } = fits ? this.predictLayer(hw, s.layer, mapping) : { mean: Number.NaN, std: Number.NaN };
       return { ...s, mapping, fits, mean, std };
     });
-    // Each layer of each episode takes its candidate with the best (lowest) upper bound on log
-    // cycles; before the ensemble is trusted, the first candidate that fits.
+    // Software choice. Each layer on each accelerator pools the candidates of every episode on that
+    // accelerator that fit, the best mapping the simulator has measured there, and SCALE-Sim's
+    // streaming where the simulator has run it (its DRAM walk is the one expensive evaluation, so
+    // it is not proposed blind); ranks them by predicted log cycles (exact once simulated);
+    // polishes the leaders on the ensemble's mean; and hands the r-th best to the r-th episode on
+    // that accelerator: the first episode exploits, the others try the runners-up. Before the
+    // ensemble exists, the first proposal streams every layer SCALE-Sim's way (so the model sees
+    // that point too) and the others take the actors' first sample that fits.
+    const slotOf = new Map<number, number>(live.map((e, j) => [e, j * L * S]));
+    const own = (e: number, l: number): Candidate[] => candidates.slice(slotOf.get(e)! + l * S, slotOf.get(e)! + (l + 1) * S);
+    const episodesOn = new Map<string, number[]>();
     for (const e of live) {
-      const p = proposals[e]!;
-      p.evaluated = {
-        hardware: p.hardware,
-        mappings: Array.from({ length: L }, (_, l) => {
-          const own = candidates.slice((live.indexOf(e) * L + l) * S, (live.indexOf(e) * L + l + 1) * S).filter((c) => c.fits);
-          // Warm-up: the first proposal of a batch streams every layer SCALE-Sim's way, so the
-          // ensemble learns that point too; the others take the actors' first fitting sample.
-          if (!this.ensemble.fitted) return e === live[0] || own.length === 0 ? DEFAULT_MAPPING_POINT : own[0]!.mapping;
-          if (own.length === 0 && !this.problem.cached(p.hardware, l, DEFAULT_MAPPING_POINT)) return fitMapping(this.problem, p.hardware, l, candidates[(live.indexOf(e) * L + l) * S]!.mapping);
-          // SCALE-Sim's streaming joins the candidates where the simulator has already run it
-          // (its DRAM walk is the one expensive evaluation, so it is not proposed blind).
-          const streamed = this.problem.cached(p.hardware, l, DEFAULT_MAPPING_POINT);
-          const options = streamed?.valid ? [...own, { mapping: DEFAULT_MAPPING_POINT as Point, mean: Math.log(streamed.totalCycles) }] : own;
-          if (options.length === 0) return DEFAULT_MAPPING_POINT;
-          return this.refine(p.hardware, l, options.reduce((best, c) => (c.mean < best.mean ? c : best)).mapping);
-        }),
-      };
+      const key = proposals[e]!.hardware.join(',');
+      episodesOn.set(key, [...(episodesOn.get(key) ?? []), e]);
+    }
+    for (const [hwKey, episodes] of episodesOn) {
+      const hw = proposals[episodes[0]!]!.hardware;
+      const mappings = episodes.map(() => new Array<Point>(L));
+      const known = this.bestLayers.get(hwKey);
+      for (let l = 0; l < L; l++) {
+        if (!this.ensemble.fitted) {
+          episodes.forEach((e, r) => {
+            const fitting = own(e, l).filter((c) => c.fits);
+            mappings[r]![l] = e === live[0] || fitting.length === 0 ? DEFAULT_MAPPING_POINT : fitting[0]!.mapping;
+          });
+          continue;
+        }
+        const pool = new Map<string, { mapping: Point; mean: number }>();
+        const add = (mapping: Point, mean: number): void => {
+          const key = this.problem.layerKey(hw, l, mapping);
+          if (!pool.has(key)) pool.set(key, { mapping, mean });
+        };
+        const best = known?.[l];
+        if (best) {
+          add(best.mapping, Math.log(best.cycles));
+          // Its unmeasured neighbours too, so the runners-up include a local search on measured cycles.
+          for (const n of this.neighbours(hw, l, best.mapping)) if (!this.problem.cached(hw, l, n)) add(n, this.predictLayer(hw, l, n).mean);
+        }
+        const streamed = this.problem.cached(hw, l, DEFAULT_MAPPING_POINT);
+        if (streamed?.valid) add(DEFAULT_MAPPING_POINT, Math.log(streamed.totalCycles));
+        for (const e of episodes) for (const c of own(e, l)) if (c.fits) add(c.mapping, c.mean);
+        if (pool.size === 0) {
+          const fallback = fitMapping(this.problem, hw, l, own(episodes[0]!, l)[0]!.mapping);
+          mappings.forEach((m) => (m[l] = fallback));
+          continue;
+        }
+        const leaders = [...pool.values()].sort((a, b) => a.mean - b.mean).slice(0, episodes.length);
+        const ranked = new Map<string, { mapping: Point; mean: number; std: number }>();
+        for (const c of leaders) {
+          const mapping = this.refine(hw, l, c.mapping);
+          const key = this.problem.layerKey(hw, l, mapping);
+          if (!ranked.has(key)) ranked.set(key, { mapping, ...this.predictLayer(hw, l, mapping) });
+        }
+        const choices = [...ranked.values()].sort((a, b) => a.mean - b.mean);
+        mappings.forEach((m, r) => (m[l] = choices[r % choices.length]!.mapping));
+      }
+      episodes.forEach((e, r) => (proposals[e]!.evaluated = { hardware: hw, mappings: mappings[r]! }));
     }
     this.stats.proposals += proposals.length;
     this.stats.invalidHardware += proposals.length - live.length;
     this.stats.invalidLayers += candidates.filter((c) => !c.fits).length;
 
-    // 2. Confidence sampling: which proposals the simulator sees.
-    let chosen: Proposal[];
+    // 2. Confidence sampling: which proposals the simulator sees. Proposals whose every layer is
+    // already measured cost nothing and are always evaluated; of the others, the incumbent's share
+    // of `simulatePerBatch` goes to proposals on the incumbent accelerator, the rest to the others,
+    // each group by its highest lower confidence bound (in warm-up, in proposal order).
     const liveProposals = live.map((e) => proposals[e]!);
-    if (!o.confidenceSampling) {
-      chosen = liveProposals;
-    } else if (!trusted) {
-      chosen = liveProposals.slice(0, o.warmupProposals);
-    } else {
-      const byKey = new Map<string, { p: Proposal; lcb: number }>();
-      for (const p of liveProposals) {
-        const key = jointKey(p.evaluated);
-        if (byKey.has(key)) continue;
-        const { mean, std } = this.predictNetwork(p.evaluated);
-        byKey.set(key, { p, lcb: mean - o.confidenceKappa * std });
-      }
-      chosen = [...byKey.values()].sort((a, b) => b.lcb - a.lcb).slice(0, o.simulatePerBatch).map((s) => s.p);
-    }
-    const chosenSet = new Set(chosen);
+    const isIncumbent = (p: Proposal): boolean => p.hardware.join(',') === incumbent.join(',');
+    const pending: { p: Proposal; lcb: number }[] = [];
+    const seenKeys = new Set<string>();
+    liveProposals.forEach((p, j) => {
+      const key = jointKey(p.evaluated);
+      if (seenKeys.has(key) || this.simulatedKeys.has(key) || this.problem.callsFor(p.evaluated) === 0) return;
+      seenKeys.add(key);
+      if (!trusted) return pending.push({ p, lcb: -j });
+      const { mean, std } = this.predictNetwork(p.evaluated);
+      pending.push({ p, lcb: mean - o.confidenceKappa * std });
+    });
+    pending.sort((a, b) => b.lcb - a.lcb);
+    const quota = !o.confidenceSampling ? pending.length : trusted ? o.simulatePerBatch : o.warmupProposals;
+    const onIncumbent = pending.filter((s) => isIncumbent(s.p)).slice(0, Math.round(quota * o.incumbentShare));
+    const elsewhere = pending.filter((s) => !isIncumbent(s.p)).slice(0, quota - onIncumbent.length);
+    const chosenSet = new Set([...onIncumbent, ...elsewhere, ...pending.filter((s) => !onIncumbent.includes(s) && !elsewhere.includes(s))].slice(0, quota).map((s) => s.p));
+    const evaluatedOn = new Set<string>();
     for (const p of liveProposals) {
       const key = jointKey(p.evaluated);
       const known = this.simulatedKeys.has(key);
-      if (known || (chosenSet.has(p) && this.problem.simulatorCalls < budget)) {
+      const free = !known && this.problem.callsFor(p.evaluated) === 0;
+      if (known || free || (chosenSet.has(p) && this.problem.simulatorCalls < budget)) {
+        const fresh = p.evaluated.mappings.map((m, l) => this.problem.cached(p.hardware, l, m) === undefined);
         const evaluation = known ? this.problem.evaluate(p.evaluated) : tracker.evaluate(p.evaluated);
         if (!known) {
           this.simulatedKeys.add(key);
-          this.stats.simulatedProposals++;
-          evaluation.layers.forEach((r, l) => this.addRow(p.hardware, l, p.evaluated.mappings[l]!, r));
+          if (!free) this.stats.simulatedProposals++;
+          evaluation.layers.forEach((r, l) => {
+            if (fresh[l]) this.addRow(p.hardware, l, p.evaluated.mappings[l]!, r);
+            this.noteLayer(p.hardware, l, p.evaluated.mappings[l]!, r);
+          });
+          evaluatedOn.add(p.hardware.join(','));
         }
         p.layerCycles = evaluation.layers.map((r) => r.totalCycles);
         p.networkCycles = evaluation.cycles;
@@ -360,6 +418,16 @@ export class Arco {
         p.layerCycles = p.evaluated.mappings.map((m, l) => Math.exp(this.predictLayer(p.hardware, l, m).mean));
         p.networkCycles = p.layerCycles.reduce((s, c, l) => s + this.problem.network.layers[l]!.count * c, 0);
       }
+    }
+    // The best measured mapping of every layer on an accelerator, together: free, since each was simulated.
+    for (const hwKey of evaluatedOn) {
+      const best = this.bestLayers.get(hwKey)!;
+      if (best.some((b) => b === undefined)) continue;
+      const composite: JointConfig = { hardware: hwKey.split(',').map(Number), mappings: best.map((b) => b!.mapping) };
+      const key = jointKey(composite);
+      if (this.simulatedKeys.has(key)) continue;
+      this.simulatedKeys.add(key);
+      tracker.evaluate(composite);
     }
 
     // 3. Rewards and centralised training. A candidate's reward: the penalty when it does not
@@ -391,6 +459,12 @@ export class Arco {
       if (!this.ensemble.fitted) return undefined;
       return { i, r: f.layerReward(c.layer, Math.exp(c.mean)) };
     }).filter((x): x is { i: number; r: number } => x !== undefined);
+    // The software agents and the critic learn from a random subset of the batch's decisions:
+    // thousands of near-duplicate samples per batch cost time and teach little more.
+    if (rewarded.length > o.softwareSamples) {
+      random.shuffle(rewarded);
+      rewarded.length = o.softwareSamples;
+    }
     const s1 = rewarded.map(({ i }) => f.critic(1, proposals[candidates[i]!.episode]!.hardware, candidates[i]!.layer));
     const s2 = rewarded.map(({ i }) => f.critic(2, proposals[candidates[i]!.episode]!.hardware, candidates[i]!.layer, tileAct.actions[i]!));
     const v1 = this.values(s1);
@@ -457,16 +531,9 @@ export class Arco {
     const predicted = (m: Point): number => this.predictLayer(hw, layer, m).mean;
     let best = mapping;
     let bestValue = predicted(mapping);
-    const cards = this.problem.mappingCardinalities;
     for (let step = 0; step < this.options.refineSteps; step++) {
       let moved = false;
-      const neighbours: Point[] = [];
-      for (let k = 0; k < cards.length; k++) {
-        const values = k === 3 ? Array.from({ length: cards[k]! }, (_, v) => v) : [best[k]! - 1, best[k]! + 1];
-        for (const v of values) if (v >= 0 && v < cards[k]! && v !== best[k]) neighbours.push(best.map((x, i) => (i === k ? v : x)));
-      }
-      for (const n of neighbours) {
-        if ((n[0] === 0 && n[1] === 0 && n[2] === 0) || !this.problem.fits(hw, layer, n)) continue;
+      for (const n of this.neighbours(hw, layer, best)) {
         const value = predicted(n);
         if (value < bestValue - 1e-9) {
           best = n;
@@ -477,6 +544,21 @@ export class Arco {
       if (!moved) break;
     }
     return best;
+  }
+
+  /** The tiled mappings one step from `mapping` (a split or double buffering ±1, or another loop order) that fit. */
+  private neighbours(hw: Point, layer: number, mapping: Point): Point[] {
+    const cards = this.problem.mappingCardinalities;
+    const found: Point[] = [];
+    for (let k = 0; k < cards.length; k++) {
+      const values = k === 3 ? Array.from({ length: cards[k]! }, (_, v) => v) : [mapping[k]! - 1, mapping[k]! + 1];
+      for (const v of values) {
+        if (v < 0 || v >= cards[k]! || v === mapping[k]) continue;
+        const n = mapping.map((x, i) => (i === k ? v : x));
+        if ((n[0] !== 0 || n[1] !== 0 || n[2] !== 0) && this.problem.fits(hw, layer, n)) found.push(n);
+      }
+    }
+    return found;
   }
 
   /** Ensemble mean and spread of a layer's log cycles; exact (spread 0) once simulated. */
@@ -491,6 +573,16 @@ export class Arco {
       this.predictions.set(key, prediction);
     }
     return prediction;
+  }
+
+  private noteLayer(hw: Point, layer: number, mapping: Point, r: MappingResult): void {
+    const key = hw.join(',');
+    let best = this.bestLayers.get(key);
+    if (!best) {
+      best = new Array(this.problem.layerCount).fill(undefined);
+      this.bestLayers.set(key, best);
+    }
+    if (r.valid && (!best[layer] || r.totalCycles < best[layer]!.cycles)) best[layer] = { mapping, cycles: r.totalCycles };
   }
 
   private addRow(hw: Point, layer: number, mapping: Point, r: MappingResult): void {
