@@ -33,6 +33,7 @@ interface CompileArgs {
   budget?: number;
   trials?: number;
   layers?: number;
+  transfer: boolean;
   seed: number;
   resume?: boolean;
   json?: boolean;
@@ -65,6 +66,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'systolic target: co-design strategy' })
       .option('budget', { type: 'number', describe: 'systolic target: simulator calls (default 2000, 300 with --quick)' })
       .option('trials', { type: 'number', describe: 'host target: measurements per layer (default 128, 12 with --quick)' })
+      .option('transfer', { type: 'boolean', default: true, describe: 'host target, autotvm and chameleon: start each layer\'s cost model from the layers tuned before it (--no-transfer: every layer from scratch)' })
       .option('layers', { type: 'number', describe: 'host target: how many of the heaviest distinct layers to tune (default all, 2 with --quick)' })
       .option('seed', { type: 'number', default: 1 })
       .option('resume', { type: 'boolean', describe: 'continue from the records in the output folder (host: replayed into the tuner; systolic: the run is repeated deterministically and the logged records are not written again)' })
@@ -106,6 +108,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       try {
         compilation = await compileHost(core, graph, {
           tuner: argv.tuner,
+          transfer: argv.transfer && (argv.tuner === 'autotvm' || argv.tuner === 'chameleon'),
           layers,
           trialsPerLayer,
           batchSize: argv.quick ? 6 : 32,

@@ -5,11 +5,14 @@ import type { Graph } from '../graph/types.js';
 import { type TuningJob, tuneJob, tuningJobs } from '../tune/jobs.js';
 import type { HistoryPoint, Measurer } from '../tune/loop.js';
 import type { TuningRecord } from '../tune/records.js';
+import { TransferPool } from '../tune/transfer.js';
 import type { Space } from '../tune/space/space.js';
 import type { TunerName } from '../tune/tuners/index.js';
 
 export interface HostCompileOptions {
   tuner: TunerName;
+  /** Warm-start each layer's cost model from the layers tuned before it (autotvm, chameleon). */
+  transfer: boolean;
   /** Layers tuned: the distinct layers with the most FLOPs (counting repeats). */
   layers: number;
   trialsPerLayer: number;
@@ -41,6 +44,7 @@ export interface HostLayerResult {
 export interface HostCompilation {
   kind: 'host';
   tuner: TunerName;
+  transfer: boolean;
   layers: HostLayerResult[];
   /** Time of the tuned layers (each × its node count) with default and with tuned schedules. */
   defaultSeconds: number;
@@ -54,6 +58,7 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
     .sort((a, b) => heaviest(b) - heaviest(a))
     .slice(0, options.layers);
   const layers: HostLayerResult[] = [];
+  const transfer = options.transfer ? new TransferPool() : undefined;
   let interrupted = false;
   for (const [index, job] of chosen.entries()) {
     if (options.shouldStop?.()) {
@@ -68,6 +73,7 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
       batchSize: options.batchSize,
       seed: options.seed,
       previous: options.previous,
+      transfer,
       onRecords: options.onRecords,
       onProgress: (p) => options.onTrials?.(index * options.trialsPerLayer + p.trials),
       shouldStop: options.shouldStop,
@@ -91,6 +97,7 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
   return {
     kind: 'host',
     tuner: options.tuner,
+    transfer: options.transfer,
     layers,
     defaultSeconds: total((l) => l.defaultSeconds),
     tunedSeconds: total((l) => (l.bestSeconds === null ? l.defaultSeconds : Math.min(l.bestSeconds, l.defaultSeconds ?? Number.POSITIVE_INFINITY))),

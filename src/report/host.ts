@@ -21,7 +21,7 @@ export function hostReport(graph: Graph, compilation: HostCompilation): ReportPa
   const markdown = [
     `# ${graph.name} on this machine (WebAssembly kernels)`,
     '',
-    `mapwise tuned the ${compilation.layers.length} heaviest distinct layers of ${graph.name} with the **${compilation.tuner}** tuner, measuring every candidate for real.` +
+    `mapwise tuned the ${compilation.layers.length} heaviest distinct layers of ${graph.name} with the **${compilation.tuner}** tuner${compilation.transfer ? ' (each layer\'s cost model starting from the layers tuned before it)' : ''}, measuring every candidate for real.` +
       (speedup ? ` Those layers take ${(compilation.defaultSeconds * 1e3).toFixed(2)} ms with default schedules and ${(compilation.tunedSeconds * 1e3).toFixed(2)} ms tuned (${speedup.toFixed(2)}×).` : '') +
       (compilation.interrupted ? ' The run was interrupted; resume it with `--resume`.' : ''),
     '',
