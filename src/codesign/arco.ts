@@ -7,7 +7,8 @@
 //   1. the hardware actor sees the network's summary and picks rows, cols, three SRAM sizes and
 //      the dataflow; the first `incumbentShare` of the episodes instead keep the incumbent, the
 //      best accelerator measured so far (at first the default one, streamed SCALE-Sim's way), so
-//      part of every batch refines the mappings where they pay most;
+//      part of every batch refines the mappings where they pay most, and the next `hardwareMoves`
+//      take a random one-knob move of it within budget;
 //   2. the tiling actor sees (hardware, one layer) and samples `candidates` splitM/N/K choices;
 //   3. the order actor sees (hardware, layer, those tiles) and picks each candidate's loop order
 //      and double buffering.
@@ -69,6 +70,7 @@ export interface ArcoOptions {
   refineSteps: number; // 3: hill-climbing steps on the ensemble's mean that polish each layer's chosen mapping
   softwareSamples: number; // 512: software decisions per batch the critic and the two software actors train on (a random subset)
   incumbentShare: number; // 0.5: share of each batch's episodes (and of its simulated proposals) on the incumbent, the best accelerator so far
+  hardwareMoves: number; // 0.25: share of each batch's episodes on a random one-knob move of the incumbent instead of a hardware-actor sample
   confidenceKappa: number; // 1: lower confidence bound = mean − κ · spread
   warmupBatches: number; // 1: batches simulated whole before the ensemble is trusted
   penalty: number; // −6: reward of an invalid decision (an over-budget accelerator, a tile that does not fit)
@@ -95,6 +97,7 @@ export const ARCO_DEFAULTS: ArcoOptions = {
   refineSteps: 3,
   softwareSamples: 512,
   incumbentShare: 0.5,
+  hardwareMoves: 0.25,
   confidenceKappa: 1,
   warmupBatches: 1,
   penalty: -6,
@@ -284,7 +287,11 @@ export class Arco {
     // default one), so part of every batch polishes mappings where they pay most.
     const incumbents = Math.floor(o.episodes * o.incumbentShare);
     const incumbent = tracker.best?.config.hardware ?? hardwarePoint(this.problem.target.defaultHardware);
-    const proposals: Proposal[] = hwAct.actions.map((sampled, e) => (e < incumbents ? [...incumbent] : sampled)).map((hardware) => ({
+    // The next ones take a random one-knob move of the incumbent within budget (a trust region
+    // around it, which the hardware actor's samples reach slowly).
+    const moves = Math.floor(o.episodes * o.hardwareMoves);
+    const pick = (sampled: Point, e: number): Point => (e < incumbents ? [...incumbent] : e < incumbents + moves ? this.move(incumbent) ?? sampled : sampled);
+    const proposals: Proposal[] = hwAct.actions.map(pick).map((hardware) => ({
       hardware, hardwareValid: this.problem.hardwareError(hardware) === undefined,
       evaluated: { hardware, mappings: [] }, layerCycles: [], networkCycles: Number.POSITIVE_INFINITY, simulated: false,
     }));
@@ -432,7 +439,7 @@ export class Arco {
 
     // 3. Rewards and centralised training. A candidate's reward: the penalty when it does not
     // fit, its simulated cycles when the simulator has seen it, else the ensemble's mean.
-    const scoredHw = proposals.map((p, e) => e).filter((e) => e >= incumbents && (!proposals[e]!.hardwareValid || Number.isFinite(proposals[e]!.networkCycles)));
+    const scoredHw = proposals.map((p, e) => e).filter((e) => e >= incumbents + moves && (!proposals[e]!.hardwareValid || Number.isFinite(proposals[e]!.networkCycles)));
     const hwRewards = scoredHw.map((e) => (proposals[e]!.hardwareValid ? f.networkReward(proposals[e]!.networkCycles) : o.penalty));
     if (hwRewards.length > 0) this.batchRewards.push(hwRewards.reduce((s, r) => s + r, 0) / hwRewards.length);
     const criticStates: number[][] = [];
@@ -573,6 +580,18 @@ export class Arco {
       this.predictions.set(key, prediction);
     }
     return prediction;
+  }
+
+  /** A random accelerator one knob away from `hw` (a side or a buffer one size up or down, or another dataflow) within budget; undefined if ten draws miss. */
+  private move(hw: Point): Point | undefined {
+    const cards = HARDWARE_CARDINALITIES;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const k = this.random.int(cards.length);
+      const next = [...hw];
+      next[k] = k === cards.length - 1 ? (hw[k]! + 1 + this.random.int(cards[k]! - 1)) % cards[k]! : hw[k]! + (this.random.float() < 0.5 ? -1 : 1);
+      if (next[k]! >= 0 && next[k]! < cards[k]! && this.problem.hardwareError(next) === undefined) return next;
+    }
+    return undefined;
   }
 
   private noteLayer(hw: Point, layer: number, mapping: Point, r: MappingResult): void {

@@ -142,8 +142,8 @@ describe('ARCO', () => {
     const p = problemFor();
     const records: TuningRecord[] = [];
     const tracker = new Tracker(p, { strategy: 'arco', seed: 3, workload: 'small', onRecords: (r) => records.push(...r) });
-    // Every episode goes to the hardware actor (none keeps the incumbent): this is its learning curve.
-    const arco = new Arco(core, p, 3, { episodes: 16, candidates: 4, simulatePerBatch: 3, warmupProposals: 6, incumbentShare: 0 });
+    // Every episode goes to the hardware actor (none keeps or moves the incumbent): this is its learning curve.
+    const arco = new Arco(core, p, 3, { episodes: 16, candidates: 4, simulatePerBatch: 3, warmupProposals: 6, incumbentShare: 0, hardwareMoves: 0 });
     const invalidShare: number[] = [];
     try {
       for (let b = 0; b < 30; b++) {
