@@ -1,5 +1,5 @@
 // `codesign(model, options) → Promise<CodesignReport>`: choose a systolic array within a PE and
-// SRAM budget and every layer's mapping onto it (ARCO or a baseline strategy), compared with
+// SRAM budget (or a silicon area) and every layer's mapping onto it (ARCO or a baseline strategy), compared with
 // SCALE-Sim's own mapping on the budget's default array.
 import { codesignNetwork, type SystolicCompilation } from '../compile/systolic.js';
 import { STRATEGIES, type Strategy } from '../codesign/index.js';
@@ -13,6 +13,11 @@ export interface CodesignOptions {
   maxPEs?: number;
   /** Budget: KiB of SRAM over the three buffers (default 192). */
   maxSramKiB?: number;
+  /**
+   * Budget: mm² of PEs and SRAM together, which then trade against each other (the default
+   * 32×32 array with 192 KiB is 1.42 mm²). With it, PEs and SRAM are uncapped unless given too.
+   */
+  maxAreaMm2?: number;
   /** DRAM bandwidth in bytes per cycle (default 16). */
   dramBytesPerCycle?: number;
   /** Clock, for throughput (default 1000). */
@@ -31,6 +36,7 @@ export type CodesignReport = Omit<SystolicCompilation, 'run' | 'kind'> & { model
 const SPEC = {
   maxPEs: { type: 'number', integer: true, min: 16 },
   maxSramKiB: { type: 'number', min: 12 },
+  maxAreaMm2: { type: 'number', min: 1e-9 },
   dramBytesPerCycle: { type: 'number', min: 1e-9 },
   freqMHz: { type: 'number', min: 1e-9 },
   strategy: { type: 'string', oneOf: STRATEGIES },
@@ -44,9 +50,11 @@ export async function codesign(model: ModelInput, options?: CodesignOptions): Pr
   const o = checkOptions<CodesignOptions>('codesign', options, SPEC);
   const graph = resolveModel('codesign', model);
   throwIfAborted(o.signal);
+  const uncapped = o.maxAreaMm2 === undefined ? undefined : Number.POSITIVE_INFINITY;
   const target = codesignTarget({
-    maxPEs: o.maxPEs,
-    maxSramBytes: o.maxSramKiB === undefined ? undefined : o.maxSramKiB * 1024,
+    maxPEs: o.maxPEs ?? uncapped,
+    maxSramBytes: o.maxSramKiB === undefined ? uncapped : o.maxSramKiB * 1024,
+    maxAreaMm2: o.maxAreaMm2,
     dramBytesPerCycle: o.dramBytesPerCycle,
     freqMHz: o.freqMHz,
   });

@@ -41,7 +41,8 @@ export interface SystolicCompilation {
   /** The preset the budget came from, or 'custom'. */
   preset: string;
   strategy: string;
-  budget: { maxPEs: number; maxSramKiB: number; dramBytesPerCycle: number; freqMHz: number };
+  /** Caps the search respected; null where there is none (an area budget leaves PEs and SRAM uncapped). */
+  budget: { maxPEs: number | null; maxSramKiB: number | null; maxAreaMm2: number | null; dramBytesPerCycle: number; freqMHz: number };
   /** The preset's array with SCALE-Sim's own mapping of every layer. */
   reference: SystolicFigures;
   /** What compile keeps: the search's best, or the reference when the search did not beat it. */
@@ -94,7 +95,13 @@ export async function codesignNetwork(core: Core, graph: Graph, target: Codesign
       kind: 'systolic',
       preset,
       strategy: run.strategy,
-      budget: { maxPEs: target.maxPEs, maxSramKiB: target.maxSramBytes / 1024, dramBytesPerCycle: target.dramBytesPerCycle, freqMHz: target.freqMHz },
+      budget: {
+        maxPEs: finiteOrNull(target.maxPEs),
+        maxSramKiB: finiteOrNull(target.maxSramBytes / 1024),
+        maxAreaMm2: finiteOrNull(target.maxAreaMm2),
+        dramBytesPerCycle: target.dramBytesPerCycle,
+        freqMHz: target.freqMHz,
+      },
       reference: figures(defaultHardware, reference),
       kept: searchWins ? 'search' : 'reference',
       best: {
@@ -114,3 +121,5 @@ export async function codesignNetwork(core: Core, graph: Graph, target: Codesign
     sim.free();
   }
 }
+
+const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);

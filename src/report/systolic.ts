@@ -11,13 +11,23 @@ function arrayName(f: SystolicFigures): string {
   return `${h.rows}×${h.cols} ${h.dataflow.toUpperCase()}, SRAM ${h.ifmapSramKiB}/${h.filterSramKiB}/${h.ofmapSramKiB} KiB`;
 }
 
+/** The caps of a budget in words: PEs, SRAM and silicon area, whichever are set. */
+function budgetText(b: SystolicCompilation['budget']): string {
+  const caps = [
+    b.maxPEs === null ? undefined : `${b.maxPEs} PEs`,
+    b.maxSramKiB === null ? undefined : `${b.maxSramKiB} KiB of SRAM`,
+    b.maxAreaMm2 === null ? undefined : `${b.maxAreaMm2.toFixed(3)} mm² of PEs and SRAM`,
+  ].filter((cap) => cap !== undefined);
+  return caps.length > 0 ? caps.join(' and ') : 'no cap on PEs, SRAM or area';
+}
+
 export function systolicReport(graph: Graph, c: SystolicCompilation): ReportParts {
   const figureRow = (label: string, f: SystolicFigures) => [label, arrayName(f), f.throughputPerSecond, f.latencyMs, f.dramBytes / 2 ** 20, f.energyUJ];
   const rows = [figureRow(`SCALE-Sim's mapping on systolic:${c.preset}`, c.reference), ...(c.kept === 'search' ? [figureRow(`${c.strategy} (co-designed)`, c.best)] : [])];
   const markdown = [
     `# ${graph.name} on a co-designed systolic array`,
     '',
-    `mapwise searched the accelerator (within ${c.budget.maxPEs} PEs and ${c.budget.maxSramKiB} KiB of SRAM, DRAM ${c.budget.dramBytesPerCycle} B/cycle, ${c.budget.freqMHz} MHz) and every layer's mapping with **${c.strategy}**, spending ${c.simulatorCalls} simulator calls in ${c.seconds.toFixed(1)} s.` +
+    `mapwise searched the accelerator (within ${budgetText(c.budget)}, DRAM ${c.budget.dramBytesPerCycle} B/cycle, ${c.budget.freqMHz} MHz) and every layer's mapping with **${c.strategy}**, spending ${c.simulatorCalls} simulator calls in ${c.seconds.toFixed(1)} s.` +
       (c.kept === 'search'
         ? ` Throughput ${c.best.throughputPerSecond.toFixed(1)} inferences/s, ${c.best.speedupOverReference.toFixed(2)}× SCALE-Sim's own mapping on the preset's array.`
         : ` The search did not beat SCALE-Sim's own mapping on the preset's array within its budget, so that configuration is kept (${c.reference.throughputPerSecond.toFixed(1)} inferences/s); give a larger --budget.`),

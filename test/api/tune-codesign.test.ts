@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { codesignTarget, hardwareAreaMm2 } from '../../src/codesign/problem.js';
 import { tune } from '../../src/node/index.js';
 import { OptionsError } from '../../src/api/check.js';
 
@@ -36,4 +37,12 @@ it('codesign: an accelerator within the budget, never worse than SCALE-Sim\'s ma
   expect(report.best.speedupOverReference).toBeGreaterThanOrEqual(1);
   expect(report.simulatorCalls).toBeGreaterThan(0);
   await expect(codesign('alexnetconvs', { maxPes: 4 } as never)).rejects.toThrow(/unknown option 'maxPes'/);
+}, 120_000);
+
+it('codesign with an area budget: PEs and SRAM uncapped, the chosen array within the area', async () => {
+  const { codesign } = await import('../../src/node/index.js');
+  const report = await codesign('alexnetconvs', { maxAreaMm2: 1.42, strategy: 'ga', budget: 150, seed: 2 });
+  expect(report.budget).toMatchObject({ maxPEs: null, maxSramKiB: null, maxAreaMm2: 1.42 });
+  expect(hardwareAreaMm2(report.best.hardware, codesignTarget().energy)).toBeLessThanOrEqual(1.42 * (1 + 1e-12));
+  await expect(codesign('alexnetconvs', { maxAreaMm2: 0 })).rejects.toThrow(/maxAreaMm2/);
 }, 120_000);
