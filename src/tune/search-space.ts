@@ -54,6 +54,11 @@ export function pointFeatures(space: SearchSpace, point: Point): number[] {
   return space.features ? space.features(point) : normalisedPoint(space, point);
 }
 
+/** Length of the space's cost-model feature vectors. */
+export function featureCount(space: SearchSpace): number {
+  return pointFeatures(space, space.cardinalities.map(() => 0)).length;
+}
+
 export function pointKey(point: Point): string {
   return point.join(',');
 }

@@ -10,7 +10,7 @@
 import type { Random } from '../../helpers/random.js';
 import { GBT_DEFAULTS, type GbtOptions, GradientBoostedTrees } from '../cost-model/gbt.js';
 import type { MeasureResult } from '../result.js';
-import { type Point, pointFeatures, pointKey, randomPoint, type SearchSpace } from '../search-space.js';
+import { featureCount, type Point, pointFeatures, pointKey, randomPoint, type SearchSpace } from '../search-space.js';
 import { TunerBase } from '../tuner.js';
 import { randomUnvisited } from './unvisited.js';
 
@@ -47,15 +47,15 @@ export abstract class ModelBasedTuner extends TunerBase {
     const transfer = options.transfer;
     if (transfer && transfer.features.length > 0) {
       if (transfer.targets.length !== transfer.features.length) throw new RangeError(`transfer: ${transfer.features.length} feature rows but ${transfer.targets.length} targets`);
-      const own = pointFeatures(space, space.cardinalities.map(() => 0)).length;
+      const own = featureCount(space);
       const bad = transfer.features.findIndex((row) => row.length !== own);
       if (bad >= 0) throw new RangeError(`transfer: sample ${bad} has ${transfer.features[bad]!.length} features, this space's cost model takes ${own}`);
       this.transfer = transfer;
     }
   }
 
-  /** This workload's measurements as transfer samples for the next workload. */
-  transferSamples(): TransferSamples {
+  /** This workload's measurements as the model's training samples (and as transfer samples for the next workload). */
+  measuredSamples(): TransferSamples {
     const best = this.best?.cost;
     const usable = best !== undefined && Number.isFinite(best);
     return {
@@ -122,7 +122,7 @@ export abstract class ModelBasedTuner extends TunerBase {
 
   protected override learn(_points: readonly Point[], _results: readonly MeasureResult[]): void {
     // Target: normalised throughput, best/cost ∈ (0, 1]; failed configurations score 0.
-    const own = this.transferSamples();
+    const own = this.measuredSamples();
     if (own.features.length === 0) return;
     const prior = this.transfer ?? { features: [], targets: [] };
     const weights = [...prior.targets.map(() => this.transferWeight), ...own.targets.map(() => 1)];
@@ -135,12 +135,13 @@ export abstract class ModelBasedTuner extends TunerBase {
 
   /**
    * Fits the model on the transferred samples alone, once, before the first batch is chosen or
-   * replayed, so that a live run and a replayed one pass through the same states.
+   * replayed (both call this first), so that a live run and a replayed one pass through the
+   * same states.
    */
   private warmStart(): void {
     if (this.warmStarted) return;
     this.warmStarted = true;
-    if (!this.transfer || this.trials > 0) return;
+    if (!this.transfer) return;
     this.model.fit(this.transfer.features, this.transfer.targets);
     this.modelFitted();
   }
