@@ -74,11 +74,10 @@ export function learnedSchedule(core: Core, problem: ScheduleProblem, options: L
     for (const a of decoded(policy, problem, options)) consider(refine ? refineCuts(core, sim, problem, a) : a);
     // Bounded by the best so far, the DP only explores cuts that could beat it.
     if (refine) consider(cutOrder(core, problem, levelOrder(problem), bestCost));
-    // Alternate local moves and exact re-cutting: a move changes the (stage, index) order,
-    // and the DP may find better cuts of the new order.
     const passes = options.improvePasses ?? 20;
     const improve = (x: Assignment): Assignment => localImprove(sim, problem, x, passes);
-    // Alternate local moves and exact re-cutting while the bottleneck falls.
+    // Alternate local moves and exact re-cutting while the bottleneck falls: a move changes the
+    // (stage, index) order, and the DP may find better cuts of the new order.
     const polish = (start: Assignment): Assignment => {
       let current = improve(start);
       let cost = sim.bottleneck(current);
