@@ -317,14 +317,9 @@ export class Arco {
       const { mean, std } = fits ? this.predictLayer(hw, s.layer, mapping) : { mean: Number.NaN, std: Number.NaN };
       return { ...s, mapping, fits, mean, std };
     });
-    // Software choice. Each layer on each accelerator pools the candidates of every episode on that
-    // accelerator that fit, the best mapping the simulator has measured there, and SCALE-Sim's
-    // streaming where the simulator has run it (its DRAM walk is the one expensive evaluation, so
-    // it is not proposed blind); ranks them by predicted log cycles (exact once simulated);
-    // polishes the leaders on the ensemble's mean; and hands the r-th best to the r-th episode on
-    // that accelerator: the first episode exploits, the others try the runners-up. Before the
-    // ensemble exists, the first proposal streams every layer SCALE-Sim's way (so the model sees
-    // that point too) and the others take the actors' first sample that fits.
+    // Software choice, per layer and accelerator (see "Software choice" at the top). SCALE-Sim's
+    // streaming joins a pool only where the simulator has run it: its DRAM walk is the one
+    // expensive evaluation, so it is not proposed blind.
     const slotOf = new Map<number, number>(live.map((e, j) => [e, j * L * S]));
     const own = (e: number, l: number): Candidate[] => candidates.slice(slotOf.get(e)! + l * S, slotOf.get(e)! + (l + 1) * S);
     const episodesOn = new Map<string, number[]>();
