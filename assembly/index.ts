@@ -9,3 +9,4 @@ export { simLayer, simFieldCount, simTraceBegin, simTraceLines, simTraceLine, si
 export { nnGroupSoftmax, nnGroupXentBackward, nnMaskedSoftmax } from './nn/softmax';
 export { nnDenseForward, nnDenseBackward, nnReluForward, nnReluBackward, nnTanhForward, nnTanhBackward, nnSumSquares, nnScale, nnAdamStep } from './nn/layers';
 export { nnFastTanhForward } from './nn/fast-tanh';
+export { gbtFit, gbtPredict, gbtNodesPerTree } from './tune/gbt';
