@@ -248,7 +248,7 @@ export class Arco {
     this.orderAgent = new PpoAgent(core, f.orderState(hw0, 0, [0, 0, 0]).length, problem.mappingCardinalities.slice(3), this.random.nextUint32(), this.options.actor);
     const h = this.options.criticHidden;
     this.critic = new Mlp(core, [f.critic(0).length, h, h, 1], new Random(this.random.nextUint32()));
-    this.ensemble = new GbtEnsemble(this.random.nextUint32(), this.options.ensemble);
+    this.ensemble = new GbtEnsemble(core, this.random.nextUint32(), this.options.ensemble);
   }
 
   dispose(): void {

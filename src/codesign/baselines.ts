@@ -90,7 +90,7 @@ export async function softwareOnly(problem: CodesignProblem, tuner: 'autotvm' | 
   const calls = Math.max(8, Math.floor((options.budget - problem.layerCount) / problem.layerCount));
   const batch = Math.max(4, Math.min(32, Math.ceil(calls / 4)));
   const make = (space: SearchSpace, seed: number): Tuner =>
-    tuner === 'autotvm' ? new AutoTvmTuner(space, seed) : new ChameleonTuner(core, space, seed, { episodes: 32, steps: 20, iterations: 2 });
+    tuner === 'autotvm' ? new AutoTvmTuner(core, space, seed) : new ChameleonTuner(core, space, seed, { episodes: 32, steps: 20, iterations: 2 });
   await tuneLayers(problem, t, hardware, calls, make, options.seed, batch, options.onRecords);
   return t.result({ callsPerLayer: calls });
 }

@@ -6,6 +6,7 @@
 // from a row to its nearest training row (standardised features), in units of the typical
 // nearest-neighbour distance within the data, adds `noveltyWeight` × (target spread) per unit
 // beyond 1.
+import type { Core } from '../core/core.js';
 import { Random } from '../helpers/random.js';
 import { GBT_DEFAULTS, type GbtOptions, GradientBoostedTrees } from '../tune/cost-model/gbt.js';
 
@@ -29,6 +30,7 @@ export class GbtEnsemble {
   private targetSpread = 0;
 
   constructor(
+    private readonly core: Core,
     private readonly seed: number,
     options: Partial<EnsembleOptions> = {},
   ) {
@@ -50,7 +52,7 @@ export class GbtEnsemble {
       const picks = Array.from({ length: n }, () => random.int(n));
       const all = Array.from({ length: d }, (_, i) => i);
       const features = random.shuffle(all).slice(0, Math.max(1, Math.round(d * this.options.featureShare))).sort((a, b) => a - b);
-      const model = new GradientBoostedTrees(this.options.gbt);
+      const model = new GradientBoostedTrees(this.core, this.options.gbt);
       model.fit(picks.map((i) => features.map((f) => rows[i]![f]!)), picks.map((i) => targets[i]!));
       this.members.push({ model, features });
     }

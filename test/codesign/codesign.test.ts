@@ -223,7 +223,7 @@ describe('the ensemble cost model', () => {
       rows.push(x);
       targets.push(Math.sin(4 * x[0]!) + x[1]! * x[2]! + 0.05 * random.normal());
     }
-    const ensemble = new GbtEnsemble(4);
+    const ensemble = new GbtEnsemble(core, 4);
     ensemble.fit(rows, targets);
     const spread = (pts: number[][]): number => pts.reduce((s, x) => s + ensemble.predict(x).std, 0) / pts.length;
     const inside = Array.from({ length: 50 }, () => [0.2 + 0.6 * random.float(), 0.2 + 0.6 * random.float(), 0.2 + 0.6 * random.float()]);

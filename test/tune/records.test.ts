@@ -18,7 +18,7 @@ async function liveRun(make: () => AnyTuner, batches: number) {
 
 describe('records', () => {
   it.each([
-    ['autotvm', () => new AutoTvmTuner(bowlSpace(), 9)],
+    ['autotvm', () => new AutoTvmTuner(core, bowlSpace(), 9)],
     ['ga', () => new GeneticTuner(bowlSpace(), 9)],
     ['chameleon (RL without sampling)', () => new ChameleonTuner(core, bowlSpace(), 9, { sampling: false })],
     ['chameleon warm-started by transfer', () => new ChameleonTuner(core, bowlSpace(), 9, { sampling: false, transfer: transferFromBowl(bowlSpace(), 200, 4) })],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getCore } from '../../src/core/load.js';
 import { tune } from '../../src/tune/loop.js';
 import type { TuningRecord } from '../../src/tune/records.js';
 import { type Point, pointKey, spaceSize } from '../../src/tune/search-space.js';
@@ -7,6 +8,8 @@ import { GeneticTuner } from '../../src/tune/tuners/ga.js';
 import { GridTuner } from '../../src/tune/tuners/grid.js';
 import { RandomTuner } from '../../src/tune/tuners/random.js';
 import { BowlMeasurer, bowlSpace, TARGET, transferFromBowl } from './synthetic-space.js';
+
+const core = await getCore();
 
 describe('every tuner finds the known optimum of a synthetic space', () => {
   it('grid and random: exhaustively, never measuring a point twice', async () => {
@@ -22,7 +25,7 @@ describe('every tuner finds the known optimum of a synthetic space', () => {
 
   it.each([
     ['ga', () => new GeneticTuner(bowlSpace(), 3)],
-    ['autotvm', () => new AutoTvmTuner(bowlSpace(), 3)],
+    ['autotvm', () => new AutoTvmTuner(core, bowlSpace(), 3)],
   ])('%s: within 448 of 9,600 points', async (_name, make) => {
     const measurer = new BowlMeasurer();
     const result = await tune({ workload: 'bowl', space: bowlSpace(), measurer, tuner: make(), trials: 448, batchSize: 64, seed: 3 });
@@ -34,7 +37,7 @@ describe('every tuner finds the known optimum of a synthetic space', () => {
   it('autotvm beats random at equal budget', async () => {
     const space = bowlSpace([16, 16, 8, 8, 6]);
     const run = async (tuner: AutoTvmTuner | RandomTuner) => (await tune({ workload: 'bowl', space, measurer: new BowlMeasurer(), tuner, trials: 192, batchSize: 64, seed: 5 })).best!.cost;
-    expect(await run(new AutoTvmTuner(space, 5))).toBeLessThan(await run(new RandomTuner(space, 5)));
+    expect(await run(new AutoTvmTuner(core, space, 5))).toBeLessThan(await run(new RandomTuner(space, 5)));
   });
 });
 
@@ -46,12 +49,12 @@ describe('transfer', () => {
       await tune({ workload: 'bowl', space, measurer, tuner, trials: 32, batchSize: 32, seed: 6 });
       return measurer.measuredKeys;
     };
-    expect(await firstBatch(new AutoTvmTuner(space, 6, { transfer: transferFromBowl(space, 300, 11) }))).toContain(pointKey(TARGET));
-    expect(await firstBatch(new AutoTvmTuner(space, 6))).not.toContain(pointKey(TARGET));
+    expect(await firstBatch(new AutoTvmTuner(core, space, 6, { transfer: transferFromBowl(space, 300, 11) }))).toContain(pointKey(TARGET));
+    expect(await firstBatch(new AutoTvmTuner(core, space, 6))).not.toContain(pointKey(TARGET));
   });
 
   it('rejects samples whose feature count differs from the space\'s', () => {
-    expect(() => new AutoTvmTuner(bowlSpace(), 1, { transfer: { features: [[0, 1]], targets: [1] } })).toThrow(/sample 0 has 2 features, this space's cost model takes 5/);
+    expect(() => new AutoTvmTuner(core, bowlSpace(), 1, { transfer: { features: [[0, 1]], targets: [1] } })).toThrow(/sample 0 has 2 features, this space's cost model takes 5/);
   });
 });
 

@@ -30,11 +30,11 @@ function neighbour(space: SearchSpace, point: Point, random: Random): Point {
 
 /**
  * The `keep` best-scoring points (higher score is better) met by the chains, none of them
- * in `exclude`, best first.
+ * in `exclude`, best first. `score` rates a batch of points (every chain's step at once).
  */
 export function anneal(
   space: SearchSpace,
-  score: (point: Point) => number,
+  score: (points: readonly Point[]) => number[],
   starts: readonly Point[],
   keep: number,
   exclude: ReadonlySet<string>,
@@ -42,7 +42,7 @@ export function anneal(
   options: AnnealingOptions = ANNEALING_DEFAULTS,
 ): { point: Point; score: number }[] {
   let points = [...starts];
-  let scores = points.map(score);
+  let scores = score(points);
   const top = new Map<string, { point: Point; score: number }>();
   let floor = Number.NEGATIVE_INFINITY; // the worst score in a full top-k
   const offer = (point: Point, value: number): boolean => {
@@ -66,7 +66,7 @@ export function anneal(
   let lastImprovement = 0;
   for (let step = 0; step < options.steps; step++) {
     const candidates = points.map((point) => neighbour(space, point, random));
-    const candidateScores = candidates.map(score);
+    const candidateScores = score(candidates);
     let improved = false;
     candidates.forEach((candidate, i) => {
       const delta = candidateScores[i]! - scores[i]!;

@@ -73,13 +73,8 @@ export class ChameleonTuner extends ModelBasedTuner {
   /** Points the agent's walks visited in its latest training: the next round's candidates. */
   private agentVisited: Point[] = [];
 
-  constructor(
-    private readonly core: Core,
-    space: SearchSpace,
-    seed: number,
-    options: Partial<ChameleonOptions> = {},
-  ) {
-    super(space, seed, options);
+  constructor(core: Core, space: SearchSpace, seed: number, options: Partial<ChameleonOptions> = {}) {
+    super(core, space, seed, options);
     this.options = { ...CHAMELEON_DEFAULTS, ...options };
     this.fillBatch = !this.options.sampling;
     this.name = this.options.rl ? (this.options.sampling ? 'chameleon' : 'chameleon-no-sampling') : 'sampling-only';
@@ -110,8 +105,9 @@ export class ChameleonTuner extends ModelBasedTuner {
 
   private bestPredicted(candidates: readonly Point[], exclude: ReadonlySet<string>, n: number): Point[] {
     const unique = [...new Map(candidates.filter((p) => !exclude.has(pointKey(p))).map((p) => [pointKey(p), p])).values()];
+    const scores = this.predictScores(unique);
     return unique
-      .map((point) => ({ point, score: this.predictScore(point) }))
+      .map((point, i) => ({ point, score: scores[i]! }))
       .sort((a, b) => b.score - a.score)
       .slice(0, n)
       .map((entry) => entry.point);
@@ -119,7 +115,7 @@ export class ChameleonTuner extends ModelBasedTuner {
 
   private annealingCandidates(random: Random): Point[] {
     const starts = this.startPoints(this.options.annealing.chains, random);
-    return anneal(this.space, this.predictScore, starts, 8 * 64, this.visited, random, this.options.annealing).map((e) => e.point);
+    return anneal(this.space, this.predictScores, starts, 8 * 64, this.visited, random, this.options.annealing).map((e) => e.point);
   }
 
   /** Trains the agent on the current cost model; returns every point its last walks visited. */
@@ -137,13 +133,15 @@ export class ChameleonTuner extends ModelBasedTuner {
         const live = trajectories.map((t, e) => (t.done ? -1 : e)).filter((e) => e >= 0);
         const states = live.map((e) => walkState(this.space, points[e]!));
         const { actions, logProbs, values } = agent.act(states, random);
+        const moved = live.map((e, j) => applyMoves(this.space, points[e]!, actions[j]!));
+        const rewards = this.predictScores(moved);
         live.forEach((e, j) => {
           const trajectory = trajectories[e]!;
-          const next = applyMoves(this.space, points[e]!, actions[j]!);
+          const next = moved[j]!;
           rollout.states.push(states[j]!);
           rollout.actions.push(actions[j]!);
           rollout.logProbs.push(logProbs[j]!);
-          trajectory.rewards.push(this.predictScore(next));
+          trajectory.rewards.push(rewards[j]!);
           trajectory.values.push(values[j]!);
           points[e] = next;
           visitedByAgent.push(next);

@@ -27,7 +27,7 @@ export function createTuner(name: TunerName, space: SearchSpace, seed: number, c
     case 'ga':
       return new GeneticTuner(space, seed);
     case 'autotvm':
-      return new AutoTvmTuner(space, seed, { transfer: options.transfer });
+      return new AutoTvmTuner(core, space, seed, { transfer: options.transfer });
     case 'chameleon':
       return new ChameleonTuner(core, space, seed, { transfer: options.transfer });
   }

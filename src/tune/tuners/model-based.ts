@@ -7,6 +7,7 @@
 // the first batch is chosen by the model rather than at random. Their targets are normalised
 // within their own workload, as ours are, so the model learns which configurations are
 // relatively good; each transferred sample weighs less than one of our own measurements.
+import type { Core } from '../../core/core.js';
 import type { Random } from '../../helpers/random.js';
 import { GBT_DEFAULTS, type GbtOptions, GradientBoostedTrees } from '../cost-model/gbt.js';
 import type { MeasureResult } from '../result.js';
@@ -39,9 +40,14 @@ export abstract class ModelBasedTuner extends TunerBase {
   private warmStarted = false;
   private readonly featureCache = new Map<string, number[]>();
 
-  constructor(space: SearchSpace, seed: number, options: Partial<ModelBasedOptions> = {}) {
+  constructor(
+    protected readonly core: Core,
+    space: SearchSpace,
+    seed: number,
+    options: Partial<ModelBasedOptions> = {},
+  ) {
     super(space, seed);
-    this.model = new GradientBoostedTrees(options.costModel ?? GBT_DEFAULTS);
+    this.model = new GradientBoostedTrees(core, options.costModel ?? GBT_DEFAULTS);
     this.randomShare = options.randomShare ?? 0.05;
     this.transferWeight = options.transferWeight ?? 0.5;
     const transfer = options.transfer;
@@ -96,8 +102,8 @@ export abstract class ModelBasedTuner extends TunerBase {
 
   protected fillBatch = true;
 
-  /** Predicted quality of a point: higher is better (1 ≈ as good as the best measured). */
-  predictScore = (point: Point): number => this.model.predict(this.features(point));
+  /** Predicted quality of points, in one call into the core: higher is better (1 ≈ as good as the best measured). */
+  predictScores = (points: readonly Point[]): number[] => Array.from(this.model.predictMany(points.map((point) => this.features(point))));
 
   protected features(point: Point): number[] {
     const key = pointKey(point);
