@@ -30,48 +30,28 @@ export function gbtFit(
   rounds: i32, maxDepth: i32, learningRate: f64, minSplitGain: f64, l2: f64, minChildSamples: f64,
   feature: usize, threshold: usize, left: usize, value: usize,
 ): f64 {
-  const cap = gbtNodesPerTree(maxDepth);
-  const width = 1 << maxDepth; // the widest next frontier: 2^maxDepth nodes
-  const order = heap.alloc(<usize>d * <usize>n << 2);
-  const prediction = heap.alloc(<usize>n << 3);
-  const gradient = heap.alloc(<usize>n << 3);
-  const nodeOf = heap.alloc(<usize>n << 2);
-  const slot = heap.alloc(<usize>n << 2);
-  const leafSums = heap.alloc(<usize>(3 * cap) << 3);
-  const split = heap.alloc(<usize>(SPLIT_ROWS * width) << 3);
-  const slotOfNode = heap.alloc(<usize>cap << 2);
-  const frontier = heap.alloc(<usize>width << 2);
-  const next = heap.alloc(<usize>width << 2);
-
-  presort(n, d, columns, order, slot); // `slot` serves as the sort's scratch until the first tree
-
+  const fit = new Fit(n, d, columns, weights, maxDepth, learningRate, minSplitGain, l2, minChildSamples);
   let totalWeight = 0.0;
   for (let i = 0; i < n; i++) totalWeight += f64At(weights, i);
   let weighted = 0.0;
   for (let i = 0; i < n; i++) weighted += f64At(weights, i) * f64At(targets, i);
   const base = weighted / totalWeight;
+  const prediction = heap.alloc(<usize>n << 3);
   for (let i = 0; i < n; i++) setF64(prediction, i, base);
-
+  const cap = fit.cap;
   for (let round = 0; round < rounds; round++) {
+    const gradient = fit.gradient;
     for (let i = 0; i < n; i++) setF64(gradient, i, f64At(weights, i) * (f64At(prediction, i) - f64At(targets, i))); // squared loss; hessian = weight
     const offset = round * cap;
     const tf = feature + (<usize>offset << 2);
     const tt = threshold + (<usize>offset << 3);
     const tl = left + (<usize>offset << 2);
     const tv = value + (<usize>offset << 3);
-    for (let j = 0; j < cap; j++) {
-      setI32(tf, j, -1);
-      setF64(tt, j, 0);
-      setI32(tl, j, 0);
-      setF64(tv, j, 0);
-    }
-    growTree(n, d, columns, order, gradient, weights, maxDepth, learningRate, minSplitGain, l2, minChildSamples,
-      tf, tt, tl, tv, nodeOf, slot, leafSums, split, slotOfNode, frontier, next, width);
+    fit.growTree(tf, tt, tl, tv);
     for (let i = 0; i < n; i++) setF64(prediction, i, f64At(prediction, i) + evaluateColumns(tf, tt, tl, tv, columns, n, i));
   }
-
-  heap.free(order); heap.free(prediction); heap.free(gradient); heap.free(nodeOf); heap.free(slot);
-  heap.free(leafSums); heap.free(split); heap.free(slotOfNode); heap.free(frontier); heap.free(next);
+  heap.free(prediction);
+  fit.free();
   return base;
 }
 
@@ -101,35 +81,6 @@ export function gbtPredict(
   }
 }
 
-/** order[f·n …] = sample indices sorted by column f, ties by index (a stable sort, as the reference's). */
-function presort(n: i32, d: i32, columns: usize, order: usize, scratch: usize): void {
-  for (let f = 0; f < d; f++) {
-    const column = columns + (<usize>(f * n) << 3);
-    let a = order + (<usize>(f * n) << 2);
-    let b = scratch;
-    for (let i = 0; i < n; i++) setI32(a, i, i);
-    // Bottom-up merge sort, runs of `run` from a into b, then swap.
-    for (let run = 1; run < n; run <<= 1) {
-      for (let lo = 0; lo < n; lo += run << 1) {
-        const mid = min(lo + run, n);
-        const hi = min(lo + (run << 1), n);
-        let i = lo;
-        let j = mid;
-        let k = lo;
-        while (i < mid && j < hi) {
-          const x = i32At(a, i);
-          const y = i32At(a, j);
-          if (f64At(column, y) < f64At(column, x)) { setI32(b, k++, y); j++; } else { setI32(b, k++, x); i++; }
-        }
-        while (i < mid) setI32(b, k++, i32At(a, i++));
-        while (j < hi) setI32(b, k++, i32At(a, j++));
-      }
-      const t = a; a = b; b = t;
-    }
-    if (a != order + (<usize>(f * n) << 2)) memory.copy(order + (<usize>(f * n) << 2), a, <usize>n << 2);
-  }
-}
-
 /** One tree's output for sample i, reading its features from the columns. */
 @inline function evaluateColumns(feature: usize, threshold: usize, left: usize, value: usize, columns: usize, n: i32, i: i32): f64 {
   let node = 0;
@@ -142,123 +93,224 @@ function presort(n: i32, d: i32, columns: usize, order: usize, scratch: usize): 
   return f64At(value, node);
 }
 
-// Per-slot split statistics: SPLIT_ROWS f64 arrays of `width` entries inside one block.
-const TOTAL = 0, TOTAL_HESSIAN = 1, TOTAL_COUNT = 2, PARENT_SCORE = 3, BEST_GAIN = 4, BEST_FEATURE = 5,
-  BEST_THRESHOLD = 6, LEFT_SUM = 7, LEFT_HESSIAN = 8, LEFT_COUNT = 9, LAST_VALUE = 10, SPLIT_ROWS = 11;
+/**
+ * The working state of one fit. `order` holds, per feature, the sample indices sorted by that
+ * feature (ties by index, as the reference's stable sort). Each tree starts from a copy of it
+ * in `part`, which every split partitions stably, so that a node's samples lie contiguous
+ * (part[f·n + start[node] … end[node]]) and still in sorted order: the best-split scan of a node
+ * then visits exactly the samples, in the order, that the reference's scan visits for it.
+ */
+class Fit {
+  readonly cap: i32;
+  /** The widest frontier, 2^maxDepth nodes. */
+  readonly width: i32;
+  readonly gradient: usize;
+  private readonly order: usize;
+  private readonly part: usize;
+  private readonly scratch: usize;
+  private readonly nodeOf: usize;
+  private readonly start: usize;
+  private readonly end: usize;
+  private readonly slotOfNode: usize;
+  private readonly frontier: usize;
+  private readonly next: usize;
+  private readonly slots: usize; // SLOT_FIELDS f64 per frontier slot
+  private readonly leafSums: usize; // sum, hessian sum, count per node
 
-@inline function splitRow(split: usize, r: i32, width: i32): usize { return split + (<usize>(r * width) << 3); }
+  constructor(
+    readonly n: i32, readonly d: i32, readonly columns: usize, readonly hessian: usize,
+    readonly maxDepth: i32, readonly learningRate: f64, readonly minSplitGain: f64, readonly l2: f64, readonly minChildSamples: f64,
+  ) {
+    this.cap = gbtNodesPerTree(maxDepth);
+    this.width = 1 << maxDepth;
+    const cells = <usize>d * <usize>n;
+    this.gradient = heap.alloc(<usize>n << 3);
+    this.order = heap.alloc(cells << 2);
+    this.part = heap.alloc(cells << 2);
+    this.scratch = heap.alloc(<usize>n << 2);
+    this.nodeOf = heap.alloc(<usize>n << 2);
+    this.start = heap.alloc(<usize>this.cap << 2);
+    this.end = heap.alloc(<usize>this.cap << 2);
+    this.slotOfNode = heap.alloc(<usize>this.cap << 2);
+    this.frontier = heap.alloc(<usize>this.width << 2);
+    this.next = heap.alloc(<usize>this.width << 2);
+    this.slots = heap.alloc(<usize>(SLOT_FIELDS * this.width) << 3);
+    this.leafSums = heap.alloc(<usize>(3 * this.cap) << 3);
+    for (let f = 0; f < d; f++) sortByColumn(n, columns + (<usize>(f * n) << 3), this.order + (<usize>(f * n) << 2), this.scratch);
+  }
 
-function growTree(
-  n: i32, d: i32, columns: usize, order: usize, gradient: usize, hessian: usize,
-  maxDepth: i32, learningRate: f64, minSplitGain: f64, l2: f64, minChildSamples: f64,
-  feature: usize, threshold: usize, left: usize, value: usize,
-  nodeOf: usize, slot: usize, leafSums: usize, split: usize, slotOfNode: usize, frontier: usize, next: usize, width: i32,
-): void {
-  const cap = gbtNodesPerTree(maxDepth);
-  memory.fill(nodeOf, 0, <usize>n << 2); // every sample starts at the root
-  setI32(frontier, 0, 0);
-  let frontierSize = 1;
-  let nodes = 1;
-  for (let depth = 0; depth < maxDepth && frontierSize > 0; depth++) {
-    bestSplits(n, d, columns, order, gradient, hessian, l2, minSplitGain, minChildSamples, nodeOf, slot, split, slotOfNode, frontier, frontierSize, width, cap);
-    let nextSize = 0;
-    const bestFeature = splitRow(split, BEST_FEATURE, width);
-    const bestThreshold = splitRow(split, BEST_THRESHOLD, width);
+  free(): void {
+    heap.free(this.gradient); heap.free(this.order); heap.free(this.part); heap.free(this.scratch); heap.free(this.nodeOf);
+    heap.free(this.start); heap.free(this.end); heap.free(this.slotOfNode); heap.free(this.frontier); heap.free(this.next);
+    heap.free(this.slots); heap.free(this.leafSums);
+  }
+
+  /** Grows one tree on the current gradient into the given node arrays (cap entries each). */
+  growTree(feature: usize, threshold: usize, left: usize, value: usize): void {
+    const n = this.n, cap = this.cap;
+    for (let j = 0; j < cap; j++) {
+      setI32(feature, j, -1);
+      setF64(threshold, j, 0);
+      setI32(left, j, 0);
+      setF64(value, j, 0);
+    }
+    memory.copy(this.part, this.order, (<usize>this.d * <usize>n) << 2);
+    memory.fill(this.nodeOf, 0, <usize>n << 2); // every sample starts at the root
+    setI32(this.start, 0, 0);
+    setI32(this.end, 0, n);
+    setI32(this.frontier, 0, 0);
+    let frontierSize = 1;
+    let nodes = 1;
+    for (let depth = 0; depth < this.maxDepth && frontierSize > 0; depth++) {
+      this.bestSplits(frontierSize);
+      let nextSize = 0;
+      for (let k = 0; k < frontierSize; k++) {
+        const f = <i32>slotField(this.slots, BEST_FEATURE, k);
+        if (f < 0) continue;
+        const node = i32At(this.frontier, k);
+        setI32(feature, node, f);
+        setF64(threshold, node, slotField(this.slots, BEST_THRESHOLD, k));
+        setI32(left, node, nodes);
+        setI32(this.next, nextSize++, nodes);
+        setI32(this.next, nextSize++, nodes + 1);
+        nodes += 2;
+      }
+      for (let i = 0; i < n; i++) {
+        const node = i32At(this.nodeOf, i);
+        const f = i32At(feature, node);
+        if (f >= 0) setI32(this.nodeOf, i, f64At(this.columns, f * n + i) < f64At(threshold, node) ? i32At(left, node) : i32At(left, node) + 1);
+      }
+      if (depth + 1 < this.maxDepth) {
+        for (let k = 0; k < frontierSize; k++) {
+          const node = i32At(this.frontier, k);
+          if (i32At(feature, node) >= 0) this.partition(node, i32At(left, node));
+        }
+      }
+      memory.copy(this.frontier, this.next, <usize>nextSize << 2);
+      frontierSize = nextSize;
+    }
+    // Leaf weights: −G / (H + λ) · η over the samples that reach each leaf, summed in index order.
+    const sum = this.leafSums;
+    const hessianSum = sum + (<usize>cap << 3);
+    const count = sum + (<usize>(2 * cap) << 3);
+    memory.fill(sum, 0, <usize>(3 * cap) << 3);
+    for (let i = 0; i < n; i++) {
+      const node = i32At(this.nodeOf, i);
+      setF64(sum, node, f64At(sum, node) + f64At(this.gradient, i));
+      setF64(hessianSum, node, f64At(hessianSum, node) + f64At(this.hessian, i));
+      setF64(count, node, f64At(count, node) + 1);
+    }
+    for (let node = 0; node < nodes; node++) {
+      if (i32At(feature, node) < 0 && f64At(count, node) > 0) setF64(value, node, (-f64At(sum, node) / (f64At(hessianSum, node) + this.l2)) * this.learningRate);
+    }
+  }
+
+  /** Splits a node's run in every feature's `part` stably: samples now at `child` first, then those at child + 1. */
+  private partition(node: i32, child: i32): void {
+    const s = i32At(this.start, node), e = i32At(this.end, node);
+    const n = this.n;
+    let mid = s;
+    for (let f = 0; f < this.d; f++) {
+      const run = this.part + (<usize>(f * n) << 2);
+      let w = s;
+      let t = 0;
+      for (let r = s; r < e; r++) {
+        const i = i32At(run, r);
+        if (i32At(this.nodeOf, i) == child) setI32(run, w++, i);
+        else setI32(this.scratch, t++, i);
+      }
+      memory.copy(run + (<usize>w << 2), this.scratch, <usize>t << 2);
+      mid = w;
+    }
+    setI32(this.start, child, s);
+    setI32(this.end, child, mid);
+    setI32(this.start, child + 1, mid);
+    setI32(this.end, child + 1, e);
+  }
+
+  /** The best split of each frontier node into the BEST_* fields of its slot (feature −1: none). */
+  private bestSplits(frontierSize: i32): void {
+    const n = this.n, slots = this.slots;
+    const l2 = this.l2, minSplitGain = this.minSplitGain, minChildSamples = this.minChildSamples;
+    // Node totals, summed in index order as the reference does.
+    for (let j = 0; j < this.cap; j++) setI32(this.slotOfNode, j, -1);
     for (let k = 0; k < frontierSize; k++) {
-      const f = <i32>f64At(bestFeature, k);
-      if (f < 0) continue;
-      const node = i32At(frontier, k);
-      setI32(feature, node, f);
-      setF64(threshold, node, f64At(bestThreshold, k));
-      setI32(left, node, nodes);
-      setI32(next, nextSize++, nodes);
-      setI32(next, nextSize++, nodes + 1);
-      nodes += 2;
+      setI32(this.slotOfNode, i32At(this.frontier, k), k);
+      for (let field = 0; field < SLOT_FIELDS; field++) setSlotField(slots, field, k, 0);
+      setSlotField(slots, BEST_FEATURE, k, -1);
     }
     for (let i = 0; i < n; i++) {
-      const node = i32At(nodeOf, i);
-      const f = i32At(feature, node);
-      if (f >= 0) setI32(nodeOf, i, f64At(columns, f * n + i) < f64At(threshold, node) ? i32At(left, node) : i32At(left, node) + 1);
+      const k = i32At(this.slotOfNode, i32At(this.nodeOf, i));
+      if (k < 0) continue;
+      setSlotField(slots, TOTAL, k, slotField(slots, TOTAL, k) + f64At(this.gradient, i));
+      setSlotField(slots, TOTAL_HESSIAN, k, slotField(slots, TOTAL_HESSIAN, k) + f64At(this.hessian, i));
+      setSlotField(slots, TOTAL_COUNT, k, slotField(slots, TOTAL_COUNT, k) + 1);
     }
-    memory.copy(frontier, next, <usize>nextSize << 2);
-    frontierSize = nextSize;
-  }
-  // Leaf weights: −G / (H + λ) · η over the samples that reach each leaf.
-  const sum = leafSums;
-  const hessianSum = leafSums + (<usize>cap << 3);
-  const count = leafSums + (<usize>(2 * cap) << 3);
-  memory.fill(leafSums, 0, <usize>(3 * cap) << 3);
-  for (let i = 0; i < n; i++) {
-    const node = i32At(nodeOf, i);
-    setF64(sum, node, f64At(sum, node) + f64At(gradient, i));
-    setF64(hessianSum, node, f64At(hessianSum, node) + f64At(hessian, i));
-    setF64(count, node, f64At(count, node) + 1);
-  }
-  for (let node = 0; node < nodes; node++) {
-    if (i32At(feature, node) < 0 && f64At(count, node) > 0) setF64(value, node, (-f64At(sum, node) / (f64At(hessianSum, node) + l2)) * learningRate);
+    for (let f = 0; f < this.d; f++) {
+      const column = this.columns + (<usize>(f * n) << 3);
+      const run = this.part + (<usize>(f * n) << 2);
+      for (let k = 0; k < frontierSize; k++) {
+        const node = i32At(this.frontier, k);
+        const total = slotField(slots, TOTAL, k), totalHessian = slotField(slots, TOTAL_HESSIAN, k), totalCount = slotField(slots, TOTAL_COUNT, k);
+        const parentScore = (total * total) / (totalHessian + l2);
+        let bestGain = slotField(slots, BEST_GAIN, k);
+        let bestFeature = slotField(slots, BEST_FEATURE, k);
+        let bestThreshold = slotField(slots, BEST_THRESHOLD, k);
+        let leftSum = 0.0, leftHessian = 0.0, leftCount = 0.0, last = NaN;
+        const e = i32At(this.end, node);
+        for (let r = i32At(this.start, node); r < e; r++) {
+          const i = i32At(run, r);
+          const v = f64At(column, i);
+          if (leftCount >= minChildSamples && v != last && totalCount - leftCount >= minChildSamples) {
+            const gr = total - leftSum;
+            const hr = totalHessian - leftHessian;
+            const gain = 0.5 * ((leftSum * leftSum) / (leftHessian + l2) + (gr * gr) / (hr + l2) - parentScore) - minSplitGain;
+            if (gain > 0 && gain > bestGain) {
+              bestGain = gain;
+              bestFeature = <f64>f;
+              bestThreshold = (last + v) / 2;
+            }
+          }
+          leftSum += f64At(this.gradient, i);
+          leftHessian += f64At(this.hessian, i);
+          leftCount += 1;
+          last = v;
+        }
+        setSlotField(slots, BEST_GAIN, k, bestGain);
+        setSlotField(slots, BEST_FEATURE, k, bestFeature);
+        setSlotField(slots, BEST_THRESHOLD, k, bestThreshold);
+      }
+    }
   }
 }
 
-/** The best split of each frontier node (in `split`'s BEST_* rows; feature −1: none), one presorted pass per feature. */
-function bestSplits(
-  n: i32, d: i32, columns: usize, order: usize, gradient: usize, hessian: usize,
-  l2: f64, minSplitGain: f64, minChildSamples: f64,
-  nodeOf: usize, slot: usize, split: usize, slotOfNode: usize, frontier: usize, frontierSize: i32, width: i32, cap: i32,
-): void {
-  const total = splitRow(split, TOTAL, width), totalHessian = splitRow(split, TOTAL_HESSIAN, width);
-  const totalCount = splitRow(split, TOTAL_COUNT, width), parentScore = splitRow(split, PARENT_SCORE, width);
-  const bestGain = splitRow(split, BEST_GAIN, width), bestFeature = splitRow(split, BEST_FEATURE, width);
-  const bestThreshold = splitRow(split, BEST_THRESHOLD, width), leftSum = splitRow(split, LEFT_SUM, width);
-  const leftHessian = splitRow(split, LEFT_HESSIAN, width), leftCount = splitRow(split, LEFT_COUNT, width);
-  const lastValue = splitRow(split, LAST_VALUE, width);
-  // Frontier slot of every tree node (−1: not on the frontier).
-  for (let j = 0; j < cap; j++) setI32(slotOfNode, j, -1);
-  for (let k = 0; k < frontierSize; k++) setI32(slotOfNode, i32At(frontier, k), k);
-  for (let i = 0; i < n; i++) setI32(slot, i, i32At(slotOfNode, i32At(nodeOf, i)));
-  for (let k = 0; k < frontierSize; k++) {
-    setF64(total, k, 0); setF64(totalHessian, k, 0); setF64(totalCount, k, 0);
-    setF64(bestGain, k, 0); setF64(bestFeature, k, -1); setF64(bestThreshold, k, 0);
-  }
-  for (let i = 0; i < n; i++) {
-    const k = i32At(slot, i);
-    if (k < 0) continue;
-    setF64(total, k, f64At(total, k) + f64At(gradient, i));
-    setF64(totalHessian, k, f64At(totalHessian, k) + f64At(hessian, i));
-    setF64(totalCount, k, f64At(totalCount, k) + 1);
-  }
-  for (let k = 0; k < frontierSize; k++) {
-    const g = f64At(total, k);
-    setF64(parentScore, k, (g * g) / (f64At(totalHessian, k) + l2));
-  }
-  for (let f = 0; f < d; f++) {
-    const column = columns + (<usize>(f * n) << 3);
-    const sorted = order + (<usize>(f * n) << 2);
-    for (let k = 0; k < frontierSize; k++) {
-      setF64(leftSum, k, 0); setF64(leftHessian, k, 0); setF64(leftCount, k, 0); setF64(lastValue, k, NaN);
-    }
-    for (let r = 0; r < n; r++) {
-      const i = i32At(sorted, r);
-      const k = i32At(slot, i);
-      if (k < 0) continue;
-      const v = f64At(column, i);
-      const last = f64At(lastValue, k);
-      const leftN = f64At(leftCount, k);
-      if (leftN >= minChildSamples && v != last && f64At(totalCount, k) - leftN >= minChildSamples) {
-        const gl = f64At(leftSum, k);
-        const hl = f64At(leftHessian, k);
-        const gr = f64At(total, k) - gl;
-        const hr = f64At(totalHessian, k) - hl;
-        const gain = 0.5 * ((gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - f64At(parentScore, k)) - minSplitGain;
-        if (gain > 0 && gain > f64At(bestGain, k)) {
-          setF64(bestGain, k, gain);
-          setF64(bestFeature, k, <f64>f);
-          setF64(bestThreshold, k, (last + v) / 2);
-        }
+// Per frontier slot: the node's totals and its best split so far.
+const TOTAL = 0, TOTAL_HESSIAN = 1, TOTAL_COUNT = 2, BEST_GAIN = 3, BEST_FEATURE = 4, BEST_THRESHOLD = 5, SLOT_FIELDS = 6;
+
+@inline function slotField(slots: usize, field: i32, k: i32): f64 { return f64At(slots, k * SLOT_FIELDS + field); }
+@inline function setSlotField(slots: usize, field: i32, k: i32, v: f64): void { setF64(slots, k * SLOT_FIELDS + field, v); }
+
+/** order = 0 … n−1 sorted by column value, ties by index (a stable bottom-up merge sort; scratch holds n i32). */
+function sortByColumn(n: i32, column: usize, order: usize, scratch: usize): void {
+  let a = order;
+  let b = scratch;
+  for (let i = 0; i < n; i++) setI32(a, i, i);
+  for (let run = 1; run < n; run <<= 1) {
+    for (let lo = 0; lo < n; lo += run << 1) {
+      const mid = min(lo + run, n);
+      const hi = min(lo + (run << 1), n);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) {
+        const x = i32At(a, i);
+        const y = i32At(a, j);
+        if (f64At(column, y) < f64At(column, x)) { setI32(b, k++, y); j++; } else { setI32(b, k++, x); i++; }
       }
-      setF64(leftSum, k, f64At(leftSum, k) + f64At(gradient, i));
-      setF64(leftHessian, k, f64At(leftHessian, k) + f64At(hessian, i));
-      setF64(leftCount, k, leftN + 1);
-      setF64(lastValue, k, v);
+      while (i < mid) setI32(b, k++, i32At(a, i++));
+      while (j < hi) setI32(b, k++, i32At(a, j++));
     }
+    const t = a; a = b; b = t;
   }
+  if (a != order) memory.copy(order, a, <usize>n << 2);
 }
