@@ -63,21 +63,27 @@ export function gbtPredict(
   rows: usize, count: i32, d: i32, trees: i32, cap: i32, base: f64,
   feature: usize, threshold: usize, left: usize, value: usize, out: usize,
 ): void {
-  for (let r = 0; r < count; r++) {
-    const row = rows + (<usize>(r * d) << 3);
-    let sum = base;
-    for (let t = 0; t < trees; t++) {
-      const offset = t * cap;
+  for (let r = 0; r < count; r++) setF64(out, r, base);
+  // Tree by tree over all rows: the rows' walks are independent, so they overlap, and each
+  // row still adds its trees in order (the reference's sum).
+  for (let t = 0; t < trees; t++) {
+    const offset = t * cap;
+    const tf = feature + (<usize>offset << 2);
+    const tt = threshold + (<usize>offset << 3);
+    const tl = left + (<usize>offset << 2);
+    const tv = value + (<usize>offset << 3);
+    const rootFeature = i32At(tf, 0);
+    for (let r = 0; r < count; r++) {
+      const row = rows + (<usize>(r * d) << 3);
       let node = 0;
-      let f = i32At(feature, offset);
+      let f = rootFeature;
       while (f >= 0) {
-        const l = i32At(left, offset + node);
-        node = f64At(row, f) < f64At(threshold, offset + node) ? l : l + 1;
-        f = i32At(feature, offset + node);
+        const l = i32At(tl, node);
+        node = f64At(row, f) < f64At(tt, node) ? l : l + 1;
+        f = i32At(tf, node);
       }
-      sum += f64At(value, offset + node);
+      setF64(out, r, f64At(out, r) + f64At(tv, node));
     }
-    setF64(out, r, sum);
   }
 }
 

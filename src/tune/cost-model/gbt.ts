@@ -71,10 +71,12 @@ export class GradientBoostedTrees {
     if (!forest) return new Float64Array(rows.length);
     const d = forest.features;
     const flat = new Float64Array(rows.length * d);
-    rows.forEach((row, r) => {
+    let at = 0;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
       if (row.length !== d) throw new RangeError(`row ${r} has ${row.length} features, the model was fitted on ${d}`);
-      flat.set(row, r * d);
-    });
+      for (let f = 0; f < d; f++) flat[at++] = row[f]!; // faster than set() from a plain array
+    }
     return predictForest(this.core, forest, flat, rows.length);
   }
 }
