@@ -37,3 +37,4 @@ export { type CodesignRun, type HistoryEntry, repair, timeToReach, Tracker } fro
 export { tradeoffSpec } from './plot.js';
 export { DEFAULT_MAPPING, LOOP_ORDERS, type Mapping, MappingModel, type MappingResult, type MappingTarget, SPLITS, tiledMapping } from '../sim/mapping.js';
 export { DEFAULT_MAPPING_POINT, MappingMeasurer, MappingSpace, mappingOf, mappingPoint } from '../sim/mapping-space.js';
+export { acceleratorOptimum, type Ceiling, ceilingHardware, codesignCeiling } from './ceiling.js';

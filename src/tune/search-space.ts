@@ -28,7 +28,7 @@ export function pointIndex(space: SearchSpace, point: Point): number {
   return index;
 }
 
-export function pointAt(space: SearchSpace, index: number): number[] {
+export function pointAt(space: Pick<SearchSpace, 'cardinalities'>, index: number): number[] {
   const point = new Array<number>(space.cardinalities.length);
   for (let i = space.cardinalities.length - 1; i >= 0; i--) {
     const n = space.cardinalities[i]!;

@@ -1,0 +1,207 @@
+// The exact optimum of a co-design problem: the best accelerator within the budget with every
+// layer's best mapping on it, found by exhausting the whole space — the ceiling no search strategy
+// can pass, and the exact optimum of the default accelerator, which software-only tuning aims at.
+//
+// It is affordable because a tiled mapping's figures depend on the array shape, the dataflow and
+// the tiles, not on the buffer sizes (they only decide whether it fits; see CodesignProblem's
+// layerKey). So per array shape, dataflow and layer, each distinct tiling is evaluated once, with
+// the smallest buffer sizes it needs; a 3-D running minimum over the buffer sizes then gives the
+// best tiled mapping of every SRAM split at once. SCALE-Sim's streaming mapping, whose DRAM traffic
+// does depend on the buffers, is simulated for every accelerator.
+import { gemmLines, isScalesimMapping, type Mapping, type MappingResult, type MappingTarget } from '../sim/mapping.js';
+import { DEFAULT_MAPPING_POINT, MAPPING_CARDINALITIES, mappingOf } from '../sim/mapping-space.js';
+import { DATAFLOWS, sramWords } from '../sim/types.js';
+import { type Point, pointAt } from '../tune/search-space.js';
+import {
+  ARRAY_SIDES, budgetError, type CodesignProblem, type Hardware, hardwareOf, hardwarePoint, type JointConfig, type NetworkEvaluation, SRAM_KIB,
+} from './problem.js';
+
+export interface CeilingOptions {
+  /** Called after each array shape and dataflow, with how many of them are done. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Ceiling {
+  /** The best accelerator within the budget with every layer's best mapping on it. */
+  best: { config: JointConfig; evaluation: NetworkEvaluation };
+  /** The default accelerator with every layer's best mapping on it. */
+  defaultOptimum: { config: JointConfig; evaluation: NetworkEvaluation };
+  /** Accelerators within the budget (every one was bounded). */
+  hardwarePoints: number;
+  /** Accelerators whose bound could beat the best, so were evaluated exactly. */
+  exactlyEvaluated: number;
+  /** Distinct layer evaluations the tiled model made, plus simulations of the streaming mapping. */
+  evaluations: number;
+  seconds: number;
+}
+
+const LEVELS = SRAM_KIB.length;
+const MAPPING_POINTS: readonly Point[] = Array.from({ length: MAPPING_CARDINALITIES.reduce((a, b) => a * b, 1) }, (_, i) => pointAt({ cardinalities: MAPPING_CARDINALITIES }, i));
+const cell = (i: number, f: number, o: number): number => (i * LEVELS + f) * LEVELS + o;
+
+/** The smallest buffer size (index into SRAM_KIB) holding `words` with `share` of it usable, or -1. */
+function levelFor(words: number, share: number): number {
+  return SRAM_KIB.findIndex((kib) => Math.floor(sramWords(kib) * share) >= words);
+}
+
+/**
+ * Per SRAM split (cell(i, f, o)), the fewest cycles of a tiled mapping of `layer` that fits, and
+ * which mapping: every tiling evaluated once on the largest buffers, then a running minimum.
+ */
+function tiledTable(problem: CodesignProblem, shapePoint: Point, layer: number, tally: { evaluations: number }): { cycles: Float64Array; mapping: Int32Array } {
+  const cycles = new Float64Array(LEVELS ** 3).fill(Number.POSITIVE_INFINITY);
+  const mapping = new Int32Array(LEVELS ** 3).fill(-1);
+  const largest = [...shapePoint.slice(0, 2), LEVELS - 1, LEVELS - 1, LEVELS - 1, shapePoint[5]!];
+  const target: MappingTarget = problem.mappingTarget(largest);
+  const shape = problem.model.shape(problem.network.layers[layer]!.layer);
+  const seen = new Set<string>();
+  MAPPING_POINTS.forEach((point, index) => {
+    const m: Mapping = mappingOf(point);
+    if (isScalesimMapping(m)) return;
+    const key = problem.layerKey(largest, layer, point);
+    if (seen.has(key)) return; // the same tiles and loops as a mapping already placed
+    seen.add(key);
+    const r: MappingResult = problem.model.evaluate(target, problem.network.layers[layer]!.layer, m);
+    tally.evaluations++;
+    if (!r.valid) return; // does not fit even the largest buffers
+    const share = m.doubleBuffer ? 0.5 : 1;
+    const at = cell(
+      levelFor(shape.ifmapFootprint(r.tiles.m, r.tiles.k), share),
+      levelFor(r.tiles.k * r.tiles.n, share),
+      levelFor(r.tiles.m * r.tiles.n, share),
+    );
+    if (r.totalCycles < cycles[at]!) {
+      cycles[at] = r.totalCycles;
+      mapping[at] = index;
+    }
+  });
+  // Running minimum: a split holds every tiling that fits a split no larger in any buffer.
+  for (let i = 0; i < LEVELS; i++) {
+    for (let f = 0; f < LEVELS; f++) {
+      for (let o = 0; o < LEVELS; o++) {
+        const here = cell(i, f, o);
+        for (const from of [i > 0 ? cell(i - 1, f, o) : -1, f > 0 ? cell(i, f - 1, o) : -1, o > 0 ? cell(i, f, o - 1) : -1]) {
+          if (from >= 0 && cycles[from]! < cycles[here]!) {
+            cycles[here] = cycles[from]!;
+            mapping[here] = mapping[from]!;
+          }
+        }
+      }
+    }
+  }
+  return { cycles, mapping };
+}
+
+/**
+ * A lower bound on SCALE-Sim's streaming mapping of a layer on an array, whatever its buffers: the
+ * array's demand lines (SCALE-Sim's fold formulas, its −1 kept) and the compulsory DRAM traffic
+ * (the distinct input, every weight, every output once) at the interface's bandwidth. Checked
+ * against every streaming simulation the search runs (`checkBound`).
+ */
+function streamingBound(problem: CodesignProblem, shapePoint: Point, layer: number): { lines: number; words: number; cycles: number } {
+  const h = hardwareOf(shapePoint);
+  const shape = problem.model.shape(problem.network.layers[layer]!.layer);
+  const { m, n, k } = shape.gemm;
+  const lines = gemmLines(h.dataflow, h.rows, h.cols, m, n, k) - 1;
+  const words = shape.ifmapFootprint(m, k) + k * n + m * n;
+  return { lines, words, cycles: Math.max(lines, Math.ceil(words / problem.target.dramBytesPerCycle)) };
+}
+
+function checkBound(bound: { lines: number; words: number }, r: MappingResult, where: string): void {
+  const words = r.dramReads.ifmap + r.dramReads.filter + r.dramWrites.ofmap;
+  if (r.computeCycles < bound.lines || words < bound.words) {
+    throw new Error(`codesign ceiling: the streaming bound (${bound.lines} lines, ${bound.words} words) exceeds the simulator's ${r.computeCycles} lines, ${words} words at ${where}; the ceiling would not be exact`);
+  }
+}
+
+type Tables = readonly { cycles: Float64Array; mapping: Int32Array }[];
+
+/** Every layer's best mapping on one accelerator; the streaming mapping is simulated only where its bound could beat the best tiling. */
+function bestMappings(problem: CodesignProblem, hardware: Point, tables: Tables, bounds: readonly { lines: number; words: number; cycles: number }[], tally: { evaluations: number }): Point[] {
+  const at = cell(hardware[2]!, hardware[3]!, hardware[4]!);
+  const target = problem.mappingTarget(hardware);
+  return tables.map((table, layer) => {
+    let best = table.mapping[at]! >= 0 ? MAPPING_POINTS[table.mapping[at]!]! : undefined;
+    let bestCycles = table.cycles[at]!;
+    if (bounds[layer]!.cycles >= bestCycles) return best!;
+    for (const db of [1, 0]) {
+      const streaming = [...DEFAULT_MAPPING_POINT.slice(0, 4), db];
+      const r = problem.model.evaluate(target, problem.network.layers[layer]!.layer, mappingOf(streaming));
+      checkBound(bounds[layer]!, r, `${JSON.stringify(hardwareOf(hardware))}, layer ${problem.network.layers[layer]!.layer.name}`);
+      tally.evaluations++;
+      if (r.totalCycles < bestCycles) {
+        bestCycles = r.totalCycles;
+        best = streaming;
+      }
+    }
+    return best!;
+  });
+}
+
+function evaluateOn(problem: CodesignProblem, hardware: Point, tables: Tables, bounds: readonly { lines: number; words: number; cycles: number }[], tally: { evaluations: number }): { config: JointConfig; evaluation: NetworkEvaluation } {
+  const config = { hardware, mappings: bestMappings(problem, hardware, tables, bounds, tally) };
+  const target = problem.mappingTarget(hardware);
+  return { config, evaluation: problem.summarise(config.mappings.map((m, layer) => problem.model.evaluate(target, problem.network.layers[layer]!.layer, mappingOf(m)))) };
+}
+
+/** Every layer's best mapping on one accelerator (within the budget or not), found exhaustively. */
+export function acceleratorOptimum(problem: CodesignProblem, hardware: Point): { config: JointConfig; evaluation: NetworkEvaluation } {
+  const tally = { evaluations: 0 };
+  const tables = problem.network.layers.map((_, layer) => tiledTable(problem, hardware, layer, tally));
+  const bounds = problem.network.layers.map((_, layer) => streamingBound(problem, hardware, layer));
+  return evaluateOn(problem, hardware, tables, bounds, tally);
+}
+
+/**
+ * The exact optimum of the problem over every accelerator within its budget, and at its default
+ * accelerator. Branch and bound: every accelerator gets a lower bound on its cycles (each layer's
+ * best tiling or its streaming bound, whichever is lower); accelerators are then evaluated exactly
+ * in the order of their bounds until the next bound cannot beat the best found.
+ */
+export function codesignCeiling(problem: CodesignProblem, options: CeilingOptions = {}): Ceiling {
+  const started = performance.now();
+  const tally = { evaluations: 0 };
+  const defaultPoint = hardwarePoint(problem.target.defaultHardware);
+  const shapes: Point[] = [];
+  for (let r = 0; r < ARRAY_SIDES.length; r++) for (let c = 0; c < ARRAY_SIDES.length; c++) for (let d = 0; d < DATAFLOWS.length; d++) shapes.push([r, c, 0, 0, 0, d]);
+  const sameShape = (a: Point, b: Point): boolean => a[0] === b[0] && a[1] === b[1] && a[5] === b[5];
+  const candidates: { hardware: Point; bound: number; tables: Tables; bounds: ReturnType<typeof streamingBound>[] }[] = [];
+  let defaultOptimum: { config: JointConfig; evaluation: NetworkEvaluation } | undefined;
+  shapes.forEach((shape, done) => {
+    const within: Point[] = [];
+    for (let i = 0; i < LEVELS; i++) {
+      for (let f = 0; f < LEVELS; f++) {
+        for (let o = 0; o < LEVELS; o++) {
+          const point = [shape[0]!, shape[1]!, i, f, o, shape[5]!];
+          if (budgetError(hardwareOf(point), problem.target) === undefined) within.push(point);
+        }
+      }
+    }
+    const isDefaultShape = sameShape(shape, defaultPoint);
+    if (within.length > 0 || isDefaultShape) {
+      const tables = problem.network.layers.map((_, layer) => tiledTable(problem, shape, layer, tally));
+      const bounds = problem.network.layers.map((_, layer) => streamingBound(problem, shape, layer));
+      for (const hardware of within) {
+        const at = cell(hardware[2]!, hardware[3]!, hardware[4]!);
+        const bound = tables.reduce((sum, t, layer) => sum + problem.network.layers[layer]!.count * Math.min(t.cycles[at]!, bounds[layer]!.cycles), 0);
+        candidates.push({ hardware, bound, tables, bounds });
+      }
+      if (isDefaultShape) defaultOptimum = evaluateOn(problem, defaultPoint, tables, bounds, tally);
+    }
+    options.onProgress?.(done + 1, shapes.length);
+  });
+  if (candidates.length === 0 || !defaultOptimum) throw new RangeError(`codesign ceiling: no accelerator of ${problem.network.name} fits the budget`);
+  candidates.sort((a, b) => a.bound - b.bound);
+  let best: { config: JointConfig; evaluation: NetworkEvaluation } | undefined;
+  let exactlyEvaluated = 0;
+  for (const c of candidates) {
+    if (best && c.bound >= best.evaluation.cycles) break; // no accelerator left can beat it
+    const candidate = evaluateOn(problem, c.hardware, c.tables, c.bounds, tally);
+    exactlyEvaluated++;
+    if (!best || candidate.evaluation.cycles < best.evaluation.cycles) best = candidate;
+  }
+  return { best: best!, defaultOptimum, hardwarePoints: candidates.length, exactlyEvaluated, evaluations: tally.evaluations, seconds: (performance.now() - started) / 1e3 };
+}
+
+/** The accelerator of a ceiling, for reports. */
+export const ceilingHardware = (c: Ceiling): Hardware => hardwareOf(c.best.config.hardware);

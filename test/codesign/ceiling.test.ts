@@ -1,0 +1,56 @@
+// The co-design ceiling against brute force: every accelerator within a small budget, every
+// mapping of every layer evaluated one by one.
+import { afterAll, expect, it } from 'vitest';
+import { getCore } from '../../src/core/load.js';
+import { acceleratorOptimum, budgetError, CodesignProblem, codesignCeiling, codesignTarget, hardwareOf, hardwarePoint, networkFromLayers } from '../../src/codesign/index.js';
+import { MappingModel } from '../../src/sim/mapping.js';
+import { MAPPING_CARDINALITIES, mappingOf } from '../../src/sim/mapping-space.js';
+import { Simulator } from '../../src/sim/simulate.js';
+import { gemmLayer } from '../../src/sim/types.js';
+import { pointAt } from '../../src/tune/search-space.js';
+
+const core = await getCore();
+const sim = new Simulator(core);
+afterAll(() => sim.free());
+
+const network = networkFromLayers('tiny', [
+  { layer: { name: 'body', ifmapHeight: 10, ifmapWidth: 10, filterHeight: 3, filterWidth: 3, channels: 16, numFilters: 24, strideHeight: 1, strideWidth: 1 }, count: 2 },
+  { layer: gemmLayer('fc', 1, 40, 96) },
+]);
+const DEFAULT = { rows: 8, cols: 8, ifmapSramKiB: 8, filterSramKiB: 8, ofmapSramKiB: 4, dataflow: 'os' } as const;
+
+/** Fewest cycles of the network on each accelerator within the budget, every mapping tried. */
+function bruteForce(problem: CodesignProblem): Map<string, number> {
+  const mappings = Array.from({ length: MAPPING_CARDINALITIES.reduce((a, b) => a * b, 1) }, (_, i) => pointAt({ cardinalities: MAPPING_CARDINALITIES }, i));
+  const cycles = new Map<string, number>();
+  for (let r = 0; r < 7; r++) for (let c = 0; c < 7; c++) for (let i = 0; i < 8; i++) for (let f = 0; f < 8; f++) for (let o = 0; o < 8; o++) for (let d = 0; d < 3; d++) {
+    const hw = [r, c, i, f, o, d];
+    if (budgetError(hardwareOf(hw), problem.target) !== undefined) continue;
+    const target = problem.mappingTarget(hw);
+    let total = 0;
+    network.layers.forEach(({ layer, count }, l) => {
+      let best = Number.POSITIVE_INFINITY;
+      for (const m of mappings) if (problem.fits(hw, l, m)) best = Math.min(best, problem.model.evaluate(target, layer, mappingOf(m)).totalCycles);
+      total += count * best;
+    });
+    cycles.set(hw.join(','), total);
+  }
+  return cycles;
+}
+
+it('equals brute force within a small budget: the best accelerator, the default one and every seventh one, at a tight and an unlimited DRAM interface', () => {
+  for (const dramBytesPerCycle of [2, Number.POSITIVE_INFINITY]) {
+    const problem = new CodesignProblem(new MappingModel(sim), network, codesignTarget({ maxPEs: 64, maxSramBytes: 20 * 1024, defaultHardware: DEFAULT, dramBytesPerCycle }));
+    const expected = bruteForce(problem);
+    const ceiling = codesignCeiling(problem);
+    expect(ceiling.hardwarePoints).toBe(expected.size);
+    expect(ceiling.best.evaluation.cycles).toBe(Math.min(...expected.values()));
+    expect(ceiling.defaultOptimum.evaluation.cycles).toBe(expected.get(hardwarePoint(DEFAULT).join(',')));
+    // The configurations it reports are valid and give the figures it claims.
+    for (const found of [ceiling.best, ceiling.defaultOptimum]) expect(problem.evaluate(found.config).cycles).toBe(found.evaluation.cycles);
+    // Each accelerator's own optimum, on accelerators with buffers to spare and none to spare.
+    [...expected].filter((_, i) => i % 7 === 0).forEach(([key, cycles]) => expect(acceleratorOptimum(problem, key.split(',').map(Number)).evaluation.cycles).toBe(cycles));
+    // The bound prunes: far fewer accelerators are evaluated exactly than exist.
+    expect(ceiling.exactlyEvaluated).toBeLessThan(expected.size);
+  }
+});
