@@ -1,18 +1,21 @@
 // `npm run bench -- codesign [--networks resnet18,mobilenetv2] [--strategies arco,ga,random,autotvm,chameleon]
-//                            [--seeds 1,2] [--budget-per-layer 100 | --budget N] [--ablation] [--area-budget] [--svg-dir DIR]`
+//                            [--seeds 1,2] [--budget-per-layer 100 | --budget N] [--ablation] [--area-budget] [--ceiling] [--svg-dir DIR]`
 // Hardware/software co-design on the systolic simulator: every strategy with the same simulator-call
 // budget (by default 100 simulator calls per distinct layer of the network) and seeds; best throughput, simulator calls and seconds; the ratios against the best
 // software-only baseline (AutoTVM-style or Chameleon at the default accelerator) and the GA.
 // `--ablation` also runs ARCO without confidence sampling for as many batches as ARCO ran (no
 // call budget), to show what confidence sampling saves. `--area-budget` replaces the PE and SRAM
 // caps by the default accelerator's silicon area (areaBudgetTarget), so PEs and SRAM trade; the
-// software-only baselines still run on the default accelerator. Networks: zoo names (add grid
+// software-only baselines still run on the default accelerator. `--ceiling` adds, per network, the
+// exact optimum over every accelerator within the budget (codesignCeiling: a row 'exhaustive' whose
+// throughputVsDefaultOptimum is the most any strategy can gain over the default accelerator) and
+// every row's share of it (throughputVsCeiling). Networks: zoo names (add grid
 // with --strategies …,grid: the slow reference).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getCore } from '../src/node/index.js';
 import { zooModel } from '../src/graph/zoo/index.js';
-import { arcoSearch, areaBudgetTarget, CodesignProblem, codesignTarget, type CodesignRun, hardwareOf, networkOf, runStrategy, type Strategy, timeToReach, tradeoffSpec } from '../src/codesign/index.js';
+import { arcoSearch, areaBudgetTarget, type Ceiling, codesignCeiling, CodesignProblem, codesignTarget, type CodesignRun, hardwareOf, networkOf, runStrategy, type Strategy, timeToReach, tradeoffSpec } from '../src/codesign/index.js';
 import { renderSvg } from '../src/report/vega.js';
 import { MappingModel } from '../src/sim/mapping.js';
 import { Simulator } from '../src/sim/simulate.js';
@@ -36,6 +39,18 @@ export const codesignBench: Bench = {
       const network = networkOf(zooModel(name));
       const budget = args.budget === undefined ? perLayer * network.layers.length : Number(args.budget);
       const runsOfNetwork: CodesignRun[] = [];
+      let ceiling: Ceiling | undefined;
+      if (args.ceiling) {
+        ceiling = codesignCeiling(new CodesignProblem(new MappingModel(sim), network, target));
+        const throughput = ceiling.best.evaluation.throughputPerSecond;
+        const atDefault = ceiling.defaultOptimum.evaluation.throughputPerSecond;
+        log(`${name} exhaustive: ${throughput.toFixed(1)}/s, ${(throughput / atDefault).toFixed(3)}× the default accelerator's optimum ${atDefault.toFixed(1)}/s (${ceiling.hardwarePoints} accelerators, ${ceiling.seconds.toFixed(1)} s)`);
+        rows.push({
+          network: name, strategy: 'exhaustive', seed: null, budget: null, throughputPerSecond: throughput, latencyMs: ceiling.best.evaluation.latencyMs,
+          dramMiB: ceiling.best.evaluation.dramBytes / 2 ** 20, energyUJ: ceiling.best.evaluation.energyUJ, simulatorCalls: ceiling.evaluations, seconds: ceiling.seconds,
+          defaultOptimumPerSecond: atDefault, throughputVsDefaultOptimum: throughput / atDefault, hardware: hardwareOf(ceiling.best.config.hardware),
+        });
+      }
       for (const seed of seeds) {
         const runs = new Map<string, CodesignRun>();
         for (const strategy of strategies) {
@@ -79,6 +94,7 @@ export const codesignBench: Bench = {
             callsVsBestSoftwareOnly: reach && softwareReach ? reach.calls / softwareReach.calls : null,
             callsToBestSoftwareOnly: reach?.calls ?? null,
             throughputVsGa: ga ? throughput / ga : null,
+            ...(ceiling ? { throughputVsCeiling: throughput / ceiling.best.evaluation.throughputPerSecond } : {}),
             hardware: run.best ? hardwareOf(run.best.config.hardware) : null,
           });
         }

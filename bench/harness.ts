@@ -49,13 +49,13 @@ export function printRows(rows: Row[], json: boolean): void {
     process.stdout.write('(no rows)\n');
     return;
   }
-  const header = Object.keys(rows[0]!);
+  const header = [...new Set(rows.flatMap((row) => Object.keys(row)))]; // rows of different kinds share one table
   const cells = rows.map((row) =>
     header.map((key) => {
       const value = row[key];
       if (typeof value === 'number') return value;
       if (value !== null && typeof value === 'object') return JSON.stringify(value);
-      return String(value);
+      return value === undefined ? '' : String(value);
     }),
   );
   process.stdout.write(`${table(header, cells)}\n`);
