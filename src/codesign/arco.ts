@@ -578,6 +578,7 @@ export class Arco {
     return prediction;
   }
 
+  /** A random accelerator one knob away from `hw` (a side or a buffer one size up or down, or another dataflow) within budget; undefined if ten draws miss. */
   private noteLayer(hw: Point, layer: number, mapping: Point, r: MappingResult): void {
     const key = hw.join(',');
     let best = this.bestLayers.get(key);
