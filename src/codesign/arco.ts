@@ -8,7 +8,7 @@
 //      the dataflow; the first `incumbentShare` of the episodes instead keep the incumbent, the
 //      best accelerator measured so far (at first the default one, streamed SCALE-Sim's way), so
 //      part of every batch refines the mappings where they pay most, and the next `hardwareMoves`
-//      take a random one-knob move of it within budget;
+//      take a random move of it within budget (one knob, or a trade of PEs and SRAM);
 //   2. the tiling actor sees (hardware, one layer) and samples `candidates` splitM/N/K choices;
 //   3. the order actor sees (hardware, layer, those tiles) and picks each candidate's loop order
 //      and double buffering.
@@ -54,6 +54,7 @@ import { layerGemm, sramWords } from '../sim/types.js';
 import type { Point } from '../tune/search-space.js';
 import type { StrategyOptions } from './baselines.js';
 import { type EnsembleOptions, GbtEnsemble, meanStd } from './ensemble.js';
+import { hardwareNeighbour } from './moves.js';
 import { budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, hardwarePoint, type JointConfig, jointKey, peCeiling } from './problem.js';
 import { type CodesignRun, fitMapping, Tracker } from './run.js';
 
@@ -70,7 +71,8 @@ export interface ArcoOptions {
   refineSteps: number; // 3: hill-climbing steps on the ensemble's mean that polish each layer's chosen mapping
   softwareSamples: number; // 512: software decisions per batch the critic and the two software actors train on (a random subset)
   incumbentShare: number; // 0.5: share of each batch's episodes (and of its simulated proposals) on the incumbent, the best accelerator so far
-  hardwareMoves: number; // 0.25: share of each batch's episodes on a random one-knob move of the incumbent instead of a hardware-actor sample
+  moveBases: number; // 4: the moves start from one of this many best accelerators so far
+  hardwareMoves: number; // 0.25: share of each batch's episodes on a random move of the incumbent (one knob, or a trade of PEs and SRAM) instead of a hardware-actor sample
   confidenceKappa: number; // 1: lower confidence bound = mean − κ · spread
   warmupBatches: number; // 1: batches simulated whole before the ensemble is trusted
   penalty: number; // −6: reward of an invalid decision (an over-budget accelerator, a tile that does not fit)
@@ -97,6 +99,7 @@ export const ARCO_DEFAULTS: ArcoOptions = {
   refineSteps: 3,
   softwareSamples: 512,
   incumbentShare: 0.5,
+  moveBases: 4,
   hardwareMoves: 0.25,
   confidenceKappa: 1,
   warmupBatches: 1,
@@ -290,7 +293,11 @@ export class Arco {
     // The next ones take a random one-knob move of the incumbent within budget (a trust region
     // around it, which the hardware actor's samples reach slowly).
     const moves = Math.floor(o.episodes * o.hardwareMoves);
-    const pick = (sampled: Point, e: number): Point => (e < incumbents ? [...incumbent] : e < incumbents + moves ? this.move(incumbent) ?? sampled : sampled);
+    // Moves start from one of the `moveBases` best accelerators so far, so that one early gain
+    // does not fix the neighbourhood searched.
+    const ranked = [...tracker.perHardware.values()].sort((a, b) => b.throughputPerSecond - a.throughputPerSecond);
+    const bases = ranked.length > 0 ? ranked.slice(0, o.moveBases).map((h) => h.hardware) : [incumbent];
+    const pick = (sampled: Point, e: number): Point => (e < incumbents ? [...incumbent] : e < incumbents + moves ? hardwareNeighbour(this.problem, bases[this.random.int(bases.length)]!, this.random) ?? sampled : sampled);
     const proposals: Proposal[] = hwAct.actions.map(pick).map((hardware) => ({
       hardware, hardwareValid: this.problem.hardwareError(hardware) === undefined,
       evaluated: { hardware, mappings: [] }, layerCycles: [], networkCycles: Number.POSITIVE_INFINITY, simulated: false,
@@ -575,18 +582,6 @@ export class Arco {
       this.predictions.set(key, prediction);
     }
     return prediction;
-  }
-
-  /** A random accelerator one knob away from `hw` (a side or a buffer one size up or down, or another dataflow) within budget; undefined if ten draws miss. */
-  private move(hw: Point): Point | undefined {
-    const cards = HARDWARE_CARDINALITIES;
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const k = this.random.int(cards.length);
-      const next = [...hw];
-      next[k] = k === cards.length - 1 ? (hw[k]! + 1 + this.random.int(cards[k]! - 1)) % cards[k]! : hw[k]! + (this.random.float() < 0.5 ? -1 : 1);
-      if (next[k]! >= 0 && next[k]! < cards[k]! && this.problem.hardwareError(next) === undefined) return next;
-    }
-    return undefined;
   }
 
   private noteLayer(hw: Point, layer: number, mapping: Point, r: MappingResult): void {

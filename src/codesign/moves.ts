@@ -1,0 +1,46 @@
+// Local moves in the hardware space, for searches that refine an incumbent accelerator.
+import type { Random } from '../helpers/random.js';
+import type { Point } from '../tune/search-space.js';
+import { type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf } from './problem.js';
+
+const DATAFLOW = HARDWARE_CARDINALITIES.length - 1;
+const SIDES = [0, 1];
+const BUFFERS = [2, 3, 4];
+
+/**
+ * A random neighbour of an accelerator within the budget, or undefined after ten failed draws:
+ * one knob a step (the dataflow to another), or a trade — an array side or a buffer a step up,
+ * then other array sides or buffers a step down, picked among those that relieve the cap it
+ * breaks (PEs, SRAM or area), until the budget holds. An accelerator at its budget can only move
+ * by trading, and one doubling may take several halvings to pay for.
+ */
+export function hardwareNeighbour(problem: CodesignProblem, hw: Point, random: Random): Point | undefined {
+  const cards = HARDWARE_CARDINALITIES;
+  const target = problem.target;
+  const inRange = (p: Point): boolean => p.every((v, k) => v >= 0 && v < cards[k]!);
+  const valid = (p: Point): boolean => inRange(p) && problem.hardwareError(p) === undefined;
+  /** The knobs whose step down relieves a cap that `p` breaks. */
+  const relievers = (p: Point): number[] => {
+    const h = hardwareOf(p);
+    if (h.rows * h.cols > target.maxPEs) return SIDES;
+    if ((h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB) * 1024 > target.maxSramBytes) return BUFFERS;
+    return [...SIDES, ...BUFFERS]; // the area cap
+  };
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const next = [...hw];
+    if (random.float() < 0.5) {
+      const k = random.int(cards.length);
+      next[k] = k === DATAFLOW ? (hw[k]! + 1 + random.int(cards[k]! - 1)) % cards[k]! : hw[k]! + (random.float() < 0.5 ? -1 : 1);
+    } else {
+      const up = random.int(DATAFLOW);
+      next[up]! += 1;
+      while (inRange(next) && !valid(next)) {
+        const down = relievers(next).filter((k) => k !== up && next[k]! > 0);
+        if (down.length === 0) break;
+        next[down[random.int(down.length)]!]! -= 1;
+      }
+    }
+    if (valid(next)) return next;
+  }
+  return undefined;
+}
