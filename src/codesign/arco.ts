@@ -8,7 +8,8 @@
 //      the dataflow; the first `incumbentShare` of the episodes instead keep the incumbent, the
 //      best accelerator measured so far (at first the default one, streamed SCALE-Sim's way), so
 //      part of every batch refines the mappings where they pay most, and the next `hardwareMoves`
-//      take a random move of it within budget (one knob, or a trade of PEs and SRAM);
+//      take a random move within budget (one knob, or a trade of PEs and SRAM) from one of the
+//      `moveBases` best accelerators so far;
 //   2. the tiling actor sees (hardware, one layer) and samples `candidates` splitM/N/K choices;
 //   3. the order actor sees (hardware, layer, those tiles) and picks each candidate's loop order
 //      and double buffering.
@@ -72,7 +73,7 @@ export interface ArcoOptions {
   softwareSamples: number; // 512: software decisions per batch the critic and the two software actors train on (a random subset)
   incumbentShare: number; // 0.5: share of each batch's episodes (and of its simulated proposals) on the incumbent, the best accelerator so far
   moveBases: number; // 4: the moves start from one of this many best accelerators so far
-  hardwareMoves: number; // 0.25: share of each batch's episodes on a random move of the incumbent (one knob, or a trade of PEs and SRAM) instead of a hardware-actor sample
+  hardwareMoves: number; // 0.25: share of each batch's episodes on a random move (one knob, or a trade of PEs and SRAM) of one of the best accelerators instead of a hardware-actor sample
   confidenceKappa: number; // 1: lower confidence bound = mean − κ · spread
   warmupBatches: number; // 1: batches simulated whole before the ensemble is trusted
   penalty: number; // −6: reward of an invalid decision (an over-budget accelerator, a tile that does not fit)
@@ -290,11 +291,10 @@ export class Arco {
     // default one), so part of every batch polishes mappings where they pay most.
     const incumbents = Math.floor(o.episodes * o.incumbentShare);
     const incumbent = tracker.best?.config.hardware ?? hardwarePoint(this.problem.target.defaultHardware);
-    // The next ones take a random one-knob move of the incumbent within budget (a trust region
-    // around it, which the hardware actor's samples reach slowly).
+    // The next ones take a random move within budget (a trust region around the best designs,
+    // which the hardware actor's samples reach slowly) from one of the `moveBases` best
+    // accelerators so far, so that one early gain does not fix the neighbourhood searched.
     const moves = Math.floor(o.episodes * o.hardwareMoves);
-    // Moves start from one of the `moveBases` best accelerators so far, so that one early gain
-    // does not fix the neighbourhood searched.
     const ranked = [...tracker.perHardware.values()].sort((a, b) => b.throughputPerSecond - a.throughputPerSecond);
     const bases = ranked.length > 0 ? ranked.slice(0, o.moveBases).map((h) => h.hardware) : [incumbent];
     const pick = (sampled: Point, e: number): Point => (e < incumbents ? [...incumbent] : e < incumbents + moves ? hardwareNeighbour(this.problem, bases[this.random.int(bases.length)]!, this.random) ?? sampled : sampled);
