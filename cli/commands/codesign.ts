@@ -50,7 +50,7 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       .option('max-area-mm2', { type: 'number', describe: 'budget: silicon for PEs and SRAM (318 µm² per PE, 5700 µm² per KiB; the default 32×32 array with 192 KiB is 1.42 mm²), so PEs and SRAM trade' })
       .option('dram-bytes-per-cycle', { type: 'number', default: 16, describe: 'DRAM bandwidth of the accelerator' })
       .option('freq-mhz', { type: 'number', default: 1000, describe: 'clock, for throughput' })
-      .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'search strategy' })
+      .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'search strategy; exhaustive: the exact optimum over every accelerator in the budget (ignores --budget; seconds to minutes)' })
       .option('budget', { type: 'number', default: 2000, describe: 'simulator calls (one per accelerator × layer × mapping first evaluated)' })
       .option('log', { type: 'string', describe: 'append every evaluated configuration to this JSON-lines log' })
       .option('resume', { type: 'boolean', describe: 'continue an interrupted run of the same command: it is repeated deterministically and only the records --log lacks are appended' })

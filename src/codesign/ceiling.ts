@@ -12,8 +12,10 @@ import { gemmLines, isScalesimMapping, type Mapping, type MappingResult, type Ma
 import { DEFAULT_MAPPING_POINT, MAPPING_CARDINALITIES, mappingOf } from '../sim/mapping-space.js';
 import { DATAFLOWS, sramWords } from '../sim/types.js';
 import { type Point, pointAt } from '../tune/search-space.js';
+import type { StrategyOptions } from './baselines.js';
+import { type CodesignRun, Tracker } from './run.js';
 import {
-  ARRAY_SIDES, budgetError, type CodesignProblem, type Hardware, hardwareOf, hardwarePoint, type JointConfig, type NetworkEvaluation, SRAM_KIB,
+  ARRAY_SIDES, budgetError, budgetKey, type CodesignProblem, hardwareOf, hardwarePoint, type JointConfig, type NetworkEvaluation, SRAM_KIB,
 } from './problem.js';
 
 export interface CeilingOptions {
@@ -203,5 +205,16 @@ export function codesignCeiling(problem: CodesignProblem, options: CeilingOption
   return { best: best!, defaultOptimum, hardwarePoints: candidates.length, exactlyEvaluated, evaluations: tally.evaluations, seconds: (performance.now() - started) / 1e3 };
 }
 
-/** The accelerator of a ceiling, for reports. */
-export const ceilingHardware = (c: Ceiling): Hardware => hardwareOf(c.best.config.hardware);
+/**
+ * The exact optimum as a strategy: it ignores the call budget (it covers the whole space) and
+ * counts every layer evaluation of the tiled model and the simulator as a simulator call. Progress
+ * is reported as the share of array shapes done, scaled to the budget.
+ */
+export function exhaustiveSearch(problem: CodesignProblem, options: StrategyOptions): CodesignRun {
+  const t = new Tracker(problem, { strategy: 'exhaustive', seed: options.seed, workload: budgetKey(problem), onRecords: options.onRecords });
+  const ceiling = codesignCeiling(problem, { onProgress: (done, total) => options.onProgress?.(Math.round((done / total) * options.budget), options.budget, 0) });
+  t.evaluate(ceiling.defaultOptimum.config);
+  t.evaluate(ceiling.best.config);
+  const run = t.result({ hardwarePoints: ceiling.hardwarePoints, exactlyEvaluated: ceiling.exactlyEvaluated });
+  return { ...run, simulatorCalls: run.simulatorCalls + ceiling.evaluations };
+}

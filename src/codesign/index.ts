@@ -2,10 +2,11 @@
 import type { Core } from '../core/core.js';
 import { type ArcoOptions, arcoSearch } from './arco.js';
 import { geneticSearch, gridSearch, randomSearch, softwareOnly, type StrategyOptions } from './baselines.js';
+import { exhaustiveSearch } from './ceiling.js';
 import type { CodesignProblem } from './problem.js';
 import type { CodesignRun } from './run.js';
 
-export const STRATEGIES = ['arco', 'ga', 'random', 'grid', 'autotvm', 'chameleon', 'arco-no-cs'] as const;
+export const STRATEGIES = ['arco', 'ga', 'random', 'grid', 'autotvm', 'chameleon', 'arco-no-cs', 'exhaustive'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export async function runStrategy(strategy: Strategy, core: Core, problem: CodesignProblem, options: StrategyOptions, arco: Partial<ArcoOptions> = {}): Promise<CodesignRun> {
@@ -23,6 +24,8 @@ export async function runStrategy(strategy: Strategy, core: Core, problem: Codes
     case 'autotvm':
     case 'chameleon':
       return softwareOnly(problem, strategy, core, options);
+    case 'exhaustive':
+      return exhaustiveSearch(problem, options);
     default:
       throw new RangeError(`unknown strategy '${String(strategy)}'; choose one of ${STRATEGIES.join(', ')}`);
   }
@@ -37,4 +40,4 @@ export { type CodesignRun, type HistoryEntry, repair, timeToReach, Tracker } fro
 export { tradeoffSpec } from './plot.js';
 export { DEFAULT_MAPPING, LOOP_ORDERS, type Mapping, MappingModel, type MappingResult, type MappingTarget, SPLITS, tiledMapping } from '../sim/mapping.js';
 export { DEFAULT_MAPPING_POINT, MappingMeasurer, MappingSpace, mappingOf, mappingPoint } from '../sim/mapping-space.js';
-export { acceleratorOptimum, type Ceiling, ceilingHardware, codesignCeiling } from './ceiling.js';
+export { acceleratorOptimum, type Ceiling, codesignCeiling, exhaustiveSearch } from './ceiling.js';

@@ -43,3 +43,17 @@ it('codesign --max-area-mm2 trades PEs against SRAM within one silicon budget', 
   expect(bad.status).not.toBe(0);
   expect(bad.stderr).toMatch(/--max-area-mm2 must be positive/);
 });
+
+it('codesign --strategy exhaustive finds the exact optimum: no search at any budget does better', () => {
+  const args = ['bin/mapwise.js', 'codesign', 'alexnetconvs', '--max-pes', '64', '--max-sram-kib', '24', '--json'];
+  const exact = spawnSync('node', [...args, '--strategy', 'exhaustive'], { encoding: 'utf8' });
+  expect(exact.status, exact.stderr).toBe(0);
+  const r = JSON.parse(exact.stdout);
+  expect(r.strategy).toBe('exhaustive');
+  expect(r.best.hardware.rows * r.best.hardware.cols).toBeLessThanOrEqual(64);
+  expect(r.best.hardware.ifmapSramKiB + r.best.hardware.filterSramKiB + r.best.hardware.ofmapSramKiB).toBeLessThanOrEqual(24);
+  for (const strategy of ['ga', 'random']) {
+    const search = JSON.parse(spawnSync('node', [...args, '--strategy', strategy, '--budget', '300', '--seed', '4'], { encoding: 'utf8' }).stdout);
+    expect(search.best.throughputPerSecond).toBeLessThanOrEqual(r.best.throughputPerSecond * (1 + 1e-12));
+  }
+});
