@@ -5,7 +5,7 @@ import { loadModel } from '../../src/node/models.js';
 import { skipLogged } from '../../src/compile/resume.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { renderSvg } from '../../src/report/vega.js';
-import { CodesignProblem, codesignTarget, type CodesignRun, hardwareOf, networkFromLayers, networkOf, type Network, runStrategy, STRATEGIES, type Strategy, tradeoffSpec } from '../../src/codesign/index.js';
+import { budgetError, CodesignProblem, codesignTarget, type CodesignRun, hardwareOf, networkFromLayers, networkOf, type Network, runStrategy, STRATEGIES, type Strategy, tradeoffSpec } from '../../src/codesign/index.js';
 import { MappingModel } from '../../src/sim/mapping.js';
 import { scalesimNetwork } from '../../src/sim/networks.js';
 import { Simulator } from '../../src/sim/simulate.js';
@@ -72,8 +72,11 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       freqMHz: argv['freq-mhz'],
     });
     const sim = new Simulator(core);
-    const baseline = new CodesignProblem(new MappingModel(sim), network, target);
+    // The default accelerator is the yardstick even when the user's budget excludes it.
+    const unbounded = codesignTarget({ ...target, maxPEs: Number.POSITIVE_INFINITY, maxSramBytes: Number.POSITIVE_INFINITY, maxAreaMm2: Number.POSITIVE_INFINITY });
+    const baseline = new CodesignProblem(new MappingModel(sim), network, unbounded);
     const reference = baseline.evaluate(baseline.defaultConfig());
+    const defaultWithinBudget = budgetError(target.defaultHardware, target) === undefined;
     const problem = new CodesignProblem(new MappingModel(sim), network, target);
     const bar = progressBar(`${argv.strategy} on ${network.name}`, argv.budget, 'best {best}/s');
     let run: CodesignRun;
@@ -104,7 +107,7 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       },
       simulatorCalls: run.simulatorCalls,
       seconds: run.seconds,
-      default: { hardware: target.defaultHardware, throughputPerSecond: reference.throughputPerSecond, latencyMs: reference.latencyMs, dramBytes: reference.dramBytes, energyUJ: reference.energyUJ },
+      default: { hardware: target.defaultHardware, withinBudget: defaultWithinBudget, throughputPerSecond: reference.throughputPerSecond, latencyMs: reference.latencyMs, dramBytes: reference.dramBytes, energyUJ: reference.energyUJ },
       best: best && {
         hardware: hardwareOf(best.config.hardware),
         throughputPerSecond: best.evaluation.throughputPerSecond,
@@ -126,7 +129,7 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       return [
         `${r.network}: ${r.strategy}, ${r.simulatorCalls} simulator calls in ${formatNumber(r.seconds)} s`,
         `best accelerator: ${h.rows}×${h.cols} ${h.dataflow.toUpperCase()}, SRAM ${h.ifmapSramKiB}/${h.filterSramKiB}/${h.ofmapSramKiB} KiB`,
-        `throughput ${formatNumber(r.best.throughputPerSecond)}/s (${formatNumber(r.best.speedupOverDefault)}× SCALE-Sim's mapping on ${r.default.hardware.rows}×${r.default.hardware.cols}), ` +
+        `throughput ${formatNumber(r.best.throughputPerSecond)}/s (${formatNumber(r.best.speedupOverDefault)}× SCALE-Sim's mapping on ${r.default.hardware.rows}×${r.default.hardware.cols}${r.default.withinBudget ? '' : ', which is outside this budget'}), ` +
           `latency ${formatNumber(r.best.latencyMs)} ms, DRAM ${formatNumber(r.best.dramBytes / 2 ** 20)} MiB, energy ${formatNumber(r.best.energyUJ)} µJ`,
         table(['layer', '×', 'splits M/N/K', 'order', 'double buffer', 'cycles', 'util %', 'DRAM KiB'], r.best.layers.map((l) => [
           l.layer, l.count, `${l.mapping.splitM}/${l.mapping.splitN}/${l.mapping.splitK}`, l.mapping.order, l.mapping.doubleBuffer ? 'on' : 'off', l.cycles, l.utilization, l.dramBytes / 1024,

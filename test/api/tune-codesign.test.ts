@@ -46,3 +46,13 @@ it('codesign with an area budget: PEs and SRAM uncapped, the chosen array within
   expect(hardwareAreaMm2(report.best.hardware, codesignTarget().energy)).toBeLessThanOrEqual(1.42 * (1 + 1e-12));
   await expect(codesign('alexnetconvs', { maxAreaMm2: 0 })).rejects.toThrow(/maxAreaMm2/);
 }, 120_000);
+
+it('codesign with a budget that excludes the default array: the search\'s accelerator is kept, the default array stays the yardstick', async () => {
+  const { codesign } = await import('../../src/node/index.js');
+  const report = await codesign('alexnetconvs', { maxPEs: 64, maxSramKiB: 24, strategy: 'ga', budget: 100, seed: 2 });
+  expect(report.reference.withinBudget).toBe(false);
+  expect(report.reference.throughputPerSecond).toBeGreaterThan(0);
+  expect(report.kept).toBe('search');
+  expect(report.best.hardware.rows * report.best.hardware.cols).toBeLessThanOrEqual(64);
+  expect(report.best.speedupOverReference).toBeCloseTo(report.best.throughputPerSecond / report.reference.throughputPerSecond, 9);
+}, 120_000);

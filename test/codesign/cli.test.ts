@@ -50,6 +50,10 @@ it('codesign --strategy exhaustive finds the exact optimum: no search at any bud
   expect(exact.status, exact.stderr).toBe(0);
   const r = JSON.parse(exact.stdout);
   expect(r.strategy).toBe('exhaustive');
+  // The default 32×32 array is outside this budget, yet still the yardstick.
+  expect(r.default.withinBudget).toBe(false);
+  expect(r.default.throughputPerSecond).toBeGreaterThan(0);
+  expect(r.best.speedupOverDefault).toBeCloseTo(r.best.throughputPerSecond / r.default.throughputPerSecond, 9);
   expect(r.best.hardware.rows * r.best.hardware.cols).toBeLessThanOrEqual(64);
   expect(r.best.hardware.ifmapSramKiB + r.best.hardware.filterSramKiB + r.best.hardware.ofmapSramKiB).toBeLessThanOrEqual(24);
   for (const strategy of ['ga', 'random']) {
