@@ -100,3 +100,13 @@ function checkGemmShape(a: F32Buffer, b: F32Buffer, c: F32Buffer, m: number, n: 
   if (b.length < k * n) throw new RangeError(`gemm: B holds ${b.length} floats, k×n needs ${k * n}`);
   if (c.length < m * n) throw new RangeError(`gemm: C holds ${c.length} floats, m×n needs ${m * n}`);
 }
+
+/** Allocates blocks of the given byte sizes in the core, runs fn with their addresses, frees them. */
+export function withBlocks<T, N extends number[]>(core: Core, bytes: [...N], fn: (ptrs: { [K in keyof N]: number }) => T): T {
+  const ptrs = bytes.map((b) => core.exports.alloc(Math.max(b, 8)));
+  try {
+    return fn(ptrs as { [K in keyof N]: number });
+  } finally {
+    for (const p of ptrs) core.exports.free(p);
+  }
+}

@@ -6,7 +6,7 @@
 // Each call allocates its blocks from the core, copies in, runs, copies out and frees:
 //   fit:     [columns f64·d·n][targets f64·n][weights f64·n] → [feature i32·N][threshold f64·N][left i32·N][value f64·N]
 //   predict: [rows f64·count·d][the forest's four arrays] → [out f64·count]
-import type { Core } from './core.js';
+import { type Core, withBlocks } from './core.js';
 
 export interface GbtOptions {
   /** Boosting rounds (trees). */
@@ -83,14 +83,4 @@ export function predictForest(core: Core, forest: GbtForest, rows: Float64Array,
     e.gbtPredict(rws, count, d, forest.trees, forest.nodesPerTree, forest.base, feature, threshold, left, value, out);
     return new Float64Array(e.memory.buffer, out, count).slice();
   });
-}
-
-// Allocates blocks of the given byte sizes, runs fn, frees them.
-function withBlocks<T, N extends number[]>(core: Core, bytes: [...N], fn: (ptrs: { [K in keyof N]: number }) => T): T {
-  const ptrs = bytes.map((b) => core.exports.alloc(Math.max(b, 8)));
-  try {
-    return fn(ptrs as { [K in keyof N]: number });
-  } finally {
-    for (const p of ptrs) core.exports.free(p);
-  }
 }

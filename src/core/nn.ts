@@ -7,7 +7,7 @@
 //   acts[0] = input (cap×in), acts[l] = output of layer l (cap×size[l])   dA, dB (cap×widest)
 // The batch capacity `cap` grows on demand (activation blocks are then reallocated).
 import { Random } from '../helpers/random.js';
-import type { Core } from './core.js';
+import { type Core, withBlocks } from './core.js';
 
 /**
  * Hidden-layer activation. 'fast-tanh' is tanh by a rational approximation in f32 (error
@@ -201,7 +201,7 @@ export class Mlp {
  * A group lists only the allowed actions, so masking is by construction.
  */
 export function groupSoftmax(core: Core, logits: Float32Array, groupStart: Int32Array): Float32Array {
-  return withBlocks(core, [logits.length, groupStart.length, logits.length], ([lg, gs, pr]) => {
+  return withBlocks(core, [4 * logits.length, 4 * groupStart.length, 4 * logits.length], ([lg, gs, pr]) => {
     const e = core.exports;
     new Float32Array(e.memory.buffer, lg, logits.length).set(logits);
     new Int32Array(e.memory.buffer, gs, groupStart.length).set(groupStart);
@@ -219,7 +219,7 @@ export function groupCrossEntropy(core: Core, probs: Float32Array, groupStart: I
   const groups = groupStart.length - 1;
   if (target.length !== groups || weight.length !== groups) throw new RangeError('groupCrossEntropy: target and weight need one entry per group');
   if (groupStart[groups] !== probs.length) throw new RangeError(`groupCrossEntropy: groups cover ${groupStart[groups]} rows of ${probs.length}`);
-  return withBlocks(core, [probs.length, groupStart.length, groups, groups, probs.length], ([pr, gs, tg, wt, dl]) => {
+  return withBlocks(core, [4 * probs.length, 4 * groupStart.length, 4 * groups, 4 * groups, 4 * probs.length], ([pr, gs, tg, wt, dl]) => {
     const e = core.exports;
     new Float32Array(e.memory.buffer, pr, probs.length).set(probs);
     new Int32Array(e.memory.buffer, gs, groupStart.length).set(groupStart);
@@ -233,21 +233,11 @@ export function groupCrossEntropy(core: Core, probs: Float32Array, groupStart: I
 /** Row softmax of logits[rows×cols] where mask[r·cols+c] = 0 forbids an action (probability 0). */
 export function maskedSoftmax(core: Core, logits: Float32Array, mask: Uint8Array, rows: number, cols: number): Float32Array {
   if (logits.length !== rows * cols || mask.length !== rows * cols) throw new RangeError('maskedSoftmax: logits and mask need rows×cols entries');
-  return withBlocks(core, [logits.length, Math.ceil(mask.length / 4), logits.length], ([lg, mk, pr]) => {
+  return withBlocks(core, [4 * logits.length, mask.length, 4 * logits.length], ([lg, mk, pr]) => {
     const e = core.exports;
     new Float32Array(e.memory.buffer, lg, logits.length).set(logits);
     new Uint8Array(e.memory.buffer, mk, mask.length).set(mask);
     e.nnMaskedSoftmax(lg, mk, pr, rows, cols);
     return new Float32Array(e.memory.buffer, pr, logits.length).slice();
   });
-}
-
-// Allocates blocks of 4-byte words, runs fn, frees them.
-function withBlocks<T, N extends number[]>(core: Core, words: [...N], fn: (ptrs: { [K in keyof N]: number }) => T): T {
-  const ptrs = words.map((w) => core.exports.alloc(Math.max(w, 1) * 4));
-  try {
-    return fn(ptrs as { [K in keyof N]: number });
-  } finally {
-    for (const p of ptrs) core.exports.free(p);
-  }
 }
