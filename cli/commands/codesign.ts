@@ -5,7 +5,7 @@ import { loadModel } from '../../src/node/models.js';
 import { skipLogged } from '../../src/compile/resume.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { renderSvg } from '../../src/report/vega.js';
-import { budgetError, CodesignProblem, codesignTarget, type CodesignRun, hardwareOf, networkFromLayers, networkOf, type Network, runStrategy, STRATEGIES, type Strategy, tradeoffSpec } from '../../src/codesign/index.js';
+import { CodesignProblem, codesignTarget, defaultReference, type CodesignRun, hardwareOf, networkFromLayers, networkOf, type Network, runStrategy, STRATEGIES, type Strategy, tradeoffSpec } from '../../src/codesign/index.js';
 import { MappingModel } from '../../src/sim/mapping.js';
 import { scalesimNetwork } from '../../src/sim/networks.js';
 import { Simulator } from '../../src/sim/simulate.js';
@@ -72,11 +72,7 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       freqMHz: argv['freq-mhz'],
     });
     const sim = new Simulator(core);
-    // The default accelerator is the yardstick even when the user's budget excludes it.
-    const unbounded = codesignTarget({ ...target, maxPEs: Number.POSITIVE_INFINITY, maxSramBytes: Number.POSITIVE_INFINITY, maxAreaMm2: Number.POSITIVE_INFINITY });
-    const baseline = new CodesignProblem(new MappingModel(sim), network, unbounded);
-    const reference = baseline.evaluate(baseline.defaultConfig());
-    const defaultWithinBudget = budgetError(target.defaultHardware, target) === undefined;
+    const { evaluation: reference, withinBudget: defaultWithinBudget } = defaultReference(new MappingModel(sim), network, target);
     const problem = new CodesignProblem(new MappingModel(sim), network, target);
     const bar = progressBar(`${argv.strategy} on ${network.name}`, argv.budget, 'best {best}/s');
     let run: CodesignRun;

@@ -291,4 +291,16 @@ export class CodesignProblem {
   }
 }
 
+/**
+ * SCALE-Sim's mapping on the default accelerator: the yardstick of every co-design run. It is
+ * evaluated on a problem of its own (so it spends none of a search's simulator calls) without the
+ * budget's caps, so that it stays the yardstick when the budget excludes it (`withinBudget`).
+ */
+export function defaultReference(model: MappingModel, network: Network, target: CodesignTarget): { problem: CodesignProblem; config: JointConfig; evaluation: NetworkEvaluation; withinBudget: boolean } {
+  const uncapped = codesignTarget({ ...target, maxPEs: Number.POSITIVE_INFINITY, maxSramBytes: Number.POSITIVE_INFINITY, maxAreaMm2: Number.POSITIVE_INFINITY });
+  const problem = new CodesignProblem(model, network, uncapped);
+  const config = problem.defaultConfig();
+  return { problem, config, evaluation: problem.evaluate(config), withinBudget: budgetError(target.defaultHardware, target) === undefined };
+}
+
 export { DEFAULT_MAPPING };

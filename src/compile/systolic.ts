@@ -1,7 +1,7 @@
 // `compile` for a systolic-array accelerator: co-design the array (within the budget the
 // target preset sets) and every layer's mapping onto it, and compare with SCALE-Sim's own
 // mapping on the preset's array.
-import { budgetError, type CodesignRun, CodesignProblem, codesignTarget, hardwareOf, hardwarePoint, networkOf, runStrategy, type Strategy } from '../codesign/index.js';
+import { type CodesignRun, CodesignProblem, codesignTarget, defaultReference, hardwareOf, hardwarePoint, networkOf, runStrategy, type Strategy } from '../codesign/index.js';
 import type { CodesignTarget, Hardware } from '../codesign/problem.js';
 import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';
@@ -81,17 +81,12 @@ export async function codesignNetwork(core: Core, graph: Graph, target: Codesign
   const sim = new Simulator(core);
   try {
     const network = networkOf(graph);
-    // The reference is evaluated on a problem of its own so it spends none of the search's budget,
-    // and without the budget's caps: it stays the yardstick when the user's budget excludes it.
-    const unbounded = codesignTarget({ ...target, maxPEs: Number.POSITIVE_INFINITY, maxSramBytes: Number.POSITIVE_INFINITY, maxAreaMm2: Number.POSITIVE_INFINITY });
-    const baseline = new CodesignProblem(new MappingModel(sim), network, unbounded);
-    const reference = baseline.evaluate(baseline.defaultConfig());
-    const referenceWithinBudget = budgetError(defaultHardware, target) === undefined;
+    const { problem: baseline, config: referenceConfig, evaluation: reference, withinBudget: referenceWithinBudget } = defaultReference(new MappingModel(sim), network, target);
     const problem = new CodesignProblem(new MappingModel(sim), network, target);
     const run = await runStrategy(options.strategy, core, problem, { budget: options.budget, seed: options.seed, onRecords: options.onRecords, onProgress: options.onProgress });
     const figures = (hardware: Hardware, e: typeof reference): SystolicFigures => ({ hardware, throughputPerSecond: e.throughputPerSecond, latencyMs: e.latencyMs, dramBytes: e.dramBytes, energyUJ: e.energyUJ });
     const searchWins = run.best !== undefined && (!referenceWithinBudget || run.best.evaluation.throughputPerSecond > reference.throughputPerSecond);
-    const keptConfig = searchWins ? run.best!.config : baseline.defaultConfig();
+    const keptConfig = searchWins ? run.best!.config : referenceConfig;
     const keptEvaluation = searchWins ? run.best!.evaluation : reference;
     const described = (searchWins ? problem : baseline).describe(keptConfig);
     return {
