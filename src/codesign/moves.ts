@@ -1,11 +1,13 @@
 // Local moves in the hardware space, for searches that refine an incumbent accelerator.
 import type { Random } from '../helpers/random.js';
 import type { Point } from '../tune/search-space.js';
-import { type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf } from './problem.js';
+import { brokenCap, type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf } from './problem.js';
 
 const DATAFLOW = HARDWARE_CARDINALITIES.length - 1;
 const SIDES = [0, 1];
 const BUFFERS = [2, 3, 4];
+/** The knobs whose step down relieves each cap of the budget. */
+const RELIEVERS = { pes: SIDES, sram: BUFFERS, area: [...SIDES, ...BUFFERS] };
 
 /**
  * A random neighbour of an accelerator within the budget, or undefined after ten failed draws:
@@ -16,16 +18,8 @@ const BUFFERS = [2, 3, 4];
  */
 export function hardwareNeighbour(problem: CodesignProblem, hw: Point, random: Random): Point | undefined {
   const cards = HARDWARE_CARDINALITIES;
-  const target = problem.target;
   const inRange = (p: Point): boolean => p.every((v, k) => v >= 0 && v < cards[k]!);
   const valid = (p: Point): boolean => inRange(p) && problem.hardwareError(p) === undefined;
-  /** The knobs whose step down relieves a cap that `p` breaks. */
-  const relievers = (p: Point): number[] => {
-    const h = hardwareOf(p);
-    if (h.rows * h.cols > target.maxPEs) return SIDES;
-    if ((h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB) * 1024 > target.maxSramBytes) return BUFFERS;
-    return [...SIDES, ...BUFFERS]; // the area cap
-  };
   for (let attempt = 0; attempt < 10; attempt++) {
     const next = [...hw];
     if (random.float() < 0.5) {
@@ -34,8 +28,9 @@ export function hardwareNeighbour(problem: CodesignProblem, hw: Point, random: R
     } else {
       const up = random.int(DATAFLOW);
       next[up]! += 1;
-      while (inRange(next) && !valid(next)) {
-        const down = relievers(next).filter((k) => k !== up && next[k]! > 0);
+      const broken = (): ReturnType<typeof brokenCap> => (inRange(next) ? brokenCap(hardwareOf(next), problem.target) : undefined);
+      for (let cap = broken(); cap !== undefined; cap = broken()) {
+        const down = RELIEVERS[cap].filter((k) => k !== up && next[k]! > 0);
         if (down.length === 0) break;
         next[down[random.int(down.length)]!]! -= 1;
       }

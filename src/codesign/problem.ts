@@ -120,14 +120,26 @@ export function hardwarePoint(h: Hardware): number[] {
   ];
 }
 
+/** The first cap of the budget an accelerator breaks (PEs, SRAM bytes, silicon area), or undefined. */
+export function brokenCap(h: Hardware, target: CodesignTarget): 'pes' | 'sram' | 'area' | undefined {
+  if (h.rows * h.cols > target.maxPEs) return 'pes';
+  if ((h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB) * 1024 > target.maxSramBytes) return 'sram';
+  if (hardwareAreaMm2(h, target.energy) > target.maxAreaMm2 * (1 + 1e-12)) return 'area';
+  return undefined;
+}
+
 /** Why an accelerator breaks the budget, or undefined. */
 export function budgetError(h: Hardware, target: CodesignTarget): string | undefined {
-  if (h.rows * h.cols > target.maxPEs) return `${h.rows}×${h.cols} = ${h.rows * h.cols} PEs exceed the budget of ${target.maxPEs}`;
-  const sram = (h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB) * 1024;
-  if (sram > target.maxSramBytes) return `${sram / 1024} KiB of SRAM exceed the budget of ${target.maxSramBytes / 1024} KiB`;
-  const area = hardwareAreaMm2(h, target.energy);
-  if (area > target.maxAreaMm2 * (1 + 1e-12)) return `${area.toFixed(3)} mm² of PEs and SRAM exceed the area budget of ${target.maxAreaMm2.toFixed(3)} mm²`;
-  return undefined;
+  switch (brokenCap(h, target)) {
+    case 'pes':
+      return `${h.rows}×${h.cols} = ${h.rows * h.cols} PEs exceed the budget of ${target.maxPEs}`;
+    case 'sram':
+      return `${h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB} KiB of SRAM exceed the budget of ${target.maxSramBytes / 1024} KiB`;
+    case 'area':
+      return `${hardwareAreaMm2(h, target.energy).toFixed(3)} mm² of PEs and SRAM exceed the area budget of ${target.maxAreaMm2.toFixed(3)} mm²`;
+    default:
+      return undefined;
+  }
 }
 
 export function systolicConfigOf(h: Hardware): SystolicConfig {
