@@ -25,6 +25,30 @@ const parse = (text: string): number[][] => text.trim().split('\n').map((line) =
 const valid = (row: readonly number[]): number[] => row.filter((a) => a !== -1);
 const sorted = (xs: number[]): number[] => xs.sort((a, b) => a - b);
 
+/**
+ * Seeded small square conv layers, `perDataflow` for each dataflow, each with its config: height
+ * heights[0] + int(heights[1]), a filter of 1 + int(min(h, filters)), stride 1–2, then channels and
+ * filters, then whatever `config` draws.
+ */
+function randomCases(
+  seed: number, name: string, perDataflow: number, draw: { heights: [number, number]; filters: number; channels: number; numFilters: number },
+  config: (dataflow: Dataflow, rng: Random, pick: <T>(xs: readonly T[]) => T) => SystolicConfig,
+): [string, SystolicConfig, ConvLayer][] {
+  const rng = new Random(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+  const cases: [string, SystolicConfig, ConvLayer][] = [];
+  for (const dataflow of ['os', 'ws', 'is'] as Dataflow[]) {
+    for (let i = 0; i < perDataflow; i++) {
+      const h = draw.heights[0] + rng.int(draw.heights[1]);
+      const f = 1 + rng.int(Math.min(h, draw.filters));
+      const s = 1 + rng.int(2);
+      const layer: ConvLayer = { name, ifmapHeight: h, ifmapWidth: h, filterHeight: f, filterWidth: f, channels: 1 + rng.int(draw.channels), numFilters: 2 + rng.int(draw.numFilters), strideHeight: s, strideWidth: s };
+      cases.push([`${dataflow} #${i}`, config(dataflow, rng, pick), layer]);
+    }
+  }
+  return cases;
+}
+
 /** A read trace agrees with another's rows (cycle, address columns): same cycles, same words per row, same addresses per prefetch. */
 function expectSameReads(ours: DramTrace, theirs: number[][], label: string): void {
   expect(ours.rows.map((r) => r.cycle), label).toEqual(theirs.map((r) => r[0]));
@@ -82,22 +106,10 @@ describe('trace limits', () => {
 });
 
 describe('USER-mode traces = the TypeScript reference\'s', () => {
-  const rng = new Random(99);
-  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
-  const layers: [string, SystolicConfig, ConvLayer][] = [];
-  for (const dataflow of ['os', 'ws', 'is'] as Dataflow[]) {
-    for (let i = 0; i < 8; i++) {
-      const h = 5 + rng.int(12);
-      const f = 1 + rng.int(Math.min(h, 4));
-      const s = 1 + rng.int(2);
-      const layer: ConvLayer = { name: 'u', ifmapHeight: h, ifmapWidth: h, filterHeight: f, filterWidth: f, channels: 1 + rng.int(6), numFilters: 2 + rng.int(24), strideHeight: s, strideWidth: s };
-      const config: SystolicConfig = {
-        ...SYSTOLIC_PRESETS.scale, dataflow, rows: pick([2, 4, 8, 16]), cols: pick([2, 4, 7, 16]),
-        ifmapSramKiB: pick([1, 2]), filterSramKiB: pick([1, 2]), ofmapSramKiB: pick([1, 2]), interfaceBandwidth: 'USER', bandwidthWordsPerCycle: 1 + rng.int(12),
-      };
-      layers.push([`${dataflow} #${i}`, config, layer]);
-    }
-  }
+  const layers = randomCases(99, 'u', 8, { heights: [5, 12], filters: 4, channels: 6, numFilters: 24 }, (dataflow, rng, pick) => ({
+    ...SYSTOLIC_PRESETS.scale, dataflow, rows: pick([2, 4, 8, 16]), cols: pick([2, 4, 7, 16]),
+    ifmapSramKiB: pick([1, 2]), filterSramKiB: pick([1, 2]), ofmapSramKiB: pick([1, 2]), interfaceBandwidth: 'USER', bandwidthWordsPerCycle: 1 + rng.int(12),
+  }));
   it.each(layers)('%s: service cycles of every line, drains and prefetch cycles', (_name, config, layer) => {
     const reference = referenceRun(config, layer);
     const sram = sramTraces(core, config, layer);
@@ -115,19 +127,9 @@ describe('USER-mode traces = the TypeScript reference\'s', () => {
 });
 
 describe('DRAM traces = the TypeScript reference\'s', () => {
-  const rng = new Random(77);
-  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
-  const layers: [string, SystolicConfig, ConvLayer][] = [];
-  for (const dataflow of ['os', 'ws', 'is'] as Dataflow[]) {
-    for (let i = 0; i < 6; i++) {
-      const h = 4 + rng.int(10);
-      const f = 1 + rng.int(Math.min(h, 3));
-      const s = 1 + rng.int(2);
-      const layer: ConvLayer = { name: 't', ifmapHeight: h, ifmapWidth: h, filterHeight: f, filterWidth: f, channels: 1 + rng.int(8), numFilters: 2 + rng.int(30), strideHeight: s, strideWidth: s };
-      const config: SystolicConfig = { ...SYSTOLIC_PRESETS.scale, dataflow, rows: pick([2, 4, 8]), cols: pick([1, 2, 5, 8]), ifmapSramKiB: pick([1, 2]), filterSramKiB: pick([1, 2]), ofmapSramKiB: pick([1, 2]) };
-      layers.push([`${dataflow} #${i}`, config, layer]);
-    }
-  }
+  const layers = randomCases(77, 't', 6, { heights: [4, 10], filters: 3, channels: 8, numFilters: 30 }, (dataflow, _rng, pick) => ({
+    ...SYSTOLIC_PRESETS.scale, dataflow, rows: pick([2, 4, 8]), cols: pick([1, 2, 5, 8]), ifmapSramKiB: pick([1, 2]), filterSramKiB: pick([1, 2]), ofmapSramKiB: pick([1, 2]),
+  }));
   it.each(layers)('%s', (_name, config, layer) => {
     // The logged run walks the reads without shortcuts; its figures are the same.
     const args = { ...layer, rows: config.rows, cols: config.cols, dataflow: config.dataflow, ifmapWords: sramWords(config.ifmapSramKiB), filterWords: sramWords(config.filterSramKiB), ofmapWords: sramWords(config.ofmapSramKiB), userBandwidth: 0 };
