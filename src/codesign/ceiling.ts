@@ -15,7 +15,7 @@ import { type Point, pointAt } from '../tune/search-space.js';
 import type { StrategyOptions } from './baselines.js';
 import { type CodesignRun, Tracker } from './run.js';
 import {
-  ARRAY_SIDES, budgetError, budgetKey, type CodesignProblem, hardwareOf, hardwarePoint, type JointConfig, type NetworkEvaluation, SRAM_KIB,
+  ARRAY_SIDES, budgetKey, type CodesignProblem, hardwareOf, hardwarePoint, type JointConfig, type NetworkEvaluation, SRAM_KIB,
 } from './problem.js';
 
 export interface CeilingOptions {
@@ -149,9 +149,16 @@ function evaluateOn(problem: CodesignProblem, hardware: Point, tables: Tables, b
 /** Every layer's best mapping on one accelerator (within the budget or not), found exhaustively. */
 export function acceleratorOptimum(problem: CodesignProblem, hardware: Point): { config: JointConfig; evaluation: NetworkEvaluation } {
   const tally = { evaluations: 0 };
-  const tables = problem.network.layers.map((_, layer) => tiledTable(problem, hardware, layer, tally));
-  const bounds = problem.network.layers.map((_, layer) => streamingBound(problem, hardware, layer));
+  const { tables, bounds } = shapeTables(problem, hardware, tally);
   return evaluateOn(problem, hardware, tables, bounds, tally);
+}
+
+/** Every layer's tiling table and streaming bound on one array shape and dataflow (`shape`'s buffers are ignored). */
+function shapeTables(problem: CodesignProblem, shape: Point, tally: { evaluations: number }): { tables: Tables; bounds: ReturnType<typeof streamingBound>[] } {
+  return {
+    tables: problem.network.layers.map((_, layer) => tiledTable(problem, shape, layer, tally)),
+    bounds: problem.network.layers.map((_, layer) => streamingBound(problem, shape, layer)),
+  };
 }
 
 /**
@@ -175,14 +182,13 @@ export function codesignCeiling(problem: CodesignProblem, options: CeilingOption
       for (let f = 0; f < LEVELS; f++) {
         for (let o = 0; o < LEVELS; o++) {
           const point = [shape[0]!, shape[1]!, i, f, o, shape[5]!];
-          if (budgetError(hardwareOf(point), problem.target) === undefined) within.push(point);
+          if (problem.hardwareError(point) === undefined) within.push(point);
         }
       }
     }
     const isDefaultShape = sameShape(shape, defaultPoint);
     if (within.length > 0 || isDefaultShape) {
-      const tables = problem.network.layers.map((_, layer) => tiledTable(problem, shape, layer, tally));
-      const bounds = problem.network.layers.map((_, layer) => streamingBound(problem, shape, layer));
+      const { tables, bounds } = shapeTables(problem, shape, tally);
       for (const hardware of within) {
         const at = cell(hardware[2]!, hardware[3]!, hardware[4]!);
         const bound = tables.reduce((sum, t, layer) => sum + problem.network.layers[layer]!.count * Math.min(t.cycles[at]!, bounds[layer]!.cycles), 0);
@@ -213,7 +219,7 @@ export function codesignCeiling(problem: CodesignProblem, options: CeilingOption
 export function exhaustiveSearch(problem: CodesignProblem, options: StrategyOptions): CodesignRun {
   const t = new Tracker(problem, { strategy: 'exhaustive', seed: options.seed, workload: budgetKey(problem), onRecords: options.onRecords });
   const ceiling = codesignCeiling(problem, { onProgress: (done, total) => options.onProgress?.(Math.round((done / total) * options.budget), options.budget, 0) });
-  t.evaluate(ceiling.defaultOptimum.config);
+  if (problem.hardwareError(ceiling.defaultOptimum.config.hardware) === undefined) t.evaluate(ceiling.defaultOptimum.config); // a second point for the trade-off plot
   t.evaluate(ceiling.best.config);
   const run = t.result({ hardwarePoints: ceiling.hardwarePoints, exactlyEvaluated: ceiling.exactlyEvaluated });
   return { ...run, simulatorCalls: run.simulatorCalls + ceiling.evaluations };
