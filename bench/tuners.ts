@@ -11,6 +11,9 @@
 // - `--optimum` (default on the simulated array, whose measurements cost microseconds): the
 //   exhaustive optimum of each layer's space, so that `gapToOptimum` says how much any tuner
 //   could still have gained, and `finalGainCeiling` the largest gain over AutoTVM possible.
+//   `--long N` is the estimate where the space is too costly to enumerate (the host): one more
+//   AutoTVM run per layer and seed with N trials (row tuner `autotvm@N`), whose best stands in
+//   for the optimum (`reference: 'long-run'`), compared by confirmed costs when there are any.
 // - `--confirm R` (default 5 on the host): a tuner's best is the minimum of noisy timings, so
 //   the best configs of all tuners are re-measured in R interleaved rounds and compared by
 //   the median (`confirmedCost`, `confirmedGainVsAutotvm`).
@@ -94,6 +97,9 @@ export const tunersBench: Bench = {
       if (!TUNER_NAMES.includes(name as TunerName) || (variant !== undefined && variant !== 'transfer')) throw new Error(`--tuners: '${tuner}' is not one of ${TUNER_NAMES.join(', ')} (optionally +transfer)`);
     }
     if (!tuners.includes('autotvm')) throw new Error('--tuners must include autotvm, the baseline the others are compared with');
+    const longTrials = args.long === undefined ? undefined : Number(args.long);
+    if (longTrials !== undefined && !(Number.isInteger(longTrials) && longTrials > trials)) throw new Error(`--long: expected a trial count above --trials (${trials}), got ${String(args.long)}`);
+    const longName = `autotvm@${longTrials}`;
     const plotDir = args.plots === undefined ? undefined : String(args.plots);
     const core = await getCore();
 
@@ -113,15 +119,16 @@ export const tunersBench: Bench = {
             if (findOptimum) optimum.set(`${target}|${job.name}`, await exhaustiveOptimum(job));
             for (const seed of seeds) {
               const ofSeed: Run[] = [];
-              for (const tuner of tuners) {
-                log(`${target} ${job.name} seed ${seed} ${tuner}: ${trials} trials…`);
-                const [name, variant] = tuner.split('+') as [TunerName, string | undefined];
+              for (const tuner of longTrials === undefined ? tuners : [...tuners, longName]) {
+                const budget = tuner === longName ? longTrials! : trials;
+                log(`${target} ${job.name} seed ${seed} ${tuner}: ${budget} trials…`);
+                const [name, variant] = (tuner === longName ? ['autotvm'] : tuner.split('+')) as [TunerName, string | undefined];
                 const poolKey = `${target}|${seed}|${tuner}`;
                 const pool = transferPools.get(poolKey) ?? new TransferPool();
                 transferPools.set(poolKey, pool);
                 const search = createTuner(name, job.space, seed, core, { transfer: variant === 'transfer' ? pool.samplesFor(job.space) : undefined });
                 try {
-                  const result = await tune({ workload: job.workload, space: job.space, measurer: job.measurer, tuner: search, trials, batchSize, seed });
+                  const result = await tune({ workload: job.workload, space: job.space, measurer: job.measurer, tuner: search, trials: budget, batchSize, seed });
                   if (variant === 'transfer') pool.add(search);
                   const bestCost = result.best?.cost ?? Number.POSITIVE_INFINITY;
                   ofSeed.push({ layer: job.name, target, seed, tuner, bestCost, bestPoint: result.best?.point, trials: result.trials, seconds: result.seconds, history: result.history });
@@ -153,21 +160,28 @@ export const tunersBench: Bench = {
       const ofLayer = runs.filter((r) => r.layer === layer && r.target === target && r.seed === Number(seedText));
       const baseline = ofLayer.find((r) => r.tuner === 'autotvm')!;
       const baselineReached = reached(baseline.history, baseline.bestCost)!;
-      const best = optimum.get(`${target}|${layer}`);
+      // The cost each run is held against: the exhaustive optimum, else the long run's best;
+      // a run's own cost is its confirmed one when the reference's is (like with like).
+      const longRun = ofLayer.find((r) => r.tuner === longName);
+      const exhaustive = optimum.get(`${target}|${layer}`);
+      const confirmed = exhaustive === undefined && longRun?.confirmedCost !== undefined;
+      const costOf = (run: Run): number => (confirmed ? run.confirmedCost ?? run.bestCost : run.bestCost);
+      const best = exhaustive ?? (longRun ? costOf(longRun) : undefined);
+      const reference = exhaustive !== undefined ? 'exhaustive' : longRun ? 'long-run' : null;
       for (const run of ofLayer) {
         const hit = reached(run.history, baseline.bestCost);
         const timeSpeedup = hit ? baselineReached.seconds / hit.seconds : null;
         const trialSpeedup = hit ? baselineReached.trial / hit.trial : null;
         const finalGain = baseline.bestCost / run.bestCost - 1;
         const confirmedGain = run.confirmedCost !== undefined && baseline.confirmedCost !== undefined ? baseline.confirmedCost / run.confirmedCost - 1 : null;
-        const gapToOptimum = best !== undefined ? run.bestCost / best - 1 : null;
+        const gapToOptimum = best !== undefined ? costOf(run) / best - 1 : null;
         const group = groupOf(`${target}|${run.tuner}`);
         if (timeSpeedup !== null) group.time.push(timeSpeedup);
         if (trialSpeedup !== null) group.trial.push(trialSpeedup);
         group.gain.push(1 + finalGain);
         if (confirmedGain !== null) group.confirmedGain.push(1 + confirmedGain);
         if (gapToOptimum !== null) group.gap.push(1 + gapToOptimum);
-        if (best !== undefined) group.ceiling.push(baseline.bestCost / best);
+        if (best !== undefined) group.ceiling.push(costOf(baseline) / best);
         rows.push({
           layer,
           target,
@@ -184,8 +198,9 @@ export const tunersBench: Bench = {
           confirmedCost: run.confirmedCost ?? null,
           confirmedGainVsAutotvm: confirmedGain,
           optimumCost: best ?? null,
+          reference,
           gapToOptimum,
-          finalGainCeiling: best !== undefined ? baseline.bestCost / best - 1 : null,
+          finalGainCeiling: best !== undefined ? costOf(baseline) / best - 1 : null,
         });
       }
       if (plotDir) await writePlots(plotDir, `${target}-${layer}-seed${seedText}`, ofLayer);
@@ -209,6 +224,7 @@ export const tunersBench: Bench = {
         confirmedCost: null,
         confirmedGainVsAutotvm: meanOrNull(group.confirmedGain, 1),
         optimumCost: null,
+        reference: null,
         gapToOptimum: meanOrNull(group.gap, 1),
         finalGainCeiling: meanOrNull(group.ceiling, 1),
       });
