@@ -92,14 +92,20 @@ export const tunersBench: Bench = {
     const perNetwork = Number(args.layersPerNetwork ?? Number.POSITIVE_INFINITY);
     const networks = String(args.networks ?? NETWORKS.join(',')).split(',');
     const tuners = String(args.tuners ?? TUNER_NAMES.join(',')).split(',');
-    for (const tuner of tuners) {
-      const [name, variant] = tuner.split('+');
-      if (!TUNER_NAMES.includes(name as TunerName) || (variant !== undefined && variant !== 'transfer')) throw new Error(`--tuners: '${tuner}' is not one of ${TUNER_NAMES.join(', ')} (optionally +transfer)`);
-    }
     if (!tuners.includes('autotvm')) throw new Error('--tuners must include autotvm, the baseline the others are compared with');
-    const longTrials = args.long === undefined ? undefined : Number(args.long);
-    if (longTrials !== undefined && !(Number.isInteger(longTrials) && longTrials > trials)) throw new Error(`--long: expected a trial count above --trials (${trials}), got ${String(args.long)}`);
-    const longName = `autotvm@${longTrials}`;
+    /** One run per layer and seed of each: `label` names its rows. */
+    const tunerRuns = tuners.map((label) => {
+      const [name, variant] = label.split('+');
+      if (!TUNER_NAMES.includes(name as TunerName) || (variant !== undefined && variant !== 'transfer')) throw new Error(`--tuners: '${label}' is not one of ${TUNER_NAMES.join(', ')} (optionally +transfer)`);
+      return { label, name: name as TunerName, transfer: variant === 'transfer', trials };
+    });
+    let longName: string | undefined;
+    if (args.long !== undefined) {
+      const longTrials = Number(args.long);
+      if (!(Number.isInteger(longTrials) && longTrials > trials)) throw new Error(`--long: expected a trial count above --trials (${trials}), got ${String(args.long)}`);
+      longName = `autotvm@${longTrials}`;
+      tunerRuns.push({ label: longName, name: 'autotvm', transfer: false, trials: longTrials });
+    }
     const plotDir = args.plots === undefined ? undefined : String(args.plots);
     const core = await getCore();
 
@@ -119,17 +125,15 @@ export const tunersBench: Bench = {
             if (findOptimum) optimum.set(`${target}|${job.name}`, await exhaustiveOptimum(job));
             for (const seed of seeds) {
               const ofSeed: Run[] = [];
-              for (const tuner of longTrials === undefined ? tuners : [...tuners, longName]) {
-                const budget = tuner === longName ? longTrials! : trials;
+              for (const { label: tuner, name, transfer, trials: budget } of tunerRuns) {
                 log(`${target} ${job.name} seed ${seed} ${tuner}: ${budget} trials…`);
-                const [name, variant] = (tuner === longName ? ['autotvm'] : tuner.split('+')) as [TunerName, string | undefined];
                 const poolKey = `${target}|${seed}|${tuner}`;
                 const pool = transferPools.get(poolKey) ?? new TransferPool();
                 transferPools.set(poolKey, pool);
-                const search = createTuner(name, job.space, seed, core, { transfer: variant === 'transfer' ? pool.samplesFor(job.space) : undefined });
+                const search = createTuner(name, job.space, seed, core, { transfer: transfer ? pool.samplesFor(job.space) : undefined });
                 try {
                   const result = await tune({ workload: job.workload, space: job.space, measurer: job.measurer, tuner: search, trials: budget, batchSize, seed });
-                  if (variant === 'transfer') pool.add(search);
+                  if (transfer) pool.add(search);
                   const bestCost = result.best?.cost ?? Number.POSITIVE_INFINITY;
                   ofSeed.push({ layer: job.name, target, seed, tuner, bestCost, bestPoint: result.best?.point, trials: result.trials, seconds: result.seconds, history: result.history });
                 } finally {
@@ -162,7 +166,7 @@ export const tunersBench: Bench = {
       const baselineReached = reached(baseline.history, baseline.bestCost)!;
       // The cost each run is held against: the exhaustive optimum, else the long run's best;
       // a run's own cost is its confirmed one when the reference's is (like with like).
-      const longRun = ofLayer.find((r) => r.tuner === longName);
+      const longRun = longName === undefined ? undefined : ofLayer.find((r) => r.tuner === longName);
       const exhaustive = optimum.get(`${target}|${layer}`);
       const confirmed = exhaustive === undefined && longRun?.confirmedCost !== undefined;
       const costOf = (run: Run): number => (confirmed ? run.confirmedCost ?? run.bestCost : run.bestCost);
