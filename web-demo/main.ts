@@ -23,10 +23,18 @@ let lastReport: Record<string, unknown> | undefined;
 
 for (const name of zooNames()) zoo.add(new Option(name, name, name === 'mobilenetv2', name === 'mobilenetv2'));
 
+/** A byte count in the unit that keeps it readable: 45.1 KiB, not 0.0 MiB. */
+function formatBytes(bytes: number): string {
+  if (bytes < 2 ** 10) return `${bytes} B`;
+  if (bytes < 2 ** 20) return `${(bytes / 2 ** 10).toFixed(1)} KiB`;
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+// The zoo select stays enabled: picking a zoo model after a file drops the file.
 function chooseFile(chosen: File | undefined): void {
   file = chosen;
-  modelStatus.textContent = file ? `${file.name} (${(file.size / 2 ** 20).toFixed(1)} MiB) — the zoo choice is ignored` : 'zoo model selected';
-  zoo.disabled = file !== undefined;
+  if (!file) fileInput.value = '';
+  modelStatus.textContent = file ? `${file.name} (${formatBytes(file.size)}) — pick a zoo model to use it instead` : 'zoo model selected';
 }
 fileInput.addEventListener('change', () => chooseFile(fileInput.files?.[0]));
 zoo.addEventListener('change', () => chooseFile(undefined));

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { importOnnx, OptionsError, schedule, simulate } from '../../src/node/index.js';
 import { GraphError } from '../../src/graph/types.js';
 
-const MOBILENET = '../shared/models/mobilenet_v2.onnx';
+const MOBILENET = 'test/fixtures/models/mobilenet_v2.onnx';
 
 function cli(...args: string[]): Record<string, unknown> {
   return JSON.parse(execFileSync('node', ['--experimental-wasm-relaxed-simd', 'bin/mapwise.js', ...args, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));

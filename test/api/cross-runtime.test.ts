@@ -11,7 +11,7 @@ import { launchChromium } from '../helpers/chromium.js';
 // @ts-expect-error plain JavaScript shared with Deno and Chromium
 import { apiCalls } from './calls.js';
 
-const MODEL = new URL('../../../shared/models/squeezenet1_1.onnx', import.meta.url);
+const MODEL = new URL('../fixtures/models/squeezenet1_1.onnx', import.meta.url);
 
 async function inNode(): Promise<unknown> {
   const mapwise = await import('../../dist/src/node/index.js');

@@ -12,7 +12,7 @@ import { tune } from '../../src/node/index.js';
 import { type Chromium, launchChromium } from '../helpers/chromium.js';
 import { serveDirectory, type StaticServer } from '../helpers/static-server.js';
 
-const MODEL = '../shared/models/mobilenet_v2.onnx';
+const MODEL = 'test/fixtures/models/mobilenet_v2.onnx';
 const SCREENSHOT = 'dist/test-artifacts/web-demo.png';
 
 let server: StaticServer;
@@ -49,7 +49,7 @@ it('drops mobilenet_v2.onnx, schedules it on 4 cores in a worker, and shows the 
   const expected = cli('schedule', MODEL, '--cores', '4');
   const { page, errors } = await openDemo();
   await page.setInputFiles('#file', MODEL);
-  await expect.poll(() => page.textContent('#model-status')).toMatch(/^mobilenet_v2\.onnx \(13\.3 MiB\)/);
+  await expect.poll(() => page.textContent('#model-status')).toMatch(/^mobilenet_v2\.onnx \(44\.1 KiB\)/);
   await page.fill('#cores', '4');
   await page.selectOption('#scheduler', 'exact');
   await page.click('#run');
@@ -143,7 +143,7 @@ it('tunes the layer mappings of a zoo model and shows the figures the library fi
 
 it('takes an ONNX file dropped on the drop zone', async () => {
   const { page, errors } = await openDemo();
-  const small = '../shared/models/resnet18_noweights.onnx';
+  const small = 'test/fixtures/models/resnet18_noweights.onnx';
   await page.route('**/dropped.onnx', (route) => route.fulfill({ path: small, contentType: 'application/octet-stream' }));
   const dataTransfer = await page.evaluateHandle(async () => {
     const bytes = await (await fetch('/dropped.onnx')).arrayBuffer();
@@ -154,7 +154,7 @@ it('takes an ONNX file dropped on the drop zone', async () => {
   await page.dispatchEvent('#drop', 'dragover', { dataTransfer });
   expect(await page.getAttribute('#drop', 'class')).toContain('over');
   await page.dispatchEvent('#drop', 'drop', { dataTransfer });
-  expect(await page.textContent('#model-status')).toMatch(/^resnet18_noweights\.onnx \(0\.0 MiB\)/);
+  expect(await page.textContent('#model-status')).toMatch(/^resnet18_noweights\.onnx \(10\.1 KiB\)/);
   expect(await page.isDisabled('#zoo')).toBe(true);
   await page.selectOption('#scheduler', 'dp');
   await page.fill('#cores', '3');

@@ -7,7 +7,7 @@ import { importOnnx, schedule, simulate } from '../../src/node/index.js';
 import { serveDirectory, type StaticServer } from '../helpers/static-server.js';
 import { type Chromium, launchChromium } from '../helpers/chromium.js';
 
-const MODEL = '../shared/models/resnet18_noweights.onnx';
+const MODEL = 'test/fixtures/models/resnet18_noweights.onnx';
 
 let server: StaticServer;
 let browser: Chromium;

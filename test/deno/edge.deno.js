@@ -13,7 +13,7 @@ function serve(fetchHandler) {
 
 Deno.test('the edge handler under Deno.serve', async (t) => {
   if (lib.runtimeName() !== 'deno') throw new Error(`expected the deno runtime, got ${lib.runtimeName()}`);
-  const onnx = await Deno.readFile(new URL('../../../shared/models/resnet18_noweights.onnx', import.meta.url));
+  const onnx = await Deno.readFile(new URL('../fixtures/models/resnet18_noweights.onnx', import.meta.url));
   const { server, request } = serve(handler.fetch);
   try {
     for (const c of EDGE_CASES) await t.step(c.name, () => c.run({ request, lib, onnx }));

@@ -35,7 +35,7 @@ async function post(path: string, body: unknown): Promise<{ status: number; json
 }
 
 const request = (path: string, init?: RequestInit): Promise<Response> => mf.dispatchFetch(`http://localhost${path}`, init as never) as unknown as Promise<Response>;
-const onnx = new Uint8Array(readFileSync(new URL('../../../shared/models/resnet18_noweights.onnx', import.meta.url)));
+const onnx = new Uint8Array(readFileSync(new URL('../fixtures/models/resnet18_noweights.onnx', import.meta.url)));
 
 describe('edge worker in workerd', () => {
   it('loads the relaxed-SIMD build, which workerd accepts', async () => {

@@ -15,7 +15,7 @@ function json(...args: string[]) {
 
 describe('mapwise import', () => {
   it('--json on a real file gives the issue fields and the exact totals', () => {
-    const r = json('import', '../shared/models/squeezenet1_1.onnx');
+    const r = json('import', 'test/fixtures/models/squeezenet1_1.onnx');
     expect(r).toMatchObject({ name: 'squeezenet1_1', nodes: 65, params: 1_235_496, paramBytes: 4_941_984, macs: 349_151_936 });
     expect(r.opCounts).toMatchObject({ Conv: 26, Concat: 8, MaxPool: 3 });
     expect(r.layers).toHaveLength(65);

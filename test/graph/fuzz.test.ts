@@ -1,29 +1,15 @@
 // Property test: mutated real ONNX files either import as a graph that passes `verify` or are
 // rejected with a GraphError — never another exception, a hang or a crash.
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { GraphError, totals, verify } from '../../src/graph/index.js';
 import { importOnnx } from '../../src/graph/onnx.js';
+import { readModel } from '../helpers/fixtures.js';
 
 const { onnx } = onnxProto;
-const MODELS = new URL('../../../shared/models/', import.meta.url);
-// Copies into plain Uint8Arrays: Buffer.slice would share memory and let mutations leak between runs.
-const read = (file: string): Uint8Array => new Uint8Array(readFileSync(new URL(file, MODELS)));
-
-/** A real file with its weight bytes dropped (dims kept, marked external), so mutations hit structure. */
-function stripped(file: string): Uint8Array {
-  const m = onnx.ModelProto.decode(read(file));
-  for (const t of m.graph!.initializer) {
-    t.rawData = new Uint8Array(0);
-    t.floatData = [];
-    t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-  }
-  return new Uint8Array(onnx.ModelProto.encode(m).finish());
-}
-
-const FILES: readonly Uint8Array[] = [read('resnet18_noweights.onnx'), stripped('squeezenet1_1.onnx'), stripped('mobilenet_v2.onnx')];
+// The fixtures carry no weight bytes (scripts/strip-weights.js), so mutations hit structure.
+const FILES: readonly Uint8Array[] = ['resnet18_noweights.onnx', 'squeezenet1_1.onnx', 'mobilenet_v2.onnx'].map(readModel);
 
 /** Imports and classifies the outcome; anything but a valid graph or a GraphError fails the property. */
 function outcome(bytes: Uint8Array): 'graph' | 'error' {

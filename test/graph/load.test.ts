@@ -16,7 +16,7 @@ describe('loadModel', () => {
   });
 
   it('reads ONNX files by path, naming the graph after the file', async () => {
-    const g = await loadModel('../shared/models/resnet18_noweights.onnx');
+    const g = await loadModel('test/fixtures/models/resnet18_noweights.onnx');
     expect(g.name).toBe('resnet18_noweights');
     expect(totals(g).params).toBe(11_684_712);
   });

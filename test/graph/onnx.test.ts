@@ -1,17 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GraphError, totals, verify, type Graph } from '../../src/graph/index.js';
 import { importOnnx } from '../../src/graph/onnx.js';
+import { readModel } from '../helpers/fixtures.js';
 import { model, node, tensor, valueInfo } from './onnx-builder.js';
 
-const MODELS = new URL('../../../shared/models/', import.meta.url);
-const read = (file: string): Uint8Array => readFileSync(new URL(file, MODELS));
+const read = readModel;
 
 const convGemmMacs = (g: Graph): number => g.nodes.filter((n) => n.op === 'Conv' || n.op === 'Gemm').reduce((s, n) => s + n.macs, 0);
 const shapeOf = (g: Graph, tensorName: string): readonly number[] | undefined =>
   g.nodes.flatMap((n) => n.outputs).find((o) => o.name === tensorName)?.shape;
 
-describe('ONNX import of real exports (figures from shared/models/README.md)', () => {
+describe('ONNX import of real exports (figures from test/fixtures/models/README.md)', () => {
   it.each([
     ['squeezenet1_1.onnx', 1_235_496, 349_151_936, { Conv: 26, Gemm: undefined }],
     ['mobilenet_v2.onnx', 3_487_816, 300_774_272, { Conv: 52, Gemm: 1 }],

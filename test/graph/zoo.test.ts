@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, ZOO, foldBatchNorm, totals, verify, zooModel,
   type ConvLayer, type Graph,
 } from '../../src/graph/index.js';
 import { exportOnnx, importOnnx } from '../../src/graph/onnx.js';
+import { readModel } from '../helpers/fixtures.js';
 
-const MODELS = new URL('../../../shared/models/', import.meta.url);
 
 /** Conv and Gemm layers as comparable signatures: op, input shape, weight shape, output shape, MACs. */
 function layerSignatures(g: Graph): string[] {
@@ -54,7 +53,7 @@ describe('model zoo', () => {
 });
 
 describe('zoo against the importer on the real exports', () => {
-  const imported = (file: string): Graph => importOnnx(readFileSync(new URL(file, MODELS)), { source: file });
+  const imported = (file: string): Graph => importOnnx(readModel(file), { source: file });
 
   it('squeezenet11 equals squeezenet1_1.onnx layer by layer', () => {
     const zoo = zooModel('squeezenet11');

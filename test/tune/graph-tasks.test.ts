@@ -3,7 +3,7 @@ import { loadModel } from '../../src/node/models.js';
 import { modelTasks } from '../../src/tune/graph-tasks.js';
 
 it('finds the 11 distinct convolutions and the classifier of the real ResNet-18 export', async () => {
-  const tasks = modelTasks(await loadModel('../shared/models/resnet18_noweights.onnx'));
+  const tasks = modelTasks(await loadModel('test/fixtures/models/resnet18_noweights.onnx'));
   const convs = tasks.filter((t) => t.task.kind === 'conv2d');
   const dense = tasks.filter((t) => t.task.kind === 'dense');
   expect(convs).toHaveLength(11);
@@ -21,7 +21,7 @@ it('finds the 11 distinct convolutions and the classifier of the real ResNet-18 
 });
 
 it('treats a depthwise convolution as the depthwise kernel', async () => {
-  const tasks = modelTasks(await loadModel('../shared/models/mobilenet_v2.onnx'));
+  const tasks = modelTasks(await loadModel('test/fixtures/models/mobilenet_v2.onnx'));
   const depthwise = tasks.filter((t) => t.task.kind === 'depthwise');
   expect(depthwise.length).toBeGreaterThan(5);
   depthwise.forEach((t) => expect(t.task.shape.groups).toBe(t.task.shape.c));
