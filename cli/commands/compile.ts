@@ -58,7 +58,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'zoo name or ONNX file' })
-      .option('target', { type: 'string', default: 'edgetpu:4', describe: "edgetpu:K (K-core pipeline), systolic[:scale|google] (co-design within the preset's PEs and SRAM), host (this machine's WebAssembly kernels), or a target .json" })
+      .option('target', { type: 'string', default: 'edgetpu:4', describe: "edgetpu:K (K-core pipeline), systolic[:scale|google|eyeriss] (co-design within the preset's PEs and SRAM), host (this machine's WebAssembly kernels), or a target .json" })
       .option('out', { type: 'string', describe: 'output folder (default mapwise-out/<model>-<target>)' })
       .option('quick', { type: 'boolean', describe: 'a fast run (under half a minute on a zoo model): short solver limit, few trials' })
       .option('time-limit', { type: 'number', describe: 'seconds the exact scheduler may take (default 60, 10 with --quick)' })

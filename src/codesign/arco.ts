@@ -56,7 +56,7 @@ import type { Point } from '../tune/search-space.js';
 import type { StrategyOptions } from './baselines.js';
 import { type EnsembleOptions, GbtEnsemble, meanStd } from './ensemble.js';
 import { hardwareNeighbour } from './moves.js';
-import { budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, hardwarePoint, type JointConfig, jointKey, peCeiling } from './problem.js';
+import { budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, gridHardware, hardwarePoint, type JointConfig, jointKey, peCeiling } from './problem.js';
 import { type CodesignRun, fitMapping, Tracker } from './run.js';
 
 export interface ArcoOptions {
@@ -290,7 +290,7 @@ export class Arco {
     // The first episodes keep the incumbent accelerator (the best simulated so far, at first the
     // default one), so part of every batch polishes mappings where they pay most.
     const incumbents = Math.floor(o.episodes * o.incumbentShare);
-    const incumbent = tracker.best?.config.hardware ?? hardwarePoint(this.problem.target.defaultHardware);
+    const incumbent = tracker.best?.config.hardware ?? hardwarePoint(gridHardware(this.problem.target.defaultHardware));
     // The next ones take a random move within budget (a trust region around the best designs,
     // which the hardware actor's samples reach slowly) from one of the `moveBases` best
     // accelerators so far, so that one early gain does not fix the neighbourhood searched.

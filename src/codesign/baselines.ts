@@ -19,7 +19,7 @@ import { AutoTvmTuner } from '../tune/tuners/autotvm.js';
 import { ChameleonTuner } from '../tune/tuners/chameleon.js';
 import { RandomTuner } from '../tune/tuners/random.js';
 import {
-  ARRAY_SIDES, budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, hardwarePoint, type JointConfig, peCeiling, SRAM_KIB,
+  ARRAY_SIDES, budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, gridHardware, hardwareOf, hardwarePoint, type JointConfig, peCeiling, SRAM_KIB,
 } from './problem.js';
 import { type CodesignRun, repair, Tracker } from './run.js';
 import { DATAFLOWS } from '../sim/types.js';
@@ -86,7 +86,7 @@ export async function tuneLayers(
 /** Software-only tuning at the default accelerator with the AutoTVM-style tuner or Chameleon. */
 export async function softwareOnly(problem: CodesignProblem, tuner: 'autotvm' | 'chameleon', core: Core, options: StrategyOptions): Promise<CodesignRun> {
   const t = tracker(problem, tuner, options);
-  const hardware = hardwarePoint(problem.target.defaultHardware);
+  const hardware = hardwarePoint(gridHardware(problem.target.defaultHardware));
   const calls = Math.max(8, Math.floor((options.budget - problem.layerCount) / problem.layerCount));
   const batch = Math.max(4, Math.min(32, Math.ceil(calls / 4)));
   const make = (space: SearchSpace, seed: number): Tuner =>

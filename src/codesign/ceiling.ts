@@ -15,7 +15,7 @@ import { type Point, pointAt } from '../tune/search-space.js';
 import type { StrategyOptions } from './baselines.js';
 import { type CodesignRun, Tracker } from './run.js';
 import {
-  ARRAY_SIDES, budgetKey, type CodesignProblem, hardwareOf, hardwarePoint, type JointConfig, type NetworkEvaluation, SRAM_KIB,
+  ARRAY_SIDES, budgetKey, type CodesignProblem, gridHardware, hardwareOf, hardwarePoint, type JointConfig, type NetworkEvaluation, SRAM_KIB,
 } from './problem.js';
 
 export interface CeilingOptions {
@@ -170,7 +170,7 @@ function shapeTables(problem: CodesignProblem, shape: Point, tally: { evaluation
 export function codesignCeiling(problem: CodesignProblem, options: CeilingOptions = {}): Ceiling {
   const started = performance.now();
   const tally = { evaluations: 0 };
-  const defaultPoint = hardwarePoint(problem.target.defaultHardware);
+  const defaultPoint = hardwarePoint(gridHardware(problem.target.defaultHardware));
   const shapes: Point[] = [];
   for (let r = 0; r < ARRAY_SIDES.length; r++) for (let c = 0; c < ARRAY_SIDES.length; c++) for (let d = 0; d < DATAFLOWS.length; d++) shapes.push([r, c, 0, 0, 0, d]);
   const sameShape = (a: Point, b: Point): boolean => a[0] === b[0] && a[1] === b[1] && a[5] === b[5];

@@ -45,7 +45,11 @@ export interface CodesignTarget {
   readonly dramBytesPerCycle: number;
   /** Clock of the accelerator, for throughput. */
   readonly freqMHz: number;
-  /** The accelerator software-only tuning runs on. */
+  /**
+   * The reference accelerator (a preset's array, which need not lie on the co-design grid: Eyeriss's
+   * 12×14 PEs, the TPU's 6144 KiB buffers). Searches start from, and software-only tuning runs on,
+   * `gridHardware(defaultHardware)`.
+   */
   readonly defaultHardware: Hardware;
   readonly energy: EnergyTable;
 }
@@ -79,6 +83,20 @@ export function codesignTarget(options: Partial<CodesignTarget> = {}): CodesignT
 export function areaBudgetTarget(options: Partial<CodesignTarget> = {}): CodesignTarget {
   const base = codesignTarget(options);
   return codesignTarget({ ...options, maxPEs: Number.POSITIVE_INFINITY, maxSramBytes: Number.POSITIVE_INFINITY, maxAreaMm2: hardwareAreaMm2(base.defaultHardware, base.energy) });
+}
+
+/**
+ * The accelerator of the co-design grid nearest below `h`: each side and buffer rounded down to
+ * the grid's values (at least the smallest), so it never needs more PEs, SRAM or area than `h`.
+ * On-grid accelerators map to themselves.
+ */
+export function gridHardware(h: Hardware): Hardware {
+  const below = (values: readonly number[], v: number): number => values.filter((x) => x <= v).at(-1) ?? values[0]!;
+  return {
+    rows: below(ARRAY_SIDES, h.rows), cols: below(ARRAY_SIDES, h.cols),
+    ifmapSramKiB: below(SRAM_KIB, h.ifmapSramKiB), filterSramKiB: below(SRAM_KIB, h.filterSramKiB), ofmapSramKiB: below(SRAM_KIB, h.ofmapSramKiB),
+    dataflow: h.dataflow,
+  };
 }
 
 /** Silicon of an accelerator's PEs and buffers, mm². */
@@ -289,9 +307,9 @@ export class CodesignProblem {
     return { valid: true, cycles, throughputPerSecond: 1 / seconds, latencyMs: seconds * 1e3, dramBytes: dram, energyUJ: energy / 1e6, layers };
   }
 
-  /** The default accelerator with SCALE-Sim's mapping on every layer. */
+  /** The default accelerator (on the grid) with SCALE-Sim's mapping on every layer. */
   defaultConfig(): JointConfig {
-    return { hardware: hardwarePoint(this.target.defaultHardware), mappings: this.network.layers.map(() => DEFAULT_MAPPING_POINT) };
+    return { hardware: hardwarePoint(gridHardware(this.target.defaultHardware)), mappings: this.network.layers.map(() => DEFAULT_MAPPING_POINT) };
   }
 
   /** Mappings of a config, for reports. */
@@ -303,16 +321,38 @@ export class CodesignProblem {
   }
 }
 
+/** SCALE-Sim's mapping of every layer on the default accelerator, evaluated. */
+export interface Reference {
+  readonly hardware: Hardware;
+  readonly evaluation: NetworkEvaluation;
+  /** Whether the default accelerator is within the target's budget. */
+  readonly withinBudget: boolean;
+  readonly mappings: { layer: string; count: number; mapping: Mapping }[];
+}
+
 /**
  * SCALE-Sim's mapping on the default accelerator: the yardstick of every co-design run. It is
- * evaluated on a problem of its own (so it spends none of a search's simulator calls) without the
- * budget's caps, so that it stays the yardstick when the budget excludes it (`withinBudget`).
+ * evaluated directly (so it spends none of a search's simulator calls, and the accelerator need not
+ * lie on the co-design grid) without the budget's caps, so that it stays the yardstick when the
+ * budget excludes it (`withinBudget`).
  */
-export function defaultReference(model: MappingModel, network: Network, target: CodesignTarget): { problem: CodesignProblem; config: JointConfig; evaluation: NetworkEvaluation; withinBudget: boolean } {
-  const uncapped = codesignTarget({ ...target, maxPEs: Number.POSITIVE_INFINITY, maxSramBytes: Number.POSITIVE_INFINITY, maxAreaMm2: Number.POSITIVE_INFINITY });
-  const problem = new CodesignProblem(model, network, uncapped);
-  const config = problem.defaultConfig();
-  return { problem, config, evaluation: problem.evaluate(config), withinBudget: budgetError(target.defaultHardware, target) === undefined };
+export function defaultReference(model: MappingModel, network: Network, target: CodesignTarget): Reference {
+  const hardware = target.defaultHardware;
+  const config = systolicConfigOf(hardware);
+  const mappingTarget: MappingTarget = { config, dramBytesPerCycle: target.dramBytesPerCycle };
+  const uncapped = new CodesignProblem(model, network, codesignTarget({ ...target, maxPEs: Number.POSITIVE_INFINITY, maxSramBytes: Number.POSITIVE_INFINITY, maxAreaMm2: Number.POSITIVE_INFINITY }));
+  let reason: string | undefined;
+  const layers = network.layers.map(({ layer }) => {
+    const why = mappingFitError(model.shape(layer), config, DEFAULT_MAPPING);
+    if (why !== undefined) reason ??= `layer ${layer.name}: ${why}`;
+    return model.evaluate(mappingTarget, layer, DEFAULT_MAPPING);
+  });
+  return {
+    hardware,
+    evaluation: reason === undefined ? uncapped.summarise(layers) : { ...INVALID_EVALUATION, reason },
+    withinBudget: budgetError(hardware, target) === undefined,
+    mappings: network.layers.map(({ layer, count }) => ({ layer: layer.name, count, mapping: { ...DEFAULT_MAPPING } })),
+  };
 }
 
 export { DEFAULT_MAPPING };

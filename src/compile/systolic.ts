@@ -1,7 +1,7 @@
 // `compile` for a systolic-array accelerator: co-design the array (within the budget the
 // target preset sets) and every layer's mapping onto it, and compare with SCALE-Sim's own
 // mapping on the preset's array.
-import { type CodesignRun, CodesignProblem, codesignTarget, defaultReference, hardwareOf, hardwarePoint, networkOf, runStrategy, type Strategy } from '../codesign/index.js';
+import { type CodesignRun, CodesignProblem, codesignTarget, defaultReference, hardwareOf, networkOf, runStrategy, type Strategy } from '../codesign/index.js';
 import type { CodesignTarget, Hardware } from '../codesign/problem.js';
 import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';
@@ -58,11 +58,6 @@ export async function compileSystolic(core: Core, graph: Graph, spec: string, op
   const preset = parseSystolicTargetSpec(spec);
   const config = SYSTOLIC_PRESETS[preset];
   const defaultHardware: Hardware = { rows: config.rows, cols: config.cols, ifmapSramKiB: config.ifmapSramKiB, filterSramKiB: config.filterSramKiB, ofmapSramKiB: config.ofmapSramKiB, dataflow: config.dataflow };
-  try {
-    hardwarePoint(defaultHardware);
-  } catch {
-    throw new Error(`target systolic:${preset}: its ${config.rows}×${config.cols} array with ${config.ifmapSramKiB}/${config.filterSramKiB}/${config.ofmapSramKiB} KiB buffers is not in the co-design space (power-of-two sides and sizes); use systolic:scale or systolic:google`);
-  }
   const target = codesignTarget({
     maxPEs: config.rows * config.cols,
     maxSramBytes: (config.ifmapSramKiB + config.filterSramKiB + config.ofmapSramKiB) * 1024,
@@ -81,14 +76,14 @@ export async function codesignNetwork(core: Core, graph: Graph, target: Codesign
   const sim = new Simulator(core);
   try {
     const network = networkOf(graph);
-    const { problem: baseline, config: referenceConfig, evaluation: reference, withinBudget: referenceWithinBudget } = defaultReference(new MappingModel(sim), network, target);
+    const { evaluation: reference, withinBudget: referenceWithinBudget, mappings: referenceMappings } = defaultReference(new MappingModel(sim), network, target);
     const problem = new CodesignProblem(new MappingModel(sim), network, target);
     const run = await runStrategy(options.strategy, core, problem, { budget: options.budget, seed: options.seed, onRecords: options.onRecords, onProgress: options.onProgress });
     const figures = (hardware: Hardware, e: typeof reference): SystolicFigures => ({ hardware, throughputPerSecond: e.throughputPerSecond, latencyMs: e.latencyMs, dramBytes: e.dramBytes, energyUJ: e.energyUJ });
     const searchWins = run.best !== undefined && (!referenceWithinBudget || run.best.evaluation.throughputPerSecond > reference.throughputPerSecond);
-    const keptConfig = searchWins ? run.best!.config : referenceConfig;
     const keptEvaluation = searchWins ? run.best!.evaluation : reference;
-    const described = (searchWins ? problem : baseline).describe(keptConfig);
+    const keptHardware = searchWins ? hardwareOf(run.best!.config.hardware) : defaultHardware;
+    const keptMappings = searchWins ? problem.describe(run.best!.config).mappings : referenceMappings;
     return {
       kind: 'systolic',
       preset,
@@ -103,9 +98,9 @@ export async function codesignNetwork(core: Core, graph: Graph, target: Codesign
       reference: { ...figures(defaultHardware, reference), withinBudget: referenceWithinBudget },
       kept: searchWins ? 'search' : 'reference',
       best: {
-        ...figures(hardwareOf(keptConfig.hardware), keptEvaluation),
+        ...figures(keptHardware, keptEvaluation),
         speedupOverReference: keptEvaluation.throughputPerSecond / reference.throughputPerSecond,
-        layers: described.mappings.map((m, i) => {
+        layers: keptMappings.map((m, i) => {
           const r = keptEvaluation.layers[i]!;
           return { layer: m.layer, count: m.count, mapping: { ...m.mapping }, cycles: r.totalCycles, utilization: r.utilization, dramBytes: r.dramReads.ifmap + r.dramReads.filter + r.dramReads.ofmap + r.dramWrites.ofmap };
         }),

@@ -93,6 +93,23 @@ describe('mapwise compile', () => {
     expect(ink).toBeGreaterThan(1000);
   }, 180_000);
 
+  it('compiles onto every systolic preset, those off the co-design grid (Eyeriss 12×14, the TPU\'s 6144 KiB) included', () => {
+    for (const preset of ['scale', 'google', 'eyeriss']) {
+      const run = mapwise('compile', 'alexnetconvs', '--target', `systolic:${preset}`, '--budget', '60', '--out', join(dir, `preset-${preset}`), '--json');
+      expect(run.status, run.stderr).toBe(0);
+      const r = run.json;
+      const sim = mapwise('simulate', 'alexnetconvs', '--target', `systolic:${preset}`, '--json').json;
+      const { rows, cols, ifmapSramKiB, filterSramKiB, ofmapSramKiB, dataflow } = sim.config;
+      expect(r.reference.hardware).toEqual({ rows, cols, ifmapSramKiB, filterSramKiB, ofmapSramKiB, dataflow });
+      // SCALE-Sim's mapping, double-buffered: each layer takes its simulated cycles or its DRAM bytes at the budget's bandwidth, whichever is longer.
+      const bw = r.budget.dramBytesPerCycle;
+      const cycles = sim.layers.reduce((sum: number, l: { totalCycles: number; dramReads: Record<string, number>; dramWrites: Record<string, number> }) =>
+        sum + Math.max(l.totalCycles, Math.ceil((l.dramReads.ifmap! + l.dramReads.filter! + l.dramWrites.ofmap!) / bw)), 0);
+      expect(r.reference.throughputPerSecond).toBeCloseTo(1e9 / cycles, 6);
+      expect(r.best.throughputPerSecond).toBeGreaterThanOrEqual(r.reference.throughputPerSecond);
+    }
+  }, 180_000);
+
   it('a co-design run killed mid-way resumes to the same log and result as an uninterrupted one', async () => {
     const args = (out: string) => ['compile', 'alexnetconvs', '--target', 'systolic:scale', '--budget', '300', '--out', out, '--json'];
     const whole = join(dir, 'whole');
