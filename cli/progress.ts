@@ -1,6 +1,9 @@
 // Progress bars for long work, on stderr so --json output stays clean. cli-progress draws
 // nothing when stderr is not a terminal, so logs and CI stay readable.
-import { Format, SingleBar } from 'cli-progress';
+import cliProgress from 'cli-progress';
+
+// A CommonJS module: Node's named-export detection finds SingleBar but not Format.
+const { Format, SingleBar } = cliProgress;
 
 export interface Progress {
   update(done: number, fields?: Record<string, string | number>): void;

@@ -1,4 +1,5 @@
 // The CLI's progress bars as a terminal shows them: no raw {placeholders}, no garbled ETA.
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { formatEta, progressBar } from '../../cli/progress.js';
@@ -27,5 +28,11 @@ describe('progress bars', () => {
     bar.stop();
     expect(t.text()).toMatch(/5\/10 \| ETA \d+s \| best 361\.2\/s/);
     expect([formatEta(0), formatEta(42.4), formatEta(185), formatEta(3725), formatEta('INF'), formatEta('NULL')]).toEqual(['0s', '42s', '3m05s', '1h02m', '–', '–']);
+  });
+
+  it('load in Node as the built CLI loads them (cli-progress is CommonJS)', () => {
+    const run = spawnSync('node', ['--input-type=module', '-e', "const { formatEta } = await import('./dist/cli/progress.js'); console.log(formatEta(185));"], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('3m05s');
   });
 });
