@@ -1,0 +1,384 @@
+// The runtime's memory-bound ops: elementwise maps with broadcasting, strided copies (transpose,
+// slice, concat, split, pad), pooling, reductions, softmax and normalisations. Each is one pass
+// over float32 data in wasm memory, SIMD where the innermost dimension is contiguous. Shapes
+// arrive already collapsed by the TypeScript planner (src/run), so kernels see at most 4
+// (elementwise) or 6 (copies) dimensions with element strides, 0 for a broadcast dimension.
+//
+// Op codes are mirrored in src/core/tensor-ops.ts (UNARY, BINARY, REDUCE).
+
+// ---- unary maps -------------------------------------------------------------------------------
+
+const U_RELU: i32 = 0;
+const U_CLIP: i32 = 1;
+const U_SIGMOID: i32 = 2;
+const U_HARD_SIGMOID: i32 = 3;
+const U_HARD_SWISH: i32 = 4;
+const U_ERF: i32 = 5;
+const U_SQRT: i32 = 6;
+const U_TANH: i32 = 7;
+const U_EXP: i32 = 8;
+const U_NEG: i32 = 9;
+const U_ABS: i32 = 10;
+const U_RECIPROCAL: i32 = 11;
+const U_LEAKY_RELU: i32 = 12;
+const U_LOG: i32 = 13;
+const U_SCALE_SHIFT: i32 = 14; // x·a + b
+
+// erf to about 1e-7 absolute: W. J. Cody's rational approximations, evaluated in f64.
+function erf64(x: f64): f64 {
+  const ax = Math.abs(x);
+  let r: f64;
+  if (ax < 0.5) {
+    const z = x * x;
+    const num = (((0.185777706184603153 * z + 3.16112374387056560) * z + 113.864154151050156) * z + 377.485237685302021) * z + 3209.37758913846947;
+    const den = (((z + 23.6012909523441209) * z + 244.024637934444173) * z + 1282.61652607737228) * z + 2844.23683343917062;
+    return x * num / den;
+  }
+  if (ax < 4.0) {
+    const num = (((((((5.64188496988670089e-1 * ax + 8.88314979438837594) * ax + 66.1191906371416295) * ax + 298.635138197400131) * ax +
+      881.952221241769090) * ax + 1712.04761263407058) * ax + 2051.07837782607147) * ax + 1230.33935479799725);
+    const den = (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax + 1621.38957456669019) * ax +
+      3290.79923573345963) * ax + 4362.61909014324716) * ax + 3439.36767414372164) * ax + 1230.33935480374942;
+    r = 1.0 - Math.exp(-ax * ax) * num / den;
+  } else {
+    const z = 1.0 / (ax * ax);
+    const num = ((((1.63153871373020978e-2 * z + 3.05326634961232344e-1) * z + 3.60344899949804439e-1) * z + 1.25781726111229246e-1) * z +
+      1.60837851487422766e-2) * z + 6.58749161529837803e-4;
+    const den = ((((z + 2.56852019228982242) * z + 1.87295284992346047) * z + 5.27905102951428412e-1) * z + 6.05183413124413191e-2) * z +
+      2.33520497626869185e-3;
+    r = 1.0 - Math.exp(-ax * ax) / ax * (0.564189583547756287 - z * num / den);
+  }
+  return x < 0 ? -r : r;
+}
+
+// @ts-ignore: decorator
+@inline function unaryScalar(v: f32, kind: i32, a: f32, b: f32): f32 {
+  switch (kind) {
+    case U_RELU: return max(v, <f32>0);
+    case U_CLIP: return min(max(v, a), b);
+    case U_SIGMOID: return <f32>(1.0 / (1.0 + Math.exp(-<f64>v)));
+    case U_HARD_SIGMOID: return min(max(a * v + b, <f32>0), <f32>1);
+    case U_HARD_SWISH: return v * min(max(v / 6 + <f32>0.5, <f32>0), <f32>1);
+    case U_ERF: return <f32>erf64(<f64>v);
+    case U_SQRT: return Mathf.sqrt(v);
+    case U_TANH: return <f32>Math.tanh(<f64>v);
+    case U_EXP: return <f32>Math.exp(<f64>v);
+    case U_NEG: return -v;
+    case U_ABS: return Mathf.abs(v);
+    case U_RECIPROCAL: return <f32>1 / v;
+    case U_LEAKY_RELU: return v < 0 ? v * a : v;
+    case U_LOG: return <f32>Math.log(<f64>v);
+    case U_SCALE_SHIFT: return v * a + b;
+    default: return v;
+  }
+}
+
+/** out[i] = f(x[i]) for `length` floats (out may alias x); a and b are the op's parameters. */
+export function unaryMap(x: usize, out: usize, length: i32, kind: i32, a: f32, b: f32): void {
+  let i = 0;
+  // The piecewise-linear maps have exact SIMD forms; the transcendental ones stay scalar.
+  if (kind == U_RELU || kind == U_CLIP || kind == U_HARD_SIGMOID || kind == U_HARD_SWISH || kind == U_NEG || kind == U_SCALE_SHIFT || kind == U_SQRT) {
+    const n4 = length & ~3;
+    const va = f32x4.splat(a), vb = f32x4.splat(b);
+    const zero = f32x4.splat(0), one = f32x4.splat(1), six = f32x4.splat(6), half = f32x4.splat(0.5);
+    for (; i < n4; i += 4) {
+      const at = <usize>i << 2;
+      const v = v128.load(x + at);
+      let r: v128;
+      if (kind == U_RELU) r = f32x4.pmax(v, zero);
+      else if (kind == U_CLIP) r = f32x4.pmin(f32x4.pmax(v, va), vb);
+      else if (kind == U_HARD_SIGMOID) r = f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(va, v), vb), zero), one);
+      else if (kind == U_HARD_SWISH) r = f32x4.mul(v, f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.div(v, six), half), zero), one));
+      else if (kind == U_NEG) r = f32x4.neg(v);
+      else if (kind == U_SQRT) r = f32x4.sqrt(v);
+      else r = f32x4.add(f32x4.mul(v, va), vb);
+      v128.store(out + at, r);
+    }
+  }
+  for (; i < length; i++) {
+    const at = <usize>i << 2;
+    store<f32>(out + at, unaryScalar(load<f32>(x + at), kind, a, b));
+  }
+}
+
+// ---- binary maps with broadcasting ---------------------------------------------------------------
+
+const B_ADD: i32 = 0;
+const B_SUB: i32 = 1;
+const B_MUL: i32 = 2;
+const B_DIV: i32 = 3;
+const B_POW: i32 = 4;
+const B_MAX: i32 = 5;
+const B_MIN: i32 = 6;
+
+// @ts-ignore: decorator
+@inline function binaryScalar(x: f32, y: f32, kind: i32): f32 {
+  switch (kind) {
+    case B_ADD: return x + y;
+    case B_SUB: return x - y;
+    case B_MUL: return x * y;
+    case B_DIV: return x / y;
+    case B_POW: return y == 2 ? x * x : <f32>Math.pow(<f64>x, <f64>y);
+    case B_MAX: return max(x, y);
+    default: return min(x, y);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function binaryVector(x: v128, y: v128, kind: i32): v128 {
+  switch (kind) {
+    case B_ADD: return f32x4.add(x, y);
+    case B_SUB: return f32x4.sub(x, y);
+    case B_MUL: return f32x4.mul(x, y);
+    case B_DIV: return f32x4.div(x, y);
+    case B_MAX: return f32x4.max(x, y);
+    default: return f32x4.min(x, y);
+  }
+}
+
+/**
+ * out[i0][i1][i2][i3] = a[i·sa] ∘ b[i·sb] over a contiguous output of d0×d1×d2×d3, where sa and sb
+ * are element strides per dimension (0 broadcasts). The innermost loop runs 4 lanes at a time
+ * when both operands are contiguous or constant along it.
+ */
+export function binaryMap(a: usize, b: usize, out: usize, kind: i32,
+  d0: i32, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32,
+  sb0: i32, sb1: i32, sb2: i32, sb3: i32): void {
+  const vector = kind != B_POW && (sa3 == 1 || sa3 == 0) && (sb3 == 1 || sb3 == 0);
+  const d34 = vector ? d3 & ~3 : 0;
+  let o = out;
+  for (let i0 = 0; i0 < d0; i0++) {
+    for (let i1 = 0; i1 < d1; i1++) {
+      for (let i2 = 0; i2 < d2; i2++) {
+        const pa = a + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2) << 2);
+        const pb = b + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2) << 2);
+        let i3 = 0;
+        if (vector) {
+          const ca = sa3 == 0 ? v128.load32_splat(pa) : f32x4.splat(0);
+          const cb = sb3 == 0 ? v128.load32_splat(pb) : f32x4.splat(0);
+          for (; i3 < d34; i3 += 4) {
+            const x = sa3 == 0 ? ca : v128.load(pa + (<usize>i3 << 2));
+            const y = sb3 == 0 ? cb : v128.load(pb + (<usize>i3 << 2));
+            v128.store(o + (<usize>i3 << 2), binaryVector(x, y, kind));
+          }
+        }
+        for (; i3 < d3; i3++) {
+          const x = load<f32>(pa + (<usize>(i3 * sa3) << 2));
+          const y = load<f32>(pb + (<usize>(i3 * sb3) << 2));
+          store<f32>(o + (<usize>i3 << 2), binaryScalar(x, y, kind));
+        }
+        o += <usize>d3 << 2;
+      }
+    }
+  }
+}
+
+// ---- strided copies ------------------------------------------------------------------------------
+
+/**
+ * dst[Σ i·dd] = src[Σ i·ds] over a 6-D index space (dims in `dims`, element strides of source
+ * and destination in `srcStrides`, `dstStrides`: three i32 arrays of 6 in wasm memory).
+ * Transpose, slice, concat (each input into its window), split and pad are this one loop.
+ */
+export function stridedCopy(src: usize, dst: usize, dims: usize, srcStrides: usize, dstStrides: usize): void {
+  const n0 = load<i32>(dims), n1 = load<i32>(dims, 4), n2 = load<i32>(dims, 8), n3 = load<i32>(dims, 12), n4 = load<i32>(dims, 16), n5 = load<i32>(dims, 20);
+  const s0 = load<i32>(srcStrides), s1 = load<i32>(srcStrides, 4), s2 = load<i32>(srcStrides, 8), s3 = load<i32>(srcStrides, 12), s4 = load<i32>(srcStrides, 16), s5 = load<i32>(srcStrides, 20);
+  const t0 = load<i32>(dstStrides), t1 = load<i32>(dstStrides, 4), t2 = load<i32>(dstStrides, 8), t3 = load<i32>(dstStrides, 12), t4 = load<i32>(dstStrides, 16), t5 = load<i32>(dstStrides, 20);
+  const contiguous = s5 == 1 && t5 == 1;
+  for (let i0 = 0; i0 < n0; i0++) {
+    for (let i1 = 0; i1 < n1; i1++) {
+      for (let i2 = 0; i2 < n2; i2++) {
+        for (let i3 = 0; i3 < n3; i3++) {
+          for (let i4 = 0; i4 < n4; i4++) {
+            const ps = src + (<usize>(i0 * s0 + i1 * s1 + i2 * s2 + i3 * s3 + i4 * s4) << 2);
+            const pd = dst + (<usize>(i0 * t0 + i1 * t1 + i2 * t2 + i3 * t3 + i4 * t4) << 2);
+            if (contiguous) {
+              memory.copy(pd, ps, <usize>n5 << 2);
+            } else {
+              for (let i5 = 0; i5 < n5; i5++) store<f32>(pd + (<usize>(i5 * t5) << 2), load<f32>(ps + (<usize>(i5 * s5) << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dst[i] = value for `length` floats. */
+export function fillF32(dst: usize, length: i32, value: f32): void {
+  const v = f32x4.splat(value);
+  const n4 = length & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) v128.store(dst + (<usize>i << 2), v);
+  for (; i < length; i++) store<f32>(dst + (<usize>i << 2), value);
+}
+
+// ---- pooling ---------------------------------------------------------------------------------------
+
+/**
+ * Max (kind 0) or average (kind 1) pooling over NHWC, as ONNX and PyTorch define it, ceil_mode
+ * included (the planner gives ho, wo). Average divides by the taps inside the input, or with
+ * `countPad` by the window clipped to the padded input (h + padBottom, w + padRight), as
+ * count_include_pad does. Dilation applies to max pooling.
+ */
+export function pool2dNhwc(inp: usize, out: usize, n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, padBottom: i32, padRight: i32,
+  dh: i32, dw: i32, kind: i32, countPad: i32): void {
+  const c4 = c & ~3;
+  for (let b = 0; b < n; b++) {
+    for (let oh = 0; oh < ho; oh++) {
+      const hs = oh * sh - padTop;
+      for (let ow = 0; ow < wo; ow++) {
+        const ws = ow * sw - padLeft;
+        const o = out + (<usize>(((b * ho + oh) * wo + ow) * c) << 2);
+        let count = 0;
+        if (kind != 0) {
+          const he = min(hs + kh, h + padBottom), we = min(ws + kw, w + padRight);
+          count = countPad != 0
+            ? (he - hs) * (we - ws)
+            : (min(he, h) - max(hs, 0)) * (min(we, w) - max(ws, 0));
+        }
+        const scale: f32 = count > 0 ? <f32>1 / <f32>count : 0;
+        let j = 0;
+        for (; j < c4; j += 4) {
+          let acc = kind == 0 ? f32x4.splat(-Infinity) : f32x4.splat(0);
+          for (let r = 0; r < kh; r++) {
+            const ih = hs + r * dh;
+            if (ih < 0 || ih >= h) continue;
+            for (let s = 0; s < kw; s++) {
+              const iw = ws + s * dw;
+              if (iw < 0 || iw >= w) continue;
+              const v = v128.load(inp + (<usize>(((b * h + ih) * w + iw) * c + j) << 2));
+              acc = kind == 0 ? f32x4.max(acc, v) : f32x4.add(acc, v);
+            }
+          }
+          if (kind != 0) acc = f32x4.mul(acc, f32x4.splat(scale));
+          v128.store(o + (<usize>j << 2), acc);
+        }
+        for (; j < c; j++) {
+          let acc: f32 = kind == 0 ? -Infinity : 0;
+          for (let r = 0; r < kh; r++) {
+            const ih = hs + r * dh;
+            if (ih < 0 || ih >= h) continue;
+            for (let s = 0; s < kw; s++) {
+              const iw = ws + s * dw;
+              if (iw < 0 || iw >= w) continue;
+              const v = load<f32>(inp + (<usize>(((b * h + ih) * w + iw) * c + j) << 2));
+              acc = kind == 0 ? max(acc, v) : acc + v;
+            }
+          }
+          store<f32>(o + (<usize>j << 2), kind == 0 ? acc : acc * scale);
+        }
+      }
+    }
+  }
+}
+
+// ---- reductions, softmax, normalisation ------------------------------------------------------------
+
+const R_MEAN: i32 = 0;
+const R_SUM: i32 = 1;
+const R_MAX: i32 = 2;
+
+/**
+ * out[o][i] = reduce over r of x[o][r][i] for an [outer][n][inner] view (mean, sum or max).
+ * Sums accumulate in f64 per output so long reductions stay exact to float precision.
+ */
+export function reduceMiddle(x: usize, out: usize, outer: i32, n: i32, inner: i32, kind: i32): void {
+  if (inner >= 4 && kind != R_MAX) {
+    // Channels-last reductions (global pooling over NHWC): rows of `inner` floats added with SIMD in f32
+    // pairs of partial sums, which keeps the error far below the runtime's tolerance.
+    const scale: f32 = kind == R_MEAN ? <f32>1 / <f32>n : 1;
+    const inner4 = inner & ~3;
+    for (let o = 0; o < outer; o++) {
+      const base = x + (<usize>o * <usize>n * <usize>inner << 2);
+      const dst = out + (<usize>o * <usize>inner << 2);
+      let i = 0;
+      for (; i < inner4; i += 4) {
+        let acc = f32x4.splat(0);
+        for (let r = 0; r < n; r++) acc = f32x4.add(acc, v128.load(base + (<usize>(r * inner + i) << 2)));
+        v128.store(dst + (<usize>i << 2), f32x4.mul(acc, f32x4.splat(scale)));
+      }
+      for (; i < inner; i++) {
+        let acc: f32 = 0;
+        for (let r = 0; r < n; r++) acc += load<f32>(base + (<usize>(r * inner + i) << 2));
+        store<f32>(dst + (<usize>i << 2), acc * scale);
+      }
+    }
+    return;
+  }
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = x + (<usize>(o * n * inner + i) << 2);
+      let acc: f64 = kind == R_MAX ? -Infinity : 0;
+      for (let r = 0; r < n; r++) {
+        const v = <f64>load<f32>(base + (<usize>(r * inner) << 2));
+        acc = kind == R_MAX ? max(acc, v) : acc + v;
+      }
+      if (kind == R_MEAN) acc /= <f64>n;
+      store<f32>(out + (<usize>(o * inner + i) << 2), <f32>acc);
+    }
+  }
+}
+
+/** Softmax (log = 0) or log-softmax (log = 1) along the middle axis of an [outer][n][inner] view. */
+export function softmaxMiddle(x: usize, out: usize, outer: i32, n: i32, inner: i32, log: i32): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = <usize>(o * n * inner + i);
+      let m: f32 = -Infinity;
+      for (let r = 0; r < n; r++) m = max(m, load<f32>(x + (base + <usize>(r * inner) << 2)));
+      let sum: f64 = 0;
+      for (let r = 0; r < n; r++) sum += Math.exp(<f64>(load<f32>(x + (base + <usize>(r * inner) << 2)) - m));
+      const logSum = Math.log(sum);
+      for (let r = 0; r < n; r++) {
+        const at = base + <usize>(r * inner) << 2;
+        const z = <f64>(load<f32>(x + at) - m);
+        store<f32>(out + at, <f32>(log != 0 ? z - logSum : Math.exp(z) / sum));
+      }
+    }
+  }
+}
+
+/**
+ * out[o][c][i] = x[o][c][i]·scale[c] + shift[c] over an [outer][c][inner] view: inference
+ * BatchNormalization after folding its statistics (shift may be 0 for a plain scale).
+ */
+export function channelAffine(x: usize, scale: usize, shift: usize, out: usize, outer: i32, c: i32, inner: i32): void {
+  const inner4 = inner & ~3;
+  for (let o = 0; o < outer; o++) {
+    for (let ch = 0; ch < c; ch++) {
+      const s = load<f32>(scale + (<usize>ch << 2)), t = load<f32>(shift + (<usize>ch << 2));
+      const vs = f32x4.splat(s), vt = f32x4.splat(t);
+      const row = <usize>((o * c + ch) * inner) << 2;
+      let i = 0;
+      for (; i < inner4; i += 4) v128.store(out + row + (<usize>i << 2), f32x4.add(f32x4.mul(v128.load(x + row + (<usize>i << 2)), vs), vt));
+      for (; i < inner; i++) store<f32>(out + row + (<usize>i << 2), load<f32>(x + row + (<usize>i << 2)) * s + t);
+    }
+  }
+}
+
+/**
+ * LayerNormalization over the last axis of `rows` rows of n floats: (x − mean) / sqrt(var + eps)
+ * · scale + bias (bias 0 for none), statistics in f64.
+ */
+export function layerNorm(x: usize, scale: usize, bias: usize, out: usize, rows: i32, n: i32, eps: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>(r * n) << 2;
+    let sum: f64 = 0;
+    for (let i = 0; i < n; i++) sum += <f64>load<f32>(x + row + (<usize>i << 2));
+    const mean = sum / <f64>n;
+    let sq: f64 = 0;
+    for (let i = 0; i < n; i++) {
+      const d = <f64>load<f32>(x + row + (<usize>i << 2)) - mean;
+      sq += d * d;
+    }
+    const inv = 1.0 / Math.sqrt(sq / <f64>n + <f64>eps);
+    for (let i = 0; i < n; i++) {
+      const at = <usize>i << 2;
+      const y = <f32>((<f64>load<f32>(x + row + at) - mean) * inv);
+      store<f32>(out + row + at, y * load<f32>(scale + at) + (bias != 0 ? load<f32>(bias + at) : 0));
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// Typed wrappers over the core's memory-bound tensor ops (assembly/kernels/tensor.ts), for the
+// runtime's executor. They take addresses in wasm memory (the runtime's arena and packed
+// weights) and check only what the core cannot: everything else was verified when the plan
+// was built, so a run makes no allocation and no copy beyond the op itself.
+import type { Core } from './core.js';
+
+/** Unary op codes, mirrored from assembly/kernels/tensor.ts. */
+export const UNARY = {
+  relu: 0, clip: 1, sigmoid: 2, hardSigmoid: 3, hardSwish: 4, erf: 5, sqrt: 6, tanh: 7, exp: 8,
+  neg: 9, abs: 10, reciprocal: 11, leakyRelu: 12, log: 13, scaleShift: 14,
+} as const;
+export type UnaryKind = keyof typeof UNARY;
+
+/** Binary op codes. */
+export const BINARY = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, max: 5, min: 6 } as const;
+export type BinaryKind = keyof typeof BINARY;
+
+/** Reduction codes. */
+export const REDUCE = { mean: 0, sum: 1, max: 2 } as const;
+export type ReduceKind = keyof typeof REDUCE;
+
+/** A pooling window over NHWC, ONNX attributes resolved (output size included). */
+export interface PoolWindow {
+  readonly n: number;
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  readonly ho: number;
+  readonly wo: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly padBottom: number;
+  readonly padRight: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+}
+
+export const MAX_COPY_RANK = 6;
+
+export class TensorOps {
+  /** Scratch for stridedCopy's three i32[6] argument arrays, allocated once per core. */
+  private readonly copyArgs: number;
+
+  constructor(readonly core: Core) {
+    this.copyArgs = core.exports.alloc(3 * MAX_COPY_RANK * 4);
+  }
+
+  unary(x: number, out: number, length: number, kind: UnaryKind, a = 0, b = 0): void {
+    this.core.exports.unaryMap(x, out, length, UNARY[kind], a, b);
+  }
+
+  /**
+   * out = a ∘ b over a contiguous 4-D output `dims`, with element strides of each operand per
+   * dimension (0 broadcasts).
+   */
+  binary(a: number, b: number, out: number, kind: BinaryKind, dims: readonly number[], stridesA: readonly number[], stridesB: readonly number[]): void {
+    const [d0, d1, d2, d3] = dims as [number, number, number, number];
+    const [a0, a1, a2, a3] = stridesA as [number, number, number, number];
+    const [b0, b1, b2, b3] = stridesB as [number, number, number, number];
+    this.core.exports.binaryMap(a, b, out, BINARY[kind], d0, d1, d2, d3, a0, a1, a2, a3, b0, b1, b2, b3);
+  }
+
+  /** dst[Σ i·dstStrides] = src[Σ i·srcStrides] over `dims` (rank ≤ 6, padded with leading 1s here). */
+  copy(src: number, dst: number, dims: readonly number[], srcStrides: readonly number[], dstStrides: readonly number[]): void {
+    const pad = MAX_COPY_RANK - dims.length;
+    if (pad < 0) throw new RangeError(`copy: rank ${dims.length} exceeds ${MAX_COPY_RANK}`);
+    const args = new Int32Array(this.core.exports.memory.buffer, this.copyArgs, 3 * MAX_COPY_RANK);
+    for (let i = 0; i < MAX_COPY_RANK; i++) {
+      const j = i - pad;
+      args[i] = j < 0 ? 1 : dims[j]!;
+      args[MAX_COPY_RANK + i] = j < 0 ? 0 : srcStrides[j]!;
+      args[2 * MAX_COPY_RANK + i] = j < 0 ? 0 : dstStrides[j]!;
+    }
+    this.core.exports.stridedCopy(src, dst, this.copyArgs, this.copyArgs + MAX_COPY_RANK * 4, this.copyArgs + 2 * MAX_COPY_RANK * 4);
+  }
+
+  fill(dst: number, length: number, value: number): void {
+    this.core.exports.fillF32(dst, length, value);
+  }
+
+  pool(input: number, output: number, p: PoolWindow, kind: 'max' | 'avg', countIncludePad: boolean): void {
+    this.core.exports.pool2dNhwc(input, output, p.n, p.h, p.w, p.c, p.ho, p.wo, p.kh, p.kw, p.strideH, p.strideW,
+      p.padTop, p.padLeft, p.padBottom, p.padRight, p.dilationH, p.dilationW, kind === 'max' ? 0 : 1, countIncludePad ? 1 : 0);
+  }
+
+  /** out[o][i] = reduce_r x[o][r][i]. */
+  reduce(x: number, out: number, outer: number, n: number, inner: number, kind: ReduceKind): void {
+    this.core.exports.reduceMiddle(x, out, outer, n, inner, REDUCE[kind]);
+  }
+
+  softmax(x: number, out: number, outer: number, n: number, inner: number, log: boolean): void {
+    this.core.exports.softmaxMiddle(x, out, outer, n, inner, log ? 1 : 0);
+  }
+
+  /** out[o][c][i] = x·scale[c] + shift[c]. */
+  channelAffine(x: number, scale: number, shift: number, out: number, outer: number, c: number, inner: number): void {
+    this.core.exports.channelAffine(x, scale, shift, out, outer, c, inner);
+  }
+
+  /** LayerNormalization over rows of n floats; bias 0 means none. */
+  layerNorm(x: number, scale: number, bias: number, out: number, rows: number, n: number, epsilon: number): void {
+    this.core.exports.layerNorm(x, scale, bias, out, rows, n, epsilon);
+  }
+
+  /** C[m×n] = A[m×k]·B[k×n] row-major (B is usually pre-packed weights in ONNX [k][n] order). */
+  gemm(a: number, b: number, c: number, m: number, n: number, k: number): void {
+    this.core.exports.gemm(a, b, c, m, n, k);
+  }
+
+  /** x[p][c] += bias[c] over `pixels` rows. */
+  biasAdd(x: number, bias: number, pixels: number, c: number): void {
+    this.core.exports.biasAdd(x, bias, pixels, c);
+  }
+
+  /** out = a + b, same length (out may alias either). */
+  add(a: number, b: number, out: number, length: number): void {
+    this.core.exports.addTensors(a, b, out, length);
+  }
+
+}
+
+const perCore = new WeakMap<Core, TensorOps>();
+
+/** The tensor ops of a core; one instance per core, living as long as the core. */
+export function tensorOps(core: Core): TensorOps {
+  let ops = perCore.get(core);
+  if (!ops) {
+    ops = new TensorOps(core);
+    perCore.set(core, ops);
+  }
+  return ops;
+}

@@ -1,0 +1,84 @@
+// Folds, once at session creation, nodes whose inputs are all constants: the weight arithmetic
+// exporters leave in (a Transpose of a Linear weight, BatchNorm statistics written as Sub/Div/
+// Sqrt, a reshaped scale). Plain float32 loops: this runs once per weight, never per inference.
+import type { Attributes } from '../graph/types.js';
+import { broadcastStrides, contiguousStrides, elementCount } from './layout.js';
+
+export interface ConstTensor {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+const f = Math.fround;
+
+const UNARY: Readonly<Record<string, (x: number, attrs: Attributes) => number>> = {
+  Identity: (x) => x,
+  Dropout: (x) => x,
+  Neg: (x) => -x,
+  Abs: Math.abs,
+  Sqrt: Math.sqrt,
+  Exp: Math.exp,
+  Log: Math.log,
+  Reciprocal: (x) => 1 / x,
+  Relu: (x) => Math.max(x, 0),
+  Sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  Tanh: Math.tanh,
+};
+
+const BINARY: Readonly<Record<string, (a: number, b: number) => number>> = {
+  Add: (a, b) => a + b,
+  Sub: (a, b) => a - b,
+  Mul: (a, b) => a * b,
+  Div: (a, b) => a / b,
+  Pow: (a, b) => a ** b,
+  Max: Math.max,
+  Min: Math.min,
+};
+
+const VIEWS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+
+export function canFoldConstants(op: string): boolean {
+  return op in UNARY || op in BINARY || VIEWS.has(op) || op === 'Transpose' || op === 'Cast';
+}
+
+/** The folded outputs; `outShape` is the shape the importer inferred for output 0. */
+export function foldConstants(op: string, inputs: readonly ConstTensor[], attrs: Attributes, outShape: readonly number[]): Float32Array {
+  const x = inputs[0]!;
+  if (VIEWS.has(op) || op === 'Cast') return x.data;
+  const unary = UNARY[op];
+  if (unary) return x.data.map((v) => f(unary(v, attrs)));
+  const binary = BINARY[op];
+  if (binary) {
+    const y = inputs[1]!;
+    const rank = outShape.length;
+    const sa = broadcastStrides(x.shape, contiguousStrides(x.shape), rank);
+    const sb = broadcastStrides(y.shape, contiguousStrides(y.shape), rank);
+    return mapIndex(outShape, (index) => f(binary(x.data[dot(index, sa)]!, y.data[dot(index, sb)]!)));
+  }
+  // Transpose: output dim j is input dim perm[j].
+  const rank = x.shape.length;
+  const perm = (attrs['perm'] as readonly number[] | undefined) ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
+  const strides = contiguousStrides(x.shape);
+  const permuted = perm.map((p) => strides[p]!);
+  return mapIndex(outShape, (index) => x.data[dot(index, permuted)]!);
+}
+
+function dot(index: readonly number[], strides: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < index.length; i++) s += index[i]! * strides[i]!;
+  return s;
+}
+
+/** out[i] = value(multi-index of i) over a row-major shape. */
+function mapIndex(shape: readonly number[], value: (index: readonly number[]) => number): Float32Array {
+  const out = new Float32Array(elementCount(shape));
+  const index = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = value(index);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++index[d]! < shape[d]!) break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}

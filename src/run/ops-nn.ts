@@ -1,0 +1,350 @@
+// Handlers of the compute ops: convolution (with BatchNorm folded into its weights and bias,
+// residual add and activation fused as its epilogue), Gemm and MatMul, pooling, and the
+// normalisations. Convolutions and pools run channels-last.
+import type { F32Buffer } from '../core/core.js';
+import { convOutputSize, type ConvShape } from '../core/kernels.js';
+import type { PoolWindow } from '../core/tensor-ops.js';
+import type { GraphNode } from '../graph/types.js';
+import { convTask, spaceFor, taskKey } from '../tune/space/index.js';
+import { elementCount, physicalOrder, physicalShape } from './layout.js';
+import { attr, attrList, attrString, normaliseAxis, type Handler, type Lowering, type Val } from './lower.js';
+import { unaryMapOf, type UnaryMap } from './ops-tensor.js';
+
+const f = Math.fround;
+
+/** Pads [top, left, bottom, right] from ONNX's pads or auto_pad, for one 2-D window. */
+function windowPads(lw: Lowering, node: GraphNode, h: number, w: number, k: readonly number[], s: readonly number[], d: readonly number[]): number[] {
+  const autoPad = attrString(node, 'auto_pad', 'NOTSET');
+  if (autoPad === 'NOTSET') {
+    const pads = attrList(node, 'pads') ?? [0, 0, 0, 0];
+    if (pads.length !== 4) lw.fail(node, `pads must list 4 values for a 2-D window, got ${pads.length}`);
+    return [pads[0]!, pads[1]!, pads[2]!, pads[3]!];
+  }
+  if (autoPad === 'VALID') return [0, 0, 0, 0];
+  const total = [h, w].map((size, i) => Math.max(0, (Math.ceil(size / s[i]!) - 1) * s[i]! + (k[i]! - 1) * d[i]! + 1 - size));
+  const first = total.map((t) => (autoPad === 'SAME_LOWER' ? Math.ceil(t / 2) : Math.floor(t / 2)));
+  return [first[0]!, first[1]!, total[0]! - first[0]!, total[1]! - first[1]!];
+}
+
+interface Epilogue {
+  /** The tensor the fused group finally writes. */
+  readonly output: string;
+  readonly residual?: Val;
+  readonly activation?: UnaryMap;
+}
+
+/**
+ * Fuses what follows a producer writing `tensor` in `layout`: a residual Add whose other operand
+ * is already computed with the same shape, then an activation. Fused nodes are marked so the
+ * lowering skips them.
+ */
+function fuseEpilogue(lw: Lowering, tensor: string, shape: readonly number[], layout: 'nhwc' | 'rm'): Epilogue {
+  let output = tensor;
+  let residual: Val | undefined;
+  let next = lw.soleReader(output);
+  if (next?.op === 'Add') {
+    const other = next.inputs.find((i) => i?.name !== output);
+    const v = other ? lw.values.get(other.name) : undefined;
+    if (v?.buf && v.shape.length === shape.length && v.shape.every((d, i) => d === shape[i])) {
+      residual = lw.as(v, layout);
+      lw.fused.add(next.id);
+      output = next.outputs[0]!.name;
+      next = lw.soleReader(output);
+    }
+  }
+  let activation: UnaryMap | undefined;
+  if (next && next.outputs.length === 1) {
+    activation = unaryMapOf(lw, next);
+    if (activation) {
+      lw.fused.add(next.id);
+      output = next.outputs[0]!.name;
+    }
+  }
+  return { output, ...(residual ? { residual } : {}), ...(activation ? { activation } : {}) };
+}
+
+/** Runs the epilogue in place on `length` floats at y. */
+function runEpilogue(lw: Lowering, e: Epilogue, ptr: (v: Val) => number, y: number, length: number): () => void {
+  const residual = e.residual ? ptr(e.residual) : 0;
+  const act = e.activation;
+  return () => {
+    if (e.residual) lw.ops.add(y, residual, y, length);
+    if (act) lw.ops.unary(y, y, length, act.kind, act.a, act.b);
+  };
+}
+
+/** BatchNormalization's per-channel scale and shift, in float32 as the model's arithmetic. */
+function batchNormAffine(lw: Lowering, bn: GraphNode): { scale: Float32Array; shift: Float32Array } {
+  const gamma = lw.constant(bn, 1, 'scale');
+  const beta = lw.constant(bn, 2, 'B');
+  const mean = lw.constant(bn, 3, 'mean');
+  const variance = lw.constant(bn, 4, 'var');
+  const eps = attr(bn, 'epsilon', 1e-5);
+  const scale = gamma.map((g, c) => f(g / Math.sqrt(f(variance[c]! + eps))));
+  const shift = beta.map((b, c) => f(b - f(mean[c]! * scale[c]!)));
+  return { scale, shift };
+}
+
+const conv: Handler = (lw, node) => {
+  const x0 = lw.need(node, 0, 'X');
+  if (x0.shape.length !== 4) lw.fail(node, `only 2-D convolution is supported (input rank ${x0.shape.length})`);
+  let weights = lw.constant(node, 1, 'W');
+  const [oc, cg, kh, kw] = node.inputs[1]!.shape as [number, number, number, number];
+  let bias: Float32Array | undefined = node.inputs[2] ? lw.constant(node, 2, 'B').slice() : undefined;
+  const [n, c, h, w] = x0.shape as [number, number, number, number];
+  const groups = attr(node, 'group', 1);
+  const strides = attrList(node, 'strides') ?? [1, 1];
+  const dilations = attrList(node, 'dilations') ?? [1, 1];
+  const [padTop, padLeft, padBottom, padRight] = windowPads(lw, node, h, w, [kh, kw], strides, dilations) as [number, number, number, number];
+  if (cg * groups !== c) lw.fail(node, `weight has ${cg} input channels per group × ${groups} groups, input has ${c}`);
+  const shape: ConvShape = {
+    n, h, w, c, oc, kh, kw, strideH: strides[0]!, strideW: strides[1]!, padTop, padLeft, padBottom, padRight,
+    dilationH: dilations[0]!, dilationW: dilations[1]!, groups,
+  };
+  const out = node.outputs[0]!;
+  const { ho, wo } = convOutputSize(shape);
+  if (out.shape[2] !== ho || out.shape[3] !== wo) lw.fail(node, `output ${ho}×${wo} differs from the model's ${out.shape[2]}×${out.shape[3]}`);
+
+  // BatchNormalization reading only this conv folds into its weights and bias.
+  const bn = lw.soleReader(out.name);
+  let tensor = out.name;
+  if (bn?.op === 'BatchNormalization' && bn.outputs.length === 1 && bn.inputs.slice(1).every((i) => i && i.kind !== 'activation')) {
+    const { scale, shift } = batchNormAffine(lw, bn);
+    const per = cg * kh * kw;
+    weights = weights.map((v, i) => f(v * scale[Math.floor(i / per)]!));
+    bias = shift.map((t, o) => f(f((bias?.[o] ?? 0) * scale[o]!) + t));
+    lw.fused.add(bn.id);
+    tensor = bn.outputs[0]!.name;
+  }
+  const epilogue = fuseEpilogue(lw, tensor, out.shape, 'nhwc');
+  const x = lw.as(x0, 'nhwc');
+  const y = lw.define(epilogue.output, out.shape, 'nhwc');
+
+  const task = convTask(node.name, shape);
+  const space = spaceFor(task);
+  const tunedPoint = lw.options.tuned.get(`${taskKey(task)}@host`);
+  if (tunedPoint) lw.tunedLayers.push(node.name);
+  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : space.defaultConfig);
+  const unpacked = lw.core.f32From(weights);
+  const packed = lw.kernels.packConv(shape, unpacked, schedule);
+  lw.core.free(unpacked);
+  lw.packed.push(packed);
+  const biasAt = bias ? lw.wasmConstant(bias) : 0;
+  const length = elementCount(out.shape);
+  const pixels = n * ho * wo;
+  lw.step(node, [x, epilogue.residual], [y], (ptr) => {
+    const input: F32Buffer = { ptr: ptr(x.buf!), length: elementCount(x.shape) };
+    const output: F32Buffer = { ptr: ptr(y.buf!), length };
+    const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), output.ptr, length);
+    return () => {
+      lw.kernels.conv2dInto(shape, input, packed, output, schedule);
+      if (biasAt) lw.ops.biasAdd(output.ptr, biasAt, pixels, oc);
+      tail();
+    };
+  });
+};
+
+/** A bias vector of n values when `v` broadcasts as one ([n], [1, n]); otherwise undefined. */
+function rowBias(v: Float32Array, shape: readonly number[], n: number): Float32Array | undefined {
+  const nonUnit = shape.filter((d) => d !== 1);
+  if (nonUnit.length === 0) return new Float32Array(n).fill(v[0]!);
+  return nonUnit.length === 1 && nonUnit[0] === n && shape.at(-1) === n ? v : undefined;
+}
+
+/** Y[m×n] = A·B (+ bias per column), then a fused epilogue: Gemm and MatMul with a constant B. */
+function denseStep(lw: Lowering, node: GraphNode, a: Val, b: Float32Array, bias: Float32Array | undefined, m: number, k: number, nOut: number, outShape: readonly number[]): void {
+  // A following Add of a constant row vector is the Linear layer's bias (MatMul + Add exports).
+  let tensor = node.outputs[0]!.name;
+  const next = lw.soleReader(tensor);
+  if (!bias && next?.op === 'Add') {
+    const other = next.inputs.find((i) => i?.name !== tensor);
+    const v = other ? lw.values.get(other.name) ?? (other.kind !== 'activation' ? lw.input(next, next.inputs.indexOf(other)) : undefined) : undefined;
+    const row = v?.data ? rowBias(v.data, v.shape, nOut) : undefined;
+    if (row && next.outputs[0]!.shape.length === outShape.length) {
+      bias = row;
+      lw.fused.add(next.id);
+      tensor = next.outputs[0]!.name;
+    }
+  }
+  const epilogue = fuseEpilogue(lw, tensor, outShape, 'rm');
+  const y = lw.define(epilogue.output, outShape, 'rm');
+  const bAt = lw.wasmConstant(b);
+  const biasAt = bias ? lw.wasmConstant(bias) : 0;
+  const length = m * nOut;
+  lw.step(node, [a, epilogue.residual], [y], (ptr) => {
+    const pa = ptr(a.buf!), py = ptr(y.buf!);
+    const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), py, length);
+    return () => {
+      lw.ops.gemm(pa, bAt, py, m, nOut, k);
+      if (biasAt) lw.ops.biasAdd(py, biasAt, m, nOut);
+      tail();
+    };
+  });
+}
+
+const gemm: Handler = (lw, node) => {
+  const a = lw.as(lw.need(node, 0, 'A'), 'rm');
+  if (a.shape.length !== 2) lw.fail(node, `A must be 2-D, got [${a.shape.join(', ')}]`);
+  if (attr(node, 'transA', 0) !== 0) lw.fail(node, 'transA = 1 is not supported');
+  const alpha = attr(node, 'alpha', 1);
+  const beta = attr(node, 'beta', 1);
+  const bShape = node.inputs[1]!.shape;
+  const transB = attr(node, 'transB', 0) === 1;
+  const [m, k] = a.shape as [number, number];
+  const nOut = transB ? bShape[0]! : bShape[1]!;
+  let b = lw.constant(node, 1, 'B');
+  if (transB) b = Float32Array.from({ length: k * nOut }, (_, i) => b[(i % nOut) * k + Math.floor(i / nOut)]!);
+  if (alpha !== 1) b = b.map((v) => f(v * alpha));
+  let bias: Float32Array | undefined;
+  if (node.inputs[2]) {
+    const c = lw.constant(node, 2, 'C').map((v) => f(v * beta));
+    bias = rowBias(c, node.inputs[2].shape, nOut);
+    if (!bias) lw.fail(node, `C of shape [${node.inputs[2].shape.join(', ')}] is not supported (a row vector of ${nOut} is)`);
+  }
+  denseStep(lw, node, a, b, bias, m, k, nOut, node.outputs[0]!.shape);
+};
+
+const matmul: Handler = (lw, node) => {
+  const a = lw.as(lw.need(node, 0, 'A'), 'rm');
+  const bVal = lw.need(node, 1, 'B');
+  const out = node.outputs[0]!;
+  if (a.shape.length < 2) lw.fail(node, 'a 1-D A is not supported');
+  const k = a.shape.at(-1)!;
+  const m = elementCount(a.shape) / k;
+  if (bVal.data && bVal.shape.length === 2) return denseStep(lw, node, a, bVal.data, undefined, m, k, bVal.shape[1]!, out.shape);
+  // Both at run time: batched products over equal leading dims.
+  const b = lw.as(bVal, 'rm');
+  if (b.shape.length !== a.shape.length || b.shape.slice(0, -2).some((d, i) => d !== a.shape[i])) {
+    lw.fail(node, `batched MatMul of [${a.shape.join(', ')}] and [${b.shape.join(', ')}] needs equal leading dims`);
+  }
+  const rows = a.shape.at(-2)!;
+  const nOut = b.shape.at(-1)!;
+  const batches = elementCount(a.shape.slice(0, -2));
+  const y = lw.define(out.name, out.shape, 'rm');
+  const aAt = lw.address(a), bAt = lw.address(b);
+  lw.step(node, [a, b], [y], (ptr) => {
+    const pa = aAt(ptr), pb = bAt(ptr), py = ptr(y.buf!);
+    return () => {
+      for (let i = 0; i < batches; i++) lw.ops.gemm(pa + i * rows * k * 4, pb + i * k * nOut * 4, py + i * rows * nOut * 4, rows, nOut, k);
+    };
+  });
+};
+
+const pool: Handler = (lw, node) => {
+  const x0 = lw.need(node, 0, 'X');
+  if (x0.shape.length !== 4) lw.fail(node, `only 2-D pooling is supported (input rank ${x0.shape.length})`);
+  if (node.outputs.length > 1) lw.fail(node, 'the Indices output is not supported');
+  const [n, c, h, w] = x0.shape as [number, number, number, number];
+  const k = attrList(node, 'kernel_shape');
+  if (!k || k.length !== 2) return lw.fail(node, 'kernel_shape must list 2 values');
+  const s = attrList(node, 'strides') ?? [1, 1];
+  const d = attrList(node, 'dilations') ?? [1, 1];
+  const [padTop, padLeft, padBottom, padRight] = windowPads(lw, node, h, w, k, s, d) as [number, number, number, number];
+  const out = node.outputs[0]!;
+  const window: PoolWindow = {
+    n, h, w, c, ho: out.shape[2]!, wo: out.shape[3]!, kh: k[0]!, kw: k[1]!, strideH: s[0]!, strideW: s[1]!,
+    padTop, padLeft, padBottom, padRight, dilationH: d[0]!, dilationW: d[1]!,
+  };
+  const kind = node.op === 'MaxPool' ? 'max' : 'avg';
+  const countPad = attr(node, 'count_include_pad', 0) === 1;
+  const epilogue = fuseEpilogue(lw, out.name, out.shape, 'nhwc');
+  const x = lw.as(x0, 'nhwc');
+  const y = lw.define(epilogue.output, out.shape, 'nhwc');
+  const length = elementCount(out.shape);
+  lw.step(node, [x, epilogue.residual], [y], (ptr) => {
+    const px = ptr(x.buf!), py = ptr(y.buf!);
+    const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), py, length);
+    return () => {
+      lw.ops.pool(px, py, window, kind, countPad);
+      tail();
+    };
+  });
+};
+
+const globalPool: Handler = (lw, node) => {
+  const x = lw.need(node, 0, 'X');
+  const [n, c] = x.shape as [number, number];
+  const spatial = elementCount(x.shape.slice(2));
+  const out = node.outputs[0]!;
+  // Channels-last: average over the pixels of each image; row-major: over each channel's plane.
+  const nhwc = x.layout === 'nhwc';
+  const y = lw.define(out.name, out.shape, nhwc ? 'nhwc' : 'rm');
+  const kind = node.op === 'GlobalMaxPool' ? 'max' : 'mean';
+  const xAt = lw.address(x);
+  lw.step(node, [x], [y], (ptr) => {
+    const px = xAt(ptr), py = ptr(y.buf!);
+    return nhwc ? () => lw.ops.reduce(px, py, n, spatial, c, kind) : () => lw.ops.reduce(px, py, n * c, spatial, 1, kind);
+  });
+};
+
+const batchNorm: Handler = (lw, node) => {
+  const x = lw.need(node, 0, 'X');
+  const { scale, shift } = batchNormAffine(lw, node);
+  const out = node.outputs[0]!;
+  const epilogue = fuseEpilogue(lw, out.name, out.shape, x.layout === 'nhwc' ? 'nhwc' : 'rm');
+  const y = lw.define(epilogue.output, out.shape, x.layout);
+  const c = x.shape[1] ?? 1;
+  const [outer, inner] = x.layout === 'nhwc' ? [elementCount(x.shape) / c, 1] : [x.shape[0]!, elementCount(x.shape.slice(2))];
+  const scaleAt = lw.wasmConstant(scale), shiftAt = lw.wasmConstant(shift);
+  const xAt = lw.address(x);
+  const length = elementCount(out.shape);
+  lw.step(node, [x, epilogue.residual], [y], (ptr) => {
+    const px = xAt(ptr), py = ptr(y.buf!);
+    const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), py, length);
+    return () => {
+      lw.ops.channelAffine(px, scaleAt, shiftAt, py, outer, c, inner);
+      tail();
+    };
+  });
+};
+
+const layerNorm: Handler = (lw, node) => {
+  const x = lw.as(lw.need(node, 0, 'X'), 'rm');
+  const axis = normaliseAxis(attr(node, 'axis', -1), x.shape.length);
+  const n = elementCount(x.shape.slice(axis));
+  const rows = elementCount(x.shape) / n;
+  const scale = lw.constant(node, 1, 'Scale');
+  const bias = node.inputs[2] ? lw.constant(node, 2, 'B') : undefined;
+  if (scale.length !== n || (bias && bias.length !== n)) lw.fail(node, `scale and bias must hold ${n} values (broadcast forms are not supported)`);
+  const out = node.outputs[0]!;
+  const y = lw.define(out.name, out.shape, 'rm');
+  const scaleAt = lw.wasmConstant(scale);
+  const biasAt = bias ? lw.wasmConstant(bias) : 0;
+  const eps = attr(node, 'epsilon', 1e-5);
+  lw.step(node, [x], [y], (ptr) => {
+    const px = ptr(x.buf!), py = ptr(y.buf!);
+    return () => lw.ops.layerNorm(px, scaleAt, biasAt, py, rows, n, eps);
+  });
+};
+
+const softmax: Handler = (lw, node) => {
+  const x0 = lw.need(node, 0, 'input');
+  const rank = x0.shape.length;
+  const out = node.outputs[0]!;
+  const log = node.op === 'LogSoftmax';
+  let x: Val, outer: number, n: number, inner: number;
+  if (lw.options.opset >= 13) {
+    x = x0;
+    const axis = normaliseAxis(attr(node, 'axis', -1), rank);
+    const phys = physicalShape(x.shape, x.layout);
+    const p = physicalOrder(x.layout, rank).indexOf(axis);
+    [outer, n, inner] = [elementCount(phys.slice(0, p)), phys[p]!, elementCount(phys.slice(p + 1))];
+  } else {
+    // Before opset 13 the input is coerced to 2-D at `axis` and normalised along the second dim.
+    x = lw.as(x0, 'rm');
+    const axis = normaliseAxis(attr(node, 'axis', 1), rank);
+    [outer, n, inner] = [elementCount(x.shape.slice(0, axis)), elementCount(x.shape.slice(axis)), 1];
+  }
+  const y = lw.define(out.name, out.shape, x.layout);
+  const xAt = lw.address(x);
+  lw.step(node, [x], [y], (ptr) => {
+    const px = xAt(ptr), py = ptr(y.buf!);
+    return () => lw.ops.softmax(px, py, outer, n, inner, log);
+  });
+};
+
+export const NN_HANDLERS: Readonly<Record<string, Handler>> = {
+  Conv: conv, Gemm: gemm, MatMul: matmul,
+  MaxPool: pool, AveragePool: pool, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
+  BatchNormalization: batchNorm, LayerNormalization: layerNorm, Softmax: softmax, LogSoftmax: softmax,
+};

@@ -1,0 +1,222 @@
+// An inference session: the model compiled once at creation (constants folded, BatchNorm folded,
+// epilogues fused, layouts chosen, memory planned into one arena, weights packed), then run any
+// number of times by walking the flat list of steps.
+import type { Core, F32Buffer } from '../core/core.js';
+import type { Flavour } from '../core/flavour.js';
+import { getCore } from '../core/load.js';
+import { importOnnx } from '../graph/onnx.js';
+import { GraphError, type Graph } from '../graph/types.js';
+import { bestPerWorkload, parseRecords, type TuningRecord } from '../tune/records.js';
+import { elementCount } from './layout.js';
+import { Lowering, RuntimeError, type Handler, type Ptr, type Val } from './lower.js';
+import { planArena } from './memory.js';
+import { NN_HANDLERS } from './ops-nn.js';
+import { TENSOR_HANDLERS } from './ops-tensor.js';
+import { decodeModel, readTensorData, type ExternalDataReader } from './weights.js';
+
+const HANDLERS: Readonly<Record<string, Handler>> = { ...NN_HANDLERS, ...TENSOR_HANDLERS };
+
+/** The ops the runtime executes (constant and shape arithmetic is folded before these run). */
+export const SUPPORTED_OPS: readonly string[] = Object.keys(HANDLERS).sort();
+
+export interface SessionOptions {
+  /** Names the model in errors (a file name). */
+  readonly source?: string;
+  /** Values of weights by initializer (or graph input) name; they take precedence over the file's. */
+  readonly weights?: Readonly<Record<string, Float32Array>>;
+  /** Reads external-data files named by the model (the Node entry reads them beside the model file). */
+  readonly readExternal?: ExternalDataReader;
+  /** A tuning log (JSON lines text, or parsed records): layers whose workload it tuned run its best configuration. */
+  readonly records?: string | readonly TuningRecord[];
+  /** The core flavour; the best this engine accepts by default. */
+  readonly flavour?: Flavour;
+  /** Refuse models whose arena and weights need more wasm memory than this (bytes); default 2 GiB. */
+  readonly memoryLimitBytes?: number;
+}
+
+const OPTION_KEYS = new Set(['source', 'weights', 'readExternal', 'records', 'flavour', 'memoryLimitBytes']);
+
+export interface TensorDescription {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'float32';
+}
+
+export interface OutputTensor {
+  readonly data: Float32Array;
+  readonly shape: number[];
+}
+
+export type Feed = Float32Array | { readonly data: Float32Array; readonly shape?: readonly number[] };
+
+const DEFAULT_MEMORY_LIMIT = 2 ** 31;
+
+export class Session {
+  private disposed = false;
+
+  constructor(
+    private readonly core: Core,
+    readonly inputs: readonly TensorDescription[],
+    readonly outputs: readonly TensorDescription[],
+    private readonly inputAt: ReadonlyMap<string, number>,
+    private readonly outputAt: ReadonlyMap<string, number>,
+    private readonly program: readonly (() => void)[],
+    private readonly owned: readonly F32Buffer[],
+    /** Bytes of the activation arena: the peak of live activations as planned. */
+    readonly peakArenaBytes: number,
+    /** Bytes of packed weights and constants the session keeps in wasm memory. */
+    readonly weightBytes: number,
+    /** Conv layers that run a tuned configuration from the records. */
+    readonly tunedLayers: readonly string[],
+    /** Steps of the plan (kernel calls per run). */
+    readonly stepCount: number,
+  ) {}
+
+  get flavour(): Flavour {
+    return this.core.flavour;
+  }
+
+  /** Runs the model on named float32 inputs (NCHW, row-major); outputs come back row-major in their ONNX shapes. */
+  async run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, OutputTensor>> {
+    if (this.disposed) throw new RuntimeError('session: run() after dispose()');
+    for (const name of Object.keys(feeds)) {
+      if (!this.inputAt.has(name)) throw new RuntimeError(`session: unknown input '${name}'; the model's inputs are ${this.inputs.map((i) => `'${i.name}'`).join(', ')}`);
+    }
+    const memory = (): ArrayBuffer => this.core.exports.memory.buffer;
+    for (const input of this.inputs) {
+      const feed = feeds[input.name];
+      if (feed === undefined) throw new RuntimeError(`session: input '${input.name}' [${input.shape.join(', ')}] is missing`);
+      const data = feed instanceof Float32Array ? feed : feed?.data;
+      if (!(data instanceof Float32Array)) throw new RuntimeError(`session: input '${input.name}' must be a Float32Array (float32), got ${describe(data)}`);
+      const shape = feed instanceof Float32Array ? undefined : feed.shape;
+      const expected = elementCount(input.shape);
+      if ((shape && (shape.length !== input.shape.length || shape.some((d, i) => d !== input.shape[i]))) || data.length !== expected) {
+        throw new RuntimeError(`session: input '${input.name}' must have shape [${input.shape.join(', ')}] (${expected} floats), got ${shape ? `[${shape.join(', ')}]` : `${data.length} floats`}`);
+      }
+      new Float32Array(memory(), this.inputAt.get(input.name)!, expected).set(data);
+    }
+    for (const step of this.program) step();
+    const result: Record<string, OutputTensor> = {};
+    for (const output of this.outputs) {
+      const data = new Float32Array(memory(), this.outputAt.get(output.name)!, elementCount(output.shape)).slice();
+      result[output.name] = { data, shape: [...output.shape] };
+    }
+    return result;
+  }
+
+  /** Frees the session's wasm memory (arena, weights); the session cannot run afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.core.free(...this.owned);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  return (value as object).constructor?.name ?? typeof value;
+}
+
+function tunedPoints(records: SessionOptions['records']): Map<string, readonly number[]> {
+  if (records === undefined) return new Map();
+  const list = typeof records === 'string' ? parseRecords(records, 'records').records : records;
+  return new Map([...bestPerWorkload(list)].map(([workload, r]) => [workload, r.config.point]));
+}
+
+function checkOptions(options: SessionOptions): void {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new RangeError(`createSession: unknown option '${key}' (known: ${[...OPTION_KEYS].join(', ')})`);
+  }
+}
+
+/**
+ * Compiles a model for inference: ONNX bytes, or an imported graph whose weights come in
+ * `options.weights`. Refuses, naming op, node and file, anything it cannot run.
+ */
+export async function createSession(model: Uint8Array | Graph, options: SessionOptions = {}): Promise<Session> {
+  checkOptions(options);
+  const source = options.source ?? (model instanceof Uint8Array ? 'model.onnx' : model.name);
+  let graph: Graph;
+  let data: Map<string, Float32Array>;
+  let opset = 13;
+  if (model instanceof Uint8Array) {
+    try {
+      graph = importOnnx(model, { source });
+    } catch (e) {
+      if (e instanceof GraphError) throw new RuntimeError(e.message);
+      throw e;
+    }
+    const decoded = decodeModel(model, source);
+    opset = decoded.opset;
+    data = await readTensorData(decoded, { source, ...(options.weights ? { weights: options.weights } : {}), ...(options.readExternal ? { readExternal: options.readExternal } : {}) });
+  } else {
+    graph = model;
+    data = new Map(Object.entries(options.weights ?? {}));
+  }
+  for (const node of graph.nodes) {
+    if (!HANDLERS[node.op] && node.op !== 'Constant') {
+      throw new RuntimeError(`${source}: node '${node.name}': op '${node.op}' is not supported by the runtime (supported: ${SUPPORTED_OPS.join(', ')})`);
+    }
+  }
+  const core = await getCore(options.flavour);
+  const lw = new Lowering(graph, data, core, { source, opset, tuned: tunedPoints(options.records) });
+  try {
+    return compile(lw, graph, core, options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT);
+  } catch (e) {
+    core.free(...lw.owned, ...lw.packed.map((p) => p.buffer));
+    throw e;
+  }
+}
+
+function compile(lw: Lowering, graph: Graph, core: Core, memoryLimit: number): Session {
+  const inputs: TensorDescription[] = graph.inputs.map((i) => {
+    if (i.dtype !== 'float32') throw new RuntimeError(`${lw.options.source}: input '${i.name}' is ${i.dtype}; the runtime takes float32 inputs`);
+    lw.define(i.name, i.shape, 'rm');
+    return { name: i.name, shape: [...i.shape], dtype: 'float32' };
+  });
+  for (const node of graph.nodes) {
+    if (lw.fused.has(node.id) || lw.foldIfConstant(node)) continue;
+    HANDLERS[node.op]!(lw, node);
+  }
+  // Outputs come back row-major; a constant output gets a buffer of its own.
+  const outputVals: Val[] = graph.outputs.map((name) => {
+    const v = lw.values.get(name);
+    if (!v) throw new RuntimeError(`${lw.options.source}: output '${name}' is never computed`);
+    if (v.data) {
+      const out = lw.define(`${name}#const`, v.shape, 'rm');
+      const at = lw.wasmConstant(v.data);
+      lw.steps.push({ node: name, op: 'constant', reads: [], writes: [out.buf!], bind: (ptr) => () => lw.ops.copy(at, ptr(out.buf!), [v.data!.length], [1], [1]) });
+      return out;
+    }
+    return lw.as(v, 'rm');
+  });
+
+  // Lifetimes: inputs live from before the first step, outputs until after the last.
+  const first = new Array<number>(lw.buffers.length).fill(Infinity);
+  const last = new Array<number>(lw.buffers.length).fill(-Infinity);
+  lw.steps.forEach((step, i) => {
+    for (const b of step.writes) first[b.id] = Math.min(first[b.id]!, i);
+    for (const b of [...step.reads, ...step.writes]) last[b.id] = Math.max(last[b.id]!, i);
+  });
+  for (const i of inputs) first[lw.values.get(i.name)!.buf!.id] = -1;
+  for (const v of outputVals) last[v.buf!.id] = lw.steps.length;
+  const lifetimes = lw.buffers.map((b) => ({
+    floats: b.floats,
+    first: Number.isFinite(first[b.id]!) ? first[b.id]! : -1,
+    last: Number.isFinite(last[b.id]!) ? Math.max(last[b.id]!, first[b.id]!) : -1,
+  }));
+  const plan = planArena(lifetimes);
+  const weightBytes = [...lw.owned, ...lw.packed.map((p) => p.buffer)].reduce((s, b) => s + b.length * 4, 0);
+  if (plan.floats * 4 + weightBytes > memoryLimit) {
+    throw new RuntimeError(`${lw.options.source}: needs ${((plan.floats * 4 + weightBytes) / 2 ** 20).toFixed(1)} MiB of wasm memory (arena ${(plan.floats * 4 / 2 ** 20).toFixed(1)} MiB + weights), over the limit of ${(memoryLimit / 2 ** 20).toFixed(1)} MiB`);
+  }
+  const arena = core.allocF32(plan.floats);
+  lw.owned.push(arena);
+  const ptr: Ptr = (b) => arena.ptr + plan.offsets[b.id]! * 4;
+  const program = lw.steps.map((s) => s.bind(ptr));
+  const inputAt = new Map(inputs.map((i) => [i.name, ptr(lw.values.get(i.name)!.buf!)]));
+  const outputAt = new Map(graph.outputs.map((name, i) => [name, ptr(outputVals[i]!.buf!)]));
+  const outputs: TensorDescription[] = graph.outputs.map((name, i) => ({ name, shape: [...outputVals[i]!.shape], dtype: 'float32' }));
+  return new Session(core, inputs, outputs, inputAt, outputAt, program, [...lw.owned, ...lw.packed.map((p) => p.buffer)],
+    plan.floats * 4, weightBytes, lw.tunedLayers, program.length);
+}
