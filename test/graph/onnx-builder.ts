@@ -4,7 +4,7 @@ import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
 const T = onnx.AttributeProto.AttributeType;
-const DT: Record<string, number> = { float32: 1, int64: 7, int32: 6, uint8: 2, float16: 10 };
+const DT: Record<string, number> = { float32: 1, int64: 7, int32: 6, uint8: 2, float16: 10, bool: 9 };
 
 // A number is an INT attribute when it is an integer and a FLOAT otherwise; { float } forces a
 // FLOAT attribute for integral values such as alpha = 2.
