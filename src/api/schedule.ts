@@ -15,9 +15,9 @@ export interface ScheduleOptions {
   cores?: number;
   /** 'edgetpu' or 'edgetpu:K' (K cores, as `mapwise compile --target`), or fields overriding the edgetpu preset (see PipelineTarget). */
   target?: string | PipelineTargetOptions;
-  /** 'exact' (HiGHS MILP, default), 'compiler', 'dp' or 'learned'. */
+  /** 'auto' (default: the better of learned and dp, then the exact MILP for 5 s to improve it and prove its gap), 'exact' (HiGHS MILP), 'compiler', 'dp' or 'learned'. */
   scheduler?: SchedulerName;
-  /** Seconds the exact solver may take; then it returns its best schedule and gap (default 60). */
+  /** Seconds the exact solver may take; then it returns its best schedule and gap (default 5 with 'auto', 60 with 'exact'). */
   timeLimitSeconds?: number;
   /** Branch-and-bound node limit of the exact solver (deterministic, unlike the time limit). */
   maxNodes?: number;
@@ -78,7 +78,7 @@ export async function schedule(model: ModelInput, options?: ScheduleOptions): Pr
   progress('solve', 0);
   const core = await getCore();
   const result = await runScheduler(core, problem, {
-    scheduler: o.scheduler ?? 'exact',
+    scheduler: o.scheduler ?? 'auto',
     ...(o.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: o.timeLimitSeconds }),
     ...(o.maxNodes === undefined ? {} : { maxNodes: o.maxNodes }),
     learned: async (c, p) =>

@@ -42,6 +42,18 @@ export interface ExactOptions {
   warmStart?: Assignment;
   /** A loaded HiGHS runtime; default: load the `highs` package (Node finds its wasm beside it). */
   highs?: Highs;
+  /** Called while HiGHS searches (from its MIP checkpoints, at most every 0.2 s). */
+  onProgress?: (progress: ExactProgress) => void;
+}
+
+/** Where the exact solver stands during its search. */
+export interface ExactProgress {
+  /** Seconds HiGHS has run. */
+  seconds: number;
+  timeLimitSeconds: number;
+  /** Bottleneck of its best schedule and its proven lower bound so far, seconds (the bound 0 until it has one). */
+  bestSeconds: number;
+  boundSeconds: number;
 }
 
 export interface ExactResult {
@@ -240,7 +252,8 @@ export function milpSolutionOf(problem: ScheduleProblem, milp: PipelineMilp, ass
 }
 
 /** The better of the contiguous DP's cuts of the index order and of the level order. */
-function dpWarmStart(core: Core, sim: PipelineSimulator, problem: ScheduleProblem): Assignment {
+/** The contiguous DP's best cuts of the index order or of the level order, whichever is better. */
+export function dpWarmStart(core: Core, sim: PipelineSimulator, problem: ScheduleProblem): Assignment {
   const { cuts, bottleneckSeconds } = sim.contiguousDp();
   const index = assignmentFromCuts(problem.n, cuts);
   const level = cutOrder(core, problem, levelOrder(problem), bottleneckSeconds);
@@ -278,10 +291,15 @@ export async function exactSchedule(core: Core, problem: ScheduleProblem, option
     const warmCost = sim.bottleneck(warm);
     if (!Number.isFinite(warmCost)) throw new RangeError('exact scheduler: the warm start breaks the graph order');
     const milp = buildPipelineMilp(problem, highs);
+    // The model's trivial bound on T (each node alone, the average stage) holds whatever HiGHS
+    // proves; early in a search its dual bound can still be below it.
+    const trivial = Number(milp.model.colLower[0]) / US;
     model = highs.createModel(milp.model);
     const remaining = Math.max(0.01, timeLimit - (performance.now() - started) / 1000);
     model.options.set({
-      output_flag: false,
+      // HiGHS calls back only with its output on; it goes to the callbacks, never the console.
+      output_flag: options.onProgress !== undefined,
+      log_to_console: false,
       time_limit: remaining,
       mip_rel_gap: options.relativeGap ?? 1e-6,
       mip_abs_gap: 1e-9,
@@ -294,8 +312,23 @@ export async function exactSchedule(core: Core, problem: ScheduleProblem, option
     // re-costed by the simulator, but its bound is not trusted: the model's own trivial bound
     // on T (each node alone, the average stage) stands in.
     let failed = false;
+    // HiGHS calls back as it logs (presolve can take seconds on a large graph), from its simplex
+    // and from its branch and bound, where the incumbent and the bound are known.
+    let reported = -Infinity;
+    let best = warmCost;
+    let bound = trivial;
+    const report = (data: { mip_primal_bound?: number; mip_dual_bound?: number }): undefined => {
+      if (data.mip_primal_bound !== undefined && Number.isFinite(data.mip_primal_bound)) best = Math.min(best, data.mip_primal_bound / US);
+      if (data.mip_dual_bound !== undefined && Number.isFinite(data.mip_dual_bound)) bound = Math.max(bound, data.mip_dual_bound / US);
+      const seconds = (performance.now() - started) / 1000;
+      if (seconds - reported < 0.2) return;
+      reported = seconds;
+      options.onProgress!({ seconds, timeLimitSeconds: timeLimit, bestSeconds: best, boundSeconds: Math.min(best, bound) });
+    };
+    const { callbackType } = highs.constants;
     try {
-      model.run();
+      const each = (event: { data: Parameters<typeof report>[0] }): undefined => report(event.data);
+      model.run(options.onProgress ? { [callbackType.logging]: each, [callbackType.simplexInterrupt]: each, [callbackType.mipInterrupt]: each } : undefined);
     } catch {
       failed = true;
     }
@@ -320,12 +353,12 @@ export async function exactSchedule(core: Core, problem: ScheduleProblem, option
         bottleneckSeconds = cost;
       }
     }
-    let bound = (failed ? Number(milp.model.colLower[0]) : Number(model.info.get('mip_dual_bound'))) / US;
-    if (!Number.isFinite(bound)) bound = 0;
+    let proven = failed ? trivial : Math.max(trivial, Number(model.info.get('mip_dual_bound')) / US);
+    if (!Number.isFinite(proven)) proven = trivial;
     // With K = 1 there is one schedule; the model has no integer column and HiGHS, solving an
     // LP, reports no MIP bound.
-    if (problem.cores === 1) bound = bottleneckSeconds;
-    const lowerBoundSeconds = Math.min(bound, bottleneckSeconds);
+    if (problem.cores === 1) proven = bottleneckSeconds;
+    const lowerBoundSeconds = Math.min(proven, bottleneckSeconds);
     const optimalityGap = bottleneckSeconds > 0 ? Math.max(0, (bottleneckSeconds - lowerBoundSeconds) / bottleneckSeconds) : 0;
     return { assignment, bottleneckSeconds, lowerBoundSeconds, optimalityGap, status, solveSeconds: (performance.now() - started) / 1000 };
   } finally {

@@ -2,12 +2,19 @@
 // simulator's cost breakdown (seconds, bytes) of the schedule it returns.
 import type { Core } from '../core/core.js';
 import { compilerSchedule } from './compiler.js';
-import { exactSchedule, type ExactOptions } from './exact.js';
+import { dpWarmStart, exactSchedule, type ExactOptions } from './exact.js';
 import { assignmentFromCuts, assignmentToRecord, type Assignment, type ScheduleProblem } from './problem.js';
 import { PipelineSimulator } from './simulate.js';
 
-export const SCHEDULERS = ['exact', 'compiler', 'dp', 'learned'] as const;
+export const SCHEDULERS = ['auto', 'exact', 'compiler', 'dp', 'learned'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
+
+/**
+ * The default, 'auto': the better of the learned scheduler and the contiguous DP, then the exact
+ * MILP started from it for this many seconds, to improve it and to prove how far from the optimum
+ * it can be. 'exact' is the same solver with the full time limit (60 s).
+ */
+export const AUTO_TIME_LIMIT_SECONDS = 5;
 
 export interface ScheduleOptions extends Omit<ExactOptions, 'warmStart'> {
   scheduler?: SchedulerName;
@@ -33,17 +40,20 @@ export interface ScheduleResult {
   throughputPerSecond: number;
   latencySeconds: number;
   solveSeconds: number;
-  /** Exact scheduler only: proven relative gap (0 = optimal). */
+  /** Exact and auto only: proven relative gap (0 = optimal). */
   optimalityGap?: number;
-  /** Exact scheduler only: proven lower bound on the bottleneck, seconds. */
+  /** Exact and auto only: proven lower bound on the bottleneck, seconds. */
   lowerBoundSeconds?: number;
-  /** Exact scheduler only: 'optimal' or 'time-limit'. */
+  /** Exact and auto only: 'optimal' or 'time-limit'. */
   status?: string;
+  /** Auto only: the scheduler whose schedule the exact solver started from, and whether it improved it. */
+  startedFrom?: 'learned' | 'dp';
+  improvedByExact?: boolean;
   assignment: Record<string, number>;
 }
 
 export async function schedule(core: Core, problem: ScheduleProblem, options: ScheduleOptions = {}): Promise<ScheduleResult> {
-  const scheduler = options.scheduler ?? 'exact';
+  const scheduler = options.scheduler ?? 'auto';
   if (!(SCHEDULERS as readonly string[]).includes(scheduler)) throw new RangeError(`unknown scheduler '${scheduler}'; choose one of: ${SCHEDULERS.join(', ')}`);
   const started = performance.now();
   let assignment: Assignment;
@@ -61,6 +71,24 @@ export async function schedule(core: Core, problem: ScheduleProblem, options: Sc
     const result = await exactSchedule(core, problem, options);
     assignment = result.assignment;
     extra = { optimalityGap: result.optimalityGap, lowerBoundSeconds: result.lowerBoundSeconds, status: result.status };
+  } else if (scheduler === 'auto') {
+    const run = options.learned ?? (await import('./learned.js')).learnedSchedule;
+    const learned = await run(core, problem);
+    const sim = new PipelineSimulator(core, problem);
+    let start: { from: 'learned' | 'dp'; assignment: Assignment; seconds: number };
+    try {
+      const dp = dpWarmStart(core, sim, problem);
+      const [l, d] = [sim.bottleneck(learned), sim.bottleneck(dp)];
+      start = l < d ? { from: 'learned', assignment: learned, seconds: l } : { from: 'dp', assignment: dp, seconds: d };
+    } finally {
+      sim.free();
+    }
+    const result = await exactSchedule(core, problem, { ...options, timeLimitSeconds: options.timeLimitSeconds ?? AUTO_TIME_LIMIT_SECONDS, warmStart: start.assignment });
+    assignment = result.assignment;
+    extra = {
+      optimalityGap: result.optimalityGap, lowerBoundSeconds: result.lowerBoundSeconds, status: result.status,
+      startedFrom: start.from, improvedByExact: result.bottleneckSeconds < start.seconds,
+    };
   } else {
     const run = options.learned ?? (await import('./learned.js')).learnedSchedule;
     assignment = await run(core, problem);

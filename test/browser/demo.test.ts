@@ -46,7 +46,7 @@ async function openDemo(): Promise<{ page: Page; errors: string[] }> {
 const state = (page: Page): Promise<string | undefined> => page.evaluate(() => document.body.dataset.state);
 
 it('drops mobilenet_v2.onnx, schedules it on 4 cores in a worker, and shows the CLI numbers', async () => {
-  const expected = cli('schedule', MODEL, '--cores', '4');
+  const expected = cli('schedule', MODEL, '--cores', '4', '--scheduler', 'exact');
   const { page, errors } = await openDemo();
   await page.setInputFiles('#file', MODEL);
   await expect.poll(() => page.textContent('#model-status')).toMatch(/^mobilenet_v2\.onnx \(44\.1 KiB\)/);

@@ -35,6 +35,29 @@ describe('mapwise schedule', () => {
     expect(b('dp')).toBeLessThanOrEqual(b('compiler') * (1 + 1e-9));
   });
 
+  it('by default (auto) returns in seconds a schedule no worse than dp or learned, and states what the exact solver proved', () => {
+    const run = (...extra: string[]) => {
+      const r = mapwise('schedule', 'densenet201', '--cores', '8', ...extra, '--json');
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    const auto = run();
+    expect(auto.scheduler).toBe('auto');
+    expect(auto.solveSeconds).toBeLessThan(15); // the exact MILP alone ran 60 s here
+    expect(auto.bottleneckSeconds).toBeLessThanOrEqual(run('--scheduler', 'dp').bottleneckSeconds * (1 + 1e-12));
+    expect(auto.bottleneckSeconds).toBeLessThanOrEqual(run('--scheduler', 'learned').bottleneckSeconds * (1 + 1e-12));
+    expect(auto.lowerBoundSeconds).toBeGreaterThan(0);
+    expect(auto.lowerBoundSeconds).toBeLessThanOrEqual(auto.bottleneckSeconds);
+    expect(auto.optimalityGap).toBeCloseTo(1 - auto.lowerBoundSeconds / auto.bottleneckSeconds, 12);
+    expect(['dp', 'learned']).toContain(auto.startedFrom);
+    // Where the MILP closes the gap within the default limit, the text says so and the schedule is exact's.
+    const text = mapwise('schedule', 'resnet18', '--cores', '4');
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/exact MILP: started from the (dp|learned) schedule, which it (did not improve|improved); proved optimal in [\d.]+ s/);
+    const exact = mapwise('schedule', 'resnet18', '--cores', '4', '--scheduler', 'exact', '--json');
+    expect(JSON.parse(exact.stdout).bottleneckSeconds).toBeCloseTo(Number(/bottleneck ([\d.]+) ms/.exec(text.stdout)![1]) / 1e3, 6);
+  }, 120_000);
+
   it('decodes the learned policy by beam search or sampling on request', () => {
     for (const extra of [['--decode', 'beam', '--beam-width', '3'], ['--decode', 'sample', '--samples', '2']]) {
       const run = mapwise('schedule', 'synthetic:16:3', '--cores', '3', '--scheduler', 'learned', ...extra, '--json');

@@ -5,6 +5,9 @@ import { exactSchedule, loadHighs, buildPipelineMilp, milpSolutionOf } from '../
 import { buildProblem } from '../../src/sched/problem.js';
 import { bruteForceOptimum, referenceSimulate } from '../../src/sched/reference.js';
 import { schedule } from '../../src/sched/schedule.js';
+import { problemFromGraph } from '../../src/sched/from-graph.js';
+import { pipelineTarget } from '../../src/hw/pipeline.js';
+import { zooModel } from '../../src/graph/zoo/index.js';
 import { randomProblem, randomValidAssignment, tinyTarget } from './graphs.js';
 
 describe('exact MILP scheduler (HiGHS)', () => {
@@ -104,4 +107,27 @@ describe('exact MILP scheduler (HiGHS)', () => {
     expect(referenceSimulate(p, Object.values(result.assignment)).bottleneckSeconds).toBeCloseTo(result.bottleneckSeconds, 12);
     await expect(schedule(core, p, { scheduler: 'exact', timeLimitSeconds: 0 })).rejects.toThrow(/timeLimitSeconds must be > 0/);
   });
+
+  it('reports its progress while it searches', async () => {
+    const core = await getCore();
+    const p = randomProblem(new Random(8), 120, 6);
+    const events: { seconds: number; bestSeconds: number; boundSeconds: number }[] = [];
+    const result = await exactSchedule(core, p, { timeLimitSeconds: 2, onProgress: (e) => events.push(e) });
+    expect(events.length).toBeGreaterThan(2);
+    for (let i = 1; i < events.length; i++) expect(events[i]!.seconds - events[i - 1]!.seconds).toBeGreaterThanOrEqual(0.2);
+    for (const e of events) expect(e.boundSeconds).toBeLessThanOrEqual(e.bestSeconds);
+    expect(result.bottleneckSeconds).toBeLessThanOrEqual(events.at(-1)!.bestSeconds);
+    expect(result.lowerBoundSeconds).toBeGreaterThanOrEqual(events.at(-1)!.boundSeconds * (1 - 1e-9));
+  }, 60_000);
+
+  it('never states a bound below the trivial one, even when HiGHS has proved nothing yet', async () => {
+    const core = await getCore();
+    const p = problemFromGraph(zooModel('densenet201'), pipelineTarget({ cores: 8 }));
+    const result = await exactSchedule(core, p, { timeLimitSeconds: 0.5 });
+    // The trivial bound by hand: no stage can beat the average of the nodes' compute over the cores.
+    let compute = 0;
+    for (let v = 0; v < p.n; v++) compute += p.computeSeconds[v]!;
+    expect(result.lowerBoundSeconds).toBeGreaterThanOrEqual((compute / 8) * (1 - 1e-6));
+    expect(result.optimalityGap).toBeLessThan(1);
+  }, 60_000);
 });
