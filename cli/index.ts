@@ -16,6 +16,7 @@ export async function main(args: string[]): Promise<void> {
     .recommendCommands()
     // One example per command, so `mapwise --help` shows how each is used.
     .example('$0 compile resnet50 --target edgetpu:4 --quick', 'the main job: map a model, write report.md/.json, records and plots')
+    .example('$0 run model.onnx --input image.npy --output logits.npy', 'run an ONNX model with its weights: top-5 and latency')
     .example('$0 schedule mobilenetv2 --cores 4 --scheduler exact --json', 'pipeline stages on 4 Edge-TPU-like cores')
     .example('$0 train-scheduler --graphs 32 --checkpoint my-policy.json', 'retrain the learned scheduler (resumable)')
     .example('$0 simulate resnet50 --target systolic:google --out reports/', "SCALE-Sim's reports for a model")

@@ -14,3 +14,6 @@ export { tune, type TuneOptions, type TuneReport } from './api/index.js';
 // The co-design building blocks (problem, strategies, ARCO) for callers who go past the facade.
 export * as codesignParts from './codesign/index.js';
 export { codesign, type CodesignOptions, type CodesignReport } from './api/index.js';
+// The inference runtime.
+export { createSession, RuntimeError, Session, SUPPORTED_OPS, type Feed, type OutputTensor, type SessionOptions, type TensorDescription } from './run/index.js';
+export { infer, type InferOptions, type InferReport } from './api/index.js';

@@ -5,6 +5,7 @@ import { codesignCommand } from './codesign.js';
 import { compileCommand } from './compile.js';
 import { importCommand } from './import.js';
 import { infoCommand } from './info.js';
+import { runCommand } from './run.js';
 import { scheduleCommand } from './schedule.js';
 import { trainSchedulerCommand } from './train-scheduler.js';
 import { simulateCommand } from './simulate.js';
@@ -12,4 +13,4 @@ import { tuneCommand } from './tune.js';
 import { zooCommand } from './zoo.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<object, any>[] = [compileCommand, infoCommand, scheduleCommand, trainSchedulerCommand, simulateCommand, tuneCommand, bestCommand, codesignCommand, importCommand, zooCommand];
+export const commands: CommandModule<object, any>[] = [compileCommand, runCommand, infoCommand, scheduleCommand, trainSchedulerCommand, simulateCommand, tuneCommand, bestCommand, codesignCommand, importCommand, zooCommand];

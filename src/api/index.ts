@@ -7,3 +7,4 @@ export { schedule, type ScheduleOptions, type ScheduleReport } from './schedule.
 export { simulate, type SimulateOptions, type SimulateReport } from './simulate.js';
 export { tune, type TuneLayerReport, type TuneOptions, type TuneReport } from './tune.js';
 export { codesign, type CodesignOptions, type CodesignReport } from './codesign.js';
+export { infer, topK, type InferOptions, type InferOutput, type InferReport, type TopK } from './infer.js';

@@ -13,3 +13,4 @@ export * from '../lib.js';
 export { loadModel } from './models.js';
 export { exportOnnx, modelFromBytes, type OnnxImportOptions } from '../graph/onnx.js';
 export { WorkerMeasurer, type WorkerMeasurerOptions } from './measurer.js';
+export { readModelFile, type ModelFile } from './model-file.js';

@@ -1,0 +1,97 @@
+// The inference facade: create a session, run it on a given or seeded random input with one
+// warm-up and timed repeats, and report what `mapwise run`, the edge `/infer` and the demo show.
+import { Random } from '../helpers/random.js';
+import { createSession, type OutputTensor, type SessionOptions } from '../run/index.js';
+
+export interface InferOptions extends SessionOptions {
+  /** Input data by name (NCHW float32); inputs not given are seeded random in [-1, 1). */
+  readonly inputs?: Readonly<Record<string, Float32Array>>;
+  /** The data of a single-input model's input, whatever its name. */
+  readonly input?: Float32Array;
+  /** Seed of the random inputs. */
+  readonly seed?: number;
+  /** Timed runs after one warm-up (default 1). */
+  readonly repeat?: number;
+  /** Aborts between runs (the demo's cancel button, a request's deadline). */
+  readonly signal?: AbortSignal;
+}
+
+export interface TopK {
+  readonly index: number;
+  readonly value: number;
+}
+
+export interface InferOutput {
+  readonly name: string;
+  readonly shape: number[];
+  /** The five largest values of the output and their flat indices. */
+  readonly top5: TopK[];
+}
+
+export interface InferReport {
+  readonly model: string;
+  readonly flavour: string;
+  readonly inputs: { name: string; shape: number[]; random: boolean }[];
+  readonly outputs: InferOutput[];
+  readonly createMs: number;
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly runs: number;
+  readonly peakArenaBytes: number;
+  readonly weightBytes: number;
+  readonly tunedLayers: readonly string[];
+  readonly steps: number;
+}
+
+/** The k largest values with their indices, largest first (ties: lower index first). */
+export function topK(data: Float32Array, k: number): TopK[] {
+  const order = Array.from(data.keys()).sort((a, b) => data[b]! - data[a]! || a - b);
+  return order.slice(0, k).map((index) => ({ index, value: data[index]! }));
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** Runs a model and reports latency and top-5; `data` holds the last run's outputs. */
+export async function infer(model: Uint8Array, options: InferOptions = {}): Promise<{ report: InferReport; data: Record<string, OutputTensor> }> {
+  const { inputs, input, seed = 0, repeat = 1, signal, ...sessionOptions } = options;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new RangeError(`infer: repeat must be an integer ≥ 1, got ${repeat}`);
+  const start = performance.now();
+  const session = await createSession(model, sessionOptions);
+  const createMs = performance.now() - start;
+  try {
+    if (input && session.inputs.length !== 1) throw new RangeError(`infer: the model has ${session.inputs.length} inputs; name them in options.inputs`);
+    const given = input ? { [session.inputs[0]!.name]: input } : inputs;
+    const random = new Random(seed);
+    const feeds: Record<string, Float32Array> = {};
+    for (const input of session.inputs) {
+      feeds[input.name] = given?.[input.name] ?? random.floats(input.shape.reduce((a, d) => a * d, 1));
+    }
+    let data = await session.run(feeds);
+    const times: number[] = [];
+    for (let r = 0; r < repeat; r++) {
+      signal?.throwIfAborted();
+      const t = performance.now();
+      data = await session.run(feeds);
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    const median = times.length % 2 ? times[(times.length - 1) / 2]! : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2;
+    const report: InferReport = {
+      model: sessionOptions.source ?? 'model.onnx',
+      flavour: session.flavour,
+      inputs: session.inputs.map((i) => ({ name: i.name, shape: [...i.shape], random: !given?.[i.name] })),
+      outputs: session.outputs.map((o) => ({ name: o.name, shape: [...o.shape], top5: topK(data[o.name]!.data, 5) })),
+      createMs: round(createMs),
+      medianMs: round(median),
+      minMs: round(times[0]!),
+      runs: repeat,
+      peakArenaBytes: session.peakArenaBytes,
+      weightBytes: session.weightBytes,
+      tunedLayers: session.tunedLayers,
+      steps: session.stepCount,
+    };
+    return { report, data };
+  } finally {
+    session.dispose();
+  }
+}
