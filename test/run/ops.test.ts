@@ -275,6 +275,43 @@ add('Conv auto_pad SAME_LOWER 2×2 kernel', (g) => void g.conv(g.input(nchw(1, 2
 add('Conv auto_pad VALID stride 3', (g) => void g.conv(g.input(nchw(1, 3, 10, 11)), 3, 2, 3, { auto_pad: 'VALID', strides: [3, 3] }));
 add('Conv explicit kernel_shape, 7×7 stride 2 pad 3 (ResNet stem)', (g) => void g.conv(g.input(nchw(1, 3, 17, 15)), 3, 8, 7, { kernel_shape: [7, 7], strides: [2, 2], pads: [3, 3, 3, 3] }));
 
+// Random Conv configurations: any group count, kernel 1-5 per axis, stride 1-3, dilation 1-2,
+// independent pads 0-2 per side, odd and even sizes, batch 1-2.
+for (let i = 0; i < 24; i++) {
+  add(`Conv random configuration #${i}`, (g) => {
+    const r = g.r;
+    const kind = r.int(4); // 0: plain, 1: grouped, 2: depthwise, 3: depthwise with multiplier
+    const group = kind === 0 ? 1 : kind === 1 ? r.intBetween(2, 3) : r.intBetween(2, 6);
+    const cPerGroup = kind >= 2 ? 1 : r.intBetween(1, 3);
+    const mPerGroup = kind === 2 ? 1 : r.intBetween(1, 3);
+    const k = [r.intBetween(1, 5), r.intBetween(1, 5)];
+    const strides = [r.intBetween(1, 3), r.intBetween(1, 3)];
+    const dilations = [r.intBetween(1, 2), r.intBetween(1, 2)];
+    const pads = [r.int(3), r.int(3), r.int(3), r.int(3)];
+    const size = (a: number) => Math.max(1, (k[a]! - 1) * dilations[a]! + 1 - pads[a]! - pads[a + 2]!) + r.int(9);
+    const x = g.input(nchw(r.intBetween(1, 2), group * cPerGroup, size(0), size(1)));
+    g.conv(x, group * cPerGroup, group * mPerGroup, [k[0]!, k[1]!], { group, strides, dilations, pads }, r.int(2) === 0);
+  });
+}
+
+// Random pool configurations: kernel 1-4 per axis, stride 1-3, pads 0-⌊k/2⌋ per side,
+// dilations 1-2 (MaxPool), ceil_mode and count_include_pad either way.
+for (let i = 0; i < 24; i++) {
+  add(`Pool random configuration #${i}`, (g) => {
+    const r = g.r;
+    const op = r.int(2) === 0 ? 'MaxPool' : 'AveragePool';
+    const kernel_shape = [r.intBetween(1, 4), r.intBetween(1, 4)];
+    const strides = [r.intBetween(1, 3), r.intBetween(1, 3)];
+    const pads = [0, 1, 0, 1].map((a) => r.int(Math.floor(kernel_shape[a]! / 2) + 1));
+    const dilations = op === 'MaxPool' ? [r.intBetween(1, 2), r.intBetween(1, 2)] : [1, 1];
+    const size = (a: number) => Math.max(1, (kernel_shape[a]! - 1) * dilations[a]! + 1 - pads[a]! - pads[a + 2]!) + r.int(8);
+    const attrs: Record<string, Attr> = { kernel_shape, strides, pads, ceil_mode: r.int(2) };
+    if (op === 'MaxPool') attrs['dilations'] = dilations;
+    else attrs['count_include_pad'] = r.int(2);
+    g.op(op, [g.input(nchw(1, r.intBetween(1, 3), size(0), size(1)))], attrs);
+  });
+}
+
 // Gemm and MatMul
 add('Gemm with C [N]', (g) => void g.op('Gemm', [g.input([3, 5]), g.weight([5, 4]), g.weight([4])]));
 add('Gemm transB, alpha, beta, C [M, 1]', (g) => void g.op('Gemm', [g.input([3, 5]), g.weight([4, 5]), g.weight([3, 1])], { transB: 1, alpha: 0.5, beta: { float: 2 } }));
@@ -377,6 +414,9 @@ add('Pow x ^ 2 and x ^ 0.5', (g) => {
   g.op('Add', [g.op('Pow', [x, g.weight([], 0, 0, [2])]), g.op('Pow', [x, g.weight([], 0, 0, [0.5])])]);
 });
 add('Mul 2-D runtime inputs [4, 1] × [1]', (g) => void g.op('Mul', [g.input([4, 1]), g.input([1])]));
+add('Max of Conv output and [C, 1, 1]', (g) => void g.op('Max', [g.conv(g.input(nchw(1, 3, 5, 5)), 3, 4, 3), g.weight([4, 1, 1])]));
+add('Min of NCHW and a scalar (clamp from above)', (g) => void g.op('Min', [g.input(nchw(1, 3, 4, 5)), g.weight([], 0, 0, [0.25])]));
+add('Max of three inputs', (g) => void g.op('Max', [g.input(nchw(1, 2, 3, 4)), g.input(nchw(1, 2, 3, 4)), g.weight([4])]));
 add('Where with a bool constant condition', (g) => void g.op('Where', [g.bool([1, 3, 1, 1], [1, 0, 1]), g.input(nchw(1, 3, 2, 2)), g.input([2])]));
 
 // Reductions

@@ -262,6 +262,18 @@ describe('elementwise', () => {
     expect(() => op1('Add', {}, [tensor([2, 3], range(6)), tensor([2], [1, 2])])).toThrow(/broadcast/);
   });
 
+  it('Max, Min, Sum, Mean over several broadcast inputs (ONNX examples)', () => {
+    const a = tensor([3], [3, 2, 1]);
+    const b = tensor([3], [1, 4, 4]);
+    const c = tensor([3], [2, 5, 3]);
+    expectTensor(op1('Max', {}, [a, b, c]), [3], [3, 5, 4]);
+    expectTensor(op1('Min', {}, [a, b, c]), [3], [1, 2, 1]);
+    expectTensor(op1('Sum', {}, [a, b, c]), [3], [6, 11, 8]);
+    expectTensor(op1('Mean', {}, [a, b, c]), [3], [2, 11 / 3, 8 / 3]);
+    expectTensor(op1('Max', {}, [a]), [3], [3, 2, 1]);
+    expectTensor(op1('Min', {}, [tensor([2, 1], [0, 5]), tensor([2], [1, 3])]), [2, 2], [0, 0, 1, 3]);
+  });
+
   it('Where (ONNX example) and Expand (ONNX example)', () => {
     expectTensor(op1('Where', {}, [tensor([2, 2], [1, 0, 1, 1]), tensor([2, 2], [1, 2, 3, 4]), tensor([2, 2], [9, 8, 7, 6])]), [2, 2], [1, 8, 3, 4]);
     const y = op1('Expand', {}, [tensor([3, 1], [1, 2, 3]), ints([2, 1, 6])])!;

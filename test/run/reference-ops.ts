@@ -182,6 +182,11 @@ export const sub = (a: Tensor, b: Tensor) => broadcastMap([a, b], (x, y) => x! -
 export const mul = (a: Tensor, b: Tensor) => broadcastMap([a, b], (x, y) => x! * y!);
 export const div = (a: Tensor, b: Tensor) => broadcastMap([a, b], (x, y) => x! / y!);
 export const pow = (a: Tensor, b: Tensor) => broadcastMap([a, b], (x, y) => Math.pow(x!, y!));
+/** Max, Min, Sum and Mean over one or more inputs, broadcast together. */
+export const max = (...xs: Tensor[]) => broadcastMap(xs, (...v) => Math.max(...v));
+export const min = (...xs: Tensor[]) => broadcastMap(xs, (...v) => Math.min(...v));
+export const sum = (...xs: Tensor[]) => broadcastMap(xs, (...v) => v.reduce((a, b) => a + b, 0));
+export const mean = (...xs: Tensor[]) => broadcastMap(xs, (...v) => v.reduce((a, b) => a + b, 0) / v.length);
 /** Where: condition is true where nonzero. */
 export const where = (c: Tensor, a: Tensor, b: Tensor) => broadcastMap([c, a, b], (k, x, y) => (k !== 0 ? x! : y!));
 
@@ -846,6 +851,10 @@ const OPS: Record<string, OpFn> = {
   Mul: bin(mul),
   Div: bin(div),
   Pow: bin(pow),
+  Max: (_a, i) => one(max(...i.map((t, k) => need(t, `data_${k}`)))),
+  Min: (_a, i) => one(min(...i.map((t, k) => need(t, `data_${k}`)))),
+  Sum: (_a, i) => one(sum(...i.map((t, k) => need(t, `data_${k}`)))),
+  Mean: (_a, i) => one(mean(...i.map((t, k) => need(t, `data_${k}`)))),
   Where: (_a, i) => one(where(need(i[0], 'condition'), need(i[1], 'X'), need(i[2], 'Y'))),
   ReduceMean: reduceOp('mean', 18),
   ReduceSum: reduceOp('sum', 13),
