@@ -86,9 +86,9 @@ export class Session {
     for (const input of this.inputs) {
       const feed = feeds[input.name];
       if (feed === undefined) throw new RuntimeError(`session: input '${input.name}' [${input.shape.join(', ')}] is missing`);
-      const data = feed instanceof Float32Array ? feed : feed?.data;
+      const data: unknown = feed instanceof Float32Array || !(feed && typeof feed === 'object' && 'data' in feed) ? feed : feed.data;
       if (!(data instanceof Float32Array)) throw new RuntimeError(`session: input '${input.name}' must be a Float32Array (float32), got ${describe(data)}`);
-      const shape = feed instanceof Float32Array ? undefined : feed.shape;
+      const shape = feed instanceof Float32Array ? undefined : (feed as { shape?: readonly number[] }).shape;
       const expected = elementCount(input.shape);
       if ((shape && (shape.length !== input.shape.length || shape.some((d, i) => d !== input.shape[i]))) || data.length !== expected) {
         throw new RuntimeError(`session: input '${input.name}' must have shape [${input.shape.join(', ')}] (${expected} floats), got ${shape ? `[${shape.join(', ')}]` : `${data.length} floats`}`);
