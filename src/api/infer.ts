@@ -1,6 +1,7 @@
 // The inference facade: create a session, run it on a given or seeded random input with one
 // warm-up and timed repeats, and report what `mapwise run`, the edge `/infer` and the demo show.
 import { Random } from '../helpers/random.js';
+import type { ProgressEvent } from './check.js';
 import { createSession, type OutputTensor, type SessionOptions } from '../run/index.js';
 
 export interface InferOptions extends SessionOptions {
@@ -12,8 +13,10 @@ export interface InferOptions extends SessionOptions {
   readonly seed?: number;
   /** Timed runs after one warm-up (default 1). */
   readonly repeat?: number;
-  /** Aborts between runs (the demo's cancel button, a request's deadline). */
+  /** Aborts between runs (the demo's cancel button). */
   readonly signal?: AbortSignal;
+  /** Called after creation ('create') and after each timed run ('run'); throwing stops the work (a request's budget). */
+  readonly onProgress?: (event: ProgressEvent) => void;
 }
 
 export interface TopK {
@@ -53,12 +56,13 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Runs a model and reports latency and top-5; `data` holds the last run's outputs. */
 export async function infer(model: Uint8Array, options: InferOptions = {}): Promise<{ report: InferReport; data: Record<string, OutputTensor> }> {
-  const { inputs, input, seed = 0, repeat = 1, signal, ...sessionOptions } = options;
+  const { inputs, input, seed = 0, repeat = 1, signal, onProgress, ...sessionOptions } = options;
   if (!Number.isInteger(repeat) || repeat < 1) throw new RangeError(`infer: repeat must be an integer ≥ 1, got ${repeat}`);
   const start = performance.now();
   const session = await createSession(model, sessionOptions);
   const createMs = performance.now() - start;
   try {
+    onProgress?.({ step: 'create', done: 1, total: 1 });
     if (input && session.inputs.length !== 1) throw new RangeError(`infer: the model has ${session.inputs.length} inputs; name them in options.inputs`);
     const given = input ? { [session.inputs[0]!.name]: input } : inputs;
     const random = new Random(seed);
@@ -73,6 +77,7 @@ export async function infer(model: Uint8Array, options: InferOptions = {}): Prom
       const t = performance.now();
       data = await session.run(feeds);
       times.push(performance.now() - t);
+      onProgress?.({ step: 'run', done: r + 1, total: repeat });
     }
     times.sort((a, b) => a - b);
     const median = times.length % 2 ? times[(times.length - 1) / 2]! : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2;

@@ -2,7 +2,7 @@
 // handler over the library's facades. The runtime shell (src/edge/worker.ts for workerd,
 // src/edge/deno.ts for Deno.serve) only wires the wasm loader and calls the handler.
 //
-// Routes: GET /health, GET /info, GET /models, POST /gemm, POST /schedule, POST /simulate.
+// Routes: GET /health, GET /info, GET /models, POST /gemm, POST /schedule, POST /simulate, POST /infer.
 // Every answer is JSON; every failure is {"error": "..."} with a status that says whose fault
 // it is: 400 unreadable JSON, 404 no route, 413 body too large, 422 a request we understood but
 // will not run (unknown field, wrong type, bad model, graph beyond the size limit), 503 the
@@ -14,9 +14,11 @@
 import { detectFeatures, getCore, runtimeName } from '../core/index.js';
 import { OptionsError, type ProgressEvent } from '../api/check.js';
 import { importOnnx } from '../api/import-onnx.js';
+import { infer } from '../api/infer.js';
 import { schedule } from '../api/schedule.js';
 import { simulate } from '../api/simulate.js';
 import { GraphError, type Graph } from '../graph/types.js';
+import { RuntimeError } from '../run/index.js';
 import { ZOO } from '../graph/zoo/index.js';
 import { builtinModel } from '../graph/resolve.js';
 import { PIPELINE_PRESETS } from '../hw/pipeline.js';
@@ -40,6 +42,8 @@ export interface HandlerLimits {
   cpuBudgetMs?: number;
   /** Requests computing at once; more are answered 503 with Retry-After (default 64). */
   maxConcurrent?: number;
+  /** Largest ONNX model (with its weights) POST /infer runs, bytes (default 16 MiB). */
+  maxModelBytes?: number;
 }
 
 const DEFAULT_LIMITS: Required<HandlerLimits> = {
@@ -48,7 +52,10 @@ const DEFAULT_LIMITS: Required<HandlerLimits> = {
   maxLayers: 4000,
   cpuBudgetMs: 10_000,
   maxConcurrent: 64,
+  maxModelBytes: 16 * 1024 * 1024,
 };
+
+const MAX_INFER_REPEAT = 20;
 
 const MAX_GEMM_ELEMENTS = 1 << 20;
 
@@ -262,14 +269,48 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       });
       return json(200, report);
     },
+
+    // {onnx (base64, with weights), name?, input? (numbers or base64 float32; seeded random if absent), seed?, repeat?, budgetMs?}
+    'POST /infer': async (request) => {
+      const body = await readJson(request, limits.maxBodyBytes);
+      rejectUnknownFields(body, ['onnx', 'name', 'input', 'seed', 'repeat', 'budgetMs']);
+      const budget = budgetOf(body, limits);
+      if (typeof body.onnx !== 'string') throw new HttpError(422, "field 'onnx' must be a base64 string (an ONNX model with its weights)");
+      const bytes = base64Bytes(body.onnx);
+      if (bytes.length > limits.maxModelBytes) throw new HttpError(413, `model of ${bytes.length} bytes is larger than the limit of ${limits.maxModelBytes}`);
+      const repeat = body.repeat === undefined ? 1 : body.repeat;
+      if (typeof repeat !== 'number' || !Number.isInteger(repeat) || repeat < 1 || repeat > MAX_INFER_REPEAT) throw new HttpError(422, `field 'repeat' must be an integer in [1, ${MAX_INFER_REPEAT}]`);
+      const seed = body.seed === undefined ? 0 : body.seed;
+      if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new HttpError(422, "field 'seed' must be an integer");
+      const input = inputOf(body);
+      const { report } = await infer(bytes, {
+        source: stringField(body, 'name') ?? 'request.onnx', seed, repeat, ...(input ? { input } : {}),
+        onProgress: (event: ProgressEvent) => budget.check(event),
+      });
+      return json(200, report);
+    },
   };
+}
+
+/** The float32 input of /infer: an array of numbers, or base64 of little-endian float32 bytes. */
+function inputOf(body: Record<string, unknown>): Float32Array | undefined {
+  const { input } = body;
+  if (input === undefined) return undefined;
+  if (Array.isArray(input)) {
+    if (!input.every((x) => typeof x === 'number' && Number.isFinite(x))) throw new HttpError(422, "field 'input' must be an array of finite numbers (NCHW, row-major)");
+    return Float32Array.from(input as number[]);
+  }
+  if (typeof input !== 'string') throw new HttpError(422, "field 'input' must be an array of numbers or base64 float32 bytes");
+  const bytes = base64Bytes(input);
+  if (bytes.length % 4 !== 0) throw new HttpError(422, "field 'input' as base64 must hold whole float32 values (a multiple of 4 bytes)");
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
 }
 
 /** Why a failure is the client's: errors of options, models and simulator inputs. */
 function clientError(cause: unknown): boolean {
   return (
     cause instanceof OptionsError || cause instanceof GraphError || cause instanceof SimulationError || cause instanceof ConfigError ||
-    cause instanceof TopologyError || cause instanceof RangeError
+    cause instanceof TopologyError || cause instanceof RangeError || cause instanceof RuntimeError
   );
 }
 
