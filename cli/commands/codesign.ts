@@ -5,10 +5,11 @@ import { loadModel } from '../../src/node/models.js';
 import { skipLogged } from '../../src/compile/resume.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { renderSvg } from '../../src/report/vega.js';
-import { CodesignProblem, codesignTarget, defaultReference, type CodesignRun, hardwareOf, networkFromLayers, networkOf, type Network, runStrategy, STRATEGIES, type Strategy, tradeoffSpec } from '../../src/codesign/index.js';
+import { CodesignProblem, DEFAULT_DRAM_BYTES_PER_CYCLE, defaultReference, type CodesignRun, hardwareOf, networkFromLayers, networkOf, type Network, runStrategy, STRATEGIES, type Strategy, tradeoffSpec, userBudgetTarget } from '../../src/codesign/index.js';
 import { MappingModel } from '../../src/sim/mapping.js';
 import { scalesimNetwork } from '../../src/sim/networks.js';
 import { Simulator } from '../../src/sim/simulate.js';
+import { budgetText } from '../../src/report/systolic.js';
 import { formatNumber, message, report, table } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -41,14 +42,14 @@ async function loadNetwork(spec: string): Promise<Network> {
 
 export const codesignCommand: CommandModule<object, CodesignArgs> = {
   command: 'codesign <model>',
-  describe: 'Choose a systolic accelerator within a PE/SRAM budget and every layer\'s mapping onto it (ARCO and baselines)',
+  describe: 'Choose a systolic accelerator within a silicon area (or PE/SRAM caps) and every layer\'s mapping onto it (ARCO and baselines)',
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'zoo name, ONNX file, or scalesim:<alexnet|resnet18|resnet50|mobilenet>' })
-      .option('max-pes', { type: 'number', describe: 'budget: processing elements (rows × cols); default 1024, none with --max-area-mm2' })
-      .option('max-sram-kib', { type: 'number', describe: 'budget: KiB of SRAM over the ifmap, filter and ofmap buffers; default 192, none with --max-area-mm2' })
-      .option('max-area-mm2', { type: 'number', describe: 'budget: silicon for PEs and SRAM (318 µm² per PE, 5700 µm² per KiB; the default 32×32 array with 192 KiB is 1.42 mm²), so PEs and SRAM trade' })
-      .option('dram-bytes-per-cycle', { type: 'number', default: 16, describe: 'DRAM bandwidth of the accelerator' })
+      .option('max-pes', { type: 'number', describe: 'budget: processing elements (rows × cols)' })
+      .option('max-sram-kib', { type: 'number', describe: 'budget: KiB of SRAM over the ifmap, filter and ofmap buffers' })
+      .option('max-area-mm2', { type: 'number', describe: 'budget: silicon for PEs and SRAM (318 µm² per PE, 5700 µm² per KiB), so PEs and SRAM trade. Caps not given are not caps; with none, the budget is the default 32×32 array\'s silicon (192 KiB): 1.42 mm²' })
+      .option('dram-bytes-per-cycle', { type: 'number', default: DEFAULT_DRAM_BYTES_PER_CYCLE, describe: 'DRAM bandwidth of the accelerator (the same default as compile --target systolic)' })
       .option('freq-mhz', { type: 'number', default: 1000, describe: 'clock, for throughput' })
       .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'search strategy; exhaustive: the exact optimum over every accelerator in the budget (ignores --budget; seconds to minutes)' })
       .option('budget', { type: 'number', default: 2000, describe: 'simulator calls (one per accelerator × layer × mapping first evaluated)' })
@@ -61,16 +62,10 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
     if (argv.resume && !argv.log) throw new Error('--resume needs --log FILE');
     const network = await loadNetwork(argv.model);
     const core = await getCore();
-    const area = argv['max-area-mm2'];
-    if (area !== undefined && !(area > 0)) throw new RangeError(`--max-area-mm2 must be positive, got ${area}`);
-    const uncapped = area === undefined ? undefined : Number.POSITIVE_INFINITY;
-    const target = codesignTarget({
-      maxPEs: argv['max-pes'] ?? uncapped,
-      maxSramBytes: argv['max-sram-kib'] === undefined ? uncapped : argv['max-sram-kib'] * 1024,
-      maxAreaMm2: area,
-      dramBytesPerCycle: argv['dram-bytes-per-cycle'],
-      freqMHz: argv['freq-mhz'],
-    });
+    const { target, fromDefaultArray } = userBudgetTarget(
+      { maxPEs: argv['max-pes'], maxSramKiB: argv['max-sram-kib'], maxAreaMm2: argv['max-area-mm2'] },
+      { dramBytesPerCycle: argv['dram-bytes-per-cycle'], freqMHz: argv['freq-mhz'] },
+    );
     const sim = new Simulator(core);
     const { evaluation: reference, withinBudget: defaultWithinBudget } = defaultReference(new MappingModel(sim), network, target);
     const problem = new CodesignProblem(new MappingModel(sim), network, target);
@@ -98,7 +93,7 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       strategy: run.strategy,
       seed: run.seed,
       budget: {
-        maxPEs: finiteOrNull(target.maxPEs), maxSramKiB: finiteOrNull(target.maxSramBytes / 1024), maxAreaMm2: finiteOrNull(target.maxAreaMm2),
+        maxPEs: finiteOrNull(target.maxPEs), maxSramKiB: finiteOrNull(target.maxSramBytes / 1024), maxAreaMm2: finiteOrNull(target.maxAreaMm2), fromDefaultArray,
         dramBytesPerCycle: target.dramBytesPerCycle, freqMHz: target.freqMHz,
       },
       simulatorCalls: run.simulatorCalls,
@@ -124,6 +119,7 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       const h = r.best.hardware;
       return [
         `${r.network}: ${r.strategy}, ${r.simulatorCalls} simulator calls in ${formatNumber(r.seconds)} s`,
+        `budget: ${budgetText(r.budget)}${r.budget.fromDefaultArray ? " (the default array's silicon; --max-pes, --max-sram-kib or --max-area-mm2 set caps instead)" : ''}; DRAM ${r.budget.dramBytesPerCycle} B/cycle at ${r.budget.freqMHz} MHz`,
         `best accelerator: ${h.rows}×${h.cols} ${h.dataflow.toUpperCase()}, SRAM ${h.ifmapSramKiB}/${h.filterSramKiB}/${h.ofmapSramKiB} KiB`,
         `throughput ${formatNumber(r.best.throughputPerSecond)}/s (${formatNumber(r.best.speedupOverDefault)}× SCALE-Sim's mapping on ${r.default.hardware.rows}×${r.default.hardware.cols}${r.default.withinBudget ? '' : ', which is outside this budget'}), ` +
           `latency ${formatNumber(r.best.latencyMs)} ms, DRAM ${formatNumber(r.best.dramBytes / 2 ** 20)} MiB, energy ${formatNumber(r.best.energyUJ)} µJ`,

@@ -5,7 +5,7 @@ import { compileHost, type HostCompilation } from '../../src/compile/host.js';
 import { compilePipeline, type PipelineCompilation } from '../../src/compile/pipeline.js';
 import { skipLogged } from '../../src/compile/resume.js';
 import { compileSystolic, type SystolicCompilation } from '../../src/compile/systolic.js';
-import { STRATEGIES, type Strategy } from '../../src/codesign/index.js';
+import { DEFAULT_DRAM_BYTES_PER_CYCLE, STRATEGIES, type Strategy } from '../../src/codesign/index.js';
 import { type CompileTarget, parseTargetSpec, targetFromJson } from '../../src/compile/target-spec.js';
 import { getCore } from '../../src/core/load.js';
 import { totals } from '../../src/graph/analysis.js';
@@ -36,6 +36,10 @@ interface CompileArgs {
   transfer: boolean;
   seed: number;
   resume?: boolean;
+  'max-pes'?: number;
+  'max-sram-kib'?: number;
+  'max-area-mm2'?: number;
+  'dram-bytes-per-cycle': number;
   json?: boolean;
 }
 
@@ -58,13 +62,17 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'zoo name or ONNX file' })
-      .option('target', { type: 'string', default: 'edgetpu:4', describe: "edgetpu:K (K-core pipeline), systolic[:scale|google|eyeriss] (co-design within the preset's PEs and SRAM), host (this machine's WebAssembly kernels), or a target .json" })
+      .option('target', { type: 'string', default: 'edgetpu:4', describe: "edgetpu:K (K-core pipeline), systolic[:scale|google|eyeriss] (co-design within the preset's silicon area), host (this machine's WebAssembly kernels), or a target .json" })
       .option('out', { type: 'string', describe: 'output folder (default mapwise-out/<model>-<target>)' })
       .option('quick', { type: 'boolean', describe: 'a fast run (under half a minute on a zoo model): short solver limit, few trials' })
       .option('time-limit', { type: 'number', describe: 'seconds the exact scheduler may take (default 60, 10 with --quick)' })
       .option('tuner', { choices: TUNER_NAMES, default: 'chameleon' as TunerName, describe: 'host target: search strategy' })
       .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'systolic target: co-design strategy' })
       .option('budget', { type: 'number', describe: 'systolic target: simulator calls (default 2000, 300 with --quick)' })
+      .option('max-pes', { type: 'number', describe: 'systolic target: cap on processing elements (then no area budget unless --max-area-mm2)' })
+      .option('max-sram-kib', { type: 'number', describe: 'systolic target: cap on KiB of SRAM over the three buffers (then no area budget unless --max-area-mm2)' })
+      .option('max-area-mm2', { type: 'number', describe: "systolic target: silicon for PEs and SRAM (default: the preset array's, so PEs and SRAM trade)" })
+      .option('dram-bytes-per-cycle', { type: 'number', default: DEFAULT_DRAM_BYTES_PER_CYCLE, describe: 'systolic target: DRAM bandwidth (the same default as codesign)' })
       .option('trials', { type: 'number', describe: 'host target: measurements per layer (default 128, 12 with --quick)' })
       .option('transfer', { type: 'boolean', default: true, describe: 'host target, autotvm and chameleon: start each layer\'s cost model from the layers tuned before it (--no-transfer: every layer from scratch)' })
       .option('layers', { type: 'number', describe: 'host target: how many of the heaviest distinct layers to tune (default all, 2 with --quick)' })
@@ -141,6 +149,8 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
           strategy: argv.strategy,
           budget,
           seed: argv.seed,
+          caps: { maxPEs: argv['max-pes'], maxSramKiB: argv['max-sram-kib'], maxAreaMm2: argv['max-area-mm2'] },
+          dramBytesPerCycle: argv['dram-bytes-per-cycle'],
           onRecords: skipLogged(logged.records, (records) => appendRecords(recordsPath, records)),
           onProgress: (calls, total, best) => bar.update(Math.min(calls, total), { best: best.toFixed(1) }),
         });

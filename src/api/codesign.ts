@@ -1,21 +1,21 @@
-// `codesign(model, options) → Promise<CodesignReport>`: choose a systolic array within a PE and
-// SRAM budget (or a silicon area) and every layer's mapping onto it (ARCO or a baseline strategy), compared with
+// `codesign(model, options) → Promise<CodesignReport>`: choose a systolic array within a silicon
+// area (by default the default array's) or PE and SRAM caps and every layer's mapping onto it (ARCO or a baseline strategy), compared with
 // SCALE-Sim's own mapping on the budget's default array.
 import { codesignNetwork, type SystolicCompilation } from '../compile/systolic.js';
 import { STRATEGIES, type Strategy } from '../codesign/index.js';
-import { codesignTarget } from '../codesign/problem.js';
+import { userBudgetTarget } from '../codesign/problem.js';
 import { getCore } from '../core/load.js';
 import { checkOptions, type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
 
 export interface CodesignOptions {
-  /** Budget: processing elements, rows × cols (default 1024). */
+  /** Budget: processing elements, rows × cols. */
   maxPEs?: number;
-  /** Budget: KiB of SRAM over the three buffers (default 192). */
+  /** Budget: KiB of SRAM over the three buffers. */
   maxSramKiB?: number;
   /**
-   * Budget: mm² of PEs and SRAM together, which then trade against each other (the default
-   * 32×32 array with 192 KiB is 1.42 mm²). With it, PEs and SRAM are uncapped unless given too.
+   * Budget: mm² of PEs and SRAM together, which then trade against each other. Caps not given
+   * are not caps; with none given the budget is the default 32×32 array's silicon, 1.42 mm².
    */
   maxAreaMm2?: number;
   /** DRAM bandwidth in bytes per cycle (default 16). */
@@ -50,21 +50,14 @@ export async function codesign(model: ModelInput, options?: CodesignOptions): Pr
   const o = checkOptions<CodesignOptions>('codesign', options, SPEC);
   const graph = resolveModel('codesign', model);
   throwIfAborted(o.signal);
-  const uncapped = o.maxAreaMm2 === undefined ? undefined : Number.POSITIVE_INFINITY;
-  const target = codesignTarget({
-    maxPEs: o.maxPEs ?? uncapped,
-    maxSramBytes: o.maxSramKiB === undefined ? uncapped : o.maxSramKiB * 1024,
-    maxAreaMm2: o.maxAreaMm2,
-    dramBytesPerCycle: o.dramBytesPerCycle,
-    freqMHz: o.freqMHz,
-  });
+  const { target, fromDefaultArray } = userBudgetTarget({ maxPEs: o.maxPEs, maxSramKiB: o.maxSramKiB, maxAreaMm2: o.maxAreaMm2 }, { dramBytesPerCycle: o.dramBytesPerCycle, freqMHz: o.freqMHz });
   const budget = o.budget ?? 2000;
   const { run: _run, kind: _kind, ...report } = await codesignNetwork(await getCore(), graph, target, 'custom', {
     strategy: o.strategy ?? 'arco',
     budget,
     seed: o.seed ?? 1,
     onProgress: (calls) => o.onProgress?.({ step: 'simulator calls', done: Math.min(calls, budget), total: budget }),
-  });
+  }, fromDefaultArray);
   throwIfAborted(o.signal);
   return { model: graph.name, ...report };
 }

@@ -57,13 +57,20 @@ export interface CodesignTarget {
 /** SCALE-Sim's example accelerator (configs/scale.cfg): 32×32 PEs, 64 KiB per buffer, OS. */
 export const DEFAULT_HARDWARE: Hardware = Object.freeze({ rows: 32, cols: 32, ifmapSramKiB: 64, filterSramKiB: 64, ofmapSramKiB: 64, dataflow: 'os' });
 
+/**
+ * The DRAM interface of every co-design run and systolic compilation unless told otherwise: a
+ * small edge accelerator's. (SCALE-Sim's presets say 10 words/cycle, but in their CALC mode that
+ * figure is not used: the simulator computes the bandwidth it needs.)
+ */
+export const DEFAULT_DRAM_BYTES_PER_CYCLE = 16;
+
 /** A small edge accelerator's budget: the default hardware's PEs and SRAM, 16 B/cycle DRAM at 1 GHz. */
 export function codesignTarget(options: Partial<CodesignTarget> = {}): CodesignTarget {
   const target: CodesignTarget = {
     maxPEs: 1024,
     maxSramBytes: 192 * 1024,
     maxAreaMm2: Number.POSITIVE_INFINITY,
-    dramBytesPerCycle: 16,
+    dramBytesPerCycle: DEFAULT_DRAM_BYTES_PER_CYCLE,
     freqMHz: 1000,
     defaultHardware: DEFAULT_HARDWARE,
     energy: HOROWITZ_45NM,
@@ -97,6 +104,35 @@ export function gridHardware(h: Hardware): Hardware {
     ifmapSramKiB: below(SRAM_KIB, h.ifmapSramKiB), filterSramKiB: below(SRAM_KIB, h.filterSramKiB), ofmapSramKiB: below(SRAM_KIB, h.ofmapSramKiB),
     dataflow: h.dataflow,
   };
+}
+
+/** The caps a user may give a co-design run; absent ones are not caps. */
+export interface BudgetCaps {
+  maxPEs?: number;
+  maxSramKiB?: number;
+  maxAreaMm2?: number;
+}
+
+/**
+ * The budget of `codesign` and `compile --target systolic`: the caps given, the others uncapped;
+ * when none is given, the silicon area of the default array, in which PEs and SRAM trade (so the
+ * search is not held to re-splitting the default array's buffers). `fromDefaultArray` says which.
+ */
+export function userBudgetTarget(caps: BudgetCaps, options: Partial<CodesignTarget> = {}): { target: CodesignTarget; fromDefaultArray: boolean } {
+  for (const [key, flag] of [['maxPEs', '--max-pes'], ['maxSramKiB', '--max-sram-kib'], ['maxAreaMm2', '--max-area-mm2']] as const) {
+    const value = caps[key];
+    if (value !== undefined && !(value > 0)) throw new RangeError(`${flag} must be positive, got ${value}`);
+  }
+  if (caps.maxPEs === undefined && caps.maxSramKiB === undefined && caps.maxAreaMm2 === undefined) {
+    return { target: areaBudgetTarget(options), fromDefaultArray: true };
+  }
+  const target = codesignTarget({
+    ...options,
+    maxPEs: caps.maxPEs ?? Number.POSITIVE_INFINITY,
+    maxSramBytes: caps.maxSramKiB === undefined ? Number.POSITIVE_INFINITY : caps.maxSramKiB * 1024,
+    maxAreaMm2: caps.maxAreaMm2 ?? Number.POSITIVE_INFINITY,
+  });
+  return { target, fromDefaultArray: false };
 }
 
 /** Silicon of an accelerator's PEs and buffers, mm². */

@@ -1,8 +1,8 @@
-// `compile` for a systolic-array accelerator: co-design the array (within the budget the
-// target preset sets) and every layer's mapping onto it, and compare with SCALE-Sim's own
-// mapping on the preset's array.
-import { type CodesignRun, CodesignProblem, codesignTarget, defaultReference, hardwareOf, networkOf, runStrategy, type Strategy } from '../codesign/index.js';
-import type { CodesignTarget, Hardware } from '../codesign/problem.js';
+// `compile` for a systolic-array accelerator: co-design the array (by default within the preset's
+// silicon area) and every layer's mapping onto it, and compare with SCALE-Sim's own mapping on
+// the preset's array.
+import { type CodesignRun, CodesignProblem, defaultReference, hardwareOf, networkOf, runStrategy, type Strategy } from '../codesign/index.js';
+import { type BudgetCaps, type CodesignTarget, type Hardware, userBudgetTarget } from '../codesign/problem.js';
 import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';
 import { parseSystolicTargetSpec, SYSTOLIC_PRESETS } from '../hw/systolic.js';
@@ -17,6 +17,13 @@ export interface SystolicCompileOptions {
   seed: number;
   onRecords?: (records: TuningRecord[]) => void;
   onProgress?: (calls: number, budget: number, bestThroughput: number) => void;
+}
+
+export interface SystolicTargetOptions {
+  /** Caps on PEs, SRAM and silicon; none given: the preset's silicon area (see userBudgetTarget). */
+  caps?: BudgetCaps;
+  /** DRAM bandwidth, bytes per cycle (default DEFAULT_DRAM_BYTES_PER_CYCLE). */
+  dramBytesPerCycle?: number;
 }
 
 export interface SystolicLayerResult {
@@ -41,8 +48,11 @@ export interface SystolicCompilation {
   /** The preset the budget came from, or 'custom'. */
   preset: string;
   strategy: string;
-  /** Caps the search respected; null where there is none (an area budget leaves PEs and SRAM uncapped). */
-  budget: { maxPEs: number | null; maxSramKiB: number | null; maxAreaMm2: number | null; dramBytesPerCycle: number; freqMHz: number };
+  /**
+   * Caps the search respected; null where there is none (an area budget leaves PEs and SRAM
+   * uncapped). fromDefaultArray: no cap was given, so the budget is the default array's silicon.
+   */
+  budget: { maxPEs: number | null; maxSramKiB: number | null; maxAreaMm2: number | null; fromDefaultArray: boolean; dramBytesPerCycle: number; freqMHz: number };
   /** The preset's (or default) array with SCALE-Sim's own mapping of every layer; kept only when within the budget. */
   reference: SystolicFigures & { withinBudget: boolean };
   /** What compile keeps: the search's best, or the reference when the search did not beat it. */
@@ -54,24 +64,19 @@ export interface SystolicCompilation {
   run: CodesignRun;
 }
 
-export async function compileSystolic(core: Core, graph: Graph, spec: string, options: SystolicCompileOptions): Promise<SystolicCompilation> {
+export async function compileSystolic(core: Core, graph: Graph, spec: string, options: SystolicCompileOptions & SystolicTargetOptions): Promise<SystolicCompilation> {
   const preset = parseSystolicTargetSpec(spec);
   const config = SYSTOLIC_PRESETS[preset];
   const defaultHardware: Hardware = { rows: config.rows, cols: config.cols, ifmapSramKiB: config.ifmapSramKiB, filterSramKiB: config.filterSramKiB, ofmapSramKiB: config.ofmapSramKiB, dataflow: config.dataflow };
-  const target = codesignTarget({
-    maxPEs: config.rows * config.cols,
-    maxSramBytes: (config.ifmapSramKiB + config.filterSramKiB + config.ofmapSramKiB) * 1024,
-    dramBytesPerCycle: config.bandwidthWordsPerCycle,
-    defaultHardware,
-  });
-  return codesignNetwork(core, graph, target, preset, options);
+  const { target, fromDefaultArray } = userBudgetTarget(options.caps ?? {}, { dramBytesPerCycle: options.dramBytesPerCycle, defaultHardware });
+  return codesignNetwork(core, graph, target, preset, options, fromDefaultArray);
 }
 
 /**
  * Co-designs within `target`'s budget and compares with SCALE-Sim's mapping on its default
  * hardware, which is kept when the search does not beat it.
  */
-export async function codesignNetwork(core: Core, graph: Graph, target: CodesignTarget, preset: string, options: SystolicCompileOptions): Promise<SystolicCompilation> {
+export async function codesignNetwork(core: Core, graph: Graph, target: CodesignTarget, preset: string, options: SystolicCompileOptions, fromDefaultArray: boolean): Promise<SystolicCompilation> {
   const defaultHardware = target.defaultHardware;
   const sim = new Simulator(core);
   try {
@@ -92,6 +97,7 @@ export async function codesignNetwork(core: Core, graph: Graph, target: Codesign
         maxPEs: finiteOrNull(target.maxPEs),
         maxSramKiB: finiteOrNull(target.maxSramBytes / 1024),
         maxAreaMm2: finiteOrNull(target.maxAreaMm2),
+        fromDefaultArray,
         dramBytesPerCycle: target.dramBytesPerCycle,
         freqMHz: target.freqMHz,
       },

@@ -12,7 +12,7 @@ function arrayName(f: SystolicFigures): string {
 }
 
 /** The caps of a budget in words: PEs, SRAM and silicon area, whichever are set. */
-function budgetText(b: SystolicCompilation['budget']): string {
+export function budgetText(b: Pick<SystolicCompilation['budget'], 'maxPEs' | 'maxSramKiB' | 'maxAreaMm2'>): string {
   const caps = [
     b.maxPEs === null ? undefined : `${b.maxPEs} PEs`,
     b.maxSramKiB === null ? undefined : `${b.maxSramKiB} KiB of SRAM`,
@@ -27,7 +27,7 @@ export function systolicReport(graph: Graph, c: SystolicCompilation): ReportPart
   const markdown = [
     `# ${graph.name} on a co-designed systolic array`,
     '',
-    `mapwise searched the accelerator (within ${budgetText(c.budget)}, DRAM ${c.budget.dramBytesPerCycle} B/cycle, ${c.budget.freqMHz} MHz) and every layer's mapping with **${c.strategy}**, spending ${c.simulatorCalls} simulator calls in ${c.seconds.toFixed(1)} s.` +
+    `mapwise searched the accelerator (within ${budgetText(c.budget)}${c.budget.fromDefaultArray ? `, the silicon of the systolic:${c.preset} array, the default budget` : ''}; DRAM ${c.budget.dramBytesPerCycle} B/cycle, ${c.budget.freqMHz} MHz) and every layer's mapping with **${c.strategy}**, spending ${c.simulatorCalls} simulator calls in ${c.seconds.toFixed(1)} s.` +
       (c.kept === 'search'
         ? ` Throughput ${c.best.throughputPerSecond.toFixed(1)} inferences/s, ${c.best.speedupOverReference.toFixed(2)}× SCALE-Sim's own mapping on the preset's array.`
         : ` The search did not beat SCALE-Sim's own mapping on the preset's array within its budget, so that configuration is kept (${c.reference.throughputPerSecond.toFixed(1)} inferences/s); give a larger --budget.`),

@@ -88,7 +88,9 @@ describe('mapwise compile', () => {
     expect(r.best.speedupOverReference).toBeGreaterThanOrEqual(1);
     expect(r.best.throughputPerSecond).toBeCloseTo(r.reference.throughputPerSecond * r.best.speedupOverReference, 6);
     expect(r.best.layers).toHaveLength(5);
-    expect(r.best.hardware.rows * r.best.hardware.cols).toBeLessThanOrEqual(r.budget.maxPEs);
+    const h = r.best.hardware; // the default budget: the preset array's silicon (318 µm² per PE, 5700 µm² per KiB)
+    expect(r.budget.fromDefaultArray).toBe(true);
+    expect(h.rows * h.cols * 318 + (h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB) * 5700).toBeLessThanOrEqual(r.budget.maxAreaMm2 * 1e6 * (1 + 1e-12));
     const [ink] = await inkOf([join(out, 'utilization.svg')]);
     expect(ink).toBeGreaterThan(1000);
   }, 180_000);

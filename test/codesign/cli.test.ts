@@ -18,7 +18,8 @@ it('codesign --json prints one object with the best accelerator and mapping, log
     expect(r.strategy).toBe('ga');
     expect(r.simulatorCalls).toBeGreaterThanOrEqual(60);
     expect(r.best.layers).toHaveLength(5);
-    expect(r.best.hardware.rows * r.best.hardware.cols).toBeLessThanOrEqual(1024);
+    const h = r.best.hardware; // within the default budget: the default 32×32 array's silicon
+    expect(h.rows * h.cols * 318 + (h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB) * 5700).toBeLessThanOrEqual(1024 * 318 + 192 * 5700);
     expect(r.best.speedupOverDefault).toBeGreaterThanOrEqual(1); // the GA starts from SCALE-Sim's mapping on the default array
     const { records, warnings } = parseRecords(readFileSync(log, 'utf8'), log);
     expect(warnings).toEqual([]);
@@ -30,6 +31,29 @@ it('codesign --json prints one object with the best accelerator and mapping, log
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('codesign and compile --target systolic share one default budget (the default array\'s silicon) and one DRAM bandwidth, state both, and so agree', () => {
+  const codesign = spawnSync('node', ['bin/mapwise.js', 'codesign', 'alexnetconvs', '--budget', '60', '--json'], { encoding: 'utf8' });
+  expect(codesign.status, codesign.stderr).toBe(0);
+  const dir = mkdtempSync(join(tmpdir(), 'mapwise-codesign-'));
+  try {
+    const compile = spawnSync('node', ['bin/mapwise.js', 'compile', 'alexnetconvs', '--target', 'systolic', '--budget', '60', '--out', dir, '--json'], { encoding: 'utf8' });
+    expect(compile.status, compile.stderr).toBe(0);
+    const [c, k] = [JSON.parse(codesign.stdout), JSON.parse(compile.stdout)];
+    // 32×32 PEs at 318 µm² and 192 KiB at 5700 µm²/KiB.
+    const budget = { maxPEs: null, maxSramKiB: null, maxAreaMm2: (1024 * 318 + 192 * 5700) / 1e6, fromDefaultArray: true, dramBytesPerCycle: 16, freqMHz: 1000 };
+    expect(c.budget).toEqual(budget);
+    expect(k.budget).toEqual(budget);
+    expect(k.reference.throughputPerSecond).toBe(c.default.throughputPerSecond);
+    expect(k.best.throughputPerSecond).toBe(c.best.throughputPerSecond);
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('within 1.420 mm² of PEs and SRAM, the silicon of the systolic:scale array, the default budget; DRAM 16 B/cycle');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const text = spawnSync('node', ['bin/mapwise.js', 'codesign', 'alexnetconvs', '--budget', '30', '--max-pes', '256'], { encoding: 'utf8' });
+  expect(text.status, text.stderr).toBe(0);
+  expect(text.stdout).toContain('budget: 256 PEs; DRAM 16 B/cycle at 1000 MHz');
 });
 
 it('codesign --max-area-mm2 trades PEs against SRAM within one silicon budget', () => {
