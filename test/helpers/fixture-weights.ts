@@ -10,6 +10,7 @@
 //   'pos' : u = ((x >>> 9) + 2^23) * 2^-23   in [1, 2)
 //   value = float32(scale * u)  (scale and u are float32, so the double product rounds once)
 import { readdirSync, readFileSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
 import { readNpy } from '../../src/run/npy.js';
 
 const RUNTIME = new URL('../fixtures/runtime/', import.meta.url);
@@ -130,4 +131,25 @@ export function loadFixture(name: string): Fixture {
     expected: expected.data,
     expectedShape: expected.shape,
   };
+}
+
+/**
+ * The same ONNX file with the given initializers' data put back (raw little-endian float32) and
+ * their external-data marks removed: the file as the exporter wrote it, for runtimes that cannot
+ * take weights separately.
+ */
+export function embedWeights(onnx: Uint8Array, weights: Record<string, Float32Array>): Uint8Array {
+  const { onnx: proto } = onnxProto;
+  const model = proto.ModelProto.decode(onnx);
+  for (const init of model.graph?.initializer ?? []) {
+    const w = weights[init.name ?? ''];
+    if (w === undefined) continue;
+    const raw = new Uint8Array(w.length * 4);
+    const view = new DataView(raw.buffer);
+    for (let i = 0; i < w.length; i++) view.setFloat32(4 * i, w[i]!, true);
+    init.rawData = raw;
+    init.dataLocation = proto.TensorProto.DataLocation.DEFAULT;
+    init.externalData = [];
+  }
+  return proto.ModelProto.encode(model).finish();
 }

@@ -1,10 +1,13 @@
 // The runtime fixtures are whole: the TypeScript generator rebuilds what Python generated (first
 // values exactly, sums to 1e-9), every manifest tensor is a stripped initializer of the .onnx with
 // the same dims, every float initializer without data is in the manifest, and the expected output
-// agrees with the manifest's top-5.
+// agrees with the manifest's top-5. The small fixtures also run on onnxruntime-web, which checks
+// the whole chain (generator, export, PyTorch's output) independently of our runtime.
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { fixtureNames, fnv1a, generate, loadFixture, readManifest, type Fixture } from '../helpers/fixture-weights.js';
+import { embedWeights, fixtureNames, fnv1a, generate, loadFixture, readManifest, type Fixture } from '../helpers/fixture-weights.js';
 
 const { onnx } = onnxProto;
 const FLOAT_TYPES = new Set<number>([onnx.TensorProto.DataType.FLOAT, onnx.TensorProto.DataType.DOUBLE, onnx.TensorProto.DataType.FLOAT16]);
@@ -160,6 +163,35 @@ describe.each(external)('external-data fixture %s', (name) => {
     expect(expected.length).toBe(elements(manifest.output.shape));
     let best = 0;
     for (let i = 1; i < expected.length; i++) if (expected[i]! > expected[best]!) best = i;
+    expect(best).toBe(manifest.top5.indices[0]);
+  });
+});
+
+const ORT_MAX_MACS = 500e6; // the larger fixtures were checked once by hand; they only add minutes here
+
+describe('onnxruntime-web agrees with PyTorch on the small fixtures (checks the fixtures, not our runtime)', () => {
+  const small = names.filter((n) => readManifest(n).macs <= ORT_MAX_MACS);
+
+  it.each(small)('%s', async (name) => {
+    const ort = await import('onnxruntime-web');
+    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.wasmPaths = `${path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web'))}/`;
+    const { manifest, onnx: bytes, weights, externalData, input, inputShape, expected } = loadFixture(name);
+    const session = await ort.InferenceSession.create(embedWeights(bytes, weights), {
+      externalData: Object.entries(externalData).map(([where, data]) => ({ path: where, data })),
+    });
+    const out = await session.run({ [manifest.input.name]: new ort.Tensor('float32', input, inputShape) });
+    await session.release();
+    const got = out[manifest.output.name]!.data as Float32Array;
+    let err = 0;
+    let norm = 0;
+    let best = 0;
+    for (let i = 0; i < expected.length; i++) {
+      err += (got[i]! - expected[i]!) ** 2;
+      norm += expected[i]! ** 2;
+      if (got[i]! > got[best]!) best = i;
+    }
+    expect(Math.sqrt(err / norm)).toBeLessThan(1e-5);
     expect(best).toBe(manifest.top5.indices[0]);
   });
 });
