@@ -3,10 +3,13 @@
 import * as mapwise from 'mapwise';
 // @ts-expect-error plain JavaScript shared with the Node and Deno sides of the test
 import { apiCalls } from '../test/api/calls.js';
+// @ts-expect-error plain JavaScript shared with the Node and Deno sides of the runtime test
+import { inferCalls } from '../test/run/infer-calls.js';
 
 declare global {
   interface Window {
     mapwiseApiCheck: (onnxUrl: string) => Promise<unknown>;
+    mapwiseInferCheck: (folderUrl: string) => Promise<unknown>;
   }
 }
 
@@ -16,4 +19,13 @@ window.mapwiseApiCheck = async (onnxUrl) => {
   const result = { runtime: mapwise.runtimeName(), calls: await apiCalls(mapwise, new Uint8Array(await response.arrayBuffer())) };
   document.getElementById('result')!.textContent = JSON.stringify(result, null, 1).slice(0, 4000);
   return result;
+};
+
+window.mapwiseInferCheck = async (folderUrl) => {
+  const read = async (file: string): Promise<Uint8Array> => {
+    const response = await fetch(`${folderUrl}/${file}`);
+    if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  };
+  return { runtime: mapwise.runtimeName(), calls: await inferCalls(mapwise, read) };
 };

@@ -2,3 +2,4 @@
 export { createSession, Session, SUPPORTED_OPS, type Feed, type OutputTensor, type SessionOptions, type TensorDescription } from './session.js';
 export { RuntimeError } from './lower.js';
 export type { ExternalDataReader } from './weights.js';
+export { readNpy, writeNpy, type NpyArray } from './npy.js';

@@ -4,7 +4,6 @@
 import type { Core, F32Buffer } from '../core/core.js';
 import type { Flavour } from '../core/flavour.js';
 import { getCore } from '../core/load.js';
-import { importOnnx } from '../graph/onnx.js';
 import { GraphError, type Graph } from '../graph/types.js';
 import { bestPerWorkload, parseRecords, type TuningRecord } from '../tune/records.js';
 import { elementCount } from './layout.js';
@@ -12,7 +11,7 @@ import { Lowering, RuntimeError, type Handler, type Ptr, type Val } from './lowe
 import { planArena } from './memory.js';
 import { NN_HANDLERS } from './ops-nn.js';
 import { TENSOR_HANDLERS } from './ops-tensor.js';
-import { decodeModel, readTensorData, type ExternalDataReader } from './weights.js';
+import type { ExternalDataReader } from './weights.js';
 
 const HANDLERS: Readonly<Record<string, Handler>> = { ...NN_HANDLERS, ...TENSOR_HANDLERS };
 
@@ -140,6 +139,8 @@ export async function createSession(model: Uint8Array | Graph, options: SessionO
   let data: Map<string, Float32Array>;
   let opset = 13;
   if (model instanceof Uint8Array) {
+    // The ONNX decoder loads on first use, as for the other facades (it is most of the library's bytes).
+    const [{ importOnnx }, { decodeModel, readTensorData }] = await Promise.all([import('../graph/onnx.js'), import('./weights.js')]);
     try {
       graph = importOnnx(model, { source });
     } catch (e) {
