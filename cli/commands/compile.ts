@@ -10,6 +10,7 @@ import { type CompileTarget, parseTargetSpec, targetFromJson } from '../../src/c
 import { getCore } from '../../src/core/load.js';
 import { totals } from '../../src/graph/analysis.js';
 import { WorkerMeasurer } from '../../src/node/measurer.js';
+import { readCheckpointWeights } from '../../src/node/checkpoint.js';
 import { loadModel } from '../../src/node/models.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { writeReportFolder } from '../../src/node/report-folder.js';
@@ -40,6 +41,7 @@ interface CompileArgs {
   'max-sram-kib'?: number;
   'max-area-mm2'?: number;
   'dram-bytes-per-cycle': number;
+  checkpoint?: string;
   json?: boolean;
 }
 
@@ -66,6 +68,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       .option('out', { type: 'string', describe: 'output folder (default mapwise-out/<model>-<target>)' })
       .option('quick', { type: 'boolean', describe: 'a fast run (under half a minute on a zoo model): short solver limit, few trials' })
       .option('time-limit', { type: 'number', describe: 'seconds the exact scheduler may take (default 60, 10 with --quick)' })
+      .option('checkpoint', { type: 'string', describe: 'edgetpu target: the learned scheduler\'s weights from this train-scheduler checkpoint instead of the shipped ones' })
       .option('tuner', { choices: TUNER_NAMES, default: 'chameleon' as TunerName, describe: 'host target: search strategy' })
       .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'systolic target: co-design strategy' })
       .option('budget', { type: 'number', describe: 'systolic target: simulator calls (default 2000, 300 with --quick)' })
@@ -95,6 +98,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       const bar = progressBar(`scheduling ${graph.name}`, 4, '{step}');
       compilation = await compilePipeline(core, graph, target.target, {
         exactTimeLimitSeconds: argv['time-limit'] ?? (argv.quick ? 10 : 60),
+        weights: argv.checkpoint === undefined ? undefined : readCheckpointWeights(argv.checkpoint),
         onStep: (scheduler, index) => bar.update(index, { step: scheduler }),
       });
       bar.update(4, { step: 'done' });

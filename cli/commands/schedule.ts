@@ -6,6 +6,7 @@ import { learnedSchedule } from '../../src/sched/learned.js';
 import { DECODE_MODES, type DecodeMode } from '../../src/sched/policy.js';
 import { AUTO_TIME_LIMIT_SECONDS, schedule, SCHEDULERS, type SchedulerName, type ScheduleResult } from '../../src/sched/schedule.js';
 import { MODEL_HELP } from '../../src/sched/models.js';
+import { readCheckpointWeights } from '../../src/node/checkpoint.js';
 import { formatNumber, report, table } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -18,6 +19,7 @@ interface ScheduleArgs {
   decode?: DecodeMode;
   samples: number;
   beamWidth: number;
+  checkpoint?: string;
   json?: boolean;
 }
 
@@ -33,11 +35,13 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
       .option('decode', { type: 'string', choices: DECODE_MODES, describe: 'learned: greedy (default), sample (greedy plus --samples draws) or beam (beam search of --beam-width)' })
       .option('samples', { type: 'number', default: 0, describe: 'learned: sampled decodes besides the greedy one (implies --decode sample)' })
       .option('beam-width', { type: 'number', default: 4, describe: 'learned --decode beam: schedules kept per step' })
+      .option('checkpoint', { type: 'string', describe: 'learned and auto: policy weights from this train-scheduler checkpoint instead of the shipped ones' })
       .option('time-limit', { type: 'number', describe: `Seconds the exact solver may take (default ${AUTO_TIME_LIMIT_SECONDS} with auto, 60 with exact); then it returns its best schedule and gap` })
       .example('$0 schedule densenet201 --cores 8', 'a good schedule in seconds, with what the exact solver proved about it')
       .example('$0 schedule densenet201 --cores 8 --scheduler exact --time-limit 300', 'the exact MILP, for up to five minutes') as never,
   handler: async (argv) => {
     const target = pipelineTarget({ cores: argv.cores }, argv.target);
+    const weights = argv.checkpoint === undefined ? undefined : readCheckpointWeights(argv.checkpoint);
     const graph = await loadModel(argv.model);
     const problem = problemFromGraph(graph, target);
     const core = await getCore();
@@ -49,7 +53,7 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
       result = await schedule(core, problem, {
         scheduler: argv.scheduler,
         timeLimitSeconds: limit,
-        learned: (c, p) => learnedSchedule(c, p, { decode: argv.decode, samples: argv.samples, beamWidth: argv.beamWidth }),
+        learned: (c, p) => learnedSchedule(c, p, { decode: argv.decode, samples: argv.samples, beamWidth: argv.beamWidth, weights }),
         onProgress: (p) => bar?.update(Math.min(Math.floor(p.seconds), Math.ceil(limit)), { best: formatNumber(p.bestSeconds * 1e3), bound: formatNumber(p.boundSeconds * 1e3) }),
       });
     } finally {

@@ -12,13 +12,13 @@ interface TrainArgs {
   fresh?: boolean;
   emitModule?: string;
   labelsFrom?: string;
-  seed: number;
-  graphs: number;
-  imitationEpochs: number;
-  reinforceEpochs: number;
-  teacherMaxNodes: number;
-  minNodes: number;
-  maxNodes: number;
+  seed?: number;
+  graphs?: number;
+  imitationEpochs?: number;
+  reinforceEpochs?: number;
+  teacherMaxNodes?: number;
+  minNodes?: number;
+  maxNodes?: number;
   saveEvery: number;
   json?: boolean;
 }
@@ -32,30 +32,34 @@ export const trainSchedulerCommand: CommandModule<object, TrainArgs> = {
       .option('fresh', { type: 'boolean', describe: 'Ignore an existing checkpoint and start over' })
       .option('emit-module', { type: 'string', describe: 'Also write the trained weights as a TypeScript module (src/sched/policy-weights.ts ships them)' })
       .option('labels-from', { type: 'string', describe: 'Reuse the teacher labels of another checkpoint for the leading instances both share' })
-      .option('seed', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.seed })
-      .option('graphs', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.graphs, describe: 'Synthetic training instances' })
-      .option('imitation-epochs', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.imitationEpochs })
-      .option('reinforce-epochs', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.reinforceEpochs })
-      .option('min-nodes', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.minNodes, describe: 'Smallest training graph, nodes' })
-      .option('max-nodes', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.maxNodes, describe: 'Largest training graph, nodes' })
-      .option('teacher-max-nodes', { type: 'number', default: DEFAULT_TRAIN_OPTIONS.teacherMaxNodes, describe: 'Branch-and-bound nodes of the teacher MILP per instance' })
+      // No yargs defaults: on resume, a flag given must agree with the checkpoint (absent ones take its values).
+      .option('seed', { type: 'number', describe: `default ${DEFAULT_TRAIN_OPTIONS.seed}` })
+      .option('graphs', { type: 'number', describe: `Synthetic training instances (default ${DEFAULT_TRAIN_OPTIONS.graphs})` })
+      .option('imitation-epochs', { type: 'number', describe: `default ${DEFAULT_TRAIN_OPTIONS.imitationEpochs}` })
+      .option('reinforce-epochs', { type: 'number', describe: `default ${DEFAULT_TRAIN_OPTIONS.reinforceEpochs}` })
+      .option('min-nodes', { type: 'number', describe: `Smallest training graph, nodes (default ${DEFAULT_TRAIN_OPTIONS.minNodes})` })
+      .option('max-nodes', { type: 'number', describe: `Largest training graph, nodes (default ${DEFAULT_TRAIN_OPTIONS.maxNodes})` })
+      .option('teacher-max-nodes', { type: 'number', describe: `Branch-and-bound nodes of the teacher MILP per instance (default ${DEFAULT_TRAIN_OPTIONS.teacherMaxNodes})` })
       .option('save-every', { type: 'number', default: 5, describe: 'Write the checkpoint every this many steps' }) as never,
   handler: async (argv) => {
     const core = await getCore();
-    const options: Partial<TrainOptions> = {
-      seed: argv.seed,
-      graphs: argv.graphs,
-      imitationEpochs: argv.imitationEpochs,
-      reinforceEpochs: argv.reinforceEpochs,
-      teacherMaxNodes: argv.teacherMaxNodes,
-      minNodes: argv.minNodes,
-      maxNodes: argv.maxNodes,
-    };
+    const given: [string, keyof TrainOptions, number | undefined][] = [
+      ['--seed', 'seed', argv.seed],
+      ['--graphs', 'graphs', argv.graphs],
+      ['--imitation-epochs', 'imitationEpochs', argv.imitationEpochs],
+      ['--reinforce-epochs', 'reinforceEpochs', argv.reinforceEpochs],
+      ['--teacher-max-nodes', 'teacherMaxNodes', argv.teacherMaxNodes],
+      ['--min-nodes', 'minNodes', argv.minNodes],
+      ['--max-nodes', 'maxNodes', argv.maxNodes],
+    ];
+    const options: Partial<TrainOptions> = Object.fromEntries(given.filter(([, , value]) => value !== undefined).map(([, key, value]) => [key, value]));
     let resume: TrainState | undefined;
     if (!argv.fresh && existsSync(argv.checkpoint)) {
       resume = JSON.parse(await readFile(argv.checkpoint, 'utf8')) as TrainState;
       if (resume.version !== 1) throw new Error(`${argv.checkpoint}: unknown checkpoint version ${String(resume.version)}`);
-      message(`resuming ${argv.checkpoint} at step ${resume.step} (its options win over the flags)`);
+      const conflicts = given.filter(([, key, value]) => value !== undefined && value !== resume!.options[key]).map(([flag, key, value]) => `${flag} ${value} (the checkpoint has ${String(resume!.options[key])})`);
+      if (conflicts.length > 0) throw new Error(`${argv.checkpoint}: resuming with ${conflicts.join(', ')}; drop ${conflicts.length > 1 ? 'these flags' : 'the flag'} to resume, or give --fresh (or another --checkpoint) to start over`);
+      message(`resuming ${argv.checkpoint} at step ${resume.step}`);
     }
     const reuse = argv.labelsFrom ? (JSON.parse(await readFile(argv.labelsFrom, 'utf8')) as TrainState) : undefined;
     const trainer = new SchedulerTrainer(core, options, resume, reuse);

@@ -16,7 +16,7 @@ import { dnnLikeGraph, layeredDag } from '../graph/index.js';
 import { pipelineTarget } from '../hw/pipeline.js';
 import { exactSchedule } from './exact.js';
 import { problemFromGraph } from './from-graph.js';
-import { POLICY_FEATURES, POLICY_SIZES, SchedulerPolicy, type Trajectory } from './policy.js';
+import { POLICY_FEATURES, POLICY_SIZES, type PolicyWeights, SchedulerPolicy, type Trajectory } from './policy.js';
 import type { ScheduleProblem } from './problem.js';
 import { PipelineSimulator } from './simulate.js';
 import { fromBase64, toBase64 } from './weights-codec.js';
@@ -101,6 +101,30 @@ export interface TrainState {
   params: string;
   optimizer: { step: number; m: string; v: string };
   history: EpochMetrics[];
+}
+
+/**
+ * The policy weights of a checkpoint written by `train-scheduler` (its parsed JSON), for the
+ * learned scheduler; `file` names it in errors.
+ */
+export function checkpointWeights(state: unknown, file: string): PolicyWeights {
+  const s = state as Partial<TrainState> | null;
+  if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new Error(`${file}: not a train-scheduler checkpoint (expected a JSON object with version, sizes and params)`);
+  if (s.version !== 1) throw new Error(`${file}: field 'version' must be 1 (a train-scheduler checkpoint), got ${JSON.stringify(s.version)}`);
+  const sizes = s.sizes;
+  if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`${file}: field 'sizes' must be a list of layer widths, got ${JSON.stringify(sizes)}`);
+  if (sizes[0] !== POLICY_FEATURES || sizes.at(-1) !== 1) throw new Error(`${file}: field 'sizes' must start with ${POLICY_FEATURES} and end with 1, got [${sizes.join(', ')}]`);
+  if (typeof s.params !== 'string') throw new Error(`${file}: field 'params' must be base64 text`);
+  let params: Float32Array;
+  try {
+    params = fromBase64(s.params);
+  } catch {
+    throw new Error(`${file}: field 'params' is not valid base64`);
+  }
+  let count = 0;
+  for (let i = 1; i < sizes.length; i++) count += sizes[i - 1]! * sizes[i]! + sizes[i]!;
+  if (params.length !== count) throw new Error(`${file}: field 'params' holds ${params.length} numbers; sizes [${sizes.join(', ')}] need ${count}`);
+  return { sizes, params };
 }
 
 export function instanceSpecs(options: TrainOptions): InstanceSpec[] {
