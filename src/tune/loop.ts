@@ -91,6 +91,11 @@ export async function tune(options: TuneOptions): Promise<TuneResult> {
     });
   };
 
+  // A resumed run must be the run that wrote the log: another tuner or seed would be fed trials it never proposed.
+  const foreign = (options.previous ?? []).find((r) => r.workload === workload && (r.tuner !== tuner.name || r.seed !== options.seed));
+  if (foreign) {
+    throw new Error(`cannot resume ${workload}: the log's trials come from tuner ${foreign.tuner} with seed ${foreign.seed}, this run is tuner ${tuner.name} with seed ${options.seed}; resume with the log's --tuner and --seed, or log to another file`);
+  }
   for (const batch of batchesOf(options.previous ?? [], workload)) {
     const points = batch.map((record) => record.config.point);
     const results = batch.map((record) => record.result);

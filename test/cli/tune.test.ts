@@ -26,6 +26,12 @@ it('tunes a layer into an append-only log, resumes it without re-measuring, and 
   expect(resumed.status, resumed.stderr).toBe(0);
   expect(resumed.json.layers[0]).toMatchObject({ trials: 12, replayed: 8 });
 
+  for (const [flag, value, what] of [['--tuner', 'grid', 'tuner grid with seed 1'], ['--seed', '2', 'tuner random with seed 2']] as const) {
+    const conflicting = mapwise(...common.map((a) => (a === 'random' && flag === '--tuner' ? value : a)), ...(flag === '--seed' ? [flag, value] : []), '--trials', '16', '--resume');
+    expect(conflicting.status).toBe(1);
+    expect(conflicting.stderr).toContain(`the log's trials come from tuner random with seed 1, this run is ${what}`);
+  }
+
   const { records } = parseRecords(readFileSync(log, 'utf8'));
   expect(records).toHaveLength(12);
   expect(new Set(records.map((r) => r.config.point.join())).size).toBe(12);
