@@ -1,11 +1,9 @@
 // POST /infer in workerd (miniflare, the bundle in dist/edge): a real network's top-5 as PyTorch
 // computed it, and the limits answered with 413, 422 and 503.
 import { Miniflare } from 'miniflare';
-import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../helpers/fixture-weights.js';
+import { embedWeights, loadFixture } from '../helpers/fixture-weights.js';
 
-const { onnx } = onnxProto;
 let mf: Miniflare;
 
 beforeAll(async () => {
@@ -28,15 +26,7 @@ afterAll(async () => {
 /** The fixture's ONNX with its regenerated weights written into the file, as a user's model is. */
 function withWeights(name: string): { bytes: Uint8Array; fixture: ReturnType<typeof loadFixture> } {
   const fixture = loadFixture(name);
-  const model = onnx.ModelProto.decode(fixture.onnx);
-  for (const t of model.graph!.initializer) {
-    const data = fixture.weights[t.name!];
-    if (!data) continue;
-    t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
-    t.externalData = [];
-    t.rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  }
-  return { bytes: onnx.ModelProto.encode(model).finish(), fixture };
+  return { bytes: embedWeights(fixture.onnx, fixture.weights), fixture };
 }
 
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');

@@ -1,6 +1,7 @@
 // Whole networks against PyTorch: every torchvision family, exported by scripts/make-runtime-fixtures.py
 // with seeded weights the test regenerates. Target: relative L2 error ≤ 1e-4 and the same top-1.
 import { describe, expect, it } from 'vitest';
+import { FLAVOURS } from '../../src/core/flavour.js';
 import { createSession } from '../../src/run/index.js';
 import { fixtureNames, loadFixture } from '../helpers/fixture-weights.js';
 
@@ -16,17 +17,20 @@ function relativeL2(actual: Float32Array, expected: Float32Array): number {
 const argmax = (a: Float32Array): number => a.reduce((best, v, i) => (v > a[best]! ? i : best), 0);
 
 describe.each(fixtureNames())('%s', (name) => {
-  it('matches PyTorch (relative L2 ≤ 1e-4, same top-1)', async () => {
+  // Weights are regenerated once per network and run in every flavour of the core.
+  it(`matches PyTorch in the ${FLAVOURS.join(', ')} cores (relative L2 ≤ 1e-4, same top-1)`, async () => {
     const f = loadFixture(name);
-    const session = await createSession(f.onnx, { source: `${name}.onnx`, weights: f.weights, readExternal: (location) => f.externalData[location]! });
-    try {
-      const outputs = await session.run({ [session.inputs[0]!.name]: { data: f.input, shape: f.inputShape } });
-      const y = outputs[session.outputs[0]!.name]!;
-      expect(y.shape).toEqual(f.expectedShape);
-      expect(relativeL2(y.data, f.expected)).toBeLessThanOrEqual(1e-4);
-      expect(argmax(y.data)).toBe(argmax(f.expected));
-    } finally {
-      session.dispose();
+    for (const flavour of FLAVOURS) {
+      const session = await createSession(f.onnx, { source: `${name}.onnx`, flavour, weights: f.weights, readExternal: (location) => f.externalData[location]! });
+      try {
+        const outputs = await session.run({ [session.inputs[0]!.name]: { data: f.input, shape: f.inputShape } });
+        const y = outputs[session.outputs[0]!.name]!;
+        expect(y.shape).toEqual(f.expectedShape);
+        expect(relativeL2(y.data, f.expected), flavour).toBeLessThanOrEqual(1e-4);
+        expect(argmax(y.data), flavour).toBe(argmax(f.expected));
+      } finally {
+        session.dispose();
+      }
     }
   });
 });
