@@ -35,8 +35,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .conflicts('input', 'random')
       .example('$0 run test/fixtures/runtime/shufflenet_v2_x0_5_external.onnx --repeat 20 --json', 'classify a random image, timing 20 runs')
       .check((a) => {
-        if (!Number.isInteger(a.repeat) || a.repeat < 1) throw new Error(`--repeat must be an integer ≥ 1, got ${a.repeat}`);
-        if (a.threads !== 1) throw new Error(`--threads ${a.threads}: only 1 thread is implemented`);
+        if (!Number.isInteger(a.repeat) || a.repeat < 1) return `--repeat must be an integer ≥ 1, got ${a.repeat}`;
+        if (a.threads !== 1) return `--threads ${a.threads}: only 1 thread is implemented`;
         return true;
       }) as never,
   handler: async (argv) => {
