@@ -382,3 +382,56 @@ export function layerNorm(x: usize, scale: usize, bias: usize, out: usize, rows:
     }
   }
 }
+
+// ---- gathers and selects ---------------------------------------------------------------------------
+
+/**
+ * dst[o][j][i] = src[o][idx[j]][i] over an [outer][dim][inner] source and an [outer][count][inner]
+ * destination; a negative index writes `fill` instead. The index table holds whole numbers as f32
+ * (exact below 2^24), planned once per session: Gather, Resize's nearest taps along one axis, and
+ * Pad's edge, reflect and crop along one axis are all this loop.
+ */
+export function gatherRows(src: usize, dst: usize, idx: usize, outer: i32, dim: i32, count: i32, inner: i32, fill: f32): void {
+  const rowBytes = <usize>inner << 2;
+  let d = dst;
+  for (let o = 0; o < outer; o++) {
+    const base = src + <usize>o * <usize>dim * rowBytes;
+    for (let j = 0; j < count; j++) {
+      const k = <i32>load<f32>(idx + (<usize>j << 2));
+      if (k < 0) {
+        fillF32(d, inner, fill);
+      } else if (inner == 1) {
+        store<f32>(d, load<f32>(base + (<usize>k << 2)));
+      } else {
+        memory.copy(d, base + <usize>k * rowBytes, rowBytes);
+      }
+      d += rowBytes;
+    }
+  }
+}
+
+/**
+ * out[i] = cond[i·sc] != 0 ? a[i·sa] : b[i·sb] over a contiguous 4-D output (Where). `args` holds
+ * 16 i32 in wasm memory: the dims, then element strides of cond, a and b per dim (0 broadcasts).
+ */
+export function selectMap(cond: usize, a: usize, b: usize, out: usize, args: usize): void {
+  const d0 = load<i32>(args), d1 = load<i32>(args, 4), d2 = load<i32>(args, 8), d3 = load<i32>(args, 12);
+  const c0 = load<i32>(args, 16), c1 = load<i32>(args, 20), c2 = load<i32>(args, 24), c3 = load<i32>(args, 28);
+  const a0 = load<i32>(args, 32), a1 = load<i32>(args, 36), a2 = load<i32>(args, 40), a3 = load<i32>(args, 44);
+  const b0 = load<i32>(args, 48), b1 = load<i32>(args, 52), b2 = load<i32>(args, 56), b3 = load<i32>(args, 60);
+  let o = out;
+  for (let i0 = 0; i0 < d0; i0++) {
+    for (let i1 = 0; i1 < d1; i1++) {
+      for (let i2 = 0; i2 < d2; i2++) {
+        const pc = cond + (<usize>(i0 * c0 + i1 * c1 + i2 * c2) << 2);
+        const pa = a + (<usize>(i0 * a0 + i1 * a1 + i2 * a2) << 2);
+        const pb = b + (<usize>(i0 * b0 + i1 * b1 + i2 * b2) << 2);
+        for (let i3 = 0; i3 < d3; i3++) {
+          const take = load<f32>(pc + (<usize>(i3 * c3) << 2)) != 0;
+          store<f32>(o, take ? load<f32>(pa + (<usize>(i3 * a3) << 2)) : load<f32>(pb + (<usize>(i3 * b3) << 2)));
+          o += 4;
+        }
+      }
+    }
+  }
+}

@@ -82,6 +82,27 @@ export class TensorOps {
     this.core.exports.fillF32(dst, length, value);
   }
 
+  /**
+   * dst[o][j][i] = src[o][idx[j]][i] over [outer][dim][inner] → [outer][count][inner]; `idx` is
+   * the address of `count` whole numbers stored as f32, a negative one writing `fill`.
+   */
+  gather(src: number, dst: number, idx: number, outer: number, dim: number, count: number, inner: number, fill = 0): void {
+    this.core.exports.gatherRows(src, dst, idx, outer, dim, count, inner, fill);
+  }
+
+  /** out = cond != 0 ? a : b over a contiguous 4-D output, with element strides per operand (0 broadcasts). */
+  select(cond: number, a: number, b: number, out: number, dims: readonly number[], stridesCond: readonly number[], stridesA: readonly number[], stridesB: readonly number[]): void {
+    // The copy scratch (18 i32) holds select's 16 arguments too.
+    const args = new Int32Array(this.core.exports.memory.buffer, this.copyArgs, 16);
+    for (let i = 0; i < 4; i++) {
+      args[i] = dims[i]!;
+      args[4 + i] = stridesCond[i]!;
+      args[8 + i] = stridesA[i]!;
+      args[12 + i] = stridesB[i]!;
+    }
+    this.core.exports.selectMap(cond, a, b, out, this.copyArgs);
+  }
+
   pool(input: number, output: number, p: PoolWindow, kind: 'max' | 'avg', countIncludePad: boolean): void {
     this.core.exports.pool2dNhwc(input, output, p.n, p.h, p.w, p.c, p.ho, p.wo, p.kh, p.kw, p.strideH, p.strideW,
       p.padTop, p.padLeft, p.padBottom, p.padRight, p.dilationH, p.dilationW, kind === 'max' ? 0 : 1, countIncludePad ? 1 : 0);

@@ -33,6 +33,8 @@ const BINARY: Readonly<Record<string, (a: number, b: number) => number>> = {
   Pow: (a, b) => a ** b,
   Max: Math.max,
   Min: Math.min,
+  Sum: (a, b) => a + b,
+  Mean: (a, b) => a + b,
 };
 
 const VIEWS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
@@ -49,11 +51,14 @@ export function foldConstants(op: string, inputs: readonly ConstTensor[], attrs:
   if (unary) return x.data.map((v) => f(unary(v, attrs)));
   const binary = BINARY[op];
   if (binary) {
-    const y = inputs[1]!;
+    // Max, Min, Sum and Mean take any number of inputs: folded left, as the runtime does.
     const rank = outShape.length;
-    const sa = broadcastStrides(x.shape, contiguousStrides(x.shape), rank);
-    const sb = broadcastStrides(y.shape, contiguousStrides(y.shape), rank);
-    return mapIndex(outShape, (index) => f(binary(x.data[dot(index, sa)]!, y.data[dot(index, sb)]!)));
+    const strides = inputs.map((t) => broadcastStrides(t.shape, contiguousStrides(t.shape), rank));
+    return mapIndex(outShape, (index) => {
+      let acc = x.data[dot(index, strides[0]!)]!;
+      for (let k = 1; k < inputs.length; k++) acc = f(binary(acc, inputs[k]!.data[dot(index, strides[k]!)]!));
+      return op === 'Mean' ? f(acc / inputs.length) : acc;
+    });
   }
   // Transpose: output dim j is input dim perm[j].
   const rank = x.shape.length;

@@ -118,7 +118,7 @@ export class Lowering {
     if (i.kind === 'activation') this.fail(node, `input '${i.name}' is not computed before this node`);
     const data = this.data.get(i.name) ?? (i.value ? Float32Array.from(i.value) : undefined);
     if (!data) {
-      throw new RuntimeError(`${this.options.source}: weight '${i.name}' (read by node '${node.name}') has no data: the model holds shapes only; pass its values in options.weights or give the external data file`);
+      throw new RuntimeError(`${this.options.source}: weight '${i.name}' (read by node '${node.name}') has no data: the model holds none for it (a shapes-only model, or a graph input read only where weights go, such as MatMul's B, which the importer takes for a weight); pass its values in options.weights or give the external data file`);
     }
     if (data.length !== elementCount(i.shape)) {
       throw new RuntimeError(`${this.options.source}: weight '${i.name}' holds ${data.length} values, its shape [${i.shape.join(', ')}] needs ${elementCount(i.shape)}`);

@@ -1,7 +1,7 @@
 // Handlers of the memory-bound ops: elementwise maps with broadcasting, views, and the ops that
-// move data (transpose, concat, split, slice, pad) or reduce it. Each works in the layout its
+// move data (transpose, concat, split, slice, pad, gather, expand, nearest resize) or reduce it. Each works in the layout its
 // input has where the op allows, mapping logical axes to physical ones.
-import type { UnaryKind, BinaryKind, ReduceKind } from '../core/tensor-ops.js';
+import { MAX_COPY_RANK, type UnaryKind, type BinaryKind, type ReduceKind } from '../core/tensor-ops.js';
 import type { GraphNode } from '../graph/types.js';
 import { broadcastStrides, collapseDims, contiguousStrides, elementCount, logicalStrides, physicalOrder, physicalShape, type Layout } from './layout.js';
 import { attr, attrList, attrString, normaliseAxis, type Handler, type Lowering, type Val } from './lower.js';
@@ -51,7 +51,8 @@ const unary: Handler = (lw, node) => {
   });
 };
 
-const BINARY: Readonly<Record<string, BinaryKind>> = { Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', Pow: 'pow', Max: 'max', Min: 'min' };
+const BINARY: Readonly<Record<string, BinaryKind>> = { Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', Pow: 'pow', Max: 'max', Min: 'min', Sum: 'add', Mean: 'add' };
+const VARIADIC = new Set(['Max', 'Min', 'Sum', 'Mean']);
 
 /** Strides of `v` read at each physical dim of an output of logical rank `rank` in `layout`. */
 function operandStrides(v: Val, rank: number, layout: Layout): number[] {
@@ -59,43 +60,117 @@ function operandStrides(v: Val, rank: number, layout: Layout): number[] {
   return physicalOrder(layout, rank).map((d) => logical[d]!);
 }
 
-const binary: Handler = (lw, node) => {
-  const kind = BINARY[node.op]!;
-  if (node.inputs.length !== 2) lw.fail(node, `takes exactly 2 inputs here, got ${node.inputs.length}`);
-  const a = lw.need(node, 0, 'A');
-  const b = lw.need(node, 1, 'B');
-  const out = node.outputs[0]!;
-  const rank = out.shape.length;
-  const layout: Layout = rank === 4 && [a, b].some((v) => v.buf && v.layout === 'nhwc') ? 'nhwc' : 'rm';
-  const y = lw.define(out.name, out.shape, layout);
-  const { dims, strides } = collapseDims(physicalShape(out.shape, layout), [operandStrides(a, rank, layout), operandStrides(b, rank, layout)]);
-  // The kernel takes 4 dims; leading ones beyond that loop here.
+/**
+ * An elementwise map over the output (shape `shape`, in `layout`) of operands read with
+ * broadcasting: the kernels take 4 dims, so leading ones beyond that loop here over offsets
+ * planned once (element offsets per operand for each block of `innerCount` outputs).
+ */
+interface BroadcastPlan {
+  readonly inner: number[];
+  readonly strides: number[][];
+  readonly offsets: number[][];
+  readonly innerCount: number;
+}
+
+function broadcastPlan(shape: readonly number[], layout: Layout, operands: readonly Val[]): BroadcastPlan {
+  const rank = shape.length;
+  const { dims, strides } = collapseDims(physicalShape(shape, layout), operands.map((v) => operandStrides(v, rank, layout)));
   while (dims.length < 4) {
     dims.unshift(1);
     strides.forEach((s) => s.unshift(0));
   }
   const lead = dims.slice(0, dims.length - 4);
+  const offsets: number[][] = [];
+  for (let i = 0; i < elementCount(lead); i++) {
+    let rest = i;
+    const at = operands.map(() => 0);
+    for (let d = lead.length - 1; d >= 0; d--) {
+      const k = rest % lead[d]!;
+      rest = Math.floor(rest / lead[d]!);
+      strides.forEach((s, o) => {
+        at[o]! += k * s[d]!;
+      });
+    }
+    offsets.push(at);
+  }
   const inner = dims.slice(-4);
-  const [sa, sb] = strides as [number[], number[]];
+  return { inner, strides: strides.map((s) => s.slice(-4)), offsets, innerCount: elementCount(inner) };
+}
+
+/** Layout of an elementwise output: channels-last when a rank-4 run-time operand is. */
+function elementwiseLayout(rank: number, operands: readonly Val[]): Layout {
+  return rank === 4 && operands.some((v) => v.buf && v.layout === 'nhwc') ? 'nhwc' : 'rm';
+}
+
+/** y = a ∘ b with broadcasting, as one step (y may be a, read in place). */
+function binaryStep(lw: Lowering, node: GraphNode, kind: BinaryKind, a: Val, b: Val, y: Val): void {
+  const plan = broadcastPlan(y.shape, y.layout, [a, b]);
+  const [sa, sb] = plan.strides as [number[], number[]];
   const aAt = lw.address(a), bAt = lw.address(b);
-  const innerCount = elementCount(inner);
   lw.step(node, [a, b], [y], (ptr) => {
     const pa = aAt(ptr), pb = bAt(ptr), py = ptr(y.buf!);
-    const ia = sa.slice(-4), ib = sb.slice(-4);
-    if (lead.length === 0) return () => lw.ops.binary(pa, pb, py, kind, inner, ia, ib);
-    const count = elementCount(lead);
+    const blocks = plan.offsets.map(([oa, ob], i) => [pa + oa! * 4, pb + ob! * 4, py + i * plan.innerCount * 4] as const);
+    if (blocks.length === 1) return () => lw.ops.binary(pa, pb, py, kind, plan.inner, sa, sb);
     return () => {
-      for (let i = 0; i < count; i++) {
-        let rest = i, oa = 0, ob = 0;
-        for (let d = lead.length - 1; d >= 0; d--) {
-          const k = rest % lead[d]!;
-          rest = Math.floor(rest / lead[d]!);
-          oa += k * sa[d]!;
-          ob += k * sb[d]!;
-        }
-        lw.ops.binary(pa + oa * 4, pb + ob * 4, py + i * innerCount * 4, kind, inner, ia, ib);
-      }
+      for (const [xa, xb, xy] of blocks) lw.ops.binary(xa, xb, xy, kind, plan.inner, sa, sb);
     };
+  });
+}
+
+/** Add … Min take 2 inputs; Max, Min, Sum and Mean any number, folded left into the output. */
+const binary: Handler = (lw, node) => {
+  const kind = BINARY[node.op]!;
+  const variadic = VARIADIC.has(node.op);
+  if (!variadic && node.inputs.length !== 2) lw.fail(node, `takes exactly 2 inputs, got ${node.inputs.length}`);
+  const inputs = node.inputs.map((_, slot) => lw.need(node, slot, `input ${slot}`));
+  const out = node.outputs[0]!;
+  if (inputs.length === 1) return identity(lw, node);
+  const y = lw.define(out.name, out.shape, elementwiseLayout(out.shape.length, inputs));
+  binaryStep(lw, node, kind, inputs[0]!, inputs[1]!, y);
+  for (const v of inputs.slice(2)) binaryStep(lw, node, kind, y, v, y);
+  if (node.op === 'Mean') {
+    const length = elementCount(out.shape);
+    const scale = 1 / inputs.length;
+    lw.step(node, [y], [y], (ptr) => {
+      const py = ptr(y.buf!);
+      return () => lw.ops.unary(py, py, length, 'scaleShift', scale, 0);
+    });
+  }
+};
+
+/** Where: out = cond ? X : Y with broadcasting (bool data arrives as 0/1 floats). */
+const where: Handler = (lw, node) => {
+  const c = lw.need(node, 0, 'condition');
+  const a = lw.need(node, 1, 'X');
+  const b = lw.need(node, 2, 'Y');
+  const out = node.outputs[0]!;
+  const y = lw.define(out.name, out.shape, elementwiseLayout(out.shape.length, [c, a, b]));
+  const plan = broadcastPlan(y.shape, y.layout, [c, a, b]);
+  const [sc, sa, sb] = plan.strides as [number[], number[], number[]];
+  const cAt = lw.address(c), aAt = lw.address(a), bAt = lw.address(b);
+  lw.step(node, [c, a, b], [y], (ptr) => {
+    const pc = cAt(ptr), pa = aAt(ptr), pb = bAt(ptr), py = ptr(y.buf!);
+    const blocks = plan.offsets.map(([oc, oa, ob], i) => [pc + oc! * 4, pa + oa! * 4, pb + ob! * 4, py + i * plan.innerCount * 4] as const);
+    return () => {
+      for (const [xc, xa, xb, xy] of blocks) lw.ops.select(xc, xa, xb, xy, plan.inner, sc, sa, sb);
+    };
+  });
+};
+
+/** Expand: one strided copy that reads broadcast dims with stride 0. */
+const expand: Handler = (lw, node) => {
+  const x = lw.need(node, 0, 'input');
+  const out = node.outputs[0]!;
+  const rank = out.shape.length;
+  const layout = elementwiseLayout(rank, [x]);
+  const { dims, strides } = collapseDims(physicalShape(out.shape, layout), [operandStrides(x, rank, layout)]);
+  if (dims.length > MAX_COPY_RANK) lw.fail(node, `broadcasts over ${dims.length} separate dims; at most ${MAX_COPY_RANK} are supported`);
+  const y = lw.define(out.name, out.shape, layout);
+  const xAt = lw.address(x);
+  const src = strides[0]!;
+  lw.step(node, [x], [y], (ptr) => {
+    const px = xAt(ptr), py = ptr(y.buf!);
+    return () => lw.ops.copy(px, py, dims, src, contiguousStrides(dims));
   });
 };
 
@@ -224,17 +299,79 @@ const slice: Handler = (lw, node) => {
   });
 };
 
+/**
+ * Gathers along logical `axis` of x by a table of source indices (negative: `fill`), in x's
+ * layout: output dim `axis` holds table.length entries. The table lives in wasm memory.
+ */
+function gatherAxis(lw: Lowering, node: GraphNode, x: Val, axis: number, table: readonly number[], name: string, fill = 0, shape?: readonly number[]): Val {
+  const rank = x.shape.length;
+  const p = physicalOrder(x.layout, rank).indexOf(axis);
+  const phys = physicalShape(x.shape, x.layout);
+  const outer = elementCount(phys.slice(0, p));
+  const inner = elementCount(phys.slice(p + 1));
+  const dim = phys[p]!;
+  const count = table.length;
+  const y = lw.define(name, shape ?? x.shape.map((d, i) => (i === axis ? count : d)), x.layout);
+  const xAt = lw.address(x);
+  const tableAt = lw.wasmConstant(Float32Array.from(table));
+  lw.step(node, [x], [y], (ptr) => {
+    const px = xAt(ptr), py = ptr(y.buf!);
+    return () => lw.ops.gather(px, py, tableAt, outer, dim, count, inner, fill);
+  });
+  return y;
+}
+
+/** Gathers along each listed axis in turn (tables by logical axis); the last writes `name`. */
+function gatherAxes(lw: Lowering, node: GraphNode, x: Val, tables: ReadonlyMap<number, readonly number[]>, name: string, fill = 0): void {
+  if (tables.size === 0) return void lw.alias(name, x, x.shape, x.layout);
+  let v = x;
+  let left = tables.size;
+  for (const [axis, table] of tables) v = gatherAxis(lw, node, v, axis, table, --left === 0 ? name : `${name}#${axis}`, fill);
+}
+
+/** Source index of output position o along an axis of n padded by `begin` in front; -1 is the fill value. */
+function padSource(mode: string, o: number, begin: number, n: number): number {
+  const p = o - begin;
+  if (p >= 0 && p < n) return p;
+  if (mode === 'edge') return Math.min(Math.max(p, 0), n - 1);
+  if (mode === 'wrap') return ((p % n) + n) % n;
+  if (mode === 'reflect') {
+    if (n === 1) return 0;
+    const period = 2 * (n - 1);
+    const q = ((p % period) + period) % period;
+    return q >= n ? period - q : q;
+  }
+  return -1;
+}
+
+const PAD_MODES = new Set(['constant', 'edge', 'reflect', 'wrap']);
+
 const pad: Handler = (lw, node) => {
   const mode = attrString(node, 'mode', 'constant');
-  if (mode !== 'constant') lw.fail(node, `mode '${mode}' is not supported (constant only)`);
+  if (!PAD_MODES.has(mode)) lw.fail(node, `mode '${mode}' is not supported (constant, edge, reflect, wrap are)`);
   const x = lw.need(node, 0, 'data');
   const rank = x.shape.length;
-  const pads = ints(lw, node, 1, 'pads', 'pads');
-  if (!pads || pads.length !== 2 * rank) return lw.fail(node, `pads must list ${2 * rank} values`);
-  if (pads.some((p) => p < 0)) lw.fail(node, 'negative pads (cropping) are not supported');
-  if (node.inputs[3]) lw.fail(node, 'the axes input is not supported');
+  const listed = ints(lw, node, 1, 'pads', 'pads');
+  const axes = (node.inputs[3] ? Array.from(lw.constant(node, 3, 'axes')) : Array.from({ length: rank }, (_, i) => i)).map((a) => normaliseAxis(a, rank));
+  if (!listed || listed.length !== 2 * axes.length) return lw.fail(node, `pads must list ${2 * axes.length} values`);
+  const begin = new Array<number>(rank).fill(0);
+  const end = new Array<number>(rank).fill(0);
+  axes.forEach((a, i) => {
+    begin[a] = listed[i]!;
+    end[a] = listed[i + axes.length]!;
+  });
   const value = node.inputs[2] ? lw.constant(node, 2, 'constant_value')[0] ?? 0 : attr(node, 'value', 0);
   const out = node.outputs[0]!;
+  if (mode !== 'constant' || [...begin, ...end].some((p) => p < 0)) {
+    // Edge, reflect, wrap and crops: one gather per padded axis, by a table of source positions.
+    if (mode !== 'constant' && x.shape.some((n, a) => n === 0 && begin[a]! + end[a]! > 0)) lw.fail(node, `mode '${mode}' cannot pad an empty axis`);
+    const tables = new Map<number, number[]>();
+    for (let a = 0; a < rank; a++) {
+      if (begin[a] === 0 && end[a] === 0) continue;
+      tables.set(a, Array.from({ length: x.shape[a]! + begin[a]! + end[a]! }, (_, o) => padSource(mode, o, begin[a]!, x.shape[a]!)));
+    }
+    return gatherAxes(lw, node, x, tables, out.name, value);
+  }
   const y = lw.define(out.name, out.shape, x.layout);
   const yStrides = logicalStrides(out.shape, x.layout);
   const from = logicalStrides(x.shape, x.layout);
@@ -242,7 +379,7 @@ const pad: Handler = (lw, node) => {
   const dims = order.map((d) => x.shape[d]!);
   const src = order.map((d) => from[d]!);
   const dst = order.map((d) => yStrides[d]!);
-  const offset = pads.slice(0, rank).reduce((s, p, d) => s + p * yStrides[d]!, 0);
+  const offset = begin.reduce((s, p, d) => s + p * yStrides[d]!, 0);
   const length = elementCount(out.shape);
   const xAt = lw.address(x);
   lw.step(node, [x], [y], (ptr) => {
@@ -252,6 +389,89 @@ const pad: Handler = (lw, node) => {
       lw.ops.copy(px, py + offset * 4, dims, src, dst);
     };
   });
+};
+
+/** Gather with constant indices: rows of the input along `axis`, any index shape. */
+const gather: Handler = (lw, node) => {
+  const x0 = lw.need(node, 0, 'data');
+  const rank = x0.shape.length;
+  const axis = normaliseAxis(attr(node, 'axis', 0), rank);
+  const dim = x0.shape[axis]!;
+  const indices = Array.from(lw.constant(node, 1, 'indices'), (i) => {
+    if (i < -dim || i >= dim) lw.fail(node, `index ${i} is out of range for dimension ${dim}`);
+    return i < 0 ? i + dim : i;
+  });
+  const out = node.outputs[0]!;
+  // A 1-D index list keeps the rank (and so the layout); other index shapes change it: row-major.
+  if (node.inputs[1]!.shape.length === 1) return void gatherAxis(lw, node, x0, axis, indices, out.name);
+  const x = lw.as(x0, 'rm');
+  const flat = gatherAxis(lw, node, x, axis, indices, `${out.name}#flat`);
+  lw.alias(out.name, flat, out.shape, 'rm');
+};
+
+/** Source index along one axis for nearest Resize, as ONNX defines it (coordinate transform, then rounding, then clamping). */
+function nearestSource(o: number, inn: number, out: number, scale: number, transform: string, rounding: string): number {
+  let c: number;
+  switch (transform) {
+    case 'asymmetric': c = o / scale; break;
+    case 'half_pixel': c = (o + 0.5) / scale - 0.5; break;
+    case 'pytorch_half_pixel': c = out > 1 ? (o + 0.5) / scale - 0.5 : 0; break;
+    case 'align_corners': c = out === 1 ? 0 : (o * (inn - 1)) / (out - 1); break;
+    case 'tf_half_pixel_for_nn': c = (o + 0.5) / scale; break;
+    default: throw new RangeError(transform);
+  }
+  let i: number;
+  switch (rounding) {
+    case 'floor': i = Math.floor(c); break;
+    case 'ceil': i = Math.ceil(c); break;
+    case 'round_prefer_ceil': i = Math.floor(c + 0.5); break;
+    case 'round_prefer_floor': i = c === Math.floor(c) + 0.5 ? Math.floor(c) : Math.round(c); break;
+    default: throw new RangeError(rounding);
+  }
+  return Math.min(Math.max(i, 0), inn - 1);
+}
+
+const NEAREST_TRANSFORMS = new Set(['asymmetric', 'half_pixel', 'pytorch_half_pixel', 'align_corners', 'tf_half_pixel_for_nn']);
+const NEAREST_ROUNDINGS = new Set(['floor', 'ceil', 'round_prefer_ceil', 'round_prefer_floor']);
+
+/**
+ * Resize (opset 10+) and Upsample, nearest mode: one gather per resized axis by a table of
+ * source positions planned here. Before opset 11 (and for Upsample) coordinates are asymmetric
+ * and rounded down.
+ */
+const resize: Handler = (lw, node) => {
+  const x = lw.need(node, 0, 'X');
+  const rank = x.shape.length;
+  const mode = attrString(node, 'mode', 'nearest');
+  if (mode !== 'nearest') lw.fail(node, `mode '${mode}' is not supported (nearest only)`);
+  if (node.attributes['axes'] !== undefined) lw.fail(node, 'the axes attribute is not supported');
+  const modern = node.op === 'Resize' && lw.options.opset >= 11;
+  const transform = modern ? attrString(node, 'coordinate_transformation_mode', 'half_pixel') : 'asymmetric';
+  const rounding = modern ? attrString(node, 'nearest_mode', 'round_prefer_floor') : 'floor';
+  if (!NEAREST_TRANSFORMS.has(transform)) lw.fail(node, `coordinate_transformation_mode '${transform}' is not supported`);
+  if (!NEAREST_ROUNDINGS.has(rounding)) lw.fail(node, `nearest_mode '${rounding}' is not supported`);
+  const optional = (slot: number, what: string): number[] | undefined => {
+    if (!node.inputs[slot]) return undefined;
+    const v = Array.from(lw.constant(node, slot, what));
+    return v.length > 0 ? v : undefined;
+  };
+  const scalesSlot = modern ? 2 : 1;
+  const scales = node.op === 'Upsample' && lw.options.opset < 9 ? attrList(node, 'scales') : optional(scalesSlot, 'scales');
+  const sizes = modern ? optional(3, 'sizes') : undefined;
+  if (!scales && !sizes) return lw.fail(node, 'needs scales or sizes');
+  const list = sizes ?? scales!;
+  if (list.length !== rank) lw.fail(node, `${sizes ? 'sizes' : 'scales'} must list ${rank} values`);
+  const outShape = sizes ?? x.shape.map((d, i) => Math.floor(d * scales![i]!));
+  const out = node.outputs[0]!;
+  if (outShape.some((d, i) => d !== out.shape[i])) lw.fail(node, `output [${outShape.join(', ')}] differs from the model's [${out.shape.join(', ')}]`);
+  const tables = new Map<number, number[]>();
+  for (let a = 0; a < rank; a++) {
+    const inn = x.shape[a]!, n = outShape[a]!;
+    const scale = scales ? scales[a]! : n / inn;
+    const table = Array.from({ length: n }, (_, o) => nearestSource(o, inn, n, scale, transform, rounding));
+    if (n !== inn || table.some((t, o) => t !== o)) tables.set(a, table);
+  }
+  gatherAxes(lw, node, x, tables, out.name);
 };
 
 const REDUCE: Readonly<Record<string, ReduceKind>> = { ReduceMean: 'mean', ReduceSum: 'sum', ReduceMax: 'max' };
@@ -271,17 +491,41 @@ const reduce: Handler = (lw, node) => {
     const keptInOrder = order.filter((d) => !axes.includes(d)).every((d, i, all) => i === 0 || all[i - 1]! < d);
     return adjacent && (keep || keptInOrder);
   };
+  const out = node.outputs[0]!;
+  const kind = REDUCE[node.op]!;
+  if (!fits(x0.layout) && !fits('rm')) {
+    // Axes apart in memory: one strided copy puts the kept axes first (in order) and the reduced
+    // ones last, then one reduction over the trailing block.
+    const kept = Array.from({ length: rank }, (_, i) => i).filter((d) => !axes.includes(d));
+    const perm = [...kept, ...[...axes].sort((p, q) => p - q)];
+    const from = logicalStrides(x0.shape, x0.layout);
+    const shape = perm.map((d) => x0.shape[d]!);
+    const { dims, strides } = collapseDims(shape, [perm.map((d) => from[d]!), contiguousStrides(shape)]);
+    if (dims.length > MAX_COPY_RANK) lw.fail(node, `axes [${axes.join(', ')}] split the input into more than ${MAX_COPY_RANK} blocks`);
+    const t = lw.define(`${out.name}#grouped`, shape, 'rm');
+    const y = lw.define(out.name, out.shape, 'rm');
+    const outer = elementCount(kept.map((d) => x0.shape[d]!));
+    const n = elementCount(shape) / outer;
+    const xAt = lw.address(x0);
+    const [src, dst] = strides as [number[], number[]];
+    lw.step(node, [x0], [t], (ptr) => {
+      const px = xAt(ptr), pt = ptr(t.buf!);
+      return () => lw.ops.copy(px, pt, dims, src, dst);
+    });
+    lw.step(node, [t], [y], (ptr) => {
+      const pt = ptr(t.buf!), py = ptr(y.buf!);
+      return () => lw.ops.reduce(pt, py, outer, n, 1, kind);
+    });
+    return;
+  }
   const x = fits(x0.layout) ? x0 : lw.as(x0, 'rm');
-  if (!fits(x.layout)) lw.fail(node, `axes [${axes.join(', ')}] are not adjacent; not supported`);
   const order = physicalOrder(x.layout, rank);
   const phys = physicalShape(x.shape, x.layout);
   const positions = axes.map((a) => order.indexOf(a)).sort((p, q) => p - q);
   const outer = elementCount(phys.slice(0, positions[0]!));
   const n = elementCount(positions.map((p) => phys[p]!));
   const inner = elementCount(phys.slice(positions.at(-1)! + 1));
-  const out = node.outputs[0]!;
   const y = lw.define(out.name, out.shape, keep && rank === 4 ? x.layout : 'rm');
-  const kind = REDUCE[node.op]!;
   const xAt = lw.address(x);
   lw.step(node, [x], [y], (ptr) => {
     const px = xAt(ptr), py = ptr(y.buf!);
@@ -296,4 +540,5 @@ export const TENSOR_HANDLERS: Readonly<Record<string, Handler>> = {
   Identity: identity, Dropout: identity,
   Transpose: transpose, Concat: concat, Split: split, Slice: slice, Pad: pad,
   ReduceMean: reduce, ReduceSum: reduce, ReduceMax: reduce,
+  Where: where, Expand: expand, Gather: gather, Resize: resize, Upsample: resize,
 };
