@@ -6,7 +6,7 @@ import { convOutputSize, type ConvShape } from '../core/kernels.js';
 import type { PoolWindow } from '../core/tensor-ops.js';
 import type { GraphNode } from '../graph/types.js';
 import { convTask, spaceFor, taskKey } from '../tune/space/index.js';
-import { elementCount, physicalOrder, physicalShape } from './layout.js';
+import { broadcastStrides, contiguousStrides, elementCount, physicalOrder, physicalShape } from './layout.js';
 import { attr, attrList, attrString, normaliseAxis, type Handler, type Lowering, type Val } from './lower.js';
 import { unaryMapOf, type UnaryMap } from './ops-tensor.js';
 
@@ -151,8 +151,11 @@ function rowBias(v: Float32Array, shape: readonly number[], n: number): Float32A
   return nonUnit.length === 1 && nonUnit[0] === n && shape.at(-1) === n ? v : undefined;
 }
 
-/** Y[m×n] = A·B (+ bias per column), then a fused epilogue: Gemm and MatMul with a constant B. */
-function denseStep(lw: Lowering, node: GraphNode, a: Val, b: Float32Array, bias: Float32Array | undefined, m: number, k: number, nOut: number, outShape: readonly number[]): void {
+/**
+ * Y[m×n] = A·B (+ bias per column) (+ addend, a constant m×n: Gemm's C in other broadcast forms),
+ * then a fused epilogue: Gemm and MatMul with a constant B.
+ */
+function denseStep(lw: Lowering, node: GraphNode, a: Val, b: Float32Array, bias: Float32Array | undefined, addend: Float32Array | undefined, m: number, k: number, nOut: number, outShape: readonly number[]): void {
   // A following Add of a constant row vector is the Linear layer's bias (MatMul + Add exports).
   let tensor = node.outputs[0]!.name;
   const next = lw.soleReader(tensor);
@@ -168,64 +171,124 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, b: Float32Array, bias:
   }
   const epilogue = fuseEpilogue(lw, tensor, outShape, 'rm');
   const y = lw.define(epilogue.output, outShape, 'rm');
+  const aAt = lw.address(a);
   const bAt = lw.wasmConstant(b);
   const biasAt = bias ? lw.wasmConstant(bias) : 0;
+  const addendAt = addend ? lw.wasmConstant(addend) : 0;
   const length = m * nOut;
   lw.step(node, [a, epilogue.residual], [y], (ptr) => {
-    const pa = ptr(a.buf!), py = ptr(y.buf!);
+    const pa = aAt(ptr), py = ptr(y.buf!);
     const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), py, length);
     return () => {
       lw.ops.gemm(pa, bAt, py, m, nOut, k);
       if (biasAt) lw.ops.biasAdd(py, biasAt, m, nOut);
+      if (addendAt) lw.ops.add(py, addendAt, py, length);
       tail();
     };
   });
 }
 
+/** The [rows, cols] matrix transposed, row-major. */
+function transposed(data: Float32Array, rows: number, cols: number): Float32Array {
+  return Float32Array.from({ length: rows * cols }, (_, i) => data[(i % rows) * cols + Math.floor(i / rows)]!);
+}
+
 const gemm: Handler = (lw, node) => {
-  const a = lw.as(lw.need(node, 0, 'A'), 'rm');
+  let a = lw.as(lw.need(node, 0, 'A'), 'rm');
   if (a.shape.length !== 2) lw.fail(node, `A must be 2-D, got [${a.shape.join(', ')}]`);
-  if (attr(node, 'transA', 0) !== 0) lw.fail(node, 'transA = 1 is not supported');
   const alpha = attr(node, 'alpha', 1);
   const beta = attr(node, 'beta', 1);
   const bShape = node.inputs[1]!.shape;
   const transB = attr(node, 'transB', 0) === 1;
+  if (attr(node, 'transA', 0) !== 0) {
+    // Aᵀ: a constant transposed once, a run-time A by a strided copy before the product.
+    const [rows, cols] = a.shape as [number, number];
+    if (a.data) {
+      a = { name: `${a.name}#T`, shape: [cols, rows], layout: 'rm', data: transposed(a.data, rows, cols) };
+    } else {
+      const from = a;
+      const t = lw.define(`${node.outputs[0]!.name}#At`, [cols, rows], 'rm');
+      lw.step(node, [from], [t], (ptr) => {
+        const pa = ptr(from.buf!), pt = ptr(t.buf!);
+        return () => lw.ops.copy(pa, pt, [cols, rows], [1, cols], [rows, 1]);
+      });
+      a = t;
+    }
+  }
   const [m, k] = a.shape as [number, number];
   const nOut = transB ? bShape[0]! : bShape[1]!;
   let b = lw.constant(node, 1, 'B');
-  if (transB) b = Float32Array.from({ length: k * nOut }, (_, i) => b[(i % nOut) * k + Math.floor(i / nOut)]!);
+  if (transB) b = transposed(b, nOut, k);
   if (alpha !== 1) b = b.map((v) => f(v * alpha));
   let bias: Float32Array | undefined;
+  let addend: Float32Array | undefined;
   if (node.inputs[2]) {
+    const cShape = node.inputs[2].shape;
     const c = lw.constant(node, 2, 'C').map((v) => f(v * beta));
-    bias = rowBias(c, node.inputs[2].shape, nOut);
-    if (!bias) lw.fail(node, `C of shape [${node.inputs[2].shape.join(', ')}] is not supported (a row vector of ${nOut} is)`);
+    bias = rowBias(c, cShape, nOut);
+    if (!bias) {
+      // [M, 1] or [M, N]: C broadcast to the whole output once, added after the product.
+      if (cShape.length > 2 || cShape.some((d, i) => d !== 1 && d !== [m, nOut][i + 2 - cShape.length])) {
+        lw.fail(node, `C of shape [${cShape.join(', ')}] does not broadcast to [${m}, ${nOut}]`);
+      }
+      const [cm, cn] = cShape.length === 2 ? (cShape as [number, number]) : [1, cShape[0] ?? 1];
+      addend = Float32Array.from({ length: m * nOut }, (_, i) => c[(cm === 1 ? 0 : Math.floor(i / nOut)) * cn + (cn === 1 ? 0 : i % nOut)]!);
+    }
   }
-  denseStep(lw, node, a, b, bias, m, k, nOut, node.outputs[0]!.shape);
+  denseStep(lw, node, a, b, bias, addend, m, k, nOut, node.outputs[0]!.shape);
 };
 
+/**
+ * MatMul with numpy semantics: batch dims broadcast on both sides; a 1-D A gains a leading 1 and
+ * a 1-D B a trailing 1 (the output shape has them removed already). A constant 2-D B is a dense
+ * layer; otherwise one GEMM per batch, at element offsets planned here.
+ */
 const matmul: Handler = (lw, node) => {
   const a = lw.as(lw.need(node, 0, 'A'), 'rm');
   const bVal = lw.need(node, 1, 'B');
   const out = node.outputs[0]!;
-  if (a.shape.length < 2) lw.fail(node, 'a 1-D A is not supported');
-  const k = a.shape.at(-1)!;
-  const m = elementCount(a.shape) / k;
-  if (bVal.data && bVal.shape.length === 2) return denseStep(lw, node, a, bVal.data, undefined, m, k, bVal.shape[1]!, out.shape);
-  // Both at run time: batched products over equal leading dims.
+  const aShape = a.shape.length === 1 ? [1, a.shape[0]!] : a.shape;
+  const bShape = bVal.shape.length === 1 ? [bVal.shape[0]!, 1] : bVal.shape;
+  const k = aShape.at(-1)!;
+  if (bShape.at(-2) !== k) lw.fail(node, `inner dims of [${a.shape.join(', ')}] and [${bVal.shape.join(', ')}] differ`);
+  const nOut = bShape.at(-1)!;
+  const rows = aShape.at(-2)!;
+  const batchA = aShape.slice(0, -2);
+  const batchB = bShape.slice(0, -2);
+  // A 2-D B: A's batch dims fold into its rows.
+  if (batchB.length === 0 && bVal.data) return denseStep(lw, node, a, bVal.data, undefined, undefined, elementCount(aShape) / k, k, nOut, out.shape);
   const b = lw.as(bVal, 'rm');
-  if (b.shape.length !== a.shape.length || b.shape.slice(0, -2).some((d, i) => d !== a.shape[i])) {
-    lw.fail(node, `batched MatMul of [${a.shape.join(', ')}] and [${b.shape.join(', ')}] needs equal leading dims`);
+  const rank = Math.max(batchA.length, batchB.length);
+  const batch = Array.from({ length: rank }, (_, i) => {
+    const da = batchA[i - rank + batchA.length] ?? 1, db = batchB[i - rank + batchB.length] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) lw.fail(node, `batch dims of [${a.shape.join(', ')}] and [${bVal.shape.join(', ')}] do not broadcast`);
+    return Math.max(da, db);
+  });
+  const sa = broadcastStrides(batchA, contiguousStrides(batchA), rank);
+  const sb = broadcastStrides(batchB, contiguousStrides(batchB), rank);
+  const blocks: [number, number][] = [];
+  if (batchB.length === 0) blocks.push([0, 0]);
+  else {
+    for (let i = 0; i < elementCount(batch); i++) {
+      let rest = i, oa = 0, ob = 0;
+      for (let d = rank - 1; d >= 0; d--) {
+        const j = rest % batch[d]!;
+        rest = Math.floor(rest / batch[d]!);
+        oa += j * sa[d]!;
+        ob += j * sb[d]!;
+      }
+      blocks.push([oa * rows * k, ob * k * nOut]);
+    }
   }
-  const rows = a.shape.at(-2)!;
-  const nOut = b.shape.at(-1)!;
-  const batches = elementCount(a.shape.slice(0, -2));
+  const m = batchB.length === 0 ? elementCount(aShape) / k : rows;
+  if (blocks.length * m * nOut !== elementCount(out.shape)) lw.fail(node, `output [${out.shape.join(', ')}] differs from the product's ${blocks.length} × [${m}, ${nOut}]`);
   const y = lw.define(out.name, out.shape, 'rm');
   const aAt = lw.address(a), bAt = lw.address(b);
   lw.step(node, [a, b], [y], (ptr) => {
     const pa = aAt(ptr), pb = bAt(ptr), py = ptr(y.buf!);
+    const calls = blocks.map(([oa, ob], i) => [pa + oa * 4, pb + ob * 4, py + i * m * nOut * 4] as const);
     return () => {
-      for (let i = 0; i < batches; i++) lw.ops.gemm(pa + i * rows * k * 4, pb + i * k * nOut * 4, py + i * rows * nOut * 4, rows, nOut, k);
+      for (const [xa, xb, xy] of calls) lw.ops.gemm(xa, xb, xy, m, nOut, k);
     };
   });
 };
