@@ -2,6 +2,7 @@
 // machine, starting from (and compared with) each layer's default schedule.
 import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';
+import { endToEndLatency, type EndToEnd } from './end-to-end.js';
 import { type TuningJob, tuneJob, tuningJobs } from '../tune/jobs.js';
 import type { HistoryPoint, Measurer } from '../tune/loop.js';
 import type { TuningRecord } from '../tune/records.js';
@@ -50,6 +51,8 @@ export interface HostCompilation {
   defaultSeconds: number;
   tunedSeconds: number;
   interrupted: boolean;
+  /** The whole network run by the runtime with default and with the log's tuned kernels; the error when it cannot run. */
+  endToEnd: EndToEnd | { error: string };
 }
 
 export async function compileHost(core: Core, graph: Graph, options: HostCompileOptions): Promise<HostCompilation> {
@@ -58,6 +61,12 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
     .sort((a, b) => heaviest(b) - heaviest(a))
     .slice(0, options.layers);
   const layers: HostLayerResult[] = [];
+  // Every record of the log, to run the tuned network at the end.
+  const log: TuningRecord[] = [...(options.previous ?? [])];
+  const onRecords = async (records: TuningRecord[]): Promise<void> => {
+    log.push(...records);
+    await options.onRecords?.(records);
+  };
   const transfer = options.transfer ? new TransferPool() : undefined;
   let interrupted = false;
   for (const [index, job] of chosen.entries()) {
@@ -74,7 +83,7 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
       seed: options.seed,
       previous: options.previous,
       transfer,
-      onRecords: options.onRecords,
+      onRecords,
       onProgress: (p) => options.onTrials?.(index * options.trialsPerLayer + p.trials),
       shouldStop: options.shouldStop,
       onHistory: (h) => (history = h),
@@ -93,6 +102,12 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
       history: [...history],
     });
   }
+  let endToEnd: HostCompilation['endToEnd'];
+  try {
+    endToEnd = await endToEndLatency(graph, log);
+  } catch (e) {
+    endToEnd = { error: (e as Error).message };
+  }
   const total = (pick: (l: HostLayerResult) => number | null): number => layers.reduce((s, l) => s + (pick(l) ?? 0) * l.nodes, 0);
   return {
     kind: 'host',
@@ -102,5 +117,6 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
     defaultSeconds: total((l) => l.defaultSeconds),
     tunedSeconds: total((l) => (l.bestSeconds === null ? l.defaultSeconds : Math.min(l.bestSeconds, l.defaultSeconds ?? Number.POSITIVE_INFINITY))),
     interrupted: interrupted || (options.shouldStop?.() ?? false),
+    endToEnd,
   };
 }

@@ -25,6 +25,8 @@ export function hostReport(graph: Graph, compilation: HostCompilation): ReportPa
       (speedup ? ` Those layers take ${(compilation.defaultSeconds * 1e3).toFixed(2)} ms with default schedules and ${(compilation.tunedSeconds * 1e3).toFixed(2)} ms tuned (${speedup.toFixed(2)}×).` : '') +
       (compilation.interrupted ? ' The run was interrupted; resume it with `--resume`.' : ''),
     '',
+    endToEndLine(graph, compilation),
+    '',
     markdownTable(['layer', 'shape', 'nodes', 'default GFLOP/s', 'tuned GFLOP/s', 'speed-up', 'trials', 'tuning s'], rows),
     '',
     '![best so far against measurements](tuning-trials.svg)',
@@ -41,4 +43,12 @@ export function hostReport(graph: Graph, compilation: HostCompilation): ReportPa
       'tuning-seconds.svg': lineChartSpec({ title: `${graph.name}: best schedule so far`, xTitle: 'tuning time (s)', yTitle: 'GFLOP/s', points: points('seconds') }),
     },
   };
+}
+
+function endToEndLine(graph: Graph, compilation: HostCompilation): string {
+  const e = compilation.endToEnd;
+  if ('error' in e) return `The whole network could not run in the runtime: ${e.error}`;
+  return `The whole network (mapwise's runtime, median of ${e.rounds} interleaved runs) takes **${e.defaultMs.toFixed(2)} ms** with default schedules and ` +
+    `**${e.tunedMs.toFixed(2)} ms** with the tuned ones (${(e.defaultMs / e.tunedMs).toFixed(2)}×, ${e.tunedLayers.length} conv layers tuned). ` +
+    'Run it with `mapwise run MODEL.onnx --records records.jsonl`.';
 }

@@ -74,6 +74,11 @@ describe('mapwise compile', () => {
     expect(layer.trials).toBe(6);
     expect(first.json.tunedSeconds).toBeLessThanOrEqual(first.json.defaultSeconds);
     expect(layer.bestSeconds).toBeGreaterThan(0);
+    // The whole network in the runtime, default and with the log's best kernels: the tuned layer's nodes run tuned.
+    expect(first.json.endToEnd.defaultMs).toBeGreaterThan(0);
+    expect(first.json.endToEnd.tunedMs).toBeGreaterThan(0);
+    expect(first.json.endToEnd.tunedLayers).toHaveLength(layer.nodes);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/The whole network .* takes \*\*[\d.]+ ms\*\* with default schedules/);
     const resumed = mapwise(...args, '--trials', '8', '--resume');
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n')).toHaveLength(8);
