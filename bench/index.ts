@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   schedule: async () => (await import('./schedule.js')).scheduleBench,
   sim: async () => (await import('./sim.js')).simBench,
   tuners: async () => (await import('./tuners.js')).tunersBench,
+  'wasm-size': async () => (await import('./wasm-size.js')).wasmSizeBench,
 };
 
 async function main(argv: string[]): Promise<void> {

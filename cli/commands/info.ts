@@ -1,6 +1,21 @@
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
-import { detectFeatures, gemmSelfCheck, getCore, runtimeName } from '../../src/node/index.js';
+import { detectFeatures, FLAVOURS, type Flavour, gemmSelfCheck, getCore, runtimeName, wasmUrl } from '../../src/node/index.js';
 import { report, table } from '../output.js';
+
+/** Bytes of each flavour's build/*.wasm, or null where the build is missing. */
+export function coreSizes(): Record<Flavour, number | null> {
+  const sizes = {} as Record<Flavour, number | null>;
+  for (const flavour of FLAVOURS) {
+    try {
+      sizes[flavour] = statSync(fileURLToPath(wasmUrl(flavour))).size;
+    } catch {
+      sizes[flavour] = null;
+    }
+  }
+  return sizes;
+}
 
 interface InfoArgs {
   json?: boolean;
@@ -19,6 +34,7 @@ export const infoCommand: CommandModule<object, InfoArgs> = {
       features: detectFeatures(),
       fusedMultiplyAdd: core.fusedMultiplyAdd,
       gemmSelfCheck: check,
+      wasmBytes: coreSizes(),
     };
     report(argv, result, (r) =>
       table(
@@ -29,6 +45,7 @@ export const infoCommand: CommandModule<object, InfoArgs> = {
           ['SIMD128', String(r.features.simd)],
           ['relaxed SIMD', String(r.features.relaxedSimd)],
           ['fused multiply-add', String(r.fusedMultiplyAdd)],
+          ['wasm bytes', FLAVOURS.map((f) => `${f} ${r.wasmBytes[f] ?? 'missing'}`).join(', ')],
           ['GEMM self-check', `${check.passed ? 'passed' : 'FAILED'} on ${check.shapes} random shapes (max rel. error ${check.maxRelativeError.toExponential(2)})`],
         ],
       ),
