@@ -22,7 +22,7 @@ export async function main(args: string[]): Promise<void> {
     .example('$0 simulate resnet50 --target systolic:google --out reports/', "SCALE-Sim's reports for a model")
     .example('$0 tune resnet18convs --layer 0 --tuner chameleon --trials 128 --log r18.jsonl', 'tune a kernel with Chameleon')
     .example('$0 best r18.jsonl', 'the best configuration per workload in a log')
-    .example('$0 codesign resnet18 --max-pes 1024 --strategy arco --budget 2000', 'choose an accelerator and the mappings (ARCO)')
+    .example('$0 codesign resnet18 --budget 2000', 'choose an accelerator within the default array\'s silicon, and the mappings (ARCO)')
     .example('$0 import test/fixtures/models/mobilenet_v2.onnx --json', 'summarise an ONNX file')
     .example('$0 zoo', 'list the built-in models')
     .example('$0 info', 'runtime, wasm flavour and a GEMM self-check')

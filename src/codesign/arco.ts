@@ -407,7 +407,7 @@ export class Arco {
       const key = jointKey(p.evaluated);
       const known = this.simulatedKeys.has(key);
       const free = !known && this.problem.callsFor(p.evaluated) === 0;
-      if (known || free || (chosenSet.has(p) && this.problem.simulatorCalls < budget)) {
+      if (known || free || (chosenSet.has(p) && this.problem.affordable(p.evaluated, budget))) {
         const fresh = p.evaluated.mappings.map((m, l) => this.problem.cached(p.hardware, l, m) === undefined);
         const evaluation = known ? this.problem.evaluate(p.evaluated) : tracker.evaluate(p.evaluated);
         if (!known) {

@@ -46,6 +46,8 @@ export async function tuneLayers(
   problem: CodesignProblem, t: Tracker, hardware: Point, callsPerLayer: number,
   makeTuner: (space: SearchSpace, seed: number) => Tuner, seed: number, batchSize: number,
   onRecords?: (records: TuningRecord[]) => void,
+  /** Simulator calls (the problem's total) after which no batch starts. */
+  limit = Number.POSITIVE_INFINITY,
 ): Promise<Point[]> {
   const target = problem.mappingTarget(hardware);
   const best: Point[] = problem.network.layers.map(() => DEFAULT_MAPPING_POINT);
@@ -67,7 +69,7 @@ export async function tuneLayers(
         }),
     };
     const tuner = makeTuner(space, seed + i);
-    const stopAt = started + (i + 1) * callsPerLayer; // cumulative, so a batch that overshoots one layer's share is taken from the next
+    const stopAt = Math.min(limit, started + (i + 1) * callsPerLayer); // cumulative, so a batch that overshoots one layer's share is taken from the next
     try {
       await tune({
         workload: `${problem.network.name}:${layer.name}@${hardware.join(',')}`,
@@ -87,11 +89,11 @@ export async function tuneLayers(
 export async function softwareOnly(problem: CodesignProblem, tuner: 'autotvm' | 'chameleon', core: Core, options: StrategyOptions): Promise<CodesignRun> {
   const t = tracker(problem, tuner, options);
   const hardware = hardwarePoint(gridHardware(problem.target.defaultHardware));
-  const calls = Math.max(8, Math.floor((options.budget - problem.layerCount) / problem.layerCount));
-  const batch = Math.max(4, Math.min(32, Math.ceil(calls / 4)));
+  const calls = Math.max(1, Math.floor((options.budget - problem.layerCount) / problem.layerCount));
+  const batch = Math.max(1, Math.min(32, Math.ceil(calls / 4)));
   const make = (space: SearchSpace, seed: number): Tuner =>
     tuner === 'autotvm' ? new AutoTvmTuner(core, space, seed) : new ChameleonTuner(core, space, seed, { episodes: 32, steps: 20, iterations: 2 });
-  await tuneLayers(problem, t, hardware, calls, make, options.seed, batch, options.onRecords);
+  await tuneLayers(problem, t, hardware, calls, make, options.seed, batch, options.onRecords, options.budget - (batch - 1));
   return t.result({ callsPerLayer: calls });
 }
 
@@ -111,7 +113,9 @@ export async function randomSearch(problem: CodesignProblem, options: StrategyOp
       invalid++;
       continue;
     }
-    t.evaluate(repair(problem, proposal).config);
+    const config = repair(problem, proposal).config;
+    if (!problem.affordable(config, options.budget)) break; // its new layer evaluations would overshoot the budget
+    t.evaluate(config);
     if (draws % 16 === 15) t.flush();
     options.onProgress?.(problem.simulatorCalls, options.budget, t.best?.evaluation.throughputPerSecond ?? 0);
   }
@@ -137,6 +141,8 @@ export async function geneticSearch(problem: CodesignProblem, options: StrategyO
   type Member = { config: JointConfig; fitness: number };
   const seen = new Map<string, number>();
   let invalid = 0;
+  // Set when a child's new layer evaluations would overshoot the budget: the run ends there.
+  let spent = false;
   const score = (config: JointConfig): Member => {
     const fixed = repair(problem, config).config;
     const key = `${fixed.hardware.join(',')}|${fixed.mappings.map(pointKey).join(';')}`;
@@ -145,6 +151,9 @@ export async function geneticSearch(problem: CodesignProblem, options: StrategyO
       if (problem.hardwareError(fixed.hardware) !== undefined) {
         invalid++;
         fitness = 0;
+      } else if (!problem.affordable(fixed, options.budget)) {
+        spent = true;
+        return { config: fixed, fitness: 0 };
       } else {
         fitness = t.evaluate(fixed).throughputPerSecond;
       }
@@ -154,7 +163,7 @@ export async function geneticSearch(problem: CodesignProblem, options: StrategyO
   };
   let population: Member[] = [];
   population.push(score(problem.defaultConfig()));
-  while (population.length < o.population && problem.simulatorCalls < options.budget) {
+  while (population.length < o.population && problem.simulatorCalls < options.budget && !spent) {
     population.push(score({ hardware: HARDWARE_CARDINALITIES.map((n) => random.int(n)), mappings: randomMappings(problem, random) }));
   }
   const pick = (): Member => {
@@ -166,11 +175,11 @@ export async function geneticSearch(problem: CodesignProblem, options: StrategyO
     return best!;
   };
   let generations = 0;
-  while (problem.simulatorCalls < options.budget) {
+  while (problem.simulatorCalls < options.budget && !spent) {
     population.sort((a, b) => b.fitness - a.fitness);
     const next = population.slice(0, o.elites);
     let attempts = 0;
-    while (next.length < o.population && problem.simulatorCalls < options.budget && attempts++ < 20 * o.population) {
+    while (next.length < o.population && problem.simulatorCalls < options.budget && !spent && attempts++ < 20 * o.population) {
       const a = pick().config;
       const b = pick().config;
       const hardware = a.hardware.map((g, i) => {
@@ -227,11 +236,13 @@ export function hardwareGrid(problem: CodesignProblem): Point[] {
 export async function gridSearch(problem: CodesignProblem, options: StrategyOptions): Promise<CodesignRun> {
   const t = tracker(problem, 'grid', options);
   const grid = hardwareGrid(problem);
-  const calls = Math.max(4, Math.floor(options.budget / (grid.length * problem.layerCount)) - 1);
+  const calls = Math.max(1, Math.floor(options.budget / (grid.length * problem.layerCount)) - 1);
   for (const hardware of grid) {
-    await tuneLayers(problem, t, hardware, calls, (space, seed) => new RandomTuner(space, seed), options.seed, calls);
+    // A budget too small for the whole grid covers its first points.
+    if (!problem.affordable({ hardware, mappings: problem.network.layers.map(() => DEFAULT_MAPPING_POINT) }, options.budget - problem.layerCount * calls)) break;
+    await tuneLayers(problem, t, hardware, calls, (space, seed) => new RandomTuner(space, seed), options.seed, calls, undefined, options.budget - (calls - 1));
     t.flush();
-    options.onProgress?.(problem.simulatorCalls, Math.max(options.budget, problem.simulatorCalls), t.best?.evaluation.throughputPerSecond ?? 0);
+    options.onProgress?.(problem.simulatorCalls, options.budget, t.best?.evaluation.throughputPerSecond ?? 0);
   }
   return t.result({ gridPoints: grid.length, callsPerLayer: calls });
 }

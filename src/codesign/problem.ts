@@ -310,6 +310,11 @@ export class CodesignProblem {
     return calls;
   }
 
+  /** Whether evaluating `config` keeps the simulator calls within `budget`. */
+  affordable(config: JointConfig, budget: number): boolean {
+    return this.simulatorCalls + this.callsFor(config) <= budget;
+  }
+
   /**
    * The whole network. A budget-breaking accelerator or a mapping that does not fit makes the
    * configuration invalid: it is reported with its reason and nothing is simulated.

@@ -56,6 +56,19 @@ it('codesign and compile --target systolic share one default budget (the default
   expect(text.stdout).toContain('budget: 256 PEs; DRAM 16 B/cycle at 1000 MHz');
 });
 
+it('codesign never spends more simulator calls than its budget, whatever the strategy', () => {
+  // Before: grid spent 29,177 calls of 300 on ResNet-18, autotvm 414 of 301 on EfficientNet-B0 (8 calls per layer at least).
+  for (const [model, strategies] of [['efficientnetb0', ['ga', 'random', 'grid', 'autotvm', 'chameleon']], ['alexnetconvs', ['arco', 'arco-no-cs']]] as const) {
+    for (const strategy of strategies) {
+      const run = spawnSync('node', ['bin/mapwise.js', 'codesign', model, '--strategy', strategy, '--budget', '301', '--json'], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      const r = JSON.parse(run.stdout);
+      expect(r.simulatorCalls, `${model} ${strategy}`).toBeLessThanOrEqual(301);
+      expect(r.simulatorCalls, `${model} ${strategy}`).toBeGreaterThan(200);
+    }
+  }
+}, 300_000);
+
 it('codesign --max-area-mm2 trades PEs against SRAM within one silicon budget', () => {
   const run = spawnSync('node', ['bin/mapwise.js', 'codesign', 'alexnetconvs', '--strategy', 'random', '--budget', '40', '--seed', '3', '--max-area-mm2', '1.42', '--json'], { encoding: 'utf8' });
   expect(run.status, run.stderr).toBe(0);
