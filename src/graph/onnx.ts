@@ -3,7 +3,9 @@
 // know), folding of the constant shape chains real exports contain, and parameter accounting.
 //
 // Parameters: every initializer, and every graph input without data that is only read where
-// weights go (the weight-stripped resnet18 file), is a parameter tensor. An Identity of a
+// weights go (the weight-stripped resnet18 file) or as a broadcast operand of an elementwise op
+// smaller than the data input (LayerNorm's affine weights, ConvNeXt's layer scale), is a
+// parameter tensor. An Identity of a
 // parameter is a new parameter tensor (the PyTorch exporter re-creates shared all-zero biases
 // that way, and torch counts each copy). Constant nodes and folded shape arithmetic are never
 // parameters. A parameter read in a slot that carries a shape (Reshape's target, Resize's
@@ -51,6 +53,9 @@ const WEIGHT_SLOTS: Readonly<Record<string, readonly number[]>> = {
   Conv: [1, 2], ConvTranspose: [1, 2], Gemm: [1, 2], MatMul: [1], BatchNormalization: [1, 2, 3, 4],
   InstanceNormalization: [1, 2], LayerNormalization: [1, 2], GroupNormalization: [1, 2], PRelu: [1],
 };
+
+/** Elementwise ops whose second operand is a broadcast weight in normalisation layers and layer scales. */
+const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div']);
 
 /** Initializers up to this many elements have their values decoded, for folding and for shape slots. */
 const MAX_DECODED_ELEMENTS = 4096;
@@ -187,14 +192,22 @@ function importGraph(graph: OnnxTypes.IGraphProto, name: string, source: string)
       uses.set(input, list);
     });
   }
-  const onlyWeightUses = (tensor: string, depth: number): boolean => {
+  // How a tensor is read, through Identity chains: in weight slots, as an operand of an
+  // elementwise op (an affine LayerNorm's scale and shift, ConvNeXt's layer scale), or as data.
+  const useKinds = (tensor: string, depth: number, kinds = new Set<'weight' | 'elementwise' | 'data'>()): Set<'weight' | 'elementwise' | 'data'> => {
     const list = uses.get(tensor) ?? [];
-    if (list.length === 0 || depth > 64) return false;
-    return list.every((u) =>
-      u.op === 'Identity' ? u.outputs.every((o) => onlyWeightUses(o, depth + 1)) : (WEIGHT_SLOTS[u.op] ?? []).includes(u.slot));
+    if (list.length === 0 || depth > 64) kinds.add('data');
+    for (const u of list) {
+      if (u.op === 'Identity') u.outputs.forEach((o) => useKinds(o, depth + 1, kinds));
+      else kinds.add((WEIGHT_SLOTS[u.op] ?? []).includes(u.slot) ? 'weight' : ELEMENTWISE.has(u.op) ? 'elementwise' : 'data');
+    }
+    return kinds;
   };
 
-  const inputs: TensorSpec[] = [];
+  // A data-less graph input read only in weight slots is a parameter; one read as data is an
+  // input. One read only by elementwise ops (and in weight slots) is a parameter when it is
+  // smaller than the model's largest data input, as broadcast weights are; otherwise an input.
+  const declared: { name: string; shape: number[]; dtype: DType; kinds: Set<string> }[] = [];
   for (const vi of graph.input ?? []) {
     if (!vi.name || known.has(vi.name)) continue; // IR < 4 lists initializers among the inputs
     const tt = vi.type?.tensorType;
@@ -203,10 +216,16 @@ function importGraph(graph: OnnxTypes.IGraphProto, name: string, source: string)
     const shape = tt.shape.dim.map((d) => (d.dimParam || d.dimValue === null || d.dimValue === undefined ? 1 : num(d.dimValue)));
     const dtype = dtypeOfOnnx(tt.elemType ?? 0);
     checkShape(shape, `graph input '${vi.name}'`);
-    if (onlyWeightUses(vi.name, 0)) known.set(vi.name, { shape, dtype, kind: 'parameter' });
+    declared.push({ name: vi.name, shape, dtype, kinds: useKinds(vi.name, 0) });
+  }
+  const largestData = Math.max(0, ...declared.filter((d) => d.kinds.has('data')).map((d) => elementCount(d.shape)));
+  const inputs: TensorSpec[] = [];
+  for (const { name, shape, dtype, kinds } of declared) {
+    const parameter = !kinds.has('data') && (!kinds.has('elementwise') || elementCount(shape) < largestData);
+    if (parameter) known.set(name, { shape, dtype, kind: 'parameter' });
     else {
-      known.set(vi.name, { shape, dtype, kind: 'activation' });
-      inputs.push({ name: vi.name, shape, dtype });
+      known.set(name, { shape, dtype, kind: 'activation' });
+      inputs.push({ name, shape, dtype });
     }
   }
 
