@@ -19,6 +19,7 @@ import { schedule } from '../api/schedule.js';
 import { simulate } from '../api/simulate.js';
 import { GraphError, type Graph } from '../graph/types.js';
 import { RuntimeError } from '../run/index.js';
+import { totals } from '../graph/analysis.js';
 import { ZOO } from '../graph/zoo/index.js';
 import { builtinModel } from '../graph/resolve.js';
 import { PIPELINE_PRESETS } from '../hw/pipeline.js';
@@ -197,6 +198,19 @@ function stringField(body: Record<string, unknown>, key: string): string | undef
 
 type Route = (request: Request) => Promise<Response>;
 
+/**
+ * The zoo with the figures of its graphs (exact: what /schedule and /simulate work with) beside
+ * the published ones (their source's rounding). Built once per isolate.
+ */
+let zooCache: object[] | undefined;
+function zooFigures(): object[] {
+  zooCache ??= ZOO.map((e) => {
+    const t = totals(e.build());
+    return { name: e.name, description: e.description, params: t.params, macs: t.macs, published: { params: e.params, macs: e.macs ?? null, source: e.source } };
+  });
+  return zooCache;
+}
+
 function routes(limits: Required<HandlerLimits>): Record<string, Route> {
   return {
     'GET /health': async () => json(200, { ok: true, version: VERSION }),
@@ -208,7 +222,7 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
 
     'GET /models': async () =>
       json(200, {
-        models: ZOO.map((e) => ({ name: e.name, description: e.description, params: e.params, ...(e.macs === undefined ? {} : { macs: e.macs }) })),
+        models: zooFigures(),
         generators: ['synthetic:N[:seed]', 'dnnlike:B[:seed]'],
         scalesim: SCALESIM_NETWORKS.map((n) => `scalesim:${n}`),
         pipelineTargets: Object.keys(PIPELINE_PRESETS),

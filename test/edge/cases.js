@@ -54,6 +54,9 @@ export const EDGE_CASES = [
       const { status, json } = await call(request, 'GET', '/models');
       assert(status === 200, 'models status');
       assert(json.models.some((m) => m.name === 'mobilenetv2' && m.params === 3504872), 'models lists mobilenetv2 with its parameters');
+      // AlexNet: the exact MACs of its graph (five convolutions and three dense layers, 714,188,480) beside the published, rounded figure.
+      const alexnet = json.models.find((m) => m.name === 'alexnet');
+      assertEqual([alexnet.macs, alexnet.published.macs, alexnet.published.params], [714188480, 714000000, 61100840], 'alexnet exact and published figures');
       assertEqual(json.schedulers, ['dp', 'compiler', 'learned'], 'schedulers');
       assert(json.systolicTargets.includes('systolic:google'), 'systolic targets');
     },
