@@ -49,7 +49,7 @@ async function timeOnce(run: Run, calls: number): Promise<number> {
 }
 
 /** The flavour's in-register multiply-add peak in GFLOP/s (fastest of five). */
-function measurePeak(core: Core): number {
+export function measurePeak(core: Core): number {
   const peak = core.exports.peakMadd;
   for (let i = 0; i < 5; i++) peak(100_000);
   let best = Infinity;
@@ -65,7 +65,7 @@ function measurePeak(core: Core): number {
 // ---- tfjs-backend-wasm -------------------------------------------------------------------
 type Tf = typeof import('@tensorflow/tfjs-core');
 
-async function loadTfjs(): Promise<Tf> {
+export async function loadTfjs(): Promise<Tf> {
   const tf = await import('@tensorflow/tfjs-core');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const require = createRequire(import.meta.url);
