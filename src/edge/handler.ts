@@ -213,7 +213,15 @@ function zooFigures(): object[] {
 
 function routes(limits: Required<HandlerLimits>): Record<string, Route> {
   return {
-    'GET /health': async () => json(200, { ok: true, version: VERSION }),
+    // Healthy means able to answer: the WebAssembly core loads (in Deno that needs read access to it).
+    'GET /health': async () => {
+      try {
+        const core = await getCore();
+        return json(200, { ok: true, version: VERSION, flavour: core.flavour });
+      } catch (error) {
+        return json(503, { ok: false, version: VERSION, error: `the WebAssembly core does not load: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
+      }
+    },
 
     'GET /info': async () => {
       const core = await getCore();
