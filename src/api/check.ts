@@ -25,6 +25,8 @@ export interface ProgressEvent {
   /** Units of the step done so far, out of `total`. */
   done: number;
   total: number;
+  /** simulate only: array cycles simulated so far, the measure of the work done. */
+  cycles?: number;
 }
 
 export type OptionSpec = Readonly<Record<string, FieldKind>>;

@@ -66,16 +66,19 @@ export async function simulate(model: ModelInput | readonly ConvLayer[], options
   const { name, layers, skipped } = layersOf(model);
   const sim = new Simulator(await getCore());
   const results: LayerResult[] = [];
+  let cycles = 0;
   try {
     for (let i = 0; i < layers.length; i++) {
       throwIfAborted(o.signal);
-      o.onProgress?.({ step: 'layers', done: i, total: layers.length });
-      results.push(sim.layer(target, layers[i]!));
+      o.onProgress?.({ step: 'layers', done: i, total: layers.length, cycles });
+      const result = sim.layer(target, layers[i]!);
+      cycles += result.totalCycles;
+      results.push(result);
       if (o.signal && i % LAYERS_PER_YIELD === LAYERS_PER_YIELD - 1) await yieldToEventLoop();
     }
   } finally {
     sim.free();
   }
-  o.onProgress?.({ step: 'layers', done: layers.length, total: layers.length });
+  o.onProgress?.({ step: 'layers', done: layers.length, total: layers.length, cycles });
   return { model: name, skipped, ...networkResult(target, results, table) };
 }

@@ -37,8 +37,12 @@ export interface HandlerLimits {
   maxBodyBytes?: number;
   /** Largest graph a request may schedule or simulate, in nodes (default 2000). */
   maxGraphNodes?: number;
-  /** Largest number of simulator layers (SCALE-Sim rows) per request (default 4000). */
-  maxLayers?: number;
+  /**
+   * Most array cycles a request may simulate (default 50 million, about 2 s of simulation): the
+   * simulator's time follows the cycles it steps through, not its row count (MobileNetV2's 7,172
+   * one-channel rows take 6 million cycles, VGG-16's 16 rows 20 million).
+   */
+  maxSimulatedCycles?: number;
   /** Time one request may compute, milliseconds (default 10000); a request may ask for less with `budgetMs`. */
   cpuBudgetMs?: number;
   /** Requests computing at once; more are answered 503 with Retry-After (default 64). */
@@ -50,7 +54,7 @@ export interface HandlerLimits {
 const DEFAULT_LIMITS: Required<HandlerLimits> = {
   maxBodyBytes: 24 * 1024 * 1024,
   maxGraphNodes: 2000,
-  maxLayers: 4000,
+  maxSimulatedCycles: 50_000_000,
   cpuBudgetMs: 10_000,
   maxConcurrent: 64,
   maxModelBytes: 16 * 1024 * 1024,
@@ -276,14 +280,14 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       rejectUnknownFields(body, ['model', 'onnx', 'name', 'target', 'dataflow', 'energyTable', 'budgetMs']);
       const budget = budgetOf(body, limits);
       const graph = await graphOf(body, limits, budget);
-      let layersChecked = false;
       const report = await simulate(graph, {
         ...(body.target === undefined ? {} : { target: body.target as string }),
         ...(body.dataflow === undefined ? {} : { dataflow: body.dataflow as (typeof DATAFLOWS)[number] }),
         ...(body.energyTable === undefined ? {} : { energyTable: body.energyTable as keyof typeof ENERGY_TABLES & string }),
         onProgress: (event: ProgressEvent) => {
-          if (!layersChecked && event.total > limits.maxLayers) throw new HttpError(422, `the model expands to ${event.total} simulator layers, beyond the limit of ${limits.maxLayers}`);
-          layersChecked = true;
+          if ((event.cycles ?? 0) > limits.maxSimulatedCycles) {
+            throw new HttpError(422, `simulating '${typeof graph === 'string' ? graph : graph.name}' takes more than the limit of ${limits.maxSimulatedCycles} array cycles (${event.cycles} after ${event.done} of ${event.total} layers)`);
+          }
           budget.check(event);
         },
         // A signal makes the simulator yield between layers, so other requests are served meanwhile.

@@ -118,14 +118,26 @@ export const EDGE_CASES = [
     },
   },
   {
-    name: 'huge bodies get 413 and huge graphs 422 before any work',
+    name: 'huge bodies get 413, huge graphs 422 before any work, simulations beyond the work limit 422',
     run: async ({ request }) => {
       const huge = `{"model": "alexnet", "pad": "${'x'.repeat(25 * 1024 * 1024)}"}`;
       await expectError(request, '/schedule', huge, 413, /body larger than/);
       await expectError(request, '/simulate', huge, 413, /body larger than/);
       await expectError(request, '/schedule', { model: 'synthetic:50000' }, 422, /beyond the limit of 2000 nodes/);
       await expectError(request, '/schedule', { model: 'dnnlike:5000' }, 422, /beyond the limit/);
-      await expectError(request, '/simulate', { model: 'mobilenetv2' }, 422, /expands to \d+ simulator layers, beyond the limit of 4000/);
+      // The work done is limited, not the row count: VGG-16 on the 168-PE Eyeriss array is about 92 million cycles.
+      await expectError(request, '/simulate', { model: 'vgg16', target: 'systolic:eyeriss' }, 422, /simulating 'vgg16' takes more than the limit of 50000000 array cycles \(\d+ after \d+ of 16 layers\)/);
+    },
+  },
+  {
+    name: 'POST /simulate runs the models edge users send most: MobileNetV2, EfficientNet-B0, MobileNet',
+    run: async ({ request }) => {
+      // Array cycles on systolic:scale, as the library reports them in Node.
+      for (const [model, rows, cycles] of [['mobilenetv2', 7172, 6077484], ['efficientnetb0', 9026, 6797812], ['mobilenet', 4975, 5352953]]) {
+        const { status, json } = await call(request, 'POST', '/simulate', { model });
+        assert(status === 200, `${model}: status ${status} ${JSON.stringify(json).slice(0, 200)}`);
+        assertEqual([json.layers.length, json.layers.reduce((s, l) => s + l.totalCycles, 0)], [rows, cycles], `${model} rows and cycles`);
+      }
     },
   },
   {
