@@ -25,7 +25,7 @@ export function tradeoffSpec(title: string, runs: readonly CodesignRun[]): TopLe
     encoding: {
       x: { field: 'pes', type: 'quantitative', title: 'processing elements', scale: { type: 'log', base: 2 } },
       y: { field: 'throughput', type: 'quantitative', title: 'inferences per second' },
-      color: { field: 'sramKiB', type: 'quantitative', title: 'SRAM KiB' },
+      color: { field: 'sramKiB', type: 'quantitative', title: 'SRAM KiB', legend: { format: 'd' } }, // whole KiB: '192', not '192.000000'
       shape: { field: 'strategy', type: 'nominal' },
       size: { field: 'chosen', type: 'ordinal', scale: { domain: ['evaluated', 'best'], range: [30, 200] }, title: null },
       tooltip: [{ field: 'array' }, { field: 'sramKiB' }, { field: 'throughput' }],

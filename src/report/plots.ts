@@ -82,24 +82,57 @@ export function stageMemorySpec(title: string, stages: readonly { stage: number;
         data: { values: [{ onChipMiB, label: `on-chip memory ${onChipMiB} MiB` }] },
         layer: [
           { mark: { type: 'rule', color: 'red', strokeWidth: 2 }, encoding: { y: { field: 'onChipMiB', type: 'quantitative' } } },
-          { mark: { type: 'text', color: 'red', align: 'right', dy: -6, x: 'width' }, encoding: { y: { field: 'onChipMiB', type: 'quantitative' }, text: { field: 'label' } } },
+          // Right of the plot area, so that no bar can sit under it.
+          { mark: { type: 'text', color: 'red', align: 'left', baseline: 'middle', dx: 4, x: 'width' }, encoding: { y: { field: 'onChipMiB', type: 'quantitative' }, text: { field: 'label' } } },
         ],
       },
     ],
   };
 }
 
+/**
+ * Short names that still tell layers apart: ONNX node names are paths
+ * (`/features/features.1/features.1.0/block/block.0/Conv`). A segment that only prefixes the next
+ * (`features` before `features.1`) is dropped, then each name keeps the fewest trailing segments
+ * that no other name ends with (`features.1.0/block.0/Conv`). Names that are not paths stay as
+ * they are; names equal in full stay equal.
+ */
+export function shortLabels(names: readonly string[]): string[] {
+  const segments = names.map((name) => {
+    const parts = name.split('/').filter((p) => p !== '');
+    return parts.filter((p, i) => !(parts[i + 1]?.startsWith(`${p}.`) ?? false));
+  });
+  const keep = segments.map(() => 1);
+  const label = (i: number): string => segments[i]!.slice(-keep[i]!).join('/') || names[i]!;
+  for (let changed = true; changed; ) {
+    changed = false;
+    const byLabel = new Map<string, number[]>();
+    names.forEach((_, i) => byLabel.set(label(i), [...(byLabel.get(label(i)) ?? []), i]));
+    for (const group of byLabel.values()) {
+      if (group.length < 2) continue;
+      for (const i of group) {
+        if (keep[i]! < segments[i]!.length) {
+          keep[i]!++;
+          changed = true;
+        }
+      }
+    }
+  }
+  return names.map((_, i) => label(i));
+}
+
 /** One bar per layer: the array's utilisation (percent of PE-cycles doing MACs). */
 export function utilizationSpec(title: string, layers: readonly { layer: string; utilization: number }[]): TopLevelSpec {
+  const labels = shortLabels(layers.map((l) => l.layer));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     width: Math.max(240, 14 * layers.length),
     height: 220,
-    data: { values: layers.map((l) => ({ ...l })) },
+    data: { values: layers.map((l, i) => ({ ...l, label: labels[i]! })) },
     mark: 'bar',
     encoding: {
-      x: { field: 'layer', type: 'nominal', sort: null, title: null, axis: { labelAngle: -60 } },
+      x: { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -60, labelLimit: 0 } },
       y: { field: 'utilization', type: 'quantitative', title: 'utilisation (%)', scale: { domain: [0, 100] } },
     },
   };
