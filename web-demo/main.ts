@@ -88,6 +88,8 @@ function stop(message: string, state: string): void {
   worker?.terminate();
   worker = undefined;
   setRunning(false);
+  // An indeterminate bar (no value) animates for ever: a run that ended must leave it still.
+  if (!progress.hasAttribute('value')) progress.value = state === 'done' ? 1 : 0;
   status.textContent = message;
   document.body.dataset.state = state;
 }

@@ -167,3 +167,15 @@ it('takes an ONNX file dropped on the drop zone', async () => {
   expect(errors).toEqual([]);
   await page.close();
 });
+
+it('stops the progress bar when a run fails', async () => {
+  const { page } = await openDemo();
+  await page.setInputFiles('#file', { name: 'broken.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not an onnx model') });
+  await page.selectOption('#scheduler', 'dp');
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.state !== 'running', undefined, { timeout: 60_000 });
+  expect(await state(page)).toBe('error');
+  // The import step showed an indeterminate bar (no value attribute), which animates until a value is set.
+  expect(await page.$eval('#progress', (p) => (p as HTMLProgressElement).hasAttribute('value'))).toBe(true);
+  await page.close();
+});
