@@ -5,6 +5,7 @@ import { loadModel } from '../../src/node/models.js';
 import { skipLogged } from '../../src/compile/resume.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { renderSvg } from '../../src/report/vega.js';
+import { svgToPng } from '../../src/node/png.js';
 import { CodesignProblem, DEFAULT_DRAM_BYTES_PER_CYCLE, defaultReference, type CodesignRun, hardwareOf, networkFromLayers, networkOf, type Network, runStrategy, STRATEGIES, type Strategy, tradeoffSpec, userBudgetTarget } from '../../src/codesign/index.js';
 import { MappingModel } from '../../src/sim/mapping.js';
 import { scalesimNetwork } from '../../src/sim/networks.js';
@@ -25,6 +26,7 @@ interface CodesignArgs {
   log?: string;
   resume?: boolean;
   svg?: string;
+  png?: string;
   seed: number;
   json?: boolean;
 }
@@ -56,6 +58,7 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       .option('log', { type: 'string', describe: 'append every evaluated configuration to this JSON-lines log' })
       .option('resume', { type: 'boolean', describe: 'continue an interrupted run of the same command: it is repeated deterministically and only the records --log lacks are appended' })
       .option('svg', { type: 'string', describe: 'write the trade-off plot (throughput against PEs and SRAM) here' })
+      .option('png', { type: 'string', describe: 'write the trade-off plot as PNG here (twice the SVG\'s size)' })
       .option('seed', { type: 'number', default: 1 }) as never,
   handler: async (argv) => {
     if (!(argv.budget >= 1)) throw new RangeError(`--budget must be at least 1, got ${argv.budget}`);
@@ -83,9 +86,16 @@ export const codesignCommand: CommandModule<object, CodesignArgs> = {
       sim.free();
     }
     if (argv.log) message(`appended the evaluated configurations to ${argv.log}`);
-    if (argv.svg) {
-      await writeFile(argv.svg, await renderSvg(tradeoffSpec(`${network.name}: ${argv.strategy}, ${run.simulatorCalls} simulator calls`, [run])));
-      message(`wrote the trade-off plot to ${argv.svg}`);
+    if (argv.svg || argv.png) {
+      const svg = await renderSvg(tradeoffSpec(`${network.name}: ${argv.strategy}, ${run.simulatorCalls} simulator calls`, [run]));
+      if (argv.svg) {
+        await writeFile(argv.svg, svg);
+        message(`wrote the trade-off plot to ${argv.svg}`);
+      }
+      if (argv.png) {
+        await writeFile(argv.png, await svgToPng(svg));
+        message(`wrote the trade-off plot as PNG to ${argv.png}`);
+      }
     }
     const best = run.best;
     const result = {

@@ -42,6 +42,7 @@ interface CompileArgs {
   'max-area-mm2'?: number;
   'dram-bytes-per-cycle': number;
   checkpoint?: string;
+  png?: boolean;
   json?: boolean;
 }
 
@@ -66,6 +67,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
       .positional('model', { type: 'string', demandOption: true, describe: 'zoo name or ONNX file' })
       .option('target', { type: 'string', default: 'edgetpu:4', describe: "edgetpu:K (K-core pipeline), systolic[:scale|google|eyeriss] (co-design within the preset's silicon area), host (this machine's WebAssembly kernels), or a target .json" })
       .option('out', { type: 'string', describe: 'output folder (default mapwise-out/<model>-<target>)' })
+      .option('png', { type: 'boolean', describe: 'also write every plot as PNG (twice the SVG\'s size) beside its SVG' })
       .option('quick', { type: 'boolean', describe: 'a fast run (under half a minute on a zoo model): short solver limit, few trials' })
       .option('time-limit', { type: 'number', describe: 'seconds the exact scheduler may take (default 60, 10 with --quick)' })
       .option('checkpoint', { type: 'string', describe: 'edgetpu target: the learned scheduler\'s weights from this train-scheduler checkpoint instead of the shipped ones' })
@@ -167,7 +169,7 @@ export const compileCommand: CommandModule<object, CompileArgs> = {
     // The co-design run's full history stays in records.jsonl; the report keeps its figures.
     const { run: _run, ...figures } = compilation as SystolicCompilation;
     const json = { tool: 'mapwise', version: VERSION, createdAt: new Date().toISOString(), seconds: (performance.now() - started) / 1000, model: { name: graph.name, ...totals(graph) }, target: target.label, ...(compilation.kind === 'systolic' ? figures : compilation) };
-    const files = await writeReportFolder(out, parts, json);
+    const files = await writeReportFolder(out, parts, json, { png: argv.png });
     if (!files.includes('records.jsonl')) files.push('records.jsonl');
     report(argv, { out, files, ...json }, () => `${parts.markdown.split('\n').slice(0, 3).join('\n')}\n\nreport written to ${out}/ (${files.join(', ')})`);
   },
