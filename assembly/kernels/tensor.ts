@@ -23,6 +23,7 @@ const U_RECIPROCAL: i32 = 11;
 const U_LEAKY_RELU: i32 = 12;
 const U_LOG: i32 = 13;
 const U_SCALE_SHIFT: i32 = 14; // x·a + b
+const U_SILU: i32 = 15; // x·sigmoid(x): Sigmoid then Mul by its own input, fused
 
 // erf to about 1e-7 absolute: W. J. Cody's rational approximations, evaluated in f64.
 function erf64(x: f64): f64 {
@@ -69,25 +70,65 @@ function erf64(x: f64): f64 {
     case U_LEAKY_RELU: return v < 0 ? v * a : v;
     case U_LOG: return <f32>Math.log(<f64>v);
     case U_SCALE_SHIFT: return v * a + b;
+    case U_SILU: return <f32>(<f64>v / (1.0 + Math.exp(-<f64>v)));
     default: return v;
   }
+}
+
+// e^x for four lanes, to about 2 ulp: x = n·ln2 + r with |r| ≤ ln2/2, e^r by Cephes' degree-6
+// polynomial, 2^n built in the exponent bits. Inputs are clamped to the finite range of f32.
+// @ts-ignore: decorator
+@inline function expV(x: v128): v128 {
+  const v = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.33654)), f32x4.splat(88.72283));
+  const n = f32x4.floor(f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  let r = f32x4.sub(v, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  // 2^n: n + 127 in the exponent field (n ≥ -126 after the clamp, so the scale stays normal).
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(y, scale);
+}
+
+// @ts-ignore: decorator
+@inline function sigmoidV(v: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, expV(f32x4.neg(v))));
 }
 
 /** out[i] = f(x[i]) for `length` floats (out may alias x); a and b are the op's parameters. */
 export function unaryMap(x: usize, out: usize, length: i32, kind: i32, a: f32, b: f32): void {
   let i = 0;
-  // The piecewise-linear maps have exact SIMD forms; the transcendental ones stay scalar.
-  if (kind == U_RELU || kind == U_CLIP || kind == U_HARD_SIGMOID || kind == U_HARD_SWISH || kind == U_NEG || kind == U_SCALE_SHIFT || kind == U_SQRT) {
-    const n4 = length & ~3;
+  const n4 = length & ~3;
+  // One loop per map, so the choice is made once per call, not once per vector.
+  if (kind == U_RELU) {
+    const zero = f32x4.splat(0);
+    for (; i < n4; i += 4) v128.store(out + (<usize>i << 2), f32x4.pmax(v128.load(x + (<usize>i << 2)), zero));
+  } else if (kind == U_CLIP) {
+    const lo = f32x4.splat(a), hi = f32x4.splat(b);
+    for (; i < n4; i += 4) v128.store(out + (<usize>i << 2), f32x4.pmin(f32x4.pmax(v128.load(x + (<usize>i << 2)), lo), hi));
+  } else if (kind == U_SIGMOID) {
+    for (; i < n4; i += 4) v128.store(out + (<usize>i << 2), sigmoidV(v128.load(x + (<usize>i << 2))));
+  } else if (kind == U_SILU) {
+    for (; i < n4; i += 4) {
+      const v = v128.load(x + (<usize>i << 2));
+      v128.store(out + (<usize>i << 2), f32x4.mul(v, sigmoidV(v)));
+    }
+  } else if (kind == U_EXP) {
+    for (; i < n4; i += 4) v128.store(out + (<usize>i << 2), expV(v128.load(x + (<usize>i << 2))));
+  } else if (kind == U_HARD_SIGMOID || kind == U_HARD_SWISH || kind == U_NEG || kind == U_SCALE_SHIFT || kind == U_SQRT) {
     const va = f32x4.splat(a), vb = f32x4.splat(b);
     const zero = f32x4.splat(0), one = f32x4.splat(1), six = f32x4.splat(6), half = f32x4.splat(0.5);
     for (; i < n4; i += 4) {
       const at = <usize>i << 2;
       const v = v128.load(x + at);
       let r: v128;
-      if (kind == U_RELU) r = f32x4.pmax(v, zero);
-      else if (kind == U_CLIP) r = f32x4.pmin(f32x4.pmax(v, va), vb);
-      else if (kind == U_HARD_SIGMOID) r = f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(va, v), vb), zero), one);
+      if (kind == U_HARD_SIGMOID) r = f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(va, v), vb), zero), one);
       else if (kind == U_HARD_SWISH) r = f32x4.mul(v, f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.div(v, six), half), zero), one));
       else if (kind == U_NEG) r = f32x4.neg(v);
       else if (kind == U_SQRT) r = f32x4.sqrt(v);

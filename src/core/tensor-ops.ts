@@ -7,7 +7,7 @@ import type { Core } from './core.js';
 /** Unary op codes, mirrored from assembly/kernels/tensor.ts. */
 export const UNARY = {
   relu: 0, clip: 1, sigmoid: 2, hardSigmoid: 3, hardSwish: 4, erf: 5, sqrt: 6, tanh: 7, exp: 8,
-  neg: 9, abs: 10, reciprocal: 11, leakyRelu: 12, log: 13, scaleShift: 14,
+  neg: 9, abs: 10, reciprocal: 11, leakyRelu: 12, log: 13, scaleShift: 14, silu: 15,
 } as const;
 export type UnaryKind = keyof typeof UNARY;
 

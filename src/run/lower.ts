@@ -214,6 +214,22 @@ export class Lowering {
     return reads === 1 ? list[0] : undefined;
   }
 
+  /**
+   * The Mul of x·sigmoid(x) (SiLU, as exporters write it) when `tensor` is read only by a Sigmoid
+   * and by a Mul of it with that Sigmoid's output, which nothing else reads.
+   */
+  siluMul(tensor: string): GraphNode | undefined {
+    const list = this.readers.get(tensor) ?? [];
+    if (list.length !== 2 || this.graph.outputs.includes(tensor)) return undefined;
+    const sigmoid = list.find((n) => n.op === 'Sigmoid');
+    const mul = list.find((n) => n.op === 'Mul');
+    if (!sigmoid || !mul || mul.inputs.length !== 2) return undefined;
+    const gate = sigmoid.outputs[0]!.name;
+    const names = mul.inputs.map((i) => i?.name);
+    if (!names.includes(tensor) || !names.includes(gate) || this.soleReader(gate) !== mul) return undefined;
+    return mul;
+  }
+
   /** Folds a node whose inputs are all constants; false when it has a run-time input. */
   foldIfConstant(node: GraphNode): boolean {
     const present = node.inputs.filter((i): i is NodeInput => i !== null);

@@ -39,15 +39,24 @@ export function unaryMapOf(lw: Lowering, node: GraphNode): UnaryMap | undefined 
 }
 
 const unary: Handler = (lw, node) => {
-  const map = unaryMapOf(lw, node);
+  let map = unaryMapOf(lw, node);
   if (!map) return lw.fail(node, 'bounds computed at run time are not supported');
   const x = lw.need(node, 0, 'X');
-  const y = lw.define(node.outputs[0]!.name, x.shape, x.layout);
+  let output = node.outputs[0]!.name;
+  // x·sigmoid(x) in one pass.
+  const silu = node.op === 'Sigmoid' ? lw.siluMul(node.inputs[0]!.name) : undefined;
+  if (silu) {
+    map = { kind: 'silu', a: 0, b: 0 };
+    lw.fused.add(silu.id);
+    output = silu.outputs[0]!.name;
+  }
+  const y = lw.define(output, x.shape, x.layout);
   const xAt = lw.address(x);
   const length = elementCount(x.shape);
+  const { kind, a, b } = map;
   lw.step(node, [x], [y], (ptr) => {
     const from = xAt(ptr), to = ptr(y.buf!);
-    return () => lw.ops.unary(from, to, length, map.kind, map.a, map.b);
+    return () => lw.ops.unary(from, to, length, kind, a, b);
   });
 };
 

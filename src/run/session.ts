@@ -50,26 +50,64 @@ export type Feed = Float32Array | { readonly data: Float32Array; readonly shape?
 
 const DEFAULT_MEMORY_LIMIT = 2 ** 31;
 
+/** What compilation hands a session: the steps bound to arena addresses and what they own. */
+interface CompiledPlan {
+  readonly inputs: readonly TensorDescription[];
+  readonly outputs: readonly TensorDescription[];
+  /** Arena addresses of the inputs and outputs by name. */
+  readonly inputAt: ReadonlyMap<string, number>;
+  readonly outputAt: ReadonlyMap<string, number>;
+  readonly steps: readonly { readonly node: string; readonly op: string; readonly run: () => void }[];
+  /** Wasm allocations (arena, packed weights, constants) freed by dispose(). */
+  readonly owned: readonly F32Buffer[];
+  readonly peakArenaBytes: number;
+  readonly weightBytes: number;
+  readonly tunedLayers: readonly string[];
+}
+
+/** Milliseconds spent per op type (and per step) over profiled runs. */
+export interface Profile {
+  readonly runs: number;
+  readonly totalMs: number;
+  readonly byOp: Record<string, number>;
+  readonly steps: { node: string; op: string; ms: number }[];
+}
+
 export class Session {
   private disposed = false;
 
   constructor(
     private readonly core: Core,
-    readonly inputs: readonly TensorDescription[],
-    readonly outputs: readonly TensorDescription[],
-    private readonly inputAt: ReadonlyMap<string, number>,
-    private readonly outputAt: ReadonlyMap<string, number>,
-    private readonly program: readonly (() => void)[],
-    private readonly owned: readonly F32Buffer[],
-    /** Bytes of the activation arena: the peak of live activations as planned. */
-    readonly peakArenaBytes: number,
-    /** Bytes of packed weights and constants the session keeps in wasm memory. */
-    readonly weightBytes: number,
-    /** Conv layers that run a tuned configuration from the records. */
-    readonly tunedLayers: readonly string[],
-    /** Steps of the plan (kernel calls per run). */
-    readonly stepCount: number,
+    private readonly plan: CompiledPlan,
   ) {}
+
+  get inputs(): readonly TensorDescription[] {
+    return this.plan.inputs;
+  }
+
+  get outputs(): readonly TensorDescription[] {
+    return this.plan.outputs;
+  }
+
+  /** Bytes of the activation arena: the peak of live activations as planned. */
+  get peakArenaBytes(): number {
+    return this.plan.peakArenaBytes;
+  }
+
+  /** Bytes of packed weights and constants the session keeps in wasm memory. */
+  get weightBytes(): number {
+    return this.plan.weightBytes;
+  }
+
+  /** Conv layers that run a tuned configuration from the records. */
+  get tunedLayers(): readonly string[] {
+    return this.plan.tunedLayers;
+  }
+
+  /** Kernel calls per run. */
+  get stepCount(): number {
+    return this.plan.steps.length;
+  }
 
   get flavour(): Flavour {
     return this.core.flavour;
@@ -77,9 +115,32 @@ export class Session {
 
   /** Runs the model on named float32 inputs (NCHW, row-major); outputs come back row-major in their ONNX shapes. */
   async run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, OutputTensor>> {
+    this.feed(feeds);
+    for (const step of this.plan.steps) step.run();
+    return this.collect();
+  }
+
+  /** Runs `runs` times timing every step: where the time goes, by op type and by node. */
+  async profile(feeds: Readonly<Record<string, Feed>>, runs = 1): Promise<Profile> {
+    this.feed(feeds);
+    const ms = new Array<number>(this.plan.steps.length).fill(0);
+    for (let r = 0; r < runs; r++) {
+      this.plan.steps.forEach((step, i) => {
+        const start = performance.now();
+        step.run();
+        ms[i]! += performance.now() - start;
+      });
+    }
+    const byOp: Record<string, number> = {};
+    const steps = this.plan.steps.map((step, i) => ({ node: step.node, op: step.op, ms: ms[i]! / runs }));
+    for (const step of steps) byOp[step.op] = (byOp[step.op] ?? 0) + step.ms;
+    return { runs, totalMs: steps.reduce((t, step) => t + step.ms, 0), byOp, steps };
+  }
+
+  private feed(feeds: Readonly<Record<string, Feed>>): void {
     if (this.disposed) throw new RuntimeError('session: run() after dispose()');
     for (const name of Object.keys(feeds)) {
-      if (!this.inputAt.has(name)) throw new RuntimeError(`session: unknown input '${name}'; the model's inputs are ${this.inputs.map((i) => `'${i.name}'`).join(', ')}`);
+      if (!this.plan.inputAt.has(name)) throw new RuntimeError(`session: unknown input '${name}'; the model's inputs are ${this.inputs.map((i) => `'${i.name}'`).join(', ')}`);
     }
     const memory = (): ArrayBuffer => this.core.exports.memory.buffer;
     for (const input of this.inputs) {
@@ -92,12 +153,15 @@ export class Session {
       if ((shape && (shape.length !== input.shape.length || shape.some((d, i) => d !== input.shape[i]))) || data.length !== expected) {
         throw new RuntimeError(`session: input '${input.name}' must have shape [${input.shape.join(', ')}] (${expected} floats), got ${shape ? `[${shape.join(', ')}]` : `${data.length} floats`}`);
       }
-      new Float32Array(memory(), this.inputAt.get(input.name)!, expected).set(data);
+      new Float32Array(memory(), this.plan.inputAt.get(input.name)!, expected).set(data);
     }
-    for (const step of this.program) step();
+  }
+
+  private collect(): Record<string, OutputTensor> {
+    const memory = (): ArrayBuffer => this.core.exports.memory.buffer;
     const result: Record<string, OutputTensor> = {};
     for (const output of this.outputs) {
-      const data = new Float32Array(memory(), this.outputAt.get(output.name)!, elementCount(output.shape)).slice();
+      const data = new Float32Array(memory(), this.plan.outputAt.get(output.name)!, elementCount(output.shape)).slice();
       result[output.name] = { data, shape: [...output.shape] };
     }
     return result;
@@ -107,7 +171,7 @@ export class Session {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.core.free(...this.owned);
+    this.core.free(...this.plan.owned);
   }
 }
 
@@ -214,10 +278,12 @@ function compile(lw: Lowering, graph: Graph, core: Core, memoryLimit: number): S
   const arena = core.allocF32(plan.floats);
   lw.owned.push(arena);
   const ptr: Ptr = (b) => arena.ptr + plan.offsets[b.id]! * 4;
-  const program = lw.steps.map((s) => s.bind(ptr));
+  const steps = lw.steps.map((s) => ({ node: s.node, op: s.op, run: s.bind(ptr) }));
   const inputAt = new Map(inputs.map((i) => [i.name, ptr(lw.values.get(i.name)!.buf!)]));
   const outputAt = new Map(graph.outputs.map((name, i) => [name, ptr(outputVals[i]!.buf!)]));
   const outputs: TensorDescription[] = graph.outputs.map((name, i) => ({ name, shape: [...outputVals[i]!.shape], dtype: 'float32' }));
-  return new Session(core, inputs, outputs, inputAt, outputAt, program, [...lw.owned, ...lw.packed.map((p) => p.buffer)],
-    plan.floats * 4, weightBytes, lw.tunedLayers, program.length);
+  return new Session(core, {
+    inputs, outputs, inputAt, outputAt, steps, owned: [...lw.owned, ...lw.packed.map((p) => p.buffer)],
+    peakArenaBytes: plan.floats * 4, weightBytes, tunedLayers: lw.tunedLayers,
+  });
 }

@@ -32,5 +32,5 @@ describe.each(fixtureNames())('%s', (name) => {
         session.dispose();
       }
     }
-  });
+  }, 300_000);
 });

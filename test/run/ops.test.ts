@@ -322,8 +322,10 @@ add('GlobalAveragePool → Flatten → Gemm (classifier head)', (g) => {
   g.op('Gemm', [g.op('Flatten', [g.op('GlobalAveragePool', [c])]), g.weight([10, 8]), g.weight([10])], { transB: 1 });
 });
 add('MatMul 4-D × 2-D weight', (g) => void g.op('MatMul', [g.input([2, 3, 4, 5]), g.weight([5, 6])]));
-add('MatMul 2-D × 3-D (batch broadcast)', (g) => void g.op('MatMul', [g.input([4, 5]), g.input([2, 5, 3])]));
-add('MatMul batch broadcast on both sides', (g) => void g.op('MatMul', [g.input([2, 1, 4, 5]), g.input([3, 5, 2])]));
+// B computed at run time (Neg of an input): a graph input read only as MatMul's B is what
+// weight-stripped exports look like, so the importer takes it for a weight without data.
+add('MatMul 2-D × 3-D (batch broadcast)', (g) => void g.op('MatMul', [g.input([4, 5]), g.op('Neg', [g.input([2, 5, 3])])]));
+add('MatMul batch broadcast on both sides', (g) => void g.op('MatMul', [g.input([2, 1, 4, 5]), g.op('Neg', [g.input([3, 5, 2])])]));
 add('MatMul 1-D × 2-D', (g) => void g.op('MatMul', [g.input([5]), g.weight([5, 3])]));
 add('MatMul 3-D × 1-D', (g) => void g.op('MatMul', [g.input([2, 3, 5]), g.weight([5])]));
 
