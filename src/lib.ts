@@ -16,4 +16,4 @@ export * as codesignParts from './codesign/index.js';
 export { codesign, type CodesignOptions, type CodesignReport } from './api/index.js';
 // The inference runtime.
 export { createSession, readNpy, RuntimeError, Session, SUPPORTED_OPS, writeNpy, type NpyArray, type Feed, type OutputTensor, type SessionOptions, type TensorDescription } from './run/index.js';
-export { infer, type InferOptions, type InferReport } from './api/index.js';
+export { infer, type InferOptions, type InferOutput, type InferReport } from './api/index.js';

@@ -2,7 +2,7 @@
 // Worker with a progress bar and a cancel button, and shows the result as a table and plots,
 // with the report for download.
 import { zooNames } from '../src/graph/zoo/index.js';
-import type { ScheduleReport, SimulateReport, TuneReport } from '../src/index.js';
+import type { InferReport, ScheduleReport, SimulateReport, TuneReport } from '../src/index.js';
 import type { Job, ModelSource, WorkerMessage } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -52,7 +52,7 @@ drop.addEventListener('drop', (event) => {
 type Task = Job['task'];
 const task = (): Task => (form.elements.namedItem('task') as RadioNodeList).value as Task;
 form.addEventListener('change', () => {
-  for (const t of ['schedule', 'simulate', 'tune'] as const) $(`${t}-options`).hidden = task() !== t;
+  for (const t of ['schedule', 'simulate', 'tune', 'run'] as const) $(`${t}-options`).hidden = task() !== t;
 });
 
 async function job(): Promise<{ job: Job; transfer: Transferable[] }> {
@@ -62,6 +62,11 @@ async function job(): Promise<{ job: Job; transfer: Transferable[] }> {
     const cores = Number($<HTMLInputElement>('cores').value);
     const scheduler = $<HTMLSelectElement>('scheduler').value as 'auto' | 'exact' | 'dp' | 'compiler' | 'learned';
     return { job: { task: 'schedule', model, options: { cores, scheduler } }, transfer };
+  }
+  if (task() === 'run') {
+    const image = $<HTMLInputElement>('image').files?.[0];
+    const input = image ? { image } : { seed: Number($<HTMLInputElement>('seed').value) };
+    return { job: { task: 'run', model, options: { input, repeat: Number($<HTMLInputElement>('repeat').value) } }, transfer };
   }
   if (task() === 'tune') {
     const layer = $<HTMLInputElement>('layer').value;
@@ -163,6 +168,14 @@ function show(kind: Task, report: Record<string, unknown>, svgs: string[]): void
       ['stage', 'nodes', 'params MiB', 'compute ms', 'stream ms', 'transfer ms', 'total ms'],
       r.stages.map((s, i) => [i, s.nodes.length, s.paramBytes / 2 ** 20, ms(s.computeSeconds), ms(s.streamSeconds), ms(s.transferSeconds), ms(s.totalSeconds)]),
     );
+  } else if (kind === 'run') {
+    const r = report as unknown as InferReport;
+    const out = r.outputs[0]!;
+    $('summary').textContent = `${r.model}: ${out.name} [${out.shape.join(', ')}], top-5`;
+    $('totals').textContent =
+      `median ${fmt(r.medianMs)} ms · min ${fmt(r.minMs)} ms over ${r.runs} runs · created in ${fmt(r.createMs)} ms · ` +
+      `arena ${fmt(r.peakArenaBytes / 2 ** 20, 3)} MiB · ${r.flavour} core${r.inputs[0]?.random ? ' · random input' : ''}`;
+    fillTable(['rank', 'index', 'value'], out.top5.map((t, i) => [i + 1, t.index, t.value]));
   } else if (kind === 'tune') {
     const r = report as unknown as TuneReport;
     $('summary').textContent = `${r.model}: ${r.layers.length} layer${r.layers.length === 1 ? '' : 's'} tuned on ${r.target} (${r.tuner})`;

@@ -1,10 +1,11 @@
-// The demo's Web Worker: runs one job (import, schedule or simulate) off the page's thread,
+// The demo's Web Worker: runs one job (import, schedule, simulate, tune or run) off the page's thread,
 // reports progress, renders the plots to SVG, and posts the report back. The page cancels a
 // job by terminating the worker, which also stops a solver in the middle of a call.
-import { importOnnx, schedule, simulate, tune, type Graph, type ProgressEvent, type ScheduleReport, type SimulateReport, type TuneReport } from '../src/index.js';
+import { importOnnx, infer, schedule, simulate, tune, zooModel, type Graph, type ProgressEvent, type ScheduleReport, type SimulateReport, type TuneReport } from '../src/index.js';
+import { placeholderWeights } from '../src/compile/end-to-end.js';
 import { lineChartSpec, stageMemorySpec, stageTimesSpec, utilizationSpec } from '../src/report/plots.js';
 import { renderSvg } from '../src/report/vega.js';
-import type { Job, ModelSource, WorkerMessage } from './protocol.js';
+import type { Job, ModelSource, RunInput, WorkerMessage } from './protocol.js';
 
 const post = (message: WorkerMessage): void => postMessage(message);
 const onProgress = (event: ProgressEvent): void => post({ type: 'progress', ...event });
@@ -53,10 +54,46 @@ async function tunePlots(report: TuneReport): Promise<string[]> {
   return [await renderSvg(lineChartSpec({ title: `${report.model}: best ${unit} so far (${report.tuner})`, xTitle: 'trials', yTitle: `best ${unit}`, points }))];
 }
 
+// torchvision's ImageNet normalisation, per RGB channel.
+const MEAN = [0.485, 0.456, 0.406];
+const STD = [0.229, 0.224, 0.225];
+
+/** An image as the model's NCHW float input: scaled to H×W, RGB, normalised. */
+async function imageInput(image: Blob, shape: readonly number[]): Promise<Float32Array> {
+  const [n, c, h, w] = shape as [number, number, number, number];
+  if (shape.length !== 4 || n !== 1 || c !== 3) throw new Error(`an image needs a model input of shape [1, 3, H, W], not [${shape.join(', ')}]`);
+  const bitmap = await createImageBitmap(image, { resizeWidth: w, resizeHeight: h, resizeQuality: 'high' });
+  const canvas = new OffscreenCanvas(w, h);
+  const context = canvas.getContext('2d')!;
+  context.drawImage(bitmap, 0, 0);
+  const pixels = context.getImageData(0, 0, w, h).data;
+  const out = new Float32Array(3 * h * w);
+  for (let ch = 0; ch < 3; ch++) {
+    for (let i = 0; i < h * w; i++) out[ch * h * w + i] = (pixels[i * 4 + ch]! / 255 - MEAN[ch]!) / STD[ch]!;
+  }
+  return out;
+}
+
+/** Inference in the worker: a dropped file with its weights, or a zoo model on seeded weights (timing only). */
+async function run(source: ModelSource, input: RunInput, repeat: number) {
+  const options = { repeat, onProgress };
+  const model = 'zoo' in source ? zooModel(source.zoo) : new Uint8Array(source.bytes);
+  const extra = 'zoo' in source ? { weights: placeholderWeights(model as Graph) } : { source: source.source };
+  if ('seed' in input) return infer(model, { ...options, ...extra, seed: input.seed });
+  const graph = 'zoo' in source ? (model as Graph) : await importOnnx(model as Uint8Array, { source: source.source });
+  const data = await imageInput(input.image, graph.inputs[0]!.shape);
+  return infer(model, { ...options, ...extra, input: data });
+}
+
 onmessage = async (event: MessageEvent<Job>) => {
   const job = event.data;
   const started = performance.now();
   try {
+    if (job.task === 'run') {
+      const { report } = await run(job.model, job.options.input, job.options.repeat);
+      post({ type: 'result', report: report as unknown as Record<string, unknown>, svgs: [], seconds: (performance.now() - started) / 1e3 });
+      return;
+    }
     const input = await model(job.model);
     if (job.task === 'schedule') {
       const report = await schedule(input, { ...job.options, onProgress });

@@ -2,6 +2,7 @@
 // warm-up and timed repeats, and report what `mapwise run`, the edge `/infer` and the demo show.
 import { Random } from '../helpers/random.js';
 import type { ProgressEvent } from './check.js';
+import type { Graph } from '../graph/types.js';
 import { createSession, type OutputTensor, type SessionOptions } from '../run/index.js';
 
 export interface InferOptions extends SessionOptions {
@@ -54,8 +55,8 @@ export function topK(data: Float32Array, k: number): TopK[] {
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** Runs a model and reports latency and top-5; `data` holds the last run's outputs. */
-export async function infer(model: Uint8Array, options: InferOptions = {}): Promise<{ report: InferReport; data: Record<string, OutputTensor> }> {
+/** Runs a model (ONNX bytes, or a graph with `weights`) and reports latency and top-5; `data` holds the last run's outputs. */
+export async function infer(model: Uint8Array | Graph, options: InferOptions = {}): Promise<{ report: InferReport; data: Record<string, OutputTensor> }> {
   const { inputs, input, seed = 0, repeat = 1, signal, onProgress, ...sessionOptions } = options;
   if (!Number.isInteger(repeat) || repeat < 1) throw new RangeError(`infer: repeat must be an integer ≥ 1, got ${repeat}`);
   const start = performance.now();
@@ -82,7 +83,7 @@ export async function infer(model: Uint8Array, options: InferOptions = {}): Prom
     times.sort((a, b) => a - b);
     const median = times.length % 2 ? times[(times.length - 1) / 2]! : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2;
     const report: InferReport = {
-      model: sessionOptions.source ?? 'model.onnx',
+      model: sessionOptions.source ?? (model instanceof Uint8Array ? 'model.onnx' : model.name),
       flavour: session.flavour,
       inputs: session.inputs.map((i) => ({ name: i.name, shape: [...i.shape], random: !given?.[i.name] })),
       outputs: session.outputs.map((o) => ({ name: o.name, shape: [...o.shape], top5: topK(data[o.name]!.data, 5) })),
