@@ -116,7 +116,8 @@ describe('exact MILP scheduler (HiGHS)', () => {
     expect(events.length).toBeGreaterThan(2);
     for (let i = 1; i < events.length; i++) expect(events[i]!.seconds - events[i - 1]!.seconds).toBeGreaterThanOrEqual(0.2);
     for (const e of events) expect(e.boundSeconds).toBeLessThanOrEqual(e.bestSeconds);
-    expect(result.bottleneckSeconds).toBeLessThanOrEqual(events.at(-1)!.bestSeconds);
+    // The result's bottleneck is the simulator's figure, the event's the MILP objective: equal up to rounding.
+    expect(result.bottleneckSeconds).toBeLessThanOrEqual(events.at(-1)!.bestSeconds * (1 + 1e-9));
     expect(result.lowerBoundSeconds).toBeGreaterThanOrEqual(events.at(-1)!.boundSeconds * (1 - 1e-9));
   }, 60_000);
 
