@@ -270,42 +270,51 @@ export function pool2dNhwc(inp: usize, out: usize, n: i32, h: i32, w: i32, c: i3
   for (let b = 0; b < n; b++) {
     for (let oh = 0; oh < ho; oh++) {
       const hs = oh * sh - padTop;
+      // The taps of this row inside the input, found once: r0 ≤ r < r1 (dilation dh).
+      const r0 = hs >= 0 ? 0 : (-hs + dh - 1) / dh;
+      const r1 = min(kh, (h - hs + dh - 1) / dh);
       for (let ow = 0; ow < wo; ow++) {
         const ws = ow * sw - padLeft;
+        const s0 = ws >= 0 ? 0 : (-ws + dw - 1) / dw;
+        const s1 = min(kw, (w - ws + dw - 1) / dw);
         const o = out + (<usize>(((b * ho + oh) * wo + ow) * c) << 2);
-        let count = 0;
+        let scale: f32 = 1;
         if (kind != 0) {
           const he = min(hs + kh, h + padBottom), we = min(ws + kw, w + padRight);
-          count = countPad != 0
+          const count = countPad != 0
             ? (he - hs) * (we - ws)
             : (min(he, h) - max(hs, 0)) * (min(we, w) - max(ws, 0));
+          scale = count > 0 ? <f32>1 / <f32>count : 0;
         }
-        const scale: f32 = count > 0 ? <f32>1 / <f32>count : 0;
+        const base = inp + (<usize>((b * h + hs) * w + ws) * <usize>c << 2);
+        const rowStep = <usize>(dh * w * c) << 2;
+        const colStep = <usize>(dw * c) << 2;
         let j = 0;
-        for (; j < c4; j += 4) {
-          let acc = kind == 0 ? f32x4.splat(-Infinity) : f32x4.splat(0);
-          for (let r = 0; r < kh; r++) {
-            const ih = hs + r * dh;
-            if (ih < 0 || ih >= h) continue;
-            for (let s = 0; s < kw; s++) {
-              const iw = ws + s * dw;
-              if (iw < 0 || iw >= w) continue;
-              const v = v128.load(inp + (<usize>(((b * h + ih) * w + iw) * c + j) << 2));
-              acc = kind == 0 ? f32x4.max(acc, v) : f32x4.add(acc, v);
+        if (kind == 0) {
+          for (; j < c4; j += 4) {
+            let acc = f32x4.splat(-Infinity);
+            for (let r = r0; r < r1; r++) {
+              let p = base + <usize>r * rowStep + <usize>s0 * colStep + (<usize>j << 2);
+              for (let s = s0; s < s1; s++, p += colStep) acc = f32x4.max(acc, v128.load(p));
             }
+            v128.store(o + (<usize>j << 2), acc);
           }
-          if (kind != 0) acc = f32x4.mul(acc, f32x4.splat(scale));
-          v128.store(o + (<usize>j << 2), acc);
+        } else {
+          const vscale = f32x4.splat(scale);
+          for (; j < c4; j += 4) {
+            let acc = f32x4.splat(0);
+            for (let r = r0; r < r1; r++) {
+              let p = base + <usize>r * rowStep + <usize>s0 * colStep + (<usize>j << 2);
+              for (let s = s0; s < s1; s++, p += colStep) acc = f32x4.add(acc, v128.load(p));
+            }
+            v128.store(o + (<usize>j << 2), f32x4.mul(acc, vscale));
+          }
         }
         for (; j < c; j++) {
           let acc: f32 = kind == 0 ? -Infinity : 0;
-          for (let r = 0; r < kh; r++) {
-            const ih = hs + r * dh;
-            if (ih < 0 || ih >= h) continue;
-            for (let s = 0; s < kw; s++) {
-              const iw = ws + s * dw;
-              if (iw < 0 || iw >= w) continue;
-              const v = load<f32>(inp + (<usize>(((b * h + ih) * w + iw) * c + j) << 2));
+          for (let r = r0; r < r1; r++) {
+            for (let s = s0; s < s1; s++) {
+              const v = load<f32>(base + <usize>r * rowStep + <usize>s * colStep + (<usize>j << 2));
               acc = kind == 0 ? max(acc, v) : acc + v;
             }
           }
@@ -387,6 +396,23 @@ export function softmaxMiddle(x: usize, out: usize, outer: i32, n: i32, inner: i
  * BatchNormalization after folding its statistics (shift may be 0 for a plain scale).
  */
 export function channelAffine(x: usize, scale: usize, shift: usize, out: usize, outer: i32, c: i32, inner: i32): void {
+  if (inner == 1) {
+    // Channels last: each pixel's row of c channels against the scale and shift vectors.
+    const c4 = c & ~3;
+    for (let o = 0; o < outer; o++) {
+      const row = <usize>(o * c) << 2;
+      let ch = 0;
+      for (; ch < c4; ch += 4) {
+        const at = <usize>ch << 2;
+        v128.store(out + row + at, f32x4.add(f32x4.mul(v128.load(x + row + at), v128.load(scale + at)), v128.load(shift + at)));
+      }
+      for (; ch < c; ch++) {
+        const at = <usize>ch << 2;
+        store<f32>(out + row + at, load<f32>(x + row + at) * load<f32>(scale + at) + load<f32>(shift + at));
+      }
+    }
+    return;
+  }
   const inner4 = inner & ~3;
   for (let o = 0; o < outer; o++) {
     for (let ch = 0; ch < c; ch++) {
