@@ -3,11 +3,9 @@
 // its browser/Deno entry (dist/src/index.js), Chromium the Vite bundle of the demo's API check
 // page (dist/web-demo/api-check.html), which imports 'mapwise' through the package's browser
 // condition. The calls are in ./calls.js.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { serveDirectory } from '../helpers/static-server.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { apiCheckPage, denoJson } from '../helpers/runtimes.js';
 // @ts-expect-error plain JavaScript shared with Deno and Chromium
 import { apiCalls } from './calls.js';
 
@@ -19,32 +17,11 @@ async function inNode(): Promise<unknown> {
 }
 
 function inDeno(): unknown {
-  const run = spawnSync('npx', ['deno', 'run', '--allow-read', '--no-prompt', '--no-remote', 'test/api/deno-calls.js', MODEL.pathname], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    maxBuffer: 64 << 20,
-  });
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout);
+  return denoJson(['--allow-read'], 'test/api/deno-calls.js', [MODEL.pathname]);
 }
 
-async function inChromium(): Promise<unknown> {
-  const server = await serveDirectory('dist/web-demo');
-  const browser = await launchChromium();
-  try {
-    const page = await browser.context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.route('**/model.onnx', (route) => route.fulfill({ path: MODEL.pathname, contentType: 'application/octet-stream' }));
-    await page.goto(`${server.url}/api-check.html`);
-    await page.waitForFunction(() => typeof (window as unknown as { mapwiseApiCheck?: unknown }).mapwiseApiCheck === 'function');
-    const result = await page.evaluate(() => (window as unknown as { mapwiseApiCheck: (url: string) => Promise<unknown> }).mapwiseApiCheck('/model.onnx'));
-    expect(errors).toEqual([]);
-    return result;
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+function inChromium(): Promise<unknown> {
+  return apiCheckPage('mapwiseApiCheck', '/model.onnx', (page) => page.route('**/model.onnx', (route) => route.fulfill({ path: MODEL.pathname, contentType: 'application/octet-stream' })));
 }
 
 it('importOnnx, schedule, simulate and tune give the same results in Node, Deno and Chromium', async () => {

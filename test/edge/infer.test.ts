@@ -1,22 +1,14 @@
 // POST /infer in workerd (miniflare, the bundle in dist/edge): a real network's top-5 as PyTorch
 // computed it, and the limits answered with 413, 422 and 503.
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedWeights, loadFixture } from '../helpers/fixture-weights.js';
+import { startWorker } from '../helpers/miniflare.js';
 
 let mf: Miniflare;
 
 beforeAll(async () => {
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: 'dist/edge/worker.js',
-    modulesRules: [
-      { type: 'ESModule', include: ['**/*.js'] },
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-    ],
-    compatibilityDate: '2026-04-01',
-  });
-  await mf.ready;
+  mf = await startWorker();
 });
 
 afterAll(async () => {

@@ -2,27 +2,19 @@
 // vite.edge.config.ts) imports the wasm as precompiled modules and answers requests. The route
 // cases are shared with the Deno.serve test (./cases.js).
 import { readFileSync } from 'node:fs';
-import { Miniflare } from 'miniflare';
+import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceGemm } from '../../src/core/reference.js';
 import { Random } from '../../src/helpers/random.js';
 import * as lib from '../../src/node/index.js';
+import { startWorker } from '../helpers/miniflare.js';
 // @ts-expect-error plain JavaScript shared with the Deno test
 import { EDGE_CASES } from './cases.js';
 
 let mf: Miniflare;
 
 beforeAll(async () => {
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: 'dist/edge/worker.js',
-    modulesRules: [
-      { type: 'ESModule', include: ['**/*.js'] },
-      { type: 'CompiledWasm', include: ['**/*.wasm'] },
-    ],
-    compatibilityDate: '2026-04-01',
-  });
-  await mf.ready;
+  mf = await startWorker();
 });
 
 afterAll(async () => {
