@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   kernels: async () => (await import('./kernels.js')).kernelsBench,
   schedule: async () => (await import('./schedule.js')).scheduleBench,
   sim: async () => (await import('./sim.js')).simBench,
+  startup: async () => (await import('./startup.js')).startupBench,
   tuners: async () => (await import('./tuners.js')).tunersBench,
   'wasm-size': async () => (await import('./wasm-size.js')).wasmSizeBench,
 };
