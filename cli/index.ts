@@ -1,6 +1,6 @@
 // `mapwise <command>`: the yargs shell over the library. Commands live in cli/commands.
-// The Node entry point registers how the wasm core is read from disk.
-import '../src/node/index.js';
+// Registers how the wasm core is read from disk; each command loads the rest of the library it uses.
+import '../src/node/runtime.js';
 import yargs from 'yargs';
 import { commands } from './commands/index.js';
 import { VERSION } from '../src/version.js';

@@ -11,8 +11,9 @@ export { InProcessMeasurer, type KernelResult, type MeasureOptions } from './tun
 export { WebWorkerMeasurer } from './tune/measure-web.js';
 export { importOnnx, OptionsError, schedule, simulate, type ImportOnnxOptions, type ModelInput, type ProgressEvent, type ScheduleOptions, type ScheduleReport, type SimulateOptions, type SimulateReport } from './api/index.js';
 export { tune, type TuneOptions, type TuneReport } from './api/index.js';
-// The co-design building blocks (problem, strategies, ARCO) for callers who go past the facade.
-export * as codesignParts from './codesign/index.js';
+// The co-design building blocks (problem, strategies, ARCO) for callers who go past the facade,
+// loaded when asked for: they weigh more than the rest of the library's import.
+export const codesignParts = (): Promise<typeof import('./codesign/index.js')> => import('./codesign/index.js');
 export { codesign, type CodesignOptions, type CodesignReport } from './api/index.js';
 // The inference runtime.
 export { createSession, readNpy, RuntimeError, Session, SUPPORTED_OPS, writeNpy, type NpyArray, type Feed, type OutputTensor, type SessionOptions, type TensorDescription } from './run/index.js';

@@ -1,4 +1,4 @@
-import type { CommandModule } from 'yargs';
+import type { CommandParts } from './lazy.js';
 import { readRecords } from '../../src/node/records-file.js';
 import { bestPerWorkload } from '../../src/tune/records.js';
 import { resultCost } from '../../src/tune/result.js';
@@ -9,9 +9,7 @@ interface BestArgs {
   json?: boolean;
 }
 
-export const bestCommand: CommandModule<object, BestArgs> = {
-  command: 'best <log>',
-  describe: 'The best configuration of every workload in a tuning log',
+export const bestCommand: CommandParts<BestArgs> = {
   builder: (y) =>
     y
       .positional('log', { type: 'string', demandOption: true, describe: 'JSON-lines log written by `mapwise tune --log`' })

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { CommandModule } from 'yargs';
+import type { CommandParts } from './lazy.js';
 import { getCore } from '../../src/core/load.js';
 import { loadModel } from '../../src/node/models.js';
 import { skipLogged } from '../../src/compile/resume.js';
@@ -42,9 +42,7 @@ async function loadNetwork(spec: string): Promise<Network> {
   return networkOf(await loadModel(spec));
 }
 
-export const codesignCommand: CommandModule<object, CodesignArgs> = {
-  command: 'codesign <model>',
-  describe: 'Choose a systolic accelerator within a silicon area (or PE/SRAM caps) and every layer\'s mapping onto it (ARCO and baselines)',
+export const codesignCommand: CommandParts<CodesignArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'zoo name, ONNX file, or scalesim:<alexnet|resnet18|resnet50|mobilenet>' })

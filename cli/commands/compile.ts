@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandModule } from 'yargs';
+import type { CommandParts } from './lazy.js';
 import { compileHost, type HostCompilation } from '../../src/compile/host.js';
 import { compilePipeline, type PipelineCompilation } from '../../src/compile/pipeline.js';
 import { skipLogged } from '../../src/compile/resume.js';
@@ -59,9 +59,7 @@ function resolveTarget(spec: string): CompileTarget {
   return parseTargetSpec(spec);
 }
 
-export const compileCommand: CommandModule<object, CompileArgs> = {
-  command: 'compile <model>',
-  describe: 'The main job: map a model onto a target and write a report folder (report.md, report.json, records, SVG plots)',
+export const compileCommand: CommandParts<CompileArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'zoo name or ONNX file' })

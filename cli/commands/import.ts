@@ -1,6 +1,7 @@
-import type { CommandModule } from 'yargs';
-import { loadModel, totals } from '../../src/node/index.js';
-import type { Graph } from '../../src/node/index.js';
+import type { CommandParts } from './lazy.js';
+import { totals } from '../../src/graph/analysis.js';
+import type { Graph } from '../../src/graph/types.js';
+import { loadModel } from '../../src/node/models.js';
 import { formatNumber, report, table } from '../output.js';
 
 interface ImportArgs {
@@ -48,9 +49,7 @@ export function modelSummary(graph: Graph, loadMs: number) {
   };
 }
 
-export const importCommand: CommandModule<object, ImportArgs> = {
-  command: 'import <model>',
-  describe: 'Read a model (an ONNX file or a built-in name, see `mapwise zoo`) and summarise its graph',
+export const importCommand: CommandParts<ImportArgs> = {
   builder: (y) => y.positional('model', { type: 'string', demandOption: true, describe: 'path to an .onnx file, a zoo name, synthetic:N[:seed[:levels]] or dnnlike:B[:seed]' }) as never,
   handler: async (argv) => {
     const start = performance.now();

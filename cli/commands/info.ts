@@ -1,7 +1,10 @@
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CommandModule } from 'yargs';
-import { detectFeatures, FLAVOURS, type Flavour, gemmSelfCheck, getCore, runtimeName, wasmUrl } from '../../src/node/index.js';
+import type { CommandParts } from './lazy.js';
+import { detectFeatures } from '../../src/core/features.js';
+import { FLAVOURS, type Flavour, wasmUrl } from '../../src/core/flavour.js';
+import { getCore, runtimeName } from '../../src/core/load.js';
+import { gemmSelfCheck } from '../../src/core/selfcheck.js';
 import { report, table } from '../output.js';
 
 /** Bytes of each flavour's build/*.wasm, or null where the build is missing. */
@@ -21,9 +24,7 @@ interface InfoArgs {
   json?: boolean;
 }
 
-export const infoCommand: CommandModule<object, InfoArgs> = {
-  command: 'info',
-  describe: 'Show the runtime, the WebAssembly features and the core flavour loaded, and self-check its GEMM',
+export const infoCommand: CommandParts<InfoArgs> = {
   handler: async (argv) => {
     const core = await getCore();
     const check = gemmSelfCheck(core);

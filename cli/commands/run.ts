@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { CommandModule } from 'yargs';
-import { infer, readModelFile } from '../../src/node/index.js';
+import type { CommandParts } from './lazy.js';
+import { infer } from '../../src/api/infer.js';
+import { readModelFile } from '../../src/node/model-file.js';
 import { readNpy, writeNpy } from '../../src/run/npy.js';
-import type { Flavour } from '../../src/node/index.js';
+import type { Flavour } from '../../src/core/flavour.js';
 import { message, report, table } from '../output.js';
 
 interface RunArgs {
@@ -18,9 +19,7 @@ interface RunArgs {
   json?: boolean;
 }
 
-export const runCommand: CommandModule<object, RunArgs> = {
-  command: 'run <model>',
-  describe: 'Run an ONNX model (with its weights) in the wasm core: outputs, top-5 and latency',
+export const runCommand: CommandParts<RunArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'path to an .onnx file with weights (initializers or external data beside it)' })

@@ -1,5 +1,6 @@
-import type { CommandModule } from 'yargs';
-import { getCore, loadModel } from '../../src/node/index.js';
+import type { CommandParts } from './lazy.js';
+import { getCore } from '../../src/core/load.js';
+import { loadModel } from '../../src/node/models.js';
 import { pipelineTarget, PIPELINE_PRESETS } from '../../src/hw/pipeline.js';
 import { problemFromGraph } from '../../src/sched/from-graph.js';
 import { learnedSchedule } from '../../src/sched/learned.js';
@@ -23,9 +24,7 @@ interface ScheduleArgs {
   json?: boolean;
 }
 
-export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
-  command: 'schedule <model>',
-  describe: 'Split a model into pipeline stages on a multi-core Edge-TPU-like target',
+export const scheduleCommand: CommandParts<ScheduleArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: `a zoo model (mapwise zoo), an ONNX file, ${MODEL_HELP}` })

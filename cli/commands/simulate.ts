@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CommandModule } from 'yargs';
-import { getCore } from '../../src/node/index.js';
+import type { CommandParts } from './lazy.js';
+import { getCore } from '../../src/core/load.js';
 import { parseSystolicTargetSpec, SYSTOLIC_PRESETS, systolicTarget } from '../../src/hw/systolic.js';
 import { parseConfig, validateConfig } from '../../src/sim/config.js';
 import { ENERGY_TABLES, type EnergyTable, energyTable } from '../../src/sim/energy.js';
@@ -32,13 +32,7 @@ interface SimulateArgs {
   json?: boolean;
 }
 
-export const simulateCommand: CommandModule<object, SimulateArgs> = {
-  command: 'simulate [model]',
-  describe:
-    'Simulate a network on a systolic array, agreeing figure for figure with SCALE-Sim v2. Each layer also gets maxDramBandwidth ' +
-    '(ifmap, filter, ofmap; words/cycle): the most words one cycle of the DRAM trace moves, counted as the DRAM reads/writes are. ' +
-    'CALC: the fastest rate a prefetch window must arrive at (SCALE-Sim spreads each window over the cycles between the two flushes ' +
-    'before it), i.e. the interface bandwidth its schedule needs; USER: the configured Bandwidth; ofmap: the drain rate, summed where drains meet',
+export const simulateCommand: CommandParts<SimulateArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', describe: `A zoo model (resnet50, mobilenet, …), an ONNX file, or scalesim:{${SCALESIM_NETWORKS.join(',')}} for SCALE-Sim's own topologies (instead of --topology)` })

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { CommandModule } from 'yargs';
-import { getCore } from '../../src/node/index.js';
+import type { CommandParts } from './lazy.js';
+import { getCore } from '../../src/core/load.js';
 import { DEFAULT_TRAIN_OPTIONS, SchedulerTrainer, type TrainOptions, type TrainState } from '../../src/sched/train.js';
 import { message, report, table } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -23,9 +23,7 @@ interface TrainArgs {
   json?: boolean;
 }
 
-export const trainSchedulerCommand: CommandModule<object, TrainArgs> = {
-  command: 'train-scheduler',
-  describe: 'Train the learned pipeline scheduler (labels by the exact MILP, imitation, then REINFORCE); resumes from its checkpoint',
+export const trainSchedulerCommand: CommandParts<TrainArgs> = {
   builder: (y) =>
     y
       .option('checkpoint', { type: 'string', default: 'models/scheduler-policy.json', describe: 'Checkpoint file: resumed when it exists, written as training goes' })

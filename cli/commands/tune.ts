@@ -1,4 +1,4 @@
-import type { CommandModule } from 'yargs';
+import type { CommandParts } from './lazy.js';
 import { getCore } from '../../src/core/load.js';
 import { loadModel } from '../../src/node/models.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
@@ -26,9 +26,7 @@ interface TuneArgs {
   json?: boolean;
 }
 
-export const tuneCommand: CommandModule<object, TuneArgs> = {
-  command: 'tune <model>',
-  describe: "Tune the kernels of a model's layers with a search strategy, logging every trial",
+export const tuneCommand: CommandParts<TuneArgs> = {
   builder: (y) =>
     y
       .positional('model', { type: 'string', demandOption: true, describe: 'zoo name or ONNX file' })

@@ -1,14 +1,13 @@
-import type { CommandModule } from 'yargs';
-import { ZOO, totals } from '../../src/node/index.js';
+import type { CommandParts } from './lazy.js';
+import { totals } from '../../src/graph/analysis.js';
+import { ZOO } from '../../src/graph/zoo/index.js';
 import { report, table } from '../output.js';
 
 interface ZooArgs {
   json?: boolean;
 }
 
-export const zooCommand: CommandModule<object, ZooArgs> = {
-  command: 'zoo',
-  describe: 'List the built-in models with their totals and the published figures they match',
+export const zooCommand: CommandParts<ZooArgs> = {
   handler: (argv) => {
     const models = ZOO.map((e) => {
       const t = totals(e.build());

@@ -1,9 +1,8 @@
 // `codesign(model, options) → Promise<CodesignReport>`: choose a systolic array within a silicon
 // area (by default the default array's) or PE and SRAM caps and every layer's mapping onto it (ARCO or a baseline strategy), compared with
 // SCALE-Sim's own mapping on the budget's default array.
-import { codesignNetwork, type SystolicCompilation } from '../compile/systolic.js';
-import { STRATEGIES, type Strategy } from '../codesign/index.js';
-import { userBudgetTarget } from '../codesign/problem.js';
+import type { SystolicCompilation } from '../compile/systolic.js';
+import type { Strategy } from '../codesign/index.js';
 import { getCore } from '../core/load.js';
 import { checkOptions, type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
@@ -33,7 +32,13 @@ export interface CodesignOptions {
 
 export type CodesignReport = Omit<SystolicCompilation, 'run' | 'kind'> & { model: string };
 
-const SPEC = {
+/** Co-design loads on the first call, so importing the library stays cheap. */
+const loadCodesign = async () => {
+  const [systolic, strategies, problem] = await Promise.all([import('../compile/systolic.js'), import('../codesign/index.js'), import('../codesign/problem.js')]);
+  return { codesignNetwork: systolic.codesignNetwork, userBudgetTarget: problem.userBudgetTarget, spec: specOf(strategies.STRATEGIES) };
+};
+
+const specOf = (STRATEGIES: readonly string[]) => ({
   maxPEs: { type: 'number', integer: true, min: 16 },
   maxSramKiB: { type: 'number', min: 12 },
   maxAreaMm2: { type: 'number', min: 1e-9 },
@@ -44,10 +49,11 @@ const SPEC = {
   seed: { type: 'number', integer: true },
   onProgress: { type: 'function' },
   signal: { type: 'signal' },
-} as const;
+}) as const;
 
 export async function codesign(model: ModelInput, options?: CodesignOptions): Promise<CodesignReport> {
-  const o = checkOptions<CodesignOptions>('codesign', options, SPEC);
+  const { codesignNetwork, userBudgetTarget, spec } = await loadCodesign();
+  const o = checkOptions<CodesignOptions>('codesign', options, spec);
   const graph = resolveModel('codesign', model);
   throwIfAborted(o.signal);
   const { target, fromDefaultArray } = userBudgetTarget({ maxPEs: o.maxPEs, maxSramKiB: o.maxSramKiB, maxAreaMm2: o.maxAreaMm2 }, { dramBytesPerCycle: o.dramBytesPerCycle, freqMHz: o.freqMHz });

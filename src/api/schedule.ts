@@ -4,9 +4,8 @@
 // (solveSeconds aside).
 import { getCore } from '../core/load.js';
 import { MAX_PIPELINE_CORES, PIPELINE_PRESETS, pipelineTarget, type PipelineTarget, type PipelineTargetOptions } from '../hw/pipeline.js';
-import { problemFromGraph } from '../sched/from-graph.js';
-import { DECODE_MODES, type DecodeMode } from '../sched/policy.js';
-import { schedule as runScheduler, SCHEDULERS, type SchedulerName, type ScheduleResult } from '../sched/schedule.js';
+import type { DecodeMode } from '../sched/policy.js';
+import type { SchedulerName, ScheduleResult } from '../sched/schedule.js';
 import { checkOptions, OptionsError, type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
 
@@ -38,7 +37,13 @@ export interface ScheduleReport extends ScheduleResult {
   target: PipelineTarget;
 }
 
-const SPEC = {
+/** The schedulers load on the first call, so importing the library stays cheap. */
+const loadSchedulers = async () => {
+  const [fromGraph, policy, schedulers] = await Promise.all([import('../sched/from-graph.js'), import('../sched/policy.js'), import('../sched/schedule.js')]);
+  return { problemFromGraph: fromGraph.problemFromGraph, runScheduler: schedulers.schedule, spec: specOf(schedulers.SCHEDULERS, policy.DECODE_MODES) };
+};
+
+const specOf = (SCHEDULERS: readonly string[], DECODE_MODES: readonly string[]) => ({
   cores: { type: 'number', integer: true, min: 1, max: MAX_PIPELINE_CORES },
   target: { type: 'string|object' },
   scheduler: { type: 'string', oneOf: SCHEDULERS },
@@ -50,7 +55,7 @@ const SPEC = {
   beamWidth: { type: 'number', integer: true, min: 1, max: 1_000 },
   onProgress: { type: 'function' },
   signal: { type: 'signal' },
-} as const;
+}) as const;
 
 /** The target of `target` and `cores`: a preset name with an optional core count, or preset overrides. */
 function pipelineOf(target: ScheduleOptions['target'], cores: number | undefined): PipelineTarget {
@@ -66,7 +71,8 @@ function pipelineOf(target: ScheduleOptions['target'], cores: number | undefined
 }
 
 export async function schedule(model: ModelInput, options?: ScheduleOptions): Promise<ScheduleReport> {
-  const o = checkOptions<ScheduleOptions>('schedule', options, SPEC);
+  const { problemFromGraph, runScheduler, spec } = await loadSchedulers();
+  const o = checkOptions<ScheduleOptions>('schedule', options, spec);
   const progress = (step: string, done: number, total = 1): void => o.onProgress?.({ step, done, total });
   const target = pipelineOf(o.target, o.cores);
   throwIfAborted(o.signal);

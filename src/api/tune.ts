@@ -5,10 +5,9 @@
 import { getCore } from '../core/load.js';
 import { SYSTOLIC_PRESETS } from '../hw/systolic.js';
 import { InProcessMeasurer } from '../tune/measure.js';
-import { type TuneJobReport, tuneJob, tuningJobs } from '../tune/jobs.js';
+import type { TuneJobReport } from '../tune/jobs.js';
 import type { TuningRecord } from '../tune/records.js';
-import { TransferPool } from '../tune/transfer.js';
-import { TUNER_NAMES, type TunerName } from '../tune/tuners/index.js';
+import type { TunerName } from '../tune/tuners/index.js';
 import { checkOptions, OptionsError, type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
 
@@ -47,7 +46,13 @@ export interface TuneReport {
 
 const TARGETS = ['host', 'systolic', ...Object.keys(SYSTOLIC_PRESETS).map((p) => `systolic:${p}`)];
 
-const SPEC = {
+/** The tuners load on the first call, so importing the library stays cheap. */
+const loadTuners = async () => {
+  const [jobs, transfer, tuners] = await Promise.all([import('../tune/jobs.js'), import('../tune/transfer.js'), import('../tune/tuners/index.js')]);
+  return { tuneJob: jobs.tuneJob, tuningJobs: jobs.tuningJobs, TransferPool: transfer.TransferPool, spec: specOf(tuners.TUNER_NAMES) };
+};
+
+const specOf = (TUNER_NAMES: readonly string[]) => ({
   target: { type: 'string', oneOf: TARGETS },
   layer: { type: 'number', integer: true, min: 0 },
   tuner: { type: 'string', oneOf: TUNER_NAMES },
@@ -59,10 +64,11 @@ const SPEC = {
   transfer: { type: 'boolean' },
   onProgress: { type: 'function' },
   signal: { type: 'signal' },
-} as const;
+}) as const;
 
 export async function tune(model: ModelInput, options?: TuneOptions): Promise<TuneReport> {
-  const o = checkOptions<TuneOptions>('tune', options, SPEC);
+  const { tuneJob, tuningJobs, TransferPool, spec } = await loadTuners();
+  const o = checkOptions<TuneOptions>('tune', options, spec);
   const graph = resolveModel('tune', model);
   const core = await getCore();
   const target = o.target ?? 'systolic:scale';
