@@ -3,7 +3,7 @@
 // wasm core from build/, so `npm run build` runs this after the wasm and TypeScript builds.
 // (web-demo/engine-check.html is not bundled: it loads dist/src/index.js as shipped.)
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const page = (name: string): string => fileURLToPath(new URL(`web-demo/${name}.html`, import.meta.url));
 
@@ -17,7 +17,25 @@ const quiet = {
   },
 };
 
+// The core's URL is a template over every flavour (src/core/flavour.ts), so Vite would ship all
+// three; browsers pick a release flavour, so the pages carry those two and never the debug build.
+const releaseFlavoursOnly: Plugin = {
+  name: 'mapwise-release-flavours-only',
+  enforce: 'pre',
+  transform(code, id) {
+    if (!/\/src\/core\/flavour\.[jt]s$/.test(id)) return null; // the demo's src/ and the API check page's dist/src/
+    const template = 'new URL(`../../build/mapwise-${flavour}.wasm`, import.meta.url)';
+    if (!code.includes(template)) this.error(`${id}: the core's URL changed; update vite.config.ts`);
+    return code.replace(
+      template,
+      "(flavour === 'relaxed' ? new URL('../../build/mapwise-relaxed.wasm', import.meta.url) : flavour === 'simd' ? " +
+        "new URL('../../build/mapwise-simd.wasm', import.meta.url) : new URL('mapwise-debug.wasm: not shipped to browsers', 'about:'))",
+    );
+  },
+};
+
 export default defineConfig({
+  plugins: [releaseFlavoursOnly],
   root: fileURLToPath(new URL('web-demo', import.meta.url)),
   base: './',
   logLevel: 'warn',
@@ -31,5 +49,5 @@ export default defineConfig({
       ...quiet,
     },
   },
-  worker: { format: 'es', rolldownOptions: quiet },
+  worker: { format: 'es', plugins: () => [releaseFlavoursOnly], rolldownOptions: quiet },
 });

@@ -3,11 +3,15 @@
 // job by terminating the worker, which also stops a solver in the middle of a call.
 import { importOnnx, infer, schedule, simulate, tune, zooModel, type Graph, type ProgressEvent, type ScheduleReport, type SimulateReport, type TuneReport } from '../src/index.js';
 import { placeholderWeights } from '../src/compile/end-to-end.js';
-import { lineChartSpec, stageMemorySpec, stageTimesSpec, utilizationSpec } from '../src/report/plots.js';
-import { renderSvg } from '../src/report/vega.js';
 import type { Job, ModelSource, RunInput, WorkerMessage } from './protocol.js';
 
 const post = (message: WorkerMessage): void => postMessage(message);
+
+/** The plot specs and vega load once a result is ready to draw: a task starts without them. */
+const loadPlots = async () => {
+  const [specs, { renderSvg }] = await Promise.all([import('../src/report/plots.js'), import('../src/report/vega.js')]);
+  return { ...specs, renderSvg };
+};
 const onProgress = (event: ProgressEvent): void => post({ type: 'progress', ...event });
 
 async function model(source: ModelSource): Promise<Graph | string> {
@@ -20,6 +24,7 @@ async function schedulePlots(report: ScheduleReport): Promise<string[]> {
   const ms = (s: number): number => s * 1e3;
   const stages = report.stages.map((s, i) => ({ stage: i, computeMs: ms(s.computeSeconds), streamMs: ms(s.streamSeconds), transferMs: ms(s.transferSeconds) }));
   const memory = report.stages.map((s, i) => ({ stage: i, paramMiB: s.paramBytes / 2 ** 20 }));
+  const { renderSvg, stageMemorySpec, stageTimesSpec } = await loadPlots();
   return Promise.all([
     renderSvg(stageTimesSpec(`${report.model}: stage times (${report.scheduler})`, stages)),
     renderSvg(stageMemorySpec('parameters per stage and on-chip memory', memory, report.target.onChipParamBytes / 2 ** 20)),
@@ -33,6 +38,7 @@ async function simulatePlots(report: SimulateReport): Promise<string[]> {
   if (report.layers.length > MAX_PLOTTED_LAYERS) return [];
   const c = report.config;
   const layers = report.layers.map((l) => ({ layer: l.name, utilization: l.overallUtilization }));
+  const { renderSvg, utilizationSpec } = await loadPlots();
   return [await renderSvg(utilizationSpec(`${report.model}: utilisation per layer, ${c.rows}×${c.cols} ${c.dataflow.toUpperCase()}`, layers))];
 }
 
@@ -51,6 +57,7 @@ async function tunePlots(report: TuneReport): Promise<string[]> {
     if (Number.isFinite(b)) points.push({ series: report.layers.find((l) => l.workload === record.workload)?.layer ?? record.workload, x: n, y: b });
   }
   const unit = report.target === 'host' ? 'seconds' : 'cycles';
+  const { lineChartSpec, renderSvg } = await loadPlots();
   return [await renderSvg(lineChartSpec({ title: `${report.model}: best ${unit} so far (${report.tuner})`, xTitle: 'trials', yTitle: `best ${unit}`, points }))];
 }
 
