@@ -1335,16 +1335,19 @@ export function simLayer(
   const lines = folds * <f64>FOLD_LEN;
 
   // Per-fold metrics, summed in SCALE-Sim's order (fc outer, fr inner) so the floats agree.
-  let mapSum: f64 = 0, utilSum: f64 = 0;
+  // The two sums are the lanes of one f64x2 (mapping efficiency, utilisation): each lane adds
+  // the same terms in the same order as two scalar sums would, so the figures stay bit for bit.
   const utilCycles = DF == DF_OS ? FOLD_LEN : 2 * R + 2 * C + T - 3; // WS/IS: one C−1 more (quirk)
   const denom = <f64>R * <f64>C;
+  const denoms = f64x2.replace_lane(f64x2.splat(denom), 1, denom * <f64>utilCycles);
+  let sums = f64x2.splat(0);
   for (let fc = 0; fc < COL_FOLDS; fc++) {
     for (let fr = 0; fr < ROW_FOLDS; fr++) {
       const used = <f64>rowsUsed(fr) * <f64>colsUsed(fc);
-      mapSum += used / denom;
-      utilSum += (used * <f64>T) / (denom * <f64>utilCycles);
+      sums = f64x2.add(sums, f64x2.div(f64x2.replace_lane(f64x2.splat(used), 1, used * <f64>T), denoms));
     }
   }
+  const mapSum = f64x2.extract_lane(sums, 0), utilSum = f64x2.extract_lane(sums, 1);
 
   // ofmap write buffer, fold by fold over the lines that carry outputs
   wTotal = <f64>ofmapWords;
