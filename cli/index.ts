@@ -33,10 +33,23 @@ export async function main(args: string[]): Promise<void> {
       process.exit(2);
     });
   for (const command of commands) parser.command(command);
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (error) {
     process.stderr.write(`mapwise: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * yargs renders the running command's whole help text after starting its handler, in case the
+ * handler shows it; laying it out (cliui, string-width) costs more than most commands' work
+ * (some 150 ms for simulate's). Our handlers never show help, and help that is asked for
+ * (--help, a usage error) is still rendered then. Left alone if yargs' internals change.
+ */
+function skipHelpCache(parser: object): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = (parser as Internals).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
