@@ -14,10 +14,8 @@ import { convMicro, convVariantMR, convVariantNR, CONV_VARIANTS } from './genera
 import { madd } from './vec';
 import { dwMicro, dwVariantMR, dwVariantNR, DW_VARIANTS } from './generated/dw-micro';
 
-/** Error codes returned by the drivers; 0 is success. Mirrored in src/core/kernels.ts. */
-const BAD_VARIANT = 1;
-const BAD_SHAPE = 2;
-const BAD_LAYOUT = 3;
+// Error codes returned by the drivers (0 is success), shared with src/core/kernels.ts.
+import { BAD_LAYOUT, BAD_SHAPE, BAD_VARIANT } from '../generated/shared';
 
 /** Floats of the packed weights of a conv layer for register blocks of nr channels. */
 export function convPackedLength(oc: i32, cg: i32, kh: i32, kw: i32, groups: i32, nr: i32): i32 {

@@ -4,26 +4,14 @@
 // arrive already collapsed by the TypeScript planner (src/run), so kernels see at most 4
 // (elementwise) or 6 (copies) dimensions with element strides, 0 for a broadcast dimension.
 //
-// Op codes are mirrored in src/core/tensor-ops.ts (UNARY, BINARY, REDUCE).
+// Op codes (U_*, B_*, R_*) come from the definition both sides share (scripts/gen-shared.js).
+import {
+  B_ADD, B_DIV, B_MAX, B_MUL, B_POW, B_SUB, R_MAX, R_MEAN, U_ABS, U_CLIP, U_ERF, U_EXP, U_HARD_SIGMOID, U_HARD_SWISH,
+  U_LEAKY_RELU, U_LOG, U_NEG, U_RECIPROCAL, U_RELU, U_SCALE_SHIFT, U_SIGMOID, U_SILU, U_SQRT, U_TANH,
+} from '../generated/shared';
 
 // ---- unary maps -------------------------------------------------------------------------------
 
-const U_RELU: i32 = 0;
-const U_CLIP: i32 = 1;
-const U_SIGMOID: i32 = 2;
-const U_HARD_SIGMOID: i32 = 3;
-const U_HARD_SWISH: i32 = 4;
-const U_ERF: i32 = 5;
-const U_SQRT: i32 = 6;
-const U_TANH: i32 = 7;
-const U_EXP: i32 = 8;
-const U_NEG: i32 = 9;
-const U_ABS: i32 = 10;
-const U_RECIPROCAL: i32 = 11;
-const U_LEAKY_RELU: i32 = 12;
-const U_LOG: i32 = 13;
-const U_SCALE_SHIFT: i32 = 14; // x·a + b
-const U_SILU: i32 = 15; // x·sigmoid(x): Sigmoid then Mul by its own input, fused
 
 // erf to about 1e-7 absolute: W. J. Cody's rational approximations, evaluated in f64.
 function erf64(x: f64): f64 {
@@ -144,13 +132,6 @@ export function unaryMap(x: usize, out: usize, length: i32, kind: i32, a: f32, b
 
 // ---- binary maps with broadcasting ---------------------------------------------------------------
 
-const B_ADD: i32 = 0;
-const B_SUB: i32 = 1;
-const B_MUL: i32 = 2;
-const B_DIV: i32 = 3;
-const B_POW: i32 = 4;
-const B_MAX: i32 = 5;
-const B_MIN: i32 = 6;
 
 // @ts-ignore: decorator
 @inline function binaryScalar(x: f32, y: f32, kind: i32): f32 {
@@ -327,9 +308,6 @@ export function pool2dNhwc(inp: usize, out: usize, n: i32, h: i32, w: i32, c: i3
 
 // ---- reductions, softmax, normalisation ------------------------------------------------------------
 
-const R_MEAN: i32 = 0;
-const R_SUM: i32 = 1;
-const R_MAX: i32 = 2;
 
 /**
  * out[o][i] = reduce over r of x[o][r][i] for an [outer][n][inner] view (mean, sum or max).

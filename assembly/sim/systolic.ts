@@ -17,35 +17,20 @@
 // operand coordinates (a, b) = (a0 + ap·p + aq·q, b0 + bp·p + bq·q): (m, k) for the ifmap, (k, n)
 // for the filter, (m, n) for the ofmap. Rows below pLo and columns from qHi on are padding (-1).
 
-// Dataflows, as the TypeScript side numbers them (src/core/sim.ts).
-export const DF_OS: i32 = 0;
-export const DF_WS: i32 = 1;
-export const DF_IS: i32 = 2;
+// Dataflows, result slots (F_*) and trace logs (LOG_*) come from the definition both sides share
+// (scripts/gen-shared.js); the "+ operand" slots hold ifmap, filter, ofmap in turn.
+import {
+  DF_IS, DF_OS, DF_WS, F_COMPUTE_UTIL, F_DRAM_PEAK, F_DRAM_READS_FILTER, F_DRAM_READS_IFMAP, F_DRAM_START, F_DRAM_STOP,
+  F_DRAM_WRITES_OFMAP, F_FOLDS, F_LINES, F_MACS, F_MAPPING_EFF, F_OVERALL_UTIL, F_SRAM_READS_FILTER, F_SRAM_READS_IFMAP,
+  F_SRAM_START, F_SRAM_STOP, F_SRAM_WRITES_OFMAP, F_STALL, F_TOTAL, LOG_DRAIN_LINES, LOG_DRAIN_STARTS, LOG_FILTER_FLUSHES,
+  LOG_FILTER_INSERTS, LOG_IFMAP_FLUSHES, LOG_IFMAP_INSERTS, LOG_KINDS, LOG_OFMAP_CLOSES, LOG_SERVED, SIM_FIELD_COUNT,
+} from '../generated/shared';
 
 const OP_IFMAP: i32 = 0;
 const OP_FILTER: i32 = 1;
 const OP_OFMAP: i32 = 2;
 
-// Result slots (f64), mirrored by SIM_FIELDS in src/core/sim.ts.
-const F_TOTAL: i32 = 0;
-const F_STALL: i32 = 1;
-const F_OVERALL_UTIL: i32 = 2;
-const F_MAPPING_EFF: i32 = 3;
-const F_COMPUTE_UTIL: i32 = 4;
-const F_MACS: i32 = 5;
-const F_SRAM_READS_IFMAP: i32 = 6;
-const F_SRAM_READS_FILTER: i32 = 7;
-const F_SRAM_WRITES_OFMAP: i32 = 8;
-const F_DRAM_READS_IFMAP: i32 = 9;
-const F_DRAM_READS_FILTER: i32 = 10;
-const F_DRAM_WRITES_OFMAP: i32 = 11;
-const F_SRAM_START: i32 = 12; // + operand
-const F_SRAM_STOP: i32 = 15;
-const F_DRAM_START: i32 = 18;
-const F_DRAM_STOP: i32 = 21;
-const F_FOLDS: i32 = 24;
-const F_LINES: i32 = 25;
-// + operand: maximum DRAM bandwidth demand, the most words the operand's DRAM trace moves in one
+// F_DRAM_PEAK + operand: maximum DRAM bandwidth demand, the most words the operand's DRAM trace moves in one
 // cycle, counted as SCALE-Sim counts its DRAM reads and writes (so the words summed over all cycles
 // are the DRAM reads or writes; for reads the peak is never below the average of BANDWIDTH_REPORT.csv,
 // while its ofmap average can exceed the peak: it divides by the span up to the end of the LAST
@@ -57,8 +42,6 @@ const F_LINES: i32 = 25;
 //     configured Bandwidth, and the stall cycles tell whether it suffices;
 //   * ofmap writes: a drain moves one line of ArrayWidth (CALC) or Bandwidth (USER) words per cycle,
 //     its last line counted without padding; drains that meet in a cycle add up.
-const F_DRAM_PEAK: i32 = 26;
-export const SIM_FIELD_COUNT: i32 = 29;
 
 export function simFieldCount(): i32 {
   return SIM_FIELD_COUNT;
@@ -252,16 +235,6 @@ class Log {
   }
 }
 
-// Log kinds, mirrored by DRAM_LOGS in src/core/sim.ts.
-const LOG_IFMAP_INSERTS: i32 = 0;
-const LOG_FILTER_INSERTS: i32 = 1;
-const LOG_IFMAP_FLUSHES: i32 = 2;
-const LOG_FILTER_FLUSHES: i32 = 3;
-const LOG_OFMAP_CLOSES: i32 = 4;
-const LOG_DRAIN_STARTS: i32 = 5;
-const LOG_DRAIN_LINES: i32 = 6;
-const LOG_SERVED: i32 = 7; // + operand: USER mode, the service cycle of every demand line
-const LOG_KINDS: i32 = 10;
 const logs = new StaticArray<Log>(LOG_KINDS);
 for (let i = 0; i < LOG_KINDS; i++) logs[i] = new Log();
 let logging = false;

@@ -4,6 +4,7 @@
 // schedule (`packConv`), as inference engines do at model load.
 import type { Core, F32Buffer } from './core.js';
 import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from '../tune/space/variants.js';
+import { KERNEL_ERRORS } from './generated/shared.js';
 
 /** A 2-D convolution layer over NHWC activations. Pads are in pixels on each side. */
 export interface ConvShape {
@@ -152,8 +153,8 @@ export interface DepthwiseSchedule {
 
 export type Schedule = ConvSchedule | DepthwiseSchedule;
 
-/** Error codes of the core's kernel drivers (assembly/kernels/conv.ts). */
-export const KERNEL_ERRORS: Record<number, string> = { 1: 'unknown kernel variant', 2: 'invalid shape', 3: 'padded layout needs groups 1 and horizontal dilation 1' };
+/** Messages of the core's kernel driver error codes (generated with the core's, scripts/gen-shared.js). */
+export { KERNEL_ERRORS };
 
 /** Weights packed for one shape and register-block width; only valid with that schedule family. */
 export interface PackedWeights {

@@ -5,24 +5,13 @@
 //   heap: [out f64 · SIM_FIELDS.length]
 import type { Core } from './core.js';
 
-/** The core's result slots, in order (assembly/sim/systolic.ts F_*). */
-export const SIM_FIELDS = [
-  'totalCycles', 'stallCycles', 'overallUtilization', 'mappingEfficiency', 'computeUtilization', 'macs',
-  'sramReadsIfmap', 'sramReadsFilter', 'sramWritesOfmap', 'dramReadsIfmap', 'dramReadsFilter', 'dramWritesOfmap',
-  'sramStartIfmap', 'sramStartFilter', 'sramStartOfmap', 'sramStopIfmap', 'sramStopFilter', 'sramStopOfmap',
-  'dramStartIfmap', 'dramStartFilter', 'dramStartOfmap', 'dramStopIfmap', 'dramStopFilter', 'dramStopOfmap',
-  'folds', 'lines', 'dramPeakIfmap', 'dramPeakFilter', 'dramPeakOfmap',
-] as const;
+// Result slots, dataflow numbers and trace logs are generated with the core's (scripts/gen-shared.js).
+import { DRAM_LOGS, SIM_DATAFLOW, SIM_FIELDS } from './generated/shared.js';
+
+export { DRAM_LOGS, SIM_DATAFLOW, SIM_FIELDS };
 export type SimField = (typeof SIM_FIELDS)[number];
 export type SimFigures = Record<SimField, number>;
 
-export const SIM_DATAFLOW = { os: 0, ws: 1, is: 2 } as const;
-
-/** The DRAM trace logs of a logged run, in the core's order (assembly/sim/systolic.ts LOG_*). */
-export const DRAM_LOGS = [
-  'ifmapInserts', 'filterInserts', 'ifmapFlushes', 'filterFlushes', 'ofmapCloses', 'drainStarts', 'drainLines',
-  'ifmapServed', 'filterServed', 'ofmapServed',
-] as const;
 export type DramLogs = Record<(typeof DRAM_LOGS)[number], Float64Array>;
 
 /** Flat arguments of one layer run: the array, its buffers in words, and the conv. */

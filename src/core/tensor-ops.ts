@@ -4,19 +4,12 @@
 // was built, so a run makes no allocation and no copy beyond the op itself.
 import type { Core } from './core.js';
 
-/** Unary op codes, mirrored from assembly/kernels/tensor.ts. */
-export const UNARY = {
-  relu: 0, clip: 1, sigmoid: 2, hardSigmoid: 3, hardSwish: 4, erf: 5, sqrt: 6, tanh: 7, exp: 8,
-  neg: 9, abs: 10, reciprocal: 11, leakyRelu: 12, log: 13, scaleShift: 14, silu: 15,
-} as const;
+// Op codes are generated with the core's (scripts/gen-shared.js).
+import { BINARY, REDUCE, UNARY } from './generated/shared.js';
+
+export { BINARY, REDUCE, UNARY };
 export type UnaryKind = keyof typeof UNARY;
-
-/** Binary op codes. */
-export const BINARY = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, max: 5, min: 6 } as const;
 export type BinaryKind = keyof typeof BINARY;
-
-/** Reduction codes. */
-export const REDUCE = { mean: 0, sum: 1, max: 2 } as const;
 export type ReduceKind = keyof typeof REDUCE;
 
 /** A pooling window over NHWC, ONNX attributes resolved (output size included). */
