@@ -1,11 +1,13 @@
 // `mapwise <command>`: the yargs shell over the library. Commands live in cli/commands.
 // Registers how the wasm core is read from disk; each command loads the rest of the library it uses.
 import '../src/node/runtime.js';
-import yargs from 'yargs';
 import { commands } from './commands/index.js';
+import { loaderOf } from './commands/lazy.js';
 import { VERSION } from '../src/version.js';
 
 export async function main(args: string[]): Promise<void> {
+  if (await withoutYargs(args)) return;
+  const { default: yargs } = await import('yargs');
   const parser = yargs(args)
     .scriptName('mapwise')
     .usage('$0 <command> [options]\n\nMaps deep neural networks onto hardware.')
@@ -52,4 +54,26 @@ function skipHelpCache(parser: object): void {
   type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
   const usage = (parser as Internals).getInternalMethods?.().getUsageInstance?.();
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
+
+/**
+ * Runs a command that takes no options (info, zoo) given with nothing but `--json`, without
+ * loading yargs: yargs and its text layout cost more than these commands' work. Anything else,
+ * including a command with options or any other flag, goes through yargs. True when it ran.
+ */
+async function withoutYargs(args: string[]): Promise<boolean> {
+  const [name, ...rest] = args;
+  if (name === undefined || !rest.every((a) => a === '--json')) return false;
+  const command = commands.find((c) => String(c.command).split(' ')[0] === name);
+  const load = command && loaderOf(command);
+  if (!load) return false;
+  const parts = await load();
+  if (parts.builder) return false;
+  try {
+    await parts.handler({ _: [name], $0: 'mapwise', json: rest.length > 0 });
+  } catch (error) {
+    process.stderr.write(`mapwise: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+  return true;
 }

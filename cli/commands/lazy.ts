@@ -10,9 +10,18 @@ export interface CommandParts<Args> {
   handler: (argv: ArgumentsCamelCase<Args>) => void | Promise<void>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const loaders = new WeakMap<object, () => Promise<CommandParts<any>>>();
+
+/** The module of a command made by `lazyCommand`, for the shell's path around yargs. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function loaderOf(command: object): (() => Promise<CommandParts<any>>) | undefined {
+  return loaders.get(command);
+}
+
 /** A command whose module is imported on first use. */
 export function lazyCommand<Args>(command: string, describe: string, load: () => Promise<CommandParts<Args>>): CommandModule<object, Args> {
-  return {
+  const module: CommandModule<object, Args> = {
     command,
     describe,
     builder: async (y) => {
@@ -21,4 +30,6 @@ export function lazyCommand<Args>(command: string, describe: string, load: () =>
     },
     handler: async (argv) => (await load()).handler(argv),
   };
+  loaders.set(module, load);
+  return module;
 }

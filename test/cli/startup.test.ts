@@ -27,9 +27,10 @@ function staticGraph(entry: string): string[] {
 const HEAVY = [/^package:(vega|vega-lite|highs|cli-progress|@resvg\/resvg-wasm|onnx-proto|protobufjs)$/, /vendor\/onnx-proto/, /^src\/(codesign|sched|rl|report|compile)\//, /^src\/tune\/tuners\//];
 const heavy = (files: string[]): string[] => files.filter((f) => HEAVY.some((h) => h.test(f)));
 
-it('the CLI shell loads no command\'s dependencies: yargs, the command table and the runtime registration', () => {
+it('the CLI shell loads no command\'s dependencies, and yargs only when there is parsing to do', () => {
   const graph = staticGraph('dist/cli/index.js');
-  expect(graph).toContain('package:yargs');
+  expect(graph).toContain('src/node/runtime.js');
+  expect(graph).not.toContain('package:yargs');
   expect(heavy(graph)).toEqual([]);
   expect(graph.filter((f) => f.startsWith('cli/commands/')).sort()).toEqual(['cli/commands/index.js', 'cli/commands/lazy.js']);
 });
@@ -72,4 +73,18 @@ it('a command\'s own --help still lists its options (loaded with the command)', 
   const help = spawnSync('node', ['bin/mapwise.js', 'simulate', '--help'], { encoding: 'utf8' });
   expect(help.status, help.stderr).toBe(0);
   for (const option of ['--config', '--target', '--dataflow', '--energy-table', '--user-work-limit']) expect(help.stdout).toContain(option);
+});
+
+it('info and zoo run around yargs with only --json, and through it (strict as ever) with anything else', () => {
+  const zoo = spawnSync('node', ['bin/mapwise.js', 'zoo', '--json'], { encoding: 'utf8' });
+  expect(zoo.status, zoo.stderr).toBe(0);
+  expect(JSON.parse(zoo.stdout).models.length).toBeGreaterThan(10);
+  const text = spawnSync('node', ['bin/mapwise.js', 'zoo'], { encoding: 'utf8' });
+  expect(text.stdout).toMatch(/^name\s+nodes\s+params/);
+  const bad = spawnSync('node', ['bin/mapwise.js', 'info', '--bogus'], { encoding: 'utf8' });
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/Unknown argument: bogus/);
+  const help = spawnSync('node', ['bin/mapwise.js', 'zoo', '--help'], { encoding: 'utf8' });
+  expect(help.status).toBe(0);
+  expect(help.stdout).toMatch(/mapwise zoo\n\nList the built-in models/);
 });
