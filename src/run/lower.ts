@@ -1,5 +1,5 @@
 // Lowering: the imported graph becomes a flat list of steps (kernel calls over arena buffers),
-// with weights packed into wasm memory once. Each op's handler (ops-nn.ts, ops-tensor.ts) reads
+// with weights packed into wasm memory once. Each op's handler (ops-nn.ts, ops-elementwise.ts, ops-shape.ts) reads
 // its inputs as values, may fuse the nodes that follow it, and defines its outputs. Layouts are
 // chosen here: convolutions and pools work channels-last, everything else reads whatever layout
 // its input has where the op allows (elementwise, concat, slice, reductions) and asks for

@@ -8,7 +8,7 @@ import type { GraphNode } from '../graph/types.js';
 import { convTask, spaceFor, taskKey } from '../tune/space/index.js';
 import { broadcastStrides, contiguousStrides, elementCount, physicalOrder, physicalShape } from './layout.js';
 import { attr, attrList, attrString, normaliseAxis, type Handler, type Lowering, type Val } from './lower.js';
-import { unaryMapOf, type UnaryMap } from './ops-tensor.js';
+import { unaryMapOf, type UnaryMap } from './ops-elementwise.js';
 
 const f = Math.fround;
 

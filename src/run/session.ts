@@ -10,10 +10,11 @@ import { elementCount } from './layout.js';
 import { Lowering, RuntimeError, type Handler, type Ptr, type Val } from './lower.js';
 import { planArena } from './memory.js';
 import { NN_HANDLERS } from './ops-nn.js';
-import { TENSOR_HANDLERS } from './ops-tensor.js';
+import { ELEMENTWISE_HANDLERS } from './ops-elementwise.js';
+import { SHAPE_HANDLERS } from './ops-shape.js';
 import type { ExternalDataReader } from './weights.js';
 
-const HANDLERS: Readonly<Record<string, Handler>> = { ...NN_HANDLERS, ...TENSOR_HANDLERS };
+const HANDLERS: Readonly<Record<string, Handler>> = { ...NN_HANDLERS, ...ELEMENTWISE_HANDLERS, ...SHAPE_HANDLERS };
 
 /** The ops the runtime executes (constant and shape arithmetic is folded before these run). */
 export const SUPPORTED_OPS: readonly string[] = Object.keys(HANDLERS).sort();
