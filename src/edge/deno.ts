@@ -1,8 +1,10 @@
 // Entry point for Deno (`deno serve --allow-read=dist/build dist/src/edge/deno.js`, or `Deno.serve(handler.fetch)`):
-// the browser/Deno entry registers the wasm loader (fetch of a file: URL), then the shared
-// handler answers. Run beside node_modules so the ONNX decoder resolves.
-import '../index.js';
+// registers the wasm loader (fetch of a file: URL) as the Deno entry of the library does, without
+// importing the rest of the library, then the shared handler answers, loading what each route uses.
+import { fetchProvider, registerRuntime } from '../core/load.js';
 import { handle } from './handler.js';
+
+registerRuntime({ runtime: 'deno', provider: fetchProvider });
 
 export { createHandler, handle, type HandlerLimits } from './handler.js';
 

@@ -14,11 +14,9 @@
 import { detectFeatures, getCore, runtimeName } from '../core/index.js';
 import { OptionsError, type ProgressEvent } from '../api/check.js';
 import { importOnnx } from '../api/import-onnx.js';
-import { infer } from '../api/infer.js';
 import { schedule } from '../api/schedule.js';
 import { simulate } from '../api/simulate.js';
 import { GraphError, type Graph } from '../graph/types.js';
-import { RuntimeError } from '../run/index.js';
 import { totals } from '../graph/analysis.js';
 import { ZOO } from '../graph/zoo/index.js';
 import { builtinModel } from '../graph/resolve.js';
@@ -309,6 +307,9 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       const seed = body.seed === undefined ? 0 : body.seed;
       if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new HttpError(422, "field 'seed' must be an integer");
       const input = inputOf(body);
+      // The runtime loads with the first /infer, so a cold start that answers /health does not parse it.
+      const [{ infer }, run] = await Promise.all([import('../api/infer.js'), import('../run/index.js')]);
+      runtimeError = run.RuntimeError;
       const { report } = await infer(bytes, {
         source: stringField(body, 'name') ?? 'request.onnx', seed, repeat, ...(input ? { input } : {}),
         onProgress: (event: ProgressEvent) => budget.check(event),
@@ -332,11 +333,14 @@ function inputOf(body: Record<string, unknown>): Float32Array | undefined {
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
 }
 
-/** Why a failure is the client's: errors of options, models and simulator inputs. */
+/** The runtime's error class, once /infer has loaded the runtime: it cannot be thrown before. */
+let runtimeError: (abstract new (...args: never[]) => Error) | undefined;
+
+/** Why a failure is the client's: errors of options, models, simulator inputs and the runtime's refusals. */
 function clientError(cause: unknown): boolean {
   return (
     cause instanceof OptionsError || cause instanceof GraphError || cause instanceof SimulationError || cause instanceof ConfigError ||
-    cause instanceof TopologyError || cause instanceof RangeError || cause instanceof RuntimeError
+    cause instanceof TopologyError || cause instanceof RangeError || (runtimeError !== undefined && cause instanceof runtimeError)
   );
 }
 
