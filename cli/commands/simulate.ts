@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CommandParts } from './lazy.js';
 import { getCore } from '../../src/core/load.js';
 import { parseSystolicTargetSpec, SYSTOLIC_PRESETS, systolicTarget } from '../../src/hw/systolic.js';
-import { parseConfig, validateConfig } from '../../src/sim/config.js';
+import { parseScalesimConfig, type ScalesimConfigFile, scalesimNotModelled, validateConfig } from '../../src/sim/config.js';
 import { ENERGY_TABLES, type EnergyTable, energyTable } from '../../src/sim/energy.js';
 import { type NetworkResult, networkResult } from '../../src/sim/network.js';
 import { MAPWISE_BANDWIDTH_REPORT_FILE, mapwiseBandwidthReport, scalesimReports } from '../../src/sim/report.js';
@@ -11,7 +11,7 @@ import { Simulator, USER_MODE_WORK_LIMIT } from '../../src/sim/simulate.js';
 import { graphTopology } from '../../src/sim/from-graph.js';
 import { scalesimNetwork, SCALESIM_NETWORKS } from '../../src/sim/networks.js';
 import { loadModel } from '../../src/node/models.js';
-import { parseTopology } from '../../src/sim/topology.js';
+import { parseScalesimTopology } from '../../src/sim/topology.js';
 import { dramTraceCsv, dramTraces, sramTraces } from '../../src/sim/trace.js';
 import type { ConvLayer, Dataflow, SystolicConfig } from '../../src/sim/types.js';
 import { formatNumber, message, report, table } from '../output.js';
@@ -22,6 +22,7 @@ interface SimulateArgs {
   target?: string;
   topology?: string;
   gemm?: boolean;
+  scalesimVersion?: 2 | 3;
   dataflow?: Dataflow;
   out?: string;
   energyTable: string;
@@ -40,6 +41,7 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
       .option('target', { type: 'string', describe: `systolic[:${Object.keys(SYSTOLIC_PRESETS).join('|')}] preset instead of --config (default systolic:scale)` })
       .option('topology', { type: 'string', describe: 'SCALE-Sim topology CSV (conv rows, or M,N,K rows with --gemm)' })
       .option('gemm', { type: 'boolean', default: false, describe: 'The topology holds GEMM rows: name, M, N, K' })
+      .option('scalesim-version', { type: 'number', choices: [2, 3], describe: 'Read --config and --topology as SCALE-Sim v2 or v3 files (default: by their contents; v3 features not yet simulated are listed as notModelled)' })
       .option('dataflow', { type: 'string', choices: ['os', 'ws', 'is'], describe: 'Override the dataflow of the config' })
       .option('out', { type: 'string', describe: `Directory for SCALE-Sim's COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv, mapwise's ${MAPWISE_BANDWIDTH_REPORT_FILE} and REPORT.json` })
       .option('trace', {
@@ -53,9 +55,11 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
       .option('energy', { type: 'string', describe: 'Override entries of the energy table, e.g. macPJ=0.5,dramPJPerWord=100' }) as never,
   handler: async (argv) => {
     let config: SystolicConfig;
+    let configFile: ScalesimConfigFile | undefined;
     if (argv.config !== undefined) {
       if (argv.target !== undefined) throw new RangeError('give either --config or --target, not both');
-      config = parseConfig(await readFile(argv.config, 'utf8'), argv.config);
+      configFile = parseScalesimConfig(await readFile(argv.config, 'utf8'), argv.config, { version: argv.scalesimVersion });
+      config = configFile.config;
     } else {
       config = systolicTarget({}, parseSystolicTargetSpec(argv.target ?? 'systolic:scale'));
     }
@@ -69,7 +73,12 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
     const results = sim.network(config, layers, { fixScalesimQuirks: argv.fixScalesimQuirks, userModeWorkLimit: argv.userWorkLimit });
     const seconds = (performance.now() - start) / 1e3;
     sim.free();
-    const result = networkResult(config, results, energyTable(parseEnergyOverrides(argv.energy), ENERGY_TABLES[argv.energyTable]));
+    const notModelled = configFile ? scalesimNotModelled(configFile, layers) : [];
+    const result = {
+      ...networkResult(config, results, energyTable(parseEnergyOverrides(argv.energy), ENERGY_TABLES[argv.energyTable])),
+      ...(configFile?.v3 ? { scalesim: { version: 3, v3: configFile.v3, notModelled } } : {}),
+    };
+    for (const note of notModelled) message(`SCALE-Sim v3, not modelled (figures are v2's): ${note}`);
     if (argv.out) {
       await mkdir(argv.out, { recursive: true });
       for (const [file, text] of Object.entries(scalesimReports(results))) await writeFile(join(argv.out, file), text);
@@ -106,7 +115,7 @@ function parseEnergyOverrides(text: string | undefined): Partial<EnergyTable> {
 
 async function loadLayers(argv: SimulateArgs): Promise<ConvLayer[]> {
   if (argv.topology !== undefined && argv.model !== undefined) throw new RangeError('give either a model or --topology, not both');
-  if (argv.topology !== undefined) return parseTopology(await readFile(argv.topology, 'utf8'), argv.topology, { gemm: argv.gemm });
+  if (argv.topology !== undefined) return parseScalesimTopology(await readFile(argv.topology, 'utf8'), argv.topology, { gemm: argv.gemm, version: argv.scalesimVersion }).layers;
   if (argv.model !== undefined) {
     if (argv.model.startsWith('scalesim:')) return scalesimNetwork(argv.model.slice('scalesim:'.length));
     const { layers, skipped } = graphTopology(await loadModel(argv.model));

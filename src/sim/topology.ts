@@ -1,8 +1,10 @@
 // SCALE-Sim topology CSVs → validated layers. Conv rows: name, IFMAP height, IFMAP width, filter
-// height, filter width, channels, filters, stride height[, stride width]; GEMM rows: name, M, N, K.
-// Files carry a header line (always skipped, as SCALE-Sim does), trailing commas, blank rows and
-// extra columns; errors name the file, the line and what was expected.
-import { type ConvLayer, gemmLayer } from './types.js';
+// height, filter width, channels, filters, then v2: stride height[, stride width]; v3: one stride
+// [, sparsity N:M]. GEMM rows: name, M, N, K (v3: [, sparsity N:M]). A file is v3 when its header
+// names a Sparsity column or a row holds an N:M ratio there; an 8-column conv file reads the same
+// either way. Files carry a header line (always skipped, as SCALE-Sim does), trailing commas, blank
+// rows and extra columns; errors name the file, the line and what was expected.
+import { type ConvLayer, gemmLayer, type NmSparsity, type ScalesimVersion } from './types.js';
 
 export class TopologyError extends Error {
   override name = 'TopologyError';
@@ -16,11 +18,35 @@ export interface TopologyOptions {
    * layers of one channel each — its undocumented depthwise path. On by default to agree with it.
    */
   expandDepthwise?: boolean;
+  /** Read the file as this release; by default v3 when it has a Sparsity column (by name or by an N:M value), else v2. */
+  version?: ScalesimVersion;
 }
+
+/** A parsed topology: which release it is written for and its layers (v3: with their N:M sparsity). */
+export interface ScalesimTopologyFile {
+  readonly version: ScalesimVersion;
+  readonly layers: ConvLayer[];
+}
+
+const RATIO = /^(\d+)\s*:\s*(\d+)$/;
 
 const CONV_FIELDS = ['IFMAP height', 'IFMAP width', 'filter height', 'filter width', 'channels', 'number of filters', 'stride height'];
 
 export function parseTopology(text: string, file = '<topology>', options: TopologyOptions = {}): ConvLayer[] {
+  return parseScalesimTopology(text, file, options).layers;
+}
+
+/** The release a topology's text is written for: v3 when it has a Sparsity column. */
+export function detectTopologyVersion(text: string, gemm = false): ScalesimVersion {
+  const lines = text.split(/\r?\n/);
+  const header = (lines[0] ?? '').split(',').map((f) => f.trim().toLowerCase());
+  if (header.includes('sparsity')) return 3;
+  const column = gemm ? 4 : 8;
+  return lines.slice(1).some((row) => row.includes(':') && row.split(',')[column]?.includes(':')) ? 3 : 2;
+}
+
+export function parseScalesimTopology(text: string, file = '<topology>', options: TopologyOptions = {}): ScalesimTopologyFile {
+  const version = options.version ?? detectTopologyVersion(text, options.gemm);
   const layers: ConvLayer[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
@@ -40,25 +66,53 @@ export function parseTopology(text: string, file = '<topology>', options: Topolo
     const int = (i: number, what: string): number => {
       const text = fields[i];
       if (text === undefined || text === '') throw new TopologyError(`${file}:${line}: missing ${what} (column ${i + 1}) in layer '${name}'`);
-      if (!/^[+-]?\d+$/.test(text)) throw new TopologyError(`${file}:${line}: ${what} (column ${i + 1}) must be an integer, got '${text}'`);
+      if (!/^[+-]?\d+$/.test(text)) {
+        const hint = version === 2 && text.includes(':') ? ' (an N:M Sparsity column is SCALE-Sim v3\'s: read the file as v3)' : '';
+        throw new TopologyError(`${file}:${line}: ${what} (column ${i + 1}) must be an integer, got '${text}'${hint}`);
+      }
       const value = Number(text);
       if (value <= 0) throw new TopologyError(`${file}:${line}: ${what} (column ${i + 1}) must be positive, got ${value}`);
       return value;
     };
+    // v3's Sparsity column; empty means dense (v3 itself stops at an empty one).
+    const sparsity = (i: number): { sparsity?: NmSparsity } => {
+      const text = fields[i];
+      if (text === undefined || text === '') return {};
+      const match = RATIO.exec(text);
+      const n = match ? Number(match[1]) : NaN;
+      const m = match ? Number(match[2]) : NaN;
+      if (!match || !(n >= 1 && n <= m)) {
+        const hint = /^\d+$/.test(text) && !options.gemm ? ' (v3 has one Strides column; a second stride is v2\'s stride width: read the file as v2)' : '';
+        throw new TopologyError(`${file}:${line}: Sparsity (column ${i + 1}) must be N:M with 1 ≤ N ≤ M, got '${text}' in layer '${name}'${hint}`);
+      }
+      return { sparsity: Object.freeze({ n, m }) };
+    };
     if (options.gemm) {
       if (fields.length < 4) throw new TopologyError(`${file}:${line}: a GEMM row needs 4 columns (name, M, N, K), got ${fields.length}`);
-      layers.push(gemmLayer(name, int(1, 'M'), int(2, 'N'), int(3, 'K')));
+      const layer = gemmLayer(name, int(1, 'M'), int(2, 'N'), int(3, 'K'));
+      // v2 and v3 both ignore the columns after the ones they read.
+      layers.push(version === 3 ? { ...layer, ...sparsity(4) } : layer);
       return;
     }
+    const columns = version === 3 ? 'name, IFMAP height, IFMAP width, filter height, filter width, channels, number of filters, strides[, sparsity]' : `name, ${CONV_FIELDS.join(', ')}`;
     if (fields.length < 8) {
-      throw new TopologyError(`${file}:${line}: a conv row needs at least 8 columns (name, ${CONV_FIELDS.join(', ')}), got ${fields.length}`);
+      throw new TopologyError(`${file}:${line}: a conv row needs at least 8 columns (${columns}), got ${fields.length}`);
     }
-    const v = CONV_FIELDS.map((what, i) => int(i + 1, what));
-    // A 9th column is the stride width; empty or absent means "same as the stride height".
-    const strideWidth = fields.length > 8 && fields[8] !== '' ? int(8, 'stride width') : v[6]!;
+    const v = CONV_FIELDS.map((what, i) => int(i + 1, version === 3 && i === 6 ? 'strides' : what));
+    let strideWidth = v[6]!;
+    let extra: { sparsity?: NmSparsity } = {};
+    if (version === 3) {
+      // v3 reads the last field of a row as its sparsity: a field after column 9 would shift it.
+      const beyond = fields.findIndex((f, i) => i > 8 && f !== '');
+      if (beyond >= 0) throw new TopologyError(`${file}:${line}: a SCALE-Sim v3 conv row has at most 9 columns (${columns}), got '${fields[beyond]}' in column ${beyond + 1}`);
+      extra = sparsity(8);
+    } else if (fields.length > 8 && fields[8] !== '') {
+      // A 9th column is the stride width; empty or absent means "same as the stride height".
+      strideWidth = int(8, 'stride width');
+    }
     const layer: ConvLayer = {
       name, ifmapHeight: v[0]!, ifmapWidth: v[1]!, filterHeight: v[2]!, filterWidth: v[3]!,
-      channels: v[4]!, numFilters: v[5]!, strideHeight: v[6]!, strideWidth,
+      channels: v[4]!, numFilters: v[5]!, strideHeight: v[6]!, strideWidth, ...extra,
     };
     if (layer.filterHeight > layer.ifmapHeight) {
       throw new TopologyError(`${file}:${line}: filter height ${layer.filterHeight} is larger than the IFMAP height ${layer.ifmapHeight} in layer '${name}'`);
@@ -73,7 +127,7 @@ export function parseTopology(text: string, file = '<topology>', options: Topolo
     }
   });
   if (layers.length === 0) throw new TopologyError(`${file}: no layers (the first line is a header and is always skipped)`);
-  return layers;
+  return { version, layers };
 }
 
 /** The topology CSV text SCALE-Sim reads for these layers (9 columns, trailing commas). */

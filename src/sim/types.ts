@@ -32,6 +32,48 @@ export interface ConvLayer {
   readonly numFilters: number;
   readonly strideHeight: number;
   readonly strideWidth: number;
+  /**
+   * SCALE-Sim v3's `Sparsity` column, N non-zeros in every M filter elements. Absent in v2 files and
+   * in layers built in code (dense); read and validated, not yet simulated (figures are dense).
+   */
+  readonly sparsity?: NmSparsity;
+}
+
+/** An `N:M` ratio: N non-zero elements in every block of M (1 ≤ N ≤ M; `1:1` is dense). */
+export interface NmSparsity {
+  readonly n: number;
+  readonly m: number;
+}
+
+/** Which SCALE-Sim release a config or topology file is written for. */
+export type ScalesimVersion = 2 | 3;
+
+/** One operand's scratchpad banks, SCALE-Sim v3's `[layout]` section. */
+export interface SramBankLayout {
+  readonly customLayout: boolean; // {Ifmap,Filter}CustomLayout: read the layout CSV instead of the default order
+  readonly bankBandwidth: number; // {Ifmap,Filter}SRAMBankBandwidth, words per cycle; v3's DRAM read rate of the operand in USER mode
+  readonly banks: number; // {Ifmap,Filter}SRAMBankNum
+  readonly ports: number; // {Ifmap,Filter}SRAMBankPort
+}
+
+/** SCALE-Sim v3's `[sparsity]` section, as v3 reads it (the other keys only when SparsitySupport is on). */
+export interface SparsityConfig {
+  readonly support: boolean; // SparsitySupport
+  readonly representation?: 'csr' | 'csc' | 'ellpack_block'; // SparseRep, when support
+  readonly optimizedMapping: boolean; // OptimizedMapping: row-wise N:M instead of layer-wise
+  readonly blockSize?: number; // BlockSize, M of row-wise N:M, when optimizedMapping (≤ ArrayHeight)
+  readonly randomSeed?: number; // RandomNumberGeneratorSeed, when support
+}
+
+/** What a SCALE-Sim v3 `.cfg` adds to v2's keys. Immutable once built. */
+export interface ScalesimV3Config {
+  readonly readRequestBuffer: number; // [architecture_presets] ReadRequestBuffer, entries
+  readonly writeRequestBuffer: number; // WriteRequestBuffer, entries
+  readonly useRamulatorTrace: boolean; // [run_presets] UseRamulatorTrace
+  readonly layout: { readonly ifmap: SramBankLayout; readonly filter: SramBankLayout };
+  readonly sparsity: SparsityConfig;
+  /** v3 keys the file leaves out (v3 itself stops at them), taken from v3's own defaults (scale_config's constructor). */
+  readonly defaulted: readonly string[];
 }
 
 /** Per-operand counts: `ifmap`, `filter`, `ofmap`. */

@@ -1,0 +1,192 @@
+// SCALE-Sim v3 configs and topologies: recognised by their contents (or forced), read into typed,
+// validated config; v2 files read exactly as before; malformed v3 fields are errors naming the
+// file, the line, the field and what was expected. v3's own example files are in
+// test/golden/scalesim-v3 (see its README).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getCore } from '../../src/core/load.js';
+import { parseConfig, parseScalesimConfig, scalesimNotModelled } from '../../src/sim/config.js';
+import { Simulator } from '../../src/sim/simulate.js';
+import { detectTopologyVersion, parseScalesimTopology, parseTopology } from '../../src/sim/topology.js';
+import { GOLDEN_DIR } from './golden.js';
+
+const sim = new Simulator(await getCore());
+afterAll(() => sim.free());
+const V3_DIR = fileURLToPath(new URL('../golden/scalesim-v3/', import.meta.url));
+const cfg = (name: string) => readFileSync(join(V3_DIR, 'configs', name), 'utf8');
+const topo = (name: string) => readFileSync(join(V3_DIR, 'topologies', name), 'utf8');
+
+describe('SCALE-Sim v3 configs', () => {
+  it('reads v3\'s scale.cfg: the v2 keys as before, plus request buffers, [layout] and [sparsity]', () => {
+    const f = parseScalesimConfig(cfg('scale.cfg'), 'scale.cfg');
+    expect(f.version).toBe(3);
+    expect(f.config).toMatchObject({ rows: 32, cols: 32, ifmapSramKiB: 64, dataflow: 'ws', interfaceBandwidth: 'CALC' });
+    expect(f.v3).toEqual({
+      readRequestBuffer: 32, writeRequestBuffer: 32, useRamulatorTrace: false,
+      layout: {
+        ifmap: { customLayout: false, bankBandwidth: 10, banks: 10, ports: 2 },
+        filter: { customLayout: false, bankBandwidth: 10, banks: 10, ports: 2 },
+      },
+      sparsity: { support: false, optimizedMapping: false },
+      defaulted: [],
+    });
+    expect(Object.isFrozen(f.v3)).toBe(true);
+    expect(parseConfig(cfg('scale.cfg'))).toEqual(f.config);
+  });
+
+  it('reads v3\'s sparsity.cfg (row-wise N:M, blocked ELLPACK) and google_ramulator.cfg', () => {
+    const s = parseScalesimConfig(cfg('sparsity.cfg'), 'sparsity.cfg');
+    expect(s.v3!.sparsity).toEqual({ support: true, representation: 'ellpack_block', optimizedMapping: true, blockSize: 8, randomSeed: 40 });
+    expect(s.v3!.layout.ifmap.bankBandwidth).toBe(50);
+    expect(s.config).toMatchObject({ rows: 128, interfaceBandwidth: 'USER', bandwidthWordsPerCycle: 50 });
+    const r = parseScalesimConfig(cfg('google_ramulator.cfg'), 'google_ramulator.cfg');
+    expect(r.v3).toMatchObject({ useRamulatorTrace: true, readRequestBuffer: 512 });
+  });
+
+  it('takes v3\'s defaults for the v3 keys a v3 file leaves out, and names them', () => {
+    const f = parseScalesimConfig(cfg('scale_layout.cfg'), 'scale_layout.cfg');
+    expect(f.version).toBe(3);
+    expect(f.v3).toMatchObject({ readRequestBuffer: 60, writeRequestBuffer: 60, useRamulatorTrace: false, sparsity: { support: false } });
+    expect(f.v3!.layout.filter).toEqual({ customLayout: false, bankBandwidth: 640, banks: 1, ports: 2 });
+    expect(f.v3!.defaulted).toEqual(['[architecture_presets] ReadRequestBuffer', '[architecture_presets] WriteRequestBuffer', '[run_presets] UseRamulatorTrace', '[sparsity] SparsitySupport']);
+  });
+
+  it('lists the v3 features a run reads but does not simulate', () => {
+    const user = scalesimNotModelled(parseScalesimConfig(cfg('sparsity.cfg')), parseTopology(topo('sparsity_conv.csv')));
+    expect(user.join('\n')).toMatch(/ReadRequestBuffer \(128\) and WriteRequestBuffer \(128\)/);
+    expect(user.join('\n')).toMatch(/\[sparsity\] SparsitySupport \(ellpack_block, row-wise N:M, BlockSize 8\): 1 sparse layer\(s\) simulated dense/);
+    const calc = scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg')));
+    expect(calc.join('\n')).not.toMatch(/RequestBuffer|SparsitySupport|Ramulator/);
+    expect(scalesimNotModelled(parseScalesimConfig(cfg('google_ramulator.cfg'))).join('\n')).toMatch(/UseRamulatorTrace/);
+    expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg').replace('IfmapCustomLayout: False', 'IfmapCustomLayout: True'))).join('\n')).toMatch(/custom layouts/);
+  });
+
+  it('reads every v2 golden config as v2, exactly as with the version forced', () => {
+    const dirs = readdirSync(GOLDEN_DIR).filter((d) => existsSync(join(GOLDEN_DIR, d, 'config.cfg')));
+    expect(dirs.length).toBeGreaterThan(30);
+    for (const d of dirs) {
+      const text = readFileSync(join(GOLDEN_DIR, d, 'config.cfg'), 'utf8');
+      const f = parseScalesimConfig(text, d);
+      expect(f.version).toBe(2);
+      expect(f.v3).toBeUndefined();
+      expect(f.config).toEqual(parseScalesimConfig(text, d, { version: 2 }).config);
+    }
+  });
+
+  it('--scalesim-version 2 refuses v3 keys, naming them as v3\'s; 3 reads a v2 file with v3\'s defaults', () => {
+    expect(() => parseScalesimConfig(cfg('scale.cfg'), 's.cfg', { version: 2 })).toThrow(
+      /s\.cfg:16: unknown key 'ReadRequestBuffer' in \[architecture_presets\]; SCALE-Sim v2 reads .* \(a SCALE-Sim v3 key: read the file as v3\)/,
+    );
+    const v2 = readFileSync(join(GOLDEN_DIR, 'google-alexnet-os', 'config.cfg'), 'utf8');
+    const f = parseScalesimConfig(v2, 'g.cfg', { version: 3 });
+    expect(f.version).toBe(3);
+    expect(f.config).toEqual(parseConfig(v2));
+    expect(f.v3!.defaulted).toHaveLength(12);
+  });
+
+  const base = cfg('scale.cfg');
+  const bad: [string, string, RegExp][] = [
+    ['a zero ReadRequestBuffer', base.replace('ReadRequestBuffer: 32', 'ReadRequestBuffer: 0'), /x\.cfg:16: ReadRequestBuffer must be a positive integer, got 0/],
+    ['a non-integer WriteRequestBuffer', base.replace('WriteRequestBuffer: 32', 'WriteRequestBuffer: 32k'), /x\.cfg:17: WriteRequestBuffer must be an integer, got '32k'/],
+    ['a non-boolean custom layout', base.replace('IfmapCustomLayout: False', 'IfmapCustomLayout: maybe'), /x\.cfg:20: IfmapCustomLayout must be True or False .*got 'maybe'/],
+    ['a zero bank count', base.replace('FilterSRAMBankNum: 10', 'FilterSRAMBankNum: 0'), /x\.cfg:26: FilterSRAMBankNum must be a positive integer, got 0/],
+    ['an unknown [layout] key', base.replace('IfmapSRAMBankPort', 'IfmapSRAMBankPorts'), /x\.cfg:23: unknown key 'IfmapSRAMBankPorts' in \[layout\]; SCALE-Sim v3 reads/],
+    ['SparsitySupport: yes', base.replace('SparsitySupport : false', 'SparsitySupport : yes'), /x\.cfg:30: SparsitySupport must be true or false \(SCALE-Sim v3 reads anything else as false\), got 'yes'/],
+    ['an unknown representation', base.replace('SparsitySupport : false', 'SparsitySupport : true').replace('ellpack_block', 'coo'), /x\.cfg:31: SparseRep must be csr, csc or ellpack_block, got 'coo'/],
+    ['a block larger than the array', base.replace('SparsitySupport : false', 'SparsitySupport : true').replace('OptimizedMapping : false', 'OptimizedMapping : true').replace('BlockSize : 8', 'BlockSize : 64'), /x\.cfg:33: BlockSize must be at most ArrayHeight \(32\), got 64/],
+    ['a negative seed', base.replace('SparsitySupport : false', 'SparsitySupport : true').replace('Seed : 40', 'Seed : -1'), /x\.cfg:34: RandomNumberGeneratorSeed must be between 0 and 4294967295, got -1/],
+    ['UseRamulatorTrace: true (v3 would read it as off)', base.replace('UseRamulatorTrace: False', 'UseRamulatorTrace: true'), /x\.cfg:38: UseRamulatorTrace must be True or False \(SCALE-Sim v3 reads only 'True' as on\), got 'true'/],
+    ['an unknown section', base.replace('[layout]', '[layouts]'), /x\.cfg:19: unknown section \[layouts\]/],
+  ];
+  it.each(bad)('rejects %s', (_what, text, error) => {
+    expect(() => parseScalesimConfig(text, 'x.cfg')).toThrow(error);
+  });
+
+  it('ignores the sparsity keys v3 does not read when SparsitySupport is off', () => {
+    expect(parseScalesimConfig(base.replace('ellpack_block', 'coo')).v3!.sparsity).toEqual({ support: false, optimizedMapping: false });
+  });
+});
+
+describe('SCALE-Sim v3 topologies', () => {
+  it('reads v3\'s sparsity topologies: one stride, an N:M Sparsity column', () => {
+    const conv = parseScalesimTopology(topo('sparsity_conv.csv'), 'conv.csv');
+    expect(conv.version).toBe(3);
+    expect(conv.layers).toEqual([{
+      name: 'CONV_1', ifmapHeight: 5, ifmapWidth: 5, filterHeight: 3, filterWidth: 3, channels: 2, numFilters: 6,
+      strideHeight: 1, strideWidth: 1, sparsity: { n: 2, m: 4 },
+    }]);
+    expect(parseTopology(topo('sparsity_alexnet_part.csv'))[0]).toMatchObject({ strideHeight: 4, strideWidth: 4, sparsity: { n: 1, m: 4 } });
+    const gemm = parseScalesimTopology(topo('sparsity_gemm.csv'), 'gemm.csv', { gemm: true });
+    expect(gemm.version).toBe(3);
+    expect(gemm.layers.map((l) => [l.ifmapHeight, l.numFilters, l.filterWidth, l.sparsity])).toEqual([[3, 5, 16, { n: 3, m: 4 }], [1, 5, 16, { n: 1, m: 4 }]]);
+  });
+
+  it('recognises a Sparsity column by its values when the header does not name it', () => {
+    expect(detectTopologyVersion('h,\nA, 8, 8, 3, 3, 2, 4, 1, 2:4,\n')).toBe(3);
+    expect(detectTopologyVersion('h,\nA, 8, 8, 3, 3, 2, 4, 1, 2,\n')).toBe(2);
+    expect(detectTopologyVersion('Layer, M, N, K,\nA, 4, 5, 6, 1:2,\n', true)).toBe(3);
+    expect(detectTopologyVersion('Layer, M, N, K,\nA, 4, 5, 6,\n', true)).toBe(2);
+  });
+
+  it('reads 8-column files the same as v2 and v3; every v2 golden topology stays v2', () => {
+    const text = topo('conv_test.csv');
+    expect(parseScalesimTopology(text).version).toBe(2);
+    expect(parseTopology(text, 't', { version: 3 })).toEqual(parseTopology(text, 't', { version: 2 }));
+    expect(parseTopology(topo('test_mnk_input.csv'), 't', { gemm: true, version: 3 })).toEqual(parseTopology(topo('test_mnk_input.csv'), 't', { gemm: true }));
+    for (const d of readdirSync(GOLDEN_DIR).filter((x) => existsSync(join(GOLDEN_DIR, x, 'topology.csv')))) {
+      const gemm = JSON.parse(readFileSync(join(GOLDEN_DIR, d, 'meta.json'), 'utf8')).gemm;
+      expect(detectTopologyVersion(readFileSync(join(GOLDEN_DIR, d, 'topology.csv'), 'utf8'), gemm), d).toBe(2);
+    }
+  });
+
+  it('keeps the sparsity on each layer of a DP expansion', () => {
+    const layers = parseTopology('h,\nConvDP1, 8, 8, 3, 3, 3, 1, 1, 1:2,\n');
+    expect(layers.map((l) => [l.name, l.channels, l.sparsity])).toEqual([0, 1, 2].map((c) => [`ConvDP1Channel_${c}`, 1, { n: 1, m: 2 }]));
+  });
+
+  const bad: [string, string, 2 | 3 | undefined, RegExp][] = [
+    ['N > M', 'h,\nA, 8, 8, 3, 3, 2, 4, 1, 5:4,\n', undefined, /t\.csv:2: Sparsity \(column 9\) must be N:M with 1 ≤ N ≤ M, got '5:4' in layer 'A'/],
+    ['N = 0', 'h,\nA, 8, 8, 3, 3, 2, 4, 1, 0:4,\n', undefined, /t\.csv:2: Sparsity \(column 9\) must be N:M with 1 ≤ N ≤ M, got '0:4'/],
+    ['a ratio with a slash', 'h, Sparsity,\nA, 8, 8, 3, 3, 2, 4, 1, 1/4,\n', undefined, /t\.csv:2: Sparsity \(column 9\) must be N:M .*got '1\/4'/],
+    ['a v2 stride width read as v3', 'h,\nA, 8, 8, 3, 3, 2, 4, 1, 2,\n', 3, /t\.csv:2: Sparsity \(column 9\) must be N:M .*got '2' in layer 'A' \(v3 has one Strides column; a second stride is v2's stride width: read the file as v2\)/],
+    ['a column after the sparsity', 'h,\nA, 8, 8, 3, 3, 2, 4, 1, 1:2, 7,\n', undefined, /t\.csv:2: a SCALE-Sim v3 conv row has at most 9 columns .*got '7' in column 10/],
+    ['a v3 file read as v2', 'h,\nA, 8, 8, 3, 3, 2, 4, 1, 1:2,\n', 2, /t\.csv:2: stride width \(column 9\) must be an integer, got '1:2' \(an N:M Sparsity column is SCALE-Sim v3's: read the file as v3\)/],
+    ['a zero stride (v3)', 'h,\nA, 8, 8, 3, 3, 2, 4, 0, 1:2,\n', undefined, /t\.csv:2: strides \(column 8\) must be positive, got 0/],
+  ];
+  it.each(bad)('rejects %s', (_what, text, version, error) => {
+    expect(() => parseTopology(text, 't.csv', { version })).toThrow(error);
+  });
+  it('rejects a malformed GEMM sparsity', () => {
+    expect(() => parseTopology('Layer, M, N, K, Sparsity,\nG, 3, 5, 16, 3:2,\n', 'g.csv', { gemm: true })).toThrow(/g\.csv:2: Sparsity \(column 5\) must be N:M with 1 ≤ N ≤ M, got '3:2' in layer 'G'/);
+  });
+});
+
+describe('v3 files run (figures are v2\'s until v3\'s models are built)', () => {
+  it('a sparse layer gives the dense layer\'s figures', () => {
+    const { config } = parseScalesimConfig(cfg('sparsity.cfg').replace('InterfaceBandwidth: USER', 'InterfaceBandwidth: CALC'));
+    const layers = parseTopology(topo('sparsity_conv.csv'));
+    const dense = layers.map(({ sparsity: _s, ...l }) => l);
+    expect(sim.network(config, layers)).toEqual(sim.network(config, dense));
+  });
+
+  it('mapwise simulate reads v3 files and reports what it does not model (needs npm run build)', () => {
+    const run = spawnSync('node', [
+      'bin/mapwise.js', 'simulate', '--config', join(V3_DIR, 'configs', 'sparsity.cfg'), '--topology', join(V3_DIR, 'topologies', 'sparsity_gemm.csv'), '--gemm', '--json',
+    ], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout);
+    expect(r.layers).toHaveLength(2);
+    expect(r.scalesim.version).toBe(3);
+    expect(r.scalesim.v3.sparsity.representation).toBe('ellpack_block');
+    expect(r.scalesim.notModelled.join('\n')).toMatch(/2 sparse layer\(s\) simulated dense/);
+    expect(run.stderr).toMatch(/SCALE-Sim v3, not modelled/);
+    const refused = spawnSync('node', [
+      'bin/mapwise.js', 'simulate', '--config', join(V3_DIR, 'configs', 'sparsity.cfg'), '--topology', join(V3_DIR, 'topologies', 'sparsity_gemm.csv'), '--gemm', '--scalesim-version', '2',
+    ], { encoding: 'utf8' });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/sparsity\.cfg:16: unknown key 'ReadRequestBuffer'/);
+  });
+});
