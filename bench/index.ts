@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   schedule: async () => (await import('./schedule.js')).scheduleBench,
   sim: async () => (await import('./sim.js')).simBench,
   startup: async () => (await import('./startup.js')).startupBench,
+  'tuned-e2e': async () => (await import('./tuned-e2e.js')).tunedE2eBench,
   tuners: async () => (await import('./tuners.js')).tunersBench,
   'wasm-size': async () => (await import('./wasm-size.js')).wasmSizeBench,
 };
