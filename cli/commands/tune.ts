@@ -23,6 +23,8 @@ interface TuneArgs {
   'dram-bytes-per-cycle'?: number;
   seed: number;
   resume?: boolean;
+  redis?: string;
+  device?: string;
   json?: boolean;
 }
 
@@ -42,9 +44,12 @@ export const tuneCommand: CommandParts<TuneArgs> = {
       .option('seed', { type: 'number', default: 1 })
       .option('resume', { type: 'boolean', describe: 'replay --log first and continue where it stopped' })
       .option('transfer', { type: 'boolean', describe: 'autotvm, chameleon: start each layer\'s cost model from the measurements of the layers tuned before it' })
+      .option('redis', { type: 'string', describe: 'measure on the workers (`mapwise worker`) of this Redis, redis://… or rediss://…; search and records stay here' })
+      .option('device', { type: 'string', describe: 'with --redis, host: the device key of the workers to measure on (default: this machine\'s)' })
       .conflicts('layer', 'all')
       .check((argv) => {
         if (argv.resume && !argv.log) throw new Error('--resume needs --log FILE');
+        if (argv.device !== undefined && !argv.redis) throw new Error('--device needs --redis URL');
         if (argv.transfer && argv.tuner !== 'autotvm' && argv.tuner !== 'chameleon') throw new Error(`--transfer needs a tuner with a cost model (autotvm or chameleon), not ${argv.tuner}`);
         if (!Number.isInteger(argv.trials) || argv.trials < 1) throw new Error(`--trials must be a positive integer, got ${argv.trials}`);
         const batchSize = argv['batch-size'];
@@ -63,7 +68,10 @@ export const tuneCommand: CommandParts<TuneArgs> = {
       const list = jobs.map((j, i) => `  ${i}: ${j.name} (${j.shape}, ${j.count} node${j.count > 1 ? 's' : ''})`).join('\n');
       throw new Error(`--layer ${argv.layer}: choose one of the ${jobs.length} distinct layers of ${graph.name}:\n${list}`);
     }
-    const chosen = argv.layer === undefined ? jobs : [jobs[argv.layer]!];
+    const local = argv.layer === undefined ? jobs : [jobs[argv.layer]!];
+    // BullMQ loads only for --redis runs.
+    const remote = argv.redis ? await (await import('../../src/node/dist/coordinator.js')).Coordinator.connect({ redis: argv.redis, device: argv.device }) : undefined;
+    const chosen = remote ? remote.distribute(local, { tuner: argv.tuner, seed: argv.seed }) : local;
     const previous = argv.resume && argv.log ? readRecords(argv.log) : { records: [], warnings: [] };
     previous.warnings.forEach(message);
 
@@ -95,6 +103,7 @@ export const tuneCommand: CommandParts<TuneArgs> = {
       }
     } finally {
       interrupt.release();
+      await remote?.close();
     }
     const summary = { model: graph.name, target: argv.target, tuner: argv.tuner, seed: argv.seed, transfer: argv.transfer ?? false, log: argv.log ?? null, interrupted: interrupt.requested(), layers };
     report(argv, summary, (s) =>

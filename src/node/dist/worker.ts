@@ -1,0 +1,175 @@
+// A worker: takes measurement jobs from Redis (BullMQ) and runs them with the code local runs
+// use: the isolated kernel measurer for host jobs, the mapping model for simulated ones. It
+// serves the shared simulated queue and its own device's host queue.
+//
+// A worker killed mid-job loses nothing: its lock on the job lapses after `stallTimeoutMs`, and
+// any other worker's stall check puts the job back in its queue (same id, so one result).
+import { UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
+import type { Core } from '../../core/core.js';
+import { MappingModel } from '../../sim/mapping.js';
+import { mappingMeasureResult, MappingSpace } from '../../sim/mapping-space.js';
+import { Simulator } from '../../sim/simulate.js';
+import type { MeasureResult } from '../../tune/result.js';
+import { spaceFor } from '../../tune/space/space.js';
+import { taskKey } from '../../tune/space/task.js';
+import { WorkerMeasurer } from '../measurer.js';
+import { type HostMeasureJob, type Job, type MappingMeasureJob, parseJob, PayloadError } from './jobs.js';
+import { checkDeviceKey, connectionOptions, defaultDeviceKey, MAPPING_QUEUE, QUEUE_PREFIX, queueName, within } from './queues.js';
+
+export interface WorkerOptions {
+  /** redis:// or rediss:// URL, with user and password where the server wants them. */
+  redis: string;
+  /** Jobs run at once per queue (host measurements at once share this machine's cores). */
+  concurrency?: number;
+  /** What host measurements run on; the default is derived from runtime, CPU model and flavour. */
+  device?: string;
+  /** How long a job's lock lasts unrenewed: a dead worker's job is taken over after about 1.5× this. */
+  stallTimeoutMs?: number;
+  /** Times a job may be taken over from dead workers before it fails (a failed measurement). */
+  maxStalls?: number;
+  /** Benchmarks and tests: wait this long per point, a synthetic device of known speed. */
+  syntheticMsPerPoint?: number;
+  /** One line per finished job (or failure), for the worker's log. */
+  onJob?: (event: JobEvent) => void;
+  /** Connection trouble and other errors that do not fail a job. */
+  onError?: (message: string) => void;
+}
+
+export interface JobEvent {
+  id: string;
+  kind: string;
+  workload: string;
+  points: number;
+  ms: number;
+  /** 'done', or the failure's message. */
+  outcome: string;
+}
+
+export interface RunningWorker {
+  device: string;
+  queues: string[];
+  /** Finishes the jobs in hand, then disconnects. */
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Measures validated jobs; keeps the spaces and measurers of recent workloads. */
+class JobRunner {
+  private model: MappingModel;
+  private readonly mappingSpaces = new Map<string, MappingSpace>();
+  private readonly hostMeasurers = new Map<string, WorkerMeasurer>();
+
+  constructor(
+    private readonly core: Core,
+    private readonly syntheticMsPerPoint: number,
+  ) {
+    this.model = new MappingModel(new Simulator(core));
+  }
+
+  async run(job: Job): Promise<MeasureResult[]> {
+    const results = job.kind === 'measure-host' ? await this.host(job) : this.mapping(job);
+    if (this.syntheticMsPerPoint > 0) await sleep(this.syntheticMsPerPoint * job.points.length);
+    return results;
+  }
+
+  private mapping(job: MappingMeasureJob): MeasureResult[] {
+    const dram = job.dramBytesPerCycle === 'infinite' ? Number.POSITIVE_INFINITY : job.dramBytesPerCycle;
+    const key = JSON.stringify([job.layer, job.config, dram]);
+    let space = this.mappingSpaces.get(key);
+    if (!space) {
+      // The model caches per layer object; start afresh now and then so a long-lived worker stays small.
+      if (this.mappingSpaces.size >= 256) {
+        this.mappingSpaces.clear();
+        this.model = new MappingModel(new Simulator(this.core));
+      }
+      space = new MappingSpace(this.model, { config: job.config, dramBytesPerCycle: dram }, job.layer);
+      this.mappingSpaces.set(key, space);
+    }
+    return job.points.map((point) => mappingMeasureResult(space.evaluate(point)));
+  }
+
+  private async host(job: HostMeasureJob): Promise<MeasureResult[]> {
+    const key = taskKey(job.task);
+    let measurer = this.hostMeasurers.get(key);
+    if (!measurer) {
+      // One measuring thread at a time per recent layer; the oldest goes when a fifth arrives.
+      if (this.hostMeasurers.size >= 4) {
+        const [oldestKey, oldest] = this.hostMeasurers.entries().next().value!;
+        this.hostMeasurers.delete(oldestKey);
+        await oldest.close();
+      }
+      measurer = new WorkerMeasurer(spaceFor(job.task));
+      this.hostMeasurers.set(key, measurer);
+    }
+    return measurer.measure(job.points);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.hostMeasurers.values()].map((m) => m.close()));
+    this.hostMeasurers.clear();
+  }
+}
+
+export async function startWorker(core: Core, options: WorkerOptions): Promise<RunningWorker> {
+  const connection = connectionOptions(options.redis);
+  const device = checkDeviceKey(options.device ?? defaultDeviceKey());
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  const lockDuration = options.stallTimeoutMs ?? 30_000;
+  const runner = new JobRunner(core, options.syntheticMsPerPoint ?? 0);
+  const queues = [MAPPING_QUEUE, queueName('measure-host', device)];
+
+  const handle = async (bull: BullJob): Promise<MeasureResult[]> => {
+    const started = performance.now();
+    const report = (outcome: string, points = 0, workload = ''): void =>
+      options.onJob?.({ id: bull.id ?? '?', kind: bull.name, workload, points, ms: Math.round(performance.now() - started), outcome });
+    let job: Job;
+    try {
+      job = parseJob(bull.name, bull.data);
+      if (queueName(job.kind, device) !== bull.queueName) throw new PayloadError(`job kind '${job.kind}' does not belong in queue '${bull.queueName}'`);
+    } catch (error) {
+      report((error as Error).message);
+      // A payload that is wrong now is wrong on every retry: fail the job at once.
+      throw error instanceof PayloadError ? new UnrecoverableError(error.message) : error;
+    }
+    try {
+      const results = await runner.run(job);
+      report('done', job.points.length, job.workload);
+      return results;
+    } catch (error) {
+      report(String((error as Error).message ?? error), job.points.length, job.workload);
+      throw error;
+    }
+  };
+
+  const workers = queues.map((name) => {
+    const worker = new Worker(name, handle, {
+      connection,
+      prefix: QUEUE_PREFIX,
+      concurrency,
+      lockDuration,
+      stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
+      maxStalledCount: options.maxStalls ?? 3,
+      name: `mapwise-worker.${device}`,
+      autorun: false,
+    });
+    worker.on('error', (error) => options.onError?.(`${name}: ${error.message}`));
+    return worker;
+  });
+  try {
+    await within(Promise.all(workers.map((w) => w.waitUntilReady())), 15_000, options.redis);
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.close(true)));
+    throw error;
+  }
+  for (const worker of workers) void worker.run().catch((error: Error) => options.onError?.(error.message));
+  return {
+    device,
+    queues,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await runner.close();
+    },
+  };
+}
