@@ -240,6 +240,16 @@ function parseV3Additions(
     useRamulatorTrace = ramulator.value === 'True';
   }
   const layout = Object.freeze({ ifmap: bank('Ifmap'), filter: bank('Filter') });
+  // v3 gives each bank an equal share of the operand's read bandwidth and stops (an assertion) when
+  // the banks do not divide it: the bank bandwidth in USER mode, its fixed 10 words/cycle in CALC.
+  for (const op of ['Ifmap', 'Filter'] as const) {
+    const b = layout[op === 'Ifmap' ? 'ifmap' : 'filter'];
+    const [total, what] = config.interfaceBandwidth === 'USER' ? [b.bankBandwidth, `${op}SRAMBankBandwidth (${b.bankBandwidth})`] : [10, 'the 10 words per cycle SCALE-Sim v3 reads at in CALC mode'];
+    if (total % b.banks !== 0) {
+      const entry = sections.get('layout')?.get(`${op.toLowerCase()}srambanknum`);
+      throw new ConfigError(`${file}${entry ? `:${entry.line}` : ''}: ${op}SRAMBankNum (${b.banks}) must divide ${what}: SCALE-Sim v3 gives every bank an equal share`);
+    }
+  }
 
   const support = trueFalse('sparsity', 'SparsitySupport');
   let sparsity: SparsityConfig = { support, optimizedMapping: false };
@@ -284,6 +294,12 @@ export function scalesimNotModelled(file: ScalesimConfigFile, layers: readonly C
       `ReadRequestBuffer (${v3.readRequestBuffer}) and WriteRequestBuffer (${v3.writeRequestBuffer}): v3's USER-mode request buffers; ` +
         `stalls and DRAM figures are v2's USER model, with Bandwidth (${file.config.bandwidthWordsPerCycle}) for every operand ` +
         `(v3 reads ifmap and filter at IfmapSRAMBankBandwidth ${v3.layout.ifmap.bankBandwidth} and FilterSRAMBankBandwidth ${v3.layout.filter.bankBandwidth})`,
+    );
+  }
+  else {
+    out.push(
+      `WriteRequestBuffer (${v3.writeRequestBuffer}): v3's ofmap write buffer also paces CALC-mode DRAM writes; ` +
+        'the DRAM OFMAP stop cycle and Avg OFMAP DRAM BW can differ from v3\'s (compute figures and access counts agree)',
     );
   }
   if (v3.layout.ifmap.customLayout || v3.layout.filter.customLayout) {

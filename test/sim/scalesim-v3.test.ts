@@ -47,7 +47,9 @@ describe('SCALE-Sim v3 configs', () => {
   });
 
   it('takes v3\'s defaults for the v3 keys a v3 file leaves out, and names them', () => {
-    const f = parseScalesimConfig(cfg('scale_layout.cfg'), 'scale_layout.cfg');
+    // v3's scale_layout.cfg as it stands: 10 banks do not divide 64 words per cycle (v3 asserts too).
+    expect(() => parseScalesimConfig(cfg('scale_layout.cfg'), 'scale_layout.cfg')).toThrow(/scale_layout\.cfg:20: IfmapSRAMBankNum \(10\) must divide IfmapSRAMBankBandwidth \(64\)/);
+    const f = parseScalesimConfig(cfg('scale_layout.cfg').replace('IfmapSRAMBankNum: 10', 'IfmapSRAMBankNum: 8'), 'scale_layout.cfg');
     expect(f.version).toBe(3);
     expect(f.v3).toMatchObject({ readRequestBuffer: 60, writeRequestBuffer: 60, useRamulatorTrace: false, sparsity: { support: false } });
     expect(f.v3!.layout.filter).toEqual({ customLayout: false, bankBandwidth: 640, banks: 1, ports: 2 });
@@ -59,7 +61,8 @@ describe('SCALE-Sim v3 configs', () => {
     expect(user.join('\n')).toMatch(/ReadRequestBuffer \(128\) and WriteRequestBuffer \(128\)/);
     expect(user.join('\n')).toMatch(/\[sparsity\] SparsitySupport \(ellpack_block, row-wise N:M, BlockSize 8\): 1 sparse layer\(s\) simulated dense/);
     const calc = scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg')));
-    expect(calc.join('\n')).not.toMatch(/RequestBuffer|SparsitySupport|Ramulator/);
+    expect(calc.join('\n')).not.toMatch(/ReadRequestBuffer|SparsitySupport|Ramulator/);
+    expect(calc.join('\n')).toMatch(/WriteRequestBuffer \(32\): v3's ofmap write buffer also paces CALC-mode DRAM writes/);
     expect(scalesimNotModelled(parseScalesimConfig(cfg('google_ramulator.cfg'))).join('\n')).toMatch(/UseRamulatorTrace/);
     expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg').replace('IfmapCustomLayout: False', 'IfmapCustomLayout: True'))).join('\n')).toMatch(/custom layouts/);
   });
@@ -99,6 +102,8 @@ describe('SCALE-Sim v3 configs', () => {
     ['a block larger than the array', base.replace('SparsitySupport : false', 'SparsitySupport : true').replace('OptimizedMapping : false', 'OptimizedMapping : true').replace('BlockSize : 8', 'BlockSize : 64'), /x\.cfg:33: BlockSize must be at most ArrayHeight \(32\), got 64/],
     ['a negative seed', base.replace('SparsitySupport : false', 'SparsitySupport : true').replace('Seed : 40', 'Seed : -1'), /x\.cfg:34: RandomNumberGeneratorSeed must be between 0 and 4294967295, got -1/],
     ['UseRamulatorTrace: true (v3 would read it as off)', base.replace('UseRamulatorTrace: False', 'UseRamulatorTrace: true'), /x\.cfg:38: UseRamulatorTrace must be True or False \(SCALE-Sim v3 reads only 'True' as on\), got 'true'/],
+    ['banks that do not divide the CALC read bandwidth', base.replace('IfmapSRAMBankNum: 10', 'IfmapSRAMBankNum: 3'), /x\.cfg:22: IfmapSRAMBankNum \(3\) must divide the 10 words per cycle SCALE-Sim v3 reads at in CALC mode/],
+    ['banks that do not divide the USER bank bandwidth', base.replace('InterfaceBandwidth: CALC', 'InterfaceBandwidth: USER').replace('FilterSRAMBankBandwidth: 10', 'FilterSRAMBankBandwidth: 15'), /x\.cfg:26: FilterSRAMBankNum \(10\) must divide FilterSRAMBankBandwidth \(15\)/],
     ['an unknown section', base.replace('[layout]', '[layouts]'), /x\.cfg:19: unknown section \[layouts\]/],
   ];
   it.each(bad)('rejects %s', (_what, text, error) => {
@@ -188,5 +193,39 @@ describe('v3 files run (figures are v2\'s until v3\'s models are built)', () => 
     ], { encoding: 'utf8' });
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/sparsity\.cfg:16: unknown key 'ReadRequestBuffer'/);
+  });
+});
+
+// v3's own runs (scripts/scalesim-v3-golden.py): CALC agrees with v2's model on every compute figure
+// and access count; USER (request buffers, bank bandwidths) is item 2 of issue 23, not built yet.
+describe('SCALE-Sim v3 golden runs', () => {
+  const RUNS = join(V3_DIR, 'runs');
+  const runs = readdirSync(RUNS).filter((d) => existsSync(join(RUNS, d, 'meta.json')));
+  const rows = (text: string) => text.trim().split('\n').slice(1).map((l) => l.split(',').map((f) => f.trim()).slice(1, -1));
+  const load = (d: string) => {
+    const read = (f: string) => readFileSync(join(RUNS, d, f), 'utf8');
+    const meta = JSON.parse(read('meta.json'));
+    return {
+      file: parseScalesimConfig(read('config.cfg'), join(d, 'config.cfg')),
+      layers: parseTopology(read('topology.csv'), join(d, 'topology.csv'), { gemm: meta.gemm }),
+      compute: rows(read('COMPUTE_REPORT.csv')),
+      detail: rows(read('DETAILED_ACCESS_REPORT.csv')),
+    };
+  };
+
+  it('has CALC and USER runs in every dataflow, all read as v3', () => {
+    expect(runs.length).toBeGreaterThanOrEqual(7);
+    for (const d of runs) expect(load(d).file.version, d).toBe(3);
+  });
+
+  it.each(runs.filter((d) => d.startsWith('calc-')))('%s: CALC compute figures and access counts as v3', (d) => {
+    const { file, layers, compute, detail } = load(d);
+    sim.network(file.config, layers).forEach((r, i) => {
+      // v3's columns: Total Cycles (incl. prefetch), Total Cycles, Stall Cycles, Overall, Mapping, Compute Util %
+      expect([r.totalCycles, r.stallCycles], `${d} layer ${i}`).toEqual([Number(compute[i]![1]), Number(compute[i]![2])]);
+      for (const [k, v] of [[3, r.overallUtilization], [4, r.mappingEfficiency], [5, r.computeUtilization]] as const) expect(v).toBeCloseTo(Number(compute[i]![k]), 9);
+      const counts = [r.sramReads.ifmap, r.sramReads.filter, r.sramWrites.ofmap, r.dramReads.ifmap, r.dramReads.filter, r.dramWrites.ofmap];
+      expect(counts).toEqual([2, 5, 8, 11, 14, 17].map((k) => Number(detail[i]![k])));
+    });
   });
 });

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Regenerates the SCALE-Sim v3 golden runs under test/golden/scalesim-v3/runs/.
+
+Runs the public scale-sim-v3 (scalesim-project/scale-sim-v3, commit fab89b7) on every case below
+and stores, per case, the inputs (config.cfg, topology.csv) and v3's three reports verbatim, plus
+meta.json (gemm, v3's wall time). Nothing here is edited by hand: rerun this script (existing
+cases are kept unless --force). Run it with Debian's python3 (python3-numpy, python3-pandas,
+python3-tqdm; no PyPI needed):
+
+    /usr/bin/python3 scripts/scalesim-v3-golden.py --scalesim /tmp/scale-sim-v3 [--only NAME] [--force]
+
+The cases are v3's USER mode (read/write request buffers, the ifmap and filter read at the
+[layout] bank bandwidths, the ofmap written at Bandwidth), where v3's figures differ from v2's,
+and CALC, where they agree; all dense, default layouts, no Ramulator.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, 'test', 'golden', 'scalesim-v3', 'runs')
+REPORTS = ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv']
+
+
+def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read_buf, write_buf, bank_bw):
+    """A v3 .cfg with every key v3 reads (v3 stops at a missing one)."""
+    banks = 10 if bank_bw % 10 == 0 else 1  # v3 requires banks to divide the bank bandwidth
+    return '\n'.join([
+        '[general]', f'run_name = {name}', '',
+        '[architecture_presets]',
+        f'ArrayHeight:    {rows}', f'ArrayWidth:     {cols}',
+        f'IfmapSramSzkB:   {srams_kb[0]}', f'FilterSramSzkB:  {srams_kb[1]}', f'OfmapSramSzkB:   {srams_kb[2]}',
+        'IfmapOffset:    0', 'FilterOffset:   10000000', 'OfmapOffset:    20000000',
+        f'Bandwidth : {bandwidth}', f'Dataflow : {dataflow}', 'MemoryBanks:   1',
+        f'ReadRequestBuffer: {read_buf}', f'WriteRequestBuffer: {write_buf}', '',
+        '[layout]',
+        'IfmapCustomLayout: False', f'IfmapSRAMBankBandwidth: {bank_bw}', f'IfmapSRAMBankNum: {banks}', 'IfmapSRAMBankPort: 2',
+        'FilterCustomLayout: False', f'FilterSRAMBankBandwidth: {bank_bw}', f'FilterSRAMBankNum: {banks}', 'FilterSRAMBankPort: 2', '',
+        '[sparsity]',
+        'SparsitySupport : false', 'SparseRep : ellpack_block', 'OptimizedMapping : false', 'BlockSize : 8',
+        'RandomNumberGeneratorSeed : 40', '',
+        '[run_presets]', f'InterfaceBandwidth: {interface}', 'UseRamulatorTrace: False', '',
+    ])
+
+
+SMALL_CONV = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n' \
+    'c1, 16, 16, 3, 3, 8, 24, 1,\nc2, 15, 15, 5, 5, 3, 16, 2,\n'
+MNK = 'Layer Name, M, N, K,\nTest 1, 256, 128, 256,\n'  # v3's topologies/GEMM_mnk/test_mnk_input.csv
+
+# (name, rows, cols, SRAM kB (ifmap, filter, ofmap), dataflow, CALC|USER, Bandwidth, read/write request buffer, bank bandwidth, topology, gemm)
+CASES = [
+    # v3's own USER test (test/general/golden_trace_user_*): scale.cfg at 32×32, Bandwidth 10, buffers of 32
+    ('user-os-mnk', 32, 32, (64, 64, 64), 'os', 'USER', 10, 32, 10, MNK, True),
+    ('user-ws-mnk', 32, 32, (64, 64, 64), 'ws', 'USER', 10, 32, 10, MNK, True),
+    ('user-is-mnk', 32, 32, (64, 64, 64), 'is', 'USER', 10, 32, 10, MNK, True),
+    # small conv layers on small buffers: many prefetches, full request buffers
+    ('user-os-conv', 8, 8, (2, 2, 2), 'os', 'USER', 4, 8, 4, SMALL_CONV, False),
+    ('user-ws-conv', 8, 8, (2, 2, 2), 'ws', 'USER', 4, 8, 6, SMALL_CONV, False),
+    ('user-is-conv', 8, 8, (2, 2, 2), 'is', 'USER', 4, 8, 4, SMALL_CONV, False),
+    ('calc-ws-conv', 8, 8, (2, 2, 2), 'ws', 'CALC', 10, 32, 10, SMALL_CONV, False),
+]
+
+
+def run_case(scalesim, case, force):
+    name, rows, cols, srams, df, interface, bw, buf, bank_bw, topology, gemm = case
+    out = os.path.join(OUT, name)
+    if os.path.exists(os.path.join(out, 'meta.json')) and not force:
+        print(f'{name}: kept')
+        return
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, 'config.cfg'), 'w') as f:
+        f.write(config_text(name, rows, cols, srams, df, interface, bw, buf, buf, bank_bw))
+    with open(os.path.join(out, 'topology.csv'), 'w') as f:
+        f.write(topology)
+    work = tempfile.mkdtemp(prefix='scalesim-v3-')
+    try:
+        command = ['/usr/bin/python3', os.path.join(scalesim, 'scalesim', 'scale.py'),
+                   '-c', os.path.join(out, 'config.cfg'), '-t', os.path.join(out, 'topology.csv'), '-p', os.path.join(work, 'run')]
+        if gemm:
+            command += ['-i', 'gemm']
+        start = time.time()
+        # v3 reads a layout file even with custom layouts off: its default (layouts/conv_nets/test.csv)
+        # is relative to the checkout; it exits 0 after errors, so the reports are checked for.
+        run = subprocess.run(command, cwd=scalesim, env={**os.environ, 'PYTHONPATH': scalesim}, capture_output=True, text=True)
+        seconds = time.time() - start
+        if run.returncode != 0 or not os.path.exists(os.path.join(work, 'run', name, REPORTS[0])):
+            raise SystemExit(f'{name}: SCALE-Sim v3 failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}')
+        for report in REPORTS:
+            shutil.copy(os.path.join(work, 'run', name, report), os.path.join(out, report))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    with open(os.path.join(out, 'meta.json'), 'w') as f:
+        json.dump({'gemm': gemm, 'scalesimV3Commit': 'fab89b7', 'scalesimSeconds': round(seconds, 2)}, f, indent=1)
+        f.write('\n')
+    print(f'{name}: {seconds:.1f} s')
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--scalesim', required=True, help='checkout of scale-sim-v3 at fab89b7')
+    parser.add_argument('--only', help='run only cases whose name contains this')
+    parser.add_argument('--force', action='store_true')
+    args = parser.parse_args()
+    for case in CASES:
+        if args.only is None or args.only in case[0]:
+            run_case(os.path.abspath(args.scalesim), case, args.force)
+
+
+if __name__ == '__main__':
+    main()
