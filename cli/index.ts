@@ -23,6 +23,7 @@ export async function main(args: string[]): Promise<void> {
     .example('$0 train-scheduler --graphs 32 --checkpoint my-policy.json', 'retrain the learned scheduler (resumable)')
     .example('$0 simulate resnet50 --target systolic:google --out reports/', "SCALE-Sim's reports for a model")
     .example('$0 tune resnet18convs --layer 0 --tuner chameleon --trials 128 --log r18.jsonl', 'tune a kernel with Chameleon')
+    .example('$0 worker --redis redis://10.0.0.5:6379', 'measure the tuning jobs of `tune --redis` runs on this machine')
     .example('$0 best r18.jsonl', 'the best configuration per workload in a log')
     .example('$0 codesign resnet18 --budget 2000', 'choose an accelerator within the default array\'s silicon, and the mappings (ARCO)')
     .example('$0 import test/fixtures/models/mobilenet_v2.onnx --json', 'summarise an ONNX file')
