@@ -158,6 +158,8 @@ describe('tune --redis on a simulated target', () => {
     const options = { connection: { url: redis.url }, prefix: QUEUE_PREFIX };
     const queue = new Queue(MAPPING_QUEUE, options);
     const events = new QueueEvents(MAPPING_QUEUE, options);
+    // Jobs added before the events stream is read could finish unseen.
+    await events.waitUntilReady();
     try {
       const bad = await queue.add('measure-mapping', { ...mappingJob([[0, 0, 0, 0, 1]]), dramBytesPerCycle: -1 }, { attempts: 3 });
       await expect(bad.waitUntilFinished(events, 20_000)).rejects.toThrow(/field 'dramBytesPerCycle' must be a positive number/);

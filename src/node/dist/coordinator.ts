@@ -34,6 +34,8 @@ export type JobTemplate = Omit<HostMeasureJob, 'points'> | Omit<MappingMeasureJo
 interface QueuePair {
   queue: Queue;
   events: QueueEvents;
+  /** Both connected: a job added before its events stream is read could finish unseen. */
+  ready: Promise<unknown>;
 }
 
 export class Coordinator {
@@ -89,7 +91,11 @@ export class Coordinator {
     let pair = this.queues.get(name);
     if (!pair) {
       const options = { connection: this.connection, prefix: QUEUE_PREFIX };
-      pair = { queue: new Queue(name, options), events: new QueueEvents(name, options) };
+      const queue = new Queue(name, options);
+      const events = new QueueEvents(name, options);
+      const ready = Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+      ready.catch(() => {}); // awaited where jobs are added; connection errors surface there
+      pair = { queue, events, ready };
       // Connection trouble is retried by ioredis; the jobs wait meanwhile.
       pair.queue.on('error', () => {});
       pair.events.on('error', () => {});
@@ -136,7 +142,8 @@ export class RemoteMeasurer implements Measurer {
     const id = jobId(job, this.run.tuner, this.run.seed);
     const failed = (text: string): MeasureResult[] =>
       points.map(() => (job.kind === 'measure-host' ? failedResult(ErrorCode.runtimeError, text) : { costs: [], errorCode: ErrorCode.runtimeError, errorText: text, timestamp: Date.now() }));
-    const { queue, events } = this.pair;
+    const { queue, events, ready } = this.pair;
+    await ready;
     // Same id, same job: adding it again (a retry, a restarted coordinator) attaches to the one queued.
     const bull = await queue.add(job.kind, job, {
       jobId: id,
