@@ -5,7 +5,7 @@ import type { F32Buffer } from '../core/core.js';
 import { convOutputSize, type ConvShape } from '../core/kernels.js';
 import type { PoolWindow } from '../core/tensor-ops.js';
 import type { GraphNode } from '../graph/types.js';
-import { convTask, spaceFor, taskKey } from '../tune/space/index.js';
+import { convTask, denseTask, spaceFor, taskKey, type Config } from '../tune/space/index.js';
 import { broadcastStrides, contiguousStrides, elementCount, physicalOrder, physicalShape } from './layout.js';
 import { attr, attrList, attrString, normaliseAxis, type Handler, type Lowering, type Val } from './lower.js';
 import { unaryMapOf, type UnaryMap } from './ops-elementwise.js';
@@ -176,21 +176,40 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, b: Float32Array, bias:
   }
   const epilogue = fuseEpilogue(lw, tensor, outShape, 'rm');
   const y = lw.define(epilogue.output, outShape, 'rm');
+  // A dense layer is a 1×1 convolution over m pixels: its weights are packed once, here, and the
+  // tuned configuration of its workload applies as for any conv (the GEMM kernel packs B per call).
+  const task = denseTask(node.name, m, k, nOut);
+  const space = spaceFor(task);
+  const tunedPoint = lw.options.tuned.get(`${taskKey(task)}@host`);
+  if (tunedPoint) lw.tunedLayers.push(node.name);
+  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : denseConfig(space, m));
+  const unpacked = lw.core.f32From(transposed(b, k, nOut)); // [k][n] → the conv's [oc][ic]
+  const packed = lw.kernels.packConv(task.shape, unpacked, schedule);
+  lw.core.free(unpacked);
+  lw.packed.push(packed);
   const aAt = lw.address(a);
-  const bAt = lw.wasmConstant(b);
   const biasAt = bias ? lw.wasmConstant(bias) : 0;
   const addendAt = addend ? lw.wasmConstant(addend) : 0;
   const length = m * nOut;
   lw.step(node, [a, epilogue.residual], [y], (ptr) => {
-    const pa = aAt(ptr), py = ptr(y.buf!);
-    const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), py, length);
+    const input: F32Buffer = { ptr: aAt(ptr), length: m * k };
+    const output: F32Buffer = { ptr: ptr(y.buf!), length };
+    const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), output.ptr, length);
     return () => {
-      lw.ops.gemm(pa, bAt, py, m, nOut, k);
-      if (biasAt) lw.ops.biasAdd(py, biasAt, m, nOut);
-      if (addendAt) lw.ops.add(py, addendAt, py, length);
+      lw.kernels.conv2dInto(task.shape, input, packed, output, schedule);
+      if (biasAt) lw.ops.biasAdd(output.ptr, biasAt, m, nOut);
+      if (addendAt) lw.ops.add(output.ptr, addendAt, output.ptr, length);
       tail();
     };
   });
+}
+
+/** The untuned dense configuration: a one-pixel register block when there are fewer rows than the default block's. */
+function denseConfig(space: ReturnType<typeof spaceFor>, rows: number): Config {
+  const block = space.knobs.find((knob) => knob.name === 'block')!;
+  const narrow = block.values[block.labels?.indexOf('1x16') ?? -1];
+  const config = rows < 4 && narrow !== undefined ? { ...space.defaultConfig, block: narrow } : space.defaultConfig;
+  return space.contains(config) ? config : space.defaultConfig;
 }
 
 /** The [rows, cols] matrix transposed, row-major. */
