@@ -30,14 +30,12 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileHost } from '../src/compile/host.js';
-import { placeholderWeights } from '../src/compile/end-to-end.js';
+import { interleavedLatency } from '../src/compile/end-to-end.js';
 import { getCore } from '../src/core/load.js';
 import type { Graph } from '../src/graph/types.js';
-import { Random } from '../src/helpers/random.js';
 import { WorkerMeasurer } from '../src/node/measurer.js';
 import { loadModel } from '../src/node/models.js';
 import { appendRecords, readRecords } from '../src/node/records-file.js';
-import { createSession, type Session } from '../src/run/index.js';
 import { modelTasks } from '../src/tune/graph-tasks.js';
 import type { TuningRecord } from '../src/tune/records.js';
 import { resultCost } from '../src/tune/result.js';
@@ -49,10 +47,6 @@ const MODELS = ['alexnet', 'vgg16', 'resnet18', 'resnet50'];
 const TUNERS = ['autotvm', 'chameleon+transfer'];
 
 const geomean = (values: number[]): number => Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
-const median = (values: number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** One batch's wall time, as the `.seconds.jsonl` file beside a log keeps it. */
 interface BatchTime {
@@ -109,32 +103,6 @@ function readTimes(path: string): BatchTime[] {
       return [];
     }
   });
-}
-
-/**
- * Median milliseconds of one inference of each session, timed in the same interleaved rounds
- * (the first session of each round rotates, so none always runs after the same neighbour).
- */
-async function interleavedLatency(graph: Graph, logs: readonly (readonly TuningRecord[])[], rounds: number): Promise<{ ms: number; tunedLayers: number }[]> {
-  const weights = placeholderWeights(graph);
-  const sessions: Session[] = [];
-  try {
-    for (const records of logs) sessions.push(await createSession(graph, { weights, records }));
-    const feeds = Object.fromEntries(sessions[0]!.inputs.map((i) => [i.name, new Random(2).floats(i.shape.reduce((a, d) => a * d, 1))]));
-    for (const s of sessions) await s.run(feeds); // warm-up
-    const times = sessions.map(() => [] as number[]);
-    for (let r = 0; r < rounds; r++) {
-      for (let k = 0; k < sessions.length; k++) {
-        const index = (r + k) % sessions.length;
-        const start = performance.now();
-        await sessions[index]!.run(feeds);
-        times[index]!.push(performance.now() - start);
-      }
-    }
-    return sessions.map((s, k) => ({ ms: median(times[k]!), tunedLayers: s.tunedLayers.length }));
-  } finally {
-    for (const s of sessions) s.dispose();
-  }
 }
 
 export const tunedE2eBench: Bench = {
@@ -217,7 +185,7 @@ export const tunedE2eBench: Bench = {
           defaultMs: base!.ms,
           speedupVsDefault: base!.ms / tuned[k]!.ms,
           vsAutotvm: tuned[autotvm]!.ms / tuned[k]!.ms,
-          tunedLayers: tuned[k]!.tunedLayers,
+          tunedLayers: tuned[k]!.tunedLayers.length,
         });
       });
     }

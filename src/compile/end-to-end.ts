@@ -37,24 +37,35 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** Times the network with default and with tuned kernels, alternating runs so both see the same machine. */
-export async function endToEndLatency(graph: Graph, records: readonly TuningRecord[], rounds = 5): Promise<EndToEnd> {
+/**
+ * Median milliseconds of one inference with each tuning log (an empty log: default schedules),
+ * all sessions timed in the same interleaved rounds; the first of each round rotates, so none
+ * always runs after the same neighbour.
+ */
+export async function interleavedLatency(graph: Graph, logs: readonly (readonly TuningRecord[])[], rounds: number): Promise<{ ms: number; tunedLayers: readonly string[] }[]> {
   const weights = placeholderWeights(graph);
   const sessions: Session[] = [];
   try {
-    sessions.push(await createSession(graph, { weights }), await createSession(graph, { weights, records }));
+    for (const records of logs) sessions.push(await createSession(graph, { weights, records }));
     const feeds = Object.fromEntries(sessions[0]!.inputs.map((i) => [i.name, new Random(2).floats(i.shape.reduce((a, d) => a * d, 1))]));
-    const times: number[][] = [[], []];
     for (const s of sessions) await s.run(feeds); // warm-up
+    const times = sessions.map(() => [] as number[]);
     for (let r = 0; r < rounds; r++) {
-      for (const [k, s] of sessions.entries()) {
+      for (let k = 0; k < sessions.length; k++) {
+        const index = (r + k) % sessions.length;
         const start = performance.now();
-        await s.run(feeds);
-        times[k]!.push(performance.now() - start);
+        await sessions[index]!.run(feeds);
+        times[index]!.push(performance.now() - start);
       }
     }
-    return { defaultMs: median(times[0]!), tunedMs: median(times[1]!), tunedLayers: sessions[1]!.tunedLayers, rounds };
+    return sessions.map((s, k) => ({ ms: median(times[k]!), tunedLayers: s.tunedLayers }));
   } finally {
     for (const s of sessions) s.dispose();
   }
+}
+
+/** Times the network with default and with tuned kernels, in the same interleaved rounds. */
+export async function endToEndLatency(graph: Graph, records: readonly TuningRecord[], rounds = 5): Promise<EndToEnd> {
+  const [base, tuned] = await interleavedLatency(graph, [[], records], rounds);
+  return { defaultMs: base!.ms, tunedMs: tuned!.ms, tunedLayers: tuned!.tunedLayers, rounds };
 }
