@@ -242,7 +242,7 @@ export function fillF32(dst: usize, length: i32, value: f32): void {
  * Max (kind 0) or average (kind 1) pooling over NHWC, as ONNX and PyTorch define it, ceil_mode
  * included (the planner gives ho, wo). Average divides by the taps inside the input, or with
  * `countPad` by the window clipped to the padded input (h + padBottom, w + padRight), as
- * count_include_pad does. Dilation applies to max pooling.
+ * count_include_pad does. Dilation applies to max pooling. A window with no tap inside the input writes 0.
  */
 export function pool2dNhwc(inp: usize, out: usize, n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, padBottom: i32, padRight: i32,
@@ -259,6 +259,11 @@ export function pool2dNhwc(inp: usize, out: usize, n: i32, h: i32, w: i32, c: i3
         const s0 = ws >= 0 ? 0 : (-ws + dw - 1) / dw;
         const s1 = min(kw, (w - ws + dw - 1) / dw);
         const o = out + (<usize>(((b * ho + oh) * wo + ow) * c) << 2);
+        // A window with no tap inside the input (only possible with pads as large as the kernel) writes 0.
+        if (r0 >= r1 || s0 >= s1) {
+          memory.fill(o, 0, <usize>c << 2);
+          continue;
+        }
         let scale: f32 = 1;
         if (kind != 0) {
           const he = min(hs + kh, h + padBottom), we = min(ws + kw, w + padRight);

@@ -5,6 +5,7 @@
 import type { Core, F32Buffer } from './core.js';
 import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from '../tune/space/variants.js';
 import { KERNEL_ERRORS } from './generated/shared.js';
+import { tensorOps } from './tensor-ops.js';
 
 /** A 2-D convolution layer over NHWC activations. Pads are in pixels on each side. */
 export interface ConvShape {
@@ -242,7 +243,7 @@ export class Kernels {
 
   /** ReLU in place; `cap` 6 gives ReLU6. */
   reluInto(x: F32Buffer, cap = 0): void {
-    this.core.exports.relu(x.ptr, x.length, cap);
+    tensorOps(this.core).unary(x.ptr, x.ptr, x.length, cap > 0 ? 'clip' : 'relu', 0, cap);
   }
 
   addInto(a: F32Buffer, b: F32Buffer, out: F32Buffer): void {
@@ -254,9 +255,7 @@ export class Kernels {
   poolInto(shape: ConvShape, input: F32Buffer, output: F32Buffer, kind: 'max' | 'avg'): void {
     if (shape.oc !== shape.c) throw new RangeError('pool: oc must equal c');
     if (input.length < inputLength(shape) || output.length < outputLength(shape)) throw new RangeError('pool: buffers too small for the shape');
-    const { ho, wo } = convOutputSize(shape);
-    const s = shape;
-    this.core.exports.pool2d(input.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.kh, s.kw, s.strideH, s.strideW, s.padTop, s.padLeft, kind === 'max' ? 0 : 1);
+    tensorOps(this.core).pool(input.ptr, output.ptr, { ...shape, ...convOutputSize(shape) }, kind, false);
   }
 
   /** Runs one of the cheap ops on copies of plain arrays; for tests and small jobs. */

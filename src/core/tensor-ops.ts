@@ -3,6 +3,7 @@
 // weights) and check only what the core cannot: everything else was verified when the plan
 // was built, so a run makes no allocation and no copy beyond the op itself.
 import type { Core } from './core.js';
+import type { ConvShape } from './kernels.js';
 
 // Op codes are generated with the core's (scripts/gen-shared.js).
 import { BINARY, REDUCE, UNARY } from './generated/shared.js';
@@ -12,25 +13,8 @@ export type UnaryKind = keyof typeof UNARY;
 export type BinaryKind = keyof typeof BINARY;
 export type ReduceKind = keyof typeof REDUCE;
 
-/** A pooling window over NHWC, ONNX attributes resolved (output size included). */
-export interface PoolWindow {
-  readonly n: number;
-  readonly h: number;
-  readonly w: number;
-  readonly c: number;
-  readonly ho: number;
-  readonly wo: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly strideH: number;
-  readonly strideW: number;
-  readonly padTop: number;
-  readonly padLeft: number;
-  readonly padBottom: number;
-  readonly padRight: number;
-  readonly dilationH: number;
-  readonly dilationW: number;
-}
+/** A pooling window over NHWC: a conv shape's window and input (no output channels), with the output size given (ceil_mode decides it). */
+export type PoolWindow = Omit<ConvShape, 'oc' | 'groups'> & { readonly ho: number; readonly wo: number };
 
 export const MAX_COPY_RANK = 6;
 
