@@ -69,6 +69,7 @@ export class Lowering {
   readonly ops: TensorOps;
   private readonly readers = new Map<string, GraphNode[]>();
   private readonly conversions = new Map<string, Val>();
+  private readonly constants = new Map<Float32Array, number>();
 
   constructor(
     readonly graph: Graph,
@@ -153,11 +154,19 @@ export class Lowering {
     this.steps.push({ node: node.name, op: node.op, reads: bufs(reads), writes: bufs(writes), bind });
   }
 
-  /** A constant copied into wasm memory for the session's lifetime; returns its address. */
+  /**
+   * A constant copied into wasm memory for the session's lifetime; returns its address. A tensor
+   * read by several steps (a shared scalar, a weight used twice) is copied once.
+   */
   wasmConstant(data: Float32Array): number {
-    const b = this.core.f32From(data);
-    this.owned.push(b);
-    return b.ptr;
+    let at = this.constants.get(data);
+    if (at === undefined) {
+      const b = this.core.f32From(data);
+      this.owned.push(b);
+      at = b.ptr;
+      this.constants.set(data, at);
+    }
+    return at;
   }
 
   /** Address of a value at run time: arena for activations, a session-owned copy for constants. */
@@ -215,10 +224,10 @@ export class Lowering {
   }
 
   /**
-   * The Mul of x·sigmoid(x) (SiLU, as exporters write it) when `tensor` is read only by a Sigmoid
+   * The Sigmoid and Mul of x·sigmoid(x) (SiLU, as exporters write it) when `tensor` is read only by a Sigmoid
    * and by a Mul of it with that Sigmoid's output, which nothing else reads.
    */
-  siluMul(tensor: string): GraphNode | undefined {
+  siluNodes(tensor: string): { sigmoid: GraphNode; mul: GraphNode } | undefined {
     const list = this.readers.get(tensor) ?? [];
     if (list.length !== 2 || this.graph.outputs.includes(tensor)) return undefined;
     const sigmoid = list.find((n) => n.op === 'Sigmoid');
@@ -227,7 +236,7 @@ export class Lowering {
     const gate = sigmoid.outputs[0]!.name;
     const names = mul.inputs.map((i) => i?.name);
     if (!names.includes(tensor) || !names.includes(gate) || this.soleReader(gate) !== mul) return undefined;
-    return mul;
+    return { sigmoid, mul };
   }
 
   /** Folds a node whose inputs are all constants; false when it has a run-time input. */

@@ -44,7 +44,7 @@ const unary: Handler = (lw, node) => {
   const x = lw.need(node, 0, 'X');
   let output = node.outputs[0]!.name;
   // x·sigmoid(x) in one pass.
-  const silu = node.op === 'Sigmoid' ? lw.siluMul(node.inputs[0]!.name) : undefined;
+  const silu = node.op === 'Sigmoid' ? lw.siluNodes(node.inputs[0]!.name)?.mul : undefined;
   if (silu) {
     map = { kind: 'silu', a: 0, b: 0 };
     lw.fused.add(silu.id);

@@ -53,11 +53,12 @@ function fuseEpilogue(lw: Lowering, tensor: string, shape: readonly number[], la
     }
   }
   let activation: UnaryMap | undefined;
-  const silu = lw.siluMul(output);
+  const silu = lw.siluNodes(output);
   if (silu) {
     activation = { kind: 'silu', a: 0, b: 0 };
-    for (const reader of [silu, ...lw.graph.nodes.filter((n) => n.op === 'Sigmoid' && n.inputs[0]?.name === output)]) lw.fused.add(reader.id);
-    output = silu.outputs[0]!.name;
+    lw.fused.add(silu.sigmoid.id);
+    lw.fused.add(silu.mul.id);
+    output = silu.mul.outputs[0]!.name;
   } else if (next && next.outputs.length === 1) {
     activation = unaryMapOf(lw, next);
     if (activation) {
