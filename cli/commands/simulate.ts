@@ -7,13 +7,10 @@ import { parseScalesimConfig, type ScalesimConfigFile, scalesimNotModelled, vali
 import { ENERGY_TABLES, type EnergyTable, energyTable } from '../../src/sim/energy.js';
 import { type NetworkResult, networkResult } from '../../src/sim/network.js';
 import { MAPWISE_BANDWIDTH_REPORT_FILE, mapwiseBandwidthReport, scalesimReports } from '../../src/sim/report.js';
-import { Simulator, USER_MODE_WORK_LIMIT } from '../../src/sim/simulate.js';
-import { graphTopology } from '../../src/sim/from-graph.js';
+import { type SimulateOptions, Simulator, USER_MODE_WORK_LIMIT } from '../../src/sim/simulate.js';
 import { scalesimNetwork, SCALESIM_NETWORKS } from '../../src/sim/networks.js';
-import { loadModel } from '../../src/node/models.js';
 import { parseScalesimTopology } from '../../src/sim/topology.js';
-import { dramTraceCsv, dramTraces, sramTraces } from '../../src/sim/trace.js';
-import type { ConvLayer, Dataflow, SystolicConfig } from '../../src/sim/types.js';
+import type { ConvLayer, Dataflow, LayerResult, SystolicConfig } from '../../src/sim/types.js';
 import { formatNumber, message, report, table } from '../output.js';
 
 interface SimulateArgs {
@@ -70,7 +67,7 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
     const sim = new Simulator(core);
     const start = performance.now();
     if (argv.userWorkLimit !== undefined && !(argv.userWorkLimit > 0)) throw new RangeError(`--user-work-limit: expected a positive number, got ${argv.userWorkLimit}`);
-    const results = sim.network(config, layers, { fixScalesimQuirks: argv.fixScalesimQuirks, userModeWorkLimit: argv.userWorkLimit });
+    const results = simulateEachShapeOnce(sim, config, layers, { fixScalesimQuirks: argv.fixScalesimQuirks, userModeWorkLimit: argv.userWorkLimit });
     const seconds = (performance.now() - start) / 1e3;
     sim.free();
     const notModelled = configFile ? scalesimNotModelled(configFile, layers) : [];
@@ -85,6 +82,7 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
       await writeFile(join(argv.out, MAPWISE_BANDWIDTH_REPORT_FILE), mapwiseBandwidthReport(results));
       await writeFile(join(argv.out, 'REPORT.json'), `${JSON.stringify(result, null, 1)}\n`);
       if (argv.trace) {
+        const { dramTraceCsv, dramTraces, sramTraces } = await import('../../src/sim/trace.js');
         for (const [i, layer] of layers.entries()) {
           const sram = sramTraces(core, config, layer);
           const dram = dramTraces(core, config, layer);
@@ -102,6 +100,22 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
   },
 };
 
+/**
+ * The network's figures, simulating each distinct layer shape once: a layer's figures are a pure
+ * function of the array and its shape (Simulator.layer), and networks repeat their blocks
+ * (ResNet-18's 21 layers have 12 shapes), so the copies take the first one's figures under their
+ * own names. Identical output, about half the simulation time on ResNets.
+ */
+function simulateEachShapeOnce(sim: Simulator, config: SystolicConfig, layers: readonly ConvLayer[], options: SimulateOptions): LayerResult[] {
+  const shapeOf = ({ name: _, ...shape }: ConvLayer): string => JSON.stringify(shape);
+  const firsts = new Map<string, ConvLayer>();
+  for (const layer of layers) if (!firsts.has(shapeOf(layer))) firsts.set(shapeOf(layer), layer);
+  const distinct = [...firsts.values()];
+  const results = sim.network(config, distinct, options);
+  const byShape = new Map(distinct.map((layer, i) => [shapeOf(layer), results[i]!]));
+  return layers.map((layer) => ({ ...byShape.get(shapeOf(layer))!, name: layer.name }));
+}
+
 function parseEnergyOverrides(text: string | undefined): Partial<EnergyTable> {
   if (!text) return {};
   const overrides: Record<string, number> = {};
@@ -118,6 +132,8 @@ async function loadLayers(argv: SimulateArgs): Promise<ConvLayer[]> {
   if (argv.topology !== undefined) return parseScalesimTopology(await readFile(argv.topology, 'utf8'), argv.topology, { gemm: argv.gemm, version: argv.scalesimVersion }).layers;
   if (argv.model !== undefined) {
     if (argv.model.startsWith('scalesim:')) return scalesimNetwork(argv.model.slice('scalesim:'.length));
+    // The graph readers (zoo, ONNX decoder) load only for a model, not for SCALE-Sim's topologies.
+    const [{ loadModel }, { graphTopology }] = await Promise.all([import('../../src/node/models.js'), import('../../src/sim/from-graph.js')]);
     const { layers, skipped } = graphTopology(await loadModel(argv.model));
     for (const s of skipped) message(`skipped ${s.op} node '${s.name}' (${formatNumber(s.macs)} MACs): no SCALE-Sim equivalent`);
     return layers;

@@ -3,7 +3,8 @@
 // static import graph (what Node loads before any code runs), not on timings: those are
 // `npm run bench -- startup`'s job.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { expect, it } from 'vitest';
 
@@ -87,4 +88,20 @@ it('info and zoo run around yargs with only --json, and through it (strict as ev
   const help = spawnSync('node', ['bin/mapwise.js', 'zoo', '--help'], { encoding: 'utf8' });
   expect(help.status).toBe(0);
   expect(help.stdout).toMatch(/mapwise zoo\n\nList the built-in models/);
+});
+
+it('simulate runs each distinct layer shape once and still writes SCALE-Sim\'s reports byte for byte (ResNet-18 repeats 9 of its 21 layers)', () => {
+  const golden = 'test/golden/sim/google-Resnet18-os';
+  const out = mkdtempSync(join(tmpdir(), 'mapwise-startup-'));
+  try {
+    const run = spawnSync('node', ['bin/mapwise.js', 'simulate', '--config', join(golden, 'config.cfg'), '--topology', join(golden, 'topology.csv'), '--out', out, '--json'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    for (const file of ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv']) {
+      expect(readFileSync(join(out, file), 'utf8')).toBe(readFileSync(join(golden, file), 'utf8'));
+    }
+    const names = readFileSync(join(golden, 'topology.csv'), 'utf8').trim().split('\n').slice(1).map((row) => row.split(',')[0]!.trim());
+    expect(JSON.parse(run.stdout).layers.map((l: { name: string }) => l.name)).toEqual(names);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
