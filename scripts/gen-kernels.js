@@ -4,7 +4,7 @@
 // function. Writes
 //   assembly/kernels/generated/conv-micro.ts   the conv/dense micro-kernels and their dispatcher
 //   assembly/kernels/generated/dw-micro.ts     the depthwise micro-kernels and their dispatcher
-//   src/tune/space/variants.ts                 the same family, for the knob spaces
+//   src/core/generated/variants.ts             the same family, for the core's wrappers and the knob spaces
 // The output is deterministic; `npm run build` runs this first. Edit the family here only.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -230,4 +230,4 @@ function write(path, text) {
 
 write('assembly/kernels/generated/conv-micro.ts', convFile());
 write('assembly/kernels/generated/dw-micro.ts', dwFile());
-write('src/tune/space/variants.ts', variantsFile());
+write('src/core/generated/variants.ts', variantsFile());

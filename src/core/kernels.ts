@@ -3,7 +3,7 @@
 // come in ONNX/PyTorch order (OIHW, dense [out][in]) and are packed once per layer and
 // schedule (`packConv`), as inference engines do at model load.
 import type { Core, F32Buffer } from './core.js';
-import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from '../tune/space/variants.js';
+import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from './generated/variants.js';
 import { KERNEL_ERRORS } from './generated/shared.js';
 import { tensorOps } from './tensor-ops.js';
 

@@ -9,7 +9,7 @@ import {
   type ConvSchedule, type ConvShape, convShape, type DepthwiseSchedule, denseShape, inputLength, Kernels, weightLength,
 } from '../../src/core/kernels.js';
 import { referenceConv2d } from '../../src/core/kernels-reference.js';
-import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from '../../src/tune/space/variants.js';
+import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from '../../src/core/generated/variants.js';
 
 const available = FLAVOURS.filter((f) => f !== 'relaxed' || detectFeatures().relaxedSimd);
 const TOLERANCE = 1e-4;

@@ -8,7 +8,7 @@ import { convOutputSize, type ConvSchedule, type DepthwiseSchedule, type Schedul
 import type { Random } from '../../helpers/random.js';
 import { checkPoint, type Point, pointAt, pointIndex, randomPoint, type SearchSpace } from '../search-space.js';
 import type { Task } from './task.js';
-import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from './variants.js';
+import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from '../../core/generated/variants.js';
 
 export interface Knob {
   readonly name: string;
