@@ -1,6 +1,6 @@
 // `npm run bench -- gbt [--samples 128,1000,3000] [--predict-rows 128]`: the gradient-boosted
 // trees cost model fitted and queried in the wasm core against the plain TypeScript reference
-// (test/tune/gbt-reference.ts), in one process on the same data: the mapping features of random
+// (src/tune/cost-model/gbt-reference.ts), in one process on the same data: the mapping features of random
 // ResNet-18 layer mappings on the Eyeriss-like systolic array, each target the layer's best
 // cycles / cycles (how the tuners' transfer pool feeds the model).
 import { getCore } from '../src/core/load.js';
@@ -10,7 +10,7 @@ import { tuningJobs } from '../src/node/tuning-jobs.js';
 import { GBT_DEFAULTS, GradientBoostedTrees } from '../src/tune/cost-model/gbt.js';
 import { resultCost } from '../src/tune/result.js';
 import { pointFeatures, pointKey, randomPoint } from '../src/tune/search-space.js';
-import { ReferenceGbt } from '../test/tune/gbt-reference.js';
+import { ReferenceGbt } from '../src/tune/cost-model/gbt-reference.js';
 import { type Bench, type Row, time } from './harness.js';
 
 async function mappingSamples(count: number, seed: number): Promise<{ features: number[][]; targets: number[] }> {

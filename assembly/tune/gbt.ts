@@ -1,7 +1,7 @@
 // Gradient-boosted regression trees (the AutoTVM-style cost model): squared loss, exact greedy
 // splits found level by level with one pass per feature over samples presorted by that feature,
 // instance weights scaling gradient and hessian. The TypeScript driver is src/core/gbt.ts; the
-// plain reference it must equal, split for split and bit for bit, is test/tune/gbt-reference.ts,
+// plain reference it must equal, split for split and bit for bit, is src/tune/cost-model/gbt-reference.ts,
 // so every sum below runs in the reference's order (f64 throughout).
 //
 // Inputs: columns f64[d×n] (feature f of sample i at f·n + i), targets f64[n], weights f64[n].

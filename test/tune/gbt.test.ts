@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
 import { Random } from '../../src/helpers/random.js';
 import { type GbtOptions, GradientBoostedTrees } from '../../src/tune/cost-model/gbt.js';
-import { ReferenceGbt } from './gbt-reference.js';
+import { ReferenceGbt } from '../../src/tune/cost-model/gbt-reference.js';
 
 const core = await getCore();
 
@@ -55,7 +55,7 @@ it('rejects weights that do not match the rows or sum to zero', () => {
   expect(() => new GradientBoostedTrees(core).fit([[1], [2]], [1, 2], [0, 0])).toThrow(/total weight 0/);
 });
 
-// The wasm model against the plain reference (test/tune/gbt-reference.ts): the same trees, node
+// The wasm model against the plain reference (src/tune/cost-model/gbt-reference.ts): the same trees, node
 // for node, and the same predictions to the last bit.
 
 interface DataSet {

@@ -2,7 +2,7 @@
 // eta 0.3, gamma 1e-4): squared loss, exact greedy splits found level by level with one pass
 // per feature over samples presorted by that feature. Samples may carry weights (XGBoost's
 // instance weights: gradient and hessian scaled by the weight). The fit and batch prediction
-// run in the wasm core (src/core/gbt.ts); test/tune/gbt-reference.ts is the plain reference
+// run in the wasm core (src/core/gbt.ts); ./gbt-reference.ts is the plain reference
 // they equal bit for bit.
 import type { Core } from '../../core/core.js';
 import { fitForest, type GbtForest, type GbtOptions, predictForest } from '../../core/gbt.js';

@@ -3,7 +3,7 @@
 // and the gbt benchmark. Squared loss, exact greedy splits found level by level with one pass
 // per feature over samples presorted by that feature; samples may carry weights (XGBoost's
 // instance weights: gradient and hessian scaled by the weight).
-import { GBT_DEFAULTS, type GbtOptions } from '../../src/tune/cost-model/gbt.js';
+import { GBT_DEFAULTS, type GbtOptions } from './gbt.js';
 
 // A tree as flat arrays; node i splits on feature[i] < threshold[i] → left[i] else right[i];
 // a leaf has feature -1 and its weight in `value`.
