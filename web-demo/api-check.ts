@@ -2,9 +2,9 @@
 // the library bundled by Vite from 'mapwise' itself (package.json `exports`, browser condition).
 import * as mapwise from 'mapwise';
 // @ts-expect-error plain JavaScript shared with the Node and Deno sides of the test
-import { apiCalls } from '../test/api/calls.js';
+import { apiCalls } from './api-calls.js';
 // @ts-expect-error plain JavaScript shared with the Node and Deno sides of the runtime test
-import { inferCalls } from '../test/run/infer-calls.js';
+import { inferCalls } from './infer-calls.js';
 
 declare global {
   interface Window {

@@ -2,12 +2,12 @@
 // results, figure for figure: Node loads the package's node entry (dist/src/node/index.js), Deno
 // its browser/Deno entry (dist/src/index.js), Chromium the Vite bundle of the demo's API check
 // page (dist/web-demo/api-check.html), which imports 'mapwise' through the package's browser
-// condition. The calls are in ./calls.js.
+// condition. The calls are in web-demo/api-calls.js (the demo's API check page runs them too).
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { apiCheckPage, denoJson } from '../helpers/runtimes.js';
 // @ts-expect-error plain JavaScript shared with Deno and Chromium
-import { apiCalls } from './calls.js';
+import { apiCalls } from '../../web-demo/api-calls.js';
 
 const MODEL = new URL('../fixtures/models/squeezenet1_1.onnx', import.meta.url);
 

@@ -1,12 +1,12 @@
 // One model, one input, one flavour (simd): Node, Deno and Chromium give the same output bit for
 // bit, and it matches PyTorch. Node loads the package's node entry, Deno its browser/Deno entry,
-// Chromium the demo's API check page (dist/web-demo/api-check.html). The calls are in ./infer-calls.js.
+// Chromium the demo's API check page (dist/web-demo/api-check.html). The calls are in web-demo/infer-calls.js.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { apiCheckPage, denoJson } from '../helpers/runtimes.js';
 // @ts-expect-error plain JavaScript shared with Deno and Chromium
-import { inferCalls } from './infer-calls.js';
+import { inferCalls } from '../../web-demo/infer-calls.js';
 
 const FOLDER = fileURLToPath(new URL('../fixtures/runtime', import.meta.url));
 

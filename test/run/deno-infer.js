@@ -1,7 +1,7 @@
 // The Deno side of the cross-runtime inference test: `deno run --allow-read test/run/deno-infer.js FOLDER`
 // loads the built library through its browser/Deno entry and prints the inference as JSON.
 import * as mapwise from '../../dist/src/index.js';
-import { inferCalls } from './infer-calls.js';
+import { inferCalls } from '../../web-demo/infer-calls.js';
 
 const folder = Deno.args[0];
 const result = { runtime: mapwise.runtimeName(), calls: await inferCalls(mapwise, (file) => Deno.readFile(`${folder}/${file}`)) };
