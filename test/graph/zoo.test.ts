@@ -47,6 +47,12 @@ describe('model zoo', () => {
     expect(t.macs / 1e9).toBeCloseTo(4.09, 2);
   });
 
+  it('Inception-ResNet v2 meets Keras\' total with its BN moving statistics (2 per channel) added back', () => {
+    const g = zooModel('inceptionresnetv2');
+    const bnChannels = g.nodes.filter((n) => n.op === 'BatchNormalization').reduce((s, n) => s + n.inputs[0]!.shape[1]!, 0);
+    expect(totals(g).params + 2 * bnChannels).toBe(55_873_736);
+  });
+
   it('rejects an unknown name, listing the known ones', () => {
     expect(() => zooModel('resnet51')).toThrow(/no built-in model 'resnet51'; known: alexnet, vgg16/);
   });
@@ -122,5 +128,49 @@ describe('zoo through ONNX and back', () => {
     expect(back.edges).toEqual(zoo.edges);
     // Without weight data the file is small: shapes only.
     expect(bytes.length).toBeLessThan(300_000);
+  });
+});
+
+describe('zoo models at other input sizes (NAME@SIZE)', () => {
+  const sized = ZOO.filter((e) => e.size !== undefined);
+
+  it.each(sized.map((e) => [e.name, e] as const))('%s builds down to its minimum size and refuses one pixel less', (_, entry) => {
+    const g = zooModel(entry.name, entry.minSize);
+    verify(g);
+    expect(g.name).toBe(entry.minSize === entry.size ? entry.name : `${entry.name}@${entry.minSize}`);
+    expect(g.inputs[0]!.shape).toEqual([1, 3, entry.minSize, entry.minSize]);
+    // Weights do not depend on the input size (the classifiers pool globally before their FC layers).
+    expect(totals(g).params).toBe(entry.params);
+    expect(() => zooModel(entry.name, entry.minSize! - 1)).toThrow(new RegExp(`^${entry.name}@${entry.minSize! - 1}: .*at least ${entry.minSize}x${entry.minSize}`));
+  });
+
+  it('the default size gives the default graph, under its plain name', () => {
+    expect(zooModel('resnet50', 224)).toEqual(zooModel('resnet50'));
+  });
+
+  it('ResNet-50 at 299: the stem convolution and the last feature map by hand', () => {
+    const g = zooModel('resnet50', 299);
+    // 7x7/2 with padding 3: (299 + 6 - 7) / 2 + 1 = 150 outputs per side.
+    expect(g.nodes[0]!.outputs[0]!.shape).toEqual([1, 64, 150, 150]);
+    expect(g.nodes[0]!.macs).toBe(64 * 150 * 150 * 3 * 49);
+    // Then 150 -> 75 (max pool) -> 38 -> 19 -> 10 (each stride-2 3x3 with padding 1 rounds up).
+    expect(g.nodes.find((n) => n.op === 'GlobalAveragePool')!.inputs[0]!.shape).toEqual([1, 2048, 10, 10]);
+    expect(g.nodes.at(-1)!.outputs[0]!.shape).toEqual([1, 1000]);
+  });
+
+  it('AlexNet and VGG take sizes where torchvision\'s adaptive pool is a plain average pool', () => {
+    const big = zooModel('vgg16', 448);
+    expect(totals(big).params).toBe(138_357_544);
+    const pool = big.nodes.find((n) => n.op === 'AveragePool')!;
+    expect(pool.inputs[0]!.shape).toEqual([1, 512, 14, 14]);
+    expect(pool.outputs[0]!.shape).toEqual([1, 512, 7, 7]);
+    expect(() => zooModel('vgg16', 300)).toThrow(/^vgg16@300: vgg16 cannot take a 300x300 input: its last feature map, 9x9, is not a multiple of the 7x7/);
+    expect(() => zooModel('alexnet', 222)).toThrow(/^alexnet@222: .*at least 223x223/);
+  });
+
+  it('refuses sizes that are no sizes, and sizes on the fixed-shape conv sets', () => {
+    expect(() => zooModel('resnet50', 299.5)).toThrow(/^resnet50@299.5: the size must be a whole number of pixels up to 4096/);
+    expect(() => zooModel('resnet50', 5000)).toThrow(/up to 4096/);
+    expect(() => zooModel('vgg16convs', 224)).toThrow(/^vgg16convs@224: vgg16convs has fixed layer shapes and takes no @size/);
   });
 });

@@ -70,12 +70,16 @@ export class NetBuilder {
     return this.node('Conv', inputs, attrs, 'conv');
   }
 
-  /** Batch normalization as torch counts it: scale and bias are parameters, running statistics are not. */
-  bn(x: string): string {
+  /**
+   * Batch normalization as torch counts it: scale and bias are parameters, running statistics are
+   * not. `scale: false` is Keras' and TF-slim's `scale=False`: no learned scale (a constant 1).
+   */
+  bn(x: string, options: { scale?: boolean } = {}): string {
     const c = this.channels(x);
     const name = `bn${(this.counts.get('bn') ?? 0) + 1}`;
     const vec = (what: string, kind: 'weight' | 'constant') => ({ name: `${name}.${what}`, shape: [c], kind });
-    return this.node('BatchNormalization', [x, vec('weight', 'weight'), vec('bias', 'weight'), vec('running_mean', 'constant'), vec('running_var', 'constant')], {}, 'bn');
+    const scale = options.scale === false ? { ...vec('weight', 'constant'), value: new Array<number>(c).fill(1) } : vec('weight', 'weight');
+    return this.node('BatchNormalization', [x, scale, vec('bias', 'weight'), vec('running_mean', 'constant'), vec('running_var', 'constant')], {}, 'bn');
   }
 
   relu(x: string): string {
@@ -103,6 +107,11 @@ export class NetBuilder {
 
   mul(a: string, b: string): string {
     return this.node('Mul', [a, b]);
+  }
+
+  /** Multiplies by a constant scalar (Inception-ResNet's residual scaling). */
+  scale(x: string, factor: number): string {
+    return this.node('Mul', [x, { name: `scale.${factor}`, shape: [], kind: 'constant', value: [factor] }]);
   }
 
   concat(xs: readonly string[]): string {

@@ -5,38 +5,49 @@ import { NetBuilder } from './builder.js';
 
 const image = (size: number): number[] => [1, 3, size, size];
 
-export function alexnet(): Graph {
-  const b = new NetBuilder('alexnet', image(224));
+/**
+ * torchvision's adaptive average pool to `out` x `out`: the identity when the map already has that
+ * size, a plain average pool when its size is a multiple of `out`; other sizes are refused, since
+ * adaptive windows of uneven size have no ONNX pooling equivalent.
+ */
+function adaptiveAvgPool(b: NetBuilder, x: string, out: number): string {
+  const size = b.shape(x)[2]!;
+  if (size === out) return x;
+  if (size % out !== 0) throw new RangeError(`its last feature map, ${size}x${size}, is not a multiple of the ${out}x${out} its adaptive pool gives`);
+  return b.avgPool(x, size / out, size / out);
+}
+
+export function alexnet(size = 224): Graph {
+  const b = new NetBuilder('alexnet', image(size));
   let x = b.maxPool(b.relu(b.conv('input', 64, 11, { stride: 4, pad: 2, bias: true })), 3, 2);
   x = b.maxPool(b.relu(b.conv(x, 192, 5, { bias: true })), 3, 2);
   x = b.relu(b.conv(x, 384, 3, { bias: true }));
   x = b.relu(b.conv(x, 256, 3, { bias: true }));
   x = b.maxPool(b.relu(b.conv(x, 256, 3, { bias: true })), 3, 2);
-  // The adaptive 6x6 average pool is the identity at 224x224.
-  x = b.flatten(x);
+  x = b.flatten(adaptiveAvgPool(b, x, 6));
   x = b.relu(b.linear(x, 4096));
   x = b.relu(b.linear(x, 4096));
   b.linear(x, 1000);
   return b.build();
 }
 
-function vgg(name: string, config: readonly (number | 'M')[]): Graph {
-  const b = new NetBuilder(name, image(224));
+function vgg(name: string, config: readonly (number | 'M')[], size: number): Graph {
+  const b = new NetBuilder(name, image(size));
   let x = 'input';
   for (const c of config) x = c === 'M' ? b.maxPool(x, 2, 2) : b.relu(b.conv(x, c, 3, { bias: true }));
-  x = b.flatten(x);
+  x = b.flatten(adaptiveAvgPool(b, x, 7));
   x = b.relu(b.linear(x, 4096));
   x = b.relu(b.linear(x, 4096));
   b.linear(x, 1000);
   return b.build();
 }
 
-export const vgg16 = (): Graph => vgg('vgg16', [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M']);
-export const vgg19 = (): Graph =>
-  vgg('vgg19', [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512, 512, 512, 512, 'M']);
+export const vgg16 = (size = 224): Graph => vgg('vgg16', [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'], size);
+export const vgg19 = (size = 224): Graph =>
+  vgg('vgg19', [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512, 512, 512, 512, 'M'], size);
 
-function resnet(name: string, bottleneck: boolean, blocks: readonly number[]): Graph {
-  const b = new NetBuilder(name, image(224));
+function resnet(name: string, bottleneck: boolean, blocks: readonly number[], size: number): Graph {
+  const b = new NetBuilder(name, image(size));
   const convBn = (x: string, c: number, k: number, stride = 1): string => b.bn(b.conv(x, c, k, { stride }));
   let x = b.maxPool(b.relu(convBn('input', 64, 7, 2)), 3, 2, 1);
   const expansion = bottleneck ? 4 : 1;
@@ -63,14 +74,14 @@ function resnet(name: string, bottleneck: boolean, blocks: readonly number[]): G
   return b.build();
 }
 
-export const resnet18 = (): Graph => resnet('resnet18', false, [2, 2, 2, 2]);
-export const resnet34 = (): Graph => resnet('resnet34', false, [3, 4, 6, 3]);
-export const resnet50 = (): Graph => resnet('resnet50', true, [3, 4, 6, 3]);
-export const resnet101 = (): Graph => resnet('resnet101', true, [3, 4, 23, 3]);
-export const resnet152 = (): Graph => resnet('resnet152', true, [3, 8, 36, 3]);
+export const resnet18 = (size = 224): Graph => resnet('resnet18', false, [2, 2, 2, 2], size);
+export const resnet34 = (size = 224): Graph => resnet('resnet34', false, [3, 4, 6, 3], size);
+export const resnet50 = (size = 224): Graph => resnet('resnet50', true, [3, 4, 6, 3], size);
+export const resnet101 = (size = 224): Graph => resnet('resnet101', true, [3, 4, 23, 3], size);
+export const resnet152 = (size = 224): Graph => resnet('resnet152', true, [3, 8, 36, 3], size);
 
-export function squeezenet11(): Graph {
-  const b = new NetBuilder('squeezenet11', image(224));
+export function squeezenet11(size = 224): Graph {
+  const b = new NetBuilder('squeezenet11', image(size));
   const fire = (x: string, squeeze: number, expand: number): string => {
     const s = b.relu(b.conv(x, squeeze, 1, { bias: true }));
     return b.concat([b.relu(b.conv(s, expand, 1, { bias: true })), b.relu(b.conv(s, expand, 3, { bias: true }))]);
@@ -87,9 +98,9 @@ export function squeezenet11(): Graph {
   return b.build();
 }
 
-export function mobilenet(): Graph {
+export function mobilenet(size = 224): Graph {
   // Keras Applications MobileNet (alpha 1.0, 224): conv/BN/ReLU6, 13 depthwise-separable blocks.
-  const b = new NetBuilder('mobilenet', image(224));
+  const b = new NetBuilder('mobilenet', image(size));
   const cbr = (x: string, c: number, k: number, stride = 1, group = 1): string => b.relu6(b.bn(b.conv(x, c, k, { stride, group })));
   let x = cbr('input', 32, 3, 2);
   const blocks: readonly [number, number][] = [
@@ -100,8 +111,8 @@ export function mobilenet(): Graph {
   return b.build();
 }
 
-export function mobilenetv2(): Graph {
-  const b = new NetBuilder('mobilenetv2', image(224));
+export function mobilenetv2(size = 224): Graph {
+  const b = new NetBuilder('mobilenetv2', image(size));
   const cbr = (x: string, c: number, k: number, stride = 1, group = 1): string => b.relu6(b.bn(b.conv(x, c, k, { stride, group })));
   let x = cbr('input', 32, 3, 2);
   const settings: readonly [number, number, number, number][] = [
@@ -123,9 +134,9 @@ export function mobilenetv2(): Graph {
   return b.build();
 }
 
-function densenet(name: string, blocks: readonly number[]): Graph {
+function densenet(name: string, blocks: readonly number[], size: number): Graph {
   const growth = 32;
-  const b = new NetBuilder(name, image(224));
+  const b = new NetBuilder(name, image(size));
   let x = b.maxPool(b.relu(b.bn(b.conv('input', 64, 7, { stride: 2 }))), 3, 2, 1);
   blocks.forEach((layers, i) => {
     const features = [x];
@@ -143,13 +154,13 @@ function densenet(name: string, blocks: readonly number[]): Graph {
   return b.build();
 }
 
-export const densenet121 = (): Graph => densenet('densenet121', [6, 12, 24, 16]);
-export const densenet169 = (): Graph => densenet('densenet169', [6, 12, 32, 32]);
-export const densenet201 = (): Graph => densenet('densenet201', [6, 12, 48, 32]);
+export const densenet121 = (size = 224): Graph => densenet('densenet121', [6, 12, 24, 16], size);
+export const densenet169 = (size = 224): Graph => densenet('densenet169', [6, 12, 32, 32], size);
+export const densenet201 = (size = 224): Graph => densenet('densenet201', [6, 12, 48, 32], size);
 
-export function inceptionv3(): Graph {
+export function inceptionv3(size = 299): Graph {
   // torchvision's Inception3 at 299x299 in inference: the AuxLogits head only runs in training.
-  const b = new NetBuilder('inceptionv3', image(299));
+  const b = new NetBuilder('inceptionv3', image(size));
   const c = (x: string, ch: number, k: number | [number, number], options: { stride?: number; pad?: number | [number, number] } = {}): string => {
     const [kh, kw] = typeof k === 'number' ? [k, k] : k;
     const p = options.pad ?? 0;
@@ -203,10 +214,10 @@ export function inceptionv3(): Graph {
   return b.build();
 }
 
-export function xception(): Graph {
+export function xception(size = 299): Graph {
   // Keras Applications Xception at 299x299: separable convolutions are a depthwise 3x3 and a
   // pointwise 1x1, both without bias, "same" padding.
-  const b = new NetBuilder('xception', image(299));
+  const b = new NetBuilder('xception', image(size));
   const sep = (x: string, ch: number): string => b.bn(b.conv(b.conv(x, b.channels(x), 3, { group: b.channels(x), same: true }), ch, 1));
   const shortcut = (x: string, ch: number): string => b.bn(b.conv(x, ch, 1, { stride: 2, pad: 0 }));
   let x = b.relu(b.bn(b.conv('input', 32, 3, { stride: 2, pad: 0 })));
@@ -231,9 +242,9 @@ export function xception(): Graph {
   return b.build();
 }
 
-export function efficientnetb0(): Graph {
+export function efficientnetb0(size = 224): Graph {
   // torchvision's efficientnet_b0: MBConv blocks with squeeze-and-excitation, SiLU activations.
-  const b = new NetBuilder('efficientnetb0', image(224));
+  const b = new NetBuilder('efficientnetb0', image(size));
   const cbs = (x: string, ch: number, k: number, stride = 1, group = 1): string => b.silu(b.bn(b.conv(x, ch, k, { stride, group })));
   let x = cbs('input', 32, 3, 2);
   const stages: readonly [number, number, number, number, number][] = [
@@ -254,6 +265,99 @@ export function efficientnetb0(): Graph {
     }
   }
   x = cbs(x, 1280, 1);
+  b.linear(b.flatten(b.globalAvgPool(x)), 1000);
+  return b.build();
+}
+
+export function googlenet(size = 224): Graph {
+  // torchvision's GoogLeNet (Szegedy et al. 2015, "Going deeper with convolutions", with batch norm)
+  // in inference: the two auxiliary heads only run in training.
+  const b = new NetBuilder('googlenet', image(size));
+  const c = (x: string, ch: number, k: number, stride = 1): string => b.relu(b.bn(b.conv(x, ch, k, { stride })));
+  const pool = (x: string, k: number, stride: number, pad = 0): string => b.maxPool(x, k, stride, pad, { ceil: true });
+  const inception = (x: string, [c1, c3r, c3, c5r, c5, proj]: readonly number[]): string =>
+    b.concat([
+      c(x, c1!, 1),
+      c(c(x, c3r!, 1), c3!, 3),
+      // torchvision's "5x5" branch is a 3x3 convolution, kept so that its weights load.
+      c(c(x, c5r!, 1), c5!, 3),
+      c(pool(x, 3, 1, 1), proj!, 1),
+    ]);
+  let x = pool(c('input', 64, 7, 2), 3, 2);
+  x = pool(c(c(x, 64, 1), 192, 3), 3, 2);
+  for (const block of [[64, 96, 128, 16, 32, 32], [128, 128, 192, 32, 96, 64]]) x = inception(x, block);
+  x = pool(x, 3, 2);
+  const stage4 = [[192, 96, 208, 16, 48, 64], [160, 112, 224, 24, 64, 64], [128, 128, 256, 24, 64, 64], [112, 144, 288, 32, 64, 64], [256, 160, 320, 32, 128, 128]];
+  for (const block of stage4) x = inception(x, block);
+  x = pool(x, 2, 2);
+  for (const block of [[256, 160, 320, 32, 128, 128], [384, 192, 384, 48, 128, 128]]) x = inception(x, block);
+  b.linear(b.flatten(b.globalAvgPool(x)), 1000);
+  return b.build();
+}
+
+/** Convolution, batch norm, ReLU with explicit padding ([height, width], symmetric), as the Inception v4 family writes its layers. */
+function inceptionConv(b: NetBuilder, bnScale: boolean) {
+  return (x: string, ch: number, k: number | [number, number], options: { stride?: number; pad?: number | [number, number] } = {}): string => {
+    const [kh, kw] = typeof k === 'number' ? [k, k] : k;
+    // Default: "same" at stride 1 (odd kernels), "valid" at stride 2, as the TF-slim and Keras definitions do.
+    const p = options.pad ?? ((options.stride ?? 1) === 1 ? [(kh - 1) >> 1, (kw - 1) >> 1] : 0);
+    const [ph, pw] = typeof p === 'number' ? [p, p] : p;
+    return b.relu(b.bn(b.conv(x, ch, [kh, kw], { stride: options.stride ?? 1, pad: [ph, pw, ph, pw] }), { scale: bnScale }));
+  };
+}
+
+export function inceptionv4(size = 299): Graph {
+  // Inception-v4 (Szegedy et al. 2016, "Inception-v4, Inception-ResNet and the Impact of Residual
+  // Connections on Learning", Figs. 3-9) as TF-slim defines it and Cadene's PyTorch port
+  // (pretrainedmodels, timm) writes it: conv/BN/ReLU with a learned BN scale, no auxiliary head.
+  const b = new NetBuilder('inceptionv4', image(size));
+  const c = inceptionConv(b, true);
+  const avg = (x: string): string => b.avgPool(x, 3, 1, 1);
+  const maxPool = (x: string): string => b.maxPool(x, 3, 2);
+  let x = c(c(c('input', 32, 3, { stride: 2 }), 32, 3, { pad: 0 }), 64, 3);
+  x = b.concat([maxPool(x), c(x, 96, 3, { stride: 2 })]);
+  x = b.concat([c(c(x, 64, 1), 96, 3, { pad: 0 }), c(c(c(c(x, 64, 1), 64, [1, 7]), 64, [7, 1]), 96, 3, { pad: 0 })]);
+  x = b.concat([c(x, 192, 3, { stride: 2 }), maxPool(x)]);
+  for (let i = 0; i < 4; i++) {
+    x = b.concat([c(x, 96, 1), c(c(x, 64, 1), 96, 3), c(c(c(x, 64, 1), 96, 3), 96, 3), c(avg(x), 96, 1)]);
+  }
+  x = b.concat([c(x, 384, 3, { stride: 2 }), c(c(c(x, 192, 1), 224, 3), 256, 3, { stride: 2 }), maxPool(x)]);
+  for (let i = 0; i < 7; i++) {
+    const b1 = c(c(c(x, 192, 1), 224, [1, 7]), 256, [7, 1]);
+    const b2 = c(c(c(c(c(x, 192, 1), 192, [7, 1]), 224, [1, 7]), 224, [7, 1]), 256, [1, 7]);
+    x = b.concat([c(x, 384, 1), b1, b2, c(avg(x), 128, 1)]);
+  }
+  x = b.concat([c(c(x, 192, 1), 192, 3, { stride: 2 }), c(c(c(c(x, 256, 1), 256, [1, 7]), 320, [7, 1]), 320, 3, { stride: 2 }), maxPool(x)]);
+  for (let i = 0; i < 3; i++) {
+    const b1 = c(x, 384, 1);
+    const b2 = c(c(c(x, 384, 1), 448, [3, 1]), 512, [1, 3]);
+    x = b.concat([c(x, 256, 1), c(b1, 256, [1, 3]), c(b1, 256, [3, 1]), c(b2, 256, [1, 3]), c(b2, 256, [3, 1]), c(avg(x), 256, 1)]);
+  }
+  b.linear(b.flatten(b.globalAvgPool(x)), 1000);
+  return b.build();
+}
+
+export function inceptionresnetv2(size = 299): Graph {
+  // Keras Applications InceptionResNetV2 (Szegedy et al. 2016, Figs. 3 and 16-20, as TF-slim
+  // writes it): BN without a learned scale, residual branches scaled by 0.17 / 0.1 / 0.2 before the add.
+  const b = new NetBuilder('inceptionresnetv2', image(size));
+  const c = inceptionConv(b, false);
+  const maxPool = (x: string): string => b.maxPool(x, 3, 2);
+  const residual = (x: string, branches: string[], scale: number, relu = true): string => {
+    const up = b.conv(b.concat(branches), b.channels(x), 1, { bias: true });
+    const sum = b.add(x, scale === 1 ? up : b.scale(up, scale));
+    return relu ? b.relu(sum) : sum;
+  };
+  let x = c(c(c('input', 32, 3, { stride: 2 }), 32, 3, { pad: 0 }), 64, 3);
+  x = c(c(maxPool(x), 80, 1), 192, 3, { pad: 0 });
+  x = maxPool(x);
+  x = b.concat([c(x, 96, 1), c(c(x, 48, 1), 64, 5), c(c(c(x, 64, 1), 96, 3), 96, 3), c(b.avgPool(x, 3, 1, 1), 64, 1)]);
+  for (let i = 0; i < 10; i++) x = residual(x, [c(x, 32, 1), c(c(x, 32, 1), 32, 3), c(c(c(x, 32, 1), 48, 3), 64, 3)], 0.17);
+  x = b.concat([c(x, 384, 3, { stride: 2 }), c(c(c(x, 256, 1), 256, 3), 384, 3, { stride: 2 }), maxPool(x)]);
+  for (let i = 0; i < 20; i++) x = residual(x, [c(x, 192, 1), c(c(c(x, 128, 1), 160, [1, 7]), 192, [7, 1])], 0.1);
+  x = b.concat([c(c(x, 256, 1), 384, 3, { stride: 2 }), c(c(x, 256, 1), 288, 3, { stride: 2 }), c(c(c(x, 256, 1), 288, 3), 320, 3, { stride: 2 }), maxPool(x)]);
+  for (let i = 0; i < 10; i++) x = residual(x, [c(x, 192, 1), c(c(c(x, 192, 1), 224, [1, 3]), 256, [3, 1])], i < 9 ? 0.2 : 1, i < 9);
+  x = c(x, 1536, 1);
   b.linear(b.flatten(b.globalAvgPool(x)), 1000);
   return b.build();
 }
