@@ -8,8 +8,8 @@ import { Random } from '../src/helpers/random.js';
 import { loadModel } from '../src/node/models.js';
 import { tuningJobs } from '../src/node/tuning-jobs.js';
 import { GBT_DEFAULTS, GradientBoostedTrees } from '../src/tune/cost-model/gbt.js';
-import { resultCost } from '../src/tune/result.js';
-import { pointFeatures, pointKey, randomPoint } from '../src/tune/search-space.js';
+import { resultCost } from '../src/base/result.js';
+import { pointFeatures, pointKey, randomPoint } from '../src/base/search-space.js';
 import { ReferenceGbt } from '../src/tune/cost-model/gbt-reference.js';
 import { type Bench, type Row, time } from './harness.js';
 

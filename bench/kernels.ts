@@ -16,7 +16,7 @@ import type { Core } from '../src/core/core.js';
 import { convOutputSize, type ConvShape, isDepthwise as isDepthwiseShape, Kernels, type PackedWeights, type Schedule } from '../src/core/kernels.js';
 import { Random } from '../src/helpers/random.js';
 import { Fixture, measureSchedule } from '../src/tune/measure.js';
-import { ErrorCode } from '../src/tune/result.js';
+import { ErrorCode } from '../src/base/result.js';
 import { type Config, describeShape, MOBILENETV2_DEPTHWISE, MOBILENETV2_POINTWISE, RESNET18_CONV, spaceFor, type Task } from '../src/tune/space/index.js';
 import type { Bench, Row } from './harness.js';
 

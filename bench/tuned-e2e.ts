@@ -38,7 +38,7 @@ import { loadModel } from '../src/node/models.js';
 import { appendRecords, readRecords } from '../src/node/records-file.js';
 import { modelTasks } from '../src/tune/graph-tasks.js';
 import type { TuningRecord } from '../src/tune/records.js';
-import { resultCost } from '../src/tune/result.js';
+import { resultCost } from '../src/base/result.js';
 import { taskKey } from '../src/tune/space/task.js';
 import type { TunerName } from '../src/tune/tuners/index.js';
 import type { Bench, Row } from './harness.js';

@@ -1,7 +1,7 @@
 import type { CommandParts } from './lazy.js';
 import { readRecords } from '../../src/node/records-file.js';
 import { bestPerWorkload } from '../../src/tune/records.js';
-import { resultCost } from '../../src/tune/result.js';
+import { resultCost } from '../../src/base/result.js';
 import { message, report, table } from '../output.js';
 
 interface BestArgs {

@@ -52,7 +52,7 @@ import { PpoAgent, type PpoOptions, type Rollout } from '../rl/ppo.js';
 import type { MappingResult } from '../sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, mappingFeatures, mappingOf } from '../sim/mapping-space.js';
 import { layerGemm, sramWords } from '../sim/types.js';
-import type { Point } from '../tune/search-space.js';
+import type { Point } from '../base/search-space.js';
 import type { StrategyOptions } from './baselines.js';
 import { type EnsembleOptions, GbtEnsemble, meanStd } from './ensemble.js';
 import { hardwareNeighbour } from './moves.js';

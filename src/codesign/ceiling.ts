@@ -11,7 +11,7 @@
 import { gemmLines, isScalesimMapping, type Mapping, type MappingResult, type MappingTarget } from '../sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, MAPPING_CARDINALITIES, mappingOf } from '../sim/mapping-space.js';
 import { DATAFLOWS, sramWords } from '../sim/types.js';
-import { type Point, pointAt } from '../tune/search-space.js';
+import { type Point, pointAt } from '../base/search-space.js';
 import type { StrategyOptions } from './baselines.js';
 import { type CodesignRun, Tracker } from './run.js';
 import {

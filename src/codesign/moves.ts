@@ -1,6 +1,6 @@
 // Local moves in the hardware space, for searches that refine an incumbent accelerator.
 import type { Random } from '../helpers/random.js';
-import type { Point } from '../tune/search-space.js';
+import type { Point } from '../base/search-space.js';
 import { brokenCap, type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf } from './problem.js';
 
 const DATAFLOW = HARDWARE_CARDINALITIES.length - 1;

@@ -13,7 +13,7 @@ import {
 } from '../sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, knobIndex, MAPPING_CARDINALITIES, mappingOf } from '../sim/mapping-space.js';
 import { DATAFLOWS, type Dataflow, type SystolicConfig } from '../sim/types.js';
-import type { Point } from '../tune/search-space.js';
+import type { Point } from '../base/search-space.js';
 import type { Network } from './layers.js';
 
 /** Values of the hardware knobs. */

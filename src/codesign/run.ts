@@ -2,9 +2,9 @@
 // (invalid ones are reported, never simulated), the best so far, a history of best throughput
 // against simulator calls and seconds, and one tuning record per evaluated configuration.
 import { RECORD_VERSION, type TuningRecord } from '../tune/records.js';
-import { ErrorCode } from '../tune/result.js';
+import { ErrorCode } from '../base/result.js';
 import { DEFAULT_MAPPING_POINT } from '../sim/mapping-space.js';
-import type { Point } from '../tune/search-space.js';
+import type { Point } from '../base/search-space.js';
 import { type CodesignProblem, hardwareOf, type JointConfig, type NetworkEvaluation } from './problem.js';
 
 export interface HistoryEntry {

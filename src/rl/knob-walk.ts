@@ -1,8 +1,8 @@
 // Chameleon's environment: the state is the vector of knob indices normalised by their
 // cardinalities; an action moves every knob by −1, 0 or +1 at once (clamped to its range);
 // the reward is the cost model's predicted quality of the new point.
-import type { Point, SearchSpace } from '../tune/search-space.js';
-import { normalisedPoint } from '../tune/search-space.js';
+import type { Point, SearchSpace } from '../base/search-space.js';
+import { normalisedPoint } from '../base/search-space.js';
 
 /** Action j of a knob moves it by j − 1. */
 export const MOVES_PER_KNOB = 3;

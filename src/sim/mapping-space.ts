@@ -1,9 +1,8 @@
 // The systolic mapping of one layer as a knob space the tuners search (`SearchSpace`), and the
 // simulator as their `Measurer`: cost = total cycles; a mapping that does not fit the buffers is
 // a result with ErrorCode.invalidConfig, never a cost.
-import type { Measurer } from '../tune/loop.js';
-import { ErrorCode, type MeasureResult } from '../tune/result.js';
-import { checkPoint, type Point, type SearchSpace } from '../tune/search-space.js';
+import { ErrorCode, type Measurer, type MeasureResult } from '../base/result.js';
+import { checkPoint, type Point, type SearchSpace } from '../base/search-space.js';
 import {
   DEFAULT_MAPPING, LOOP_ORDERS, type LayerShape, type Mapping, MAPPING_KNOBS, type MappingModel, type MappingResult, type MappingTarget,
   mappingFitError, mappingTiles, SPLITS,

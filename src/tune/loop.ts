@@ -1,13 +1,9 @@
 // The one tuning loop: ask the tuner for a batch, measure it, hand the results back, log
 // them. Resuming replays earlier records through `update` first and measures nothing twice.
-import { type MeasureResult, resultCost } from './result.js';
+import { type Measurer, type MeasureResult, resultCost } from '../base/result.js';
 import { batchesOf, RECORD_VERSION, type TuningRecord } from './records.js';
-import { type Point, pointIndex, pointKey, type SearchSpace } from './search-space.js';
+import { type Point, pointIndex, pointKey, type SearchSpace } from '../base/search-space.js';
 import type { Tuner } from './tuner.js';
-
-export interface Measurer {
-  measure(points: readonly Point[]): Promise<MeasureResult[]>;
-}
 
 export interface TuneProgress {
   trials: number;

@@ -7,9 +7,8 @@ import type { Flavour } from '../core/flavour.js';
 import { getCore } from '../core/load.js';
 import { Kernels, type Schedule } from '../core/kernels.js';
 import { checkMeasureOptions, failedResult, Fixture, type KernelResult, MEASURE_DEFAULTS, type MeasureOptions, measureSchedule } from './measure.js';
-import type { Measurer } from './loop.js';
-import { ErrorCode } from './result.js';
-import { type Point, pointKey } from './search-space.js';
+import { ErrorCode, type Measurer } from '../base/result.js';
+import { type Point, pointKey } from '../base/search-space.js';
 import type { Space } from './space/space.js';
 import type { Task } from './space/task.js';
 

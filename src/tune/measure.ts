@@ -10,9 +10,8 @@ import { referenceConv2d } from '../core/kernels-reference.js';
 import { inputLength, Kernels, outputLength, type PackedWeights, type Schedule, weightLength } from '../core/kernels.js';
 import { maxRelativeError } from '../core/reference.js';
 import { Random } from '../helpers/random.js';
-import type { Measurer } from './loop.js';
-import { ErrorCode, type MeasureResult } from './result.js';
-import { type Point, pointKey } from './search-space.js';
+import { ErrorCode, type Measurer, type MeasureResult } from '../base/result.js';
+import { type Point, pointKey } from '../base/search-space.js';
 import type { Space } from './space/space.js';
 import type { Task } from './space/task.js';
 

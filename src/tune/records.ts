@@ -1,8 +1,8 @@
 // Tuning records: one JSON object per line per trial, versioned, each naming its workload.
 // They are the log of a run, the state to resume from, and the input for warm starts.
 // This module formats and parses; writing files is the runtime's job (src/node/records-file.ts).
-import { ErrorCode, type MeasureResult, resultCost } from './result.js';
-import type { Point } from './search-space.js';
+import { ErrorCode, type MeasureResult, resultCost } from '../base/result.js';
+import type { Point } from '../base/search-space.js';
 
 export const RECORD_VERSION = 1;
 

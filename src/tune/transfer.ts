@@ -1,7 +1,7 @@
 // Transfer between workloads: the measurements of the layers tuned so far, kept so that the
 // next layer's cost model can start from them (see `transfer` in tuners/model-based.ts).
 // Samples are grouped by feature count, so conv and depthwise layers never mix.
-import { featureCount, type SearchSpace } from './search-space.js';
+import { featureCount, type SearchSpace } from '../base/search-space.js';
 import type { Tuner } from './tuner.js';
 import { ModelBasedTuner, type TransferSamples } from './tuners/model-based.js';
 

@@ -1,8 +1,8 @@
 // The one interface every search strategy implements (random, grid, GA, AutoTVM-style,
 // Chameleon, ARCO's agents), so one loop runs them all and one benchmark compares them.
 import { Random } from '../helpers/random.js';
-import { type MeasureResult, resultCost } from './result.js';
-import { type Point, pointKey, type SearchSpace } from './search-space.js';
+import { type MeasureResult, resultCost } from '../base/result.js';
+import { type Point, pointKey, type SearchSpace } from '../base/search-space.js';
 
 export interface Tuner {
   readonly name: string;

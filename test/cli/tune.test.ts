@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { parseRecords } from '../../src/tune/records.js';
-import { resultCost } from '../../src/tune/result.js';
+import { resultCost } from '../../src/base/result.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mapwise-tune-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { MappingModel } from '../../src/sim/mapping.js';
 import { MAPPING_CARDINALITIES, mappingOf } from '../../src/sim/mapping-space.js';
 import { Simulator } from '../../src/sim/simulate.js';
 import { gemmLayer } from '../../src/sim/types.js';
-import { pointAt } from '../../src/tune/search-space.js';
+import { pointAt } from '../../src/base/search-space.js';
 
 const core = await getCore();
 const sim = new Simulator(core);

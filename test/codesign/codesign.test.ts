@@ -13,7 +13,7 @@ import { DEFAULT_MAPPING_POINT, mappingOf, mappingPoint } from '../../src/sim/ma
 import { Simulator } from '../../src/sim/simulate.js';
 import { gemmLayer } from '../../src/sim/types.js';
 import { parseRecords, formatRecord, type TuningRecord } from '../../src/tune/records.js';
-import { ErrorCode } from '../../src/tune/result.js';
+import { ErrorCode } from '../../src/base/result.js';
 
 const core = await getCore();
 const sim = new Simulator(core);

@@ -17,7 +17,7 @@ import { loadModel } from '../../src/node/models.js';
 import { tuningJobs } from '../../src/node/tuning-jobs.js';
 import { type TuningJob, tuneJob } from '../../src/tune/jobs.js';
 import type { TuningRecord } from '../../src/tune/records.js';
-import { pointKey } from '../../src/tune/search-space.js';
+import { pointKey } from '../../src/base/search-space.js';
 import { startRedis, startWorker, type RedisServer, type WorkerProcess } from '../helpers/redis.js';
 
 const TARGET = 'systolic:eyeriss';

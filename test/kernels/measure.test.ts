@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/node/index.js';
 import { WorkerMeasurer } from '../../src/node/measurer.js';
 import { InProcessMeasurer } from '../../src/tune/measure.js';
-import { ErrorCode } from '../../src/tune/result.js';
-import { pointKey } from '../../src/tune/search-space.js';
+import { ErrorCode } from '../../src/base/result.js';
+import { pointKey } from '../../src/base/search-space.js';
 import { convTask, spaceFor } from '../../src/tune/space/index.js';
 
 const task = convTask('small', { h: 12, w: 12, c: 16, oc: 24, k: 3, pad: 1 });

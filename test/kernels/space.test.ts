@@ -7,7 +7,7 @@ import { inputLength, Kernels, weightLength } from '../../src/core/kernels.js';
 import { referenceConv2d } from '../../src/core/kernels-reference.js';
 import { maxRelativeError } from '../../src/core/reference.js';
 import { convTask, denseTask, MOBILENETV2_DEPTHWISE, RESNET18_CONV, spaceFor, taskKey } from '../../src/tune/space/index.js';
-import { pointAt, pointIndex, spaceSize } from '../../src/tune/search-space.js';
+import { pointAt, pointIndex, spaceSize } from '../../src/base/search-space.js';
 
 describe('kernel knob spaces', () => {
   it('lists the 12 distinct ResNet-18 conv layers with their FLOPs', () => {

@@ -11,7 +11,7 @@ import {
 import { DEFAULT_MAPPING_POINT, MappingMeasurer, MappingSpace, mappingOf, mappingPoint } from '../../src/sim/mapping-space.js';
 import { Simulator } from '../../src/sim/simulate.js';
 import { type ConvLayer, type Dataflow, gemmLayer, layerGemm, type SystolicConfig } from '../../src/sim/types.js';
-import { ErrorCode } from '../../src/tune/result.js';
+import { ErrorCode } from '../../src/base/result.js';
 import { loadGolden } from './golden.js';
 import { referenceTiled } from './mapping-reference.js';
 

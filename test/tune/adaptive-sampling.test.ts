@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/helpers/random.js';
 import { adaptiveSample } from '../../src/tune/search/adaptive-sampling.js';
 import { kmeans, kneeIndex } from '../../src/tune/search/kmeans.js';
-import { pointKey, type SearchSpace } from '../../src/tune/search-space.js';
+import { pointKey, type SearchSpace } from '../../src/base/search-space.js';
 
 describe('k-means and the knee rule', () => {
   it('keeps increasing k while the loss falls by more than 2.5×', () => {

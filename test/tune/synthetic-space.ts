@@ -1,9 +1,8 @@
 // A knob space with a known optimum for tuner tests: a separable bowl plus an interaction
 // term, minimum cost 1 at `TARGET`, and a corner of invalid configurations.
-import { ErrorCode, type MeasureResult } from '../../src/tune/result.js';
-import type { Measurer } from '../../src/tune/loop.js';
+import { ErrorCode, type Measurer, type MeasureResult } from '../../src/base/result.js';
 import { Random } from '../../src/helpers/random.js';
-import { normalisedPoint, type Point, randomPoint, type SearchSpace } from '../../src/tune/search-space.js';
+import { normalisedPoint, type Point, randomPoint, type SearchSpace } from '../../src/base/search-space.js';
 import type { TransferSamples } from '../../src/tune/tuners/model-based.js';
 
 export const TARGET = [7, 2, 4, 1, 3];

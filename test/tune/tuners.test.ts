@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
 import { tune } from '../../src/tune/loop.js';
 import type { TuningRecord } from '../../src/tune/records.js';
-import { type Point, pointKey, spaceSize } from '../../src/tune/search-space.js';
+import { type Point, pointKey, spaceSize } from '../../src/base/search-space.js';
 import { AutoTvmTuner } from '../../src/tune/tuners/autotvm.js';
 import { GeneticTuner } from '../../src/tune/tuners/ga.js';
 import { GridTuner } from '../../src/tune/tuners/grid.js';

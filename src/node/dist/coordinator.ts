@@ -9,10 +9,9 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { MappingSpace } from '../../sim/mapping-space.js';
 import type { TuningJob } from '../../tune/jobs.js';
-import type { Measurer } from '../../tune/loop.js';
 import { failedResult } from '../../tune/measure.js';
-import { ErrorCode, type MeasureResult } from '../../tune/result.js';
-import type { Point } from '../../tune/search-space.js';
+import { ErrorCode, type Measurer, type MeasureResult } from '../../base/result.js';
+import type { Point } from '../../base/search-space.js';
 import { Space } from '../../tune/space/space.js';
 import { configFields, type HostMeasureJob, type Job, jobId, type MappingMeasureJob, MAX_POINTS_PER_JOB, reviveResult } from './jobs.js';
 import { checkDeviceKey, connectionOptions, defaultDeviceKey, QUEUE_PREFIX, queueName, within } from './queues.js';

@@ -12,8 +12,8 @@ import { MAPPING_KNOBS } from '../../sim/mapping.js';
 import { MAPPING_CARDINALITIES } from '../../sim/mapping-space.js';
 import { validateLayer } from '../../sim/simulate.js';
 import type { ConvLayer, Dataflow, SystolicConfig } from '../../sim/types.js';
-import type { MeasureResult } from '../../tune/result.js';
-import { checkPoint, type Point, type SearchSpace } from '../../tune/search-space.js';
+import type { MeasureResult } from '../../base/result.js';
+import { checkPoint, type Point, type SearchSpace } from '../../base/search-space.js';
 import { spaceFor } from '../../tune/space/space.js';
 import type { Task, TaskKind } from '../../tune/space/task.js';
 

@@ -9,7 +9,7 @@ import type { Core } from '../../core/core.js';
 import { MappingModel } from '../../sim/mapping.js';
 import { mappingMeasureResult, MappingSpace } from '../../sim/mapping-space.js';
 import { Simulator } from '../../sim/simulate.js';
-import type { MeasureResult } from '../../tune/result.js';
+import type { MeasureResult } from '../../base/result.js';
 import { spaceFor } from '../../tune/space/space.js';
 import { taskKey } from '../../tune/space/task.js';
 import { WorkerMeasurer } from '../measurer.js';

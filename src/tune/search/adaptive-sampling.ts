@@ -6,7 +6,7 @@
 // clustered knobs from the centroid, every other knob the most frequent value among the
 // cluster's members. A synthesised config already measured or already chosen is re-drawn.
 import type { Random } from '../../helpers/random.js';
-import { type Point, pointKey, type SearchSpace } from '../search-space.js';
+import { type Point, pointKey, type SearchSpace } from '../../base/search-space.js';
 import { randomUnvisited } from '../tuners/unvisited.js';
 import { type Clustering, kmeans, kneeIndex } from './kmeans.js';
 

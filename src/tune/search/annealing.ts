@@ -2,7 +2,7 @@
 // SimulatedAnnealingOptimizer (128 chains, up to 500 steps, temperature 1 → 0, early stop
 // after 50 steps without a better top-k).
 import type { Random } from '../../helpers/random.js';
-import { type Point, pointKey, type SearchSpace } from '../search-space.js';
+import { type Point, pointKey, type SearchSpace } from '../../base/search-space.js';
 
 export interface AnnealingOptions {
   /** Chains walked in parallel. */

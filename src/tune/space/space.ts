@@ -6,7 +6,7 @@
 // counted in register blocks), so tuners never see invalid configs.
 import { convOutputSize, type ConvSchedule, type DepthwiseSchedule, type Schedule } from '../../core/kernels.js';
 import type { Random } from '../../helpers/random.js';
-import { checkPoint, type Point, pointAt, pointIndex, randomPoint, type SearchSpace } from '../search-space.js';
+import { checkPoint, type Point, pointAt, pointIndex, randomPoint, type SearchSpace } from '../../base/search-space.js';
 import type { Task } from './task.js';
 import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from '../../core/generated/variants.js';
 

@@ -7,7 +7,7 @@
 import type { Core } from '../../core/core.js';
 import type { Random } from '../../helpers/random.js';
 import { ANNEALING_DEFAULTS, type AnnealingOptions, anneal } from '../search/annealing.js';
-import type { Point, SearchSpace } from '../search-space.js';
+import type { Point, SearchSpace } from '../../base/search-space.js';
 import { type ModelBasedOptions, ModelBasedTuner } from './model-based.js';
 
 export interface AutoTvmOptions extends ModelBasedOptions {

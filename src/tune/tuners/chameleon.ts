@@ -17,7 +17,7 @@ import { applyMoves, MOVES_PER_KNOB, walkState } from '../../rl/knob-walk.js';
 import { PpoAgent, type PpoOptions, type Rollout } from '../../rl/ppo.js';
 import { ADAPTIVE_SAMPLING_DEFAULTS, type AdaptiveSamplingOptions, adaptiveSample } from '../search/adaptive-sampling.js';
 import { ANNEALING_DEFAULTS, type AnnealingOptions, anneal } from '../search/annealing.js';
-import { type Point, pointKey, type SearchSpace } from '../search-space.js';
+import { type Point, pointKey, type SearchSpace } from '../../base/search-space.js';
 import { type ModelBasedOptions, ModelBasedTuner } from './model-based.js';
 
 export interface ChameleonOptions extends ModelBasedOptions {

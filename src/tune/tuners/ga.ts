@@ -1,4 +1,4 @@
-import { type Point, pointKey } from '../search-space.js';
+import { type Point, pointKey } from '../../base/search-space.js';
 import { TunerBase } from '../tuner.js';
 import { randomUnvisited } from './unvisited.js';
 

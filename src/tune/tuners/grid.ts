@@ -1,4 +1,4 @@
-import { type Point, pointAt, spaceSize } from '../search-space.js';
+import { type Point, pointAt, spaceSize } from '../../base/search-space.js';
 import { TunerBase } from '../tuner.js';
 
 /** Every point in flat-index order, skipping those already measured. */

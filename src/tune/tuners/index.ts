@@ -1,6 +1,6 @@
 // Every tuner by name, for the CLI and the benchmarks.
 import type { Core } from '../../core/core.js';
-import type { SearchSpace } from '../search-space.js';
+import type { SearchSpace } from '../../base/search-space.js';
 import type { Tuner } from '../tuner.js';
 import { AutoTvmTuner } from './autotvm.js';
 import { ChameleonTuner } from './chameleon.js';

@@ -10,8 +10,8 @@
 import type { Core } from '../../core/core.js';
 import type { Random } from '../../helpers/random.js';
 import { GBT_DEFAULTS, type GbtOptions, GradientBoostedTrees } from '../cost-model/gbt.js';
-import type { MeasureResult } from '../result.js';
-import { featureCount, type Point, pointFeatures, pointKey, randomPoint, type SearchSpace } from '../search-space.js';
+import type { MeasureResult } from '../../base/result.js';
+import { featureCount, type Point, pointFeatures, pointKey, randomPoint, type SearchSpace } from '../../base/search-space.js';
 import { TunerBase } from '../tuner.js';
 import { randomUnvisited } from './unvisited.js';
 

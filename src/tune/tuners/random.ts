@@ -1,4 +1,4 @@
-import type { Point } from '../search-space.js';
+import type { Point } from '../../base/search-space.js';
 import { TunerBase } from '../tuner.js';
 import { randomUnvisited } from './unvisited.js';
 

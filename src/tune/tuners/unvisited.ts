@@ -1,5 +1,5 @@
 import type { Random } from '../../helpers/random.js';
-import { type Point, pointAt, pointKey, randomPoint, type SearchSpace, spaceSize } from '../search-space.js';
+import { type Point, pointAt, pointKey, randomPoint, type SearchSpace, spaceSize } from '../../base/search-space.js';
 
 /**
  * Up to `n` distinct random points outside `taken`. Small spaces are enumerated, so the

@@ -1,5 +1,6 @@
 // What a measurement returns, real kernel run or simulator alike. A failure is data (an error
 // code and its text), never an exception inside the search loop.
+import type { Point } from './search-space.js';
 
 export const ErrorCode = {
   none: 0,
@@ -32,4 +33,9 @@ export function resultCost(result: MeasureResult): number {
   if (result.errorCode !== ErrorCode.none || result.costs.length === 0) return Number.POSITIVE_INFINITY;
   const sorted = [...result.costs].sort((a, b) => a - b);
   return sorted[sorted.length >> 1]!;
+}
+
+/** The judge of a batch of points: a simulator or a real kernel run, interchangeably. */
+export interface Measurer {
+  measure(points: readonly Point[]): Promise<MeasureResult[]>;
 }
