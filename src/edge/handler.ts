@@ -11,23 +11,15 @@
 // Isolation: a request's state lives in its own call (no module-level caches of request data);
 // the wasm core is shared, and every facade frees what it allocated in `finally`, so a failed or
 // cut-off request leaves nothing behind for the next one.
+//
+// Start-up: a route imports the parts it uses when it first runs (the zoo, the schedulers, the
+// simulator, the ONNX importer, the runtime), so a cold start that answers /health parses only
+// the core's loader.
 import { detectFeatures, getCore, runtimeName } from '../core/index.js';
 import { OptionsError, type ProgressEvent } from '../api/check.js';
-import { importOnnx } from '../api/import-onnx.js';
-import { schedule } from '../api/schedule.js';
-import { simulate } from '../api/simulate.js';
 import { GraphError, type Graph } from '../graph/types.js';
-import { totals } from '../graph/analysis.js';
-import { ZOO } from '../graph/zoo/index.js';
-import { builtinModel } from '../graph/resolve.js';
-import { PIPELINE_PRESETS } from '../hw/pipeline.js';
-import { SYSTOLIC_PRESETS } from '../hw/systolic.js';
-import { ENERGY_TABLES } from '../sim/energy.js';
-import { SCALESIM_NETWORKS } from '../sim/networks.js';
-import { ConfigError } from '../sim/config.js';
-import { SimulationError } from '../sim/simulate.js';
-import { TopologyError } from '../sim/topology.js';
-import { DATAFLOWS } from '../sim/types.js';
+import type { ENERGY_TABLES } from '../sim/energy.js';
+import type { DATAFLOWS } from '../sim/types.js';
 import { VERSION } from '../version.js';
 
 export interface HandlerLimits {
@@ -177,11 +169,13 @@ async function graphOf(body: Record<string, unknown>, limits: Required<HandlerLi
     if (model.startsWith('scalesim:')) return model;
     const spec = /^(synthetic|dnnlike):(\d+)/.exec(model);
     if (spec && Number(spec[2]) > limits.maxGraphNodes) throw new HttpError(422, `graph of ${spec[2]} ${spec[1] === 'synthetic' ? 'nodes' : 'blocks'} is beyond the limit of ${limits.maxGraphNodes} nodes`);
+    const { builtinModel } = await import('../graph/resolve.js');
     const graph = builtinModel(model);
     if (!graph) throw new HttpError(422, `'${model}' is not a zoo model (GET /models lists them) nor synthetic:N[:seed] / dnnlike:B[:seed]`);
     return checkedSize(graph, limits);
   }
   if (typeof onnx !== 'string') throw new HttpError(422, "field 'onnx' must be a base64 string");
+  const { importOnnx } = await import('../api/import-onnx.js');
   const graph = await importOnnx(base64Bytes(onnx), { source: name ?? 'request.onnx' });
   budget.check();
   return checkedSize(graph, limits);
@@ -205,8 +199,10 @@ type Route = (request: Request) => Promise<Response>;
  * the published ones (their source's rounding). Built once per isolate.
  */
 let zooCache: object[] | undefined;
-function zooFigures(): object[] {
-  zooCache ??= ZOO.map((e) => {
+async function zooFigures(): Promise<object[]> {
+  if (zooCache) return zooCache;
+  const [{ ZOO }, { totals }] = await Promise.all([import('../graph/zoo/index.js'), import('../graph/analysis.js')]);
+  zooCache = ZOO.map((e) => {
     const t = totals(e.build());
     return { name: e.name, description: e.description, params: t.params, macs: t.macs, published: { params: e.params, macs: e.macs ?? null, source: e.source } };
   });
@@ -230,16 +226,18 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       return json(200, { runtime: runtimeName(), flavour: core.flavour, features: detectFeatures(), version: VERSION });
     },
 
-    'GET /models': async () =>
-      json(200, {
-        models: zooFigures(),
+    'GET /models': async () => {
+      const [{ SCALESIM_NETWORKS }, { PIPELINE_PRESETS }, { SYSTOLIC_PRESETS }] = await Promise.all([import('../sim/networks.js'), import('../hw/pipeline.js'), import('../hw/systolic.js')]);
+      return json(200, {
+        models: await zooFigures(),
         generators: ['synthetic:N[:seed]', 'dnnlike:B[:seed]'],
         scalesim: SCALESIM_NETWORKS.map((n) => `scalesim:${n}`),
         pipelineTargets: Object.keys(PIPELINE_PRESETS),
         systolicTargets: ['systolic', ...Object.keys(SYSTOLIC_PRESETS).map((p) => `systolic:${p}`)],
         schedulers: EDGE_SCHEDULERS,
         limits,
-      }),
+      });
+    },
 
     // C = A·B with row-major A (m×k) and B (k×n): the smallest real use of the core.
     'POST /gemm': async (request) => {
@@ -262,6 +260,7 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
         throw new HttpError(422, `field 'scheduler' must be one of ${EDGE_SCHEDULERS.join(', ')} (the exact MILP is offered by the CLI and the library, not over HTTP)`);
       }
       const graph = await graphOf(body, limits, budget);
+      const { schedule } = await import('../api/schedule.js');
       const report = await schedule(graph, {
         scheduler: scheduler as (typeof EDGE_SCHEDULERS)[number],
         ...(body.target === undefined ? {} : { target: body.target as string }),
@@ -277,6 +276,9 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       const body = await readJson(request, limits.maxBodyBytes);
       rejectUnknownFields(body, ['model', 'onnx', 'name', 'target', 'dataflow', 'energyTable', 'budgetMs']);
       const budget = budgetOf(body, limits);
+      const [{ simulate }, ...modules] = await Promise.all([import('../api/simulate.js'), import('../sim/config.js'), import('../sim/simulate.js'), import('../sim/topology.js')]);
+      const [{ ConfigError }, { SimulationError }, { TopologyError }] = modules;
+      clientErrors.add(ConfigError).add(SimulationError).add(TopologyError);
       const graph = await graphOf(body, limits, budget);
       const report = await simulate(graph, {
         ...(body.target === undefined ? {} : { target: body.target as string }),
@@ -309,7 +311,7 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       const input = inputOf(body);
       // The runtime loads with the first /infer, so a cold start that answers /health does not parse it.
       const [{ infer }, run] = await Promise.all([import('../api/infer.js'), import('../run/index.js')]);
-      runtimeError = run.RuntimeError;
+      clientErrors.add(run.RuntimeError);
       const { report } = await infer(bytes, {
         source: stringField(body, 'name') ?? 'request.onnx', seed, repeat, ...(input ? { input } : {}),
         onProgress: (event: ProgressEvent) => budget.check(event),
@@ -333,15 +335,14 @@ function inputOf(body: Record<string, unknown>): Float32Array | undefined {
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
 }
 
-/** The runtime's error class, once /infer has loaded the runtime: it cannot be thrown before. */
-let runtimeError: (abstract new (...args: never[]) => Error) | undefined;
+/**
+ * Error classes that make a failure the client's: options, models, and, once a route has loaded
+ * them (they cannot be thrown before), simulator inputs and the runtime's refusals.
+ */
+const clientErrors = new Set<abstract new (...args: never[]) => Error>([OptionsError, GraphError, RangeError]);
 
-/** Why a failure is the client's: errors of options, models, simulator inputs and the runtime's refusals. */
 function clientError(cause: unknown): boolean {
-  return (
-    cause instanceof OptionsError || cause instanceof GraphError || cause instanceof SimulationError || cause instanceof ConfigError ||
-    cause instanceof TopologyError || cause instanceof RangeError || (runtimeError !== undefined && cause instanceof runtimeError)
-  );
+  return [...clientErrors].some((type) => cause instanceof type);
 }
 
 /** A fetch handler with the given limits; `handle` is the one with the defaults. */

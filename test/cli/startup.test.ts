@@ -60,6 +60,12 @@ it("import('mapwise') in Node loads none of the heavy parts; they load with the 
   expect(result.strategies).toBeGreaterThan(3);
 });
 
+it('the Deno edge entry parses only the core\'s loader and the handler before its first request; each route loads its own parts', () => {
+  const graph = staticGraph('dist/src/edge/deno.js');
+  expect(graph).toContain('src/edge/handler.js');
+  expect(graph.filter((f) => /^src\/(api\/(?!check)|graph\/(?!types)|sim|sched|hw|run)\//.test(f) || f.startsWith('package:'))).toEqual([]);
+});
+
 it('mapwise --version answers without yargs, with the package version; yargs still handles --version among other flags', () => {
   const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
   const fast = spawnSync('node', ['bin/mapwise.js', '--version'], { encoding: 'utf8' });
