@@ -3,7 +3,9 @@
 // never a level above nor another folder of its own level. Type-only imports count: a type that
 // two layers share belongs in the lower one (src/base holds the search vocabulary for that).
 // Test files are imported by tests only, and only src/node/ (and the shells above src/) may use
-// Node's built-in modules, so the library runs in browsers, Deno and edge functions.
+// Node's built-in modules, so the library runs in browsers, Deno and edge functions. The tests
+// of the pure tier (test/tiers.json) reach nothing in build/, so they run before any build.
+const { pure: PURE_TESTS } = require('./test/tiers.json');
 
 /** Levels of folders, bottom first; each entry is [name, path pattern]. */
 const LEVELS = [
@@ -64,6 +66,13 @@ module.exports = {
       comment: 'test/ is imported by tests only: what a benchmark or the demo shares with a test lives in src/, bench/ or web-demo/',
       from: { pathNot: '^test/' },
       to: { path: '^test/' },
+    },
+    {
+      name: 'pure-tests-need-no-build',
+      severity: 'error',
+      comment: 'a pure test (test/tiers.json) runs on a checkout with no build/: it may not reach the wasm core, even through other modules',
+      from: { path: either(PURE_TESTS.map(exact)) },
+      to: { path: '^build/', reachable: true },
     },
     {
       name: 'isomorphic-library',
