@@ -5,9 +5,12 @@ import { commands } from './commands/index.js';
 import { loaderOf } from './commands/lazy.js';
 import { VERSION } from '../src/version.js';
 
+const YARGS_BUNDLE = '../vendor/yargs.js';
+
 export async function main(args: string[]): Promise<void> {
   if (await withoutYargs(args)) return;
-  const { default: yargs } = await import('yargs');
+  // yargs as one module, bundled by `npm run build:ts` (vite.yargs.config.ts): its 50 files cost more to load than most commands' work.
+  const { default: yargs } = (await import(YARGS_BUNDLE)) as typeof import('yargs');
   const parser = yargs(args)
     .scriptName('mapwise')
     .usage('$0 <command> [options]\n\nMaps deep neural networks onto hardware.')

@@ -76,6 +76,19 @@ it('mapwise --version answers without yargs, with the package version; yargs sti
   expect(parsed.stdout.trim()).toBe(version);
 });
 
+it('yargs loads as one bundled module, not from node_modules, and still finds its translations', () => {
+  // A loader hook that reports every module Node loads from node_modules.
+  const hook = `data:text/javascript,${encodeURIComponent("export async function load(url, context, next) { if (url.includes('/node_modules/')) process._rawDebug(`loaded ${url}`); return next(url, context); }")}`;
+  const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hook)});`)}`;
+  const help = spawnSync('node', ['--import', register, 'bin/mapwise.js', 'simulate', '--help'], { encoding: 'utf8' });
+  expect(help.status, help.stderr).toBe(0);
+  expect(help.stdout).toContain('--dataflow');
+  expect(help.stderr).not.toMatch(/loaded /);
+  const german = spawnSync('node', ['bin/mapwise.js', 'info', '--bogus'], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'de_DE.UTF-8' } });
+  expect(german.status).toBe(2);
+  expect(german.stderr).toMatch(/Unbekanntes Argument: bogus/);
+});
+
 it('a command\'s own --help still lists its options (loaded with the command)', () => {
   const help = spawnSync('node', ['bin/mapwise.js', 'simulate', '--help'], { encoding: 'utf8' });
   expect(help.status, help.stderr).toBe(0);
