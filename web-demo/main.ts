@@ -1,13 +1,14 @@
 // The demo page: picks a model (zoo or a dropped ONNX file) and a target, runs the job in a Web
 // Worker with a progress bar and a cancel button, and shows the result as a table and plots,
 // with the report for download.
-import { zooNames } from '../src/graph/zoo/index.js';
+import { ZOO_ENTRIES as ZOO } from '../src/graph/zoo/entries.js';
 import type { InferReport, ScheduleReport, SimulateReport, TuneReport } from '../src/index.js';
 import type { Job, ModelSource, WorkerMessage } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('form');
 const zoo = $<HTMLSelectElement>('zoo');
+const size = $<HTMLInputElement>('size');
 const fileInput = $<HTMLInputElement>('file');
 const drop = $<HTMLDivElement>('drop');
 const modelStatus = $<HTMLParagraphElement>('model-status');
@@ -21,7 +22,16 @@ let file: File | undefined;
 let worker: Worker | undefined;
 let lastReport: Record<string, unknown> | undefined;
 
-for (const name of zooNames()) zoo.add(new Option(name, name, name === 'mobilenetv2', name === 'mobilenetv2'));
+for (const { name } of ZOO) zoo.add(new Option(name, name, name === 'mobilenetv2', name === 'mobilenetv2'));
+/** The size field shows the model's own input size and is off for the conv sets, whose shapes are fixed. */
+function showSize(): void {
+  const entry = ZOO.find((e) => e.name === zoo.value);
+  size.placeholder = entry?.size === undefined ? 'fixed' : String(entry.size);
+  size.min = String(entry?.minSize ?? 1);
+  size.disabled = entry?.size === undefined;
+  if (size.disabled) size.value = '';
+}
+showSize();
 
 /** A byte count in the unit that keeps it readable: 45.1 KiB, not 0.0 MiB. */
 function formatBytes(bytes: number): string {
@@ -37,7 +47,10 @@ function chooseFile(chosen: File | undefined): void {
   modelStatus.textContent = file ? `${file.name} (${formatBytes(file.size)}) — pick a zoo model to use it instead` : 'zoo model selected';
 }
 fileInput.addEventListener('change', () => chooseFile(fileInput.files?.[0]));
-zoo.addEventListener('change', () => chooseFile(undefined));
+zoo.addEventListener('change', () => {
+  showSize();
+  chooseFile(undefined);
+});
 drop.addEventListener('dragover', (event) => {
   event.preventDefault();
   drop.classList.add('over');
@@ -56,7 +69,7 @@ form.addEventListener('change', () => {
 });
 
 async function job(): Promise<{ job: Job; transfer: Transferable[] }> {
-  const model: ModelSource = file ? { bytes: await file.arrayBuffer(), source: file.name } : { zoo: zoo.value };
+  const model: ModelSource = file ? { bytes: await file.arrayBuffer(), source: file.name } : { zoo: size.value ? `${zoo.value}@${size.value}` : zoo.value };
   const transfer = 'bytes' in model ? [model.bytes] : [];
   if (task() === 'schedule') {
     const cores = Number($<HTMLInputElement>('cores').value);

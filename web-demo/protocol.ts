@@ -4,6 +4,7 @@ import type { ScheduleOptions, SimulateOptions, TuneOptions } from '../src/index
 /** A run's input: an image scaled to the model's input and normalised as torchvision does, or seeded noise. */
 export type RunInput = { image: Blob } | { seed: number };
 
+/** `zoo`: a zoo model spec, NAME[@SIZE]. */
 export type ModelSource = { zoo: string } | { bytes: ArrayBuffer; source: string };
 
 export type Job =

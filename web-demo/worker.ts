@@ -1,7 +1,7 @@
 // The demo's Web Worker: runs one job (import, schedule, simulate, tune or run) off the page's thread,
 // reports progress, renders the plots to SVG, and posts the report back. The page cancels a
 // job by terminating the worker, which also stops a solver in the middle of a call.
-import { importOnnx, infer, schedule, simulate, tune, zooModel, type Graph, type ProgressEvent, type ScheduleReport, type SimulateReport, type TuneReport } from '../src/index.js';
+import { importOnnx, infer, schedule, simulate, tune, builtinGraph, parseModelSpec, type Graph, type ProgressEvent, type ScheduleReport, type SimulateReport, type TuneReport } from '../src/index.js';
 import { placeholderWeights } from '../src/compile/end-to-end.js';
 import type { Job, ModelSource, RunInput, WorkerMessage } from './protocol.js';
 
@@ -21,12 +21,10 @@ async function model(source: ModelSource): Promise<Graph | string> {
 }
 
 async function schedulePlots(report: ScheduleReport): Promise<string[]> {
-  const ms = (s: number): number => s * 1e3;
-  const stages = report.stages.map((s, i) => ({ stage: i, computeMs: ms(s.computeSeconds), streamMs: ms(s.streamSeconds), transferMs: ms(s.transferSeconds) }));
   const memory = report.stages.map((s, i) => ({ stage: i, paramMiB: s.paramBytes / 2 ** 20 }));
-  const { renderSvg, stageMemorySpec, stageTimesSpec } = await loadPlots();
+  const { renderSvg, stageBars, stageMemorySpec, stageTimesSpec } = await loadPlots();
   return Promise.all([
-    renderSvg(stageTimesSpec(`${report.model}: stage times (${report.scheduler})`, stages)),
+    renderSvg(stageTimesSpec(`${report.model}: stage times (${report.scheduler})`, stageBars(report.stages))),
     renderSvg(stageMemorySpec('parameters per stage and on-chip memory', memory, report.target.onChipParamBytes / 2 ** 20)),
   ]);
 }
@@ -84,7 +82,7 @@ async function imageInput(image: Blob, shape: readonly number[]): Promise<Float3
 /** Inference in the worker: a dropped file with its weights, or a zoo model on seeded weights (timing only). */
 async function run(source: ModelSource, input: RunInput, repeat: number) {
   const options = { repeat, onProgress };
-  const model = 'zoo' in source ? zooModel(source.zoo) : new Uint8Array(source.bytes);
+  const model = 'zoo' in source ? builtinGraph(parseModelSpec(source.zoo, ['zoo']))! : new Uint8Array(source.bytes);
   const extra = 'zoo' in source ? { weights: placeholderWeights(model as Graph) } : { source: source.source };
   if ('seed' in input) return infer(model, { ...options, ...extra, seed: input.seed });
   const graph = 'zoo' in source ? (model as Graph) : await importOnnx(model as Uint8Array, { source: source.source });

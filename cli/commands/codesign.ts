@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { CommandParts } from './lazy.js';
 import { getCore } from '../../src/core/load.js';
+import { MODEL_SPEC_KINDS, modelSpecHelp, parseModelSpec } from '../../src/graph/model-spec.js';
 import { loadModel } from '../../src/node/models.js';
 import { skipLogged } from '../../src/compile/resume.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
@@ -8,7 +9,7 @@ import { renderSvg } from '../../src/report/vega.js';
 import { svgToPng } from '../../src/node/png.js';
 import { CodesignProblem, DEFAULT_DRAM_BYTES_PER_CYCLE, defaultReference, type CodesignRun, hardwareOf, networkFromLayers, networkOf, type Network, runStrategy, STRATEGIES, type Strategy, tradeoffSpec, userBudgetTarget } from '../../src/codesign/index.js';
 import { MappingModel } from '../../src/sim/mapping.js';
-import { scalesimNetwork } from '../../src/sim/networks.js';
+import { SCALESIM_NETWORKS, scalesimNetwork } from '../../src/sim/networks.js';
 import { Simulator } from '../../src/sim/simulate.js';
 import { budgetText } from '../../src/report/systolic.js';
 import { formatNumber, message, report, table } from '../output.js';
@@ -34,18 +35,16 @@ interface CodesignArgs {
 /** JSON has no Infinity: an absent cap is null. */
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-async function loadNetwork(spec: string): Promise<Network> {
-  if (spec.startsWith('scalesim:')) {
-    const name = spec.slice('scalesim:'.length);
-    return networkFromLayers(spec, scalesimNetwork(name).map((layer) => ({ layer })));
-  }
+async function loadNetwork(text: string): Promise<Network> {
+  const spec = parseModelSpec(text);
+  if (spec.kind === 'scalesim') return networkFromLayers(`scalesim:${spec.network}`, scalesimNetwork(spec.network).map((layer) => ({ layer })));
   return networkOf(await loadModel(spec));
 }
 
 export const codesignCommand: CommandParts<CodesignArgs> = {
   builder: (y) =>
     y
-      .positional('model', { type: 'string', demandOption: true, describe: 'zoo name, ONNX file, or scalesim:<alexnet|resnet18|resnet50|mobilenet>' })
+      .positional('model', { type: 'string', demandOption: true, describe: modelSpecHelp(MODEL_SPEC_KINDS, SCALESIM_NETWORKS) })
       .option('max-pes', { type: 'number', describe: 'budget: processing elements (rows × cols)' })
       .option('max-sram-kib', { type: 'number', describe: 'budget: KiB of SRAM over the ifmap, filter and ofmap buffers' })
       .option('max-area-mm2', { type: 'number', describe: 'budget: silicon for PEs and SRAM (318 µm² per PE, 5700 µm² per KiB), so PEs and SRAM trade. Caps not given are not caps; with none, the budget is the default 32×32 array\'s silicon (192 KiB): 1.42 mm²' })

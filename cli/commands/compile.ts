@@ -11,6 +11,7 @@ import { getCore } from '../../src/core/load.js';
 import { totals } from '../../src/graph/analysis.js';
 import { WorkerMeasurer } from '../../src/node/measurer.js';
 import { readCheckpointWeights } from '../../src/node/checkpoint.js';
+import { GRAPH_SPEC_KINDS, modelSpecHelp } from '../../src/graph/model-spec.js';
 import { loadModel } from '../../src/node/models.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { writeReportFolder } from '../../src/node/report-folder.js';
@@ -62,7 +63,7 @@ function resolveTarget(spec: string): CompileTarget {
 export const compileCommand: CommandParts<CompileArgs> = {
   builder: (y) =>
     y
-      .positional('model', { type: 'string', demandOption: true, describe: 'zoo name or ONNX file' })
+      .positional('model', { type: 'string', demandOption: true, describe: modelSpecHelp(GRAPH_SPEC_KINDS) })
       .option('target', { type: 'string', default: 'edgetpu:4', describe: "edgetpu:K (K-core pipeline), systolic[:scale|google|eyeriss] (co-design within the preset's silicon area), host (this machine's WebAssembly kernels), or a target .json" })
       .option('out', { type: 'string', describe: 'output folder (default mapwise-out/<model>-<target>)' })
       .option('png', { type: 'boolean', describe: 'also write every plot as PNG (twice the SVG\'s size) beside its SVG' })

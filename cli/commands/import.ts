@@ -1,6 +1,7 @@
 import type { CommandParts } from './lazy.js';
 import { totals } from '../../src/graph/analysis.js';
 import type { Graph } from '../../src/graph/types.js';
+import { GRAPH_SPEC_KINDS, modelSpecHelp } from '../../src/graph/model-spec.js';
 import { loadModel } from '../../src/node/models.js';
 import { formatNumber, report, table } from '../output.js';
 
@@ -50,7 +51,7 @@ export function modelSummary(graph: Graph, loadMs: number) {
 }
 
 export const importCommand: CommandParts<ImportArgs> = {
-  builder: (y) => y.positional('model', { type: 'string', demandOption: true, describe: 'path to an .onnx file, a zoo name, synthetic:N[:seed[:levels]] or dnnlike:B[:seed]' }) as never,
+  builder: (y) => y.positional('model', { type: 'string', demandOption: true, describe: modelSpecHelp(GRAPH_SPEC_KINDS) }) as never,
   handler: async (argv) => {
     const start = performance.now();
     const graph = await loadModel(argv.model);

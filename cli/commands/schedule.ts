@@ -1,12 +1,12 @@
 import type { CommandParts } from './lazy.js';
 import { getCore } from '../../src/core/load.js';
+import { GRAPH_SPEC_KINDS, modelSpecHelp } from '../../src/graph/model-spec.js';
 import { loadModel } from '../../src/node/models.js';
 import { pipelineTarget, PIPELINE_PRESETS } from '../../src/hw/pipeline.js';
 import { problemFromGraph } from '../../src/sched/from-graph.js';
 import { learnedSchedule } from '../../src/sched/learned.js';
 import { DECODE_MODES, type DecodeMode } from '../../src/sched/policy.js';
 import { AUTO_TIME_LIMIT_SECONDS, schedule, SCHEDULERS, type SchedulerName, type ScheduleResult } from '../../src/sched/schedule.js';
-import { MODEL_HELP } from '../../src/sched/models.js';
 import { readCheckpointWeights } from '../../src/node/checkpoint.js';
 import { formatNumber, report, table } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -27,10 +27,10 @@ interface ScheduleArgs {
 export const scheduleCommand: CommandParts<ScheduleArgs> = {
   builder: (y) =>
     y
-      .positional('model', { type: 'string', demandOption: true, describe: `a zoo model (mapwise zoo), an ONNX file, ${MODEL_HELP}` })
+      .positional('model', { type: 'string', demandOption: true, describe: modelSpecHelp(GRAPH_SPEC_KINDS) })
       .option('cores', { type: 'number', default: 4, describe: 'Pipeline stages, one per core (1-8)' })
       .option('target', { type: 'string', default: 'edgetpu', choices: Object.keys(PIPELINE_PRESETS), describe: 'Target preset' })
-      .option('scheduler', { type: 'string', default: 'auto', choices: SCHEDULERS, describe: `auto (the better of learned and dp, then the exact MILP for ${AUTO_TIME_LIMIT_SECONDS} s to improve it and prove its gap), exact (HiGHS MILP until optimal or --time-limit), compiler (parameter-balanced cuts), dp (best contiguous cuts), learned (policy network)` })
+      .option('scheduler', { type: 'string', default: 'auto', choices: SCHEDULERS, describe: `auto (the better of learned and dp, then the exact MILP for ${AUTO_TIME_LIMIT_SECONDS} s to improve it and prove its gap), exact (HiGHS MILP until optimal or --time-limit), compiler (the Edge TPU compiler's --num_segments split), profiling (Coral's profiling-based partitioner, the simulator as profiler), dp (best contiguous cuts), learned (policy network)` })
       .option('decode', { type: 'string', choices: DECODE_MODES, describe: 'learned: greedy (default), sample (greedy plus --samples draws) or beam (beam search of --beam-width)' })
       .option('samples', { type: 'number', default: 0, describe: 'learned: sampled decodes besides the greedy one (implies --decode sample)' })
       .option('beam-width', { type: 'number', default: 4, describe: 'learned --decode beam: schedules kept per step' })
@@ -79,13 +79,15 @@ function asText(r: ScheduleResult & { model: string }, limit: number): string {
     ms(s.computeSeconds),
     ms(s.streamSeconds),
     ms(s.transferSeconds),
+    ms(s.invocationSeconds),
     ms(s.totalSeconds),
   ]);
   const lines = [
     `${r.model}: ${r.nodes} nodes on ${r.cores} cores, scheduler ${r.scheduler}`,
-    table(['stage', 'nodes', 'params MiB', 'compute ms', 'stream ms', 'transfer ms', 'total ms'], rows),
+    table(['stage', 'nodes', 'params MiB', 'compute ms', 'stream ms', 'transfer ms', 'invoke ms', 'total ms'], rows),
     `bottleneck ${ms(r.bottleneckSeconds)} ms · throughput ${formatNumber(r.throughputPerSecond)}/s · latency ${ms(r.latencySeconds)} ms · solved in ${formatNumber(r.solveSeconds)} s`,
   ];
   if (r.optimalityGap !== undefined) lines.push(proof(r, limit));
+  lines.push(...r.notes);
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import { type NetworkResult, networkResult } from '../../src/sim/network.js';
 import { MAPWISE_BANDWIDTH_REPORT_FILE, mapwiseBandwidthReport, scalesimReports } from '../../src/sim/report.js';
 import { type SimulateOptions, Simulator, USER_MODE_WORK_LIMIT } from '../../src/sim/simulate.js';
 import { scalesimNetwork, SCALESIM_NETWORKS } from '../../src/sim/networks.js';
+import { MODEL_SPEC_KINDS, modelSpecHelp, parseModelSpec } from '../../src/graph/model-spec.js';
 import { parseScalesimTopology } from '../../src/sim/topology.js';
 import type { ConvLayer, Dataflow, LayerResult, SystolicConfig } from '../../src/sim/types.js';
 import { formatNumber, message, report, table } from '../output.js';
@@ -33,7 +34,7 @@ interface SimulateArgs {
 export const simulateCommand: CommandParts<SimulateArgs> = {
   builder: (y) =>
     y
-      .positional('model', { type: 'string', describe: `A zoo model (resnet50, mobilenet, …), an ONNX file, or scalesim:{${SCALESIM_NETWORKS.join(',')}} for SCALE-Sim's own topologies (instead of --topology)` })
+      .positional('model', { type: 'string', describe: `${modelSpecHelp(MODEL_SPEC_KINDS, SCALESIM_NETWORKS)} (instead of --topology)` })
       .option('config', { type: 'string', describe: 'SCALE-Sim .cfg file' })
       .option('target', { type: 'string', describe: `systolic[:${Object.keys(SYSTOLIC_PRESETS).join('|')}] preset instead of --config (default systolic:scale)` })
       .option('topology', { type: 'string', describe: 'SCALE-Sim topology CSV (conv rows, or M,N,K rows with --gemm)' })
@@ -131,10 +132,11 @@ async function loadLayers(argv: SimulateArgs): Promise<ConvLayer[]> {
   if (argv.topology !== undefined && argv.model !== undefined) throw new RangeError('give either a model or --topology, not both');
   if (argv.topology !== undefined) return parseScalesimTopology(await readFile(argv.topology, 'utf8'), argv.topology, { gemm: argv.gemm, version: argv.scalesimVersion }).layers;
   if (argv.model !== undefined) {
-    if (argv.model.startsWith('scalesim:')) return scalesimNetwork(argv.model.slice('scalesim:'.length));
+    const spec = parseModelSpec(argv.model);
+    if (spec.kind === 'scalesim') return scalesimNetwork(spec.network);
     // The graph readers (zoo, ONNX decoder) load only for a model, not for SCALE-Sim's topologies.
     const [{ loadModel }, { graphTopology }] = await Promise.all([import('../../src/node/models.js'), import('../../src/sim/from-graph.js')]);
-    const { layers, skipped } = graphTopology(await loadModel(argv.model));
+    const { layers, skipped } = graphTopology(await loadModel(spec));
     for (const s of skipped) message(`skipped ${s.op} node '${s.name}' (${formatNumber(s.macs)} MACs): no SCALE-Sim equivalent`);
     return layers;
   }

@@ -1,5 +1,6 @@
 import type { CommandParts } from './lazy.js';
 import { getCore } from '../../src/core/load.js';
+import { GRAPH_SPEC_KINDS, modelSpecHelp } from '../../src/graph/model-spec.js';
 import { loadModel } from '../../src/node/models.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { tuningJobs } from '../../src/node/tuning-jobs.js';
@@ -31,7 +32,7 @@ interface TuneArgs {
 export const tuneCommand: CommandParts<TuneArgs> = {
   builder: (y) =>
     y
-      .positional('model', { type: 'string', demandOption: true, describe: 'zoo name or ONNX file' })
+      .positional('model', { type: 'string', demandOption: true, describe: modelSpecHelp(GRAPH_SPEC_KINDS) })
       .option('layer', { type: 'number', describe: 'index of the one layer to tune (see `mapwise tune MODEL --layer -1` for the list)' })
       .option('all', { type: 'boolean', describe: 'tune every distinct layer (the default when --layer is not given)' })
       .option('target', { type: 'string', default: 'host', describe: 'host: real kernels in WebAssembly on this machine; systolic[:google|eyeriss|scale]: layer mappings on the simulated array' })

@@ -1,10 +1,11 @@
-// The `model` argument of the facades: a Graph (from importOnnx or built in code), a zoo name
-// as users write it (`mobilenetv2`, `ResNet-50`), or a generator spec (`synthetic:30:1`,
-// `dnnlike:8:2`).
+// The `model` argument of the facades: a Graph (from importOnnx or built in code), or a spec in
+// the one grammar of src/graph/model-spec.ts: a zoo name as users write it (`mobilenetv2`,
+// `ResNet-50@299`) or a generator spec (`synthetic:30:1`, `dnnlike:8:2`). Files are the caller's
+// to read (the library runs where there is no file system).
 import { verify } from '../graph/build.js';
-import { builtinModel } from '../graph/resolve.js';
+import { builtinGraph } from '../graph/builtin.js';
+import { parseModelSpec, type ModelSpec, type ModelSpecKind } from '../graph/model-spec.js';
 import type { Graph } from '../graph/types.js';
-import { zooNames } from '../graph/zoo/index.js';
 import { OptionsError } from './check.js';
 
 export type ModelInput = Graph | string;
@@ -14,12 +15,19 @@ function isGraph(value: unknown): value is Graph {
   return typeof value === 'object' && value !== null && typeof g.name === 'string' && Array.isArray(g.nodes) && Array.isArray(g.edges);
 }
 
-export function resolveModel(where: string, model: unknown): Graph {
-  if (typeof model === 'string') {
-    const graph = builtinModel(model);
-    if (!graph) throw new OptionsError(`${where}: '${model}' is not a zoo model (${zooNames().join(', ')}) nor synthetic:N[:seed] / dnnlike:B[:seed]; import ONNX bytes with importOnnx`);
-    return graph;
+const LIBRARY_SPECS: readonly ModelSpecKind[] = ['zoo', 'synthetic', 'dnnlike'];
+
+/** A model spec the facade `where` accepts, parsed; a bad one is an OptionsError naming the facade. */
+export function modelSpecOf(where: string, text: string, accept: readonly ModelSpecKind[] = LIBRARY_SPECS): ModelSpec {
+  try {
+    return parseModelSpec(text, accept);
+  } catch (e) {
+    throw new OptionsError(`${where}: ${(e as Error).message} (ONNX bytes go through importOnnx)`);
   }
+}
+
+export function resolveModel(where: string, model: unknown): Graph {
+  if (typeof model === 'string') return builtinGraph(modelSpecOf(where, model))!;
   if (!isGraph(model)) throw new OptionsError(`${where}: model must be a Graph (from importOnnx) or a zoo name, got ${model === null ? 'null' : typeof model}`);
   verify(model);
   return model;

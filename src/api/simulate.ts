@@ -11,7 +11,7 @@ import { scalesimNetwork } from '../sim/networks.js';
 import { Simulator } from '../sim/simulate.js';
 import { type ConvLayer, DATAFLOWS, type Dataflow, type LayerResult } from '../sim/types.js';
 import { checkOptions, isPlainObject, OptionsError, type ProgressEvent, throwIfAborted, yieldToEventLoop } from './check.js';
-import { type ModelInput, resolveModel } from './model.js';
+import { type ModelInput, modelSpecOf, resolveModel } from './model.js';
 
 export interface SimulateOptions {
   /** 'systolic', 'systolic:<google|eyeriss|scale>', or fields overriding the scale preset (default 'systolic:scale'). */
@@ -50,8 +50,9 @@ function layersOf(model: ModelInput | readonly ConvLayer[]): { name: string; lay
     });
     return { name: 'layers', layers: model.slice(), skipped: [] };
   }
-  if (typeof model === 'string' && model.startsWith('scalesim:')) {
-    return { name: model, layers: scalesimNetwork(model.slice('scalesim:'.length)), skipped: [] };
+  if (typeof model === 'string') {
+    const spec = modelSpecOf('simulate', model, ['zoo', 'synthetic', 'dnnlike', 'scalesim']);
+    if (spec.kind === 'scalesim') return { name: `scalesim:${spec.network}`, layers: scalesimNetwork(spec.network), skipped: [] };
   }
   const graph = resolveModel('simulate', model);
   return { name: graph.name, ...graphTopology(graph) };

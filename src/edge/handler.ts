@@ -17,6 +17,7 @@
 // the core's loader.
 import { detectFeatures, getCore, runtimeName } from '../core/index.js';
 import { OptionsError, type ProgressEvent } from '../api/check.js';
+import type { ModelSpec, ModelSpecKind } from '../graph/model-spec.js';
 import { GraphError, type Graph } from '../graph/types.js';
 import type { ENERGY_TABLES } from '../sim/energy.js';
 import type { DATAFLOWS } from '../sim/types.js';
@@ -56,6 +57,8 @@ const MAX_GEMM_ELEMENTS = 1 << 20;
 
 /** Schedulers offered over HTTP: the exact MILP runs for seconds to minutes, beyond a request's budget. */
 const EDGE_SCHEDULERS = ['dp', 'compiler', 'learned'] as const;
+/** The model specs a request may give: no files here. */
+const EDGE_SPECS: readonly ModelSpecKind[] = ['zoo', 'synthetic', 'dnnlike', 'scalesim'];
 
 class HttpError extends Error {
   constructor(
@@ -165,14 +168,18 @@ async function graphOf(body: Record<string, unknown>, limits: Required<HandlerLi
   if ((model === undefined) === (onnx === undefined)) throw new HttpError(422, "give exactly one of 'model' (a zoo name) and 'onnx' (base64 ONNX bytes)");
   if (name !== undefined && (onnx === undefined || typeof name !== 'string')) throw new HttpError(422, "field 'name' must be a string (the ONNX file's name) and goes with 'onnx'");
   if (model !== undefined) {
-    if (typeof model !== 'string') throw new HttpError(422, "field 'model' must be a string (a zoo name, see GET /models)");
-    if (model.startsWith('scalesim:')) return model;
-    const spec = /^(synthetic|dnnlike):(\d+)/.exec(model);
-    if (spec && Number(spec[2]) > limits.maxGraphNodes) throw new HttpError(422, `graph of ${spec[2]} ${spec[1] === 'synthetic' ? 'nodes' : 'blocks'} is beyond the limit of ${limits.maxGraphNodes} nodes`);
-    const { builtinModel } = await import('../graph/resolve.js');
-    const graph = builtinModel(model);
-    if (!graph) throw new HttpError(422, `'${model}' is not a zoo model (GET /models lists them) nor synthetic:N[:seed] / dnnlike:B[:seed]`);
-    return checkedSize(graph, limits);
+    if (typeof model !== 'string') throw new HttpError(422, "field 'model' must be a string (a model spec, see GET /models)");
+    const [{ parseModelSpec }, { builtinGraph }] = await Promise.all([import('../graph/model-spec.js'), import('../graph/builtin.js')]);
+    let spec: ModelSpec;
+    try {
+      spec = parseModelSpec(model, EDGE_SPECS);
+    } catch (e) {
+      throw new HttpError(422, `field 'model': ${(e as Error).message}`);
+    }
+    if (spec.kind === 'scalesim') return model;
+    const size = spec.kind === 'synthetic' ? spec.nodes : spec.kind === 'dnnlike' ? spec.blocks : 0;
+    if (size > limits.maxGraphNodes) throw new HttpError(422, `graph of ${size} ${spec.kind === 'synthetic' ? 'nodes' : 'blocks'} is beyond the limit of ${limits.maxGraphNodes} nodes`);
+    return checkedSize(builtinGraph(spec)!, limits);
   }
   if (typeof onnx !== 'string') throw new HttpError(422, "field 'onnx' must be a base64 string");
   const { importOnnx } = await import('../api/import-onnx.js');
@@ -227,10 +234,13 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
     },
 
     'GET /models': async () => {
-      const [{ SCALESIM_NETWORKS }, { PIPELINE_PRESETS }, { SYSTOLIC_PRESETS }] = await Promise.all([import('../sim/networks.js'), import('../hw/pipeline.js'), import('../hw/systolic.js')]);
+      const [{ SCALESIM_NETWORKS }, { PIPELINE_PRESETS }, { SYSTOLIC_PRESETS }, { MODEL_SPEC_FORMS }] = await Promise.all([
+        import('../sim/networks.js'), import('../hw/pipeline.js'), import('../hw/systolic.js'), import('../graph/model-spec.js'),
+      ]);
       return json(200, {
         models: await zooFigures(),
-        generators: ['synthetic:N[:seed]', 'dnnlike:B[:seed]'],
+        specs: EDGE_SPECS.map((kind) => MODEL_SPEC_FORMS[kind].form),
+        generators: (['synthetic', 'dnnlike'] as const).map((kind) => MODEL_SPEC_FORMS[kind].form),
         scalesim: SCALESIM_NETWORKS.map((n) => `scalesim:${n}`),
         pipelineTargets: Object.keys(PIPELINE_PRESETS),
         systolicTargets: ['systolic', ...Object.keys(SYSTOLIC_PRESETS).map((p) => `systolic:${p}`)],

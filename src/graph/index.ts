@@ -8,8 +8,12 @@ export {
 } from './build.js';
 export * from './analysis.js';
 export * from './synthetic.js';
-export { ZOO, zooEntry, zooModel, zooNames, ALEXNET_CONVS, VGG16_CONVS, RESNET18_CONVS, convLayerGraph, type ZooEntry, type ConvLayer } from './zoo/index.js';
+export { ZOO, ZOO_ENTRIES, zooEntry, zooEntryInfo, zooModel, zooNames, zooSizeProblem, MAX_ZOO_SIZE, ALEXNET_CONVS, VGG16_CONVS, RESNET18_CONVS, convLayerGraph, type ZooEntry, type ZooEntryInfo, type ConvLayer } from './zoo/index.js';
 export { foldBatchNorm } from './passes.js';
-export { builtinModel, generatedModel, normaliseModelName, looksLikePath, GENERATOR_SPECS, syntheticLevels } from './resolve.js';
+export { builtinGraph } from './builtin.js';
+export {
+  parseModelSpec, modelSpecHelp, syntheticLevels, ModelSpecError, MODEL_SPEC_KINDS, GRAPH_SPEC_KINDS, MODEL_SPEC_FORMS,
+  type ModelSpec, type ModelSpecKind,
+} from './model-spec.js';
 // The ONNX importer (./onnx.js) is reached through the library's async `importOnnx` facade
 // (src/api/import-onnx.ts), which loads it on first use.

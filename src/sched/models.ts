@@ -1,10 +1,6 @@
-// Model specs the schedulers accept by name: `synthetic:N[:seed]` (RESPECT-style layered
-// DAG of N nodes), `dnnlike:B[:seed]` (Conv/Relu/Add/Concat network of B blocks). Resolving a
-// spec is `builtinModel` / `loadModel`; this module keeps the help text and the benchmark's
-// synthetic graphs.
+// The benchmark's synthetic graphs: RESPECT-style layered DAGs of N nodes at the default level
+// count, the graphs a synthetic model spec without levels names (src/graph/model-spec.ts).
 import { layeredDag, syntheticLevels, type Graph } from '../graph/index.js';
-
-export const MODEL_HELP = 'synthetic:N[:seed] (layered DAG of N nodes) or dnnlike:B[:seed] (B conv blocks)';
 
 export function syntheticGraph(nodes: number, seed: number): Graph {
   return layeredDag({ nodes, levels: syntheticLevels(nodes), seed });

@@ -41,7 +41,7 @@ describe('mapwise import', () => {
   it('fails cleanly on an unknown name and on a file that is not ONNX', () => {
     const unknown = mapwise('import', 'resnet51');
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toMatch(/'resnet51' is neither a built-in model \(alexnet, .*\), synthetic:N.*, nor a file/);
+    expect(unknown.stderr).toMatch(/'resnet51' is neither a built-in model \(alexnet, .*\) nor a file; expected NAME\[@SIZE\].*synthetic:N/);
     const bad = mapwise('import', 'package.json');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^mapwise: package\.json: /);

@@ -70,11 +70,16 @@ describe('zoo against the importer on the real exports', () => {
     expect(totals(zoo).opCounts).toEqual(totals(file).opCounts);
   });
 
+  // The sized exports come from scripts/make-zoo-fixtures.py (torchvision at that input size).
   it.each([
-    ['mobilenetv2', 'mobilenet_v2.onnx'],
-    ['resnet18', 'resnet18_noweights.onnx'],
-  ])('%s with batch norm folded equals %s layer by layer', (name, file) => {
-    const zoo = zooModel(name);
+    ['mobilenetv2', 'mobilenet_v2.onnx', undefined],
+    ['resnet18', 'resnet18_noweights.onnx', undefined],
+    ['googlenet', 'googlenet.onnx', undefined],
+    ['googlenet', 'googlenet_160.onnx', 160],
+    ['resnet50', 'resnet50_299.onnx', 299],
+    ['mobilenetv2', 'mobilenet_v2_160.onnx', 160],
+  ])('%s with batch norm folded equals %s layer by layer (size %s)', (name, file, size) => {
+    const zoo = zooModel(name, size);
     const folded = foldBatchNorm(zoo);
     verify(folded);
     const real = imported(file);

@@ -1,98 +1,45 @@
-// The built-in models. Each entry states the published totals its graph must meet and where
-// they come from; test/graph/zoo.test.ts holds every entry to them.
-//
-// torchvision figures are its weights tables (torchvision.models *_Weights.IMAGENET1K_V1 meta:
-// num_params and GFLOPS, which torchvision computes as multiply-accumulates of conv and linear
-// layers). Parameter counts are torch's: batch-norm scale and bias count, running statistics do not.
+// The built-in models: the table of entries.ts with a builder for each (models.ts, convsets.ts).
 import type { Graph } from '../types.js';
 import { ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, convLayerGraph } from './convsets.js';
+import { ZOO_ENTRIES, zooNames, zooSizeProblem, type ZooEntryInfo } from './entries.js';
 import * as m from './models.js';
 
-export interface ZooEntry {
-  readonly name: string;
-  readonly description: string;
+export interface ZooEntry extends ZooEntryInfo {
   /** The graph for a square input of `size` pixels; the entry's own size when omitted. */
   readonly build: (size?: number) => Graph;
-  /** The input size the published totals are for; undefined where the layer shapes are fixed (the conv sets take no @size). */
-  readonly size?: number;
-  /** The smallest input size the network takes (Keras Applications' documented minimum where it states one). */
-  readonly minSize?: number;
-  /** Published parameter count, exact. */
-  readonly params: number;
-  /** Published multiply-accumulates (the source's rounding), or undefined where none is published. */
-  readonly macs?: number;
-  readonly source: string;
 }
 
-const TV = 'torchvision weights table';
-/** Image classifiers end in a global pool, so any size down to the total stride of 32 works. */
-const at224 = { size: 224, minSize: 32 } as const;
-/** Inception-style stems use valid convolutions: Keras Applications states 75 as the minimum for Inception v3 and Inception-ResNet v2. */
-const at299 = { size: 299, minSize: 75 } as const;
+const BUILDERS: Readonly<Record<string, (size?: number) => Graph>> = {
+  alexnet: m.alexnet,
+  vgg16: m.vgg16,
+  vgg19: m.vgg19,
+  resnet18: m.resnet18,
+  resnet34: m.resnet34,
+  resnet50: m.resnet50,
+  resnet101: m.resnet101,
+  resnet152: m.resnet152,
+  squeezenet11: m.squeezenet11,
+  mobilenet: m.mobilenet,
+  mobilenetv2: m.mobilenetv2,
+  densenet121: m.densenet121,
+  densenet169: m.densenet169,
+  densenet201: m.densenet201,
+  inceptionv3: m.inceptionv3,
+  xception: m.xception,
+  googlenet: m.googlenet,
+  inceptionv4: m.inceptionv4,
+  inceptionresnetv2: m.inceptionresnetv2,
+  efficientnetb0: m.efficientnetb0,
+  alexnetconvs: () => convLayerGraph('alexnetconvs', ALEXNET_CONVS),
+  vgg16convs: () => convLayerGraph('vgg16convs', VGG16_CONVS),
+  resnet18convs: () => convLayerGraph('resnet18convs', RESNET18_CONVS),
+};
 
-export const ZOO: readonly ZooEntry[] = [
-  { name: 'alexnet', description: 'AlexNet (torchvision), 224x224', build: m.alexnet, size: 224, minSize: 223, params: 61_100_840, macs: 0.714e9, source: TV },
-  { name: 'vgg16', description: 'VGG-16 (torchvision), 224x224', build: m.vgg16, size: 224, minSize: 224, params: 138_357_544, macs: 15.47e9, source: TV },
-  { name: 'vgg19', description: 'VGG-19 (torchvision), 224x224', build: m.vgg19, size: 224, minSize: 224, params: 143_667_240, macs: 19.63e9, source: TV },
-  { name: 'resnet18', description: 'ResNet-18 (torchvision), 224x224', build: m.resnet18, ...at224, params: 11_689_512, macs: 1.814e9, source: TV },
-  { name: 'resnet34', description: 'ResNet-34 (torchvision), 224x224', build: m.resnet34, ...at224, params: 21_797_672, macs: 3.664e9, source: TV },
-  { name: 'resnet50', description: 'ResNet-50 v1.5 (torchvision), 224x224', build: m.resnet50, ...at224, params: 25_557_032, macs: 4.089e9, source: TV },
-  { name: 'resnet101', description: 'ResNet-101 v1.5 (torchvision), 224x224', build: m.resnet101, ...at224, params: 44_549_160, macs: 7.801e9, source: TV },
-  { name: 'resnet152', description: 'ResNet-152 v1.5 (torchvision), 224x224', build: m.resnet152, ...at224, params: 60_192_808, macs: 11.514e9, source: TV },
-  { name: 'squeezenet11', description: 'SqueezeNet 1.1 (torchvision), 224x224', build: m.squeezenet11, ...at224, params: 1_235_496, macs: 0.349e9, source: TV },
-  {
-    name: 'mobilenet', description: 'MobileNet v1 1.0 (Keras Applications), 224x224', build: m.mobilenet, ...at224, params: 4_231_976, macs: 569e6,
-    source: 'Keras Applications MobileNet: 4,253,864 parameters of which 21,888 are BN moving statistics; Howard et al. 2017, Table 9: 569M mult-adds',
-  },
-  { name: 'mobilenetv2', description: 'MobileNetV2 (torchvision), 224x224', build: m.mobilenetv2, ...at224, params: 3_504_872, macs: 0.301e9, source: TV },
-  { name: 'densenet121', description: 'DenseNet-121 (torchvision), 224x224', build: m.densenet121, ...at224, params: 7_978_856, macs: 2.834e9, source: TV },
-  { name: 'densenet169', description: 'DenseNet-169 (torchvision), 224x224', build: m.densenet169, ...at224, params: 14_149_480, macs: 3.36e9, source: TV },
-  { name: 'densenet201', description: 'DenseNet-201 (torchvision), 224x224', build: m.densenet201, ...at224, params: 20_013_928, macs: 4.291e9, source: TV },
-  {
-    name: 'inceptionv3', description: 'Inception-v3 (torchvision, inference graph), 299x299', build: m.inceptionv3, ...at299, params: 23_834_568, macs: 5.713e9,
-    source: 'torchvision weights table: 27,161,264 parameters including the 3,326,696 of the AuxLogits head, which inference never runs; 5.713 GFLOPS',
-  },
-  {
-    name: 'xception', description: 'Xception (Keras Applications), 299x299', build: m.xception, size: 299, minSize: 71, params: 22_855_952,
-    source: 'Keras Applications Xception: 22,910,480 parameters of which 54,528 are BN moving statistics (no MAC figure published there)',
-  },
-  {
-    name: 'googlenet', description: 'GoogLeNet / Inception v1 (torchvision, inference graph), 224x224', build: m.googlenet, ...at224, params: 6_624_904, macs: 1.498e9,
-    source: 'torchvision weights table: 6,624,904 parameters (without the auxiliary heads, which inference never runs), 1.498 GFLOPS',
-  },
-  {
-    name: 'inceptionv4', description: 'Inception v4 (Szegedy et al. 2016; TF-slim, Cadene\'s PyTorch port), 299x299', build: m.inceptionv4, ...at299, params: 42_679_816, macs: 12.305e9,
-    source: 'osmr/imgclsmob model table (PyTorch port of Cadene\'s pretrainedmodels): 42,679,816 parameters, 12,304.93M MACs (its counter adds BN and pooling: 0.4% above conv and linear layers)',
-  },
-  {
-    name: 'inceptionresnetv2', description: 'Inception-ResNet v2 (Szegedy et al. 2016; Keras Applications), 299x299', build: m.inceptionresnetv2, ...at299, params: 55_813_192,
-    source: 'Keras Applications InceptionResNetV2: 55,873,736 parameters of which 60,544 are BN moving statistics (no MAC figure published there)',
-  },
-  { name: 'efficientnetb0', description: 'EfficientNet-B0 (torchvision), 224x224', build: m.efficientnetb0, ...at224, params: 5_288_548, macs: 0.386e9, source: TV },
-  {
-    name: 'alexnetconvs', description: 'the 5 AlexNet conv layers, as independent nodes', build: () => convLayerGraph('alexnetconvs', ALEXNET_CONVS),
-    params: 2_468_544, source: 'torchvision AlexNet conv weights (no bias)',
-  },
-  {
-    name: 'vgg16convs', description: 'the 9 distinct VGG-16 conv layers, as independent nodes', build: () => convLayerGraph('vgg16convs', VGG16_CONVS),
-    params: 7_042_752, source: 'VGG-16 conv weights of the 9 distinct layers (no bias)',
-  },
-  {
-    name: 'resnet18convs', description: 'AutoTVM\'s 12 ResNet-18 conv operators, as independent nodes', build: () => convLayerGraph('resnet18convs', RESNET18_CONVS),
-    params: 4_867_264, source: 'AutoTVM (Chen et al. 2018) ResNet-18 operators C1-C12 (no bias)',
-  },
-];
-
-export function zooNames(): string[] {
-  return ZOO.map((e) => e.name);
-}
+export const ZOO: readonly ZooEntry[] = ZOO_ENTRIES.map((e) => ({ ...e, build: BUILDERS[e.name]! }));
 
 export function zooEntry(name: string): ZooEntry | undefined {
   return ZOO.find((e) => e.name === name);
 }
-
-/** Input sizes above this are refused: a typo, not a network anyone maps. */
-export const MAX_ZOO_SIZE = 4096;
 
 /**
  * A built-in model by name, at its own input size or at `size` x `size` (named `name@size` then);
@@ -102,17 +49,16 @@ export function zooModel(name: string, size?: number): Graph {
   const entry = zooEntry(name);
   if (!entry) throw new RangeError(`no built-in model '${name}'; known: ${zooNames().join(', ')}`);
   if (size === undefined || size === entry.size) return entry.build();
-  const spec = `${name}@${size}`;
-  if (entry.size === undefined) throw new RangeError(`${spec}: ${name} has fixed layer shapes and takes no @size`);
-  if (!Number.isInteger(size) || size > MAX_ZOO_SIZE) throw new RangeError(`${spec}: the size must be a whole number of pixels up to ${MAX_ZOO_SIZE}`);
-  if (size < entry.minSize!) throw new RangeError(`${spec}: ${name} downsamples too much for a ${size}x${size} input; it takes at least ${entry.minSize}x${entry.minSize}`);
+  const problem = zooSizeProblem(entry, size);
+  if (problem) throw new RangeError(`${name}@${size}: ${problem}`);
   let graph: Graph;
   try {
     graph = entry.build(size);
   } catch (e) {
-    throw new RangeError(`${spec}: ${name} cannot take a ${size}x${size} input: ${(e as Error).message}`);
+    throw new RangeError(`${name}@${size}: ${name} cannot take a ${size}x${size} input: ${(e as Error).message}`);
   }
-  return { ...graph, name: spec };
+  return { ...graph, name: `${name}@${size}` };
 }
 
+export { MAX_ZOO_SIZE, ZOO_ENTRIES, zooEntryInfo, zooNames, zooSizeProblem, type ZooEntryInfo } from './entries.js';
 export { ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, convLayerGraph, type ConvLayer } from './convsets.js';
