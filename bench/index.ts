@@ -8,6 +8,7 @@ import { type Bench, printRows } from './harness.js';
 const benches: Record<string, () => Promise<Bench>> = {
   codesign: async () => (await import('./codesign.js')).codesignBench,
   e2e: async () => (await import('./e2e.js')).e2eBench,
+  edgetpu: async () => (await import('./edgetpu.js')).edgetpuBench,
   gbt: async () => (await import('./gbt.js')).gbtBench,
   gemm: async () => (await import('./gemm.js')).gemmBench,
   kernels: async () => (await import('./kernels.js')).kernelsBench,

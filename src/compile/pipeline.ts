@@ -1,6 +1,7 @@
 // `compile` for a pipeline of Edge-TPU-like cores: schedule the model with the learned
-// scheduler, check it against the exact solver within a time limit, compare with the
-// compiler's partitioner and the contiguous DP, and keep the best valid schedule.
+// scheduler, check it against the exact solver within a time limit, compare with the two
+// partitioners users have (the compiler's --num_segments split and Coral's profiling-based
+// partitioner) and the contiguous DP, and keep the best valid schedule.
 import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';
 import type { PipelineTarget } from '../hw/pipeline.js';
@@ -34,6 +35,8 @@ export interface PipelineCompilation {
   comparison: {
     /** Throughput of the kept schedule over the compiler baseline's. */
     speedupVsCompiler: number | null;
+    /** Throughput of the kept schedule over the profiling-based partitioner's. */
+    speedupVsProfiling: number | null;
     /** (learned − exact) / exact bottleneck; against the exact solver's bound when it timed out. */
     learnedGapToExact: number | null;
     /** The exact solver's solve time over the learned scheduler's. */
@@ -42,7 +45,7 @@ export interface PipelineCompilation {
 }
 
 // Order matters: the learned schedule is what users get fast; exact checks it.
-const ORDER: SchedulerName[] = ['learned', 'exact', 'compiler', 'dp'];
+const ORDER: SchedulerName[] = ['learned', 'exact', 'compiler', 'profiling', 'dp'];
 
 export async function compilePipeline(core: Core, graph: Graph, target: PipelineTarget, options: PipelineCompileOptions): Promise<PipelineCompilation> {
   const problem = problemFromGraph(graph, target);
@@ -59,7 +62,7 @@ export async function compilePipeline(core: Core, graph: Graph, target: Pipeline
   const succeeded = outcomes.filter((o) => o.result);
   if (succeeded.length === 0) throw new Error(`no scheduler produced a schedule: ${outcomes.map((o) => `${o.scheduler}: ${o.error}`).join('; ')}`);
   const best = succeeded.reduce((a, b) => (b.result!.bottleneckSeconds < a.result!.bottleneckSeconds ? b : a));
-  const [learned, exact, compiler] = [byName('learned'), byName('exact'), byName('compiler')];
+  const [learned, exact, compiler, profiling] = [byName('learned'), byName('exact'), byName('compiler'), byName('profiling')];
   const exactReference = exact ? (exact.status === 'optimal' ? exact.bottleneckSeconds : (exact.lowerBoundSeconds ?? exact.bottleneckSeconds)) : undefined;
   return {
     kind: 'edgetpu-pipeline',
@@ -68,6 +71,7 @@ export async function compilePipeline(core: Core, graph: Graph, target: Pipeline
     chosen: best.scheduler,
     comparison: {
       speedupVsCompiler: compiler ? compiler.bottleneckSeconds / best.result!.bottleneckSeconds : null,
+      speedupVsProfiling: profiling ? profiling.bottleneckSeconds / best.result!.bottleneckSeconds : null,
       learnedGapToExact: learned && exactReference ? learned.bottleneckSeconds / exactReference - 1 : null,
       learnedSpeedupVsExact: learned && exact ? exact.solveSeconds / Math.max(learned.solveSeconds, 1e-9) : null,
     },

@@ -9,7 +9,7 @@ export {
 export * from './analysis.js';
 export * from './synthetic.js';
 export { ZOO, ZOO_ENTRIES, zooEntry, zooEntryInfo, zooModel, zooNames, zooSizeProblem, MAX_ZOO_SIZE, ALEXNET_CONVS, VGG16_CONVS, RESNET18_CONVS, convLayerGraph, type ZooEntry, type ZooEntryInfo, type ConvLayer } from './zoo/index.js';
-export { foldBatchNorm } from './passes.js';
+export { deploymentGraph, foldBatchNorm } from './passes.js';
 export { builtinGraph } from './builtin.js';
 export {
   parseModelSpec, modelSpecHelp, syntheticLevels, ModelSpecError, MODEL_SPEC_KINDS, GRAPH_SPEC_KINDS, MODEL_SPEC_FORMS,

@@ -37,16 +37,21 @@ export interface StageBar {
   stage: number;
   computeMs: number;
   streamMs: number;
+  /** Tensors over the host link, the input image included (in the stage that reads it). */
   transferMs: number;
+  invocationMs: number;
 }
 
-/** Pipeline stages as stacked bars of compute, parameter streaming and transfer time. */
+/** The bars of a schedule's stages (seconds → ms), as every report and the demo draw them. */
+export function stageBars(stages: readonly { computeSeconds: number; streamSeconds: number; transferSeconds: number; invocationSeconds: number }[]): StageBar[] {
+  return stages.map((s, stage) => ({ stage, computeMs: s.computeSeconds * 1e3, streamMs: s.streamSeconds * 1e3, transferMs: s.transferSeconds * 1e3, invocationMs: s.invocationSeconds * 1e3 }));
+}
+
+const STAGE_PARTS = ['compute', 'parameter streaming', 'transfer (input image included)', 'invocation'];
+
+/** Pipeline stages as stacked bars of compute, parameter streaming, transfer and invocation time. */
 export function stageTimesSpec(title: string, stages: readonly StageBar[]): TopLevelSpec {
-  const values = stages.flatMap((s) => [
-    { stage: `stage ${s.stage}`, part: 'compute', ms: s.computeMs },
-    { stage: `stage ${s.stage}`, part: 'parameter streaming', ms: s.streamMs },
-    { stage: `stage ${s.stage}`, part: 'transfer', ms: s.transferMs },
-  ]);
+  const values = stages.flatMap((s) => [s.computeMs, s.streamMs, s.transferMs, s.invocationMs].map((ms, i) => ({ stage: `stage ${s.stage}`, part: STAGE_PARTS[i], ms })));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -57,7 +62,7 @@ export function stageTimesSpec(title: string, stages: readonly StageBar[]): TopL
     encoding: {
       x: { field: 'stage', type: 'nominal', title: null, sort: null, axis: { labelAngle: 0 } },
       y: { field: 'ms', type: 'quantitative', title: 'time per inference (ms)', stack: 'zero' },
-      color: { field: 'part', type: 'nominal', title: null, sort: ['compute', 'parameter streaming', 'transfer'] },
+      color: { field: 'part', type: 'nominal', title: null, sort: STAGE_PARTS },
     },
   };
 }

@@ -1,27 +1,29 @@
-// The commercial compiler's published partitioner (libcoral's parameter-count-based rule):
-// walk the graph in topological order and start a new segment when the next node would push
-// the current one past total_params / K. Segments are contiguous in that order.
+// The Edge TPU compiler's `--num_segments` split, as libcoral's ParameterCountBasedPartitioner
+// (coral/tools/partitioner/parameter_count_based_partitioner.cc) writes it: walk the ops in
+// execution order and close a segment just before its parameters would pass
+// floor(total / K) + 1 bytes; each segment must end early enough that every later segment keeps
+// at least one op before the first graph output, and the last takes the rest. Where libcoral
+// would leave a segment empty (one op heavier than the average) and abort, this keeps the op.
 import { type Assignment, type ScheduleProblem } from './problem.js';
 
 export function compilerSchedule(problem: ScheduleProblem): Assignment {
-  const { n, cores: k, paramBytes } = problem;
+  const { n, cores: k, paramBytes, succStart } = problem;
   let total = 0;
   for (let v = 0; v < n; v++) total += paramBytes[v]!;
-  const budget = total / k;
+  const average = Math.floor(total / k) + 1;
+  let firstOutput = 0;
+  while (firstOutput < n - 1 && succStart[firstOutput + 1]! > succStart[firstOutput]!) firstOutput++;
   const out = new Int32Array(n);
-  let stage = 0;
-  let inSegment = 0; // parameter bytes of the current segment
-  let count = 0; // nodes of the current segment
-  for (let v = 0; v < n; v++) {
-    const p = paramBytes[v]!;
-    if (count > 0 && stage < k - 1 && inSegment + p > budget) {
-      stage++;
-      inSegment = 0;
-      count = 0;
+  let v = 0;
+  for (let stage = 0; stage < k - 1; stage++) {
+    const lastEnd = firstOutput - (k - stage - 1);
+    let inSegment = 0;
+    const start = v;
+    while (v <= lastEnd && (v === start || inSegment + paramBytes[v]! <= average)) {
+      inSegment += paramBytes[v]!;
+      out[v++] = stage;
     }
-    out[v] = stage;
-    inSegment += p;
-    count++;
   }
+  out.fill(k - 1, v);
   return out;
 }

@@ -293,7 +293,9 @@ export async function exactSchedule(core: Core, problem: ScheduleProblem, option
     const milp = buildPipelineMilp(problem, highs);
     // The model's trivial bound on T (each node alone, the average stage) holds whatever HiGHS
     // proves; early in a search its dual bound can still be below it.
-    const trivial = Number(milp.model.colLower[0]) / US;
+    // The model's T leaves out the invocation cost every stage pays alike (see problem.ts).
+    const fixed = problem.target.invocationSeconds;
+    const trivial = Number(milp.model.colLower[0]) / US + fixed;
     model = highs.createModel(milp.model);
     const remaining = Math.max(0.01, timeLimit - (performance.now() - started) / 1000);
     model.options.set({
@@ -318,8 +320,8 @@ export async function exactSchedule(core: Core, problem: ScheduleProblem, option
     let best = warmCost;
     let bound = trivial;
     const report = (data: { mip_primal_bound?: number; mip_dual_bound?: number }): undefined => {
-      if (data.mip_primal_bound !== undefined && Number.isFinite(data.mip_primal_bound)) best = Math.min(best, data.mip_primal_bound / US);
-      if (data.mip_dual_bound !== undefined && Number.isFinite(data.mip_dual_bound)) bound = Math.max(bound, data.mip_dual_bound / US);
+      if (data.mip_primal_bound !== undefined && Number.isFinite(data.mip_primal_bound)) best = Math.min(best, data.mip_primal_bound / US + fixed);
+      if (data.mip_dual_bound !== undefined && Number.isFinite(data.mip_dual_bound)) bound = Math.max(bound, data.mip_dual_bound / US + fixed);
       const seconds = (performance.now() - started) / 1000;
       if (seconds - reported < 0.2) return;
       reported = seconds;
@@ -353,7 +355,7 @@ export async function exactSchedule(core: Core, problem: ScheduleProblem, option
         bottleneckSeconds = cost;
       }
     }
-    let proven = failed ? trivial : Math.max(trivial, Number(model.info.get('mip_dual_bound')) / US);
+    let proven = failed ? trivial : Math.max(trivial, Number(model.info.get('mip_dual_bound')) / US + fixed);
     if (!Number.isFinite(proven)) proven = trivial;
     // With K = 1 there is one schedule; the model has no integer column and HiGHS, solving an
     // LP, reports no MIP bound.

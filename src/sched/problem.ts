@@ -1,8 +1,15 @@
 // The pipeline scheduling problem: every node of a DAG goes to one of K stages (one per
 // core) with stage(u) ≤ stage(v) for every edge u→v.
 //
-// Cost model (all times in seconds, all sizes in bytes):
-//   compute(s)  = Σ_{v in s} macs_v / (coreMacsPerCycle · freqMHz · 1e6)
+// Cost model (all times in seconds, all sizes in bytes; the constants are the target's, see
+// src/hw/pipeline.ts for their meaning and where the Edge TPU presets' values come from):
+//   compute(v)  = arrayMacs_v / (coreMacsPerCycle · freqMHz · 1e6 · utilisation_v)
+//                 (utilisation_v: lowReuseUtilisation for depthwise and fully connected layers,
+//                 convUtilisation otherwise), or for a node without MACs (pooling, elementwise,
+//                 concatenation) outputElements_v · vectorElementSeconds
+//   input(v)    = hostInputElements_v · paramBytesPerWeight / hostLinkBytesPerSecond
+//                 (the graph's input image, sent by the host to the stage of its first reader)
+//   compute(s)  = Σ_{v in s} compute(v)
 //   params(s)   = Σ_{v in s} paramCount_v · paramBytesPerWeight
 //   stream(s)   = max(0, params(s) − onChipParamBytes) / hostLinkBytesPerSecond
 //                 (parameters that do not fit on chip are re-sent every inference)
@@ -11,9 +18,13 @@
 //   each crossing it is an output transfer of stage b and an input transfer of stage b+1
 //   (an intermediate stage receives and forwards it through the host).
 //   The output of a node without consumers (a graph output) goes to the host from its stage.
-//   transfer(s) = (in(s) + out(s)) / hostLinkBytesPerSecond
-//   time(s)     = compute(s) + stream(s) + transfer(s)
+//   transfer(s) = (Σ_{v in s} input(v) · link + in(s) + out(s)) / hostLinkBytesPerSecond
+//   invoked(s)  = stage s holds a node or forwards a tensor; it then pays invocationSeconds
+//   time(s)     = compute(s) + stream(s) + transfer(s) + invocationSeconds · invoked(s)
 //   bottleneck  = max_s time(s);  throughput = 1 / bottleneck;  latency = Σ_s time(s)
+// Every invoked stage pays the same constant, so bottleneck = (the same without it) + invocationSeconds:
+// the wasm core leaves it out and src/sched/simulate.ts adds it, and the input transfers ride
+// in the per-node compute the core sums, split back out as transfers in simulate.ts.
 import { macsPerSecond, type PipelineTarget, validatePipelineTarget } from '../hw/pipeline.js';
 
 /** The plain input a scheduler needs of one node; nodes are listed in a topological order. */
@@ -21,6 +32,12 @@ export interface ScheduleNode {
   readonly name: string;
   /** Multiply-accumulates of one inference. */
   readonly macs: number;
+  /** MACs the array spends, idle lanes included (default: macs); see from-graph.ts. */
+  readonly arrayMacs?: number;
+  /** A depthwise or fully connected layer, which reuses each weight little (default false). */
+  readonly lowReuse?: boolean;
+  /** Elements of the graph's inputs this node is the first to read: the host sends them (default 0). */
+  readonly hostInputElements?: number;
   /** Number of weights (bytes on the device = paramCount · paramBytesPerWeight). */
   readonly paramCount: number;
   /** Elements of the node's output tensor (bytes = outputElements · paramBytesPerWeight). */
@@ -38,8 +55,10 @@ export interface ScheduleProblem {
   readonly cores: number;
   readonly names: readonly string[];
   readonly n: number;
-  /** Seconds of compute per node. */
+  /** Seconds of compute per node, its share of the host's input transfer included (see inputSeconds). */
   readonly computeSeconds: Float64Array;
+  /** Seconds of each node's host-to-device transfer of graph inputs (part of computeSeconds). */
+  readonly inputSeconds: Float64Array;
   /** Parameter bytes per node on the device. */
   readonly paramBytes: Float64Array;
   /** Output tensor bytes per node on the device. */
@@ -59,7 +78,9 @@ export function buildProblem(nodes: readonly ScheduleNode[], target: PipelineTar
   if (n > MAX_SCHEDULE_NODES) throw new RangeError(`schedule: the graph has ${n} nodes, more than the limit of ${MAX_SCHEDULE_NODES}`);
   const rate = macsPerSecond(target);
   const bpw = target.paramBytesPerWeight;
+  const link = target.hostLinkBytesPerSecond;
   const computeSeconds = new Float64Array(n);
+  const inputSeconds = new Float64Array(n);
   const paramBytes = new Float64Array(n);
   const outputBytes = new Float64Array(n);
   const predStart = new Int32Array(n + 1);
@@ -72,11 +93,15 @@ export function buildProblem(nodes: readonly ScheduleNode[], target: PipelineTar
     if (seen.has(node.name)) throw new RangeError(`schedule: node name '${node.name}' appears twice`);
     seen.add(node.name);
     names.push(node.name);
-    for (const key of ['macs', 'paramCount', 'outputElements'] as const) {
+    for (const key of ['macs', 'paramCount', 'outputElements', 'arrayMacs', 'hostInputElements'] as const) {
       const value = node[key];
+      if (value === undefined && (key === 'arrayMacs' || key === 'hostInputElements')) continue;
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`schedule: node '${node.name}': ${key} must be a finite number ≥ 0, got ${value}`);
     }
-    computeSeconds[v] = node.macs / rate;
+    const utilisation = node.lowReuse ? target.lowReuseUtilisation : target.convUtilisation;
+    inputSeconds[v] = ((node.hostInputElements ?? 0) * bpw) / link;
+    const work = node.macs > 0 ? (node.arrayMacs ?? node.macs) / (rate * utilisation) : node.outputElements * target.vectorElementSeconds;
+    computeSeconds[v] = work + inputSeconds[v]!;
     paramBytes[v] = node.paramCount * bpw;
     outputBytes[v] = node.outputElements * bpw;
     const unique = new Set(node.preds);
@@ -103,7 +128,7 @@ export function buildProblem(nodes: readonly ScheduleNode[], target: PipelineTar
   for (let v = 0; v < n; v++) {
     for (let e = predStart[v]!; e < predStart[v + 1]!; e++) succs[fill[preds[e]!]!++] = v;
   }
-  return { target, cores: target.cores, names, n, computeSeconds, paramBytes, outputBytes, predStart, preds, succStart, succs };
+  return { target, cores: target.cores, names, n, computeSeconds, inputSeconds, paramBytes, outputBytes, predStart, preds, succStart, succs };
 }
 
 /** The same problem on another number of cores. */
@@ -122,6 +147,8 @@ export interface StageCost {
   readonly transferInSeconds: number;
   readonly transferOutSeconds: number;
   readonly transferSeconds: number;
+  /** The target's invocationSeconds when the stage runs (holds a node or forwards a tensor), else 0. */
+  readonly invocationSeconds: number;
   readonly totalSeconds: number;
 }
 
@@ -208,6 +235,7 @@ export function reorderProblem(problem: ScheduleProblem, order: ArrayLike<number
   const position = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) position[order[i]!] = i;
   const computeSeconds = new Float64Array(n);
+  const inputSeconds = new Float64Array(n);
   const paramBytes = new Float64Array(n);
   const outputBytes = new Float64Array(n);
   const predStart = new Int32Array(n + 1);
@@ -218,6 +246,7 @@ export function reorderProblem(problem: ScheduleProblem, order: ArrayLike<number
     if (position[v] !== i) throw new RangeError('reorder: the order is not a permutation');
     names.push(problem.names[v]!);
     computeSeconds[i] = problem.computeSeconds[v]!;
+    inputSeconds[i] = problem.inputSeconds[v]!;
     paramBytes[i] = problem.paramBytes[v]!;
     outputBytes[i] = problem.outputBytes[v]!;
     for (let f = problem.predStart[v]!; f < problem.predStart[v + 1]!; f++) {
@@ -234,5 +263,5 @@ export function reorderProblem(problem: ScheduleProblem, order: ArrayLike<number
   const succs = new Int32Array(preds.length);
   const fill = succStart.slice(0, n);
   for (let v = 0; v < n; v++) for (let e = predStart[v]!; e < predStart[v + 1]!; e++) succs[fill[preds[e]!]!++] = v;
-  return { ...problem, names, computeSeconds, paramBytes, outputBytes, predStart, preds, succStart, succs };
+  return { ...problem, names, computeSeconds, inputSeconds, paramBytes, outputBytes, predStart, preds, succStart, succs };
 }

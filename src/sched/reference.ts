@@ -9,13 +9,15 @@ export function referenceSimulate(problem: ScheduleProblem, assignment: ArrayLik
   const link = target.hostLinkBytesPerSecond;
   const compute = new Array<number>(k).fill(0);
   const params = new Array<number>(k).fill(0);
+  const input = new Array<number>(k).fill(0);
   const inBytes = new Array<number>(k).fill(0);
   const outBytes = new Array<number>(k).fill(0);
   const nodes: number[][] = Array.from({ length: k }, () => []);
   for (let v = 0; v < problem.n; v++) {
     const s = assignment[v]!;
     nodes[s]!.push(v);
-    compute[s]! += problem.computeSeconds[v]!;
+    compute[s]! += problem.computeSeconds[v]! - problem.inputSeconds[v]!;
+    input[s]! += problem.inputSeconds[v]!;
     params[s]! += problem.paramBytes[v]!;
     const consumers = Array.from(problem.succs.subarray(problem.succStart[v]!, problem.succStart[v + 1]!));
     if (consumers.length === 0) {
@@ -31,9 +33,11 @@ export function referenceSimulate(problem: ScheduleProblem, assignment: ArrayLik
   const stages: StageCost[] = [];
   for (let s = 0; s < k; s++) {
     const streamSeconds = Math.max(0, params[s]! - target.onChipParamBytes) / link;
-    const transferInSeconds = inBytes[s]! / link;
+    const transferInSeconds = input[s]! + inBytes[s]! / link;
     const transferOutSeconds = outBytes[s]! / link;
     const transferSeconds = transferInSeconds + transferOutSeconds;
+    const invoked = nodes[s]!.length > 0 || inBytes[s]! + outBytes[s]! > 0;
+    const invocationSeconds = invoked ? target.invocationSeconds : 0;
     stages.push({
       nodes: nodes[s]!,
       paramBytes: params[s]!,
@@ -42,7 +46,8 @@ export function referenceSimulate(problem: ScheduleProblem, assignment: ArrayLik
       transferInSeconds,
       transferOutSeconds,
       transferSeconds,
-      totalSeconds: compute[s]! + streamSeconds + transferSeconds,
+      invocationSeconds,
+      totalSeconds: compute[s]! + streamSeconds + transferSeconds + invocationSeconds,
     });
   }
   const bottleneckSeconds = Math.max(...stages.map((s) => s.totalSeconds));

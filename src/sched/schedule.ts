@@ -2,11 +2,13 @@
 // simulator's cost breakdown (seconds, bytes) of the schedule it returns.
 import type { Core } from '../core/core.js';
 import { compilerSchedule } from './compiler.js';
+import { profilingSchedule } from './profiling.js';
+import { scheduleNotes } from './notes.js';
 import { dpWarmStart, exactSchedule, type ExactOptions } from './exact.js';
 import { assignmentFromCuts, assignmentToRecord, type Assignment, type ScheduleProblem } from './problem.js';
 import { PipelineSimulator } from './simulate.js';
 
-export const SCHEDULERS = ['auto', 'exact', 'compiler', 'dp', 'learned'] as const;
+export const SCHEDULERS = ['auto', 'exact', 'compiler', 'profiling', 'dp', 'learned'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
 
 /**
@@ -28,6 +30,8 @@ export interface StageReport {
   computeSeconds: number;
   streamSeconds: number;
   transferSeconds: number;
+  /** Fixed cost of invoking the stage's core once per inference (0 for an unused stage). */
+  invocationSeconds: number;
   totalSeconds: number;
 }
 
@@ -49,6 +53,8 @@ export interface ScheduleResult {
   /** Auto only: the scheduler whose schedule the exact solver started from, and whether it improved it. */
   startedFrom?: 'learned' | 'dp';
   improvedByExact?: boolean;
+  /** What the figures mean for a deployment, in plain words (see notes.ts). */
+  notes: string[];
   assignment: Record<string, number>;
 }
 
@@ -60,6 +66,8 @@ export async function schedule(core: Core, problem: ScheduleProblem, options: Sc
   let extra: Partial<ScheduleResult> = {};
   if (scheduler === 'compiler') {
     assignment = compilerSchedule(problem);
+  } else if (scheduler === 'profiling') {
+    assignment = profilingSchedule(problem);
   } else if (scheduler === 'dp') {
     const sim = new PipelineSimulator(core, problem);
     try {
@@ -118,6 +126,7 @@ export function describeSchedule(
         computeSeconds: s.computeSeconds,
         streamSeconds: s.streamSeconds,
         transferSeconds: s.transferSeconds,
+        invocationSeconds: s.invocationSeconds,
         totalSeconds: s.totalSeconds,
       })),
       bottleneckSeconds: cost.bottleneckSeconds,
@@ -125,6 +134,7 @@ export function describeSchedule(
       latencySeconds: cost.latencySeconds,
       solveSeconds,
       ...extra,
+      notes: scheduleNotes(problem, cost),
       assignment: assignmentToRecord(problem, assignment),
     };
   } finally {

@@ -30,19 +30,28 @@ export class PipelineSimulator {
       throw new RangeError(`node '${problem.names[v]}' is assigned stage ${assignment[v]}, outside 0..${problem.cores - 1}`);
     }
     const members: number[][] = Array.from({ length: problem.cores }, () => []);
-    for (let v = 0; v < problem.n; v++) members[assignment[v]!]!.push(v);
+    const input = new Float64Array(problem.cores);
+    for (let v = 0; v < problem.n; v++) {
+      members[assignment[v]!]!.push(v);
+      input[assignment[v]!]! += problem.inputSeconds[v]!;
+    }
     const stages: StageCost[] = [];
     for (let s = 0; s < problem.cores; s++) {
       const r = s * STAGE_FIELDS;
+      // The core counts the host's input transfer as compute (see problem.ts); it is a transfer.
+      const transferInSeconds = rows[r + 2]! + input[s]!;
+      const invoked = members[s]!.length > 0 || rows[r + 2]! + rows[r + 3]! > 0;
+      const invocationSeconds = invoked ? problem.target.invocationSeconds : 0;
       stages.push({
         nodes: members[s]!,
-        computeSeconds: rows[r]!,
+        computeSeconds: rows[r]! - input[s]!,
         streamSeconds: rows[r + 1]!,
-        transferInSeconds: rows[r + 2]!,
+        transferInSeconds,
         transferOutSeconds: rows[r + 3]!,
-        transferSeconds: rows[r + 2]! + rows[r + 3]!,
+        transferSeconds: transferInSeconds + rows[r + 3]!,
+        invocationSeconds,
         paramBytes: rows[r + 4]!,
-        totalSeconds: rows[r + 5]!,
+        totalSeconds: rows[r + 5]! + invocationSeconds,
       });
     }
     const bottleneckSeconds = Math.max(...stages.map((s) => s.totalSeconds));
@@ -52,7 +61,7 @@ export class PipelineSimulator {
 
   /** Bottleneck seconds, or Infinity when the assignment breaks the order. */
   bottleneck(assignment: ArrayLike<number>): number {
-    return this.buffers.bottleneck(assignment);
+    return this.buffers.bottleneck(assignment) + this.problem.target.invocationSeconds;
   }
 
   /** Total seconds of each stage, or undefined when the assignment breaks the order. */
@@ -60,13 +69,21 @@ export class PipelineSimulator {
     const { code, stages } = this.buffers.simulate(assignment);
     if (code !== -1) return undefined;
     const out = new Float64Array(this.problem.cores);
-    for (let s = 0; s < out.length; s++) out[s] = stages[s * STAGE_FIELDS + 5]!;
+    const used = new Uint8Array(this.problem.cores);
+    for (let v = 0; v < this.problem.n; v++) used[assignment[v]!] = 1;
+    for (let s = 0; s < out.length; s++) {
+      const r = s * STAGE_FIELDS;
+      const invoked = used[s] === 1 || stages[r + 2]! + stages[r + 3]! > 0;
+      out[s] = stages[r + 5]! + (invoked ? this.problem.target.invocationSeconds : 0);
+    }
     return out;
   }
 
   /** Best contiguous cuts of the index order; see PipelineProblemBuffers.contiguousDp for the bound. */
   contiguousDp(upperBoundSeconds = Infinity): { cuts: Int32Array; bottleneckSeconds: number } {
-    return this.buffers.contiguousDp(upperBoundSeconds);
+    const c = this.problem.target.invocationSeconds;
+    const { cuts, bottleneckSeconds } = this.buffers.contiguousDp(upperBoundSeconds - c);
+    return { cuts, bottleneckSeconds: bottleneckSeconds + c };
   }
 
   free(): void {

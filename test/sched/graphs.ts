@@ -4,11 +4,15 @@ import { pipelineTarget, type PipelineTarget } from '../../src/hw/pipeline.js';
 import { buildProblem, type ScheduleNode, type ScheduleProblem } from '../../src/sched/problem.js';
 
 /**
- * A tiny target whose numbers make every term of the cost model matter: 1 MAC per cycle
- * at 1 MHz (1 µs per MAC), 1000 bytes on chip, 1 byte per weight, 1 MB/s link (1 µs per byte).
+ * A tiny target whose numbers make the compute, memory and link terms of the cost model matter:
+ * 1 MAC per cycle at 1 MHz (1 µs per MAC), 1000 bytes on chip, 1 byte per weight, 1 MB/s link
+ * (1 µs per byte); no fixed costs and full utilisation unless `extra` sets them.
  */
-export function tinyTarget(cores: number): PipelineTarget {
-  return pipelineTarget({ cores, onChipParamBytes: 1000, paramBytesPerWeight: 1, hostLinkBytesPerSecond: 1e6, coreMacsPerCycle: 1, freqMHz: 1 });
+export function tinyTarget(cores: number, extra: Partial<PipelineTarget> = {}): PipelineTarget {
+  return pipelineTarget({
+    cores, onChipParamBytes: 1000, paramBytesPerWeight: 1, hostLinkBytesPerSecond: 1e6, coreMacsPerCycle: 1, freqMHz: 1,
+    invocationSeconds: 0, vectorElementSeconds: 0, convUtilisation: 1, lowReuseUtilisation: 1, ...extra,
+  });
 }
 
 /** A random DAG of n nodes in topological order, each with up to `maxPreds` earlier predecessors. */

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
-import { EDGETPU_PRESET, pipelineTarget } from '../../src/hw/pipeline.js';
+import { EDGETPU_DEVBOARD_PRESET, EDGETPU_PRESET, macsPerSecond, pipelineTarget } from '../../src/hw/pipeline.js';
 import { compilerSchedule } from '../../src/sched/compiler.js';
 import { assignmentError, assignmentFromCuts, assignmentFromRecord, buildProblem, compactStages, MAX_SCHEDULE_NODES, type ScheduleProblem } from '../../src/sched/problem.js';
 import { allValidAssignments, bruteForceContiguous, referenceSimulate } from '../../src/sched/reference.js';
 import { PipelineSimulator, simulatePipeline } from '../../src/sched/simulate.js';
-import { randomProblem, randomValidAssignment, tinyTarget } from './graphs.js';
+import { randomNodes, randomProblem, randomValidAssignment, tinyTarget } from './graphs.js';
 
 // a → b → c and a → c; units of tinyTarget: 1 µs per MAC, 1 µs per byte on the link, 1000 B on chip.
 const handNodes = [
@@ -17,9 +17,14 @@ const handNodes = [
 const us = 1e-6;
 
 describe('pipeline target', () => {
-  it('has an Edge-TPU-like preset and rejects bad fields by name', () => {
+  it('has Edge TPU presets and rejects bad fields by name', () => {
     expect(pipelineTarget()).toEqual(EDGETPU_PRESET);
-    expect(EDGETPU_PRESET.onChipParamBytes).toBe(8 * 1024 * 1024);
+    // 7 MiB of the 8 MiB on-chip memory cache parameters (the compiled executable shares it); 4 TOPS.
+    expect(EDGETPU_PRESET.onChipParamBytes).toBe(7 * 1024 * 1024);
+    expect(2 * macsPerSecond(EDGETPU_PRESET)).toBeCloseTo(3.93e12, -10);
+    expect(pipelineTarget({}, 'edgetpu-devboard')).toEqual(EDGETPU_DEVBOARD_PRESET);
+    expect(() => pipelineTarget({ convUtilisation: 1.5 })).toThrow(/convUtilisation must be a fraction in \(0, 1\], got 1.5/);
+    expect(() => pipelineTarget({ invocationSeconds: -1 })).toThrow(/invocationSeconds must be a finite number ≥ 0/);
     expect(pipelineTarget({ cores: 6 }).cores).toBe(6);
     expect(() => pipelineTarget({ cores: 0 })).toThrow(/cores must be an integer from 1 to 8/);
     expect(() => pipelineTarget({ cores: 9 })).toThrow(/cores/);
@@ -74,6 +79,57 @@ describe('pipeline simulator (wasm core)', () => {
     const three = simulatePipeline(core, p3, [0, 2, 2]);
     expect(three.stages.map((s) => s.totalSeconds / us)).toEqual([expect.closeTo(310, 6), expect.closeTo(20, 6), expect.closeTo(265, 6)]);
     expect(three.stages[1]!.nodes).toEqual([]);
+  });
+
+  it('computes the calibrated terms by hand: utilisation by layer kind, layers without MACs, the input image, the invocation', async () => {
+    const core = await getCore();
+    const target = tinyTarget(2, { invocationSeconds: 7 * us, vectorElementSeconds: 2 * us, convUtilisation: 0.5, lowReuseUtilisation: 0.25 });
+    const nodes = [
+      { name: 'conv', macs: 100, arrayMacs: 120, hostInputElements: 30, paramCount: 0, outputElements: 10, preds: [] },
+      { name: 'pool', macs: 0, paramCount: 0, outputElements: 4, preds: [0] },
+      { name: 'fc', macs: 10, lowReuse: true, paramCount: 0, outputElements: 2, preds: [1] },
+    ];
+    const p = buildProblem(nodes, target);
+    // conv: 120 array MACs at half of 1 MAC/µs = 240 µs; pool: 4 elements × 2 µs = 8 µs; fc: 10 MACs at a quarter = 40 µs.
+    // Stage 0 = {conv, pool}: 248 µs compute; in: the 30-byte input (30 µs); out: pool's 4 B (4 µs); one invocation (7 µs).
+    // Stage 1 = {fc}: 40 µs; in 4 µs, fc's 2 B graph output 2 µs; 7 µs.
+    const split = simulatePipeline(core, p, [0, 0, 1]);
+    expect(split.stages.map((s) => [s.computeSeconds, s.transferInSeconds, s.transferOutSeconds, s.invocationSeconds, s.totalSeconds].map((x) => x / us)))
+      .toEqual([[248, 30, 4, 7, 289], [40, 4, 2, 7, 53]].map((row) => row.map((x) => expect.closeTo(x, 6))));
+    expect(split.bottleneckSeconds / us).toBeCloseTo(289, 6);
+    expect(split.latencySeconds / us).toBeCloseTo(342, 6);
+    // All on stage 0: 288 + 30 + 2 + 7 = 327 µs; the unused stage 1 costs nothing, not even an invocation.
+    const one = simulatePipeline(core, p, [0, 0, 0]);
+    expect(one.stages.map((s) => s.totalSeconds / us)).toEqual([expect.closeTo(327, 6), 0]);
+    expect(one.latencySeconds / us).toBeCloseTo(327, 6);
+    const sim = new PipelineSimulator(core, p);
+    expect(sim.bottleneck([0, 0, 0]) / us).toBeCloseTo(327, 6);
+    expect(Array.from(sim.stageTimes([0, 0, 1])!, (t) => t / us)).toEqual([expect.closeTo(289, 6), expect.closeTo(53, 6)]);
+    // The contiguous DP's best: {conv} | {pool, fc}, 240 + 30 + 10 (conv's tensor out) + 7 = 287 µs
+    // against 8 + 40 + 10 + 2 + 7 = 67 µs, beats {conv, pool} | {fc} (289 µs) and one core (327 µs).
+    expect(sim.contiguousDp().bottleneckSeconds / us).toBeCloseTo(287, 6);
+    sim.free();
+    for (const a of [[0, 0, 1], [0, 0, 0], [0, 1, 1]]) {
+      const [want, got] = [referenceSimulate(p, a), simulatePipeline(core, p, a)];
+      got.stages.forEach((s, i) => expect(s).toEqual({ ...want.stages[i], ...Object.fromEntries(Object.entries(want.stages[i]!).flatMap(([key, x]) => (typeof x === 'number' ? [[key, expect.closeTo(x, 12)]] : []))) }));
+    }
+  });
+
+  it('matches the TypeScript reference with every calibrated term on random graphs', async () => {
+    const core = await getCore();
+    const random = new Random(21);
+    for (let t = 0; t < 30; t++) {
+      const k = random.intBetween(1, 5);
+      const target = tinyTarget(k, { invocationSeconds: 30 * us, vectorElementSeconds: 3 * us, convUtilisation: 0.7, lowReuseUtilisation: 0.2 });
+      const nodes = randomNodes(random, random.intBetween(2, 30)).map((node, v) => ({ ...node, macs: v % 4 === 0 ? 0 : node.macs, lowReuse: v % 3 === 0, hostInputElements: v === 0 ? 50 : 0 }));
+      const p = buildProblem(nodes, target);
+      const a = randomValidAssignment(random, p);
+      const want = referenceSimulate(p, a);
+      const got = simulatePipeline(core, p, a);
+      got.stages.forEach((s, i) => expect(s.totalSeconds).toBeCloseTo(want.stages[i]!.totalSeconds, 12));
+      expect(got.bottleneckSeconds).toBeCloseTo(want.bottleneckSeconds, 12);
+      expect(got.latencySeconds).toBeCloseTo(want.latencySeconds, 12);
+    }
   });
 
   it('rejects an assignment that breaks the order, naming the edge', async () => {
@@ -225,6 +281,10 @@ describe('compiler baseline', () => {
     const chain = Array.from({ length: 6 }, (_, v) => ({ name: `v${v}`, macs: 1, paramCount: 10, outputElements: 1, preds: v ? [v - 1] : [] }));
     // 60 params over 3 stages: 20 per segment.
     expect(Array.from(compilerSchedule(buildProblem(chain, tinyTarget(3))))).toEqual([0, 0, 1, 1, 2, 2]);
+    // libcoral's rule: a segment ends early enough that each later one keeps an op before the
+    // first graph output, even when the parameters (all in the last op) would fit.
+    const heavyTail = [0, 0, 0, 30].map((paramCount, v) => ({ name: `t${v}`, macs: 1, paramCount, outputElements: 1, preds: v ? [v - 1] : [] }));
+    expect(Array.from(compilerSchedule(buildProblem(heavyTail, tinyTarget(3))))).toEqual([0, 0, 1, 2]);
     // Never more than K segments, always valid.
     const random = new Random(2);
     for (let t = 0; t < 30; t++) {
