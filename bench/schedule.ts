@@ -1,7 +1,8 @@
 // `npm run bench -- schedule`: pipeline schedules of zoo models and synthetic graphs on the
-// edgetpu target at K = 4, 5, 6 by every scheduler: throughput relative to the compiler
-// baseline, gap to the exact optimum (or to the exact solver's proven bound where it hit its
-// time limit), and solve times with the learned/exact ratio.
+// edgetpu target (the calibrated USB Accelerator preset) at K = 4, 5, 6 by every scheduler:
+// throughput relative to both baselines users have (the compiler's --num_segments split and
+// Coral's profiling-based partitioner), gap to the exact optimum (or to the exact solver's
+// proven bound where it hit its time limit), and solve times with the learned/exact ratio.
 //   --models a,b,c      zoo models (default: the RESPECT set below)
 //   --synthetic 50,100  synthetic layered-DAG sizes (default 50,100,300,500)
 //   --cores 4,5,6       pipeline sizes
@@ -25,12 +26,12 @@ import type { Bench, Row } from './harness.js';
 const ZOO_MODELS = ['resnet50', 'resnet101', 'resnet152', 'densenet121', 'densenet169', 'densenet201', 'inceptionv3', 'mobilenet', 'mobilenetv2', 'xception', 'vgg16'];
 // 'policy' is the learned scheduler's network alone (its greedy decode; no exact
 // re-cutting, no local improvement), to show what the network contributes.
-const SCHEDULERS = ['compiler', 'dp', 'exact', 'learned', 'policy'] as const;
+const SCHEDULERS = ['compiler', 'profiling', 'dp', 'exact', 'learned', 'policy'] as const;
 
 const list = (value: unknown, fallback: string): string[] => String(value ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
 
 export const scheduleBench: Bench = {
-  describe: 'pipeline schedulers (compiler, contiguous DP, exact MILP, learned) on zoo and synthetic graphs, edgetpu target',
+  describe: 'pipeline schedulers (compiler, profiling, contiguous DP, exact MILP, learned) on zoo and synthetic graphs, edgetpu target',
   async run({ args, log }) {
     const core = await getCore();
     const timeLimit = Number(args.timeLimit ?? 30);
@@ -71,6 +72,7 @@ export const scheduleBench: Bench = {
         }
         const exact = results.get('exact')!;
         const compiler = results.get('compiler')!;
+        const profiling = results.get('profiling')!;
         // Where the exact solver proved optimality its schedule is the reference; otherwise its bound.
         const reference = exact.status === 'optimal' ? exact.bottleneckSeconds : exact.lowerBoundSeconds!;
         for (const scheduler of SCHEDULERS) {
@@ -97,13 +99,14 @@ export const scheduleBench: Bench = {
             gapToExact,
             gapToExactSchedule,
             speedupVsCompiler: compiler.bottleneckSeconds / r.bottleneckSeconds,
+            speedupVsProfiling: profiling.bottleneckSeconds / r.bottleneckSeconds,
             solveTimeVsExact: solveVsExact,
             exactStatus: exact.status ?? '',
             valid,
           });
         }
         const learned = results.get('learned')!;
-        log(`${g.label} K=${k}: exact ${(exact.bottleneckSeconds * 1e3).toFixed(3)} ms (${exact.status}, ${exact.solveSeconds.toFixed(2)} s), learned ${(learned.bottleneckSeconds * 1e3).toFixed(3)} ms (${learned.solveSeconds.toFixed(3)} s), compiler ${(compiler.bottleneckSeconds * 1e3).toFixed(3)} ms`);
+        log(`${g.label} K=${k}: exact ${(exact.bottleneckSeconds * 1e3).toFixed(3)} ms (${exact.status}, ${exact.solveSeconds.toFixed(2)} s), learned ${(learned.bottleneckSeconds * 1e3).toFixed(3)} ms (${learned.solveSeconds.toFixed(3)} s), compiler ${(compiler.bottleneckSeconds * 1e3).toFixed(3)} ms, profiling ${(profiling.bottleneckSeconds * 1e3).toFixed(3)} ms`);
       }
     }
     const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
