@@ -202,18 +202,16 @@ function stringField(body: Record<string, unknown>, key: string): string | undef
 type Route = (request: Request) => Promise<Response>;
 
 /**
- * The zoo with the figures of its graphs (exact: what /schedule and /simulate work with) beside
- * the published ones (their source's rounding). Built once per isolate.
+ * The zoo with the figures of its graphs (exact: what /schedule and /simulate work with, from the
+ * generated table that test/graph/zoo.test.ts keeps equal to the built graphs) beside the
+ * published ones (their source's rounding).
  */
-let zooCache: object[] | undefined;
 async function zooFigures(): Promise<object[]> {
-  if (zooCache) return zooCache;
-  const [{ ZOO }, { totals }] = await Promise.all([import('../graph/zoo/index.js'), import('../graph/analysis.js')]);
-  zooCache = ZOO.map((e) => {
-    const t = totals(e.build());
-    return { name: e.name, description: e.description, params: t.params, macs: t.macs, published: { params: e.params, macs: e.macs ?? null, source: e.source } };
-  });
-  return zooCache;
+  const [{ ZOO_ENTRIES }, { ZOO_TOTALS }] = await Promise.all([import('../graph/zoo/entries.js'), import('../graph/zoo/generated/totals.js')]);
+  return ZOO_ENTRIES.map((e) => ({
+    name: e.name, description: e.description, size: e.size ?? null, minSize: e.minSize ?? null, params: ZOO_TOTALS[e.name]!.params, macs: ZOO_TOTALS[e.name]!.macs,
+    published: { params: e.params, macs: e.macs ?? null, source: e.source },
+  }));
 }
 
 function routes(limits: Required<HandlerLimits>): Record<string, Route> {

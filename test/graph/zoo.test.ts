@@ -3,6 +3,7 @@ import {
   ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, ZOO, foldBatchNorm, totals, verify, zooModel,
   type ConvLayer, type Graph,
 } from '../../src/graph/index.js';
+import { ZOO_TOTALS } from '../../src/graph/zoo/generated/totals.js';
 import { exportOnnx, importOnnx } from '../../src/graph/onnx.js';
 import { readModel } from '../helpers/fixtures.js';
 
@@ -41,16 +42,31 @@ describe('model zoo', () => {
     if (entry.macs !== undefined) expect(Math.abs(t.macs / entry.macs - 1)).toBeLessThan(0.005);
   });
 
+  it('the stored totals (src/graph/zoo/generated/totals.ts, which mapwise zoo lists) are the built graphs\' (rerun scripts/gen-zoo-totals.js when not)', () => {
+    expect(Object.keys(ZOO_TOTALS)).toEqual(ZOO.map((e) => e.name));
+    for (const e of ZOO) {
+      const { nodes, params, paramBytes, macs, peakActivationBytes } = totals(e.build());
+      expect(ZOO_TOTALS[e.name], e.name).toEqual({ nodes, params, paramBytes, macs, peakActivationBytes });
+    }
+  });
+
   it('ResNet-50 has 25,557,032 parameters and about 4.09 GMACs', () => {
     const t = totals(zooModel('resnet50'));
     expect(t.params).toBe(25_557_032);
     expect(t.macs / 1e9).toBeCloseTo(4.09, 2);
   });
 
-  it('Inception-ResNet v2 meets Keras\' total with its BN moving statistics (2 per channel) added back', () => {
-    const g = zooModel('inceptionresnetv2');
+  // Keras counts BN moving mean and variance as parameters (non-trainable); torch, and the zoo, do not.
+  it.each([
+    ['mobilenet', 4_253_864],
+    ['xception', 22_910_480],
+    ['inceptionresnetv2', 55_873_736],
+    ['resnet50v2', 25_613_800],
+    ['resnet152v2', 60_380_648],
+  ])('%s meets Keras Applications\' total, %i, with its BN moving statistics (2 per channel) added back', (name, keras) => {
+    const g = zooModel(name);
     const bnChannels = g.nodes.filter((n) => n.op === 'BatchNormalization').reduce((s, n) => s + n.inputs[0]!.shape[1]!, 0);
-    expect(totals(g).params + 2 * bnChannels).toBe(55_873_736);
+    expect(totals(g).params + 2 * bnChannels).toBe(keras);
   });
 
   it('rejects an unknown name, listing the known ones', () => {

@@ -64,6 +64,14 @@ export const ZOO_ENTRIES: readonly ZooEntryInfo[] = [
     name: 'inceptionresnetv2', description: 'Inception-ResNet v2 (Szegedy et al. 2016; Keras Applications), 299x299', ...at299, params: 55_813_192,
     source: 'Keras Applications InceptionResNetV2: 55,873,736 parameters of which 60,544 are BN moving statistics (no MAC figure published there)',
   },
+  {
+    name: 'resnet50v2', description: 'ResNet-50 V2, pre-activation (Keras Applications), 224x224', ...at224, params: 25_568_360,
+    source: 'Keras Applications ResNet50V2: 25,613,800 parameters of which 45,440 are BN moving statistics (no MAC figure published there)',
+  },
+  {
+    name: 'resnet152v2', description: 'ResNet-152 V2, pre-activation (Keras Applications), 224x224', ...at224, params: 60_236_904,
+    source: 'Keras Applications ResNet152V2: 60,380,648 parameters of which 143,744 are BN moving statistics (no MAC figure published there)',
+  },
   { name: 'efficientnetb0', description: 'EfficientNet-B0 (torchvision), 224x224', ...at224, params: 5_288_548, macs: 0.386e9, source: TV },
   {
     name: 'alexnetconvs', description: 'the 5 AlexNet conv layers, as independent nodes',

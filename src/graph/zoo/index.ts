@@ -29,6 +29,8 @@ const BUILDERS: Readonly<Record<string, (size?: number) => Graph>> = {
   googlenet: m.googlenet,
   inceptionv4: m.inceptionv4,
   inceptionresnetv2: m.inceptionresnetv2,
+  resnet50v2: m.resnet50v2,
+  resnet152v2: m.resnet152v2,
   efficientnetb0: m.efficientnetb0,
   alexnetconvs: () => convLayerGraph('alexnetconvs', ALEXNET_CONVS),
   vgg16convs: () => convLayerGraph('vgg16convs', VGG16_CONVS),

@@ -361,3 +361,28 @@ export function inceptionresnetv2(size = 299): Graph {
   b.linear(b.flatten(b.globalAvgPool(x)), 1000);
   return b.build();
 }
+
+function resnetv2(name: string, blocks: readonly number[], size: number): Graph {
+  // Keras Applications ResNet50V2 / ResNet152V2 (He et al. 2016, "Identity Mappings in Deep
+  // Residual Networks"): pre-activation bottlenecks; each stage but the last strides in its last
+  // block (a 1x1 max pool on the identity path); the stem, projection and expanding 1x1
+  // convolutions carry biases; Keras' ZeroPadding2D + valid layers are written as padding.
+  const b = new NetBuilder(name, image(size));
+  let x = b.maxPool(b.conv('input', 64, 7, { stride: 2, bias: true }), 3, 2, 1);
+  blocks.forEach((count, stage) => {
+    const filters = 64 << stage;
+    for (let i = 0; i < count; i++) {
+      const stride = i === count - 1 && stage < blocks.length - 1 ? 2 : 1;
+      const preact = b.relu(b.bn(x));
+      const shortcut = i === 0 ? b.conv(preact, 4 * filters, 1, { bias: true }) : stride > 1 ? b.maxPool(x, 1, stride) : x;
+      let y = b.relu(b.bn(b.conv(preact, filters, 1)));
+      y = b.relu(b.bn(b.conv(y, filters, 3, { stride })));
+      x = b.add(shortcut, b.conv(y, 4 * filters, 1, { bias: true }));
+    }
+  });
+  b.linear(b.flatten(b.globalAvgPool(b.relu(b.bn(x)))), 1000);
+  return b.build();
+}
+
+export const resnet50v2 = (size = 224): Graph => resnetv2('resnet50v2', [3, 4, 6, 3], size);
+export const resnet152v2 = (size = 224): Graph => resnetv2('resnet152v2', [3, 8, 36, 3], size);
