@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bench, Row } from './harness.js';
@@ -265,6 +265,7 @@ export const startupBench: Bench = {
       );
     }
     const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+    const loadBefore = loadavg()[0]!;
     try {
       for (let r = 0; r <= rounds; r++) {
         log(r === 0 ? 'warm-up round' : `round ${r}/${rounds}`);
@@ -278,6 +279,8 @@ export const startupBench: Bench = {
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
+    // Other tenants' load, which every wall time here includes: figures taken at a load near the core count are "under load".
+    const machine: Row = { what: 'machine: 1-minute load average before → after, cores', loadBefore: round(loadBefore, 2), loadAfter: round(loadavg()[0]!, 2), cores: availableParallelism() };
     const medians = new Map([...samples].map(([name, xs]) => [name, median(xs)]));
     const rows: Row[] = cases.map((c) => {
       const ms = medians.get(c.name)!;
@@ -308,6 +311,7 @@ export const startupBench: Bench = {
       }
       return row;
     });
+    rows.push(machine);
     if (!skip.has('demo')) {
       if (!existsSync(join(root, 'dist/web-demo/index.html'))) throw new Error('dist/web-demo/index.html is missing: npm run build:demo');
       const d = demoFigures();
