@@ -199,7 +199,18 @@ interface Case {
   run: () => Promise<number>;
   cpu?: number[]; // CPU milliseconds of each counted run, for whole-process cases
   baseline?: string; // the case whose median is subtracted (the runtime's own start)
-  detail?: () => Row;
+  nodeArgs?: string[]; // a Node process's arguments, run once more to count the modules it loads
+}
+
+// A loader hook that names every file Node loads as a module (ours and packages', not Node's built-ins).
+const MODULE_HOOK = `data:text/javascript,${encodeURIComponent("export async function load(url, context, next) { if (url.startsWith('file:')) process._rawDebug('loaded ' + url); return next(url, context); }")}`;
+const REGISTER_MODULE_HOOK = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(MODULE_HOOK)});`)}`;
+
+/** How many files a Node process with these arguments loads as modules: a figure the machine's load does not move. */
+function modulesLoaded(args: string[]): number {
+  const run = spawnSync(process.execPath, ['--import', REGISTER_MODULE_HOOK, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (run.status !== 0) throw new Error(`node ${args.join(' ')}: exit ${run.status}: ${run.stderr}`);
+  return new Set(run.stderr.split('\n').filter((line) => line.startsWith('loaded ')).map((line) => line.slice('loaded '.length))).size;
 }
 
 export const startupBench: Bench = {
@@ -226,7 +237,7 @@ export const startupBench: Bench = {
       };
       return self;
     };
-    const cli = (name: string, argv: string[]): Case => timed({ name, kind: 'cli', baseline: 'node -e 0' }, () => wallMs(node, [bin, ...argv]));
+    const cli = (name: string, argv: string[]): Case => timed({ name, kind: 'cli', baseline: 'node -e 0', nodeArgs: [bin, ...argv] }, () => wallMs(node, [bin, ...argv]));
     const cases: Case[] = [
       timed({ name: 'node -e 0', kind: 'cli' }, () => wallMs(node, ['-e', '0'])),
       cli('mapwise --version', ['--version']),
@@ -235,19 +246,20 @@ export const startupBench: Bench = {
       cli('mapwise zoo', ['zoo', '--json']),
       cli('mapwise import mobilenet_v2.onnx', ['import', onnx, '--json']),
       {
-        name: "import('mapwise')", kind: 'library',
+        name: "import('mapwise')", kind: 'library', nodeArgs: ['--input-type=module', '-e', "await import('mapwise');"],
         // In the process, from before the import to after it: what a program that imports mapwise waits.
         run: async () => Number(wallMs(node, ['--input-type=module', '-e', "const t = performance.now(); await import('mapwise'); process.stdout.write(String(performance.now() - t));"]).stdout),
       },
-      ...(['os', 'ws', 'is'] as const).map((dataflow): Case =>
-        timed({ name: `mapwise simulate scalesim:resnet18 --dataflow ${dataflow}`, kind: 'simulate' }, () => {
-          const run = wallMs(node, [bin, 'simulate', 'scalesim:resnet18', '--target', 'systolic:scale', '--dataflow', dataflow, '--json']);
+      ...(['os', 'ws', 'is'] as const).map((dataflow): Case => {
+        const argv = [bin, 'simulate', 'scalesim:resnet18', '--target', 'systolic:scale', '--dataflow', dataflow, '--json'];
+        return timed({ name: `mapwise simulate scalesim:resnet18 --dataflow ${dataflow}`, kind: 'simulate', nodeArgs: argv }, () => {
+          const run = wallMs(node, argv);
           const result = JSON.parse(run.stdout);
           simulated[dataflow] = result.totals.totalCycles;
           simulatorMs[dataflow] = [...(simulatorMs[dataflow] ?? []), result.simulatorSeconds * 1e3];
           return run;
-        }),
-      ),
+        });
+      }),
     ];
     if (!skip.has('edge')) {
       const empty = join(scratch, 'empty.js');
@@ -287,6 +299,7 @@ export const startupBench: Bench = {
       const row: Row = { what: c.name, medianMs: round(ms), minMs: round(Math.min(...samples.get(c.name)!)), runs: samples.get(c.name)!.length };
       const overhead = c.baseline ? ms - medians.get(c.baseline)! : undefined;
       if (overhead !== undefined) row.overheadMs = round(overhead);
+      if (c.nodeArgs) row.modules = modulesLoaded(c.nodeArgs);
       if (c.cpu?.length) row.cpuMs = round(median(c.cpu));
       const baselineCpu = cases.find((b) => b.name === c.baseline)?.cpu;
       if (c.cpu?.length && baselineCpu?.length) row.cpuOverheadMs = round(median(c.cpu) - median(baselineCpu));
