@@ -73,7 +73,7 @@ async function job(): Promise<{ job: Job; transfer: Transferable[] }> {
   const transfer = 'bytes' in model ? [model.bytes] : [];
   if (task() === 'schedule') {
     const cores = Number($<HTMLInputElement>('cores').value);
-    const scheduler = $<HTMLSelectElement>('scheduler').value as 'auto' | 'exact' | 'dp' | 'compiler' | 'learned';
+    const scheduler = $<HTMLSelectElement>('scheduler').value as 'auto' | 'exact' | 'dp' | 'compiler' | 'profiling' | 'learned';
     return { job: { task: 'schedule', model, options: { cores, scheduler } }, transfer };
   }
   if (task() === 'run') {
