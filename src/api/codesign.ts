@@ -4,7 +4,8 @@
 import type { SystolicCompilation } from '../compile/systolic.js';
 import type { Strategy } from '../codesign/index.js';
 import { getCore } from '../core/load.js';
-import { checkOptions, type ProgressEvent, throwIfAborted } from './check.js';
+import { checkOptions } from '../base/options.js';
+import { type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
 
 export interface CodesignOptions {

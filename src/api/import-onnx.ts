@@ -2,7 +2,7 @@
 // (onnx-proto, vendored as an ES module in src/graph/vendor) are loaded on first use, so pages
 // and workers that never read ONNX do not fetch them.
 import type { Graph } from '../graph/types.js';
-import { checkOptions, OptionsError } from './check.js';
+import { checkOptions, OptionsError } from '../base/options.js';
 
 export interface ImportOnnxOptions {
   /** Graph name; default: the file name of `source` without `.onnx`, else the model's graph name. */
@@ -27,7 +27,7 @@ export async function importOnnx(bytes: Uint8Array | ArrayBuffer, options?: Impo
   let view: Uint8Array;
   if (bytes instanceof Uint8Array) view = bytes;
   else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
-  else throw new OptionsError(`importOnnx: bytes must be a Uint8Array or an ArrayBuffer, got ${bytes === null ? 'null' : typeof bytes}`);
+  else throw new OptionsError(`importOnnx: bytes must be a Uint8Array or an ArrayBuffer, got ${bytes === null ? 'null' : typeof bytes}`, { field: 'bytes' });
   const onnx = await loadImporter();
   const base = o.source?.split(/[\\/]/).pop()?.replace(/\.onnx$/i, '');
   const name = o.name ?? (base || undefined);

@@ -1,6 +1,7 @@
 // The library's facades: small functions over the graph front-end, the schedulers and the
 // simulators, with their options checked where they enter.
-export { checkOptions, OptionsError, type ProgressEvent } from './check.js';
+export { checkOptions, OptionsError } from '../base/options.js';
+export type { ProgressEvent } from './check.js';
 export { importOnnx, type ImportOnnxOptions } from './import-onnx.js';
 export { type ModelInput } from './model.js';
 export { schedule, type ScheduleOptions, type ScheduleReport } from './schedule.js';

@@ -1,5 +1,6 @@
 // The inference facade: create a session, run it on a given or seeded random input with one
 // warm-up and timed repeats, and report what `mapwise run`, the edge `/infer` and the demo show.
+import { OptionsError } from '../base/options.js';
 import { Random } from '../helpers/random.js';
 import type { ProgressEvent } from './check.js';
 import type { Graph } from '../graph/types.js';
@@ -58,13 +59,13 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
 /** Runs a model (ONNX bytes, or a graph with `weights`) and reports latency and top-5; `data` holds the last run's outputs. */
 export async function infer(model: Uint8Array | Graph, options: InferOptions = {}): Promise<{ report: InferReport; data: Record<string, OutputTensor> }> {
   const { inputs, input, seed = 0, repeat = 1, signal, onProgress, ...sessionOptions } = options;
-  if (!Number.isInteger(repeat) || repeat < 1) throw new RangeError(`infer: repeat must be an integer ≥ 1, got ${repeat}`);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new OptionsError(`infer: repeat must be an integer ≥ 1, got ${repeat}`, { field: 'repeat' });
   const start = performance.now();
   const session = await createSession(model, sessionOptions);
   const createMs = performance.now() - start;
   try {
     onProgress?.({ step: 'create', done: 1, total: 1 });
-    if (input && session.inputs.length !== 1) throw new RangeError(`infer: the model has ${session.inputs.length} inputs; name them in options.inputs`);
+    if (input && session.inputs.length !== 1) throw new OptionsError(`infer: the model has ${session.inputs.length} inputs; name them in options.inputs`, { field: 'input' });
     const given = input ? { [session.inputs[0]!.name]: input } : inputs;
     const random = new Random(seed);
     const feeds: Record<string, Float32Array> = {};

@@ -6,7 +6,7 @@ import { verify } from '../graph/build.js';
 import { builtinGraph } from '../graph/builtin.js';
 import { parseModelSpec, type ModelSpec, type ModelSpecKind } from '../graph/model-spec.js';
 import type { Graph } from '../graph/types.js';
-import { OptionsError } from './check.js';
+import { OptionsError } from '../base/options.js';
 
 export type ModelInput = Graph | string;
 
@@ -22,13 +22,13 @@ export function modelSpecOf(where: string, text: string, accept: readonly ModelS
   try {
     return parseModelSpec(text, accept);
   } catch (e) {
-    throw new OptionsError(`${where}: ${(e as Error).message} (ONNX bytes go through importOnnx)`);
+    throw new OptionsError(`${where}: ${(e as Error).message} (ONNX bytes go through importOnnx)`, { field: 'model' });
   }
 }
 
 export function resolveModel(where: string, model: unknown): Graph {
   if (typeof model === 'string') return builtinGraph(modelSpecOf(where, model))!;
-  if (!isGraph(model)) throw new OptionsError(`${where}: model must be a Graph (from importOnnx) or a zoo name, got ${model === null ? 'null' : typeof model}`);
+  if (!isGraph(model)) throw new OptionsError(`${where}: model must be a Graph (from importOnnx) or a zoo name, got ${model === null ? 'null' : typeof model}`, { field: 'model' });
   verify(model);
   return model;
 }

@@ -6,7 +6,8 @@ import { getCore } from '../core/load.js';
 import { MAX_PIPELINE_CORES, PIPELINE_PRESETS, pipelineTarget, type PipelineTarget, type PipelineTargetOptions } from '../hw/pipeline.js';
 import type { DecodeMode } from '../sched/policy.js';
 import type { SchedulerName, ScheduleResult } from '../sched/schedule.js';
-import { checkOptions, OptionsError, type ProgressEvent, throwIfAborted } from './check.js';
+import { checkOptions, OptionsError } from '../base/options.js';
+import { type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
 
 export interface ScheduleOptions {
@@ -63,10 +64,10 @@ function pipelineOf(target: ScheduleOptions['target'], cores: number | undefined
   if (typeof target !== 'string') return pipelineTarget(withCores(target ?? {}));
   const m = /^([\w-]+)(?::(\d+))?$/.exec(target);
   if (!m || !Object.hasOwn(PIPELINE_PRESETS, m[1]!)) {
-    throw new OptionsError(`schedule: option 'target' must be ${Object.keys(PIPELINE_PRESETS).map((p) => `'${p}' or '${p}:K'`).join(', ')} (K cores) or a plain object, got '${target}'`);
+    throw new OptionsError(`schedule: option 'target' must be ${Object.keys(PIPELINE_PRESETS).map((p) => `'${p}' or '${p}:K'`).join(', ')} (K cores) or a plain object, got '${target}'`, { field: 'target' });
   }
   if (m[2] === undefined) return pipelineTarget(withCores({}), m[1]);
-  if (cores !== undefined) throw new OptionsError(`schedule: give the cores in option 'target' ('${target}') or in 'cores', not both`);
+  if (cores !== undefined) throw new OptionsError(`schedule: give the cores in option 'target' ('${target}') or in 'cores', not both`, { field: 'cores' });
   return pipelineTarget({ cores: Number(m[2]) }, m[1]);
 }
 

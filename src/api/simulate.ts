@@ -10,7 +10,8 @@ import { type NetworkResult, networkResult } from '../sim/network.js';
 import { scalesimNetwork } from '../sim/networks.js';
 import { Simulator } from '../sim/simulate.js';
 import { type ConvLayer, DATAFLOWS, type Dataflow, type LayerResult } from '../sim/types.js';
-import { checkOptions, isPlainObject, OptionsError, type ProgressEvent, throwIfAborted, yieldToEventLoop } from './check.js';
+import { checkOptions, isPlainObject, OptionsError } from '../base/options.js';
+import { type ProgressEvent, throwIfAborted, yieldToEventLoop } from './check.js';
 import { type ModelInput, modelSpecOf, resolveModel } from './model.js';
 
 export interface SimulateOptions {
@@ -46,7 +47,7 @@ const LAYERS_PER_YIELD = 8;
 function layersOf(model: ModelInput | readonly ConvLayer[]): { name: string; layers: ConvLayer[]; skipped: SimulateReport['skipped'] } {
   if (Array.isArray(model)) {
     model.forEach((layer, i) => {
-      if (!isPlainObject(layer)) throw new OptionsError(`simulate: layer ${i} must be a plain object (a ConvLayer)`);
+      if (!isPlainObject(layer)) throw new OptionsError(`simulate: layer ${i} must be a plain object (a ConvLayer)`, { field: 'model' });
     });
     return { name: 'layers', layers: model.slice(), skipped: [] };
   }

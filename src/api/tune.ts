@@ -8,7 +8,8 @@ import { InProcessMeasurer } from '../tune/measure.js';
 import type { TuneJobReport } from '../tune/jobs.js';
 import type { TuningRecord } from '../tune/records.js';
 import type { TunerName } from '../tune/tuners/index.js';
-import { checkOptions, OptionsError, type ProgressEvent, throwIfAborted } from './check.js';
+import { checkOptions, OptionsError } from '../base/options.js';
+import { type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
 
 export interface TuneOptions {
@@ -76,8 +77,8 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
   const trials = o.trials ?? 64;
   const seed = o.seed ?? 1;
   const jobs = tuningJobs(core, graph, target, { hostMeasurer: (c, space) => new InProcessMeasurer(c, space), dramBytesPerCycle: o.dramBytesPerCycle });
-  if (o.layer !== undefined && o.layer >= jobs.length) throw new OptionsError(`tune: layer must be below ${jobs.length}, the distinct layers of ${graph.name}; got ${o.layer}`);
-  if (o.transfer && tuner !== 'autotvm' && tuner !== 'chameleon') throw new OptionsError(`tune: transfer needs a tuner with a cost model (autotvm or chameleon), not ${tuner}`);
+  if (o.layer !== undefined && o.layer >= jobs.length) throw new OptionsError(`tune: layer must be below ${jobs.length}, the distinct layers of ${graph.name}; got ${o.layer}`, { field: 'layer' });
+  if (o.transfer && tuner !== 'autotvm' && tuner !== 'chameleon') throw new OptionsError(`tune: transfer needs a tuner with a cost model (autotvm or chameleon), not ${tuner}`, { field: 'transfer' });
   const chosen = o.layer === undefined ? jobs : [jobs[o.layer]!];
   const transfer = o.transfer ? new TransferPool() : undefined;
   const records: TuningRecord[] = [];

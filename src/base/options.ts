@@ -1,9 +1,10 @@
-// Options checked where they enter the library: every facade describes its options as a table of
-// field → expected kind, and one call rejects unknown keys by name and wrong types naming the
-// field and what was expected. Errors are `OptionsError` (a TypeError), so callers can tell a bad
-// call from a failed computation.
+// Options checked where they enter the library: every facade, target, kernel shape or session
+// describes its options as a table of field → expected kind, and one call rejects unknown keys by
+// name and wrong types naming the field and what was expected. Errors are `OptionsError`, a
+// UserError naming the field, so callers can tell a bad call from a failed computation.
+import { UserError } from './errors.js';
 
-export class OptionsError extends TypeError {
+export class OptionsError extends UserError {
   override name = 'OptionsError';
 }
 
@@ -16,18 +17,9 @@ export type FieldKind =
   | { type: 'object' }
   | { type: 'array' }
   | { type: 'signal' }
-  | { type: 'string|object'; oneOf?: readonly string[] };
-
-/** Reported by long calls through their `onProgress` option. */
-export interface ProgressEvent {
-  /** What is running: 'model', 'problem', 'solve', 'cost' for schedule; 'layers' for simulate. */
-  step: string;
-  /** Units of the step done so far, out of `total`. */
-  done: number;
-  total: number;
-  /** simulate only: array cycles simulated so far, the measure of the work done. */
-  cycles?: number;
-}
+  | { type: 'string|object'; oneOf?: readonly string[] }
+  /** Any value: the caller checks it where it is used (a value with a richer form than these). */
+  | { type: 'any' };
 
 export type OptionSpec = Readonly<Record<string, FieldKind>>;
 
@@ -53,6 +45,8 @@ function describe(kind: FieldKind): string {
       return 'an AbortSignal';
     case 'string|object':
       return kind.oneOf ? `one of ${kind.oneOf.map((s) => `'${s}'`).join(', ')} or a plain object` : 'a string or a plain object';
+    case 'any':
+      return 'anything';
   }
 }
 
@@ -91,30 +85,28 @@ function fits(kind: FieldKind, value: unknown): boolean {
       return typeof value === 'object' && value !== null && typeof (value as AbortSignal).aborted === 'boolean' && typeof (value as AbortSignal).addEventListener === 'function';
     case 'string|object':
       return (typeof value === 'string' && (!kind.oneOf || kind.oneOf.includes(value))) || isPlainObject(value);
+    case 'any':
+      return true;
   }
+}
+
+/** A spec that takes any value for each key: for callers that check the values themselves. */
+export function anyValues(keys: Iterable<string>): OptionSpec {
+  return Object.fromEntries([...keys].map((key) => [key, { type: 'any' }]));
 }
 
 /**
  * Checks `options` against `spec` and returns it typed. `where` names the call in messages
- * ("schedule: option 'cores' must be an integer from 1 to 8, got 9"). Undefined values count as absent.
+ * ("schedule: option 'cores' must be an integer from 1 to 8, got 9"); `noun` is what the keys
+ * are called there ('field' for the fields of a target or a table). Undefined values count as absent.
  */
-export function checkOptions<T>(where: string, options: unknown, spec: OptionSpec): T {
+export function checkOptions<T>(where: string, options: unknown, spec: OptionSpec, noun: 'option' | 'field' = 'option'): T {
   if (options === undefined) return {} as T;
-  if (!isPlainObject(options)) throw new OptionsError(`${where}: options must be a plain object, got ${shown(options)}`);
+  if (!isPlainObject(options)) throw new OptionsError(`${where}: ${noun}s must be a plain object, got ${shown(options)}`);
   for (const [key, value] of Object.entries(options)) {
     const kind = spec[key];
-    if (!kind) throw new OptionsError(`${where}: unknown option '${key}'; expected one of: ${Object.keys(spec).join(', ')}`);
-    if (value !== undefined && !fits(kind, value)) throw new OptionsError(`${where}: option '${key}' must be ${describe(kind)}, got ${shown(value)}`);
+    if (!kind) throw new OptionsError(`${where}: unknown ${noun} '${key}'; expected one of: ${Object.keys(spec).join(', ')}`, { field: key });
+    if (value !== undefined && !fits(kind, value)) throw new OptionsError(`${where}: ${noun} '${key}' must be ${describe(kind)}, got ${shown(value)}`, { field: key });
   }
   return options as T;
-}
-
-/** Throws the signal's reason (an AbortError) when it has fired. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('the operation was aborted', 'AbortError');
-}
-
-/** Lets other work (a cancel message, another request) run between steps of a long computation. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

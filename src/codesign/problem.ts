@@ -7,6 +7,7 @@
 // repeated evaluations are served from a cache and cost nothing, for every strategy alike. The
 // cache knows which evaluations must give the same figures (see `layerKey`), so a strategy is not
 // charged twice for one evaluation spelled two ways.
+import { OptionsError } from '../base/options.js';
 import { HOROWITZ_45NM, type EnergyTable } from '../sim/energy.js';
 import {
   DEFAULT_MAPPING, isScalesimMapping, type Mapping, type MappingModel, type MappingResult, type MappingTarget, mappingEnergyPJ, mappingFitError, mappingTiles,
@@ -77,7 +78,7 @@ export function codesignTarget(options: Partial<CodesignTarget> = {}): CodesignT
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
   };
   for (const key of ['maxPEs', 'maxSramBytes', 'maxAreaMm2', 'dramBytesPerCycle', 'freqMHz'] as const) {
-    if (!(target[key] > 0)) throw new RangeError(`codesign target: ${key} must be positive, got ${target[key]}`);
+    if (!(target[key] > 0)) throw new OptionsError(`codesign target: ${key} must be positive, got ${target[key]}`, { field: key });
   }
   return Object.freeze(target);
 }
@@ -121,7 +122,7 @@ export interface BudgetCaps {
 export function userBudgetTarget(caps: BudgetCaps, options: Partial<CodesignTarget> = {}): { target: CodesignTarget; fromDefaultArray: boolean } {
   for (const [key, flag] of [['maxPEs', '--max-pes'], ['maxSramKiB', '--max-sram-kib'], ['maxAreaMm2', '--max-area-mm2']] as const) {
     const value = caps[key];
-    if (value !== undefined && !(value > 0)) throw new RangeError(`${flag} must be positive, got ${value}`);
+    if (value !== undefined && !(value > 0)) throw new OptionsError(`${flag} must be positive, got ${value}`, { field: flag });
   }
   if (caps.maxPEs === undefined && caps.maxSramKiB === undefined && caps.maxAreaMm2 === undefined) {
     return { target: areaBudgetTarget(options), fromDefaultArray: true };

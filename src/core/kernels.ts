@@ -2,6 +2,7 @@
 // convolution, dense, and the cheap ops between them. Activations are NHWC float32; weights
 // come in ONNX/PyTorch order (OIHW, dense [out][in]) and are packed once per layer and
 // schedule (`packConv`), as inference engines do at model load.
+import { anyValues, checkOptions } from '../base/options.js';
 import type { Core, F32Buffer } from './core.js';
 import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from './generated/variants.js';
 import { KERNEL_ERRORS } from './generated/shared.js';
@@ -50,11 +51,11 @@ export interface ConvShapeOptions {
   groups?: number;
 }
 
-const SHAPE_KEYS = new Set(['n', 'h', 'w', 'c', 'oc', 'k', 'kh', 'kw', 'stride', 'pad', 'padTop', 'padLeft', 'padBottom', 'padRight', 'dilation', 'groups']);
+const SHAPE_SPEC = anyValues(['n', 'h', 'w', 'c', 'oc', 'k', 'kh', 'kw', 'stride', 'pad', 'padTop', 'padLeft', 'padBottom', 'padRight', 'dilation', 'groups']);
 
 /** A validated ConvShape from the usual shorthand (square kernel, one stride, one pad). */
 export function convShape(options: ConvShapeOptions): ConvShape {
-  for (const key of Object.keys(options)) if (!SHAPE_KEYS.has(key)) throw new RangeError(`convShape: unknown option '${key}'`);
+  checkOptions('convShape', options, SHAPE_SPEC);
   const pad = options.pad ?? 0;
   const shape: ConvShape = {
     n: options.n ?? 1,

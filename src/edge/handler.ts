@@ -16,9 +16,11 @@
 // simulator, the ONNX importer, the runtime), so a cold start that answers /health parses only
 // the core's loader.
 import { detectFeatures, getCore, runtimeName } from '../core/index.js';
-import { OptionsError, type ProgressEvent } from '../api/check.js';
+import type { ProgressEvent } from '../api/check.js';
+import { isUserError } from '../base/errors.js';
+import { checkOptions, OptionsError, type OptionSpec } from '../base/options.js';
 import type { ModelSpec, ModelSpecKind } from '../graph/model-spec.js';
-import { GraphError, type Graph } from '../graph/types.js';
+import type { Graph } from '../graph/types.js';
 import type { ENERGY_TABLES } from '../sim/energy.js';
 import type { DATAFLOWS } from '../sim/types.js';
 import { VERSION } from '../version.js';
@@ -113,9 +115,11 @@ async function readJson(request: Request, limit: number): Promise<Record<string,
   return body as Record<string, unknown>;
 }
 
+const LIMIT_SPEC: OptionSpec = Object.fromEntries(Object.keys(DEFAULT_LIMITS).map((key) => [key, { type: 'number' }]));
+
+/** Unknown fields are refused by name (422); each route checks the values of the fields it reads. */
 function rejectUnknownFields(body: Record<string, unknown>, allowed: readonly string[]): void {
-  const unknown = Object.keys(body).find((key) => !allowed.includes(key));
-  if (unknown !== undefined) throw new HttpError(422, `unknown field '${unknown}'; expected ${allowed.join(', ')}`);
+  checkOptions('request', body, Object.fromEntries(allowed.map((key) => [key, { type: 'any' }])), 'field');
 }
 
 function dimension(body: Record<string, unknown>, key: string): number {
@@ -284,9 +288,7 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       const body = await readJson(request, limits.maxBodyBytes);
       rejectUnknownFields(body, ['model', 'onnx', 'name', 'target', 'dataflow', 'energyTable', 'budgetMs']);
       const budget = budgetOf(body, limits);
-      const [{ simulate }, ...modules] = await Promise.all([import('../api/simulate.js'), import('../sim/config.js'), import('../sim/simulate.js'), import('../sim/topology.js')]);
-      const [{ ConfigError }, { SimulationError }, { TopologyError }] = modules;
-      clientErrors.add(ConfigError).add(SimulationError).add(TopologyError);
+      const { simulate } = await import('../api/simulate.js');
       const graph = await graphOf(body, limits, budget);
       const report = await simulate(graph, {
         ...(body.target === undefined ? {} : { target: body.target as string }),
@@ -318,8 +320,7 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new HttpError(422, "field 'seed' must be an integer");
       const input = inputOf(body);
       // The runtime loads with the first /infer, so a cold start that answers /health does not parse it.
-      const [{ infer }, run] = await Promise.all([import('../api/infer.js'), import('../run/index.js')]);
-      clientErrors.add(run.RuntimeError);
+      const { infer } = await import('../api/infer.js');
       const { report } = await infer(bytes, {
         source: stringField(body, 'name') ?? 'request.onnx', seed, repeat, ...(input ? { input } : {}),
         onProgress: (event: ProgressEvent) => budget.check(event),
@@ -343,23 +344,12 @@ function inputOf(body: Record<string, unknown>): Float32Array | undefined {
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
 }
 
-/**
- * Error classes that make a failure the client's: options, models, and, once a route has loaded
- * them (they cannot be thrown before), simulator inputs and the runtime's refusals.
- */
-const clientErrors = new Set<abstract new (...args: never[]) => Error>([OptionsError, GraphError, RangeError]);
-
-function clientError(cause: unknown): boolean {
-  return [...clientErrors].some((type) => cause instanceof type);
-}
-
 /** A fetch handler with the given limits; `handle` is the one with the defaults. */
 export function createHandler(options: HandlerLimits = {}): (request: Request) => Promise<Response> {
   const limits: Required<HandlerLimits> = { ...DEFAULT_LIMITS };
-  for (const [key, value] of Object.entries(options)) {
-    if (!(key in DEFAULT_LIMITS)) throw new RangeError(`createHandler: unknown limit '${key}'; expected one of: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+  for (const [key, value] of Object.entries(checkOptions<HandlerLimits>('createHandler', options, LIMIT_SPEC))) {
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`createHandler: limit '${key}' must be a number > 0, got ${String(value)}`);
+    if (!(value > 0)) throw new OptionsError(`createHandler: option '${key}' must be a number > 0, got ${String(value)}`, { field: key });
     limits[key as keyof HandlerLimits] = value;
   }
   const table = routes(limits);
@@ -375,7 +365,8 @@ export function createHandler(options: HandlerLimits = {}): (request: Request) =
       return await route(request);
     } catch (cause) {
       if (cause instanceof HttpError) return json(cause.status, { error: cause.message }, cause.headers);
-      if (clientError(cause)) return json(422, { error: (cause as Error).message });
+      // The caller's mistakes are 422; anything else is ours, whatever its class.
+      if (isUserError(cause)) return json(422, { error: cause.message });
       return json(500, { error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) });
     } finally {
       if (heavy) computing--;

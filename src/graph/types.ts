@@ -1,10 +1,11 @@
-// The graph IR's data types. Imports nothing.
+// The graph IR's data types. Imports nothing but the shared error base.
 //
 // A graph is a list of nodes in topological order (`nodes[i].id === i`). Each node reads its
 // inputs in the op's positional order: an input is an activation (an edge from another node or a
 // graph input), a weight (a parameter tensor, counted once per name in the whole graph), or a
 // constant (a small folded value such as a Reshape target shape; neither an edge nor a parameter).
 // Graphs are immutable once built; `buildGraph` and `verify` in build.ts are the only ways in.
+import { UserError } from '../base/errors.js';
 
 export type DType =
   | 'float32' | 'float16' | 'bfloat16' | 'float64'
@@ -88,12 +89,12 @@ export interface Graph {
  * A graph that cannot be built or read. `node` names the node at fault where there is one and
  * `source` the file; the message reads "source: node 'name': detail".
  */
-export class GraphError extends Error {
+export class GraphError extends UserError {
   readonly node: string | undefined;
   readonly source: string | undefined;
   readonly detail: string;
   constructor(detail: string, node?: string, source?: string) {
-    super(`${source === undefined ? '' : `${source}: `}${node === undefined ? '' : `node '${node}': `}${detail}`);
+    super(`${source === undefined ? '' : `${source}: `}${node === undefined ? '' : `node '${node}': `}${detail}`, source === undefined ? {} : { file: source });
     this.name = 'GraphError';
     this.node = node;
     this.source = source;

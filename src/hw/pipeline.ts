@@ -1,6 +1,7 @@
 // A pipeline of Edge-TPU-like cores: the graph is cut into `cores` stages, one per core,
 // and inferences stream through them. Plain, validated, JSON-serialisable; every field
 // carries its unit in its name.
+import { anyValues, checkOptions, OptionsError } from '../base/options.js';
 import { EDGETPU_FITS } from './generated/edgetpu-fit.js';
 
 export interface PipelineTarget {
@@ -72,39 +73,36 @@ const FIELDS = [
   'kind', 'cores', 'onChipParamBytes', 'paramBytesPerWeight', 'hostLinkBytesPerSecond', 'coreMacsPerCycle', 'freqMHz',
   'invocationSeconds', 'vectorElementSeconds', 'convUtilisation', 'lowReuseUtilisation',
 ] as const;
+const TARGET_SPEC = anyValues(FIELDS);
 
 /** A validated, frozen target: `options` override the preset (default `edgetpu`). Unknown keys and bad values throw naming the field. */
 export function pipelineTarget(options: PipelineTargetOptions = {}, preset = 'edgetpu'): PipelineTarget {
   const base = PIPELINE_PRESETS[preset];
-  if (!base) throw new RangeError(`unknown pipeline target preset '${preset}'; choose one of: ${Object.keys(PIPELINE_PRESETS).join(', ')}`);
-  for (const key of Object.keys(options)) {
-    if (!(FIELDS as readonly string[]).includes(key)) throw new RangeError(`pipeline target: unknown field '${key}'`);
-  }
+  if (!base) throw new OptionsError(`unknown pipeline target preset '${preset}'; choose one of: ${Object.keys(PIPELINE_PRESETS).join(', ')}`, { field: 'target' });
+  checkOptions('pipeline target', options, TARGET_SPEC, 'field');
   const merged = { ...base, ...stripUndefined(options) };
   return validatePipelineTarget(merged);
 }
 
 /** Checks a complete target object; returns it frozen. */
 export function validatePipelineTarget(target: PipelineTarget): PipelineTarget {
-  if (target.kind !== 'edgetpu-pipeline') throw new RangeError(`pipeline target: kind must be 'edgetpu-pipeline', got '${String(target.kind)}'`);
-  for (const key of Object.keys(target)) {
-    if (!(FIELDS as readonly string[]).includes(key)) throw new RangeError(`pipeline target: unknown field '${key}'`);
-  }
+  if (target.kind !== 'edgetpu-pipeline') throw new OptionsError(`pipeline target: kind must be 'edgetpu-pipeline', got '${String(target.kind)}'`, { field: 'kind' });
+  checkOptions('pipeline target', target, TARGET_SPEC, 'field');
   const { cores } = target;
   if (!Number.isInteger(cores) || cores < 1 || cores > MAX_PIPELINE_CORES) {
-    throw new RangeError(`pipeline target: cores must be an integer from 1 to ${MAX_PIPELINE_CORES}, got ${cores}`);
+    throw new OptionsError(`pipeline target: cores must be an integer from 1 to ${MAX_PIPELINE_CORES}, got ${cores}`, { field: 'cores' });
   }
   for (const key of ['onChipParamBytes', 'paramBytesPerWeight', 'hostLinkBytesPerSecond', 'coreMacsPerCycle', 'freqMHz'] as const) {
     const value = target[key];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError(`pipeline target: ${key} must be a finite number > 0, got ${value}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new OptionsError(`pipeline target: ${key} must be a finite number > 0, got ${value}`, { field: key });
   }
   for (const key of ['invocationSeconds', 'vectorElementSeconds'] as const) {
     const value = target[key];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`pipeline target: ${key} must be a finite number ≥ 0, got ${value}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new OptionsError(`pipeline target: ${key} must be a finite number ≥ 0, got ${value}`, { field: key });
   }
   for (const key of ['convUtilisation', 'lowReuseUtilisation'] as const) {
     const value = target[key];
-    if (typeof value !== 'number' || !(value > 0 && value <= 1)) throw new RangeError(`pipeline target: ${key} must be a fraction in (0, 1], got ${value}`);
+    if (typeof value !== 'number' || !(value > 0 && value <= 1)) throw new OptionsError(`pipeline target: ${key} must be a fraction in (0, 1], got ${value}`, { field: key });
   }
   return Object.freeze({ ...target });
 }

@@ -1,6 +1,7 @@
 // A systolic-array accelerator as SCALE-Sim v2 models it: R×C PEs, three double-buffered
 // scratchpads (ifmap, filter, ofmap) of one-byte words, a dataflow, and a DRAM interface.
 // Plain, validated, frozen, JSON-serialisable; the same object is the simulator's config.
+import { anyValues, checkOptions, OptionsError } from '../base/options.js';
 import { validateConfig } from '../sim/config.js';
 import type { SystolicConfig } from '../sim/types.js';
 
@@ -33,20 +34,18 @@ const FIELDS = [
 /** `systolic` or `systolic:<preset>` (as in `--target systolic:google`) → the preset's name. */
 export function parseSystolicTargetSpec(spec: string): SystolicPresetName {
   const [kind, name = 'scale'] = spec.split(':');
-  if (kind !== 'systolic') throw new RangeError(`target '${spec}' is not a systolic target; give systolic[:${Object.keys(SYSTOLIC_PRESETS).join('|')}]`);
-  if (!(name in SYSTOLIC_PRESETS)) throw new RangeError(`unknown systolic preset '${name}'; choose one of: ${Object.keys(SYSTOLIC_PRESETS).join(', ')}`);
+  if (kind !== 'systolic') throw new OptionsError(`target '${spec}' is not a systolic target; give systolic[:${Object.keys(SYSTOLIC_PRESETS).join('|')}]`, { field: 'target' });
+  if (!(name in SYSTOLIC_PRESETS)) throw new OptionsError(`unknown systolic preset '${name}'; choose one of: ${Object.keys(SYSTOLIC_PRESETS).join(', ')}`, { field: 'target' });
   return name as SystolicPresetName;
 }
 
 /** A validated, frozen target: `options` override the preset (default `scale`). Unknown keys throw naming the key. */
 export function systolicTarget(options: Partial<SystolicTarget> = {}, presetName: SystolicPresetName = 'scale'): SystolicTarget {
   const base = SYSTOLIC_PRESETS[presetName];
-  if (!base) throw new RangeError(`unknown systolic preset '${presetName}'; choose one of: ${Object.keys(SYSTOLIC_PRESETS).join(', ')}`);
-  for (const key of Object.keys(options)) {
-    if (!(FIELDS as readonly string[]).includes(key)) throw new RangeError(`systolic target: unknown field '${key}'`);
-  }
+  if (!base) throw new OptionsError(`unknown systolic preset '${presetName}'; choose one of: ${Object.keys(SYSTOLIC_PRESETS).join(', ')}`, { field: 'target' });
+  checkOptions('systolic target', options, anyValues(FIELDS), 'field');
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const merged = { ...base, ...defined, kind: 'systolic' as const };
-  if (options.kind !== undefined && options.kind !== 'systolic') throw new RangeError(`systolic target: kind must be 'systolic', got '${String(options.kind)}'`);
+  if (options.kind !== undefined && options.kind !== 'systolic') throw new OptionsError(`systolic target: kind must be 'systolic', got '${String(options.kind)}'`, { field: 'kind' });
   return Object.freeze({ ...validateConfig(merged, 'systolic target'), kind: 'systolic' as const });
 }

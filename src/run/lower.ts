@@ -5,6 +5,7 @@
 // its input has where the op allows (elementwise, concat, slice, reductions) and asks for
 // row-major where it must (reshape, matmul); `as()` inserts the conversion, or none when the
 // two layouts agree in memory.
+import { UserError } from '../base/errors.js';
 import type { Core, F32Buffer } from '../core/core.js';
 import { Kernels, type PackedWeights } from '../core/kernels.js';
 import { tensorOps, type TensorOps } from '../core/tensor-ops.js';
@@ -39,7 +40,8 @@ export interface Step {
   readonly bind: (ptr: Ptr) => () => void;
 }
 
-export class RuntimeError extends Error {
+/** A model the runtime refuses (an op or attribute it cannot run, a memory limit): the caller's input. */
+export class RuntimeError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'RuntimeError';

@@ -1,6 +1,7 @@
 // An inference session: the model compiled once at creation (constants folded, BatchNorm folded,
 // epilogues fused, layouts chosen, memory planned into one arena, weights packed), then run any
 // number of times by walking the flat list of steps.
+import { anyValues, checkOptions } from '../base/options.js';
 import type { Core, F32Buffer } from '../core/core.js';
 import type { Flavour } from '../core/flavour.js';
 import { getCore } from '../core/load.js';
@@ -34,7 +35,7 @@ export interface SessionOptions {
   readonly memoryLimitBytes?: number;
 }
 
-const OPTION_KEYS = new Set(['source', 'weights', 'readExternal', 'records', 'flavour', 'memoryLimitBytes']);
+const OPTION_SPEC = anyValues(['source', 'weights', 'readExternal', 'records', 'flavour', 'memoryLimitBytes']);
 
 export interface TensorDescription {
   readonly name: string;
@@ -187,18 +188,12 @@ function tunedPoints(records: SessionOptions['records']): Map<string, readonly n
   return new Map([...bestPerWorkload(list)].map(([workload, r]) => [workload, r.config.point]));
 }
 
-function checkOptions(options: SessionOptions): void {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new RangeError(`createSession: unknown option '${key}' (known: ${[...OPTION_KEYS].join(', ')})`);
-  }
-}
-
 /**
  * Compiles a model for inference: ONNX bytes, or an imported graph whose weights come in
  * `options.weights`. Refuses, naming op, node and file, anything it cannot run.
  */
 export async function createSession(model: Uint8Array | Graph, options: SessionOptions = {}): Promise<Session> {
-  checkOptions(options);
+  checkOptions('createSession', options, OPTION_SPEC);
   const source = options.source ?? (model instanceof Uint8Array ? 'model.onnx' : model.name);
   let graph: Graph;
   let data: Map<string, Float32Array>;

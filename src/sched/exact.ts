@@ -23,6 +23,7 @@
 // bottleneck stage's row is tight and T equals the simulator's bottleneck. Schedules are
 // always re-costed by the simulator.
 import type { Highs, Model, ModelData } from 'highs';
+import { OptionsError } from '../base/options.js';
 import type { Core } from '../core/core.js';
 import { cutOrder, levelOrder } from './orders.js';
 import { assignmentFromCuts, compactStages, type Assignment, type ScheduleProblem } from './problem.js';
@@ -280,7 +281,7 @@ const STATUS_NAMES: Record<number, string> = {
 
 export async function exactSchedule(core: Core, problem: ScheduleProblem, options: ExactOptions = {}): Promise<ExactResult> {
   const timeLimit = options.timeLimitSeconds ?? 60;
-  if (!(timeLimit > 0)) throw new RangeError(`exact scheduler: timeLimitSeconds must be > 0, got ${timeLimit}`);
+  if (!(timeLimit > 0)) throw new OptionsError(`exact scheduler: timeLimitSeconds must be > 0, got ${timeLimit}`, { field: 'timeLimitSeconds' });
   const highs = options.highs ?? (await loadHighs());
   const started = performance.now();
   const sim = new PipelineSimulator(core, problem);

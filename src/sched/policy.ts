@@ -7,6 +7,7 @@
 //
 // The partial schedule's costs are kept exactly, incrementally, with the units of problem.ts
 // (seconds, bytes): once every node is placed they equal the simulator's.
+import { OptionsError } from '../base/options.js';
 import type { Core } from '../core/core.js';
 import { Mlp } from '../core/nn.js';
 import { Random } from '../helpers/random.js';
@@ -315,7 +316,7 @@ export class SchedulerPolicy {
    * first (ties: the earlier beam entry, then the earlier stage).
    */
   beamSearch(problem: ScheduleProblem, width: number, options: { temperature?: number } = {}): { assignment: Assignment; logProb: number }[] {
-    if (!Number.isInteger(width) || width < 1) throw new RangeError(`beam search: width must be an integer ≥ 1, got ${width}`);
+    if (!Number.isInteger(width) || width < 1) throw new OptionsError(`beam search: width must be an integer ≥ 1, got ${width}`, { field: 'width' });
     const { n, cores: k } = problem;
     const scale = new ProblemScale(this.core, problem);
     const temperature = options.temperature ?? 1;

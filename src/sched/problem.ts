@@ -25,6 +25,7 @@
 // Every invoked stage pays the same constant, so bottleneck = (the same without it) + invocationSeconds:
 // the wasm core leaves it out and src/sched/simulate.ts adds it, and the input transfers ride
 // in the per-node compute the core sums, split back out as transfers in simulate.ts.
+import { UserError } from '../base/errors.js';
 import { macsPerSecond, type PipelineTarget, validatePipelineTarget } from '../hw/pipeline.js';
 
 /** The plain input a scheduler needs of one node; nodes are listed in a topological order. */
@@ -74,8 +75,8 @@ export interface ScheduleProblem {
 export function buildProblem(nodes: readonly ScheduleNode[], target: PipelineTarget): ScheduleProblem {
   target = validatePipelineTarget(target);
   const n = nodes.length;
-  if (n === 0) throw new RangeError('schedule: the graph has no nodes');
-  if (n > MAX_SCHEDULE_NODES) throw new RangeError(`schedule: the graph has ${n} nodes, more than the limit of ${MAX_SCHEDULE_NODES}`);
+  if (n === 0) throw new UserError('schedule: the graph has no nodes', { field: 'model' });
+  if (n > MAX_SCHEDULE_NODES) throw new UserError(`schedule: the graph has ${n} nodes, more than the limit of ${MAX_SCHEDULE_NODES}`, { field: 'model' });
   const rate = macsPerSecond(target);
   const bpw = target.paramBytesPerWeight;
   const link = target.hostLinkBytesPerSecond;

@@ -1,5 +1,6 @@
 // `schedule(problem, options) → result`: one entry point over every scheduler, with the
 // simulator's cost breakdown (seconds, bytes) of the schedule it returns.
+import { OptionsError } from '../base/options.js';
 import type { Core } from '../core/core.js';
 import { compilerSchedule } from './compiler.js';
 import { profilingSchedule } from './profiling.js';
@@ -60,7 +61,7 @@ export interface ScheduleResult {
 
 export async function schedule(core: Core, problem: ScheduleProblem, options: ScheduleOptions = {}): Promise<ScheduleResult> {
   const scheduler = options.scheduler ?? 'auto';
-  if (!(SCHEDULERS as readonly string[]).includes(scheduler)) throw new RangeError(`unknown scheduler '${scheduler}'; choose one of: ${SCHEDULERS.join(', ')}`);
+  if (!(SCHEDULERS as readonly string[]).includes(scheduler)) throw new OptionsError(`unknown scheduler '${scheduler}'; choose one of: ${SCHEDULERS.join(', ')}`, { field: 'scheduler' });
   const started = performance.now();
   let assignment: Assignment;
   let extra: Partial<ScheduleResult> = {};

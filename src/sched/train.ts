@@ -9,6 +9,7 @@
 //                  with the greedy decode as baseline (advantage = relative improvement).
 // Everything random derives from the seed and the step number, so a run resumed from a
 // checkpoint gives the same weights as an uninterrupted one.
+import { anyValues, checkOptions } from '../base/options.js';
 import type { Core } from '../core/core.js';
 import { groupCrossEntropy, groupSoftmax } from '../core/nn.js';
 import { Random } from '../helpers/random.js';
@@ -167,7 +168,7 @@ export class SchedulerTrainer {
     reuse?: Pick<TrainState, 'instances' | 'labels'>,
   ) {
     this.options = resume ? resume.options : { ...DEFAULT_TRAIN_OPTIONS, ...options };
-    for (const key of Object.keys(options)) if (!(key in DEFAULT_TRAIN_OPTIONS)) throw new RangeError(`train-scheduler: unknown option '${key}'`);
+    checkOptions('train-scheduler', options, anyValues(Object.keys(DEFAULT_TRAIN_OPTIONS)));
     this.instances = resume ? resume.instances : instanceSpecs(this.options);
     this.labels = resume ? resume.labels.slice() : [];
     this.history = resume ? resume.history.slice() : [];

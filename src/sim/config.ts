@@ -2,10 +2,15 @@
 // for v3, its request buffers, [layout] and [sparsity] sections. A file is v3 when it holds any of
 // v3's additions; a v2 file reads exactly as before. Unlike SCALE-Sim, which warns and carries on,
 // every problem is an error naming the file, the key and what was expected.
+import { placeInMessage, UserError, type UserErrorPlace } from '../base/errors.js';
 import type { ConvLayer, Dataflow, ScalesimV3Config, ScalesimVersion, SparsityConfig, SystolicConfig } from './types.js';
 
-export class ConfigError extends Error {
+/** A bad SCALE-Sim config or systolic target; a file's messages begin with 'file:line:', which gives the place. */
+export class ConfigError extends UserError {
   override name = 'ConfigError';
+  constructor(message: string, place: UserErrorPlace = placeInMessage(message)) {
+    super(message, place);
+  }
 }
 
 // Upper bounds of the sizes the wasm core takes as 32-bit integers: buffer words (1024 per KiB) and
@@ -23,13 +28,13 @@ const MAX: Record<'rows' | 'cols' | 'ifmapSramKiB' | 'filterSramKiB' | 'ofmapSra
 export function validateConfig(config: SystolicConfig, where = 'config'): SystolicConfig {
   for (const key of ['rows', 'cols', 'ifmapSramKiB', 'filterSramKiB', 'ofmapSramKiB', 'bandwidthWordsPerCycle'] as const) {
     const value = config[key];
-    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${where}: ${key} must be a positive integer, got ${value}`);
-    if (value > MAX[key]) throw new ConfigError(`${where}: ${key} must be at most ${MAX[key]}, got ${value}`);
+    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${where}: ${key} must be a positive integer, got ${value}`, { field: key });
+    if (value > MAX[key]) throw new ConfigError(`${where}: ${key} must be at most ${MAX[key]}, got ${value}`, { field: key });
   }
   for (const key of ['ifmapOffset', 'filterOffset', 'ofmapOffset'] as const) {
-    if (!Number.isSafeInteger(config[key])) throw new ConfigError(`${where}: ${key} must be an integer, got ${config[key]}`);
+    if (!Number.isSafeInteger(config[key])) throw new ConfigError(`${where}: ${key} must be an integer, got ${config[key]}`, { field: key });
   }
-  if (!['os', 'ws', 'is'].includes(config.dataflow)) throw new ConfigError(`${where}: dataflow must be os, ws or is, got '${config.dataflow}'`);
+  if (!['os', 'ws', 'is'].includes(config.dataflow)) throw new ConfigError(`${where}: dataflow must be os, ws or is, got '${config.dataflow}'`, { field: 'dataflow' });
   if (config.interfaceBandwidth !== 'CALC' && config.interfaceBandwidth !== 'USER') {
     throw new ConfigError(`${where}: interfaceBandwidth must be CALC or USER, got '${config.interfaceBandwidth}'`);
   }

@@ -1,6 +1,7 @@
 // Energy and area estimates beside the simulator's cycles, from per-access energies and
 // per-unit areas. The table is data, overridable field by field; the defaults are published
 // 45 nm figures scaled to SCALE-Sim's one-byte words.
+import { anyValues, checkOptions, OptionsError } from '../base/options.js';
 import type { LayerResult, SystolicConfig } from './types.js';
 
 export interface EnergyTable {
@@ -50,10 +51,10 @@ const NUMERIC = ['macPJ', 'sramReadPJPerWord', 'sramWritePJPerWord', 'dramPJPerW
 
 /** `overrides` on top of a named table; unknown keys and negative values throw naming the key. */
 export function energyTable(overrides: Partial<EnergyTable> = {}, base: EnergyTable = HOROWITZ_45NM): EnergyTable {
+  checkOptions('energy table', overrides, anyValues([...NUMERIC, 'source']), 'field');
   for (const [key, value] of Object.entries(overrides)) {
     if (key === 'source') continue;
-    if (!(NUMERIC as readonly string[]).includes(key)) throw new RangeError(`energy table: unknown key '${key}'; expected ${NUMERIC.join(', ')}`);
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`energy table: ${key} must be a non-negative number, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new OptionsError(`energy table: ${key} must be a non-negative number, got ${String(value)}`, { field: key });
   }
   return Object.freeze({ ...base, ...overrides, source: overrides.source ?? (Object.keys(overrides).length ? `${base.source}, overridden` : base.source) });
 }

@@ -13,6 +13,7 @@
 // This is the one conversion: `graphRows` gives each node's layer once with the number of copies
 // (what co-design's `networkOf` merges by shape); `graphTopology` spells the copies out as named
 // rows (what `mapwise simulate` runs and reports).
+import { UserError } from '../base/errors.js';
 import type { Graph, GraphNode } from '../graph/types.js';
 import { type ConvLayer, gemmLayer } from './types.js';
 
@@ -32,7 +33,7 @@ function convRow(node: GraphNode): GraphRow {
   const w = node.inputs[1]!;
   const y = node.outputs[0]!;
   const spatial = x.shape.length - 2;
-  if (spatial !== 1 && spatial !== 2) throw new RangeError(`node '${node.name}': only 1-D and 2-D convolutions map to SCALE-Sim rows, got ${spatial}-D`);
+  if (spatial !== 1 && spatial !== 2) throw new UserError(`node '${node.name}': only 1-D and 2-D convolutions map to SCALE-Sim rows, got ${spatial}-D`, { field: 'model' });
   const [n, c] = x.shape as [number, number];
   const m = w.shape[0]!;
   const group = typeof node.attributes.group === 'number' ? node.attributes.group : 1;
@@ -90,7 +91,7 @@ export function graphRows(graph: Graph): { rows: GraphRow[]; skipped: GraphTopol
     else if (node.op === 'Gemm' || node.op === 'MatMul') rows.push(gemmRow(node));
     else if (node.macs > 0) skipped.push({ name: node.name, op: node.op, macs: node.macs });
   }
-  if (rows.length === 0) throw new RangeError(`model '${graph.name}' has no Conv, Gemm or MatMul node to simulate`);
+  if (rows.length === 0) throw new UserError(`model '${graph.name}' has no Conv, Gemm or MatMul node to simulate`, { field: 'model' });
   return { rows, skipped };
 }
 

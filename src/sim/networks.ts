@@ -1,6 +1,7 @@
 // SCALE-Sim v2's bundled network topologies (scale-sim-v2 @ 22f88b1, MIT licence), verbatim, so
 // networks can be simulated and benchmarked without a checkout: `mapwise simulate scalesim:resnet50`.
 // resnet50 is topologies/mlperf/Resnet50.csv (conv_nets/Resnet50.csv does not load in SCALE-Sim).
+import { UserError } from '../base/errors.js';
 import { parseTopology } from './topology.js';
 import type { ConvLayer } from './types.js';
 
@@ -28,13 +29,13 @@ export const SCALESIM_NETWORKS: readonly string[] = Object.keys(CSV);
 /** The layers of a bundled network by name (alexnet, resnet18, resnet50, mobilenet), parsed as SCALE-Sim parses them. */
 export function scalesimNetwork(name: string): ConvLayer[] {
   const entry = CSV[name];
-  if (!entry) throw new RangeError(`unknown SCALE-Sim network '${name}'; choose one of: ${SCALESIM_NETWORKS.join(', ')}`);
+  if (!entry) throw new UserError(`unknown SCALE-Sim network '${name}'; choose one of: ${SCALESIM_NETWORKS.join(', ')}`, { field: 'model' });
   return parseTopology(entry.text, `scale-sim-v2/topologies/${entry.file}`);
 }
 
 /** The CSV text of a bundled network, to hand to SCALE-Sim itself. */
 export function scalesimNetworkCsv(name: string): string {
   const entry = CSV[name];
-  if (!entry) throw new RangeError(`unknown SCALE-Sim network '${name}'; choose one of: ${SCALESIM_NETWORKS.join(', ')}`);
+  if (!entry) throw new UserError(`unknown SCALE-Sim network '${name}'; choose one of: ${SCALESIM_NETWORKS.join(', ')}`, { field: 'model' });
   return entry.text;
 }

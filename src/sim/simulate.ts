@@ -22,12 +22,14 @@
 //     stride width, a name containing 'DP' expands into one-channel layers.
 // Not copied: SCALE-Sim's silent fallbacks (unknown dataflow → OS, unknown InterfaceBandwidth →
 // defaults, missing keys): those are errors here.
+import { UserError } from '../base/errors.js';
 import type { Core } from '../core/core.js';
 import { SystolicSim, type SimFigures } from '../core/sim.js';
 import { validateConfig } from './config.js';
 import { type ConvLayer, type LayerResult, layerGemm, sramWords, type SystolicConfig } from './types.js';
 
-export class SimulationError extends Error {
+/** A layer or config the simulator cannot run: the caller's input. */
+export class SimulationError extends UserError {
   override name = 'SimulationError';
 }
 

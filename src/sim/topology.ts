@@ -4,10 +4,15 @@
 // names a Sparsity column or a row holds an N:M ratio there; an 8-column conv file reads the same
 // either way. Files carry a header line (always skipped, as SCALE-Sim does), trailing commas, blank
 // rows and extra columns; errors name the file, the line and what was expected.
+import { placeInMessage, UserError, type UserErrorPlace } from '../base/errors.js';
 import { type ConvLayer, gemmLayer, type NmSparsity, type ScalesimVersion } from './types.js';
 
-export class TopologyError extends Error {
+/** A bad SCALE-Sim topology; its messages begin with 'file:line:', which gives the place. */
+export class TopologyError extends UserError {
   override name = 'TopologyError';
+  constructor(message: string, place: UserErrorPlace = placeInMessage(message)) {
+    super(message, place);
+  }
 }
 
 export interface TopologyOptions {

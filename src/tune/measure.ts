@@ -5,6 +5,7 @@
 //
 // This module runs anywhere (it times in-process, so its time limit is only checked between
 // runs); src/node/measurer.ts runs the same code in a worker thread it can kill.
+import { anyValues, checkOptions, OptionsError } from '../base/options.js';
 import type { Core, F32Buffer } from '../core/core.js';
 import { referenceConv2d } from '../core/kernels-reference.js';
 import { inputLength, Kernels, outputLength, type PackedWeights, type Schedule, weightLength } from '../core/kernels.js';
@@ -47,14 +48,12 @@ export const MEASURE_DEFAULTS = {
   tolerance: 1e-3,
 } as const;
 
-const OPTION_KEYS = new Set([...Object.keys(MEASURE_DEFAULTS), 'fault']);
-
 /** Throws naming the key when an option is unknown or not a positive number (warmup may be 0). */
 export function checkMeasureOptions(options: MeasureOptions, extraKeys: readonly string[] = []): void {
+  checkOptions('measure options', options, anyValues([...Object.keys(MEASURE_DEFAULTS), 'fault', ...extraKeys]));
   for (const [key, value] of Object.entries(options)) {
-    if (!OPTION_KEYS.has(key) && !extraKeys.includes(key)) throw new RangeError(`measure options: unknown key '${key}'`);
     if (key in MEASURE_DEFAULTS && key !== 'seed' && !(typeof value === 'number' && (value > 0 || (key === 'warmup' && value === 0)))) {
-      throw new RangeError(`measure options: ${key} must be a positive number, got ${String(value)}`);
+      throw new OptionsError(`measure options: ${key} must be a positive number, got ${String(value)}`, { field: key });
     }
   }
 }

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { codesignTarget, hardwareAreaMm2 } from '../../src/codesign/problem.js';
 import { tune } from '../../src/node/index.js';
-import { OptionsError } from '../../src/api/check.js';
+import { OptionsError } from '../../src/base/options.js';
 
 it('tunes layer mappings on the simulated array from the library, resumable from its records', async () => {
   const first = await tune('alexnetconvs', { target: 'systolic:eyeriss', layer: 1, tuner: 'ga', trials: 40, seed: 3 });

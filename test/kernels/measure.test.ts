@@ -42,7 +42,7 @@ describe('real measurer', () => {
 
   it('rejects unknown and non-positive options by name', async () => {
     const core = await getCore();
-    expect(() => new InProcessMeasurer(core, space, { repeats: 3 } as never)).toThrow(/unknown key 'repeats'/);
+    expect(() => new InProcessMeasurer(core, space, { repeats: 3 } as never)).toThrow(/measure options: unknown option 'repeats'; expected one of: number, repeat/);
     expect(() => new InProcessMeasurer(core, space, { timeoutMs: 0 })).toThrow(/timeoutMs must be a positive number/);
     expect(() => new WorkerMeasurer(space, { flavour: 'simd', workerUrl, warmup: 0 })).not.toThrow();
   });

@@ -27,7 +27,7 @@ describe('energy and area', () => {
     const t = energyTable({ dramPJPerWord: 100 });
     expect(layerEnergy(layer, t).dramPJ).toBe(6000);
     expect(t.macPJ).toBe(HOROWITZ_45NM.macPJ);
-    expect(() => energyTable({ dramPJ: 1 } as never)).toThrow(/unknown key 'dramPJ'/);
+    expect(() => energyTable({ dramPJ: 1 } as never)).toThrow(/energy table: unknown field 'dramPJ'; expected one of: macPJ/);
     expect(() => energyTable({ macPJ: -1 })).toThrow(/macPJ must be a non-negative number/);
   });
 

@@ -1,4 +1,5 @@
 // The built-in models: the table of entries.ts with a builder for each (models.ts, convsets.ts).
+import { UserError } from '../../base/errors.js';
 import type { Graph } from '../types.js';
 import { ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, convLayerGraph } from './convsets.js';
 import { ZOO_ENTRIES, zooNames, zooSizeProblem, type ZooEntryInfo } from './entries.js';
@@ -49,15 +50,15 @@ export function zooEntry(name: string): ZooEntry | undefined {
  */
 export function zooModel(name: string, size?: number): Graph {
   const entry = zooEntry(name);
-  if (!entry) throw new RangeError(`no built-in model '${name}'; known: ${zooNames().join(', ')}`);
+  if (!entry) throw new UserError(`no built-in model '${name}'; known: ${zooNames().join(', ')}`, { field: 'model' });
   if (size === undefined || size === entry.size) return entry.build();
   const problem = zooSizeProblem(entry, size);
-  if (problem) throw new RangeError(`${name}@${size}: ${problem}`);
+  if (problem) throw new UserError(`${name}@${size}: ${problem}`, { field: 'model' });
   let graph: Graph;
   try {
     graph = entry.build(size);
   } catch (e) {
-    throw new RangeError(`${name}@${size}: ${name} cannot take a ${size}x${size} input: ${(e as Error).message}`);
+    throw new UserError(`${name}@${size}: ${name} cannot take a ${size}x${size} input: ${(e as Error).message}`, { field: 'model' });
   }
   return { ...graph, name: `${name}@${size}` };
 }

@@ -1,4 +1,5 @@
 // Every tuner by name, for the CLI and the benchmarks.
+import { OptionsError } from '../../base/options.js';
 import type { Core } from '../../core/core.js';
 import type { SearchSpace } from '../../base/search-space.js';
 import type { Tuner } from '../tuner.js';
@@ -18,7 +19,7 @@ export interface CreateTunerOptions {
 }
 
 export function createTuner(name: TunerName, space: SearchSpace, seed: number, core: Core, options: CreateTunerOptions = {}): Tuner {
-  if (options.transfer && name !== 'autotvm' && name !== 'chameleon') throw new RangeError(`tuner '${name}' has no cost model to transfer samples into`);
+  if (options.transfer && name !== 'autotvm' && name !== 'chameleon') throw new OptionsError(`tuner '${name}' has no cost model to transfer samples into`, { field: 'transfer' });
   switch (name) {
     case 'random':
       return new RandomTuner(space, seed);
