@@ -179,3 +179,35 @@ it('stops the progress bar when a run fails', async () => {
   expect(await page.$eval('#progress', (p) => (p as HTMLProgressElement).hasAttribute('value'))).toBe(true);
   await page.close();
 });
+
+it('schedules a zoo model at another input size (NAME@SIZE) as the CLI does, and refuses a size the network cannot take', async () => {
+  const { page, errors } = await openDemo();
+  await page.selectOption('#zoo', 'alexnetconvs');
+  expect(await page.isDisabled('#size')).toBe(true); // fixed layer shapes
+  await page.selectOption('#zoo', 'googlenet');
+  expect(await page.getAttribute('#size', 'placeholder')).toBe('224');
+  await page.fill('#size', '160');
+  await page.selectOption('#scheduler', 'dp');
+  await page.fill('#cores', '2');
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.state !== 'running', undefined, { timeout: 60_000 });
+  expect(await state(page)).toBe('done');
+  const expected = await cli('schedule', 'googlenet@160', '--cores', '2', '--scheduler', 'dp');
+  expect(await page.textContent('#summary')).toBe(`googlenet@160: ${expected.nodes} nodes on 2 cores (dp scheduler)`);
+  const nodes = await page.$$eval('#table tbody tr', (trs) => trs.map((tr) => Number(tr.children[1]!.textContent)));
+  expect(nodes).toEqual(expected.stages.map((s: { nodes: string[] }) => s.nodes.length));
+
+  // Below the network's minimum the form itself refuses (the field's min is the model's minSize)...
+  await page.fill('#size', '20');
+  expect(await page.$eval('#size', (input) => (input as HTMLInputElement).validity.rangeUnderflow)).toBe(true);
+  // ...and a size the zoo refuses only when it builds comes back from the worker as the run's error.
+  await page.selectOption('#zoo', 'vgg16');
+  expect(await page.getAttribute('#size', 'min')).toBe('224');
+  await page.fill('#size', '300');
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.state !== 'running', undefined, { timeout: 60_000 });
+  expect(await state(page)).toBe('error');
+  expect(await page.textContent('#status')).toMatch(/vgg16 cannot take a 300x300 input: its last feature map, 9x9, is not a multiple of the 7x7/);
+  expect(errors).toEqual([]);
+  await page.close();
+});

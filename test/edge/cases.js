@@ -70,6 +70,17 @@ export const EDGE_CASES = [
     },
   },
   {
+    name: 'POST /schedule of a zoo model at another input size (NAME@SIZE) equals the library call; a bad size is 422',
+    run: async ({ request, lib }) => {
+      const { status, json } = await post(request, '/schedule', { model: 'googlenet@160', cores: 2, scheduler: 'dp' });
+      assert(status === 200, `status ${status}: ${json.error}`);
+      assert(json.model === 'googlenet@160', 'the graph is named with its size');
+      assertEqual(timeless(json), timeless(await lib.schedule('googlenet@160', { cores: 2, scheduler: 'dp' })), 'schedule');
+      await expectError(request, '/schedule', { model: 'resnet50@20' }, 422, /resnet50 downsamples too much for a 20x20 input; it takes at least 32x32/);
+      await expectError(request, '/schedule', { model: 'resnet50@2x' }, 422, /@SIZE must be a whole number of pixels, got '2x'/);
+    },
+  },
+  {
     name: 'POST /schedule of base64 ONNX equals importOnnx + schedule',
     run: async ({ request, lib, onnx }) => {
       const { status, json } = await post(request, '/schedule', { onnx: base64(onnx), name: 'resnet18_noweights.onnx', cores: 3, scheduler: 'dp' });
