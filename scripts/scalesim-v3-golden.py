@@ -11,7 +11,7 @@ python3-tqdm; no PyPI needed):
 
 The cases are v3's USER mode (read/write request buffers, the ifmap and filter read at the
 [layout] bank bandwidths, the ofmap written at Bandwidth), where v3's figures differ from v2's,
-and CALC, where they agree; all dense, default layouts, no Ramulator.
+and CALC (every dataflow); all dense, default layouts, no Ramulator.
 """
 import argparse
 import json
@@ -62,6 +62,9 @@ CASES = [
     ('user-ws-conv', 8, 8, (2, 2, 2), 'ws', 'USER', 4, 8, 6, SMALL_CONV, False),
     ('user-is-conv', 8, 8, (2, 2, 2), 'is', 'USER', 4, 8, 4, SMALL_CONV, False),
     ('calc-ws-conv', 8, 8, (2, 2, 2), 'ws', 'CALC', 10, 32, 10, SMALL_CONV, False),
+    ('calc-os-conv', 8, 8, (2, 2, 2), 'os', 'CALC', 10, 32, 10, SMALL_CONV, False),
+    ('calc-is-conv', 8, 8, (2, 2, 2), 'is', 'CALC', 10, 32, 10, SMALL_CONV, False),
+    ('calc-os-mnk', 32, 32, (64, 64, 64), 'os', 'CALC', 10, 32, 10, MNK, True),
 ]
 
 

@@ -1,4 +1,5 @@
-// A systolic-array layer simulator that reports what SCALE-Sim v2 (commit 22f88b1) reports, without
+// A systolic-array layer simulator that reports what SCALE-Sim v2 (commit 22f88b1) reports, or v3
+// (commit fab89b7: its USER-mode stall rule and read rates, its DRAM OFMAP stop), without
 // materialising its per-cycle demand matrices.
 //
 // SCALE-Sim runs a layer as a pipeline: operand addresses → per-dataflow demand lines (one line per
@@ -263,7 +264,7 @@ export function simDramLogData(kind: i32): usize {
 
 let wTotal: f64 = 0, wActive: f64 = 0, wDrainSize: f64 = 0, wBw: i32 = 0, wDrainLines: f64 = 0;
 let wFree: f64 = 0, wLineIdx: i32 = 0, wLines: f64 = 0, wDrainStart: f64 = 0, wDrainEnd: f64 = 0;
-let wAccess: f64 = 0, wFirstDrain: f64 = 0, wLastDrainEnd: f64 = 0, wDrained: bool = false;
+let wAccess: f64 = 0, wFirstDrain: f64 = 0, wLastDrainEnd: f64 = 0, wMaxDrainEnd: f64 = 0, wDrained: bool = false;
 // Queue of closed partial lines not yet drained: line id and padding.
 let pqLine: usize = 0, pqPad: usize = 0, pqHead: i32 = 0, pqTail: i32 = 0, pqCap: i32 = 0;
 
@@ -346,6 +347,7 @@ function drain(start: f64): f64 {
   if (logging) { logs[LOG_DRAIN_STARTS].push(start); logs[LOG_DRAIN_LINES].push(count); }
   if (!wDrained) { wFirstDrain = start; wDrained = true; }
   wLastDrainEnd = start + count - 1;
+  wMaxDrainEnd = max(wMaxDrainEnd, wLastDrainEnd);
   wDrainStart += count;
   return start + count - 1;
 }
@@ -936,6 +938,7 @@ class UserReadBuffer {
   activeStart: i32 = 0; activeEnd: i32 = 0;
   prefetchLines: f64 = 0; bw: f64 = 0;
   lastPrefetch: f64 = 0; access: f64 = 0; start: f64 = 0; ready: bool = false;
+  v3: bool = false; // SCALE-Sim v3's stall rule (demand)
 
   /** Visits every entry in prefetch order: pass 0 counts per address, pass 1 records set ids. */
   private scan(pass: i32, perSet: i32): i32 {
@@ -970,8 +973,9 @@ class UserReadBuffer {
     return valid + 1;
   }
 
-  setup(op: i32, words: i32, bandwidth: i32, space: i32): void {
+  setup(op: i32, words: i32, bandwidth: i32, space: i32, v3: bool): void {
     this.op = op;
+    this.v3 = v3;
     this.space = space;
     this.bw = <f64>bandwidth;
     prefetchShape(op);
@@ -1025,6 +1029,9 @@ class UserReadBuffer {
       this.access += this.prefetchLines * this.bw;
       this.lastPrefetch += this.prefetchLines + 1;
       const stall = this.lastPrefetch - (cycle + offset);
+      // v3 (read_buffer.py at fab89b7) adds the wait and then, when positive, adds it again: a
+      // wait counts twice and an early arrival serves the line early (v2 fixed this in 22f88b1).
+      if (this.v3) offset += stall;
       if (stall > 0) offset += stall;
     }
     return offset;
@@ -1065,9 +1072,9 @@ function userReadLine(buf: UserReadBuffer, op: i32, l: i32, cycle: f64): f64 {
 let uSramFirst = new StaticArray<f64>(3), uSramLast = new StaticArray<f64>(3);
 
 /** The whole layer line by line in USER mode: all three buffers can stall the array. */
-function walkUser(out: usize, ifmapWords: i32, filterWords: i32, bandwidth: i32): f64 {
-  userIfmap.setup(OP_IFMAP, ifmapWords, bandwidth, H * W * CH);
-  userFilter.setup(OP_FILTER, filterWords, bandwidth, K * N);
+function walkUser(out: usize, ifmapWords: i32, filterWords: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: bool): f64 {
+  userIfmap.setup(OP_IFMAP, ifmapWords, ifmapBandwidth, H * W * CH, v3);
+  userFilter.setup(OP_FILTER, filterWords, filterBandwidth, K * N, v3);
   for (let i = 0; i < 3; i++) { uSramFirst[i] = -1; uSramLast[i] = 0; }
   let stalls: f64 = 0;
   for (let fc = 0; fc < COL_FOLDS; fc++) {
@@ -1114,8 +1121,8 @@ function walkUser(out: usize, ifmapWords: i32, filterWords: i32, bandwidth: i32)
   put(out, F_DRAM_STOP + OP_IFMAP, userIfmap.lastPrefetch);
   put(out, F_DRAM_STOP + OP_FILTER, userFilter.lastPrefetch);
   // Every prefetch line moves `bandwidth` words, padding counted as in the DRAM read counts.
-  put(out, F_DRAM_PEAK + OP_IFMAP, userIfmap.access > 0 ? <f64>bandwidth : 0);
-  put(out, F_DRAM_PEAK + OP_FILTER, userFilter.access > 0 ? <f64>bandwidth : 0);
+  put(out, F_DRAM_PEAK + OP_IFMAP, userIfmap.access > 0 ? <f64>ifmapBandwidth : 0);
+  put(out, F_DRAM_PEAK + OP_FILTER, userFilter.access > 0 ? <f64>filterBandwidth : 0);
   userIfmap.free();
   userFilter.free();
   return stalls;
@@ -1292,16 +1299,18 @@ function freeLayer(): void {
 }
 
 /**
- * Simulates one layer as SCALE-Sim v2 does and writes SIM_FIELD_COUNT f64 figures to `out`:
- * CALC interface bandwidth when `userBandwidth` is 0, else USER mode with that many words per
- * cycle. Returns 0, or 1 when an argument is out of range.
+ * Simulates one layer as SCALE-Sim v2 does (v3 when `v3` is 1) and writes SIM_FIELD_COUNT f64
+ * figures to `out`: CALC interface bandwidth when `userBandwidth` is 0, else USER mode with the
+ * ofmap written at `userBandwidth` words per cycle and the ifmap and filter read at
+ * `ifmapBandwidth` and `filterBandwidth` (v2: all three the same). Returns 0, or 1 when an
+ * argument is out of range.
  */
 export function simLayer(
   out: usize, rows: i32, cols: i32, ifmapWords: i32, filterWords: i32, ofmapWords: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
-  userBandwidth: i32,
+  userBandwidth: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: i32,
 ): i32 {
-  if (userBandwidth < 0) return 1;
+  if (userBandwidth < 0 || (userBandwidth > 0 && (ifmapBandwidth <= 0 || filterBandwidth <= 0))) return 1;
   if (rows <= 0 || cols <= 0 || ifmapWords < 100 || filterWords < 100 || ofmapWords <= 1 || dataflow < 0 || dataflow > 2) return 1;
   if (setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW) != 0) return 1;
   const folds = <f64>ROW_FOLDS * <f64>COL_FOLDS;
@@ -1329,14 +1338,14 @@ export function simLayer(
   wBw = userBandwidth > 0 ? userBandwidth : C;
   wDrainLines = Math.ceil(wDrainSize / <f64>wBw);
   wFree = wTotal; wLineIdx = 0; wLines = 0; wDrainStart = 0; wDrainEnd = 0;
-  wAccess = 0; wFirstDrain = 0; wLastDrainEnd = 0; wDrained = false;
+  wAccess = 0; wFirstDrain = 0; wLastDrainEnd = 0; wMaxDrainEnd = 0; wDrained = false;
   dPeak = 0; d1End = -1; d2End = -1;
   wStored = 0;
   pqHead = 0; pqTail = 0;
   stallCount = 0;
   let stalls: f64 = 0;
   if (userBandwidth > 0) {
-    stalls = walkUser(out, ifmapWords, filterWords, userBandwidth);
+    stalls = walkUser(out, ifmapWords, filterWords, ifmapBandwidth, filterBandwidth, v3 != 0);
   } else {
     stalls = walkCalc(out, ifmapWords, filterWords, lines);
   }
@@ -1373,7 +1382,8 @@ export function simLayer(
   put(out, F_DRAM_WRITES_OFMAP, wAccess);
   put(out, F_DRAM_PEAK + OP_OFMAP, dPeak);
   put(out, F_DRAM_START + OP_OFMAP, wFirstDrain);
-  put(out, F_DRAM_STOP + OP_OFMAP, wLastDrainEnd);
+  // v2 reports the last drain's end; v3 the latest (the final drain can end before the one it follows)
+  put(out, F_DRAM_STOP + OP_OFMAP, v3 != 0 ? wMaxDrainEnd : wLastDrainEnd);
   put(out, F_FOLDS, folds);
   put(out, F_LINES, lines);
 

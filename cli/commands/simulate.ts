@@ -64,11 +64,12 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
     if (argv.dataflow) config = validateConfig({ ...config, dataflow: argv.dataflow });
     const layers = await loadLayers(argv);
     if (argv.trace && !argv.out) throw new RangeError('--trace writes files: give --out DIR');
+    if (argv.trace && configFile?.v3) throw new RangeError(`--trace writes SCALE-Sim v2's traces, not v3's; ${argv.config} is a v3 config`);
     const core = await getCore();
     const sim = new Simulator(core);
     const start = performance.now();
     if (argv.userWorkLimit !== undefined && !(argv.userWorkLimit > 0)) throw new RangeError(`--user-work-limit: expected a positive number, got ${argv.userWorkLimit}`);
-    const results = simulateEachShapeOnce(sim, config, layers, { fixScalesimQuirks: argv.fixScalesimQuirks, userModeWorkLimit: argv.userWorkLimit });
+    const results = simulateEachShapeOnce(sim, config, layers, { fixScalesimQuirks: argv.fixScalesimQuirks, userModeWorkLimit: argv.userWorkLimit, v3: configFile?.v3 });
     const seconds = (performance.now() - start) / 1e3;
     sim.free();
     const notModelled = configFile ? scalesimNotModelled(configFile, layers) : [];
@@ -76,10 +77,10 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
       ...networkResult(config, results, energyTable(parseEnergyOverrides(argv.energy), ENERGY_TABLES[argv.energyTable])),
       ...(configFile?.v3 ? { scalesim: { version: 3, v3: configFile.v3, notModelled } } : {}),
     };
-    for (const note of notModelled) message(`SCALE-Sim v3, not modelled (figures are v2's): ${note}`);
+    for (const note of notModelled) message(`SCALE-Sim v3, not modelled: ${note}`);
     if (argv.out) {
       await mkdir(argv.out, { recursive: true });
-      for (const [file, text] of Object.entries(scalesimReports(results))) await writeFile(join(argv.out, file), text);
+      for (const [file, text] of Object.entries(scalesimReports(results, configFile?.version))) await writeFile(join(argv.out, file), text);
       await writeFile(join(argv.out, MAPWISE_BANDWIDTH_REPORT_FILE), mapwiseBandwidthReport(results));
       await writeFile(join(argv.out, 'REPORT.json'), `${JSON.stringify(result, null, 1)}\n`);
       if (argv.trace) {

@@ -287,26 +287,13 @@ function parseV3Additions(
 }
 
 /**
- * The v3 features a run reads but does not simulate yet (its figures are v2's model): one line
- * each, for reports. Empty for v2 files.
+ * The v3 features a run reads but does not simulate yet: one line each, for reports. Empty for v2
+ * files. v3's memory model (USER and CALC, request buffers included) is simulated (SimulateOptions.v3).
  */
 export function scalesimNotModelled(file: ScalesimConfigFile, layers: readonly ConvLayer[] = []): string[] {
   const v3 = file.v3;
   const out: string[] = [];
   if (!v3) return out;
-  if (file.config.interfaceBandwidth === 'USER') {
-    out.push(
-      `ReadRequestBuffer (${v3.readRequestBuffer}) and WriteRequestBuffer (${v3.writeRequestBuffer}): v3's USER-mode request buffers; ` +
-        `stalls and DRAM figures are v2's USER model, with Bandwidth (${file.config.bandwidthWordsPerCycle}) for every operand ` +
-        `(v3 reads ifmap and filter at IfmapSRAMBankBandwidth ${v3.layout.ifmap.bankBandwidth} and FilterSRAMBankBandwidth ${v3.layout.filter.bankBandwidth})`,
-    );
-  }
-  else {
-    out.push(
-      `WriteRequestBuffer (${v3.writeRequestBuffer}): v3's ofmap write buffer also paces CALC-mode DRAM writes; ` +
-        'the DRAM OFMAP stop cycle and Avg OFMAP DRAM BW can differ from v3\'s (compute figures and access counts agree)',
-    );
-  }
   if (v3.layout.ifmap.customLayout || v3.layout.filter.customLayout) {
     out.push('[layout] custom layouts (IfmapCustomLayout/FilterCustomLayout), SRAM banks and ports: no bank-conflict stalls are simulated');
   }
@@ -317,8 +304,7 @@ export function scalesimNotModelled(file: ScalesimConfigFile, layers: readonly C
         `${sparse} sparse layer(s) simulated dense; no SPARSE_REPORT.csv`,
     );
   }
-  if (v3.useRamulatorTrace) out.push('UseRamulatorTrace: Ramulator DRAM latencies are not read');
-  out.push("v3's 'Total Cycles (incl. prefetch)' report column");
+  if (v3.useRamulatorTrace) out.push('UseRamulatorTrace: Ramulator DRAM latencies are not read (nor are ReadRequestBuffer and WriteRequestBuffer, which only pace them)');
   return out;
 }
 

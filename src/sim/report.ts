@@ -1,9 +1,11 @@
 // SCALE-Sim v2's three CSV reports (simulator.py generate_reports), byte for byte: same headers,
 // same column order, ", " separators, a trailing comma on every line, and numbers printed the way
-// Python's str() prints them (floats always with a '.' or an exponent, e.g. 33.0, 1e-05).
-import type { LayerResult } from './types.js';
+// Python's str() prints them (floats always with a '.' or an exponent, e.g. 33.0, 1e-05). v3's
+// compute report adds 'Total Cycles (incl. prefetch)' as its second column.
+import type { LayerResult, ScalesimVersion } from './types.js';
 
 export const COMPUTE_REPORT_HEADER = 'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,';
+export const COMPUTE_REPORT_HEADER_V3 = 'LayerID, Total Cycles (incl. prefetch), Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,';
 export const BANDWIDTH_REPORT_HEADER =
   'LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,';
 export const DETAILED_ACCESS_REPORT_HEADER =
@@ -34,11 +36,16 @@ export function pythonFloat(x: number): string {
 const int = (x: number): string => String(x);
 const line = (id: number, items: string[]): string => `${id}, ${items.join(', ')},`;
 
-export function computeReport(layers: readonly LayerResult[]): string {
-  const rows = layers.map((r, i) =>
-    line(i, [int(r.totalCycles), int(r.stallCycles), pythonFloat(r.overallUtilization), pythonFloat(r.mappingEfficiency), pythonFloat(r.computeUtilization)]),
-  );
-  return [COMPUTE_REPORT_HEADER, ...rows, ''].join('\n');
+export function computeReport(layers: readonly LayerResult[], version: ScalesimVersion = 2): string {
+  const rows = layers.map((r, i) => {
+    const items = [int(r.totalCycles), int(r.stallCycles), pythonFloat(r.overallUtilization), pythonFloat(r.mappingEfficiency), pythonFloat(r.computeUtilization)];
+    if (version === 3) {
+      if (r.totalCyclesWithPrefetch === undefined) throw new RangeError(`layer '${r.name}': a v3 compute report needs results simulated as v3 (SimulateOptions.v3)`);
+      items.unshift(int(r.totalCyclesWithPrefetch));
+    }
+    return line(i, items);
+  });
+  return [version === 3 ? COMPUTE_REPORT_HEADER_V3 : COMPUTE_REPORT_HEADER, ...rows, ''].join('\n');
 }
 
 export function bandwidthReport(layers: readonly LayerResult[]): string {
@@ -83,10 +90,10 @@ export function mapwiseBandwidthReport(layers: readonly LayerResult[]): string {
   return [MAPWISE_BANDWIDTH_REPORT_HEADER, ...rows, ''].join('\n');
 }
 
-/** The three reports by SCALE-Sim's file names. */
-export function scalesimReports(layers: readonly LayerResult[]): Record<'COMPUTE_REPORT.csv' | 'BANDWIDTH_REPORT.csv' | 'DETAILED_ACCESS_REPORT.csv', string> {
+/** The three reports by SCALE-Sim's file names, as SCALE-Sim `version` writes them. */
+export function scalesimReports(layers: readonly LayerResult[], version: ScalesimVersion = 2): Record<'COMPUTE_REPORT.csv' | 'BANDWIDTH_REPORT.csv' | 'DETAILED_ACCESS_REPORT.csv', string> {
   return {
-    'COMPUTE_REPORT.csv': computeReport(layers),
+    'COMPUTE_REPORT.csv': computeReport(layers, version),
     'BANDWIDTH_REPORT.csv': bandwidthReport(layers),
     'DETAILED_ACCESS_REPORT.csv': detailedAccessReport(layers),
   };

@@ -26,7 +26,7 @@ import { UserError } from '../base/errors.js';
 import type { Core } from '../core/core.js';
 import { SystolicSim, type SimFigures } from '../core/sim.js';
 import { validateConfig } from './config.js';
-import { type ConvLayer, type LayerResult, layerGemm, sramWords, type SystolicConfig } from './types.js';
+import { type ConvLayer, type LayerResult, layerGemm, type ScalesimV3Config, sramWords, type SystolicConfig } from './types.js';
 
 /** A layer or config the simulator cannot run: the caller's input. */
 export class SimulationError extends UserError {
@@ -84,6 +84,14 @@ export interface SimulateOptions {
   fixScalesimQuirks?: boolean;
   /** InterfaceBandwidth USER: refuse layers whose walk exceeds this many words and lines (default USER_MODE_WORK_LIMIT). */
   userModeWorkLimit?: number;
+  /**
+   * Simulate as SCALE-Sim v3 (commit fab89b7) with a v3 file's additions (parseScalesimConfig's
+   * `v3`): in USER mode the ifmap and filter are read at the [layout] bank bandwidths and v3's
+   * stall rule applies (a prefetch's wait counts twice, an early arrival serves a line early); the
+   * DRAM OFMAP stop cycle is the latest drain's end; results carry totalCyclesWithPrefetch. The
+   * request buffers only pace Ramulator's latencies, which are not read, so they change nothing.
+   */
+  v3?: ScalesimV3Config;
 }
 
 function checkUserModeCost(config: SystolicConfig, layer: ConvLayer, limit: number): void {
@@ -150,8 +158,10 @@ export class Simulator {
       ifmapWords: sramWords(config.ifmapSramKiB), filterWords: sramWords(config.filterSramKiB), ofmapWords: sramWords(config.ofmapSramKiB),
       dataflow: config.dataflow, ...layer,
       userBandwidth: config.interfaceBandwidth === 'USER' ? config.bandwidthWordsPerCycle : 0,
+      ...(options.v3 ? { ifmapBandwidth: options.v3.layout.ifmap.bankBandwidth, filterBandwidth: options.v3.layout.filter.bankBandwidth, v3: true } : {}),
     });
     const result = toResult(layer.name, f);
+    if (options.v3) result.totalCyclesWithPrefetch = result.dramStop.ofmap - Math.min(result.dramStart.ifmap, result.dramStart.filter);
     return options.fixScalesimQuirks ? fixQuirks(config, layer, result) : result;
   }
 

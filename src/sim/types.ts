@@ -87,6 +87,8 @@ export interface OperandCounts {
 export interface LayerResult {
   name: string;
   totalCycles: number;
+  /** SCALE-Sim v3's 'Total Cycles (incl. prefetch)': DRAM OFMAP stop − the earlier of the DRAM IFMAP and Filter starts. v3 runs only. */
+  totalCyclesWithPrefetch?: number;
   stallCycles: number;
   overallUtilization: number; // percent, as SCALE-Sim's "Overall Util %"
   mappingEfficiency: number; // percent

@@ -7,7 +7,8 @@ import { Simulator } from '../../src/sim/simulate.js';
 import { type ConvLayer, type Dataflow, layerGemm, type SystolicConfig } from '../../src/sim/types.js';
 import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
 import { layerFigures } from './figures.js';
-import { referenceLayer } from './reference.js';
+import { referenceLayer, type V3Memory } from './reference.js';
+import type { ScalesimV3Config } from '../../src/sim/types.js';
 
 const sim = new Simulator(await getCore());
 afterAll(() => sim.free());
@@ -56,5 +57,39 @@ describe('wasm simulator = TypeScript reference of SCALE-Sim', () => {
     const reference = referenceLayer(config, layer);
     expect(layerFigures(fast)).toEqual(layerFigures(reference));
     expect(fast.maxDramBandwidth).toEqual(reference.maxDramBandwidth);
+  });
+});
+
+// SCALE-Sim v3's memory model: USER mode with the ifmap and filter read at their own bank
+// bandwidths and v3's stall rule, CALC with the latest drain as the DRAM OFMAP stop.
+describe('wasm simulator = TypeScript reference of SCALE-Sim v3', () => {
+  const rng = new Random(2026);
+  const v3Of = (m: V3Memory): ScalesimV3Config => {
+    const bank = (bankBandwidth: number) => ({ customLayout: false, bankBandwidth, banks: 1, ports: 2 });
+    return { readRequestBuffer: 32, writeRequestBuffer: 32, useRamulatorTrace: false, layout: { ifmap: bank(m.ifmapBandwidth), filter: bank(m.filterBandwidth) }, sparsity: { support: false, optimizedMapping: false }, defaulted: [] };
+  };
+  const cases: { config: SystolicConfig; layer: ConvLayer; memory: V3Memory }[] = [];
+  while (cases.length < 120) {
+    const c = randomCase(rng);
+    const config = rng.float() < 0.8 ? { ...c.config, interfaceBandwidth: 'USER' as const, bandwidthWordsPerCycle: 1 + rng.int(20) } : c.config;
+    const slow = rng.float() < 0.5; // a few words per cycle: most of these stall
+    const memory = { ifmapBandwidth: 1 + rng.int(slow ? 4 : 24), filterBandwidth: 1 + rng.int(slow ? 4 : 24) };
+    const g = layerGemm(c.layer);
+    const [sr, sc, t] = config.dataflow === 'os' ? [g.m, g.n, g.k] : config.dataflow === 'ws' ? [g.k, g.n, g.m] : [g.k, g.m, g.n];
+    const lines = Math.ceil(sr / config.rows) * Math.ceil(sc / config.cols) * (t + 2 * config.rows + config.cols);
+    if (lines * (config.rows + config.cols) < (config.interfaceBandwidth === 'USER' ? 3e4 : 2e5)) cases.push({ config, layer: c.layer, memory });
+  }
+  it.each(cases.map((c, i) => [i, c] as const))('case %i', (_i, { config, layer, memory }) => {
+    const fast = sim.layer(config, layer, { v3: v3Of(memory) });
+    const reference = referenceLayer(config, layer, memory);
+    expect(layerFigures(fast)).toEqual(layerFigures(reference));
+    expect(fast.totalCyclesWithPrefetch).toBe(reference.totalCyclesWithPrefetch);
+    expect(fast.maxDramBandwidth).toEqual(reference.maxDramBandwidth);
+  });
+  it('some cases stall, and v3\'s stall rule changes the figures of some', () => {
+    const differs = cases.filter(({ config, layer, memory }) => config.interfaceBandwidth === 'USER' && memory.ifmapBandwidth === memory.filterBandwidth
+      && referenceLayer({ ...config, bandwidthWordsPerCycle: memory.ifmapBandwidth }, layer).totalCycles !== referenceLayer({ ...config, bandwidthWordsPerCycle: memory.ifmapBandwidth }, layer, memory).totalCycles);
+    expect(cases.filter((c) => sim.layer(c.config, c.layer, { v3: v3Of(c.memory) }).stallCycles > 0).length).toBeGreaterThan(8);
+    expect(differs.length).toBeGreaterThan(0);
   });
 });

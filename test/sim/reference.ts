@@ -282,7 +282,8 @@ class ReadBufferUser {
   lastPrefetchCycle = -1;
   traceFirst: number | undefined;
 
-  constructor(words: number, private readonly bandwidth: number, prefetchOrder: number[]) {
+  /** `v3`: SCALE-Sim v3's read_buffer.py, whose stall rule adds a prefetch's wait twice and a negative one once. */
+  constructor(words: number, private readonly bandwidth: number, prefetchOrder: number[], private readonly v3 = false) {
     this.total = words;
     this.activeSize = Math.ceil(words * 0.5);
     this.prefetchSize = words - this.activeSize;
@@ -350,6 +351,7 @@ class ReadBufferUser {
         this.traceLines(this.lastPrefetchCycle + 2, lines);
         this.lastPrefetchCycle += lines + 1;
         const stall = this.lastPrefetchCycle - (cycle + offset);
+        if (this.v3) offset += stall;
         if (stall > 0) offset += stall;
       }
     }
@@ -371,6 +373,7 @@ class WriteBuffer {
   readonly trace: DramRow[] = [];
   traceFirst: number | undefined;
   traceLast: number | undefined;
+  traceMax = -Infinity;
 
   constructor(words: number, private readonly bandwidth: number) {
     this.total = words;
@@ -422,6 +425,7 @@ class WriteBuffer {
     this.traceFirst ??= start;
     const last = start + chunk.length - 1;
     this.traceLast = last;
+    this.traceMax = Math.max(this.traceMax, last);
     this.drainStartLine = end;
     return last;
   }
@@ -443,13 +447,24 @@ function firstLastValid(lines: Mat, serviced: number[]): [number, number] {
   return [first, last];
 }
 
-/** One layer through SCALE-Sim v2's pipeline, in CALC or USER interface-bandwidth mode. */
-export function referenceLayer(config: SystolicConfig, layer: ConvLayer): LayerResult {
-  return referenceRun(config, layer).result;
+/**
+ * SCALE-Sim v3's memory model (its commit fab89b7), where it differs from v2's: in USER mode the
+ * ifmap and filter are read at their [layout] bank bandwidths and a prefetch's wait counts twice (a
+ * negative one once, so a line can be served early); Total Cycles is the latest ofmap service
+ * cycle and the DRAM OFMAP stop cycle the latest drain's end.
+ */
+export interface V3Memory {
+  ifmapBandwidth: number;
+  filterBandwidth: number;
+}
+
+/** One layer through SCALE-Sim v2's pipeline (or v3's with `v3`), in CALC or USER interface-bandwidth mode. */
+export function referenceLayer(config: SystolicConfig, layer: ConvLayer, v3?: V3Memory): LayerResult {
+  return referenceRun(config, layer, v3).result;
 }
 
 /** The figures and the three DRAM traces (CALC read addresses in the order of its JS sets, USER read addresses not modelled). */
-export function referenceRun(config: SystolicConfig, layer: ConvLayer): {
+export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Memory): {
   result: LayerResult;
   dramTraces: { ifmap: DramRow[]; filter: DramRow[]; ofmap: DramRow[] };
   /** The service cycle of every demand line, per operand (the SRAM traces' first column). */
@@ -461,8 +476,8 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer): {
   const d = demandMatrices(config.dataflow, R, C, ifmap, filter, ofmap, g.m, g.n, g.k);
   const user = config.interfaceBandwidth === 'USER';
   const bw = config.bandwidthWordsPerCycle;
-  const ifmapBuf = user ? new ReadBufferUser(sramWords(config.ifmapSramKiB), bw, d.ifmapPrefetch) : new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB));
-  const filterBuf = user ? new ReadBufferUser(sramWords(config.filterSramKiB), bw, d.filterPrefetch) : new ReadBufferEstimateBw(sramWords(config.filterSramKiB));
+  const ifmapBuf = user ? new ReadBufferUser(sramWords(config.ifmapSramKiB), v3?.ifmapBandwidth ?? bw, d.ifmapPrefetch, !!v3) : new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB));
+  const filterBuf = user ? new ReadBufferUser(sramWords(config.filterSramKiB), v3?.filterBandwidth ?? bw, d.filterPrefetch, !!v3) : new ReadBufferEstimateBw(sramWords(config.filterSramKiB));
   const ofmapBuf = new WriteBuffer(sramWords(config.ofmapSramKiB), user ? bw : C);
   let stalls = 0;
   const ifmapServiced: number[] = [];
@@ -480,8 +495,9 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer): {
   }
   if (ifmapBuf instanceof ReadBufferEstimateBw) ifmapBuf.completeAll();
   if (filterBuf instanceof ReadBufferEstimateBw) filterBuf.completeAll();
-  const totalCycles = ofmapServiced[ofmapServiced.length - 1]!;
-  ofmapBuf.emptyAll(totalCycles);
+  const lastServiced = ofmapServiced[ofmapServiced.length - 1]!;
+  const totalCycles = v3 ? ofmapServiced.reduce((a, b) => Math.max(a, b)) : lastServiced;
+  ofmapBuf.emptyAll(lastServiced);
   const macs = g.m * g.n * g.k;
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
   const [ifmapSramStart, ifmapSramStop] = firstLastValid(d.ifmap, ifmapServiced);
@@ -489,7 +505,7 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer): {
   const [ofmapSramStart, ofmapSramStop] = firstLastValid(d.ofmap, ofmapServiced);
   const last = (b: ReadBufferEstimateBw | ReadBufferUser): number => (b instanceof ReadBufferUser ? b.lastPrefetchCycle : b.traceLast!);
   const dramStart = { ifmap: ifmapBuf.traceFirst!, filter: filterBuf.traceFirst!, ofmap: ofmapBuf.traceFirst! };
-  const dramStop = { ifmap: last(ifmapBuf), filter: last(filterBuf), ofmap: ofmapBuf.traceLast! };
+  const dramStop = { ifmap: last(ifmapBuf), filter: last(filterBuf), ofmap: v3 ? ofmapBuf.traceMax : ofmapBuf.traceLast! };
   const dramReads = { ifmap: ifmapBuf.numAccess, filter: filterBuf.numAccess, ofmap: 0 };
   const dramWrites = { ifmap: 0, filter: 0, ofmap: ofmapBuf.numAccess };
   const dramTraces = { ifmap: ifmapBuf.trace, filter: filterBuf.trace, ofmap: ofmapBuf.trace };
@@ -517,5 +533,6 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer): {
     },
     maxDramBandwidth: { ifmap: peakWords(dramTraces.ifmap), filter: peakWords(dramTraces.filter), ofmap: peakWords(dramTraces.ofmap) },
   };
+  if (v3) result.totalCyclesWithPrefetch = dramStop.ofmap - Math.min(dramStart.ifmap, dramStart.filter);
   return { result, dramTraces, served: { ifmap: ifmapServiced, filter: filterServiced, ofmap: ofmapServiced } };
 }

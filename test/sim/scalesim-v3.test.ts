@@ -11,13 +11,16 @@ import { getCore } from '../../src/core/load.js';
 import { parseConfig, parseScalesimConfig, scalesimNotModelled } from '../../src/sim/config.js';
 import { Simulator } from '../../src/sim/simulate.js';
 import { detectTopologyVersion, parseScalesimTopology, parseTopology } from '../../src/sim/topology.js';
+import { scalesimReports } from '../../src/sim/report.js';
 import { GOLDEN_DIR } from './golden.js';
+import { referenceLayer } from './reference.js';
 
 const sim = new Simulator(await getCore());
 afterAll(() => sim.free());
 const V3_DIR = fileURLToPath(new URL('../golden/scalesim-v3/', import.meta.url));
 const cfg = (name: string) => readFileSync(join(V3_DIR, 'configs', name), 'utf8');
 const topo = (name: string) => readFileSync(join(V3_DIR, 'topologies', name), 'utf8');
+const REPORTS = ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv'] as const;
 
 describe('SCALE-Sim v3 configs', () => {
   it('reads v3\'s scale.cfg: the v2 keys as before, plus request buffers, [layout] and [sparsity]', () => {
@@ -58,12 +61,11 @@ describe('SCALE-Sim v3 configs', () => {
 
   it('lists the v3 features a run reads but does not simulate', () => {
     const user = scalesimNotModelled(parseScalesimConfig(cfg('sparsity.cfg')), parseTopology(topo('sparsity_conv.csv')));
-    expect(user.join('\n')).toMatch(/ReadRequestBuffer \(128\) and WriteRequestBuffer \(128\)/);
     expect(user.join('\n')).toMatch(/\[sparsity\] SparsitySupport \(ellpack_block, row-wise N:M, BlockSize 8\): 1 sparse layer\(s\) simulated dense/);
-    const calc = scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg')));
-    expect(calc.join('\n')).not.toMatch(/ReadRequestBuffer|SparsitySupport|Ramulator/);
-    expect(calc.join('\n')).toMatch(/WriteRequestBuffer \(32\): v3's ofmap write buffer also paces CALC-mode DRAM writes/);
-    expect(scalesimNotModelled(parseScalesimConfig(cfg('google_ramulator.cfg'))).join('\n')).toMatch(/UseRamulatorTrace/);
+    // v3's memory model is simulated: the request buffers (which only pace Ramulator) are no note of their own
+    expect(user.join('\n')).not.toMatch(/ReadRequestBuffer|Total Cycles/);
+    expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg')))).toEqual([]);
+    expect(scalesimNotModelled(parseScalesimConfig(cfg('google_ramulator.cfg'))).join('\n')).toMatch(/UseRamulatorTrace: .*ReadRequestBuffer and WriteRequestBuffer, which only pace them/);
     expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg').replace('IfmapCustomLayout: False', 'IfmapCustomLayout: True'))).join('\n')).toMatch(/custom layouts/);
   });
 
@@ -169,7 +171,7 @@ describe('SCALE-Sim v3 topologies', () => {
   });
 });
 
-describe('v3 files run (figures are v2\'s until v3\'s models are built)', () => {
+describe('v3 files run', () => {
   it('a sparse layer gives the dense layer\'s figures', () => {
     const { config } = parseScalesimConfig(cfg('sparsity.cfg').replace('InterfaceBandwidth: USER', 'InterfaceBandwidth: CALC'));
     const layers = parseTopology(topo('sparsity_conv.csv'));
@@ -196,36 +198,42 @@ describe('v3 files run (figures are v2\'s until v3\'s models are built)', () => 
   });
 });
 
-// v3's own runs (scripts/scalesim-v3-golden.py): CALC agrees with v2's model on every compute figure
-// and access count; USER (request buffers, bank bandwidths) is item 2 of issue 23, not built yet.
+// v3's own runs (scripts/scalesim-v3-golden.py): the wasm simulator and the TypeScript reference
+// in v3 mode give v3's three reports byte for byte, USER and CALC, every dataflow.
 describe('SCALE-Sim v3 golden runs', () => {
   const RUNS = join(V3_DIR, 'runs');
   const runs = readdirSync(RUNS).filter((d) => existsSync(join(RUNS, d, 'meta.json')));
-  const rows = (text: string) => text.trim().split('\n').slice(1).map((l) => l.split(',').map((f) => f.trim()).slice(1, -1));
   const load = (d: string) => {
     const read = (f: string) => readFileSync(join(RUNS, d, f), 'utf8');
     const meta = JSON.parse(read('meta.json'));
     return {
       file: parseScalesimConfig(read('config.cfg'), join(d, 'config.cfg')),
       layers: parseTopology(read('topology.csv'), join(d, 'topology.csv'), { gemm: meta.gemm }),
-      compute: rows(read('COMPUTE_REPORT.csv')),
-      detail: rows(read('DETAILED_ACCESS_REPORT.csv')),
+      reports: Object.fromEntries(REPORTS.map((r) => [r, read(r)])),
     };
   };
 
   it('has CALC and USER runs in every dataflow, all read as v3', () => {
-    expect(runs.length).toBeGreaterThanOrEqual(7);
+    const kinds = new Set(runs.map((d) => { const f = load(d).file; return `${f.config.interfaceBandwidth}-${f.config.dataflow}`; }));
+    for (const mode of ['USER', 'CALC']) for (const df of ['os', 'ws', 'is']) expect(kinds, `${mode} ${df}`).toContain(`${mode}-${df}`);
     for (const d of runs) expect(load(d).file.version, d).toBe(3);
   });
 
-  it.each(runs.filter((d) => d.startsWith('calc-')))('%s: CALC compute figures and access counts as v3', (d) => {
-    const { file, layers, compute, detail } = load(d);
-    sim.network(file.config, layers).forEach((r, i) => {
-      // v3's columns: Total Cycles (incl. prefetch), Total Cycles, Stall Cycles, Overall, Mapping, Compute Util %
-      expect([r.totalCycles, r.stallCycles], `${d} layer ${i}`).toEqual([Number(compute[i]![1]), Number(compute[i]![2])]);
-      for (const [k, v] of [[3, r.overallUtilization], [4, r.mappingEfficiency], [5, r.computeUtilization]] as const) expect(v).toBeCloseTo(Number(compute[i]![k]), 9);
-      const counts = [r.sramReads.ifmap, r.sramReads.filter, r.sramWrites.ofmap, r.dramReads.ifmap, r.dramReads.filter, r.dramWrites.ofmap];
-      expect(counts).toEqual([2, 5, 8, 11, 14, 17].map((k) => Number(detail[i]![k])));
-    });
+  it.each(runs)('%s: the three reports as v3 writes them (wasm simulator)', (d) => {
+    const { file, layers, reports } = load(d);
+    expect(scalesimReports(sim.network(file.config, layers, { v3: file.v3 }), 3)).toEqual(reports);
+  });
+
+  it.each(runs)('%s: the three reports as v3 writes them (TypeScript reference)', (d) => {
+    const { file, layers, reports } = load(d);
+    const v3 = { ifmapBandwidth: file.v3!.layout.ifmap.bankBandwidth, filterBandwidth: file.v3!.layout.filter.bankBandwidth };
+    expect(scalesimReports(layers.map((l) => referenceLayer(file.config, l, v3)), 3)).toEqual(reports);
+  });
+
+  it('read as v2, the USER runs differ from v3 (the stall rule and the bank bandwidths matter)', () => {
+    const { file, layers, reports } = load('user-os-mnk');
+    const v2 = sim.network(file.config, layers);
+    expect(v2[0]!.totalCycles).toBe(50423);
+    expect(reports['COMPUTE_REPORT.csv']).toMatch(/^0, 59000, 52447, 42272,/m);
   });
 });
