@@ -91,7 +91,7 @@ export const simBench: Bench = {
               Object.assign(row, { scalesimSeconds: null, ratio: null, scalesimCpuSeconds: null, cpuRatio: null, identical: null });
             } else {
               const ours = scalesimReports(results);
-              const identical = Object.entries(run.reports).every(([file, text]) => sameReports(text, ours[file as keyof typeof ours]));
+              const identical = Object.entries(run.reports).every(([file, text]) => sameReports(text, ours[file as keyof typeof ours] ?? ''));
               Object.assign(row, {
                 scalesimSeconds: run.seconds, ratio: run.seconds / timing.medianSeconds,
                 scalesimCpuSeconds: run.cpuSeconds, cpuRatio: run.cpuSeconds / cpuPerRun, identical,

@@ -11,7 +11,8 @@ python3-tqdm; no PyPI needed):
 
 The cases are v3's USER mode (read/write request buffers, the ifmap and filter read at the
 [layout] bank bandwidths, the ofmap written at Bandwidth), where v3's figures differ from v2's,
-and CALC (every dataflow); all dense, default layouts, no Ramulator.
+and CALC (every dataflow), dense and with layer-wise N:M sparsity (then v3's SPARSE_REPORT.csv is
+stored too); default layouts, no Ramulator.
 """
 import argparse
 import json
@@ -26,8 +27,8 @@ OUT = os.path.join(ROOT, 'test', 'golden', 'scalesim-v3', 'runs')
 REPORTS = ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv']
 
 
-def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read_buf, write_buf, bank_bw):
-    """A v3 .cfg with every key v3 reads (v3 stops at a missing one)."""
+def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read_buf, write_buf, bank_bw, sparse_rep=None):
+    """A v3 .cfg with every key v3 reads (v3 stops at a missing one); sparse_rep turns on layer-wise sparsity."""
     banks = 10 if bank_bw % 10 == 0 else 1  # v3 requires banks to divide the bank bandwidth
     return '\n'.join([
         '[general]', f'run_name = {name}', '',
@@ -41,7 +42,7 @@ def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read
         'IfmapCustomLayout: False', f'IfmapSRAMBankBandwidth: {bank_bw}', f'IfmapSRAMBankNum: {banks}', 'IfmapSRAMBankPort: 2',
         'FilterCustomLayout: False', f'FilterSRAMBankBandwidth: {bank_bw}', f'FilterSRAMBankNum: {banks}', 'FilterSRAMBankPort: 2', '',
         '[sparsity]',
-        'SparsitySupport : false', 'SparseRep : ellpack_block', 'OptimizedMapping : false', 'BlockSize : 8',
+        f'SparsitySupport : {"true" if sparse_rep else "false"}', f'SparseRep : {sparse_rep or "ellpack_block"}', 'OptimizedMapping : false', 'BlockSize : 8',
         'RandomNumberGeneratorSeed : 40', '',
         '[run_presets]', f'InterfaceBandwidth: {interface}', 'UseRamulatorTrace: False', '',
     ])
@@ -50,8 +51,12 @@ def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read
 SMALL_CONV = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n' \
     'c1, 16, 16, 3, 3, 8, 24, 1,\nc2, 15, 15, 5, 5, 3, 16, 2,\n'
 MNK = 'Layer Name, M, N, K,\nTest 1, 256, 128, 256,\n'  # v3's topologies/GEMM_mnk/test_mnk_input.csv
+# layer-wise N:M: 2:4, 1:3, 3:4 and no column (1:1); K = 72, 75, 45 and 18, some not whole blocks
+SPARSE_CONV = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides, Sparsity,\n' \
+    'c1, 16, 16, 3, 3, 8, 24, 1, 2:4,\nc2, 15, 15, 5, 5, 3, 16, 2, 1:3,\nc3, 10, 10, 3, 3, 5, 12, 1, 3:4,\nc4, 9, 9, 3, 3, 2, 10, 1,\n'
+SPARSE_MNK = 'Layer Name, M, N, K, Sparsity,\nG1, 30, 20, 50, 1:4,\nG2, 9, 40, 33, 2:3,\n'
 
-# (name, rows, cols, SRAM kB (ifmap, filter, ofmap), dataflow, CALC|USER, Bandwidth, read/write request buffer, bank bandwidth, topology, gemm)
+# (name, rows, cols, SRAM kB (ifmap, filter, ofmap), dataflow, CALC|USER, Bandwidth, read/write request buffer, bank bandwidth, topology, gemm[, SparseRep])
 CASES = [
     # v3's own USER test (test/general/golden_trace_user_*): scale.cfg at 32×32, Bandwidth 10, buffers of 32
     ('user-os-mnk', 32, 32, (64, 64, 64), 'os', 'USER', 10, 32, 10, MNK, True),
@@ -65,18 +70,28 @@ CASES = [
     ('calc-os-conv', 8, 8, (2, 2, 2), 'os', 'CALC', 10, 32, 10, SMALL_CONV, False),
     ('calc-is-conv', 8, 8, (2, 2, 2), 'is', 'CALC', 10, 32, 10, SMALL_CONV, False),
     ('calc-os-mnk', 32, 32, (64, 64, 64), 'os', 'CALC', 10, 32, 10, MNK, True),
+    # layer-wise N:M sparsity in every dataflow and representation, CALC and USER
+    ('sparse-calc-os-csr', 8, 8, (2, 2, 2), 'os', 'CALC', 10, 32, 10, SPARSE_CONV, False, 'csr'),
+    ('sparse-calc-ws-csc', 8, 8, (2, 2, 2), 'ws', 'CALC', 10, 32, 10, SPARSE_CONV, False, 'csc'),
+    ('sparse-calc-is-ellpack', 8, 8, (2, 2, 2), 'is', 'CALC', 10, 32, 10, SPARSE_CONV, False, 'ellpack_block'),
+    ('sparse-user-os-ellpack', 8, 8, (2, 2, 2), 'os', 'USER', 4, 8, 4, SPARSE_CONV, False, 'ellpack_block'),
+    ('sparse-user-ws-csr', 8, 8, (2, 2, 2), 'ws', 'USER', 4, 8, 6, SPARSE_CONV, False, 'csr'),
+    ('sparse-user-is-csc', 8, 8, (2, 2, 2), 'is', 'USER', 4, 8, 4, SPARSE_CONV, False, 'csc'),
+    ('sparse-calc-ws-ellpack-mnk', 16, 8, (4, 4, 4), 'ws', 'CALC', 10, 32, 10, SPARSE_MNK, True, 'ellpack_block'),
+    ('sparse-user-os-csr-mnk', 16, 8, (4, 4, 4), 'os', 'USER', 5, 16, 5, SPARSE_MNK, True, 'csr'),
 ]
 
 
 def run_case(scalesim, case, force):
-    name, rows, cols, srams, df, interface, bw, buf, bank_bw, topology, gemm = case
+    name, rows, cols, srams, df, interface, bw, buf, bank_bw, topology, gemm = case[:11]
+    sparse_rep = case[11] if len(case) > 11 else None
     out = os.path.join(OUT, name)
     if os.path.exists(os.path.join(out, 'meta.json')) and not force:
         print(f'{name}: kept')
         return
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, 'config.cfg'), 'w') as f:
-        f.write(config_text(name, rows, cols, srams, df, interface, bw, buf, buf, bank_bw))
+        f.write(config_text(name, rows, cols, srams, df, interface, bw, buf, buf, bank_bw, sparse_rep))
     with open(os.path.join(out, 'topology.csv'), 'w') as f:
         f.write(topology)
     work = tempfile.mkdtemp(prefix='scalesim-v3-')
@@ -92,7 +107,7 @@ def run_case(scalesim, case, force):
         seconds = time.time() - start
         if run.returncode != 0 or not os.path.exists(os.path.join(work, 'run', name, REPORTS[0])):
             raise SystemExit(f'{name}: SCALE-Sim v3 failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}')
-        for report in REPORTS:
+        for report in REPORTS + (['SPARSE_REPORT.csv'] if sparse_rep else []):
             shutil.copy(os.path.join(work, 'run', name, report), os.path.join(out, report))
     finally:
         shutil.rmtree(work, ignore_errors=True)

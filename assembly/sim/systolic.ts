@@ -53,6 +53,10 @@ export function simFieldCount(): i32 {
 let R: i32 = 0, C: i32 = 0, DF: i32 = 0;
 let H: i32 = 0, W: i32 = 0, FH: i32 = 0, FW: i32 = 0, CH: i32 = 0, NF: i32 = 0, SH: i32 = 0, SW: i32 = 0;
 let OH: i32 = 0, OW: i32 = 0, M: i32 = 0, N: i32 = 0, K: i32 = 0;
+// SCALE-Sim v3's layer-wise N:M sparsity keeps window element k iff k mod SPARSE_M < SPARSE_N: K counts
+// the kept ones (the operands' shared dimension), K_DENSE all of them (the MACs). The condensed
+// filter's addresses are numbered n·K + k here: only their equality matters to the figures.
+let SPARSE_N: i32 = 1, SPARSE_M: i32 = 1, K_DENSE: i32 = 0, IFMAP_DISTINCT: f64 = 0;
 let SR: i32 = 0, SC: i32 = 0, T: i32 = 0, ROW_FOLDS: i32 = 0, COL_FOLDS: i32 = 0, FOLD_LEN: i32 = 0;
 
 // Per-m and per-k parts of an ifmap address (operand_matrix.py): valid iff
@@ -1128,9 +1132,25 @@ function walkUser(out: usize, ifmapWords: i32, filterWords: i32, ifmapBandwidth:
   return stalls;
 }
 
-/** Distinct valid ifmap addresses: channels × covered rows × covered columns. */
+/** Distinct valid ifmap addresses (dense: channels × covered rows × covered columns). */
 function distinctIfmap(): f64 {
-  return <f64>CH * <f64>covered(H, FH, SH, OH) * <f64>covered(W, FW, SW, OW);
+  return IFMAP_DISTINCT;
+}
+
+/** Distinct valid addresses of the pruned ifmap matrix, counted over a byte mark per ifmap word. */
+function countSparseIfmap(): f64 {
+  const size = <usize>H * <usize>W * <usize>CH;
+  const marks = heap.alloc(max<usize>(size, 1));
+  memory.fill(marks, 0, size);
+  let count: f64 = 0;
+  for (let m = 0; m < M; m++) {
+    for (let k = 0; k < K; k++) {
+      const a = ifmapAddr(m, k);
+      if (a >= 0 && load<u8>(marks + <usize>a) == 0) { store<u8>(marks + <usize>a, 1); count++; }
+    }
+  }
+  heap.free(marks);
+  return count;
 }
 
 function covered(size: i32, f: i32, s: i32, outputs: i32): i32 {
@@ -1258,7 +1278,9 @@ function walkCalc(out: usize, ifmapWords: i32, filterWords: i32, lines: f64): f6
 function setupLayer(
   rows: i32, cols: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
+  sparseN: i32, sparseM: i32,
 ): i32 {
+  if (sparseN < 1 || sparseM < sparseN) return 1;
   if (rows <= 0 || cols <= 0 || dataflow < 0 || dataflow > 2) return 1;
   if (ifmapH <= 0 || ifmapW <= 0 || filterH <= 0 || filterW <= 0 || channels <= 0 || filters <= 0 || strideH <= 0 || strideW <= 0) return 1;
   if (filterH > ifmapH || filterW > ifmapW) return 1;
@@ -1266,7 +1288,9 @@ function setupLayer(
   H = ifmapH; W = ifmapW; FH = filterH; FW = filterW; CH = channels; NF = filters; SH = strideH; SW = strideW;
   OH = (H - FH + SH + SH - 1) / SH; // ceil((H − F + S) / S), SCALE-Sim's output size
   OW = (W - FW + SW + SW - 1) / SW;
-  M = OH * OW; N = NF; K = FH * FW * CH;
+  M = OH * OW; N = NF; K_DENSE = FH * FW * CH;
+  SPARSE_N = sparseN; SPARSE_M = sparseM;
+  K = (K_DENSE / SPARSE_M) * SPARSE_N + min(K_DENSE % SPARSE_M, SPARSE_N);
   if (DF == DF_OS) { SR = M; SC = N; T = K; } else if (DF == DF_WS) { SR = K; SC = N; T = M; } else { SR = K; SC = M; T = N; }
   ROW_FOLDS = (SR + R - 1) / R;
   COL_FOLDS = (SC + C - 1) / C;
@@ -1283,13 +1307,15 @@ function setupLayer(
     store<i32>(mBase + (<usize>m << 2), (r * W + c) * CH);
   }
   for (let k = 0; k < K; k++) {
-    const r = k / (FW * CH);
-    const rest = k % (FW * CH);
+    const dense = (k / SPARSE_N) * SPARSE_M + k % SPARSE_N; // the k-th kept window element
+    const r = dense / (FW * CH);
+    const rest = dense % (FW * CH);
     const c = rest / CH;
     store<i32>(kRow + (<usize>k << 2), r);
     store<i32>(kCol + (<usize>k << 2), c);
     store<i32>(kOff + (<usize>k << 2), (r * W + c) * CH + rest % CH);
   }
+  IFMAP_DISTINCT = K == K_DENSE ? <f64>CH * <f64>covered(H, FH, SH, OH) * <f64>covered(W, FW, SW, OW) : countSparseIfmap();
 
   return 0;
 }
@@ -1302,17 +1328,17 @@ function freeLayer(): void {
  * Simulates one layer as SCALE-Sim v2 does (v3 when `v3` is 1) and writes SIM_FIELD_COUNT f64
  * figures to `out`: CALC interface bandwidth when `userBandwidth` is 0, else USER mode with the
  * ofmap written at `userBandwidth` words per cycle and the ifmap and filter read at
- * `ifmapBandwidth` and `filterBandwidth` (v2: all three the same). Returns 0, or 1 when an
- * argument is out of range.
+ * `ifmapBandwidth` and `filterBandwidth` (v2: all three the same); `sparseN`:`sparseM` is v3's
+ * layer-wise N:M sparsity (1:1 dense). Returns 0, or 1 when an argument is out of range.
  */
 export function simLayer(
   out: usize, rows: i32, cols: i32, ifmapWords: i32, filterWords: i32, ofmapWords: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
-  userBandwidth: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: i32,
+  userBandwidth: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: i32, sparseN: i32, sparseM: i32,
 ): i32 {
   if (userBandwidth < 0 || (userBandwidth > 0 && (ifmapBandwidth <= 0 || filterBandwidth <= 0))) return 1;
   if (rows <= 0 || cols <= 0 || ifmapWords < 100 || filterWords < 100 || ofmapWords <= 1 || dataflow < 0 || dataflow > 2) return 1;
-  if (setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW) != 0) return 1;
+  if (setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, sparseN, sparseM) != 0) return 1;
   const folds = <f64>ROW_FOLDS * <f64>COL_FOLDS;
   const lines = folds * <f64>FOLD_LEN;
 
@@ -1354,7 +1380,7 @@ export function simLayer(
   let drainAt = total;
   while (wDrainStart < wLines) drainAt = drain(drainAt) + 1;
 
-  const macs = <f64>M * <f64>N * <f64>K;
+  const macs = <f64>M * <f64>N * <f64>K_DENSE; // v3 counts a sparse layer's MACs dense
   put(out, F_TOTAL, total);
   put(out, F_STALL, stalls);
   put(out, F_OVERALL_UTIL, (macs * 100) / (total * denom));
@@ -1399,7 +1425,7 @@ export function simTraceBegin(
   rows: i32, cols: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
 ): i32 {
-  return setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW);
+  return setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, 1, 1);
 }
 
 /** Lines in the layer's demand (all folds), after simTraceBegin. */

@@ -37,6 +37,8 @@ export interface SimLayerArgs {
   filterBandwidth?: number;
   /** SCALE-Sim v3's memory model (its USER-mode stall rule, the latest drain as the DRAM OFMAP stop) instead of v2's. */
   v3?: boolean;
+  /** SCALE-Sim v3's layer-wise N:M sparsity: window elements k with k mod m < n are kept (default dense). */
+  sparsity?: { n: number; m: number };
 }
 
 export class SystolicSim {
@@ -53,7 +55,7 @@ export class SystolicSim {
     const code = this.core.exports.simLayer(
       this.out, a.rows, a.cols, a.ifmapWords, a.filterWords, a.ofmapWords, SIM_DATAFLOW[a.dataflow],
       a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth,
-      a.userBandwidth, a.ifmapBandwidth ?? a.userBandwidth, a.filterBandwidth ?? a.userBandwidth, a.v3 ? 1 : 0,
+      a.userBandwidth, a.ifmapBandwidth ?? a.userBandwidth, a.filterBandwidth ?? a.userBandwidth, a.v3 ? 1 : 0, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1,
     );
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
     const view = new Float64Array(this.core.exports.memory.buffer, this.out, SIM_FIELDS.length);
@@ -84,7 +86,7 @@ export class SystolicSim {
    * without base offsets, -1 where nothing is demanded), line by line: `visit(line, ifmap, filter, ofmap)`.
    * The arrays are reused between calls.
    */
-  traceLines(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3'>, visit: (line: number, ifmap: Int32Array, filter: Int32Array, ofmap: Int32Array) => void): void {
+  traceLines(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity'>, visit: (line: number, ifmap: Int32Array, filter: Int32Array, ofmap: Int32Array) => void): void {
     const e = this.core.exports;
     const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth);
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
@@ -107,7 +109,7 @@ export class SystolicSim {
   }
 
   /** The ifmap and filter prefetch orders (USER mode's DRAM fetch order, addresses without base offsets, -1 for padding). */
-  prefetchOrders(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3'>): { ifmap: Int32Array; filter: Int32Array } {
+  prefetchOrders(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity'>): { ifmap: Int32Array; filter: Int32Array } {
     const e = this.core.exports;
     const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth);
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);

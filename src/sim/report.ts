@@ -1,13 +1,18 @@
 // SCALE-Sim v2's three CSV reports (simulator.py generate_reports), byte for byte: same headers,
 // same column order, ", " separators, a trailing comma on every line, and numbers printed the way
 // Python's str() prints them (floats always with a '.' or an exponent, e.g. 33.0, 1e-05). v3's
-// compute report adds 'Total Cycles (incl. prefetch)' as its second column.
+// compute report adds 'Total Cycles (incl. prefetch)' as its second column; with sparsity on, its
+// bandwidth report adds the filter metadata's SRAM bandwidth and a fourth report, SPARSE_REPORT.csv.
 import type { LayerResult, ScalesimVersion } from './types.js';
 
 export const COMPUTE_REPORT_HEADER = 'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,';
 export const COMPUTE_REPORT_HEADER_V3 = 'LayerID, Total Cycles (incl. prefetch), Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,';
 export const BANDWIDTH_REPORT_HEADER =
   'LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,';
+export const BANDWIDTH_REPORT_HEADER_SPARSE =
+  'LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg FILTER Metadata SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,';
+export const SPARSE_REPORT_HEADER =
+  'LayerID, Sparsity Representation, Original Filter Storage, New Storage (Filter+Metadata), Filter Metadata Storage, Avg FILTER Metadata SRAM BW, ';
 export const DETAILED_ACCESS_REPORT_HEADER =
   'LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter Start Cycle, SRAM Filter Stop Cycle, ' +
   'SRAM Filter Reads, SRAM OFMAP Start Cycle, SRAM OFMAP Stop Cycle, SRAM OFMAP Writes, DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, ' +
@@ -48,21 +53,36 @@ export function computeReport(layers: readonly LayerResult[], version: ScalesimV
   return [version === 3 ? COMPUTE_REPORT_HEADER_V3 : COMPUTE_REPORT_HEADER, ...rows, ''].join('\n');
 }
 
+const isSparse = (layers: readonly LayerResult[]): boolean => layers.length > 0 && layers.every((r) => r.sparse);
+
 export function bandwidthReport(layers: readonly LayerResult[]): string {
+  const sparse = isSparse(layers);
   const rows = layers.map((r, i) =>
     line(i, [
-      r.sramBandwidth.ifmap, r.sramBandwidth.filter, r.sramBandwidth.ofmap,
+      r.sramBandwidth.ifmap, r.sramBandwidth.filter, ...(sparse ? [r.sparse!.metadataSramBandwidth] : []), r.sramBandwidth.ofmap,
       r.dramBandwidth.ifmap, r.dramBandwidth.filter, r.dramBandwidth.ofmap,
     ].map(pythonFloat)),
   );
-  return [BANDWIDTH_REPORT_HEADER, ...rows, ''].join('\n');
+  return [sparse ? BANDWIDTH_REPORT_HEADER_SPARSE : BANDWIDTH_REPORT_HEADER, ...rows, ''].join('\n');
+}
+
+/** v3's SPARSE_REPORT.csv (results simulated with sparsity support on). */
+export function sparseReport(layers: readonly LayerResult[]): string {
+  const rows = layers.map((r, i) => {
+    const s = r.sparse;
+    if (!s) throw new RangeError(`layer '${r.name}': a sparse report needs results simulated with sparsity support on`);
+    const storage = s.storageIsFloat ? pythonFloat : int;
+    return line(i, [s.representation, int(s.originalFilterStorage), storage(s.newStorage), storage(s.metadataStorage), pythonFloat(s.metadataSramBandwidth)]);
+  });
+  return [SPARSE_REPORT_HEADER, ...rows, ''].join('\n');
 }
 
 export function detailedAccessReport(layers: readonly LayerResult[]): string {
   const f = pythonFloat; // cycles come out of numpy float arrays in SCALE-Sim
   const rows = layers.map((r, i) =>
     line(i, [
-      f(r.sramStart.ifmap), f(r.sramStop.ifmap), int(r.sramReads.ifmap),
+      // v3 counts WS ifmap reads with sparsity on as a float (× M/N per fold)
+      f(r.sramStart.ifmap), f(r.sramStop.ifmap), r.sparse?.ifmapSramReadsIsFloat ? f(r.sramReads.ifmap) : int(r.sramReads.ifmap),
       f(r.sramStart.filter), f(r.sramStop.filter), int(r.sramReads.filter),
       f(r.sramStart.ofmap), f(r.sramStop.ofmap), int(r.sramWrites.ofmap),
       f(r.dramStart.ifmap), f(r.dramStop.ifmap), int(r.dramReads.ifmap),
@@ -90,9 +110,10 @@ export function mapwiseBandwidthReport(layers: readonly LayerResult[]): string {
   return [MAPWISE_BANDWIDTH_REPORT_HEADER, ...rows, ''].join('\n');
 }
 
-/** The three reports by SCALE-Sim's file names, as SCALE-Sim `version` writes them. */
-export function scalesimReports(layers: readonly LayerResult[], version: ScalesimVersion = 2): Record<'COMPUTE_REPORT.csv' | 'BANDWIDTH_REPORT.csv' | 'DETAILED_ACCESS_REPORT.csv', string> {
+/** The three reports by SCALE-Sim's file names, as SCALE-Sim `version` writes them (and v3's SPARSE_REPORT.csv for sparse runs). */
+export function scalesimReports(layers: readonly LayerResult[], version: ScalesimVersion = 2): Record<'COMPUTE_REPORT.csv' | 'BANDWIDTH_REPORT.csv' | 'DETAILED_ACCESS_REPORT.csv', string> & { 'SPARSE_REPORT.csv'?: string } {
   return {
+    ...(isSparse(layers) ? { 'SPARSE_REPORT.csv': sparseReport(layers) } : {}),
     'COMPUTE_REPORT.csv': computeReport(layers, version),
     'BANDWIDTH_REPORT.csv': bandwidthReport(layers),
     'DETAILED_ACCESS_REPORT.csv': detailedAccessReport(layers),

@@ -1,6 +1,7 @@
 // The plain data the systolic-array simulator works on: an array configuration, a layer, and the
 // figures SCALE-Sim v2 reports for one layer. Imports nothing.
 
+
 export type Dataflow = 'os' | 'ws' | 'is';
 export const DATAFLOWS: readonly Dataflow[] = ['os', 'ws', 'is'];
 
@@ -34,7 +35,7 @@ export interface ConvLayer {
   readonly strideWidth: number;
   /**
    * SCALE-Sim v3's `Sparsity` column, N non-zeros in every M filter elements. Absent in v2 files and
-   * in layers built in code (dense); read and validated, not yet simulated (figures are dense).
+   * in layers built in code (dense); simulated when sparsity support is on (SimulateOptions.sparsity).
    */
   readonly sparsity?: NmSparsity;
 }
@@ -76,6 +77,17 @@ export interface ScalesimV3Config {
   readonly defaulted: readonly string[];
 }
 
+/** v3's SPARSE_REPORT.csv row, and which of its figures v3 holds as Python floats (printed with a '.'). */
+export interface SparseFigures {
+  representation: 'csr' | 'csc' | 'ellpack_block';
+  originalFilterStorage: number; // K·N words
+  newStorage: number; // condensed filter plus metadata
+  metadataStorage: number; // words; also the metadata v3 reads from the filter SRAM
+  metadataSramBandwidth: number; // metadata / Total Cycles
+  storageIsFloat: boolean; // blocked ELLPACK counts metadata in fractions of a word
+  ifmapSramReadsIsFloat: boolean; // WS: v3 counts the ifmap SRAM reads × M/N (wsSparseIfmapReads)
+}
+
 /** Per-operand counts: `ifmap`, `filter`, `ofmap`. */
 export interface OperandCounts {
   ifmap: number;
@@ -89,6 +101,8 @@ export interface LayerResult {
   totalCycles: number;
   /** SCALE-Sim v3's 'Total Cycles (incl. prefetch)': DRAM OFMAP stop − the earlier of the DRAM IFMAP and Filter starts. v3 runs only. */
   totalCyclesWithPrefetch?: number;
+  /** SCALE-Sim v3's sparse figures (its SPARSE_REPORT.csv row), when sparsity support is on. */
+  sparse?: SparseFigures;
   stallCycles: number;
   overallUtilization: number; // percent, as SCALE-Sim's "Overall Util %"
   mappingEfficiency: number; // percent

@@ -7,7 +7,7 @@ import { Simulator } from '../../src/sim/simulate.js';
 import { type ConvLayer, type Dataflow, layerGemm, type SystolicConfig } from '../../src/sim/types.js';
 import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
 import { layerFigures } from './figures.js';
-import { referenceLayer, type V3Memory } from './reference.js';
+import { referenceLayer, type V3Options } from './reference.js';
 import type { ScalesimV3Config } from '../../src/sim/types.js';
 
 const sim = new Simulator(await getCore());
@@ -61,35 +61,43 @@ describe('wasm simulator = TypeScript reference of SCALE-Sim', () => {
 });
 
 // SCALE-Sim v3's memory model: USER mode with the ifmap and filter read at their own bank
-// bandwidths and v3's stall rule, CALC with the latest drain as the DRAM OFMAP stop.
+// bandwidths and v3's stall rule, CALC with the latest drain as the DRAM OFMAP stop; half the
+// cases layer-wise N:M sparse (pruned operands, SPARSE_REPORT figures).
 describe('wasm simulator = TypeScript reference of SCALE-Sim v3', () => {
   const rng = new Random(2026);
-  const v3Of = (m: V3Memory): ScalesimV3Config => {
+  const v3Of = (m: V3Options): ScalesimV3Config => {
     const bank = (bankBandwidth: number) => ({ customLayout: false, bankBandwidth, banks: 1, ports: 2 });
-    return { readRequestBuffer: 32, writeRequestBuffer: 32, useRamulatorTrace: false, layout: { ifmap: bank(m.ifmapBandwidth), filter: bank(m.filterBandwidth) }, sparsity: { support: false, optimizedMapping: false }, defaulted: [] };
+    const sparsity = m.sparseRep ? { support: true, representation: m.sparseRep, optimizedMapping: false } : { support: false, optimizedMapping: false };
+    return { readRequestBuffer: 32, writeRequestBuffer: 32, useRamulatorTrace: false, layout: { ifmap: bank(m.ifmapBandwidth), filter: bank(m.filterBandwidth) }, sparsity, defaulted: [] };
   };
-  const cases: { config: SystolicConfig; layer: ConvLayer; memory: V3Memory }[] = [];
+  const cases: { config: SystolicConfig; layer: ConvLayer; memory: V3Options }[] = [];
   while (cases.length < 120) {
     const c = randomCase(rng);
     const config = rng.float() < 0.8 ? { ...c.config, interfaceBandwidth: 'USER' as const, bandwidthWordsPerCycle: 1 + rng.int(20) } : c.config;
     const slow = rng.float() < 0.5; // a few words per cycle: most of these stall
-    const memory = { ifmapBandwidth: 1 + rng.int(slow ? 4 : 24), filterBandwidth: 1 + rng.int(slow ? 4 : 24) };
-    const g = layerGemm(c.layer);
+    const sparse = rng.float() < 0.5;
+    const memory: V3Options = { ifmapBandwidth: 1 + rng.int(slow ? 4 : 24), filterBandwidth: 1 + rng.int(slow ? 4 : 24), ...(sparse ? { sparseRep: (['csr', 'csc', 'ellpack_block'] as const)[rng.int(3)] } : {}) };
+    const m = 1 + rng.int(8);
+    const layer = sparse && rng.float() < 0.9 ? { ...c.layer, sparsity: { n: 1 + rng.int(m), m } } : c.layer;
+    const g = layerGemm(layer);
     const [sr, sc, t] = config.dataflow === 'os' ? [g.m, g.n, g.k] : config.dataflow === 'ws' ? [g.k, g.n, g.m] : [g.k, g.m, g.n];
     const lines = Math.ceil(sr / config.rows) * Math.ceil(sc / config.cols) * (t + 2 * config.rows + config.cols);
-    if (lines * (config.rows + config.cols) < (config.interfaceBandwidth === 'USER' ? 3e4 : 2e5)) cases.push({ config, layer: c.layer, memory });
+    if (lines * (config.rows + config.cols) < (config.interfaceBandwidth === 'USER' ? 3e4 : 2e5)) cases.push({ config, layer, memory });
   }
   it.each(cases.map((c, i) => [i, c] as const))('case %i', (_i, { config, layer, memory }) => {
     const fast = sim.layer(config, layer, { v3: v3Of(memory) });
     const reference = referenceLayer(config, layer, memory);
     expect(layerFigures(fast)).toEqual(layerFigures(reference));
     expect(fast.totalCyclesWithPrefetch).toBe(reference.totalCyclesWithPrefetch);
+    expect(fast.sramReads.ifmap).toBe(reference.sramReads.ifmap); // v3's float WS count, exactly
+    expect(fast.sparse).toEqual(reference.sparse);
     expect(fast.maxDramBandwidth).toEqual(reference.maxDramBandwidth);
   });
-  it('some cases stall, and v3\'s stall rule changes the figures of some', () => {
-    const differs = cases.filter(({ config, layer, memory }) => config.interfaceBandwidth === 'USER' && memory.ifmapBandwidth === memory.filterBandwidth
+  it('some cases stall, v3\'s stall rule changes the figures of some, many are sparse', () => {
+    const differs = cases.filter(({ config, layer, memory }) => config.interfaceBandwidth === 'USER' && memory.ifmapBandwidth === memory.filterBandwidth && !memory.sparseRep
       && referenceLayer({ ...config, bandwidthWordsPerCycle: memory.ifmapBandwidth }, layer).totalCycles !== referenceLayer({ ...config, bandwidthWordsPerCycle: memory.ifmapBandwidth }, layer, memory).totalCycles);
     expect(cases.filter((c) => sim.layer(c.config, c.layer, { v3: v3Of(c.memory) }).stallCycles > 0).length).toBeGreaterThan(8);
     expect(differs.length).toBeGreaterThan(0);
+    expect(cases.filter((c) => c.memory.sparseRep && c.layer.sparsity && c.layer.sparsity.n < c.layer.sparsity.m).length).toBeGreaterThan(30);
   });
 });

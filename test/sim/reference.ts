@@ -2,7 +2,7 @@
 // per-cycle demand matrices and walks them through the buffer models line by line exactly as the
 // Python does, so it is slow and only meant for small layers. The fast simulator in assembly/sim
 // must agree with it figure for figure.
-import { type ConvLayer, type Dataflow, type LayerResult, layerGemm, sramWords, type SystolicConfig } from '../../src/sim/types.js';
+import { type ConvLayer, type Dataflow, type LayerResult, layerGemm, type SparseFigures, sramWords, type SystolicConfig } from '../../src/sim/types.js';
 
 type Mat = number[][];
 
@@ -48,28 +48,35 @@ function diagonals(m: Mat): number[] {
   return out;
 }
 
-/** The operand address matrices of operand_matrix.py (offsets included). */
-function operandMatrices(config: SystolicConfig, layer: ConvLayer) {
-  const g = layerGemm(layer);
+/**
+ * The operand address matrices of operand_matrix.py (offsets included). With layer-wise N:M
+ * sparsity, v3 multiplies both by the 0/1 pattern (N ones in every M window elements) and drops
+ * what became zero: the ifmap's pruned columns, the filter's pruned rows (condensed per block).
+ */
+function operandMatrices(config: SystolicConfig, layer: ConvLayer, pattern?: number[]) {
+  const dense = layerGemm(layer);
+  const kept = pattern ? [...pattern.keys()].filter((k) => pattern[k] === 1) : [...Array(dense.k).keys()];
+  const g = { ...dense, k: kept.length };
   const ifmap = full(g.m, g.k);
   for (let i = 0; i < g.m; i++) {
     const oh = Math.floor(i / g.ofmapWidth);
     const ow = i % g.ofmapWidth;
     const iRow = oh * layer.strideHeight;
     const iCol = ow * layer.strideWidth;
-    for (let j = 0; j < g.k; j++) {
+    for (let jj = 0; jj < g.k; jj++) {
+      const j = kept[jj]!;
       const cRow = Math.floor(j / (layer.filterWidth * layer.channels));
       const rest = j % (layer.filterWidth * layer.channels);
       const cCol = Math.floor(rest / layer.channels);
       const ch = rest % layer.channels;
       if (cRow + iRow < layer.ifmapHeight && cCol + iCol < layer.ifmapWidth) {
-        ifmap[i]![j] = ((iRow + cRow) * layer.ifmapWidth + iCol + cCol) * layer.channels + ch + config.ifmapOffset;
+        ifmap[i]![jj] = ((iRow + cRow) * layer.ifmapWidth + iCol + cCol) * layer.channels + ch + config.ifmapOffset;
       }
     }
   }
-  const filter = Array.from({ length: g.k }, (_, k) => Array.from({ length: g.n }, (_, n) => n * g.k + k + config.filterOffset));
+  const filter = kept.map((k) => Array.from({ length: g.n }, (_, n) => n * dense.k + k + config.filterOffset));
   const ofmap = Array.from({ length: g.m }, (_, m) => Array.from({ length: g.n }, (_, n) => g.n * m + n + config.ofmapOffset));
-  return { g, ifmap, filter, ofmap };
+  return { g, dense, ifmap, filter, ofmap };
 }
 
 interface Demand {
@@ -86,7 +93,8 @@ interface Demand {
 }
 
 /** systolic_compute_{os,ws,is}.py: the demand matrices and the per-fold metrics. */
-function demandMatrices(dataflow: Dataflow, R: number, C: number, ifmapOp: Mat, filterOp: Mat, ofmapOp: Mat, M: number, N: number, K: number): Demand {
+/** `ifmapReadScale`: v3 with sparsity counts each WS ifmap fold's reads × M/N of the layer. */
+function demandMatrices(dataflow: Dataflow, R: number, C: number, ifmapOp: Mat, filterOp: Mat, ofmapOp: Mat, M: number, N: number, K: number, ifmapReadScale?: number): Demand {
   const d: Demand = { ifmapPrefetch: [], filterPrefetch: [], ifmap: [], filter: [], ofmap: [], ifmapReads: 0, filterReads: 0, ofmapWrites: 0, mappingEff: [], computeUtil: [] };
   const [Sr, Sc, T] = dataflow === 'os' ? [M, N, K] : dataflow === 'ws' ? [K, N, M] : [K, M, N];
   const rowFolds = Math.ceil(Sr / R);
@@ -133,7 +141,7 @@ function demandMatrices(dataflow: Dataflow, R: number, C: number, ifmapOp: Mat, 
         ofmapFold = skew(withPrefix, C);
       } else if (dataflow === 'ws') {
         let b = rowsOf(ifmapOp, 0, M, r0, r1);
-        d.ifmapReads += M * (r1 - r0);
+        d.ifmapReads += ifmapReadScale === undefined ? M * (r1 - r0) : M * (r1 - r0) * ifmapReadScale;
         ifmapFold = skew([...full(R, R), ...padCols(b, R), ...full(C - 1, R)], R);
         b = rowsOf(filterOp, r0, r1, c0, c1);
         d.filterReads += (r1 - r0) * (c1 - c0);
@@ -453,18 +461,33 @@ function firstLastValid(lines: Mat, serviced: number[]): [number, number] {
  * negative one once, so a line can be served early); Total Cycles is the latest ofmap service
  * cycle and the DRAM OFMAP stop cycle the latest drain's end.
  */
-export interface V3Memory {
+export interface V3Options {
   ifmapBandwidth: number;
   filterBandwidth: number;
+  /** Sparsity support on (layer-wise N:M from each layer's `sparsity`), in this representation. */
+  sparseRep?: SparseFigures['representation'];
+}
+
+/** compression.py on the K × N 0/1 pattern (every filter column pruned alike): storages and metadata, in words. */
+function compressedFilter(rep: SparseFigures['representation'], dataflow: Dataflow, pattern: number[], n: number, m: number, totalCycles: number): SparseFigures {
+  const rows = pattern.length;
+  const nonzeros = pattern.filter((x) => x === 1).length * n;
+  const condensedRows = pattern.filter((x) => x === 1).length; // blocks of M condensed to their ones, trailing padding dropped
+  const metadata = rep === 'csr' ? nonzeros + rows + 1 : rep === 'csc' ? nonzeros + n + 1 : (condensedRows * n * Math.ceil(Math.log2(m))) / 32;
+  const stored = rep === 'ellpack_block' ? condensedRows * n + metadata : 2 * nonzeros + (rep === 'csr' ? rows + 1 : n + 1);
+  return {
+    representation: rep, originalFilterStorage: rows * n, newStorage: stored, metadataStorage: metadata, metadataSramBandwidth: metadata / totalCycles,
+    storageIsFloat: rep === 'ellpack_block', ifmapSramReadsIsFloat: dataflow === 'ws',
+  };
 }
 
 /** One layer through SCALE-Sim v2's pipeline (or v3's with `v3`), in CALC or USER interface-bandwidth mode. */
-export function referenceLayer(config: SystolicConfig, layer: ConvLayer, v3?: V3Memory): LayerResult {
+export function referenceLayer(config: SystolicConfig, layer: ConvLayer, v3?: V3Options): LayerResult {
   return referenceRun(config, layer, v3).result;
 }
 
 /** The figures and the three DRAM traces (CALC read addresses in the order of its JS sets, USER read addresses not modelled). */
-export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Memory): {
+export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Options): {
   result: LayerResult;
   dramTraces: { ifmap: DramRow[]; filter: DramRow[]; ofmap: DramRow[] };
   /** The service cycle of every demand line, per operand (the SRAM traces' first column). */
@@ -472,8 +495,10 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Me
 } {
   const R = config.rows;
   const C = config.cols;
-  const { g, ifmap, filter, ofmap } = operandMatrices(config, layer);
-  const d = demandMatrices(config.dataflow, R, C, ifmap, filter, ofmap, g.m, g.n, g.k);
+  const ratio = v3?.sparseRep ? layer.sparsity ?? { n: 1, m: 1 } : undefined;
+  const pattern = ratio ? Array.from({ length: layerGemm(layer).k }, (_, k) => (k % ratio.m < ratio.n ? 1 : 0)) : undefined;
+  const { g, dense, ifmap, filter, ofmap } = operandMatrices(config, layer, pattern);
+  const d = demandMatrices(config.dataflow, R, C, ifmap, filter, ofmap, g.m, g.n, g.k, ratio && ratio.m / ratio.n);
   const user = config.interfaceBandwidth === 'USER';
   const bw = config.bandwidthWordsPerCycle;
   const ifmapBuf = user ? new ReadBufferUser(sramWords(config.ifmapSramKiB), v3?.ifmapBandwidth ?? bw, d.ifmapPrefetch, !!v3) : new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB));
@@ -498,7 +523,7 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Me
   const lastServiced = ofmapServiced[ofmapServiced.length - 1]!;
   const totalCycles = v3 ? ofmapServiced.reduce((a, b) => Math.max(a, b)) : lastServiced;
   ofmapBuf.emptyAll(lastServiced);
-  const macs = g.m * g.n * g.k;
+  const macs = g.m * g.n * dense.k;
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
   const [ifmapSramStart, ifmapSramStop] = firstLastValid(d.ifmap, ifmapServiced);
   const [filterSramStart, filterSramStop] = firstLastValid(d.filter, filterServiced);
@@ -534,5 +559,6 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Me
     maxDramBandwidth: { ifmap: peakWords(dramTraces.ifmap), filter: peakWords(dramTraces.filter), ofmap: peakWords(dramTraces.ofmap) },
   };
   if (v3) result.totalCyclesWithPrefetch = dramStop.ofmap - Math.min(dramStart.ifmap, dramStart.filter);
+  if (pattern) result.sparse = compressedFilter(v3!.sparseRep!, config.dataflow, pattern, g.n, ratio!.m, totalCycles);
   return { result, dramTraces, served: { ifmap: ifmapServiced, filter: filterServiced, ofmap: ofmapServiced } };
 }

@@ -3,7 +3,8 @@
 // file, the line, the field and what was expected. v3's own example files are in
 // test/golden/scalesim-v3 (see its README).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,7 +62,9 @@ describe('SCALE-Sim v3 configs', () => {
 
   it('lists the v3 features a run reads but does not simulate', () => {
     const user = scalesimNotModelled(parseScalesimConfig(cfg('sparsity.cfg')), parseTopology(topo('sparsity_conv.csv')));
-    expect(user.join('\n')).toMatch(/\[sparsity\] SparsitySupport \(ellpack_block, row-wise N:M, BlockSize 8\): 1 sparse layer\(s\) simulated dense/);
+    expect(user.join('\n')).toMatch(/\[sparsity\] OptimizedMapping \(ellpack_block, row-wise N:M, BlockSize 8\): row-wise sparsity is not simulated .*runs are refused \(1 sparse layer\(s\)\)/);
+    const layerWise = parseScalesimConfig(cfg('sparsity.cfg').replace('OptimizedMapping : true', 'OptimizedMapping : false'));
+    expect(scalesimNotModelled(layerWise, parseTopology(topo('sparsity_conv.csv')))).toEqual([]);
     // v3's memory model is simulated: the request buffers (which only pace Ramulator) are no note of their own
     expect(user.join('\n')).not.toMatch(/ReadRequestBuffer|Total Cycles/);
     expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg')))).toEqual([]);
@@ -172,24 +175,37 @@ describe('SCALE-Sim v3 topologies', () => {
 });
 
 describe('v3 files run', () => {
-  it('a sparse layer gives the dense layer\'s figures', () => {
-    const { config } = parseScalesimConfig(cfg('sparsity.cfg').replace('InterfaceBandwidth: USER', 'InterfaceBandwidth: CALC'));
+  it('with sparsity support off, a sparse layer gives the dense layer\'s figures (v3 ignores the column)', () => {
+    const file = parseScalesimConfig(cfg('sparsity.cfg').replace('SparsitySupport : true', 'SparsitySupport : false').replace('InterfaceBandwidth: USER', 'InterfaceBandwidth: CALC'));
     const layers = parseTopology(topo('sparsity_conv.csv'));
     const dense = layers.map(({ sparsity: _s, ...l }) => l);
-    expect(sim.network(config, layers)).toEqual(sim.network(config, dense));
+    expect(sim.network(file.config, layers, { v3: file.v3 })).toEqual(sim.network(file.config, dense, { v3: file.v3 }));
+    expect(sim.network(file.config, layers, { v3: file.v3 })[0]!.sparse).toBeUndefined();
   });
 
-  it('mapwise simulate reads v3 files and reports what it does not model (needs npm run build)', () => {
-    const run = spawnSync('node', [
-      'bin/mapwise.js', 'simulate', '--config', join(V3_DIR, 'configs', 'sparsity.cfg'), '--topology', join(V3_DIR, 'topologies', 'sparsity_gemm.csv'), '--gemm', '--json',
-    ], { encoding: 'utf8' });
-    expect(run.status, run.stderr).toBe(0);
-    const r = JSON.parse(run.stdout);
-    expect(r.layers).toHaveLength(2);
-    expect(r.scalesim.version).toBe(3);
-    expect(r.scalesim.v3.sparsity.representation).toBe('ellpack_block');
-    expect(r.scalesim.notModelled.join('\n')).toMatch(/2 sparse layer\(s\) simulated dense/);
-    expect(run.stderr).toMatch(/SCALE-Sim v3, not modelled/);
+  it('refuses what v3 does that is not simulated: row-wise N:M, and sparsity with FilterOffset 0', () => {
+    const file = parseScalesimConfig(cfg('sparsity.cfg'));
+    expect(() => sim.network(file.config, parseTopology(topo('sparsity_conv.csv')), { v3: file.v3 })).toThrow(/layer 'CONV_1': row-wise N:M sparsity \(OptimizedMapping\) is not simulated/);
+    expect(scalesimNotModelled(file, parseTopology(topo('sparsity_conv.csv'))).join('\n')).toMatch(/OptimizedMapping .*row-wise sparsity is not simulated/);
+    const layerWise = { support: true, representation: 'csr', optimizedMapping: false } as const;
+    const zero = { ...file.config, filterOffset: 0 };
+    expect(() => sim.layer(zero, parseTopology(topo('sparsity_conv.csv'))[0]!, { sparsity: layerWise })).toThrow(/sparsity with FilterOffset 0: SCALE-Sim v3 takes the filter word at address 0 for a pruned zero/);
+    expect(() => sim.layer(zero, { ...parseTopology(topo('sparsity_conv.csv'))[0]!, sparsity: { n: 1, m: 1 } }, { sparsity: layerWise })).not.toThrow();
+  });
+
+  it('mapwise simulate runs v3 files, writes SPARSE_REPORT.csv, and refuses v3 keys as v2 (needs npm run build)', () => {
+    const run = join(V3_DIR, 'runs', 'sparse-user-os-csr-mnk');
+    const out = mkdtempSync(join(tmpdir(), 'mapwise-v3-'));
+    try {
+      const cli = spawnSync('node', ['bin/mapwise.js', 'simulate', '--config', join(run, 'config.cfg'), '--topology', join(run, 'topology.csv'), '--gemm', '--out', out, '--json'], { encoding: 'utf8' });
+      expect(cli.status, cli.stderr).toBe(0);
+      const r = JSON.parse(cli.stdout);
+      expect(r.layers).toHaveLength(2);
+      expect(r.scalesim).toMatchObject({ version: 3, notModelled: [] });
+      for (const report of [...REPORTS, 'SPARSE_REPORT.csv']) expect(readFileSync(join(out, report), 'utf8'), report).toBe(readFileSync(join(run, report), 'utf8'));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
     const refused = spawnSync('node', [
       'bin/mapwise.js', 'simulate', '--config', join(V3_DIR, 'configs', 'sparsity.cfg'), '--topology', join(V3_DIR, 'topologies', 'sparsity_gemm.csv'), '--gemm', '--scalesim-version', '2',
     ], { encoding: 'utf8' });
@@ -199,7 +215,8 @@ describe('v3 files run', () => {
 });
 
 // v3's own runs (scripts/scalesim-v3-golden.py): the wasm simulator and the TypeScript reference
-// in v3 mode give v3's three reports byte for byte, USER and CALC, every dataflow.
+// in v3 mode give v3's reports byte for byte (SPARSE_REPORT.csv too), USER and CALC, every
+// dataflow, dense and layer-wise sparse.
 describe('SCALE-Sim v3 golden runs', () => {
   const RUNS = join(V3_DIR, 'runs');
   const runs = readdirSync(RUNS).filter((d) => existsSync(join(RUNS, d, 'meta.json')));
@@ -209,7 +226,7 @@ describe('SCALE-Sim v3 golden runs', () => {
     return {
       file: parseScalesimConfig(read('config.cfg'), join(d, 'config.cfg')),
       layers: parseTopology(read('topology.csv'), join(d, 'topology.csv'), { gemm: meta.gemm }),
-      reports: Object.fromEntries(REPORTS.map((r) => [r, read(r)])),
+      reports: Object.fromEntries([...REPORTS, 'SPARSE_REPORT.csv'].filter((r) => existsSync(join(RUNS, d, r))).map((r) => [r, read(r)])),
     };
   };
 
@@ -219,15 +236,29 @@ describe('SCALE-Sim v3 golden runs', () => {
     for (const d of runs) expect(load(d).file.version, d).toBe(3);
   });
 
-  it.each(runs)('%s: the three reports as v3 writes them (wasm simulator)', (d) => {
+  it.each(runs)('%s: its reports as v3 writes them (wasm simulator)', (d) => {
     const { file, layers, reports } = load(d);
     expect(scalesimReports(sim.network(file.config, layers, { v3: file.v3 }), 3)).toEqual(reports);
   });
 
-  it.each(runs)('%s: the three reports as v3 writes them (TypeScript reference)', (d) => {
+  it.each(runs)('%s: its reports as v3 writes them (TypeScript reference)', (d) => {
     const { file, layers, reports } = load(d);
-    const v3 = { ifmapBandwidth: file.v3!.layout.ifmap.bankBandwidth, filterBandwidth: file.v3!.layout.filter.bankBandwidth };
+    const sparsity = file.v3!.sparsity;
+    const v3 = { ifmapBandwidth: file.v3!.layout.ifmap.bankBandwidth, filterBandwidth: file.v3!.layout.filter.bankBandwidth, sparseRep: sparsity.support ? sparsity.representation : undefined };
     expect(scalesimReports(layers.map((l) => referenceLayer(file.config, l, v3)), 3)).toEqual(reports);
+  });
+
+  it('has layer-wise sparse runs in every dataflow and representation, CALC and USER', () => {
+    const sparse = runs.map((d) => load(d).file).filter((f) => f.v3!.sparsity.support);
+    for (const df of ['os', 'ws', 'is']) for (const mode of ['CALC', 'USER']) expect(sparse.some((f) => f.config.dataflow === df && f.config.interfaceBandwidth === mode), `${mode} ${df}`).toBe(true);
+    for (const rep of ['csr', 'csc', 'ellpack_block']) expect(sparse.some((f) => f.v3!.sparsity.representation === rep), rep).toBe(true);
+  });
+
+  it('SimulateOptions.sparsity gives a run the sparsity its config does not have', () => {
+    const { file, layers, reports } = load('sparse-calc-ws-csc');
+    const off = { ...file.v3!, sparsity: { support: false, optimizedMapping: false } };
+    expect(scalesimReports(sim.network(file.config, layers, { v3: off, sparsity: file.v3!.sparsity }), 3)).toEqual(reports);
+    expect(sim.network(file.config, layers, { v3: off })[0]!.totalCycles).not.toBe(sim.network(file.config, layers, { v3: file.v3 })[0]!.totalCycles);
   });
 
   it('read as v2, the USER runs differ from v3 (the stall rule and the bank bandwidths matter)', () => {
