@@ -49,6 +49,16 @@ const PASS_THROUGH = new Set(['Identity', 'Dropout']);
  * Bytes per weight are the target's business (`paramBytesPerWeight`), not the graph's.
  */
 export function deploymentGraph(graph: Graph): Graph {
+  const rewrites = graph.nodes.some((n) => n.op === 'BatchNormalization' || FUSIBLE_ACTIVATIONS.has(n.op) || PASS_THROUGH.has(n.op));
+  const rewritten = rewrites ? fuseForDevice(graph) : graph;
+  const order = canonicalOrder(rewritten);
+  if (order.every((v, i) => v === i)) return rewritten;
+  const spec = specOf(rewritten);
+  return buildGraph({ ...spec, nodes: order.map((v) => spec.nodes[v]!) });
+}
+
+/** BatchNorm folded, ReLU/ReLU6 fused, Identity and Dropout removed (see deploymentGraph). */
+function fuseForDevice(graph: Graph): Graph {
   const spec = specOf(foldBatchNorm(graph));
   const rename = new Map<string, string>();
   const source = (name: string): string => rename.get(name) ?? name;
@@ -76,9 +86,7 @@ export function deploymentGraph(graph: Graph): Graph {
     kept[p!] = { ...host, outputs: act.outputs };
     fused.add(k);
   }
-  const deployed = buildGraph({ ...spec, nodes: kept.filter((_, k) => !fused.has(k)) });
-  const deployedSpec = specOf(deployed);
-  return buildGraph({ ...deployedSpec, nodes: canonicalOrder(deployed).map((v) => deployedSpec.nodes[v]!) });
+  return buildGraph({ ...spec, nodes: kept.filter((_, k) => !fused.has(k)) });
 }
 
 /**
