@@ -5,7 +5,7 @@
 // its input has where the op allows (elementwise, concat, slice, reductions) and asks for
 // row-major where it must (reshape, matmul); `as()` inserts the conversion, or none when the
 // two layouts agree in memory.
-import { UserError } from '../base/errors.js';
+import { UserError, type UserErrorPlace } from '../base/errors.js';
 import type { Core, F32Buffer } from '../core/core.js';
 import { Kernels, type PackedWeights } from '../core/kernels.js';
 import { tensorOps, type TensorOps } from '../core/tensor-ops.js';
@@ -42,8 +42,8 @@ export interface Step {
 
 /** A model the runtime refuses (an op or attribute it cannot run, a memory limit): the caller's input. */
 export class RuntimeError extends UserError {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, place: UserErrorPlace = {}) {
+    super(message, place);
     this.name = 'RuntimeError';
   }
 }
@@ -92,7 +92,7 @@ export class Lowering {
   }
 
   fail(node: GraphNode, message: string): never {
-    throw new RuntimeError(`${this.options.source}: node '${node.name}' (${node.op}): ${message}`);
+    throw new RuntimeError(`${this.options.source}: node '${node.name}' (${node.op}): ${message}`, { file: this.options.source });
   }
 
   /** The value of input `slot`, or undefined for an absent optional input. */
@@ -121,10 +121,10 @@ export class Lowering {
     if (i.kind === 'activation') this.fail(node, `input '${i.name}' is not computed before this node`);
     const data = this.data.get(i.name) ?? (i.value ? Float32Array.from(i.value) : undefined);
     if (!data) {
-      throw new RuntimeError(`${this.options.source}: weight '${i.name}' (read by node '${node.name}') has no data: the model holds none for it (a shapes-only model, or a graph input read only where weights go, such as MatMul's B, which the importer takes for a weight); pass its values in options.weights or give the external data file`);
+      throw new RuntimeError(`${this.options.source}: weight '${i.name}' (read by node '${node.name}') has no data: the model holds none for it (a shapes-only model, or a graph input read only where weights go, such as MatMul's B, which the importer takes for a weight); pass its values in options.weights or give the external data file`, { file: this.options.source });
     }
     if (data.length !== elementCount(i.shape)) {
-      throw new RuntimeError(`${this.options.source}: weight '${i.name}' holds ${data.length} values, its shape [${i.shape.join(', ')}] needs ${elementCount(i.shape)}`);
+      throw new RuntimeError(`${this.options.source}: weight '${i.name}' holds ${data.length} values, its shape [${i.shape.join(', ')}] needs ${elementCount(i.shape)}`, { file: this.options.source });
     }
     const v: Val = { name: i.name, shape: [...i.shape], layout: 'rm', data };
     this.values.set(i.name, v);

@@ -5,6 +5,7 @@
 // Layout: "\x93NUMPY" major minor, header length (uint16 LE in 1.0, uint32 LE in 2.0/3.0), the
 // header (a Python dict literal, padded with spaces and a final '\n' so that the data starts at
 // a multiple of 64 bytes), then the data.
+import { UserError } from '../base/errors.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
@@ -18,7 +19,7 @@ export interface NpyArray {
 /** Reads a float32 or float64 C-order .npy file; `source` names it in error messages. */
 export function readNpy(bytes: Uint8Array, source = 'array.npy'): NpyArray {
   const fail = (message: string): never => {
-    throw new Error(`${source}: ${message}`);
+    throw new UserError(`${source}: ${message}`, { file: source });
   };
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail('not a .npy file (magic string \\x93NUMPY expected)');
   const major = bytes[6]!;
@@ -56,17 +57,17 @@ export function readNpy(bytes: Uint8Array, source = 'array.npy'): NpyArray {
 /** A float32 C-order .npy file, version 1.0, identical to what NumPy's np.save writes. */
 export function writeNpy(data: Float32Array, shape: readonly number[]): Uint8Array {
   for (const d of shape) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new Error(`writeNpy: shape [${shape.join(', ')}] holds ${d}, not a dimension`);
+    if (!Number.isSafeInteger(d) || d < 0) throw new UserError(`writeNpy: shape [${shape.join(', ')}] holds ${d}, not a dimension`);
   }
   const count = shape.reduce((a, d) => a * d, 1);
-  if (count !== data.length) throw new Error(`writeNpy: shape [${shape.join(', ')}] needs ${count} values, data holds ${data.length}`);
+  if (count !== data.length) throw new UserError(`writeNpy: shape [${shape.join(', ')}] needs ${count} values, data holds ${data.length}`);
   // Python's repr of a tuple: (), (5,), (2, 3).
   const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${tuple}, }`;
   if (shape.length > 0) header += ' '.repeat(GROWTH_AXIS_MAX_DIGITS - String(shape[0]).length);
   const unpadded = MAGIC.length + 2 + 2 + header.length + 1;
   header += ' '.repeat(ALIGN - (unpadded % ALIGN)) + '\n'; // NumPy pads a full 64 when already aligned
-  if (header.length > 0xffff) throw new Error(`writeNpy: header of ${header.length} bytes does not fit version 1.0`);
+  if (header.length > 0xffff) throw new UserError(`writeNpy: header of ${header.length} bytes does not fit version 1.0`);
 
   const dataStart = MAGIC.length + 4 + header.length;
   const bytes = new Uint8Array(dataStart + 4 * count);

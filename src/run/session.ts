@@ -142,18 +142,18 @@ export class Session {
   private feed(feeds: Readonly<Record<string, Feed>>): void {
     if (this.disposed) throw new RuntimeError('session: run() after dispose()');
     for (const name of Object.keys(feeds)) {
-      if (!this.plan.inputAt.has(name)) throw new RuntimeError(`session: unknown input '${name}'; the model's inputs are ${this.inputs.map((i) => `'${i.name}'`).join(', ')}`);
+      if (!this.plan.inputAt.has(name)) throw new RuntimeError(`session: unknown input '${name}'; the model's inputs are ${this.inputs.map((i) => `'${i.name}'`).join(', ')}`, { field: name });
     }
     const memory = (): ArrayBuffer => this.core.exports.memory.buffer;
     for (const input of this.inputs) {
       const feed = feeds[input.name];
-      if (feed === undefined) throw new RuntimeError(`session: input '${input.name}' [${input.shape.join(', ')}] is missing`);
+      if (feed === undefined) throw new RuntimeError(`session: input '${input.name}' [${input.shape.join(', ')}] is missing`, { field: input.name });
       const data: unknown = feed instanceof Float32Array || !(feed && typeof feed === 'object' && 'data' in feed) ? feed : feed.data;
-      if (!(data instanceof Float32Array)) throw new RuntimeError(`session: input '${input.name}' must be a Float32Array (float32), got ${describe(data)}`);
+      if (!(data instanceof Float32Array)) throw new RuntimeError(`session: input '${input.name}' must be a Float32Array (float32), got ${describe(data)}`, { field: input.name });
       const shape = feed instanceof Float32Array ? undefined : (feed as { shape?: readonly number[] }).shape;
       const expected = elementCount(input.shape);
       if ((shape && (shape.length !== input.shape.length || shape.some((d, i) => d !== input.shape[i]))) || data.length !== expected) {
-        throw new RuntimeError(`session: input '${input.name}' must have shape [${input.shape.join(', ')}] (${expected} floats), got ${shape ? `[${shape.join(', ')}]` : `${data.length} floats`}`);
+        throw new RuntimeError(`session: input '${input.name}' must have shape [${input.shape.join(', ')}] (${expected} floats), got ${shape ? `[${shape.join(', ')}]` : `${data.length} floats`}`, { field: input.name });
       }
       new Float32Array(memory(), this.plan.inputAt.get(input.name)!, expected).set(data);
     }
@@ -204,7 +204,7 @@ export async function createSession(model: Uint8Array | Graph, options: SessionO
     try {
       graph = importOnnx(model, { source });
     } catch (e) {
-      if (e instanceof GraphError) throw new RuntimeError(e.message);
+      if (e instanceof GraphError) throw new RuntimeError(e.message, e.source === undefined ? {} : { file: e.source });
       throw e;
     }
     const decoded = decodeModel(model, source);
@@ -216,7 +216,7 @@ export async function createSession(model: Uint8Array | Graph, options: SessionO
   }
   for (const node of graph.nodes) {
     if (!HANDLERS[node.op] && node.op !== 'Constant') {
-      throw new RuntimeError(`${source}: node '${node.name}': op '${node.op}' is not supported by the runtime (supported: ${SUPPORTED_OPS.join(', ')})`);
+      throw new RuntimeError(`${source}: node '${node.name}': op '${node.op}' is not supported by the runtime (supported: ${SUPPORTED_OPS.join(', ')})`, { file: source });
     }
   }
   const core = await getCore(options.flavour);
@@ -231,7 +231,7 @@ export async function createSession(model: Uint8Array | Graph, options: SessionO
 
 function compile(lw: Lowering, graph: Graph, core: Core, memoryLimit: number): Session {
   const inputs: TensorDescription[] = graph.inputs.map((i) => {
-    if (i.dtype !== 'float32') throw new RuntimeError(`${lw.options.source}: input '${i.name}' is ${i.dtype}; the runtime takes float32 inputs`);
+    if (i.dtype !== 'float32') throw new RuntimeError(`${lw.options.source}: input '${i.name}' is ${i.dtype}; the runtime takes float32 inputs`, { file: lw.options.source });
     lw.define(i.name, i.shape, 'rm');
     return { name: i.name, shape: [...i.shape], dtype: 'float32' };
   });
@@ -242,7 +242,7 @@ function compile(lw: Lowering, graph: Graph, core: Core, memoryLimit: number): S
   // Outputs come back row-major; a constant output gets a buffer of its own.
   const outputVals: Val[] = graph.outputs.map((name) => {
     const v = lw.values.get(name);
-    if (!v) throw new RuntimeError(`${lw.options.source}: output '${name}' is never computed`);
+    if (!v) throw new RuntimeError(`${lw.options.source}: output '${name}' is never computed`, { file: lw.options.source });
     if (v.data) {
       const out = lw.define(`${name}#const`, v.shape, 'rm');
       const at = lw.wasmConstant(v.data);
@@ -269,7 +269,7 @@ function compile(lw: Lowering, graph: Graph, core: Core, memoryLimit: number): S
   const plan = planArena(lifetimes);
   const weightBytes = [...lw.owned, ...lw.packed.map((p) => p.buffer)].reduce((s, b) => s + b.length * 4, 0);
   if (plan.floats * 4 + weightBytes > memoryLimit) {
-    throw new RuntimeError(`${lw.options.source}: needs ${((plan.floats * 4 + weightBytes) / 2 ** 20).toFixed(1)} MiB of wasm memory (arena ${(plan.floats * 4 / 2 ** 20).toFixed(1)} MiB + weights), over the limit of ${(memoryLimit / 2 ** 20).toFixed(1)} MiB`);
+    throw new RuntimeError(`${lw.options.source}: needs ${((plan.floats * 4 + weightBytes) / 2 ** 20).toFixed(1)} MiB of wasm memory (arena ${(plan.floats * 4 / 2 ** 20).toFixed(1)} MiB + weights), over the limit of ${(memoryLimit / 2 ** 20).toFixed(1)} MiB`, { file: lw.options.source });
   }
   const arena = core.allocF32(plan.floats);
   lw.owned.push(arena);

@@ -3,6 +3,7 @@
 // (src/graph/onnx.ts) reads shapes and folds small constants; this module reads the bytes the
 // runtime computes with, as float32.
 import type { onnx as OnnxTypes } from 'onnx-proto';
+import { UserError } from '../base/errors.js';
 import vendored from '../graph/vendor/onnx-proto.js';
 
 const { onnx } = vendored as typeof import('onnx-proto');
@@ -24,7 +25,7 @@ export function decodeModel(bytes: Uint8Array, source: string): DecodedModel {
   try {
     proto = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new Error(`${source}: not a readable ONNX file (${(e as Error).message})`);
+    throw new UserError(`${source}: not a readable ONNX file (${(e as Error).message})`, { file: source });
   }
   const opset = num((proto.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version) || 13;
   return { proto, opset };
@@ -39,8 +40,8 @@ function floatsOf(t: OnnxTypes.ITensorProto, count: number, raw: Uint8Array | un
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const width: Record<number, number> = { [DT.FLOAT]: 4, [DT.DOUBLE]: 8, [DT.FLOAT16]: 2, [DT.INT64]: 8, [DT.INT32]: 4, [DT.INT8]: 1, [DT.UINT8]: 1, [DT.BOOL]: 1 };
     const bytes = width[type];
-    if (bytes === undefined) throw new Error(`${what}: data type ${type} is not one the runtime reads`);
-    if (raw.length !== bytes * count) throw new Error(`${what}: holds ${raw.length} bytes, its shape needs ${bytes * count} (truncated or corrupt weight)`);
+    if (bytes === undefined) throw new UserError(`${what}: data type ${type} is not one the runtime reads`);
+    if (raw.length !== bytes * count) throw new UserError(`${what}: holds ${raw.length} bytes, its shape needs ${bytes * count} (truncated or corrupt weight)`);
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) {
       const o = i * bytes;
@@ -57,7 +58,7 @@ function floatsOf(t: OnnxTypes.ITensorProto, count: number, raw: Uint8Array | un
     type === DT.FLOAT ? t.floatData : type === DT.DOUBLE ? t.doubleData : type === DT.INT64 ? t.int64Data
       : type === DT.UINT64 || type === DT.UINT32 ? t.uint64Data : t.int32Data;
   if (!list || list.length === 0) return count === 0 ? new Float32Array(0) : undefined;
-  if (list.length !== count) throw new Error(`${what}: holds ${list.length} values, its shape needs ${count} (truncated or corrupt weight)`);
+  if (list.length !== count) throw new UserError(`${what}: holds ${list.length} values, its shape needs ${count} (truncated or corrupt weight)`);
   return Float32Array.from(list, (x) => (type === DT.FLOAT16 ? half(num(x)) : num(x)));
 }
 
@@ -89,11 +90,11 @@ async function tensorData(t: OnnxTypes.ITensorProto, what: string, readExternal:
   try {
     bytes = await file;
   } catch (e) {
-    throw new Error(`${what}: cannot read its external data '${location}' (${(e as Error).message})`);
+    throw new UserError(`${what}: cannot read its external data '${location}' (${(e as Error).message})`);
   }
   const offset = Number(entry('offset') ?? 0);
   const length = entry('length') !== undefined ? Number(entry('length')) : bytes.length - offset;
-  if (offset + length > bytes.length) throw new Error(`${what}: external data '${location}' holds ${bytes.length} bytes, the tensor needs bytes ${offset}..${offset + length} (truncated weight)`);
+  if (offset + length > bytes.length) throw new UserError(`${what}: external data '${location}' holds ${bytes.length} bytes, the tensor needs bytes ${offset}..${offset + length} (truncated weight)`);
   return floatsOf(t, count, bytes.subarray(offset, offset + length), what);
 }
 

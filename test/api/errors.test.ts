@@ -1,7 +1,7 @@
 // The error taxonomy: a caller's mistake in any facade is a UserError naming the field at fault,
 // with the file and line where the input is a file; anything else is an internal error.
 import { describe, expect, it } from 'vitest';
-import { codesign, importOnnx, infer, isUserError, OptionsError, schedule, simulate, tune, UserError } from '../../src/node/index.js';
+import { codesign, importOnnx, infer, isUserError, OptionsError, readNpy, schedule, simulate, tune, UserError } from '../../src/node/index.js';
 import { ConfigError, parseConfig } from '../../src/sim/config.js';
 import { GraphError } from '../../src/graph/types.js';
 
@@ -58,6 +58,12 @@ describe('a bad input file is a UserError with its file and line', () => {
     const error = await userError(() => importOnnx(new Uint8Array([8, 1, 18, 5, 106, 117, 110, 107, 33]), { source: 'junk.onnx' }));
     expect(error).toBeInstanceOf(GraphError);
     expect(error.file).toBe('junk.onnx');
+  });
+
+  it('infer on bytes that are not a model, and an .npy file that is not one: the file', async () => {
+    expect((await userError(() => infer(new Uint8Array([8, 1, 18, 5, 106, 117, 110, 107, 33]), { source: 'junk.onnx' }))).file).toBe('junk.onnx');
+    const npy = await userError(() => readNpy(new Uint8Array(12), 'input.npy'));
+    expect([npy.file, npy.message]).toEqual(['input.npy', 'input.npy: not a .npy file (magic string \\x93NUMPY expected)']);
   });
 });
 
