@@ -9,6 +9,7 @@
 // read only the zoo's table, no architecture. `builtinGraph` (builtin.ts) builds the forms that
 // need no file; reading a file is runtime-specific (src/node/models.ts); SCALE-Sim topologies are
 // src/sim's.
+import { UserError } from '../base/errors.js';
 import { zooEntryInfo, zooNames, zooSizeProblem } from './zoo/entries.js';
 
 export type ModelSpec =
@@ -34,9 +35,13 @@ export const MODEL_SPEC_FORMS: Readonly<Record<ModelSpecKind, { form: string; me
   file: { form: 'PATH', meaning: 'an ONNX file' },
 };
 
-/** A spec that does not parse, or that the caller does not accept. */
-export class ModelSpecError extends RangeError {
+/** A spec that does not parse, or that the caller does not accept: the caller's mistake, in field 'model'. */
+export class ModelSpecError extends UserError {
   override name = 'ModelSpecError';
+
+  constructor(message: string) {
+    super(message, { field: 'model' });
+  }
 }
 
 /**

@@ -74,6 +74,18 @@ export const ZOO_ENTRIES: readonly ZooEntryInfo[] = [
   },
   { name: 'efficientnetb0', description: 'EfficientNet-B0 (torchvision), 224x224', ...at224, params: 5_288_548, macs: 0.386e9, source: TV },
   {
+    name: 'efficientnetedgetpus', description: 'EfficientNet-EdgeTPU-S (TensorFlow; timm efficientnet_es), 224x224', ...at224, params: 5_438_392,
+    source: 'osmr/imgclsmob model table (timm\'s port of the TensorFlow EdgeTPU models, 1000 classes): 5,438,392 parameters (no conv-and-linear MAC figure published there)',
+  },
+  {
+    name: 'efficientnetedgetpum', description: 'EfficientNet-EdgeTPU-M (TensorFlow; timm efficientnet_em), 240x240', size: 240, minSize: 32, params: 6_899_496,
+    source: 'osmr/imgclsmob model table (timm\'s port of the TensorFlow EdgeTPU models, 1000 classes): 6,899,496 parameters (no conv-and-linear MAC figure published there)',
+  },
+  {
+    name: 'efficientnetedgetpul', description: 'EfficientNet-EdgeTPU-L (TensorFlow; timm efficientnet_el), 300x300', size: 300, minSize: 32, params: 10_589_712,
+    source: 'osmr/imgclsmob model table (timm\'s port of the TensorFlow EdgeTPU models, 1000 classes): 10,589,712 parameters (no conv-and-linear MAC figure published there)',
+  },
+  {
     name: 'alexnetconvs', description: 'the 5 AlexNet conv layers, as independent nodes',
     params: 2_468_544, source: 'torchvision AlexNet conv weights (no bias)',
   },

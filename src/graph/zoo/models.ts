@@ -386,3 +386,39 @@ function resnetv2(name: string, blocks: readonly number[], size: number): Graph 
 
 export const resnet50v2 = (size = 224): Graph => resnetv2('resnet50v2', [3, 4, 6, 3], size);
 export const resnet152v2 = (size = 224): Graph => resnetv2('resnet152v2', [3, 8, 36, 3], size);
+
+/** TensorFlow's (and timm's) rounding of scaled channel counts: the nearest multiple of 8, never below 90%. */
+function roundChannels(channels: number): number {
+  const rounded = Math.max(8, Math.floor((channels + 4) / 8) * 8);
+  return rounded < 0.9 * channels ? rounded + 8 : rounded;
+}
+
+function efficientnetEdgeTpu(name: string, width: number, depth: number, size: number): Graph {
+  // EfficientNet-EdgeTPU (Gupta and Tan 2019; TensorFlow's efficientnet/edgetpu builder, as timm's
+  // efficientnet_es/em/el port writes it): ReLU, no squeeze-and-excitation, fused expansions (one
+  // kxk convolution in place of 1x1 + depthwise) in the first three stages, TF "same" padding.
+  const b = new NetBuilder(name, image(size));
+  const ch = (c: number): number => roundChannels(c * width);
+  const cbr = (x: string, c: number, k: number, stride = 1, group = 1): string => b.relu(b.bn(b.conv(x, c, k, { stride, group, same: true })));
+  let x = cbr('input', ch(32), 3, 2);
+  const stages: readonly [boolean, number, number, number, number, number][] = [
+    // fused, repeats, kernel, stride, expansion, output channels
+    [true, 1, 3, 1, 4, 24], [true, 2, 3, 2, 8, 32], [true, 4, 3, 2, 8, 48], [false, 5, 5, 2, 8, 96], [false, 4, 5, 1, 8, 144], [false, 2, 5, 2, 8, 192],
+  ];
+  stages.forEach(([fused, repeats, k, s, expand, out], stage) => {
+    for (let i = 0; i < Math.ceil(repeats * depth); i++) {
+      const stride = i === 0 ? s : 1;
+      const inp = b.channels(x);
+      // The first stage expands from 24 (scaled) channels, not the stem's 32, and has no residual.
+      const hidden = (stage === 0 ? ch(24) : inp) * expand;
+      const y = b.bn(b.conv(fused ? cbr(x, hidden, k, stride) : cbr(cbr(x, hidden, 1), hidden, k, stride, hidden), ch(out), 1, { same: true }));
+      x = stage > 0 && stride === 1 && inp === ch(out) ? b.add(y, x) : y;
+    }
+  });
+  b.linear(b.flatten(b.globalAvgPool(cbr(x, ch(1280), 1))), 1000);
+  return b.build();
+}
+
+export const efficientnetedgetpus = (size = 224): Graph => efficientnetEdgeTpu('efficientnetedgetpus', 1, 1, size);
+export const efficientnetedgetpum = (size = 240): Graph => efficientnetEdgeTpu('efficientnetedgetpum', 1, 1.1, size);
+export const efficientnetedgetpul = (size = 300): Graph => efficientnetEdgeTpu('efficientnetedgetpul', 1.2, 1.4, size);
