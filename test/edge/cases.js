@@ -58,6 +58,8 @@ export const EDGE_CASES = [
       const alexnet = json.models.find((m) => m.name === 'alexnet');
       assertEqual([alexnet.macs, alexnet.published.macs, alexnet.published.params], [714188480, 714000000, 61100840], 'alexnet exact and published figures');
       assertEqual(json.schedulers, ['dp', 'compiler', 'learned'], 'schedulers');
+      assertEqual(json.specs, ['NAME[@SIZE]', 'synthetic:N[:SEED[:LEVELS]]', 'dnnlike:B[:SEED]', 'scalesim:NETWORK'], 'the model spec forms a request may use');
+      assertEqual([alexnet.size, alexnet.minSize, json.models.find((m) => m.name === 'vgg16convs').size], [224, 223, null], 'input sizes');
       assert(json.systolicTargets.includes('systolic:google'), 'systolic targets');
     },
   },
