@@ -3,6 +3,7 @@
 // which is deterministic, and the records the log already holds are checked against the
 // repeated ones instead of being written again. The log then ends exactly as an
 // uninterrupted run's would; the repeated prefix costs compute, not simulator results lost.
+import { UserError } from '../base/errors.js';
 import type { TuningRecord } from '../tune/records.js';
 
 export function skipLogged(logged: readonly TuningRecord[], write: (records: TuningRecord[]) => void): (records: TuningRecord[]) => void {
@@ -16,7 +17,7 @@ export function skipLogged(logged: readonly TuningRecord[], write: (records: Tun
       }
       const old = logged[next]!;
       if (old.workload !== record.workload || old.tuner !== record.tuner || old.seed !== record.seed || old.config.point.join() !== record.config.point.join()) {
-        throw new Error(`cannot resume: record ${next + 1} of the log is not what this run produces (different model, target, strategy, seed or code); start over without --resume`);
+        throw new UserError(`cannot resume: record ${next + 1} of the log is not what this run produces (different model, target, strategy, seed or code); start over without --resume`, { field: 'resume' });
       }
       next++;
     }

@@ -2,6 +2,7 @@
 // data files it names, resolved beside the model as ONNX specifies.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
+import { UserError } from '../base/errors.js';
 import type { ExternalDataReader } from '../run/index.js';
 
 export interface ModelFile {
@@ -15,12 +16,12 @@ export async function readModelFile(path: string): Promise<ModelFile> {
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (e) {
-    throw new Error(`cannot read '${path}': ${(e as Error).message}`);
+    throw new UserError(`cannot read '${path}': ${(e as Error).message}`, { file: path });
   }
   const folder = dirname(path);
   const readExternal: ExternalDataReader = async (location) => {
     if (isAbsolute(location) || location.split(/[\\/]/).includes('..')) {
-      throw new Error(`external data location '${location}' must be a relative path inside the model's folder`);
+      throw new UserError(`external data location '${location}' must be a relative path inside the model's folder`, { file: path });
     }
     return new Uint8Array(await readFile(join(folder, location)));
   };

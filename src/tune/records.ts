@@ -1,6 +1,7 @@
 // Tuning records: one JSON object per line per trial, versioned, each naming its workload.
 // They are the log of a run, the state to resume from, and the input for warm starts.
 // This module formats and parses; writing files is the runtime's job (src/node/records-file.ts).
+import { placeInMessage, UserError } from '../base/errors.js';
 import { ErrorCode, type MeasureResult, resultCost } from '../base/result.js';
 import type { Point } from '../base/search-space.js';
 
@@ -36,7 +37,7 @@ const errorCodes = new Set<number>(Object.values(ErrorCode));
 
 function checkRecord(value: unknown, where: string): TuningRecord {
   const fail = (field: string, expected: string): never => {
-    throw new Error(`${where}: field '${field}' ${expected}`);
+    throw new UserError(`${where}: field '${field}' ${expected}`, { ...placeInMessage(`${where}: `), field });
   };
   if (value === null || typeof value !== 'object') fail('(record)', 'must be a JSON object');
   const r = value as Record<string, any>;
@@ -77,7 +78,7 @@ export function parseRecords(text: string, source = 'records'): ParsedRecords {
         warnings.push(`${where}: skipped a half-written last line`);
         return;
       }
-      throw new Error(`${where}: not a JSON object (the log is damaged before its last line)`);
+      throw new UserError(`${where}: not a JSON object (the log is damaged before its last line)`, { file: source, line: i + 1 });
     }
     records.push(checkRecord(value, where));
   });

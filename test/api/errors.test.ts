@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { codesign, importOnnx, infer, isUserError, OptionsError, readNpy, schedule, simulate, tune, UserError } from '../../src/node/index.js';
 import { ConfigError, parseConfig } from '../../src/sim/config.js';
 import { GraphError } from '../../src/graph/types.js';
+import { parseRecords } from '../../src/tune/records.js';
 
 /** The UserError `call` throws (or rejects with); fails when it throws nothing or something else. */
 async function userError(call: () => unknown): Promise<UserError> {
@@ -65,6 +66,19 @@ describe('a bad input file is a UserError with its file and line', () => {
     const npy = await userError(() => readNpy(new Uint8Array(12), 'input.npy'));
     expect([npy.file, npy.message]).toEqual(['input.npy', 'input.npy: not a .npy file (magic string \\x93NUMPY expected)']);
   });
+});
+
+it('a tuning log: the line, and the field of a record', () => {
+  const damaged = (() => {
+    try {
+      parseRecords('\n{oops\n{"v":1}', 'log.jsonl');
+    } catch (e) {
+      return e;
+    }
+  })();
+  expect(damaged).toBeInstanceOf(UserError);
+  expect(damaged).toMatchObject({ file: 'log.jsonl', line: 2 });
+  expect(() => parseRecords('{"v":7}', 'log.jsonl')).toThrow(expect.objectContaining({ file: 'log.jsonl', line: 1, field: 'v' }));
 });
 
 it('OptionsError is a UserError and keeps its name', () => {
