@@ -57,9 +57,25 @@ const layerRules = LEVELS.flatMap((level, i) => {
   });
 }).filter((rule) => rule.to.path !== '()');
 
+const LAYERED = either(LEVELS.flat().map(([, path]) => path));
+
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: 'every-folder-in-a-layer',
+      severity: 'error',
+      comment: 'a module of src/ outside every level has no layering: add its folder to LEVELS (and to docs/DESIGN.md)',
+      from: { path: '^src/', pathNot: LAYERED },
+      to: {},
+    },
+    {
+      name: 'every-folder-in-a-layer',
+      severity: 'error',
+      comment: 'a module of src/ outside every level has no layering: add its folder to LEVELS (and to docs/DESIGN.md)',
+      from: {},
+      to: { path: '^src/', pathNot: LAYERED },
+    },
     {
       name: 'tests-only-from-tests',
       severity: 'error',
