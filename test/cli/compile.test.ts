@@ -58,6 +58,10 @@ describe('mapwise compile', () => {
     for (const [, bottleneck] of results) expect(kept).toBeLessThanOrEqual(bottleneck);
     const compiler = Object.fromEntries(results).compiler;
     expect(report.comparison.speedupVsCompiler).toBeCloseTo(compiler / kept, 12);
+    // Both baselines users have are reported, and the notes say where the input image goes.
+    expect(report.comparison.speedupVsProfiling).toBeCloseTo(Object.fromEntries(results).profiling / kept, 12);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/over Coral's profiling-based partitioner: [\d.]+×/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/The host sends the input \(147 KiB, [\d.]+ ms\) to stage 0/);
     expect(report.model).toMatchObject({ name: 'resnet18', params: 11_689_512 });
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/## Schedulers compared/);
     expect(readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n')).toHaveLength(report.outcomes.length);
