@@ -52,7 +52,7 @@ describe('library facades', () => {
     await expect(schedule('alexnet', { cores: 4, timeLimit: 3 } as never)).rejects.toThrow(/^schedule: unknown option 'timeLimit'; expected one of: cores, target/);
     await expect(schedule('alexnet', { cores: 0 })).rejects.toThrow("schedule: option 'cores' must be an integer from 1 to 8, got 0");
     await expect(schedule('alexnet', { cores: 2.5 })).rejects.toThrow(/option 'cores' must be an integer from 1 to 8, got 2.5/);
-    await expect(schedule('alexnet', { scheduler: 'milp' as never })).rejects.toThrow(/option 'scheduler' must be one of 'auto', 'exact', 'compiler', 'dp', 'learned', got 'milp'/);
+    await expect(schedule('alexnet', { scheduler: 'milp' as never })).rejects.toThrow(/option 'scheduler' must be one of 'auto', 'exact', 'compiler', 'profiling', 'dp', 'learned', got 'milp'/);
     await expect(schedule('alexnet', { target: { cores: 2, sramKiB: 3 } as never })).rejects.toThrow(/pipeline target: unknown field 'sramKiB'/);
     await expect(schedule('alexnet', { target: 'edgetpu:3', cores: 3 })).rejects.toThrow(/give the cores in option 'target' \('edgetpu:3'\) or in 'cores', not both/);
     await expect(schedule('alexnet', { target: 'constructor' })).rejects.toThrow(/option 'target' must be 'edgetpu' or 'edgetpu:K'/);
