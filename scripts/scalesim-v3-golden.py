@@ -11,8 +11,8 @@ python3-tqdm; no PyPI needed):
 
 The cases are v3's USER mode (read/write request buffers, the ifmap and filter read at the
 [layout] bank bandwidths, the ofmap written at Bandwidth), where v3's figures differ from v2's,
-and CALC (every dataflow), dense and with layer-wise N:M sparsity (then v3's SPARSE_REPORT.csv is
-stored too); default layouts, no Ramulator.
+and CALC (every dataflow), dense and with layer-wise and row-wise N:M sparsity (then v3's
+SPARSE_REPORT.csv is stored too); default layouts, no Ramulator.
 """
 import argparse
 import json
@@ -27,8 +27,8 @@ OUT = os.path.join(ROOT, 'test', 'golden', 'scalesim-v3', 'runs')
 REPORTS = ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv']
 
 
-def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read_buf, write_buf, bank_bw, sparse_rep=None):
-    """A v3 .cfg with every key v3 reads (v3 stops at a missing one); sparse_rep turns on layer-wise sparsity."""
+def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read_buf, write_buf, bank_bw, sparse_rep=None, block=None):
+    """A v3 .cfg with every key v3 reads (v3 stops at a missing one); sparse_rep turns on sparsity, layer-wise or, with block, row-wise."""
     banks = 10 if bank_bw % 10 == 0 else 1  # v3 requires banks to divide the bank bandwidth
     return '\n'.join([
         '[general]', f'run_name = {name}', '',
@@ -42,7 +42,8 @@ def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read
         'IfmapCustomLayout: False', f'IfmapSRAMBankBandwidth: {bank_bw}', f'IfmapSRAMBankNum: {banks}', 'IfmapSRAMBankPort: 2',
         'FilterCustomLayout: False', f'FilterSRAMBankBandwidth: {bank_bw}', f'FilterSRAMBankNum: {banks}', 'FilterSRAMBankPort: 2', '',
         '[sparsity]',
-        f'SparsitySupport : {"true" if sparse_rep else "false"}', f'SparseRep : {sparse_rep or "ellpack_block"}', 'OptimizedMapping : false', 'BlockSize : 8',
+        f'SparsitySupport : {"true" if sparse_rep else "false"}', f'SparseRep : {sparse_rep or "ellpack_block"}',
+        f'OptimizedMapping : {"true" if block else "false"}', f'BlockSize : {block or 8}',
         'RandomNumberGeneratorSeed : 40', '',
         '[run_presets]', f'InterfaceBandwidth: {interface}', 'UseRamulatorTrace: False', '',
     ])
@@ -79,19 +80,24 @@ CASES = [
     ('sparse-user-is-csc', 8, 8, (2, 2, 2), 'is', 'USER', 4, 8, 4, SPARSE_CONV, False, 'csc'),
     ('sparse-calc-ws-ellpack-mnk', 16, 8, (4, 4, 4), 'ws', 'CALC', 10, 32, 10, SPARSE_MNK, True, 'ellpack_block'),
     ('sparse-user-os-csr-mnk', 16, 8, (4, 4, 4), 'os', 'USER', 5, 16, 5, SPARSE_MNK, True, 'csr'),
+    # row-wise N:M (OptimizedMapping): each filter column N:BlockSize with N drawn by numpy's seeded RNG
+    ('rowwise-calc-ws-csr', 8, 8, (2, 2, 2), 'ws', 'CALC', 10, 32, 10, SPARSE_CONV, False, 'csr', 4),
+    ('rowwise-user-ws-ellpack', 8, 8, (2, 2, 2), 'ws', 'USER', 4, 8, 6, SPARSE_CONV, False, 'ellpack_block', 8),
+    ('rowwise-calc-ws-csc-mnk', 16, 8, (4, 4, 4), 'ws', 'CALC', 10, 32, 10, SPARSE_MNK, True, 'csc', 8),
 ]
 
 
 def run_case(scalesim, case, force):
     name, rows, cols, srams, df, interface, bw, buf, bank_bw, topology, gemm = case[:11]
     sparse_rep = case[11] if len(case) > 11 else None
+    block = case[12] if len(case) > 12 else None
     out = os.path.join(OUT, name)
     if os.path.exists(os.path.join(out, 'meta.json')) and not force:
         print(f'{name}: kept')
         return
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, 'config.cfg'), 'w') as f:
-        f.write(config_text(name, rows, cols, srams, df, interface, bw, buf, buf, bank_bw, sparse_rep))
+        f.write(config_text(name, rows, cols, srams, df, interface, bw, buf, buf, bank_bw, sparse_rep, block))
     with open(os.path.join(out, 'topology.csv'), 'w') as f:
         f.write(topology)
     work = tempfile.mkdtemp(prefix='scalesim-v3-')

@@ -57,6 +57,16 @@ let OH: i32 = 0, OW: i32 = 0, M: i32 = 0, N: i32 = 0, K: i32 = 0;
 // the kept ones (the operands' shared dimension), K_DENSE all of them (the MACs). The condensed
 // filter's addresses are numbered n·K + k here: only their equality matters to the figures.
 let SPARSE_N: i32 = 1, SPARSE_M: i32 = 1, K_DENSE: i32 = 0, IFMAP_DISTINCT: f64 = 0;
+// v3's row-wise N:M (WS only): filter column n keeps N_n of every RW_B rows and every 2·RW_B rows
+// condense to RW_B (fAddr: the address of condensed (k, n), -1 for padding), so K counts the
+// condensed rows while the ifmap keeps all KI = K_DENSE columns; a fold streams 2R of them, each
+// RW_B-wide block fanned out to RW_B/2 array rows (rwLine). Otherwise KI = K.
+let ROW_WISE: bool = false, RW_B: i32 = 0, KI: i32 = 0, fAddr: usize = 0, rwBuf: usize = 0;
+let FILTER_SPACE: f64 = 0, FILTER_DISTINCT: f64 = 0;
+
+@inline function filterAddr(k: i32, n: i32): i32 {
+  return ROW_WISE ? load<i32>(fAddr + ((<usize>k * <usize>N + <usize>n) << 2)) : n * K + k;
+}
 let SR: i32 = 0, SC: i32 = 0, T: i32 = 0, ROW_FOLDS: i32 = 0, COL_FOLDS: i32 = 0, FOLD_LEN: i32 = 0;
 
 // Per-m and per-k parts of an ifmap address (operand_matrix.py): valid iff
@@ -142,7 +152,7 @@ function loadBlock(s: Block): void {
 @inline function readAddr(op: i32, p: i32, q: i32): i32 {
   const a = bA0 + bAp * p + bAq * q;
   const b = bB0 + bBp * p + bBq * q;
-  return op == OP_IFMAP ? ifmapAddr(a, b) : b * K + a;
+  return op == OP_IFMAP ? ifmapAddr(a, b) : filterAddr(a, b);
 }
 
 function lineHasValid(op: i32, l: i32): bool {
@@ -161,6 +171,10 @@ function firstValidLine(op: i32): f64 {
     for (let fr = 0; fr < ROW_FOLDS; fr++) {
       setBlock(op, fc, fr);
       const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
+      if (ROW_WISE && op == OP_IFMAP) {
+        for (let l = R; l < 2 * R + T - 1; l++) if (rwLineHasValid(fr, l)) return base + <f64>l;
+        continue;
+      }
       const last = blockLastLine();
       for (let l = blockFirstLine(); l <= last; l++) if (lineHasValid(op, l)) return base + <f64>l;
     }
@@ -173,6 +187,10 @@ function lastValidLine(op: i32): f64 {
     for (let fr = ROW_FOLDS - 1; fr >= 0; fr--) {
       setBlock(op, fc, fr);
       const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
+      if (ROW_WISE && op == OP_IFMAP) {
+        for (let l = 2 * R + T - 2; l >= R; l--) if (rwLineHasValid(fr, l)) return base + <f64>l;
+        continue;
+      }
       const first = blockFirstLine();
       for (let l = blockLastLine(); l >= first; l--) if (lineHasValid(op, l)) return base + <f64>l;
     }
@@ -450,25 +468,73 @@ function walkFolds(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32): void {
         let a = bA0 + bAp * p0 + bAq * qa;
         let b = bB0 + bBp * p0 + bBq * qa;
         for (let q = qa; q <= qb; q++, a += da, b += db) {
-          const addr = ifmap ? ifmapAddr(a, b) : b * K + a;
-          if (addr < 0) continue;
-          position += 1;
-          if (trackGaps) noteGap(addr);
-          const at = mark + <usize>addr;
-          if (<i32>load<u8>(at) == epoch) continue;
-          store<u8>(at, <u8>epoch);
-          inserted += 1;
-          inChunk += 1;
-          if (logging) logs[ifmap ? LOG_IFMAP_INSERTS : LOG_FILTER_INSERTS].push(<f64>addr);
-          if (inChunk == cap) {
-            nextEpoch();
-            inChunk = 0;
-            flushes += 1;
-            lastFlushCycle = issueCycle(base + <f64>l);
-            noteFlush(lastFlushCycle);
-            if (logging) logs[ifmap ? LOG_IFMAP_FLUSHES : LOG_FILTER_FLUSHES].push(lastFlushCycle);
-            lastFlushPosition = position;
-          }
+          const addr = ifmap ? ifmapAddr(a, b) : filterAddr(a, b);
+          if (addr >= 0) insertRead(ifmap, addr, base + <f64>l);
+        }
+      }
+    }
+  }
+}
+
+/** One valid demand of a read operand on global line `line` through the cache. */
+@inline function insertRead(ifmap: bool, addr: i32, line: f64): void {
+  position += 1;
+  if (trackGaps) noteGap(addr);
+  const at = mark + <usize>addr;
+  if (<i32>load<u8>(at) == epoch) return;
+  store<u8>(at, <u8>epoch);
+  inserted += 1;
+  inChunk += 1;
+  if (logging) logs[ifmap ? LOG_IFMAP_INSERTS : LOG_FILTER_INSERTS].push(<f64>addr);
+  if (inChunk == cap) {
+    nextEpoch();
+    inChunk = 0;
+    flushes += 1;
+    lastFlushCycle = issueCycle(line);
+    noteFlush(lastFlushCycle);
+    if (logging) logs[ifmap ? LOG_IFMAP_FLUSHES : LOG_FILTER_FLUSHES].push(lastFlushCycle);
+    lastFlushPosition = position;
+  }
+}
+
+/**
+ * Row-wise N:M: writes the ifmap addresses of line l of row fold fr to rwBuf (skew_matrix_row_sparsity:
+ * R block columns of RW_B words, column j holding ifmap row l − R − j's block ⌊j / (RW_B/2)⌋ of
+ * columns fr·2R …, -1 off the matrix) and returns how many.
+ */
+function rwLine(fr: i32, l: i32): i32 {
+  const i = l - R;
+  if (i < 0 || i >= T + R - 1) return 0;
+  let n = 0;
+  for (let j = 0; j < R; j++) {
+    const p = i - j;
+    const k0 = fr * 2 * R + (j / (RW_B / 2)) * RW_B;
+    for (let e = 0; e < RW_B; e++) {
+      const k = k0 + e;
+      store<i32>(rwBuf + (<usize>n << 2), p >= 0 && p < T && k < KI ? ifmapAddr(p, k) : -1);
+      n++;
+    }
+  }
+  return n;
+}
+
+function rwLineHasValid(fr: i32, l: i32): bool {
+  const n = rwLine(fr, l);
+  for (let i = 0; i < n; i++) if (load<i32>(rwBuf + (<usize>i << 2)) >= 0) return true;
+  return false;
+}
+
+/** Row-wise N:M: the ifmap's demands through the cache, line by line. */
+function walkRowWiseIfmap(): void {
+  ensureMark();
+  for (let fc = 0; fc < COL_FOLDS; fc++) {
+    for (let fr = 0; fr < ROW_FOLDS; fr++) {
+      const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
+      for (let l = R; l < 2 * R + T - 1; l++) {
+        const n = rwLine(fr, l);
+        for (let i = 0; i < n; i++) {
+          const addr = load<i32>(rwBuf + (<usize>i << 2));
+          if (addr >= 0) insertRead(true, addr, base + <f64>l);
         }
       }
     }
@@ -594,7 +660,7 @@ class DemandCursor {
       const p = b.skew ? this.l - b.prefix - this.q : this.l - b.prefix;
       const a = b.a0 + b.ap * p + b.aq * this.q;
       const c = b.b0 + b.bp * p + b.bq * this.q;
-      const addr = this.op == OP_IFMAP ? ifmapAddr(a, c) : c * K + a;
+      const addr = this.op == OP_IFMAP ? ifmapAddr(a, c) : filterAddr(a, c);
       if (addr >= 0) {
         this.line = this.base + <f64>this.l;
         return true;
@@ -635,7 +701,8 @@ function lineOfEntry(r: f64): i32 {
 }
 
 function everyEntryValid(op: i32): bool {
-  return op != OP_IFMAP || ((H - FH) % SH == 0 && (W - FW) % SW == 0);
+  if (op == OP_FILTER) return !ROW_WISE;
+  return (H - FH) % SH == 0 && (W - FW) % SW == 0;
 }
 
 /** Line of the r-th demand (0-based) of the first of the identical passes (column fold 0, or row fold 0 of fcFixed); every entry valid. */
@@ -819,8 +886,9 @@ function walkRepeated(op: i32, passes: i32, linesPerPass: f64, fcFixed: i32, frF
 
 function walkReads(op: i32): void {
   stallCursor = 0;
+  if (ROW_WISE && op == OP_IFMAP) { walkRowWiseIfmap(); return; }
   const overFc = (op == OP_IFMAP && (DF == DF_OS || DF == DF_WS)) || (op == OP_FILTER && DF == DF_IS);
-  const space = op == OP_IFMAP ? <f64>H * <f64>W * <f64>CH : <f64>K * <f64>N;
+  const space = op == OP_IFMAP ? <f64>H * <f64>W * <f64>CH : FILTER_SPACE;
   gapFirst = 0;
   gapLast = 0;
   gapSpace = space;
@@ -838,7 +906,7 @@ function walkReads(op: i32): void {
   } else {
     // WS filter and IS ifmap: every (k, n) or (m, k) is demanded once in the whole layer, so the
     // addresses are distinct unless ifmap windows overlap; then every demand is an insertion.
-    const distinct = op == OP_FILTER ? <f64>K * <f64>N : (FH <= SH || OH == 1) && (FW <= SW || OW == 1) ? distinctIfmap() : -1;
+    const distinct = op == OP_FILTER ? FILTER_DISTINCT : (FH <= SH || OH == 1) && (FW <= SW || OW == 1) ? distinctIfmap() : -1;
     if (distinct >= cap && stallCount == 0) {
       const more = Math.floor(distinct / cap);
       // Flushes on every cap-th demand: one cursor over the stream finds their cycles (no stalls).
@@ -894,8 +962,8 @@ function prefetchEntry(op: i32, row: i32, col: i32): i32 {
     if (op == OP_IFMAP) { const fr = row / T; const m = fr * R + col; return m < M ? ifmapAddr(m, row % T) : -1; }
     const fc = row / T; const n = fc * C + col; return n < N ? n * K + row % T : -1;
   } else if (DF == DF_WS) {
-    if (op == OP_IFMAP) { const fr = row / M; const k = fr * R + col; return k < K ? ifmapAddr(row % M, k) : -1; }
-    const fc = row / K; const n = fc * C + col; return n < N ? n * K + row % K : -1;
+    if (op == OP_IFMAP) { const fr = row / M; const k = fr * R + col; return k < KI ? ifmapAddr(row % M, k) : -1; }
+    const fc = row / K; const n = fc * C + col; return n < N ? filterAddr(row % K, n) : -1;
   }
   if (op == OP_IFMAP) { const fc = row / K; const m = fc * C + col; return m < M ? ifmapAddr(m, row % K) : -1; }
   const fr = row / N; const k = fr * R + col; return k < K ? (row % N) * K + k : -1;
@@ -906,7 +974,7 @@ let pfRows: i32 = 0, pfCols: i32 = 0, pfRolled: bool = false;
 
 function prefetchShape(op: i32): void {
   if (DF == DF_OS) { pfRows = (op == OP_IFMAP ? ROW_FOLDS : COL_FOLDS) * T; pfCols = op == OP_IFMAP ? R : C; pfRolled = true; }
-  else if (DF == DF_WS) { pfRows = op == OP_IFMAP ? ROW_FOLDS * M : COL_FOLDS * K; pfCols = op == OP_IFMAP ? R : C; pfRolled = op == OP_IFMAP; }
+  else if (DF == DF_WS) { pfRows = op == OP_IFMAP ? (KI + R - 1) / R * M : COL_FOLDS * K; pfCols = op == OP_IFMAP ? R : C; pfRolled = op == OP_IFMAP; }
   else { pfRows = op == OP_IFMAP ? COL_FOLDS * K : ROW_FOLDS * N; pfCols = op == OP_IFMAP ? C : R; pfRolled = op == OP_FILTER; }
 }
 
@@ -1068,6 +1136,19 @@ function userReadLine(buf: UserReadBuffer, op: i32, l: i32, cycle: f64): f64 {
   return cycle + offset;
 }
 
+/** Row-wise N:M: serves line l of row fold fr of the ifmap; rwValid tells whether it held a valid address. */
+let rwValid: bool = false;
+function userReadRowWise(fr: i32, l: i32, cycle: f64): f64 {
+  let offset: f64 = 1; // hit latency
+  const n = rwLine(fr, l);
+  rwValid = false;
+  for (let i = 0; i < n; i++) {
+    const addr = load<i32>(rwBuf + (<usize>i << 2));
+    if (addr >= 0) { rwValid = true; offset = userIfmap.demand(addr, cycle, offset); }
+  }
+  return cycle + offset;
+}
+
 /** Whether line l of the loaded block holds a valid address. */
 @inline function lineValid(op: i32, l: i32): bool {
   return l >= blockFirstLine() && l <= blockLastLine() && lineHasValid(op, l);
@@ -1078,7 +1159,7 @@ let uSramFirst = new StaticArray<f64>(3), uSramLast = new StaticArray<f64>(3);
 /** The whole layer line by line in USER mode: all three buffers can stall the array. */
 function walkUser(out: usize, ifmapWords: i32, filterWords: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: bool): f64 {
   userIfmap.setup(OP_IFMAP, ifmapWords, ifmapBandwidth, H * W * CH, v3);
-  userFilter.setup(OP_FILTER, filterWords, filterBandwidth, K * N, v3);
+  userFilter.setup(OP_FILTER, filterWords, filterBandwidth, <i32>FILTER_SPACE, v3);
   for (let i = 0; i < 3; i++) { uSramFirst[i] = -1; uSramLast[i] = 0; }
   let stalls: f64 = 0;
   for (let fc = 0; fc < COL_FOLDS; fc++) {
@@ -1090,8 +1171,8 @@ function walkUser(out: usize, ifmapWords: i32, filterWords: i32, ifmapBandwidth:
       for (let l = 0; l < FOLD_LEN; l++) {
         const cycle = base + <f64>l + stalls;
         loadBlock(blkI);
-        const ifmapOut = userReadLine(userIfmap, OP_IFMAP, l, cycle);
-        if (lineValid(OP_IFMAP, l)) { if (uSramFirst[0] < 0) uSramFirst[0] = ifmapOut; uSramLast[0] = ifmapOut; }
+        const ifmapOut = ROW_WISE ? userReadRowWise(fr, l, cycle) : userReadLine(userIfmap, OP_IFMAP, l, cycle);
+        if (ROW_WISE ? rwValid : lineValid(OP_IFMAP, l)) { if (uSramFirst[0] < 0) uSramFirst[0] = ifmapOut; uSramLast[0] = ifmapOut; }
         loadBlock(blkF);
         const filterOut = userReadLine(userFilter, OP_FILTER, l, cycle);
         if (lineValid(OP_FILTER, l)) { if (uSramFirst[1] < 0) uSramFirst[1] = filterOut; uSramLast[1] = filterOut; }
@@ -1253,7 +1334,7 @@ function walkCalc(out: usize, ifmapWords: i32, filterWords: i32, lines: f64): f6
     }
   }
   readOperand(out, OP_IFMAP, ifmapWords, distinctIfmap(), <f64>H * <f64>W * <f64>CH);
-  readOperand(out, OP_FILTER, filterWords, <f64>K * <f64>N, <f64>K * <f64>N);
+  readOperand(out, OP_FILTER, filterWords, FILTER_DISTINCT, FILTER_SPACE);
   // SRAM first and last service cycles (reads are served one cycle after issue)
   stallCursor = 0;
   put(out, F_SRAM_START + OP_IFMAP, issueCycle(firstValidLine(OP_IFMAP)) + 1);
@@ -1274,13 +1355,28 @@ function walkCalc(out: usize, ifmapWords: i32, filterWords: i32, lines: f64): f6
   store<f64>(out + (<usize>field << 3), value);
 }
 
+/** Row-wise N:M: the sum over folds (in order) of the fold's non-padding filter entries / (R·C). */
+function rowWiseMappingSum(denom: f64): f64 {
+  let sum: f64 = 0;
+  for (let fc = 0; fc < COL_FOLDS; fc++) {
+    for (let fr = 0; fr < ROW_FOLDS; fr++) {
+      let valid = 0;
+      for (let k = fr * R; k < min(fr * R + R, K); k++) for (let n = fc * C; n < min(fc * C + C, N); n++) if (filterAddr(k, n) >= 0) valid++;
+      sum += <f64>valid / denom;
+    }
+  }
+  return sum;
+}
+
 /** Sets the layer geometry and allocates the ifmap address tables; 1 if an argument is out of range. */
 function setupLayer(
   rows: i32, cols: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
-  sparseN: i32, sparseM: i32,
+  sparseN: i32, sparseM: i32, rowBlock: i32, rowRatios: usize,
 ): i32 {
   if (sparseN < 1 || sparseM < sparseN) return 1;
+  // row-wise: WS, dense layer-wise ratio, an even block dividing 2R (whole blocks per fold)
+  if (rowBlock != 0 && (dataflow != DF_WS || sparseM != 1 || rowBlock < 2 || rowBlock % 2 != 0 || rows <= 0 || (2 * rows) % rowBlock != 0)) return 1;
   if (rows <= 0 || cols <= 0 || dataflow < 0 || dataflow > 2) return 1;
   if (ifmapH <= 0 || ifmapW <= 0 || filterH <= 0 || filterW <= 0 || channels <= 0 || filters <= 0 || strideH <= 0 || strideW <= 0) return 1;
   if (filterH > ifmapH || filterW > ifmapW) return 1;
@@ -1291,6 +1387,33 @@ function setupLayer(
   M = OH * OW; N = NF; K_DENSE = FH * FW * CH;
   SPARSE_N = sparseN; SPARSE_M = sparseM;
   K = (K_DENSE / SPARSE_M) * SPARSE_N + min(K_DENSE % SPARSE_M, SPARSE_N);
+  KI = K;
+  ROW_WISE = rowBlock != 0;
+  FILTER_DISTINCT = <f64>K * <f64>N;
+  FILTER_SPACE = FILTER_DISTINCT;
+  if (ROW_WISE) {
+    RW_B = rowBlock;
+    const groups = (K_DENSE + 2 * RW_B - 1) / (2 * RW_B);
+    K = groups * RW_B;
+    fAddr = heap.alloc(<usize>K * <usize>N << 2);
+    memory.fill(fAddr, 0xff, <usize>K * <usize>N << 2); // -1: padding
+    FILTER_DISTINCT = 0;
+    for (let n = 0; n < N; n++) {
+      const keep = load<i32>(rowRatios + (<usize>n << 2));
+      if (keep < 1 || keep > RW_B / 2) { heap.free(fAddr); fAddr = 0; ROW_WISE = false; return 1; }
+      for (let blk = 0; blk < 2 * groups; blk++) {
+        let row = blk * (RW_B / 2);
+        for (let k = blk * RW_B; k < min(blk * RW_B + RW_B, K_DENSE); k++) {
+          if (k % RW_B >= keep) continue;
+          store<i32>(fAddr + ((<usize>row * <usize>N + <usize>n) << 2), n * K_DENSE + k);
+          row++;
+          FILTER_DISTINCT++;
+        }
+      }
+    }
+    FILTER_SPACE = <f64>K_DENSE * <f64>N;
+    rwBuf = heap.alloc(<usize>R * <usize>RW_B << 2);
+  }
   if (DF == DF_OS) { SR = M; SC = N; T = K; } else if (DF == DF_WS) { SR = K; SC = N; T = M; } else { SR = K; SC = M; T = N; }
   ROW_FOLDS = (SR + R - 1) / R;
   COL_FOLDS = (SC + C - 1) / C;
@@ -1298,7 +1421,7 @@ function setupLayer(
 
   // ifmap address tables
   mRow = heap.alloc(<usize>M << 2); mCol = heap.alloc(<usize>M << 2); mBase = heap.alloc(<usize>M << 2);
-  kRow = heap.alloc(<usize>K << 2); kCol = heap.alloc(<usize>K << 2); kOff = heap.alloc(<usize>K << 2);
+  kRow = heap.alloc(<usize>KI << 2); kCol = heap.alloc(<usize>KI << 2); kOff = heap.alloc(<usize>KI << 2);
   for (let m = 0; m < M; m++) {
     const r = (m / OW) * SH;
     const c = (m % OW) * SW;
@@ -1306,7 +1429,7 @@ function setupLayer(
     store<i32>(mCol + (<usize>m << 2), c);
     store<i32>(mBase + (<usize>m << 2), (r * W + c) * CH);
   }
-  for (let k = 0; k < K; k++) {
+  for (let k = 0; k < KI; k++) {
     const dense = (k / SPARSE_N) * SPARSE_M + k % SPARSE_N; // the k-th kept window element
     const r = dense / (FW * CH);
     const rest = dense % (FW * CH);
@@ -1315,13 +1438,14 @@ function setupLayer(
     store<i32>(kCol + (<usize>k << 2), c);
     store<i32>(kOff + (<usize>k << 2), (r * W + c) * CH + rest % CH);
   }
-  IFMAP_DISTINCT = K == K_DENSE ? <f64>CH * <f64>covered(H, FH, SH, OH) * <f64>covered(W, FW, SW, OW) : countSparseIfmap();
+  IFMAP_DISTINCT = KI == K_DENSE ? <f64>CH * <f64>covered(H, FH, SH, OH) * <f64>covered(W, FW, SW, OW) : countSparseIfmap();
 
   return 0;
 }
 
 function freeLayer(): void {
   heap.free(mRow); heap.free(mCol); heap.free(mBase); heap.free(kRow); heap.free(kCol); heap.free(kOff);
+  if (ROW_WISE) { heap.free(fAddr); heap.free(rwBuf); fAddr = 0; rwBuf = 0; ROW_WISE = false; }
 }
 
 /**
@@ -1329,16 +1453,17 @@ function freeLayer(): void {
  * figures to `out`: CALC interface bandwidth when `userBandwidth` is 0, else USER mode with the
  * ofmap written at `userBandwidth` words per cycle and the ifmap and filter read at
  * `ifmapBandwidth` and `filterBandwidth` (v2: all three the same); `sparseN`:`sparseM` is v3's
- * layer-wise N:M sparsity (1:1 dense). Returns 0, or 1 when an argument is out of range.
+ * layer-wise N:M sparsity (1:1 dense); a `rowBlock` > 0 is v3's row-wise N:M (WS), with each
+ * filter column's N at `rowRatios` (i32 × filters). Returns 0, or 1 when an argument is out of range.
  */
 export function simLayer(
   out: usize, rows: i32, cols: i32, ifmapWords: i32, filterWords: i32, ofmapWords: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
-  userBandwidth: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: i32, sparseN: i32, sparseM: i32,
+  userBandwidth: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: i32, sparseN: i32, sparseM: i32, rowBlock: i32, rowRatios: usize,
 ): i32 {
   if (userBandwidth < 0 || (userBandwidth > 0 && (ifmapBandwidth <= 0 || filterBandwidth <= 0))) return 1;
   if (rows <= 0 || cols <= 0 || ifmapWords < 100 || filterWords < 100 || ofmapWords <= 1 || dataflow < 0 || dataflow > 2) return 1;
-  if (setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, sparseN, sparseM) != 0) return 1;
+  if (setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, sparseN, sparseM, rowBlock, rowRatios) != 0) return 1;
   const folds = <f64>ROW_FOLDS * <f64>COL_FOLDS;
   const lines = folds * <f64>FOLD_LEN;
 
@@ -1355,7 +1480,9 @@ export function simLayer(
       sums = f64x2.add(sums, f64x2.div(f64x2.replace_lane(f64x2.splat(used), 1, used * <f64>T), denoms));
     }
   }
-  const mapSum = f64x2.extract_lane(sums, 0), utilSum = f64x2.extract_lane(sums, 1);
+  const utilSum = f64x2.extract_lane(sums, 1);
+  // Row-wise N:M: v3's mapping efficiency counts the fold's filter entries that are not padding.
+  const mapSum = ROW_WISE ? rowWiseMappingSum(denom) : f64x2.extract_lane(sums, 0);
 
   // ofmap write buffer, fold by fold over the lines that carry outputs
   wTotal = <f64>ofmapWords;
@@ -1425,7 +1552,7 @@ export function simTraceBegin(
   rows: i32, cols: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
 ): i32 {
-  return setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, 1, 1);
+  return setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, 1, 1, 0, 0);
 }
 
 /** Lines in the layer's demand (all folds), after simTraceBegin. */

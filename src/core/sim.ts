@@ -39,6 +39,8 @@ export interface SimLayerArgs {
   v3?: boolean;
   /** SCALE-Sim v3's layer-wise N:M sparsity: window elements k with k mod m < n are kept (default dense). */
   sparsity?: { n: number; m: number };
+  /** SCALE-Sim v3's row-wise N:M (WS): the block size and each filter column's N. */
+  rowWise?: { blockSize: number; ratios: readonly number[] };
 }
 
 export class SystolicSim {
@@ -52,11 +54,14 @@ export class SystolicSim {
 
   /** Runs one layer; throws on arguments the core rejects (they are validated before this). */
   layer(a: SimLayerArgs): SimFigures {
+    const ratios = a.rowWise ? this.core.exports.alloc(Math.max(a.rowWise.ratios.length, 1) * 4) : 0;
+    if (a.rowWise) new Int32Array(this.core.exports.memory.buffer, ratios, a.rowWise.ratios.length).set(a.rowWise.ratios);
     const code = this.core.exports.simLayer(
       this.out, a.rows, a.cols, a.ifmapWords, a.filterWords, a.ofmapWords, SIM_DATAFLOW[a.dataflow],
       a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth,
-      a.userBandwidth, a.ifmapBandwidth ?? a.userBandwidth, a.filterBandwidth ?? a.userBandwidth, a.v3 ? 1 : 0, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1,
+      a.userBandwidth, a.ifmapBandwidth ?? a.userBandwidth, a.filterBandwidth ?? a.userBandwidth, a.v3 ? 1 : 0, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1, a.rowWise?.blockSize ?? 0, ratios,
     );
+    if (ratios) this.core.exports.free(ratios);
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
     const view = new Float64Array(this.core.exports.memory.buffer, this.out, SIM_FIELDS.length);
     const figures = {} as SimFigures;
@@ -86,7 +91,7 @@ export class SystolicSim {
    * without base offsets, -1 where nothing is demanded), line by line: `visit(line, ifmap, filter, ofmap)`.
    * The arrays are reused between calls.
    */
-  traceLines(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity'>, visit: (line: number, ifmap: Int32Array, filter: Int32Array, ofmap: Int32Array) => void): void {
+  traceLines(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity' | 'rowWise'>, visit: (line: number, ifmap: Int32Array, filter: Int32Array, ofmap: Int32Array) => void): void {
     const e = this.core.exports;
     const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth);
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
@@ -109,7 +114,7 @@ export class SystolicSim {
   }
 
   /** The ifmap and filter prefetch orders (USER mode's DRAM fetch order, addresses without base offsets, -1 for padding). */
-  prefetchOrders(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity'>): { ifmap: Int32Array; filter: Int32Array } {
+  prefetchOrders(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity' | 'rowWise'>): { ifmap: Int32Array; filter: Int32Array } {
     const e = this.core.exports;
     const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth);
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);

@@ -297,13 +297,6 @@ export function scalesimNotModelled(file: ScalesimConfigFile, layers: readonly C
   if (v3.layout.ifmap.customLayout || v3.layout.filter.customLayout) {
     out.push('[layout] custom layouts (IfmapCustomLayout/FilterCustomLayout), SRAM banks and ports: no bank-conflict stalls are simulated');
   }
-  if (v3.sparsity.support && v3.sparsity.optimizedMapping) {
-    const sparse = layers.filter((l) => l.sparsity && l.sparsity.n < l.sparsity.m).length;
-    out.push(
-      `[sparsity] OptimizedMapping (${v3.sparsity.representation}, row-wise N:M, BlockSize ${v3.sparsity.blockSize}): row-wise sparsity is not simulated ` +
-        `(layer-wise N:M, OptimizedMapping false, is); runs are refused (${sparse} sparse layer(s))`,
-    );
-  }
   if (v3.useRamulatorTrace) out.push('UseRamulatorTrace: Ramulator DRAM latencies are not read (nor are ReadRequestBuffer and WriteRequestBuffer, which only pace them)');
   return out;
 }

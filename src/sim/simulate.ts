@@ -20,14 +20,14 @@
 //  9. topology parsing: the header line is always skipped, a row's last field is dropped (so rows
 //     must end in a comma: we reject rows without one rather than drop a field), a 9th column is the
 //     stride width, a name containing 'DP' expands into one-channel layers.
-// SCALE-Sim v3 (commit fab89b7): SimulateOptions.v3 (its memory model) and .sparsity (layer-wise N:M).
+// SCALE-Sim v3 (commit fab89b7): SimulateOptions.v3 (its memory model) and .sparsity (layer-wise and row-wise N:M).
 // Not copied: SCALE-Sim's silent fallbacks (unknown dataflow → OS, unknown InterfaceBandwidth →
 // defaults, missing keys): those are errors here.
 import { UserError } from '../base/errors.js';
 import type { Core } from '../core/core.js';
 import { SystolicSim, type SimFigures } from '../core/sim.js';
 import { validateConfig } from './config.js';
-import { checkSparsity, layerRatio, sparseFigures, wsSparseIfmapReads } from './sparsity.js';
+import { checkSparsity, layerRatio, layerWiseFilter, rowWiseFilter, rowWiseIfmapReads, rowWiseRatios, sparseFigures, wsSparseIfmapReads } from './sparsity.js';
 import { type ConvLayer, type LayerResult, layerGemm, type ScalesimV3Config, type SparsityConfig, sramWords, type SystolicConfig } from './types.js';
 
 /** A layer or config the simulator cannot run: the caller's input. */
@@ -97,8 +97,9 @@ export interface SimulateOptions {
   /**
    * SCALE-Sim v3's N:M sparsity (default: the v3 file's [sparsity], else none). With support on, a
    * layer's `sparsity` (1:1 without one) prunes its operands layer-wise (window element k kept iff
-   * k mod M < N) in every dataflow, and results carry `sparse`, v3's SPARSE_REPORT.csv row. Row-wise
-   * N:M (optimizedMapping) is refused: not simulated.
+   * k mod M < N) in every dataflow, or with optimizedMapping row-wise (WS only: each filter column
+   * N_n of every blockSize, N_n drawn from randomSeed as v3's numpy does), and results carry
+   * `sparse`, v3's SPARSE_REPORT.csv row.
    */
   sparsity?: SparsityConfig;
 }
@@ -162,7 +163,8 @@ export class Simulator {
     validateLayer(original);
     const layer = options.fixScalesimQuirks ? trimToValidOutput(original) : original;
     const sparsity = checkSparsity(options.sparsity ?? options.v3?.sparsity, config, layer, (m) => new SimulationError(m));
-    const ratio = sparsity ? layerRatio(layer) : { n: 1, m: 1 };
+    const rowWise = sparsity?.optimizedMapping ? { blockSize: sparsity.blockSize!, ratios: rowWiseRatios(sparsity.randomSeed!, sparsity.blockSize!, layer.numFilters) } : undefined;
+    const ratio = sparsity && !rowWise ? layerRatio(layer) : { n: 1, m: 1 };
     if (config.interfaceBandwidth === 'USER') checkUserModeCost(config, layer, options.userModeWorkLimit ?? USER_MODE_WORK_LIMIT);
     const f = this.sim.layer({
       rows: config.rows, cols: config.cols,
@@ -171,15 +173,17 @@ export class Simulator {
       userBandwidth: config.interfaceBandwidth === 'USER' ? config.bandwidthWordsPerCycle : 0,
       ...(options.v3 ? { ifmapBandwidth: options.v3.layout.ifmap.bankBandwidth, filterBandwidth: options.v3.layout.filter.bankBandwidth, v3: true } : {}),
       sparsity: ratio,
+      rowWise,
     });
     const result = toResult(layer.name, f);
     if (sparsity) {
       const g = layerGemm(layer);
       if (config.dataflow === 'ws') {
-        result.sramReads.ifmap = wsSparseIfmapReads(config, g, ratio);
+        result.sramReads.ifmap = rowWise ? rowWiseIfmapReads(config, g, rowWise.blockSize) : wsSparseIfmapReads(config, g, ratio);
         result.sramBandwidth.ifmap = result.sramReads.ifmap / result.totalCycles;
       }
-      result.sparse = sparseFigures(sparsity.representation!, config.dataflow, g, ratio, result.totalCycles);
+      const pruned = rowWise ? rowWiseFilter(g, rowWise.blockSize, rowWise.ratios) : layerWiseFilter(g, ratio);
+      result.sparse = sparseFigures(sparsity.representation!, config.dataflow === 'ws' && !rowWise, g, pruned, layerRatio(layer).m, result.totalCycles);
     }
     if (options.v3) result.totalCyclesWithPrefetch = result.dramStop.ofmap - Math.min(result.dramStart.ifmap, result.dramStart.filter);
     return options.fixScalesimQuirks ? fixQuirks(config, layer, result) : result;

@@ -62,12 +62,14 @@ describe('wasm simulator = TypeScript reference of SCALE-Sim', () => {
 
 // SCALE-Sim v3's memory model: USER mode with the ifmap and filter read at their own bank
 // bandwidths and v3's stall rule, CALC with the latest drain as the DRAM OFMAP stop; half the
-// cases layer-wise N:M sparse (pruned operands, SPARSE_REPORT figures).
+// cases N:M sparse, layer-wise or (WS) row-wise (pruned operands, SPARSE_REPORT figures).
 describe('wasm simulator = TypeScript reference of SCALE-Sim v3', () => {
   const rng = new Random(2026);
   const v3Of = (m: V3Options): ScalesimV3Config => {
     const bank = (bankBandwidth: number) => ({ customLayout: false, bankBandwidth, banks: 1, ports: 2 });
-    const sparsity = m.sparseRep ? { support: true, representation: m.sparseRep, optimizedMapping: false } : { support: false, optimizedMapping: false };
+    const sparsity = m.sparseRep
+      ? { support: true, representation: m.sparseRep, optimizedMapping: !!m.rowWise, ...(m.rowWise ? { blockSize: m.rowWise.blockSize, randomSeed: m.rowWise.seed } : {}) }
+      : { support: false, optimizedMapping: false };
     return { readRequestBuffer: 32, writeRequestBuffer: 32, useRamulatorTrace: false, layout: { ifmap: bank(m.ifmapBandwidth), filter: bank(m.filterBandwidth) }, sparsity, defaulted: [] };
   };
   const cases: { config: SystolicConfig; layer: ConvLayer; memory: V3Options }[] = [];
@@ -78,6 +80,9 @@ describe('wasm simulator = TypeScript reference of SCALE-Sim v3', () => {
     const sparse = rng.float() < 0.5;
     const memory: V3Options = { ifmapBandwidth: 1 + rng.int(slow ? 4 : 24), filterBandwidth: 1 + rng.int(slow ? 4 : 24), ...(sparse ? { sparseRep: (['csr', 'csc', 'ellpack_block'] as const)[rng.int(3)] } : {}) };
     const m = 1 + rng.int(8);
+    // row-wise N:M in WS: an even block dividing 2R, at most R (v3's limit)
+    const blocks = [2, 4, 6, 8].filter((b) => b <= config.rows && (2 * config.rows) % b === 0);
+    if (sparse && config.dataflow === 'ws' && blocks.length > 0 && rng.float() < 0.5) memory.rowWise = { blockSize: blocks[rng.int(blocks.length)]!, seed: rng.int(1000) };
     const layer = sparse && rng.float() < 0.9 ? { ...c.layer, sparsity: { n: 1 + rng.int(m), m } } : c.layer;
     const g = layerGemm(layer);
     const [sr, sc, t] = config.dataflow === 'os' ? [g.m, g.n, g.k] : config.dataflow === 'ws' ? [g.k, g.n, g.m] : [g.k, g.m, g.n];
@@ -98,6 +103,7 @@ describe('wasm simulator = TypeScript reference of SCALE-Sim v3', () => {
       && referenceLayer({ ...config, bandwidthWordsPerCycle: memory.ifmapBandwidth }, layer).totalCycles !== referenceLayer({ ...config, bandwidthWordsPerCycle: memory.ifmapBandwidth }, layer, memory).totalCycles);
     expect(cases.filter((c) => sim.layer(c.config, c.layer, { v3: v3Of(c.memory) }).stallCycles > 0).length).toBeGreaterThan(8);
     expect(differs.length).toBeGreaterThan(0);
-    expect(cases.filter((c) => c.memory.sparseRep && c.layer.sparsity && c.layer.sparsity.n < c.layer.sparsity.m).length).toBeGreaterThan(30);
+    expect(cases.filter((c) => c.memory.sparseRep && !c.memory.rowWise && c.layer.sparsity && c.layer.sparsity.n < c.layer.sparsity.m).length).toBeGreaterThan(25);
+    expect(cases.filter((c) => c.memory.rowWise).length).toBeGreaterThan(5);
   });
 });

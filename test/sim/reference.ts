@@ -2,6 +2,7 @@
 // per-cycle demand matrices and walks them through the buffer models line by line exactly as the
 // Python does, so it is slow and only meant for small layers. The fast simulator in assembly/sim
 // must agree with it figure for figure.
+import { rowWiseRatios } from '../../src/sim/sparsity.js';
 import { type ConvLayer, type Dataflow, type LayerResult, layerGemm, type SparseFigures, sramWords, type SystolicConfig } from '../../src/sim/types.js';
 
 type Mat = number[][];
@@ -466,19 +467,83 @@ export interface V3Options {
   filterBandwidth: number;
   /** Sparsity support on (layer-wise N:M from each layer's `sparsity`), in this representation. */
   sparseRep?: SparseFigures['representation'];
+  /** With sparseRep: row-wise N:M (OptimizedMapping), WS only: BlockSize and RandomNumberGeneratorSeed. */
+  rowWise?: { blockSize: number; seed: number };
 }
 
-/** compression.py on the K × N 0/1 pattern (every filter column pruned alike): storages and metadata, in words. */
-function compressedFilter(rep: SparseFigures['representation'], dataflow: Dataflow, pattern: number[], n: number, m: number, totalCycles: number): SparseFigures {
-  const rows = pattern.length;
-  const nonzeros = pattern.filter((x) => x === 1).length * n;
-  const condensedRows = pattern.filter((x) => x === 1).length; // blocks of M condensed to their ones, trailing padding dropped
-  const metadata = rep === 'csr' ? nonzeros + rows + 1 : rep === 'csc' ? nonzeros + n + 1 : (condensedRows * n * Math.ceil(Math.log2(m))) / 32;
-  const stored = rep === 'ellpack_block' ? condensedRows * n + metadata : 2 * nonzeros + (rep === 'csr' ? rows + 1 : n + 1);
+/**
+ * compression.py on the K × N 0/1 pattern (column n kept where keep(k, n)): storages and metadata,
+ * in words; blocked ELLPACK counts the condensed filter's rows and log2 of the layer's M.
+ */
+function compressedFilter(rep: SparseFigures['representation'], ifmapReadsFloat: boolean, keep: (k: number, n: number) => boolean, k: number, n: number, condensedRows: number, m: number, totalCycles: number): SparseFigures {
+  let nonzeros = 0;
+  for (let i = 0; i < k; i++) for (let j = 0; j < n; j++) if (keep(i, j)) nonzeros++;
+  const metadata = rep === 'csr' ? nonzeros + k + 1 : rep === 'csc' ? nonzeros + n + 1 : (condensedRows * n * Math.ceil(Math.log2(m))) / 32;
+  const stored = rep === 'ellpack_block' ? condensedRows * n + metadata : 2 * nonzeros + (rep === 'csr' ? k + 1 : n + 1);
   return {
-    representation: rep, originalFilterStorage: rows * n, newStorage: stored, metadataStorage: metadata, metadataSramBandwidth: metadata / totalCycles,
-    storageIsFloat: rep === 'ellpack_block', ifmapSramReadsIsFloat: dataflow === 'ws',
+    representation: rep, originalFilterStorage: k * n, newStorage: stored, metadataStorage: metadata, metadataSramBandwidth: metadata / totalCycles,
+    storageIsFloat: rep === 'ellpack_block', ifmapSramReadsIsFloat: ifmapReadsFloat,
   };
+}
+
+/**
+ * v3's row-wise N:M (WS only): filter column n keeps N_n of every BlockSize rows (N_n drawn by
+ * numpy's seeded RNG), and every 2·BlockSize rows condense to BlockSize (each block's kept rows,
+ * padded to BlockSize/2 with -1). The ifmap stays whole: a fold streams 2R of its columns, each
+ * BlockSize-wide block fanned out to BlockSize/2 array rows (skew_matrix_row_sparsity).
+ */
+function rowWiseFilter(filter: Mat, K: number, N: number, B: number, ratios: number[]): Mat {
+  const groups = Math.ceil(K / (2 * B));
+  const out = full(groups * B, N);
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < 2 * groups; g++) {
+      const kept = [];
+      for (let k = g * B; k < Math.min(g * B + B, K); k++) if (k % B < ratios[n]!) kept.push(filter[k]![n]!);
+      kept.forEach((addr, i) => (out[g * (B / 2) + i]![n] = addr));
+    }
+  }
+  return out;
+}
+
+function rowWiseDemand(R: number, C: number, B: number, ifmapOp: Mat, filterOp: Mat, ofmapOp: Mat, M: number, N: number, K: number): Demand {
+  const d: Demand = { ifmapPrefetch: [], filterPrefetch: [], ifmap: [], filter: [], ofmap: [], ifmapReads: 0, filterReads: 0, ofmapWrites: 0, mappingEff: [], computeUtil: [] };
+  const T = M;
+  const Kc = filterOp.length;
+  const frs = Array.from({ length: Math.ceil(K / R) }, (_, fr) => [fr * R, Math.min(fr * R + R, K)] as const);
+  const fcs = Array.from({ length: Math.ceil(N / C) }, (_, fc) => [fc * C, Math.min(fc * C + C, N)] as const);
+  d.ifmapPrefetch = diagonals(frs.flatMap(([a, b]) => padCols(rowsOf(ifmapOp, 0, M, a, b), R)));
+  d.filterPrefetch = fcs.flatMap(([a, b]) => padCols(rowsOf(filterOp, 0, Kc, a, b), C)).flat();
+  const width = R * B;
+  for (const [c0, c1] of fcs) {
+    for (let fr = 0; fr < Math.ceil(Kc / R); fr++) {
+      const slice = padCols(rowsOf(ifmapOp, 0, M, fr * 2 * R, Math.min(fr * 2 * R + 2 * R, K)), 2 * R);
+      const skewed: Mat = [];
+      for (let i = 0; i < T + R - 1; i++) {
+        const line: number[] = [];
+        for (let j = 0; j < R; j++) {
+          const row = i - j;
+          const block = Math.floor(j / (B / 2));
+          line.push(...(row >= 0 && row < T ? slice[row]!.slice(block * B, block * B + B) : new Array<number>(B).fill(-1)));
+        }
+        skewed.push(line);
+      }
+      d.ifmapReads += skewed.length * width;
+      d.ifmap.push(...full(R, width), ...skewed, ...full(C - 1, width));
+      const r0 = fr * R;
+      const r1 = Math.min(r0 + R, Kc);
+      let b = rowsOf(filterOp, r0, r1, c0, c1);
+      d.filterReads += (r1 - r0) * (c1 - c0);
+      b = padRows(padCols(b, C), R, C).reverse();
+      const holes = b.flat().filter((a) => a === -1).length;
+      const filterFold = [...b, ...full(R + C + T - 2, C)];
+      d.filter.push(...filterFold);
+      d.mappingEff.push((R * C - holes) / (R * C));
+      d.computeUtil.push(((r1 - r0) * (c1 - c0) * T) / (R * C * (filterFold.length + C - 1)));
+      d.ofmapWrites += M * (c1 - c0);
+      d.ofmap.push(...skew([...full(2 * R - 1, C), ...padCols(rowsOf(ofmapOp, 0, M, c0, c1), C)], C));
+    }
+  }
+  return d;
 }
 
 /** One layer through SCALE-Sim v2's pipeline (or v3's with `v3`), in CALC or USER interface-bandwidth mode. */
@@ -496,9 +561,15 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Op
   const R = config.rows;
   const C = config.cols;
   const ratio = v3?.sparseRep ? layer.sparsity ?? { n: 1, m: 1 } : undefined;
-  const pattern = ratio ? Array.from({ length: layerGemm(layer).k }, (_, k) => (k % ratio.m < ratio.n ? 1 : 0)) : undefined;
-  const { g, dense, ifmap, filter, ofmap } = operandMatrices(config, layer, pattern);
-  const d = demandMatrices(config.dataflow, R, C, ifmap, filter, ofmap, g.m, g.n, g.k, ratio && ratio.m / ratio.n);
+  const rowWise = ratio && v3!.rowWise;
+  if (rowWise && config.dataflow !== 'ws') throw new Error('row-wise N:M is WS only in v3');
+  const pattern = ratio && !rowWise ? Array.from({ length: layerGemm(layer).k }, (_, k) => (k % ratio.m < ratio.n ? 1 : 0)) : undefined;
+  const { g, dense, ifmap, filter: denseFilter, ofmap } = operandMatrices(config, layer, pattern);
+  const ratios = rowWise ? rowWiseRatios(rowWise.seed, rowWise.blockSize, g.n) : [];
+  const filter = rowWise ? rowWiseFilter(denseFilter, g.k, g.n, rowWise.blockSize, ratios) : denseFilter;
+  const d = rowWise
+    ? rowWiseDemand(R, C, rowWise.blockSize, ifmap, filter, ofmap, g.m, g.n, g.k)
+    : demandMatrices(config.dataflow, R, C, ifmap, filter, ofmap, g.m, g.n, g.k, ratio && ratio.m / ratio.n);
   const user = config.interfaceBandwidth === 'USER';
   const bw = config.bandwidthWordsPerCycle;
   const ifmapBuf = user ? new ReadBufferUser(sramWords(config.ifmapSramKiB), v3?.ifmapBandwidth ?? bw, d.ifmapPrefetch, !!v3) : new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB));
@@ -559,6 +630,7 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Op
     maxDramBandwidth: { ifmap: peakWords(dramTraces.ifmap), filter: peakWords(dramTraces.filter), ofmap: peakWords(dramTraces.ofmap) },
   };
   if (v3) result.totalCyclesWithPrefetch = dramStop.ofmap - Math.min(dramStart.ifmap, dramStart.filter);
-  if (pattern) result.sparse = compressedFilter(v3!.sparseRep!, config.dataflow, pattern, g.n, ratio!.m, totalCycles);
+  if (pattern) result.sparse = compressedFilter(v3!.sparseRep!, config.dataflow === 'ws', (k) => pattern[k] === 1, dense.k, g.n, g.k, ratio!.m, totalCycles);
+  if (rowWise) result.sparse = compressedFilter(v3!.sparseRep!, false, (k, n) => k % rowWise.blockSize < ratios[n]!, dense.k, g.n, filter.length, ratio!.m, totalCycles);
   return { result, dramTraces, served: { ifmap: ifmapServiced, filter: filterServiced, ofmap: ofmapServiced } };
 }

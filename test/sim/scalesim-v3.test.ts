@@ -61,12 +61,8 @@ describe('SCALE-Sim v3 configs', () => {
   });
 
   it('lists the v3 features a run reads but does not simulate', () => {
-    const user = scalesimNotModelled(parseScalesimConfig(cfg('sparsity.cfg')), parseTopology(topo('sparsity_conv.csv')));
-    expect(user.join('\n')).toMatch(/\[sparsity\] OptimizedMapping \(ellpack_block, row-wise N:M, BlockSize 8\): row-wise sparsity is not simulated .*runs are refused \(1 sparse layer\(s\)\)/);
-    const layerWise = parseScalesimConfig(cfg('sparsity.cfg').replace('OptimizedMapping : true', 'OptimizedMapping : false'));
-    expect(scalesimNotModelled(layerWise, parseTopology(topo('sparsity_conv.csv')))).toEqual([]);
-    // v3's memory model is simulated: the request buffers (which only pace Ramulator) are no note of their own
-    expect(user.join('\n')).not.toMatch(/ReadRequestBuffer|Total Cycles/);
+    // v3's memory model and sparsity are simulated: the request buffers (which only pace Ramulator) are no note of their own
+    expect(scalesimNotModelled(parseScalesimConfig(cfg('sparsity.cfg')), parseTopology(topo('sparsity_conv.csv')))).toEqual([]);
     expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg')))).toEqual([]);
     expect(scalesimNotModelled(parseScalesimConfig(cfg('google_ramulator.cfg'))).join('\n')).toMatch(/UseRamulatorTrace: .*ReadRequestBuffer and WriteRequestBuffer, which only pace them/);
     expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg').replace('IfmapCustomLayout: False', 'IfmapCustomLayout: True'))).join('\n')).toMatch(/custom layouts/);
@@ -183,14 +179,18 @@ describe('v3 files run', () => {
     expect(sim.network(file.config, layers, { v3: file.v3 })[0]!.sparse).toBeUndefined();
   });
 
-  it('refuses what v3 does that is not simulated: row-wise N:M, and sparsity with FilterOffset 0', () => {
+  it('runs v3\'s own row-wise example; refuses row-wise outside WS (v3 stops there), odd blocks, and sparsity with FilterOffset 0', () => {
     const file = parseScalesimConfig(cfg('sparsity.cfg'));
-    expect(() => sim.network(file.config, parseTopology(topo('sparsity_conv.csv')), { v3: file.v3 })).toThrow(/layer 'CONV_1': row-wise N:M sparsity \(OptimizedMapping\) is not simulated/);
-    expect(scalesimNotModelled(file, parseTopology(topo('sparsity_conv.csv'))).join('\n')).toMatch(/OptimizedMapping .*row-wise sparsity is not simulated/);
+    const layers = parseTopology(topo('sparsity_conv.csv'));
+    const [r] = sim.network(file.config, layers, { v3: file.v3 });
+    expect(r!.sparse).toMatchObject({ representation: 'ellpack_block', originalFilterStorage: 18 * 6 });
+    const os = { ...file.config, dataflow: 'os' as const };
+    expect(() => sim.network(os, layers, { v3: file.v3 })).toThrow(/layer 'CONV_1': row-wise N:M sparsity \(OptimizedMapping\) is mapped in WS only: SCALE-Sim v3's OS stops/);
+    expect(() => sim.network(file.config, layers, { v3: { ...file.v3!, sparsity: { ...file.v3!.sparsity, blockSize: 5 } } })).toThrow(/row-wise N:M needs an even BlockSize dividing 2 × ArrayHeight \(256\), got 5/);
     const layerWise = { support: true, representation: 'csr', optimizedMapping: false } as const;
     const zero = { ...file.config, filterOffset: 0 };
-    expect(() => sim.layer(zero, parseTopology(topo('sparsity_conv.csv'))[0]!, { sparsity: layerWise })).toThrow(/sparsity with FilterOffset 0: SCALE-Sim v3 takes the filter word at address 0 for a pruned zero/);
-    expect(() => sim.layer(zero, { ...parseTopology(topo('sparsity_conv.csv'))[0]!, sparsity: { n: 1, m: 1 } }, { sparsity: layerWise })).not.toThrow();
+    expect(() => sim.layer(zero, layers[0]!, { sparsity: layerWise })).toThrow(/sparsity with FilterOffset 0: SCALE-Sim v3 takes the filter word at address 0 for a pruned zero/);
+    expect(() => sim.layer(zero, { ...layers[0]!, sparsity: { n: 1, m: 1 } }, { sparsity: layerWise })).not.toThrow();
   });
 
   it('mapwise simulate runs v3 files, writes SPARSE_REPORT.csv, and refuses v3 keys as v2 (needs npm run build)', () => {
@@ -244,12 +244,18 @@ describe('SCALE-Sim v3 golden runs', () => {
   it.each(runs)('%s: its reports as v3 writes them (TypeScript reference)', (d) => {
     const { file, layers, reports } = load(d);
     const sparsity = file.v3!.sparsity;
-    const v3 = { ifmapBandwidth: file.v3!.layout.ifmap.bankBandwidth, filterBandwidth: file.v3!.layout.filter.bankBandwidth, sparseRep: sparsity.support ? sparsity.representation : undefined };
+    const v3 = {
+      ifmapBandwidth: file.v3!.layout.ifmap.bankBandwidth, filterBandwidth: file.v3!.layout.filter.bankBandwidth,
+      sparseRep: sparsity.support ? sparsity.representation : undefined,
+      rowWise: sparsity.support && sparsity.optimizedMapping ? { blockSize: sparsity.blockSize!, seed: sparsity.randomSeed! } : undefined,
+    };
     expect(scalesimReports(layers.map((l) => referenceLayer(file.config, l, v3)), 3)).toEqual(reports);
   });
 
-  it('has layer-wise sparse runs in every dataflow and representation, CALC and USER', () => {
-    const sparse = runs.map((d) => load(d).file).filter((f) => f.v3!.sparsity.support);
+  it('has layer-wise sparse runs in every dataflow and representation, CALC and USER, and row-wise ones', () => {
+    const sparse = runs.map((d) => load(d).file).filter((f) => f.v3!.sparsity.support && !f.v3!.sparsity.optimizedMapping);
+    const rowWise = runs.map((d) => load(d).file).filter((f) => f.v3!.sparsity.optimizedMapping);
+    for (const mode of ['CALC', 'USER']) expect(rowWise.some((f) => f.config.interfaceBandwidth === mode), `row-wise ${mode}`).toBe(true);
     for (const df of ['os', 'ws', 'is']) for (const mode of ['CALC', 'USER']) expect(sparse.some((f) => f.config.dataflow === df && f.config.interfaceBandwidth === mode), `${mode} ${df}`).toBe(true);
     for (const rep of ['csr', 'csc', 'ellpack_block']) expect(sparse.some((f) => f.v3!.sparsity.representation === rep), rep).toBe(true);
   });
