@@ -13,6 +13,7 @@ import { parseConfig, parseScalesimConfig, scalesimNotModelled } from '../../src
 import { Simulator } from '../../src/sim/simulate.js';
 import { detectTopologyVersion, parseScalesimTopology, parseTopology } from '../../src/sim/topology.js';
 import { scalesimReports } from '../../src/sim/report.js';
+import { rowWiseRatios } from '../../src/sim/sparsity.js';
 import { GOLDEN_DIR } from './golden.js';
 import { referenceLayer } from './reference.js';
 
@@ -167,6 +168,19 @@ describe('SCALE-Sim v3 topologies', () => {
   });
   it('rejects a malformed GEMM sparsity', () => {
     expect(() => parseTopology('Layer, M, N, K, Sparsity,\nG, 3, 5, 16, 3:2,\n', 'g.csv', { gemm: true })).toThrow(/g\.csv:2: Sparsity \(column 5\) must be N:M with 1 ≤ N ≤ M, got '3:2' in layer 'G'/);
+  });
+});
+
+describe('row-wise N:M ratios', () => {
+  // numpy 1.24.2 (Debian 12): np.random.seed(s); [np.random.randint(1, B // 2 + 1) for _ in range(n)]
+  it.each([
+    [40, 4, [1, 2, 2, 2, 1, 1, 1, 2, 1, 2, 1, 2, 2, 1, 2, 2, 2, 2, 2, 1, 2, 2, 2, 1]],
+    [40, 8, [3, 4, 4, 2, 1, 1, 3, 2, 1, 4, 3, 4, 4, 3, 4, 4]],
+    [7, 16, [8, 5, 2, 7, 4, 4, 8, 8, 5, 2]],
+    [40, 2, [1, 1, 1, 1, 1]],
+    [123456789, 6, [1, 1, 3, 2, 3, 2, 1, 3, 1, 2, 1, 1]],
+  ])('seed %i, BlockSize %i: what numpy draws', (seed, block, expected) => {
+    expect(rowWiseRatios(seed, block, expected.length)).toEqual(expected);
   });
 });
 
