@@ -95,7 +95,9 @@ export function checkSparsity(sparsity: SparsityConfig | undefined, config: Syst
   if (sparsity.optimizedMapping) {
     const b = sparsity.blockSize!;
     if (config.dataflow !== 'ws') throw fail(`layer '${layer.name}': row-wise N:M sparsity (OptimizedMapping) is mapped in WS only: SCALE-Sim v3's ${config.dataflow.toUpperCase()} stops at its operands' dimension mismatch`);
-    if (b % 2 !== 0 || (2 * config.rows) % b !== 0) throw fail(`layer '${layer.name}': row-wise N:M needs an even BlockSize dividing 2 × ArrayHeight (${2 * config.rows}), got ${b}: SCALE-Sim v3 fans blocks of it out to BlockSize/2 rows`);
+    if (b % 2 !== 0 || b > config.rows || (2 * config.rows) % b !== 0) {
+      throw fail(`layer '${layer.name}': row-wise N:M needs an even BlockSize of at most ArrayHeight (${config.rows}) dividing ${2 * config.rows}, got ${b}: SCALE-Sim v3 fans blocks of it out to BlockSize/2 rows`);
+    }
   }
   if (config.filterOffset === 0 && (sparsity.optimizedMapping || layerRatio(layer).n < layerRatio(layer).m)) {
     throw fail(`layer '${layer.name}': sparsity with FilterOffset 0: SCALE-Sim v3 takes the filter word at address 0 for a pruned zero; give a positive FilterOffset`);

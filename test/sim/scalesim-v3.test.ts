@@ -14,6 +14,8 @@ import { Simulator } from '../../src/sim/simulate.js';
 import { detectTopologyVersion, parseScalesimTopology, parseTopology } from '../../src/sim/topology.js';
 import { scalesimReports } from '../../src/sim/report.js';
 import { rowWiseRatios } from '../../src/sim/sparsity.js';
+import { simulate } from '../../src/api/simulate.js';
+import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
 import { GOLDEN_DIR } from './golden.js';
 import { referenceLayer } from './reference.js';
 
@@ -171,6 +173,25 @@ describe('SCALE-Sim v3 topologies', () => {
   });
 });
 
+describe('simulate() with sparsity', () => {
+  const layers = parseTopology(topo('sparsity_conv.csv'));
+  const target = { rows: 8, cols: 8, dataflow: 'ws' as const };
+  it('gives the Simulator\'s sparse figures, with v3\'s defaults for row-wise', async () => {
+    const config = { ...SYSTOLIC_PRESETS.scale, ...target };
+    const layerWise = await simulate(layers, { target, sparsity: { support: true, representation: 'csc' } });
+    expect(layerWise.layers.map(({ energy: _e, ...r }) => r)).toEqual(sim.network(config, layers, { sparsity: { support: true, representation: 'csc', optimizedMapping: false } }));
+    expect(layerWise.layers[0]!.sparse!.representation).toBe('csc');
+    const rowWise = await simulate(layers, { target, sparsity: { support: true, representation: 'csr', optimizedMapping: true } });
+    expect(rowWise.layers.map(({ energy: _e, ...r }) => r)).toEqual(sim.network(config, layers, { sparsity: { support: true, representation: 'csr', optimizedMapping: true, blockSize: 4, randomSeed: 40 } }));
+    expect((await simulate(layers, { target, sparsity: { support: false } })).layers[0]!.sparse).toBeUndefined();
+  });
+  it('refuses malformed sparsity options, naming the field', async () => {
+    await expect(simulate(layers, { target, sparsity: { support: true } })).rejects.toThrow(/simulate: option sparsity: field 'representation' is required with support/);
+    await expect(simulate(layers, { target, sparsity: { support: true, representation: 'coo' as never } })).rejects.toThrow(/simulate: option sparsity: field 'representation' must be one of 'csr', 'csc', 'ellpack_block', got 'coo'/);
+    await expect(simulate(layers, { target, sparsity: { support: true, representation: 'csr', optimizedMapping: true, blockSize: 16 } })).rejects.toThrow(/BlockSize of at most ArrayHeight \(8\)/);
+  });
+});
+
 describe('row-wise N:M ratios', () => {
   // numpy 1.24.2 (Debian 12): np.random.seed(s); [np.random.randint(1, B // 2 + 1) for _ in range(n)]
   it.each([
@@ -200,7 +221,7 @@ describe('v3 files run', () => {
     expect(r!.sparse).toMatchObject({ representation: 'ellpack_block', originalFilterStorage: 18 * 6 });
     const os = { ...file.config, dataflow: 'os' as const };
     expect(() => sim.network(os, layers, { v3: file.v3 })).toThrow(/layer 'CONV_1': row-wise N:M sparsity \(OptimizedMapping\) is mapped in WS only: SCALE-Sim v3's OS stops/);
-    expect(() => sim.network(file.config, layers, { v3: { ...file.v3!, sparsity: { ...file.v3!.sparsity, blockSize: 5 } } })).toThrow(/row-wise N:M needs an even BlockSize dividing 2 × ArrayHeight \(256\), got 5/);
+    expect(() => sim.network(file.config, layers, { v3: { ...file.v3!, sparsity: { ...file.v3!.sparsity, blockSize: 5 } } })).toThrow(/row-wise N:M needs an even BlockSize of at most ArrayHeight \(128\) dividing 256, got 5/);
     const layerWise = { support: true, representation: 'csr', optimizedMapping: false } as const;
     const zero = { ...file.config, filterOffset: 0 };
     expect(() => sim.layer(zero, layers[0]!, { sparsity: layerWise })).toThrow(/sparsity with FilterOffset 0: SCALE-Sim v3 takes the filter word at address 0 for a pruned zero/);
