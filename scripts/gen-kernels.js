@@ -38,9 +38,9 @@ function convMicro({ mr, nr, u }) {
   const nv = nr / 4;
   const L = [];
   const name = `conv_${mr}x${nr}_u${u}`;
-  L.push(`function ${name}(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {`);
+  L.push(`function ${name}(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {`);
   L.push(`  const full = rows == ${mr} && cols == ${nr};`);
-  L.push(`  if (!full && accumulate) stageIn(out, ldo, rows, cols, ${nr});`);
+  L.push(`  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, ${nr});`);
   L.push(`  const t: usize = full ? out : stage;`);
   L.push(`  const ts: usize = full ? ldo : ${nr * 4};`);
   for (let i = 0; i < mr; i++) L.push(`  let ${range(nv).map((j) => `c${i}_${j} = f32x4.splat(0)`).join(', ')};`);
@@ -77,7 +77,7 @@ function convMicro({ mr, nr, u }) {
   L.push('    }');
   L.push('  }');
   for (let i = 0; i < mr; i++) L.push(`  ${range(nv).map((j) => `v128.store(t + ${i} * ts, c${i}_${j}, ${16 * j});`).join(' ')}`);
-  L.push(`  if (!full) stageOut(out, ldo, rows, cols, ${nr});`);
+  L.push(`  if (!full) stageOut(stage, out, ldo, rows, cols, ${nr});`);
   L.push('}');
   return { name, code: L.join('\n') };
 }
@@ -122,14 +122,15 @@ function convFile() {
 // (padding taps point at a zero row); \`w\` the packed weights [tap][ic][nr].
 import { madd } from '../vec';
 
-// Staging for tiles that overhang the pixel or channel edge.
-const stage = memory.data(${maxMr * maxNr * 4}, 16);
+// Tiles that overhang the pixel or channel edge are accumulated in \`stage\`, a caller's buffer
+// of CONV_STAGE_BYTES (one per thread: the core keeps no mutable statics a worker could share).
+export const CONV_STAGE_BYTES = ${maxMr * maxNr * 4};
 
-function stageIn(out: usize, ldo: usize, rows: i32, cols: i32, nr: i32): void {
+function stageIn(stage: usize, out: usize, ldo: usize, rows: i32, cols: i32, nr: i32): void {
   for (let r = 0; r < rows; r++) memory.copy(stage + <usize>(r * nr * 4), out + <usize>r * ldo, <usize>cols << 2);
 }
 
-function stageOut(out: usize, ldo: usize, rows: i32, cols: i32, nr: i32): void {
+function stageOut(stage: usize, out: usize, ldo: usize, rows: i32, cols: i32, nr: i32): void {
   for (let r = 0; r < rows; r++) memory.copy(out + <usize>r * ldo, stage + <usize>(r * nr * 4), <usize>cols << 2);
 }
 
@@ -153,9 +154,9 @@ ${variants.map((x, i) => `    case ${i}: return ${x.nr};`).join('\n')}
   return 0;
 }
 
-export function convMicro(v: i32, ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+export function convMicro(v: i32, ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   switch (v) {
-${kernels.map((k, i) => `    case ${i}: ${k.name}(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;`).join('\n')}
+${kernels.map((k, i) => `    case ${i}: ${k.name}(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;`).join('\n')}
   }
 }
 `;

@@ -57,6 +57,9 @@ const KERNEL_ERRORS = [
   ['BAD_LAYOUT', 'padded layout needs groups 1 and horizontal dilation 1'],
 ];
 
+// A conv plan (convPlan, dwPlan) is an error code below this, or else the plan's address.
+const PLAN_ERROR_LIMIT = 16;
+
 // The runtime's maps (assembly/kernels/tensor.ts).
 const UNARY = [
   ['U_RELU', 'relu'], ['U_CLIP', 'clip'], ['U_SIGMOID', 'sigmoid'], ['U_HARD_SIGMOID', 'hardSigmoid'], ['U_HARD_SWISH', 'hardSwish'],
@@ -96,6 +99,7 @@ const as = [
   '',
   '// Errors of the conv drivers (0 is success).',
   ...KERNEL_ERRORS.map(([core], i) => `export const ${core}: i32 = ${i + 1};`),
+  `export const PLAN_ERROR_LIMIT: usize = ${PLAN_ERROR_LIMIT};`,
   '',
   '// Runtime op codes.',
   ...[UNARY, BINARY, REDUCE].flatMap((list) => list.map(([core], i) => `export const ${core}: i32 = ${i};`)),
@@ -115,6 +119,8 @@ const ts = [
   '',
   '/** Messages of the conv drivers\' error codes. */',
   `export const KERNEL_ERRORS: Readonly<Record<number, string>> = { ${KERNEL_ERRORS.map(([, message], i) => `${i + 1}: '${message}'`).join(', ')} };`,
+  '/** A conv plan below this is an error code, else the plan\'s address. */',
+  `export const PLAN_ERROR_LIMIT = ${PLAN_ERROR_LIMIT};`,
   '',
   `export const UNARY = ${codes(UNARY)};`,
   `export const BINARY = ${codes(BINARY)};`,

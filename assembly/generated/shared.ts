@@ -42,6 +42,7 @@ export const DF_IS: i32 = 2;
 export const BAD_VARIANT: i32 = 1;
 export const BAD_SHAPE: i32 = 2;
 export const BAD_LAYOUT: i32 = 3;
+export const PLAN_ERROR_LIMIT: usize = 16;
 
 // Runtime op codes.
 export const U_RELU: i32 = 0;

@@ -10,12 +10,14 @@
 // The schedule picks the micro-kernel (mr × nr register block, unroll of the ic loop; see
 // generated/conv-micro.ts) and the cache tiles: tileOC output channels, tileP output pixels,
 // tileIC input channels per reduction slice, visited in one of six loop orders.
-import { convMicro, convVariantMR, convVariantNR, CONV_VARIANTS } from './generated/conv-micro';
+import { convMicro, convVariantMR, convVariantNR, CONV_STAGE_BYTES, CONV_VARIANTS } from './generated/conv-micro';
+import { addTensors } from './ops';
+import { unaryMap } from './tensor';
 import { madd } from './vec';
 import { dwMicro, dwVariantMR, dwVariantNR, DW_VARIANTS } from './generated/dw-micro';
 
 // Error codes returned by the drivers (0 is success), shared with src/core/kernels.ts.
-import { BAD_LAYOUT, BAD_SHAPE, BAD_VARIANT } from '../generated/shared';
+import { BAD_LAYOUT, BAD_SHAPE, BAD_VARIANT, PLAN_ERROR_LIMIT } from '../generated/shared';
 
 /** Floats of the packed weights of a conv layer for register blocks of nr channels. */
 export function convPackedLength(oc: i32, cg: i32, kh: i32, kw: i32, groups: i32, nr: i32): i32 {
@@ -90,59 +92,126 @@ function buildIndirection(inp: usize, zero: usize, n: i32, h: i32, w: i32, c: i3
   }
 }
 
+// A conv call in three steps, so that several threads can share one: `convPlan` (the calling
+// thread: it allocates the indirection, the padded copy and one edge-staging tile per part),
+// `convRun(plan, part, parts)` (any thread, allocation-free: computes its share of the output
+// and applies the epilogue to it) and `planRelease`. One thread runs part 0 of 1.
+//
+// The epilogue is what follows the conv in the graph, done on each part's output while it is
+// in cache: + bias[oc], + residual (same shape as the output), then an activation (a U_* code
+// of unaryMap with its parameters; negative for none). 0 for bias or residual means none.
+@unmanaged class ConvPlan {
+  out: usize; wpk: usize; ind: usize; zero: usize; padded: usize; stage: usize;
+  bias: usize; residual: usize;
+  pixels: i32; oc: i32; groups: i32; cg: i32; ocg: i32; taps: i32;
+  variant: i32; mr: i32; nr: i32; tileOC: i32; tileP: i32; tileIC: i32; order: i32; maxParts: i32;
+  act: i32; actA: f32; actB: f32;
+  depthwise: bool;
+}
+
+function newPlan(out: usize, wpk: usize, pixels: i32, oc: i32, variant: i32, mr: i32, nr: i32, maxParts: i32,
+  bias: usize, residual: usize, act: i32, actA: f32, actB: f32): ConvPlan {
+  const plan = changetype<ConvPlan>(heap.alloc(offsetof<ConvPlan>()));
+  memory.fill(changetype<usize>(plan), 0, offsetof<ConvPlan>());
+  plan.out = out; plan.wpk = wpk; plan.pixels = pixels; plan.oc = oc;
+  plan.variant = variant; plan.mr = mr; plan.nr = nr; plan.maxParts = max(1, maxParts);
+  plan.bias = bias; plan.residual = residual; plan.act = act; plan.actA = actA; plan.actB = actB;
+  return plan;
+}
+
+/** Frees a plan of convPlan or dwPlan and its buffers. */
+export function planRelease(p: usize): void {
+  if (p < PLAN_ERROR_LIMIT) return;
+  const plan = changetype<ConvPlan>(p);
+  if (plan.ind) heap.free(plan.ind);
+  if (plan.zero) heap.free(plan.zero);
+  if (plan.padded) heap.free(plan.padded);
+  if (plan.stage) heap.free(plan.stage);
+  heap.free(p);
+}
+
 /**
- * out[n][ho][wo][oc] = Σ in[n][ih][iw][g·cg + ic] · w[oc][ic][r][s] over the group's channels.
- * `wpk` comes from convPackWeights with nr of the variant. Returns 0 or an error code.
+ * Plans out[n][ho][wo][oc] = Σ in[n][ih][iw][g·cg + ic] · w[oc][ic][r][s] over the group's
+ * channels, then the epilogue, for up to `maxParts` parts. `wpk` comes from convPackWeights
+ * with nr of the variant. Returns the plan's address, or an error code (BAD_*, below
+ * PLAN_ERROR_LIMIT, which the heap's addresses never are).
  *
  * `layout` 1 (groups 1, horizontal dilation 1 only) first copies the input into a zero-padded
  * NHWC buffer; then a kernel row's kw taps are kw·c contiguous floats, in the same order as
  * the packed weights [r][s][ic], so the micro-kernel sees kh taps of kw·c channels: longer
  * reductions, fewer pointer loads. Layout 0 reads the input in place through the indirection.
  */
-export function conv2d(inp: usize, wpk: usize, out: usize,
+export function convPlan(inp: usize, wpk: usize, out: usize,
   n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32, oc: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, dh: i32, dw: i32, groups: i32,
-  variant: i32, tileOC: i32, tileP: i32, tileIC: i32, order: i32, layout: i32): i32 {
+  variant: i32, tileOC: i32, tileP: i32, tileIC: i32, order: i32, layout: i32, maxParts: i32,
+  bias: usize, residual: usize, act: i32, actA: f32, actB: f32): usize {
   if (variant < 0 || variant >= CONV_VARIANTS) return BAD_VARIANT;
   if (groups <= 0 || c % groups != 0 || oc % groups != 0 || kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0) return BAD_SHAPE;
   if (layout != 0 && (groups != 1 || dw != 1)) return BAD_LAYOUT;
-  const pixels = n * ho * wo;
-  if (pixels <= 0 || oc <= 0) return 0;
   const mr = convVariantMR(variant);
   const nr = convVariantNR(variant);
-  let cg = c / groups;
-  const ocg = oc / groups;
-  let taps = kh * kw;
-  if (cg == 0) { memory.fill(out, 0, <usize>pixels * <usize>oc << 2); return 0; }
-  const zero = heap.alloc(<usize>max(c, 4) << 2);
-  memory.fill(zero, 0, <usize>max(c, 4) << 2);
-  let padded: usize = 0;
-  let ind: usize;
+  const plan = newPlan(out, wpk, max(0, n * ho * wo), max(0, oc), variant, mr, nr, maxParts, bias, residual, act, actA, actB);
+  plan.groups = groups;
+  plan.cg = c / groups;
+  plan.ocg = oc / groups;
+  plan.taps = kh * kw;
+  plan.tileOC = tileOC; plan.tileP = tileP; plan.tileIC = tileIC; plan.order = order;
+  if (plan.pixels == 0 || plan.oc == 0) return changetype<usize>(plan);
+  plan.stage = heap.alloc(<usize>plan.maxParts * CONV_STAGE_BYTES);
+  plan.zero = heap.alloc(<usize>max(c, 4) << 2);
+  memory.fill(plan.zero, 0, <usize>max(c, 4) << 2);
   if (layout == 0) {
-    ind = buildIndirection(inp, zero, n, h, w, c, ho, wo, kh, kw, sh, sw, padTop, padLeft, dh, dw, mr);
+    plan.ind = buildIndirection(inp, plan.zero, n, h, w, c, ho, wo, kh, kw, sh, sw, padTop, padLeft, dh, dw, mr);
   } else {
     // Rows -padTop … last row read, columns -padLeft … last column read, all in bounds.
     const hp = max(h + padTop, (ho - 1) * sh + (kh - 1) * dh + 1);
     const wp = max(w + padLeft, (wo - 1) * sw + kw);
-    padded = padInput(inp, n, h, w, c, hp, wp, padTop, padLeft);
-    ind = buildIndirection(padded, zero, n, hp, wp, c, ho, wo, kh, 1, sh, sw, 0, 0, dh, 1, mr);
-    taps = kh;
-    cg = kw * c;
+    plan.padded = padInput(inp, n, h, w, c, hp, wp, padTop, padLeft);
+    plan.ind = buildIndirection(plan.padded, plan.zero, n, hp, wp, c, ho, wo, kh, 1, sh, sw, 0, 0, dh, 1, mr);
+    plan.taps = kh;
+    plan.cg = kw * c;
   }
+  return changetype<usize>(plan);
+}
 
+// How a part's share is cut: along pixel blocks, or along output-channel blocks where that
+// divides the work more evenly (a 7×7 layer has few pixel blocks and many channel blocks).
+// @ts-ignore: decorator
+@inline function splitsPixels(pBlocks: i32, cBlocks: i32, parts: i32): bool {
+  // Compare the largest share's excess over an even split: ceil(b/parts)·parts / b.
+  const pLoad = <i64>((pBlocks + parts - 1) / parts) * <i64>cBlocks;
+  const cLoad = <i64>((cBlocks + parts - 1) / parts) * <i64>pBlocks;
+  return pLoad <= cLoad;
+}
+
+/** Runs part `part` of `parts` (≤ the plan's maxParts) of a convPlan. */
+export function convRun(p: usize, part: i32, parts: i32): void {
+  const plan = changetype<ConvPlan>(p);
+  const pixels = plan.pixels;
+  if (pixels == 0 || plan.oc == 0 || part >= parts) return;
+  const mr = plan.mr, nr = plan.nr, taps = plan.taps, cg = plan.cg, ocg = plan.ocg, groups = plan.groups;
   const pBlocks = (pixels + mr - 1) / mr;
   const ocBlocks = (ocg + nr - 1) / nr;
-  const tOC = max(1, tileOC / nr);     // oc blocks per tile
-  const tP = max(1, tileP / mr);       // pixel blocks per tile
-  const tIC = tileIC <= 0 ? cg : min(tileIC, cg);
+  let pbLo = 0, pbHi = pBlocks, jbLo = 0, jbHi = ocBlocks;
+  if (splitsPixels(pBlocks, ocBlocks, parts)) {
+    pbLo = pBlocks * part / parts; pbHi = pBlocks * (part + 1) / parts;
+  } else {
+    jbLo = ocBlocks * part / parts; jbHi = ocBlocks * (part + 1) / parts;
+  }
+  const stage = plan.stage + <usize>part * CONV_STAGE_BYTES;
+  const tOC = max(1, plan.tileOC / nr);     // oc blocks per tile
+  const tP = max(1, plan.tileP / mr);       // pixel blocks per tile
+  const tIC = plan.tileIC <= 0 ? cg : min(plan.tileIC, cg);
   const nTo = (ocBlocks + tOC - 1) / tOC;
   const nTp = (pBlocks + tP - 1) / tP;
   const nTi = (cg + tIC - 1) / tIC;
-  const dims = orderDims(order);
+  const dims = orderDims(plan.order);
   const d0 = dims & 3, d1 = (dims >> 2) & 3, d2 = (dims >> 4) & 3;
   const size0 = d0 == 0 ? nTo : d0 == 1 ? nTp : nTi;
   const size1 = d1 == 0 ? nTo : d1 == 1 ? nTp : nTi;
   const size2 = d2 == 0 ? nTo : d2 == 1 ? nTp : nTi;
+  const oc = plan.oc, out = plan.out, wpk = plan.wpk, ind = plan.ind, variant = plan.variant;
   const ldo = <usize>oc << 2;
   const wTap = <usize>cg * <usize>nr << 2;
   const indBlock = <usize>taps * <usize>mr << 2;
@@ -154,30 +223,48 @@ export function conv2d(inp: usize, wpk: usize, out: usize,
           const to = d0 == 0 ? x0 : d1 == 0 ? x1 : x2;
           const tp = d0 == 1 ? x0 : d1 == 1 ? x1 : x2;
           const ti = d0 == 2 ? x0 : d1 == 2 ? x1 : x2;
+          const pbStart = max(tp * tP, pbLo), pbEnd = min(pbHi, (tp + 1) * tP);
+          const jbStart = max(to * tOC, jbLo), jbEnd = min(jbHi, (to + 1) * tOC);
+          if (pbStart >= pbEnd || jbStart >= jbEnd) continue;
           const ic0 = ti * tIC;
           const kc = min(tIC, cg - ic0);
           const accumulate = ti > 0;
           const icOff = <usize>(g * cg + ic0) << 2;
-          const pbEnd = min(pBlocks, (tp + 1) * tP);
-          const jbEnd = min(ocBlocks, (to + 1) * tOC);
-          for (let pb = tp * tP; pb < pbEnd; pb++) {
+          for (let pb = pbStart; pb < pbEnd; pb++) {
             const rows = min(mr, pixels - pb * mr);
             const indPtr = ind + <usize>pb * indBlock;
             const outRow = out + (<usize>(pb * mr) * ldo) + (<usize>(g * ocg) << 2);
-            for (let jb = to * tOC; jb < jbEnd; jb++) {
+            for (let jb = jbStart; jb < jbEnd; jb++) {
               const cols = min(nr, ocg - jb * nr);
-              const wPtr = wpk + (((<usize>(g * ocBlocks + jb) * <usize>taps) * <usize>cg + <usize>ic0) * <usize>nr << 2);
-              convMicro(variant, indPtr, taps, kc, icOff, wPtr, wTap, outRow + (<usize>(jb * nr) << 2), ldo, rows, cols, accumulate);
+              const wPtr = wpk + (((<usize>(g * ocBlocks + jb) * <usize>taps) * <usize>cg + <usize>(ic0)) * <usize>nr << 2);
+              convMicro(variant, indPtr, taps, kc, icOff, wPtr, wTap, outRow + (<usize>(jb * nr) << 2), ldo, rows, cols, accumulate, stage);
             }
           }
         }
       }
     }
   }
-  heap.free(ind);
-  heap.free(zero);
-  if (padded) heap.free(padded);
-  return 0;
+  const p0 = pbLo * mr, p1 = min(pixels, pbHi * mr);
+  for (let g = 0; g < groups; g++) {
+    epilogue(plan, p0, p1, g * ocg + jbLo * nr, g * ocg + min(ocg, jbHi * nr));
+  }
+}
+
+// The plan's epilogue on output rows [p0, p1), channels [c0, c1). Each (row, group) segment is
+// one call, whatever the split, so an output value takes the same path (SIMD lanes or scalar
+// tail) however many parts computed it: results do not depend on the thread count.
+function epilogue(plan: ConvPlan, p0: i32, p1: i32, c0: i32, c1: i32): void {
+  const bias = plan.bias, residual = plan.residual, act = plan.act;
+  if ((bias == 0 && residual == 0 && act < 0) || c0 >= c1) return;
+  const len = c1 - c0;
+  const ld = <usize>plan.oc << 2;
+  const col = <usize>c0 << 2;
+  for (let p = p0; p < p1; p++) {
+    const row = plan.out + <usize>p * ld + col;
+    if (bias) addTensors(row, bias + col, row, len);
+    if (residual) addTensors(row, residual + <usize>p * ld + col, row, len);
+    if (act >= 0) unaryMap(row, row, len, act, plan.actA, plan.actB);
+  }
 }
 
 // A zero-bordered copy of an NHWC input: hp × wp pixels, the original at (padTop, padLeft).
@@ -216,41 +303,56 @@ export function dwPackWeights(src: usize, dst: usize, c: i32, kh: i32, kw: i32, 
 }
 
 /**
- * Depthwise convolution (groups = channels, one output channel each), NHWC. The schedule is
- * the micro-kernel (mr pixels × nr channels), tiles of tileC channels × tileP pixels and
- * whether channel tiles (order 0) or pixel tiles (order 1) are outermost.
+ * Plans a depthwise convolution (groups = channels, one output channel each), NHWC, then the
+ * epilogue, for up to `maxParts` parts (as convPlan; run with dwRun, free with planRelease).
+ * The schedule is the micro-kernel (mr pixels × nr channels), tiles of tileC channels × tileP
+ * pixels and whether channel tiles (order 0) or pixel tiles (order 1) are outermost.
  */
-export function dwconv2d(inp: usize, wpk: usize, out: usize,
+export function dwPlan(inp: usize, wpk: usize, out: usize,
   n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, dh: i32, dw: i32,
-  variant: i32, tileC: i32, tileP: i32, order: i32): i32 {
+  variant: i32, tileC: i32, tileP: i32, order: i32, maxParts: i32,
+  bias: usize, residual: usize, act: i32, actA: f32, actB: f32): usize {
   if (variant < 0 || variant >= DW_VARIANTS) return BAD_VARIANT;
   if (kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0) return BAD_SHAPE;
-  const pixels = n * ho * wo;
-  if (pixels <= 0 || c <= 0) return 0;
   const mr = dwVariantMR(variant);
   const nr = dwVariantNR(variant);
-  const taps = kh * kw;
-  const zero = heap.alloc(<usize>(c + nr) << 2);
-  memory.fill(zero, 0, <usize>(c + nr) << 2);
-  const ind = buildIndirection(inp, zero, n, h, w, c, ho, wo, kh, kw, sh, sw, padTop, padLeft, dh, dw, mr);
+  const plan = newPlan(out, wpk, max(0, n * ho * wo), max(0, c), variant, mr, nr, maxParts, bias, residual, act, actA, actB);
+  plan.depthwise = true;
+  plan.groups = 1; plan.ocg = plan.oc;
+  plan.taps = kh * kw;
+  plan.tileOC = tileC; plan.tileP = tileP; plan.order = order;
+  if (plan.pixels == 0 || plan.oc == 0) return changetype<usize>(plan);
+  plan.zero = heap.alloc(<usize>(c + nr) << 2);
+  memory.fill(plan.zero, 0, <usize>(c + nr) << 2);
+  plan.ind = buildIndirection(inp, plan.zero, n, h, w, c, ho, wo, kh, kw, sh, sw, padTop, padLeft, dh, dw, mr);
+  return changetype<usize>(plan);
+}
+
+/** Runs part `part` of `parts` of a dwPlan: a contiguous share of the pixel blocks. */
+export function dwRun(p: usize, part: i32, parts: i32): void {
+  const plan = changetype<ConvPlan>(p);
+  const pixels = plan.pixels, c = plan.oc;
+  if (pixels == 0 || c == 0 || part >= parts) return;
+  const mr = plan.mr, nr = plan.nr, taps = plan.taps, ind = plan.ind, wpk = plan.wpk, out = plan.out, variant = plan.variant;
   const pBlocks = (pixels + mr - 1) / mr;
+  const pbLo = pBlocks * part / parts, pbHi = pBlocks * (part + 1) / parts;
   const cFull = c / nr;                 // channel blocks without a tail
-  const tC = max(1, tileC / nr);
-  const tP = max(1, tileP / mr);
+  const tC = max(1, plan.tileOC / nr);
+  const tP = max(1, plan.tileP / mr);
   const nTc = (cFull + tC - 1) / tC;
   const nTp = (pBlocks + tP - 1) / tP;
   const ldo = <usize>c << 2;
   const indBlock = <usize>taps * <usize>mr << 2;
-  const outer = order == 0 ? nTc : nTp;
-  const inner = order == 0 ? nTp : nTc;
+  const outer = plan.order == 0 ? nTc : nTp;
+  const inner = plan.order == 0 ? nTp : nTc;
   for (let x0 = 0; x0 < outer; x0++) {
     for (let x1 = 0; x1 < inner; x1++) {
-      const tc = order == 0 ? x0 : x1;
-      const tp = order == 0 ? x1 : x0;
-      const pbEnd = min(pBlocks, (tp + 1) * tP);
+      const tc = plan.order == 0 ? x0 : x1;
+      const tp = plan.order == 0 ? x1 : x0;
+      const pbStart = max(pbLo, tp * tP), pbEnd = min(pbHi, (tp + 1) * tP);
       const cbEnd = min(cFull, (tc + 1) * tC);
-      for (let pb = tp * tP; pb < pbEnd; pb++) {
+      for (let pb = pbStart; pb < pbEnd; pb++) {
         const rows = min(mr, pixels - pb * mr);
         const indPtr = ind + <usize>pb * indBlock;
         const outRow = out + <usize>(pb * mr) * ldo;
@@ -260,11 +362,12 @@ export function dwconv2d(inp: usize, wpk: usize, out: usize,
       }
     }
   }
+  const p0 = pbLo * mr, p1 = min(pixels, pbHi * mr);
   // Channels past the last whole block: plain loops (the packed block is zero-padded).
   if (cFull * nr < c) {
     const c0 = cFull * nr;
     const wBlock = wpk + (<usize>(cFull * taps * nr) << 2);
-    for (let p = 0; p < pixels; p++) {
+    for (let p = p0; p < p1; p++) {
       const blk = p / mr, i = p - blk * mr;
       for (let ch = c0; ch < c; ch++) {
         let sum: f32 = 0;
@@ -276,9 +379,7 @@ export function dwconv2d(inp: usize, wpk: usize, out: usize,
       }
     }
   }
-  heap.free(ind);
-  heap.free(zero);
-  return 0;
+  epilogue(plan, p0, p1, 0, c);
 }
 
 /** Number of generated conv variants and their register blocks, for checks on the TS side. */

@@ -29,13 +29,13 @@ export const runCommand: CommandParts<RunArgs> = {
       .option('output', { type: 'string', describe: 'write the first output as a NumPy .npy file' })
       .option('records', { type: 'string', describe: 'a tuning log (tune / compile --target host): matching layers run their best configuration' })
       .option('repeat', { type: 'number', default: 10, describe: 'timed runs after one warm-up' })
-      .option('threads', { type: 'number', default: 1, describe: 'worker threads (only 1 is implemented today)' })
-      .option('flavour', { type: 'string', choices: ['relaxed', 'simd', 'debug'], describe: 'the core flavour (default: the best this engine accepts)' })
+      .option('threads', { type: 'number', default: 1, describe: 'threads the heavy kernels split across (the threaded build of the flavour)' })
+      .option('flavour', { type: 'string', choices: ['relaxed', 'simd', 'debug'], describe: 'the core flavour (default: the best this engine accepts; with --threads > 1 its threaded build)' })
       .conflicts('input', 'random')
       .example('$0 run test/fixtures/runtime/shufflenet_v2_x0_5_external.onnx --repeat 20 --json', 'classify a random image, timing 20 runs')
       .check((a) => {
         if (!Number.isInteger(a.repeat) || a.repeat < 1) return `--repeat must be an integer ≥ 1, got ${a.repeat}`;
-        if (a.threads !== 1) return `--threads ${a.threads}: only 1 thread is implemented`;
+        if (!Number.isInteger(a.threads) || a.threads < 1) return `--threads must be an integer ≥ 1, got ${a.threads}`;
         return true;
       }) as never,
   handler: async (argv) => {
@@ -51,7 +51,9 @@ export const runCommand: CommandParts<RunArgs> = {
       ...(input ? { input } : {}),
       seed: argv.seed,
       repeat: argv.repeat,
+      threads: argv.threads,
     });
+    if (result.threads < argv.threads) message(`--threads ${argv.threads}: this runtime has no shared memory for threads; ran on 1`);
     if (argv.output) {
       const first = result.outputs[0]!;
       await writeFile(argv.output, writeNpy(data[first.name]!.data, first.shape));
@@ -59,7 +61,7 @@ export const runCommand: CommandParts<RunArgs> = {
     }
     report(argv, result, (r) =>
       [
-        `${r.model}: created in ${r.createMs} ms (${r.steps} steps, arena ${(r.peakArenaBytes / 2 ** 20).toFixed(1)} MiB, weights ${(r.weightBytes / 2 ** 20).toFixed(1)} MiB, ${r.flavour} core)`,
+        `${r.model}: created in ${r.createMs} ms (${r.steps} steps, arena ${(r.peakArenaBytes / 2 ** 20).toFixed(1)} MiB, weights ${(r.weightBytes / 2 ** 20).toFixed(1)} MiB, ${r.flavour} core, ${r.threads} thread${r.threads > 1 ? 's' : ''})`,
         `median ${r.medianMs} ms, min ${r.minMs} ms over ${r.runs} runs; ${r.tunedLayers.length} tuned layers`,
         ...r.outputs.map((o) => `${o.name} [${o.shape.join(', ')}]\n${table(['rank', 'index', 'value'], o.top5.map((t, i) => [i + 1, t.index, t.value]))}`),
       ].join('\n'),

@@ -36,6 +36,8 @@ export interface InferOutput {
 export interface InferReport {
   readonly model: string;
   readonly flavour: string;
+  /** Threads the runs used (1 where the runtime has no shared memory, whatever was asked). */
+  readonly threads: number;
   readonly inputs: { name: string; shape: number[]; random: boolean }[];
   readonly outputs: InferOutput[];
   readonly createMs: number;
@@ -86,6 +88,7 @@ export async function infer(model: Uint8Array | Graph, options: InferOptions = {
     const report: InferReport = {
       model: sessionOptions.source ?? (model instanceof Uint8Array ? 'model.onnx' : model.name),
       flavour: session.flavour,
+      threads: session.threads,
       inputs: session.inputs.map((i) => ({ name: i.name, shape: [...i.shape], random: !given?.[i.name] })),
       outputs: session.outputs.map((o) => ({ name: o.name, shape: [...o.shape], top5: topK(data[o.name]!.data, 5) })),
       createMs: round(createMs),

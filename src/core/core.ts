@@ -9,7 +9,7 @@
 // A typed-array view is stale once a call grows memory, so views are made on demand from
 // `memory.buffer` and never kept across calls into the core.
 import { instantiate } from '../../build/mapwise-simd.js';
-import type { Flavour } from './flavour.js';
+import { type Flavour, isThreaded, THREADED_MEMORY } from './flavour.js';
 
 export type CoreExports = Awaited<ReturnType<typeof instantiate>>;
 
@@ -23,11 +23,18 @@ export class Core {
   constructor(
     readonly flavour: Flavour,
     readonly exports: CoreExports,
+    /** The compiled module: helper threads of a threaded flavour instantiate it over the same memory. */
+    readonly module?: WebAssembly.Module,
   ) {}
 
   static async instantiate(flavour: Flavour, module: WebAssembly.Module): Promise<Core> {
-    const exports = await instantiate(module, { env: {} });
-    return new Core(flavour, exports);
+    if (!isThreaded(flavour)) return new Core(flavour, await instantiate(module, { env: {} }));
+    // A threaded build imports a shared memory and exports its start function, which only this,
+    // the owning instance, runs: helper threads' instances must not initialise the allocator again.
+    const memory = new WebAssembly.Memory({ ...THREADED_MEMORY, shared: true });
+    const exports = await instantiate(module, { env: { memory } });
+    (exports as unknown as { _start(): void })._start();
+    return new Core(flavour, exports, module);
   }
 
   /** True when this build fuses multiply-add (relaxed SIMD). */

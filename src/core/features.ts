@@ -21,11 +21,23 @@ const relaxedProbe = moduleWithBody([...v128Zero, ...v128Zero, ...v128Zero, 0xfd
 export interface WasmFeatures {
   simd: boolean;
   relaxedSimd: boolean;
+  /** Shared wasm memory (threads): missing in browsers without cross-origin isolation. */
+  threads: boolean;
+}
+
+function sharedMemory(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
 }
 
 export function detectFeatures(): WasmFeatures {
   return {
     simd: WebAssembly.validate(simdProbe),
     relaxedSimd: WebAssembly.validate(relaxedProbe),
+    threads: sharedMemory(),
   };
 }

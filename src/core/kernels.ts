@@ -5,8 +5,19 @@
 import { anyValues, checkOptions } from '../base/options.js';
 import type { Core, F32Buffer } from './core.js';
 import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from './generated/variants.js';
-import { KERNEL_ERRORS } from './generated/shared.js';
-import { tensorOps } from './tensor-ops.js';
+import { KERNEL_ERRORS, PLAN_ERROR_LIMIT } from './generated/shared.js';
+import { tensorOps, UNARY, type UnaryKind } from './tensor-ops.js';
+import type { ThreadPool } from './threads.js';
+
+/**
+ * What a convolution applies to its output while it is in cache, in this order: + bias[oc],
+ * + residual (a tensor of the output's shape), then an activation. Addresses in wasm memory.
+ */
+export interface ConvEpilogue {
+  readonly bias?: number;
+  readonly residual?: number;
+  readonly activation?: { readonly kind: UnaryKind; readonly a: number; readonly b: number };
+}
 
 /** A 2-D convolution layer over NHWC activations. Pads are in pixels on each side. */
 export interface ConvShape {
@@ -196,8 +207,11 @@ export class Kernels {
     return { buffer, kind: 'conv', nr };
   }
 
-  /** out = conv(input, packed weights) with `schedule`; all buffers in wasm memory, NHWC. */
-  conv2dInto(shape: ConvShape, input: F32Buffer, packed: PackedWeights, output: F32Buffer, schedule: Schedule): void {
+  /**
+   * out = conv(input, packed weights) with `schedule`, then the epilogue; all buffers in wasm
+   * memory, NHWC. With a thread pool the output is computed in parts at once.
+   */
+  conv2dInto(shape: ConvShape, input: F32Buffer, packed: PackedWeights, output: F32Buffer, schedule: Schedule, epilogue: ConvEpilogue = {}, pool?: ThreadPool): void {
     if (packed.kind !== schedule.kind || packed.nr !== packWidth(schedule)) {
       throw new RangeError(`conv2d: weights packed for ${packed.kind}/${packed.nr} cannot run a ${schedule.kind}/${packWidth(schedule)} schedule`);
     }
@@ -206,13 +220,23 @@ export class Kernels {
     const s = shape;
     const { ho, wo } = convOutputSize(s);
     const e = this.core.exports;
-    const code = schedule.kind === 'depthwise'
-      ? e.dwconv2d(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.kh, s.kw, s.strideH, s.strideW,
-        s.padTop, s.padLeft, s.dilationH, s.dilationW, schedule.variant, schedule.tileC, schedule.tileP, schedule.order)
-      : e.conv2d(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.oc, s.kh, s.kw, s.strideH, s.strideW,
+    const parts = pool?.size ?? 1;
+    const act = epilogue.activation;
+    const tail = [epilogue.bias ?? 0, epilogue.residual ?? 0, act ? UNARY[act.kind] : -1, act?.a ?? 0, act?.b ?? 0] as const;
+    const plan = schedule.kind === 'depthwise'
+      ? e.dwPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.kh, s.kw, s.strideH, s.strideW,
+        s.padTop, s.padLeft, s.dilationH, s.dilationW, schedule.variant, schedule.tileC, schedule.tileP, schedule.order, parts, ...tail)
+      : e.convPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.oc, s.kh, s.kw, s.strideH, s.strideW,
         s.padTop, s.padLeft, s.dilationH, s.dilationW, s.groups, schedule.variant, schedule.tileOC, schedule.tileP, schedule.tileIC,
-        schedule.order, schedule.layout);
-    if (code !== 0) throw new RangeError(`conv2d: ${KERNEL_ERRORS[code] ?? `error ${code}`}`);
+        schedule.order, schedule.layout, parts, ...tail);
+    if (plan < PLAN_ERROR_LIMIT) throw new RangeError(`conv2d: ${KERNEL_ERRORS[plan] ?? `error ${plan}`}`);
+    const run = schedule.kind === 'depthwise' ? 'dwRun' : 'convRun';
+    try {
+      if (pool) pool.run(run, plan);
+      else e[run](plan, 0, 1);
+    } finally {
+      e.planRelease(plan);
+    }
   }
 
   /** conv on plain arrays: NHWC input, OIHW weights → NHWC output. Copies in and out. */

@@ -4,6 +4,7 @@
 import { Core } from './core.js';
 import { detectFeatures, type WasmFeatures } from './features.js';
 import { bestFlavour, type Flavour, wasmUrl } from './flavour.js';
+import type { ThreadSpawner } from './threads.js';
 
 /** Gives the compiled module of one flavour, however the runtime gets its bytes. */
 export type ModuleProvider = (flavour: Flavour) => Promise<WebAssembly.Module>;
@@ -12,6 +13,8 @@ export interface RuntimeInfo {
   /** 'node', 'deno', 'browser' or 'workerd' — set by the entry point that registered. */
   runtime: string;
   provider: ModuleProvider;
+  /** Starts helper threads for the threaded flavours; absent where the runtime has none (workerd). */
+  spawnThread?: ThreadSpawner;
 }
 
 let registered: RuntimeInfo | undefined;
@@ -20,6 +23,11 @@ const cores = new Map<Flavour, Promise<Core>>();
 export function registerRuntime(info: RuntimeInfo): void {
   registered = info;
   cores.clear();
+}
+
+/** How this runtime starts helper threads, if it can. */
+export function threadSpawner(): ThreadSpawner | undefined {
+  return registered?.spawnThread;
 }
 
 export function runtimeName(): string {

@@ -8,6 +8,7 @@
 import { UserError, type UserErrorPlace } from '../base/errors.js';
 import type { Core, F32Buffer } from '../core/core.js';
 import { Kernels, type PackedWeights } from '../core/kernels.js';
+import type { ThreadPool } from '../core/threads.js';
 import { tensorOps, type TensorOps } from '../core/tensor-ops.js';
 import type { Graph, GraphNode, NodeInput } from '../graph/types.js';
 import { canFoldConstants, foldConstants } from './fold-constants.js';
@@ -53,6 +54,8 @@ export interface LoweringOptions {
   readonly opset: number;
   /** Best tuned config per workload key (`taskKey@host`), as knob points. */
   readonly tuned: ReadonlyMap<string, readonly number[]>;
+  /** Helper threads the heavy kernels split their work with (none: one thread). */
+  readonly pool?: ThreadPool;
 }
 
 export type Handler = (lw: Lowering, node: GraphNode) => void;

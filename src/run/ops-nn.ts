@@ -2,7 +2,7 @@
 // residual add and activation fused as its epilogue), Gemm and MatMul, pooling, and the
 // normalisations. Convolutions and pools run channels-last.
 import type { F32Buffer } from '../core/core.js';
-import { convOutputSize, type ConvShape } from '../core/kernels.js';
+import { type ConvEpilogue, convOutputSize, type ConvShape } from '../core/kernels.js';
 import type { PoolWindow } from '../core/tensor-ops.js';
 import type { GraphNode } from '../graph/types.js';
 import { convTask, denseTask, spaceFor, taskKey, type Config } from '../tune/space/index.js';
@@ -79,6 +79,11 @@ function runEpilogue(lw: Lowering, e: Epilogue, ptr: (v: Val) => number, y: numb
   };
 }
 
+/** The epilogue as the conv kernel applies it, at the step's addresses. */
+function kernelEpilogue(e: Epilogue, ptr: (v: Val) => number, biasAt: number): ConvEpilogue {
+  return { bias: biasAt, residual: e.residual ? ptr(e.residual) : 0, ...(e.activation ? { activation: e.activation } : {}) };
+}
+
 /** BatchNormalization's per-channel scale and shift, in float32 as the model's arithmetic. */
 function batchNormAffine(lw: Lowering, bn: GraphNode): { scale: Float32Array; shift: Float32Array } {
   const gamma = lw.constant(bn, 1, 'scale');
@@ -141,12 +146,8 @@ const conv: Handler = (lw, node) => {
   lw.step(node, [x, epilogue.residual], [y], (ptr) => {
     const input: F32Buffer = { ptr: ptr(x.buf!), length: elementCount(x.shape) };
     const output: F32Buffer = { ptr: ptr(y.buf!), length };
-    const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), output.ptr, length);
-    return () => {
-      lw.kernels.conv2dInto(shape, input, packed, output, schedule);
-      if (biasAt) lw.ops.biasAdd(output.ptr, biasAt, pixels, oc);
-      tail();
-    };
+    const tail = kernelEpilogue(epilogue, (v) => ptr(v.buf!), biasAt);
+    return () => lw.kernels.conv2dInto(shape, input, packed, output, schedule, tail, lw.options.pool);
   });
 };
 
@@ -195,11 +196,15 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, b: Float32Array, bias:
   lw.step(node, [a, epilogue.residual], [y], (ptr) => {
     const input: F32Buffer = { ptr: aAt(ptr), length: m * k };
     const output: F32Buffer = { ptr: ptr(y.buf!), length };
+    if (!addendAt) {
+      const tail = kernelEpilogue(epilogue, (v) => ptr(v.buf!), biasAt);
+      return () => lw.kernels.conv2dInto(task.shape, input, packed, output, schedule, tail, lw.options.pool);
+    }
+    // Gemm's C in a broadcast form comes between the bias and the rest of the epilogue.
     const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), output.ptr, length);
     return () => {
-      lw.kernels.conv2dInto(task.shape, input, packed, output, schedule);
-      if (biasAt) lw.ops.biasAdd(output.ptr, biasAt, m, nOut);
-      if (addendAt) lw.ops.add(output.ptr, addendAt, output.ptr, length);
+      lw.kernels.conv2dInto(task.shape, input, packed, output, schedule, { bias: biasAt }, lw.options.pool);
+      lw.ops.add(output.ptr, addendAt, output.ptr, length);
       tail();
     };
   });

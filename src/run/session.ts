@@ -3,8 +3,10 @@
 // number of times by walking the flat list of steps.
 import { anyValues, checkOptions } from '../base/options.js';
 import type { Core, F32Buffer } from '../core/core.js';
-import type { Flavour } from '../core/flavour.js';
-import { getCore } from '../core/load.js';
+import { detectFeatures } from '../core/features.js';
+import { bestFlavour, type Flavour, threadedFlavour } from '../core/flavour.js';
+import { getCore, threadSpawner } from '../core/load.js';
+import { ThreadPool } from '../core/threads.js';
 import { GraphError, type Graph } from '../graph/types.js';
 import { bestPerWorkload, parseRecords, type TuningRecord } from '../tune/records.js';
 import { elementCount } from './layout.js';
@@ -33,9 +35,15 @@ export interface SessionOptions {
   readonly flavour?: Flavour;
   /** Refuse models whose arena and weights need more wasm memory than this (bytes); default 2 GiB. */
   readonly memoryLimitBytes?: number;
+  /**
+   * Threads the heavy kernels split across (default 1): the threaded build of the flavour, with
+   * helper threads over its shared memory. Where the runtime has no shared memory or threads
+   * (workerd, a page without cross-origin isolation) the session runs on one; `threads` says so.
+   */
+  readonly threads?: number;
 }
 
-const OPTION_SPEC = anyValues(['source', 'weights', 'readExternal', 'records', 'flavour', 'memoryLimitBytes']);
+const OPTION_SPEC = { ...anyValues(['source', 'weights', 'readExternal', 'records', 'flavour', 'memoryLimitBytes']), threads: { type: 'number', integer: true, min: 1 } } as const;
 
 export interface TensorDescription {
   readonly name: string;
@@ -81,7 +89,13 @@ export class Session {
   constructor(
     private readonly core: Core,
     private readonly plan: CompiledPlan,
+    private readonly pool?: ThreadPool,
   ) {}
+
+  /** Threads a run uses: 1, or the pool's size. */
+  get threads(): number {
+    return this.pool?.size ?? 1;
+  }
 
   get inputs(): readonly TensorDescription[] {
     return this.plan.inputs;
@@ -173,6 +187,7 @@ export class Session {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.pool?.close();
     this.core.free(...this.plan.owned);
   }
 }
@@ -219,17 +234,27 @@ export async function createSession(model: Uint8Array | Graph, options: SessionO
       throw new RuntimeError(`${source}: node '${node.name}': op '${node.op}' is not supported by the runtime (supported: ${SUPPORTED_OPS.join(', ')})`, { file: source });
     }
   }
-  const core = await getCore(options.flavour);
-  const lw = new Lowering(graph, data, core, { source, opset, tuned: tunedPoints(options.records) });
+  const { core, pool } = await coreAndThreads(options);
+  const lw = new Lowering(graph, data, core, { source, opset, tuned: tunedPoints(options.records), ...(pool ? { pool } : {}) });
   try {
-    return compile(lw, graph, core, options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT);
+    return compile(lw, graph, core, options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT, pool);
   } catch (e) {
+    pool?.close();
     core.free(...lw.owned, ...lw.packed.map((p) => p.buffer));
     throw e;
   }
 }
 
-function compile(lw: Lowering, graph: Graph, core: Core, memoryLimit: number): Session {
+/** The core a session runs on and, for more than one thread where the runtime allows, its helper threads. */
+async function coreAndThreads(options: SessionOptions): Promise<{ core: Core; pool?: ThreadPool }> {
+  const threads = options.threads ?? 1;
+  const spawn = threads > 1 && detectFeatures().threads ? threadSpawner() : undefined;
+  if (!spawn) return { core: await getCore(options.flavour) };
+  const core = await getCore(threadedFlavour(options.flavour ?? bestFlavour(detectFeatures())));
+  return { core, pool: await ThreadPool.start(core, threads - 1, spawn) };
+}
+
+function compile(lw: Lowering, graph: Graph, core: Core, memoryLimit: number, pool: ThreadPool | undefined): Session {
   const inputs: TensorDescription[] = graph.inputs.map((i) => {
     if (i.dtype !== 'float32') throw new RuntimeError(`${lw.options.source}: input '${i.name}' is ${i.dtype}; the runtime takes float32 inputs`, { file: lw.options.source });
     lw.define(i.name, i.shape, 'rm');
@@ -281,5 +306,5 @@ function compile(lw: Lowering, graph: Graph, core: Core, memoryLimit: number): S
   return new Session(core, {
     inputs, outputs, inputAt, outputAt, steps, owned: [...lw.owned, ...lw.packed.map((p) => p.buffer)],
     peakArenaBytes: plan.floats * 4, weightBytes, tunedLayers: lw.tunedLayers,
-  });
+  }, pool);
 }

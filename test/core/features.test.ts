@@ -7,15 +7,15 @@ const probe = "import('./dist/src/core/features.js').then((m) => console.log(JSO
 
 it('detects relaxed SIMD only when the engine accepts it (Node 20 needs a flag)', () => {
   // vitest runs with --experimental-wasm-relaxed-simd
-  expect(detectFeatures()).toEqual({ simd: true, relaxedSimd: true });
+  expect(detectFeatures()).toEqual({ simd: true, relaxedSimd: true, threads: true });
   const plain = spawnSync('node', ['--input-type=module', '-e', probe], { encoding: 'utf8' });
   expect(plain.status, plain.stderr).toBe(0);
   const major = Number(process.versions.node.split('.')[0]);
-  if (major === 20) expect(JSON.parse(plain.stdout)).toEqual({ simd: true, relaxedSimd: false });
+  if (major === 20) expect(JSON.parse(plain.stdout)).toEqual({ simd: true, relaxedSimd: false, threads: true });
 });
 
 it('prefers the fused build and refuses an engine without SIMD', () => {
-  expect(bestFlavour({ simd: true, relaxedSimd: true })).toBe('relaxed');
-  expect(bestFlavour({ simd: true, relaxedSimd: false })).toBe('simd');
-  expect(() => bestFlavour({ simd: false, relaxedSimd: false })).toThrow(/needs WebAssembly SIMD128/);
+  expect(bestFlavour({ simd: true, relaxedSimd: true, threads: true })).toBe('relaxed');
+  expect(bestFlavour({ simd: true, relaxedSimd: false, threads: false })).toBe('simd');
+  expect(() => bestFlavour({ simd: false, relaxedSimd: false, threads: false })).toThrow(/needs WebAssembly SIMD128/);
 });

@@ -2,7 +2,7 @@
 // Every check here looks at build/*.wasm as `npm run build:wasm` left it.
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FLAVOURS, type Flavour } from '../../src/core/flavour.js';
+import { FLAVOURS, type Flavour, isThreaded, THREADED_MEMORY } from '../../src/core/flavour.js';
 import {
   customSections, disassemble, exportedFunction, isCall, isVector, type Loop, parseText, reachable, validate, type WasmText, wasmBytes, wasmPath,
 } from './wasm-inspect.js';
@@ -22,17 +22,41 @@ const text = (flavour: Flavour): WasmText => texts.get(flavour)!;
 const ALLOWED_IMPORTS = ['env.abort', 'env.Date.now', 'env.performance.now']; // asc's names for Date.now() and performance.now()
 
 describe.each(FLAVOURS)('the %s flavour', (flavour) => {
-  it('imports nothing but env.abort (and a clock)', () => {
+  // A threaded flavour imports its (shared) memory too.
+  const allowed = isThreaded(flavour) ? [...ALLOWED_IMPORTS, 'env.memory'] : ALLOWED_IMPORTS;
+  it(`imports nothing but env.abort (and a clock${isThreaded(flavour) ? ', and its memory' : ''})`, () => {
     const imports = text(flavour).imports.map((i) => `${i.module}.${i.name}`);
     expect(imports).toContain('env.abort');
-    expect(imports.filter((name) => !ALLOWED_IMPORTS.includes(name)), `imports beyond ${ALLOWED_IMPORTS.join(', ')}`).toEqual([]);
+    expect(imports.filter((name) => !allowed.includes(name)), `imports beyond ${allowed.join(', ')}`).toEqual([]);
   });
 
   // 3. Exports: the binary's against the bindings src/core binds (CoreExports is the type of
   // build/mapwise-simd.d.ts, used for every flavour) and against assembly/index.ts, their source.
+  // A threaded flavour also exports its start function, which only the owning instance runs.
   it('exports exactly what src/core binds', () => {
     const exported = [...text(flavour).exports.keys()];
-    expect(diff(exported, boundExports()), `${flavour} exports against build/mapwise-simd.d.ts`).toEqual({ missing: [], extra: [] });
+    const expected = isThreaded(flavour) ? [...boundExports(), '_start'] : boundExports();
+    expect(diff(exported, expected), `${flavour} exports against build/mapwise-simd.d.ts`).toEqual({ missing: [], extra: [] });
+  });
+});
+
+// Threads: helper threads instantiate a threaded flavour over the owner's memory without its
+// start function, so what they run must neither keep state in globals (each instance has its
+// own, never initialised) nor spill to the shadow stack (one region, shared by every instance).
+describe.each(['simd-threads', 'relaxed-threads'] as const)('the %s flavour', (flavour) => {
+  it(`imports a shared memory of ${THREADED_MEMORY.initial} to ${THREADED_MEMORY.maximum} pages, as src/core/flavour.ts creates`, () => {
+    expect(disassembly.get(flavour)!).toContain(`(import "env" "memory" (memory $env.memory ${THREADED_MEMORY.initial} ${THREADED_MEMORY.maximum} shared))`);
+  });
+
+  it('validates only with threads on', async () => {
+    await validate(wasmBytes(flavour), { simd: true, relaxedSimd: flavour === 'relaxed-threads', threads: true });
+    await expect(validate(wasmBytes(flavour), { simd: true, relaxedSimd: true, threads: false })).rejects.toThrow(/shared|threads/);
+  });
+
+  it.each(['convRun', 'dwRun'])('%s, which helper threads run, touches no global', (root) => {
+    const globals = reachable(text(flavour), exportedFunction(text(flavour), root)!.name)
+      .flatMap((fn) => fn.instructions.filter((i) => /^global\.(get|set)\b/.test(i)).map((i) => `${fn.name}: ${i}`));
+    expect(globals).toEqual([]);
   });
 });
 
@@ -58,8 +82,8 @@ describe('features', () => {
     await expect(validate(wasmBytes('relaxed'), { simd: true, relaxedSimd: false })).rejects.toThrow(/unexpected opcode/);
   });
 
-  it.each(['gemm', 'conv2d', 'dwconv2d'])('the relaxed flavour fuses every vector multiply-add of %s into f32x4.relaxed_madd', (root) => {
-    const loops = arithmeticLoops(text('relaxed'), root).filter((l) => l.loop.instructions.some(isVector));
+  it.each(['gemm', 'convRun', 'dwRun'])('the relaxed flavours fuse every vector multiply-add of %s into f32x4.relaxed_madd', (root) => {
+    const loops = ['relaxed', 'relaxed-threads'].flatMap((f) => arithmeticLoops(text(f as Flavour), root).filter((l) => l.loop.instructions.some(isVector)));
     expect(loops.length).toBeGreaterThan(0);
     for (const { where, loop } of loops) {
       expect(loop.instructions.filter((i) => i === 'f32x4.relaxed_madd').length, `${where}: no f32x4.relaxed_madd`).toBeGreaterThan(0);
@@ -79,7 +103,7 @@ describe('features', () => {
     expect([...text('debug').functions.keys()]).toContain('assembly/kernels/gemm/gemm');
   });
 
-  it.each(['simd', 'relaxed'] as const)('the %s flavour ships without a name section or source map', (flavour) => {
+  it.each(['simd', 'relaxed', 'simd-threads', 'relaxed-threads'] as const)('the %s flavour ships without a name section or source map', (flavour) => {
     const sections = customSections(wasmBytes(flavour));
     expect(sections.filter((s) => s === 'name' || s === 'sourceMappingURL')).toEqual([]);
   });
@@ -88,15 +112,18 @@ describe('features', () => {
 // 4. Hot loops stay vectorised. In the release flavours, the innermost loops that do float
 // arithmetic in everything a kernel reaches (its micro-kernels included) must use v128 and call
 // nothing: a helper left un-inlined, or a loop rewritten scalar, fails here by function and loop.
+// Arithmetic loops are those that multiply: the epilogue's bias and residual adds are
+// memory-bound, as is its activation (unaryMap, an op of its own, not followed here).
 // The only scalar arithmetic loop allowed is depthwise's channel tail (c mod nr channels,
 // assembly/kernels/conv.ts), which has fewer than nr channels to work on.
 const KERNELS: { root: string; scalarTails: number }[] = [
   { root: 'gemm', scalarTails: 0 },
-  { root: 'conv2d', scalarTails: 0 },
-  { root: 'dwconv2d', scalarTails: 1 },
+  { root: 'convRun', scalarTails: 0 },
+  { root: 'dwRun', scalarTails: 1 },
 ];
+const EPILOGUE_OPS = ['unaryMap'];
 
-describe.each(['simd', 'relaxed'] as const)('hot loops in the %s flavour', (flavour) => {
+describe.each(['simd', 'relaxed', 'simd-threads', 'relaxed-threads'] as const)('hot loops in the %s flavour', (flavour) => {
   it.each(KERNELS)('$root: inner arithmetic loops use v128 and make no calls', ({ root, scalarTails }) => {
     const loops = arithmeticLoops(text(flavour), root);
     const vectorised = (loop: Loop) => loop.instructions.some((i) => /^f32x4\.(mul|relaxed_madd)$/.test(i));
@@ -157,13 +184,13 @@ function relaxedInstructions(flavour: Flavour): string[] {
   return [...new Set(disassembly.get(flavour)!.match(/\b[a-z0-9]+x\d+\.relaxed_\w+/g) ?? [])];
 }
 
-/** Innermost loops doing float arithmetic in the exported function `root` and everything it calls. */
+/** Innermost loops multiplying floats in the exported function `root` and everything it calls. */
 function arithmeticLoops(wasm: WasmText, root: string): { where: string; loop: Loop }[] {
   const fn = exportedFunction(wasm, root);
   expect(fn, `no exported function ${root}`).toBeDefined();
-  return reachable(wasm, fn!.name).flatMap((fn) =>
+  return reachable(wasm, fn!.name, EPILOGUE_OPS.map((op) => exportedFunction(wasm, op)!.name)).flatMap((fn) =>
     fn.loops.flatMap((loop, index) =>
-      loop.innermost && loop.instructions.some((i) => /^f32(x4)?\.(mul|add|sub|relaxed_madd)$/.test(i)) ? [{ where: `${fn.name} loop ${index}`, loop }] : [],
+      loop.innermost && loop.instructions.some((i) => /^f32(x4)?\.(mul|relaxed_madd)$/.test(i)) ? [{ where: `${fn.name} loop ${index}`, loop }] : [],
     ),
   );
 }

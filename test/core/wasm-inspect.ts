@@ -20,14 +20,17 @@ export function wasmBytes(flavour: Flavour): Uint8Array {
 export interface ReadFeatures {
   simd: boolean;
   relaxedSimd: boolean;
+  /** Shared memory and atomics (the threaded flavours). */
+  threads?: boolean;
 }
 
 /** Reads and validates a binary with only the given features; throws wabt's message if it fails. */
 export async function validate(bytes: Uint8Array, features: ReadFeatures): Promise<void> {
   const api = await (wabt ??= wabtInit());
-  const module = api.readWasm(bytes, { readDebugNames: true, simd: features.simd, relaxed_simd: features.relaxedSimd });
+  const flags = { simd: features.simd, relaxed_simd: features.relaxedSimd, threads: features.threads ?? false };
+  const module = api.readWasm(bytes, { readDebugNames: true, ...flags });
   try {
-    module.validate();
+    module.validate(flags);
   } finally {
     module.destroy();
   }
@@ -36,7 +39,7 @@ export async function validate(bytes: Uint8Array, features: ReadFeatures): Promi
 /** wasm2wat's text, flat (one instruction a line), with every function named (exports by their export name). */
 export async function disassemble(bytes: Uint8Array): Promise<string> {
   const api = await (wabt ??= wabtInit());
-  const module = api.readWasm(bytes, { readDebugNames: true, simd: true, relaxed_simd: true });
+  const module = api.readWasm(bytes, { readDebugNames: true, simd: true, relaxed_simd: true, threads: true });
   try {
     module.generateNames();
     module.applyNames();
@@ -158,9 +161,9 @@ export function exportedFunction(text: WasmText, name: string): WasmFunction | u
   return entry?.kind === 'func' ? text.functions.get(entry.target) : undefined;
 }
 
-/** The function and every function it reaches by direct calls (imports excluded). */
-export function reachable(text: WasmText, root: string): WasmFunction[] {
-  const seen = new Set<string>();
+/** The function and every function it reaches by direct calls (imports excluded), not entering `stopAt`. */
+export function reachable(text: WasmText, root: string, stopAt: readonly string[] = []): WasmFunction[] {
+  const seen = new Set<string>(stopAt);
   const order: WasmFunction[] = [];
   const visit = (name: string) => {
     const fn = text.functions.get(name);

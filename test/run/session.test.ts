@@ -80,7 +80,8 @@ describe('createSession', () => {
   it('refuses a model over the memory limit, and unknown options by name', async () => {
     await expect(createSession(tinyNet(), { source: 'tiny.onnx', memoryLimitBytes: 1024 })).rejects.toThrow(/tiny\.onnx: needs .* MiB of wasm memory .* over the limit of 0\.0 MiB/);
     // @ts-expect-error an unknown option
-    await expect(createSession(tinyNet(), { threads: 2 })).rejects.toThrow("createSession: unknown option 'threads'");
+    await expect(createSession(tinyNet(), { thread: 2 })).rejects.toThrow("createSession: unknown option 'thread'");
+    await expect(createSession(tinyNet(), { threads: 0 })).rejects.toThrow("createSession: option 'threads' must be an integer ≥ 1, got 0");
   });
 
   it('refuses bad inputs at run with one clear error each', async () => {

@@ -4,20 +4,21 @@
 // (padding taps point at a zero row); `w` the packed weights [tap][ic][nr].
 import { madd } from '../vec';
 
-// Staging for tiles that overhang the pixel or channel edge.
-const stage = memory.data(512, 16);
+// Tiles that overhang the pixel or channel edge are accumulated in `stage`, a caller's buffer
+// of CONV_STAGE_BYTES (one per thread: the core keeps no mutable statics a worker could share).
+export const CONV_STAGE_BYTES = 512;
 
-function stageIn(out: usize, ldo: usize, rows: i32, cols: i32, nr: i32): void {
+function stageIn(stage: usize, out: usize, ldo: usize, rows: i32, cols: i32, nr: i32): void {
   for (let r = 0; r < rows; r++) memory.copy(stage + <usize>(r * nr * 4), out + <usize>r * ldo, <usize>cols << 2);
 }
 
-function stageOut(out: usize, ldo: usize, rows: i32, cols: i32, nr: i32): void {
+function stageOut(stage: usize, out: usize, ldo: usize, rows: i32, cols: i32, nr: i32): void {
   for (let r = 0; r < rows; r++) memory.copy(out + <usize>r * ldo, stage + <usize>(r * nr * 4), <usize>cols << 2);
 }
 
-function conv_1x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_1x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 1 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -41,12 +42,12 @@ function conv_1x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_1x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_1x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 1 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -85,12 +86,12 @@ function conv_1x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_1x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_1x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 1 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -139,12 +140,12 @@ function conv_1x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_2x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_2x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 2 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -176,12 +177,12 @@ function conv_2x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_2x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_2x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 2 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -235,12 +236,12 @@ function conv_2x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_2x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_2x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 2 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -310,12 +311,12 @@ function conv_2x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_3x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_3x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 3 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -355,12 +356,12 @@ function conv_3x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_3x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_3x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 3 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -429,12 +430,12 @@ function conv_3x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_3x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_3x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 3 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -525,12 +526,12 @@ function conv_3x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_4x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_4x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 4 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -578,12 +579,12 @@ function conv_4x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_4x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_4x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 4 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -667,12 +668,12 @@ function conv_4x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_4x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_4x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 4 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -784,12 +785,12 @@ function conv_4x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_5x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_5x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 5 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -845,12 +846,12 @@ function conv_5x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
   v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_5x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_5x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 5 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -949,12 +950,12 @@ function conv_5x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
   v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_5x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_5x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 5 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -1087,12 +1088,12 @@ function conv_5x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
   v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_6x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_6x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 6 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -1156,12 +1157,12 @@ function conv_6x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
   v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
   v128.store(t + 5 * ts, c5_0, 0); v128.store(t + 5 * ts, c5_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_6x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_6x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 6 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -1275,12 +1276,12 @@ function conv_6x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
   v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
   v128.store(t + 5 * ts, c5_0, 0); v128.store(t + 5 * ts, c5_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_6x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_6x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 6 && cols == 8;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 8);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
@@ -1434,12 +1435,12 @@ function conv_6x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
   v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
   v128.store(t + 5 * ts, c5_0, 0); v128.store(t + 5 * ts, c5_1, 16);
-  if (!full) stageOut(out, ldo, rows, cols, 8);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_4x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_4x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 4 && cols == 4;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 4);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
   let c0_0 = f32x4.splat(0);
@@ -1482,12 +1483,12 @@ function conv_4x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 1 * ts, c1_0, 0);
   v128.store(t + 2 * ts, c2_0, 0);
   v128.store(t + 3 * ts, c3_0, 0);
-  if (!full) stageOut(out, ldo, rows, cols, 4);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_4x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_4x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 4 && cols == 4;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 4);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
   let c0_0 = f32x4.splat(0);
@@ -1556,12 +1557,12 @@ function conv_4x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 1 * ts, c1_0, 0);
   v128.store(t + 2 * ts, c2_0, 0);
   v128.store(t + 3 * ts, c3_0, 0);
-  if (!full) stageOut(out, ldo, rows, cols, 4);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_4x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_4x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 4 && cols == 4;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 4);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
   let c0_0 = f32x4.splat(0);
@@ -1648,12 +1649,12 @@ function conv_4x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 1 * ts, c1_0, 0);
   v128.store(t + 2 * ts, c2_0, 0);
   v128.store(t + 3 * ts, c3_0, 0);
-  if (!full) stageOut(out, ldo, rows, cols, 4);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_8x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_8x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 8 && cols == 4;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 4);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
   let c0_0 = f32x4.splat(0);
@@ -1724,12 +1725,12 @@ function conv_8x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 5 * ts, c5_0, 0);
   v128.store(t + 6 * ts, c6_0, 0);
   v128.store(t + 7 * ts, c7_0, 0);
-  if (!full) stageOut(out, ldo, rows, cols, 4);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_8x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_8x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 8 && cols == 4;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 4);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
   let c0_0 = f32x4.splat(0);
@@ -1846,12 +1847,12 @@ function conv_8x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 5 * ts, c5_0, 0);
   v128.store(t + 6 * ts, c6_0, 0);
   v128.store(t + 7 * ts, c7_0, 0);
-  if (!full) stageOut(out, ldo, rows, cols, 4);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_8x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_8x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 8 && cols == 4;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 4);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
   let c0_0 = f32x4.splat(0);
@@ -2002,12 +2003,12 @@ function conv_8x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
   v128.store(t + 5 * ts, c5_0, 0);
   v128.store(t + 6 * ts, c6_0, 0);
   v128.store(t + 7 * ts, c7_0, 0);
-  if (!full) stageOut(out, ldo, rows, cols, 4);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_2x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_2x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 2 && cols == 12;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 12);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
@@ -2042,12 +2043,12 @@ function conv_2x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  if (!full) stageOut(out, ldo, rows, cols, 12);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_2x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_2x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 2 && cols == 12;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 12);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
@@ -2110,12 +2111,12 @@ function conv_2x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  if (!full) stageOut(out, ldo, rows, cols, 12);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_2x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_2x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 2 && cols == 12;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 12);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
@@ -2200,12 +2201,12 @@ function conv_2x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  if (!full) stageOut(out, ldo, rows, cols, 12);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_3x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_3x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 3 && cols == 12;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 12);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
@@ -2249,12 +2250,12 @@ function conv_3x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
-  if (!full) stageOut(out, ldo, rows, cols, 12);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_3x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_3x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 3 && cols == 12;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 12);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
@@ -2335,12 +2336,12 @@ function conv_3x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
-  if (!full) stageOut(out, ldo, rows, cols, 12);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_3x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_3x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 3 && cols == 12;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 12);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
@@ -2451,12 +2452,12 @@ function conv_3x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
-  if (!full) stageOut(out, ldo, rows, cols, 12);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_4x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_4x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 4 && cols == 12;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 12);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
@@ -2509,12 +2510,12 @@ function conv_4x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16); v128.store(t + 3 * ts, c3_2, 32);
-  if (!full) stageOut(out, ldo, rows, cols, 12);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_4x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_4x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 4 && cols == 12;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 12);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
@@ -2613,12 +2614,12 @@ function conv_4x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16); v128.store(t + 3 * ts, c3_2, 32);
-  if (!full) stageOut(out, ldo, rows, cols, 12);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_4x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_4x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 4 && cols == 12;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 12);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
@@ -2755,12 +2756,12 @@ function conv_4x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
   v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16); v128.store(t + 3 * ts, c3_2, 32);
-  if (!full) stageOut(out, ldo, rows, cols, 12);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_1x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_1x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 1 && cols == 16;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 16);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
@@ -2788,12 +2789,12 @@ function conv_1x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  if (!full) stageOut(out, ldo, rows, cols, 16);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_1x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_1x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 1 && cols == 16;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 16);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
@@ -2844,12 +2845,12 @@ function conv_1x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  if (!full) stageOut(out, ldo, rows, cols, 16);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_1x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_1x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 1 && cols == 16;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 16);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
@@ -2918,12 +2919,12 @@ function conv_1x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  if (!full) stageOut(out, ldo, rows, cols, 16);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_2x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_2x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 2 && cols == 16;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 16);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
@@ -2961,12 +2962,12 @@ function conv_2x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
-  if (!full) stageOut(out, ldo, rows, cols, 16);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_2x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_2x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 2 && cols == 16;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 16);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
@@ -3038,12 +3039,12 @@ function conv_2x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
-  if (!full) stageOut(out, ldo, rows, cols, 16);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_2x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_2x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 2 && cols == 16;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 16);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
@@ -3143,12 +3144,12 @@ function conv_2x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
-  if (!full) stageOut(out, ldo, rows, cols, 16);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_3x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_3x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 3 && cols == 16;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 16);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
@@ -3196,12 +3197,12 @@ function conv_3x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32); v128.store(t + 2 * ts, c2_3, 48);
-  if (!full) stageOut(out, ldo, rows, cols, 16);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_3x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_3x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 3 && cols == 16;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 16);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
@@ -3294,12 +3295,12 @@ function conv_3x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32); v128.store(t + 2 * ts, c2_3, 48);
-  if (!full) stageOut(out, ldo, rows, cols, 16);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_3x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+function conv_3x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   const full = rows == 3 && cols == 16;
-  if (!full && accumulate) stageIn(out, ldo, rows, cols, 16);
+  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
   const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
   let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
@@ -3430,7 +3431,7 @@ function conv_3x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
   v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
   v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32); v128.store(t + 2 * ts, c2_3, 48);
-  if (!full) stageOut(out, ldo, rows, cols, 16);
+  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
 export const CONV_VARIANTS = 42;
@@ -3533,49 +3534,49 @@ export function convVariantNR(v: i32): i32 {
   return 0;
 }
 
-export function convMicro(v: i32, ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool): void {
+export function convMicro(v: i32, ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
   switch (v) {
-    case 0: conv_1x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 1: conv_1x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 2: conv_1x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 3: conv_2x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 4: conv_2x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 5: conv_2x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 6: conv_3x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 7: conv_3x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 8: conv_3x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 9: conv_4x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 10: conv_4x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 11: conv_4x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 12: conv_5x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 13: conv_5x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 14: conv_5x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 15: conv_6x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 16: conv_6x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 17: conv_6x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 18: conv_4x4_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 19: conv_4x4_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 20: conv_4x4_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 21: conv_8x4_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 22: conv_8x4_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 23: conv_8x4_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 24: conv_2x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 25: conv_2x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 26: conv_2x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 27: conv_3x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 28: conv_3x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 29: conv_3x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 30: conv_4x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 31: conv_4x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 32: conv_4x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 33: conv_1x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 34: conv_1x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 35: conv_1x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 36: conv_2x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 37: conv_2x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 38: conv_2x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 39: conv_3x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 40: conv_3x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
-    case 41: conv_3x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate); return;
+    case 0: conv_1x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 1: conv_1x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 2: conv_1x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 3: conv_2x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 4: conv_2x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 5: conv_2x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 6: conv_3x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 7: conv_3x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 8: conv_3x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 9: conv_4x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 10: conv_4x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 11: conv_4x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 12: conv_5x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 13: conv_5x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 14: conv_5x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 15: conv_6x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 16: conv_6x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 17: conv_6x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 18: conv_4x4_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 19: conv_4x4_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 20: conv_4x4_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 21: conv_8x4_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 22: conv_8x4_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 23: conv_8x4_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 24: conv_2x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 25: conv_2x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 26: conv_2x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 27: conv_3x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 28: conv_3x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 29: conv_3x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 30: conv_4x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 31: conv_4x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 32: conv_4x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 33: conv_1x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 34: conv_1x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 35: conv_1x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 36: conv_2x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 37: conv_2x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 38: conv_2x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 39: conv_3x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 40: conv_3x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 41: conv_3x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
   }
 }

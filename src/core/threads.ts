@@ -1,0 +1,187 @@
+// A pool of threads over one shared wasm memory, so that a heavy kernel runs in parts at once.
+//
+// The threaded flavours of the core import a shared memory. Each thread instantiates the same
+// module over that memory without running its start function (only the owning thread's
+// instance allocates), then waits on its slot of a control block for work: a kernel's run
+// function (convRun, dwRun) with a plan the owning thread built, and its part number. The
+// owning thread runs part 0 itself and waits for the others, so a kernel call stays
+// synchronous, as on one thread. Threads are spawned by whatever the runtime registered
+// (worker_threads in Node, Web Workers in Deno and browsers); workerd has none.
+import type { Core } from './core.js';
+
+/** What the runtime gives for one spawned thread. */
+export interface ThreadHandle {
+  send(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onError(listener: (error: Error) => void): void;
+  terminate(): void;
+}
+
+/** Starts a thread running `source`, a script that expects its message port in a variable `port`. */
+export type ThreadSpawner = (source: string) => Promise<ThreadHandle>;
+
+/** Kernel run functions a thread can be handed: each takes (plan, part, parts). */
+export const THREAD_KERNELS = ['convRun', 'dwRun'] as const;
+export type ThreadKernel = (typeof THREAD_KERNELS)[number];
+
+// Control block: one 64-byte slot per helper thread: [state, kernel, plan, part, parts].
+const SLOT_INTS = 16;
+// States (threadMain spells them as numbers): 0 idle, 1 task, 2 done, 3 exit, 4 failed.
+const TASK = 1, EXIT = 3, FAILED = 4;
+// Spins before blocking, on both sides: back-to-back kernels then hand over in microseconds.
+const SPINS = 20_000;
+
+/**
+ * The body of every helper thread, serialised into its source: nothing from outside this
+ * function may be referenced. `port` is `self` in a Web Worker and `parentPort` in Node.
+ */
+function threadMain(port: { postMessage(m: unknown): void; addEventListener(type: 'message', l: (e: { data: unknown }) => void): void }): void {
+  port.addEventListener('message', (event) => {
+    const { module, memory, control, slot, kernels, spins } = event.data as {
+      module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; slot: number; kernels: string[]; spins: number;
+    };
+    WebAssembly.instantiate(module, { env: { memory, abort: () => { throw new Error('mapwise core: abort'); } } }).then((instance) => {
+      const run = kernels.map((name) => instance.exports[name] as (plan: number, part: number, parts: number) => void);
+      const cell = new Int32Array(control, slot * 64, 16);
+      port.postMessage('ready');
+      for (;;) {
+        let state = Atomics.load(cell, 0);
+        for (let i = 0; (state === 0 || state === 2) && i < spins; i++) state = Atomics.load(cell, 0);
+        while (state === 0 || state === 2) {
+          Atomics.wait(cell, 0, state);
+          state = Atomics.load(cell, 0);
+        }
+        if (state === 3) return;
+        try {
+          run[cell[1]!]!(cell[2]!, cell[3]!, cell[4]!);
+          Atomics.store(cell, 0, 2);
+        } catch (e) {
+          port.postMessage(String(e));
+          Atomics.store(cell, 0, 4);
+        }
+        Atomics.notify(cell, 0);
+      }
+    }, (e: unknown) => port.postMessage(`failed: ${String(e)}`));
+  });
+}
+
+/** A helper thread's script; the spawner declares `port` before it. */
+const THREAD_SOURCE = `(${threadMain.toString()})(port);`;
+
+export class ThreadPool {
+  private readonly cells: Int32Array;
+  private closed = false;
+  /** The main thread of a browser page may not block: it spins instead. */
+  private canBlock = true;
+
+  private constructor(
+    private readonly core: Core,
+    private readonly threads: readonly ThreadHandle[],
+    control: SharedArrayBuffer,
+    private readonly errors: string[],
+  ) {
+    this.cells = new Int32Array(control);
+  }
+
+  /** Starts `count` helper threads (the caller is the remaining one) on a threaded core. */
+  static async start(core: Core, count: number, spawn: ThreadSpawner): Promise<ThreadPool> {
+    const memory = core.exports.memory;
+    if (!core.module || !(memory.buffer instanceof SharedArrayBuffer)) {
+      throw new RangeError(`threads: the '${core.flavour}' core has no shared memory; threads need a threaded flavour`);
+    }
+    const control = new SharedArrayBuffer(Math.max(1, count) * SLOT_INTS * 4);
+    const errors: string[] = [];
+    const handles: ThreadHandle[] = [];
+    const ready: Promise<void>[] = [];
+    for (let slot = 0; slot < count; slot++) {
+      const handle = await spawn(THREAD_SOURCE);
+      handles.push(handle);
+      ready.push(new Promise<void>((resolve, reject) => {
+        handle.onError((e) => reject(new Error(`threads: helper thread ${slot + 1} failed to start: ${e.message}`)));
+        handle.onMessage((message) => {
+          if (message === 'ready') resolve();
+          else if (typeof message === 'string' && message.startsWith('failed: ')) reject(new Error(`threads: helper thread ${slot + 1}: ${message.slice(8)}`));
+          else errors.push(`helper thread ${slot + 1}: ${String(message)}`);
+        });
+      }));
+      handle.send({ module: core.module, memory, control, slot, kernels: [...THREAD_KERNELS], spins: SPINS });
+    }
+    const pool = new ThreadPool(core, handles, control, errors);
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  /** Threads a kernel runs on: the caller and its helpers. */
+  get size(): number {
+    return this.threads.length + 1;
+  }
+
+  /** Runs `kernel(plan, part, size)` for every part, part 0 on the calling thread; returns when all are done. */
+  run(kernel: ThreadKernel, plan: number): void {
+    if (this.closed) throw new Error('threads: the pool was closed');
+    const parts = this.size;
+    const cells = this.cells;
+    const id = THREAD_KERNELS.indexOf(kernel);
+    for (let t = 0; t < this.threads.length; t++) {
+      const at = t * SLOT_INTS;
+      cells[at + 1] = id;
+      cells[at + 2] = plan;
+      cells[at + 3] = t + 1;
+      cells[at + 4] = parts;
+      Atomics.store(cells, at, TASK);
+      Atomics.notify(cells, at);
+    }
+    this.core.exports[kernel](plan, 0, parts);
+    let failed = false;
+    for (let t = 0; t < this.threads.length; t++) failed = this.await(t * SLOT_INTS) === FAILED || failed;
+    if (failed) throw new Error(`threads: ${kernel} failed on a helper thread${this.errors.length ? `: ${this.errors.join('; ')}` : ''}`);
+  }
+
+  private await(at: number): number {
+    const cells = this.cells;
+    let state = Atomics.load(cells, at);
+    for (let i = 0; state === TASK && i < SPINS; i++) state = Atomics.load(cells, at);
+    while (state === TASK) {
+      if (this.canBlock) {
+        try {
+          Atomics.wait(cells, at, TASK, 1000);
+        } catch {
+          this.canBlock = false;
+        }
+      }
+      state = Atomics.load(cells, at);
+    }
+    return state;
+  }
+
+  /** Stops the helper threads. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (let t = 0; t < this.threads.length; t++) {
+      Atomics.store(this.cells, t * SLOT_INTS, EXIT);
+      Atomics.notify(this.cells, t * SLOT_INTS);
+    }
+    for (const thread of this.threads) thread.terminate();
+  }
+}
+
+/** Spawns Web Workers (browsers, Deno) from a same-origin blob URL, so they may share memory. */
+export const webThreadSpawner: ThreadSpawner = async (source) => {
+  const url = URL.createObjectURL(new Blob([`const port = self;\n${source}`], { type: 'text/javascript' }));
+  const worker = new Worker(url, { type: 'module' });
+  return {
+    send: (message) => worker.postMessage(message),
+    onMessage: (listener) => worker.addEventListener('message', (e) => listener(e.data)),
+    onError: (listener) => worker.addEventListener('error', (e) => listener(new Error(e.message))),
+    terminate: () => {
+      worker.terminate();
+      URL.revokeObjectURL(url);
+    },
+  };
+};

@@ -1,0 +1,132 @@
+// Threads: a heavy kernel split across helper threads over the shared memory of a threaded
+// core gives the same output bit for bit as one thread, and the right one (the TypeScript
+// reference conv, then the epilogue in f64); a session asked for threads where the runtime has
+// none runs on one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../src/core/core.js';
+import { type ConvEpilogue, type ConvShape, convShape, inputLength, Kernels, outputLength, weightLength } from '../../src/core/kernels.js';
+import { referenceConv2d } from '../../src/core/kernels-reference.js';
+import { maxRelativeError } from '../../src/core/reference.js';
+import { getCore, registerRuntime, threadSpawner } from '../../src/core/load.js';
+import { ThreadPool } from '../../src/core/threads.js';
+import type { UnaryKind } from '../../src/core/tensor-ops.js';
+import { placeholderWeights } from '../../src/compile/end-to-end.js';
+import { zooModel } from '../../src/graph/zoo/index.js';
+import { Random } from '../../src/helpers/random.js';
+import { nodeRuntime } from '../../src/node/runtime.js';
+import { createSession } from '../../src/run/index.js';
+import { spaceFor, convTask } from '../../src/tune/space/index.js';
+
+const ACTIVATIONS: Record<string, (v: number, a: number, b: number) => number> = {
+  relu: (v) => Math.max(v, 0),
+  clip: (v, a, b) => Math.min(Math.max(v, a), b),
+  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+  silu: (v) => v / (1 + Math.exp(-v)),
+  hardSwish: (v) => v * Math.min(Math.max(v / 6 + 0.5, 0), 1),
+};
+
+function randomShape(random: Random): ConvShape {
+  const kind = random.pick(['plain', 'plain', 'grouped', 'depthwise', 'dense', 'wide'] as const);
+  if (kind === 'dense') return convShape({ n: 1, h: 1, w: 1, c: random.intBetween(1, 70), oc: random.intBetween(1, 90) });
+  if (kind === 'wide') return convShape({ h: 7, w: 7, c: random.intBetween(8, 40), oc: random.intBetween(40, 130), k: 3, pad: 1 });
+  const k = random.pick([1, 3, 5]);
+  const stride = random.pick([1, 2]);
+  const h = random.intBetween(k, 17), w = random.intBetween(k, 17);
+  const groups = kind === 'grouped' ? random.intBetween(2, 3) : 1;
+  if (kind === 'depthwise') {
+    const c = random.intBetween(1, 45);
+    return convShape({ n: random.intBetween(1, 2), h, w, c, oc: c, k, stride, pad: k >> 1, groups: c });
+  }
+  return convShape({ n: random.intBetween(1, 2), h, w, c: groups * random.intBetween(1, 13), oc: groups * random.intBetween(1, 21), k, stride, pad: random.pick([0, k >> 1]), groups });
+}
+
+/** conv, then + bias[oc], + residual, then the activation, in f64 from the float32 operands. */
+function reference(shape: ConvShape, x: Float32Array, w: Float32Array, bias: Float32Array | undefined, residual: Float32Array | undefined, act: ConvEpilogue['activation']): Float32Array {
+  const y = referenceConv2d(shape, x, w);
+  return y.map((v, i) => {
+    let r = v + (bias ? bias[i % shape.oc]! : 0) + (residual ? residual[i]! : 0);
+    if (act) r = ACTIVATIONS[act.kind]!(Math.fround(r), act.a, act.b);
+    return r;
+  });
+}
+
+describe('conv and depthwise kernels on threads', () => {
+  let core: Core;
+  const pools: ThreadPool[] = [];
+  beforeAll(async () => {
+    core = await getCore('simd-threads');
+    for (const helpers of [1, 2]) pools.push(await ThreadPool.start(core, helpers, threadSpawner()!));
+  });
+  afterAll(() => pools.forEach((pool) => pool.close()));
+
+  it('split 1, 2 and 3 ways, give the same output bit for bit, as the reference gives it', () => {
+    const kernels = new Kernels(core);
+    const random = new Random(17);
+    for (let trial = 0; trial < 48; trial++) {
+      const shape = randomShape(random);
+      const space = spaceFor(convTask(`t${trial}`, shape));
+      const schedule = space.schedule(random.pick([space.defaultConfig, space.random(random)]));
+      const x = random.floats(inputLength(shape));
+      const wts = random.floats(weightLength(shape));
+      const bias = random.float() < 0.7 ? random.floats(shape.oc) : undefined;
+      const residual = random.float() < 0.5 ? random.floats(outputLength(shape)) : undefined;
+      const kind = random.pick([undefined, 'relu', 'clip', 'sigmoid', 'silu', 'hardSwish'] as const);
+      const activation = kind ? { kind: kind as UnaryKind, a: 0, b: kind === 'clip' ? 0.5 : 0 } : undefined;
+      const buffers = [x, wts, ...(bias ? [bias] : []), ...(residual ? [residual] : [])].map((a) => core.f32From(a));
+      const [xb, wb, ...rest] = buffers;
+      const biasBuf = bias ? rest.shift() : undefined;
+      const residualBuf = residual ? rest.shift() : undefined;
+      const packed = kernels.packConv(shape, wb!, schedule);
+      const epilogue: ConvEpilogue = { ...(biasBuf ? { bias: biasBuf.ptr } : {}), ...(residualBuf ? { residual: residualBuf.ptr } : {}), ...(activation ? { activation } : {}) };
+      const outputs = [undefined, ...pools].map((pool) => {
+        const y = core.allocF32(outputLength(shape));
+        kernels.conv2dInto(shape, xb!, packed, y, schedule, epilogue, pool);
+        const out = core.read(y);
+        core.free(y);
+        return out;
+      });
+      const where = `trial ${trial}: ${JSON.stringify(shape)} ${JSON.stringify(schedule)} ${kind ?? 'no activation'}`;
+      expect(Buffer.from(outputs[1]!.buffer).equals(Buffer.from(outputs[0]!.buffer)), `${where}: 2 threads`).toBe(true);
+      expect(Buffer.from(outputs[2]!.buffer).equals(Buffer.from(outputs[0]!.buffer)), `${where}: 3 threads`).toBe(true);
+      expect(maxRelativeError(outputs[0]!, reference(shape, x, wts, bias, residual, activation)), where).toBeLessThanOrEqual(1e-4);
+      core.free(...buffers, packed.buffer);
+    }
+  });
+
+  it('a pool needs a threaded core', async () => {
+    await expect(ThreadPool.start(await getCore('simd'), 1, threadSpawner()!)).rejects.toThrow(/the 'simd' core has no shared memory/);
+  });
+});
+
+describe('sessions on threads', () => {
+  it.each(['mobilenetv2', 'resnet18', 'efficientnetb0'])('%s gives the same outputs on 1, 2 and 3 threads', async (name) => {
+    const graph = zooModel(name);
+    const weights = placeholderWeights(graph, 3);
+    const input = graph.inputs[0]!;
+    const x = new Random(4).floats(input.shape.reduce((a, d) => a * d, 1));
+    const outputs: Float32Array[] = [];
+    for (const threads of [1, 2, 3]) {
+      const session = await createSession(graph, { weights, threads });
+      expect(session.threads).toBe(threads);
+      expect(session.flavour.endsWith('-threads')).toBe(threads > 1);
+      outputs.push(Object.values(await session.run({ [input.name]: x }))[0]!.data);
+      session.dispose();
+      await expect(session.run({ [input.name]: x })).rejects.toThrow(/after dispose/);
+    }
+    expect(Buffer.from(outputs[1]!.buffer).equals(Buffer.from(outputs[0]!.buffer))).toBe(true);
+    expect(Buffer.from(outputs[2]!.buffer).equals(Buffer.from(outputs[0]!.buffer))).toBe(true);
+  });
+
+  it('runs on one thread where the runtime cannot start threads (as under workerd)', async () => {
+    const { spawnThread: _, ...withoutThreads } = nodeRuntime;
+    registerRuntime(withoutThreads);
+    try {
+      const graph = zooModel('squeezenet11');
+      const session = await createSession(graph, { weights: placeholderWeights(graph, 1), threads: 4 });
+      expect([session.threads, session.flavour]).toEqual([1, 'relaxed']);
+      session.dispose();
+    } finally {
+      registerRuntime(nodeRuntime);
+    }
+  });
+});
