@@ -18,7 +18,8 @@ const quiet = {
 };
 
 // The core's URL is a template over every flavour (src/core/flavour.ts), so Vite would ship all
-// three; browsers pick a release flavour, so the pages carry those two and never the debug build.
+// of them; browsers pick a release flavour (threaded where the page is cross-origin isolated and
+// asks for threads), so the pages carry those four and never the debug build.
 const releaseFlavoursOnly: Plugin = {
   name: 'mapwise-release-flavours-only',
   enforce: 'pre',
@@ -26,11 +27,9 @@ const releaseFlavoursOnly: Plugin = {
     if (!/\/src\/core\/flavour\.[jt]s$/.test(id)) return null; // the demo's src/ and the API check page's dist/src/
     const template = 'new URL(`../../build/mapwise-${flavour}.wasm`, import.meta.url)';
     if (!code.includes(template)) this.error(`${id}: the core's URL changed; update vite.config.ts`);
-    return code.replace(
-      template,
-      "(flavour === 'relaxed' ? new URL('../../build/mapwise-relaxed.wasm', import.meta.url) : flavour === 'simd' ? " +
-        "new URL('../../build/mapwise-simd.wasm', import.meta.url) : new URL('mapwise-debug.wasm: not shipped to browsers', 'about:'))",
-    );
+    const release = ['relaxed', 'simd', 'relaxed-threads', 'simd-threads'];
+    const choices = release.map((f) => `flavour === '${f}' ? new URL('../../build/mapwise-${f}.wasm', import.meta.url) : `).join('');
+    return code.replace(template, `(${choices}new URL('mapwise-debug.wasm: not shipped to browsers', 'about:'))`);
   },
 };
 

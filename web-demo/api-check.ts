@@ -10,6 +10,7 @@ declare global {
   interface Window {
     mapwiseApiCheck: (onnxUrl: string) => Promise<unknown>;
     mapwiseInferCheck: (folderUrl: string) => Promise<unknown>;
+    mapwiseInferThreadsCheck: (folderUrl: string) => Promise<unknown>;
   }
 }
 
@@ -21,11 +22,15 @@ window.mapwiseApiCheck = async (onnxUrl) => {
   return result;
 };
 
-window.mapwiseInferCheck = async (folderUrl) => {
+async function inferCheck(folderUrl: string, threads: number): Promise<unknown> {
   const read = async (file: string): Promise<Uint8Array> => {
     const response = await fetch(`${folderUrl}/${file}`);
     if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
     return new Uint8Array(await response.arrayBuffer());
   };
-  return { runtime: mapwise.runtimeName(), calls: await inferCalls(mapwise, read) };
-};
+  return { runtime: mapwise.runtimeName(), calls: await inferCalls(mapwise, read, threads) };
+}
+
+window.mapwiseInferCheck = (folderUrl) => inferCheck(folderUrl, 1);
+// Threads need the page cross-origin isolated (the test server sends COOP and COEP).
+window.mapwiseInferThreadsCheck = (folderUrl) => inferCheck(folderUrl, 2);

@@ -1,6 +1,6 @@
 // What the demo's build (dist/web-demo) makes a visitor download (issue 22): the page alone until
 // a task is picked; the worker without vega (it loads when plots are drawn) or HiGHS (when the
-// exact scheduler runs); the two release flavours of the core and never the debug build.
+// exact scheduler runs); the release flavours of the core (threaded too) and never the debug build.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -11,7 +11,8 @@ const staticImports = (file: string): string[] =>
   [...readFileSync(join(DIR, 'assets', file), 'utf8').matchAll(/(?:^|[;}\n])\s*import\s*(?:[\w$*{}\s,]*?from\s*)?["']\.\/([^"']+)["']/g)].map((m) => m[1]!);
 
 it('ships the release flavours of the core and not the debug build', () => {
-  expect(assets.filter((a) => a.startsWith('mapwise-')).map((a) => a.replace(/-[\w-]{8}\.wasm$/, '.wasm')).sort()).toEqual(['mapwise-relaxed.wasm', 'mapwise-simd.wasm']);
+  expect(assets.filter((a) => a.startsWith('mapwise-')).map((a) => a.replace(/-[\w-]{8}\.wasm$/, '.wasm')).sort())
+    .toEqual(['mapwise-relaxed-threads.wasm', 'mapwise-relaxed.wasm', 'mapwise-simd-threads.wasm', 'mapwise-simd.wasm']);
 });
 
 it('loads at most 1 MB before a task is picked, and the worker loads neither vega nor HiGHS up front', () => {

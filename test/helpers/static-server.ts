@@ -1,4 +1,5 @@
-// A static file server on a loopback port the OS picks, for browser tests.
+// A static file server on a loopback port the OS picks, for browser tests. Its pages are
+// cross-origin isolated (COOP and COEP), so they may use shared memory.
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -33,7 +34,12 @@ export async function serveDirectory(root: string): Promise<StaticServer> {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
+    // Cross-origin isolated, as a page must be for shared wasm memory (threads).
+    response.writeHead(200, {
+      'content-type': types[extname(path)] ?? 'application/octet-stream',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+    });
     createReadStream(path).pipe(response);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));

@@ -10,18 +10,19 @@ import { inferCalls } from '../../web-demo/infer-calls.js';
 
 const FOLDER = fileURLToPath(new URL('../fixtures/runtime', import.meta.url));
 
-async function inNode(): Promise<any> {
+async function inNode(threads = 1): Promise<any> {
   const mapwise = await import('../../dist/src/node/index.js');
-  return { runtime: mapwise.runtimeName(), calls: await inferCalls(mapwise, async (file: string) => new Uint8Array(await readFile(`${FOLDER}/${file}`))) };
+  return { runtime: mapwise.runtimeName(), calls: await inferCalls(mapwise, async (file: string) => new Uint8Array(await readFile(`${FOLDER}/${file}`)), threads) };
 }
 
-function inDeno(): any {
-  return denoJson([`--allow-read=dist,build,${FOLDER}`], 'test/run/deno-infer.js', [FOLDER]);
+function inDeno(threads = 1): any {
+  return denoJson([`--allow-read=dist,build,${FOLDER}`], 'test/run/deno-infer.js', [FOLDER, String(threads)]);
 }
 
-function inChromium(): Promise<any> {
+function inChromium(threads = 1): Promise<any> {
   const file = (url: string): string => `${FOLDER}/${new URL(url).pathname.split('/').pop()}`;
-  return apiCheckPage('mapwiseInferCheck', '/fixtures', (page) => page.route('**/fixtures/*', (route) => route.fulfill({ path: file(route.request().url()) })));
+  const check = threads > 1 ? 'mapwiseInferThreadsCheck' : 'mapwiseInferCheck';
+  return apiCheckPage(check, '/fixtures', (page) => page.route('**/fixtures/*', (route) => route.fulfill({ path: file(route.request().url()) })));
 }
 
 it('runs the external-data ShuffleNet identically in Node, Deno and Chromium, as PyTorch does', async () => {
@@ -33,4 +34,12 @@ it('runs the external-data ShuffleNet identically in Node, Deno and Chromium, as
   expect(node.calls.output).toHaveLength(1000);
   expect(deno.calls).toEqual(node.calls);
   expect(chrome.calls).toEqual(node.calls);
+});
+
+it('runs it on 2 threads in Node, Deno and a cross-origin isolated Chromium page, bit for bit as on one', async () => {
+  const [one, node, chrome] = await Promise.all([inNode(), inNode(2), inChromium(2)]);
+  const deno = inDeno(2);
+  for (const calls of [node.calls, deno.calls, chrome.calls]) {
+    expect(calls).toEqual({ ...one.calls, flavour: 'simd-threads', threads: 2 });
+  }
 });
