@@ -109,8 +109,8 @@ function mapwiseContender(runtime: 'mapwise' | 'mapwise-tuned', flavour: Flavour
     runtime, flavour, threads, times: [],
     async create() {
       await createMeasured(c, async () => {
-        const options = { flavour, ...(records === undefined ? {} : { records }), ...(threads > 1 ? { threads } : {}) };
-        session = await createSession(bytes, options as Parameters<typeof createSession>[1]);
+        session = await createSession(bytes, { flavour, threads, ...(records === undefined ? {} : { records }) });
+        if (session.threads !== threads) throw new Error(`mapwise: ${threads} threads asked, the session has ${session.threads}`);
         c.peakBytes = session.peakArenaBytes + session.weightBytes;
         if (records !== undefined) c.note = `${session.tunedLayers.length} tuned layers`;
       });
@@ -209,18 +209,9 @@ export const e2eBench: Bench = {
     for (const flavour of flavours) peaks.set(flavour, measurePeak(await getCore(flavour)));
     const tf = await loadTfjs();
     const ortNode: OrtNode = await import('onnxruntime-node');
-    // Whether the runtime takes a `threads` option: asked once, on the smallest model.
-    const mapwiseThreads = new Set<number>([1]);
-    for (const t of threadCounts.filter((t) => t > 1)) {
-      try {
-        const probe = zooModel('squeezenet11');
-        const s = await createSession(modelBytes(probe, placeholderWeights(probe, seed)), { threads: t } as Parameters<typeof createSession>[1]);
-        s.dispose();
-        mapwiseThreads.add(t);
-      } catch (error) {
-        log(`mapwise: createSession refuses threads ${t} (${error instanceof Error ? error.message : String(error)}): its rows at 1 thread only`);
-      }
-    }
+    // Threads need shared wasm memory: without it, mapwise rows are at 1 thread only.
+    const mapwiseThreads = new Set<number>([1, ...(detectFeatures().threads ? threadCounts : [])]);
+    if (!detectFeatures().threads) log('mapwise: no shared wasm memory here, so its rows are at 1 thread only');
     const rows: Row[] = [];
     for (const name of models) {
       const graph = zooModel(name);
@@ -268,7 +259,7 @@ export const e2eBench: Bench = {
       };
       for (const c of contenders) {
         const notes = [c.note, c.refused].filter(Boolean);
-        if (c.runtime.startsWith('mapwise') && threadCounts.some((t) => !mapwiseThreads.has(t))) notes.push(`createSession refuses threads ${threadCounts.filter((t) => !mapwiseThreads.has(t)).join(',')}: 1 thread only`);
+        if (c.runtime.startsWith('mapwise') && threadCounts.some((t) => !mapwiseThreads.has(t))) notes.push(`no shared memory for threads ${threadCounts.filter((t) => !mapwiseThreads.has(t)).join(',')}: 1 thread only`);
         if (c.runtime === 'tfjs-backend-wasm' && threadCounts.some((t) => t > 1)) notes.push('one thread only: its threaded build needs web workers');
         const ms = c.refused ? null : median(c.times);
         const gflops = ms === null ? null : (2 * macs) / (ms / 1000) / 1e9;
@@ -280,7 +271,8 @@ export const e2eBench: Bench = {
           threads: c.threads,
           medianMs: ms,
           gflops,
-          fractionOfPeak: c.runtime.startsWith('mapwise') && gflops !== null ? gflops / peaks.get(c.flavour as Flavour)! : null, // peak refined below
+          // Of the peak of all its threads (one core's peak per thread); refined below.
+          fractionOfPeak: c.runtime.startsWith('mapwise') && gflops !== null ? gflops / (c.threads * peaks.get(c.flavour as Flavour)!) : null,
           vsOrtWeb: ms !== null && ortWeb !== undefined ? ortWeb / ms : null,
           createMs: c.createMs ?? null,
           peakBytes: c.peakBytes ?? null,
@@ -296,7 +288,7 @@ export const e2eBench: Bench = {
       const again = measurePeak(await getCore(flavour));
       const peak = Math.max(peaks.get(flavour)!, again);
       log(`${flavour}: in-register multiply-add peak ${peak.toFixed(1)} GFLOP/s`);
-      for (const row of rows) if (row.flavour === flavour && row.fractionOfPeak !== null) row.fractionOfPeak = (row.gflops as number) / peak;
+      for (const row of rows) if (row.flavour === flavour && row.fractionOfPeak !== null) row.fractionOfPeak = (row.gflops as number) / ((row.threads as number) * peak);
     }
     return rows;
   },
