@@ -163,6 +163,7 @@ export class Simulator {
     validateLayer(original);
     const layer = options.fixScalesimQuirks ? trimToValidOutput(original) : original;
     const sparsity = checkSparsity(options.sparsity ?? options.v3?.sparsity, config, layer, (m) => new SimulationError(m));
+    if (sparsity && options.fixScalesimQuirks) throw new SimulationError(`layer '${layer.name}': fixScalesimQuirks corrects SCALE-Sim's dense accounting; it does not apply with sparsity support on`);
     const rowWise = sparsity?.optimizedMapping ? { blockSize: sparsity.blockSize!, ratios: rowWiseRatios(sparsity.randomSeed!, sparsity.blockSize!, layer.numFilters) } : undefined;
     const ratio = sparsity && !rowWise ? layerRatio(layer) : { n: 1, m: 1 };
     if (config.interfaceBandwidth === 'USER') checkUserModeCost(config, layer, options.userModeWorkLimit ?? USER_MODE_WORK_LIMIT);

@@ -226,6 +226,7 @@ describe('v3 files run', () => {
     const zero = { ...file.config, filterOffset: 0 };
     expect(() => sim.layer(zero, layers[0]!, { sparsity: layerWise })).toThrow(/sparsity with FilterOffset 0: SCALE-Sim v3 takes the filter word at address 0 for a pruned zero/);
     expect(() => sim.layer(zero, { ...layers[0]!, sparsity: { n: 1, m: 1 } }, { sparsity: layerWise })).not.toThrow();
+    expect(() => sim.layer(file.config, layers[0]!, { sparsity: layerWise, fixScalesimQuirks: true })).toThrow(/fixScalesimQuirks corrects SCALE-Sim's dense accounting; it does not apply with sparsity support on/);
   });
 
   it('mapwise simulate runs v3 files, writes SPARSE_REPORT.csv, and refuses v3 keys as v2 (needs npm run build)', () => {
