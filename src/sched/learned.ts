@@ -91,12 +91,12 @@ export function learnedSchedule(core: Core, problem: ScheduleProblem, options: L
       return current;
     };
     let current = polish(best!);
-    // Where single moves are stuck, moves of two nodes at once, then polish again.
+    // Where single moves are stuck, moves of two nodes at once and of whole branches, then polish again.
     const budget = passes > 0 ? (options.pairEvaluations ?? 5 * problem.n) : 0;
     for (let round = 0; budget > 0 && round < 3; round++) {
-      const paired = pairImprove(sim, problem, current, budget);
-      if (!lexLess(scoreOf(sim, paired), scoreOf(sim, current))) break;
-      current = polish(paired);
+      const moved = closureImprove(sim, problem, pairImprove(sim, problem, current, budget), budget);
+      if (!lexLess(scoreOf(sim, moved), scoreOf(sim, current))) break;
+      current = polish(moved);
     }
     return current;
   } finally {
@@ -195,6 +195,96 @@ export function pairImprove(sim: PipelineSimulator, problem: ScheduleProblem, st
           a[w] = wHome;
         }
         a[v] = home;
+      }
+    }
+  }
+  return a;
+}
+
+/**
+ * Moves a node of a bottleneck stage together with its ancestors in that stage to the stage
+ * before, or with its descendants in that stage to the stage after — always valid, since what
+ * the set reads comes from earlier stages and what reads it sits in later ones — taking the
+ * first move that lowers the score of localImprove, until none does or `maxEvaluations`
+ * simulations are spent. Moves a whole branch of an Inception block across a cut, which single
+ * and pair moves cannot when every step of the way sends more tensors over the link.
+ */
+export function closureImprove(sim: PipelineSimulator, problem: ScheduleProblem, start: Assignment, maxEvaluations: number): Assignment {
+  const a = start.slice();
+  let score = scoreOf(sim, a);
+  let evaluations = 0;
+  const closure = (v: number, stage: number, up: boolean): number[] => {
+    const set = [v];
+    const seen = new Set(set);
+    for (let i = 0; i < set.length; i++) {
+      const u = set[i]!;
+      const [from, to, list] = up ? [problem.predStart[u]!, problem.predStart[u + 1]!, problem.preds] : [problem.succStart[u]!, problem.succStart[u + 1]!, problem.succs];
+      for (let e = from; e < to; e++) {
+        const w = list[e]!;
+        if (a[w] === stage && !seen.has(w)) {
+          seen.add(w);
+          set.push(w);
+        }
+      }
+    }
+    return set;
+  };
+  // The nodes of `stage` that read a tensor v reads from an earlier stage and read nothing from
+  // `stage` itself (the first layer of an Inception block, say): movable together to stage − 1.
+  const readersOfInputs = (v: number, stage: number): number[] => {
+    const set = new Set<number>();
+    const early = (w: number): boolean => {
+      for (let e = problem.predStart[w]!; e < problem.predStart[w + 1]!; e++) if (a[problem.preds[e]!]! >= stage) return false;
+      return true;
+    };
+    if (!early(v)) return [];
+    for (let e = problem.predStart[v]!; e < problem.predStart[v + 1]!; e++) {
+      const u = problem.preds[e]!;
+      for (let f = problem.succStart[u]!; f < problem.succStart[u + 1]!; f++) {
+        const w = problem.succs[f]!;
+        if (a[w] === stage && early(w)) set.add(w);
+      }
+    }
+    return [...set];
+  };
+  for (let improved = true; improved && evaluations < maxEvaluations; ) {
+    improved = false;
+    const times = sim.stageTimes(a);
+    if (!times) break;
+    const worst = Math.max(...times);
+    search: for (let v = 0; v < problem.n; v++) {
+      const home = a[v]!;
+      if (times[home]! < worst * (1 - 1e-12)) continue;
+      for (const [up, set] of [[true, closure(v, home, true)], [true, readersOfInputs(v, home)], [false, closure(v, home, false)]] as const) {
+        const to = up ? home - 1 : home + 1;
+        if (to < 0 || to >= problem.cores || set.length === 0) continue;
+        for (const w of set) a[w] = to;
+        let next = scoreOf(sim, a);
+        evaluations++;
+        if (up) {
+          // Then each consumer of the moved nodes that may follow them, where that helps (the
+          // 1×1 conv after a moved pooling, whose smaller output then crosses instead).
+          for (const u of [...set]) {
+            for (let e = problem.succStart[u]!; e < problem.succStart[u + 1]!; e++) {
+              const w = problem.succs[e]!;
+              if (a[w] !== home || allowedStages(problem, a, w)[0] > to) continue;
+              a[w] = to;
+              const tried = scoreOf(sim, a);
+              evaluations++;
+              if (lexLess(tried, next)) {
+                next = tried;
+                set.push(w);
+              } else a[w] = home;
+            }
+          }
+        }
+        if (lexLess(next, score)) {
+          score = next;
+          improved = true;
+          break search;
+        }
+        for (const w of set) a[w] = home;
+        if (evaluations >= maxEvaluations) break search;
       }
     }
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
-import { learnedSchedule, localImprove, pairImprove, refineCuts } from '../../src/sched/learned.js';
+import { closureImprove, learnedSchedule, localImprove, pairImprove, refineCuts } from '../../src/sched/learned.js';
 import { cutOrder, levelOrder } from '../../src/sched/orders.js';
 import { PartialSchedule, SchedulerPolicy } from '../../src/sched/policy.js';
 import { assignmentError, buildProblem, reorderProblem } from '../../src/sched/problem.js';
@@ -211,6 +211,44 @@ describe('two-node moves', () => {
       sim.free();
     }
     expect(escaped).toBeGreaterThan(0);
+  });
+});
+
+describe('branch moves', () => {
+  it('move the readers of a crossing tensor together where no single or pair move helps (hand-computed)', async () => {
+    const core = await getCore();
+    // pre → src → {a, b, c} → join, 1 µs per MAC and per byte, 1000 B of cache: pre and join hold
+    // 900 B of parameters each, so no stage can hold both. Start: {pre, src} | {a, b, c, join}:
+    // stage 0 computes 90 µs and sends src's 100-byte tensor (190 µs); stage 1 computes 100 µs,
+    // receives it and sends join's byte (201 µs). Moving a alone: 120 + 101 = 221 µs; two of them,
+    // 252 µs; src back, 241 µs. Moving a, b and c together: 180 + 3 = 183 µs against 10 + 3 + 1 = 14.
+    const node = (name: string, macs: number, out: number, params: number, preds: number[]) => ({ name, macs, outputElements: out, paramCount: params, preds });
+    const nodes = [node('pre', 50, 100, 900, []), node('src', 40, 100, 0, [0]), node('a', 30, 1, 0, [1]), node('b', 30, 1, 0, [1]), node('c', 30, 1, 0, [1]), node('join', 10, 1, 900, [2, 3, 4])];
+    const p = buildProblem(nodes, tinyTarget(2));
+    const sim = new PipelineSimulator(core, p);
+    const start = Int32Array.from([0, 0, 1, 1, 1, 1]);
+    expect(sim.bottleneck(start) / 1e-6).toBeCloseTo(201, 6);
+    expect(Array.from(localImprove(sim, p, start, 10))).toEqual(Array.from(start));
+    expect(Array.from(pairImprove(sim, p, start, 1000))).toEqual(Array.from(start));
+    const moved = closureImprove(sim, p, start, 1000);
+    expect(Array.from(moved)).toEqual([0, 0, 0, 0, 0, 1]);
+    expect(sim.bottleneck(moved) / 1e-6).toBeCloseTo(183, 6);
+    expect(Array.from(closureImprove(sim, p, start, 0))).toEqual(Array.from(start));
+    sim.free();
+  });
+
+  it('stay valid and never worsen', async () => {
+    const core = await getCore();
+    const random = new Random(19);
+    for (let t = 0; t < 30; t++) {
+      const p = randomProblem(random, random.intBetween(4, 30), random.intBetween(2, 6));
+      const sim = new PipelineSimulator(core, p);
+      const stuck = localImprove(sim, p, randomValidAssignment(random, p), 50);
+      const moved = closureImprove(sim, p, stuck, 20 * p.n);
+      expect(assignmentError(p, moved)).toBeUndefined();
+      expect(sim.bottleneck(moved)).toBeLessThanOrEqual(sim.bottleneck(stuck) * (1 + 1e-12));
+      sim.free();
+    }
   });
 });
 
