@@ -6,13 +6,19 @@
 // would leave a segment empty (one op heavier than the average) and abort, this keeps the op.
 import { type Assignment, type ScheduleProblem } from './problem.js';
 
+/** Index of the first node without consumers (a graph output): libcoral's last segment starts by then. */
+export function firstGraphOutput(problem: ScheduleProblem): number {
+  let v = 0;
+  while (v < problem.n - 1 && problem.succStart[v + 1]! > problem.succStart[v]!) v++;
+  return v;
+}
+
 export function compilerSchedule(problem: ScheduleProblem): Assignment {
-  const { n, cores: k, paramBytes, succStart } = problem;
+  const { n, cores: k, paramBytes } = problem;
   let total = 0;
   for (let v = 0; v < n; v++) total += paramBytes[v]!;
   const average = Math.floor(total / k) + 1;
-  let firstOutput = 0;
-  while (firstOutput < n - 1 && succStart[firstOutput + 1]! > succStart[firstOutput]!) firstOutput++;
+  const firstOutput = firstGraphOutput(problem);
   const out = new Int32Array(n);
   let v = 0;
   for (let stage = 0; stage < k - 1; stage++) {

@@ -11,7 +11,7 @@
 //      the best partition found — the compiler's split when none was.
 // The segment latency cache of libcoral (by segment start and length) is exact here: a
 // contiguous segment's time depends only on its own ends.
-import { compilerSchedule } from './compiler.js';
+import { compilerSchedule, firstGraphOutput } from './compiler.js';
 import { assignmentFromCuts, type Assignment, type ScheduleProblem } from './problem.js';
 
 export interface ProfilingOptions {
@@ -30,9 +30,7 @@ export function profilingSchedule(problem: ScheduleProblem, options: ProfilingOp
   let lower = Math.min(...times);
   let upper = Math.max(...times);
   let best: Int32Array | undefined;
-  let firstOutput = 0;
-  while (firstOutput < n - 1 && problem.succStart[firstOutput + 1]! > problem.succStart[firstOutput]!) firstOutput++;
-  const lastLength = Math.max(n - firstOutput, 1);
+  const lastLength = Math.max(n - firstGraphOutput(problem), 1);
   while (upper - lower > threshold) {
     const target = (lower + upper) / 2;
     const cuts = partitionOnTarget(seconds, n, k, lastLength, target);
