@@ -122,7 +122,7 @@ const conv: Handler = (lw, node) => {
   if (bn?.op === 'BatchNormalization' && bn.outputs.length === 1 && bn.inputs.slice(1).every((i) => i && i.kind !== 'activation')) {
     const { scale, shift } = batchNormAffine(lw, bn);
     const per = cg * kh * kw;
-    weights = weights.map((v, i) => f(v * scale[Math.floor(i / per)]!));
+    weights = scaledRows(weights, scale, per);
     bias = shift.map((t, o) => f(f((bias?.[o] ?? 0) * scale[o]!) + t));
     lw.fused.add(bn.id);
     tensor = bn.outputs[0]!.name;
@@ -158,11 +158,21 @@ function rowBias(v: Float32Array, shape: readonly number[], n: number): Float32A
   return nonUnit.length === 1 && nonUnit[0] === n && shape.at(-1) === n ? v : undefined;
 }
 
+/** Row r of a [rows][per] matrix times scale[r], in float32 (a typed loop: weights run to millions). */
+function scaledRows(data: Float32Array, scale: Float32Array, per: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < scale.length; r++) {
+    const s = scale[r]!;
+    for (let i = r * per, end = i + per; i < end; i++) out[i] = data[i]! * s;
+  }
+  return out;
+}
+
 /**
- * Y[m×n] = A·B (+ bias per column) (+ addend, a constant m×n: Gemm's C in other broadcast forms),
- * then a fused epilogue: Gemm and MatMul with a constant B.
+ * Y[m×n] = A·Bᵀ (+ bias per column) (+ addend, a constant m×n: Gemm's C in other broadcast forms),
+ * then a fused epilogue: Gemm and MatMul with a constant B, given as `bt` [n][k] (the conv's [oc][ic]).
  */
-function denseStep(lw: Lowering, node: GraphNode, a: Val, b: Float32Array, bias: Float32Array | undefined, addend: Float32Array | undefined, m: number, k: number, nOut: number, outShape: readonly number[]): void {
+function denseStep(lw: Lowering, node: GraphNode, a: Val, bt: Float32Array, bias: Float32Array | undefined, addend: Float32Array | undefined, m: number, k: number, nOut: number, outShape: readonly number[]): void {
   // A following Add of a constant row vector is the Linear layer's bias (MatMul + Add exports).
   let tensor = node.outputs[0]!.name;
   const next = lw.soleReader(tensor);
@@ -185,7 +195,7 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, b: Float32Array, bias:
   const tunedPoint = lw.options.tuned.get(`${taskKey(task)}@host`);
   if (tunedPoint) lw.tunedLayers.push(node.name);
   const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : denseConfig(space, m));
-  const unpacked = lw.core.f32From(transposed(b, k, nOut)); // [k][n] → the conv's [oc][ic]
+  const unpacked = lw.core.f32From(bt);
   const packed = lw.kernels.packConv(task.shape, unpacked, schedule);
   lw.core.free(unpacked);
   lw.packed.push(packed);
@@ -220,7 +230,11 @@ function denseConfig(space: ReturnType<typeof spaceFor>, rows: number): Config {
 
 /** The [rows, cols] matrix transposed, row-major. */
 function transposed(data: Float32Array, rows: number, cols: number): Float32Array {
-  return Float32Array.from({ length: rows * cols }, (_, i) => data[(i % rows) * cols + Math.floor(i / rows)]!);
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0, at = r * cols; c < cols; c++) out[c * rows + r] = data[at + c]!;
+  }
+  return out;
 }
 
 const gemm: Handler = (lw, node) => {
@@ -247,9 +261,10 @@ const gemm: Handler = (lw, node) => {
   }
   const [m, k] = a.shape as [number, number];
   const nOut = transB ? bShape[0]! : bShape[1]!;
-  let b = lw.constant(node, 1, 'B');
-  if (transB) b = transposed(b, nOut, k);
-  if (alpha !== 1) b = b.map((v) => f(v * alpha));
+  // The dense step takes B as [n][k]: transB's layout already.
+  let bt = lw.constant(node, 1, 'B');
+  if (!transB) bt = transposed(bt, k, nOut);
+  if (alpha !== 1) bt = scaledRows(bt, new Float32Array(nOut).fill(alpha), k);
   let bias: Float32Array | undefined;
   let addend: Float32Array | undefined;
   if (node.inputs[2]) {
@@ -265,7 +280,7 @@ const gemm: Handler = (lw, node) => {
       addend = Float32Array.from({ length: m * nOut }, (_, i) => c[(cm === 1 ? 0 : Math.floor(i / nOut)) * cn + (cn === 1 ? 0 : i % nOut)]!);
     }
   }
-  denseStep(lw, node, a, b, bias, addend, m, k, nOut, node.outputs[0]!.shape);
+  denseStep(lw, node, a, bt, bias, addend, m, k, nOut, node.outputs[0]!.shape);
 };
 
 /**
@@ -286,7 +301,7 @@ const matmul: Handler = (lw, node) => {
   const batchA = aShape.slice(0, -2);
   const batchB = bShape.slice(0, -2);
   // A 2-D B: A's batch dims fold into its rows.
-  if (batchB.length === 0 && bVal.data) return denseStep(lw, node, a, bVal.data, undefined, undefined, elementCount(aShape) / k, k, nOut, out.shape);
+  if (batchB.length === 0 && bVal.data) return denseStep(lw, node, a, transposed(bVal.data, k, nOut), undefined, undefined, elementCount(aShape) / k, k, nOut, out.shape);
   const b = lw.as(bVal, 'rm');
   const rank = Math.max(batchA.length, batchB.length);
   const batch = Array.from({ length: rank }, (_, i) => {

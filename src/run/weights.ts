@@ -32,6 +32,7 @@ export function decodeModel(bytes: Uint8Array, source: string): DecodedModel {
 }
 
 const DT = onnx.TensorProto.DataType;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Elements of a typed field or raw bytes as float32, or undefined when the tensor holds none. */
 function floatsOf(t: OnnxTypes.ITensorProto, count: number, raw: Uint8Array | undefined, what: string): Float32Array | undefined {
@@ -43,6 +44,11 @@ function floatsOf(t: OnnxTypes.ITensorProto, count: number, raw: Uint8Array | un
     if (bytes === undefined) throw new UserError(`${what}: data type ${type} is not one the runtime reads`);
     if (raw.length !== bytes * count) throw new UserError(`${what}: holds ${raw.length} bytes, its shape needs ${bytes * count} (truncated or corrupt weight)`);
     const out = new Float32Array(count);
+    // float32 bytes are the array's own on a little-endian host (every one wasm runs on): one copy.
+    if (type === DT.FLOAT && LITTLE_ENDIAN) {
+      new Uint8Array(out.buffer).set(raw);
+      return out;
+    }
     for (let i = 0; i < count; i++) {
       const o = i * bytes;
       out[i] = type === DT.FLOAT ? view.getFloat32(o, true)
