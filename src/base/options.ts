@@ -104,7 +104,7 @@ export function checkOptions<T>(where: string, options: unknown, spec: OptionSpe
   if (options === undefined) return {} as T;
   if (!isPlainObject(options)) throw new OptionsError(`${where}: ${noun}s must be a plain object, got ${shown(options)}`);
   for (const [key, value] of Object.entries(options)) {
-    const kind = spec[key];
+    const kind = Object.hasOwn(spec, key) ? spec[key] : undefined; // not 'constructor' from the prototype
     if (!kind) throw new OptionsError(`${where}: unknown ${noun} '${key}'; expected one of: ${Object.keys(spec).join(', ')}`, { field: key });
     if (value !== undefined && !fits(kind, value)) throw new OptionsError(`${where}: ${noun} '${key}' must be ${describe(kind)}, got ${shown(value)}`, { field: key });
   }

@@ -39,6 +39,7 @@ describe('edge handler: user errors 422, internal errors 500', () => {
     const { status, json } = await post({ model: 'alexnet', coers: 4 });
     expect(status).toBe(422);
     expect(json.error).toMatch(/^request: unknown field 'coers'; expected one of: model, onnx/);
+    expect((await post({ model: 'alexnet', constructor: 1 })).json.error).toMatch(/^request: unknown field 'constructor'/);
   });
 
   it('createHandler refuses unknown and non-positive limits by name', () => {
