@@ -79,7 +79,8 @@ async function job(): Promise<{ job: Job; transfer: Transferable[] }> {
   if (task() === 'run') {
     const image = $<HTMLInputElement>('image').files?.[0];
     const input = image ? { image } : { seed: Number($<HTMLInputElement>('seed').value) };
-    return { job: { task: 'run', model, options: { input, repeat: Number($<HTMLInputElement>('repeat').value) } }, transfer };
+    const threads = Number($<HTMLInputElement>('threads').value);
+    return { job: { task: 'run', model, options: { input, repeat: Number($<HTMLInputElement>('repeat').value), threads } }, transfer };
   }
   if (task() === 'tune') {
     const layer = $<HTMLInputElement>('layer').value;
@@ -187,7 +188,7 @@ function show(kind: Task, report: Record<string, unknown>, svgs: string[]): void
     $('summary').textContent = `${r.model}: ${out.name} [${out.shape.join(', ')}], top-5`;
     $('totals').textContent =
       `median ${fmt(r.medianMs)} ms · min ${fmt(r.minMs)} ms over ${r.runs} runs · created in ${fmt(r.createMs)} ms · ` +
-      `arena ${fmt(r.peakArenaBytes / 2 ** 20, 3)} MiB · ${r.flavour} core${r.inputs[0]?.random ? ' · random input' : ''}`;
+      `arena ${fmt(r.peakArenaBytes / 2 ** 20, 3)} MiB · ${r.flavour} core · ${r.threads} thread${r.threads > 1 ? 's' : ''}${r.inputs[0]?.random ? ' · random input' : ''}`;
     fillTable(['rank', 'index', 'value'], out.top5.map((t, i) => [i + 1, t.index, t.value]));
   } else if (kind === 'tune') {
     const r = report as unknown as TuneReport;

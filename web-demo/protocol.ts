@@ -11,7 +11,7 @@ export type Job =
   | { task: 'schedule'; model: ModelSource; options: Omit<ScheduleOptions, 'onProgress' | 'signal'> }
   | { task: 'simulate'; model: ModelSource; options: Omit<SimulateOptions, 'onProgress' | 'signal'> }
   | { task: 'tune'; model: ModelSource; options: Omit<TuneOptions, 'onProgress' | 'signal' | 'previous'> }
-  | { task: 'run'; model: ModelSource; options: { input: RunInput; repeat: number } };
+  | { task: 'run'; model: ModelSource; options: { input: RunInput; repeat: number; threads: number } };
 
 export type WorkerMessage =
   | { type: 'progress'; step: string; done: number; total: number }

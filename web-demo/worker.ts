@@ -80,8 +80,8 @@ async function imageInput(image: Blob, shape: readonly number[]): Promise<Float3
 }
 
 /** Inference in the worker: a dropped file with its weights, or a zoo model on seeded weights (timing only). */
-async function run(source: ModelSource, input: RunInput, repeat: number) {
-  const options = { repeat, onProgress };
+async function run(source: ModelSource, input: RunInput, repeat: number, threads: number) {
+  const options = { repeat, threads, onProgress };
   const model = 'zoo' in source ? builtinGraph(parseModelSpec(source.zoo, ['zoo']))! : new Uint8Array(source.bytes);
   const extra = 'zoo' in source ? { weights: placeholderWeights(model as Graph) } : { source: source.source };
   if ('seed' in input) return infer(model, { ...options, ...extra, seed: input.seed });
@@ -95,7 +95,7 @@ onmessage = async (event: MessageEvent<Job>) => {
   const started = performance.now();
   try {
     if (job.task === 'run') {
-      const { report } = await run(job.model, job.options.input, job.options.repeat);
+      const { report } = await run(job.model, job.options.input, job.options.repeat, job.options.threads);
       post({ type: 'result', report: report as unknown as Record<string, unknown>, svgs: [], seconds: (performance.now() - started) / 1e3 });
       return;
     }

@@ -93,10 +93,35 @@ it('runs a dropped SqueezeNet with its weights in a worker and shows the top-5 N
   await page.waitForFunction(() => document.body.dataset.state !== 'running', undefined, { timeout: 60_000 });
   expect(await page.evaluate(() => document.body.dataset.state)).toBe('done');
   expect(await page.textContent('#summary')).toBe('squeezenet1_1.onnx: output [1, 1000], top-5');
-  expect(await page.textContent('#totals')).toMatch(/^median [\d.]+ ms · min [\d.]+ ms over 2 runs · created in [\d.,]+ ms · arena [\d.]+ MiB · relaxed core · random input$/);
+  expect(await page.textContent('#totals')).toMatch(/^median [\d.]+ ms · min [\d.]+ ms over 2 runs · created in [\d.,]+ ms · arena [\d.]+ MiB · relaxed core · 1 thread · random input$/);
   const rows = await page.$$eval('#table tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)));
   expect(rows.map((r) => Number(r[1]))).toEqual(expected.outputs[0]!.top5.map((t) => t.index));
   rows.forEach((r, i) => expect(Number(r[2])).toBeCloseTo(expected.outputs[0]!.top5[i]!.value, 3));
   expect(errors).toEqual([]);
+  await page.close();
+});
+
+it('runs on 2 threads in the cross-origin isolated page, with the top-5 of one thread', async () => {
+  const fixture = loadFixture('squeezenet1_1');
+  const bytes = embedWeights(fixture.onnx, fixture.weights);
+  const file = join(mkdtempSync(join(tmpdir(), 'mapwise-demo-')), 'squeezenet1_1.onnx');
+  writeFileSync(file, bytes);
+  const expected = (await infer(bytes, { source: 'squeezenet1_1.onnx', seed: 5 })).report;
+
+  const page = await chromium.context.newPage();
+  await page.goto(`${server.url}/index.html`);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await page.setInputFiles('#file', file);
+  await page.check('input[name="task"][value="run"]');
+  await page.fill('#seed', '5');
+  await page.fill('#repeat', '1');
+  await page.fill('#threads', '2');
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.state !== 'running', undefined, { timeout: 60_000 });
+  expect(await page.evaluate(() => document.body.dataset.state)).toBe('done');
+  expect(await page.textContent('#totals')).toMatch(/ · relaxed-threads core · 2 threads · random input$/);
+  const rows = await page.$$eval('#table tbody tr', (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)));
+  expect(rows.map((r) => Number(r[1]))).toEqual(expected.outputs[0]!.top5.map((t) => t.index));
+  rows.forEach((r, i) => expect(Number(r[2])).toBeCloseTo(expected.outputs[0]!.top5[i]!.value, 3));
   await page.close();
 });
