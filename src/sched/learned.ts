@@ -7,7 +7,7 @@ import type { Core } from '../core/core.js';
 import { Random } from '../helpers/random.js';
 import { POLICY_WEIGHTS } from './policy-weights.js';
 import { DECODE_MODES, SchedulerPolicy, type DecodeMode, type PolicyWeights } from './policy.js';
-import { cutOrder, levelOrder } from './orders.js';
+import { cutOrder, lastBranchFirstOrder, levelOrder } from './orders.js';
 import type { Assignment, ScheduleProblem } from './problem.js';
 import { PipelineSimulator } from './simulate.js';
 
@@ -74,6 +74,7 @@ export function learnedSchedule(core: Core, problem: ScheduleProblem, options: L
     for (const a of decoded(policy, problem, options)) consider(refine ? refineCuts(core, sim, problem, a) : a);
     // Bounded by the best so far, the DP only explores cuts that could beat it.
     if (refine) consider(cutOrder(core, problem, levelOrder(problem), bestCost));
+    if (refine) consider(cutOrder(core, problem, lastBranchFirstOrder(problem), bestCost));
     const passes = options.improvePasses ?? 20;
     const improve = (x: Assignment): Assignment => localImprove(sim, problem, x, passes);
     // Alternate local moves and exact re-cutting while the bottleneck falls: a move changes the

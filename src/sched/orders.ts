@@ -37,3 +37,25 @@ export function levelOrder(problem: ScheduleProblem): Int32Array {
   }
   return Int32Array.from({ length: problem.n }, (_, v) => v).sort((a, b) => depth[a]! - depth[b]! || a - b);
 }
+
+/**
+ * Depth first, entering the last-listed of the successors a node makes ready first: where the
+ * index order runs a block's branches one way round (a residual block's main path before its
+ * shortcut), this runs them the other, so a cut can fall between the two (ResNet-101 on 6 Edge
+ * TPUs reaches the exact optimum only so).
+ */
+export function lastBranchFirstOrder(problem: ScheduleProblem): Int32Array {
+  const waiting = new Int32Array(problem.n);
+  const stack: number[] = [];
+  for (let v = 0; v < problem.n; v++) {
+    waiting[v] = problem.predStart[v + 1]! - problem.predStart[v]!;
+    if (waiting[v] === 0) stack.push(v);
+  }
+  const order = new Int32Array(problem.n);
+  for (let i = 0; stack.length > 0; i++) {
+    const v = stack.pop()!;
+    order[i] = v;
+    for (let e = problem.succStart[v]!; e < problem.succStart[v + 1]!; e++) if (--waiting[problem.succs[e]!]! === 0) stack.push(problem.succs[e]!);
+  }
+  return order;
+}

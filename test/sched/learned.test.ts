@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
 import { closureImprove, learnedSchedule, localImprove, pairImprove, refineCuts } from '../../src/sched/learned.js';
-import { cutOrder, levelOrder } from '../../src/sched/orders.js';
+import { cutOrder, lastBranchFirstOrder, levelOrder } from '../../src/sched/orders.js';
 import { PartialSchedule, SchedulerPolicy } from '../../src/sched/policy.js';
 import { assignmentError, buildProblem, reorderProblem } from '../../src/sched/problem.js';
 import { POLICY_WEIGHTS } from '../../src/sched/policy-weights.js';
@@ -173,6 +173,33 @@ describe('level order', () => {
     expect(sim.bottleneck(learnedSchedule(core, p))).toBeCloseTo(best, 12);
     expect(cutOrder(core, p, order, best * 0.99)).toBeUndefined();
     expect(Array.from(cutOrder(core, p, order)!)).toEqual([0, 0, 1, 0, 1, 1]);
+    sim.free();
+  });
+});
+
+describe('last-branch-first order', () => {
+  // A residual block: src feeds a main path m1 → m2 → m3 and a shortcut s1 → s2, summed by add.
+  // src's and s1's outputs are large, the rest small. On 2 cores the best split keeps src with
+  // both its readers and s1 with s2: {src, s1, s2, m1} | {m2, m3, add}, 190 µs + 20 out against
+  // 300 µs + 20 in + 1 out. The index order lists the main path first and the level order puts
+  // m2 before s2, so neither has that set as a prefix.
+  const names = ['src', 'm1', 'm2', 'm3', 's1', 's2', 'add'];
+  const macs = [100, 50, 200, 100, 20, 20, 0];
+  const out = [500, 10, 10, 10, 300, 10, 1];
+  const preds = [[], [0], [1], [2], [0], [4], [3, 5]];
+  const p = buildProblem(names.map((name, v) => ({ name, macs: macs[v]!, paramCount: 0, outputElements: out[v]!, preds: preds[v]! })), tinyTarget(2));
+
+  it('enters the last-listed branch first, and its cuts reach the optimum the index and level orders miss', async () => {
+    const core = await getCore();
+    const order = Array.from(lastBranchFirstOrder(p));
+    expect(order.map((v) => names[v])).toEqual(['src', 's1', 's2', 'm1', 'm2', 'm3', 'add']);
+    const best = bruteForceOptimum(p).bottleneckSeconds;
+    expect(best).toBeCloseTo(321e-6, 12);
+    const sim = new PipelineSimulator(core, p);
+    expect(sim.bottleneck(cutOrder(core, p, order)!)).toBeCloseTo(best, 12);
+    expect(sim.contiguousDp().bottleneckSeconds).toBeGreaterThan(best * 1.2);
+    expect(sim.bottleneck(cutOrder(core, p, levelOrder(p))!)).toBeGreaterThan(best * 1.2);
+    expect(sim.bottleneck(learnedSchedule(core, p))).toBeCloseTo(best, 12);
     sim.free();
   });
 });
