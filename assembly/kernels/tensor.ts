@@ -275,39 +275,54 @@ export function pool2dNhwc(inp: usize, out: usize, n: i32, h: i32, w: i32, c: i3
         const base = inp + (<usize>((b * h + hs) * w + ws) * <usize>c << 2);
         const rowStep = <usize>(dh * w * c) << 2;
         const colStep = <usize>(dw * c) << 2;
-        let j = 0;
-        if (kind == 0) {
-          for (; j < c4; j += 4) {
-            let acc = f32x4.splat(-Infinity);
-            for (let r = r0; r < r1; r++) {
-              let p = base + <usize>r * rowStep + <usize>s0 * colStep + (<usize>j << 2);
-              for (let s = s0; s < s1; s++, p += colStep) acc = f32x4.max(acc, v128.load(p));
+        // Tap by tap over the whole channel row (long SIMD runs, the output row staying in
+        // cache): the first tap is copied, the others folded in, in the window's row-major order.
+        let first = true;
+        for (let r = r0; r < r1; r++) {
+          let p = base + <usize>r * rowStep + <usize>s0 * colStep;
+          for (let s = s0; s < s1; s++, p += colStep) {
+            if (first) {
+              memory.copy(o, p, <usize>c << 2);
+              first = false;
+            } else if (kind == 0) {
+              poolFold(o, p, c, true);
+            } else {
+              poolFold(o, p, c, false);
             }
-            v128.store(o + (<usize>j << 2), acc);
-          }
-        } else {
-          const vscale = f32x4.splat(scale);
-          for (; j < c4; j += 4) {
-            let acc = f32x4.splat(0);
-            for (let r = r0; r < r1; r++) {
-              let p = base + <usize>r * rowStep + <usize>s0 * colStep + (<usize>j << 2);
-              for (let s = s0; s < s1; s++, p += colStep) acc = f32x4.add(acc, v128.load(p));
-            }
-            v128.store(o + (<usize>j << 2), f32x4.mul(acc, vscale));
           }
         }
-        for (; j < c; j++) {
-          let acc: f32 = kind == 0 ? -Infinity : 0;
-          for (let r = r0; r < r1; r++) {
-            for (let s = s0; s < s1; s++) {
-              const v = load<f32>(base + <usize>r * rowStep + <usize>s * colStep + (<usize>j << 2));
-              acc = kind == 0 ? max(acc, v) : acc + v;
-            }
-          }
-          store<f32>(o + (<usize>j << 2), kind == 0 ? acc : acc * scale);
+        if (kind != 0) {
+          const vscale = f32x4.splat(scale);
+          let j = 0;
+          for (; j < c4; j += 4) v128.store(o + (<usize>j << 2), f32x4.mul(v128.load(o + (<usize>j << 2)), vscale));
+          for (; j < c; j++) store<f32>(o + (<usize>j << 2), load<f32>(o + (<usize>j << 2)) * scale);
         }
       }
     }
+  }
+}
+
+// o[j] = max(o[j], p[j]) (or o[j] + p[j]) over a row of c floats.
+// @ts-ignore: decorator
+@inline function poolFold(o: usize, p: usize, c: i32, isMax: bool): void {
+  const c16 = c & ~15, c4 = c & ~3;
+  let j = 0;
+  for (; j < c16; j += 16) {
+    const at = <usize>j << 2;
+    const x0 = v128.load(o + at), x1 = v128.load(o + at, 16), x2 = v128.load(o + at, 32), x3 = v128.load(o + at, 48);
+    const y0 = v128.load(p + at), y1 = v128.load(p + at, 16), y2 = v128.load(p + at, 32), y3 = v128.load(p + at, 48);
+    v128.store(o + at, isMax ? f32x4.max(x0, y0) : f32x4.add(x0, y0));
+    v128.store(o + at, isMax ? f32x4.max(x1, y1) : f32x4.add(x1, y1), 16);
+    v128.store(o + at, isMax ? f32x4.max(x2, y2) : f32x4.add(x2, y2), 32);
+    v128.store(o + at, isMax ? f32x4.max(x3, y3) : f32x4.add(x3, y3), 48);
+  }
+  for (; j < c4; j += 4) {
+    const at = <usize>j << 2;
+    v128.store(o + at, isMax ? f32x4.max(v128.load(o + at), v128.load(p + at)) : f32x4.add(v128.load(o + at), v128.load(p + at)));
+  }
+  for (; j < c; j++) {
+    const at = <usize>j << 2;
+    store<f32>(o + at, isMax ? max(load<f32>(o + at), load<f32>(p + at)) : load<f32>(o + at) + load<f32>(p + at));
   }
 }
 
