@@ -1,7 +1,8 @@
 // The learned scheduler at inference: decode with the policy (greedy, sampled or beam
 // search), re-cut each decoded node order exactly with the contiguous DP, add the DP's cuts of
-// the level order (see levelOrder), keep the best by the simulator, and finish with local moves
-// alternating with re-cutting, then moves of two nodes at once. `refineCuts: false` and
+// the level order and the last-branch-first order (see orders.ts), keep the best by the
+// simulator, and finish with local moves alternating with re-cutting, then moves of two nodes
+// at once and of whole branches. `refineCuts: false` and
 // `improvePasses: 0` leave the policy's own output (the benchmark reports both).
 import type { Core } from '../core/core.js';
 import { Random } from '../helpers/random.js';
@@ -25,8 +26,8 @@ export interface LearnedOptions {
   /** Softmax temperature of sampling and beam search (default 1). */
   temperature?: number;
   /**
-   * Re-cut the policy's node order, and the level order, optimally with the contiguous DP
-   * (default true).
+   * Re-cut the policy's node order, the level order and the last-branch-first order optimally
+   * with the contiguous DP (default true).
    */
   refineCuts?: boolean;
   /** Local-improvement passes (default 20; 0 turns it off). */
