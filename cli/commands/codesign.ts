@@ -29,6 +29,7 @@ interface CodesignArgs {
   svg?: string;
   png?: string;
   seed: number;
+  redis?: string;
   json?: boolean;
 }
 
@@ -56,10 +57,12 @@ export const codesignCommand: CommandParts<CodesignArgs> = {
       .option('resume', { type: 'boolean', describe: 'continue an interrupted run of the same command: it is repeated deterministically and only the records --log lacks are appended' })
       .option('svg', { type: 'string', describe: 'write the trade-off plot (throughput against PEs and SRAM) here' })
       .option('png', { type: 'string', describe: 'write the trade-off plot as PNG here (twice the SVG\'s size)' })
-      .option('seed', { type: 'number', default: 1 }) as never,
+      .option('seed', { type: 'number', default: 1 })
+      .option('redis', { type: 'string', describe: 'exhaustive: split the search\'s accelerators over the workers (`mapwise worker`) of this Redis, redis://… or rediss://…; the same optimum' }) as never,
   handler: async (argv) => {
     if (!(argv.budget >= 1)) throw new RangeError(`--budget must be at least 1, got ${argv.budget}`);
     if (argv.resume && !argv.log) throw new Error('--resume needs --log FILE');
+    if (argv.redis && argv.strategy !== 'exhaustive') throw new Error(`--redis splits the exhaustive search only; --strategy ${argv.strategy} runs here`);
     const network = await loadNetwork(argv.model);
     const core = await getCore();
     const { target, fromDefaultArray } = userBudgetTarget(
@@ -72,12 +75,14 @@ export const codesignCommand: CommandParts<CodesignArgs> = {
     const bar = progressBar(`${argv.strategy} on ${network.name}`, argv.budget, 'best {best}/s');
     let run: CodesignRun;
     try {
-      run = await runStrategy(argv.strategy, core, problem, {
+      const options = {
         budget: argv.budget,
         seed: argv.seed,
         onRecords: argv.log ? skipLogged(argv.resume ? readRecords(argv.log).records : [], (records) => appendRecords(argv.log!, records)) : undefined,
-        onProgress: (calls, budget, best) => bar.update(Math.min(calls, budget), { best: formatNumber(best) }),
-      });
+        onProgress: (calls: number, budget: number, best: number) => bar.update(Math.min(calls, budget), { best: formatNumber(best) }),
+      };
+      // BullMQ loads only for --redis runs.
+      run = argv.redis ? await (await import('../../src/node/dist/codesign.js')).distributedExhaustive(argv.redis, problem, options) : await runStrategy(argv.strategy, core, problem, options);
     } finally {
       bar.stop();
       sim.free();

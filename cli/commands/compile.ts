@@ -44,6 +44,8 @@ interface CompileArgs {
   'dram-bytes-per-cycle': number;
   checkpoint?: string;
   png?: boolean;
+  redis?: string;
+  device?: string;
   json?: boolean;
 }
 
@@ -81,12 +83,20 @@ export const compileCommand: CommandParts<CompileArgs> = {
       .option('transfer', { type: 'boolean', default: true, describe: 'host target, autotvm and chameleon: start each layer\'s cost model from the layers tuned before it (--no-transfer: every layer from scratch)' })
       .option('layers', { type: 'number', describe: 'host target: how many of the heaviest distinct layers to tune (default all, 2 with --quick)' })
       .option('seed', { type: 'number', default: 1 })
+      .option('redis', { type: 'string', describe: 'host: measure on the workers (`mapwise worker`) of this Redis, every worker of the device at once; systolic with --strategy exhaustive: split the search over them' })
+      .option('device', { type: 'string', describe: 'host, with --redis: the device key of the workers to measure on (default: this machine\'s)' })
       .option('resume', { type: 'boolean', describe: 'continue from the records in the output folder (host: replayed into the tuner; systolic: the run is repeated deterministically and the logged records are not written again)' })
       .example('$0 compile resnet50 --target edgetpu:4 --quick', 'schedule ResNet-50 on four Edge-TPU-like cores')
       .example('$0 compile test/fixtures/models/mobilenet_v2.onnx --target host --out mbv2-host', "tune MobileNetV2's kernels on this machine")
       .example('$0 compile resnet18 --target systolic:scale --strategy arco', 'co-design a 32×32-class array and the mappings') as never,
   handler: async (argv) => {
     const target = resolveTarget(argv.target);
+    if (argv.device !== undefined && !argv.redis) throw new Error('--device needs --redis URL');
+    if (argv.redis && !(target.kind === 'host' || (target.kind !== 'edgetpu-pipeline' && argv.strategy === 'exhaustive'))) {
+      throw new Error(`--redis: ${target.label} runs here; it spreads host tuning and the systolic target's --strategy exhaustive`);
+    }
+    // BullMQ loads only for --redis runs.
+    const dist = argv.redis ? { coordinator: await import('../../src/node/dist/coordinator.js'), codesign: await import('../../src/node/dist/codesign.js') } : undefined;
     const graph = await loadModel(argv.model);
     const out = argv.out ?? join('mapwise-out', `${graph.name}-${target.label.replace(/[^\w.-]/g, '_')}`);
     const core = await getCore();
@@ -118,6 +128,7 @@ export const compileCommand: CommandParts<CompileArgs> = {
       const { mkdirSync } = await import('node:fs');
       mkdirSync(out, { recursive: true });
       const bar = progressBar(`tuning ${graph.name}`, 1, '{layer}');
+      const remote = dist && (await dist.coordinator.Coordinator.connect({ redis: argv.redis!, device: argv.device }));
       try {
         compilation = await compileHost(core, graph, {
           tuner: argv.tuner,
@@ -126,7 +137,7 @@ export const compileCommand: CommandParts<CompileArgs> = {
           trialsPerLayer,
           batchSize: argv.quick ? 6 : 32,
           seed: argv.seed,
-          measurerFor: (space) => new WorkerMeasurer(space, argv.quick ? { repeat: 3, warmup: 1 } : {}),
+          measurerFor: (space) => remote?.spaceMeasurer(space, { tuner: argv.tuner, seed: argv.seed }) ?? new WorkerMeasurer(space, argv.quick ? { repeat: 3, warmup: 1 } : {}),
           previous: previous.records,
           onRecords: (records) => appendRecords(recordsPath, records),
           onLayer: (layer, index, total) => {
@@ -139,6 +150,7 @@ export const compileCommand: CommandParts<CompileArgs> = {
       } finally {
         bar.stop();
         interrupt.release();
+        await remote?.close();
       }
       parts = hostReport(graph, compilation);
     } else {
@@ -158,6 +170,7 @@ export const compileCommand: CommandParts<CompileArgs> = {
           dramBytesPerCycle: argv['dram-bytes-per-cycle'],
           onRecords: skipLogged(logged.records, (records) => appendRecords(recordsPath, records)),
           onProgress: (calls, total, best) => bar.update(Math.min(calls, total), { best: best.toFixed(1) }),
+          search: dist && ((problem, options) => dist.codesign.distributedExhaustive(argv.redis!, problem, options)),
         });
       } finally {
         bar.stop();

@@ -20,6 +20,7 @@ interface TrainArgs {
   minNodes?: number;
   maxNodes?: number;
   saveEvery: number;
+  redis?: string;
   json?: boolean;
 }
 
@@ -38,7 +39,8 @@ export const trainSchedulerCommand: CommandParts<TrainArgs> = {
       .option('min-nodes', { type: 'number', describe: `Smallest training graph, nodes (default ${DEFAULT_TRAIN_OPTIONS.minNodes})` })
       .option('max-nodes', { type: 'number', describe: `Largest training graph, nodes (default ${DEFAULT_TRAIN_OPTIONS.maxNodes})` })
       .option('teacher-max-nodes', { type: 'number', describe: `Branch-and-bound nodes of the teacher MILP per instance (default ${DEFAULT_TRAIN_OPTIONS.teacherMaxNodes})` })
-      .option('save-every', { type: 'number', default: 5, describe: 'Write the checkpoint every this many steps' }) as never,
+      .option('save-every', { type: 'number', default: 5, describe: 'Write the checkpoint every this many steps' })
+      .option('redis', { type: 'string', describe: 'Solve the teacher MILPs on the workers (`mapwise worker`) of this Redis, redis://… or rediss://…: the same labels' }) as never,
   handler: async (argv) => {
     const core = await getCore();
     const given: [string, keyof TrainOptions, number | undefined][] = [
@@ -70,12 +72,14 @@ export const trainSchedulerCommand: CommandParts<TrainArgs> = {
     };
     const bar = progressBar('train-scheduler', trainer.totalSteps, '{phase}');
     bar.update(trainer.step, { phase: trainer.phase });
+    const stepped = async (line: string): Promise<void> => {
+      bar.update(trainer.step, { phase: line });
+      if (trainer.step % argv.saveEvery === 0 || trainer.done) await save();
+    };
     try {
-      while (!trainer.done) {
-        const line = await trainer.next();
-        bar.update(trainer.step, { phase: line });
-        if (trainer.step % argv.saveEvery === 0 || trainer.done) await save();
-      }
+      // BullMQ loads only for --redis runs.
+      if (argv.redis) await (await import('../../src/node/dist/teacher.js')).labelOnWorkers(argv.redis, trainer, stepped);
+      while (!trainer.done) await stepped(await trainer.next());
     } finally {
       bar.stop();
     }

@@ -4,9 +4,10 @@
 import type { SystolicCompilation } from '../compile/systolic.js';
 import type { Strategy } from '../codesign/index.js';
 import { getCore } from '../core/load.js';
-import { checkOptions } from '../base/options.js';
+import { checkOptions, OptionsError } from '../base/options.js';
 import { type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
+import { loadDist } from './redis.js';
 
 export interface CodesignOptions {
   /** Budget: processing elements, rows × cols. */
@@ -27,6 +28,8 @@ export interface CodesignOptions {
   /** Simulator calls the search may spend (default 2000). */
   budget?: number;
   seed?: number;
+  /** Node, strategy 'exhaustive': split the search over the `mapwise worker` processes of this Redis (redis://… or rediss://…); the same optimum. */
+  redis?: string;
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
 }
@@ -48,6 +51,7 @@ const specOf = (STRATEGIES: readonly string[]) => ({
   strategy: { type: 'string', oneOf: STRATEGIES },
   budget: { type: 'number', integer: true, min: 1 },
   seed: { type: 'number', integer: true },
+  redis: { type: 'string' },
   onProgress: { type: 'function' },
   signal: { type: 'signal' },
 }) as const;
@@ -59,11 +63,15 @@ export async function codesign(model: ModelInput, options?: CodesignOptions): Pr
   throwIfAborted(o.signal);
   const { target, fromDefaultArray } = userBudgetTarget({ maxPEs: o.maxPEs, maxSramKiB: o.maxSramKiB, maxAreaMm2: o.maxAreaMm2 }, { dramBytesPerCycle: o.dramBytesPerCycle, freqMHz: o.freqMHz });
   const budget = o.budget ?? 2000;
+  const strategy = o.strategy ?? 'arco';
+  if (o.redis !== undefined && strategy !== 'exhaustive') throw new OptionsError(`codesign: redis splits the exhaustive search only; strategy '${strategy}' runs here`, { field: 'redis' });
+  const dist = o.redis === undefined ? undefined : await loadDist('codesign', 'codesign');
   const { run: _run, kind: _kind, ...report } = await codesignNetwork(await getCore(), graph, target, 'custom', {
-    strategy: o.strategy ?? 'arco',
+    strategy,
     budget,
     seed: o.seed ?? 1,
     onProgress: (calls) => o.onProgress?.({ step: 'simulator calls', done: Math.min(calls, budget), total: budget }),
+    search: dist && ((problem, options) => dist.distributedExhaustive(o.redis!, problem, options)),
   }, fromDefaultArray);
   throwIfAborted(o.signal);
   return { model: graph.name, ...report };

@@ -11,6 +11,7 @@ import type { TunerName } from '../tune/tuners/index.js';
 import { checkOptions, OptionsError } from '../base/options.js';
 import { type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
+import { loadDist } from './redis.js';
 
 export interface TuneOptions {
   /** 'host' (this machine's wasm kernels) or 'systolic[:google|eyeriss|scale]' (default 'systolic:scale'). */
@@ -30,6 +31,8 @@ export interface TuneOptions {
   previous?: readonly TuningRecord[];
   /** autotvm, chameleon: start each layer's cost model from the layers tuned before it (default false). */
   transfer?: boolean;
+  /** Node: measure on the `mapwise worker` processes of this Redis (redis://… or rediss://…); search and records stay here. */
+  redis?: string;
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
 }
@@ -63,6 +66,7 @@ const specOf = (TUNER_NAMES: readonly string[]) => ({
   dramBytesPerCycle: { type: 'number', min: 1e-9 },
   previous: { type: 'array' },
   transfer: { type: 'boolean' },
+  redis: { type: 'string' },
   onProgress: { type: 'function' },
   signal: { type: 'signal' },
 }) as const;
@@ -79,25 +83,31 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
   const jobs = tuningJobs(core, graph, target, { hostMeasurer: (c, space) => new InProcessMeasurer(c, space), dramBytesPerCycle: o.dramBytesPerCycle });
   if (o.layer !== undefined && o.layer >= jobs.length) throw new OptionsError(`tune: layer must be below ${jobs.length}, the distinct layers of ${graph.name}; got ${o.layer}`, { field: 'layer' });
   if (o.transfer && tuner !== 'autotvm' && tuner !== 'chameleon') throw new OptionsError(`tune: transfer needs a tuner with a cost model (autotvm or chameleon), not ${tuner}`, { field: 'transfer' });
-  const chosen = o.layer === undefined ? jobs : [jobs[o.layer]!];
+  const local = o.layer === undefined ? jobs : [jobs[o.layer]!];
+  const remote = o.redis === undefined ? undefined : await (await loadDist('tune', 'coordinator')).Coordinator.connect({ redis: o.redis });
+  const chosen = remote ? remote.distribute(local, { tuner, seed }) : local;
   const transfer = o.transfer ? new TransferPool() : undefined;
   const records: TuningRecord[] = [];
   const layers: TuneLayerReport[] = [];
-  for (const [index, job] of chosen.entries()) {
-    throwIfAborted(o.signal);
-    layers.push(
-      await tuneJob(core, job, {
-        tuner,
-        trials,
-        batchSize: o.batchSize ?? 32,
-        seed,
-        previous: o.previous,
-        transfer,
-        onRecords: (batch) => void records.push(...batch),
-        onProgress: (p) => o.onProgress?.({ step: 'trials', done: index * trials + p.trials, total: chosen.length * trials }),
-        shouldStop: () => o.signal?.aborted ?? false,
-      }),
-    );
+  try {
+    for (const [index, job] of chosen.entries()) {
+      throwIfAborted(o.signal);
+      layers.push(
+        await tuneJob(core, job, {
+          tuner,
+          trials,
+          batchSize: o.batchSize ?? 32,
+          seed,
+          previous: o.previous,
+          transfer,
+          onRecords: (batch) => void records.push(...batch),
+          onProgress: (p) => o.onProgress?.({ step: 'trials', done: index * trials + p.trials, total: chosen.length * trials }),
+          shouldStop: () => o.signal?.aborted ?? false,
+        }),
+      );
+    }
+  } finally {
+    await remote?.close();
   }
   throwIfAborted(o.signal);
   return { model: graph.name, target, tuner, layers, records };

@@ -141,8 +141,11 @@ function bestMappings(problem: CodesignProblem, hardware: Point, tables: Tables,
 }
 
 function evaluateOn(problem: CodesignProblem, hardware: Point, tables: Tables, bounds: readonly { lines: number; words: number; cycles: number }[], tally: { evaluations: number }): { config: JointConfig; evaluation: NetworkEvaluation } {
-  const config = { hardware, mappings: bestMappings(problem, hardware, tables, bounds, tally) };
-  const target = problem.mappingTarget(hardware);
+  return evaluated(problem, { hardware, mappings: bestMappings(problem, hardware, tables, bounds, tally) });
+}
+
+function evaluated(problem: CodesignProblem, config: JointConfig): { config: JointConfig; evaluation: NetworkEvaluation } {
+  const target = problem.mappingTarget(config.hardware);
   return { config, evaluation: problem.summarise(config.mappings.map((m, layer) => problem.model.evaluate(target, problem.network.layers[layer]!.layer, mappingOf(m)))) };
 }
 
@@ -161,22 +164,48 @@ function shapeTables(problem: CodesignProblem, shape: Point, tally: { evaluation
   };
 }
 
+/** The array shapes and dataflows the exact search walks, in its order, as hardware points with the smallest buffers. */
+export const CEILING_SHAPES: readonly Point[] = ARRAY_SIDES.flatMap((_, r) => ARRAY_SIDES.flatMap((_, c) => DATAFLOWS.map((_, d) => [r, c, 0, 0, 0, d])));
+
 /**
- * The exact optimum of the problem over every accelerator within its budget, and at its default
- * accelerator. Branch and bound: every accelerator gets a lower bound on its cycles (each layer's
- * best tiling or its streaming bound, whichever is lower); accelerators are then evaluated exactly
- * in the order of their bounds until the next bound cannot beat the best found.
+ * One share of the exact search: the best accelerator of some array shapes (by cycles, ties to the
+ * earliest in the search's order of bounds), and the default accelerator's optimum when its shape
+ * is among them. Plain data, so a share can be searched on another machine.
  */
-export function codesignCeiling(problem: CodesignProblem, options: CeilingOptions = {}): Ceiling {
-  const started = performance.now();
+export interface CeilingSlice {
+  best: { config: JointConfig; cycles: number; bound: number; order: number } | null;
+  defaultOptimum: JointConfig | null;
+  hardwarePoints: number;
+  exactlyEvaluated: number;
+  evaluations: number;
+}
+
+/** What a slice searched beside others shares with them. */
+export interface SliceHooks {
+  onShape?: () => void;
+  /**
+   * The fewest cycles another slice has found so far (a real accelerator's, so the optimum has no
+   * more): accelerators whose bound exceeds it are not evaluated. Ties are still evaluated, so the
+   * merged optimum is the one a single search keeps.
+   */
+  incumbent?: () => number;
+  /** Called with this slice's best cycles each time it improves. */
+  onBest?: (cycles: number) => void;
+}
+
+/**
+ * Branch and bound over the accelerators of the shapes `CEILING_SHAPES[i]`, i in `shapes`: every
+ * accelerator within the budget gets a lower bound on its cycles (each layer's best tiling or its
+ * streaming bound, whichever is lower); accelerators are then evaluated exactly in the order of
+ * their bounds until the next bound cannot beat the best found.
+ */
+export function ceilingSlice(problem: CodesignProblem, shapes: readonly number[], hooks: SliceHooks = {}): CeilingSlice {
   const tally = { evaluations: 0 };
   const defaultPoint = hardwarePoint(gridHardware(problem.target.defaultHardware));
-  const shapes: Point[] = [];
-  for (let r = 0; r < ARRAY_SIDES.length; r++) for (let c = 0; c < ARRAY_SIDES.length; c++) for (let d = 0; d < DATAFLOWS.length; d++) shapes.push([r, c, 0, 0, 0, d]);
-  const sameShape = (a: Point, b: Point): boolean => a[0] === b[0] && a[1] === b[1] && a[5] === b[5];
-  const candidates: { hardware: Point; bound: number; tables: Tables; bounds: ReturnType<typeof streamingBound>[] }[] = [];
-  let defaultOptimum: { config: JointConfig; evaluation: NetworkEvaluation } | undefined;
-  shapes.forEach((shape, done) => {
+  const candidates: { hardware: Point; bound: number; order: number; tables: Tables; bounds: ReturnType<typeof streamingBound>[] }[] = [];
+  let defaultOptimum: JointConfig | null = null;
+  for (const index of shapes) {
+    const shape = CEILING_SHAPES[index]!;
     const within: Point[] = [];
     for (let i = 0; i < LEVELS; i++) {
       for (let f = 0; f < LEVELS; f++) {
@@ -186,29 +215,62 @@ export function codesignCeiling(problem: CodesignProblem, options: CeilingOption
         }
       }
     }
-    const isDefaultShape = sameShape(shape, defaultPoint);
+    const isDefaultShape = shape[0] === defaultPoint[0] && shape[1] === defaultPoint[1] && shape[5] === defaultPoint[5];
     if (within.length > 0 || isDefaultShape) {
       const { tables, bounds } = shapeTables(problem, shape, tally);
       for (const hardware of within) {
         const at = cell(hardware[2]!, hardware[3]!, hardware[4]!);
         const bound = tables.reduce((sum, t, layer) => sum + problem.network.layers[layer]!.count * Math.min(t.cycles[at]!, bounds[layer]!.cycles), 0);
-        candidates.push({ hardware, bound, tables, bounds });
+        candidates.push({ hardware, bound, order: index * LEVELS ** 3 + at, tables, bounds });
       }
-      if (isDefaultShape) defaultOptimum = evaluateOn(problem, defaultPoint, tables, bounds, tally);
+      if (isDefaultShape) defaultOptimum = evaluateOn(problem, defaultPoint, tables, bounds, tally).config;
     }
-    options.onProgress?.(done + 1, shapes.length);
-  });
-  if (candidates.length === 0 || !defaultOptimum) throw new RangeError(`codesign ceiling: no accelerator of ${problem.network.name} fits the budget`);
-  candidates.sort((a, b) => a.bound - b.bound);
-  let best: { config: JointConfig; evaluation: NetworkEvaluation } | undefined;
+    hooks.onShape?.();
+  }
+  candidates.sort((a, b) => a.bound - b.bound || a.order - b.order);
+  let best: CeilingSlice['best'] = null;
   let exactlyEvaluated = 0;
   for (const c of candidates) {
-    if (best && c.bound >= best.evaluation.cycles) break; // no accelerator left can beat it
-    const candidate = evaluateOn(problem, c.hardware, c.tables, c.bounds, tally);
+    if (best && c.bound >= best.cycles) break; // no accelerator left can beat it
+    if (hooks.incumbent && c.bound > hooks.incumbent()) break; // nor tie the other slices' best
+    const { config, evaluation } = evaluateOn(problem, c.hardware, c.tables, c.bounds, tally);
     exactlyEvaluated++;
-    if (!best || candidate.evaluation.cycles < best.evaluation.cycles) best = candidate;
+    if (!best || evaluation.cycles < best.cycles) {
+      best = { config, cycles: evaluation.cycles, bound: c.bound, order: c.order };
+      hooks.onBest?.(best.cycles);
+    }
   }
-  return { best: best!, defaultOptimum, hardwarePoints: candidates.length, exactlyEvaluated, evaluations: tally.evaluations, seconds: (performance.now() - started) / 1e3 };
+  return { best, defaultOptimum, hardwarePoints: candidates.length, exactlyEvaluated, evaluations: tally.evaluations };
+}
+
+/**
+ * The exact optimum from the slices of every shape: the fewest cycles, ties to the earliest in the
+ * order of bounds, which is the accelerator one search over all shapes would have kept.
+ */
+export function mergeSlices(problem: CodesignProblem, slices: readonly CeilingSlice[], started: number): Ceiling {
+  let best: CeilingSlice['best'] = null;
+  for (const { best: b } of slices) {
+    if (b && (!best || b.cycles < best.cycles || (b.cycles === best.cycles && (b.bound < best.bound || (b.bound === best.bound && b.order < best.order))))) best = b;
+  }
+  const defaultOptimum = slices.find((s) => s.defaultOptimum)?.defaultOptimum;
+  if (!best || !defaultOptimum) throw new RangeError(`codesign ceiling: no accelerator of ${problem.network.name} fits the budget`);
+  const sum = (key: 'hardwarePoints' | 'exactlyEvaluated' | 'evaluations'): number => slices.reduce((s, slice) => s + slice[key], 0);
+  return {
+    best: evaluated(problem, best.config),
+    defaultOptimum: evaluated(problem, defaultOptimum),
+    hardwarePoints: sum('hardwarePoints'),
+    exactlyEvaluated: sum('exactlyEvaluated'),
+    evaluations: sum('evaluations'),
+    seconds: (performance.now() - started) / 1e3,
+  };
+}
+
+/** The exact optimum of the problem over every accelerator within its budget, and at its default accelerator. */
+export function codesignCeiling(problem: CodesignProblem, options: CeilingOptions = {}): Ceiling {
+  const started = performance.now();
+  let done = 0;
+  const slice = ceilingSlice(problem, CEILING_SHAPES.map((_, i) => i), { onShape: () => options.onProgress?.(++done, CEILING_SHAPES.length) });
+  return mergeSlices(problem, [slice], started);
 }
 
 /**
@@ -217,8 +279,13 @@ export function codesignCeiling(problem: CodesignProblem, options: CeilingOption
  * is reported as the share of array shapes done, scaled to the budget.
  */
 export function exhaustiveSearch(problem: CodesignProblem, options: StrategyOptions): CodesignRun {
-  const t = new Tracker(problem, { strategy: 'exhaustive', seed: options.seed, workload: budgetKey(problem), onRecords: options.onRecords });
   const ceiling = codesignCeiling(problem, { onProgress: (done, total) => options.onProgress?.(Math.round((done / total) * options.budget), options.budget, 0) });
+  return ceilingRun(problem, options, ceiling);
+}
+
+/** The run (records, history) of an exact optimum found here or on workers (src/node/dist/codesign.ts). */
+export function ceilingRun(problem: CodesignProblem, options: Pick<StrategyOptions, 'seed' | 'onRecords'>, ceiling: Ceiling): CodesignRun {
+  const t = new Tracker(problem, { strategy: 'exhaustive', seed: options.seed, workload: budgetKey(problem), onRecords: options.onRecords });
   if (problem.hardwareError(ceiling.defaultOptimum.config.hardware) === undefined) t.evaluate(ceiling.defaultOptimum.config); // a second point for the trade-off plot
   t.evaluate(ceiling.best.config);
   const run = t.result({ hardwarePoints: ceiling.hardwarePoints, exactlyEvaluated: ceiling.exactlyEvaluated });

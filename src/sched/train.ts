@@ -151,6 +151,12 @@ export function instanceProblem(spec: InstanceSpec): ScheduleProblem {
   return problemFromGraph(graph, pipelineTarget({ cores: spec.cores, onChipParamBytes: spec.onChipParamBytes }));
 }
 
+/** The teacher's label of one instance: the exact MILP within the node limit (deterministic while the node limit binds first). */
+export async function teacherLabel(core: Core, problem: ScheduleProblem, options: Pick<TrainOptions, 'teacherMaxNodes' | 'teacherTimeLimitSeconds'>): Promise<Label> {
+  const r = await exactSchedule(core, problem, { maxNodes: options.teacherMaxNodes, timeLimitSeconds: options.teacherTimeLimitSeconds });
+  return { assignment: Array.from(r.assignment), bottleneckSeconds: r.bottleneckSeconds, optimalityGap: r.optimalityGap };
+}
+
 export class SchedulerTrainer {
   readonly options: TrainOptions;
   readonly policy: SchedulerPolicy;
@@ -248,10 +254,26 @@ export class SchedulerTrainer {
   }
 
   private async label(i: number): Promise<string> {
+    this.labels[i] = await teacherLabel(this.core, this.problem(i), this.options);
+    return this.labelText(i);
+  }
+
+  private labelText(i: number): string {
     const p = this.problem(i);
-    const r = await exactSchedule(this.core, p, { maxNodes: this.options.teacherMaxNodes, timeLimitSeconds: this.options.teacherTimeLimitSeconds });
-    this.labels[i] = { assignment: Array.from(r.assignment), bottleneckSeconds: r.bottleneckSeconds, optimalityGap: r.optimalityGap };
-    return `label ${i + 1}/${this.instances.length}: ${p.n} nodes, K=${p.cores}, gap ${(r.optimalityGap * 100).toFixed(2)}%`;
+    return `label ${i + 1}/${this.instances.length}: ${p.n} nodes, K=${p.cores}, gap ${(this.labels[i]!.optimalityGap * 100).toFixed(2)}%`;
+  }
+
+  /** The instances still to label, the next step's first (a driver may label them elsewhere: `addLabel`). */
+  get unlabelled(): readonly InstanceSpec[] {
+    return this.phase === 'labels' ? this.instances.slice(this.stepsDone) : [];
+  }
+
+  /** The next step, with the teacher's label computed elsewhere (teacherLabel on a worker). */
+  addLabel(label: Label): string {
+    if (this.phase !== 'labels') throw new Error('train-scheduler: every instance is labelled already');
+    const i = this.stepsDone++;
+    this.labels[i] = label;
+    return this.labelText(i);
   }
 
   private batches(epochSeed: number): number[][] {

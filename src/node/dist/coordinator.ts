@@ -6,15 +6,16 @@
 // over from a dead worker, or queued again by a restarted coordinator, is still one job whose
 // result arrives once. A job that fails for good (a worker error after every attempt, too many
 // stalls) comes back as failed measurements with the reason, never as a hang or a throw.
-import { Queue, QueueEvents } from 'bullmq';
+import { type Job as BullJob, Queue, QueueEvents } from 'bullmq';
 import { MappingSpace } from '../../sim/mapping-space.js';
 import type { TuningJob } from '../../tune/jobs.js';
 import { failedResult } from '../../tune/measure.js';
 import { ErrorCode, type Measurer, type MeasureResult } from '../../base/result.js';
-import type { Point } from '../../base/search-space.js';
+import type { Point, SearchSpace } from '../../base/search-space.js';
 import { Space } from '../../tune/space/space.js';
-import { configFields, type HostMeasureJob, type Job, jobId, type MappingMeasureJob, MAX_POINTS_PER_JOB, reviveResult } from './jobs.js';
-import { checkDeviceKey, connectionOptions, defaultDeviceKey, QUEUE_PREFIX, queueName, within } from './queues.js';
+import { taskKey } from '../../tune/space/task.js';
+import { configFields, type HostMeasureJob, type Job, jobId, type MappingMeasureJob, MAX_POINTS_PER_JOB, type MeasureJob, reviveResult } from './jobs.js';
+import { checkDeviceKey, connectionOptions, defaultDeviceKey, MAPPING_QUEUE, QUEUE_PREFIX, queueName, within } from './queues.js';
 
 export interface CoordinatorOptions {
   redis: string;
@@ -25,6 +26,15 @@ export interface CoordinatorOptions {
   /** Points per job: host measurements spread one by one by default, simulated ones go 8 at a time. */
   hostPointsPerJob?: number;
   mappingPointsPerJob?: number;
+  /** How often a waiting job is checked for having vanished (a Redis restarted without its data), ms. */
+  watchMs?: number;
+  /** Called as each job finishes (done or failed), for progress. */
+  onJob?: (kind: Job['kind']) => void;
+}
+
+/** A job that failed on every attempt, or stalled too often: its message says why. */
+export class JobFailedError extends Error {
+  override name = 'JobFailedError';
 }
 
 /** A job without its points: what one workload's measurements share. */
@@ -50,11 +60,13 @@ export class Coordinator {
   /** Connects (within 15 s, or throws naming the server without its password). */
   static async connect(options: CoordinatorOptions): Promise<Coordinator> {
     const coordinator = new Coordinator(options);
+    // A bare queue first: BullMQ's QueueEvents cannot be closed before it has connected once.
+    const probe = new Queue(MAPPING_QUEUE, { connection: coordinator.connection, prefix: QUEUE_PREFIX });
+    probe.on('error', () => {});
     try {
-      await within(coordinator.pair('measure-mapping').queue.waitUntilReady(), 15_000, options.redis);
-    } catch (error) {
-      await coordinator.close();
-      throw error;
+      await within(probe.waitUntilReady(), 15_000, options.redis);
+    } finally {
+      await probe.close();
     }
     return coordinator;
   }
@@ -63,7 +75,7 @@ export class Coordinator {
   measurer(template: JobTemplate, run: { tuner: string; seed: number }): RemoteMeasurer {
     const per = template.kind === 'measure-host' ? this.options.hostPointsPerJob ?? 1 : this.options.mappingPointsPerJob ?? 8;
     if (!Number.isInteger(per) || per < 1 || per > MAX_POINTS_PER_JOB) throw new RangeError(`points per job must be an integer from 1 to ${MAX_POINTS_PER_JOB}, got ${per}`);
-    return new RemoteMeasurer(this.pair(template.kind), template, run, per, this.options.attempts ?? 2);
+    return new RemoteMeasurer(this, template, run, per);
   }
 
   /**
@@ -72,6 +84,49 @@ export class Coordinator {
    */
   distribute(jobs: readonly TuningJob[], run: { tuner: string; seed: number }): TuningJob[] {
     return jobs.map((job) => ({ ...job, measurer: this.measurer(templateOf(job), run) }));
+  }
+
+  /**
+   * Runs one job on the workers and returns its result; throws JobFailedError when it failed for
+   * good. `run` (tuner, seed) joins the payload in its id. Adding a job whose id is queued already
+   * attaches to it, which is how a restarted coordinator picks up the jobs it had queued.
+   */
+  async run(job: Job, ...run: (string | number)[]): Promise<unknown> {
+    const id = jobId(job, ...run);
+    const { queue, events, ready } = this.pair(job.kind);
+    await ready;
+    const add = (): Promise<BullJob> =>
+      queue.add(job.kind, job, {
+        jobId: id,
+        attempts: this.options.attempts ?? 2,
+        backoff: { type: 'fixed', delay: 1000 },
+        removeOnComplete: { age: 24 * 3600 },
+        removeOnFail: { age: 24 * 3600 },
+      });
+    // A job that failed in an earlier run is tried afresh; one queued, running or done is attached to.
+    const earlier = await queue.getJob(id);
+    if (earlier && (await earlier.isFailed())) await earlier.remove().catch(() => {});
+    const bull = await add();
+    // A Redis that restarted without persistence has lost the queue: put back a job that vanished (same id, still one job).
+    const watch = setInterval(() => {
+      void queue.getJobState(id).then((state) => (state === 'unknown' ? add() : undefined)).catch(() => {});
+    }, this.options.watchMs ?? 2000);
+    try {
+      return await bull.waitUntilFinished(events);
+    } catch (error) {
+      throw new JobFailedError(`job ${id} failed: ${(error as Error).message}`);
+    } finally {
+      clearInterval(watch);
+      // Read once: a later run with the same seed computes afresh.
+      await queue.remove(id).catch(() => 0);
+      this.options.onJob?.(job.kind);
+    }
+  }
+
+  /** A measurer of one search space (a host kernel's or a layer mapping's), as `distribute` gives its jobs. */
+  spaceMeasurer(space: SearchSpace, run: { tuner: string; seed: number }): RemoteMeasurer {
+    const workload = space instanceof Space ? `${taskKey(space.task)}@host` : space instanceof MappingSpace ? space.layer.name : '';
+    return this.measurer(templateOf({ space, workload }), run);
   }
 
   /** Workers listening for a job kind (for host jobs: on this coordinator's device). */
@@ -98,13 +153,16 @@ export class Coordinator {
       // Connection trouble is retried by ioredis; the jobs wait meanwhile.
       pair.queue.on('error', () => {});
       pair.events.on('error', () => {});
+      // Every job waiting listens on both.
+      pair.queue.setMaxListeners(0);
+      pair.events.setMaxListeners(0);
       this.queues.set(name, pair);
     }
     return pair;
   }
 }
 
-function templateOf(job: TuningJob): JobTemplate {
+function templateOf(job: Pick<TuningJob, 'space' | 'workload'>): JobTemplate {
   if (job.space instanceof Space) return { kind: 'measure-host', workload: job.workload, task: job.space.task };
   if (job.space instanceof MappingSpace) {
     const dram = job.space.target.dramBytesPerCycle;
@@ -122,11 +180,10 @@ function templateOf(job: TuningJob): JobTemplate {
 /** Splits each batch into jobs of at most `perJob` points and returns their results in order. */
 export class RemoteMeasurer implements Measurer {
   constructor(
-    private readonly pair: QueuePair,
+    private readonly coordinator: Coordinator,
     readonly template: JobTemplate,
     readonly run: { tuner: string; seed: number },
     readonly perJob: number,
-    private readonly attempts: number,
   ) {}
 
   async measure(points: readonly Point[]): Promise<MeasureResult[]> {
@@ -137,30 +194,17 @@ export class RemoteMeasurer implements Measurer {
   }
 
   private async measureChunk(points: readonly Point[]): Promise<MeasureResult[]> {
-    const job = { ...this.template, points: points.map((p) => [...p]) } as Job;
-    const id = jobId(job, this.run.tuner, this.run.seed);
+    const job = { ...this.template, points: points.map((p) => [...p]) } as MeasureJob;
     const failed = (text: string): MeasureResult[] =>
       points.map(() => (job.kind === 'measure-host' ? failedResult(ErrorCode.runtimeError, text) : { costs: [], errorCode: ErrorCode.runtimeError, errorText: text, timestamp: Date.now() }));
-    const { queue, events, ready } = this.pair;
-    await ready;
-    // Same id, same job: adding it again (a retry, a restarted coordinator) attaches to the one queued.
-    const bull = await queue.add(job.kind, job, {
-      jobId: id,
-      attempts: this.attempts,
-      backoff: { type: 'fixed', delay: 1000 },
-      removeOnComplete: { age: 24 * 3600 },
-      removeOnFail: { age: 24 * 3600 },
-    });
     let value: unknown;
     try {
-      value = await bull.waitUntilFinished(events);
+      value = await this.coordinator.run(job, this.run.tuner, this.run.seed);
     } catch (error) {
-      return failed(`job ${id} failed: ${(error as Error).message}`);
-    } finally {
-      // Read once: a later run with the same seed measures afresh.
-      await queue.remove(id).catch(() => 0);
+      if (error instanceof JobFailedError) return failed(error.message);
+      throw error;
     }
-    if (!Array.isArray(value) || value.length !== points.length) return failed(`job ${id}: expected ${points.length} results, got ${JSON.stringify(value)?.slice(0, 80)}`);
+    if (!Array.isArray(value) || value.length !== points.length) return failed(`job ${jobId(job, this.run.tuner, this.run.seed)}: expected ${points.length} results, got ${JSON.stringify(value)?.slice(0, 80)}`);
     return value.map(reviveResult);
   }
 }

@@ -1,24 +1,30 @@
 // The jobs a worker runs: a closed list of kinds, each with a payload checked field by field
-// before anything runs (a payload comes from the network: never code, never a path). A job
-// measures a few points of one workload and returns one MeasureResult per point, in order.
+// before anything runs (a payload comes from the network: never code, never a path). A measure
+// job measures a few points of one workload and returns one MeasureResult per point, in order;
+// a codesign slice searches some array shapes exactly (./codesign.ts); a teacher label solves
+// one training instance's MILP (./teacher.ts).
 //
-// Its id is a digest of kind, workload, tuner, seed and points, so the same measurement asked
+// Its id is a digest of the whole payload and the run (tuner, seed), so the same work asked
 // twice (a retry, a coordinator that restarts and re-attaches) is one job in Redis, whose
-// result the tuning loop records once.
+// result the coordinator records once.
 import { createHash } from 'node:crypto';
 import { checkConvShape, type ConvShape, convFlops, isDepthwise } from '../../core/kernels.js';
 import { validateConfig } from '../../sim/config.js';
 import { MAPPING_KNOBS } from '../../sim/mapping.js';
 import { MAPPING_CARDINALITIES } from '../../sim/mapping-space.js';
-import { validateLayer } from '../../sim/simulate.js';
 import type { ConvLayer, Dataflow, SystolicConfig } from '../../sim/types.js';
 import type { MeasureResult } from '../../base/result.js';
 import { checkPoint, type Point, type SearchSpace } from '../../base/search-space.js';
 import { spaceFor } from '../../tune/space/space.js';
 import type { Task, TaskKind } from '../../tune/space/task.js';
+import { type CodesignSliceJob, parseCodesignSlice } from './codesign.js';
+import { checked, layer, object, PayloadError, string } from './payload.js';
+import { parseTeacherLabel, type TeacherLabelJob } from './teacher.js';
+
+export { PayloadError } from './payload.js';
 
 /** Every job kind a worker runs; anything else is refused. */
-export const JOB_KINDS = ['measure-host', 'measure-mapping'] as const;
+export const JOB_KINDS = ['measure-host', 'measure-mapping', 'codesign-slice', 'teacher-label'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** Points per job at most: a job is a slice of one batch. */
@@ -45,17 +51,13 @@ export interface MappingMeasureJob extends JobCommon {
   dramBytesPerCycle: number | 'infinite';
 }
 
-export type Job = HostMeasureJob | MappingMeasureJob;
+export type MeasureJob = HostMeasureJob | MappingMeasureJob;
+export type Job = MeasureJob | CodesignSliceJob | TeacherLabelJob;
 
-/** A payload that is not one of the job kinds, naming the field at fault. Never retried. */
-export class PayloadError extends Error {
-  override name = 'PayloadError';
-}
-
-/** The job's id in Redis: BullMQ ids may not contain ':' nor be integers. */
-export function jobId(job: Job, tuner: string, seed: number): string {
+/** The job's id in Redis, from its payload and what else names the run: BullMQ ids may not contain ':' nor be integers. */
+export function jobId(job: Job, ...run: (string | number)[]): string {
   const digest = createHash('sha256')
-    .update(JSON.stringify([job.kind, job.workload, tuner, seed, job.points]))
+    .update(JSON.stringify([job, ...run]))
     .digest('hex')
     .slice(0, 32);
   return `${job.kind}-${digest}`;
@@ -65,7 +67,6 @@ const TASK_KINDS: readonly TaskKind[] = ['conv2d', 'depthwise', 'dense'];
 const SHAPE_KEYS: readonly (keyof ConvShape)[] = [
   'n', 'h', 'w', 'c', 'oc', 'kh', 'kw', 'strideH', 'strideW', 'padTop', 'padLeft', 'padBottom', 'padRight', 'dilationH', 'dilationW', 'groups',
 ];
-const LAYER_KEYS: readonly (keyof ConvLayer)[] = ['name', 'ifmapHeight', 'ifmapWidth', 'filterHeight', 'filterWidth', 'channels', 'numFilters', 'strideHeight', 'strideWidth'];
 const CONFIG_KEYS: readonly (keyof SystolicConfig)[] = [
   'runName', 'rows', 'cols', 'ifmapSramKiB', 'filterSramKiB', 'ofmapSramKiB', 'ifmapOffset', 'filterOffset', 'ofmapOffset', 'dataflow', 'interfaceBandwidth', 'bandwidthWordsPerCycle',
 ];
@@ -73,28 +74,6 @@ const CONFIG_KEYS: readonly (keyof SystolicConfig)[] = [
 /** The fields of a config a job carries (a target's config has more, such as its `kind`). */
 export function configFields(config: SystolicConfig): SystolicConfig {
   return Object.fromEntries(CONFIG_KEYS.map((key) => [key, config[key]])) as unknown as SystolicConfig;
-}
-
-function object(value: unknown, field: string, keys: readonly string[]): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new PayloadError(`field '${field}' must be an object`);
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) if (!keys.includes(key)) throw new PayloadError(`field '${field}.${key}' is not part of the job`);
-  for (const key of keys) if (!(key in record)) throw new PayloadError(`field '${field}.${key}' is missing`);
-  return record;
-}
-
-function string(value: unknown, field: string, maxLength = 512): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) throw new PayloadError(`field '${field}' must be a string of 1 to ${maxLength} characters`);
-  return value;
-}
-
-/** Runs a validator that throws its own message, prefixing the field. */
-function checked<T>(field: string, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    throw new PayloadError(`field '${field}': ${(error as Error).message}`);
-  }
 }
 
 function points(value: unknown, space: Pick<SearchSpace, 'cardinalities' | 'knobNames'>): Point[] {
@@ -130,10 +109,6 @@ function hostJob(data: Record<string, unknown>): HostMeasureJob {
 
 function mappingJob(data: Record<string, unknown>): MappingMeasureJob {
   const top = object(data, 'job', ['kind', 'workload', 'points', 'layer', 'config', 'dramBytesPerCycle']);
-  const rawLayer = object(top.layer, 'layer', LAYER_KEYS);
-  const layer = Object.fromEntries(LAYER_KEYS.map((key) => [key, rawLayer[key]])) as unknown as ConvLayer;
-  string(layer.name, 'layer.name');
-  checked('layer', () => validateLayer(layer));
   const rawConfig = object(top.config, 'config', CONFIG_KEYS);
   string(rawConfig.runName, 'config.runName');
   const config = checked('config', () => validateConfig(Object.fromEntries(CONFIG_KEYS.map((key) => [key, rawConfig[key]])) as unknown as SystolicConfig & { dataflow: Dataflow }));
@@ -144,7 +119,7 @@ function mappingJob(data: Record<string, unknown>): MappingMeasureJob {
   return {
     kind: 'measure-mapping',
     workload: string(top.workload, 'workload'),
-    layer: Object.freeze(layer),
+    layer: layer(top.layer, 'layer'),
     config,
     dramBytesPerCycle: dram,
     points: points(top.points, { cardinalities: MAPPING_CARDINALITIES, knobNames: MAPPING_KNOBS }),
@@ -160,7 +135,16 @@ export function parseJob(kind: string, data: unknown): Job {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new PayloadError(`field 'job' must be an object`);
   const record = data as Record<string, unknown>;
   if (record.kind !== kind) throw new PayloadError(`field 'kind' must be '${kind}', the job's name`);
-  return kind === 'measure-host' ? hostJob(record) : mappingJob(record);
+  switch (kind as JobKind) {
+    case 'measure-host':
+      return hostJob(record);
+    case 'measure-mapping':
+      return mappingJob(record);
+    case 'codesign-slice':
+      return parseCodesignSlice(record);
+    case 'teacher-label':
+      return parseTeacherLabel(record);
+  }
 }
 
 /** A result after its trip through JSON: NaN figures (a failed kernel's medianSeconds) come back as null. */

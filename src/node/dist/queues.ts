@@ -26,9 +26,9 @@ export function defaultDeviceKey(flavour: Flavour = bestFlavour(features())): st
   return checkDeviceKey(`${slug(runtime)}-${slug(cpu).slice(0, 80)}-${flavour}`);
 }
 
-/** The queue a job kind goes to. */
+/** The queue a job kind goes to: host measurements by device, every other kind to its one shared queue. */
 export function queueName(kind: JobKind, device: string): string {
-  return kind === 'measure-host' ? `measure-host.${checkDeviceKey(device)}` : MAPPING_QUEUE;
+  return kind === 'measure-host' ? `measure-host.${checkDeviceKey(device)}` : kind;
 }
 
 /** A Redis URL as logs may show it: the password replaced. */

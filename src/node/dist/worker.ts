@@ -1,10 +1,11 @@
-// A worker: takes measurement jobs from Redis (BullMQ) and runs them with the code local runs
-// use: the isolated kernel measurer for host jobs, the mapping model for simulated ones. It
-// serves the shared simulated queue and its own device's host queue.
+// A worker: takes jobs from Redis (BullMQ) and runs them with the code local runs use: the
+// isolated kernel measurer for host jobs, the mapping model for simulated ones, the exact
+// co-design search for codesign slices, the teacher MILP for training labels. It serves the
+// shared queues of the deterministic kinds and its own device's host queue.
 //
 // A worker killed mid-job loses nothing: its lock on the job lapses after `stallTimeoutMs`, and
 // any other worker's stall check puts the job back in its queue (same id, so one result).
-import { UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
+import { type Job as BullJob, type RedisClient, UnrecoverableError, Worker } from 'bullmq';
 import type { Core } from '../../core/core.js';
 import { MappingModel } from '../../sim/mapping.js';
 import { mappingMeasureResult, MappingSpace } from '../../sim/mapping-space.js';
@@ -13,8 +14,10 @@ import type { MeasureResult } from '../../base/result.js';
 import { spaceFor } from '../../tune/space/space.js';
 import { taskKey } from '../../tune/space/task.js';
 import { WorkerMeasurer } from '../measurer.js';
-import { type HostMeasureJob, type Job, type MappingMeasureJob, parseJob, PayloadError } from './jobs.js';
-import { checkDeviceKey, connectionOptions, defaultDeviceKey, MAPPING_QUEUE, QUEUE_PREFIX, queueName, within } from './queues.js';
+import { type CodesignSliceJob, incumbentKey } from './codesign.js';
+import { type HostMeasureJob, type Job, JOB_KINDS, type MappingMeasureJob, parseJob, PayloadError } from './jobs.js';
+import { checkDeviceKey, connectionOptions, defaultDeviceKey, QUEUE_PREFIX, queueName, within } from './queues.js';
+import { runInThread } from './thread.js';
 
 export interface WorkerOptions {
   /** redis:// or rediss:// URL, with user and password where the server wants them. */
@@ -52,6 +55,9 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** Sets KEYS[1] to ARGV[1] unless it holds a lower number already (a day's expiry). */
+const LOWER_SCRIPT = "local v = redis.call('GET', KEYS[1]) if (not v) or tonumber(ARGV[1]) < tonumber(v) then redis.call('SET', KEYS[1], ARGV[1], 'EX', 86400) end return 0";
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Measures validated jobs; keeps the spaces and measurers of recent workloads. */
@@ -63,14 +69,53 @@ class JobRunner {
   constructor(
     private readonly core: Core,
     private readonly syntheticMsPerPoint: number,
+    /** A connection for what jobs share beside the queues (the slices' incumbent). */
+    private readonly redis: () => Promise<RedisClient>,
   ) {
     this.model = new MappingModel(new Simulator(core));
   }
 
-  async run(job: Job): Promise<MeasureResult[]> {
-    const results = job.kind === 'measure-host' ? await this.host(job) : this.mapping(job);
-    if (this.syntheticMsPerPoint > 0) await sleep(this.syntheticMsPerPoint * job.points.length);
-    return results;
+  /**
+   * A codesign slice in its thread, sharing its best cycles with the other slices of the same
+   * problem through Redis (kept lower only, by a script), and reading theirs four times a second.
+   */
+  private async codesignSlice(job: CodesignSliceJob): Promise<unknown> {
+    const key = incumbentKey(job);
+    const shared = new SharedArrayBuffer(8);
+    const incumbent = new Float64Array(shared).fill(Number.POSITIVE_INFINITY);
+    const client = await this.redis();
+    client.defineCommand('mapwiseLower', { numberOfKeys: 1, lua: LOWER_SCRIPT });
+    const read = async (): Promise<void> => {
+      const value = await client.get(key);
+      if (value !== null && Number(value) < incumbent[0]!) incumbent[0] = Number(value);
+    };
+    await read().catch(() => {});
+    const poll = setInterval(() => void read().catch(() => {}), 250);
+    try {
+      return await runInThread(job, {
+        incumbent: shared,
+        onBest: (cycles) => {
+          if (cycles < incumbent[0]!) incumbent[0] = cycles;
+          void client.runCommand('mapwiseLower', [key, String(cycles)]).catch(() => {});
+        },
+      });
+    } finally {
+      clearInterval(poll);
+    }
+  }
+
+  async run(job: Job): Promise<unknown> {
+    switch (job.kind) {
+      case 'codesign-slice':
+        return this.codesignSlice(job);
+      case 'teacher-label':
+        return runInThread(job);
+      default: {
+        const results = job.kind === 'measure-host' ? await this.host(job) : this.mapping(job);
+        if (this.syntheticMsPerPoint > 0) await sleep(this.syntheticMsPerPoint * job.points.length);
+        return results;
+      }
+    }
   }
 
   private mapping(job: MappingMeasureJob): MeasureResult[] {
@@ -111,16 +156,20 @@ class JobRunner {
   }
 }
 
+/** How much a job holds, for the log: points, array shapes or instances. */
+const size = (job: Job): number => (job.kind === 'codesign-slice' ? job.shapes.length : job.kind === 'teacher-label' ? 1 : job.points.length);
+
 export async function startWorker(core: Core, options: WorkerOptions): Promise<RunningWorker> {
   const connection = connectionOptions(options.redis);
   const device = checkDeviceKey(options.device ?? defaultDeviceKey());
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   const lockDuration = options.stallTimeoutMs ?? 30_000;
-  const runner = new JobRunner(core, options.syntheticMsPerPoint ?? 0);
-  const queues = [MAPPING_QUEUE, queueName('measure-host', device)];
+  let workers: Worker[] = [];
+  const runner = new JobRunner(core, options.syntheticMsPerPoint ?? 0, () => workers[0]!.client);
+  const queues = JOB_KINDS.map((kind) => queueName(kind, device));
 
-  const handle = async (bull: BullJob): Promise<MeasureResult[]> => {
+  const handle = async (bull: BullJob): Promise<unknown> => {
     const started = performance.now();
     const report = (outcome: string, points = 0, workload = ''): void =>
       options.onJob?.({ id: bull.id ?? '?', kind: bull.name, workload, points, ms: Math.round(performance.now() - started), outcome });
@@ -135,15 +184,15 @@ export async function startWorker(core: Core, options: WorkerOptions): Promise<R
     }
     try {
       const results = await runner.run(job);
-      report('done', job.points.length, job.workload);
+      report('done', size(job), job.workload);
       return results;
     } catch (error) {
-      report(String((error as Error).message ?? error), job.points.length, job.workload);
+      report(String((error as Error).message ?? error), size(job), job.workload);
       throw error;
     }
   };
 
-  const workers = queues.map((name) => {
+  workers = queues.map((name) => {
     const worker = new Worker(name, handle, {
       connection,
       prefix: QUEUE_PREFIX,

@@ -1,0 +1,120 @@
+// Fan-out beyond tuning: the exact co-design search split into slices (merged, it must be the one
+// search's optimum, checked first without Redis on random partitions), codesign --redis and
+// train-scheduler --redis against local runs, compile --target host --redis measuring on a worker.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CEILING_SHAPES, ceilingSlice, codesignCeiling, CodesignProblem, mergeSlices, networkFromLayers, userBudgetTarget } from '../../src/codesign/index.js';
+import type { Core } from '../../src/core/core.js';
+import { getCore } from '../../src/core/load.js';
+import { Random } from '../../src/helpers/random.js';
+import { parseCodesignSlice } from '../../src/node/dist/codesign.js';
+import { MappingModel } from '../../src/sim/mapping.js';
+import { scalesimNetwork } from '../../src/sim/networks.js';
+import { Simulator } from '../../src/sim/simulate.js';
+import { startRedis, startWorker, type RedisServer, type WorkerProcess } from '../helpers/redis.js';
+
+let core: Core;
+beforeAll(async () => {
+  core = await getCore();
+});
+
+/** Two AlexNet layers within 64 PEs: every shape of the grid, a few seconds of search. */
+function smallProblem(): CodesignProblem {
+  const network = networkFromLayers('alexnet-2', scalesimNetwork('alexnet').slice(1, 3).map((layer) => ({ layer })));
+  return new CodesignProblem(new MappingModel(new Simulator(core)), network, userBudgetTarget({ maxPEs: 64 }, { dramBytesPerCycle: 16 }).target);
+}
+
+describe('the exact co-design search in slices (no Redis)', () => {
+  it('merges to the optimum of one search over every shape, on random partitions, with and without a shared incumbent', () => {
+    const whole = codesignCeiling(smallProblem());
+    const random = new Random(7);
+    for (const parts of [2, 5, 13]) {
+      const owner = CEILING_SHAPES.map(() => random.intBetween(0, parts - 1));
+      let shared = Number.POSITIVE_INFINITY;
+      const slices = Array.from({ length: parts }, (_, j) => {
+        const shapes = CEILING_SHAPES.map((_, i) => i).filter((i) => owner[i] === j);
+        const hooks = parts === 5 ? { incumbent: () => shared, onBest: (cycles: number) => (shared = Math.min(shared, cycles)) } : {};
+        return ceilingSlice(smallProblem(), shapes, hooks);
+      });
+      const merged = mergeSlices(smallProblem(), slices, performance.now());
+      expect(merged.best).toEqual(whole.best);
+      expect(merged.defaultOptimum).toEqual(whole.defaultOptimum);
+      expect(merged.hardwarePoints).toBe(whole.hardwarePoints);
+      expect(merged.exactlyEvaluated).toBeGreaterThanOrEqual(whole.exactlyEvaluated);
+    }
+  });
+
+  it('refuses a slice payload naming the field', () => {
+    const good = {
+      kind: 'codesign-slice', workload: 'w', shapes: [0, 3],
+      network: { name: 'n', layers: [{ layer: scalesimNetwork('alexnet')[1], count: 1 }] },
+      target: { maxPEs: 64, maxSramBytes: 'infinite', maxAreaMm2: 'infinite', dramBytesPerCycle: 16, freqMHz: 1000, defaultHardware: { rows: 8, cols: 8, ifmapSramKiB: 8, filterSramKiB: 8, ofmapSramKiB: 8, dataflow: 'os' }, energy: { source: 's', macPJ: 1, sramReadPJPerWord: 1, sramWritePJPerWord: 1, dramPJPerWord: 1, macAreaUm2: 1, sramAreaUm2PerKiB: 1 } },
+    };
+    expect(parseCodesignSlice(JSON.parse(JSON.stringify(good))).target.maxSramBytes).toBe('infinite');
+    expect(() => parseCodesignSlice({ ...good, shapes: [0, 0] })).toThrow(/field 'shapes' must be distinct integers from 0 to 146/);
+    expect(() => parseCodesignSlice({ ...good, shapes: [147] })).toThrow(/field 'shapes'/);
+    expect(() => parseCodesignSlice({ ...good, target: { ...good.target, maxPEs: -1 } })).toThrow(/field 'target.maxPEs' must be a positive number/);
+    expect(() => parseCodesignSlice({ ...good, target: { ...good.target, defaultHardware: { ...good.target.defaultHardware, dataflow: 'xx' } } })).toThrow(/field 'target.defaultHardware.dataflow' must be one of os, ws, is/);
+    expect(() => parseCodesignSlice({ ...good, network: { name: 'n', layers: [{ layer: { ...good.network.layers[0]!.layer, channels: 0 }, count: 1 }] } })).toThrow(/field 'network.layers\[0\].layer'.*channels must be a positive integer/);
+  });
+});
+
+const run = async (...args: string[]): Promise<{ stdout: string; stderr: string }> => {
+  try {
+    return await promisify(execFile)('node', ['bin/mapwise.js', ...args], { timeout: 120_000 });
+  } catch (error) {
+    throw new Error(`mapwise ${args.join(' ')}: ${(error as { stderr?: string }).stderr}`);
+  }
+};
+
+describe('codesign, train-scheduler and compile --redis', () => {
+  let redis: RedisServer;
+  let workers: WorkerProcess[] = [];
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mapwise-fanout-'));
+    redis = await startRedis();
+    workers = await Promise.all([startWorker(redis.url, '--stall-timeout', '5'), startWorker(redis.url, '--stall-timeout', '5')]);
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.kill()));
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('codesign --strategy exhaustive --redis finds the optimum a local run finds, its slices spread over both workers', async () => {
+    const args = ['codesign', 'scalesim:alexnet', '--strategy', 'exhaustive', '--max-pes', '64', '--json'];
+    const [local, remote] = await Promise.all([run(...args), run(...args, '--redis', redis.url)]);
+    const strip = (text: string): unknown => {
+      const { seconds: _s, simulatorCalls: _c, stats, history, ...rest } = JSON.parse(text);
+      return { ...rest, hardwarePoints: stats.hardwarePoints, history: history.map((h: { bestThroughput: number }) => h.bestThroughput) };
+    };
+    expect(strip(remote.stdout)).toEqual(strip(local.stdout));
+    for (const w of workers) expect(w.log()).toMatch(/codesign-slice-[0-9a-f]+ codesign:scalesim:alexnet:pe64:.* done/);
+    await expect(run('codesign', 'scalesim:alexnet', '--redis', redis.url)).rejects.toThrow(/--redis splits the exhaustive search only; --strategy arco runs here/);
+  });
+
+  it('train-scheduler --redis writes the teacher labels of a local run', async () => {
+    const small = ['--graphs', '4', '--min-nodes', '8', '--max-nodes', '12', '--imitation-epochs', '1', '--reinforce-epochs', '0', '--teacher-max-nodes', '50', '--json'];
+    const [local, remote] = [join(dir, 'local.json'), join(dir, 'remote.json')];
+    await Promise.all([run('train-scheduler', '--checkpoint', local, ...small), run('train-scheduler', '--checkpoint', remote, ...small, '--redis', redis.url)]);
+    const labels = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8')).labels;
+    expect(labels(remote)).toEqual(labels(local));
+    expect((labels(remote) as unknown[]).length).toBe(4);
+    expect(workers.map((w) => w.log()).join('\n')).toMatch(/teacher-label-[0-9a-f]+ teacher:1:3: 1 point in \d+ ms, done/);
+  });
+
+  it('compile --target host --redis measures every trial on the workers', async () => {
+    const out = join(dir, 'host');
+    const { stdout } = await run('compile', 'alexnetconvs', '--target', 'host', '--quick', '--layers', '1', '--trials', '6', '--out', out, '--json', '--redis', redis.url);
+    expect(JSON.parse(stdout).layers[0].trials).toBe(6);
+    const records = readFileSync(join(out, 'records.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(records).toHaveLength(6);
+    expect(records.filter((r) => r.result.errorCode === 0).length).toBeGreaterThan(0);
+    expect(workers.map((w) => w.log()).join('\n')).toMatch(/measure-host-[0-9a-f]+ .*@host: 1 point in \d+ ms, done/);
+  });
+});
