@@ -92,10 +92,12 @@ function buildIndirection(inp: usize, zero: usize, n: i32, h: i32, w: i32, c: i3
   }
 }
 
-// A conv call in three steps, so that several threads can share one: `convPlan` (the calling
-// thread: it allocates the indirection, the padded copy and one edge-staging tile per part),
-// `convRun(plan, part, parts)` (any thread, allocation-free: computes its share of the output
-// and applies the epilogue to it) and `planRelease`. One thread runs part 0 of 1.
+// A conv layer in steps, so that several threads can share one call and a session can plan its
+// layers once: `convPlan` (the calling thread: it allocates the indirection, the zero-bordered
+// input copy and one edge-staging tile per part; the addresses it is given must stay valid),
+// then for every call `convPrepare(plan)` (the calling thread: the input into its padded copy,
+// when the plan has one) and `convRun(plan, part, parts)` (any thread, allocation-free: its share
+// of the output, epilogue applied), and at the end `planRelease`. One thread runs part 0 of 1.
 //
 // The epilogue is what follows the conv in the graph, done on each part's output while it is
 // in cache: + bias[oc], + residual (same shape as the output), then an activation (a U_* code
@@ -103,6 +105,9 @@ function buildIndirection(inp: usize, zero: usize, n: i32, h: i32, w: i32, c: i3
 @unmanaged class ConvPlan {
   out: usize; wpk: usize; ind: usize; zero: usize; padded: usize; stage: usize;
   bias: usize; residual: usize;
+  // The input and where convPrepare copies it: n images of h rows of w·c floats into rows of
+  // wp·c floats, the first at row padTop, column padLeft of a zero-bordered hp × wp image.
+  inp: usize; n: i32; h: i32; w: i32; c: i32; hp: i32; wp: i32; padTop: i32; padLeft: i32;
   pixels: i32; oc: i32; groups: i32; cg: i32; ocg: i32; taps: i32;
   variant: i32; mr: i32; nr: i32; tileOC: i32; tileP: i32; tileIC: i32; order: i32; maxParts: i32;
   act: i32; actA: f32; actB: f32;
@@ -167,7 +172,10 @@ export function convPlan(inp: usize, wpk: usize, out: usize,
     // Rows -padTop … last row read, columns -padLeft … last column read, all in bounds.
     const hp = max(h + padTop, (ho - 1) * sh + (kh - 1) * dh + 1);
     const wp = max(w + padLeft, (wo - 1) * sw + kw);
-    plan.padded = padInput(inp, n, h, w, c, hp, wp, padTop, padLeft);
+    const bytes = <usize>n * <usize>hp * <usize>wp * <usize>c << 2;
+    plan.padded = heap.alloc(bytes);
+    memory.fill(plan.padded, 0, bytes); // the border; convPrepare copies the interior each call
+    plan.inp = inp; plan.n = n; plan.h = h; plan.w = w; plan.c = c; plan.hp = hp; plan.wp = wp; plan.padTop = padTop; plan.padLeft = padLeft;
     plan.ind = buildIndirection(plan.padded, plan.zero, n, hp, wp, c, ho, wo, kh, 1, sh, sw, 0, 0, dh, 1, mr);
     plan.taps = kh;
     plan.cg = kw * c;
@@ -267,18 +275,18 @@ function epilogue(plan: ConvPlan, p0: i32, p1: i32, c0: i32, c1: i32): void {
   }
 }
 
-// A zero-bordered copy of an NHWC input: hp × wp pixels, the original at (padTop, padLeft).
-function padInput(inp: usize, n: i32, h: i32, w: i32, c: i32, hp: i32, wp: i32, padTop: i32, padLeft: i32): usize {
-  const bytes = <usize>n * <usize>hp * <usize>wp * <usize>c << 2;
-  const padded = heap.alloc(bytes);
-  memory.fill(padded, 0, bytes);
+/** Copies the input into the plan's zero-bordered copy, if it has one (the calling thread, before convRun). */
+export function convPrepare(p: usize): void {
+  const plan = changetype<ConvPlan>(p);
+  if (!plan.padded) return;
+  const c = plan.c, w = plan.w, wp = plan.wp;
   const rowBytes = <usize>w * <usize>c << 2;
-  for (let b = 0; b < n; b++) {
-    for (let y = 0; y < h; y++) {
-      memory.copy(padded + (<usize>(((b * hp + y + padTop) * wp + padLeft) * c) << 2), inp + (<usize>((b * h + y) * w * c) << 2), rowBytes);
+  for (let b = 0; b < plan.n; b++) {
+    for (let y = 0; y < plan.h; y++) {
+      const to = plan.padded + (<usize>(((b * plan.hp + y + plan.padTop) * wp + plan.padLeft) * c) << 2);
+      memory.copy(to, plan.inp + (<usize>((b * plan.h + y) * w * c) << 2), rowBytes);
     }
   }
-  return padded;
 }
 
 /** Floats of the packed depthwise weights for channel blocks of nr. */

@@ -169,6 +169,14 @@ export type Schedule = ConvSchedule | DepthwiseSchedule;
 /** Messages of the core's kernel driver error codes (generated with the core's, scripts/gen-shared.js). */
 export { KERNEL_ERRORS };
 
+/** A conv layer planned over fixed addresses (Kernels.planConv): its plan in wasm memory and the kernel that runs it. */
+export interface ConvPlan {
+  readonly ptr: number;
+  readonly run: 'convRun' | 'dwRun';
+  /** Threads it was planned for (one edge-staging tile each). */
+  readonly parts: number;
+}
+
 /** Weights packed for one shape and register-block width; only valid with that schedule family. */
 export interface PackedWeights {
   readonly buffer: F32Buffer;
@@ -212,6 +220,20 @@ export class Kernels {
    * memory, NHWC. With a thread pool the output is computed in parts at once.
    */
   conv2dInto(shape: ConvShape, input: F32Buffer, packed: PackedWeights, output: F32Buffer, schedule: Schedule, epilogue: ConvEpilogue = {}, pool?: ThreadPool): void {
+    const plan = this.planConv(shape, input, packed, output, schedule, epilogue, pool?.size ?? 1);
+    try {
+      this.runConv(plan, pool);
+    } finally {
+      this.releaseConv(plan);
+    }
+  }
+
+  /**
+   * Plans a conv layer over fixed addresses, for up to `parts` threads: the indirection and the
+   * padded input copy are built once, so a session plans each layer when it binds its steps and
+   * then only runs it. Release it with releaseConv.
+   */
+  planConv(shape: ConvShape, input: F32Buffer, packed: PackedWeights, output: F32Buffer, schedule: Schedule, epilogue: ConvEpilogue = {}, parts = 1): ConvPlan {
     if (packed.kind !== schedule.kind || packed.nr !== packWidth(schedule)) {
       throw new RangeError(`conv2d: weights packed for ${packed.kind}/${packed.nr} cannot run a ${schedule.kind}/${packWidth(schedule)} schedule`);
     }
@@ -220,23 +242,32 @@ export class Kernels {
     const s = shape;
     const { ho, wo } = convOutputSize(s);
     const e = this.core.exports;
-    const parts = pool?.size ?? 1;
     const act = epilogue.activation;
     const tail = [epilogue.bias ?? 0, epilogue.residual ?? 0, act ? UNARY[act.kind] : -1, act?.a ?? 0, act?.b ?? 0] as const;
-    const plan = schedule.kind === 'depthwise'
+    const ptr = schedule.kind === 'depthwise'
       ? e.dwPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.kh, s.kw, s.strideH, s.strideW,
         s.padTop, s.padLeft, s.dilationH, s.dilationW, schedule.variant, schedule.tileC, schedule.tileP, schedule.order, parts, ...tail)
       : e.convPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.oc, s.kh, s.kw, s.strideH, s.strideW,
         s.padTop, s.padLeft, s.dilationH, s.dilationW, s.groups, schedule.variant, schedule.tileOC, schedule.tileP, schedule.tileIC,
         schedule.order, schedule.layout, parts, ...tail);
-    if (plan < PLAN_ERROR_LIMIT) throw new RangeError(`conv2d: ${KERNEL_ERRORS[plan] ?? `error ${plan}`}`);
-    const run = schedule.kind === 'depthwise' ? 'dwRun' : 'convRun';
-    try {
-      if (pool) pool.run(run, plan);
-      else e[run](plan, 0, 1);
-    } finally {
-      e.planRelease(plan);
+    if (ptr < PLAN_ERROR_LIMIT) throw new RangeError(`conv2d: ${KERNEL_ERRORS[ptr] ?? `error ${ptr}`}`);
+    return { ptr, run: schedule.kind === 'depthwise' ? 'dwRun' : 'convRun', parts };
+  }
+
+  /** Runs a planned conv on the current contents of its input (on `pool`'s threads, at most the plan's parts). */
+  runConv(plan: ConvPlan, pool?: ThreadPool): void {
+    const e = this.core.exports;
+    if (plan.run === 'convRun') e.convPrepare(plan.ptr);
+    if (pool && pool.size > 1) {
+      if (pool.size > plan.parts) throw new RangeError(`conv2d: planned for ${plan.parts} threads, run on ${pool.size}`);
+      pool.run(plan.run, plan.ptr);
+    } else {
+      e[plan.run](plan.ptr, 0, 1);
     }
+  }
+
+  releaseConv(plan: ConvPlan): void {
+    this.core.exports.planRelease(plan.ptr);
   }
 
   /** conv on plain arrays: NHWC input, OIHW weights → NHWC output. Copies in and out. */

@@ -7,7 +7,7 @@
 // two layouts agree in memory.
 import { UserError, type UserErrorPlace } from '../base/errors.js';
 import type { Core, F32Buffer } from '../core/core.js';
-import { Kernels, type PackedWeights } from '../core/kernels.js';
+import { type ConvPlan, Kernels, type PackedWeights } from '../core/kernels.js';
 import type { ThreadPool } from '../core/threads.js';
 import { tensorOps, type TensorOps } from '../core/tensor-ops.js';
 import type { Graph, GraphNode, NodeInput } from '../graph/types.js';
@@ -67,6 +67,8 @@ export class Lowering {
   /** Wasm allocations that live as long as the session (constants, packed weights). */
   readonly owned: F32Buffer[] = [];
   readonly packed: PackedWeights[] = [];
+  /** Conv layers planned over their arena addresses when the steps are bound; released by dispose(). */
+  readonly plans: ConvPlan[] = [];
   /** Nodes already run as part of another node's step (fused epilogues). */
   readonly fused = new Set<number>();
   readonly tunedLayers: string[] = [];

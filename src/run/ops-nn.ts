@@ -2,7 +2,7 @@
 // residual add and activation fused as its epilogue), Gemm and MatMul, pooling, and the
 // normalisations. Convolutions and pools run channels-last.
 import type { F32Buffer } from '../core/core.js';
-import { type ConvEpilogue, convOutputSize, type ConvShape } from '../core/kernels.js';
+import { type ConvEpilogue, convOutputSize, type ConvPlan, type ConvShape, type PackedWeights, type Schedule } from '../core/kernels.js';
 import type { PoolWindow } from '../core/tensor-ops.js';
 import type { GraphNode } from '../graph/types.js';
 import { convTask, denseTask, spaceFor, taskKey, type Config } from '../tune/space/index.js';
@@ -79,6 +79,13 @@ function runEpilogue(lw: Lowering, e: Epilogue, ptr: (v: Val) => number, y: numb
   };
 }
 
+/** A conv layer planned once over the step's addresses, for the session's threads; the session releases it. */
+function planConv(lw: Lowering, shape: ConvShape, input: F32Buffer, packed: PackedWeights, output: F32Buffer, schedule: Schedule, epilogue: ConvEpilogue): ConvPlan {
+  const plan = lw.kernels.planConv(shape, input, packed, output, schedule, epilogue, lw.options.pool?.size ?? 1);
+  lw.plans.push(plan);
+  return plan;
+}
+
 /** The epilogue as the conv kernel applies it, at the step's addresses. */
 function kernelEpilogue(e: Epilogue, ptr: (v: Val) => number, biasAt: number): ConvEpilogue {
   return { bias: biasAt, residual: e.residual ? ptr(e.residual) : 0, ...(e.activation ? { activation: e.activation } : {}) };
@@ -146,8 +153,8 @@ const conv: Handler = (lw, node) => {
   lw.step(node, [x, epilogue.residual], [y], (ptr) => {
     const input: F32Buffer = { ptr: ptr(x.buf!), length: elementCount(x.shape) };
     const output: F32Buffer = { ptr: ptr(y.buf!), length };
-    const tail = kernelEpilogue(epilogue, (v) => ptr(v.buf!), biasAt);
-    return () => lw.kernels.conv2dInto(shape, input, packed, output, schedule, tail, lw.options.pool);
+    const plan = planConv(lw, shape, input, packed, output, schedule, kernelEpilogue(epilogue, (v) => ptr(v.buf!), biasAt));
+    return () => lw.kernels.runConv(plan, lw.options.pool);
   });
 };
 
@@ -207,13 +214,14 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, bt: Float32Array, bias
     const input: F32Buffer = { ptr: aAt(ptr), length: m * k };
     const output: F32Buffer = { ptr: ptr(y.buf!), length };
     if (!addendAt) {
-      const tail = kernelEpilogue(epilogue, (v) => ptr(v.buf!), biasAt);
-      return () => lw.kernels.conv2dInto(task.shape, input, packed, output, schedule, tail, lw.options.pool);
+      const plan = planConv(lw, task.shape, input, packed, output, schedule, kernelEpilogue(epilogue, (v) => ptr(v.buf!), biasAt));
+      return () => lw.kernels.runConv(plan, lw.options.pool);
     }
     // Gemm's C in a broadcast form comes between the bias and the rest of the epilogue.
     const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), output.ptr, length);
+    const plan = planConv(lw, task.shape, input, packed, output, schedule, { bias: biasAt });
     return () => {
-      lw.kernels.conv2dInto(task.shape, input, packed, output, schedule, { bias: biasAt }, lw.options.pool);
+      lw.kernels.runConv(plan, lw.options.pool);
       lw.ops.add(output.ptr, addendAt, output.ptr, length);
       tail();
     };

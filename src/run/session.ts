@@ -3,6 +3,7 @@
 // number of times by walking the flat list of steps.
 import { anyValues, checkOptions } from '../base/options.js';
 import type { Core, F32Buffer } from '../core/core.js';
+import type { ConvPlan } from '../core/kernels.js';
 import { detectFeatures } from '../core/features.js';
 import { bestFlavour, type Flavour, threadedFlavour } from '../core/flavour.js';
 import { getCore, threadSpawner } from '../core/load.js';
@@ -70,6 +71,8 @@ interface CompiledPlan {
   readonly steps: readonly { readonly node: string; readonly op: string; readonly run: () => void }[];
   /** Wasm allocations (arena, packed weights, constants) freed by dispose(). */
   readonly owned: readonly F32Buffer[];
+  /** Conv layers planned over the arena (indirection, padded input copies), released by dispose(). */
+  readonly plans: readonly ConvPlan[];
   readonly peakArenaBytes: number;
   readonly weightBytes: number;
   readonly tunedLayers: readonly string[];
@@ -188,6 +191,7 @@ export class Session {
     if (this.disposed) return;
     this.disposed = true;
     this.pool?.close();
+    for (const plan of this.plan.plans) this.core.exports.planRelease(plan.ptr);
     this.core.free(...this.plan.owned);
   }
 }
@@ -240,6 +244,7 @@ export async function createSession(model: Uint8Array | Graph, options: SessionO
     return compile(lw, graph, core, options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT, pool);
   } catch (e) {
     pool?.close();
+    for (const plan of lw.plans) core.exports.planRelease(plan.ptr);
     core.free(...lw.owned, ...lw.packed.map((p) => p.buffer));
     throw e;
   }
@@ -304,7 +309,7 @@ function compile(lw: Lowering, graph: Graph, core: Core, memoryLimit: number, po
   const outputAt = new Map(graph.outputs.map((name, i) => [name, ptr(outputVals[i]!.buf!)]));
   const outputs: TensorDescription[] = graph.outputs.map((name, i) => ({ name, shape: [...outputVals[i]!.shape], dtype: 'float32' }));
   return new Session(core, {
-    inputs, outputs, inputAt, outputAt, steps, owned: [...lw.owned, ...lw.packed.map((p) => p.buffer)],
+    inputs, outputs, inputAt, outputAt, steps, owned: [...lw.owned, ...lw.packed.map((p) => p.buffer)], plans: lw.plans,
     peakArenaBytes: plan.floats * 4, weightBytes, tunedLayers: lw.tunedLayers,
   }, pool);
 }

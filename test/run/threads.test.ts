@@ -117,6 +117,21 @@ describe('sessions on threads', () => {
     expect(Buffer.from(outputs[2]!.buffer).equals(Buffer.from(outputs[0]!.buffer))).toBe(true);
   });
 
+  it('a layer planned once reads its input afresh on every run (the padded copy of an RGB first layer too)', async () => {
+    const graph = zooModel('resnet18');
+    const weights = placeholderWeights(graph, 5);
+    const input = graph.inputs[0]!;
+    const [x, y] = [6, 7].map((seed) => new Random(seed).floats(input.shape.reduce((a, d) => a * d, 1)));
+    const session = await createSession(graph, { weights, threads: 2 });
+    await session.run({ [input.name]: x! });
+    const second = Object.values(await session.run({ [input.name]: y! }))[0]!.data;
+    session.dispose();
+    const fresh = await createSession(graph, { weights });
+    const expected = Object.values(await fresh.run({ [input.name]: y! }))[0]!.data;
+    fresh.dispose();
+    expect(Buffer.from(second.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+  });
+
   it('runs on one thread where the runtime cannot start threads (as under workerd)', async () => {
     const { spawnThread: _, ...withoutThreads } = nodeRuntime;
     registerRuntime(withoutThreads);
