@@ -8,6 +8,7 @@ interface WorkerArgs {
   device?: string;
   'stall-timeout': number;
   'synthetic-ms'?: number;
+  'synthetic-error'?: string;
 }
 
 export const workerCommand: CommandParts<WorkerArgs> = {
@@ -18,6 +19,7 @@ export const workerCommand: CommandParts<WorkerArgs> = {
       .option('device', { type: 'string', describe: 'the device key host jobs must name to come here (default: runtime, CPU model and core flavour)' })
       .option('stall-timeout', { type: 'number', default: 30, describe: 'seconds a job\'s lock lasts unrenewed: a dead worker\'s jobs go to another after about 1.5× this' })
       .option('synthetic-ms', { type: 'number', hidden: true, describe: 'benchmarks and tests: wait this long per point, a device of known speed' })
+      .option('synthetic-error', { type: 'string', hidden: true, describe: 'tests: a broken device, whose every measurement job throws this' })
       .check((argv) => {
         if (!Number.isInteger(argv.concurrency) || argv.concurrency < 1) throw new Error(`--concurrency must be a positive integer, got ${argv.concurrency}`);
         if (!(argv['stall-timeout'] > 0)) throw new Error(`--stall-timeout must be positive, got ${argv['stall-timeout']}`);
@@ -34,6 +36,7 @@ export const workerCommand: CommandParts<WorkerArgs> = {
       device: argv.device,
       stallTimeoutMs: argv['stall-timeout'] * 1000,
       syntheticMsPerPoint: argv['synthetic-ms'],
+      syntheticError: argv['synthetic-error'],
       onJob: (e) => message(`${e.id} ${e.workload || e.kind}: ${e.points} point${e.points === 1 ? '' : 's'} in ${e.ms} ms, ${e.outcome}`),
       onError: (text) => message(`worker: ${text}`),
     });

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 
 export interface RedisServer {
   url: string;
+  port: number;
+  /** Stops the server (its data goes: no persistence) and starts a fresh one on the same port. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,16 +57,40 @@ function waitFor(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegE
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** Extra arguments for redis-server (a password, TLS) and the URL's scheme and credentials. */
+export interface RedisSetup {
+  args?: string[];
+  /** `redis://` or `rediss://` plus `user:password@` when the server wants them. */
+  urlPrefix?: string;
+  /** TLS: the server listens with --tls-port on the port, and none in the clear. */
+  tls?: boolean;
+}
+
+async function spawnRedis(dir: string, port: number, setup: RedisSetup): Promise<ChildProcess> {
+  const listen = setup.tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
+  const child = spawn('redis-server', [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(setup.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await waitFor(child, 'stdout', /Ready to accept connections/, `redis-server on port ${port}`);
+  return child;
+}
+
+export async function startRedis(setup: RedisSetup = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mapwise-redis-'));
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await waitFor(child, 'stdout', /Ready to accept connections/, `redis-server on port ${port}`);
+  let child = await spawnRedis(dir, port, setup);
+  const halt = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    await exited(child);
+  };
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${setup.urlPrefix ?? 'redis://'}127.0.0.1:${port}`,
+    port,
+    async restart(downMs = 1000) {
+      await halt();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      child = await spawnRedis(dir, port, setup);
+    },
     async stop() {
-      child.kill('SIGTERM');
-      await exited(child);
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };

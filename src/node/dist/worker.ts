@@ -32,6 +32,8 @@ export interface WorkerOptions {
   maxStalls?: number;
   /** Benchmarks and tests: wait this long per point, a synthetic device of known speed. */
   syntheticMsPerPoint?: number;
+  /** Tests: a broken device, whose every measurement job throws this. */
+  syntheticError?: string;
   /** One line per finished job (or failure), for the worker's log. */
   onJob?: (event: JobEvent) => void;
   /** Connection trouble and other errors that do not fail a job. */
@@ -69,6 +71,7 @@ class JobRunner {
   constructor(
     private readonly core: Core,
     private readonly syntheticMsPerPoint: number,
+    private readonly syntheticError: string | undefined,
     /** A connection for what jobs share beside the queues (the slices' incumbent). */
     private readonly redis: () => Promise<RedisClient>,
   ) {
@@ -111,6 +114,7 @@ class JobRunner {
       case 'teacher-label':
         return runInThread(job);
       default: {
+        if (this.syntheticError) throw new Error(this.syntheticError);
         const results = job.kind === 'measure-host' ? await this.host(job) : this.mapping(job);
         if (this.syntheticMsPerPoint > 0) await sleep(this.syntheticMsPerPoint * job.points.length);
         return results;
@@ -166,7 +170,7 @@ export async function startWorker(core: Core, options: WorkerOptions): Promise<R
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   const lockDuration = options.stallTimeoutMs ?? 30_000;
   let workers: Worker[] = [];
-  const runner = new JobRunner(core, options.syntheticMsPerPoint ?? 0, () => workers[0]!.client);
+  const runner = new JobRunner(core, options.syntheticMsPerPoint ?? 0, options.syntheticError, () => workers[0]!.client);
   const queues = JOB_KINDS.map((kind) => queueName(kind, device));
 
   const handle = async (bull: BullJob): Promise<unknown> => {

@@ -1,0 +1,121 @@
+// Faults of a tune --redis run on a simulated target, each against the records of a local run
+// with the same seed: a coordinator killed mid-run and resumed (it re-attaches to the jobs it had
+// queued: none runs twice), Redis restarted mid-run (lost jobs are queued again), and a device
+// whose every job fails (failed measurements carrying the error, not a hang).
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Queue } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/base/result.js';
+import { getCore } from '../../src/core/load.js';
+import { Coordinator } from '../../src/node/dist/coordinator.js';
+import { MAPPING_QUEUE, QUEUE_PREFIX } from '../../src/node/dist/queues.js';
+import { loadModel } from '../../src/node/models.js';
+import { tuningJobs } from '../../src/node/tuning-jobs.js';
+import { tuneJob } from '../../src/tune/jobs.js';
+import type { TuningRecord } from '../../src/tune/records.js';
+import { startRedis, startWorker, type RedisServer, type WorkerProcess } from '../helpers/redis.js';
+
+const TUNE = ['bin/mapwise.js', 'tune', 'alexnetconvs', '--layer', '1', '--target', 'systolic:eyeriss', '--trials', '64', '--batch-size', '16', '--seed', '5', '--json'];
+
+let redis: RedisServer;
+let dir: string;
+let workers: WorkerProcess[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+  dir = mkdtempSync(join(tmpdir(), 'mapwise-faults-'));
+});
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.kill()));
+});
+afterAll(async () => {
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const logLines = (file: string): TuningRecord[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []);
+const withoutTimestamps = (records: TuningRecord[]): unknown[] => records.map((r) => ({ ...r, result: { ...r.result, timestamp: 0 } }));
+const exited = (child: ChildProcess): Promise<number | null> => new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+
+async function until(what: string, test: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function localLog(name: string): Promise<TuningRecord[]> {
+  const log = join(dir, `${name}.jsonl`);
+  await promisify(execFile)('node', [...TUNE, '--log', log], { timeout: 60_000 });
+  return logLines(log);
+}
+
+/** Each job id a worker finished, with how many times. */
+function finished(...logs: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [, id] of logs.join('\n').matchAll(/^(measure-mapping-[0-9a-f]+) .*, done$/gm)) counts.set(id!, (counts.get(id!) ?? 0) + 1);
+  return counts;
+}
+
+describe('faults of tune --redis', () => {
+  it('a coordinator killed mid-run resumes with --resume, re-attaches to the jobs it had queued, and writes the local records', async () => {
+    const local = await localLog('local-resume');
+    workers.push(await startWorker(redis.url, '--synthetic-ms', '40', '--concurrency', '2'));
+    const log = join(dir, 'killed.jsonl');
+    const queue = new Queue(MAPPING_QUEUE, { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
+    try {
+      const first = spawn('node', [...TUNE, '--log', log, '--redis', redis.url], { stdio: 'ignore' });
+      // Killed once a batch is logged and the next one's jobs are queued or running.
+      await until('a batch logged and the next queued', async () => logLines(log).length >= 16 && (await queue.count()) + (await queue.getActiveCount()) > 0);
+      first.kill('SIGKILL');
+      await exited(first);
+      expect(logLines(log).length).toBeLessThan(64);
+      const { stdout } = await promisify(execFile)('node', [...TUNE, '--log', log, '--resume', '--redis', redis.url], { timeout: 60_000 });
+      expect(JSON.parse(stdout).layers[0].trials).toBe(64);
+    } finally {
+      await queue.close();
+    }
+    expect(withoutTimestamps(logLines(log))).toEqual(withoutTimestamps(local));
+    const counts = finished(workers[0]!.log());
+    expect(counts.size).toBe(64 / 8); // 8 points a job
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('a Redis restarted mid-run pauses the run, which then continues to the local records', async () => {
+    const local = await localLog('local-restart');
+    workers.push(await startWorker(redis.url, '--synthetic-ms', '30'));
+    const log = join(dir, 'restart.jsonl');
+    const run = promisify(execFile)('node', [...TUNE, '--log', log, '--redis', redis.url], { timeout: 90_000 });
+    await until('a batch logged', () => logLines(log).length >= 16);
+    await redis.restart(1500);
+    const { stdout } = await run;
+    expect(JSON.parse(stdout).layers[0].trials).toBe(64);
+    expect(withoutTimestamps(logLines(log))).toEqual(withoutTimestamps(local));
+  });
+
+  it('a job that fails on every attempt becomes failed measurements carrying the error', async () => {
+    workers.push(await startWorker(redis.url, '--synthetic-error', 'the device is on fire'));
+    const core = await getCore();
+    const graph = await loadModel('alexnetconvs');
+    const coordinator = await Coordinator.connect({ redis: redis.url, attempts: 2 });
+    const records: TuningRecord[] = [];
+    try {
+      const [job] = coordinator.distribute(tuningJobs(core, graph, 'systolic:eyeriss').slice(0, 1), { tuner: 'random', seed: 9 });
+      const report = await tuneJob(core, job!, { tuner: 'random', seed: 9, trials: 16, batchSize: 16, onRecords: (batch) => void records.push(...batch) });
+      expect(report.trials).toBe(16);
+    } finally {
+      await coordinator.close();
+    }
+    expect(records).toHaveLength(16);
+    for (const r of records) {
+      expect(r.result.errorCode).toBe(ErrorCode.runtimeError);
+      expect(r.result.errorText).toMatch(/job measure-mapping-[0-9a-f]+ failed: the device is on fire/);
+    }
+    // Two attempts of each of the two jobs, then no more.
+    expect(workers[0]!.log().match(/the device is on fire$/gm)).toHaveLength(4);
+  });
+});
