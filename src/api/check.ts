@@ -1,5 +1,18 @@
-// What the facades share besides the options check (src/base/options.ts): progress events and
-// the cancellation and yielding points of long calls.
+// What the facades share besides the options check (src/base/options.ts): reading a model spec,
+// progress events, and the cancellation and yielding points of long calls.
+import { parseModelSpec, type ModelSpec, type ModelSpecKind } from '../graph/model-spec.js';
+import { OptionsError } from '../base/options.js';
+
+const LIBRARY_SPECS: readonly ModelSpecKind[] = ['zoo', 'synthetic', 'dnnlike'];
+
+/** A model spec the facade `where` accepts, parsed; a bad one is an OptionsError naming the facade. */
+export function modelSpecOf(where: string, text: string, accept: readonly ModelSpecKind[] = LIBRARY_SPECS): ModelSpec {
+  try {
+    return parseModelSpec(text, accept);
+  } catch (e) {
+    throw new OptionsError(`${where}: ${(e as Error).message} (ONNX bytes go through importOnnx)`, { field: 'model' });
+  }
+}
 
 /** Reported by long calls through their `onProgress` option. */
 export interface ProgressEvent {
@@ -8,7 +21,7 @@ export interface ProgressEvent {
   /** Units of the step done so far, out of `total`. */
   done: number;
   total: number;
-  /** simulate only: array cycles simulated so far, the measure of the work done. */
+  /** simulate only: array cycles simulated so far, the measure of the work done (a repeated layer shape counts once). */
   cycles?: number;
 }
 

@@ -5,7 +5,7 @@ export type { ProgressEvent } from './check.js';
 export { importOnnx, type ImportOnnxOptions } from './import-onnx.js';
 export { type ModelInput } from './model.js';
 export { schedule, type ScheduleOptions, type ScheduleReport } from './schedule.js';
-export { simulate, type SimulateOptions, type SimulateReport } from './simulate.js';
+export { simulate, SIMULATE_DEFAULTS, simulateTraces, type ScalesimText, type ScalesimTopology, type SimulateModel, type SimulateOptions, type SimulateReport } from './simulate.js';
 export { tune, type TuneLayerReport, type TuneOptions, type TuneReport } from './tune.js';
 export { codesign, type CodesignOptions, type CodesignReport } from './codesign.js';
 export { infer, topK, type InferOptions, type InferOutput, type InferReport, type TopK } from './infer.js';

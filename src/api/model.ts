@@ -4,26 +4,15 @@
 // to read (the library runs where there is no file system).
 import { verify } from '../graph/build.js';
 import { builtinGraph } from '../graph/builtin.js';
-import { parseModelSpec, type ModelSpec, type ModelSpecKind } from '../graph/model-spec.js';
 import type { Graph } from '../graph/types.js';
 import { OptionsError } from '../base/options.js';
+import { modelSpecOf } from './check.js';
 
 export type ModelInput = Graph | string;
 
 function isGraph(value: unknown): value is Graph {
   const g = value as Graph;
   return typeof value === 'object' && value !== null && typeof g.name === 'string' && Array.isArray(g.nodes) && Array.isArray(g.edges);
-}
-
-const LIBRARY_SPECS: readonly ModelSpecKind[] = ['zoo', 'synthetic', 'dnnlike'];
-
-/** A model spec the facade `where` accepts, parsed; a bad one is an OptionsError naming the facade. */
-export function modelSpecOf(where: string, text: string, accept: readonly ModelSpecKind[] = LIBRARY_SPECS): ModelSpec {
-  try {
-    return parseModelSpec(text, accept);
-  } catch (e) {
-    throw new OptionsError(`${where}: ${(e as Error).message} (ONNX bytes go through importOnnx)`, { field: 'model' });
-  }
 }
 
 export function resolveModel(where: string, model: unknown): Graph {

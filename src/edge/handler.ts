@@ -32,8 +32,9 @@ export interface HandlerLimits {
   maxGraphNodes?: number;
   /**
    * Most array cycles a request may simulate (default 50 million, about 2 s of simulation): the
-   * simulator's time follows the cycles it steps through, not its row count (MobileNetV2's 7,172
-   * one-channel rows take 6 million cycles, VGG-16's 16 rows 20 million).
+   * simulator's time follows the cycles it steps through, not its row count, and a repeated layer
+   * shape is stepped through once (MobileNetV2's 7,172 one-channel rows report 6 million cycles,
+   * of which 0.5 million are simulated; VGG-16's 16 rows on Eyeriss 96 million of 126 million).
    */
   maxSimulatedCycles?: number;
   /** Time one request may compute, milliseconds (default 10000); a request may ask for less with `budgetMs`. */

@@ -1,13 +1,14 @@
-// `mapwise simulate` as a user runs it (needs `npm run build`).
+// `mapwise simulate` as a user runs it (needs `npm run build`): a shell over the library's simulate.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importOnnx, simulate } from '../../src/node/index.js';
 import { GOLDEN_DIR } from './golden.js';
 
 function mapwise(...args: string[]) {
-  return spawnSync('node', ['bin/mapwise.js', 'simulate', ...args], { encoding: 'utf8' });
+  return spawnSync('node', ['bin/mapwise.js', 'simulate', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
 describe('mapwise simulate', () => {
@@ -77,6 +78,53 @@ describe('mapwise simulate', () => {
       expect(preset.stderr).toMatch(/unknown systolic preset 'tpu9'/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// The command reads files and flags into the library's inputs and prints the library's report as
+// it is: both directions of the shell, over the kinds of model and array it takes.
+describe('mapwise simulate --json is the library\'s simulate for the same inputs', () => {
+  const timeless = ({ simulatorSeconds, ...rest }: { simulatorSeconds: number }) => (expect(simulatorSeconds).toBeGreaterThan(0), rest);
+  const json = (run: ReturnType<typeof mapwise>) => {
+    expect(run.status, run.stderr).toBe(0);
+    return JSON.parse(run.stdout);
+  };
+  const text = (file: string) => ({ text: readFileSync(file, 'utf8'), source: file });
+
+  it('a SCALE-Sim v3 config and GEMM topology, with an energy table and overrides', async () => {
+    const run = join(GOLDEN_DIR, '../scalesim-v3/runs/sparse-user-os-csr-mnk');
+    const [cfg, csv] = [join(run, 'config.cfg'), join(run, 'topology.csv')];
+    const cli = json(mapwise('--config', cfg, '--topology', csv, '--gemm', '--energy-table', 'eyeriss', '--energy', 'macPJ=0.5, dramPJPerWord=100', '--json'));
+    const lib = await simulate({ ...text(csv), gemm: true }, { scalesimConfig: text(cfg), energyTable: 'eyeriss', energy: { macPJ: 0.5, dramPJPerWord: 100 } });
+    expect(lib.scalesim?.version).toBe(3);
+    expect(lib.energyTable.macPJ).toBe(0.5);
+    expect(timeless(cli)).toEqual(timeless(lib));
+  });
+
+  it('a zoo model on a preset with a dataflow, corrected quirks and a USER-mode limit', async () => {
+    const cli = json(mapwise('alexnet', '--target', 'systolic:google', '--dataflow', 'ws', '--fix-scalesim-quirks', '--user-work-limit', '1e9', '--json'));
+    const lib = await simulate('alexnet', { target: 'systolic:google', dataflow: 'ws', fixScalesimQuirks: true, userModeWorkLimit: 1e9 });
+    expect(lib.config).toMatchObject({ rows: 256, dataflow: 'ws' });
+    expect(timeless(cli)).toEqual(timeless(lib));
+  });
+
+  it('an ONNX file (the command reads it, the library takes the graph)', async () => {
+    const file = 'test/fixtures/models/mobilenet_v2.onnx';
+    const cli = json(mapwise(file, '--target', 'systolic:eyeriss', '--json'));
+    const lib = await simulate(await importOnnx(readFileSync(file), { source: file }), { target: 'systolic:eyeriss' });
+    expect(lib.layers.length).toBeGreaterThan(50);
+    expect(timeless(cli)).toEqual(timeless(lib));
+  });
+
+  it('--out writes the same report as REPORT.json', () => {
+    const golden = join(GOLDEN_DIR, 'google-alexnet-os');
+    const out = mkdtempSync(join(tmpdir(), 'mapwise-sim-'));
+    try {
+      const cli = json(mapwise('--config', join(golden, 'config.cfg'), '--topology', join(golden, 'topology.csv'), '--out', out, '--json'));
+      expect(JSON.parse(readFileSync(join(out, 'REPORT.json'), 'utf8'))).toEqual(cli);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });
