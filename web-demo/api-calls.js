@@ -2,9 +2,9 @@
 // seeds; `lib` is the mapwise module of that runtime and `bytes` an ONNX file's contents.
 // Plain JavaScript so every runtime loads it as is. Wall-clock fields are dropped.
 
-const timeless = (report) => {
-  const { solveSeconds, ...rest } = report;
-  return typeof solveSeconds === 'number' ? rest : { missing: 'solveSeconds' };
+const timeless = (report, key = 'solveSeconds') => {
+  const { [key]: seconds, ...rest } = report;
+  return typeof seconds === 'number' ? rest : { missing: key };
 };
 
 // Tuning reports carry wall-clock seconds per layer and a timestamp per record.
@@ -31,8 +31,8 @@ export async function apiCalls(lib, bytes) {
     dp: timeless(await lib.schedule(graph, { cores: 4, scheduler: 'dp' })),
     learned: timeless(await lib.schedule('mobilenetv2', { cores: 3, scheduler: 'learned', seed: 7 })),
     exact: timeless(await lib.schedule('alexnet', { cores: 3, scheduler: 'exact' })),
-    simulateOnnx: await lib.simulate(graph, { target: 'systolic:google' }),
-    simulateScaleSim: await lib.simulate('scalesim:alexnet', { target: { rows: 64, cols: 64 }, dataflow: 'ws' }),
+    simulateOnnx: timeless(await lib.simulate(graph, { target: 'systolic:google' }), 'simulatorSeconds'),
+    simulateScaleSim: timeless(await lib.simulate('scalesim:alexnet', { target: { rows: 64, cols: 64 }, dataflow: 'ws' }), 'simulatorSeconds'),
     tune: untimedTuning(await lib.tune('alexnetconvs', { target: 'systolic:scale', layer: 1, tuner: 'ga', trials: 24, seed: 2 })),
     errors: [
       await messageOf(() => lib.schedule('alexnet', { cores: 3, sheduler: 'dp' })),

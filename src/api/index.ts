@@ -9,3 +9,4 @@ export { simulate, SIMULATE_DEFAULTS, simulateTraces, type ScalesimText, type Sc
 export { tune, type TuneLayerReport, type TuneOptions, type TuneReport } from './tune.js';
 export { codesign, type CodesignOptions, type CodesignReport } from './codesign.js';
 export { infer, topK, type InferOptions, type InferOutput, type InferReport, type TopK } from './infer.js';
+export { zooModels, type ZooModel } from './zoo.js';

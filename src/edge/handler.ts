@@ -206,17 +206,10 @@ function stringField(body: Record<string, unknown>, key: string): string | undef
 
 type Route = (request: Request) => Promise<Response>;
 
-/**
- * The zoo with the figures of its graphs (exact: what /schedule and /simulate work with, from the
- * generated table that test/graph/zoo.test.ts keeps equal to the built graphs) beside the
- * published ones (their source's rounding).
- */
+/** The zoo's rows (exact: what /schedule and /simulate work with) with the published figures (their source's rounding) apart. */
 async function zooFigures(): Promise<object[]> {
-  const [{ ZOO_ENTRIES }, { ZOO_TOTALS }] = await Promise.all([import('../graph/zoo/entries.js'), import('../graph/zoo/generated/totals.js')]);
-  return ZOO_ENTRIES.map((e) => ({
-    name: e.name, description: e.description, size: e.size ?? null, minSize: e.minSize ?? null, params: ZOO_TOTALS[e.name]!.params, macs: ZOO_TOTALS[e.name]!.macs,
-    published: { params: e.params, macs: e.macs ?? null, source: e.source },
-  }));
+  const { zooModels } = await import('../api/zoo.js');
+  return zooModels().map(({ publishedParams, publishedMacs, source, ...m }) => ({ ...m, published: { params: publishedParams, macs: publishedMacs, source } }));
 }
 
 function routes(limits: Required<HandlerLimits>): Record<string, Route> {
