@@ -64,7 +64,7 @@ export class Coordinator {
     const probe = new Queue(MAPPING_QUEUE, { connection: coordinator.connection, prefix: QUEUE_PREFIX });
     probe.on('error', () => {});
     try {
-      await within(probe.waitUntilReady(), 15_000, options.redis);
+      await within(probe.waitUntilReady(), 15_000, options.redis, probe);
     } finally {
       await probe.close();
     }

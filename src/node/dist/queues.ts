@@ -55,11 +55,16 @@ export function connectionOptions(url: string): { url: string; maxRetriesPerRequ
   return { url, maxRetriesPerRequest: null };
 }
 
-/** Rejects after `ms` unless `promise` settles first, with a message naming the server. */
-export function within<T>(promise: Promise<T>, ms: number, url: string): Promise<T> {
+/**
+ * Rejects after `ms` unless `promise` settles first, with a message naming the server (without
+ * its password) and the last connection error `emitter` reported (a wrong password, TLS refused).
+ */
+export function within<T>(promise: Promise<T>, ms: number, url: string, emitter?: { on(event: 'error', listener: (error: Error) => void): unknown }): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let last: Error | undefined;
+  emitter?.on('error', (error) => (last = error));
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis at ${redactUrl(url)} did not answer within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(new Error(`Redis at ${redactUrl(url)} did not answer within ${ms / 1000} s${last ? `: ${last.message}` : ''}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -211,7 +211,7 @@ export async function startWorker(core: Core, options: WorkerOptions): Promise<R
     return worker;
   });
   try {
-    await within(Promise.all(workers.map((w) => w.waitUntilReady())), 15_000, options.redis);
+    await within(Promise.all(workers.map((w) => w.waitUntilReady())), 15_000, options.redis, workers[0]);
   } catch (error) {
     await Promise.all(workers.map((w) => w.close(true)));
     throw error;
