@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { CommandParts } from './lazy.js';
-import { infer } from '../../src/api/infer.js';
+import { infer, INFER_DEFAULTS } from '../../src/api/infer.js';
 import { readModelFile } from '../../src/node/model-file.js';
 import { readNpy, writeNpy } from '../../src/run/npy.js';
 import type { Flavour } from '../../src/core/flavour.js';
@@ -10,7 +10,7 @@ interface RunArgs {
   model: string;
   input?: string;
   random?: boolean;
-  seed: number;
+  seed?: number;
   output?: string;
   records?: string;
   repeat: number;
@@ -25,10 +25,10 @@ export const runCommand: CommandParts<RunArgs> = {
       .positional('model', { type: 'string', demandOption: true, describe: 'path to an .onnx file with weights (initializers or external data beside it)' })
       .option('input', { type: 'string', describe: 'the input as a NumPy .npy file (float32, C order, the model input\'s shape)' })
       .option('random', { type: 'boolean', describe: 'a seeded random input in [-1, 1) (the default without --input)' })
-      .option('seed', { type: 'number', default: 0, describe: 'seed of the random input' })
+      .option('seed', { type: 'number', describe: `seed of the random input (default ${INFER_DEFAULTS.seed})` })
       .option('output', { type: 'string', describe: 'write the first output as a NumPy .npy file' })
       .option('records', { type: 'string', describe: 'a tuning log (tune / compile --target host): matching layers run their best configuration' })
-      .option('repeat', { type: 'number', default: 10, describe: 'timed runs after one warm-up' })
+      .option('repeat', { type: 'number', default: 10, describe: `timed runs after one warm-up (the library's infer: ${INFER_DEFAULTS.repeat}; a command line times several)` })
       .option('threads', { type: 'number', default: 1, describe: 'threads the heavy kernels split across (the threaded build of the flavour)' })
       .option('flavour', { type: 'string', choices: ['relaxed', 'simd', 'debug'], describe: 'the core flavour (default: the best this engine accepts; with --threads > 1 its threaded build)' })
       .conflicts('input', 'random')
@@ -49,7 +49,7 @@ export const runCommand: CommandParts<RunArgs> = {
       ...(records !== undefined ? { records } : {}),
       ...(argv.flavour ? { flavour: argv.flavour } : {}),
       ...(input ? { input } : {}),
-      seed: argv.seed,
+      ...(argv.seed !== undefined ? { seed: argv.seed } : {}),
       repeat: argv.repeat,
       threads: argv.threads,
     });

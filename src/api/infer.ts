@@ -13,7 +13,7 @@ export interface InferOptions extends SessionOptions {
   readonly input?: Float32Array;
   /** Seed of the random inputs. */
   readonly seed?: number;
-  /** Timed runs after one warm-up (default 1). */
+  /** Timed runs after one warm-up (default 1; `mapwise run`: 10). */
   readonly repeat?: number;
   /** Aborts between runs (the demo's cancel button). */
   readonly signal?: AbortSignal;
@@ -56,11 +56,14 @@ export function topK(data: Float32Array, k: number): TopK[] {
   return order.slice(0, k).map((index) => ({ index, value: data[index]! }));
 }
 
+/** The defaults of InferOptions, written once (`mapwise run` shows the seed's). */
+export const INFER_DEFAULTS = { seed: 0, repeat: 1 } as const;
+
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Runs a model (ONNX bytes, or a graph with `weights`) and reports latency and top-5; `data` holds the last run's outputs. */
 export async function infer(model: Uint8Array | Graph, options: InferOptions = {}): Promise<{ report: InferReport; data: Record<string, OutputTensor> }> {
-  const { inputs, input, seed = 0, repeat = 1, signal, onProgress, ...sessionOptions } = options;
+  const { inputs, input, seed = INFER_DEFAULTS.seed, repeat = INFER_DEFAULTS.repeat, signal, onProgress, ...sessionOptions } = options;
   if (!Number.isInteger(repeat) || repeat < 1) throw new OptionsError(`infer: repeat must be an integer ≥ 1, got ${repeat}`, { field: 'repeat' });
   const start = performance.now();
   const session = await createSession(model, sessionOptions);

@@ -6,7 +6,7 @@
 // `mapwise simulate`, the edge's /simulate and the demo are shells over this.
 import { getCore } from '../core/load.js';
 import { parseSystolicTargetSpec, systolicTarget, type SystolicTarget } from '../hw/systolic.js';
-import { parseScalesimConfig, type ScalesimConfigFile, scalesimNotModelled, validateConfig } from '../sim/config.js';
+import { parseScalesimConfig, type ScalesimConfigFile, scalesimNotModelled, V3_DEFAULTS, validateConfig } from '../sim/config.js';
 import { arrayArea, type AreaEstimate, ENERGY_TABLES, type EnergyEstimate, type EnergyTable, energyTable, layerEnergy } from '../sim/energy.js';
 import { scalesimNetwork } from '../sim/networks.js';
 import { type SimulateOptions as LayerOptions, Simulator, USER_MODE_WORK_LIMIT } from '../sim/simulate.js';
@@ -152,7 +152,7 @@ function sparsityOf(option: unknown): SparsityConfig | undefined {
   if (!s.support) return undefined;
   if (!s.representation) throw new OptionsError("simulate: option sparsity: field 'representation' is required with support: 'csr', 'csc' or 'ellpack_block'", { field: 'sparsity' });
   const optimizedMapping = s.optimizedMapping ?? false;
-  return { support: true, representation: s.representation, optimizedMapping, ...(optimizedMapping ? { blockSize: s.blockSize ?? 4, randomSeed: s.randomSeed ?? 40 } : {}) };
+  return { support: true, representation: s.representation, optimizedMapping, ...(optimizedMapping ? { blockSize: s.blockSize ?? V3_DEFAULTS.blockSize, randomSeed: s.randomSeed ?? V3_DEFAULTS.randomSeed } : {}) };
 }
 
 /** A SCALE-Sim text option checked: its text, and the name errors give. */

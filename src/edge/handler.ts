@@ -308,15 +308,14 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       if (typeof body.onnx !== 'string') throw new HttpError(422, "field 'onnx' must be a base64 string (an ONNX model with its weights)");
       const bytes = base64Bytes(body.onnx);
       if (bytes.length > limits.maxModelBytes) throw new HttpError(413, `model of ${bytes.length} bytes is larger than the limit of ${limits.maxModelBytes}`);
-      const repeat = body.repeat === undefined ? 1 : body.repeat;
-      if (typeof repeat !== 'number' || !Number.isInteger(repeat) || repeat < 1 || repeat > MAX_INFER_REPEAT) throw new HttpError(422, `field 'repeat' must be an integer in [1, ${MAX_INFER_REPEAT}]`);
-      const seed = body.seed === undefined ? 0 : body.seed;
-      if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new HttpError(422, "field 'seed' must be an integer");
+      const { repeat, seed } = body; // absent: infer's defaults
+      if (repeat !== undefined && (typeof repeat !== 'number' || !Number.isInteger(repeat) || repeat < 1 || repeat > MAX_INFER_REPEAT)) throw new HttpError(422, `field 'repeat' must be an integer in [1, ${MAX_INFER_REPEAT}]`);
+      if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed))) throw new HttpError(422, "field 'seed' must be an integer");
       const input = inputOf(body);
       // The runtime loads with the first /infer, so a cold start that answers /health does not parse it.
       const { infer } = await import('../api/infer.js');
       const { report } = await infer(bytes, {
-        source: stringField(body, 'name') ?? 'request.onnx', seed, repeat, ...(input ? { input } : {}),
+        source: stringField(body, 'name') ?? 'request.onnx', ...(seed === undefined ? {} : { seed }), ...(repeat === undefined ? {} : { repeat }), ...(input ? { input } : {}),
         onProgress: (event: ProgressEvent) => budget.check(event),
       });
       return json(200, report);

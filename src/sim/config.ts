@@ -188,8 +188,8 @@ export function parseScalesimConfig(text: string, file = '<config>', options: Pa
   return Object.freeze({ version, config, v3: parseV3Additions(sections, file, config, intOf) });
 }
 
-// v3's own defaults (scale_config's constructor), for keys a v3 file leaves out.
-const V3_DEFAULTS = {
+// v3's own defaults (scale_config's constructor), for keys a v3 file leaves out (and SimulateOptions.sparsity).
+export const V3_DEFAULTS = {
   readRequestBuffer: 60, writeRequestBuffer: 60, bankBandwidth: 10, banks: 10, ports: 2, blockSize: 4, randomSeed: 40,
 } as const;
 
