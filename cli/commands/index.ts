@@ -23,5 +23,6 @@ export const commands: CommandModule<object, any>[] = [
   lazyCommand('codesign <model>', 'Choose a systolic accelerator within a silicon area (or PE/SRAM caps) and every layer\'s mapping onto it (ARCO and baselines)', async () => (await import('./codesign.js')).codesignCommand),
   lazyCommand('import <model>', 'Read a model (an ONNX file or a built-in name, see `mapwise zoo`) and summarise its graph', async () => (await import('./import.js')).importCommand),
   lazyCommand('zoo', 'List the built-in models with their totals and the published figures they match', async () => (await import('./zoo.js')).zooCommand),
-  lazyCommand('worker', 'Take measurement jobs from Redis for `tune --redis` runs (host kernels on this device, simulated mappings)', async () => (await import('./worker.js')).workerCommand),
+  lazyCommand('worker', 'Take jobs from Redis for --redis runs of tune, compile, codesign and train-scheduler (host kernels on this device, simulated mappings, co-design slices, teacher MILPs)', async () => (await import('./worker.js')).workerCommand),
+  lazyCommand('workers', 'List the live workers of a Redis (device keys, hosts) and the depth of each queue', async () => (await import('./workers.js')).workersCommand),
 ];

@@ -71,7 +71,15 @@ export const tuneCommand: CommandParts<TuneArgs> = {
     }
     const local = argv.layer === undefined ? jobs : [jobs[argv.layer]!];
     // BullMQ loads only for --redis runs.
-    const remote = argv.redis ? await (await import('../../src/node/dist/coordinator.js')).Coordinator.connect({ redis: argv.redis, device: argv.device }) : undefined;
+    // The bar counts remote trials as each job comes back, not only when its batch is whole.
+    let trials = { logged: 0, remote: 0, show: (_done: number): void => {} };
+    const remote = argv.redis
+      ? await (await import('../../src/node/dist/coordinator.js')).Coordinator.connect({
+          redis: argv.redis,
+          device: argv.device,
+          onJob: (job) => trials.show(trials.logged + (trials.remote += 'points' in job ? job.points.length : 0)),
+        })
+      : undefined;
     const chosen = remote ? remote.distribute(local, { tuner: argv.tuner, seed: argv.seed }) : local;
     const previous = argv.resume && argv.log ? readRecords(argv.log) : { records: [], warnings: [] };
     previous.warnings.forEach(message);
@@ -83,6 +91,7 @@ export const tuneCommand: CommandParts<TuneArgs> = {
       for (const job of chosen) {
         if (interrupt.requested()) break;
         const bar = progressBar(`${job.name} ${argv.tuner}`, argv.trials, `best {best} ${job.unit}`);
+        trials = { logged: 0, remote: 0, show: (done) => bar.update(Math.min(done, argv.trials)) };
         try {
           layers.push(
             await tuneJob(core, job, {
@@ -94,7 +103,10 @@ export const tuneCommand: CommandParts<TuneArgs> = {
               previous: previous.records,
               transfer,
               onRecords: argv.log ? (records) => appendRecords(argv.log!, records) : undefined,
-              onProgress: (p) => bar.update(p.trials, { best: Number.isFinite(p.bestCost) ? job.figure(p.bestCost).toPrecision(4) : '-' }),
+              onProgress: (p) => {
+                trials = { ...trials, logged: p.trials, remote: 0 };
+                bar.update(p.trials, { best: Number.isFinite(p.bestCost) ? job.figure(p.bestCost).toPrecision(4) : '-' });
+              },
               shouldStop: interrupt.requested,
             }),
           );

@@ -104,7 +104,7 @@ function staticPackages(entry: string): Set<string> {
 }
 
 it('BullMQ loads only in the handlers of worker and tune --redis', () => {
-  for (const entry of ['dist/cli/index.js', 'dist/cli/commands/tune.js', 'dist/cli/commands/worker.js', 'dist/src/node/index.js']) {
+  for (const entry of ['dist/cli/index.js', 'dist/cli/commands/tune.js', 'dist/cli/commands/worker.js', 'dist/cli/commands/workers.js', 'dist/cli/commands/codesign.js', 'dist/cli/commands/compile.js', 'dist/cli/commands/train-scheduler.js', 'dist/src/node/index.js', 'dist/src/api/tune.js', 'dist/src/api/codesign.js']) {
     const packages = staticPackages(entry);
     expect(packages.has('bullmq') || packages.has('ioredis'), entry).toBe(false);
   }

@@ -28,8 +28,8 @@ export interface CoordinatorOptions {
   mappingPointsPerJob?: number;
   /** How often a waiting job is checked for having vanished (a Redis restarted without its data), ms. */
   watchMs?: number;
-  /** Called as each job finishes (done or failed), for progress. */
-  onJob?: (kind: Job['kind']) => void;
+  /** Called as each job finishes (done or failed), for progress finer than a batch. */
+  onJob?: (job: Job) => void;
 }
 
 /** A job that failed on every attempt, or stalled too often: its message says why. */
@@ -119,7 +119,7 @@ export class Coordinator {
       clearInterval(watch);
       // Read once: a later run with the same seed computes afresh.
       await queue.remove(id).catch(() => 0);
-      this.options.onJob?.(job.kind);
+      this.options.onJob?.(job);
     }
   }
 

@@ -17,6 +17,7 @@ import { WorkerMeasurer } from '../measurer.js';
 import { type CodesignSliceJob, incumbentKey } from './codesign.js';
 import { type HostMeasureJob, type Job, JOB_KINDS, type MappingMeasureJob, parseJob, PayloadError } from './jobs.js';
 import { checkDeviceKey, connectionOptions, defaultDeviceKey, QUEUE_PREFIX, queueName, within } from './queues.js';
+import { workerName } from './status.js';
 import { runInThread } from './thread.js';
 
 export interface WorkerOptions {
@@ -204,7 +205,7 @@ export async function startWorker(core: Core, options: WorkerOptions): Promise<R
       lockDuration,
       stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
       maxStalledCount: options.maxStalls ?? 3,
-      name: `mapwise-worker.${device}`,
+      name: workerName(device, concurrency),
       autorun: false,
     });
     worker.on('error', (error) => options.onError?.(`${name}: ${error.message}`));
