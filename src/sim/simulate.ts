@@ -213,8 +213,10 @@ export class Simulator {
     }
   }
 
+  /** Every layer simulated on its own (what `bench sim` times: the simulator's speed per layer). */
   network(config: SystolicConfig, layers: readonly ConvLayer[], options: SimulateOptions = {}): LayerResult[] {
-    return Array.from(this.results(config, layers, options), ({ result }) => result);
+    const checked = validateConfig(config);
+    return layers.map((layer) => this.layer(checked, layer, options));
   }
 
   free(): void {

@@ -1,5 +1,5 @@
-// Each distinct layer shape is simulated once (Simulator.results, and so Simulator.network and the
-// simulate facade): the figures equal simulating every layer on its own, and the work the edge
+// Each distinct layer shape is simulated once (Simulator.results, and so the simulate facade): the
+// figures equal simulating every layer on its own (Simulator.network), and the work the edge
 // limits (progress `cycles`) counts only the shapes simulated.
 import { afterAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../src/api/simulate.js';
@@ -18,7 +18,7 @@ describe('each distinct layer shape is simulated once', () => {
   it.each(['os', 'ws', 'is'] as const)('ResNet-18 (%s): the figures of simulating every layer on its own, under each layer\'s name', (dataflow) => {
     const config = { ...SYSTOLIC_PRESETS.scale, dataflow };
     const alone = resnet18.map((layer) => sim.layer(config, layer));
-    expect(sim.network(config, resnet18)).toEqual(alone);
+    expect([...sim.results(config, resnet18)].map((r) => r.result)).toEqual(alone);
   });
 
   it('simulates ResNet-18\'s 12 shapes of its 21 layers (hand count: Conv1; the four 56×56 3×3 convs alike; per later stage a strided 3×3, three alike 3×3 and a 1×1 shortcut; FC)', () => {
@@ -29,7 +29,7 @@ describe('each distinct layer shape is simulated once', () => {
 
   it('the copies are independent objects: changing one layer\'s figures changes no other', () => {
     const twice: ConvLayer[] = [resnet18[1]!, { ...resnet18[1]!, name: 'again' }];
-    const [first, copy] = sim.network(SYSTOLIC_PRESETS.scale, twice);
+    const [first, copy] = [...sim.results(SYSTOLIC_PRESETS.scale, twice)].map((r) => r.result);
     expect(copy!.name).toBe('again');
     copy!.sramReads.ifmap = -1;
     expect(first!.sramReads.ifmap).toBeGreaterThan(0);
