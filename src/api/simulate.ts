@@ -137,6 +137,7 @@ const SPEC = {
 } as const;
 
 const TEXT_SPEC = { text: { type: 'string' }, source: { type: 'string' } } as const;
+const TOPOLOGY_SPEC = { ...TEXT_SPEC, gemm: { type: 'boolean' } } as const;
 
 const SPARSITY_SPEC = {
   support: { type: 'boolean' },
@@ -156,8 +157,8 @@ function sparsityOf(option: unknown): SparsityConfig | undefined {
 }
 
 /** A SCALE-Sim text option checked: its text, and the name errors give. */
-function scalesimText(where: string, value: unknown, fallback: string): { text: string; source: string } {
-  const t = checkOptions<ScalesimText>(`simulate: ${where}`, value, TEXT_SPEC, 'field');
+function scalesimText(where: string, value: unknown, fallback: string, spec: typeof TEXT_SPEC = TEXT_SPEC): { text: string; source: string } {
+  const t = checkOptions<ScalesimText>(`simulate: ${where}`, value, spec, 'field');
   if (t.text === undefined) throw new OptionsError(`simulate: ${where}: field 'text' is required (the file's contents)`, { field: where });
   return { text: t.text, source: t.source ?? fallback };
 }
@@ -194,10 +195,9 @@ async function layersOf(model: SimulateModel, version: 2 | 3 | undefined): Promi
     return { name: 'layers', layers: model.slice(), skipped: [] };
   }
   if (isPlainObject(model) && 'text' in model) {
-    const { text, source } = scalesimText('model', { text: model.text, source: model.source }, 'topology.csv');
-    if (model.gemm !== undefined && typeof model.gemm !== 'boolean') throw new OptionsError(`simulate: model: field 'gemm' must be true or false, got ${String(model.gemm)}`, { field: 'gemm' });
+    const { text, source } = scalesimText('model', model, 'topology.csv', TOPOLOGY_SPEC);
     const name = source.split(/[\\/]/).pop()!.replace(/\.csv$/i, '');
-    return { name, layers: parseScalesimTopology(text, source, { gemm: model.gemm as boolean | undefined, version }).layers, skipped: [] };
+    return { name, layers: parseScalesimTopology(text, source, { gemm: (model as ScalesimTopology).gemm, version }).layers, skipped: [] };
   }
   if (typeof model === 'string') {
     const spec = modelSpecOf('simulate', model, ['zoo', 'synthetic', 'dnnlike', 'scalesim']);

@@ -28,6 +28,8 @@ describe('simulate with SCALE-Sim files', () => {
     await expect(simulate(topology, { scalesimConfig: text('config.cfg'), target: 'systolic' })).rejects.toThrow("simulate: give either option 'target' or 'scalesimConfig', not both");
     await expect(simulate(topology, { scalesimConfig: { source: 'x.cfg' } as never })).rejects.toThrow(/option scalesimConfig: field 'text' is required/);
     await expect(simulate(topology, { scalesimConfig: { text: '', sorce: 'x' } as never })).rejects.toThrow(/option scalesimConfig: unknown field 'sorce'/);
+    await expect(simulate({ ...topology, gemm: 'yes' } as never)).rejects.toThrow(/simulate: model: field 'gemm' must be true or false, got 'yes'/);
+    await expect(simulate({ ...topology, gemmm: true } as never)).rejects.toThrow(/simulate: model: unknown field 'gemmm'/);
     await expect(simulate({ text: 'h,\nConv1, 5, 5, 7, 3, 3, 8, 1,\n', source: 'bad.csv' })).rejects.toThrow(TopologyError);
     await expect(simulate({ text: 'h,\nConv1, 5, 5, 7, 3, 3, 8, 1,\n', source: 'bad.csv' })).rejects.toThrow(/bad\.csv:2: filter height 7 is larger than the IFMAP height 5/);
     await expect(simulate('scalesim:alexnet', { userModeWorkLimit: 0 })).rejects.toThrow(/option 'userModeWorkLimit' must be a positive number, got 0/);
