@@ -115,7 +115,7 @@ export const EDGE_CASES = [
       await expectError(request, '/schedule', { model: 'alexnet', cores: '4' }, 422, /option 'cores' must be an integer from 1 to 8, got '4'/);
       await expectError(request, '/schedule', { model: 'alexnet', target: 'edgetpu:9' }, 422, /cores must be an integer from 1 to 8, got 9/);
       await expectError(request, '/schedule', { model: 'alexnet', target: 'edgetpu:2', cores: 2 }, 422, /give the cores in option 'target' \('edgetpu:2'\) or in 'cores', not both/);
-      await expectError(request, '/schedule', { model: 'alexnet', target: 'tpu:2' }, 422, /option 'target' must be 'edgetpu' or 'edgetpu:K' \(K cores\) or a plain object, got 'tpu:2'/);
+      await expectError(request, '/schedule', { model: 'alexnet', target: 'tpu:2' }, 422, /option 'target' must be 'edgetpu' or 'edgetpu:K', 'edgetpu-devboard' or 'edgetpu-devboard:K' \(K cores\) or a plain object, got 'tpu:2'/);
       await expectError(request, '/schedule', { model: 'alexnet', scheduler: 'exact' }, 422, /'scheduler' must be one of dp, compiler, learned/);
       await expectError(request, '/schedule', { model: 'lenet' }, 422, /'lenet' is not a zoo model/);
       await expectError(request, '/schedule', { model: 7 }, 422, /'model' must be a string/);
