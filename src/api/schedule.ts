@@ -15,7 +15,7 @@ export interface ScheduleOptions {
   cores?: number;
   /** 'edgetpu' or 'edgetpu:K' (K cores, as `mapwise compile --target`), or fields overriding the edgetpu preset (see PipelineTarget). */
   target?: string | PipelineTargetOptions;
-  /** 'auto' (default: the better of learned and dp, then the exact MILP for 5 s to improve it and prove its gap), 'exact' (HiGHS MILP), 'compiler', 'dp' or 'learned'. */
+  /** 'auto' (default: the better of learned and dp, then the exact MILP for 5 s to improve it and prove its gap), 'exact' (HiGHS MILP), 'compiler' (the Edge TPU compiler's parameter-balanced split), 'profiling' (libcoral's profiling partitioner, the simulator as profiler), 'dp' or 'learned'. */
   scheduler?: SchedulerName;
   /** Seconds the exact solver may take; then it returns its best schedule and gap (default 5 with 'auto', 60 with 'exact'). */
   timeLimitSeconds?: number;
