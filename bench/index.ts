@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   gbt: async () => (await import('./gbt.js')).gbtBench,
   gemm: async () => (await import('./gemm.js')).gemmBench,
   kernels: async () => (await import('./kernels.js')).kernelsBench,
+  scaleout: async () => (await import('./scaleout.js')).scaleoutBench,
   schedule: async () => (await import('./schedule.js')).scheduleBench,
   sim: async () => (await import('./sim.js')).simBench,
   startup: async () => (await import('./startup.js')).startupBench,
