@@ -37,7 +37,10 @@ export const workerCommand: CommandParts<WorkerArgs> = {
       stallTimeoutMs: argv['stall-timeout'] * 1000,
       syntheticMsPerPoint: argv['synthetic-ms'],
       syntheticError: argv['synthetic-error'],
-      onJob: (e) => message(`${e.id} ${e.workload || e.kind}: ${e.points} point${e.points === 1 ? '' : 's'} in ${e.ms} ms, ${e.outcome}`),
+      onJob: (e) => {
+        const unit = e.kind === 'codesign-slice' ? 'array shape' : e.kind === 'teacher-label' ? 'instance' : 'point';
+        message(`${e.id} ${e.workload || e.kind}: ${e.points} ${unit}${e.points === 1 ? '' : 's'} in ${e.ms} ms, ${e.outcome}`);
+      },
       onError: (text) => message(`worker: ${text}`),
     });
     message(`worker ${process.pid} on device ${worker.device}, taking jobs from ${worker.queues.join(' and ')} at ${redactUrl(argv.redis)}`);

@@ -94,7 +94,7 @@ describe('codesign, train-scheduler and compile --redis', () => {
       return { ...rest, hardwarePoints: stats.hardwarePoints, history: history.map((h: { bestThroughput: number }) => h.bestThroughput) };
     };
     expect(strip(remote.stdout)).toEqual(strip(local.stdout));
-    for (const w of workers) expect(w.log()).toMatch(/codesign-slice-[0-9a-f]+ codesign:scalesim:alexnet:pe64:.* done/);
+    for (const w of workers) expect(w.log()).toMatch(/codesign-slice-[0-9a-f]+ codesign:scalesim:alexnet:pe64:.*: [67] array shapes in \d+ ms, done/);
     await expect(run('codesign', 'scalesim:alexnet', '--redis', redis.url)).rejects.toThrow(/--redis splits the exhaustive search only; --strategy arco runs here/);
   });
 
@@ -105,7 +105,7 @@ describe('codesign, train-scheduler and compile --redis', () => {
     const labels = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8')).labels;
     expect(labels(remote)).toEqual(labels(local));
     expect((labels(remote) as unknown[]).length).toBe(4);
-    expect(workers.map((w) => w.log()).join('\n')).toMatch(/teacher-label-[0-9a-f]+ teacher:1:3: 1 point in \d+ ms, done/);
+    expect(workers.map((w) => w.log()).join('\n')).toMatch(/teacher-label-[0-9a-f]+ teacher:1:3: 1 instance in \d+ ms, done/);
   });
 
   it('compile --target host --redis measures every trial on the workers', async () => {

@@ -161,7 +161,7 @@ class JobRunner {
   }
 }
 
-/** How much a job holds, for the log: points, array shapes or instances. */
+/** How much a job holds, for the log: points, array shapes or instances (`points` of its JobEvent). */
 const size = (job: Job): number => (job.kind === 'codesign-slice' ? job.shapes.length : job.kind === 'teacher-label' ? 1 : job.points.length);
 
 export async function startWorker(core: Core, options: WorkerOptions): Promise<RunningWorker> {
