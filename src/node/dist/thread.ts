@@ -1,7 +1,8 @@
-// Codesign slices and teacher labels run in a thread of their own: they compute for seconds to
-// minutes without yielding, and the worker's event loop must keep renewing the job's lock in
-// Redis meanwhile, or BullMQ would take the job for stalled and hand it to another worker.
-// This module is both sides: `runInThread` in the worker, and the thread's entry below.
+// Codesign slices and teacher labels run in a thread: they compute for seconds to minutes without
+// yielding, and the worker's event loop must keep renewing the job's lock in Redis meanwhile, or
+// BullMQ would take the job for stalled and hand it to another worker. A thread lives on between
+// jobs, so the core and HiGHS load once (a fresh thread per job cost about 0.3 s each).
+// This module is both sides: `JobThread` in the worker, and the thread's loop below.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { getCore } from '../../core/load.js';
 import { type CodesignSliceJob, runCodesignSlice } from './codesign.js';
@@ -9,50 +10,67 @@ import { runTeacherLabel, type TeacherLabelJob } from './teacher.js';
 
 export type ThreadJob = CodesignSliceJob | TeacherLabelJob;
 
-type FromThread = { type: 'best'; cycles: number } | { type: 'result'; value: unknown } | { type: 'error'; message: string };
-
-interface ThreadData {
-  mapwiseJob: ThreadJob;
+interface ToThread {
+  job: ThreadJob;
   /** One float: the fewest cycles the other slices of this problem have found (Infinity: none yet). */
   incumbent?: SharedArrayBuffer;
 }
 
-/** Runs a validated job in a new thread; `onBest` hears a codesign slice's improvements as they come. */
-export function runInThread(job: ThreadJob, options: { incumbent?: SharedArrayBuffer; onBest?: (cycles: number) => void } = {}): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const data: ThreadData = { mapwiseJob: job, incumbent: options.incumbent };
-    const thread = new Worker(new URL(import.meta.url), { workerData: data });
-    thread.on('message', (m: FromThread) => {
-      if (m.type === 'best') options.onBest?.(m.cycles);
-      else {
-        if (m.type === 'result') resolve(m.value);
-        else reject(new Error(m.message));
-        void thread.terminate();
-      }
-    });
-    thread.on('error', reject);
-    thread.on('exit', (code) => reject(new Error(`the job's thread exited (code ${code}) without a result`)));
-  });
-}
+type FromThread = { type: 'best'; cycles: number } | { type: 'result'; value: unknown } | { type: 'error'; message: string };
 
-async function serve(port: NonNullable<typeof parentPort>, data: ThreadData): Promise<void> {
-  await import('../runtime.js');
-  const core = await getCore();
-  const job = data.mapwiseJob;
-  try {
-    if (job.kind === 'codesign-slice') {
-      const incumbent = data.incumbent && new Float64Array(data.incumbent);
-      const value = runCodesignSlice(core, job, {
-        incumbent: incumbent && (() => incumbent[0]!),
-        onBest: (cycles) => port.postMessage({ type: 'best', cycles } satisfies FromThread),
-      });
-      port.postMessage({ type: 'result', value } satisfies FromThread);
-    } else {
-      port.postMessage({ type: 'result', value: await runTeacherLabel(core, job) } satisfies FromThread);
-    }
-  } catch (error) {
-    port.postMessage({ type: 'error', message: (error as Error).message } satisfies FromThread);
+const MARK = 'mapwiseJobThread';
+
+/** A thread running validated jobs one at a time. After a failure it is not used again (`terminate`). */
+export class JobThread {
+  private readonly thread = new Worker(new URL(import.meta.url), { workerData: { [MARK]: true } });
+  private current: { resolve: (value: unknown) => void; reject: (error: Error) => void; onBest?: (cycles: number) => void } | undefined;
+
+  constructor() {
+    this.thread.on('message', (m: FromThread) => {
+      const current = this.current;
+      if (m.type === 'best') return current?.onBest?.(m.cycles);
+      this.current = undefined;
+      if (m.type === 'result') current?.resolve(m.value);
+      else current?.reject(new Error(m.message));
+    });
+    const fail = (error: Error): void => {
+      this.current?.reject(error);
+      this.current = undefined;
+    };
+    this.thread.on('error', fail);
+    this.thread.on('exit', (code) => fail(new Error(`the job thread exited (code ${code}) without a result`)));
+  }
+
+  /** Runs `job`; `onBest` hears a codesign slice's improvements as they come. */
+  run(job: ThreadJob, options: { incumbent?: SharedArrayBuffer; onBest?: (cycles: number) => void } = {}): Promise<unknown> {
+    if (this.current) throw new Error('a job thread runs one job at a time');
+    return new Promise((resolve, reject) => {
+      this.current = { resolve, reject, onBest: options.onBest };
+      this.thread.postMessage({ job, incumbent: options.incumbent } satisfies ToThread);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await this.thread.terminate();
   }
 }
 
-if (!isMainThread && (workerData as Partial<ThreadData> | null)?.mapwiseJob) void serve(parentPort!, workerData as ThreadData);
+async function serve(port: NonNullable<typeof parentPort>): Promise<void> {
+  await import('../runtime.js');
+  const core = await getCore();
+  const post = (message: FromThread): void => port.postMessage(message);
+  port.on('message', async ({ job, incumbent }: ToThread) => {
+    try {
+      if (job.kind === 'codesign-slice') {
+        const best = incumbent && new Float64Array(incumbent);
+        post({ type: 'result', value: runCodesignSlice(core, job, { incumbent: best && (() => best[0]!), onBest: (cycles) => post({ type: 'best', cycles }) }) });
+      } else {
+        post({ type: 'result', value: await runTeacherLabel(core, job) });
+      }
+    } catch (error) {
+      post({ type: 'error', message: (error as Error).message });
+    }
+  });
+}
+
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[MARK]) void serve(parentPort!);

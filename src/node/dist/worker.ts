@@ -18,7 +18,7 @@ import { type CodesignSliceJob, incumbentKey } from './codesign.js';
 import { type HostMeasureJob, type Job, JOB_KINDS, type MappingMeasureJob, parseJob, PayloadError } from './jobs.js';
 import { checkDeviceKey, connectionOptions, defaultDeviceKey, QUEUE_PREFIX, queueName, within } from './queues.js';
 import { workerName } from './status.js';
-import { runInThread } from './thread.js';
+import { JobThread, type ThreadJob } from './thread.js';
 
 export interface WorkerOptions {
   /** redis:// or rediss:// URL, with user and password where the server wants them. */
@@ -68,6 +68,7 @@ class JobRunner {
   private model: MappingModel;
   private readonly mappingSpaces = new Map<string, MappingSpace>();
   private readonly hostMeasurers = new Map<string, WorkerMeasurer>();
+  private readonly idleThreads: JobThread[] = [];
 
   constructor(
     private readonly core: Core,
@@ -96,7 +97,7 @@ class JobRunner {
     await read().catch(() => {});
     const poll = setInterval(() => void read().catch(() => {}), 250);
     try {
-      return await runInThread(job, {
+      return await this.inThread(job, {
         incumbent: shared,
         onBest: (cycles) => {
           if (cycles < incumbent[0]!) incumbent[0] = cycles;
@@ -113,7 +114,7 @@ class JobRunner {
       case 'codesign-slice':
         return this.codesignSlice(job);
       case 'teacher-label':
-        return runInThread(job);
+        return this.inThread(job);
       default: {
         if (this.syntheticError) throw new Error(this.syntheticError);
         const results = job.kind === 'measure-host' ? await this.host(job) : this.mapping(job);
@@ -155,9 +156,23 @@ class JobRunner {
     return measurer.measure(job.points);
   }
 
+  /** Runs a job on an idle thread (or a new one); a thread whose job failed is dropped. */
+  private async inThread(job: ThreadJob, options?: Parameters<JobThread['run']>[1]): Promise<unknown> {
+    const thread = this.idleThreads.pop() ?? new JobThread();
+    try {
+      const value = await thread.run(job, options);
+      this.idleThreads.push(thread);
+      return value;
+    } catch (error) {
+      void thread.terminate();
+      throw error;
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.hostMeasurers.values()].map((m) => m.close()));
     this.hostMeasurers.clear();
+    await Promise.all(this.idleThreads.splice(0).map((t) => t.terminate()));
   }
 }
 
