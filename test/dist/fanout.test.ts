@@ -7,11 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codesign, tune } from '../../src/api/index.js';
 import { CEILING_SHAPES, ceilingSlice, codesignCeiling, CodesignProblem, mergeSlices, networkFromLayers, userBudgetTarget } from '../../src/codesign/index.js';
 import type { Core } from '../../src/core/core.js';
 import { getCore } from '../../src/core/load.js';
 import { Random } from '../../src/helpers/random.js';
 import { parseCodesignSlice } from '../../src/node/dist/codesign.js';
+import { Coordinator } from '../../src/node/dist/coordinator.js';
+import type { Job } from '../../src/node/dist/jobs.js';
+import { tuningJobs } from '../../src/node/tuning-jobs.js';
+import { loadModel } from '../../src/node/models.js';
+import { tuneJob } from '../../src/tune/jobs.js';
 import { MappingModel } from '../../src/sim/mapping.js';
 import { scalesimNetwork } from '../../src/sim/networks.js';
 import { Simulator } from '../../src/sim/simulate.js';
@@ -116,5 +122,29 @@ describe('codesign, train-scheduler and compile --redis', () => {
     expect(records).toHaveLength(6);
     expect(records.filter((r) => r.result.errorCode === 0).length).toBeGreaterThan(0);
     expect(workers.map((w) => w.log()).join('\n')).toMatch(/measure-host-[0-9a-f]+ .*@host: 1 point in \d+ ms, done/);
+  });
+  it('the library\'s tune({ redis }) gives the records of tune() here; codesign({ redis }) wants the exhaustive strategy', async () => {
+    const options = { target: 'systolic:eyeriss', layer: 1, trials: 24, batchSize: 8, seed: 4 } as const;
+    const [local, remote] = await Promise.all([tune('alexnetconvs', options), tune('alexnetconvs', { ...options, redis: redis.url })]);
+    const strip = (records: typeof local.records): unknown => records.map((r) => ({ ...r, result: { ...r.result, timestamp: 0 } }));
+    expect(remote.records).toHaveLength(24);
+    expect(strip(remote.records)).toEqual(strip(local.records));
+    await expect(codesign('alexnetconvs', { redis: redis.url })).rejects.toThrow(/codesign: redis splits the exhaustive search only; strategy 'arco' runs here/);
+  });
+
+  it('the coordinator reports each job as it comes back, with its points (what the progress bar counts)', async () => {
+    const seen: Job[] = [];
+    const coordinator = await Coordinator.connect({ redis: redis.url, mappingPointsPerJob: 4, onJob: (job) => seen.push(job) });
+    const core = await getCore();
+    try {
+      const [job] = coordinator.distribute(tuningJobs(core, await loadModel('alexnetconvs'), 'systolic:eyeriss').slice(0, 1), { tuner: 'random', seed: 2 });
+      let batches = 0;
+      await tuneJob(core, job!, { tuner: 'random', seed: 2, trials: 32, batchSize: 16, onRecords: () => void batches++ });
+      expect(batches).toBe(2);
+    } finally {
+      await coordinator.close();
+    }
+    expect(seen).toHaveLength(8);
+    expect(seen.reduce((sum, job) => sum + ('points' in job ? job.points.length : 0), 0)).toBe(32);
   });
 });
