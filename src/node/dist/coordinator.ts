@@ -1,11 +1,13 @@
-// The coordinator's side of scale-out: the tuning loop runs here as always, with a Measurer that
-// splits each batch into jobs on Redis (BullMQ), waits for the workers' results and hands them
-// back in order. Search, records and resume stay in this process; workers only measure.
+// The coordinator's side of scale-out: `run(job)` queues one job on Redis (BullMQ) and waits for
+// its result. The tuning loop runs here as always, with a Measurer that splits each batch into
+// jobs and hands the results back in order; the exact co-design search (./codesign.ts) and the
+// teacher labels (./teacher.ts) queue theirs through `run` too. Search, records and resume stay
+// in this process; workers only compute.
 //
-// A job's id derives from its kind, workload, tuner, seed and points (./jobs.ts), so a job taken
-// over from a dead worker, or queued again by a restarted coordinator, is still one job whose
-// result arrives once. A job that fails for good (a worker error after every attempt, too many
-// stalls) comes back as failed measurements with the reason, never as a hang or a throw.
+// A job's id is a digest of its payload and run (./jobs.ts), so a job taken over from a dead
+// worker, or queued again by a restarted coordinator, is still one job whose result arrives once.
+// A measurement job that fails for good (a worker error after every attempt, too many stalls)
+// comes back as failed measurements with the reason, never as a hang or a throw.
 import { type Job as BullJob, Queue, QueueEvents } from 'bullmq';
 import { MappingSpace } from '../../sim/mapping-space.js';
 import type { TuningJob } from '../../tune/jobs.js';
