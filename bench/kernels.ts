@@ -209,8 +209,14 @@ function search(fixture: Fixture, task: Task, budget: number, seed: number): Sea
 
 function coreContender(name: string, kernels: Kernels, fixture: Fixture, schedule: Schedule): Contender {
   const packed: PackedWeights = kernels.packConv(fixture.task.shape, fixture.weights, schedule);
-  const run = (): void => kernels.conv2dInto(fixture.task.shape, fixture.input, packed, fixture.output, schedule);
-  return { name, run, dispose: () => kernels.core.free(packed.buffer), best: Infinity };
+  // Planned once, as the runtime and the tuner's measurer run a layer.
+  const plan = kernels.planConv(fixture.task.shape, fixture.input, packed, fixture.output, schedule);
+  const run = (): void => kernels.runConv(plan);
+  const dispose = (): void => {
+    kernels.releaseConv(plan);
+    kernels.core.free(packed.buffer);
+  };
+  return { name, run, dispose, best: Infinity };
 }
 
 /** The in-register multiply-add loop as a contender: its GFLOP/s is iters · 96 / time. */
