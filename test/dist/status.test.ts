@@ -1,9 +1,10 @@
 // `mapwise workers`: the live workers with their device keys, hosts and pids, and each queue's
-// depth while jobs wait (two slow workers, three jobs: two running, one waiting).
+// depth while jobs wait (two slow workers, three jobs: two running, one waiting); and a worker's
+// --concurrency holding over all its queues.
 import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
 import { promisify } from 'node:util';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
 import { QUEUE_PREFIX, MAPPING_QUEUE, defaultDeviceKey } from '../../src/node/dist/queues.js';
@@ -53,5 +54,35 @@ it('lists the workers with device keys and the depth of every queue they serve',
     expect(depth(busy, MAPPING_QUEUE)).toMatchObject({ workers: 2, waiting: 1, active: 2 });
   } finally {
     await queue.close();
+  }
+});
+
+it('a worker runs at most --concurrency jobs at once over all its queues (a host timing shares its cores with nothing)', async () => {
+  const own = await startRedis();
+  const worker = await startWorker(own.url, '--device', 'slots-test', '--synthetic-ms', '700');
+  const options = { connection: { url: own.url }, prefix: QUEUE_PREFIX };
+  const [mappingQueue, hostQueue] = [new Queue(MAPPING_QUEUE, options), new Queue('measure-host.slots-test', options)];
+  const events = [new QueueEvents(MAPPING_QUEUE, options), new QueueEvents('measure-host.slots-test', options)];
+  try {
+    await Promise.all(events.map((e) => e.waitUntilReady()));
+    const core = await getCore();
+    const graph = await loadModel('alexnetconvs');
+    const mapping = tuningJobs(core, graph, 'systolic:eyeriss')[0]!;
+    const space = mapping.space as MappingSpace;
+    const host = tuningJobs(core, graph, 'host')[4]!; // a small layer: its timing is short beside 700 ms
+    const task = (host.space as unknown as { task: unknown }).task;
+    const started = performance.now();
+    const jobs = await Promise.all([
+      mappingQueue.add('measure-mapping', { kind: 'measure-mapping', workload: mapping.workload, layer: space.layer, config: configFields(space.target.config), dramBytesPerCycle: 10, points: [[0, 0, 0, 0, 1]] }),
+      hostQueue.add('measure-host', { kind: 'measure-host', workload: host.workload, task, points: [host.defaultPoint] }),
+    ]);
+    await Promise.all(jobs.map((job, i) => job.waitUntilFinished(events[i]!, 30_000)));
+    // One after the other: two 700 ms waits take at least 1.4 s (at once they would take about 0.7 s).
+    expect(performance.now() - started).toBeGreaterThan(1400);
+    expect(worker.log().match(/, done$/gm)).toHaveLength(2);
+  } finally {
+    await Promise.all([...events.map((e) => e.close()), mappingQueue.close(), hostQueue.close()]);
+    await worker.kill();
+    await own.stop();
   }
 });

@@ -23,7 +23,7 @@ import { JobThread, type ThreadJob } from './thread.js';
 export interface WorkerOptions {
   /** redis:// or rediss:// URL, with user and password where the server wants them. */
   redis: string;
-  /** Jobs run at once per queue (host measurements at once share this machine's cores). */
+  /** Jobs run at once, over all its queues (host measurements at once share this machine's cores). */
   concurrency?: number;
   /** What host measurements run on; the default is derived from runtime, CPU model and flavour. */
   device?: string;
@@ -176,6 +176,28 @@ class JobRunner {
   }
 }
 
+/**
+ * At most `n` jobs run at once over all the worker's queues (BullMQ's concurrency counts per
+ * queue), so a host timing never shares the cores with a codesign slice or a MILP. A job waiting
+ * for a slot keeps its lock renewed.
+ */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  async take(): Promise<void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
 /** How much a job holds, for the log: points, array shapes or instances (`points` of its JobEvent). */
 const size = (job: Job): number => (job.kind === 'codesign-slice' ? job.shapes.length : job.kind === 'teacher-label' ? 1 : job.points.length);
 
@@ -189,8 +211,9 @@ export async function startWorker(core: Core, options: WorkerOptions): Promise<R
   const runner = new JobRunner(core, options.syntheticMsPerPoint ?? 0, options.syntheticError, () => workers[0]!.client);
   const queues = JOB_KINDS.map((kind) => queueName(kind, device));
 
+  const slots = new Slots(concurrency);
   const handle = async (bull: BullJob): Promise<unknown> => {
-    const started = performance.now();
+    let started = performance.now();
     const report = (outcome: string, points = 0, workload = ''): void =>
       options.onJob?.({ id: bull.id ?? '?', kind: bull.name, workload, points, ms: Math.round(performance.now() - started), outcome });
     let job: Job;
@@ -202,6 +225,8 @@ export async function startWorker(core: Core, options: WorkerOptions): Promise<R
       // A payload that is wrong now is wrong on every retry: fail the job at once.
       throw error instanceof PayloadError ? new UnrecoverableError(error.message) : error;
     }
+    await slots.take();
+    started = performance.now();
     try {
       const results = await runner.run(job);
       report('done', size(job), job.workload);
@@ -209,6 +234,8 @@ export async function startWorker(core: Core, options: WorkerOptions): Promise<R
     } catch (error) {
       report(String((error as Error).message ?? error), size(job), job.workload);
       throw error;
+    } finally {
+      slots.give();
     }
   };
 
