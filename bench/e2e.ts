@@ -29,6 +29,7 @@ import { buildTfjsModel, TfjsUnsupported } from './tfjs-ir.js';
 
 const DEFAULT_MODELS = ['resnet18', 'resnet50', 'mobilenetv2', 'squeezenet11', 'mobilenet', 'efficientnetb0', 'densenet121', 'inceptionv3'];
 /** tfjs's output must be this close to mapwise's (relative L2) for its row to count. */
+const SETTLE_MS = 50;
 const TFJS_TOLERANCE = 1e-3;
 
 type OrtNode = typeof import('onnxruntime-node');
@@ -250,7 +251,12 @@ export const e2eBench: Bench = {
       }
       const live = contenders.filter((c) => !c.refused);
       for (let r = 0; r < rounds; r++) {
-        for (const c of live) c.times.push((await c.run()).ms);
+        for (const c of live) {
+          // Thread pools spin a while after a run (onnxruntime-web's for 5-30 ms here, whatever its
+          // allow_spinning says; mapwise's helpers 3 ms): let them settle, so none runs in the next one's timing.
+          await new Promise((settled) => setTimeout(settled, SETTLE_MS));
+          c.times.push((await c.run()).ms);
+        }
       }
       for (const c of contenders) await c.dispose();
       const ortWebMs = (threads: number): number | undefined => {

@@ -28,8 +28,12 @@ export type ThreadKernel = (typeof THREAD_KERNELS)[number];
 const SLOT_INTS = 16;
 // States (threadMain spells them as numbers): 0 idle, 1 task, 2 done, 3 exit, 4 failed.
 const TASK = 1, EXIT = 3, FAILED = 4;
-// Spins before blocking, on both sides: back-to-back kernels then hand over in microseconds.
-const SPINS = 20_000;
+// How long each side spins before it blocks. Waking a blocked thread costs tens to hundreds of
+// microseconds on a virtual machine (its vCPU halts), paid per layer if a helper sleeps between
+// layers: so a helper stays awake a few milliseconds after its part (the gap to the next layer's
+// is microseconds), and the caller spins for its helpers as long as a layer may take.
+const HELPER_SPIN_MS = 3;
+const CALLER_SPIN_MS = 200;
 
 /**
  * The body of every helper thread, serialised into its source: nothing from outside this
@@ -37,8 +41,8 @@ const SPINS = 20_000;
  */
 function threadMain(port: { postMessage(m: unknown): void; addEventListener(type: 'message', l: (e: { data: unknown }) => void): void }): void {
   port.addEventListener('message', (event) => {
-    const { module, memory, control, slot, kernels, spins } = event.data as {
-      module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; slot: number; kernels: string[]; spins: number;
+    const { module, memory, control, slot, kernels, spinMs } = event.data as {
+      module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; slot: number; kernels: string[]; spinMs: number;
     };
     WebAssembly.instantiate(module, { env: { memory, abort: () => { throw new Error('mapwise core: abort'); } } }).then((instance) => {
       const run = kernels.map((name) => instance.exports[name] as (plan: number, part: number, parts: number) => void);
@@ -46,7 +50,9 @@ function threadMain(port: { postMessage(m: unknown): void; addEventListener(type
       port.postMessage('ready');
       for (;;) {
         let state = Atomics.load(cell, 0);
-        for (let i = 0; (state === 0 || state === 2) && i < spins; i++) state = Atomics.load(cell, 0);
+        for (const until = performance.now() + spinMs; (state === 0 || state === 2) && performance.now() < until;) {
+          for (let i = 0; (state === 0 || state === 2) && i < 1000; i++) state = Atomics.load(cell, 0);
+        }
         while (state === 0 || state === 2) {
           Atomics.wait(cell, 0, state);
           state = Atomics.load(cell, 0);
@@ -104,7 +110,7 @@ export class ThreadPool {
           else errors.push(`helper thread ${slot + 1}: ${String(message)}`);
         });
       }));
-      handle.send({ module: core.module, memory, control, slot, kernels: [...THREAD_KERNELS], spins: SPINS });
+      handle.send({ module: core.module, memory, control, slot, kernels: [...THREAD_KERNELS], spinMs: HELPER_SPIN_MS });
     }
     const pool = new ThreadPool(core, handles, control, errors);
     try {
@@ -145,7 +151,9 @@ export class ThreadPool {
   private await(at: number): number {
     const cells = this.cells;
     let state = Atomics.load(cells, at);
-    for (let i = 0; state === TASK && i < SPINS; i++) state = Atomics.load(cells, at);
+    for (const until = performance.now() + CALLER_SPIN_MS; state === TASK && performance.now() < until;) {
+      for (let i = 0; state === TASK && i < 1000; i++) state = Atomics.load(cells, at);
+    }
     while (state === TASK) {
       if (this.canBlock) {
         try {
