@@ -30,6 +30,7 @@ import { buildTfjsModel, TfjsUnsupported } from './tfjs-ir.js';
 const DEFAULT_MODELS = ['resnet18', 'resnet50', 'mobilenetv2', 'squeezenet11', 'mobilenet', 'efficientnetb0', 'densenet121', 'inceptionv3'];
 /** tfjs's output must be this close to mapwise's (relative L2) for its row to count. */
 const SETTLE_MS = 50;
+const WARMUP_RUNS = 5;
 const TFJS_TOLERANCE = 1e-3;
 
 type OrtNode = typeof import('onnxruntime-node');
@@ -94,13 +95,16 @@ function relativeL2(y: Float32Array, ref: Float32Array): number {
 
 const list = (value: unknown, fallback: string): string[] => String(value ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
 
-/** Runs `create` and reports the RSS growth over it and one warm-up run. */
+/**
+ * Runs `create` and reports the RSS growth over it and the warm-up runs: WARMUP_RUNS each, as
+ * engines compile wasm in a quick tier first and optimise hot functions later (in every thread).
+ */
 async function createMeasured(c: Contender, create: () => Promise<void>): Promise<void> {
   const rss0 = process.memoryUsage().rss;
   const t0 = performance.now();
   await create();
   c.createMs = performance.now() - t0;
-  c.output = (await c.run()).output; // warm-up
+  for (let i = 0; i < WARMUP_RUNS; i++) c.output = (await c.run()).output;
   c.peakBytes ??= Math.max(0, process.memoryUsage().rss - rss0);
 }
 

@@ -26,8 +26,9 @@ export type ThreadKernel = (typeof THREAD_KERNELS)[number];
 
 // Control block: one 64-byte slot per helper thread: [state, kernel, plan, part, parts].
 const SLOT_INTS = 16;
-// States (threadMain spells them as numbers): 0 idle, 1 task, 2 done, 3 exit, 4 failed.
-const TASK = 1, EXIT = 3, FAILED = 4;
+// States (threadMain spells them as numbers): 0 idle, 1 task, 2 done, 3 exit, 4 failed, 5 woken
+// ahead of work (it spins again from idle).
+const IDLE = 0, TASK = 1, DONE = 2, EXIT = 3, FAILED = 4, WOKEN = 5;
 // How long each side spins before it blocks. Waking a blocked thread costs tens to hundreds of
 // microseconds on a virtual machine (its vCPU halts), paid per layer if a helper sleeps between
 // layers: so a helper stays awake a few milliseconds after its part (the gap to the next layer's
@@ -58,6 +59,11 @@ function threadMain(port: { postMessage(m: unknown): void; addEventListener(type
           state = Atomics.load(cell, 0);
         }
         if (state === 3) return;
+        if (state === 5) {
+          // Woken ahead of work (a run is starting): spin for it from idle.
+          Atomics.compareExchange(cell, 0, 5, 0);
+          continue;
+        }
         try {
           run[cell[1]!]!(cell[2]!, cell[3]!, cell[4]!);
           Atomics.store(cell, 0, 2);
@@ -125,6 +131,17 @@ export class ThreadPool {
   /** Threads a kernel runs on: the caller and its helpers. */
   get size(): number {
     return this.threads.length + 1;
+  }
+
+  /**
+   * Wakes sleeping helpers ahead of the work a run is about to give them, so that waking (slow on
+   * a virtual machine whose idle vCPU halted) overlaps with the caller's own first steps.
+   */
+  wake(): void {
+    for (let t = 0; t < this.threads.length; t++) {
+      const at = t * SLOT_INTS;
+      if (Atomics.compareExchange(this.cells, at, IDLE, WOKEN) === IDLE || Atomics.compareExchange(this.cells, at, DONE, WOKEN) === DONE) Atomics.notify(this.cells, at);
+    }
   }
 
   /** Runs `kernel(plan, part, size)` for every part, part 0 on the calling thread; returns when all are done. */

@@ -134,6 +134,7 @@ export class Session {
 
   /** Runs the model on named float32 inputs (NCHW, row-major); outputs come back row-major in their ONNX shapes. */
   async run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, OutputTensor>> {
+    this.pool?.wake();
     this.feed(feeds);
     for (const step of this.plan.steps) step.run();
     return this.collect();
