@@ -1,12 +1,12 @@
+// `mapwise schedule`: flags, files and formatting over the library's schedule() (src/api/schedule.ts).
 import type { CommandParts } from './lazy.js';
-import { getCore } from '../../src/core/load.js';
+import { schedule, type ScheduleReport } from '../../src/api/schedule.js';
 import { GRAPH_SPEC_KINDS, modelSpecHelp } from '../../src/graph/model-spec.js';
 import { loadModel } from '../../src/node/models.js';
-import { pipelineTarget, PIPELINE_PRESETS } from '../../src/hw/pipeline.js';
-import { problemFromGraph } from '../../src/sched/from-graph.js';
-import { learnedSchedule } from '../../src/sched/learned.js';
+import { PIPELINE_PRESETS } from '../../src/hw/pipeline.js';
 import { DECODE_MODES, type DecodeMode } from '../../src/sched/policy.js';
-import { AUTO_TIME_LIMIT_SECONDS, schedule, SCHEDULERS, type SchedulerName, type ScheduleResult } from '../../src/sched/schedule.js';
+import { AUTO_TIME_LIMIT_SECONDS, SCHEDULERS, type SchedulerName } from '../../src/sched/schedule.js';
+import { EXACT_TIME_LIMIT_SECONDS } from '../../src/sched/exact.js';
 import { readCheckpointWeights } from '../../src/node/checkpoint.js';
 import { formatNumber, report, table } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -35,42 +35,48 @@ export const scheduleCommand: CommandParts<ScheduleArgs> = {
       .option('samples', { type: 'number', default: 0, describe: 'learned: sampled decodes besides the greedy one (implies --decode sample)' })
       .option('beam-width', { type: 'number', default: 4, describe: 'learned --decode beam: schedules kept per step' })
       .option('checkpoint', { type: 'string', describe: 'learned and auto: policy weights from this train-scheduler checkpoint instead of the shipped ones' })
-      .option('time-limit', { type: 'number', describe: `Seconds the exact solver may take (default ${AUTO_TIME_LIMIT_SECONDS} with auto, 60 with exact); then it returns its best schedule and gap` })
+      .option('time-limit', { type: 'number', describe: `Seconds the exact solver may take (default ${AUTO_TIME_LIMIT_SECONDS} with auto, ${EXACT_TIME_LIMIT_SECONDS} with exact); then it returns its best schedule and gap` })
       .example('$0 schedule densenet201 --cores 8', 'a good schedule in seconds, with what the exact solver proved about it')
       .example('$0 schedule densenet201 --cores 8 --scheduler exact --time-limit 300', 'the exact MILP, for up to five minutes') as never,
   handler: async (argv) => {
-    const target = pipelineTarget({ cores: argv.cores }, argv.target);
     const weights = argv.checkpoint === undefined ? undefined : readCheckpointWeights(argv.checkpoint);
     const graph = await loadModel(argv.model);
-    const problem = problemFromGraph(graph, target);
-    const core = await getCore();
-    const solves = argv.scheduler === 'auto' || argv.scheduler === 'exact';
-    const limit = argv.timeLimit ?? (argv.scheduler === 'auto' ? AUTO_TIME_LIMIT_SECONDS : 60);
-    const bar = solves ? progressBar(`${argv.scheduler} on ${graph.name}: MILP seconds`, Math.ceil(limit), 'best {best} ms, proven ≥ {bound} ms') : undefined;
-    let result: ScheduleResult;
+    let bar: ReturnType<typeof progressBar> | undefined;
+    let result: ScheduleReport;
     try {
-      result = await schedule(core, problem, {
+      result = await schedule(graph, {
+        cores: argv.cores,
+        target: argv.target,
         scheduler: argv.scheduler,
-        timeLimitSeconds: limit,
-        learned: (c, p) => learnedSchedule(c, p, { decode: argv.decode, samples: argv.samples, beamWidth: argv.beamWidth, weights }),
-        onProgress: (p) => bar?.update(Math.min(Math.floor(p.seconds), Math.ceil(limit)), { best: formatNumber(p.bestSeconds * 1e3), bound: formatNumber(p.boundSeconds * 1e3) }),
+        ...(argv.timeLimit === undefined ? {} : { timeLimitSeconds: argv.timeLimit }),
+        ...(argv.decode === undefined ? {} : { decode: argv.decode }),
+        samples: argv.samples,
+        beamWidth: argv.beamWidth,
+        ...(weights ? { weights } : {}),
+        onProgress: (e) => {
+          if (e.step !== 'solve' || e.bestSeconds === undefined) return;
+          bar ??= progressBar(`${argv.scheduler} on ${graph.name}: MILP seconds`, e.total, 'best {best} ms, proven ≥ {bound} ms');
+          bar.update(e.done, { best: formatNumber(e.bestSeconds * 1e3), bound: formatNumber(e.boundSeconds! * 1e3) });
+        },
       });
     } finally {
       bar?.stop();
     }
-    report(argv, { model: graph.name, ...result }, (r) => asText(r, limit));
+    const { target: _, ...shown } = result;
+    report(argv, shown, (r) => asText(r));
   },
 };
 
 /** What the exact solver proved about the schedule, in words. */
-function proof(r: ScheduleResult, limit: number): string {
+function proof(r: Omit<ScheduleReport, 'target'>): string {
+  const limit = r.timeLimitSeconds!;
   const start = r.startedFrom ? `started from the ${r.startedFrom} schedule, which it ${r.improvedByExact ? 'improved' : 'did not improve'}; ` : '';
   if (r.status === 'optimal') return `exact MILP: ${start}proved optimal in ${formatNumber(r.solveSeconds)} s`;
   const more = r.scheduler === 'auto' ? '; --scheduler exact searches longer (--time-limit S)' : '; a larger --time-limit may close the gap';
   return `exact MILP: ${start}after ${formatNumber(limit)} s (${r.status}) proved that no schedule has a bottleneck below ${formatNumber(r.lowerBoundSeconds! * 1e3)} ms (gap ${(r.optimalityGap! * 100).toFixed(1)}%)${more}`;
 }
 
-function asText(r: ScheduleResult & { model: string }, limit: number): string {
+function asText(r: Omit<ScheduleReport, 'target'>): string {
   const ms = (s: number): string => formatNumber(s * 1e3);
   const rows = r.stages.map((s, i) => [
     i,
@@ -87,7 +93,7 @@ function asText(r: ScheduleResult & { model: string }, limit: number): string {
     table(['stage', 'nodes', 'params MiB', 'compute ms', 'stream ms', 'transfer ms', 'invoke ms', 'total ms'], rows),
     `bottleneck ${ms(r.bottleneckSeconds)} ms · throughput ${formatNumber(r.throughputPerSecond)}/s · latency ${ms(r.latencySeconds)} ms · solved in ${formatNumber(r.solveSeconds)} s`,
   ];
-  if (r.optimalityGap !== undefined) lines.push(proof(r, limit));
+  if (r.optimalityGap !== undefined) lines.push(proof(r));
   lines.push(...r.notes);
   return lines.join('\n');
 }

@@ -23,6 +23,9 @@ export interface ProgressEvent {
   total: number;
   /** simulate only: array cycles simulated so far, the measure of the work done (a repeated layer shape counts once). */
   cycles?: number;
+  /** schedule's 'solve' while the exact solver runs: its best bottleneck so far and the bound it has proven, seconds. */
+  bestSeconds?: number;
+  boundSeconds?: number;
 }
 
 /** Throws the signal's reason (an AbortError) when it has fired. */

@@ -4,7 +4,7 @@
 // (solveSeconds aside).
 import { getCore } from '../core/load.js';
 import { MAX_PIPELINE_CORES, PIPELINE_PRESETS, pipelineTarget, type PipelineTarget, type PipelineTargetOptions } from '../hw/pipeline.js';
-import type { DecodeMode } from '../sched/policy.js';
+import type { DecodeMode, PolicyWeights } from '../sched/policy.js';
 import type { SchedulerName, ScheduleResult } from '../sched/schedule.js';
 import { checkOptions, OptionsError } from '../base/options.js';
 import { type ProgressEvent, throwIfAborted } from './check.js';
@@ -29,6 +29,9 @@ export interface ScheduleOptions {
   samples?: number;
   /** Beam width of the learned scheduler's decode 'beam' (default 4). */
   beamWidth?: number;
+  /** Policy weights of the learned scheduler (and of auto's learned start), e.g. a train-scheduler checkpoint's; default: the shipped ones. */
+  weights?: PolicyWeights;
+  /** Steps 'model', 'problem', 'solve', 'cost'; while the exact solver runs, 'solve' events count its seconds and carry its best and proven bottleneck. */
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
 }
@@ -36,12 +39,14 @@ export interface ScheduleOptions {
 export interface ScheduleReport extends ScheduleResult {
   model: string;
   target: PipelineTarget;
+  /** 'auto' and 'exact': the exact solver's time limit. */
+  timeLimitSeconds?: number;
 }
 
 /** The schedulers load on the first call, so importing the library stays cheap. */
 const loadSchedulers = async () => {
   const [fromGraph, policy, schedulers] = await Promise.all([import('../sched/from-graph.js'), import('../sched/policy.js'), import('../sched/schedule.js')]);
-  return { problemFromGraph: fromGraph.problemFromGraph, runScheduler: schedulers.schedule, spec: specOf(schedulers.SCHEDULERS, policy.DECODE_MODES) };
+  return { problemFromGraph: fromGraph.problemFromGraph, runScheduler: schedulers.schedule, timeLimitFor: schedulers.timeLimitFor, spec: specOf(schedulers.SCHEDULERS, policy.DECODE_MODES) };
 };
 
 const specOf = (SCHEDULERS: readonly string[], DECODE_MODES: readonly string[]) => ({
@@ -54,6 +59,7 @@ const specOf = (SCHEDULERS: readonly string[], DECODE_MODES: readonly string[]) 
   decode: { type: 'string', oneOf: DECODE_MODES },
   samples: { type: 'number', integer: true, min: 0, max: 10_000 },
   beamWidth: { type: 'number', integer: true, min: 1, max: 1_000 },
+  weights: { type: 'object' },
   onProgress: { type: 'function' },
   signal: { type: 'signal' },
 }) as const;
@@ -72,7 +78,7 @@ function pipelineOf(target: ScheduleOptions['target'], cores: number | undefined
 }
 
 export async function schedule(model: ModelInput, options?: ScheduleOptions): Promise<ScheduleReport> {
-  const { problemFromGraph, runScheduler, spec } = await loadSchedulers();
+  const { problemFromGraph, runScheduler, timeLimitFor, spec } = await loadSchedulers();
   const o = checkOptions<ScheduleOptions>('schedule', options, spec);
   const progress = (step: string, done: number, total = 1): void => o.onProgress?.({ step, done, total });
   const target = pipelineOf(o.target, o.cores);
@@ -84,9 +90,12 @@ export async function schedule(model: ModelInput, options?: ScheduleOptions): Pr
   throwIfAborted(o.signal);
   progress('solve', 0);
   const core = await getCore();
+  const scheduler = o.scheduler ?? 'auto';
+  const solves = scheduler === 'auto' || scheduler === 'exact';
+  const timeLimitSeconds = timeLimitFor(scheduler, o.timeLimitSeconds);
   const result = await runScheduler(core, problem, {
-    scheduler: o.scheduler ?? 'auto',
-    ...(o.timeLimitSeconds === undefined ? {} : { timeLimitSeconds: o.timeLimitSeconds }),
+    scheduler,
+    timeLimitSeconds,
     ...(o.maxNodes === undefined ? {} : { maxNodes: o.maxNodes }),
     learned: async (c, p) =>
       (await import('../sched/learned.js')).learnedSchedule(c, p, {
@@ -94,9 +103,16 @@ export async function schedule(model: ModelInput, options?: ScheduleOptions): Pr
         ...(o.decode === undefined ? {} : { decode: o.decode }),
         ...(o.samples === undefined ? {} : { samples: o.samples }),
         ...(o.beamWidth === undefined ? {} : { beamWidth: o.beamWidth }),
+        ...(o.weights === undefined ? {} : { weights: o.weights }),
       }),
+    ...(o.onProgress ? {
+      onProgress: (p) => o.onProgress!({
+        step: 'solve', done: Math.min(Math.floor(p.seconds), Math.ceil(timeLimitSeconds)), total: Math.ceil(timeLimitSeconds),
+        bestSeconds: p.bestSeconds, boundSeconds: p.boundSeconds,
+      }),
+    } : {}),
   });
   throwIfAborted(o.signal);
   progress('cost', 1);
-  return { model: graph.name, target, ...result };
+  return { model: graph.name, target, ...(solves ? { timeLimitSeconds } : {}), ...result };
 }

@@ -32,6 +32,9 @@ import { PipelineSimulator } from './simulate.js';
 const US = 1e6; // microseconds per second
 const MIB = 1024 * 1024;
 
+
+/** Seconds the exact solver runs by default before it returns its best schedule and gap. */
+export const EXACT_TIME_LIMIT_SECONDS = 60;
 export interface ExactOptions {
   /** Wall-clock limit of the HiGHS solve, in seconds. */
   timeLimitSeconds?: number;
@@ -280,7 +283,7 @@ const STATUS_NAMES: Record<number, string> = {
 };
 
 export async function exactSchedule(core: Core, problem: ScheduleProblem, options: ExactOptions = {}): Promise<ExactResult> {
-  const timeLimit = options.timeLimitSeconds ?? 60;
+  const timeLimit = options.timeLimitSeconds ?? EXACT_TIME_LIMIT_SECONDS;
   if (!(timeLimit > 0)) throw new OptionsError(`exact scheduler: timeLimitSeconds must be > 0, got ${timeLimit}`, { field: 'timeLimitSeconds' });
   const highs = options.highs ?? (await loadHighs());
   const started = performance.now();

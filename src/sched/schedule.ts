@@ -5,7 +5,7 @@ import type { Core } from '../core/core.js';
 import { compilerSchedule } from './compiler.js';
 import { profilingSchedule } from './profiling.js';
 import { scheduleNotes } from './notes.js';
-import { dpWarmStart, exactSchedule, type ExactOptions } from './exact.js';
+import { dpWarmStart, EXACT_TIME_LIMIT_SECONDS, exactSchedule, type ExactOptions } from './exact.js';
 import { assignmentFromCuts, assignmentToRecord, type Assignment, type ScheduleProblem } from './problem.js';
 import { PipelineSimulator } from './simulate.js';
 
@@ -18,6 +18,11 @@ export type SchedulerName = (typeof SCHEDULERS)[number];
  * it can be. 'exact' is the same solver with the full time limit (60 s).
  */
 export const AUTO_TIME_LIMIT_SECONDS = 5;
+
+/** The exact solver's time limit under `scheduler` ('auto' or 'exact'), given or by default. */
+export function timeLimitFor(scheduler: SchedulerName, given?: number): number {
+  return given ?? (scheduler === 'auto' ? AUTO_TIME_LIMIT_SECONDS : EXACT_TIME_LIMIT_SECONDS);
+}
 
 export interface ScheduleOptions extends Omit<ExactOptions, 'warmStart'> {
   scheduler?: SchedulerName;
@@ -92,7 +97,7 @@ export async function schedule(core: Core, problem: ScheduleProblem, options: Sc
     } finally {
       sim.free();
     }
-    const result = await exactSchedule(core, problem, { ...options, timeLimitSeconds: options.timeLimitSeconds ?? AUTO_TIME_LIMIT_SECONDS, warmStart: start.assignment });
+    const result = await exactSchedule(core, problem, { ...options, timeLimitSeconds: timeLimitFor('auto', options.timeLimitSeconds), warmStart: start.assignment });
     assignment = result.assignment;
     extra = {
       optimalityGap: result.optimalityGap, lowerBoundSeconds: result.lowerBoundSeconds, status: result.status,

@@ -1,6 +1,7 @@
 // `mapwise schedule` as a user runs it (needs `npm run build`).
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { schedule } from '../../src/api/schedule.js';
 
 function mapwise(...args: string[]) {
   return spawnSync('node', ['bin/mapwise.js', ...args], { encoding: 'utf8' });
@@ -71,10 +72,21 @@ describe('mapwise schedule', () => {
     expect(bad.stderr).toMatch(/decode.*best|best.*decode/i);
   });
 
+  it('is a shell over the library: --json is schedule()\'s report (the target aside) for the same options', async () => {
+    for (const [scheduler, extra] of [['dp', {}], ['learned', { decode: 'sample', samples: 3 }], ['exact', { timeLimitSeconds: 20 }]] as const) {
+      const flags = Object.entries(extra).flatMap(([k, v]) => [`--${k === 'timeLimitSeconds' ? 'time-limit' : k}`, String(v)]);
+      const run = mapwise('schedule', 'synthetic:14:4', '--cores', '3', '--scheduler', scheduler, ...flags, '--json');
+      expect(run.status, run.stderr).toBe(0);
+      const { solveSeconds: _cli, ...cli } = JSON.parse(run.stdout);
+      const { solveSeconds: _lib, target: _target, ...library } = await schedule('synthetic:14:4', { cores: 3, scheduler, ...extra });
+      expect(cli, scheduler).toEqual(library);
+    }
+  });
+
   it('rejects bad cores and unknown models with the field named', () => {
     const cores = mapwise('schedule', 'synthetic:10', '--cores', '0');
     expect(cores.status).toBe(1);
-    expect(cores.stderr).toMatch(/cores must be an integer from 1 to 8/);
+    expect(cores.stderr).toMatch(/schedule: option 'cores' must be an integer from 1 to 8, got 0/);
     const model = mapwise('schedule', 'nosuchmodel');
     expect(model.status).toBe(1);
     expect(model.stderr).toMatch(/'nosuchmodel' is neither a built-in model/);
