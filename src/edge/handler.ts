@@ -43,6 +43,11 @@ export interface HandlerLimits {
   maxConcurrent?: number;
   /** Largest ONNX model (with its weights) POST /infer runs, bytes (default 16 MiB). */
   maxModelBytes?: number;
+  /**
+   * Threads a POST /infer may ask for (its `threads` field; default 1, so none unless the
+   * operator allows it). Threads need shared memory: Deno has it, workerd runs on one thread.
+   */
+  maxInferThreads?: number;
 }
 
 const DEFAULT_LIMITS: Required<HandlerLimits> = {
@@ -52,6 +57,7 @@ const DEFAULT_LIMITS: Required<HandlerLimits> = {
   cpuBudgetMs: 10_000,
   maxConcurrent: 64,
   maxModelBytes: 16 * 1024 * 1024,
+  maxInferThreads: 1,
 };
 
 const MAX_INFER_REPEAT = 20;
@@ -300,10 +306,10 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       return json(200, report);
     },
 
-    // {onnx (base64, with weights), name?, input? (numbers or base64 float32; seeded random if absent), seed?, repeat?, budgetMs?}
+    // {onnx (base64, with weights), name?, input? (numbers or base64 float32; seeded random if absent), seed?, repeat?, threads?, budgetMs?}
     'POST /infer': async (request) => {
       const body = await readJson(request, limits.maxBodyBytes);
-      rejectUnknownFields(body, ['onnx', 'name', 'input', 'seed', 'repeat', 'budgetMs']);
+      rejectUnknownFields(body, ['onnx', 'name', 'input', 'seed', 'repeat', 'threads', 'budgetMs']);
       const budget = budgetOf(body, limits);
       if (typeof body.onnx !== 'string') throw new HttpError(422, "field 'onnx' must be a base64 string (an ONNX model with its weights)");
       const bytes = base64Bytes(body.onnx);
@@ -311,11 +317,16 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       const { repeat, seed } = body; // absent: infer's defaults
       if (repeat !== undefined && (typeof repeat !== 'number' || !Number.isInteger(repeat) || repeat < 1 || repeat > MAX_INFER_REPEAT)) throw new HttpError(422, `field 'repeat' must be an integer in [1, ${MAX_INFER_REPEAT}]`);
       if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed))) throw new HttpError(422, "field 'seed' must be an integer");
+      const { threads } = body;
+      if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > limits.maxInferThreads)) {
+        throw new HttpError(422, `field 'threads' must be an integer in [1, ${limits.maxInferThreads}] (this server's maxInferThreads)`);
+      }
       const input = inputOf(body);
       // The runtime loads with the first /infer, so a cold start that answers /health does not parse it.
       const { infer } = await import('../api/infer.js');
       const { report } = await infer(bytes, {
         source: stringField(body, 'name') ?? 'request.onnx', ...(seed === undefined ? {} : { seed }), ...(repeat === undefined ? {} : { repeat }), ...(input ? { input } : {}),
+        ...(threads === undefined ? {} : { threads }),
         onProgress: (event: ProgressEvent) => budget.check(event),
       });
       return json(200, report);

@@ -53,9 +53,12 @@ describe('POST /infer in workerd', () => {
     const short = await post({ onnx: base64(bytes), input: [1, 2, 3] });
     expect(short.status).toBe(422);
     expect(short.json.error).toMatch(/input 'input' must have shape \[1, 3, \d+, \d+\]/);
-    const unknown = await post({ onnx: base64(bytes), threads: 2 });
+    const unknown = await post({ onnx: base64(bytes), thread: 2 });
     expect(unknown.status).toBe(422);
-    expect(unknown.json.error).toMatch(/unknown field 'threads'/);
+    expect(unknown.json.error).toMatch(/unknown field 'thread'/);
+    const threads = await post({ onnx: base64(bytes), threads: 2 });
+    expect(threads.status).toBe(422);
+    expect(threads.json.error).toBe("field 'threads' must be an integer in [1, 1] (this server's maxInferThreads)");
     const repeat = await post({ onnx: base64(bytes), repeat: 1000 });
     expect(repeat.status).toBe(422);
     const big = await post({ onnx: base64(new Uint8Array(17 * 1024 * 1024)) });
