@@ -1,11 +1,11 @@
+// `mapwise tune`: flags, the log file, Ctrl-C and progress bars over the library's tune()
+// (src/api/tune.ts); host candidates are timed in a worker thread it can stop at a time limit.
 import type { CommandParts } from './lazy.js';
-import { getCore } from '../../src/core/load.js';
+import { tune } from '../../src/api/tune.js';
 import { GRAPH_SPEC_KINDS, modelSpecHelp } from '../../src/graph/model-spec.js';
 import { loadModel } from '../../src/node/models.js';
+import { WorkerMeasurer } from '../../src/node/measurer.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
-import { tuningJobs } from '../../src/node/tuning-jobs.js';
-import { type TuneJobReport, tuneJob } from '../../src/tune/jobs.js';
-import { TransferPool } from '../../src/tune/transfer.js';
 import { TUNER_NAMES, type TunerName } from '../../src/tune/tuners/index.js';
 import { message, report, table } from '../output.js';
 import { listenForInterrupt } from '../interrupt.js';
@@ -24,6 +24,7 @@ interface TuneArgs {
   'dram-bytes-per-cycle'?: number;
   seed: number;
   resume?: boolean;
+  transfer?: boolean;
   redis?: string;
   device?: string;
   json?: boolean;
@@ -62,63 +63,43 @@ export const tuneCommand: CommandParts<TuneArgs> = {
       .example('$0 tune alexnetconvs --target systolic:eyeriss --tuner autotvm --trials 200', 'map AlexNet\'s layers onto an Eyeriss-like array') as never, // yargs' types miss the camelCase aliases
   handler: async (argv) => {
     const graph = await loadModel(argv.model);
-    const core = await getCore();
-    const jobs = tuningJobs(core, graph, argv.target, argv['dram-bytes-per-cycle']);
-    if (jobs.length === 0) throw new Error(`${argv.model}: no convolution or dense layer to tune`);
-    if (argv.layer !== undefined && (!Number.isInteger(argv.layer) || argv.layer < 0 || argv.layer >= jobs.length)) {
-      const list = jobs.map((j, i) => `  ${i}: ${j.name} (${j.shape}, ${j.count} node${j.count > 1 ? 's' : ''})`).join('\n');
-      throw new Error(`--layer ${argv.layer}: choose one of the ${jobs.length} distinct layers of ${graph.name}:\n${list}`);
-    }
-    const local = argv.layer === undefined ? jobs : [jobs[argv.layer]!];
-    // BullMQ loads only for --redis runs.
-    // The bar counts remote trials as each job comes back, not only when its batch is whole.
-    let trials = { logged: 0, remote: 0, show: (_done: number): void => {} };
-    const remote = argv.redis
-      ? await (await import('../../src/node/dist/coordinator.js')).Coordinator.connect({
-          redis: argv.redis,
-          device: argv.device,
-          onJob: (job) => trials.show(trials.logged + (trials.remote += 'points' in job ? job.points.length : 0)),
-        })
-      : undefined;
-    const chosen = remote ? remote.distribute(local, { tuner: argv.tuner, seed: argv.seed }) : local;
     const previous = argv.resume && argv.log ? readRecords(argv.log) : { records: [], warnings: [] };
     previous.warnings.forEach(message);
-
     const interrupt = listenForInterrupt();
-    const transfer = argv.transfer ? new TransferPool() : undefined;
-    const layers: TuneJobReport[] = [];
+    // One bar per layer, started when the layer's first progress comes.
+    let bar: { layer: string; bar: ReturnType<typeof progressBar> } | undefined;
+    let result: Awaited<ReturnType<typeof tune>>;
     try {
-      for (const job of chosen) {
-        if (interrupt.requested()) break;
-        const bar = progressBar(`${job.name} ${argv.tuner}`, argv.trials, `best {best} ${job.unit}`);
-        trials = { logged: 0, remote: 0, show: (done) => bar.update(Math.min(done, argv.trials)) };
-        try {
-          layers.push(
-            await tuneJob(core, job, {
-              tuner: argv.tuner,
-              trials: argv.trials,
-              batchSize: argv['batch-size'],
-              earlyStopping: argv['early-stopping'],
-              seed: argv.seed,
-              previous: previous.records,
-              transfer,
-              onRecords: argv.log ? (records) => appendRecords(argv.log!, records) : undefined,
-              onProgress: (p) => {
-                trials = { ...trials, logged: p.trials, remote: 0 };
-                bar.update(p.trials, { best: Number.isFinite(p.bestCost) ? job.figure(p.bestCost).toPrecision(4) : '-' });
-              },
-              shouldStop: interrupt.requested,
-            }),
-          );
-        } finally {
-          bar.stop();
-        }
-      }
+      result = await tune(graph, {
+        target: argv.target,
+        ...(argv.layer === undefined ? {} : { layer: argv.layer }),
+        tuner: argv.tuner,
+        trials: argv.trials,
+        batchSize: argv['batch-size'],
+        ...(argv['early-stopping'] === undefined ? {} : { earlyStopping: argv['early-stopping'] }),
+        seed: argv.seed,
+        ...(argv['dram-bytes-per-cycle'] === undefined ? {} : { dramBytesPerCycle: argv['dram-bytes-per-cycle'] }),
+        previous: previous.records,
+        transfer: argv.transfer ?? false,
+        ...(argv.redis === undefined ? {} : { redis: argv.redis }),
+        ...(argv.device === undefined ? {} : { device: argv.device }),
+        hostMeasurer: (_core, space) => new WorkerMeasurer(space),
+        ...(argv.log ? { onRecords: (records) => appendRecords(argv.log!, records) } : {}),
+        stop: interrupt.requested,
+        onProgress: (e) => {
+          if (e.layer === undefined) return;
+          if (bar?.layer !== e.layer) {
+            bar?.bar.stop();
+            bar = { layer: e.layer, bar: progressBar(`${e.layer} ${argv.tuner}`, argv.trials, `best {best} ${e.unit ?? ''}`) };
+          }
+          bar.bar.update(e.layerDone ?? 0, { best: e.best === undefined ? '-' : e.best.toPrecision(4) });
+        },
+      });
     } finally {
+      bar?.bar.stop();
       interrupt.release();
-      await remote?.close();
     }
-    const summary = { model: graph.name, target: argv.target, tuner: argv.tuner, seed: argv.seed, transfer: argv.transfer ?? false, log: argv.log ?? null, interrupted: interrupt.requested(), layers };
+    const { records: _, ...summary } = { ...result, log: argv.log ?? null };
     report(argv, summary, (s) =>
       table(
         ['layer', 'shape', 'trials', 'default cost', 'best cost', 'best', 'vs default', 'tuning s'],

@@ -23,6 +23,11 @@ export interface ProgressEvent {
   total: number;
   /** simulate only: array cycles simulated so far, the measure of the work done (a repeated layer shape counts once). */
   cycles?: number;
+  /** tune's 'trials': the layer being tuned, its trials so far, and its best figure in its unit (GFLOP/s, cycles …). */
+  layer?: string;
+  layerDone?: number;
+  best?: number;
+  unit?: string;
   /** schedule's 'solve' while the exact solver runs: its best bottleneck so far and the bound it has proven, seconds. */
   bestSeconds?: number;
   boundSeconds?: number;

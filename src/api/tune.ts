@@ -6,6 +6,9 @@ import { getCore } from '../core/load.js';
 import { SYSTOLIC_PRESETS } from '../hw/systolic.js';
 import { InProcessMeasurer } from '../tune/measure.js';
 import type { TuneJobReport } from '../tune/jobs.js';
+import type { Core } from '../core/core.js';
+import type { Measurer } from '../base/result.js';
+import type { Space } from '../tune/space/space.js';
 import type { TuningRecord } from '../tune/records.js';
 import type { TunerName } from '../tune/tuners/index.js';
 import { checkOptions, OptionsError } from '../base/options.js';
@@ -33,6 +36,17 @@ export interface TuneOptions {
   transfer?: boolean;
   /** Node: measure on the `mapwise worker` processes of this Redis (redis://… or rediss://…); search and records stay here. */
   redis?: string;
+  /** With redis, host: the device key of the workers to measure on (default: this machine's). */
+  device?: string;
+  /** Stop a layer after this many trials without a better one. */
+  earlyStopping?: number;
+  /** host: how a candidate is timed (default in this thread; Node's CLI times it in a worker thread it can stop at a time limit). */
+  hostMeasurer?: (core: Core, space: Space) => Measurer & { close?: () => void | Promise<void> };
+  /** Each batch's records as they are measured (the CLI appends them to its log); the report holds them all too. */
+  onRecords?: (records: TuningRecord[]) => void | Promise<void>;
+  /** Asked between batches: true stops the run there, and the report says it was interrupted (Ctrl-C in the CLI). */
+  stop?: () => boolean;
+  /** Steps 'trials': done of all layers' trials, with the layer, its trials so far and its best figure (in its unit). */
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
 }
@@ -44,6 +58,10 @@ export interface TuneReport {
   model: string;
   target: string;
   tuner: TunerName;
+  seed: number;
+  transfer: boolean;
+  /** True when `stop` ended the run before every layer had its trials. */
+  interrupted: boolean;
   layers: TuneLayerReport[];
   records: TuningRecord[];
 }
@@ -58,7 +76,7 @@ const loadTuners = async () => {
 
 const specOf = (TUNER_NAMES: readonly string[]) => ({
   target: { type: 'string', oneOf: TARGETS },
-  layer: { type: 'number', integer: true, min: 0 },
+  layer: { type: 'number', integer: true },
   tuner: { type: 'string', oneOf: TUNER_NAMES },
   trials: { type: 'number', integer: true, min: 1, max: 1_000_000 },
   batchSize: { type: 'number', integer: true, min: 1, max: 4096 },
@@ -67,6 +85,11 @@ const specOf = (TUNER_NAMES: readonly string[]) => ({
   previous: { type: 'array' },
   transfer: { type: 'boolean' },
   redis: { type: 'string' },
+  device: { type: 'string' },
+  earlyStopping: { type: 'number', integer: true, min: 1 },
+  hostMeasurer: { type: 'function' },
+  onRecords: { type: 'function' },
+  stop: { type: 'function' },
   onProgress: { type: 'function' },
   signal: { type: 'signal' },
 }) as const;
@@ -80,29 +103,57 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
   const tuner = o.tuner ?? 'autotvm';
   const trials = o.trials ?? 64;
   const seed = o.seed ?? 1;
-  const jobs = tuningJobs(core, graph, target, { hostMeasurer: (c, space) => new InProcessMeasurer(c, space), dramBytesPerCycle: o.dramBytesPerCycle });
-  if (o.layer !== undefined && o.layer >= jobs.length) throw new OptionsError(`tune: layer must be below ${jobs.length}, the distinct layers of ${graph.name}; got ${o.layer}`, { field: 'layer' });
+  const jobs = tuningJobs(core, graph, target, { hostMeasurer: o.hostMeasurer ?? ((c, space) => new InProcessMeasurer(c, space)), dramBytesPerCycle: o.dramBytesPerCycle });
+  if (jobs.length === 0) throw new OptionsError(`tune: ${graph.name} has no convolution or dense layer to tune`, { field: 'model' });
+  if (o.layer !== undefined && (o.layer < 0 || o.layer >= jobs.length)) {
+    const list = jobs.map((j, i) => `  ${i}: ${j.name} (${j.shape}, ${j.count} node${j.count > 1 ? 's' : ''})`).join('\n');
+    throw new OptionsError(`tune: layer must be below ${jobs.length}, the distinct layers of ${graph.name}; got ${o.layer}. The layers:\n${list}`, { field: 'layer' });
+  }
   if (o.transfer && tuner !== 'autotvm' && tuner !== 'chameleon') throw new OptionsError(`tune: transfer needs a tuner with a cost model (autotvm or chameleon), not ${tuner}`, { field: 'transfer' });
+  if (o.device !== undefined && o.redis === undefined) throw new OptionsError('tune: device needs redis', { field: 'device' });
   const local = o.layer === undefined ? jobs : [jobs[o.layer]!];
-  const remote = o.redis === undefined ? undefined : await (await loadDist('tune', 'coordinator')).Coordinator.connect({ redis: o.redis });
+  // Progress counts remote trials as each job comes back, not only when its batch is whole.
+  const progress = { index: 0, layer: '', logged: 0, remote: 0, best: undefined as number | undefined, unit: '' };
+  const report = (): void => o.onProgress?.({
+    step: 'trials', done: progress.index * trials + Math.min(trials, progress.logged + progress.remote), total: local.length * trials,
+    layer: progress.layer, layerDone: Math.min(trials, progress.logged + progress.remote), ...(progress.best === undefined ? {} : { best: progress.best, unit: progress.unit }),
+  });
+  const remote = o.redis === undefined ? undefined : await (await loadDist('tune', 'coordinator')).Coordinator.connect({
+    redis: o.redis,
+    ...(o.device === undefined ? {} : { device: o.device }),
+    onJob: (job) => {
+      progress.remote += 'points' in job ? job.points.length : 0;
+      report();
+    },
+  });
   const chosen = remote ? remote.distribute(local, { tuner, seed }) : local;
   const transfer = o.transfer ? new TransferPool() : undefined;
   const records: TuningRecord[] = [];
   const layers: TuneLayerReport[] = [];
+  const stopped = (): boolean => (o.stop?.() ?? false) || (o.signal?.aborted ?? false);
   try {
     for (const [index, job] of chosen.entries()) {
       throwIfAborted(o.signal);
+      if (stopped()) break;
+      Object.assign(progress, { index, layer: job.name, logged: 0, remote: 0, best: undefined, unit: job.unit });
       layers.push(
         await tuneJob(core, job, {
           tuner,
           trials,
           batchSize: o.batchSize ?? 32,
+          ...(o.earlyStopping === undefined ? {} : { earlyStopping: o.earlyStopping }),
           seed,
           previous: o.previous,
           transfer,
-          onRecords: (batch) => void records.push(...batch),
-          onProgress: (p) => o.onProgress?.({ step: 'trials', done: index * trials + p.trials, total: chosen.length * trials }),
-          shouldStop: () => o.signal?.aborted ?? false,
+          onRecords: async (batch) => {
+            records.push(...batch);
+            await o.onRecords?.(batch);
+          },
+          onProgress: (p) => {
+            Object.assign(progress, { logged: p.trials, remote: 0, best: Number.isFinite(p.bestCost) ? job.figure(p.bestCost) : undefined });
+            report();
+          },
+          shouldStop: stopped,
         }),
       );
     }
@@ -110,5 +161,6 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
     await remote?.close();
   }
   throwIfAborted(o.signal);
-  return { model: graph.name, target, tuner, layers, records };
+  const interrupted = o.stop?.() ?? false;
+  return { model: graph.name, target, tuner, seed, transfer: o.transfer ?? false, interrupted, layers, records };
 }

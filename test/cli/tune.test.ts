@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { parseRecords } from '../../src/tune/records.js';
 import { resultCost } from '../../src/base/result.js';
+import { tune } from '../../src/api/tune.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mapwise-tune-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -104,12 +105,25 @@ it('--transfer warm-starts each layer from the ones before; a run cut between ba
   expect(firstBatch(plain, live.json.layers[1].workload)).not.toEqual(firstBatch(records, live.json.layers[1].workload));
 }, 180_000);
 
+it('is a shell over the library: --json is tune()\'s report (its timings and records aside) for a simulated target', async () => {
+  const log = join(dir, 'shell.jsonl');
+  const run = mapwise('tune', 'alexnetconvs', '--layer', '1', '--target', 'systolic:eyeriss', '--tuner', 'autotvm', '--trials', '32', '--batch-size', '16', '--seed', '5', '--log', log, '--json');
+  expect(run.status, run.stderr).toBe(0);
+  const library = await tune('alexnetconvs', { layer: 1, target: 'systolic:eyeriss', tuner: 'autotvm', trials: 32, batchSize: 16, seed: 5 });
+  const untimed = (layers: { seconds: number }[]) => layers.map(({ seconds: _, ...rest }) => rest);
+  const { records, layers, ...rest } = library;
+  expect(run.json).toEqual({ ...rest, layers: run.json.layers, log });
+  expect(untimed(run.json.layers)).toEqual(untimed(layers));
+  const untimedRecords = (rs: readonly { timestamp?: number; result: object }[]) => rs.map((r) => ({ ...r, timestamp: 0, result: { ...r.result, timestamp: 0 } }));
+  expect(untimedRecords(parseRecords(readFileSync(log, 'utf8')).records)).toEqual(untimedRecords(records));
+});
+
 it('names the problem for bad options', () => {
   const noLog = mapwise('tune', 'resnet18convs', '--resume');
   expect(noLog.status).not.toBe(0);
   expect(noLog.stderr).toMatch(/--resume needs --log FILE/);
   const badLayer = mapwise('tune', 'resnet18convs', '--layer', '40');
-  expect(badLayer.stderr).toMatch(/--layer 40: choose one of the 12 distinct layers/);
+  expect(badLayer.stderr).toMatch(/tune: layer must be below 12, the distinct layers of resnet18convs; got 40. The layers:\n  0: /);
   expect(mapwise('best', join(dir, 'none.jsonl')).stderr).toMatch(/no records/);
   expect(mapwise('tune', 'resnet18convs', '--tuner', 'ga', '--transfer').stderr).toMatch(/--transfer needs a tuner with a cost model \(autotvm or chameleon\), not ga/);
 });
