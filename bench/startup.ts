@@ -9,7 +9,7 @@
 // the neighbours, CPU time much less. The SCALE-Sim times are the issue's published figures.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../src/node/free-port.js';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,16 +60,6 @@ function wallMs(command: string, args: string[]): { ms: number; cpuMs: number | 
   return { ms, cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore, stdout: run.stdout };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Milliseconds from spawning a server to its first 200 answer on `path` (polled every 2 ms). */
 async function coldStartMs(command: string, args: (port: number) => string[], path: string): Promise<number> {

@@ -111,7 +111,6 @@ function buildIndirection(inp: usize, zero: usize, n: i32, h: i32, w: i32, c: i3
   pixels: i32; oc: i32; groups: i32; cg: i32; ocg: i32; taps: i32;
   variant: i32; mr: i32; nr: i32; tileOC: i32; tileP: i32; tileIC: i32; order: i32; maxParts: i32;
   act: i32; actA: f32; actB: f32;
-  depthwise: bool;
 }
 
 function newPlan(out: usize, wpk: usize, pixels: i32, oc: i32, variant: i32, mr: i32, nr: i32, maxParts: i32,
@@ -326,7 +325,6 @@ export function dwPlan(inp: usize, wpk: usize, out: usize,
   const mr = dwVariantMR(variant);
   const nr = dwVariantNR(variant);
   const plan = newPlan(out, wpk, max(0, n * ho * wo), max(0, c), variant, mr, nr, maxParts, bias, residual, act, actA, actB);
-  plan.depthwise = true;
   plan.groups = 1; plan.ocg = plan.oc;
   plan.taps = kh * kw;
   plan.tileOC = tileC; plan.tileP = tileP; plan.order = order;

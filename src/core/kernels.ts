@@ -258,7 +258,7 @@ export class Kernels {
   runConv(plan: ConvPlan, pool?: ThreadPool): void {
     const e = this.core.exports;
     if (plan.run === 'convRun') e.convPrepare(plan.ptr);
-    if (pool && pool.size > 1) {
+    if (pool) {
       if (pool.size > plan.parts) throw new RangeError(`conv2d: planned for ${plan.parts} threads, run on ${pool.size}`);
       pool.run(plan.run, plan.ptr);
     } else {

@@ -109,11 +109,6 @@ export class TensorOps {
     this.core.exports.gemm(a, b, c, m, n, k);
   }
 
-  /** x[p][c] += bias[c] over `pixels` rows. */
-  biasAdd(x: number, bias: number, pixels: number, c: number): void {
-    this.core.exports.biasAdd(x, bias, pixels, c);
-  }
-
   /** out = a + b, same length (out may alias either). */
   add(a: number, b: number, out: number, length: number): void {
     this.core.exports.addTensors(a, b, out, length);

@@ -121,6 +121,7 @@ const conv: Handler = (lw, node) => {
   };
   const out = node.outputs[0]!;
   const { ho, wo } = convOutputSize(shape);
+  const pixels = n * ho * wo;
   if (out.shape[2] !== ho || out.shape[3] !== wo) lw.fail(node, `output ${ho}×${wo} differs from the model's ${out.shape[2]}×${out.shape[3]}`);
 
   // BatchNormalization reading only this conv folds into its weights and bias.
@@ -142,14 +143,13 @@ const conv: Handler = (lw, node) => {
   const space = spaceFor(task);
   const tunedPoint = lw.options.tuned.get(`${taskKey(task)}@host`);
   if (tunedPoint) lw.tunedLayers.push(node.name);
-  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, shape.n * convOutputSize(shape).ho * convOutputSize(shape).wo, shape.c / shape.groups));
+  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, pixels, cg));
   const unpacked = lw.core.f32From(weights);
   const packed = lw.kernels.packConv(shape, unpacked, schedule);
   lw.core.free(unpacked);
   lw.packed.push(packed);
   const biasAt = bias ? lw.wasmConstant(bias) : 0;
   const length = elementCount(out.shape);
-  const pixels = n * ho * wo;
   lw.step(node, [x, epilogue.residual], [y], (ptr) => {
     const input: F32Buffer = { ptr: ptr(x.buf!), length: elementCount(x.shape) };
     const output: F32Buffer = { ptr: ptr(y.buf!), length };
