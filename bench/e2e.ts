@@ -1,9 +1,10 @@
 // `npm run bench -- e2e [--models resnet18,resnet50,…] [--threads 1,2] [--rounds 10] [--records FILE] [--seed 1]`:
-// whole-network inference of zoo models (224×224; Inception-v3 299×299) in mapwise's runtime
+// whole-network inference of zoo models (224×224; Inception-v3 299×299) and of the torchvision
+// exports in bench/models/ (224×224, the families the zoo does not build) in mapwise's runtime
 // (each core flavour), onnxruntime-web (wasm, SIMD), tfjs-backend-wasm (the same network built
 // from our IR, one thread) and onnxruntime-node (native, the ceiling reference), all from the same
-// ONNX bytes: the zoo graph exported by exportOnnx with seeded weights (placeholderWeights)
-// embedded as raw data.
+// ONNX bytes: a zoo graph exported by exportOnnx with seeded weights (placeholderWeights), or
+// PyTorch's export with its generated weights (fixture-weights.ts), embedded as raw data.
 //
 // Per model every runtime is created once (createMs), warmed once, then timed in `rounds`
 // interleaved rounds — one run of each per round, so load from other processes hits them alike —
@@ -17,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { detectFeatures, type Flavour, getCore } from '../src/node/index.js';
 import { placeholderWeights } from '../src/compile/end-to-end.js';
-import { exportOnnx } from '../src/graph/onnx.js';
+import { exportOnnx, importOnnx } from '../src/graph/onnx.js';
 import type { Graph } from '../src/graph/types.js';
 import { zooModel } from '../src/graph/zoo/index.js';
 import { Random } from '../src/helpers/random.js';
@@ -25,9 +26,10 @@ import { createSession, type Session } from '../src/run/index.js';
 import type { Bench, Row } from './harness.js';
 import { loadTfjs, measurePeak } from './kernels.js';
 import { OrtWebWorker } from './ort-web-worker.js';
+import { embedWeights, fixtureNames, loadFixture } from './fixture-weights.js';
 import { buildTfjsModel, TfjsUnsupported } from './tfjs-ir.js';
 
-const DEFAULT_MODELS = ['resnet18', 'resnet50', 'mobilenetv2', 'squeezenet11', 'mobilenet', 'efficientnetb0', 'densenet121', 'inceptionv3'];
+const DEFAULT_MODELS = ['resnet18', 'resnet50', 'mobilenetv2', 'squeezenet11', 'mobilenet', 'efficientnetb0', 'densenet121', 'inceptionv3', 'googlenet', 'mobilenet_v3_large', 'shufflenet_v2_x1_0'];
 /** tfjs's output must be this close to mapwise's (relative L2) for its row to count. */
 const SETTLE_MS = 50;
 const WARMUP_RUNS = 5;
@@ -65,6 +67,29 @@ function modelBytes(graph: Graph, weights: Readonly<Record<string, Float32Array>
     init.externalData = [];
   }
   return onnx.ModelProto.encode(model).finish();
+}
+
+/** One network as every runtime gets it. */
+interface BenchModel {
+  graph: Graph;
+  weights: Readonly<Record<string, Float32Array>>;
+  bytes: Uint8Array;
+  macs: number;
+  inputName: string;
+  shape: readonly number[];
+  input: Float32Array;
+}
+
+/** A zoo model (seeded weights and input) or a torchvision export of bench/models/ (its generated weights and input). */
+function benchModel(name: string, seed: number): BenchModel {
+  if (fixtureNames('bench').includes(name)) {
+    const f = loadFixture(name, 'bench');
+    return { graph: importOnnx(f.onnx, { source: `${name}.onnx` }), weights: f.weights, bytes: embedWeights(f.onnx, f.weights), macs: f.manifest.macs, inputName: f.manifest.input.name, shape: f.inputShape, input: f.input };
+  }
+  const graph = zooModel(name);
+  const weights = placeholderWeights(graph, seed);
+  const { name: inputName, shape } = graph.inputs[0]!;
+  return { graph, weights, bytes: modelBytes(graph, weights), macs: graph.nodes.reduce((sum, n) => sum + n.macs, 0), inputName, shape, input: new Random(seed + 1).floats(shape.reduce((a, d) => a * d, 1)) };
 }
 
 const median = (xs: readonly number[]): number => {
@@ -219,12 +244,7 @@ export const e2eBench: Bench = {
     if (!detectFeatures().threads) log('mapwise: no shared wasm memory here, so its rows are at 1 thread only');
     const rows: Row[] = [];
     for (const name of models) {
-      const graph = zooModel(name);
-      const weights = placeholderWeights(graph, seed);
-      const bytes = modelBytes(graph, weights);
-      const macs = graph.nodes.reduce((sum, n) => sum + n.macs, 0);
-      const { name: inputName, shape } = graph.inputs[0]!;
-      const input = new Random(seed + 1).floats(shape.reduce((a, d) => a * d, 1));
+      const { graph, weights, bytes, macs, inputName, shape, input } = benchModel(name, seed);
       log(`${name}: ${(macs / 1e9).toFixed(3)} GMACs, ${(bytes.length / 2 ** 20).toFixed(1)} MiB of ONNX`);
       const contenders: Contender[] = [];
       const refused: Row[] = [];

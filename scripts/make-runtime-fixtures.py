@@ -3,7 +3,7 @@
 #
 # Weights are not stored. Every float parameter and buffer is set from a deterministic generator
 # keyed by its state_dict name (FNV-1a of "seed:name" into a counter-based mulberry32; see
-# generate() below and its TypeScript twin in test/helpers/fixture-weights.ts), the model is
+# generate() below and its TypeScript twin in bench/fixture-weights.ts), the model is
 # exported with TrainingMode.PRESERVE and no constant folding so that initializers keep their
 # state_dict names and BatchNormalization stays a node, and then the data of every generated
 # initializer is dropped (marked external, location 'generated'). The manifest <name>.json says how
@@ -12,7 +12,9 @@
 # One fixture, shufflenet_v2_x0_5_external, is exported the way users' files look instead: default
 # export (eval, constant folding, BN folded into Conv) with its weights in ONNX external data.
 #
-# It also writes the few tiny NumPy files under test/fixtures/npy/ that test src/run/npy.ts (--only npy).
+# It also writes the few tiny NumPy files under test/fixtures/npy/ that test src/run/npy.ts (--only npy),
+# and the same kind of fixture at the published 224x224 size under bench/models/ for the families the
+# zoo does not build (BENCH_MODELS), which `npm run bench -- e2e` runs beside the zoo's models.
 #
 # Run (Debian's python has torch 1.13 / torchvision 0.14 / onnx 1.12; no network needed):
 #   /usr/bin/python3 scripts/make-runtime-fixtures.py [--only NAME...]
@@ -30,6 +32,7 @@ from onnx import TensorProto, numpy_helper
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'runtime')
+BENCH_OUT = os.path.join(ROOT, 'bench', 'models')
 NPY_OUT = os.path.join(ROOT, 'test', 'fixtures', 'npy')
 KEEP_AT_MOST = 4096  # elements: a float initializer this small that we cannot regenerate keeps its data
 FLOAT_TYPES = {TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16}
@@ -56,12 +59,17 @@ MODELS = {
     'regnet_y_400mf': ('regnet_y_400mf', {}, 13, 112),
     'convnext_tiny': ('convnext_tiny', {}, 17, 128),
 }
+# The end-to-end benchmark's torchvision models, at the size onnxruntime-web's anchors were measured.
+BENCH_MODELS = {
+    'mobilenet_v3_large': ('mobilenet_v3_large', {}, 13, 224),
+    'shufflenet_v2_x1_0': ('shufflenet_v2_x1_0', {}, 13, 224),
+}
 EXTERNAL = 'shufflenet_v2_x0_5_external'
 EXTERNAL_SPEC = ('shufflenet_v2_x0_5', {}, 13, 112)
 FIRST_SEED = 1
 
 
-# ---- the generator (bit-identical with test/helpers/fixture-weights.ts) ----
+# ---- the generator (bit-identical with bench/fixture-weights.ts) ----
 
 def fnv1a(text):
     h = 2166136261
@@ -221,7 +229,7 @@ def manifest_head(name, spec, seed, x, y, macs):
     }
 
 
-def make(name, spec):
+def make(name, spec, out=OUT):
     seed = FIRST_SEED
     while True:
         model, records, x = build(spec, seed)
@@ -231,7 +239,7 @@ def make(name, spec):
             break
         print(f'{name}: seed {seed} gives a near-tie for top-1, trying {seed + 1}', file=sys.stderr)
         seed += 1
-    tmp = os.path.join(OUT, f'{name}.full.onnx')
+    tmp = os.path.join(out, f'{name}.full.onnx')
     export(model, x, tmp, spec[2], preserve=True)
     proto = onnx.load(tmp)
     os.remove(tmp)
@@ -266,10 +274,10 @@ def make(name, spec):
     manifest['ops'] = sorted({n.op_type for n in proto.graph.node})
     manifest['keptInitializers'] = kept
     manifest['tensors'] = tensors
-    with open(os.path.join(OUT, f'{name}.onnx'), 'wb') as f:
+    with open(os.path.join(out, f'{name}.onnx'), 'wb') as f:
         f.write(proto.SerializeToString())
-    write_npy(os.path.join(OUT, f'{name}.output.npy'), y)
-    write_manifest(os.path.join(OUT, f'{name}.json'), manifest)
+    write_npy(os.path.join(out, f'{name}.output.npy'), y)
+    write_manifest(os.path.join(out, f'{name}.json'), manifest)
     summary(name, manifest, y)
 
 
@@ -349,19 +357,22 @@ def summary(name, manifest, y):
 
 
 def main():
-    parser = argparse.ArgumentParser(description='Regenerates test/fixtures/runtime/.')
-    parser.add_argument('--only', nargs='+', metavar='NAME', help=f'some of: {" ".join(MODELS)} {EXTERNAL} npy')
-    names = parser.parse_args().only or [*MODELS, EXTERNAL, 'npy']
+    parser = argparse.ArgumentParser(description='Regenerates test/fixtures/runtime/ and bench/models/.')
+    parser.add_argument('--only', nargs='+', metavar='NAME', help=f'some of: {" ".join(MODELS)} {" ".join(BENCH_MODELS)} {EXTERNAL} npy')
+    names = parser.parse_args().only or [*MODELS, *BENCH_MODELS, EXTERNAL, 'npy']
     for n in names:
-        if n not in MODELS and n not in (EXTERNAL, 'npy'):
+        if n not in MODELS and n not in BENCH_MODELS and n not in (EXTERNAL, 'npy'):
             parser.error(f'unknown fixture {n}')
     os.makedirs(OUT, exist_ok=True)
+    os.makedirs(BENCH_OUT, exist_ok=True)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     for n in names:
         if n == 'npy':
             make_npy()
         elif n == EXTERNAL:
             make_external()
+        elif n in BENCH_MODELS:
+            make(n, BENCH_MODELS[n], BENCH_OUT)
         else:
             make(n, MODELS[n])
 

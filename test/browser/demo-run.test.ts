@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { infer } from '../../src/node/index.js';
 import { type Chromium, launchChromium } from '../helpers/chromium.js';
-import { embedWeights, loadFixture } from '../helpers/fixture-weights.js';
+import { embedWeights, loadFixture } from '../../bench/fixture-weights.js';
 import { serveDirectory, type StaticServer } from '../helpers/static-server.js';
 
 let server: StaticServer;

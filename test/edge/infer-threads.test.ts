@@ -3,7 +3,7 @@
 // is one thread's. workerd's refusal at the default limit is in infer.test.ts.
 import { expect, it } from 'vitest';
 import { createHandler } from '../../src/edge/handler.js';
-import { embedWeights, loadFixture } from '../helpers/fixture-weights.js';
+import { embedWeights, loadFixture } from '../../bench/fixture-weights.js';
 
 it('runs a model on the threads a request asks for, up to maxInferThreads', async () => {
   const fixture = loadFixture('squeezenet1_1');

@@ -2,7 +2,7 @@
 // computed it, and the limits answered with 413, 422 and 503.
 import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embedWeights, loadFixture } from '../helpers/fixture-weights.js';
+import { embedWeights, loadFixture } from '../../bench/fixture-weights.js';
 import { startWorker } from '../helpers/miniflare.js';
 
 let mf: Miniflare;

@@ -7,10 +7,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { embedWeights, fixtureNames, fnv1a, generate, loadFixture, readManifest, type Fixture } from '../helpers/fixture-weights.js';
+import { embedWeights, FIXTURE_FOLDERS, type FixtureFolder, fixtureNames, fnv1a, generate, loadFixture, readManifest, type Fixture } from '../../bench/fixture-weights.js';
 
 const { onnx } = onnxProto;
 const FLOAT_TYPES = new Set<number>([onnx.TensorProto.DataType.FLOAT, onnx.TensorProto.DataType.DOUBLE, onnx.TensorProto.DataType.FLOAT16]);
+const FOLDERS = Object.keys(FIXTURE_FOLDERS) as FixtureFolder[];
 const KEEP_AT_MOST = 4096; // elements: the script keeps the data of unknown float initializers this small
 
 /** Neumaier's compensated sum: within an ulp or so of Python's math.fsum. */
@@ -58,9 +59,10 @@ function decode(bytes: Uint8Array): { initializers: Initializer[]; inputs: strin
   };
 }
 
-const names = fixtureNames();
-const generated = names.filter((n) => readManifest(n).tensors !== undefined);
-const external = names.filter((n) => readManifest(n).externalData !== undefined);
+/** The tests' fixtures and the benchmark's models at their published size, made the same way. */
+const cases = FOLDERS.flatMap((folder) => fixtureNames(folder).map((name) => ({ name, folder, manifest: readManifest(name, folder) })));
+const generated = cases.filter((c) => c.manifest.tensors !== undefined);
+const external = cases.filter((c) => c.manifest.externalData !== undefined);
 
 describe('the generator', () => {
   it('is FNV-1a and mulberry32 as published', () => {
@@ -91,9 +93,9 @@ describe('the generator', () => {
   });
 });
 
-describe.each(generated)('runtime fixture %s', (name) => {
+describe.each(generated)('fixture $name ($folder)', ({ name, folder }) => {
   let fixture: Fixture;
-  const get = (): Fixture => (fixture ??= loadFixture(name));
+  const get = (): Fixture => (fixture ??= loadFixture(name, folder));
 
   it('regenerates every tensor and the input as Python did', () => {
     const { manifest, weights, input } = get();
@@ -143,9 +145,9 @@ describe.each(generated)('runtime fixture %s', (name) => {
   });
 });
 
-describe.each(external)('external-data fixture %s', (name) => {
+describe.each(external)('external-data fixture $name ($folder)', ({ name, folder }) => {
   it("refers only to bytes inside its data file, and its input is the generator's", () => {
-    const { manifest, onnx: bytes, externalData, input, inputShape, expected } = loadFixture(name);
+    const { manifest, onnx: bytes, externalData, input, inputShape, expected } = loadFixture(name, folder);
     const data = externalData[manifest.externalData!]!;
     let external = 0;
     for (const init of decode(bytes).initializers) {
@@ -170,13 +172,13 @@ describe.each(external)('external-data fixture %s', (name) => {
 const ORT_MAX_MACS = 500e6; // the larger fixtures were checked once by hand; they only add minutes here
 
 describe('onnxruntime-web agrees with PyTorch on the small fixtures (checks the fixtures, not our runtime)', () => {
-  const small = names.filter((n) => readManifest(n).macs <= ORT_MAX_MACS);
+  const small = cases.filter((c) => c.manifest.macs <= ORT_MAX_MACS);
 
-  it.each(small)('%s', async (name) => {
+  it.each(small)('$name ($folder)', async ({ name, folder }) => {
     const ort = await import('onnxruntime-web');
     ort.env.wasm.numThreads = 1;
     ort.env.wasm.wasmPaths = `${path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web'))}/`;
-    const { manifest, onnx: bytes, weights, externalData, input, inputShape, expected } = loadFixture(name);
+    const { manifest, onnx: bytes, weights, externalData, input, inputShape, expected } = loadFixture(name, folder);
     const session = await ort.InferenceSession.create(embedWeights(bytes, weights), {
       externalData: Object.entries(externalData).map(([where, data]) => ({ path: where, data })),
     });

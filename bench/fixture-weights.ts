@@ -1,7 +1,8 @@
-// The runtime's reference fixtures (test/fixtures/runtime/, made by
-// scripts/make-runtime-fixtures.py): weight-stripped ONNX exports of torchvision models whose
-// weights are regenerated here, bit for bit, from a counter-based generator keyed by name, and
-// PyTorch's own output for the same input.
+// The runtime's reference fixtures (test/fixtures/runtime/) and the end-to-end benchmark's
+// torchvision models (bench/models/), both made by scripts/make-runtime-fixtures.py:
+// weight-stripped ONNX exports of torchvision models whose weights are regenerated here, bit for
+// bit, from a counter-based generator keyed by name, and PyTorch's own output for the same input.
+// Shared by the tests and the benchmarks, so it lives with the benchmarks.
 //
 // The generator must match generate() in the Python script exactly:
 //   key   = FNV-1a (32 bit) of the UTF-8 bytes of `${seed}:${name}`
@@ -9,11 +10,29 @@
 //   'sym' : u = (x >>> 8) * 2^-23 - 1        in [-1, 1)
 //   'pos' : u = ((x >>> 9) + 2^23) * 2^-23   in [1, 2)
 //   value = float32(scale * u)  (scale and u are float32, so the double product rounds once)
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
-import { readNpy } from '../../src/run/npy.js';
+import { readNpy } from '../src/run/npy.js';
 
-const RUNTIME = new URL('../fixtures/runtime/', import.meta.url);
+/** The repository's root: the first folder above this module with a package.json (this file runs from bench/ under vitest, from dist/bench/ once built). */
+function repositoryRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`fixture-weights: no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+}
+
+/** Where fixtures live: the tests' small ones, and the benchmark's models at their published size. */
+export const FIXTURE_FOLDERS = {
+  runtime: join(repositoryRoot(), 'test', 'fixtures', 'runtime'),
+  bench: join(repositoryRoot(), 'bench', 'models'),
+} as const;
+export type FixtureFolder = keyof typeof FIXTURE_FOLDERS;
 
 export type Dist = 'sym' | 'pos';
 
@@ -91,23 +110,25 @@ export function generate(seed: number, key: string, count: number, dist: Dist, s
 }
 
 const elements = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
-const read = (file: string): Uint8Array => new Uint8Array(readFileSync(new URL(file, RUNTIME)));
+const reader = (folder: FixtureFolder) => (file: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURE_FOLDERS[folder], file)));
 
-/** The names of every runtime fixture (one per manifest). */
-export function fixtureNames(): string[] {
-  return readdirSync(RUNTIME)
+/** The names of every fixture in a folder (one per manifest). */
+export function fixtureNames(folder: FixtureFolder = 'runtime'): string[] {
+  return readdirSync(FIXTURE_FOLDERS[folder])
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.slice(0, -'.json'.length))
     .sort();
 }
 
-export function readManifest(name: string): FixtureManifest {
+export function readManifest(name: string, folder: FixtureFolder = 'runtime'): FixtureManifest {
+  const read = reader(folder);
   return JSON.parse(new TextDecoder().decode(read(`${name}.json`))) as FixtureManifest;
 }
 
 /** A fixture with its weights regenerated and its expected output read. */
-export function loadFixture(name: string): Fixture {
-  const manifest = readManifest(name);
+export function loadFixture(name: string, folder: FixtureFolder = 'runtime'): Fixture {
+  const read = reader(folder);
+  const manifest = readManifest(name, folder);
   const weights: Record<string, Float32Array> = {};
   for (const t of manifest.tensors ?? []) weights[t.name] = generate(manifest.seed, t.key, elements(t.shape), t.dist, t.scale);
   const externalData: Record<string, Uint8Array> = {};
