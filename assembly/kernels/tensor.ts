@@ -227,6 +227,28 @@ export function stridedCopy(src: usize, dst: usize, dims: usize, srcStrides: usi
   }
 }
 
+/**
+ * A channel shuffle of two groups (ShuffleNet's), per pixel: dst[2j] = a[j] and dst[2j + 1] = b[j]
+ * for j < k, over `pixels` pixels whose rows start aStride, bStride and dstStride floats apart.
+ * stridedCopy would move one float per call here; this moves four pairs per two shuffles.
+ */
+export function interleavePairs(a: usize, b: usize, dst: usize, pixels: i32, k: i32, aStride: i32, bStride: i32, dstStride: i32): void {
+  const k4 = k & ~3;
+  for (let p = 0; p < pixels; p++) {
+    const pa = a + (<usize>(p * aStride) << 2), pb = b + (<usize>(p * bStride) << 2), pd = dst + (<usize>(p * dstStride) << 2);
+    let j = 0;
+    for (; j < k4; j += 4) {
+      const va = v128.load(pa + (<usize>j << 2)), vb = v128.load(pb + (<usize>j << 2));
+      v128.store(pd + (<usize>j << 3), v128.shuffle<f32>(va, vb, 0, 4, 1, 5));
+      v128.store(pd + (<usize>j << 3), v128.shuffle<f32>(va, vb, 2, 6, 3, 7), 16);
+    }
+    for (; j < k; j++) {
+      store<f32>(pd + (<usize>j << 3), load<f32>(pa + (<usize>j << 2)));
+      store<f32>(pd + (<usize>j << 3), load<f32>(pb + (<usize>j << 2)), 4);
+    }
+  }
+}
+
 /** dst[i] = value for `length` floats. */
 export function fillF32(dst: usize, length: i32, value: f32): void {
   const v = f32x4.splat(value);

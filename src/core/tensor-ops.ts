@@ -55,6 +55,11 @@ export class TensorOps {
     this.core.exports.stridedCopy(src, dst, this.copyArgs, this.copyArgs + MAX_COPY_RANK * 4, this.copyArgs + 2 * MAX_COPY_RANK * 4);
   }
 
+  /** Two groups of k channels interleaved per pixel: dst[2j] = a[j], dst[2j + 1] = b[j] (row strides in floats). */
+  interleavePairs(a: number, b: number, dst: number, pixels: number, k: number, aStride: number, bStride: number, dstStride: number): void {
+    this.core.exports.interleavePairs(a, b, dst, pixels, k, aStride, bStride, dstStride);
+  }
+
   fill(dst: number, length: number, value: number): void {
     this.core.exports.fillF32(dst, length, value);
   }

@@ -11,8 +11,66 @@ import { attr, attrList, attrString, normaliseAxis, type Handler, type Lowering,
 const reshape: Handler = (lw, node) => {
   const x = lw.need(node, 0, 'data');
   const out = node.outputs[0]!;
+  const shuffle = x.layout === 'nhwc' && x.buf ? findChannelShuffle(lw, node) : undefined;
+  if (shuffle) return void shuffleStep(lw, node, [x], shuffle);
   lw.alias(out.name, lw.as(x, 'rm'), out.shape, 'rm');
 };
+
+/** A channel shuffle found in the graph: `groups` groups of `perGroup` channels, interleaved. */
+interface ChannelShuffle {
+  readonly groups: number;
+  readonly perGroup: number;
+  /** The tensor the shuffle writes, [N, C, H, W] as its input. */
+  readonly output: string;
+  /** The Transpose and the second Reshape, which the shuffle's step runs. */
+  readonly rest: readonly GraphNode[];
+}
+
+/**
+ * ShuffleNet's channel shuffle as exporters write it, starting at `reshape`: Reshape [N, C, H, W]
+ * to [N, g, C/g, H, W], Transpose perm [0, 2, 1, 3, 4], Reshape back to [N, C, H, W], each the sole
+ * reader of the one before. On channels-last data it only reorders each pixel's channels, so it
+ * runs as one strided copy that stays channels-last instead of two layout conversions and a
+ * transpose.
+ */
+function findChannelShuffle(lw: Lowering, reshape: GraphNode): ChannelShuffle | undefined {
+  const input = reshape.inputs[0];
+  const split = reshape.outputs[0]!.shape;
+  if (reshape.op !== 'Reshape' || input?.kind !== 'activation' || input.shape.length !== 4 || split.length !== 5) return undefined;
+  const [n, c, h, w] = input.shape as [number, number, number, number];
+  if (split[0] !== n || split[3] !== h || split[4] !== w || split[1]! * split[2]! !== c) return undefined;
+  const transpose = lw.soleReader(reshape.outputs[0]!.name);
+  if (transpose?.op !== 'Transpose' || attrList(transpose, 'perm')?.join() !== '0,2,1,3,4') return undefined;
+  const back = lw.soleReader(transpose.outputs[0]!.name);
+  const merged = back?.outputs[0]!.shape;
+  if (back?.op !== 'Reshape' || !merged || merged.join() !== input.shape.join()) return undefined;
+  return { groups: split[1]!, perGroup: split[2]!, output: back.outputs[0]!.name, rest: [transpose, back] };
+}
+
+/**
+ * The shuffle's one step: group i's channel j goes to output channel j·groups + i, per pixel.
+ * `parts` are channels-last values in concat order (one for a plain shuffle), each covering
+ * whole groups.
+ */
+function shuffleStep(lw: Lowering, node: GraphNode, parts: readonly Val[], shuffle: ChannelShuffle): void {
+  const [n, , h, w] = parts[0]!.shape as [number, number, number, number];
+  const { groups, perGroup } = shuffle;
+  const total = groups * perGroup;
+  const pixels = n * h * w;
+  for (const fused of shuffle.rest) lw.fused.add(fused.id);
+  const y = lw.define(shuffle.output, [n, total, h, w], 'nhwc');
+  // Each group's source: its value, its first channel there, and that value's channels per pixel.
+  const sources = parts.flatMap((v) => Array.from({ length: v.shape[1]! / perGroup }, (_, i) => ({ at: lw.address(v), first: i * perGroup, stride: v.shape[1]! })));
+  lw.step(node, parts, [y], (ptr) => {
+    const py = ptr(y.buf!);
+    const from = sources.map((g) => ({ ptr: g.at(ptr) + 4 * g.first, stride: g.stride }));
+    if (groups === 2) {
+      const [a, b] = from as [(typeof from)[0], (typeof from)[0]];
+      return () => lw.ops.interleavePairs(a.ptr, b.ptr, py, pixels, perGroup, a.stride, b.stride, total);
+    }
+    return () => from.forEach((g, i) => lw.ops.copy(g.ptr, py + 4 * i, [pixels, perGroup], [g.stride, 1], [total, groups]));
+  });
+}
 
 const identity: Handler = (lw, node) => {
   const x = lw.need(node, 0, 'input');
@@ -48,6 +106,12 @@ const concat: Handler = (lw, node) => {
   const rank = out.shape.length;
   const axis = normaliseAxis(attr(node, 'axis', 0), rank);
   const inputs = node.inputs.map((_, slot) => lw.need(node, slot, `input ${slot}`));
+  if (rank === 4 && axis === 1 && inputs.every((v) => v.buf && v.layout === 'nhwc')) {
+    // A concat that feeds a channel shuffle writes each part straight to its shuffled channels.
+    const next = lw.soleReader(out.name);
+    const shuffle = next?.op === 'Reshape' ? findChannelShuffle(lw, next) : undefined;
+    if (shuffle && inputs.every((v) => v.shape[1]! % shuffle.perGroup === 0)) return void shuffleStep(lw, node, inputs, { ...shuffle, rest: [next!, ...shuffle.rest] });
+  }
   const layout: Layout = rank === 4 && inputs.some((v) => v.buf && v.layout === 'nhwc') ? 'nhwc' : 'rm';
   const y = lw.define(out.name, out.shape, layout);
   const yStrides = logicalStrides(out.shape, layout);

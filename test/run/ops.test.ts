@@ -506,6 +506,19 @@ add('ShuffleNet channel shuffle: Conv → Reshape → Transpose → Reshape → 
   const t = g.op('Transpose', [r], { perm: [0, 2, 1, 3, 4] });
   g.conv(g.op('Reshape', [t, g.int([1, 6, 5, 5])]), 6, 6, 3, { group: 6, pads: [1, 1, 1, 1] });
 });
+// The shuffle after a Concat writes each part to its shuffled channels in the concat's step:
+// two groups (the interleaving kernel, vector body and tail), three groups (strided copies), parts
+// holding several groups, and parts that split a group (the concat and the shuffle stay two steps).
+for (const [parts, groups] of [[[10, 10], 2], [[4, 4, 4], 3], [[4, 8], 3], [[6, 6], 3], [[2, 6], 2]] as [number[], number][]) {
+  const total = parts.reduce((a, b) => a + b, 0);
+  add(`ShuffleNet block: Concat [${parts.join(', ')}] → channel shuffle of ${groups} groups → Conv`, (g) => {
+    const x = g.input(nchw(1, 3, 5, 4));
+    const cat = g.op('Concat', parts.map((oc) => g.conv(x, 3, oc, 1)), { axis: 1 });
+    const r = g.op('Reshape', [cat, g.int([1, groups, total / groups, 5, 4])]);
+    const t = g.op('Transpose', [r], { perm: [0, 2, 1, 3, 4] });
+    g.conv(g.op('Reshape', [t, g.int([1, total, 5, 4])]), total, total, 3, { group: total, pads: [1, 1, 1, 1] });
+  });
+}
 add('GlobalAveragePool → Squeeze [2, 3] → MatMul', (g) => {
   const p = g.op('GlobalAveragePool', [g.conv(g.input(nchw(2, 3, 5, 5)), 3, 6, 3)]);
   g.op('MatMul', [g.op('Squeeze', [p, g.int([2, 3])]), g.weight([6, 4])]);
