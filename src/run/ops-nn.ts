@@ -143,7 +143,7 @@ const conv: Handler = (lw, node) => {
   const space = spaceFor(task);
   const tunedPoint = lw.options.tuned.get(`${taskKey(task)}@host`);
   if (tunedPoint) lw.tunedLayers.push(node.name);
-  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, pixels, cg));
+  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, pixels, cg, oc / groups));
   const unpacked = lw.core.f32From(weights);
   const packed = lw.kernels.packConv(shape, unpacked, schedule);
   lw.core.free(unpacked);
@@ -201,7 +201,7 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, bt: Float32Array, bias
   const space = spaceFor(task);
   const tunedPoint = lw.options.tuned.get(`${taskKey(task)}@host`);
   if (tunedPoint) lw.tunedLayers.push(node.name);
-  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, m, k));
+  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, m, k, nOut));
   const unpacked = lw.core.f32From(bt);
   const packed = lw.kernels.packConv(task.shape, unpacked, schedule);
   lw.core.free(unpacked);
@@ -231,20 +231,28 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, bt: Float32Array, bias
 /**
  * What the runtime runs where no tuning log covers a conv or dense layer: the space's default
  * (the tuners' starting point) with the register block and input layout that measured best
- * untuned (.scratch-style sweeps over ResNet, MobileNet and SqueezeNet layers): 1×16 below four
- * output pixels (a dense layer at batch 1), else 2×16 (about 1-4% over 4×8 on every layer tried);
- * the zero-padded layout for an input of at most four channels per group (a network's first
- * layer: RGB), where each kernel row then becomes one reduction of kw·c floats (ResNet-50's conv1
- * 5.5 -> 4.4 ms). A depthwise space keeps its default.
+ * untuned (sweeps over ResNet, MobileNet, SqueezeNet and ShuffleNet layers): 1×16 below four
+ * output pixels (a dense layer at batch 1); else the block of 2×16, 4×8 and 2×12 (in that order of
+ * preference) that pads the output channels least, since a partial block computes into a staging
+ * tile and wastes its empty columns (2×16 is 1-4% over 4×8 where both fit exactly; ShuffleNet's
+ * 58 channels run 5% faster on 2×12, its 116 9% on 4×8, its first layer's 24 29% on 4×8); the
+ * zero-padded layout for an input of at most four channels per group (a network's first layer:
+ * RGB), where each kernel row then becomes one reduction of kw·c floats (ResNet-50's conv1 5.5 ->
+ * 4.4 ms). A depthwise space keeps its default.
  */
-function untunedConfig(space: ReturnType<typeof spaceFor>, pixels: number, channelsPerGroup: number): Config {
+function untunedConfig(space: ReturnType<typeof spaceFor>, pixels: number, channelsPerGroup: number, outputsPerGroup: number): Config {
   const block = space.knobs.find((knob) => knob.name === 'block');
   const layout = space.knobs.find((knob) => knob.name === 'layout');
   if (!block?.labels || !layout) return space.defaultConfig;
-  const label = pixels < 4 ? '1x16' : '2x16';
+  const padding = (label: string): number => {
+    const nr = Number(label.split('x')[1]);
+    return Math.ceil(outputsPerGroup / nr) * nr - outputsPerGroup;
+  };
+  const candidates = (pixels < 4 ? ['1x16'] : ['2x16', '4x8', '2x12']).filter((label) => block.labels!.includes(label));
+  const label = candidates.reduce<string | undefined>((best, l) => (best === undefined || padding(l) < padding(best) ? l : best), undefined);
   const config: Config = {
     ...space.defaultConfig,
-    ...(block.labels.includes(label) ? { block: block.values[block.labels.indexOf(label)]! } : {}),
+    ...(label ? { block: block.values[block.labels.indexOf(label)]! } : {}),
     ...(channelsPerGroup <= 4 && layout.values.includes(1) ? { layout: 1 } : {}),
   };
   return space.contains(config) ? config : space.defaultConfig;
