@@ -105,6 +105,8 @@ function buildIndirection(inp: usize, zero: usize, n: i32, h: i32, w: i32, c: i3
 @unmanaged class ConvPlan {
   out: usize; wpk: usize; ind: usize; zero: usize; padded: usize; stage: usize;
   bias: usize; residual: usize;
+  // Depthwise only: the weights of the last four channels, [tap][4], for a channel tail (dwTail).
+  tailW: usize;
   // The input and where convPrepare copies it: n images of h rows of w·c floats into rows of
   // wp·c floats, the first at row padTop, column padLeft of a zero-bordered hp × wp image.
   inp: usize; n: i32; h: i32; w: i32; c: i32; hp: i32; wp: i32; padTop: i32; padLeft: i32;
@@ -131,6 +133,7 @@ export function planRelease(p: usize): void {
   if (plan.zero) heap.free(plan.zero);
   if (plan.padded) heap.free(plan.padded);
   if (plan.stage) heap.free(plan.stage);
+  if (plan.tailW) heap.free(plan.tailW);
   heap.free(p);
 }
 
@@ -332,7 +335,50 @@ export function dwPlan(inp: usize, wpk: usize, out: usize,
   plan.zero = heap.alloc(<usize>(c + nr) << 2);
   memory.fill(plan.zero, 0, <usize>(c + nr) << 2);
   plan.ind = buildIndirection(inp, plan.zero, n, h, w, c, ho, wo, kh, kw, sh, sw, padTop, padLeft, dh, dw, mr);
+  if (c % nr != 0 && c >= 4) {
+    // Channels c-4 … c-1 may straddle two packed blocks: their weights side by side, per tap.
+    plan.tailW = heap.alloc(<usize>plan.taps << 4);
+    for (let t = 0; t < plan.taps; t++) {
+      for (let j = 0; j < 4; j++) {
+        const ch = c - 4 + j, blk = ch / nr;
+        store<f32>(plan.tailW + (<usize>(t * 4 + j) << 2), load<f32>(wpk + (<usize>((blk * plan.taps + t) * nr + ch - blk * nr) << 2)));
+      }
+    }
+  }
   return changetype<usize>(plan);
+}
+
+// The channels past the last whole block, c0 … c-1, of output pixels p0 … p1-1, four at a time:
+// where fewer than four remain, the last vector is channels c-4 … c-1 (weights from tailW),
+// recomputing a few channels with the very arithmetic that gave them, so nothing reads past a
+// pixel's channels. Fewer than four channels in all: one at a time.
+function dwTail(plan: ConvPlan, c0: i32, p0: i32, p1: i32): void {
+  const c = plan.oc, mr = plan.mr, nr = plan.nr, taps = plan.taps, ind = plan.ind;
+  const ldo = <usize>c << 2;
+  const wBlock = plan.wpk + (<usize>(c0 * taps) << 2);
+  for (let p = p0; p < p1; p++) {
+    const blk = p / mr;
+    const rows = ind + (<usize>(blk * taps * mr + p - blk * mr) << 2); // tap t's pointer at rows + t·mr·4
+    const o = plan.out + <usize>p * ldo;
+    if (c < 4) {
+      for (let ch = c0; ch < c; ch++) {
+        let sum: f32 = 0;
+        for (let t = 0; t < taps; t++) sum += load<f32>(load<usize>(rows + (<usize>(t * mr) << 2)) + (<usize>ch << 2)) * load<f32>(wBlock + (<usize>(t * nr + ch - c0) << 2));
+        store<f32>(o + (<usize>ch << 2), sum);
+      }
+      continue;
+    }
+    for (let ch = c0; ch < c; ch += 4) {
+      const at = min(ch, c - 4);
+      const w = at == ch ? wBlock + (<usize>(ch - c0) << 2) : plan.tailW;
+      const wStep: usize = at == ch ? <usize>nr << 2 : 16;
+      let acc = f32x4.splat(0);
+      for (let t = 0; t < taps; t++) {
+        acc = madd(v128.load(load<usize>(rows + (<usize>(t * mr) << 2)) + (<usize>at << 2)), v128.load(w + <usize>t * wStep), acc);
+      }
+      v128.store(o + (<usize>at << 2), acc);
+    }
+  }
 }
 
 /** Runs part `part` of `parts` of a dwPlan: a contiguous share of the pixel blocks. */
@@ -369,22 +415,7 @@ export function dwRun(p: usize, part: i32, parts: i32): void {
     }
   }
   const p0 = pbLo * mr, p1 = min(pixels, pbHi * mr);
-  // Channels past the last whole block: plain loops (the packed block is zero-padded).
-  if (cFull * nr < c) {
-    const c0 = cFull * nr;
-    const wBlock = wpk + (<usize>(cFull * taps * nr) << 2);
-    for (let p = p0; p < p1; p++) {
-      const blk = p / mr, i = p - blk * mr;
-      for (let ch = c0; ch < c; ch++) {
-        let sum: f32 = 0;
-        for (let t = 0; t < taps; t++) {
-          const a = load<usize>(ind + (<usize>((blk * taps + t) * mr + i) << 2));
-          sum += load<f32>(a + (<usize>ch << 2)) * load<f32>(wBlock + (<usize>(t * nr + ch - c0) << 2));
-        }
-        store<f32>(out + <usize>p * ldo + (<usize>ch << 2), sum);
-      }
-    }
-  }
+  if (cFull * nr < c) dwTail(plan, cFull * nr, p0, p1);
   epilogue(plan, p0, p1, 0, c);
 }
 
