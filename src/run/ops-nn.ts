@@ -143,7 +143,7 @@ const conv: Handler = (lw, node) => {
   const space = spaceFor(task);
   const tunedPoint = lw.options.tuned.get(`${taskKey(task)}@host`);
   if (tunedPoint) lw.tunedLayers.push(node.name);
-  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, pixels, cg, oc / groups));
+  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, pixels));
   const unpacked = lw.core.f32From(weights);
   const packed = lw.kernels.packConv(shape, unpacked, schedule);
   lw.core.free(unpacked);
@@ -201,7 +201,7 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, bt: Float32Array, bias
   const space = spaceFor(task);
   const tunedPoint = lw.options.tuned.get(`${taskKey(task)}@host`);
   if (tunedPoint) lw.tunedLayers.push(node.name);
-  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, m, k, nOut));
+  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, m));
   const unpacked = lw.core.f32From(bt);
   const packed = lw.kernels.packConv(task.shape, unpacked, schedule);
   lw.core.free(unpacked);
@@ -228,27 +228,40 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, bt: Float32Array, bias
   });
 }
 
+/** Bytes of one 16-channel block of packed weights past which 4×8 beats 2×16 (see untunedConfig). */
+const WIDE_BLOCK_WEIGHT_BYTES = 128 * 1024;
+
 /**
  * What the runtime runs where no tuning log covers a conv or dense layer: the space's default
  * (the tuners' starting point) with the register block and input layout that measured best
- * untuned (sweeps over ResNet, MobileNet, SqueezeNet and ShuffleNet layers): 1×16 below four
- * output pixels (a dense layer at batch 1); else the block of 2×16, 4×8 and 2×12 (in that order of
- * preference) that pads the output channels least, since a partial block computes into a staging
- * tile and wastes its empty columns (2×16 is 1-4% over 4×8 where both fit exactly; ShuffleNet's
- * 58 channels run 5% faster on 2×12, its 116 9% on 4×8, its first layer's 24 29% on 4×8); the
- * zero-padded layout for an input of at most four channels per group (a network's first layer:
- * RGB), where each kernel row then becomes one reduction of kw·c floats (ResNet-50's conv1 5.5 ->
- * 4.4 ms). A depthwise space keeps its default.
+ * untuned (sweeps over ResNet, MobileNet, SqueezeNet, ShuffleNet and Inception layers):
+ * - 1×16 below four output pixels (a dense layer at batch 1);
+ * - 4×8 where one 16-channel block of packed weights (taps × channels × 16 floats) is over
+ *   128 KiB: the micro-kernel streams a block's weights once per pixel block, and at these sizes
+ *   they fall out of L2, so four pixels per weight load beat two (3×3 with 512 channels at 7×7 and
+ *   14×14: 18% faster; 448 at 8×8: 14%; 1×1 with 2048 channels, exactly 128 KiB: 2×16 still 2% ahead);
+ * - else the block of 2×16, 4×8 and 2×12 (in that order of preference) that pads the output
+ *   channels least, since a partial block computes into a staging tile and wastes its empty
+ *   columns (2×16 is 1-4% over 4×8 where both fit exactly; ShuffleNet's 58 channels run 5% faster
+ *   on 2×12, its 116 9% on 4×8, its first layer's 24 29% on 4×8);
+ * - the zero-padded layout for an input of at most four channels per group (a network's first
+ *   layer: RGB), where each kernel row then becomes one reduction of kw·c floats (ResNet-50's
+ *   conv1 5.5 -> 4.4 ms).
+ * A depthwise space keeps its default.
  */
-function untunedConfig(space: ReturnType<typeof spaceFor>, pixels: number, channelsPerGroup: number, outputsPerGroup: number): Config {
+function untunedConfig(space: ReturnType<typeof spaceFor>, pixels: number): Config {
   const block = space.knobs.find((knob) => knob.name === 'block');
   const layout = space.knobs.find((knob) => knob.name === 'layout');
   if (!block?.labels || !layout) return space.defaultConfig;
+  const { kh, kw, c, oc, groups } = space.task.shape;
+  const channelsPerGroup = c / groups;
+  const outputsPerGroup = oc / groups;
   const padding = (label: string): number => {
     const nr = Number(label.split('x')[1]);
     return Math.ceil(outputsPerGroup / nr) * nr - outputsPerGroup;
   };
-  const candidates = (pixels < 4 ? ['1x16'] : ['2x16', '4x8', '2x12']).filter((label) => block.labels!.includes(label));
+  const wideBlockBytes = kh * kw * channelsPerGroup * 16 * 4;
+  const candidates = (pixels < 4 ? ['1x16'] : wideBlockBytes > WIDE_BLOCK_WEIGHT_BYTES ? ['4x8'] : ['2x16', '4x8', '2x12']).filter((label) => block.labels!.includes(label));
   const label = candidates.reduce<string | undefined>((best, l) => (best === undefined || padding(l) < padding(best) ? l : best), undefined);
   const config: Config = {
     ...space.defaultConfig,
