@@ -111,16 +111,19 @@ function buildIndirection(inp: usize, zero: usize, n: i32, h: i32, w: i32, c: i3
   // wp·c floats, the first at row padTop, column padLeft of a zero-bordered hp × wp image.
   inp: usize; n: i32; h: i32; w: i32; c: i32; hp: i32; wp: i32; padTop: i32; padLeft: i32;
   pixels: i32; oc: i32; groups: i32; cg: i32; ocg: i32; taps: i32;
+  // Floats from one output pixel to the next: oc, or more when the output is a channel slice of a
+  // wider tensor (a Concat's, written in place).
+  outStride: i32;
   variant: i32; mr: i32; nr: i32; tileOC: i32; tileP: i32; tileIC: i32; order: i32; maxParts: i32;
   act: i32; actA: f32; actB: f32;
 }
 
-function newPlan(out: usize, wpk: usize, pixels: i32, oc: i32, variant: i32, mr: i32, nr: i32, maxParts: i32,
+function newPlan(out: usize, wpk: usize, pixels: i32, oc: i32, variant: i32, mr: i32, nr: i32, maxParts: i32, outStride: i32,
   bias: usize, residual: usize, act: i32, actA: f32, actB: f32): ConvPlan {
   const plan = changetype<ConvPlan>(heap.alloc(offsetof<ConvPlan>()));
   memory.fill(changetype<usize>(plan), 0, offsetof<ConvPlan>());
   plan.out = out; plan.wpk = wpk; plan.pixels = pixels; plan.oc = oc;
-  plan.variant = variant; plan.mr = mr; plan.nr = nr; plan.maxParts = max(1, maxParts);
+  plan.variant = variant; plan.mr = mr; plan.nr = nr; plan.maxParts = max(1, maxParts); plan.outStride = outStride;
   plan.bias = bias; plan.residual = residual; plan.act = act; plan.actA = actA; plan.actB = actB;
   return plan;
 }
@@ -151,14 +154,14 @@ export function planRelease(p: usize): void {
 export function convPlan(inp: usize, wpk: usize, out: usize,
   n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32, oc: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, dh: i32, dw: i32, groups: i32,
-  variant: i32, tileOC: i32, tileP: i32, tileIC: i32, order: i32, layout: i32, maxParts: i32,
+  variant: i32, tileOC: i32, tileP: i32, tileIC: i32, order: i32, layout: i32, maxParts: i32, outStride: i32,
   bias: usize, residual: usize, act: i32, actA: f32, actB: f32): usize {
   if (variant < 0 || variant >= CONV_VARIANTS) return BAD_VARIANT;
-  if (groups <= 0 || c % groups != 0 || oc % groups != 0 || kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0) return BAD_SHAPE;
+  if (groups <= 0 || c % groups != 0 || oc % groups != 0 || kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0 || outStride < oc) return BAD_SHAPE;
   if (layout != 0 && (groups != 1 || dw != 1)) return BAD_LAYOUT;
   const mr = convVariantMR(variant);
   const nr = convVariantNR(variant);
-  const plan = newPlan(out, wpk, max(0, n * ho * wo), max(0, oc), variant, mr, nr, maxParts, bias, residual, act, actA, actB);
+  const plan = newPlan(out, wpk, max(0, n * ho * wo), max(0, oc), variant, mr, nr, maxParts, outStride, bias, residual, act, actA, actB);
   plan.groups = groups;
   plan.cg = c / groups;
   plan.ocg = oc / groups;
@@ -222,7 +225,7 @@ export function convRun(p: usize, part: i32, parts: i32): void {
   const size1 = d1 == 0 ? nTo : d1 == 1 ? nTp : nTi;
   const size2 = d2 == 0 ? nTo : d2 == 1 ? nTp : nTi;
   const oc = plan.oc, out = plan.out, wpk = plan.wpk, ind = plan.ind, variant = plan.variant;
-  const ldo = <usize>oc << 2;
+  const ldo = <usize>plan.outStride << 2;
   const wTap = <usize>cg * <usize>nr << 2;
   const indBlock = <usize>taps * <usize>mr << 2;
 
@@ -267,12 +270,13 @@ function epilogue(plan: ConvPlan, p0: i32, p1: i32, c0: i32, c1: i32): void {
   const bias = plan.bias, residual = plan.residual, act = plan.act;
   if ((bias == 0 && residual == 0 && act < 0) || c0 >= c1) return;
   const len = c1 - c0;
-  const ld = <usize>plan.oc << 2;
+  const ld = <usize>plan.outStride << 2;
+  const ldResidual = <usize>plan.oc << 2;
   const col = <usize>c0 << 2;
   for (let p = p0; p < p1; p++) {
     const row = plan.out + <usize>p * ld + col;
     if (bias) addTensors(row, bias + col, row, len);
-    if (residual) addTensors(row, residual + <usize>p * ld + col, row, len);
+    if (residual) addTensors(row, residual + <usize>p * ldResidual + col, row, len);
     if (act >= 0) unaryMap(row, row, len, act, plan.actA, plan.actB);
   }
 }
@@ -321,13 +325,13 @@ export function dwPackWeights(src: usize, dst: usize, c: i32, kh: i32, kw: i32, 
 export function dwPlan(inp: usize, wpk: usize, out: usize,
   n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, dh: i32, dw: i32,
-  variant: i32, tileC: i32, tileP: i32, order: i32, maxParts: i32,
+  variant: i32, tileC: i32, tileP: i32, order: i32, maxParts: i32, outStride: i32,
   bias: usize, residual: usize, act: i32, actA: f32, actB: f32): usize {
   if (variant < 0 || variant >= DW_VARIANTS) return BAD_VARIANT;
-  if (kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0) return BAD_SHAPE;
+  if (kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0 || outStride < c) return BAD_SHAPE;
   const mr = dwVariantMR(variant);
   const nr = dwVariantNR(variant);
-  const plan = newPlan(out, wpk, max(0, n * ho * wo), max(0, c), variant, mr, nr, maxParts, bias, residual, act, actA, actB);
+  const plan = newPlan(out, wpk, max(0, n * ho * wo), max(0, c), variant, mr, nr, maxParts, outStride, bias, residual, act, actA, actB);
   plan.groups = 1; plan.ocg = plan.oc;
   plan.taps = kh * kw;
   plan.tileOC = tileC; plan.tileP = tileP; plan.order = order;
@@ -354,7 +358,7 @@ export function dwPlan(inp: usize, wpk: usize, out: usize,
 // pixel's channels. Fewer than four channels in all: one at a time.
 function dwTail(plan: ConvPlan, c0: i32, p0: i32, p1: i32): void {
   const c = plan.oc, mr = plan.mr, nr = plan.nr, taps = plan.taps, ind = plan.ind;
-  const ldo = <usize>c << 2;
+  const ldo = <usize>plan.outStride << 2;
   const wBlock = plan.wpk + (<usize>(c0 * taps) << 2);
   for (let p = p0; p < p1; p++) {
     const blk = p / mr;
@@ -394,7 +398,7 @@ export function dwRun(p: usize, part: i32, parts: i32): void {
   const tP = max(1, plan.tileP / mr);
   const nTc = (cFull + tC - 1) / tC;
   const nTp = (pBlocks + tP - 1) / tP;
-  const ldo = <usize>c << 2;
+  const ldo = <usize>plan.outStride << 2;
   const indBlock = <usize>taps * <usize>mr << 2;
   const outer = plan.order == 0 ? nTc : nTp;
   const inner = plan.order == 0 ? nTp : nTc;

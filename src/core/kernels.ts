@@ -233,23 +233,25 @@ export class Kernels {
    * padded input copy are built once, so a session plans each layer when it binds its steps and
    * then only runs it. Release it with releaseConv.
    */
-  planConv(shape: ConvShape, input: F32Buffer, packed: PackedWeights, output: F32Buffer, schedule: Schedule, epilogue: ConvEpilogue = {}, parts = 1): ConvPlan {
+  planConv(shape: ConvShape, input: F32Buffer, packed: PackedWeights, output: F32Buffer, schedule: Schedule, epilogue: ConvEpilogue = {}, parts = 1, outputStride = shape.oc): ConvPlan {
     if (packed.kind !== schedule.kind || packed.nr !== packWidth(schedule)) {
       throw new RangeError(`conv2d: weights packed for ${packed.kind}/${packed.nr} cannot run a ${schedule.kind}/${packWidth(schedule)} schedule`);
     }
     if (input.length < inputLength(shape)) throw new RangeError(`conv2d: input holds ${input.length} floats, shape needs ${inputLength(shape)}`);
-    if (output.length < outputLength(shape)) throw new RangeError(`conv2d: output holds ${output.length} floats, shape needs ${outputLength(shape)}`);
     const s = shape;
     const { ho, wo } = convOutputSize(s);
+    // With outputStride > oc the output is a channel slice of a wider NHWC tensor: pixel p's channels start at p·outputStride.
+    const spans = (s.n * ho * wo - 1) * outputStride + s.oc;
+    if (outputStride < s.oc || output.length < spans) throw new RangeError(`conv2d: output holds ${output.length} floats at ${outputStride} per pixel, shape needs ${spans} at ≥ ${s.oc}`);
     const e = this.core.exports;
     const act = epilogue.activation;
     const tail = [epilogue.bias ?? 0, epilogue.residual ?? 0, act ? UNARY[act.kind] : -1, act?.a ?? 0, act?.b ?? 0] as const;
     const ptr = schedule.kind === 'depthwise'
       ? e.dwPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.kh, s.kw, s.strideH, s.strideW,
-        s.padTop, s.padLeft, s.dilationH, s.dilationW, schedule.variant, schedule.tileC, schedule.tileP, schedule.order, parts, ...tail)
+        s.padTop, s.padLeft, s.dilationH, s.dilationW, schedule.variant, schedule.tileC, schedule.tileP, schedule.order, parts, outputStride, ...tail)
       : e.convPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.oc, s.kh, s.kw, s.strideH, s.strideW,
         s.padTop, s.padLeft, s.dilationH, s.dilationW, s.groups, schedule.variant, schedule.tileOC, schedule.tileP, schedule.tileIC,
-        schedule.order, schedule.layout, parts, ...tail);
+        schedule.order, schedule.layout, parts, outputStride, ...tail);
     if (ptr < PLAN_ERROR_LIMIT) throw new RangeError(`conv2d: ${KERNEL_ERRORS[ptr] ?? `error ${ptr}`}`);
     return { ptr, run: schedule.kind === 'depthwise' ? 'dwRun' : 'convRun', parts };
   }

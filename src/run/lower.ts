@@ -71,6 +71,8 @@ export class Lowering {
   readonly plans: ConvPlan[] = [];
   /** Nodes already run as part of another node's step (fused epilogues). */
   readonly fused = new Set<number>();
+  /** Activations written straight into a channel slice of their Concat's output (ops-shape.ts, concatSlice). */
+  readonly inPlace = new Set<string>();
   readonly tunedLayers: string[] = [];
   readonly kernels: Kernels;
   readonly ops: TensorOps;

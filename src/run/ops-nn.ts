@@ -9,6 +9,7 @@ import { convTask, denseTask, spaceFor, taskKey, type Config } from '../tune/spa
 import { broadcastStrides, contiguousStrides, elementCount, physicalOrder, physicalShape } from './layout.js';
 import { attr, attrList, attrString, normaliseAxis, type Handler, type Lowering, type Val } from './lower.js';
 import { unaryMapOf, type UnaryMap } from './ops-elementwise.js';
+import { concatSlice } from './ops-shape.js';
 
 const f = Math.fround;
 
@@ -80,8 +81,8 @@ function runEpilogue(lw: Lowering, e: Epilogue, ptr: (v: Val) => number, y: numb
 }
 
 /** A conv layer planned once over the step's addresses, for the session's threads; the session releases it. */
-function planConv(lw: Lowering, shape: ConvShape, input: F32Buffer, packed: PackedWeights, output: F32Buffer, schedule: Schedule, epilogue: ConvEpilogue): ConvPlan {
-  const plan = lw.kernels.planConv(shape, input, packed, output, schedule, epilogue, lw.options.pool?.size ?? 1);
+function planConv(lw: Lowering, shape: ConvShape, input: F32Buffer, packed: PackedWeights, output: F32Buffer, schedule: Schedule, epilogue: ConvEpilogue, outputStride = shape.oc): ConvPlan {
+  const plan = lw.kernels.planConv(shape, input, packed, output, schedule, epilogue, lw.options.pool?.size ?? 1, outputStride);
   lw.plans.push(plan);
   return plan;
 }
@@ -137,7 +138,10 @@ const conv: Handler = (lw, node) => {
   }
   const epilogue = fuseEpilogue(lw, tensor, out.shape, 'nhwc');
   const x = lw.as(x0, 'nhwc');
-  const y = lw.define(epilogue.output, out.shape, 'nhwc');
+  // Straight into a Concat's output where that is its only reader (Inception's branches, SqueezeNet's expands).
+  const slice = concatSlice(lw, epilogue.output, out.shape);
+  const y = slice?.value ?? lw.define(epilogue.output, out.shape, 'nhwc');
+  const outputStride = slice?.stride ?? oc;
 
   const task = convTask(node.name, shape);
   const space = spaceFor(task);
@@ -152,8 +156,10 @@ const conv: Handler = (lw, node) => {
   const length = elementCount(out.shape);
   lw.step(node, [x, epilogue.residual], [y], (ptr) => {
     const input: F32Buffer = { ptr: ptr(x.buf!), length: elementCount(x.shape) };
-    const output: F32Buffer = { ptr: ptr(y.buf!), length };
-    const plan = planConv(lw, shape, input, packed, output, schedule, kernelEpilogue(epilogue, (v) => ptr(v.buf!), biasAt));
+    const output: F32Buffer = slice
+      ? { ptr: ptr(y.buf!) + 4 * slice.channel, length: slice.floats - slice.channel }
+      : { ptr: ptr(y.buf!), length };
+    const plan = planConv(lw, shape, input, packed, output, schedule, kernelEpilogue(epilogue, (v) => ptr(v.buf!), biasAt), outputStride);
     return () => lw.kernels.runConv(plan, lw.options.pool);
   });
 };

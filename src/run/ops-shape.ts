@@ -101,6 +101,36 @@ const transpose: Handler = (lw, node) => {
   });
 };
 
+/** Where a producer writes its channels-last output in place: a channel slice of a Concat's output. */
+export interface ConcatSlice {
+  /** The Concat's output, defined by the first of its inputs written in place. */
+  readonly value: Val;
+  /** The slice's first channel, and the Concat's channels (floats per pixel). */
+  readonly channel: number;
+  readonly stride: number;
+  readonly floats: number;
+}
+
+/**
+ * The slice of its Concat's output that `tensor` ([N, C, H, W], channels-last) can be written to
+ * in place: when its only reader is a Concat of rank-4 tensors along channels that is no channel
+ * shuffle's input (which writes its parts elsewhere). The Concat's step then copies only its
+ * other inputs; `tensor`'s value shares the Concat's buffer, which only the Concat reads.
+ */
+export function concatSlice(lw: Lowering, tensor: string, shape: readonly number[]): ConcatSlice | undefined {
+  const reader = lw.soleReader(tensor);
+  const out = reader?.outputs[0];
+  if (reader?.op !== 'Concat' || !out || out.shape.length !== 4 || normaliseAxis(attr(reader, 'axis', 0), 4) !== 1) return undefined;
+  const next = lw.soleReader(out.name);
+  if (next?.op === 'Reshape' && findChannelShuffle(lw, next)) return undefined;
+  const slot = reader.inputs.findIndex((i) => i?.name === tensor);
+  const channel = reader.inputs.slice(0, slot).reduce((sum, i) => sum + i!.shape[1]!, 0);
+  const value = lw.values.get(out.name) ?? lw.define(out.name, out.shape, 'nhwc');
+  lw.inPlace.add(tensor);
+  lw.values.set(tensor, { name: tensor, shape: [...shape], layout: 'nhwc', buf: value.buf! });
+  return { value, channel, stride: out.shape[1]!, floats: elementCount(out.shape) };
+}
+
 const concat: Handler = (lw, node) => {
   const out = node.outputs[0]!;
   const rank = out.shape.length;
@@ -112,19 +142,22 @@ const concat: Handler = (lw, node) => {
     const shuffle = next?.op === 'Reshape' ? findChannelShuffle(lw, next) : undefined;
     if (shuffle && inputs.every((v) => v.shape[1]! % shuffle.perGroup === 0)) return void shuffleStep(lw, node, inputs, { ...shuffle, rest: [next!, ...shuffle.rest] });
   }
-  const layout: Layout = rank === 4 && inputs.some((v) => v.buf && v.layout === 'nhwc') ? 'nhwc' : 'rm';
-  const y = lw.define(out.name, out.shape, layout);
+  // Inputs already written in place (concatSlice) defined the output, channels-last.
+  const placed = lw.values.get(out.name);
+  const layout: Layout = placed?.layout ?? (rank === 4 && inputs.some((v) => v.buf && v.layout === 'nhwc') ? 'nhwc' : 'rm');
+  const y = placed ?? lw.define(out.name, out.shape, layout);
   const yStrides = logicalStrides(out.shape, layout);
   const order = physicalOrder(layout, rank);
   let offset = 0;
-  const parts = inputs.map((v) => {
+  const parts = inputs.flatMap((v) => {
     const from = logicalStrides(v.shape, v.layout);
     const part = { at: lw.address(v), dims: order.map((d) => v.shape[d]!), src: order.map((d) => from[d]!), dstOffset: offset * yStrides[axis]! };
     offset += v.shape[axis]!;
-    return part;
+    return lw.inPlace.has(v.name) ? [] : [part];
   });
+  if (parts.length === 0) return;
   const dst = order.map((d) => yStrides[d]!);
-  lw.step(node, inputs, [y], (ptr) => {
+  lw.step(node, inputs.filter((v) => !lw.inPlace.has(v.name)), [y], (ptr) => {
     const py = ptr(y.buf!);
     const bound = parts.map((p) => ({ ...p, from: p.at(ptr) }));
     return () => {

@@ -506,6 +506,24 @@ add('ShuffleNet channel shuffle: Conv → Reshape → Transpose → Reshape → 
   const t = g.op('Transpose', [r], { perm: [0, 2, 1, 3, 4] });
   g.conv(g.op('Reshape', [t, g.int([1, 6, 5, 5])]), 6, 6, 3, { group: 6, pads: [1, 1, 1, 1] });
 });
+// Convolutions whose only reader is a Concat along channels write straight into their slice of
+// its output; the Concat copies only its other inputs.
+add('Inception block: Concat of Conv+ReLU branches (one depthwise, one with a residual Add) and a MaxPool branch', (g) => {
+  const x = g.conv(g.input(nchw(1, 3, 7, 6)), 3, 6, 1);
+  const a = g.op('Relu', [g.conv(x, 6, 5, 1)]);
+  const b = g.op('Relu', [g.conv(g.conv(x, 6, 4, 1), 4, 7, 3, { pads: [1, 1, 1, 1] })]);
+  const d = g.conv(x, 6, 6, 3, { group: 6, pads: [1, 1, 1, 1] });
+  const r = g.op('Add', [g.conv(x, 6, 6, 1), x]);
+  const p = g.op('MaxPool', [x], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] });
+  g.conv(g.op('Concat', [a, p, b, d, r], { axis: 1 }), 30, 8, 1);
+});
+add('Concat of a Conv output and the graph input (row-major), and of a Conv output another node also reads', (g) => {
+  const input = g.input(nchw(1, 3, 5, 5));
+  const c1 = g.conv(input, 3, 4, 3, { pads: [1, 1, 1, 1] });
+  const c2 = g.conv(input, 3, 5, 1);
+  const both = g.op('Concat', [input, c1, c2], { axis: 1 });
+  g.op('Add', [g.op('Concat', [c2, g.conv(both, 12, 5, 1)], { axis: 1 }), g.op('Concat', [g.conv(both, 12, 3, 1), g.op('Relu', [g.conv(both, 12, 7, 1)])], { axis: 1 })]);
+});
 // The shuffle after a Concat writes each part to its shuffled channels in the concat's step:
 // two groups (the interleaving kernel, vector body and tail), three groups (strided copies), parts
 // holding several groups, and parts that split a group (the concat and the shuffle stay two steps).
