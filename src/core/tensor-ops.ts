@@ -18,6 +18,23 @@ export type PoolWindow = Omit<ConvShape, 'oc' | 'groups'> & { readonly ho: numbe
 
 export const MAX_COPY_RANK = 6;
 
+/** Below this many floats the copy's innermost run is mostly loop overhead. */
+const SHORT_RUN = 8;
+
+/**
+ * The same copy with a longer innermost loop where that helps: when the innermost dim is short
+ * (NCHW → NHWC of an RGB image: runs of 3) and another dim reads contiguous source, that dim goes
+ * innermost, so the kernel runs long strided loops instead of one tiny copy per pixel.
+ */
+function longInnerLoop(dims: readonly number[], src: readonly number[], dst: readonly number[]): [readonly number[], readonly number[], readonly number[]] {
+  const last = dims.length - 1;
+  if (last < 1 || dims[last]! >= SHORT_RUN) return [dims, src, dst];
+  const unit = src.findIndex((stride, i) => stride === 1 && dims[i]! >= SHORT_RUN);
+  if (unit < 0 || unit === last) return [dims, src, dst];
+  const order = [...dims.keys()].filter((i) => i !== unit).concat(unit);
+  return [order.map((i) => dims[i]!), order.map((i) => src[i]!), order.map((i) => dst[i]!)];
+}
+
 export class TensorOps {
   /** Scratch for stridedCopy's three i32[6] argument arrays, allocated once per core. */
   private readonly copyArgs: number;
@@ -42,7 +59,8 @@ export class TensorOps {
   }
 
   /** dst[Σ i·dstStrides] = src[Σ i·srcStrides] over `dims` (rank ≤ 6, padded with leading 1s here). */
-  copy(src: number, dst: number, dims: readonly number[], srcStrides: readonly number[], dstStrides: readonly number[]): void {
+  copy(src: number, dst: number, dims0: readonly number[], srcStrides0: readonly number[], dstStrides0: readonly number[]): void {
+    const [dims, srcStrides, dstStrides] = longInnerLoop(dims0, srcStrides0, dstStrides0);
     const pad = MAX_COPY_RANK - dims.length;
     if (pad < 0) throw new RangeError(`copy: rank ${dims.length} exceeds ${MAX_COPY_RANK}`);
     const args = new Int32Array(this.core.exports.memory.buffer, this.copyArgs, 3 * MAX_COPY_RANK);
