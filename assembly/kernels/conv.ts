@@ -430,11 +430,34 @@ export function convVariantCols(v: i32): i32 { return convVariantNR(v); }
 export function dwVariantCount(): i32 { return DW_VARIANTS; }
 
 /**
- * An in-register multiply-add loop: 12 independent chains a = a·y + x, `iters` rounds, enough
- * chains to cover the latency of a multiply followed by an add. Returns a value that depends on
- * every chain so nothing is optimised away; flop = iters · 12 · 8.
+ * The multiply-add peak: `iters` rounds of 96 flop, returning a value that depends on every chain
+ * so nothing is optimised away. With fused multiply-add (relaxed SIMD), 12 independent chains
+ * a = a·y + x in registers, enough to cover its latency. Without, a multiply-add is a multiply
+ * then an add, and as in a conv's micro-kernel only the add extends a chain: 12 accumulators
+ * a += w·y with w loaded from a few L1-resident vectors (distinct loads, so the products are
+ * neither hoisted nor shared). Chains a = a·y + x would put the multiply on the chain too and
+ * understate a CPU whose multiplies and adds share ports.
  */
 export function peakMadd(iters: i32): f32 {
+  if (ASC_FEATURE_RELAXED_SIMD) return peakFused(iters);
+  const w = heap.alloc(12 * 16);
+  for (let k = 0; k < 12; k++) v128.store(w + <usize>k * 16, f32x4.splat(<f32>(k + 1) * 1e-9));
+  const y = f32x4.splat(0.5);
+  let a0 = f32x4.splat(0.1), a1 = f32x4.splat(0.2), a2 = f32x4.splat(0.3), a3 = f32x4.splat(0.4);
+  let a4 = f32x4.splat(0.5), a5 = f32x4.splat(0.6), a6 = f32x4.splat(0.7), a7 = f32x4.splat(0.8);
+  let a8 = f32x4.splat(0.9), a9 = f32x4.splat(1.0), a10 = f32x4.splat(1.1), a11 = f32x4.splat(1.2);
+  for (let i = 0; i < iters; i++) {
+    a0 = madd(v128.load(w), y, a0); a1 = madd(v128.load(w, 16), y, a1); a2 = madd(v128.load(w, 32), y, a2); a3 = madd(v128.load(w, 48), y, a3);
+    a4 = madd(v128.load(w, 64), y, a4); a5 = madd(v128.load(w, 80), y, a5); a6 = madd(v128.load(w, 96), y, a6); a7 = madd(v128.load(w, 112), y, a7);
+    a8 = madd(v128.load(w, 128), y, a8); a9 = madd(v128.load(w, 144), y, a9); a10 = madd(v128.load(w, 160), y, a10); a11 = madd(v128.load(w, 176), y, a11);
+  }
+  heap.free(w);
+  const s = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
+  const t = f32x4.add(s, f32x4.add(f32x4.add(a8, a9), f32x4.add(a10, a11)));
+  return f32x4.extract_lane(t, 0) + f32x4.extract_lane(t, 3);
+}
+
+function peakFused(iters: i32): f32 {
   const x = f32x4.splat(1e-3), y = f32x4.splat(0.9999);
   let a0 = f32x4.splat(0.1), a1 = f32x4.splat(0.2), a2 = f32x4.splat(0.3), a3 = f32x4.splat(0.4);
   let a4 = f32x4.splat(0.5), a5 = f32x4.splat(0.6), a6 = f32x4.splat(0.7), a7 = f32x4.splat(0.8);
