@@ -52,8 +52,8 @@ export const CORAL_TABLE: readonly PublishedRow[] = [
   { label: 'SqueezeNet (224x224)', usbMs: 2.1, devboardMs: 2, model: 'squeezenet11', size: 224, note: 'SqueezeNet 1.1' },
   { label: 'VGG16 (224x224)', usbMs: 296, devboardMs: 343, model: 'vgg16', size: 224 },
   { label: 'VGG19 (224x224)', usbMs: 308, devboardMs: 357, model: 'vgg19', size: 224 },
-  { label: 'EfficientNet-EdgeTpu-S', usbMs: 5.1, devboardMs: 5.5, note: 'no EfficientNet-EdgeTpu in the zoo' },
-  { label: 'EfficientNet-EdgeTpu-M', usbMs: 8.7, devboardMs: 10.6, note: 'no EfficientNet-EdgeTpu in the zoo' },
+  { label: 'EfficientNet-EdgeTpu-S', usbMs: 5.1, devboardMs: 5.5, model: 'efficientnetedgetpus', size: 224 },
+  { label: 'EfficientNet-EdgeTpu-M', usbMs: 8.7, devboardMs: 10.6, model: 'efficientnetedgetpum', size: 240 },
   { label: 'DeepLab V3 (513x513)', usbMs: 52, devboardMs: 241, note: 'no DeepLab in the zoo' },
   { label: 'Unet Mv2 (128x128)', usbMs: 3.3, devboardMs: 5.7, note: 'no U-Net in the zoo' },
 ];
