@@ -109,12 +109,27 @@ export class Coordinator {
     const earlier = await queue.getJob(id);
     if (earlier && (await earlier.isFailed())) await earlier.remove().catch(() => {});
     const bull = await add();
-    // A Redis that restarted without persistence has lost the queue: put back a job that vanished (same id, still one job).
-    const watch = setInterval(() => {
-      void queue.getJobState(id).then((state) => (state === 'unknown' ? add() : undefined)).catch(() => {});
-    }, this.options.watchMs ?? 2000);
+    // The job's state is also read every watchMs: a Redis that restarted without persistence has
+    // lost the queue, so a job that vanished is put back (same id, still one job); and a job that
+    // finished while the events stream was not yet read by its listener sends no event that
+    // arrives, so a finished state ends the wait too.
+    let watch: ReturnType<typeof setInterval> | undefined;
+    const polled = new Promise<unknown>((resolve, reject) => {
+      watch = setInterval(() => {
+        void queue.getJobState(id).then(async (state) => {
+          if (state === 'unknown') await add();
+          if (state !== 'completed' && state !== 'failed') return;
+          const done = await queue.getJob(id);
+          if (state === 'completed') resolve(done?.returnvalue);
+          else reject(new Error(done?.failedReason ?? 'failed'));
+        }).catch(() => {});
+      }, this.options.watchMs ?? 2000);
+    });
+    const signalled = bull.waitUntilFinished(events);
+    polled.catch(() => {});
+    signalled.catch(() => {});
     try {
-      return await bull.waitUntilFinished(events);
+      return await Promise.race([signalled, polled]);
     } catch (error) {
       throw new JobFailedError(`job ${id} failed: ${(error as Error).message}`);
     } finally {
