@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getCore } from '../src/node/index.js';
 import { zooModel } from '../src/graph/zoo/index.js';
-import { arcoSearch, areaBudgetTarget, type Ceiling, codesignCeiling, CodesignProblem, codesignTarget, type CodesignRun, hardwareOf, networkOf, runStrategy, type Strategy, timeToReach, tradeoffSpec } from '../src/codesign/index.js';
+import { arcoSearch, areaBudgetTarget, type Ceiling, codesignCeiling, CodesignProblem, codesignTarget, type CodesignRun, hardwareOf, networkOf, runStrategy, type Strategy, timeToReach, tradeoffOf, tradeoffSpec } from '../src/codesign/index.js';
 import { renderSvg } from '../src/report/vega.js';
 import { MappingModel } from '../src/sim/mapping.js';
 import { Simulator } from '../src/sim/simulate.js';
@@ -101,7 +101,7 @@ export const codesignBench: Bench = {
       }
       if (svgDir) {
         mkdirSync(svgDir, { recursive: true });
-        writeFileSync(join(svgDir, `codesign-${name}.svg`), await renderSvg(tradeoffSpec(`${name}: accelerators evaluated (budget ${budget} simulator calls)`, runsOfNetwork)));
+        writeFileSync(join(svgDir, `codesign-${name}.svg`), await renderSvg(tradeoffSpec(`${name}: accelerators evaluated (budget ${budget} simulator calls)`, runsOfNetwork.map(tradeoffOf))));
         log(`wrote ${join(svgDir, `codesign-${name}.svg`)}`);
       }
     }

@@ -1,17 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import type { CommandParts } from './lazy.js';
-import { getCore } from '../../src/core/load.js';
+import { codesign, type CodesignReport } from '../../src/api/codesign.js';
+import { DEFAULT_CODESIGN_BUDGET, DEFAULT_DRAM_BYTES_PER_CYCLE, STRATEGIES, type Strategy, tradeoffSpec } from '../../src/codesign/index.js';
+import { skipLogged } from '../../src/compile/resume.js';
 import { MODEL_SPEC_KINDS, modelSpecHelp, parseModelSpec } from '../../src/graph/model-spec.js';
 import { loadModel } from '../../src/node/models.js';
-import { skipLogged } from '../../src/compile/resume.js';
-import { appendRecords, readRecords } from '../../src/node/records-file.js';
-import { renderSvg } from '../../src/report/vega.js';
 import { svgToPng } from '../../src/node/png.js';
-import { CodesignProblem, DEFAULT_DRAM_BYTES_PER_CYCLE, defaultReference, type CodesignRun, hardwareOf, networkFromLayers, networkOf, type Network, runStrategy, STRATEGIES, type Strategy, tradeoffSpec, userBudgetTarget } from '../../src/codesign/index.js';
-import { MappingModel } from '../../src/sim/mapping.js';
-import { SCALESIM_NETWORKS, scalesimNetwork } from '../../src/sim/networks.js';
-import { Simulator } from '../../src/sim/simulate.js';
+import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { budgetText } from '../../src/report/systolic.js';
+import { renderSvg } from '../../src/report/vega.js';
+import { SCALESIM_NETWORKS } from '../../src/sim/networks.js';
 import { formatNumber, message, report, table } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -33,15 +31,6 @@ interface CodesignArgs {
   json?: boolean;
 }
 
-/** JSON has no Infinity: an absent cap is null. */
-const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
-
-async function loadNetwork(text: string): Promise<Network> {
-  const spec = parseModelSpec(text);
-  if (spec.kind === 'scalesim') return networkFromLayers(`scalesim:${spec.network}`, scalesimNetwork(spec.network).map((layer) => ({ layer })));
-  return networkOf(await loadModel(spec));
-}
-
 export const codesignCommand: CommandParts<CodesignArgs> = {
   builder: (y) =>
     y
@@ -52,44 +41,47 @@ export const codesignCommand: CommandParts<CodesignArgs> = {
       .option('dram-bytes-per-cycle', { type: 'number', default: DEFAULT_DRAM_BYTES_PER_CYCLE, describe: 'DRAM bandwidth of the accelerator (the same default as compile --target systolic)' })
       .option('freq-mhz', { type: 'number', default: 1000, describe: 'clock, for throughput' })
       .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'search strategy; exhaustive: the exact optimum over every accelerator in the budget (ignores --budget; seconds to minutes)' })
-      .option('budget', { type: 'number', default: 2000, describe: 'simulator calls (one per accelerator × layer × mapping first evaluated)' })
+      .option('budget', { type: 'number', default: DEFAULT_CODESIGN_BUDGET, describe: 'simulator calls (one per accelerator × layer × mapping first evaluated)' })
       .option('log', { type: 'string', describe: 'append every evaluated configuration to this JSON-lines log' })
       .option('resume', { type: 'boolean', describe: 'continue an interrupted run of the same command: it is repeated deterministically and only the records --log lacks are appended' })
       .option('svg', { type: 'string', describe: 'write the trade-off plot (throughput against PEs and SRAM) here' })
       .option('png', { type: 'string', describe: 'write the trade-off plot as PNG here (twice the SVG\'s size)' })
       .option('seed', { type: 'number', default: 1 })
-      .option('redis', { type: 'string', describe: 'exhaustive: split the search\'s accelerators over the workers (`mapwise worker`) of this Redis, redis://… or rediss://…; the same optimum' }) as never,
+      .option('redis', { type: 'string', describe: 'exhaustive: split the search\'s accelerators over the workers (`mapwise worker`) of this Redis, redis://… or rediss://…; the same optimum' })
+      .check((argv) => {
+        if (argv.resume && !argv.log) throw new Error('--resume needs --log FILE');
+        if (!Number.isInteger(argv.budget) || argv.budget < 1) throw new Error(`--budget must be a positive integer, got ${argv.budget}`);
+        if (argv.redis && argv.strategy !== 'exhaustive') throw new Error(`--redis splits the exhaustive search only; --strategy ${argv.strategy} runs here`);
+        for (const flag of ['max-pes', 'max-sram-kib', 'max-area-mm2'] as const) {
+          if (argv[flag] !== undefined && !(Number(argv[flag]) > 0)) throw new Error(`--${flag} must be positive, got ${argv[flag]}`);
+        }
+        return true;
+      }) as never,
   handler: async (argv) => {
-    if (!(argv.budget >= 1)) throw new RangeError(`--budget must be at least 1, got ${argv.budget}`);
-    if (argv.resume && !argv.log) throw new Error('--resume needs --log FILE');
-    if (argv.redis && argv.strategy !== 'exhaustive') throw new Error(`--redis splits the exhaustive search only; --strategy ${argv.strategy} runs here`);
-    const network = await loadNetwork(argv.model);
-    const core = await getCore();
-    const { target, fromDefaultArray } = userBudgetTarget(
-      { maxPEs: argv['max-pes'], maxSramKiB: argv['max-sram-kib'], maxAreaMm2: argv['max-area-mm2'] },
-      { dramBytesPerCycle: argv['dram-bytes-per-cycle'], freqMHz: argv['freq-mhz'] },
-    );
-    const sim = new Simulator(core);
-    const { evaluation: reference, withinBudget: defaultWithinBudget } = defaultReference(new MappingModel(sim), network, target);
-    const problem = new CodesignProblem(new MappingModel(sim), network, target);
-    const bar = progressBar(`${argv.strategy} on ${network.name}`, argv.budget, 'best {best}/s');
-    let run: CodesignRun;
+    // SCALE-Sim topologies are layer lists the library reads itself; graphs come from files here.
+    const model = parseModelSpec(argv.model).kind === 'scalesim' ? argv.model : await loadModel(argv.model);
+    const bar = progressBar(`${argv.strategy} on ${typeof model === 'string' ? model : model.name}`, argv.budget, 'best {best}/s');
+    let result: CodesignReport;
     try {
-      const options = {
+      result = await codesign(model, {
+        ...(argv['max-pes'] === undefined ? {} : { maxPEs: argv['max-pes'] }),
+        ...(argv['max-sram-kib'] === undefined ? {} : { maxSramKiB: argv['max-sram-kib'] }),
+        ...(argv['max-area-mm2'] === undefined ? {} : { maxAreaMm2: argv['max-area-mm2'] }),
+        dramBytesPerCycle: argv['dram-bytes-per-cycle'],
+        freqMHz: argv['freq-mhz'],
+        strategy: argv.strategy,
         budget: argv.budget,
         seed: argv.seed,
-        onRecords: argv.log ? skipLogged(argv.resume ? readRecords(argv.log).records : [], (records) => appendRecords(argv.log!, records)) : undefined,
-        onProgress: (calls: number, budget: number, best: number) => bar.update(Math.min(calls, budget), { best: formatNumber(best) }),
-      };
-      // BullMQ loads only for --redis runs.
-      run = argv.redis ? await (await import('../../src/node/dist/codesign.js')).distributedExhaustive(argv.redis, problem, options) : await runStrategy(argv.strategy, core, problem, options);
+        ...(argv.redis === undefined ? {} : { redis: argv.redis }),
+        ...(argv.log ? { onRecords: skipLogged(argv.resume ? readRecords(argv.log).records : [], (records) => appendRecords(argv.log!, records)) } : {}),
+        onProgress: (e) => bar.update(e.done, { best: e.best === undefined ? '-' : formatNumber(e.best) }),
+      });
     } finally {
       bar.stop();
-      sim.free();
     }
     if (argv.log) message(`appended the evaluated configurations to ${argv.log}`);
     if (argv.svg || argv.png) {
-      const svg = await renderSvg(tradeoffSpec(`${network.name}: ${argv.strategy}, ${run.simulatorCalls} simulator calls`, [run]));
+      const svg = await renderSvg(tradeoffSpec(`${result.model}: ${result.strategy}, ${result.simulatorCalls} simulator calls`, [{ strategy: result.strategy, accelerators: result.accelerators, chosen: result.best.hardware }]));
       if (argv.svg) {
         await writeFile(argv.svg, svg);
         message(`wrote the trade-off plot to ${argv.svg}`);
@@ -99,41 +91,14 @@ export const codesignCommand: CommandParts<CodesignArgs> = {
         message(`wrote the trade-off plot as PNG to ${argv.png}`);
       }
     }
-    const best = run.best;
-    const result = {
-      network: network.name,
-      strategy: run.strategy,
-      seed: run.seed,
-      budget: {
-        maxPEs: finiteOrNull(target.maxPEs), maxSramKiB: finiteOrNull(target.maxSramBytes / 1024), maxAreaMm2: finiteOrNull(target.maxAreaMm2), fromDefaultArray,
-        dramBytesPerCycle: target.dramBytesPerCycle, freqMHz: target.freqMHz,
-      },
-      simulatorCalls: run.simulatorCalls,
-      seconds: run.seconds,
-      default: { hardware: target.defaultHardware, withinBudget: defaultWithinBudget, throughputPerSecond: reference.throughputPerSecond, latencyMs: reference.latencyMs, dramBytes: reference.dramBytes, energyUJ: reference.energyUJ },
-      best: best && {
-        hardware: hardwareOf(best.config.hardware),
-        throughputPerSecond: best.evaluation.throughputPerSecond,
-        speedupOverDefault: best.evaluation.throughputPerSecond / reference.throughputPerSecond,
-        latencyMs: best.evaluation.latencyMs,
-        dramBytes: best.evaluation.dramBytes,
-        energyUJ: best.evaluation.energyUJ,
-        layers: problem.describe(best.config).mappings.map((m, i) => {
-          const r = best.evaluation.layers[i]!;
-          return { ...m, cycles: r.totalCycles, utilization: r.utilization, dramBytes: r.dramReads.ifmap + r.dramReads.filter + r.dramReads.ofmap + r.dramWrites.ofmap };
-        }),
-      },
-      stats: run.stats,
-      history: run.history,
-    };
     report(argv, result, (r) => {
-      if (!r.best) return `no valid configuration found in ${r.simulatorCalls} simulator calls`;
       const h = r.best.hardware;
+      const kept = r.kept === 'search' ? 'best accelerator' : `kept SCALE-Sim's mapping on the default array (no search result beat it in ${r.simulatorCalls} simulator calls)`;
       return [
-        `${r.network}: ${r.strategy}, ${r.simulatorCalls} simulator calls in ${formatNumber(r.seconds)} s`,
+        `${r.model}: ${r.strategy}, ${r.simulatorCalls} simulator calls in ${formatNumber(r.seconds)} s`,
         `budget: ${budgetText(r.budget)}${r.budget.fromDefaultArray ? " (the default array's silicon; --max-pes, --max-sram-kib or --max-area-mm2 set caps instead)" : ''}; DRAM ${r.budget.dramBytesPerCycle} B/cycle at ${r.budget.freqMHz} MHz`,
-        `best accelerator: ${h.rows}×${h.cols} ${h.dataflow.toUpperCase()}, SRAM ${h.ifmapSramKiB}/${h.filterSramKiB}/${h.ofmapSramKiB} KiB`,
-        `throughput ${formatNumber(r.best.throughputPerSecond)}/s (${formatNumber(r.best.speedupOverDefault)}× SCALE-Sim's mapping on ${r.default.hardware.rows}×${r.default.hardware.cols}${r.default.withinBudget ? '' : ', which is outside this budget'}), ` +
+        `${kept}: ${h.rows}×${h.cols} ${h.dataflow.toUpperCase()}, SRAM ${h.ifmapSramKiB}/${h.filterSramKiB}/${h.ofmapSramKiB} KiB`,
+        `throughput ${formatNumber(r.best.throughputPerSecond)}/s (${formatNumber(r.best.speedupOverReference)}× SCALE-Sim's mapping on ${r.reference.hardware.rows}×${r.reference.hardware.cols}${r.reference.withinBudget ? '' : ', which is outside this budget'}), ` +
           `latency ${formatNumber(r.best.latencyMs)} ms, DRAM ${formatNumber(r.best.dramBytes / 2 ** 20)} MiB, energy ${formatNumber(r.best.energyUJ)} µJ`,
         table(['layer', '×', 'splits M/N/K', 'order', 'double buffer', 'cycles', 'util %', 'DRAM KiB'], r.best.layers.map((l) => [
           l.layer, l.count, `${l.mapping.splitM}/${l.mapping.splitN}/${l.mapping.splitK}`, l.mapping.order, l.mapping.doubleBuffer ? 'on' : 'off', l.cycles, l.utilization, l.dramBytes / 1024,

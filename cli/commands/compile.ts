@@ -5,7 +5,7 @@ import { compileHost, type HostCompilation } from '../../src/compile/host.js';
 import { compilePipeline, type PipelineCompilation } from '../../src/compile/pipeline.js';
 import { skipLogged } from '../../src/compile/resume.js';
 import { compileSystolic, type SystolicCompilation } from '../../src/compile/systolic.js';
-import { DEFAULT_DRAM_BYTES_PER_CYCLE, STRATEGIES, type Strategy } from '../../src/codesign/index.js';
+import { DEFAULT_CODESIGN_BUDGET, DEFAULT_DRAM_BYTES_PER_CYCLE, QUICK_CODESIGN_BUDGET, STRATEGIES, type Strategy } from '../../src/codesign/index.js';
 import { type CompileTarget, parseTargetSpec, targetFromJson } from '../../src/compile/target-spec.js';
 import { getCore } from '../../src/core/load.js';
 import { totals } from '../../src/graph/analysis.js';
@@ -154,7 +154,7 @@ export const compileCommand: CommandParts<CompileArgs> = {
       }
       parts = hostReport(graph, compilation);
     } else {
-      const budget = argv.budget ?? (argv.quick ? 300 : 2000);
+      const budget = argv.budget ?? (argv.quick ? QUICK_CODESIGN_BUDGET : DEFAULT_CODESIGN_BUDGET);
       const { mkdirSync, writeFileSync } = await import('node:fs');
       mkdirSync(out, { recursive: true });
       const logged = argv.resume ? readRecords(recordsPath) : { records: [], warnings: [] };

@@ -1,11 +1,12 @@
 // `codesign(model, options) → Promise<CodesignReport>`: choose a systolic array within a silicon
 // area (by default the default array's) or PE and SRAM caps and every layer's mapping onto it (ARCO or a baseline strategy), compared with
-// SCALE-Sim's own mapping on the budget's default array.
+// SCALE-Sim's own mapping on the budget's default array. `mapwise codesign` is a shell over it.
 import type { SystolicCompilation } from '../compile/systolic.js';
-import type { Strategy } from '../codesign/index.js';
+import type { HistoryEntry, Network, Strategy, TradeoffRun } from '../codesign/index.js';
 import { getCore } from '../core/load.js';
 import { checkOptions, OptionsError } from '../base/options.js';
-import { type ProgressEvent, throwIfAborted } from './check.js';
+import type { TuningRecord } from '../tune/records.js';
+import { modelSpecOf, type ProgressEvent, throwIfAborted } from './check.js';
 import { type ModelInput, resolveModel } from './model.js';
 import { loadDist } from './redis.js';
 
@@ -25,21 +26,30 @@ export interface CodesignOptions {
   freqMHz?: number;
   /** Search strategy (default 'arco'). */
   strategy?: Strategy;
-  /** Simulator calls the search may spend (default 2000). */
+  /** Simulator calls the search may spend (default DEFAULT_CODESIGN_BUDGET, 2000). */
   budget?: number;
   seed?: number;
+  /** Every evaluated configuration, as tuning records (the CLI's --log appends them). */
+  onRecords?: (records: TuningRecord[]) => void;
   /** Node, strategy 'exhaustive': split the search over the `mapwise worker` processes of this Redis (redis://… or rediss://…); the same optimum. */
   redis?: string;
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
 }
 
-export type CodesignReport = Omit<SystolicCompilation, 'run' | 'kind'> & { model: string };
+export type CodesignReport = Omit<SystolicCompilation, 'run' | 'kind'> & {
+  model: string;
+  seed: number;
+  /** The search's best throughput as its simulator calls went. */
+  history: HistoryEntry[];
+  /** Every accelerator evaluated with its best throughput (the trade-off plot's points: tradeoffSpec). */
+  accelerators: TradeoffRun['accelerators'];
+};
 
 /** Co-design loads on the first call, so importing the library stays cheap. */
 const loadCodesign = async () => {
-  const [systolic, strategies, problem] = await Promise.all([import('../compile/systolic.js'), import('../codesign/index.js'), import('../codesign/problem.js')]);
-  return { codesignNetwork: systolic.codesignNetwork, userBudgetTarget: problem.userBudgetTarget, spec: specOf(strategies.STRATEGIES) };
+  const [systolic, codesignParts, sim] = await Promise.all([import('../compile/systolic.js'), import('../codesign/index.js'), import('../sim/networks.js')]);
+  return { codesignNetwork: systolic.codesignNetwork, codesignParts, scalesimNetwork: sim.scalesimNetwork, spec: specOf(codesignParts.STRATEGIES) };
 };
 
 const specOf = (STRATEGIES: readonly string[]) => ({
@@ -52,27 +62,43 @@ const specOf = (STRATEGIES: readonly string[]) => ({
   budget: { type: 'number', integer: true, min: 1 },
   seed: { type: 'number', integer: true },
   redis: { type: 'string' },
+  onRecords: { type: 'function' },
   onProgress: { type: 'function' },
   signal: { type: 'signal' },
 }) as const;
 
+/**
+ * `model`: a Graph, a zoo or generator spec, or `scalesim:NETWORK` (one of SCALE-Sim's topologies,
+ * its conv layers without a graph).
+ */
 export async function codesign(model: ModelInput, options?: CodesignOptions): Promise<CodesignReport> {
-  const { codesignNetwork, userBudgetTarget, spec } = await loadCodesign();
+  const { codesignNetwork, codesignParts, scalesimNetwork, spec } = await loadCodesign();
   const o = checkOptions<CodesignOptions>('codesign', options, spec);
-  const graph = resolveModel('codesign', model);
+  const network = networkFor(model, codesignParts, scalesimNetwork);
   throwIfAborted(o.signal);
-  const { target, fromDefaultArray } = userBudgetTarget({ maxPEs: o.maxPEs, maxSramKiB: o.maxSramKiB, maxAreaMm2: o.maxAreaMm2 }, { dramBytesPerCycle: o.dramBytesPerCycle, freqMHz: o.freqMHz });
-  const budget = o.budget ?? 2000;
+  const { target, fromDefaultArray } = codesignParts.userBudgetTarget({ maxPEs: o.maxPEs, maxSramKiB: o.maxSramKiB, maxAreaMm2: o.maxAreaMm2 }, { dramBytesPerCycle: o.dramBytesPerCycle, freqMHz: o.freqMHz });
+  const budget = o.budget ?? codesignParts.DEFAULT_CODESIGN_BUDGET;
   const strategy = o.strategy ?? 'arco';
+  const seed = o.seed ?? 1;
   if (o.redis !== undefined && strategy !== 'exhaustive') throw new OptionsError(`codesign: redis splits the exhaustive search only; strategy '${strategy}' runs here`, { field: 'redis' });
   const dist = o.redis === undefined ? undefined : await loadDist('codesign', 'codesign');
-  const { run: _run, kind: _kind, ...report } = await codesignNetwork(await getCore(), graph, target, 'custom', {
+  const { run, kind: _kind, ...report } = await codesignNetwork(await getCore(), network, target, 'custom', {
     strategy,
     budget,
-    seed: o.seed ?? 1,
-    onProgress: (calls) => o.onProgress?.({ step: 'simulator calls', done: Math.min(calls, budget), total: budget }),
+    seed,
+    onRecords: o.onRecords,
+    onProgress: (calls, _budget, best) => o.onProgress?.({ step: 'simulator calls', done: Math.min(calls, budget), total: budget, best, unit: 'inferences/s' }),
     search: dist && ((problem, options) => dist.distributedExhaustive(o.redis!, problem, options)),
   }, fromDefaultArray);
   throwIfAborted(o.signal);
-  return { model: graph.name, ...report };
+  return { model: network.name, seed, ...report, history: run.history, accelerators: codesignParts.tradeoffOf(run).accelerators };
+}
+
+/** The layers to co-design for: a graph's convolutions and dense layers, or a SCALE-Sim topology's. */
+function networkFor(model: ModelInput, parts: typeof import('../codesign/index.js'), scalesimNetwork: typeof import('../sim/networks.js').scalesimNetwork): Network {
+  if (typeof model === 'string' && model.startsWith('scalesim:')) {
+    const spec = modelSpecOf('codesign', model, ['scalesim']);
+    if (spec.kind === 'scalesim') return parts.networkFromLayers(`scalesim:${spec.network}`, scalesimNetwork(spec.network).map((layer) => ({ layer })));
+  }
+  return parts.networkOf(resolveModel('codesign', model));
 }

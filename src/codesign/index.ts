@@ -37,7 +37,7 @@ export { ENSEMBLE_DEFAULTS, GbtEnsemble, type EnsembleOptions } from './ensemble
 export { type Network, type NetworkLayer, networkFromLayers, networkOf } from './layers.js';
 export * from './problem.js';
 export { type CodesignRun, type HistoryEntry, repair, timeToReach, Tracker } from './run.js';
-export { tradeoffSpec } from './plot.js';
+export { tradeoffOf, type TradeoffRun, tradeoffSpec } from './plot.js';
 export { DEFAULT_MAPPING, LOOP_ORDERS, type Mapping, MappingModel, type MappingResult, type MappingTarget, SPLITS, tiledMapping } from '../sim/mapping.js';
 export { DEFAULT_MAPPING_POINT, MappingMeasurer, MappingSpace, mappingOf, mappingPoint } from '../sim/mapping-space.js';
 export { acceleratorOptimum, type Ceiling, CEILING_SHAPES, ceilingRun, ceilingSlice, type CeilingSlice, codesignCeiling, exhaustiveSearch, mergeSlices, type SliceHooks } from './ceiling.js';

@@ -4,11 +4,26 @@ import type { TopLevelSpec } from 'vega-lite';
 import { type Hardware, hardwareOf } from './problem.js';
 import type { CodesignRun } from './run.js';
 
-export function tradeoffSpec(title: string, runs: readonly CodesignRun[]): TopLevelSpec {
+/** What the plot shows of a run: its strategy, each accelerator it evaluated with its best throughput, and the chosen one. */
+export interface TradeoffRun {
+  readonly strategy: string;
+  readonly accelerators: readonly { readonly hardware: Hardware; readonly throughputPerSecond: number }[];
+  readonly chosen?: Hardware;
+}
+
+/** A run's accelerators by name, its best the chosen one. */
+export function tradeoffOf(run: CodesignRun): TradeoffRun {
+  const accelerators = run.perHardware.map(({ hardware, throughputPerSecond }) => ({ hardware: hardwareOf(hardware), throughputPerSecond }));
+  return { strategy: run.strategy, accelerators, ...(run.best ? { chosen: hardwareOf(run.best.config.hardware) } : {}) };
+}
+
+const sameHardware = (a: Hardware, b: Hardware | undefined): boolean =>
+  b !== undefined && a.rows === b.rows && a.cols === b.cols && a.dataflow === b.dataflow && a.ifmapSramKiB === b.ifmapSramKiB && a.filterSramKiB === b.filterSramKiB && a.ofmapSramKiB === b.ofmapSramKiB;
+
+export function tradeoffSpec(title: string, runs: readonly TradeoffRun[]): TopLevelSpec {
   const values = runs.flatMap((run) =>
-    run.perHardware.map(({ hardware, throughputPerSecond }) => {
-      const h: Hardware = hardwareOf(hardware);
-      const best = run.best !== undefined && run.best.config.hardware.join(',') === hardware.join(',');
+    run.accelerators.map(({ hardware: h, throughputPerSecond }) => {
+      const best = sameHardware(h, run.chosen);
       return {
         strategy: run.strategy, pes: h.rows * h.cols, sramKiB: h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB,
         throughput: throughputPerSecond, array: `${h.rows}x${h.cols} ${h.dataflow}`, chosen: best ? 'best' : 'evaluated',

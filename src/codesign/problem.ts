@@ -65,6 +65,11 @@ export const DEFAULT_HARDWARE: Hardware = Object.freeze({ rows: 32, cols: 32, if
  */
 export const DEFAULT_DRAM_BYTES_PER_CYCLE = 16;
 
+/** Simulator calls a co-design search spends unless told otherwise (`codesign`, `compile --target systolic`). */
+export const DEFAULT_CODESIGN_BUDGET = 2000;
+/** The same with `compile --quick`. */
+export const QUICK_CODESIGN_BUDGET = 300;
+
 /** A small edge accelerator's budget: the default hardware's PEs and SRAM, 16 B/cycle DRAM at 1 GHz. */
 export function codesignTarget(options: Partial<CodesignTarget> = {}): CodesignTarget {
   const target: CodesignTarget = {

@@ -1,7 +1,7 @@
 // `compile` for a systolic-array accelerator: co-design the array (by default within the preset's
 // silicon area) and every layer's mapping onto it, and compare with SCALE-Sim's own mapping on
 // the preset's array.
-import { type CodesignRun, CodesignProblem, defaultReference, hardwareOf, networkOf, runStrategy, type Strategy, type StrategyOptions } from '../codesign/index.js';
+import { type CodesignRun, CodesignProblem, defaultReference, hardwareOf, type Network, networkOf, runStrategy, type Strategy, type StrategyOptions } from '../codesign/index.js';
 import { type BudgetCaps, type CodesignTarget, type Hardware, userBudgetTarget } from '../codesign/problem.js';
 import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';
@@ -71,18 +71,17 @@ export async function compileSystolic(core: Core, graph: Graph, spec: string, op
   const config = SYSTOLIC_PRESETS[preset];
   const defaultHardware: Hardware = { rows: config.rows, cols: config.cols, ifmapSramKiB: config.ifmapSramKiB, filterSramKiB: config.filterSramKiB, ofmapSramKiB: config.ofmapSramKiB, dataflow: config.dataflow };
   const { target, fromDefaultArray } = userBudgetTarget(options.caps ?? {}, { dramBytesPerCycle: options.dramBytesPerCycle, defaultHardware });
-  return codesignNetwork(core, graph, target, preset, options, fromDefaultArray);
+  return codesignNetwork(core, networkOf(graph), target, preset, options, fromDefaultArray);
 }
 
 /**
  * Co-designs within `target`'s budget and compares with SCALE-Sim's mapping on its default
  * hardware, which is kept when the search does not beat it.
  */
-export async function codesignNetwork(core: Core, graph: Graph, target: CodesignTarget, preset: string, options: SystolicCompileOptions, fromDefaultArray: boolean): Promise<SystolicCompilation> {
+export async function codesignNetwork(core: Core, network: Network, target: CodesignTarget, preset: string, options: SystolicCompileOptions, fromDefaultArray: boolean): Promise<SystolicCompilation> {
   const defaultHardware = target.defaultHardware;
   const sim = new Simulator(core);
   try {
-    const network = networkOf(graph);
     const { evaluation: reference, withinBudget: referenceWithinBudget, mappings: referenceMappings } = defaultReference(new MappingModel(sim), network, target);
     const problem = new CodesignProblem(new MappingModel(sim), network, target);
     const strategyOptions = { budget: options.budget, seed: options.seed, onRecords: options.onRecords, onProgress: options.onProgress };

@@ -1,5 +1,5 @@
 // The report of a systolic co-design compilation.
-import { tradeoffSpec } from '../codesign/plot.js';
+import { tradeoffOf, tradeoffSpec } from '../codesign/plot.js';
 import type { SystolicCompilation, SystolicFigures } from '../compile/systolic.js';
 import type { Graph } from '../graph/types.js';
 import { markdownTable } from './markdown.js';
@@ -51,7 +51,7 @@ export function systolicReport(graph: Graph, c: SystolicCompilation): ReportPart
   return {
     markdown,
     plots: {
-      'tradeoff.svg': tradeoffSpec(`${graph.name}: accelerators evaluated (${c.strategy})`, [c.run]),
+      'tradeoff.svg': tradeoffSpec(`${graph.name}: accelerators evaluated (${c.strategy})`, [tradeoffOf(c.run)]),
       'utilization.svg': utilizationSpec(`${graph.name}: array utilisation per layer`, c.best.layers.map((l) => ({ layer: l.layer, utilization: l.utilization }))),
     },
   };
