@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CommandParts } from './lazy.js';
-import { getCore } from '../../src/core/load.js';
-import { DEFAULT_TRAIN_OPTIONS, SchedulerTrainer, type TrainOptions, type TrainState } from '../../src/sched/train.js';
+import { trainScheduler } from '../../src/api/train-scheduler.js';
+import { DEFAULT_TRAIN_OPTIONS, resumeConflicts, type TrainOptions, type TrainState } from '../../src/sched/train.js';
 import { message, report, table } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -42,7 +42,6 @@ export const trainSchedulerCommand: CommandParts<TrainArgs> = {
       .option('save-every', { type: 'number', default: 5, describe: 'Write the checkpoint every this many steps' })
       .option('redis', { type: 'string', describe: 'Solve the teacher MILPs on the workers (`mapwise worker`) of this Redis, redis://… or rediss://…: the same labels' }) as never,
   handler: async (argv) => {
-    const core = await getCore();
     const given: [string, keyof TrainOptions, number | undefined][] = [
       ['--seed', 'seed', argv.seed],
       ['--graphs', 'graphs', argv.graphs],
@@ -52,53 +51,49 @@ export const trainSchedulerCommand: CommandParts<TrainArgs> = {
       ['--min-nodes', 'minNodes', argv.minNodes],
       ['--max-nodes', 'maxNodes', argv.maxNodes],
     ];
-    const options: Partial<TrainOptions> = Object.fromEntries(given.filter(([, , value]) => value !== undefined).map(([, key, value]) => [key, value]));
+    const options = Object.fromEntries(given.filter(([, , value]) => value !== undefined).map(([, key, value]) => [key, value]));
     let resume: TrainState | undefined;
     if (!argv.fresh && existsSync(argv.checkpoint)) {
       resume = JSON.parse(await readFile(argv.checkpoint, 'utf8')) as TrainState;
       if (resume.version !== 1) throw new Error(`${argv.checkpoint}: unknown checkpoint version ${String(resume.version)}`);
-      const conflicts = given.filter(([, key, value]) => value !== undefined && value !== resume!.options[key]).map(([flag, key, value]) => `${flag} ${value} (the checkpoint has ${String(resume!.options[key])})`);
+      const flag = (key: keyof TrainOptions): string => given.find(([, k]) => k === key)![0];
+      const conflicts = resumeConflicts(resume, options).map((c) => `${flag(c.key)} ${String(c.given)} (the checkpoint has ${String(c.saved)})`);
       if (conflicts.length > 0) throw new Error(`${argv.checkpoint}: resuming with ${conflicts.join(', ')}; drop ${conflicts.length > 1 ? 'these flags' : 'the flag'} to resume, or give --fresh (or another --checkpoint) to start over`);
       message(`resuming ${argv.checkpoint} at step ${resume.step}`);
     }
-    const reuse = argv.labelsFrom ? (JSON.parse(await readFile(argv.labelsFrom, 'utf8')) as TrainState) : undefined;
-    const trainer = new SchedulerTrainer(core, options, resume, reuse);
-    if (reuse && trainer.step > 0 && !resume) message(`reusing ${trainer.step} teacher labels from ${argv.labelsFrom}`);
-    const save = async (): Promise<void> => {
+    const labelsFrom = argv.labelsFrom ? (JSON.parse(await readFile(argv.labelsFrom, 'utf8')) as TrainState) : undefined;
+    const save = async (state: TrainState): Promise<void> => {
       await mkdir(dirname(argv.checkpoint), { recursive: true });
       const tmp = `${argv.checkpoint}.tmp`;
-      await writeFile(tmp, `${JSON.stringify(trainer.state())}\n`);
+      await writeFile(tmp, `${JSON.stringify(state)}\n`);
       await rename(tmp, argv.checkpoint);
     };
-    const bar = progressBar('train-scheduler', trainer.totalSteps, '{phase}');
-    bar.update(trainer.step, { phase: trainer.phase });
-    const stepped = async (line: string): Promise<void> => {
-      bar.update(trainer.step, { phase: line });
-      if (trainer.step % argv.saveEvery === 0 || trainer.done) await save();
-    };
+    let bar: ReturnType<typeof progressBar> | undefined;
+    let result: Awaited<ReturnType<typeof trainScheduler>>;
     try {
-      // BullMQ loads only for --redis runs.
-      if (argv.redis) await (await import('../../src/node/dist/teacher.js')).labelOnWorkers(argv.redis, trainer, stepped);
-      while (!trainer.done) await stepped(await trainer.next());
+      result = await trainScheduler({
+        ...options,
+        ...(resume ? { resume } : {}),
+        ...(labelsFrom ? { labelsFrom } : {}),
+        ...(argv.redis === undefined ? {} : { redis: argv.redis }),
+        onStep: async (step, done, state) => {
+          if (step % argv.saveEvery === 0 || done) await save(state());
+        },
+        onProgress: (e) => {
+          bar ??= progressBar('train-scheduler', e.total, '{phase}');
+          bar.update(e.done, { phase: e.step });
+        },
+      });
     } finally {
-      bar.stop();
+      bar?.stop();
     }
-    const state = trainer.state();
+    const { state, ...summary } = result;
+    if (labelsFrom && !resume) message(`reused the teacher labels ${argv.labelsFrom} shares with this run`);
     if (argv.emitModule) {
       await writeFile(argv.emitModule, weightsModule(state));
       message(`wrote ${argv.emitModule}`);
     }
-    trainer.dispose();
-    const last = (phase: 'imitation' | 'reinforce') => [...state.history].reverse().find((h) => h.phase === phase);
-    const result = {
-      checkpoint: argv.checkpoint,
-      steps: state.step,
-      instances: state.instances.length,
-      meanTeacherGap: state.labels.reduce((s, l) => s + l.optimalityGap, 0) / state.labels.length,
-      imitation: last('imitation') ?? null,
-      reinforce: last('reinforce') ?? null,
-    };
-    report(argv, result, (r) =>
+    report(argv, { checkpoint: argv.checkpoint, ...summary }, (r) =>
       table(['what', 'value'], [
         ['checkpoint', r.checkpoint],
         ['steps', r.steps],

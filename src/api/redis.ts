@@ -3,12 +3,14 @@
 // not follow, so no browser or edge bundle carries BullMQ.
 import type * as Codesign from '../node/dist/codesign.js';
 import type * as Coordinator from '../node/dist/coordinator.js';
+import type * as Teacher from '../node/dist/teacher.js';
 import { runtimeName } from '../core/load.js';
 import { OptionsError } from '../base/options.js';
 
 interface DistModules {
   coordinator: typeof Coordinator;
   codesign: typeof Codesign;
+  teacher: typeof Teacher;
 }
 
 export async function loadDist<K extends keyof DistModules>(facade: string, module: K): Promise<DistModules[K]> {

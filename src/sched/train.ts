@@ -104,6 +104,13 @@ export interface TrainState {
   history: EpochMetrics[];
 }
 
+/** Options given that a checkpoint contradicts (a resume takes the checkpoint's): key, given value, the checkpoint's. */
+export function resumeConflicts(resume: TrainState, options: Partial<TrainOptions>): { key: keyof TrainOptions; given: unknown; saved: unknown }[] {
+  return (Object.keys(options) as (keyof TrainOptions)[])
+    .filter((key) => options[key] !== undefined && JSON.stringify(options[key]) !== JSON.stringify(resume.options[key]))
+    .map((key) => ({ key, given: options[key], saved: resume.options[key] }));
+}
+
 /**
  * The policy weights of a checkpoint written by `train-scheduler` (its parsed JSON), for the
  * learned scheduler; `file` names it in errors.
@@ -225,18 +232,19 @@ export class SchedulerTrainer {
     return text;
   }
 
+  /** A snapshot: later steps do not change it (the lists that grow are copied). */
   state(): TrainState {
     const opt = this.policy.net.getOptimizerState();
     return {
       version: 1,
       options: this.options,
       instances: this.instances,
-      labels: this.labels,
+      labels: [...this.labels],
       step: this.stepsDone,
       sizes: [...this.policy.net.sizes],
       params: toBase64(this.policy.net.getParams()),
       optimizer: { step: opt.step, m: toBase64(opt.m), v: toBase64(opt.v) },
-      history: this.history,
+      history: [...this.history],
     };
   }
 

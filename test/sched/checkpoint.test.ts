@@ -10,7 +10,8 @@ import { pipelineTarget } from '../../src/hw/pipeline.js';
 import { problemFromGraph } from '../../src/sched/from-graph.js';
 import { learnedSchedule } from '../../src/sched/learned.js';
 import { assignmentToRecord } from '../../src/sched/problem.js';
-import { checkpointWeights } from '../../src/sched/train.js';
+import { checkpointWeights, type TrainState } from '../../src/sched/train.js';
+import { trainScheduler } from '../../src/api/train-scheduler.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mapwise-checkpoint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +45,27 @@ describe('train-scheduler checkpoints', () => {
     expect(agreeing.status, agreeing.stderr).toBe(0);
     expect(JSON.parse(agreeing.stdout).steps).toBe(4);
   });
+
+  it('are what the trainScheduler() facade returns: --json its report, the file its state; a stopped run resumed from its state ends the same', async () => {
+    const file = join(dir, 'facade.json');
+    const cli = mapwise('train-scheduler', '--checkpoint', file, '--seed', '3', ...small, '--json');
+    expect(cli.status, cli.stderr).toBe(0);
+    const facade = await trainScheduler({ seed: 3, graphs: 2, minNodes: 8, maxNodes: 10, imitationEpochs: 1, reinforceEpochs: 1, teacherMaxNodes: 50 });
+    const { state, ...report } = facade;
+    expect(JSON.parse(cli.stdout)).toEqual(JSON.parse(JSON.stringify({ checkpoint: file, ...report })));
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(JSON.stringify(state)));
+    // Stopped after its two labels, then resumed from the state it had.
+    let saved: TrainState | undefined;
+    const stop = new AbortController();
+    await expect(trainScheduler({ seed: 3, graphs: 2, minNodes: 8, maxNodes: 10, imitationEpochs: 1, reinforceEpochs: 1, teacherMaxNodes: 50, signal: stop.signal, onStep: (step, _done, current) => {
+      saved = current();
+      if (step === 2) stop.abort();
+    } })).rejects.toThrow();
+    expect(saved!.step).toBe(2);
+    const resumed = await trainScheduler({ resume: saved! });
+    expect(JSON.parse(JSON.stringify(resumed.state))).toEqual(JSON.parse(JSON.stringify(state)));
+    await expect(trainScheduler({ resume: saved!, graphs: 5 })).rejects.toThrow(/resuming with graphs 5, the checkpoint has 2/);
+  }, 120_000);
 
   it('reject a file that is no checkpoint, naming the field', () => {
     const bad = join(dir, 'bad.json');
