@@ -17,6 +17,7 @@ export { isUserError, UserError, type UserErrorPlace } from './base/errors.js';
 // loaded when asked for: they weigh more than the rest of the library's import.
 export const codesignParts = (): Promise<typeof import('./codesign/index.js')> => import('./codesign/index.js');
 export { codesign, type CodesignOptions, type CodesignReport } from './api/index.js';
+export { compile, type CompileOptions, type CompileResult } from './api/index.js';
 export { trainScheduler, type TrainSchedulerOptions, type TrainSchedulerReport } from './api/index.js';
 // The inference runtime.
 export { createSession, readNpy, RuntimeError, Session, SUPPORTED_OPS, writeNpy, type NpyArray, type Feed, type OutputTensor, type SessionOptions, type TensorDescription } from './run/index.js';

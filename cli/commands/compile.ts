@@ -1,25 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandParts } from './lazy.js';
-import { compileHost, type HostCompilation } from '../../src/compile/host.js';
-import { compilePipeline, type PipelineCompilation } from '../../src/compile/pipeline.js';
-import { skipLogged } from '../../src/compile/resume.js';
-import { compileSystolic, type SystolicCompilation } from '../../src/compile/systolic.js';
+import { compile, type CompileResult } from '../../src/api/compile.js';
 import { DEFAULT_CODESIGN_BUDGET, DEFAULT_DRAM_BYTES_PER_CYCLE, QUICK_CODESIGN_BUDGET, STRATEGIES, type Strategy } from '../../src/codesign/index.js';
+import { skipLogged } from '../../src/compile/resume.js';
 import { type CompileTarget, parseTargetSpec, targetFromJson } from '../../src/compile/target-spec.js';
-import { getCore } from '../../src/core/load.js';
-import { totals } from '../../src/graph/analysis.js';
-import { WorkerMeasurer } from '../../src/node/measurer.js';
-import { readCheckpointWeights } from '../../src/node/checkpoint.js';
 import { GRAPH_SPEC_KINDS, modelSpecHelp } from '../../src/graph/model-spec.js';
+import { readCheckpointWeights } from '../../src/node/checkpoint.js';
+import { WorkerMeasurer } from '../../src/node/measurer.js';
 import { loadModel } from '../../src/node/models.js';
 import { appendRecords, readRecords } from '../../src/node/records-file.js';
 import { writeReportFolder } from '../../src/node/report-folder.js';
-import { hostReport } from '../../src/report/host.js';
-import { pipelineReport } from '../../src/report/pipeline.js';
-import { systolicReport } from '../../src/report/systolic.js';
+import type { PipelineCompilation } from '../../src/compile/pipeline.js';
 import { TUNER_NAMES, type TunerName } from '../../src/tune/tuners/index.js';
-import { VERSION } from '../../src/version.js';
 import { message, report } from '../output.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { progressBar } from '../progress.js';
@@ -74,7 +67,7 @@ export const compileCommand: CommandParts<CompileArgs> = {
       .option('checkpoint', { type: 'string', describe: 'edgetpu target: the learned scheduler\'s weights from this train-scheduler checkpoint instead of the shipped ones' })
       .option('tuner', { choices: TUNER_NAMES, default: 'chameleon' as TunerName, describe: 'host target: search strategy' })
       .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'systolic target: co-design strategy' })
-      .option('budget', { type: 'number', describe: 'systolic target: simulator calls (default 2000, 300 with --quick)' })
+      .option('budget', { type: 'number', describe: `systolic target: simulator calls (default ${DEFAULT_CODESIGN_BUDGET}, ${QUICK_CODESIGN_BUDGET} with --quick)` })
       .option('max-pes', { type: 'number', describe: 'systolic target: cap on processing elements (then no area budget unless --max-area-mm2)' })
       .option('max-sram-kib', { type: 'number', describe: 'systolic target: cap on KiB of SRAM over the three buffers (then no area budget unless --max-area-mm2)' })
       .option('max-area-mm2', { type: 'number', describe: "systolic target: silicon for PEs and SRAM (default: the preset array's, so PEs and SRAM trade)" })
@@ -95,94 +88,60 @@ export const compileCommand: CommandParts<CompileArgs> = {
     if (argv.redis && !(target.kind === 'host' || (target.kind !== 'edgetpu-pipeline' && argv.strategy === 'exhaustive'))) {
       throw new Error(`--redis: ${target.label} runs here; it spreads host tuning and the systolic target's --strategy exhaustive`);
     }
-    // BullMQ loads only for --redis runs.
-    const dist = argv.redis ? { coordinator: await import('../../src/node/dist/coordinator.js'), codesign: await import('../../src/node/dist/codesign.js') } : undefined;
     const graph = await loadModel(argv.model);
     const out = argv.out ?? join('mapwise-out', `${graph.name}-${target.label.replace(/[^\w.-]/g, '_')}`);
-    const core = await getCore();
     const recordsPath = join(out, 'records.jsonl');
-    const started = performance.now();
-    let compilation: PipelineCompilation | HostCompilation | SystolicCompilation;
-    let parts;
-
-    if (target.kind === 'edgetpu-pipeline') {
-      const bar = progressBar(`scheduling ${graph.name}`, 4, '{step}');
-      compilation = await compilePipeline(core, graph, target.target, {
-        exactTimeLimitSeconds: argv['time-limit'] ?? (argv.quick ? 10 : 60),
-        weights: argv.checkpoint === undefined ? undefined : readCheckpointWeights(argv.checkpoint),
-        onStep: (scheduler, index) => bar.update(index, { step: scheduler }),
+    mkdirSync(out, { recursive: true });
+    // host: the folder's records replay into the tuner; systolic: the run repeats and only what the file lacks is appended.
+    const logged = argv.resume && target.kind !== 'edgetpu-pipeline' ? readRecords(recordsPath) : { records: [], warnings: [] };
+    logged.warnings.forEach(message);
+    if (target.kind === 'systolic' && !argv.resume) writeFileSync(recordsPath, '');
+    const interrupt = target.kind === 'host' ? listenForInterrupt() : undefined;
+    const budget = argv.budget ?? (argv.quick ? QUICK_CODESIGN_BUDGET : DEFAULT_CODESIGN_BUDGET);
+    const bar = target.kind === 'edgetpu-pipeline' ? progressBar(`scheduling ${graph.name}`, 4, '{step}')
+      : target.kind === 'host' ? progressBar(`tuning ${graph.name}`, 1, '{layer}')
+      : progressBar(`co-design ${graph.name} (${argv.strategy})`, budget, 'best {best}/s');
+    let result: CompileResult;
+    try {
+      result = await compile(graph, {
+        target,
+        quick: argv.quick ?? false,
+        seed: argv.seed,
+        ...(argv['time-limit'] === undefined ? {} : { timeLimitSeconds: argv['time-limit'] }),
+        ...(argv.checkpoint === undefined ? {} : { weights: readCheckpointWeights(argv.checkpoint) }),
+        tuner: argv.tuner,
+        ...(argv.trials === undefined ? {} : { trials: argv.trials }),
+        ...(argv.layers === undefined ? {} : { layers: argv.layers }),
+        transfer: argv.transfer,
+        hostMeasurer: (_core, space) => new WorkerMeasurer(space, argv.quick ? { repeat: 3, warmup: 1 } : {}),
+        strategy: argv.strategy,
+        budget,
+        ...(argv['max-pes'] === undefined ? {} : { maxPEs: argv['max-pes'] }),
+        ...(argv['max-sram-kib'] === undefined ? {} : { maxSramKiB: argv['max-sram-kib'] }),
+        ...(argv['max-area-mm2'] === undefined ? {} : { maxAreaMm2: argv['max-area-mm2'] }),
+        dramBytesPerCycle: argv['dram-bytes-per-cycle'],
+        previous: target.kind === 'host' ? logged.records : [],
+        onRecords: target.kind === 'systolic' ? skipLogged(logged.records, (records) => appendRecords(recordsPath, records)) : (records) => appendRecords(recordsPath, records),
+        ...(argv.redis === undefined ? {} : { redis: argv.redis }),
+        ...(argv.device === undefined ? {} : { device: argv.device }),
+        ...(interrupt ? { stop: interrupt.requested } : {}),
+        onProgress: (e) => {
+          if (target.kind === 'host' && e.done === 0) bar.setTotal(e.total);
+          bar.update(e.done, { step: e.step, layer: e.layer ?? '', best: e.best === undefined ? '-' : e.best.toFixed(1) });
+        },
       });
-      bar.update(4, { step: 'done' });
+      if (target.kind === 'edgetpu-pipeline') bar.update(4, { step: 'done' });
+    } finally {
       bar.stop();
-      for (const outcome of compilation.outcomes) if (outcome.error) message(`${outcome.scheduler} scheduler failed: ${outcome.error}`);
-      parts = pipelineReport(graph, compilation);
-      const { mkdirSync, writeFileSync } = await import('node:fs');
-      mkdirSync(out, { recursive: true });
-      writeFileSync(recordsPath, compilation.outcomes.map((o) => JSON.stringify({ v: 1, kind: 'schedule', model: graph.name, target: target.target, scheduler: o.scheduler, result: o.result ?? null, error: o.error ?? null })).join('\n') + '\n');
-    } else if (target.kind === 'host') {
-      const layers = argv.layers ?? (argv.quick ? 2 : Number.POSITIVE_INFINITY);
-      const trialsPerLayer = argv.trials ?? (argv.quick ? 12 : 128);
-      const previous = argv.resume ? readRecords(recordsPath) : { records: [], warnings: [] };
-      previous.warnings.forEach(message);
-      const interrupt = listenForInterrupt();
-      const { mkdirSync } = await import('node:fs');
-      mkdirSync(out, { recursive: true });
-      const bar = progressBar(`tuning ${graph.name}`, 1, '{layer}');
-      const remote = dist && (await dist.coordinator.Coordinator.connect({ redis: argv.redis!, device: argv.device }));
-      try {
-        compilation = await compileHost(core, graph, {
-          tuner: argv.tuner,
-          transfer: argv.transfer && (argv.tuner === 'autotvm' || argv.tuner === 'chameleon'),
-          layers,
-          trialsPerLayer,
-          batchSize: argv.quick ? 6 : 32,
-          seed: argv.seed,
-          measurerFor: (space) => remote?.spaceMeasurer(space, { tuner: argv.tuner, seed: argv.seed }) ?? new WorkerMeasurer(space, argv.quick ? { repeat: 3, warmup: 1 } : {}),
-          previous: previous.records,
-          onRecords: (records) => appendRecords(recordsPath, records),
-          onLayer: (layer, index, total) => {
-            bar.setTotal(total * trialsPerLayer);
-            bar.update(index * trialsPerLayer, { layer });
-          },
-          onTrials: (done) => bar.update(done),
-          shouldStop: interrupt.requested,
-        });
-      } finally {
-        bar.stop();
-        interrupt.release();
-        await remote?.close();
-      }
-      parts = hostReport(graph, compilation);
-    } else {
-      const budget = argv.budget ?? (argv.quick ? QUICK_CODESIGN_BUDGET : DEFAULT_CODESIGN_BUDGET);
-      const { mkdirSync, writeFileSync } = await import('node:fs');
-      mkdirSync(out, { recursive: true });
-      const logged = argv.resume ? readRecords(recordsPath) : { records: [], warnings: [] };
-      logged.warnings.forEach(message);
-      if (!argv.resume) writeFileSync(recordsPath, '');
-      const bar = progressBar(`co-design ${graph.name} (${argv.strategy})`, budget, 'best {best}/s');
-      try {
-        compilation = await compileSystolic(core, graph, target.label, {
-          strategy: argv.strategy,
-          budget,
-          seed: argv.seed,
-          caps: { maxPEs: argv['max-pes'], maxSramKiB: argv['max-sram-kib'], maxAreaMm2: argv['max-area-mm2'] },
-          dramBytesPerCycle: argv['dram-bytes-per-cycle'],
-          onRecords: skipLogged(logged.records, (records) => appendRecords(recordsPath, records)),
-          onProgress: (calls, total, best) => bar.update(Math.min(calls, total), { best: best.toFixed(1) }),
-          search: dist && ((problem, options) => dist.codesign.distributedExhaustive(argv.redis!, problem, options)),
-        });
-      } finally {
-        bar.stop();
-      }
-      parts = systolicReport(graph, compilation);
+      interrupt?.release();
     }
-
-    // The co-design run's full history stays in records.jsonl; the report keeps its figures.
-    const { run: _run, ...figures } = compilation as SystolicCompilation;
-    const json = { tool: 'mapwise', version: VERSION, createdAt: new Date().toISOString(), seconds: (performance.now() - started) / 1000, model: { name: graph.name, ...totals(graph) }, target: target.label, ...(compilation.kind === 'systolic' ? figures : compilation) };
-    const files = await writeReportFolder(out, parts, json, { png: argv.png });
+    if (target.kind === 'edgetpu-pipeline') {
+      const { outcomes } = result.report as unknown as PipelineCompilation;
+      for (const outcome of outcomes) if (outcome.error) message(`${outcome.scheduler} scheduler failed: ${outcome.error}`);
+      writeFileSync(recordsPath, outcomes.map((o) => JSON.stringify({ v: 1, kind: 'schedule', model: graph.name, target: target.target, scheduler: o.scheduler, result: o.result ?? null, error: o.error ?? null })).join('\n') + '\n');
+    }
+    const files = await writeReportFolder(out, result.parts, result.report, { png: argv.png });
     if (!files.includes('records.jsonl')) files.push('records.jsonl');
-    report(argv, { out, files, ...json }, () => `${parts.markdown.split('\n').slice(0, 3).join('\n')}\n\nreport written to ${out}/ (${files.join(', ')})`);
+    report(argv, { out, files, ...result.report }, () => `${result.parts.markdown.split('\n').slice(0, 3).join('\n')}\n\nreport written to ${out}/ (${files.join(', ')})`);
   },
 };

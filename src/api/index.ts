@@ -8,6 +8,7 @@ export { schedule, type ScheduleOptions, type ScheduleReport } from './schedule.
 export { simulate, SIMULATE_DEFAULTS, simulateTraces, type ScalesimText, type ScalesimTopology, type SimulateModel, type SimulateOptions, type SimulateReport } from './simulate.js';
 export { tune, type TuneLayerReport, type TuneOptions, type TuneReport } from './tune.js';
 export { codesign, type CodesignOptions, type CodesignReport } from './codesign.js';
+export { compile, type CompileOptions, type CompileResult } from './compile.js';
 export { trainScheduler, type TrainSchedulerOptions, type TrainSchedulerReport } from './train-scheduler.js';
 export { infer, topK, type InferOptions, type InferOutput, type InferReport, type TopK } from './infer.js';
 export { zooModels, type ZooModel } from './zoo.js';

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
+import { compile } from '../../src/api/compile.js';
+import { parseRecords, type TuningRecord } from '../../src/tune/records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mapwise-compile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -148,5 +150,38 @@ describe('mapwise compile', () => {
     expect(run.stderr).toMatch(/--target 'tpu9': unknown target; expected 'edgetpu:K'/);
     const cores = mapwise('compile', 'resnet18', '--target', 'edgetpu:9');
     expect(cores.stderr).toMatch(/cores must be an integer from 1 to 8, got 9/);
+  });
+});
+
+describe('compile is a shell over the compile() facade', () => {
+  // Wall times (and the learned scheduler's speed over the exact one, a ratio of them) differ between runs.
+  const untimed = (r: Record<string, unknown>): unknown => JSON.parse(JSON.stringify(r, (key, value: unknown) => (key === 'createdAt' || /seconds|SpeedupVsExact/i.test(key) ? 0 : value)));
+
+  it('--json and report.json are the facade\'s report, records.jsonl its records (edgetpu and systolic)', async () => {
+    for (const [target, extra, options] of [
+      ['edgetpu:3', ['--quick'], { target: 'edgetpu:3', quick: true }],
+      ['systolic:eyeriss', ['--budget', '40', '--strategy', 'ga', '--seed', '2'], { target: 'systolic:eyeriss', budget: 40, strategy: 'ga' as const, seed: 2 }],
+    ] as const) {
+      const out = join(dir, `facade-${target.replace(':', '-')}`);
+      const run = mapwise('compile', 'alexnetconvs', '--target', target, ...extra, '--out', out, '--json');
+      expect(run.status, run.stderr).toBe(0);
+      const records: TuningRecord[] = [];
+      const { report, parts } = await compile('alexnetconvs', { ...options, onRecords: (batch) => void records.push(...batch) });
+      const { out: _, files: __, ...cli } = run.json;
+      expect(untimed(cli), target).toEqual(untimed(report));
+      expect(untimed(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))), target).toEqual(untimed(report));
+      expect(Object.keys(parts.plots).every((file) => existsSync(join(out, file.replace(/\.json$/, '.svg'))) || existsSync(join(out, file))), target).toBe(true);
+      if (target.startsWith('systolic')) {
+        const logged = parseRecords(readFileSync(join(out, 'records.jsonl'), 'utf8'), 'records.jsonl').records;
+        const stamp = (rs: TuningRecord[]): unknown => rs.map((rec) => ({ ...rec, result: { ...rec.result, timestamp: 0 } }));
+        expect(stamp(logged)).toEqual(stamp(records));
+      }
+    }
+  }, 120_000);
+
+  it('refuses options it does not know and redis where the target runs here, naming the field', async () => {
+    await expect(compile('alexnetconvs', { targt: 'host' } as never)).rejects.toThrow(/unknown option 'targt'/);
+    await expect(compile('alexnetconvs', { target: 'edgetpu:2', redis: 'redis://127.0.0.1:1' })).rejects.toThrow(/redis: edgetpu:2 runs here/);
+    await expect(compile('alexnetconvs', { target: 'warp:9' })).rejects.toThrow(/target 'warp:9'/);
   });
 });
