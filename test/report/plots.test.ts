@@ -1,7 +1,7 @@
 // The report plots as drawn (SVG from vega's headless renderer): layer labels that tell layers
 // apart, legends in whole units, and the on-chip memory label clear of the bars.
 import { describe, expect, it } from 'vitest';
-import { tradeoffSpec } from '../../src/codesign/plot.js';
+import { tradeoffOf, tradeoffSpec } from '../../src/codesign/plot.js';
 import type { CodesignRun } from '../../src/codesign/run.js';
 import { importOnnx } from '../../src/graph/onnx.js';
 import { shortLabels, stageMemorySpec, utilizationSpec } from '../../src/report/plots.js';
@@ -35,7 +35,7 @@ describe('report plots', () => {
 
   it('writes SRAM KiB in whole numbers in the trade-off legend', async () => {
     const run = { strategy: 'ga', best: undefined, perHardware: [{ hardware: [3, 3, 4, 4, 4, 0], throughputPerSecond: 100 }, { hardware: [4, 2, 4, 4, 4, 1], throughputPerSecond: 120 }] } as unknown as CodesignRun;
-    const drawn = texts(await renderSvg(tradeoffSpec('t', [run])));
+    const drawn = texts(await renderSvg(tradeoffSpec('t', [tradeoffOf(run)])));
     expect(drawn).toContain('192'); // 3 × 64 KiB
     expect(drawn.some((t) => /^\d+\.\d+$/.test(t) && t.startsWith('192'))).toBe(false);
   });
