@@ -6,7 +6,7 @@
 import { getCore } from '../src/core/load.js';
 import { Random } from '../src/helpers/random.js';
 import { loadModel } from '../src/node/models.js';
-import { tuningJobs } from '../src/node/tuning-jobs.js';
+import { workerTuningJobs } from '../src/node/tuning-jobs.js';
 import { GBT_DEFAULTS, GradientBoostedTrees } from '../src/tune/cost-model/gbt.js';
 import { resultCost } from '../src/base/result.js';
 import { pointFeatures, pointKey, randomPoint } from '../src/base/search-space.js';
@@ -15,7 +15,7 @@ import { type Bench, type Row, time } from './harness.js';
 
 async function mappingSamples(count: number, seed: number): Promise<{ features: number[][]; targets: number[] }> {
   const core = await getCore();
-  const jobs = tuningJobs(core, await loadModel('resnet18'), 'systolic:eyeriss');
+  const jobs = workerTuningJobs(core, await loadModel('resnet18'), 'systolic:eyeriss');
   const random = new Random(seed);
   const features: number[][] = [];
   const targets: number[] = [];

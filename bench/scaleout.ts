@@ -22,7 +22,7 @@ import { Coordinator, type CoordinatorOptions } from '../src/node/dist/coordinat
 import { startRedis, startWorker, type RedisServer, type WorkerProcess } from '../src/node/dist/local.js';
 import { MAPPING_QUEUE, QUEUE_PREFIX } from '../src/node/dist/queues.js';
 import { loadModel } from '../src/node/models.js';
-import { tuningJobs } from '../src/node/tuning-jobs.js';
+import { workerTuningJobs } from '../src/node/tuning-jobs.js';
 import { MappingModel } from '../src/sim/mapping.js';
 import { scalesimNetwork } from '../src/sim/networks.js';
 import { Simulator } from '../src/sim/simulate.js';
@@ -117,7 +117,7 @@ async function codesignRows(core: Core, redis: RedisServer, network: string, log
 }
 
 async function tuneRows(core: Core, redis: RedisServer, graph: Graph, trials: number, log: BenchOptions['log']): Promise<Row[]> {
-  const jobs = (): TuningJob[] => tuningJobs(core, graph, 'systolic:eyeriss');
+  const jobs = (): TuningJob[] => workerTuningJobs(core, graph, 'systolic:eyeriss');
   log(`tune: ${graph.name} on systolic:eyeriss, random tuner, ${trials} trials a layer, here`);
   const local = await measured(() => tuneRecords(core, jobs(), trials, 64));
   const runs: Row[] = [{ case: 'tune', workers: 0, seconds: round(local.wall), sameAsLocal: true, note: `${graph.name} on systolic:eyeriss, ${local.value.length} trials here` }];
@@ -141,7 +141,7 @@ async function syntheticRows(core: Core, redis: RedisServer, graph: Graph, log: 
   for (const count of [1, 8]) {
     log(`synthetic: ${trials} measurements of 50 ms on ${count} worker${count > 1 ? 's' : ''}`);
     const run = await withWorkers(redis, count, ['--synthetic-ms', '50'], () =>
-      withCoordinator({ redis: redis.url, mappingPointsPerJob: 8 }, (c) => measured(() => tuneRecords(core, c.distribute(tuningJobs(core, graph, 'systolic:eyeriss').slice(0, 1), { tuner: 'random', seed: 3 }), trials, 64))),
+      withCoordinator({ redis: redis.url, mappingPointsPerJob: 8 }, (c) => measured(() => tuneRecords(core, c.distribute(workerTuningJobs(core, graph, 'systolic:eyeriss').slice(0, 1), { tuner: 'random', seed: 3 }), trials, 64))),
     );
     if (count === 1) one = run.wall;
     rows.push({ case: 'synthetic 50 ms', workers: count, seconds: round(run.wall), workerCpuSeconds: run.workerCpu, trials: run.value.length, ...(count === 8 ? { speedupVs1: round(one / run.wall), target: `>= ${TARGETS.syntheticSpeedup8}` } : {}) });
@@ -151,7 +151,7 @@ async function syntheticRows(core: Core, redis: RedisServer, graph: Graph, log: 
 
 async function faultRows(core: Core, redis: RedisServer, graph: Graph, kills: number, log: BenchOptions['log']): Promise<Row[]> {
   const trials = 512;
-  const jobs = (): TuningJob[] => tuningJobs(core, graph, 'systolic:eyeriss').slice(1, 2);
+  const jobs = (): TuningJob[] => workerTuningJobs(core, graph, 'systolic:eyeriss').slice(1, 2);
   const local = await tuneRecords(core, jobs(), trials, 32);
   const args = ['--synthetic-ms', '20', '--stall-timeout', '1'];
   log(`faults: ${trials} trials on 3 workers (20 ms a measurement, 1 s stall timeout), ${kills} of them killed mid-job and replaced`);

@@ -19,7 +19,7 @@ import { problemFromGraph } from '../src/sched/from-graph.js';
 import { syntheticGraph } from '../src/sched/models.js';
 import { learnedSchedule, type LearnedOptions } from '../src/sched/learned.js';
 import type { DecodeMode } from '../src/sched/policy.js';
-import { schedule, type ScheduleResult } from '../src/sched/schedule.js';
+import { runScheduler, type ScheduleResult } from '../src/sched/schedule.js';
 import { assignmentError, assignmentFromRecord } from '../src/sched/problem.js';
 import type { Bench, Row } from './harness.js';
 
@@ -48,7 +48,7 @@ export const scheduleBench: Bench = {
     // Warm-up: loads HiGHS and the policy weights and lets the JIT settle, so the first timed
     // instance is not charged for them.
     const warm = problemFromGraph(syntheticGraph(20, 1), pipelineTarget({ cores: 4 }));
-    for (const scheduler of ['exact', 'learned'] as const) await schedule(core, warm, { scheduler, timeLimitSeconds: timeLimit });
+    for (const scheduler of ['exact', 'learned'] as const) await runScheduler(core, warm, { scheduler, timeLimitSeconds: timeLimit });
     const rows: Row[] = [];
     const learnedGaps: number[] = [];
     const policyGaps: number[] = [];
@@ -62,8 +62,8 @@ export const scheduleBench: Bench = {
         const results = new Map<string, ScheduleResult>();
         for (const scheduler of SCHEDULERS) {
           const run = () => scheduler === 'policy'
-            ? schedule(core, problem, { scheduler: 'learned', learned: (c, p) => learnedSchedule(c, p, { refineCuts: false, improvePasses: 0 }) })
-            : schedule(core, problem, { scheduler, timeLimitSeconds: timeLimit, learned: (c, p) => learnedSchedule(c, p, learnedOptions) });
+            ? runScheduler(core, problem, { scheduler: 'learned', learned: (c, p) => learnedSchedule(c, p, { refineCuts: false, improvePasses: 0 }) })
+            : runScheduler(core, problem, { scheduler, timeLimitSeconds: timeLimit, learned: (c, p) => learnedSchedule(c, p, learnedOptions) });
           // The fast schedulers are deterministic: run them three times and report the median
           // time (the machine is shared); the exact solver runs once.
           const runs = scheduler === 'exact' ? [await run()] : [await run(), await run(), await run()];

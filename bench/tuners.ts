@@ -25,10 +25,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getCore } from '../src/core/load.js';
 import { loadModel } from '../src/node/models.js';
-import { type TuningJob, tuningJobs } from '../src/node/tuning-jobs.js';
+import { type TuningJob, workerTuningJobs } from '../src/node/tuning-jobs.js';
 import { renderSvg } from '../src/report/vega.js';
 import { lineChartSpec, type SeriesPoint } from '../src/report/plots.js';
-import { type HistoryPoint, tune } from '../src/tune/loop.js';
+import { type HistoryPoint, runTuning } from '../src/tune/loop.js';
 import { resultCost } from '../src/base/result.js';
 import { type Point, pointAt, spaceSize } from '../src/base/search-space.js';
 import { createTuner, TUNER_NAMES, type TunerName } from '../src/tune/tuners/index.js';
@@ -119,7 +119,7 @@ export const tunersBench: Bench = {
       const findOptimum = args.optimum === undefined ? !host : Boolean(args.optimum);
       const confirmRounds = Number(args.confirm ?? (host ? 5 : 0));
       for (const network of networks) {
-        const jobs = tuningJobs(core, await loadModel(network), target).slice(0, perNetwork);
+        const jobs = workerTuningJobs(core, await loadModel(network), target).slice(0, perNetwork);
         for (const job of jobs) {
           try {
             if (findOptimum) optimum.set(`${target}|${job.name}`, await exhaustiveOptimum(job));
@@ -132,7 +132,7 @@ export const tunersBench: Bench = {
                 transferPools.set(poolKey, pool);
                 const search = createTuner(name, job.space, seed, core, { transfer: transfer ? pool.samplesFor(job.space) : undefined });
                 try {
-                  const result = await tune({ workload: job.workload, space: job.space, measurer: job.measurer, tuner: search, trials: budget, batchSize, seed });
+                  const result = await runTuning({ workload: job.workload, space: job.space, measurer: job.measurer, tuner: search, trials: budget, batchSize, seed });
                   if (transfer) pool.add(search);
                   const bestCost = result.best?.cost ?? Number.POSITIVE_INFINITY;
                   ofSeed.push({ layer: job.name, target, seed, tuner, bestCost, bestPoint: result.best?.point, trials: result.trials, seconds: result.seconds, history: result.history });

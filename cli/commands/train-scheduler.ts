@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CommandParts } from './lazy.js';
 import { trainScheduler } from '../../src/api/train-scheduler.js';
-import { DEFAULT_TRAIN_OPTIONS, resumeConflicts, type TrainOptions, type TrainState } from '../../src/sched/train.js';
+import { TRAIN_DEFAULTS, resumeConflicts, type TrainOptions, type TrainState } from '../../src/sched/train.js';
 import { message, report, table } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -32,13 +32,13 @@ export const trainSchedulerCommand: CommandParts<TrainArgs> = {
       .option('emit-module', { type: 'string', describe: 'Also write the trained weights as a TypeScript module (src/sched/policy-weights.ts ships them)' })
       .option('labels-from', { type: 'string', describe: 'Reuse the teacher labels of another checkpoint for the leading instances both share' })
       // No yargs defaults: on resume, a flag given must agree with the checkpoint (absent ones take its values).
-      .option('seed', { type: 'number', describe: `default ${DEFAULT_TRAIN_OPTIONS.seed}` })
-      .option('graphs', { type: 'number', describe: `Synthetic training instances (default ${DEFAULT_TRAIN_OPTIONS.graphs})` })
-      .option('imitation-epochs', { type: 'number', describe: `default ${DEFAULT_TRAIN_OPTIONS.imitationEpochs}` })
-      .option('reinforce-epochs', { type: 'number', describe: `default ${DEFAULT_TRAIN_OPTIONS.reinforceEpochs}` })
-      .option('min-nodes', { type: 'number', describe: `Smallest training graph, nodes (default ${DEFAULT_TRAIN_OPTIONS.minNodes})` })
-      .option('max-nodes', { type: 'number', describe: `Largest training graph, nodes (default ${DEFAULT_TRAIN_OPTIONS.maxNodes})` })
-      .option('teacher-max-nodes', { type: 'number', describe: `Branch-and-bound nodes of the teacher MILP per instance (default ${DEFAULT_TRAIN_OPTIONS.teacherMaxNodes})` })
+      .option('seed', { type: 'number', describe: `default ${TRAIN_DEFAULTS.seed}` })
+      .option('graphs', { type: 'number', describe: `Synthetic training instances (default ${TRAIN_DEFAULTS.graphs})` })
+      .option('imitation-epochs', { type: 'number', describe: `default ${TRAIN_DEFAULTS.imitationEpochs}` })
+      .option('reinforce-epochs', { type: 'number', describe: `default ${TRAIN_DEFAULTS.reinforceEpochs}` })
+      .option('min-nodes', { type: 'number', describe: `Smallest training graph, nodes (default ${TRAIN_DEFAULTS.minNodes})` })
+      .option('max-nodes', { type: 'number', describe: `Largest training graph, nodes (default ${TRAIN_DEFAULTS.maxNodes})` })
+      .option('teacher-max-nodes', { type: 'number', describe: `Branch-and-bound nodes of the teacher MILP per instance (default ${TRAIN_DEFAULTS.teacherMaxNodes})` })
       .option('save-every', { type: 'number', default: 5, describe: 'Write the checkpoint every this many steps' })
       .option('redis', { type: 'string', describe: 'Solve the teacher MILPs on the workers (`mapwise worker`) of this Redis, redis://… or rediss://…: the same labels' }) as never,
   handler: async (argv) => {

@@ -46,7 +46,7 @@ export interface ScheduleReport extends ScheduleResult {
 /** The schedulers load on the first call, so importing the library stays cheap. */
 const loadSchedulers = async () => {
   const [fromGraph, policy, schedulers] = await Promise.all([import('../sched/from-graph.js'), import('../sched/policy.js'), import('../sched/schedule.js')]);
-  return { problemFromGraph: fromGraph.problemFromGraph, runScheduler: schedulers.schedule, timeLimitFor: schedulers.timeLimitFor, spec: specOf(schedulers.SCHEDULERS, policy.DECODE_MODES) };
+  return { problemFromGraph: fromGraph.problemFromGraph, runScheduler: schedulers.runScheduler, timeLimitFor: schedulers.timeLimitFor, spec: specOf(schedulers.SCHEDULERS, policy.DECODE_MODES) };
 };
 
 const specOf = (SCHEDULERS: readonly string[], DECODE_MODES: readonly string[]) => ({

@@ -9,7 +9,7 @@ import { parseSystolicTargetSpec, systolicTarget, type SystolicTarget } from '..
 import { parseScalesimConfig, type ScalesimConfigFile, scalesimNotModelled, V3_DEFAULTS, validateConfig } from '../sim/config.js';
 import { arrayArea, type AreaEstimate, ENERGY_TABLES, type EnergyEstimate, type EnergyTable, energyTable, layerEnergy } from '../sim/energy.js';
 import { scalesimNetwork } from '../sim/networks.js';
-import { type SimulateOptions as LayerOptions, Simulator, USER_MODE_WORK_LIMIT } from '../sim/simulate.js';
+import { type SimulatorOptions as LayerOptions, Simulator, USER_MODE_WORK_LIMIT } from '../sim/simulate.js';
 import { parseScalesimTopology } from '../sim/topology.js';
 import { type ConvLayer, DATAFLOWS, type Dataflow, type LayerResult, type ScalesimV3Config, type SparsityConfig, type SystolicConfig } from '../sim/types.js';
 import { checkOptions, isPlainObject, OptionsError } from '../base/options.js';

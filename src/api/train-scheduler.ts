@@ -8,7 +8,7 @@ import type { EpochMetrics, TrainOptions, TrainState } from '../sched/train.js';
 import { type ProgressEvent, throwIfAborted } from './check.js';
 import { loadDist } from './redis.js';
 
-/** The training options a run may set (the rest keep DEFAULT_TRAIN_OPTIONS). */
+/** The training options a run may set (the rest keep TRAIN_DEFAULTS). */
 type TrainedOptions = Pick<TrainOptions, 'seed' | 'graphs' | 'minNodes' | 'maxNodes' | 'imitationEpochs' | 'reinforceEpochs' | 'teacherMaxNodes'>;
 
 export interface TrainSchedulerOptions extends Partial<TrainedOptions> {

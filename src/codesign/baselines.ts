@@ -1,6 +1,6 @@
 // The strategies ARCO is measured against, on the same problem and simulator-call budget:
 //   * software-only: the default accelerator, every layer's mapping tuned by a tuner of
-//     src/tune (AutoTVM-style or Chameleon) through `tune()`, the simulator-call budget split
+//     src/tune (AutoTVM-style or Chameleon) through `runTuning()`, the simulator-call budget split
 //     over the layers;
 //   * random: random accelerators with random mappings;
 //   * ga: a genetic algorithm over accelerator and mappings together;
@@ -13,7 +13,7 @@ import { Random } from '../helpers/random.js';
 import { DEFAULT_MAPPING_POINT, MappingSpace, mappingMeasureResult } from '../sim/mapping-space.js';
 import type { TuningRecord } from '../tune/records.js';
 import type { Measurer } from '../base/result.js';
-import { tune } from '../tune/loop.js';
+import { runTuning } from '../tune/loop.js';
 import { type Point, pointKey, randomPoint, type SearchSpace } from '../base/search-space.js';
 import type { Tuner } from '../tune/tuner.js';
 import { AutoTvmTuner } from '../tune/tuners/autotvm.js';
@@ -38,7 +38,7 @@ function tracker(problem: CodesignProblem, strategy: string, options: StrategyOp
 }
 
 /**
- * Tunes every layer's mapping on a fixed accelerator with `tune()`, one layer after another, each
+ * Tunes every layer's mapping on a fixed accelerator with `runTuning()`, one layer after another, each
  * until it has spent `callsPerLayer` simulator calls (points the cache already holds, or that do
  * not fit, are free) or tried eight times as many points; offers the network (tuned layers so far,
  * SCALE-Sim's mapping on the rest) after each batch.
@@ -72,7 +72,7 @@ export async function tuneLayers(
     const tuner = makeTuner(space, seed + i);
     const stopAt = Math.min(limit, started + (i + 1) * callsPerLayer); // cumulative, so a batch that overshoots one layer's share is taken from the next
     try {
-      await tune({
+      await runTuning({
         workload: `${problem.network.name}:${layer.name}@${hardware.join(',')}`,
         space, measurer, tuner, trials: 8 * callsPerLayer, batchSize, seed,
         shouldStop: () => problem.simulatorCalls >= stopAt,

@@ -8,7 +8,7 @@ import type { PipelineTarget } from '../hw/pipeline.js';
 import { problemFromGraph } from '../sched/from-graph.js';
 import { learnedSchedule } from '../sched/learned.js';
 import type { PolicyWeights } from '../sched/policy.js';
-import { schedule, type SchedulerName, type ScheduleResult } from '../sched/schedule.js';
+import { runScheduler, type SchedulerName, type ScheduleResult } from '../sched/schedule.js';
 
 export interface PipelineCompileOptions {
   /** Seconds the exact solver may take before it returns its best schedule and gap. */
@@ -53,7 +53,7 @@ export async function compilePipeline(core: Core, graph: Graph, target: Pipeline
   for (const [index, scheduler] of ORDER.entries()) {
     options.onStep?.(scheduler, index, ORDER.length);
     try {
-      outcomes.push({ scheduler, result: await schedule(core, problem, { scheduler, timeLimitSeconds: options.exactTimeLimitSeconds, learned: (c, p) => learnedSchedule(c, p, { weights: options.weights }) }) });
+      outcomes.push({ scheduler, result: await runScheduler(core, problem, { scheduler, timeLimitSeconds: options.exactTimeLimitSeconds, learned: (c, p) => learnedSchedule(c, p, { weights: options.weights }) }) });
     } catch (error) {
       outcomes.push({ scheduler, error: error instanceof Error ? error.message : String(error) });
     }

@@ -50,7 +50,7 @@ export interface HandlerLimits {
   maxInferThreads?: number;
 }
 
-const DEFAULT_LIMITS: Required<HandlerLimits> = {
+const LIMIT_DEFAULTS: Required<HandlerLimits> = {
   maxBodyBytes: 24 * 1024 * 1024,
   maxGraphNodes: 2000,
   maxSimulatedCycles: 50_000_000,
@@ -122,7 +122,7 @@ async function readJson(request: Request, limit: number): Promise<Record<string,
   return body as Record<string, unknown>;
 }
 
-const LIMIT_SPEC: OptionSpec = Object.fromEntries(Object.keys(DEFAULT_LIMITS).map((key) => [key, { type: 'number' }]));
+const LIMIT_SPEC: OptionSpec = Object.fromEntries(Object.keys(LIMIT_DEFAULTS).map((key) => [key, { type: 'number' }]));
 
 /** Unknown fields are refused by name (422); each route checks the values of the fields it reads. */
 function rejectUnknownFields(body: Record<string, unknown>, allowed: readonly string[]): void {
@@ -350,7 +350,7 @@ function inputOf(body: Record<string, unknown>): Float32Array | undefined {
 
 /** A fetch handler with the given limits; `handle` is the one with the defaults. */
 export function createHandler(options: HandlerLimits = {}): (request: Request) => Promise<Response> {
-  const limits: Required<HandlerLimits> = { ...DEFAULT_LIMITS };
+  const limits: Required<HandlerLimits> = { ...LIMIT_DEFAULTS };
   for (const [key, value] of Object.entries(checkOptions<HandlerLimits>('createHandler', options, LIMIT_SPEC))) {
     if (value === undefined) continue;
     if (!(value > 0)) throw new OptionsError(`createHandler: option '${key}' must be a number > 0, got ${String(value)}`, { field: key });

@@ -8,7 +8,7 @@ export {
 } from './build.js';
 export * from './analysis.js';
 export * from './synthetic.js';
-export { ZOO, ZOO_ENTRIES, zooEntry, zooEntryInfo, zooModel, zooNames, zooSizeProblem, MAX_ZOO_SIZE, ALEXNET_CONVS, VGG16_CONVS, RESNET18_CONVS, convLayerGraph, type ZooEntry, type ZooEntryInfo, type ConvLayer } from './zoo/index.js';
+export { ZOO, ZOO_ENTRIES, zooEntry, zooEntryInfo, zooModel, zooNames, zooSizeProblem, MAX_ZOO_SIZE, ALEXNET_CONVS, VGG16_CONVS, RESNET18_CONVS, convLayerGraph, type ZooEntry, type ZooEntryInfo, type ConvsetLayer } from './zoo/index.js';
 export { deploymentGraph, foldBatchNorm } from './passes.js';
 export { builtinGraph } from './builtin.js';
 export {

@@ -1,4 +1,4 @@
-// `schedule(problem, options) → result`: one entry point over every scheduler, with the
+// `runScheduler(problem, options) → result`: one entry point over every scheduler, with the
 // simulator's cost breakdown (seconds, bytes) of the schedule it returns.
 import { OptionsError } from '../base/options.js';
 import type { Core } from '../core/core.js';
@@ -24,7 +24,7 @@ export function timeLimitFor(scheduler: SchedulerName, given?: number): number {
   return given ?? (scheduler === 'auto' ? AUTO_TIME_LIMIT_SECONDS : EXACT_TIME_LIMIT_SECONDS);
 }
 
-export interface ScheduleOptions extends Omit<ExactOptions, 'warmStart'> {
+export interface RunSchedulerOptions extends Omit<ExactOptions, 'warmStart'> {
   scheduler?: SchedulerName;
   /** For 'learned': runs the policy instead of the default; see learned.ts. */
   learned?: (core: Core, problem: ScheduleProblem) => Promise<Assignment> | Assignment;
@@ -64,7 +64,7 @@ export interface ScheduleResult {
   assignment: Record<string, number>;
 }
 
-export async function schedule(core: Core, problem: ScheduleProblem, options: ScheduleOptions = {}): Promise<ScheduleResult> {
+export async function runScheduler(core: Core, problem: ScheduleProblem, options: RunSchedulerOptions = {}): Promise<ScheduleResult> {
   const scheduler = options.scheduler ?? 'auto';
   if (!(SCHEDULERS as readonly string[]).includes(scheduler)) throw new OptionsError(`unknown scheduler '${scheduler}'; choose one of: ${SCHEDULERS.join(', ')}`, { field: 'scheduler' });
   const started = performance.now();

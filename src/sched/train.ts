@@ -48,7 +48,7 @@ export interface TrainOptions {
   maxGradNorm: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+export const TRAIN_DEFAULTS: TrainOptions = {
   seed: 1,
   graphs: 96,
   minNodes: 30,
@@ -180,8 +180,8 @@ export class SchedulerTrainer {
     /** Teacher labels of an earlier run, used for the leading instances it shares with this run. */
     reuse?: Pick<TrainState, 'instances' | 'labels'>,
   ) {
-    this.options = resume ? resume.options : { ...DEFAULT_TRAIN_OPTIONS, ...options };
-    checkOptions('train-scheduler', options, anyValues(Object.keys(DEFAULT_TRAIN_OPTIONS)));
+    this.options = resume ? resume.options : { ...TRAIN_DEFAULTS, ...options };
+    checkOptions('train-scheduler', options, anyValues(Object.keys(TRAIN_DEFAULTS)));
     this.instances = resume ? resume.instances : instanceSpecs(this.options);
     this.labels = resume ? resume.labels.slice() : [];
     this.history = resume ? resume.history.slice() : [];

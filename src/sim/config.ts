@@ -188,7 +188,7 @@ export function parseScalesimConfig(text: string, file = '<config>', options: Pa
   return Object.freeze({ version, config, v3: parseV3Additions(sections, file, config, intOf) });
 }
 
-// v3's own defaults (scale_config's constructor), for keys a v3 file leaves out (and SimulateOptions.sparsity).
+// v3's own defaults (scale_config's constructor), for keys a v3 file leaves out (and SimulatorOptions.sparsity).
 export const V3_DEFAULTS = {
   readRequestBuffer: 60, writeRequestBuffer: 60, bankBandwidth: 10, banks: 10, ports: 2, blockSize: 4, randomSeed: 40,
 } as const;
@@ -288,7 +288,7 @@ function parseV3Additions(
 
 /**
  * The v3 features a run reads but does not simulate yet: one line each, for reports. Empty for v2
- * files. v3's memory model (USER and CALC, request buffers included) is simulated (SimulateOptions.v3).
+ * files. v3's memory model (USER and CALC, request buffers included) is simulated (SimulatorOptions.v3).
  */
 export function scalesimNotModelled(file: ScalesimConfigFile, layers: readonly ConvLayer[] = []): string[] {
   const v3 = file.v3;

@@ -45,7 +45,7 @@ export function computeReport(layers: readonly LayerResult[], version: ScalesimV
   const rows = layers.map((r, i) => {
     const items = [int(r.totalCycles), int(r.stallCycles), pythonFloat(r.overallUtilization), pythonFloat(r.mappingEfficiency), pythonFloat(r.computeUtilization)];
     if (version === 3) {
-      if (r.totalCyclesWithPrefetch === undefined) throw new RangeError(`layer '${r.name}': a v3 compute report needs results simulated as v3 (SimulateOptions.v3)`);
+      if (r.totalCyclesWithPrefetch === undefined) throw new RangeError(`layer '${r.name}': a v3 compute report needs results simulated as v3 (SimulatorOptions.v3)`);
       items.unshift(int(r.totalCyclesWithPrefetch));
     }
     return line(i, items);

@@ -20,7 +20,7 @@
 //  9. topology parsing: the header line is always skipped, a row's last field is dropped (so rows
 //     must end in a comma: we reject rows without one rather than drop a field), a 9th column is the
 //     stride width, a name containing 'DP' expands into one-channel layers.
-// SCALE-Sim v3 (commit fab89b7): SimulateOptions.v3 (its memory model) and .sparsity (layer-wise and row-wise N:M).
+// SCALE-Sim v3 (commit fab89b7): SimulatorOptions.v3 (its memory model) and .sparsity (layer-wise and row-wise N:M).
 // Not copied: SCALE-Sim's silent fallbacks (unknown dataflow → OS, unknown InterfaceBandwidth →
 // defaults, missing keys): those are errors here.
 import { UserError } from '../base/errors.js';
@@ -75,7 +75,7 @@ export function userModeCost(config: SystolicConfig, layer: ConvLayer): { work: 
   return { work: ifmapReads + filterReads + lines, tableBytes };
 }
 
-export interface SimulateOptions {
+export interface SimulatorOptions {
   /**
    * Correct SCALE-Sim's accounting instead of matching it: output size floor((H − F)/S) + 1 (the
    * input is trimmed to the windows a valid convolution reads), the OS fold length 2R + C + T − 2
@@ -110,7 +110,7 @@ function checkUserModeCost(config: SystolicConfig, layer: ConvLayer, limit: numb
   if (work > limit) {
     throw new SimulationError(
       `layer '${layer.name}': InterfaceBandwidth USER walks every demanded word through the prefetch windows, ` +
-        `${work.toExponential(2)} words and lines, more than the limit of ${limit.toExponential(2)} (SimulateOptions.userModeWorkLimit, simulate --user-work-limit); ${hint}`,
+        `${work.toExponential(2)} words and lines, more than the limit of ${limit.toExponential(2)} (SimulatorOptions.userModeWorkLimit, simulate --user-work-limit); ${hint}`,
     );
   }
   if (tableBytes > USER_MODE_TABLE_LIMIT_BYTES) {
@@ -127,7 +127,7 @@ export function trimToValidOutput(layer: ConvLayer): ConvLayer {
   return { ...layer, ifmapHeight: trim(layer.ifmapHeight, layer.filterHeight, layer.strideHeight), ifmapWidth: trim(layer.ifmapWidth, layer.filterWidth, layer.strideWidth) };
 }
 
-/** The corrected cycle-level figures of SimulateOptions.fixScalesimQuirks. */
+/** The corrected cycle-level figures of SimulatorOptions.fixScalesimQuirks. */
 function fixQuirks(config: SystolicConfig, layer: ConvLayer, r: LayerResult): LayerResult {
   const { rows: R, cols: C, dataflow } = config;
   const g = layerGemm(layer);
@@ -159,7 +159,7 @@ export class Simulator {
   }
 
   /** One layer, as one row of SCALE-Sim's three reports. */
-  layer(config: SystolicConfig, original: ConvLayer, options: SimulateOptions = {}): LayerResult {
+  layer(config: SystolicConfig, original: ConvLayer, options: SimulatorOptions = {}): LayerResult {
     validateLayer(original);
     const layer = options.fixScalesimQuirks ? trimToValidOutput(original) : original;
     const sparsity = checkSparsity(options.sparsity ?? options.v3?.sparsity, config, layer, (m) => new SimulationError(m));
@@ -196,7 +196,7 @@ export class Simulator {
    * (ResNet-18's 21 layers have 12 shapes), so a copy takes the first one's figures under its own
    * name (`simulated` false: it cost no simulation). Identical figures, about half the time on ResNets.
    */
-  *results(config: SystolicConfig, layers: readonly ConvLayer[], options: SimulateOptions = {}): Generator<{ result: LayerResult; simulated: boolean }> {
+  *results(config: SystolicConfig, layers: readonly ConvLayer[], options: SimulatorOptions = {}): Generator<{ result: LayerResult; simulated: boolean }> {
     const checked = validateConfig(config);
     const byShape = new Map<string, LayerResult>();
     for (const layer of layers) {
@@ -214,7 +214,7 @@ export class Simulator {
   }
 
   /** Every layer simulated on its own (what `bench sim` times: the simulator's speed per layer). */
-  network(config: SystolicConfig, layers: readonly ConvLayer[], options: SimulateOptions = {}): LayerResult[] {
+  network(config: SystolicConfig, layers: readonly ConvLayer[], options: SimulatorOptions = {}): LayerResult[] {
     const checked = validateConfig(config);
     return layers.map((layer) => this.layer(checked, layer, options));
   }

@@ -35,7 +35,7 @@ export interface ConvLayer {
   readonly strideWidth: number;
   /**
    * SCALE-Sim v3's `Sparsity` column, N non-zeros in every M filter elements. Absent in v2 files and
-   * in layers built in code (dense); simulated when sparsity support is on (SimulateOptions.sparsity).
+   * in layers built in code (dense); simulated when sparsity support is on (SimulatorOptions.sparsity).
    */
   readonly sparsity?: NmSparsity;
 }

@@ -6,7 +6,7 @@ import type { Graph } from '../graph/types.js';
 import { parseSystolicTargetSpec, systolicTarget } from '../hw/systolic.js';
 import { modelTasks } from './graph-tasks.js';
 import type { Measurer } from '../base/result.js';
-import { type HistoryPoint, type TuneProgress, tune } from './loop.js';
+import { type HistoryPoint, type TuneProgress, runTuning } from './loop.js';
 import type { TuningRecord } from './records.js';
 import { pointKey, type SearchSpace } from '../base/search-space.js';
 import { type Space, spaceFor } from './space/space.js';
@@ -118,7 +118,7 @@ export interface TuneJobReport {
 export async function tuneJob(core: Core, job: TuningJob, options: TuneJobOptions): Promise<TuneJobReport> {
   const tuner = createTuner(options.tuner, job.space, options.seed, core, { transfer: options.transfer?.samplesFor(job.space) });
   try {
-    const result = await tune({
+    const result = await runTuning({
       workload: job.workload,
       space: job.space,
       measurer: job.measurer,

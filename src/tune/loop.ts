@@ -12,7 +12,7 @@ export interface TuneProgress {
   seconds: number;
 }
 
-export interface TuneOptions {
+export interface TuningLoopOptions {
   workload: string;
   space: SearchSpace;
   measurer: Measurer;
@@ -56,7 +56,7 @@ export interface TuneResult {
   stoppedEarly: boolean;
 }
 
-export async function tune(options: TuneOptions): Promise<TuneResult> {
+export async function runTuning(options: TuningLoopOptions): Promise<TuneResult> {
   const { workload, space, measurer, tuner, seed } = options;
   const batchSize = options.batchSize ?? 64;
   const started = performance.now();

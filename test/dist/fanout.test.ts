@@ -15,7 +15,7 @@ import { Random } from '../../src/helpers/random.js';
 import { parseCodesignSlice } from '../../src/node/dist/codesign.js';
 import { Coordinator } from '../../src/node/dist/coordinator.js';
 import type { Job } from '../../src/node/dist/jobs.js';
-import { tuningJobs } from '../../src/node/tuning-jobs.js';
+import { workerTuningJobs } from '../../src/node/tuning-jobs.js';
 import { loadModel } from '../../src/node/models.js';
 import { tuneJob } from '../../src/tune/jobs.js';
 import { MappingModel } from '../../src/sim/mapping.js';
@@ -137,7 +137,7 @@ describe('codesign, train-scheduler and compile --redis', () => {
     const coordinator = await Coordinator.connect({ redis: redis.url, mappingPointsPerJob: 4, onJob: (job) => seen.push(job) });
     const core = await getCore();
     try {
-      const [job] = coordinator.distribute(tuningJobs(core, await loadModel('alexnetconvs'), 'systolic:eyeriss').slice(0, 1), { tuner: 'random', seed: 2 });
+      const [job] = coordinator.distribute(workerTuningJobs(core, await loadModel('alexnetconvs'), 'systolic:eyeriss').slice(0, 1), { tuner: 'random', seed: 2 });
       let batches = 0;
       await tuneJob(core, job!, { tuner: 'random', seed: 2, trials: 32, batchSize: 16, onRecords: () => void batches++ });
       expect(batches).toBe(2);

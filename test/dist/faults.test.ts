@@ -14,7 +14,7 @@ import { getCore } from '../../src/core/load.js';
 import { Coordinator } from '../../src/node/dist/coordinator.js';
 import { MAPPING_QUEUE, QUEUE_PREFIX } from '../../src/node/dist/queues.js';
 import { loadModel } from '../../src/node/models.js';
-import { tuningJobs } from '../../src/node/tuning-jobs.js';
+import { workerTuningJobs } from '../../src/node/tuning-jobs.js';
 import { tuneJob } from '../../src/tune/jobs.js';
 import type { TuningRecord } from '../../src/tune/records.js';
 import { startRedis, startWorker, type RedisServer, type WorkerProcess } from '../helpers/redis.js';
@@ -104,7 +104,7 @@ describe('faults of tune --redis', () => {
     const coordinator = await Coordinator.connect({ redis: redis.url, attempts: 2 });
     const records: TuningRecord[] = [];
     try {
-      const [job] = coordinator.distribute(tuningJobs(core, graph, 'systolic:eyeriss').slice(0, 1), { tuner: 'random', seed: 9 });
+      const [job] = coordinator.distribute(workerTuningJobs(core, graph, 'systolic:eyeriss').slice(0, 1), { tuner: 'random', seed: 9 });
       const report = await tuneJob(core, job!, { tuner: 'random', seed: 9, trials: 16, batchSize: 16, onRecords: (batch) => void records.push(...batch) });
       expect(report.trials).toBe(16);
     } finally {

@@ -14,7 +14,7 @@ import { Coordinator } from '../../src/node/dist/coordinator.js';
 import { jobId, parseJob, type MappingMeasureJob } from '../../src/node/dist/jobs.js';
 import { checkDeviceKey, defaultDeviceKey, QUEUE_PREFIX, MAPPING_QUEUE, redactUrl } from '../../src/node/dist/queues.js';
 import { loadModel } from '../../src/node/models.js';
-import { tuningJobs } from '../../src/node/tuning-jobs.js';
+import { workerTuningJobs } from '../../src/node/tuning-jobs.js';
 import { type TuningJob, tuneJob } from '../../src/tune/jobs.js';
 import type { TuningRecord } from '../../src/tune/records.js';
 import { pointKey } from '../../src/base/search-space.js';
@@ -48,7 +48,7 @@ async function tuneAll(jobs: TuningJob[], trials: number, onBatch?: (records: Tu
 const withoutTimestamps = (records: TuningRecord[]): unknown[] => records.map((r) => ({ ...r, result: { ...r.result, timestamp: 0 } }));
 
 function mappingJob(points: number[][]): MappingMeasureJob {
-  const job = tuningJobs(core, graph, TARGET)[0]!;
+  const job = workerTuningJobs(core, graph, TARGET)[0]!;
   const space = job.space as unknown as { layer: MappingMeasureJob['layer']; target: { config: MappingMeasureJob['config'] } };
   const c = space.target.config;
   return {
@@ -124,11 +124,11 @@ describe('tune --redis on a simulated target', () => {
 
   it('gives the records of a local run with the same seed (two workers)', async () => {
     workers.push(...(await Promise.all([startWorker(redis.url, '--stall-timeout', '2'), startWorker(redis.url, '--stall-timeout', '2')])));
-    const local = await tuneAll(tuningJobs(core, graph, TARGET).slice(0, 2), 48);
+    const local = await tuneAll(workerTuningJobs(core, graph, TARGET).slice(0, 2), 48);
     const coordinator = await Coordinator.connect({ redis: redis.url, mappingPointsPerJob: 4 });
     try {
       expect(await coordinator.workers('measure-mapping')).toBe(2);
-      const remote = await tuneAll(coordinator.distribute(tuningJobs(core, graph, TARGET).slice(0, 2), RUN), 48);
+      const remote = await tuneAll(coordinator.distribute(workerTuningJobs(core, graph, TARGET).slice(0, 2), RUN), 48);
       expect(remote).toHaveLength(96);
       expect(withoutTimestamps(remote)).toEqual(withoutTimestamps(local));
     } finally {
@@ -198,7 +198,7 @@ describe('tune --redis on a simulated target', () => {
 
   it('loses nothing when a worker is killed mid-job: another takes it over, records as a local run', async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
-    const jobs = () => tuningJobs(core, graph, TARGET).slice(2, 3);
+    const jobs = () => workerTuningJobs(core, graph, TARGET).slice(2, 3);
     const local = await tuneAll(jobs(), 48);
 
     // A slow synthetic device (40 ms a point), so the kill lands inside a job.

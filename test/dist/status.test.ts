@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
 import { QUEUE_PREFIX, MAPPING_QUEUE, defaultDeviceKey } from '../../src/node/dist/queues.js';
 import { loadModel } from '../../src/node/models.js';
-import { tuningJobs } from '../../src/node/tuning-jobs.js';
+import { workerTuningJobs } from '../../src/node/tuning-jobs.js';
 import type { MappingSpace } from '../../src/sim/mapping-space.js';
 import { configFields } from '../../src/node/dist/jobs.js';
 import { startRedis, startWorker, type RedisServer, type WorkerProcess } from '../helpers/redis.js';
@@ -42,7 +42,7 @@ it('lists the workers with device keys and the depth of every queue they serve',
   expect(depth(idle, `measure-host.${device}`)).toMatchObject({ workers: 1 });
   expect(depth(idle, MAPPING_QUEUE)).toMatchObject({ workers: 2, waiting: 0, active: 0 });
 
-  const job = tuningJobs(await getCore(), await loadModel('alexnetconvs'), 'systolic:eyeriss')[0]!;
+  const job = workerTuningJobs(await getCore(), await loadModel('alexnetconvs'), 'systolic:eyeriss')[0]!;
   const space = job.space as MappingSpace;
   const queue = new Queue(MAPPING_QUEUE, { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
   try {
@@ -67,9 +67,9 @@ it('a worker runs at most --concurrency jobs at once over all its queues (a host
     await Promise.all(events.map((e) => e.waitUntilReady()));
     const core = await getCore();
     const graph = await loadModel('alexnetconvs');
-    const mapping = tuningJobs(core, graph, 'systolic:eyeriss')[0]!;
+    const mapping = workerTuningJobs(core, graph, 'systolic:eyeriss')[0]!;
     const space = mapping.space as MappingSpace;
-    const host = tuningJobs(core, graph, 'host')[4]!; // a small layer: its timing is short beside 700 ms
+    const host = workerTuningJobs(core, graph, 'host')[4]!; // a small layer: its timing is short beside 700 ms
     const task = (host.space as unknown as { task: unknown }).task;
     const started = performance.now();
     const jobs = await Promise.all([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, ZOO, foldBatchNorm, totals, verify, zooModel,
-  type ConvLayer, type Graph,
+  type ConvsetLayer, type Graph,
 } from '../../src/graph/index.js';
 import { ZOO_TOTALS } from '../../src/graph/zoo/generated/totals.js';
 import { exportOnnx, importOnnx } from '../../src/graph/onnx.js';
@@ -16,7 +16,7 @@ function layerSignatures(g: Graph): string[] {
     .sort();
 }
 
-const convKey = (l: ConvLayer): string => `${l.inChannels}@${l.size} -> ${l.outChannels} k${l.kernel} s${l.stride} p${l.pad}`;
+const convKey = (l: ConvsetLayer): string => `${l.inChannels}@${l.size} -> ${l.outChannels} k${l.kernel} s${l.stride} p${l.pad}`;
 function convKeys(g: Graph): Set<string> {
   return new Set(
     g.nodes.filter((n) => n.op === 'Conv').map((n) => {

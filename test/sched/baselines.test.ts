@@ -9,7 +9,7 @@ import { problemFromGraph } from '../../src/sched/from-graph.js';
 import { assignmentFromCuts, buildProblem } from '../../src/sched/problem.js';
 import { contiguousSegmentSeconds, profilingSchedule } from '../../src/sched/profiling.js';
 import { bruteForceContiguous, referenceSimulate } from '../../src/sched/reference.js';
-import { schedule } from '../../src/sched/schedule.js';
+import { runScheduler } from '../../src/sched/schedule.js';
 import { randomNodes, tinyTarget } from './graphs.js';
 
 const us = 1e-6;
@@ -70,7 +70,7 @@ describe('the deployment graph', () => {
         const [pa, pb] = [problemFromGraph(a, pipelineTarget({ cores })), problemFromGraph(b, pipelineTarget({ cores }))];
         expect(pa.n).toBe(pb.n);
         for (const scheduler of ['compiler', 'profiling', 'dp'] as const) {
-          const [ra, rb] = [await schedule(core, pa, { scheduler }), await schedule(core, pb, { scheduler })];
+          const [ra, rb] = [await runScheduler(core, pa, { scheduler }), await runScheduler(core, pb, { scheduler })];
           expect(ra.bottleneckSeconds / rb.bottleneckSeconds, `${zoo} ${scheduler} K=${cores}`).toBeCloseTo(1, 2);
           expect(Math.abs(ra.bottleneckSeconds / rb.bottleneckSeconds - 1)).toBeLessThan(0.01);
         }

@@ -4,7 +4,7 @@ import { Random } from '../../src/helpers/random.js';
 import { exactSchedule, loadHighs, buildPipelineMilp, milpSolutionOf } from '../../src/sched/exact.js';
 import { buildProblem } from '../../src/sched/problem.js';
 import { bruteForceOptimum, referenceSimulate } from '../../src/sched/reference.js';
-import { schedule } from '../../src/sched/schedule.js';
+import { runScheduler } from '../../src/sched/schedule.js';
 import { problemFromGraph } from '../../src/sched/from-graph.js';
 import { pipelineTarget } from '../../src/hw/pipeline.js';
 import { zooModel } from '../../src/graph/zoo/index.js';
@@ -34,8 +34,8 @@ describe('exact MILP scheduler (HiGHS)', () => {
     const macs = [300, 300, 100, 100];
     const nodes = macs.map((m, i) => ({ name: 'abcd'[i]!, macs: m, paramCount: 0, outputElements: 0, preds: [] }));
     const p = buildProblem(nodes, tinyTarget(2));
-    const dp = await schedule(core, p, { scheduler: 'dp' });
-    const exact = await schedule(core, p, { scheduler: 'exact', timeLimitSeconds: 10 });
+    const dp = await runScheduler(core, p, { scheduler: 'dp' });
+    const exact = await runScheduler(core, p, { scheduler: 'exact', timeLimitSeconds: 10 });
     expect(dp.bottleneckSeconds).toBeCloseTo(500e-6, 12);
     expect(exact.bottleneckSeconds).toBeCloseTo(400e-6, 12);
     expect(exact.assignment.a).not.toBe(exact.assignment.b);
@@ -99,13 +99,13 @@ describe('exact MILP scheduler (HiGHS)', () => {
   it('returns its best schedule with a gap when the time limit hits', async () => {
     const core = await getCore();
     const p = randomProblem(new Random(8), 120, 6);
-    const result = await schedule(core, p, { scheduler: 'exact', timeLimitSeconds: 0.05 });
+    const result = await runScheduler(core, p, { scheduler: 'exact', timeLimitSeconds: 0.05 });
     expect(result.status).toMatch(/time-limit|optimal/);
     expect(result.optimalityGap).toBeGreaterThanOrEqual(0);
     expect(result.optimalityGap).toBeLessThanOrEqual(1);
     expect(result.solveSeconds).toBeLessThan(5);
     expect(referenceSimulate(p, Object.values(result.assignment)).bottleneckSeconds).toBeCloseTo(result.bottleneckSeconds, 12);
-    await expect(schedule(core, p, { scheduler: 'exact', timeLimitSeconds: 0 })).rejects.toThrow(/timeLimitSeconds must be > 0/);
+    await expect(runScheduler(core, p, { scheduler: 'exact', timeLimitSeconds: 0 })).rejects.toThrow(/timeLimitSeconds must be > 0/);
   });
 
   it('reports its progress while it searches', async () => {

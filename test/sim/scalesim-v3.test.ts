@@ -296,7 +296,7 @@ describe('SCALE-Sim v3 golden runs', () => {
     for (const rep of ['csr', 'csc', 'ellpack_block']) expect(sparse.some((f) => f.v3!.sparsity.representation === rep), rep).toBe(true);
   });
 
-  it('SimulateOptions.sparsity gives a run the sparsity its config does not have', () => {
+  it('SimulatorOptions.sparsity gives a run the sparsity its config does not have', () => {
     const { file, layers, reports } = load('sparse-calc-ws-csc');
     const off = { ...file.v3!, sparsity: { support: false, optimizedMapping: false } };
     expect(scalesimReports(sim.network(file.config, layers, { v3: off, sparsity: file.v3!.sparsity }), 3)).toEqual(reports);

@@ -28,7 +28,7 @@ describe('USER-mode limits', () => {
     const vgg = conv('big', 226, 3, 1, 256, 256); // 224×224 outputs, K = 2304, 256 filters: ~1e9 demanded words on a 32×32 array
     expect(userModeCost(user, vgg).work).toBeGreaterThan(USER_MODE_WORK_LIMIT);
     expect(() => sim.layer(user, vgg)).toThrow(SimulationError);
-    expect(() => sim.layer(user, vgg)).toThrow(/layer 'big': InterfaceBandwidth USER walks every demanded word .* more than the limit of 3\.00e\+8 \(SimulateOptions\.userModeWorkLimit/);
+    expect(() => sim.layer(user, vgg)).toThrow(/layer 'big': InterfaceBandwidth USER walks every demanded word .* more than the limit of 3\.00e\+8 \(SimulatorOptions\.userModeWorkLimit/);
   });
 
   it('takes a lower limit as an option', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tune } from '../../src/tune/loop.js';
+import { runTuning } from '../../src/tune/loop.js';
 import { bestPerWorkload, formatRecord, parseRecords, type TuningRecord } from '../../src/tune/records.js';
 import { getCore } from '../../src/core/load.js';
 import { AutoTvmTuner } from '../../src/tune/tuners/autotvm.js';
@@ -12,7 +12,7 @@ const core = await getCore();
 
 async function liveRun(make: () => AnyTuner, batches: number) {
   const records: TuningRecord[] = [];
-  await tune({ workload: 'bowl', space: bowlSpace(), measurer: new BowlMeasurer(), tuner: make(), trials: 32 * batches, batchSize: 32, seed: 9, onRecords: (batch) => void records.push(...batch) });
+  await runTuning({ workload: 'bowl', space: bowlSpace(), measurer: new BowlMeasurer(), tuner: make(), trials: 32 * batches, batchSize: 32, seed: 9, onRecords: (batch) => void records.push(...batch) });
   return records;
 }
 
@@ -28,7 +28,7 @@ describe('records', () => {
     const { records: previous } = parseRecords(logText, 'run.jsonl');
     const measurer = new BowlMeasurer();
     const resumed: TuningRecord[] = [];
-    const result = await tune({ workload: 'bowl', space: bowlSpace(), measurer, tuner: make(), trials: 96, batchSize: 32, seed: 9, previous, onRecords: (batch) => void resumed.push(...batch) });
+    const result = await runTuning({ workload: 'bowl', space: bowlSpace(), measurer, tuner: make(), trials: 96, batchSize: 32, seed: 9, previous, onRecords: (batch) => void resumed.push(...batch) });
     expect(result.replayed).toBe(64);
     expect(measurer.measuredKeys).toHaveLength(32); // nothing measured twice
     expect(resumed.map((r) => r.config.point)).toEqual(live.slice(64).map((r) => r.config.point));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
-import { tune } from '../../src/tune/loop.js';
+import { runTuning } from '../../src/tune/loop.js';
 import type { TuningRecord } from '../../src/tune/records.js';
 import { type Point, pointKey, spaceSize } from '../../src/base/search-space.js';
 import { AutoTvmTuner } from '../../src/tune/tuners/autotvm.js';
@@ -16,7 +16,7 @@ describe('every tuner finds the known optimum of a synthetic space', () => {
     const space = bowlSpace([5, 4, 6, 3, 4]);
     for (const make of [() => new GridTuner(space, 1), () => new RandomTuner(space, 1)]) {
       const measurer = new BowlMeasurer();
-      const result = await tune({ workload: 'bowl', space, measurer, tuner: make(), trials: 10_000, batchSize: 64, seed: 1 });
+      const result = await runTuning({ workload: 'bowl', space, measurer, tuner: make(), trials: 10_000, batchSize: 64, seed: 1 });
       expect(result.trials).toBe(spaceSize(space));
       expect(new Set(measurer.measuredKeys).size).toBe(measurer.measuredKeys.length);
       expect(result.best?.point).toEqual([4, 2, 4, 1, 3]); // TARGET clipped into this smaller space
@@ -28,7 +28,7 @@ describe('every tuner finds the known optimum of a synthetic space', () => {
     ['autotvm', () => new AutoTvmTuner(core, bowlSpace(), 3)],
   ])('%s: within 448 of 9,600 points', async (_name, make) => {
     const measurer = new BowlMeasurer();
-    const result = await tune({ workload: 'bowl', space: bowlSpace(), measurer, tuner: make(), trials: 448, batchSize: 64, seed: 3 });
+    const result = await runTuning({ workload: 'bowl', space: bowlSpace(), measurer, tuner: make(), trials: 448, batchSize: 64, seed: 3 });
     expect(result.best?.point).toEqual(TARGET);
     expect(result.best?.cost).toBe(1);
     expect(new Set(measurer.measuredKeys).size).toBe(measurer.measuredKeys.length);
@@ -36,7 +36,7 @@ describe('every tuner finds the known optimum of a synthetic space', () => {
 
   it('autotvm beats random at equal budget', async () => {
     const space = bowlSpace([16, 16, 8, 8, 6]);
-    const run = async (tuner: AutoTvmTuner | RandomTuner) => (await tune({ workload: 'bowl', space, measurer: new BowlMeasurer(), tuner, trials: 192, batchSize: 64, seed: 5 })).best!.cost;
+    const run = async (tuner: AutoTvmTuner | RandomTuner) => (await runTuning({ workload: 'bowl', space, measurer: new BowlMeasurer(), tuner, trials: 192, batchSize: 64, seed: 5 })).best!.cost;
     expect(await run(new AutoTvmTuner(core, space, 5))).toBeLessThan(await run(new RandomTuner(space, 5)));
   });
 });
@@ -46,7 +46,7 @@ describe('transfer', () => {
     const space = bowlSpace();
     const firstBatch = async (tuner: AutoTvmTuner) => {
       const measurer = new BowlMeasurer();
-      await tune({ workload: 'bowl', space, measurer, tuner, trials: 32, batchSize: 32, seed: 6 });
+      await runTuning({ workload: 'bowl', space, measurer, tuner, trials: 32, batchSize: 32, seed: 6 });
       return measurer.measuredKeys;
     };
     expect(await firstBatch(new AutoTvmTuner(core, space, 6, { transfer: transferFromBowl(space, 300, 11) }))).toContain(pointKey(TARGET));
@@ -61,7 +61,7 @@ describe('transfer', () => {
 describe('the loop', () => {
   it('stops early after a stretch without a new best', async () => {
     const space = bowlSpace([5, 4, 6, 3, 4]);
-    const result = await tune({ workload: 'bowl', space, measurer: new BowlMeasurer(), tuner: new GridTuner(space, 1), trials: 1000, batchSize: 8, earlyStopping: 40, seed: 1 });
+    const result = await runTuning({ workload: 'bowl', space, measurer: new BowlMeasurer(), tuner: new GridTuner(space, 1), trials: 1000, batchSize: 8, earlyStopping: 40, seed: 1 });
     expect(result.stoppedEarly).toBe(true);
     const lastBest = result.history.findIndex((h) => h.bestCost === result.best!.cost);
     expect(result.trials - (lastBest + 1)).toBeGreaterThanOrEqual(40);
@@ -81,7 +81,7 @@ describe('the loop', () => {
         return results;
       },
     };
-    const result = await tune({ workload: 'bowl', space, measurer, tuner: new GridTuner(space, 1), trials: 4, batchSize: 4, seed: 1 });
+    const result = await runTuning({ workload: 'bowl', space, measurer, tuner: new GridTuner(space, 1), trials: 4, batchSize: 4, seed: 1 });
     const seconds = result.history.map((h) => h.seconds);
     expect(seconds[3]! - seconds[0]!).toBeGreaterThan(0.1); // three 40 ms waits apart
     expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
@@ -93,10 +93,10 @@ describe('the loop', () => {
     const start = [TARGET.map((t) => t - 1), [0, 0, 1, 0, 0]];
     const measurer = new BowlMeasurer();
     const records: TuningRecord[] = [];
-    await tune({ workload: 'bowl', space, measurer, tuner: new RandomTuner(space, 2), trials: 10, batchSize: 4, seed: 2, initialPoints: start, onRecords: (r) => void records.push(...r) });
+    await runTuning({ workload: 'bowl', space, measurer, tuner: new RandomTuner(space, 2), trials: 10, batchSize: 4, seed: 2, initialPoints: start, onRecords: (r) => void records.push(...r) });
     expect(measurer.measuredKeys.slice(0, 2)).toEqual(start.map(pointKey));
     const again = new BowlMeasurer();
-    await tune({ workload: 'bowl', space, measurer: again, tuner: new RandomTuner(space, 2), trials: 14, batchSize: 4, seed: 2, initialPoints: start, previous: records });
+    await runTuning({ workload: 'bowl', space, measurer: again, tuner: new RandomTuner(space, 2), trials: 14, batchSize: 4, seed: 2, initialPoints: start, previous: records });
     expect(again.measuredKeys).toHaveLength(4);
     expect(again.measuredKeys).not.toContain(pointKey(start[0]!));
   });
@@ -104,7 +104,7 @@ describe('the loop', () => {
   it('records failed measurements as data and never picks them as best', async () => {
     const space = bowlSpace([2, 2, 1, 1, 1]);
     const records: string[] = [];
-    const result = await tune({ workload: 'bowl', space, measurer: new BowlMeasurer(), tuner: new GridTuner(space, 1), trials: 4, seed: 1, onRecords: (batch) => void records.push(...batch.map((r) => pointKey(r.config.point) + ':' + r.result.errorCode)) });
+    const result = await runTuning({ workload: 'bowl', space, measurer: new BowlMeasurer(), tuner: new GridTuner(space, 1), trials: 4, seed: 1, onRecords: (batch) => void records.push(...batch.map((r) => pointKey(r.config.point) + ':' + r.result.errorCode)) });
     expect(records).toContain('0,0,0,0,0:1');
     expect(result.best?.point).not.toEqual([0, 0, 0, 0, 0]);
   });

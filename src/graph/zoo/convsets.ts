@@ -5,7 +5,7 @@
 import { buildGraph } from '../build.js';
 import type { Graph } from '../types.js';
 
-export interface ConvLayer {
+export interface ConvsetLayer {
   readonly name: string;
   readonly inChannels: number;
   /** Input height and width (square). */
@@ -16,12 +16,12 @@ export interface ConvLayer {
   readonly pad: number;
 }
 
-const layer = (name: string, size: number, inChannels: number, outChannels: number, kernel: number, stride: number, pad: number): ConvLayer => ({
+const layer = (name: string, size: number, inChannels: number, outChannels: number, kernel: number, stride: number, pad: number): ConvsetLayer => ({
   name, inChannels, size, outChannels, kernel, stride, pad,
 });
 
 /** torchvision AlexNet's five convolutions. */
-export const ALEXNET_CONVS: readonly ConvLayer[] = [
+export const ALEXNET_CONVS: readonly ConvsetLayer[] = [
   layer('alexnet.c1', 224, 3, 64, 11, 4, 2),
   layer('alexnet.c2', 27, 64, 192, 5, 1, 2),
   layer('alexnet.c3', 13, 192, 384, 3, 1, 1),
@@ -30,7 +30,7 @@ export const ALEXNET_CONVS: readonly ConvLayer[] = [
 ];
 
 /** VGG-16's 13 convolutions reduce to these 9 distinct shapes. */
-export const VGG16_CONVS: readonly ConvLayer[] = [
+export const VGG16_CONVS: readonly ConvsetLayer[] = [
   layer('vgg16.c1', 224, 3, 64, 3, 1, 1),
   layer('vgg16.c2', 224, 64, 64, 3, 1, 1),
   layer('vgg16.c3', 112, 64, 128, 3, 1, 1),
@@ -43,7 +43,7 @@ export const VGG16_CONVS: readonly ConvLayer[] = [
 ];
 
 /** AutoTVM's ResNet-18 operators C1-C12 (C3, a 1x1 64->64, comes from its MXNet ResNet variant). */
-export const RESNET18_CONVS: readonly ConvLayer[] = [
+export const RESNET18_CONVS: readonly ConvsetLayer[] = [
   layer('resnet18.c1', 224, 3, 64, 7, 2, 3),
   layer('resnet18.c2', 56, 64, 64, 3, 1, 1),
   layer('resnet18.c3', 56, 64, 64, 1, 1, 0),
@@ -59,7 +59,7 @@ export const RESNET18_CONVS: readonly ConvLayer[] = [
 ];
 
 /** The layers as one graph of independent Conv nodes, one graph input each. */
-export function convLayerGraph(name: string, layers: readonly ConvLayer[]): Graph {
+export function convLayerGraph(name: string, layers: readonly ConvsetLayer[]): Graph {
   return buildGraph({
     name,
     inputs: layers.map((l) => ({ name: `${l.name}.input`, shape: [1, l.inChannels, l.size, l.size] })),

@@ -67,4 +67,4 @@ export function zooModel(name: string, size?: number): Graph {
 }
 
 export { MAX_ZOO_SIZE, ZOO_ENTRIES, zooEntryInfo, zooNames, zooSizeProblem, type ZooEntryInfo } from './entries.js';
-export { ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, convLayerGraph, type ConvLayer } from './convsets.js';
+export { ALEXNET_CONVS, RESNET18_CONVS, VGG16_CONVS, convLayerGraph, type ConvsetLayer } from './convsets.js';
