@@ -49,14 +49,14 @@ import { Mlp } from '../core/nn.js';
 import { Random } from '../helpers/random.js';
 import { gae } from '../rl/gae.js';
 import { PpoAgent, type PpoOptions, type Rollout } from '../rl/ppo.js';
-import type { MappingResult } from '../sim/mapping.js';
+import { MAPPING_KNOB, type MappingResult } from '../sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, mappingFeatures, mappingOf } from '../sim/mapping-space.js';
 import { layerGemm, sramWords } from '../sim/types.js';
 import type { Point } from '../base/search-space.js';
 import type { StrategyOptions } from './baselines.js';
 import { type EnsembleOptions, GbtEnsemble, meanStd } from './ensemble.js';
 import { hardwareNeighbour } from './moves.js';
-import { budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, hardwareOf, gridHardware, hardwarePoint, type JointConfig, jointKey, peCeiling } from './problem.js';
+import { budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, HARDWARE_KNOB, hardwareOf, gridHardware, hardwarePoint, type JointConfig, jointKey, peCeiling } from './problem.js';
 import { type CodesignRun, fitMapping, Tracker } from './run.js';
 
 export interface ArcoOptions {
@@ -147,7 +147,8 @@ class Features {
 
   hardware(point: Point): number[] {
     const h = hardwareOf(point);
-    return [...point.slice(0, 5).map((v, i) => v / (HARDWARE_CARDINALITIES[i]! - 1)), h.dataflow === 'os' ? 1 : 0, h.dataflow === 'ws' ? 1 : 0, h.dataflow === 'is' ? 1 : 0];
+    // The size knobs scaled to [0, 1], then the dataflow one-hot.
+    return [...point.slice(0, HARDWARE_KNOB.dataflow).map((v, i) => v / (HARDWARE_CARDINALITIES[i]! - 1)), h.dataflow === 'os' ? 1 : 0, h.dataflow === 'ws' ? 1 : 0, h.dataflow === 'is' ? 1 : 0];
   }
 
   /** How each whole operand compares with its buffer (log2 ratio / 8). */
@@ -560,7 +561,7 @@ export class Arco {
     const cards = this.problem.mappingCardinalities;
     const found: Point[] = [];
     for (let k = 0; k < cards.length; k++) {
-      const values = k === 3 ? Array.from({ length: cards[k]! }, (_, v) => v) : [mapping[k]! - 1, mapping[k]! + 1];
+      const values = k === MAPPING_KNOB.order ? Array.from({ length: cards[k]! }, (_, v) => v) : [mapping[k]! - 1, mapping[k]! + 1];
       for (const v of values) {
         if (v < 0 || v >= cards[k]! || v === mapping[k]) continue;
         const n = mapping.map((x, i) => (i === k ? v : x));

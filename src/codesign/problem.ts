@@ -10,7 +10,7 @@
 import { OptionsError } from '../base/options.js';
 import { HOROWITZ_45NM, type EnergyTable } from '../sim/energy.js';
 import {
-  DEFAULT_MAPPING, isScalesimMapping, type Mapping, type MappingModel, type MappingResult, type MappingTarget, mappingEnergyPJ, mappingFitError, mappingTiles,
+  DEFAULT_MAPPING, isScalesimMapping, type Mapping, MAPPING_KNOBS, type MappingModel, type MappingResult, type MappingTarget, mappingEnergyPJ, mappingFitError, mappingTiles,
 } from '../sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, knobIndex, MAPPING_CARDINALITIES, mappingOf } from '../sim/mapping-space.js';
 import { DATAFLOWS, type Dataflow, type SystolicConfig } from '../sim/types.js';
@@ -21,6 +21,8 @@ import type { Network } from './layers.js';
 export const ARRAY_SIDES: readonly number[] = [4, 8, 16, 32, 64, 128, 256];
 export const SRAM_KIB: readonly number[] = [4, 8, 16, 32, 64, 128, 256, 512];
 export const HARDWARE_KNOBS = ['rows', 'cols', 'ifmapSramKiB', 'filterSramKiB', 'ofmapSramKiB', 'dataflow'] as const;
+/** Each hardware knob's position in a hardware point; the sizes come before the dataflow. */
+export const HARDWARE_KNOB = Object.freeze(Object.fromEntries(HARDWARE_KNOBS.map((name, i) => [name, i]))) as { readonly [K in (typeof HARDWARE_KNOBS)[number]]: number };
 export const HARDWARE_CARDINALITIES: readonly number[] = [ARRAY_SIDES.length, ARRAY_SIDES.length, SRAM_KIB.length, SRAM_KIB.length, SRAM_KIB.length, DATAFLOWS.length];
 
 export interface Hardware {
@@ -163,12 +165,12 @@ export function budgetKey(problem: { readonly network: Network; readonly target:
 
 export function hardwareOf(point: Point): Hardware {
   return {
-    rows: ARRAY_SIDES[point[0]!]!,
-    cols: ARRAY_SIDES[point[1]!]!,
-    ifmapSramKiB: SRAM_KIB[point[2]!]!,
-    filterSramKiB: SRAM_KIB[point[3]!]!,
-    ofmapSramKiB: SRAM_KIB[point[4]!]!,
-    dataflow: DATAFLOWS[point[5]!]!,
+    rows: ARRAY_SIDES[point[HARDWARE_KNOB.rows]!]!,
+    cols: ARRAY_SIDES[point[HARDWARE_KNOB.cols]!]!,
+    ifmapSramKiB: SRAM_KIB[point[HARDWARE_KNOB.ifmapSramKiB]!]!,
+    filterSramKiB: SRAM_KIB[point[HARDWARE_KNOB.filterSramKiB]!]!,
+    ofmapSramKiB: SRAM_KIB[point[HARDWARE_KNOB.ofmapSramKiB]!]!,
+    dataflow: DATAFLOWS[point[HARDWARE_KNOB.dataflow]!]!,
   };
 }
 
@@ -214,6 +216,13 @@ export function systolicConfigOf(h: Hardware): SystolicConfig {
 export interface JointConfig {
   readonly hardware: Point;
   readonly mappings: readonly Point[];
+}
+
+/** A joint configuration from the flat point records store: the hardware knobs, then each of `layers` mappings. */
+export function jointConfigOf(point: Point, layers: number): JointConfig {
+  const h = HARDWARE_KNOBS.length, m = MAPPING_KNOBS.length;
+  if (point.length !== h + layers * m) throw new RangeError(`a joint point of ${layers} layers has ${h + layers * m} knobs, got ${point.length}`);
+  return { hardware: point.slice(0, h), mappings: Array.from({ length: layers }, (_, l) => point.slice(h + l * m, h + (l + 1) * m)) };
 }
 
 export const jointKey = (c: JointConfig): string => `${c.hardware.join(',')}|${c.mappings.map((m) => m.join(',')).join(';')}`;

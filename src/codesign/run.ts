@@ -3,7 +3,8 @@
 // against simulator calls and seconds, and one tuning record per evaluated configuration.
 import { RECORD_VERSION, type TuningRecord } from '../tune/records.js';
 import { ErrorCode } from '../base/result.js';
-import { DEFAULT_MAPPING_POINT } from '../sim/mapping-space.js';
+import { MAPPING_KNOB } from '../sim/mapping.js';
+import { DEFAULT_MAPPING_POINT, mappingOf } from '../sim/mapping-space.js';
 import type { Point } from '../base/search-space.js';
 import { type CodesignProblem, hardwareOf, type JointConfig, type NetworkEvaluation } from './problem.js';
 
@@ -37,6 +38,24 @@ export interface TrackerOptions {
 }
 
 /**
+ * A joint configuration's knobs by name, as tuning records store them: the accelerator's, then
+ * each layer's mapping as `layer.knob`.
+ */
+export function namedKnobs(problem: CodesignProblem, config: JointConfig): Record<string, number | string> {
+  const knobs: Record<string, number | string> = { ...hardwareOf(config.hardware) };
+  config.mappings.forEach((point, i) => {
+    const m = mappingOf(point);
+    const layer = problem.network.layers[i]!.layer.name;
+    knobs[`${layer}.splitM`] = m.splitM;
+    knobs[`${layer}.splitN`] = m.splitN;
+    knobs[`${layer}.splitK`] = m.splitK;
+    knobs[`${layer}.order`] = m.order;
+    knobs[`${layer}.doubleBuffer`] = m.doubleBuffer ? 1 : 0;
+  });
+  return knobs;
+}
+
+/**
  * The nearest mapping that fits: the reduction, then the output-pixel, then the filter split is
  * raised one step at a time until the tiles fit; SCALE-Sim's streaming mapping (always valid)
  * when nothing does. Returns the point unchanged when it already fits.
@@ -46,7 +65,7 @@ export function fitMapping(problem: CodesignProblem, hardware: Point, layer: num
   const p = [...mapping];
   const max = problem.mappingCardinalities;
   for (let round = 0; round < 3 * max[0]!; round++) {
-    const knob = [2, 0, 1][round % 3]!;
+    const knob = [MAPPING_KNOB.splitK, MAPPING_KNOB.splitM, MAPPING_KNOB.splitN][round % 3]!;
     if (p[knob]! + 1 < max[knob]!) p[knob]!++;
     if (problem.fits(hardware, layer, p)) return p;
   }
@@ -95,14 +114,13 @@ export class Tracker {
     this.notePerHardware(config, evaluation);
     if (evaluation.valid && evaluation.throughputPerSecond > (this.best?.evaluation.throughputPerSecond ?? 0)) this.best = { config, evaluation };
     this.note();
-    const h = hardwareOf(config.hardware);
     this.pending.push({
       v: RECORD_VERSION,
       workload: this.options.workload,
       tuner: this.options.strategy,
       seed: this.options.seed,
       batch: this.batch,
-      config: { point: [...config.hardware, ...config.mappings.flat()], index: -1, knobs: { ...h } },
+      config: { point: [...config.hardware, ...config.mappings.flat()], index: -1, knobs: namedKnobs(this.problem, config) },
       result: evaluation.valid
         ? { costs: [evaluation.cycles], errorCode: ErrorCode.none, timestamp: Date.now() }
         : { costs: [], errorCode: ErrorCode.invalidConfig, errorText: evaluation.reason, timestamp: Date.now() },

@@ -4,7 +4,7 @@
 import { ErrorCode, type Measurer, type MeasureResult } from '../base/result.js';
 import { checkPoint, type Point, type SearchSpace } from '../base/search-space.js';
 import {
-  DEFAULT_MAPPING, LOOP_ORDERS, type LayerShape, type Mapping, MAPPING_KNOBS, type MappingModel, type MappingResult, type MappingTarget,
+  DEFAULT_MAPPING, LOOP_ORDERS, type LayerShape, type Mapping, MAPPING_KNOB, MAPPING_KNOBS, type MappingModel, type MappingResult, type MappingTarget,
   mappingFitError, mappingTiles, SPLITS,
 } from './mapping.js';
 import { type ConvLayer, sramWords } from './types.js';
@@ -14,11 +14,11 @@ export const MAPPING_CARDINALITIES: readonly number[] = [SPLITS.length, SPLITS.l
 /** The mapping of a point: [splitM, splitN, splitK, order, doubleBuffer] indices. */
 export function mappingOf(point: Point): Mapping {
   return {
-    splitM: SPLITS[point[0]!]!,
-    splitN: SPLITS[point[1]!]!,
-    splitK: SPLITS[point[2]!]!,
-    order: LOOP_ORDERS[point[3]!]!,
-    doubleBuffer: point[4] === 1,
+    splitM: SPLITS[point[MAPPING_KNOB.splitM]!]!,
+    splitN: SPLITS[point[MAPPING_KNOB.splitN]!]!,
+    splitK: SPLITS[point[MAPPING_KNOB.splitK]!]!,
+    order: LOOP_ORDERS[point[MAPPING_KNOB.order]!]!,
+    doubleBuffer: point[MAPPING_KNOB.doubleBuffer] === 1,
   };
 }
 

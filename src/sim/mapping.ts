@@ -45,6 +45,8 @@ export const LOOP_ORDERS = ['nmk', 'mnk', 'nkm', 'mkn', 'knm', 'kmn'] as const;
 export type LoopOrder = (typeof LOOP_ORDERS)[number];
 
 export const MAPPING_KNOBS = ['splitM', 'splitN', 'splitK', 'order', 'doubleBuffer'] as const;
+/** Each mapping knob's position in a mapping point. */
+export const MAPPING_KNOB = Object.freeze(Object.fromEntries(MAPPING_KNOBS.map((name, i) => [name, i]))) as { readonly [K in (typeof MAPPING_KNOBS)[number]]: number };
 
 /** One mapping of one layer. */
 export interface Mapping {

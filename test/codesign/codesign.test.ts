@@ -6,7 +6,7 @@ import { getCore } from '../../src/core/load.js';
 import { Random } from '../../src/helpers/random.js';
 import { zooModel } from '../../src/graph/zoo/index.js';
 import {
-  Arco, areaBudgetTarget, budgetError, CodesignProblem, codesignTarget, DEFAULT_HARDWARE, peCeiling, GbtEnsemble, hardwarePoint, networkFromLayers, networkOf, repair, runStrategy, Tracker, STRATEGIES,
+  Arco, areaBudgetTarget, budgetError, CodesignProblem, codesignTarget, DEFAULT_HARDWARE, peCeiling, GbtEnsemble, hardwareOf, hardwarePoint, jointConfigOf, networkFromLayers, networkOf, repair, runStrategy, Tracker, STRATEGIES,
 } from '../../src/codesign/index.js';
 import { MappingModel } from '../../src/sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, mappingOf, mappingPoint } from '../../src/sim/mapping-space.js';
@@ -164,9 +164,12 @@ describe('ARCO', () => {
     expect(records.length).toBeGreaterThan(20);
     for (const rec of records) {
       expect(rec.result.errorCode).toBe(ErrorCode.none);
-      const hw = rec.config.point.slice(0, 6);
-      expect(p.hardwareError(hw)).toBeUndefined();
-      for (let l = 0; l < small.layers.length; l++) expect(p.fits(hw, l, rec.config.point.slice(6 + 5 * l, 11 + 5 * l))).toBe(true);
+      const joint = jointConfigOf(rec.config.point, small.layers.length);
+      expect(p.hardwareError(joint.hardware)).toBeUndefined();
+      joint.mappings.forEach((m, l) => expect(p.fits(joint.hardware, l, m)).toBe(true));
+      // The record names its knobs: the accelerator's, and every layer's mapping as layer.knob.
+      const names = Object.fromEntries(small.layers.flatMap(({ layer }, l) => Object.entries(mappingOf(joint.mappings[l]!)).map(([k, v]) => [`${layer.name}.${k}`, typeof v === 'boolean' ? Number(v) : v])));
+      expect(rec.config.knobs).toEqual({ ...hardwareOf(joint.hardware), ...names });
     }
     expect(parseRecords(records.map(formatRecord).join('\n')).records.length).toBe(records.length);
     expect(arco.stats.modelScored).toBeGreaterThan(0);
