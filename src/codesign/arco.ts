@@ -206,6 +206,26 @@ interface Proposal {
   simulated: boolean;
 }
 
+/** An actor's samples: one action, its log-probability and the critic's value per state. */
+type AgentActions = ReturnType<PpoAgent['act']>;
+
+/** What a round's proposal step hands the others: the actors' decisions and the proposals built from them. */
+interface Round {
+  hwAct: AgentActions;
+  /** The accelerator kept by the first `incumbents` episodes; the next `moves` take a random move. */
+  incumbent: Point;
+  incumbents: number;
+  moves: number;
+  proposals: Proposal[];
+  /** Episodes whose accelerator is within the budget. */
+  live: number[];
+  tileStates: number[][];
+  tileAct: AgentActions;
+  orderStates: number[][];
+  orderAct: AgentActions;
+  candidates: Candidate[];
+}
+
 /** One software decision: a layer's mapping sampled by the tiling and order actors. */
 interface Candidate {
   episode: number;
@@ -278,15 +298,33 @@ export class Arco {
   }
 
   /** One batch: act, score (simulator or ensemble), train the critic, the actors and the ensemble. */
+  /**
+   * One round: the three actors propose (decentralised execution), the software choice settles
+   * each accelerator's mappings, confidence sampling decides what the simulator sees, then every
+   * agent and the critic train on the rewards (centralised training).
+   */
   batch(tracker: Tracker, budget: number): void {
+    const round = this.propose(tracker);
+    this.chooseSoftware(round);
+    this.stats.proposals += round.proposals.length;
+    this.stats.invalidHardware += round.proposals.length - round.live.length;
+    this.stats.invalidLayers += round.candidates.filter((c) => !c.fits).length;
+    this.sample(round, tracker, budget);
+    this.train(round);
+    if (this.rows.length > 0) {
+      this.ensemble.fit(this.rows, this.targets);
+      this.predictions.clear();
+    }
+    this.stats.batches++;
+  }
+
+  /** Step 1: accelerators from the hardware actor (some kept or moved), and S candidate mappings per layer from the tiling and order actors. */
+  private propose(tracker: Tracker): Round {
     const o = this.options;
     const f = this.features;
     const L = this.problem.layerCount;
     const S = o.candidates;
     const random = this.random;
-    const trusted = o.confidenceSampling && this.ensemble.fitted && this.stats.batches >= o.warmupBatches;
-
-    // 1. Decentralised execution: hardware, then S candidate mappings per layer.
     const hwAct = this.hardwareAgent.act(new Array(o.episodes).fill(f.net), random);
     // The first episodes keep the incumbent accelerator (the best simulated so far, at first the
     // default one), so part of every batch polishes mappings where they pay most.
@@ -325,7 +363,18 @@ export class Arco {
       const { mean, std } = fits ? this.predictLayer(hw, s.layer, mapping) : { mean: Number.NaN, std: Number.NaN };
       return { ...s, mapping, fits, mean, std };
     });
-    // Software choice, per layer and accelerator (see "Software choice" at the top). SCALE-Sim's
+    return { hwAct, incumbent, incumbents, moves, proposals, live, tileStates, tileAct, orderStates, orderAct, candidates };
+  }
+
+  /**
+   * The software choice, per layer and accelerator (see "Software choice" at the top): sets each
+   * live proposal's evaluated configuration.
+   */
+  private chooseSoftware(round: Round): void {
+    const { proposals, live, candidates } = round;
+    const L = this.problem.layerCount;
+    const S = this.options.candidates;
+    // SCALE-Sim's
     // streaming joins a pool only where the simulator has run it: its DRAM walk is the one
     // expensive evaluation, so it is not proposed blind.
     const slotOf = new Map<number, number>(live.map((e, j) => [e, j * L * S]));
@@ -378,11 +427,14 @@ export class Arco {
       }
       episodes.forEach((e, r) => (proposals[e]!.evaluated = { hardware: hw, mappings: mappings[r]! }));
     }
-    this.stats.proposals += proposals.length;
-    this.stats.invalidHardware += proposals.length - live.length;
-    this.stats.invalidLayers += candidates.filter((c) => !c.fits).length;
+  }
 
-    // 2. Confidence sampling: which proposals the simulator sees. Proposals whose every layer is
+  /** Step 2: confidence sampling, the simulator's evaluations, and each proposal's cycles (simulated or predicted). */
+  private sample(round: Round, tracker: Tracker, budget: number): void {
+    const o = this.options;
+    const { proposals, live, incumbent } = round;
+    const trusted = o.confidenceSampling && this.ensemble.fitted && this.stats.batches >= o.warmupBatches;
+    // Which proposals the simulator sees: Proposals whose every layer is
     // already measured cost nothing and are always evaluated; of the others, the incumbent's share
     // of `simulatePerBatch` goes to proposals on the incumbent accelerator, the rest to the others,
     // each group by its highest lower confidence bound (in warm-up, in proposal order).
@@ -440,7 +492,15 @@ export class Arco {
       tracker.evaluate(composite);
     }
 
-    // 3. Rewards and centralised training. A candidate's reward: the penalty when it does not
+  }
+
+  /** Step 3: rewards, and the actors' and critic's updates. */
+  private train(round: Round): void {
+    const o = this.options;
+    const f = this.features;
+    const random = this.random;
+    const { hwAct, incumbents, moves, proposals, candidates, tileStates, tileAct, orderStates, orderAct } = round;
+    // A candidate's reward: the penalty when it does not
     // fit, its simulated cycles when the simulator has seen it, else the ensemble's mean.
     const scoredHw = proposals.map((p, e) => e).filter((e) => e >= incumbents + moves && (!proposals[e]!.hardwareValid || Number.isFinite(proposals[e]!.networkCycles)));
     const hwRewards = scoredHw.map((e) => (proposals[e]!.hardwareValid ? f.networkReward(proposals[e]!.networkCycles) : o.penalty));
@@ -500,12 +560,8 @@ export class Arco {
       this.tilingAgent.update(tileRollout, random);
       this.orderAgent.update(orderRollout, random);
     }
-    if (this.rows.length > 0) {
-      this.ensemble.fit(this.rows, this.targets);
-      this.predictions.clear();
-    }
-    this.stats.batches++;
   }
+
 
   /** The ensemble's per-member network log-throughput of a configuration; simulated layers count exactly. */
   private predictNetwork(config: JointConfig): { mean: number; std: number } {
