@@ -1,7 +1,7 @@
 // `npm run bench -- wasm-size`: bytes of each flavour of the core against its budget in
 // assembly/size-budget.json (test/core/wasm-binary.test.ts fails past it).
 import { readFileSync } from 'node:fs';
-import { coreSizes } from '../cli/commands/info.js';
+import { coreSizes } from '../src/node/core-sizes.js';
 import { FLAVOURS } from '../src/node/index.js';
 import type { Bench, Row } from './harness.js';
 

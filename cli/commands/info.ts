@@ -1,24 +1,10 @@
-import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { CommandParts } from './lazy.js';
 import { detectFeatures } from '../../src/core/features.js';
-import { FLAVOURS, type Flavour, wasmUrl } from '../../src/core/flavour.js';
+import { FLAVOURS } from '../../src/core/flavour.js';
 import { getCore, runtimeName } from '../../src/core/load.js';
 import { gemmSelfCheck } from '../../src/core/selfcheck.js';
+import { coreSizes } from '../../src/node/core-sizes.js';
 import { report, table } from '../output.js';
-
-/** Bytes of each flavour's build/*.wasm, or null where the build is missing. */
-export function coreSizes(): Record<Flavour, number | null> {
-  const sizes = {} as Record<Flavour, number | null>;
-  for (const flavour of FLAVOURS) {
-    try {
-      sizes[flavour] = statSync(fileURLToPath(wasmUrl(flavour))).size;
-    } catch {
-      sizes[flavour] = null;
-    }
-  }
-  return sizes;
-}
 
 interface InfoArgs {
   json?: boolean;
