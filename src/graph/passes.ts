@@ -43,13 +43,13 @@ const PASS_THROUGH = new Set(['Identity', 'Dropout']);
 
 /**
  * The graph an int8 Edge TPU runs, whatever form it came in: BatchNorm folded into the Conv
- * before it, ReLU/ReLU6 fused into the op that produces its input (when nothing else reads that
+ * before it, a Mul by a constant folded into the Conv before it (see foldConstantScales), ReLU/ReLU6 fused into the op that produces its input (when nothing else reads that
  * tensor), and Identity/Dropout of activations removed — what the TFLite converter does — with the
  * nodes in a canonical order (see canonicalOrder), so two listings of one network give one graph.
  * Bytes per weight are the target's business (`paramBytesPerWeight`), not the graph's.
  */
 export function deploymentGraph(graph: Graph): Graph {
-  const rewrites = graph.nodes.some((n) => n.op === 'BatchNormalization' || FUSIBLE_ACTIVATIONS.has(n.op) || PASS_THROUGH.has(n.op));
+  const rewrites = graph.nodes.some((n) => n.op === 'BatchNormalization' || n.op === 'Mul' || FUSIBLE_ACTIVATIONS.has(n.op) || PASS_THROUGH.has(n.op));
   const rewritten = rewrites ? fuseForDevice(graph) : graph;
   const order = canonicalOrder(rewritten);
   if (order.every((v, i) => v === i)) return rewritten;
@@ -57,12 +57,12 @@ export function deploymentGraph(graph: Graph): Graph {
   return buildGraph({ ...spec, nodes: order.map((v) => spec.nodes[v]!) });
 }
 
-/** BatchNorm folded, ReLU/ReLU6 fused, Identity and Dropout removed (see deploymentGraph). */
+/** BatchNorm and constant scales folded, ReLU/ReLU6 fused, Identity and Dropout removed (see deploymentGraph). */
 function fuseForDevice(graph: Graph): Graph {
   const spec = specOf(foldBatchNorm(graph));
   const rename = new Map<string, string>();
   const source = (name: string): string => rename.get(name) ?? name;
-  const kept: NodeSpec[] = [];
+  let kept: NodeSpec[] = [];
   for (const n of spec.nodes) {
     const x = n.inputs[0];
     if (PASS_THROUGH.has(n.op) && typeof x === 'string' && n.outputs.length >= 1 && !graph.outputs.includes(nameOf(n.outputs[0]!))) {
@@ -71,6 +71,7 @@ function fuseForDevice(graph: Graph): Graph {
     }
     kept.push({ ...n, inputs: n.inputs.map((i) => (typeof i === 'string' ? source(i) : i)) });
   }
+  kept = foldConstantScales(kept, spec.outputs ?? []);
   const readers = new Map<string, number>();
   for (const n of kept) for (const i of n.inputs) if (typeof i === 'string') readers.set(i, (readers.get(i) ?? 0) + 1);
   const producer = new Map<string, number>();
@@ -87,6 +88,42 @@ function fuseForDevice(graph: Graph): Graph {
     fused.add(k);
   }
   return buildGraph({ ...spec, nodes: kept.filter((_, k) => !fused.has(k)) });
+}
+
+/**
+ * Every Mul of a Conv's output (read by nothing else) by a constant (or weight) scalar or per-channel vector,
+ * folded into that Conv: the TFLite converter scales the weights and bias instead
+ * (FuseMulOrDivWithConv2dOrDepthwiseConv2d), as in Inception-ResNet's residual scaling. The Conv
+ * keeps its parameter count; the Mul's pass over the tensor disappears.
+ */
+function foldConstantScales(nodes: readonly NodeSpec[], outputs: readonly string[]): NodeSpec[] {
+  const readers = new Map<string, number>();
+  for (const n of nodes) for (const i of n.inputs) if (typeof i === 'string') readers.set(i, (readers.get(i) ?? 0) + 1);
+  const producer = new Map<string, number>();
+  nodes.forEach((n, k) => n.outputs.forEach((o) => producer.set(nameOf(o), k)));
+  const result = [...nodes];
+  const dropped = new Set<number>();
+  nodes.forEach((mul, k) => {
+    if (mul.op !== 'Mul' || mul.inputs.length !== 2) return;
+    const x = mul.inputs.find((i) => typeof i === 'string');
+    const factor = mul.inputs.find((i) => i !== null && typeof i === 'object');
+    if (typeof x !== 'string' || !factor || typeof factor !== 'object' || readers.get(x) !== 1 || outputs.includes(x)) return;
+    const p = producer.get(x);
+    const conv = p === undefined ? undefined : result[p]!;
+    const weight = conv?.inputs[1];
+    if (!conv || conv.op !== 'Conv' || conv.outputs.length !== 1 || !weight || typeof weight !== 'object') return;
+    if (!scalesChannels(factor.shape, weight.shape[0]!)) return;
+    result[p!] = { ...conv, outputs: mul.outputs };
+    dropped.add(k);
+  });
+  return result.filter((_, k) => !dropped.has(k));
+}
+
+/** A constant of `shape` multiplies an NCHW tensor of `channels` channels per channel or as a whole: a scalar, or [..., C, 1, 1] with leading ones. */
+function scalesChannels(shape: readonly number[], channels: number): boolean {
+  if (shape.every((d) => d === 1)) return true;
+  const c = shape.length - 3;
+  return c >= 0 && shape[c] === channels && shape.every((d, i) => i === c || d === 1);
 }
 
 /**

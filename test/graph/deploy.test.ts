@@ -57,4 +57,22 @@ describe('deploymentGraph', () => {
     expect(names(branches('small'))).toEqual(['big', 'small', 'cat']);
     expect(names(branches('big'))).toEqual(['big', 'small', 'cat']);
   });
+
+  it('folds a Mul by a constant scalar or per-channel vector into the Conv before it, and no other Mul', () => {
+    const k = (name: string, shape: number[]) => ({ name, shape, kind: 'constant' as const, value: new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(0.5) });
+    const spec = (factor: ReturnType<typeof k>, extraReader = false): GraphSpec => ({
+      name: 'scaled',
+      inputs: [{ name: 'x', shape: [1, 8, 8, 8] }],
+      nodes: [
+        conv('up', 'x', 'u', 8, 8), { name: 'scale', op: 'Mul', inputs: ['u', factor], outputs: ['s'] },
+        { name: 'add', op: 'Add', inputs: ['x', 's'], outputs: ['a'] }, { name: 'r', op: 'Relu', inputs: ['a'], outputs: ['y'] },
+        ...(extraReader ? [{ name: 'tap', op: 'Relu', inputs: ['u'], outputs: ['t'] }] : []),
+      ],
+    });
+    const ops = (s: GraphSpec) => deploymentGraph(buildGraph(s)).nodes.map((n) => `${n.op}:${n.params}`);
+    for (const factor of [k('half', []), k('perChannel', [8, 1, 1]), k('perChannel4d', [1, 8, 1, 1])]) expect(ops(spec(factor))).toEqual([`Conv:${8 * 8 * 9 + 8}`, 'Add:0']);
+    // Not foldable: a per-row factor, and a Conv output something else reads too.
+    expect(ops(spec(k('rows', [8, 1])))).toContain('Mul:0');
+    expect(ops(spec(k('half', []), true))).toContain('Mul:0');
+  });
 });
