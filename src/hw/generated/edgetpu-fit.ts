@@ -13,7 +13,7 @@ export const EDGETPU_FITS = {
     builtRows: 14,
     fittedRows: 13,
     medianError: 0.05045,
-    worstRatio: 2.159
+    worstRatio: 2.081
   },
   devboard: {
     invocationSeconds: 0.0001621,
@@ -24,6 +24,6 @@ export const EDGETPU_FITS = {
     builtRows: 14,
     fittedRows: 13,
     medianError: 0.05813,
-    worstRatio: 2.012
+    worstRatio: 1.931
   }
 } as const;
