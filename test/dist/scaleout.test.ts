@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
 import type { Core } from '../../src/core/core.js';
 import type { Graph } from '../../src/graph/types.js';
-import { Coordinator } from '../../src/node/dist/coordinator.js';
+import { Coordinator, queueEventsFrom } from '../../src/node/dist/coordinator.js';
 import { jobId, parseJob, type MappingMeasureJob } from '../../src/node/dist/jobs.js';
 import { checkDeviceKey, defaultDeviceKey, QUEUE_PREFIX, MAPPING_QUEUE, redactUrl } from '../../src/node/dist/queues.js';
 import { loadModel } from '../../src/node/models.js';
@@ -154,13 +154,37 @@ describe('tune --redis on a simulated target', () => {
     expect(remote.layers[0]!.bestCost).toBeGreaterThan(0);
   });
 
+  it('hears of a job that finished before its events were read', async () => {
+    const options = { connection: { url: redis.url }, prefix: QUEUE_PREFIX };
+    const queue = new Queue(MAPPING_QUEUE, options);
+    // Neither reads the stream until run(): BullMQ's own starts at the stream's end as of its
+    // first read, after the job's events; ours at its end as of its creation, before them.
+    const bare = new QueueEvents(MAPPING_QUEUE, { ...options, autorun: false });
+    const pinned = await queueEventsFrom(queue, { ...options, autorun: false });
+    try {
+      const job = await queue.add('measure-mapping', mappingJob([[0, 0, 0, 0, 1]]));
+      for (let i = 0; i < 1000 && !(await job.isCompleted()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await job.isCompleted()).toBe(true);
+      const heard = (events: QueueEvents): Promise<boolean> => {
+        const done = new Promise<boolean>((resolve) => events.once(`completed:${job.id}`, () => resolve(true)));
+        void events.run().catch(() => {});
+        return Promise.race([done, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000))]);
+      };
+      expect(await heard(pinned)).toBe(true);
+      expect(await heard(bare)).toBe(false);
+    } finally {
+      await Promise.all([bare.close(), pinned.close()]);
+      await queue.close();
+    }
+  });
+
   it('ends a wait whose finish event never arrives, from the job state it reads', async () => {
     const coordinator = await Coordinator.connect({ redis: redis.url, watchMs: 50 });
     try {
       // Events that never come stand for a stream its listener read too late.
       const pair = (coordinator as unknown as { pair(kind: string): { events: unknown } }).pair('measure-mapping');
-      await (pair.events as QueueEvents).close();
-      pair.events = { on: () => {}, removeListener: () => {}, waitUntilReady: async () => {}, close: async () => {} };
+      await ((await pair.events) as QueueEvents).close();
+      pair.events = Promise.resolve({ on: () => {}, removeListener: () => {}, waitUntilReady: async () => {}, close: async () => {} });
       const [result] = (await coordinator.run(mappingJob([[0, 0, 0, 0, 1]]), 'poll', 1)) as { costs: number[] }[];
       expect(result!.costs[0]).toBeGreaterThan(0);
     } finally {

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
 import { promisify } from 'node:util';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
 import { QUEUE_PREFIX, MAPPING_QUEUE, defaultDeviceKey } from '../../src/node/dist/queues.js';
@@ -12,6 +12,7 @@ import { loadModel } from '../../src/node/models.js';
 import { workerTuningJobs } from '../../src/node/tuning-jobs.js';
 import type { MappingSpace } from '../../src/sim/mapping-space.js';
 import { configFields } from '../../src/node/dist/jobs.js';
+import { queueEventsFrom } from '../../src/node/dist/coordinator.js';
 import { startRedis, startWorker, type RedisServer, type WorkerProcess } from '../helpers/redis.js';
 
 let redis: RedisServer;
@@ -62,9 +63,8 @@ it('a worker runs at most --concurrency jobs at once over all its queues (a host
   const worker = await startWorker(own.url, '--device', 'slots-test', '--synthetic-ms', '700');
   const options = { connection: { url: own.url }, prefix: QUEUE_PREFIX };
   const [mappingQueue, hostQueue] = [new Queue(MAPPING_QUEUE, options), new Queue('measure-host.slots-test', options)];
-  const events = [new QueueEvents(MAPPING_QUEUE, options), new QueueEvents('measure-host.slots-test', options)];
+  const events = await Promise.all([queueEventsFrom(mappingQueue, options), queueEventsFrom(hostQueue, options)]);
   try {
-    await Promise.all(events.map((e) => e.waitUntilReady()));
     const core = await getCore();
     const graph = await loadModel('alexnetconvs');
     const mapping = workerTuningJobs(core, graph, 'systolic:eyeriss')[0]!;

@@ -8,7 +8,7 @@
 // worker, or queued again by a restarted coordinator, is still one job whose result arrives once.
 // A measurement job that fails for good (a worker error after every attempt, too many stalls)
 // comes back as failed measurements with the reason, never as a hang or a throw.
-import { type Job as BullJob, Queue, QueueEvents } from 'bullmq';
+import { type Job as BullJob, Queue, QueueEvents, type QueueEventsOptions } from 'bullmq';
 import { MappingSpace } from '../../sim/mapping-space.js';
 import type { TuningJob } from '../../tune/jobs.js';
 import { failedResult } from '../../tune/measure.js';
@@ -44,9 +44,30 @@ export type JobTemplate = Omit<HostMeasureJob, 'points'> | Omit<MappingMeasureJo
 
 interface QueuePair {
   queue: Queue;
-  events: QueueEvents;
-  /** Both connected: a job added before its events stream is read could finish unseen. */
-  ready: Promise<unknown>;
+  /** The queue's events from before any job of ours was added (see queueEventsFrom), connected. */
+  events: Promise<QueueEvents>;
+}
+
+const LAST_STREAM_ID = 'mapwiseLastStreamId';
+/** The id of a stream's last entry, '0-0' when it has none. */
+const LAST_STREAM_ID_LUA = "local e = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1) if e[1] then return e[1][1] end return '0-0'";
+
+/**
+ * The events of `queue` from now on. BullMQ's QueueEvents reads from '$', the stream's end as of
+ * its first XREAD, which reaches Redis a round trip after waitUntilReady() resolves, and from '$'
+ * again after every empty blocking read until an event has arrived: a job finishing in such a gap,
+ * after Job.waitUntilFinished has polled its state, is never reported, and its waiter hangs.
+ * Starting at the stream's last entry as of this call delivers every later event however late the
+ * reading starts.
+ */
+export async function queueEventsFrom(queue: Queue, options: Omit<QueueEventsOptions, 'lastEventId'>): Promise<QueueEvents> {
+  const client = await queue.client;
+  // BullMQ's client interface has no XREVRANGE; a script has (and works through every adapter).
+  client.defineCommand(LAST_STREAM_ID, { numberOfKeys: 1, lua: LAST_STREAM_ID_LUA, readOnly: true });
+  const last = (await client.runCommand(LAST_STREAM_ID, [queue.keys.events])) as string;
+  const events = new QueueEvents(queue.name, { ...options, lastEventId: last });
+  await events.waitUntilReady();
+  return events;
 }
 
 export class Coordinator {
@@ -95,8 +116,8 @@ export class Coordinator {
    */
   async run(job: Job, ...run: (string | number)[]): Promise<unknown> {
     const id = jobId(job, ...run);
-    const { queue, events, ready } = this.pair(job.kind);
-    await ready;
+    const { queue, events: eventsReady } = this.pair(job.kind);
+    const events = await eventsReady;
     const add = (): Promise<BullJob> =>
       queue.add(job.kind, job, {
         jobId: id,
@@ -154,7 +175,7 @@ export class Coordinator {
   async close(): Promise<void> {
     const pairs = [...this.queues.values()];
     this.queues.clear();
-    await Promise.all(pairs.flatMap(({ queue, events }) => [events.close(), queue.close()]));
+    await Promise.all(pairs.flatMap(({ queue, events }) => [events.then((e) => e.close(), () => {}), queue.close()]));
   }
 
   private pair(kind: Job['kind']): QueuePair {
@@ -163,16 +184,16 @@ export class Coordinator {
     if (!pair) {
       const options = { connection: this.connection, prefix: QUEUE_PREFIX };
       const queue = new Queue(name, options);
-      const events = new QueueEvents(name, options);
-      const ready = Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-      ready.catch(() => {}); // awaited where jobs are added; connection errors surface there
-      pair = { queue, events, ready };
-      // Connection trouble is retried by ioredis; the jobs wait meanwhile.
-      pair.queue.on('error', () => {});
-      pair.events.on('error', () => {});
-      // Every job waiting listens on both.
-      pair.queue.setMaxListeners(0);
-      pair.events.setMaxListeners(0);
+      // Connection trouble is retried by ioredis; the jobs wait meanwhile. Every job waiting listens on both.
+      queue.on('error', () => {});
+      queue.setMaxListeners(0);
+      const events = queueEventsFrom(queue, options).then((e) => {
+        e.on('error', () => {});
+        e.setMaxListeners(0);
+        return e;
+      });
+      events.catch(() => {}); // awaited where jobs are added; connection errors surface there
+      pair = { queue, events };
       this.queues.set(name, pair);
     }
     return pair;
