@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import type { CommandParts } from './lazy.js';
 import { codesign, type CodesignReport } from '../../src/api/codesign.js';
 import { DEFAULT_CODESIGN_BUDGET, DEFAULT_DRAM_BYTES_PER_CYCLE, STRATEGIES, type Strategy, tradeoffSpec } from '../../src/codesign/index.js';
-import { skipLogged } from '../../src/compile/resume.js';
 import { MODEL_SPEC_KINDS, modelSpecHelp, parseModelSpec } from '../../src/graph/model-spec.js';
 import { loadModel } from '../../src/node/models.js';
 import { svgToPng } from '../../src/node/png.js';
@@ -43,7 +42,7 @@ export const codesignCommand: CommandParts<CodesignArgs> = {
       .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'search strategy; exhaustive: the exact optimum over every accelerator in the budget (ignores --budget; seconds to minutes)' })
       .option('budget', { type: 'number', default: DEFAULT_CODESIGN_BUDGET, describe: 'simulator calls (one per accelerator × layer × mapping first evaluated)' })
       .option('log', { type: 'string', describe: 'append every evaluated configuration to this JSON-lines log' })
-      .option('resume', { type: 'boolean', describe: 'continue an interrupted run of the same command: it is repeated deterministically and only the records --log lacks are appended' })
+      .option('resume', { type: 'boolean', describe: 'continue an interrupted run of the same command from its --log: arco, ga and random replay the log and go on; the other strategies repeat the run deterministically and append only the records the log lacks' })
       .option('svg', { type: 'string', describe: 'write the trade-off plot (throughput against PEs and SRAM) here' })
       .option('png', { type: 'string', describe: 'write the trade-off plot as PNG here (twice the SVG\'s size)' })
       .option('seed', { type: 'number', default: 1 })
@@ -73,7 +72,8 @@ export const codesignCommand: CommandParts<CodesignArgs> = {
         budget: argv.budget,
         seed: argv.seed,
         ...(argv.redis === undefined ? {} : { redis: argv.redis }),
-        ...(argv.log ? { onRecords: skipLogged(argv.resume ? readRecords(argv.log).records : [], (records) => appendRecords(argv.log!, records)) } : {}),
+        ...(argv.log ? { onRecords: (records) => appendRecords(argv.log!, records) } : {}),
+        ...(argv.resume ? { previous: readRecords(argv.log!).records } : {}),
         onProgress: (e) => bar.update(e.done, { best: e.best === undefined ? '-' : formatNumber(e.best) }),
       });
     } finally {

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { CommandParts } from './lazy.js';
 import { compile, type CompileResult } from '../../src/api/compile.js';
 import { DEFAULT_CODESIGN_BUDGET, DEFAULT_DRAM_BYTES_PER_CYCLE, QUICK_CODESIGN_BUDGET, STRATEGIES, type Strategy } from '../../src/codesign/index.js';
-import { skipLogged } from '../../src/compile/resume.js';
 import { type CompileTarget, parseTargetSpec, targetFromJson } from '../../src/compile/target-spec.js';
 import { GRAPH_SPEC_KINDS, modelSpecHelp } from '../../src/graph/model-spec.js';
 import { readCheckpointWeights } from '../../src/node/checkpoint.js';
@@ -78,7 +77,7 @@ export const compileCommand: CommandParts<CompileArgs> = {
       .option('seed', { type: 'number', default: 1 })
       .option('redis', { type: 'string', describe: 'host: measure on the workers (`mapwise worker`) of this Redis, every worker of the device at once; systolic with --strategy exhaustive: split the search over them' })
       .option('device', { type: 'string', describe: 'host, with --redis: the device key of the workers to measure on (default: this machine\'s)' })
-      .option('resume', { type: 'boolean', describe: 'continue from the records in the output folder (host: replayed into the tuner; systolic: the run is repeated deterministically and the logged records are not written again)' })
+      .option('resume', { type: 'boolean', describe: 'continue from the records in the output folder (host, and systolic with arco, ga or random: replayed into the search, which goes on from there; other systolic strategies: the run is repeated deterministically and the logged records are not written again)' })
       .example('$0 compile resnet50 --target edgetpu:4 --quick', 'schedule ResNet-50 on four Edge-TPU-like cores')
       .example('$0 compile test/fixtures/models/mobilenet_v2.onnx --target host --out mbv2-host', "tune MobileNetV2's kernels on this machine")
       .example('$0 compile resnet18 --target systolic:scale --strategy arco', 'co-design a 32×32-class array and the mappings') as never,
@@ -120,8 +119,8 @@ export const compileCommand: CommandParts<CompileArgs> = {
         ...(argv['max-sram-kib'] === undefined ? {} : { maxSramKiB: argv['max-sram-kib'] }),
         ...(argv['max-area-mm2'] === undefined ? {} : { maxAreaMm2: argv['max-area-mm2'] }),
         dramBytesPerCycle: argv['dram-bytes-per-cycle'],
-        previous: target.kind === 'host' ? logged.records : [],
-        onRecords: target.kind === 'systolic' ? skipLogged(logged.records, (records) => appendRecords(recordsPath, records)) : (records) => appendRecords(recordsPath, records),
+        previous: logged.records,
+        onRecords: (records) => appendRecords(recordsPath, records),
         ...(argv.redis === undefined ? {} : { redis: argv.redis }),
         ...(argv.device === undefined ? {} : { device: argv.device }),
         ...(interrupt ? { stop: interrupt.requested } : {}),

@@ -31,6 +31,12 @@ export interface CodesignOptions {
   seed?: number;
   /** Every evaluated configuration, as tuning records (the CLI's --log appends them). */
   onRecords?: (records: TuningRecord[]) => void;
+  /**
+   * The records of an interrupted run of the same search (model, budget, strategy, seed), to resume
+   * it: arco, ga and random replay them and go on, simulating nothing twice; the other strategies
+   * repeat the run and hand `onRecords` only what the records lack.
+   */
+  previous?: readonly TuningRecord[];
   /** Node, strategy 'exhaustive': split the search over the `mapwise worker` processes of this Redis (redis://… or rediss://…); the same optimum. */
   redis?: string;
   onProgress?: (event: ProgressEvent) => void;
@@ -63,6 +69,7 @@ const specOf = (STRATEGIES: readonly string[]) => ({
   seed: { type: 'number', integer: true },
   redis: { type: 'string' },
   onRecords: { type: 'function' },
+  previous: { type: 'array' },
   onProgress: { type: 'function' },
   signal: { type: 'signal' },
 }) as const;
@@ -87,6 +94,7 @@ export async function codesign(model: ModelInput, options?: CodesignOptions): Pr
     budget,
     seed,
     onRecords: o.onRecords,
+    ...(o.previous === undefined ? {} : { previous: o.previous }),
     onProgress: (calls, _budget, best) => o.onProgress?.({ step: 'simulator calls', done: Math.min(calls, budget), total: budget, best, unit: 'inferences/s' }),
     search: dist && ((problem, options) => dist.distributedExhaustive(o.redis!, problem, options)),
   }, fromDefaultArray);

@@ -46,7 +46,7 @@ export interface CompileOptions {
   maxSramKiB?: number;
   maxAreaMm2?: number;
   dramBytesPerCycle?: number;
-  /** host: records of an earlier run, replayed into the tuner. */
+  /** host and systolic: records of an interrupted run to resume (as tune's and codesign's `previous`). */
   previous?: readonly TuningRecord[];
   /** host and systolic: the records as they come (the CLI appends them to the folder's records.jsonl). */
   onRecords?: (records: TuningRecord[]) => void | Promise<void>;
@@ -158,6 +158,7 @@ export async function compile(model: ModelInput, options?: CompileOptions): Prom
       seed: o.seed ?? 1,
       caps: { maxPEs: o.maxPEs, maxSramKiB: o.maxSramKiB, maxAreaMm2: o.maxAreaMm2 },
       ...(o.dramBytesPerCycle === undefined ? {} : { dramBytesPerCycle: o.dramBytesPerCycle }),
+      ...(o.previous === undefined ? {} : { previous: o.previous }),
       onRecords: o.onRecords,
       onProgress: (calls, calls0, best) => progress({ step: 'simulator calls', done: Math.min(calls, calls0), total: calls0, best, unit: 'inferences/s' }),
       search: dist && ((problem, strategyOptions) => dist.distributedExhaustive(o.redis!, problem, strategyOptions)),

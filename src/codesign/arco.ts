@@ -53,11 +53,11 @@ import { MAPPING_KNOB, type MappingResult } from '../sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, mappingFeatures, mappingOf } from '../sim/mapping-space.js';
 import { layerGemm, sramWords } from '../sim/types.js';
 import type { Point } from '../base/search-space.js';
-import type { StrategyOptions } from './baselines.js';
 import { type EnsembleOptions, GbtEnsemble, meanStd } from './ensemble.js';
 import { hardwareNeighbour } from './moves.js';
 import { budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, HARDWARE_KNOB, hardwareOf, gridHardware, hardwarePoint, type JointConfig, jointKey, peCeiling } from './problem.js';
-import { type CodesignRun, fitMapping, Tracker } from './run.js';
+import { JointTuner, type JointMeasurement, runJointTuner } from './joint-tuner.js';
+import { type CodesignRun, fitMapping, type StrategyOptions } from './run.js';
 
 export interface ArcoOptions {
   episodes: number; // 24: joint proposals per batch
@@ -200,6 +200,14 @@ interface Proposal {
   hardwareValid: boolean;
   /** The configuration evaluated: each layer's chosen candidate (repaired to fit when none fits). */
   evaluated: JointConfig;
+  /**
+   * How confidence sampling scores it: 'known' (evaluated before: from the cache), 'free' (every
+   * layer simulated before, or by an earlier proposal of the round), 'simulate' (chosen, and within
+   * the budget), 'model' (the ensemble's prediction), 'none' (no model yet).
+   */
+  scoring: 'known' | 'free' | 'simulate' | 'model' | 'none';
+  /** Model-scored: each layer's predicted cycles, or undefined where the simulator's are known by the round's end. */
+  predicted: (number | undefined)[];
   /** Per layer cycles (simulated or predicted) of `evaluated`; filled when scored. */
   layerCycles: number[];
   networkCycles: number;
@@ -211,6 +219,12 @@ type AgentActions = ReturnType<PpoAgent['act']>;
 
 /** What a round's proposal step hands the others: the actors' decisions and the proposals built from them. */
 interface Round {
+  /** Simulator calls before the round: a round that spends none is idle. */
+  callsAtStart: number;
+  /** 'proposals' while its proposals are measured, 'composites' while the composites are. */
+  phase: 'proposals' | 'composites';
+  /** The proposals sent to the simulator (free or chosen), in proposal order. */
+  toEvaluate: Proposal[];
   hwAct: AgentActions;
   /** The accelerator kept by the first `incumbents` episodes; the next `moves` take a random move. */
   incumbent: Point;
@@ -237,7 +251,8 @@ interface Candidate {
   std: number;
 }
 
-export class Arco {
+export class Arco extends JointTuner {
+  readonly name: string;
   readonly options: ArcoOptions;
   private readonly features: Features;
   private readonly hardwareAgent: PpoAgent;
@@ -255,14 +270,16 @@ export class Arco {
   private readonly predictions = new Map<string, { mean: number; std: number }>();
   /** Mean reward (simulated or predicted) of each batch's proposals, for the learning curve. */
   readonly batchRewards: number[] = [];
-  readonly stats = { batches: 0, proposals: 0, simulatedProposals: 0, modelScored: 0, invalidHardware: 0, invalidLayers: 0 };
+  readonly counts = { batches: 0, proposals: 0, simulatedProposals: 0, modelScored: 0, invalidHardware: 0, invalidLayers: 0 };
+  /** The round being measured. */
+  private round: Round | undefined;
+  /** Rounds in a row that spent no simulator call. */
+  private idle = 0;
 
-  constructor(
-    core: Core,
-    readonly problem: CodesignProblem,
-    readonly seed: number,
-    options: Partial<ArcoOptions> = {},
-  ) {
+  constructor(core: Core, problem: CodesignProblem, seed: number, budget: number, options: Partial<ArcoOptions> = {}) {
+    const name = options.confidenceSampling === false ? 'arco-no-cs' : 'arco';
+    super(problem, name, seed, budget);
+    this.name = name;
     this.options = { ...ARCO_DEFAULTS, ...options, actor: { ...ARCO_DEFAULTS.actor, ...options.actor } };
     this.features = new Features(problem);
     this.random = new Random(seed);
@@ -283,43 +300,70 @@ export class Arco {
     this.critic.dispose();
   }
 
-  /** Runs batches until the simulator budget (or maxBatches) is spent. */
-  async run(options: StrategyOptions, name = this.options.confidenceSampling ? 'arco' : 'arco-no-cs'): Promise<CodesignRun> {
-    const tracker = new Tracker(this.problem, { strategy: name, seed: this.seed, workload: budgetKey(this.problem), onRecords: options.onRecords });
-    let idle = 0;
-    while (this.problem.simulatorCalls < options.budget && this.stats.batches < this.options.maxBatches && idle < this.options.patience) {
-      const before = this.problem.simulatorCalls;
-      this.batch(tracker, options.budget);
-      idle = this.problem.simulatorCalls === before ? idle + 1 : 0;
-      tracker.flush();
-      options.onProgress?.(this.problem.simulatorCalls, options.budget, tracker.best?.evaluation.throughputPerSecond ?? 0);
-    }
-    return tracker.result({ ...this.stats });
+  protected get finished(): boolean {
+    return this.problem.simulatorCalls >= this.budget || this.counts.batches >= this.options.maxBatches || this.idle >= this.options.patience;
   }
 
-  /** One batch: act, score (simulator or ensemble), train the critic, the actors and the ensemble. */
+  protected stats(): Record<string, number> {
+    return { ...this.counts };
+  }
+
   /**
-   * One round: the three actors propose (decentralised execution), the software choice settles
-   * each accelerator's mappings, confidence sampling decides what the simulator sees, then every
-   * agent and the critic train on the rewards (centralised training).
+   * One round (a batch of the paper): the three actors propose (decentralised execution), the
+   * software choice settles each accelerator's mappings, and confidence sampling picks what the
+   * simulator sees, which is the round's batch. A round with nothing to simulate is scored and
+   * trained at once, and the next one drawn.
    */
-  batch(tracker: Tracker, budget: number): void {
-    const round = this.propose(tracker);
-    this.chooseSoftware(round);
-    this.stats.proposals += round.proposals.length;
-    this.stats.invalidHardware += round.proposals.length - round.live.length;
-    this.stats.invalidLayers += round.candidates.filter((c) => !c.fits).length;
-    this.sample(round, tracker, budget);
+  protected propose(): JointConfig[] {
+    while (!this.finished) {
+      const round = this.act();
+      this.chooseSoftware(round);
+      this.counts.proposals += round.proposals.length;
+      this.counts.invalidHardware += round.proposals.length - round.live.length;
+      this.counts.invalidLayers += round.candidates.filter((c) => !c.fits).length;
+      this.plan(round);
+      if (round.toEvaluate.length > 0) {
+        this.round = round;
+        return round.toEvaluate.map((p) => p.evaluated);
+      }
+      this.score(round, []);
+      this.endRound(round);
+    }
+    return [];
+  }
+
+  /**
+   * The round's simulations are back: every proposal is scored; each accelerator's best measured
+   * mappings, together, are the next batch (free: every layer simulated); then every agent and the
+   * critic train on the rewards (centralised training), and the ensemble refits.
+   */
+  protected learn(measured: JointMeasurement[]): JointConfig[] | void {
+    const round = this.round!;
+    if (round.phase === 'proposals') {
+      const composites = this.score(round, measured);
+      if (composites.length > 0) {
+        round.phase = 'composites';
+        return composites;
+      }
+    }
+    this.round = undefined;
+    this.endRound(round);
+  }
+
+  private endRound(round: Round): void {
     this.train(round);
     if (this.rows.length > 0) {
       this.ensemble.fit(this.rows, this.targets);
       this.predictions.clear();
     }
-    this.stats.batches++;
+    this.counts.batches++;
+    this.idle = this.problem.simulatorCalls === round.callsAtStart ? this.idle + 1 : 0;
   }
 
   /** Step 1: accelerators from the hardware actor (some kept or moved), and S candidate mappings per layer from the tiling and order actors. */
-  private propose(tracker: Tracker): Round {
+  private act(): Round {
+    const tracker = this.tracker;
+    const callsAtStart = this.problem.simulatorCalls;
     const o = this.options;
     const f = this.features;
     const L = this.problem.layerCount;
@@ -339,7 +383,7 @@ export class Arco {
     const pick = (sampled: Point, e: number): Point => (e < incumbents ? [...incumbent] : e < incumbents + moves ? hardwareNeighbour(this.problem, bases[this.random.int(bases.length)]!, this.random) ?? sampled : sampled);
     const proposals: Proposal[] = hwAct.actions.map(pick).map((hardware) => ({
       hardware, hardwareValid: this.problem.hardwareError(hardware) === undefined,
-      evaluated: { hardware, mappings: [] }, layerCycles: [], networkCycles: Number.POSITIVE_INFINITY, simulated: false,
+      evaluated: { hardware, mappings: [] }, scoring: 'none' as Proposal['scoring'], predicted: [], layerCycles: [], networkCycles: Number.POSITIVE_INFINITY, simulated: false,
     }));
     const live = proposals.map((p, e) => (p.hardwareValid ? e : -1)).filter((e) => e >= 0);
     const tileStates: number[][] = [];
@@ -363,7 +407,7 @@ export class Arco {
       const { mean, std } = fits ? this.predictLayer(hw, s.layer, mapping) : { mean: Number.NaN, std: Number.NaN };
       return { ...s, mapping, fits, mean, std };
     });
-    return { hwAct, incumbent, incumbents, moves, proposals, live, tileStates, tileAct, orderStates, orderAct, candidates };
+    return { callsAtStart, phase: 'proposals', toEvaluate: [], hwAct, incumbent, incumbents, moves, proposals, live, tileStates, tileAct, orderStates, orderAct, candidates };
   }
 
   /**
@@ -429,11 +473,15 @@ export class Arco {
     }
   }
 
-  /** Step 2: confidence sampling, the simulator's evaluations, and each proposal's cycles (simulated or predicted). */
-  private sample(round: Round, tracker: Tracker, budget: number): void {
+  /**
+   * Step 2: confidence sampling decides how each live proposal is scored, and so what the
+   * simulator sees, in proposal order: the budget is checked as if the proposals before it had
+   * been simulated already.
+   */
+  private plan(round: Round): void {
     const o = this.options;
     const { proposals, live, incumbent } = round;
-    const trusted = o.confidenceSampling && this.ensemble.fitted && this.stats.batches >= o.warmupBatches;
+    const trusted = o.confidenceSampling && this.ensemble.fitted && this.counts.batches >= o.warmupBatches;
     // Which proposals the simulator sees: Proposals whose every layer is
     // already measured cost nothing and are always evaluated; of the others, the incumbent's share
     // of `simulatePerBatch` goes to proposals on the incumbent accelerator, the rest to the others,
@@ -455,33 +503,63 @@ export class Arco {
     const onIncumbent = pending.filter((s) => isIncumbent(s.p)).slice(0, Math.round(quota * o.incumbentShare));
     const elsewhere = pending.filter((s) => !isIncumbent(s.p)).slice(0, quota - onIncumbent.length);
     const chosenSet = new Set([...onIncumbent, ...elsewhere, ...pending.filter((s) => !onIncumbent.includes(s) && !elsewhere.includes(s))].slice(0, quota).map((s) => s.p));
-    const evaluatedOn = new Set<string>();
+    const planned = new Set<string>();
+    const inRound = new Set<string>();
     for (const p of liveProposals) {
       const key = jointKey(p.evaluated);
-      const known = this.simulatedKeys.has(key);
-      const free = !known && this.problem.callsFor(p.evaluated) === 0;
-      if (known || free || (chosenSet.has(p) && this.problem.affordable(p.evaluated, budget))) {
-        const fresh = p.evaluated.mappings.map((m, l) => this.problem.cached(p.hardware, l, m) === undefined);
-        const evaluation = known ? this.problem.evaluate(p.evaluated) : tracker.evaluate(p.evaluated);
-        if (!known) {
-          this.simulatedKeys.add(key);
-          if (!free) this.stats.simulatedProposals++;
-          evaluation.layers.forEach((r, l) => {
-            if (fresh[l]) this.addRow(p.hardware, l, p.evaluated.mappings[l]!, r);
-            this.noteLayer(p.hardware, l, p.evaluated.mappings[l]!, r);
-          });
-          evaluatedOn.add(p.hardware.join(','));
-        }
+      if (this.simulatedKeys.has(key) || inRound.has(key)) p.scoring = 'known';
+      else if (this.problem.callsFor(p.evaluated, planned) === 0) p.scoring = 'free';
+      else if (chosenSet.has(p) && this.problem.affordable(p.evaluated, this.budget, planned)) p.scoring = 'simulate';
+      else if (this.ensemble.fitted) {
+        p.scoring = 'model';
+        p.predicted = p.evaluated.mappings.map((m, l) => {
+          const known = this.problem.cached(p.hardware, l, m) !== undefined || planned.has(this.problem.layerKey(p.hardware, l, m));
+          return known ? undefined : Math.exp(this.predictLayer(p.hardware, l, m).mean);
+        });
+      } else p.scoring = 'none';
+      if (p.scoring === 'free' || p.scoring === 'simulate') {
+        inRound.add(key);
+        for (const k of this.problem.newLayerKeys(p.evaluated, planned)) planned.add(k);
+        round.toEvaluate.push(p);
+      }
+    }
+  }
+
+  /**
+   * Each proposal's cycles (simulated or predicted), the ensemble's new rows, and the composites:
+   * on every accelerator the round simulated, its best measured mapping of every layer, together.
+   */
+  private score(round: Round, measured: readonly JointMeasurement[]): JointConfig[] {
+    const { proposals, live } = round;
+    const byKey = new Map(measured.map((m) => [jointKey(m.config), m]));
+    const evaluatedOn = new Set<string>();
+    for (const p of live.map((e) => proposals[e]!)) {
+      if (p.scoring === 'known') {
+        const evaluation = this.problem.evaluate(p.evaluated);
         p.layerCycles = evaluation.layers.map((r) => r.totalCycles);
         p.networkCycles = evaluation.cycles;
         p.simulated = true;
-      } else if (this.ensemble.fitted) {
-        this.stats.modelScored++;
-        p.layerCycles = p.evaluated.mappings.map((m, l) => Math.exp(this.predictLayer(p.hardware, l, m).mean));
+      } else if (p.scoring === 'free' || p.scoring === 'simulate') {
+        const key = jointKey(p.evaluated);
+        const { evaluation, simulated } = byKey.get(key)!;
+        this.simulatedKeys.add(key);
+        if (p.scoring === 'simulate') this.counts.simulatedProposals++;
+        const fresh = new Set(simulated.map((s) => s.layer));
+        evaluation.layers.forEach((r, l) => {
+          if (fresh.has(l)) this.addRow(p.hardware, l, p.evaluated.mappings[l]!, r);
+          this.noteLayer(p.hardware, l, p.evaluated.mappings[l]!, r);
+        });
+        evaluatedOn.add(p.hardware.join(','));
+        p.layerCycles = evaluation.layers.map((r) => r.totalCycles);
+        p.networkCycles = evaluation.cycles;
+        p.simulated = true;
+      } else if (p.scoring === 'model') {
+        this.counts.modelScored++;
+        p.layerCycles = p.predicted.map((c, l) => c ?? this.problem.cached(p.hardware, l, p.evaluated.mappings[l]!)!.totalCycles);
         p.networkCycles = p.layerCycles.reduce((s, c, l) => s + this.problem.network.layers[l]!.count * c, 0);
       }
     }
-    // The best measured mapping of every layer on an accelerator, together: free, since each was simulated.
+    const composites: JointConfig[] = [];
     for (const hwKey of evaluatedOn) {
       const best = this.bestLayers.get(hwKey)!;
       if (best.some((b) => b === undefined)) continue;
@@ -489,9 +567,9 @@ export class Arco {
       const key = jointKey(composite);
       if (this.simulatedKeys.has(key)) continue;
       this.simulatedKeys.add(key);
-      tracker.evaluate(composite);
+      composites.push(composite);
     }
-
+    return composites;
   }
 
   /** Step 3: rewards, and the actors' and critic's updates. */
@@ -686,9 +764,9 @@ export class Arco {
 
 /** ARCO on a problem, as the other strategies are called. */
 export async function arcoSearch(core: Core, problem: CodesignProblem, options: StrategyOptions, arco: Partial<ArcoOptions> = {}): Promise<CodesignRun> {
-  const agent = new Arco(core, problem, options.seed, arco);
+  const agent = new Arco(core, problem, options.seed, options.budget, arco);
   try {
-    return await agent.run(options);
+    return await runJointTuner(agent, options);
   } finally {
     agent.dispose();
   }

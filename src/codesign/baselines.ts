@@ -14,24 +14,18 @@ import { DEFAULT_MAPPING_POINT, MappingSpace, mappingMeasureResult } from '../si
 import type { TuningRecord } from '../tune/records.js';
 import type { Measurer } from '../base/result.js';
 import { runTuning } from '../tune/loop.js';
-import { type Point, pointKey, randomPoint, type SearchSpace } from '../base/search-space.js';
+import { type Point, randomPoint, type SearchSpace } from '../base/search-space.js';
 import type { Tuner } from '../tune/tuner.js';
 import { AutoTvmTuner } from '../tune/tuners/autotvm.js';
 import { ChameleonTuner } from '../tune/tuners/chameleon.js';
 import { RandomTuner } from '../tune/tuners/random.js';
 import {
-  ARRAY_SIDES, budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, gridHardware, hardwareOf, hardwarePoint, type JointConfig, peCeiling, SRAM_KIB,
+  ARRAY_SIDES, budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, gridHardware, hardwareOf, hardwarePoint, type JointConfig, jointKey, peCeiling, SRAM_KIB,
 } from './problem.js';
-import { type CodesignRun, repair, Tracker } from './run.js';
+import { JointTuner, type JointMeasurement, runJointTuner } from './joint-tuner.js';
+import { type CodesignRun, repair, type StrategyOptions, Tracker } from './run.js';
 import { DATAFLOWS } from '../sim/types.js';
 
-export interface StrategyOptions {
-  /** Simulator calls (layer evaluations) the strategy may spend. */
-  budget: number;
-  seed: number;
-  onRecords?: (records: TuningRecord[]) => void;
-  onProgress?: (calls: number, budget: number, bestThroughput: number) => void;
-}
 
 function tracker(problem: CodesignProblem, strategy: string, options: StrategyOptions): Tracker {
   return new Tracker(problem, { strategy, seed: options.seed, workload: budgetKey(problem), onRecords: options.onRecords });
@@ -102,25 +96,61 @@ function randomMappings(problem: CodesignProblem, random: Random): Point[] {
   return problem.network.layers.map(() => problem.mappingCardinalities.map((n) => random.int(n)));
 }
 
-/** Random accelerators and mappings until the budget is spent. */
-export async function randomSearch(problem: CodesignProblem, options: StrategyOptions): Promise<CodesignRun> {
-  const t = tracker(problem, 'random', options);
-  const random = new Random(options.seed);
-  let invalid = 0;
-  for (let draws = 0; problem.simulatorCalls < options.budget && draws < 100 * options.budget; draws++) {
-    const hardware = HARDWARE_CARDINALITIES.map((n) => random.int(n));
-    const proposal = { hardware, mappings: randomMappings(problem, random) };
-    if (problem.hardwareError(hardware) !== undefined) {
-      invalid++;
-      continue;
-    }
-    const config = repair(problem, proposal).config;
-    if (!problem.affordable(config, options.budget)) break; // its new layer evaluations would overshoot the budget
-    t.evaluate(config);
-    if (draws % 16 === 15) t.flush();
-    options.onProgress?.(problem.simulatorCalls, options.budget, t.best?.evaluation.throughputPerSecond ?? 0);
+/** Random accelerators and mappings until the budget is spent, as a tuner of the joint space. */
+export class RandomJointTuner extends JointTuner {
+  readonly name = 'random';
+  private readonly random: Random;
+  private draws = 0;
+  private invalid = 0;
+  private ended = false;
+  private readonly evaluated = new Set<string>();
+
+  constructor(problem: CodesignProblem, seed: number, budget: number) {
+    super(problem, 'random', seed, budget);
+    this.random = new Random(seed);
   }
-  return t.result({ invalidHardware: invalid });
+
+  protected get finished(): boolean {
+    return this.ended || this.problem.simulatorCalls >= this.budget || this.draws >= 100 * this.budget;
+  }
+
+  /** Draws until sixteen draws have passed with an evaluation ending them, the budget is planned away or a draw would overshoot it. */
+  protected propose(): JointConfig[] {
+    const round: JointConfig[] = [];
+    const planned = new Set<string>();
+    while (!this.ended && this.problem.simulatorCalls + planned.size < this.budget && this.draws < 100 * this.budget) {
+      const draw = this.draws++;
+      const hardware = HARDWARE_CARDINALITIES.map((n) => this.random.int(n));
+      const proposal = { hardware, mappings: randomMappings(this.problem, this.random) };
+      if (this.problem.hardwareError(hardware) !== undefined) {
+        this.invalid++;
+        continue;
+      }
+      const config = repair(this.problem, proposal).config;
+      if (!this.problem.affordable(config, this.budget, planned)) {
+        this.ended = true; // its new layer evaluations would overshoot the budget
+        break;
+      }
+      const key = jointKey(config);
+      if (this.evaluated.has(key)) continue; // measured before: nothing to learn twice
+      this.evaluated.add(key);
+      for (const k of this.problem.newLayerKeys(config, planned)) planned.add(k);
+      round.push(config);
+      if (draw % 16 === 15) break;
+    }
+    return round;
+  }
+
+  protected learn(): void {}
+
+  protected stats(): Record<string, number> {
+    return { invalidHardware: this.invalid };
+  }
+}
+
+/** Random search on a problem, as the other strategies are called. */
+export async function randomSearch(problem: CodesignProblem, options: StrategyOptions): Promise<CodesignRun> {
+  return runJointTuner(new RandomJointTuner(problem, options.seed, options.budget), options);
 }
 
 export interface GeneticOptions {
@@ -133,54 +163,86 @@ export interface GeneticOptions {
 
 export const GENETIC_DEFAULTS: GeneticOptions = { population: 24, elites: 2, tournament: 3, hardwareMutation: 0.15, layerMutation: 2 };
 
-/** A genetic algorithm over accelerator and mappings together; over-budget children score 0. */
-export async function geneticSearch(problem: CodesignProblem, options: StrategyOptions, ga: Partial<GeneticOptions> = {}): Promise<CodesignRun> {
-  const o = { ...GENETIC_DEFAULTS, ...ga };
-  const t = tracker(problem, 'ga', options);
-  const random = new Random(options.seed);
-  const L = problem.layerCount;
-  type Member = { config: JointConfig; fitness: number };
-  const seen = new Map<string, number>();
-  let invalid = 0;
-  // Set when a child's new layer evaluations would overshoot the budget: the run ends there.
-  let spent = false;
-  const score = (config: JointConfig): Member => {
-    const fixed = repair(problem, config).config;
-    const key = `${fixed.hardware.join(',')}|${fixed.mappings.map(pointKey).join(';')}`;
-    let fitness = seen.get(key);
-    if (fitness === undefined) {
-      if (problem.hardwareError(fixed.hardware) !== undefined) {
-        invalid++;
-        fitness = 0;
-      } else if (!problem.affordable(fixed, options.budget)) {
-        spent = true;
-        return { config: fixed, fitness: 0 };
-      } else {
-        fitness = t.evaluate(fixed).throughputPerSecond;
-      }
-      seen.set(key, fitness);
-    }
-    return { config: fixed, fitness };
-  };
-  let population: Member[] = [];
-  population.push(score(problem.defaultConfig()));
-  while (population.length < o.population && problem.simulatorCalls < options.budget && !spent) {
-    population.push(score({ hardware: HARDWARE_CARDINALITIES.map((n) => random.int(n)), mappings: randomMappings(problem, random) }));
+/** A member of the GA's population; its fitness is known once its round is measured. */
+interface Member {
+  config: JointConfig;
+  fitness: number;
+  /** Set while its evaluation is in the round being measured. */
+  awaiting?: string;
+}
+
+/**
+ * A genetic algorithm over accelerator and mappings together, as a tuner of the joint space: the
+ * first round is the initial population (the default configuration, then random ones), each
+ * further round a generation (elites kept, tournament parents, uniform crossover, mutation).
+ * Children are repaired to fit; over-budget accelerators score 0 unsimulated, and a child whose new
+ * layer evaluations would overshoot the budget ends the run after its generation.
+ */
+export class GeneticJointTuner extends JointTuner {
+  readonly name = 'ga';
+  readonly options: GeneticOptions;
+  private readonly random: Random;
+  /** Fitness of every repaired configuration scored, by key. */
+  private readonly seen = new Map<string, number>();
+  private population: Member[] = [];
+  private started = false;
+  private generations = 0;
+  private invalid = 0;
+  private spent = false;
+  private stalled = false;
+
+  constructor(problem: CodesignProblem, seed: number, budget: number, options: Partial<GeneticOptions> = {}) {
+    super(problem, 'ga', seed, budget);
+    this.options = { ...GENETIC_DEFAULTS, ...options };
+    this.random = new Random(seed);
   }
-  const pick = (): Member => {
-    let best: Member | undefined;
-    for (let i = 0; i < o.tournament; i++) {
-      const m = population[random.int(population.length)]!;
-      if (!best || m.fitness > best.fitness) best = m;
+
+  protected get finished(): boolean {
+    return this.spent || this.stalled || this.problem.simulatorCalls >= this.budget;
+  }
+
+  protected propose(): JointConfig[] {
+    // A generation of children all scored before (or all over budget) costs nothing; the next one
+    // is drawn at once, up to a bound only a space with no affordable accelerator reaches.
+    for (let idle = 0; !this.finished; idle++) {
+      const round: JointConfig[] = [];
+      const planned = new Set<string>();
+      const score = (config: JointConfig): Member => this.plan(config, round, planned);
+      const room = (): boolean => this.problem.simulatorCalls + planned.size < this.budget && !this.spent;
+      if (!this.started) {
+        // Round 0: the initial population.
+        this.started = true;
+        this.population.push(score(this.problem.defaultConfig()));
+        while (this.population.length < this.options.population && room()) this.population.push(score({ hardware: HARDWARE_CARDINALITIES.map((n) => this.random.int(n)), mappings: randomMappings(this.problem, this.random) }));
+      } else {
+        this.breed(score, room);
+      }
+      if (round.length > 0) return round;
+      this.settle();
+      if (idle >= 1_000_000) this.stalled = true;
     }
-    return best!;
-  };
-  let generations = 0;
-  while (problem.simulatorCalls < options.budget && !spent) {
+    return [];
+  }
+
+  /** One generation from the current population, its children scored through `score`. */
+  private breed(score: (config: JointConfig) => Member, room: () => boolean): void {
+    const o = this.options;
+    const random = this.random;
+    const L = this.problem.layerCount;
+    this.settle();
+    const population = this.population;
     population.sort((a, b) => b.fitness - a.fitness);
+    const pick = (): Member => {
+      let best: Member | undefined;
+      for (let i = 0; i < o.tournament; i++) {
+        const m = population[random.int(population.length)]!;
+        if (!best || m.fitness > best.fitness) best = m;
+      }
+      return best!;
+    };
     const next = population.slice(0, o.elites);
     let attempts = 0;
-    while (next.length < o.population && problem.simulatorCalls < options.budget && !spent && attempts++ < 20 * o.population) {
+    while (next.length < o.population && room() && attempts++ < 20 * o.population) {
       const a = pick().config;
       const b = pick().config;
       const hardware = a.hardware.map((g, i) => {
@@ -192,19 +254,60 @@ export async function geneticSearch(problem: CodesignProblem, options: StrategyO
         const gene = [...(random.float() < 0.5 ? m : b.mappings[l]!)];
         if (random.float() < o.layerMutation / L) {
           const knob = random.int(gene.length);
-          gene[knob] = random.int(problem.mappingCardinalities[knob]!);
+          gene[knob] = random.int(this.problem.mappingCardinalities[knob]!);
         }
         return gene;
       });
       next.push(score({ hardware, mappings }));
     }
-    population = next;
-    generations++;
-    t.flush();
-    options.onProgress?.(problem.simulatorCalls, options.budget, t.best?.evaluation.throughputPerSecond ?? 0);
-    if (attempts >= 20 * o.population) break;
+    this.population = next;
+    this.generations++;
+    if (attempts >= 20 * o.population) this.stalled = true;
   }
-  return t.result({ generations, invalidHardware: invalid });
+
+  /** Scores a configuration: known fitness, 0 for an invalid or unaffordable one, or a place in the round. */
+  private plan(config: JointConfig, round: JointConfig[], planned: Set<string>): Member {
+    const fixed = repair(this.problem, config).config;
+    const key = jointKey(fixed);
+    const known = this.seen.get(key);
+    if (known !== undefined) return { config: fixed, fitness: known };
+    if (round.some((c) => jointKey(c) === key)) return { config: fixed, fitness: 0, awaiting: key };
+    if (this.problem.hardwareError(fixed.hardware) !== undefined) {
+      this.invalid++;
+      this.seen.set(key, 0);
+      return { config: fixed, fitness: 0 };
+    }
+    if (!this.problem.affordable(fixed, this.budget, planned)) {
+      this.spent = true;
+      return { config: fixed, fitness: 0 };
+    }
+    for (const k of this.problem.newLayerKeys(fixed, planned)) planned.add(k);
+    round.push(fixed);
+    return { config: fixed, fitness: 0, awaiting: key };
+  }
+
+  /** Gives the members awaiting their round's evaluation their fitness. */
+  private settle(): void {
+    for (const m of this.population) {
+      if (m.awaiting === undefined) continue;
+      m.fitness = this.seen.get(m.awaiting) ?? 0;
+      m.awaiting = undefined;
+    }
+  }
+
+  protected learn(measured: JointMeasurement[]): void {
+    for (const { config, evaluation } of measured) this.seen.set(jointKey(config), evaluation.throughputPerSecond);
+    this.settle();
+  }
+
+  protected stats(): Record<string, number> {
+    return { generations: this.generations, invalidHardware: this.invalid };
+  }
+}
+
+/** The GA on a problem, as the other strategies are called. */
+export async function geneticSearch(problem: CodesignProblem, options: StrategyOptions, ga: Partial<GeneticOptions> = {}): Promise<CodesignRun> {
+  return runJointTuner(new GeneticJointTuner(problem, options.seed, options.budget, ga), options);
 }
 
 /**
@@ -249,3 +352,4 @@ export async function gridSearch(problem: CodesignProblem, options: StrategyOpti
 }
 
 export { hardwareOf, randomPoint };
+export type { StrategyOptions };

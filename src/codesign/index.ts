@@ -4,6 +4,7 @@ import { type ArcoOptions, arcoSearch } from './arco.js';
 import { geneticSearch, gridSearch, randomSearch, softwareOnly, type StrategyOptions } from './baselines.js';
 import { exhaustiveSearch } from './ceiling.js';
 import type { CodesignProblem } from './problem.js';
+import { resumeByRepeating } from './resume.js';
 import type { CodesignRun } from './run.js';
 
 export const STRATEGIES = ['arco', 'ga', 'random', 'grid', 'autotvm', 'chameleon', 'arco-no-cs', 'exhaustive'] as const;
@@ -20,19 +21,22 @@ export async function runStrategy(strategy: Strategy, core: Core, problem: Codes
     case 'random':
       return randomSearch(problem, options);
     case 'grid':
-      return gridSearch(problem, options);
+      return gridSearch(problem, resumeByRepeating(options));
     case 'autotvm':
     case 'chameleon':
-      return softwareOnly(problem, strategy, core, options);
+      return softwareOnly(problem, strategy, core, resumeByRepeating(options));
     case 'exhaustive':
-      return exhaustiveSearch(problem, options);
+      return exhaustiveSearch(problem, resumeByRepeating(options));
     default:
       throw new RangeError(`unknown strategy '${String(strategy)}'; choose one of ${STRATEGIES.join(', ')}`);
   }
 }
 
 export { Arco, ARCO_DEFAULTS, type ArcoOptions, arcoSearch } from './arco.js';
-export { geneticSearch, gridSearch, hardwareGrid, randomSearch, softwareOnly, type StrategyOptions, tuneLayers } from './baselines.js';
+export { GeneticJointTuner, geneticSearch, gridSearch, hardwareGrid, RandomJointTuner, randomSearch, softwareOnly, type StrategyOptions, tuneLayers } from './baselines.js';
+export { JointMeasurer, type JointMeasureResult, jointPoint, JointSpace, type SimulatedLayer } from './joint-space.js';
+export { type JointMeasurement, JointTuner, runJointTuner } from './joint-tuner.js';
+export { resumeByRepeating, skipLogged } from './resume.js';
 export { ENSEMBLE_DEFAULTS, GbtEnsemble, type EnsembleOptions } from './ensemble.js';
 export { type Network, type NetworkLayer, networkFromLayers, networkOf } from './layers.js';
 export * from './problem.js';

@@ -7,6 +7,7 @@
 // repeated evaluations are served from a cache and cost nothing, for every strategy alike. The
 // cache knows which evaluations must give the same figures (see `layerKey`), so a strategy is not
 // charged twice for one evaluation spelled two ways.
+import { UserError } from '../base/errors.js';
 import { OptionsError } from '../base/options.js';
 import { HOROWITZ_45NM, type EnergyTable } from '../sim/energy.js';
 import {
@@ -315,19 +316,46 @@ export class CodesignProblem {
     return result;
   }
 
-  /** The new simulator calls evaluating `config` would cost. */
-  callsFor(config: JointConfig): number {
-    if (this.hardwareError(config.hardware) !== undefined) return 0;
-    let calls = 0;
-    config.mappings.forEach((m, i) => {
-      if (!this.cached(config.hardware, i, m) && this.fits(config.hardware, i, m)) calls++;
-    });
-    return calls;
+  /**
+   * Takes layer results simulated elsewhere (a replayed log's) as if simulated here: each one the
+   * cache lacks is cached and counted as the simulator call it was. Live, the measurer has cached
+   * them already and this does nothing.
+   */
+  absorb(config: JointConfig, simulated: readonly { layer: number; result: MappingResult }[], where = 'a logged measurement'): void {
+    for (const { layer, result } of simulated) {
+      if (!Number.isInteger(layer) || layer < 0 || layer >= this.layerCount || result?.valid !== true || !(result.totalCycles > 0)) {
+        throw new UserError(`${where}: its simulated layers must name a layer of ${this.network.name} (0…${this.layerCount - 1}) with a valid result`, { field: 'result.simulated' });
+      }
+      const key = this.layerKey(config.hardware, layer, config.mappings[layer]!);
+      if (this.cache.has(key)) continue;
+      this.cache.set(key, result);
+      this.simulatorCalls++;
+    }
   }
 
-  /** Whether evaluating `config` keeps the simulator calls within `budget`. */
-  affordable(config: JointConfig, budget: number): boolean {
-    return this.simulatorCalls + this.callsFor(config) <= budget;
+  /**
+   * The new simulator calls evaluating `config` would cost; layers whose key is in `planned` (to
+   * be simulated by configurations evaluated before it) are taken as cached.
+   */
+  callsFor(config: JointConfig, planned?: ReadonlySet<string>): number {
+    return this.newLayerKeys(config, planned).length;
+  }
+
+  /** The cache keys of the layers evaluating `config` would simulate (none for a budget-breaking accelerator). */
+  newLayerKeys(config: JointConfig, planned?: ReadonlySet<string>): string[] {
+    if (this.hardwareError(config.hardware) !== undefined) return [];
+    const keys: string[] = [];
+    config.mappings.forEach((m, i) => {
+      if (!this.fits(config.hardware, i, m)) return;
+      const key = this.layerKey(config.hardware, i, m);
+      if (!this.cache.has(key) && !planned?.has(key)) keys.push(key);
+    });
+    return keys;
+  }
+
+  /** Whether evaluating `config` keeps the simulator calls within `budget` (counting `planned` layers as spent). */
+  affordable(config: JointConfig, budget: number, planned?: ReadonlySet<string>): boolean {
+    return this.simulatorCalls + (planned?.size ?? 0) + this.callsFor(config, planned) <= budget;
   }
 
   /**

@@ -29,6 +29,20 @@ export interface CodesignRun {
   stats: Record<string, number>;
 }
 
+export interface StrategyOptions {
+  /** Simulator calls (layer evaluations) the strategy may spend. */
+  budget: number;
+  seed: number;
+  onRecords?: (records: TuningRecord[]) => void;
+  onProgress?: (calls: number, budget: number, bestThroughput: number) => void;
+  /**
+   * Records of an interrupted run of the same search to resume from: ARCO, the GA and random
+   * search replay them and go on; the other strategies repeat the run and hand on only what the
+   * records lack (resumeByRepeating).
+   */
+  previous?: readonly TuningRecord[];
+}
+
 export interface TrackerOptions {
   strategy: string;
   seed: number;
@@ -110,10 +124,7 @@ export class Tracker {
   /** Evaluates a joint configuration with the simulator and records it. */
   evaluate(config: JointConfig): NetworkEvaluation {
     const evaluation = this.problem.evaluate(config);
-    this.evaluations++;
-    this.notePerHardware(config, evaluation);
-    if (evaluation.valid && evaluation.throughputPerSecond > (this.best?.evaluation.throughputPerSecond ?? 0)) this.best = { config, evaluation };
-    this.note();
+    this.observe(config, evaluation);
     this.pending.push({
       v: RECORD_VERSION,
       workload: this.options.workload,
@@ -128,12 +139,23 @@ export class Tracker {
     return evaluation;
   }
 
-  /** Adds a history point at the current simulator-call count. */
-  note(): void {
+  /**
+   * Counts an evaluation made elsewhere (the tuning loop's measurer): the best, the accelerator's
+   * best and a history point at `calls`, the simulator calls spent when it was made.
+   */
+  observe(config: JointConfig, evaluation: NetworkEvaluation, calls = this.problem.simulatorCalls): void {
+    this.evaluations++;
+    this.notePerHardware(config, evaluation);
+    if (evaluation.valid && evaluation.throughputPerSecond > (this.best?.evaluation.throughputPerSecond ?? 0)) this.best = { config, evaluation };
+    this.note(calls);
+  }
+
+  /** Adds a history point at `calls` simulator calls (by default, the problem's count now). */
+  note(calls = this.problem.simulatorCalls): void {
     const bestThroughput = this.best?.evaluation.throughputPerSecond ?? 0;
     const last = this.history[this.history.length - 1];
-    if (last && last.calls === this.problem.simulatorCalls && last.bestThroughput === bestThroughput) return;
-    this.history.push({ calls: this.problem.simulatorCalls, seconds: this.seconds(), bestThroughput });
+    if (last && last.calls === calls && last.bestThroughput === bestThroughput) return;
+    this.history.push({ calls, seconds: this.seconds(), bestThroughput });
   }
 
   private notePerHardware(config: JointConfig, evaluation: NetworkEvaluation): void {

@@ -1,7 +1,7 @@
 // `compile` for a systolic-array accelerator: co-design the array (by default within the preset's
 // silicon area) and every layer's mapping onto it, and compare with SCALE-Sim's own mapping on
 // the preset's array.
-import { type CodesignRun, CodesignProblem, defaultReference, hardwareOf, type Network, networkOf, runStrategy, type Strategy, type StrategyOptions } from '../codesign/index.js';
+import { type CodesignRun, CodesignProblem, defaultReference, hardwareOf, type Network, networkOf, resumeByRepeating, runStrategy, type Strategy, type StrategyOptions } from '../codesign/index.js';
 import { type BudgetCaps, type CodesignTarget, type Hardware, userBudgetTarget } from '../codesign/problem.js';
 import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';
@@ -17,6 +17,8 @@ export interface SystolicCompileOptions {
   seed: number;
   onRecords?: (records: TuningRecord[]) => void;
   onProgress?: (calls: number, budget: number, bestThroughput: number) => void;
+  /** Records of an interrupted run to resume (StrategyOptions.previous). */
+  previous?: readonly TuningRecord[];
   /** Runs the search instead of runStrategy (Node: the exhaustive one on Redis workers, src/node/dist/codesign.ts). */
   search?: (problem: CodesignProblem, options: StrategyOptions) => Promise<CodesignRun>;
 }
@@ -84,8 +86,8 @@ export async function codesignNetwork(core: Core, network: Network, target: Code
   try {
     const { evaluation: reference, withinBudget: referenceWithinBudget, mappings: referenceMappings } = defaultReference(new MappingModel(sim), network, target);
     const problem = new CodesignProblem(new MappingModel(sim), network, target);
-    const strategyOptions = { budget: options.budget, seed: options.seed, onRecords: options.onRecords, onProgress: options.onProgress };
-    const run = await (options.search ? options.search(problem, strategyOptions) : runStrategy(options.strategy, core, problem, strategyOptions));
+    const strategyOptions = { budget: options.budget, seed: options.seed, onRecords: options.onRecords, onProgress: options.onProgress, previous: options.previous };
+    const run = await (options.search ? options.search(problem, resumeByRepeating(strategyOptions)) : runStrategy(options.strategy, core, problem, strategyOptions));
     const figures = (hardware: Hardware, e: typeof reference): SystolicFigures => ({ hardware, throughputPerSecond: e.throughputPerSecond, latencyMs: e.latencyMs, dramBytes: e.dramBytes, energyUJ: e.energyUJ });
     const searchWins = run.best !== undefined && (!referenceWithinBudget || run.best.evaluation.throughputPerSecond > reference.throughputPerSecond);
     const keptEvaluation = searchWins ? run.best!.evaluation : reference;

@@ -2,7 +2,7 @@
 // them. Resuming replays earlier records through `update` first and measures nothing twice.
 import { type Measurer, type MeasureResult, resultCost } from '../base/result.js';
 import { batchesOf, RECORD_VERSION, type TuningRecord } from './records.js';
-import { type Point, pointIndex, pointKey, type SearchSpace } from '../base/search-space.js';
+import { type Point, pointIndex, pointKey, type SearchSpace, spaceSize } from '../base/search-space.js';
 import type { Tuner } from './tuner.js';
 
 export interface TuneProgress {
@@ -67,6 +67,8 @@ export async function runTuning(options: TuningLoopOptions): Promise<TuneResult>
   let best: TuneResult['best'];
   let sinceImprovement = 0;
   let batchNumber = 0;
+  // A point's flat index where it is exact; -1 in spaces too large for one (co-design's joint space).
+  const indexOf = spaceSize(space) <= Number.MAX_SAFE_INTEGER ? (point: Point) => pointIndex(space, point) : () => -1;
 
   // A trial's time is when its own measurement finished (its result's timestamp, kept within
   // the batch's window because clocks differ in resolution), not when its whole batch did.
@@ -126,7 +128,7 @@ export async function runTuning(options: TuningLoopOptions): Promise<TuneResult>
         tuner: tuner.name,
         seed,
         batch: batchNumber,
-        config: { point, index: pointIndex(space, point), knobs: space.describe?.(point) },
+        config: { point, index: indexOf(point), knobs: space.describe?.(point) },
         result: results[i]!,
       })),
     );

@@ -6,30 +6,19 @@ import { getCore } from '../../src/core/load.js';
 import { Random } from '../../src/helpers/random.js';
 import { zooModel } from '../../src/graph/zoo/index.js';
 import {
-  Arco, areaBudgetTarget, budgetError, CodesignProblem, codesignTarget, DEFAULT_HARDWARE, peCeiling, GbtEnsemble, hardwareOf, hardwarePoint, jointConfigOf, networkFromLayers, networkOf, repair, runStrategy, Tracker, STRATEGIES,
+  Arco, areaBudgetTarget, budgetError, CodesignProblem, codesignTarget, DEFAULT_HARDWARE, peCeiling, GbtEnsemble, hardwareOf, hardwarePoint, jointConfigOf, networkOf, repair, runJointTuner, runStrategy, STRATEGIES,
 } from '../../src/codesign/index.js';
 import { MappingModel } from '../../src/sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, mappingOf, mappingPoint } from '../../src/sim/mapping-space.js';
 import { Simulator } from '../../src/sim/simulate.js';
-import { gemmLayer } from '../../src/sim/types.js';
 import { parseRecords, formatRecord, type TuningRecord } from '../../src/tune/records.js';
 import { ErrorCode } from '../../src/base/result.js';
+import { SMALL_HW, small } from './small-network.js';
 
 const core = await getCore();
 const sim = new Simulator(core);
 afterAll(() => sim.free());
 
-const conv = (name: string, h: number, c: number, n: number, f: number, s: number) => ({
-  layer: { name, ifmapHeight: h, ifmapWidth: h, filterHeight: f, filterWidth: f, channels: c, numFilters: n, strideHeight: s, strideWidth: s },
-});
-/** A small network: a strided stem, a 3×3 body layer repeated twice, a 1×1 and a classifier. */
-const small = networkFromLayers('small', [
-  conv('stem', 34, 3, 16, 3, 2),
-  { ...conv('body', 18, 16, 32, 3, 1), count: 2 },
-  conv('point', 16, 32, 64, 1, 1),
-  { layer: gemmLayer('fc', 1, 100, 64) },
-]);
-const SMALL_HW = { rows: 16, cols: 16, ifmapSramKiB: 16, filterSramKiB: 16, ofmapSramKiB: 16, dataflow: 'os' } as const;
 const problemFor = (options = {}) => new CodesignProblem(new MappingModel(sim), small, codesignTarget({ maxPEs: 256, maxSramBytes: 48 * 1024, defaultHardware: SMALL_HW, ...options }));
 
 describe('the co-design problem', () => {
@@ -141,20 +130,25 @@ describe('ARCO', () => {
   it('a short fixed-seed run improves on its first batch, learns the budget, and never simulates an invalid configuration', async () => {
     const p = problemFor();
     const records: TuningRecord[] = [];
-    const tracker = new Tracker(p, { strategy: 'arco', seed: 3, workload: 'small', onRecords: (r) => records.push(...r) });
     // Every episode goes to the hardware actor (none keeps or moves the incumbent): this is its learning curve.
-    const arco = new Arco(core, p, 3, { episodes: 16, candidates: 4, simulatePerBatch: 3, warmupProposals: 6, incumbentShare: 0, hardwareMoves: 0 });
+    const arco = new Arco(core, p, 3, Number.POSITIVE_INFINITY, { episodes: 16, candidates: 4, simulatePerBatch: 3, warmupProposals: 6, incumbentShare: 0, hardwareMoves: 0, maxBatches: 30 });
     const invalidShare: number[] = [];
+    let before = { invalid: 0, rounds: 0 };
     try {
-      for (let b = 0; b < 30; b++) {
-        const before = arco.stats.invalidHardware;
-        arco.batch(tracker, Number.POSITIVE_INFINITY);
-        tracker.flush();
-        invalidShare.push((arco.stats.invalidHardware - before) / 16);
-      }
+      await runJointTuner(arco, {
+        budget: Number.POSITIVE_INFINITY, seed: 3,
+        onRecords: (r) => records.push(...r),
+        // The share of over-budget accelerators in the rounds ended since the last batch measured.
+        onProgress: () => {
+          const rounds = arco.counts.batches - before.rounds;
+          if (rounds > 0) invalidShare.push((arco.counts.invalidHardware - before.invalid) / (16 * rounds));
+          before = { invalid: arco.counts.invalidHardware, rounds: arco.counts.batches };
+        },
+      });
     } finally {
       arco.dispose();
     }
+    expect(arco.counts.batches).toBe(30);
     const r = arco.batchRewards;
     const first = r[0]!;
     const last = r.slice(-5).reduce((s, x) => s + x, 0) / 5;
@@ -172,7 +166,7 @@ describe('ARCO', () => {
       expect(rec.config.knobs).toEqual({ ...hardwareOf(joint.hardware), ...names });
     }
     expect(parseRecords(records.map(formatRecord).join('\n')).records.length).toBe(records.length);
-    expect(arco.stats.modelScored).toBeGreaterThan(0);
+    expect(arco.counts.modelScored).toBeGreaterThan(0);
   });
 });
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { skipLogged } from '../../src/compile/resume.js';
+import { skipLogged } from '../../src/codesign/resume.js';
 import type { TuningRecord } from '../../src/tune/records.js';
 
 const record = (point: number[], seed = 1): TuningRecord => ({ v: 1, workload: 'w', tuner: 'arco', seed, batch: 0, config: { point, index: -1 }, result: { costs: [1], errorCode: 0, timestamp: 0 } });
