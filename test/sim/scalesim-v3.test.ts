@@ -296,6 +296,10 @@ describe('v3 files run', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+    const layoutRun = join(V3_DIR, 'runs', 'layout-user-os-mnk');
+    const withLayout = spawnSync('node', ['bin/mapwise.js', 'simulate', '--config', join(layoutRun, 'config.cfg'), '--topology', join(layoutRun, 'topology.csv'), '--gemm', '--layout', join(layoutRun, 'layout.csv'), '--json'], { encoding: 'utf8' });
+    expect(withLayout.status, withLayout.stderr).toBe(0);
+    expect(scalesimReports(JSON.parse(withLayout.stdout).layers, 3)['COMPUTE_REPORT.csv']).toBe(readFileSync(join(layoutRun, 'COMPUTE_REPORT.csv'), 'utf8'));
     const refused = spawnSync('node', [
       'bin/mapwise.js', 'simulate', '--config', join(V3_DIR, 'configs', 'sparsity.cfg'), '--topology', join(V3_DIR, 'topologies', 'sparsity_gemm.csv'), '--gemm', '--scalesim-version', '2',
     ], { encoding: 'utf8' });
@@ -356,6 +360,25 @@ describe('SCALE-Sim v3 golden runs', () => {
     for (const mode of ['CALC', 'USER']) expect(rowWise.some((f) => f.config.interfaceBandwidth === mode), `row-wise ${mode}`).toBe(true);
     for (const df of ['os', 'ws', 'is']) for (const mode of ['CALC', 'USER']) expect(sparse.some((f) => f.config.dataflow === df && f.config.interfaceBandwidth === mode), `${mode} ${df}`).toBe(true);
     for (const rep of ['csr', 'csc', 'ellpack_block']) expect(sparse.some((f) => f.v3!.sparsity.representation === rep), rep).toBe(true);
+  });
+
+  it('has custom-layout runs in every dataflow, over several bank counts and ports, either operand or both, sparse too', () => {
+    const withLayout = runs.map(load).filter((r) => r.layout);
+    const files = withLayout.map((r) => r.file);
+    for (const df of ['os', 'ws', 'is']) expect(files.some((f) => f.config.dataflow === df && f.config.interfaceBandwidth === 'USER'), df).toBe(true);
+    expect(files.some((f) => f.config.interfaceBandwidth === 'CALC')).toBe(true);
+    const custom = files.flatMap((f) => (['ifmap', 'filter'] as const).filter((op) => f.v3!.layout[op].customLayout).map((op) => f.v3!.layout[op]));
+    expect(new Set(custom.map((b) => b.banks)).size).toBeGreaterThanOrEqual(5);
+    expect(new Set(custom.map((b) => b.ports))).toEqual(new Set([1, 2, 3]));
+    const which = files.map((f) => `${f.v3!.layout.ifmap.customLayout}-${f.v3!.layout.filter.customLayout}`);
+    for (const w of ['true-true', 'true-false', 'false-true']) expect(which, w).toContain(w);
+    expect(files.some((f) => f.v3!.sparsity.support && !f.v3!.sparsity.optimizedMapping)).toBe(true);
+    expect(files.some((f) => f.v3!.sparsity.optimizedMapping)).toBe(true);
+    // the layouts matter: without them (and their bank conflicts) every USER run gives other figures
+    for (const { file, layers, reports } of withLayout.filter((r) => r.file.config.interfaceBandwidth === 'USER')) {
+      const plain = { ...file.v3!, layout: { ifmap: { ...file.v3!.layout.ifmap, customLayout: false }, filter: { ...file.v3!.layout.filter, customLayout: false } } };
+      expect(scalesimReports(sim.network(file.config, layers, { v3: plain }), 3)['COMPUTE_REPORT.csv']).not.toBe(reports['COMPUTE_REPORT.csv']);
+    }
   });
 
   it('SimulatorOptions.sparsity gives a run the sparsity its config does not have', () => {
