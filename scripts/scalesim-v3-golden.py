@@ -12,7 +12,8 @@ python3-tqdm; no PyPI needed):
 The cases are v3's USER mode (read/write request buffers, the ifmap and filter read at the
 [layout] bank bandwidths, the ofmap written at Bandwidth), where v3's figures differ from v2's,
 and CALC (every dataflow), dense and with layer-wise and row-wise N:M sparsity (then v3's
-SPARSE_REPORT.csv is stored too); default layouts, no Ramulator.
+SPARSE_REPORT.csv is stored too); default layouts, and (LAYOUT_CASES) custom layouts with their
+layout file (layout.csv, passed with -l) over several bank counts and ports; no Ramulator.
 """
 import argparse
 import json
@@ -27,9 +28,14 @@ OUT = os.path.join(ROOT, 'test', 'golden', 'scalesim-v3', 'runs')
 REPORTS = ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv']
 
 
-def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read_buf, write_buf, bank_bw, sparse_rep=None, block=None):
-    """A v3 .cfg with every key v3 reads (v3 stops at a missing one); sparse_rep turns on sparsity, layer-wise or, with block, row-wise."""
-    banks = 10 if bank_bw % 10 == 0 else 1  # v3 requires banks to divide the bank bandwidth
+def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read_buf, write_buf, bank_bw, sparse_rep=None, block=None, layout=None):
+    """A v3 .cfg with every key v3 reads (v3 stops at a missing one); sparse_rep turns on sparsity, layer-wise or, with block, row-wise.
+    layout: {'ifmap': (custom, bank bandwidth, banks, ports), 'filter': (...)} replaces bank_bw and the default banks."""
+    if layout:
+        ifmap, filt = layout['ifmap'], layout['filter']
+    else:
+        banks = 10 if bank_bw % 10 == 0 else 1  # v3 requires banks to divide the bank bandwidth
+        ifmap = filt = (False, bank_bw, banks, 2)
     return '\n'.join([
         '[general]', f'run_name = {name}', '',
         '[architecture_presets]',
@@ -39,8 +45,8 @@ def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read
         f'Bandwidth : {bandwidth}', f'Dataflow : {dataflow}', 'MemoryBanks:   1',
         f'ReadRequestBuffer: {read_buf}', f'WriteRequestBuffer: {write_buf}', '',
         '[layout]',
-        'IfmapCustomLayout: False', f'IfmapSRAMBankBandwidth: {bank_bw}', f'IfmapSRAMBankNum: {banks}', 'IfmapSRAMBankPort: 2',
-        'FilterCustomLayout: False', f'FilterSRAMBankBandwidth: {bank_bw}', f'FilterSRAMBankNum: {banks}', 'FilterSRAMBankPort: 2', '',
+        f'IfmapCustomLayout: {ifmap[0]}', f'IfmapSRAMBankBandwidth: {ifmap[1]}', f'IfmapSRAMBankNum: {ifmap[2]}', f'IfmapSRAMBankPort: {ifmap[3]}',
+        f'FilterCustomLayout: {filt[0]}', f'FilterSRAMBankBandwidth: {filt[1]}', f'FilterSRAMBankNum: {filt[2]}', f'FilterSRAMBankPort: {filt[3]}', '',
         '[sparsity]',
         f'SparsitySupport : {"true" if sparse_rep else "false"}', f'SparseRep : {sparse_rep or "ellpack_block"}',
         f'OptimizedMapping : {"true" if block else "false"}', f'BlockSize : {block or 8}',
@@ -56,6 +62,32 @@ MNK = 'Layer Name, M, N, K,\nTest 1, 256, 128, 256,\n'  # v3's topologies/GEMM_m
 SPARSE_CONV = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides, Sparsity,\n' \
     'c1, 16, 16, 3, 3, 8, 24, 1, 2:4,\nc2, 15, 15, 5, 5, 3, 16, 2, 1:3,\nc3, 10, 10, 3, 3, 5, 12, 1, 3:4,\nc4, 9, 9, 3, 3, 2, 10, 1,\n'
 SPARSE_MNK = 'Layer Name, M, N, K, Sparsity,\nG1, 30, 20, 50, 1:4,\nG2, 9, 40, 33, 2:3,\n'
+
+LAYOUT_HEADER = 'Layer name, IFMAP Height Intraline Factor, IFMAP Width Intraline Factor, Filter Height Intraline Factor, ' \
+    'Filter Width Intraline Factor, Channel Intraline Factor, Num Filter Intraline Factor, IFMAP Height Intraline Order, ' \
+    'IFMAP Width Intraline Order, Channel Intraline Order, IFMAP Height Interline Order, IFMAP Width Interline Order, ' \
+    'Channel Interline Order, Num Filter Intraline Order, Channel Intraline Order, Filter Height Intraline Order, ' \
+    'Filter Width Intraline Order, Num Filter Interline Order, Channel Interline Order, Filter Height Interline Order, ' \
+    'Filter Width Interline Order,\n'
+
+
+def layout_csv(*rows):
+    """A v3 layout file; v3 reads only its first row, for every layer: (name, ifmap factors X, Y, C, filter factors R, S, K,
+    ifmap intraline order, ifmap interline order, filter intraline order, filter interline order)."""
+    out = LAYOUT_HEADER
+    for name, (x, y, c), (r, s, k), ii, io, fi, fo in rows:
+        out += ', '.join(str(v) for v in [name, x, y, r, s, c, k, *ii, *io, *fi, *fo]) + ',\n'
+    return out
+
+
+# v3's layouts/conv_nets/test.csv (intraline 2×2×16 ifmap, 4×16 filter) and others: the orders index the six
+# (ifmap) or eight (filter) axes after v3 splits each dimension into lines × intraline factor.
+NATURAL = layout_csv(('L0', (2, 2, 2), (1, 2, 2), [3, 4, 5], [0, 1, 2], [4, 5, 6, 7], [0, 1, 2, 3]))
+MIXED = layout_csv(('L0', (2, 1, 4), (1, 1, 3), [0, 1, 2], [4, 5, 3], [3, 2, 1, 0], [4, 5, 6, 7]),
+                   ('L1', (1, 1, 1), (1, 1, 1), [0, 1, 2], [3, 4, 5], [0, 1, 2, 3], [4, 5, 6, 7]))
+CHANNEL_FIRST = layout_csv(('L0', (1, 4, 2), (3, 1, 2), [5, 3, 4], [2, 0, 1], [7, 6, 5, 4], [3, 1, 2, 0]))
+GEMM_LAYOUT = layout_csv(('G', (4, 4, 1), (1, 4, 1), [3, 4, 5], [1, 0, 2], [6, 7, 4, 5], [0, 3, 2, 1]))
+SMALL_MNK = 'Layer Name, M, N, K,\nG1, 40, 24, 36,\nG2, 17, 30, 20,\n'
 
 # (name, rows, cols, SRAM kB (ifmap, filter, ofmap), dataflow, CALC|USER, Bandwidth, read/write request buffer, bank bandwidth, topology, gemm[, SparseRep])
 CASES = [
@@ -86,26 +118,70 @@ CASES = [
     ('rowwise-calc-ws-csc-mnk', 16, 8, (4, 4, 4), 'ws', 'CALC', 10, 32, 10, SPARSE_MNK, True, 'csc', 8),
 ]
 
+# [layout]: custom layouts (the ifmap, the filter or both), bank counts and ports; (custom, bank bandwidth, banks, ports) per
+# operand, and the layout file. v3 reads a layout only in USER mode (CALC checks it and goes on as without).
+# (name, rows, cols, SRAM kB, dataflow, CALC|USER, Bandwidth, request buffers, topology, gemm, layout, layout file[, SparseRep[, BlockSize]])
+LAYOUT_CASES = [
+    ('layout-user-os-conv', 8, 8, (2, 2, 2), 'os', 'USER', 4, 8, SMALL_CONV, False,
+     {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL),
+    ('layout-user-ws-conv', 8, 8, (2, 2, 2), 'ws', 'USER', 4, 8, SMALL_CONV, False,
+     {'ifmap': (True, 8, 2, 2), 'filter': (False, 6, 3, 2)}, MIXED),
+    ('layout-user-is-conv', 8, 8, (2, 2, 2), 'is', 'USER', 4, 8, SMALL_CONV, False,
+     {'ifmap': (False, 4, 4, 1), 'filter': (True, 8, 8, 1)}, NATURAL),
+    ('layout-user-os-ports3', 8, 8, (4, 4, 2), 'os', 'USER', 4, 8, SMALL_CONV, False,
+     {'ifmap': (True, 12, 1, 3), 'filter': (True, 12, 4, 3)}, CHANNEL_FIRST),
+    ('layout-user-ws-banks8', 8, 8, (4, 4, 2), 'ws', 'USER', 4, 8, SMALL_CONV, False,
+     {'ifmap': (True, 16, 8, 1), 'filter': (True, 12, 4, 2)}, CHANNEL_FIRST),
+    ('layout-user-is-both', 8, 8, (2, 2, 2), 'is', 'USER', 4, 8, SMALL_CONV, False,
+     {'ifmap': (True, 8, 2, 1), 'filter': (True, 8, 4, 2)}, NATURAL),
+    ('layout-user-os-mnk', 16, 8, (4, 4, 4), 'os', 'USER', 5, 16, SMALL_MNK, True,
+     {'ifmap': (True, 16, 4, 2), 'filter': (True, 4, 2, 1)}, GEMM_LAYOUT),
+    ('layout-user-ws-mnk', 16, 8, (4, 4, 4), 'ws', 'USER', 5, 16, SMALL_MNK, True,
+     {'ifmap': (True, 16, 16, 1), 'filter': (True, 4, 1, 1)}, GEMM_LAYOUT),
+    ('layout-user-is-mnk', 16, 8, (4, 4, 4), 'is', 'USER', 5, 16, SMALL_MNK, True,
+     {'ifmap': (True, 20, 5, 2), 'filter': (True, 4, 4, 3)}, GEMM_LAYOUT),
+    ('layout-calc-ws-conv', 8, 8, (2, 2, 2), 'ws', 'CALC', 10, 32, SMALL_CONV, False,
+     {'ifmap': (True, 10, 5, 2), 'filter': (True, 10, 10, 2)}, layout_csv(('L0', (1, 2, 5), (1, 1, 2), [3, 4, 5], [0, 1, 2], [4, 5, 6, 7], [0, 1, 2, 3]))),
+    ('layout-sparse-user-ws-csr', 8, 8, (2, 2, 2), 'ws', 'USER', 4, 8, SPARSE_CONV, False,
+     {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL, 'csr'),
+    ('layout-sparse-user-os-ellpack', 8, 8, (4, 4, 2), 'os', 'USER', 4, 8, SPARSE_CONV, False,
+     {'ifmap': (True, 12, 1, 3), 'filter': (True, 12, 4, 3)}, CHANNEL_FIRST, 'ellpack_block'),
+    ('layout-rowwise-user-ws-csc', 8, 8, (2, 2, 2), 'ws', 'USER', 4, 8, SPARSE_CONV, False,
+     {'ifmap': (True, 8, 2, 1), 'filter': (True, 8, 4, 2)}, NATURAL, 'csc', 4),
+]
+
 
 def run_case(scalesim, case, force):
-    name, rows, cols, srams, df, interface, bw, buf, bank_bw, topology, gemm = case[:11]
-    sparse_rep = case[11] if len(case) > 11 else None
-    block = case[12] if len(case) > 12 else None
+    if isinstance(case[10], dict):  # a LAYOUT_CASES entry
+        name, rows, cols, srams, df, interface, bw, buf, topology, gemm, layout, layout_file = case[:12]
+        sparse_rep = case[12] if len(case) > 12 else None
+        block = case[13] if len(case) > 13 else None
+        bank_bw = None
+    else:
+        name, rows, cols, srams, df, interface, bw, buf, bank_bw, topology, gemm = case[:11]
+        sparse_rep = case[11] if len(case) > 11 else None
+        block = case[12] if len(case) > 12 else None
+        layout = layout_file = None
     out = os.path.join(OUT, name)
     if os.path.exists(os.path.join(out, 'meta.json')) and not force:
         print(f'{name}: kept')
         return
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, 'config.cfg'), 'w') as f:
-        f.write(config_text(name, rows, cols, srams, df, interface, bw, buf, buf, bank_bw, sparse_rep, block))
+        f.write(config_text(name, rows, cols, srams, df, interface, bw, buf, buf, bank_bw, sparse_rep, block, layout))
     with open(os.path.join(out, 'topology.csv'), 'w') as f:
         f.write(topology)
+    if layout_file:
+        with open(os.path.join(out, 'layout.csv'), 'w') as f:
+            f.write(layout_file)
     work = tempfile.mkdtemp(prefix='scalesim-v3-')
     try:
         command = ['/usr/bin/python3', os.path.join(scalesim, 'scalesim', 'scale.py'),
                    '-c', os.path.join(out, 'config.cfg'), '-t', os.path.join(out, 'topology.csv'), '-p', os.path.join(work, 'run')]
         if gemm:
             command += ['-i', 'gemm']
+        if layout_file:
+            command += ['-l', os.path.join(out, 'layout.csv')]
         start = time.time()
         # v3 reads a layout file even with custom layouts off: its default (layouts/conv_nets/test.csv)
         # is relative to the checkout; it exits 0 after errors, so the reports are checked for.
@@ -118,7 +194,7 @@ def run_case(scalesim, case, force):
     finally:
         shutil.rmtree(work, ignore_errors=True)
     with open(os.path.join(out, 'meta.json'), 'w') as f:
-        json.dump({'gemm': gemm, 'scalesimV3Commit': 'fab89b7', 'scalesimSeconds': round(seconds, 2)}, f, indent=1)
+        json.dump({'gemm': gemm, 'scalesimV3Commit': 'fab89b7', 'scalesimSeconds': round(seconds, 2), **({'layout': True} if layout_file else {})}, f, indent=1)
         f.write('\n')
     print(f'{name}: {seconds:.1f} s')
 
@@ -129,7 +205,7 @@ def main():
     parser.add_argument('--only', help='run only cases whose name contains this')
     parser.add_argument('--force', action='store_true')
     args = parser.parse_args()
-    for case in CASES:
+    for case in CASES + LAYOUT_CASES:
         if args.only is None or args.only in case[0]:
             run_case(os.path.abspath(args.scalesim), case, args.force)
 

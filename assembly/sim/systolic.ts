@@ -999,6 +999,131 @@ export function simPrefetchOrder(out: usize, op: i32): void {
   }
 }
 
+// ---- SCALE-Sim v3 custom layouts ([layout] {Ifmap,Filter}CustomLayout: read_buffer.py's layout evaluation) ----
+// The operand is prefetched in its layout's order instead: every word of the operand (the ifmap's
+// H·W·C, the filter's K·C·R·S), each dimension padded (-1) to a multiple of its intraline factor,
+// split into (lines, factor), the line axes first, then transposed by the layout's order. Sets hold
+// `bandwidth` valid entries (one bank row each); a demand's bank is its position in its set's
+// iteration order (a CPython set of the addresses: cpythonSetOrder) over bandwidth/banks, and a
+// demand line costs ceil(most distinct sets any bank serves / ports) − 1 extra cycles (so −1 for a
+// line that demands nothing). The layout's prefetch stalls count once, as in v2.
+//
+// Layout spec (i32s at simLayer's `layout`, 0 for none), per operand (ifmap at 0, filter at LAYOUT_OP):
+//   [on, banks, ports, factors (3 ifmap: X, Y, C | 4 filter: K, C, R, S), order (6 | 8 axes)]
+const LAYOUT_OP = 16;
+let layoutSpec: usize = 0;
+let layoutHashOffset: f64 = 0; // the filter's addresses hash with FilterOffset (the ifmap's without IfmapOffset)
+
+@inline function spec(op: i32, i: i32): i32 {
+  return load<i32>(layoutSpec + (<usize>(op * LAYOUT_OP + i) << 2));
+}
+
+/** Whether the spec of `op` is well formed: factors ≥ 1, the order a permutation of its axes. */
+function layoutSpecValid(op: i32): bool {
+  if (spec(op, 0) == 0) return true;
+  const dims = op == OP_IFMAP ? 3 : 4;
+  if (spec(op, 1) < 1 || spec(op, 2) < 1) return false;
+  let seen = 0;
+  for (let i = 0; i < dims; i++) if (spec(op, 3 + i) < 1) return false;
+  for (let i = 0; i < 2 * dims; i++) {
+    const a = spec(op, 3 + dims + i);
+    if (a < 0 || a >= 2 * dims || (seen & (1 << a)) != 0) return false;
+    seen |= 1 << a;
+  }
+  return true;
+}
+
+const lDim = new StaticArray<i32>(4), lF = new StaticArray<i32>(4), lShape = new StaticArray<i32>(8), lIdx = new StaticArray<i32>(8);
+
+/** The layout's prefetch order of `op` into a new i32 array (keys: word index in H·W·C or K·C·R·S order, -1 for padding); sets layoutLength. */
+let layoutLength: i32 = 0;
+function layoutOrder(op: i32): usize {
+  const dims = op == OP_IFMAP ? 3 : 4;
+  if (op == OP_IFMAP) { lDim[0] = H; lDim[1] = W; lDim[2] = CH; } else { lDim[0] = NF; lDim[1] = CH; lDim[2] = FH; lDim[3] = FW; }
+  let total: f64 = 1;
+  for (let i = 0; i < dims; i++) {
+    lF[i] = spec(op, 3 + i);
+    const lines = (lDim[i] + lF[i] - 1) / lF[i];
+    total *= <f64>lines * <f64>lF[i];
+    lShape[i] = lines; lShape[dims + i] = lF[i]; // split axes: lines of every dimension, then factors
+  }
+  if (total >= 2147483647) unreachable();
+  layoutLength = <i32>total;
+  const out = heap.alloc(<usize>max(layoutLength, 1) << 2);
+  const axes = 2 * dims;
+  for (let j = 0; j < axes; j++) lIdx[j] = 0;
+  for (let i = 0; i < layoutLength; i++) {
+    // lIdx is the output position; output axis j is split axis spec(order j)
+    let value = 0, valid = true;
+    for (let d = 0; d < dims; d++) {
+      let line = 0, within = 0;
+      for (let j = 0; j < axes; j++) {
+        const a = spec(op, 3 + dims + j);
+        if (a == d) line = lIdx[j]; else if (a == dims + d) within = lIdx[j];
+      }
+      const x = line * lF[d] + within;
+      if (x >= lDim[d]) valid = false;
+      value = value * lDim[d] + x;
+    }
+    store<i32>(out + (<usize>i << 2), valid ? value : -1);
+    for (let j = axes - 1; j >= 0; j--) { // odometer over the output shape
+      const size = lShape[spec(op, 3 + dims + j)];
+      if (++lIdx[j] < size) break;
+      lIdx[j] = 0;
+    }
+  }
+  return out;
+}
+
+// CPython 3.11's set table (Objects/setobject.c) for distinct integer keys, hash = key: a new key
+// goes to the first free slot of its probe sequence (10 linear slots from hash & mask while they
+// fit, then i = 5i + 1 + (perturb >>= 5)); the table grows to the smallest power of two above
+// 4 × used once fill·5 ≥ mask·3, re-inserting in slot order. Iteration runs over the slots.
+let pyTab: usize = 0, pyTab2: usize = 0, pyCap: i32 = 0;
+
+function pyInsert(tab: usize, mask: u64, h: u64, entry: i32): void {
+  let perturb = h;
+  let i = h & mask;
+  while (true) {
+    if (load<i32>(tab + (<usize>i << 2)) == 0) { store<i32>(tab + (<usize>i << 2), entry + 1); return; }
+    if (i + 9 <= mask) {
+      for (let j: u64 = 1; j <= 9; j++) {
+        if (load<i32>(tab + (<usize>(i + j) << 2)) == 0) { store<i32>(tab + (<usize>(i + j) << 2), entry + 1); return; }
+      }
+    }
+    perturb >>= 5;
+    i = (i * 5 + 1 + perturb) & mask;
+  }
+}
+
+/** Positions of keys[0..n) (distinct) in a CPython set built by adding them in order, + offset for hashing, written to pos. */
+function cpythonSetOrder(keys: usize, n: i32, offset: f64, pos: usize): void {
+  let mask: u64 = 7;
+  memory.fill(pyTab, 0, 8 << 2);
+  for (let e = 0; e < n; e++) {
+    pyInsert(pyTab, mask, <u64><i64>(<f64>load<i32>(keys + (<usize>e << 2)) + offset), e);
+    const fill = <u64>(e + 1);
+    if (fill * 5 >= mask * 3) {
+      const used = e + 1;
+      const minUsed = used > 50000 ? used * 2 : used * 4;
+      let size = 8;
+      while (size <= minUsed) size <<= 1;
+      memory.fill(pyTab2, 0, <usize>size << 2);
+      for (let i: u64 = 0; i <= mask; i++) {
+        const x = load<i32>(pyTab + (<usize>i << 2));
+        if (x != 0) pyInsert(pyTab2, <u64>(size - 1), <u64><i64>(<f64>load<i32>(keys + (<usize>(x - 1) << 2)) + offset), x - 1);
+      }
+      const t = pyTab; pyTab = pyTab2; pyTab2 = t;
+      mask = <u64>(size - 1);
+    }
+  }
+  let p = 0;
+  for (let i: u64 = 0; i <= mask; i++) {
+    const x = load<i32>(pyTab + (<usize>i << 2));
+    if (x != 0) store<i32>(pos + (<usize>(x - 1) << 2), p++);
+  }
+}
+
 class UserReadBuffer {
   op: i32 = 0;
   rows: i32 = 0; cols: i32 = 0; rolled: bool = false;
@@ -1011,12 +1136,24 @@ class UserReadBuffer {
   prefetchLines: f64 = 0; bw: f64 = 0;
   lastPrefetch: f64 = 0; access: f64 = 0; start: f64 = 0; ready: bool = false;
   v3: bool = false; // SCALE-Sim v3's stall rule (demand)
+  // custom layout: its order, each slot's position in its set, the bank bookkeeping of a demand line
+  layout: bool = false;
+  order: usize = 0; orderLength: i32 = 0;
+  positions: usize = 0; // i32 per id slot
+  banks: i32 = 1; ports: i32 = 1; perBank: i32 = 1;
+  seen: usize = 0; // i32 × numSets·banks: the line stamp of a (set, bank) pair
+  bankLine: usize = 0; bankCount: usize = 0; // i32 × banks: the line stamp and distinct sets of a bank
+  stamp: i32 = 0; lineMost: i32 = 0;
+  // the set being filled (pass 1): its first-occurrence keys and their slots
+  setKeys: usize = 0; setSlots: usize = 0; setPos: usize = 0; setId: i32 = 0; setSize: i32 = 0;
 
   /** Visits every entry in prefetch order: pass 0 counts per address, pass 1 records set ids. */
   private scan(pass: i32, perSet: i32): i32 {
     let valid = 0;
     const rows = this.rows, cols = this.cols;
-    if (this.rolled) {
+    if (this.layout) {
+      for (let i = 0; i < this.orderLength; i++) valid = this.visit(pass, load<i32>(this.order + (<usize>i << 2)), valid, perSet);
+    } else if (this.rolled) {
       for (let d = 0; d < rows + cols; d++) {
         const hi = min(d, rows - 1);
         const lo = max(0, d - cols + 1);
@@ -1040,9 +1177,24 @@ class UserReadBuffer {
       if (n == 0 || load<i32>(this.ids + (<usize>(begin + n - 1) << 2)) != set) {
         store<i32>(this.ids + (<usize>(begin + n) << 2), set);
         store<i32>(at, n + 1);
+        if (this.layout) {
+          if (set != this.setId) { this.closeSet(); this.setId = set; }
+          store<i32>(this.setKeys + (<usize>this.setSize << 2), addr);
+          store<i32>(this.setSlots + (<usize>this.setSize << 2), begin + n);
+          this.setSize++;
+        }
       }
     }
     return valid + 1;
+  }
+
+  /** Gives each slot of the set being filled its position in the set's CPython iteration order. */
+  private closeSet(): void {
+    cpythonSetOrder(this.setKeys, this.setSize, this.op == OP_FILTER ? layoutHashOffset : 0, this.setPos);
+    for (let e = 0; e < this.setSize; e++) {
+      store<i32>(this.positions + (<usize>load<i32>(this.setSlots + (<usize>e << 2)) << 2), load<i32>(this.setPos + (<usize>e << 2)));
+    }
+    this.setSize = 0;
   }
 
   setup(op: i32, words: i32, bandwidth: i32, space: i32, v3: bool): void {
@@ -1052,7 +1204,24 @@ class UserReadBuffer {
     this.bw = <f64>bandwidth;
     prefetchShape(op);
     this.rows = pfRows; this.cols = pfCols; this.rolled = pfRolled;
-    const perSet = <i32>Math.ceil(<f64>words / 100);
+    this.layout = layoutSpec != 0 && spec(op, 0) != 0;
+    let entries = <f64>this.rows * <f64>this.cols;
+    let perSet = <i32>Math.ceil(<f64>words / 100);
+    if (this.layout) {
+      this.order = layoutOrder(op);
+      this.orderLength = layoutLength;
+      entries = <f64>layoutLength;
+      perSet = bandwidth; // a set is one bank row
+      this.banks = spec(op, 1); this.ports = spec(op, 2); this.perBank = bandwidth / this.banks;
+      this.setKeys = heap.alloc(<usize>perSet << 2); this.setSlots = heap.alloc(<usize>perSet << 2); this.setPos = heap.alloc(<usize>perSet << 2);
+      let cap = 16;
+      while (cap <= 8 * perSet) cap <<= 1;
+      if (cap > pyCap) {
+        if (pyCap > 0) { heap.free(pyTab); heap.free(pyTab2); }
+        pyTab = heap.alloc(<usize>cap << 2); pyTab2 = heap.alloc(<usize>cap << 2); pyCap = cap;
+      }
+      this.setId = 0; this.setSize = 0;
+    }
     this.offsets = heap.alloc(<usize>(space + 1) << 2);
     memory.fill(this.offsets, 0, <usize>(space + 1) << 2);
     const valid = this.scan(0, perSet);
@@ -1062,16 +1231,25 @@ class UserReadBuffer {
     this.ids = heap.alloc(<usize>max(valid, 1) << 2);
     this.fill = heap.alloc(<usize>space << 2);
     memory.fill(this.fill, 0, <usize>space << 2);
+    if (this.layout) this.positions = heap.alloc(<usize>max(valid, 1) << 2);
     this.scan(1, perSet);
     // prepare_hashed_buffer always appends the last (possibly empty) set
     this.numSets = valid / perSet + 1;
+    if (this.layout) {
+      this.closeSet();
+      const pairs = <usize>this.numSets * <usize>this.banks;
+      this.seen = heap.alloc(pairs << 2); memory.fill(this.seen, 0, pairs << 2);
+      this.bankLine = heap.alloc(<usize>this.banks << 2); memory.fill(this.bankLine, 0, <usize>this.banks << 2);
+      this.bankCount = heap.alloc(<usize>this.banks << 2);
+      this.stamp = 0;
+    }
     const active = Math.ceil(<f64>words * 0.5);
     const prefetch = <f64>words - active;
     this.numActive = min(this.numSets, <i32>Math.ceil(active / <f64>perSet));
     this.numPrefetch = min(this.numSets - this.numActive, <i32>Math.ceil(prefetch / <f64>perSet));
     this.prefetchLines = Math.ceil(prefetch / this.bw);
     // prefetch_active_buffer, before the first demand line (issued at cycle 0)
-    const fetchLines = Math.ceil(<f64>this.rows * <f64>this.cols / this.bw);
+    const fetchLines = Math.ceil(entries / this.bw);
     const initial = min(Math.ceil(active / this.bw), fetchLines);
     this.access = initial * this.bw;
     this.start = -initial;
@@ -1080,31 +1258,63 @@ class UserReadBuffer {
     this.activeEnd = this.numActive;
   }
 
-  private hit(addr: i32): bool {
-    // An address's slots are counted per occurrence, but a set is recorded once: only the first
-    // `fill` slots hold ids (the rest are uninitialised heap).
+  /**
+   * The slot of `addr`'s first set in the active window, scanned as read_buffer.py scans it
+   * (activeStart up, wrapping to 0 when the window wraps); -1 when the window misses it. An
+   * address's slots are counted per occurrence, but a set is recorded once: only the first `fill`
+   * slots hold ids, in increasing order (the rest are uninitialised heap).
+   */
+  private find(addr: i32): i32 {
     const begin = load<i32>(this.offsets + (<usize>addr << 2));
     const end = begin + load<i32>(this.fill + (<usize>addr << 2));
     const s = this.activeStart, e = this.activeEnd;
     for (let i = begin; i < end; i++) {
       const id = load<i32>(this.ids + (<usize>i << 2));
-      if (s < e ? id >= s && id < e : id >= s || id < e) return true;
+      if (s < e ? id >= s && id < e : id >= s) return i;
     }
-    return false;
+    if (s >= e) for (let i = begin; i < end; i++) if (load<i32>(this.ids + (<usize>i << 2)) < e) return i;
+    return -1;
+  }
+
+  /** Starts a demand line (custom layouts count its bank conflicts). */
+  @inline lineBegin(): void {
+    this.stamp++;
+    this.lineMost = 0;
+  }
+
+  /** Ends a demand line: its offset plus the bank conflicts' extra cycles. */
+  @inline lineEnd(offset: f64): f64 {
+    return this.layout ? offset + <f64>((this.lineMost + this.ports - 1) / this.ports - 1) : offset;
   }
 
   /** Serves one address demanded at `cycle`; returns the line's offset after it. */
   demand(addr: i32, cycle: f64, offset: f64): f64 {
-    while (!this.hit(addr)) {
+    const key = this.layout && this.op == OP_FILTER ? realFilterAddr(addr) : addr;
+    let slot = this.find(key);
+    while (slot < 0) {
       this.activeStart = (this.activeStart + this.numPrefetch) % this.numSets;
       this.activeEnd = (this.activeStart + this.numActive) % this.numSets;
       this.access += this.prefetchLines * this.bw;
       this.lastPrefetch += this.prefetchLines + 1;
       const stall = this.lastPrefetch - (cycle + offset);
       // v3 (read_buffer.py at fab89b7) adds the wait and then, when positive, adds it again: a
-      // wait counts twice and an early arrival serves the line early (v2 fixed this in 22f88b1).
-      if (this.v3) offset += stall;
+      // wait counts twice and an early arrival serves the line early (v2 fixed this in 22f88b1);
+      // its layout evaluation counts it once.
+      if (this.v3 && !this.layout) offset += stall;
       if (stall > 0) offset += stall;
+      slot = this.find(key);
+    }
+    if (this.layout) {
+      const bank = load<i32>(this.positions + (<usize>slot << 2)) / this.perBank;
+      const pair = this.seen + ((<usize>load<i32>(this.ids + (<usize>slot << 2)) * <usize>this.banks + <usize>bank) << 2);
+      if (load<i32>(pair) != this.stamp) {
+        store<i32>(pair, this.stamp);
+        const line = this.bankLine + (<usize>bank << 2), count = this.bankCount + (<usize>bank << 2);
+        if (load<i32>(line) != this.stamp) { store<i32>(line, this.stamp); store<i32>(count, 0); }
+        const n = load<i32>(count) + 1;
+        store<i32>(count, n);
+        if (n > this.lineMost) this.lineMost = n;
+      }
     }
     return offset;
   }
@@ -1113,7 +1323,19 @@ class UserReadBuffer {
     heap.free(this.offsets);
     heap.free(this.ids);
     heap.free(this.fill);
+    if (this.layout) {
+      heap.free(this.order); heap.free(this.positions); heap.free(this.seen); heap.free(this.bankLine); heap.free(this.bankCount);
+      heap.free(this.setKeys); heap.free(this.setSlots); heap.free(this.setPos);
+      this.layout = false;
+    }
   }
+}
+
+/** The dense filter address (n·K_DENSE + window element) of a filter operand address: the layer-wise N:M filter is condensed. */
+@inline function realFilterAddr(addr: i32): i32 {
+  if (SPARSE_M == 1 || ROW_WISE) return addr;
+  const n = addr / K, k = addr % K;
+  return n * K_DENSE + (k / SPARSE_N) * SPARSE_M + k % SPARSE_N;
 }
 
 const userIfmap = new UserReadBuffer();
@@ -1125,15 +1347,17 @@ const blkO = new Block();
 /** Serves one demand line of a read operand (block loaded); returns its service cycle. */
 function userReadLine(buf: UserReadBuffer, op: i32, l: i32, cycle: f64): f64 {
   let offset: f64 = 1; // hit latency
-  if (l < blockFirstLine() || l > blockLastLine()) return cycle + offset;
-  const qa = lineQLo(l);
-  const qb = lineQHi(l);
-  for (let q = qa; q <= qb; q++) {
-    const p = bSkew ? l - bPrefix - q : l - bPrefix;
-    const addr = readAddr(op, p, q);
-    if (addr >= 0) offset = buf.demand(addr, cycle, offset);
+  buf.lineBegin();
+  if (l >= blockFirstLine() && l <= blockLastLine()) {
+    const qa = lineQLo(l);
+    const qb = lineQHi(l);
+    for (let q = qa; q <= qb; q++) {
+      const p = bSkew ? l - bPrefix - q : l - bPrefix;
+      const addr = readAddr(op, p, q);
+      if (addr >= 0) offset = buf.demand(addr, cycle, offset);
+    }
   }
-  return cycle + offset;
+  return cycle + buf.lineEnd(offset);
 }
 
 /** Row-wise N:M: serves line l of row fold fr of the ifmap; rwValid tells whether it held a valid address. */
@@ -1142,11 +1366,12 @@ function userReadRowWise(fr: i32, l: i32, cycle: f64): f64 {
   let offset: f64 = 1; // hit latency
   const n = rwLine(fr, l);
   rwValid = false;
+  userIfmap.lineBegin();
   for (let i = 0; i < n; i++) {
     const addr = load<i32>(rwBuf + (<usize>i << 2));
     if (addr >= 0) { rwValid = true; offset = userIfmap.demand(addr, cycle, offset); }
   }
-  return cycle + offset;
+  return cycle + userIfmap.lineEnd(offset);
 }
 
 /** Whether line l of the loaded block holds a valid address. */
@@ -1159,7 +1384,8 @@ let uSramFirst = new StaticArray<f64>(3), uSramLast = new StaticArray<f64>(3);
 /** The whole layer line by line in USER mode: all three buffers can stall the array. */
 function walkUser(out: usize, ifmapWords: i32, filterWords: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: bool): f64 {
   userIfmap.setup(OP_IFMAP, ifmapWords, ifmapBandwidth, H * W * CH, v3);
-  userFilter.setup(OP_FILTER, filterWords, filterBandwidth, <i32>FILTER_SPACE, v3);
+  // a custom filter layout holds every dense filter word, so its table spans K_DENSE·N
+  userFilter.setup(OP_FILTER, filterWords, filterBandwidth, layoutSpec != 0 && spec(OP_FILTER, 0) != 0 ? K_DENSE * N : <i32>FILTER_SPACE, v3);
   for (let i = 0; i < 3; i++) { uSramFirst[i] = -1; uSramLast[i] = 0; }
   let stalls: f64 = 0;
   for (let fc = 0; fc < COL_FOLDS; fc++) {
@@ -1454,14 +1680,25 @@ function freeLayer(): void {
  * ofmap written at `userBandwidth` words per cycle and the ifmap and filter read at
  * `ifmapBandwidth` and `filterBandwidth` (v2: all three the same); `sparseN`:`sparseM` is v3's
  * layer-wise N:M sparsity (1:1 dense); a `rowBlock` > 0 is v3's row-wise N:M (WS), with each
- * filter column's N at `rowRatios` (i32 × filters). Returns 0, or 1 when an argument is out of range.
+ * filter column's N at `rowRatios` (i32 × filters); `layout` (USER mode) the custom layouts'
+ * spec (LAYOUT_OP), their filter words hashing with `filterOffset`. Returns 0, or 1 when an
+ * argument is out of range.
  */
 export function simLayer(
   out: usize, rows: i32, cols: i32, ifmapWords: i32, filterWords: i32, ofmapWords: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
   userBandwidth: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: i32, sparseN: i32, sparseM: i32, rowBlock: i32, rowRatios: usize,
+  layout: usize, filterOffset: f64,
 ): i32 {
   if (userBandwidth < 0 || (userBandwidth > 0 && (ifmapBandwidth <= 0 || filterBandwidth <= 0))) return 1;
+  // custom layouts: USER mode only (v3's CALC buffers ignore them), banks dividing the bandwidth
+  layoutSpec = userBandwidth > 0 ? layout : 0;
+  layoutHashOffset = filterOffset;
+  if (layoutSpec != 0) {
+    if (!layoutSpecValid(OP_IFMAP) || !layoutSpecValid(OP_FILTER)) return 1;
+    if (spec(OP_IFMAP, 0) != 0 && ifmapBandwidth % spec(OP_IFMAP, 1) != 0) return 1;
+    if (spec(OP_FILTER, 0) != 0 && filterBandwidth % spec(OP_FILTER, 1) != 0) return 1;
+  }
   if (rows <= 0 || cols <= 0 || ifmapWords < 100 || filterWords < 100 || ofmapWords <= 1 || dataflow < 0 || dataflow > 2) return 1;
   if (setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, sparseN, sparseM, rowBlock, rowRatios) != 0) return 1;
   const folds = <f64>ROW_FOLDS * <f64>COL_FOLDS;

@@ -16,6 +16,7 @@ interface SimulateArgs {
   topology?: string;
   gemm?: boolean;
   scalesimVersion?: 2 | 3;
+  layout?: string;
   dataflow?: Dataflow;
   out?: string;
   energyTable: string;
@@ -35,6 +36,7 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
       .option('topology', { type: 'string', describe: 'SCALE-Sim topology CSV (conv rows, or M,N,K rows with --gemm)' })
       .option('gemm', { type: 'boolean', default: false, describe: 'The topology holds GEMM rows: name, M, N, K' })
       .option('scalesim-version', { type: 'number', choices: [2, 3], describe: 'Read --config and --topology as SCALE-Sim v2 or v3 files (default: by their contents; v3 features not yet simulated are listed as notModelled)' })
+      .option('layout', { type: 'string', describe: 'SCALE-Sim v3 layout CSV (its -l): the layout of operands whose [layout] CustomLayout is True (its first row, for every layer)' })
       .option('dataflow', { type: 'string', choices: ['os', 'ws', 'is'], describe: 'Override the dataflow of the config' })
       .option('out', { type: 'string', describe: 'Directory for SCALE-Sim\'s COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv (v3 sparsity: SPARSE_REPORT.csv), mapwise\'s DRAM bandwidth report and REPORT.json' })
       .option('trace', {
@@ -54,6 +56,7 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
       ...(argv.config !== undefined ? { scalesimConfig: { text: await readFile(argv.config, 'utf8'), source: argv.config } } : {}),
       ...(argv.target !== undefined ? { target: argv.target } : {}),
       ...(argv.scalesimVersion !== undefined ? { scalesimVersion: argv.scalesimVersion } : {}),
+      ...(argv.layout !== undefined ? { scalesimLayout: { text: await readFile(argv.layout, 'utf8'), source: argv.layout } } : {}),
       ...(argv.dataflow !== undefined ? { dataflow: argv.dataflow } : {}),
       energyTable: argv.energyTable,
       ...(argv.energy !== undefined ? { energy: parseEnergyOverrides(argv.energy) } : {}),

@@ -11,6 +11,7 @@ import { arrayArea, type AreaEstimate, ENERGY_TABLES, type EnergyEstimate, type 
 import { scalesimNetwork } from '../sim/networks.js';
 import { type SimulatorOptions as LayerOptions, Simulator, USER_MODE_WORK_LIMIT } from '../sim/simulate.js';
 import { parseScalesimTopology } from '../sim/topology.js';
+import { parseScalesimLayout } from '../sim/layout.js';
 import { type ConvLayer, DATAFLOWS, type Dataflow, type LayerResult, type ScalesimV3Config, type SparsityConfig, type SystolicConfig } from '../sim/types.js';
 import { checkOptions, isPlainObject, OptionsError } from '../base/options.js';
 import { modelSpecOf, type ProgressEvent, throwIfAborted, yieldToEventLoop } from './check.js';
@@ -37,6 +38,11 @@ export interface SimulateOptions {
   target?: string | Partial<SystolicTarget>;
   /** A SCALE-Sim `.cfg` (v2, or v3 with its memory model and sparsity) instead of `target`. */
   scalesimConfig?: ScalesimText;
+  /**
+   * SCALE-Sim v3's layout file (its `-l`): needed when the v3 `scalesimConfig` turns on
+   * IfmapCustomLayout or FilterCustomLayout; v3 applies its first row to every layer.
+   */
+  scalesimLayout?: ScalesimText;
   /** Read `scalesimConfig` and a topology as this SCALE-Sim release (default: by their contents). */
   scalesimVersion?: 2 | 3;
   /** Overrides the array's dataflow. */
@@ -125,6 +131,7 @@ export interface SimulateReport extends NetworkResult {
 const SPEC = {
   target: { type: 'string|object' }, // a bad preset name is refused by parseSystolicTargetSpec, naming the presets
   scalesimConfig: { type: 'object' },
+  scalesimLayout: { type: 'object' },
   scalesimVersion: { type: 'number', integer: true, min: 2, max: 3 },
   dataflow: { type: 'string', oneOf: DATAFLOWS },
   energyTable: { type: 'string', oneOf: Object.keys(ENERGY_TABLES) },
@@ -214,7 +221,14 @@ async function simulation(model: SimulateModel, o: SimulateOptions): Promise<Sim
   const { config, file } = configOf(o);
   const sparsity = sparsityOf(o.sparsity);
   if (o.userModeWorkLimit !== undefined && !(o.userModeWorkLimit > 0)) throw new OptionsError(`simulate: option 'userModeWorkLimit' must be a positive number, got ${o.userModeWorkLimit}`, { field: 'userModeWorkLimit' });
+  if (o.scalesimLayout !== undefined && !file?.v3) throw new OptionsError("simulate: option 'scalesimLayout' is SCALE-Sim v3's: give a v3 'scalesimConfig'", { field: 'scalesimLayout' });
+  let layout;
+  if (o.scalesimLayout !== undefined) {
+    const { text, source } = scalesimText('option scalesimLayout', o.scalesimLayout, 'layout.csv');
+    layout = parseScalesimLayout(text, source);
+  }
   const layerOptions: LayerOptions = {
+    ...(layout ? { layout } : {}),
     ...(o.fixScalesimQuirks ? { fixScalesimQuirks: true } : {}),
     ...(o.userModeWorkLimit !== undefined ? { userModeWorkLimit: o.userModeWorkLimit } : {}),
     ...(file?.v3 ? { v3: file.v3 } : {}),

@@ -41,6 +41,28 @@ export interface SimLayerArgs {
   sparsity?: { n: number; m: number };
   /** SCALE-Sim v3's row-wise N:M (WS): the block size and each filter column's N. */
   rowWise?: { blockSize: number; ratios: readonly number[] };
+  /** SCALE-Sim v3's custom layouts (USER mode): per operand with one, its banks, ports and layout; the filter's addresses hash with filterOffset. */
+  layouts?: { ifmap?: SimOperandLayout; filter?: SimOperandLayout; filterOffset: number };
+}
+
+/** One operand's custom layout: `factors` (ifmap X, Y, C; filter K, C, R, S) and `order` (a permutation of twice as many axes). */
+export interface SimOperandLayout {
+  banks: number;
+  ports: number;
+  factors: readonly number[];
+  order: readonly number[];
+}
+
+// The core's layout spec (assembly/sim/systolic.ts, LAYOUT_OP): per operand, 16 i32s from 0 (ifmap) and 16 (filter):
+//   [on, banks, ports, factors (3 | 4), order (6 | 8)]
+const LAYOUT_OP = 16;
+
+function layoutSpec(l: NonNullable<SimLayerArgs['layouts']>): Int32Array {
+  const out = new Int32Array(2 * LAYOUT_OP);
+  [l.ifmap, l.filter].forEach((op, i) => {
+    if (op) out.set([1, op.banks, op.ports, ...op.factors, ...op.order], i * LAYOUT_OP);
+  });
+  return out;
 }
 
 export class SystolicSim {
@@ -56,12 +78,16 @@ export class SystolicSim {
   layer(a: SimLayerArgs): SimFigures {
     const ratios = a.rowWise ? this.core.exports.alloc(Math.max(a.rowWise.ratios.length, 1) * 4) : 0;
     if (a.rowWise) new Int32Array(this.core.exports.memory.buffer, ratios, a.rowWise.ratios.length).set(a.rowWise.ratios);
+    const layouts = a.layouts ? this.core.exports.alloc(2 * LAYOUT_OP * 4) : 0;
+    if (a.layouts) new Int32Array(this.core.exports.memory.buffer, layouts, 2 * LAYOUT_OP).set(layoutSpec(a.layouts));
     const code = this.core.exports.simLayer(
       this.out, a.rows, a.cols, a.ifmapWords, a.filterWords, a.ofmapWords, SIM_DATAFLOW[a.dataflow],
       a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth,
       a.userBandwidth, a.ifmapBandwidth ?? a.userBandwidth, a.filterBandwidth ?? a.userBandwidth, a.v3 ? 1 : 0, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1, a.rowWise?.blockSize ?? 0, ratios,
+      layouts, a.layouts?.filterOffset ?? 0,
     );
     if (ratios) this.core.exports.free(ratios);
+    if (layouts) this.core.exports.free(layouts);
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
     const view = new Float64Array(this.core.exports.memory.buffer, this.out, SIM_FIELDS.length);
     const figures = {} as SimFigures;
@@ -91,7 +117,7 @@ export class SystolicSim {
    * without base offsets, -1 where nothing is demanded), line by line: `visit(line, ifmap, filter, ofmap)`.
    * The arrays are reused between calls.
    */
-  traceLines(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity' | 'rowWise'>, visit: (line: number, ifmap: Int32Array, filter: Int32Array, ofmap: Int32Array) => void): void {
+  traceLines(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity' | 'rowWise' | 'layouts'>, visit: (line: number, ifmap: Int32Array, filter: Int32Array, ofmap: Int32Array) => void): void {
     const e = this.core.exports;
     const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth);
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
@@ -114,7 +140,7 @@ export class SystolicSim {
   }
 
   /** The ifmap and filter prefetch orders (USER mode's DRAM fetch order, addresses without base offsets, -1 for padding). */
-  prefetchOrders(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity' | 'rowWise'>): { ifmap: Int32Array; filter: Int32Array } {
+  prefetchOrders(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity' | 'rowWise' | 'layouts'>): { ifmap: Int32Array; filter: Int32Array } {
     const e = this.core.exports;
     const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth);
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);

@@ -288,15 +288,13 @@ function parseV3Additions(
 
 /**
  * The v3 features a run reads but does not simulate yet: one line each, for reports. Empty for v2
- * files. v3's memory model (USER and CALC, request buffers included) is simulated (SimulatorOptions.v3).
+ * files. v3's memory model (USER and CALC, request buffers included) is simulated (SimulatorOptions.v3),
+ * and so are its custom layouts and bank conflicts (SimulatorOptions.layout).
  */
 export function scalesimNotModelled(file: ScalesimConfigFile, layers: readonly ConvLayer[] = []): string[] {
   const v3 = file.v3;
   const out: string[] = [];
   if (!v3) return out;
-  if (v3.layout.ifmap.customLayout || v3.layout.filter.customLayout) {
-    out.push('[layout] custom layouts (IfmapCustomLayout/FilterCustomLayout), SRAM banks and ports: no bank-conflict stalls are simulated');
-  }
   if (v3.useRamulatorTrace) out.push('UseRamulatorTrace: Ramulator DRAM latencies are not read (nor are ReadRequestBuffer and WriteRequestBuffer, which only pace them)');
   return out;
 }

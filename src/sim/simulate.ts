@@ -25,10 +25,11 @@
 // defaults, missing keys): those are errors here.
 import { UserError } from '../base/errors.js';
 import type { Core } from '../core/core.js';
-import { SystolicSim, type SimFigures } from '../core/sim.js';
+import { type SimFigures, type SimLayerArgs, SystolicSim } from '../core/sim.js';
 import { validateConfig } from './config.js';
+import { layoutMismatch } from './layout.js';
 import { checkSparsity, layerRatio, layerWiseFilter, rowWiseFilter, rowWiseIfmapReads, rowWiseRatios, sparseFigures, wsSparseIfmapReads } from './sparsity.js';
-import { type ConvLayer, type LayerResult, layerGemm, type ScalesimV3Config, type SparsityConfig, sramWords, type SystolicConfig } from './types.js';
+import { type ConvLayer, type LayerResult, layerGemm, type ScalesimLayout, type ScalesimV3Config, type SparsityConfig, sramWords, type SystolicConfig } from './types.js';
 
 /** A layer or config the simulator cannot run: the caller's input. */
 export class SimulationError extends UserError {
@@ -102,6 +103,34 @@ export interface SimulatorOptions {
    * `sparse`, v3's SPARSE_REPORT.csv row.
    */
   sparsity?: SparsityConfig;
+  /**
+   * SCALE-Sim v3's layout file (parseScalesimLayout: its first row, which v3 applies to every
+   * layer), required when the v3 file turns on IfmapCustomLayout or FilterCustomLayout. In USER
+   * mode such an operand is prefetched in the layout's order, a set is one bank row, and each
+   * demand line waits ceil(most distinct rows one bank serves / ports) − 1 cycles more (bank
+   * conflicts); in CALC mode v3 checks the layout and simulates as without.
+   */
+  layout?: ScalesimLayout;
+}
+
+/** The core's custom layouts for a v3 run, or undefined; refuses what v3 refuses (or would never finish). */
+function coreLayouts(config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions): SimLayerArgs['layouts'] {
+  const v3 = options.v3;
+  if (options.layout && !v3) throw new SimulationError(`layer '${layer.name}': a layout file is SCALE-Sim v3's: simulate with a v3 config (SimulatorOptions.v3)`);
+  if (!v3 || (!v3.layout.ifmap.customLayout && !v3.layout.filter.customLayout)) return undefined;
+  const on = [v3.layout.ifmap.customLayout && 'IfmapCustomLayout', v3.layout.filter.customLayout && 'FilterCustomLayout'].filter(Boolean).join(' and ');
+  const layout = options.layout;
+  if (!layout) throw new SimulationError(`${on} True needs SCALE-Sim v3's layout file (SimulateOptions.scalesimLayout, simulate --layout FILE); v3 reads layouts/conv_nets/test.csv relative to where it runs when none is given`);
+  const mismatch = layoutMismatch(layout, v3, config);
+  if (mismatch) throw new SimulationError(mismatch);
+  if (v3.layout.filter.customLayout && config.filterOffset < 0) throw new SimulationError(`FilterCustomLayout needs a FilterOffset of at least 0, got ${config.filterOffset}`);
+  const g = layerGemm(layer);
+  const padded = (dims: number[], factors: readonly number[]): number => dims.reduce((a, d, i) => a * Math.ceil(d / factors[i]!) * factors[i]!, 1);
+  const words = Math.max(padded([layer.ifmapHeight, layer.ifmapWidth, layer.channels], layout.ifmap.factors), padded([g.n, layer.channels, layer.filterHeight, layer.filterWidth], layout.filter.factors));
+  if (words >= 2 ** 31) throw new SimulationError(`layer '${layer.name}': its operands padded to the layout's intraline factors (${layout.source}) hold ${words} words, beyond the simulator's 2^31 address range`);
+  if (config.interfaceBandwidth !== 'USER') return undefined; // v3's CALC buffers do not read layouts
+  const op = (o: 'ifmap' | 'filter') => (v3.layout[o].customLayout ? { banks: v3.layout[o].banks, ports: v3.layout[o].ports, factors: layout[o].factors, order: layout[o].order } : undefined);
+  return { ifmap: op('ifmap'), filter: op('filter'), filterOffset: config.filterOffset };
 }
 
 function checkUserModeCost(config: SystolicConfig, layer: ConvLayer, limit: number): void {
@@ -167,6 +196,7 @@ export class Simulator {
     const rowWise = sparsity?.optimizedMapping ? { blockSize: sparsity.blockSize!, ratios: rowWiseRatios(sparsity.randomSeed!, sparsity.blockSize!, layer.numFilters) } : undefined;
     const ratio = sparsity && !rowWise ? layerRatio(layer) : { n: 1, m: 1 };
     if (config.interfaceBandwidth === 'USER') checkUserModeCost(config, layer, options.userModeWorkLimit ?? USER_MODE_WORK_LIMIT);
+    const layouts = coreLayouts(config, layer, options);
     const f = this.sim.layer({
       rows: config.rows, cols: config.cols,
       ifmapWords: sramWords(config.ifmapSramKiB), filterWords: sramWords(config.filterSramKiB), ofmapWords: sramWords(config.ofmapSramKiB),
@@ -175,6 +205,7 @@ export class Simulator {
       ...(options.v3 ? { ifmapBandwidth: options.v3.layout.ifmap.bankBandwidth, filterBandwidth: options.v3.layout.filter.bankBandwidth, v3: true } : {}),
       sparsity: ratio,
       rowWise,
+      ...(layouts ? { layouts } : {}),
     });
     const result = toResult(layer.name, f);
     if (sparsity) {

@@ -57,6 +57,25 @@ export interface SramBankLayout {
   readonly ports: number; // {Ifmap,Filter}SRAMBankPort
 }
 
+/**
+ * How one operand is laid out in its SRAM lines: a row of a SCALE-Sim v3 layout file. v3 pads each
+ * dimension to a multiple of its intraline factor, splits it into (lines, factor), puts the line
+ * axes first and the factor axes after (ifmap: nX, nY, nC, fX, fY, fC; filter: nK, nC, nR, nS, fK,
+ * fC, fR, fS) and transposes by `order` (its interline order, then its intraline order).
+ */
+export interface OperandLayout {
+  readonly factors: readonly number[]; // intraline factors: ifmap [X (height), Y (width), C]; filter [K (filters), C, R (height), S (width)]
+  readonly order: readonly number[]; // a permutation of the 6 (ifmap) or 8 (filter) axes above
+}
+
+/** The layout v3 applies to every layer: the first row of its layout file (`-l`), with where it was read. */
+export interface ScalesimLayout {
+  readonly name: string; // the row's layer name
+  readonly source: string; // 'file:line', for messages
+  readonly ifmap: OperandLayout;
+  readonly filter: OperandLayout;
+}
+
 /** SCALE-Sim v3's `[sparsity]` section, as v3 reads it (the other keys only when SparsitySupport is on). */
 export interface SparsityConfig {
   readonly support: boolean; // SparsitySupport

@@ -8,7 +8,7 @@ import { type ConvLayer, type Dataflow, layerGemm, type SystolicConfig } from '.
 import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
 import { layerFigures } from './figures.js';
 import { referenceLayer, type V3Options } from './reference.js';
-import type { ScalesimV3Config } from '../../src/sim/types.js';
+import type { ScalesimLayout, ScalesimV3Config } from '../../src/sim/types.js';
 
 const sim = new Simulator(await getCore());
 afterAll(() => sim.free());
@@ -105,5 +105,62 @@ describe('wasm simulator = TypeScript reference of SCALE-Sim v3', () => {
     expect(differs.length).toBeGreaterThan(0);
     expect(cases.filter((c) => c.memory.sparseRep && !c.memory.rowWise && c.layer.sparsity && c.layer.sparsity.n < c.layer.sparsity.m).length).toBeGreaterThan(25);
     expect(cases.filter((c) => c.memory.rowWise).length).toBeGreaterThan(5);
+  });
+});
+
+// SCALE-Sim v3's custom layouts in USER mode: random intraline factors and axis orders, bank
+// counts dividing the bank bandwidth, 1–3 ports, either operand or both, some layers N:M sparse.
+describe('wasm simulator = TypeScript reference of SCALE-Sim v3 custom layouts', () => {
+  const rng = new Random(2027);
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+  const shuffle = (n: number): number[] => {
+    const a = [...Array(n).keys()];
+    for (let i = n - 1; i > 0; i--) { const j = rng.int(i + 1); [a[i], a[j]] = [a[j]!, a[i]!]; }
+    return a;
+  };
+  const divisors = (n: number): number[] => [...Array(n).keys()].map((i) => i + 1).filter((d) => n % d === 0);
+  type Case = { config: SystolicConfig; layer: ConvLayer; v3: ScalesimV3Config; layout: ScalesimLayout; memory: V3Options };
+  const cases: Case[] = [];
+  while (cases.length < 60) {
+    const c = randomCase(rng);
+    const config = { ...c.config, interfaceBandwidth: 'USER' as const, bandwidthWordsPerCycle: 1 + rng.int(20), ifmapOffset: 0 };
+    const fc = 1 + rng.int(3);
+    const ifmapFactors = [1 + rng.int(4), 1 + rng.int(4), fc];
+    const filterFactors = [1 + rng.int(3), fc, 1 + rng.int(3), 1 + rng.int(2)];
+    const layout: ScalesimLayout = { name: 'L', source: 'random', ifmap: { factors: ifmapFactors, order: shuffle(6) }, filter: { factors: filterFactors, order: shuffle(8) } };
+    const product = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
+    const ifmapBw = product(ifmapFactors) + rng.int(6);
+    const filterBw = product(filterFactors);
+    const which = rng.int(3); // 0 both, 1 ifmap, 2 filter
+    const bank = (custom: boolean, bankBandwidth: number) => ({ customLayout: custom, bankBandwidth, banks: pick(divisors(bankBandwidth)), ports: 1 + rng.int(3) });
+    const sparse = rng.float() < 0.3;
+    const v3: ScalesimV3Config = {
+      readRequestBuffer: 32, writeRequestBuffer: 32, useRamulatorTrace: false, defaulted: [],
+      layout: { ifmap: bank(which !== 2, ifmapBw), filter: bank(which !== 1, filterBw) },
+      sparsity: sparse ? { support: true, representation: 'csr', optimizedMapping: false } : { support: false, optimizedMapping: false },
+    };
+    const m = 1 + rng.int(6);
+    const layer = sparse ? { ...c.layer, sparsity: { n: 1 + rng.int(m), m } } : c.layer;
+    const custom = (op: 'ifmap' | 'filter') => (v3.layout[op].customLayout ? { banks: v3.layout[op].banks, ports: v3.layout[op].ports, ...layout[op] } : undefined);
+    const memory: V3Options = {
+      ifmapBandwidth: ifmapBw, filterBandwidth: filterBw, ...(sparse ? { sparseRep: 'csr' as const } : {}), layouts: { ifmap: custom('ifmap'), filter: custom('filter') },
+    };
+    const g = layerGemm(layer);
+    const [sr, sc, t] = config.dataflow === 'os' ? [g.m, g.n, g.k] : config.dataflow === 'ws' ? [g.k, g.n, g.m] : [g.k, g.m, g.n];
+    const lines = Math.ceil(sr / config.rows) * Math.ceil(sc / config.cols) * (t + 2 * config.rows + config.cols);
+    if (lines * (config.rows + config.cols) < 2e4) cases.push({ config, layer, v3, layout, memory });
+  }
+  it.each(cases.map((c, i) => [i, c] as const))('case %i', (_i, { config, layer, v3, layout, memory }) => {
+    const fast = sim.layer(config, layer, { v3, layout });
+    const reference = referenceLayer(config, layer, memory);
+    expect(layerFigures(fast)).toEqual(layerFigures(reference));
+    expect(fast.totalCyclesWithPrefetch).toBe(reference.totalCyclesWithPrefetch);
+    expect(fast.sparse).toEqual(reference.sparse);
+  });
+  it('the layouts change the figures of most cases, and bank conflicts stall some', () => {
+    const plain = (c: Case) => ({ ...c.v3, layout: { ifmap: { ...c.v3.layout.ifmap, customLayout: false }, filter: { ...c.v3.layout.filter, customLayout: false } } });
+    const changed = cases.filter((c) => sim.layer(c.config, c.layer, { v3: c.v3, layout: c.layout }).totalCycles !== sim.layer(c.config, c.layer, { v3: plain(c) }).totalCycles);
+    expect(changed.length).toBeGreaterThan(30);
+    expect(cases.filter((c) => c.memory.sparseRep).length).toBeGreaterThan(10);
   });
 });

@@ -275,6 +275,90 @@ class ReadBufferEstimateBw {
   readonly trace: DramRow[] = [];
 }
 
+/**
+ * The iteration order of a CPython 3.11 set built by adding `keys` in order (integer keys: hash =
+ * key), as Objects/setobject.c lays out its table: linear probes of 10 slots while they fit, then
+ * perturbed jumps; the table grows to the next power of two above 4 × used at 60% fill.
+ */
+export function cpythonSetList(keys: readonly number[]): number[] {
+  let table: (number | null)[] = new Array<number | null>(8).fill(null);
+  let fill = 0;
+  const place = (t: (number | null)[], key: number, stopAtEqual: boolean): boolean => {
+    const mask = BigInt(t.length - 1);
+    let perturb = BigInt(key);
+    let i = BigInt(key) & mask;
+    for (;;) {
+      const probes = i + 9n <= mask ? 9 : 0;
+      for (let j = 0; j <= probes; j++) {
+        const at = Number(i) + j;
+        if (t[at] === null) { t[at] = key; return true; }
+        if (stopAtEqual && t[at] === key) return false;
+      }
+      perturb >>= 5n;
+      i = (i * 5n + 1n + perturb) & mask;
+    }
+  };
+  for (const key of keys) {
+    if (!place(table, key, true)) continue;
+    fill++;
+    if (fill * 5 >= (table.length - 1) * 3) {
+      let size = 8;
+      while (size <= (fill > 50000 ? fill * 2 : fill * 4)) size *= 2;
+      const grown = new Array<number | null>(size).fill(null);
+      for (const k of table) if (k !== null) place(grown, k, false);
+      table = grown;
+    }
+  }
+  return table.filter((k): k is number => k !== null);
+}
+
+/** Row-major transpose of a flat array of `shape` by `perm` (numpy's transpose, then reshape(-1)). */
+function transposeFlat(data: number[], shape: number[], perm: readonly number[]): { data: number[]; shape: number[] } {
+  const outShape = perm.map((a) => shape[a]!);
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const out: number[] = [];
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let n = 0; n < data.length; n++) {
+    out.push(data[perm.reduce((at, a, j) => at + idx[j]! * strides[a]!, 0)]!);
+    for (let j = idx.length - 1; j >= 0; j--) {
+      if (++idx[j]! < outShape[j]!) break;
+      idx[j] = 0;
+    }
+  }
+  return { data: out, shape: outShape };
+}
+
+/** One operand's custom layout for the reference: its banks, ports, intraline factors and axis order (SimOperandLayout). */
+export interface ReferenceLayout {
+  banks: number;
+  ports: number;
+  factors: readonly number[];
+  order: readonly number[];
+}
+
+/**
+ * operand_matrix.py's get_{ifmap,filter}_prefetch_matrix_custom_layout: np.arange over the
+ * operand's dims (+ offset), padded with -1 to multiples of the factors, reshaped to (lines,
+ * factor) per dimension, transposed to lines first, then by the layout's order.
+ */
+function customLayoutOrder(dims: number[], layout: ReferenceLayout, offset: number): number[] {
+  const padded = dims.map((d, i) => Math.ceil(d / layout.factors[i]!) * layout.factors[i]!);
+  const data: number[] = [];
+  const idx = new Array<number>(dims.length).fill(0);
+  const total = padded.reduce((a, b) => a * b, 1);
+  for (let n = 0; n < total; n++) {
+    data.push(idx.every((x, i) => x < dims[i]!) ? idx.reduce((a, x, i) => a * dims[i]! + x, 0) + offset : -1);
+    for (let j = idx.length - 1; j >= 0; j--) {
+      if (++idx[j]! < padded[j]!) break;
+      idx[j] = 0;
+    }
+  }
+  const split = padded.flatMap((p, i) => [p / layout.factors[i]!, layout.factors[i]!]);
+  const nd = dims.length;
+  const linesFirst = transposeFlat(data, split, [...Array(nd).keys()].map((i) => 2 * i).concat([...Array(nd).keys()].map((i) => 2 * i + 1)));
+  return transposeFlat(linesFirst.data, linesFirst.shape, layout.order).data;
+}
+
 /** read_buffer.py: USER mode. Prefetches the operand in its prefetch order, `bandwidth` words a line. */
 class ReadBufferUser {
   readonly total: number;
@@ -282,6 +366,7 @@ class ReadBufferUser {
   readonly prefetchSize: number;
   numAccess = 0;
   private sets: Set<number>[] = [];
+  private lists: number[][] = []; // with a layout: each set as list(set) iterates it
   private numSets = 0;
   private numActive = 0;
   private numPrefetch = 0;
@@ -291,28 +376,32 @@ class ReadBufferUser {
   lastPrefetchCycle = -1;
   traceFirst: number | undefined;
 
-  /** `v3`: SCALE-Sim v3's read_buffer.py, whose stall rule adds a prefetch's wait twice and a negative one once. */
-  constructor(words: number, private readonly bandwidth: number, prefetchOrder: number[], private readonly v3 = false) {
+  /**
+   * `v3`: SCALE-Sim v3's read_buffer.py, whose stall rule adds a prefetch's wait twice and a
+   * negative one once; `layout`: its layout evaluation (a custom layout: sets of `bandwidth`
+   * entries in CPython's set order, bank conflicts, a wait counted once).
+   */
+  constructor(words: number, private readonly bandwidth: number, prefetchOrder: number[], private readonly v3 = false, private readonly layout?: ReferenceLayout) {
     this.total = words;
     this.activeSize = Math.ceil(words * 0.5);
     this.prefetchSize = words - this.activeSize;
     this.fetchLines = Math.ceil(prefetchOrder.length / bandwidth);
     // prepare_hashed_buffer: sets of ceil(words/100) valid entries (duplicates count, sets dedupe).
-    const perSet = Math.ceil(words / 100);
-    let current = new Set<number>();
+    const perSet = layout ? bandwidth : Math.ceil(words / 100);
+    let current: number[] = [];
     let count = 0;
     for (const elem of prefetchOrder) {
       if (elem !== -1) {
-        current.add(elem);
+        current.push(elem);
         count++;
       }
       if (!(count < perSet)) {
-        this.sets.push(current);
-        current = new Set();
+        this.addSet(current);
+        current = [];
         count = 0;
       }
     }
-    this.sets.push(current);
+    this.addSet(current);
     this.numSets = this.sets.length;
     this.numActive = Math.min(this.numSets, Math.ceil(this.activeSize / perSet));
     this.numPrefetch = Math.min(this.numSets - this.numActive, Math.ceil(this.prefetchSize / perSet));
@@ -320,15 +409,23 @@ class ReadBufferUser {
 
   private readonly fetchLines: number;
 
-  private hit(addr: number): boolean {
+  private addSet(entries: number[]): void {
+    this.sets.push(new Set(entries));
+    if (this.layout) this.lists.push(cpythonSetList(entries));
+  }
+
+  /** active_buffer_hit: the first active set holding addr and addr's position in it, or undefined. */
+  private find(addr: number): [number, number] | undefined {
     const [s, e] = [this.activeStart, this.activeEnd];
+    const at = (line: number): [number, number] | undefined => (this.sets[line]!.has(addr) ? [line, this.layout ? this.lists[line]!.indexOf(addr) : 0] : undefined);
+    let found: [number, number] | undefined;
     if (s < e) {
-      for (let i = s; i < e; i++) if (this.sets[i]!.has(addr)) return true;
+      for (let line = s; line < e && !found; line++) found = at(line);
     } else {
-      for (let i = s; i < this.numSets; i++) if (this.sets[i]!.has(addr)) return true;
-      for (let i = 0; i < e; i++) if (this.sets[i]!.has(addr)) return true;
+      for (let line = s; line < this.numSets && !found; line++) found = at(line);
+      for (let line = 0; line < e && !found; line++) found = at(line);
     }
-    return false;
+    return found;
   }
 
   /** Prefetch lines, each counted as `bandwidth` words; their addresses are not modelled here. */
@@ -350,9 +447,11 @@ class ReadBufferUser {
       this.ready = true;
     }
     let offset = 1;
+    const concurrent = Array.from({ length: this.layout?.banks ?? 0 }, () => new Set<number>());
     for (const addr of addresses) {
       if (addr === -1) continue;
-      while (!this.hit(addr)) {
+      let found = this.find(addr);
+      while (!found) {
         this.activeStart = (this.activeStart + this.numPrefetch) % this.numSets;
         this.activeEnd = (this.activeStart + this.numActive) % this.numSets;
         const lines = Math.ceil(this.prefetchSize / this.bandwidth);
@@ -360,10 +459,13 @@ class ReadBufferUser {
         this.traceLines(this.lastPrefetchCycle + 2, lines);
         this.lastPrefetchCycle += lines + 1;
         const stall = this.lastPrefetchCycle - (cycle + offset);
-        if (this.v3) offset += stall;
+        if (this.v3 && !this.layout) offset += stall;
         if (stall > 0) offset += stall;
+        found = this.find(addr);
       }
+      if (this.layout) concurrent[Math.floor(found[1] / (this.bandwidth / this.layout.banks))]!.add(found[0]);
     }
+    if (this.layout) offset += Math.ceil(Math.max(0, ...concurrent.map((c) => c.size)) / this.layout.ports) - 1;
     return cycle + offset;
   }
 }
@@ -469,6 +571,8 @@ export interface V3Options {
   sparseRep?: SparseFigures['representation'];
   /** With sparseRep: row-wise N:M (OptimizedMapping), WS only: BlockSize and RandomNumberGeneratorSeed. */
   rowWise?: { blockSize: number; seed: number };
+  /** USER mode: custom layouts ([layout] {Ifmap,Filter}CustomLayout and the layout file's first row). */
+  layouts?: { ifmap?: ReferenceLayout; filter?: ReferenceLayout };
 }
 
 /**
@@ -572,8 +676,13 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Op
     : demandMatrices(config.dataflow, R, C, ifmap, filter, ofmap, g.m, g.n, g.k, ratio && ratio.m / ratio.n);
   const user = config.interfaceBandwidth === 'USER';
   const bw = config.bandwidthWordsPerCycle;
-  const ifmapBuf = user ? new ReadBufferUser(sramWords(config.ifmapSramKiB), v3?.ifmapBandwidth ?? bw, d.ifmapPrefetch, !!v3) : new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB));
-  const filterBuf = user ? new ReadBufferUser(sramWords(config.filterSramKiB), v3?.filterBandwidth ?? bw, d.filterPrefetch, !!v3) : new ReadBufferEstimateBw(sramWords(config.filterSramKiB));
+  // custom layouts: the ifmap's words without IfmapOffset (v3 adds none), the filter's with FilterOffset
+  const il = v3?.layouts?.ifmap;
+  const fl = v3?.layouts?.filter;
+  const ifmapPrefetch = il ? customLayoutOrder([layer.ifmapHeight, layer.ifmapWidth, layer.channels], il, 0) : d.ifmapPrefetch;
+  const filterPrefetch = fl ? customLayoutOrder([layer.numFilters, layer.channels, layer.filterHeight, layer.filterWidth], fl, config.filterOffset) : d.filterPrefetch;
+  const ifmapBuf = user ? new ReadBufferUser(sramWords(config.ifmapSramKiB), v3?.ifmapBandwidth ?? bw, ifmapPrefetch, !!v3, il) : new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB));
+  const filterBuf = user ? new ReadBufferUser(sramWords(config.filterSramKiB), v3?.filterBandwidth ?? bw, filterPrefetch, !!v3, fl) : new ReadBufferEstimateBw(sramWords(config.filterSramKiB));
   const ofmapBuf = new WriteBuffer(sramWords(config.ofmapSramKiB), user ? bw : C);
   let stalls = 0;
   const ifmapServiced: number[] = [];

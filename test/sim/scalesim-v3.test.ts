@@ -14,10 +14,13 @@ import { Simulator } from '../../src/sim/simulate.js';
 import { detectTopologyVersion, parseScalesimTopology, parseTopology } from '../../src/sim/topology.js';
 import { scalesimReports } from '../../src/sim/report.js';
 import { rowWiseRatios } from '../../src/sim/sparsity.js';
+import { parseScalesimLayout } from '../../src/sim/layout.js';
+import type { ScalesimConfigFile } from '../../src/sim/config.js';
+import type { ScalesimLayout } from '../../src/sim/types.js';
 import { simulate } from '../../src/api/simulate.js';
 import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
 import { GOLDEN_DIR } from './golden.js';
-import { referenceLayer } from './reference.js';
+import { referenceLayer, type V3Options } from './reference.js';
 
 const sim = new Simulator(await getCore());
 afterAll(() => sim.free());
@@ -68,7 +71,8 @@ describe('SCALE-Sim v3 configs', () => {
     expect(scalesimNotModelled(parseScalesimConfig(cfg('sparsity.cfg')), parseTopology(topo('sparsity_conv.csv')))).toEqual([]);
     expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg')))).toEqual([]);
     expect(scalesimNotModelled(parseScalesimConfig(cfg('google_ramulator.cfg'))).join('\n')).toMatch(/UseRamulatorTrace: .*ReadRequestBuffer and WriteRequestBuffer, which only pace them/);
-    expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg').replace('IfmapCustomLayout: False', 'IfmapCustomLayout: True'))).join('\n')).toMatch(/custom layouts/);
+    // custom layouts and bank conflicts are simulated (SimulatorOptions.layout)
+    expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg').replace('IfmapCustomLayout: False', 'IfmapCustomLayout: True')))).toEqual([]);
   });
 
   it('reads every v2 golden config as v2, exactly as with the version forced', () => {
@@ -116,6 +120,56 @@ describe('SCALE-Sim v3 configs', () => {
 
   it('ignores the sparsity keys v3 does not read when SparsitySupport is off', () => {
     expect(parseScalesimConfig(base.replace('ellpack_block', 'coo')).v3!.sparsity).toEqual({ support: false, optimizedMapping: false });
+  });
+});
+
+describe('SCALE-Sim v3 layout files', () => {
+  const HEADER = 'Layer name, IFMAP Height Intraline Factor, ..., Filter Width Interline Order,\n';
+  it('reads the first row (v3 applies it to every layer): factors and the np.transpose axes', () => {
+    const l = parseScalesimLayout(`${HEADER}Inc5b_3x3, 2, 2, 1, 1, 16, 4,     0, 1, 2,     4, 5, 3,     3, 2, 1, 0,     4, 5, 6, 7,\nL1, 1, 1, 1, 1, 1, 1, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 6, 7,\n`, 'test.csv');
+    expect(l).toEqual({
+      name: 'Inc5b_3x3', source: 'test.csv:2',
+      ifmap: { factors: [2, 2, 16], order: [4, 5, 3, 0, 1, 2] },
+      filter: { factors: [4, 16, 1, 1], order: [4, 5, 6, 7, 3, 2, 1, 0] },
+    });
+    // a 'DP' row is expanded per channel with channel factor 1, as v3 does
+    expect(parseScalesimLayout(`${HEADER}ConvDP, 2, 2, 1, 1, 3, 4, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 6, 7,\n`).ifmap.factors).toEqual([2, 2, 1]);
+  });
+  const row = 'L, 2, 2, 1, 1, 2, 2, 3, 4, 5, 0, 1, 2, 4, 5, 6, 7, 0, 1, 2, 3,';
+  const bad: [string, string, RegExp][] = [
+    ['a row without its trailing comma', row.slice(0, -1), /l\.csv:2: row must end with a comma/],
+    ['a missing column', row.replace('L, 2,', 'L,'), /l\.csv:2: a layout row has 21 columns \(the layer name, 20 integers\), got 20 in 'L'/],
+    ['a zero factor', row.replace('L, 2, 2, 1', 'L, 2, 0, 1'), /l\.csv:2: IFMAP Width Intraline Factor \(column 3\) must be a positive integer, got 0 in 'L'/],
+    ['a non-integer', row.replace('3, 4, 5', '3, x, 5'), /l\.csv:2: IFMAP Width Intraline Order \(column 9\) must be an integer, got 'x'/],
+    ['an ifmap order that is no permutation', row.replace('3, 4, 5, 0, 1, 2', '3, 4, 5, 0, 1, 1'), /l\.csv:2: the ifmap interline and intraline orders \(columns 8–13\) must together be a permutation of 0–5, got 0, 1, 1, 3, 4, 5/],
+    ['a filter axis out of range', row.replace('0, 1, 2, 3,', '0, 1, 2, 8,'), /the filter interline and intraline orders \(columns 14–21\) must together be a permutation of 0–7/],
+    ['no row', '', /l\.csv: no layout row/],
+  ];
+  it.each(bad)('rejects %s, naming file, line and column', (_what, text, error) => {
+    expect(() => parseScalesimLayout(`${HEADER}${text}\n`, 'l.csv')).toThrow(error);
+  });
+
+  it('refuses what v3 refuses: factors beyond the bank bandwidth, a missing layout file, an ifmap offset', () => {
+    const file = parseScalesimConfig(cfg('scale.cfg').replace('IfmapCustomLayout: False', 'IfmapCustomLayout: True').replace('FilterCustomLayout: False', 'FilterCustomLayout: True').replace('InterfaceBandwidth: CALC', 'InterfaceBandwidth: USER'));
+    const layer = parseTopology(topo('conv_test.csv'))[0]!;
+    const layout = parseScalesimLayout(`${HEADER}${row}\n`, 'l.csv');
+    expect(() => sim.layer(file.config, layer, { v3: file.v3 })).toThrow(/IfmapCustomLayout and FilterCustomLayout True needs SCALE-Sim v3's layout file \(SimulateOptions.scalesimLayout, simulate --layout FILE\)/);
+    expect(() => sim.layer(file.config, layer, { v3: file.v3, layout })).toThrow(/l\.csv:2: the filter intraline factors \(2 × 2 × 1 × 1 = 4\) must equal FilterSRAMBankBandwidth \(10\)/);
+    const wide = parseScalesimLayout(`${HEADER}${row.replace('L, 2, 2, 1, 1, 2, 2', 'L, 4, 2, 1, 1, 2, 5')}\n`, 'w.csv');
+    expect(() => sim.layer(file.config, layer, { v3: file.v3, layout: wide })).toThrow(/w\.csv:2: the ifmap intraline factors \(4 × 2 × 2 = 16\) must not exceed IfmapSRAMBankBandwidth \(10\)/);
+    const fits = parseScalesimLayout(`${HEADER}${row.replace('L, 2, 2, 1, 1, 2, 2', 'L, 2, 2, 1, 1, 2, 5')}\n`, 'f.csv');
+    expect(() => sim.layer({ ...file.config, ifmapOffset: 7 }, layer, { v3: file.v3, layout: fits })).toThrow(/IfmapCustomLayout needs IfmapOffset 0, got 7/);
+    expect(sim.layer(file.config, layer, { v3: file.v3, layout: fits }).totalCycles).toBeGreaterThan(0);
+    expect(() => sim.layer(file.config, layer, { layout: fits })).toThrow(/a layout file is SCALE-Sim v3's/);
+  });
+
+  it('simulate() takes the layout as scalesimLayout, and only with a v3 config', async () => {
+    const RUN = join(V3_DIR, 'runs', 'layout-user-os-conv');
+    const read = (f: string) => ({ text: readFileSync(join(RUN, f), 'utf8'), source: f });
+    const r = await simulate(read('topology.csv'), { scalesimConfig: read('config.cfg'), scalesimLayout: read('layout.csv') });
+    expect(scalesimReports(r.layers, 3)['COMPUTE_REPORT.csv']).toBe(readFileSync(join(RUN, 'COMPUTE_REPORT.csv'), 'utf8'));
+    await expect(simulate(read('topology.csv'), { scalesimConfig: read('config.cfg') })).rejects.toThrow(/needs SCALE-Sim v3's layout file/);
+    await expect(simulate(read('topology.csv'), { scalesimLayout: read('layout.csv') })).rejects.toThrow(/option 'scalesimLayout' is SCALE-Sim v3's/);
   });
 });
 
@@ -242,6 +296,10 @@ describe('v3 files run', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+    const layoutRun = join(V3_DIR, 'runs', 'layout-user-os-mnk');
+    const withLayout = spawnSync('node', ['bin/mapwise.js', 'simulate', '--config', join(layoutRun, 'config.cfg'), '--topology', join(layoutRun, 'topology.csv'), '--gemm', '--layout', join(layoutRun, 'layout.csv'), '--json'], { encoding: 'utf8' });
+    expect(withLayout.status, withLayout.stderr).toBe(0);
+    expect(scalesimReports(JSON.parse(withLayout.stdout).layers, 3)['COMPUTE_REPORT.csv']).toBe(readFileSync(join(layoutRun, 'COMPUTE_REPORT.csv'), 'utf8'));
     const refused = spawnSync('node', [
       'bin/mapwise.js', 'simulate', '--config', join(V3_DIR, 'configs', 'sparsity.cfg'), '--topology', join(V3_DIR, 'topologies', 'sparsity_gemm.csv'), '--gemm', '--scalesim-version', '2',
     ], { encoding: 'utf8' });
@@ -253,6 +311,18 @@ describe('v3 files run', () => {
 // v3's own runs (scripts/scalesim-v3-golden.py): the wasm simulator and the TypeScript reference
 // in v3 mode give v3's reports byte for byte (SPARSE_REPORT.csv too), USER and CALC, every
 // dataflow, dense and layer-wise sparse.
+/** The reference's v3 options for a v3 file (and its layout file). */
+function referenceV3(file: ScalesimConfigFile, layout?: ScalesimLayout): V3Options {
+  const { sparsity, layout: banks } = file.v3!;
+  const custom = (op: 'ifmap' | 'filter') => (banks[op].customLayout && layout ? { banks: banks[op].banks, ports: banks[op].ports, ...layout[op] } : undefined);
+  return {
+    ifmapBandwidth: banks.ifmap.bankBandwidth, filterBandwidth: banks.filter.bankBandwidth,
+    sparseRep: sparsity.support ? sparsity.representation : undefined,
+    rowWise: sparsity.support && sparsity.optimizedMapping ? { blockSize: sparsity.blockSize!, seed: sparsity.randomSeed! } : undefined,
+    layouts: { ifmap: custom('ifmap'), filter: custom('filter') },
+  };
+}
+
 describe('SCALE-Sim v3 golden runs', () => {
   const RUNS = join(V3_DIR, 'runs');
   const runs = readdirSync(RUNS).filter((d) => existsSync(join(RUNS, d, 'meta.json')));
@@ -262,6 +332,7 @@ describe('SCALE-Sim v3 golden runs', () => {
     return {
       file: parseScalesimConfig(read('config.cfg'), join(d, 'config.cfg')),
       layers: parseTopology(read('topology.csv'), join(d, 'topology.csv'), { gemm: meta.gemm }),
+      layout: existsSync(join(RUNS, d, 'layout.csv')) ? parseScalesimLayout(read('layout.csv'), join(d, 'layout.csv')) : undefined,
       reports: Object.fromEntries([...REPORTS, 'SPARSE_REPORT.csv'].filter((r) => existsSync(join(RUNS, d, r))).map((r) => [r, read(r)])),
     };
   };
@@ -273,18 +344,13 @@ describe('SCALE-Sim v3 golden runs', () => {
   });
 
   it.each(runs)('%s: its reports as v3 writes them (wasm simulator)', (d) => {
-    const { file, layers, reports } = load(d);
-    expect(scalesimReports(sim.network(file.config, layers, { v3: file.v3 }), 3)).toEqual(reports);
+    const { file, layers, layout, reports } = load(d);
+    expect(scalesimReports(sim.network(file.config, layers, { v3: file.v3, ...(layout ? { layout } : {}) }), 3)).toEqual(reports);
   });
 
   it.each(runs)('%s: its reports as v3 writes them (TypeScript reference)', (d) => {
-    const { file, layers, reports } = load(d);
-    const sparsity = file.v3!.sparsity;
-    const v3 = {
-      ifmapBandwidth: file.v3!.layout.ifmap.bankBandwidth, filterBandwidth: file.v3!.layout.filter.bankBandwidth,
-      sparseRep: sparsity.support ? sparsity.representation : undefined,
-      rowWise: sparsity.support && sparsity.optimizedMapping ? { blockSize: sparsity.blockSize!, seed: sparsity.randomSeed! } : undefined,
-    };
+    const { file, layers, layout, reports } = load(d);
+    const v3 = referenceV3(file, layout);
     expect(scalesimReports(layers.map((l) => referenceLayer(file.config, l, v3)), 3)).toEqual(reports);
   });
 
@@ -294,6 +360,25 @@ describe('SCALE-Sim v3 golden runs', () => {
     for (const mode of ['CALC', 'USER']) expect(rowWise.some((f) => f.config.interfaceBandwidth === mode), `row-wise ${mode}`).toBe(true);
     for (const df of ['os', 'ws', 'is']) for (const mode of ['CALC', 'USER']) expect(sparse.some((f) => f.config.dataflow === df && f.config.interfaceBandwidth === mode), `${mode} ${df}`).toBe(true);
     for (const rep of ['csr', 'csc', 'ellpack_block']) expect(sparse.some((f) => f.v3!.sparsity.representation === rep), rep).toBe(true);
+  });
+
+  it('has custom-layout runs in every dataflow, over several bank counts and ports, either operand or both, sparse too', () => {
+    const withLayout = runs.map(load).filter((r) => r.layout);
+    const files = withLayout.map((r) => r.file);
+    for (const df of ['os', 'ws', 'is']) expect(files.some((f) => f.config.dataflow === df && f.config.interfaceBandwidth === 'USER'), df).toBe(true);
+    expect(files.some((f) => f.config.interfaceBandwidth === 'CALC')).toBe(true);
+    const custom = files.flatMap((f) => (['ifmap', 'filter'] as const).filter((op) => f.v3!.layout[op].customLayout).map((op) => f.v3!.layout[op]));
+    expect(new Set(custom.map((b) => b.banks)).size).toBeGreaterThanOrEqual(5);
+    expect(new Set(custom.map((b) => b.ports))).toEqual(new Set([1, 2, 3]));
+    const which = files.map((f) => `${f.v3!.layout.ifmap.customLayout}-${f.v3!.layout.filter.customLayout}`);
+    for (const w of ['true-true', 'true-false', 'false-true']) expect(which, w).toContain(w);
+    expect(files.some((f) => f.v3!.sparsity.support && !f.v3!.sparsity.optimizedMapping)).toBe(true);
+    expect(files.some((f) => f.v3!.sparsity.optimizedMapping)).toBe(true);
+    // the layouts matter: without them (and their bank conflicts) every USER run gives other figures
+    for (const { file, layers, reports } of withLayout.filter((r) => r.file.config.interfaceBandwidth === 'USER')) {
+      const plain = { ...file.v3!, layout: { ifmap: { ...file.v3!.layout.ifmap, customLayout: false }, filter: { ...file.v3!.layout.filter, customLayout: false } } };
+      expect(scalesimReports(sim.network(file.config, layers, { v3: plain }), 3)['COMPUTE_REPORT.csv']).not.toBe(reports['COMPUTE_REPORT.csv']);
+    }
   });
 
   it('SimulatorOptions.sparsity gives a run the sparsity its config does not have', () => {
