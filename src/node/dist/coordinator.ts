@@ -146,7 +146,12 @@ export class Coordinator {
         }).catch(() => {});
       }, this.options.watchMs ?? 2000);
     });
-    const signalled = bull.waitUntilFinished(events);
+    // A Redis that restarts as the wait begins has lost the job before BullMQ reads its state
+    // ('Missing key for job'): that is not the job failing, and the watch puts it back.
+    const signalled = bull.waitUntilFinished(events).catch((error: Error) => {
+      if (/^Missing key for job/.test(error.message)) return polled;
+      throw error;
+    });
     polled.catch(() => {});
     signalled.catch(() => {});
     try {
