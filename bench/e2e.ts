@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { detectFeatures, type Flavour, getCore } from '../src/node/index.js';
-import { placeholderWeights } from '../src/compile/end-to-end.js';
+import { placeholderWeights } from '../src/run/placeholder-weights.js';
 import { exportOnnx, importOnnx } from '../src/graph/onnx.js';
 import type { Graph } from '../src/graph/types.js';
 import { zooModel } from '../src/graph/zoo/index.js';

@@ -1,8 +1,7 @@
 // The demo's Web Worker: runs one job (import, schedule, simulate, tune or run) off the page's thread,
 // reports progress, renders the plots to SVG, and posts the report back. The page cancels a
 // job by terminating the worker, which also stops a solver in the middle of a call.
-import { importOnnx, infer, schedule, simulate, tune, builtinGraph, parseModelSpec, type Graph, type ProgressEvent, type ScheduleReport, type SimulateReport, type TuneReport } from '../src/index.js';
-import { placeholderWeights } from '../src/compile/end-to-end.js';
+import { importOnnx, infer, schedule, simulate, tune, type Graph, type ProgressEvent, type ScheduleReport, type SimulateReport, type TuneReport } from '../src/index.js';
 import type { Job, ModelSource, RunInput, WorkerMessage } from './protocol.js';
 
 const post = (message: WorkerMessage): void => postMessage(message);
@@ -79,15 +78,12 @@ async function imageInput(image: Blob, shape: readonly number[]): Promise<Float3
   return out;
 }
 
-/** Inference in the worker: a dropped file with its weights, or a zoo model on seeded weights (timing only). */
+/** Inference in the worker: a dropped file with its weights, or a zoo model on the library's placeholder weights (timing only). */
 async function run(source: ModelSource, input: RunInput, repeat: number, threads: number) {
-  const options = { repeat, threads, onProgress };
-  const model = 'zoo' in source ? builtinGraph(parseModelSpec(source.zoo, ['zoo']))! : new Uint8Array(source.bytes);
-  const extra = 'zoo' in source ? { weights: placeholderWeights(model as Graph) } : { source: source.source };
-  if ('seed' in input) return infer(model, { ...options, ...extra, seed: input.seed });
-  const graph = 'zoo' in source ? (model as Graph) : await importOnnx(model as Uint8Array, { source: source.source });
-  const data = await imageInput(input.image, graph.inputs[0]!.shape);
-  return infer(model, { ...options, ...extra, input: data });
+  const model = 'zoo' in source ? source.zoo : new Uint8Array(source.bytes);
+  const options = { repeat, threads, onProgress, ...('zoo' in source ? {} : { source: source.source }) };
+  if ('seed' in input) return infer(model, { ...options, seed: input.seed });
+  return infer(model, { ...options, input: (shape) => imageInput(input.image, shape) });
 }
 
 onmessage = async (event: MessageEvent<Job>) => {

@@ -1,16 +1,19 @@
 // The inference facade: create a session, run it on a given or seeded random input with one
 // warm-up and timed repeats, and report what `mapwise run`, the edge `/infer` and the demo show.
+// The model is ONNX bytes, a graph with its weights, or a model spec (a zoo name, a generator),
+// which runs on seeded placeholder weights: its timings are real, its outputs mean nothing.
 import { OptionsError } from '../base/options.js';
 import { Random } from '../helpers/random.js';
 import type { ProgressEvent } from './check.js';
 import type { Graph } from '../graph/types.js';
-import { createSession, type OutputTensor, type SessionOptions } from '../run/index.js';
+import { createSession, type OutputTensor, placeholderWeights, type SessionOptions } from '../run/index.js';
+import { resolveModel } from './model.js';
 
 export interface InferOptions extends SessionOptions {
   /** Input data by name (NCHW float32); inputs not given are seeded random in [-1, 1). */
   readonly inputs?: Readonly<Record<string, Float32Array>>;
-  /** The data of a single-input model's input, whatever its name. */
-  readonly input?: Float32Array;
+  /** The data of a single-input model's input, whatever its name; or a function of the input's shape giving it (an image scaled to the model's input). */
+  readonly input?: Float32Array | ((shape: readonly number[]) => Float32Array | Promise<Float32Array>);
   /** Seed of the random inputs. */
   readonly seed?: number;
   /** Timed runs after one warm-up (default 1; `mapwise run`: 10). */
@@ -61,17 +64,22 @@ export const INFER_DEFAULTS = { seed: 0, repeat: 1 } as const;
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** Runs a model (ONNX bytes, or a graph with `weights`) and reports latency and top-5; `data` holds the last run's outputs. */
-export async function infer(model: Uint8Array | Graph, options: InferOptions = {}): Promise<{ report: InferReport; data: Record<string, OutputTensor> }> {
+/**
+ * Runs a model (ONNX bytes, a graph with `weights`, or a model spec on placeholder weights) and
+ * reports latency and top-5; `data` holds the last run's outputs.
+ */
+export async function infer(model: Uint8Array | Graph | string, options: InferOptions = {}): Promise<{ report: InferReport; data: Record<string, OutputTensor> }> {
   const { inputs, input, seed = INFER_DEFAULTS.seed, repeat = INFER_DEFAULTS.repeat, signal, onProgress, ...sessionOptions } = options;
   if (!Number.isInteger(repeat) || repeat < 1) throw new OptionsError(`infer: repeat must be an integer ≥ 1, got ${repeat}`, { field: 'repeat' });
+  const graph = typeof model === 'string' ? resolveModel('infer', model) : model;
   const start = performance.now();
-  const session = await createSession(model, sessionOptions);
+  const session = await createSession(graph, typeof model === 'string' && !sessionOptions.weights ? { ...sessionOptions, weights: placeholderWeights(graph as Graph) } : sessionOptions);
   const createMs = performance.now() - start;
   try {
     onProgress?.({ step: 'create', done: 1, total: 1 });
     if (input && session.inputs.length !== 1) throw new OptionsError(`infer: the model has ${session.inputs.length} inputs; name them in options.inputs`, { field: 'input' });
-    const given = input ? { [session.inputs[0]!.name]: input } : inputs;
+    const only = session.inputs[0]!;
+    const given = input ? { [only.name]: typeof input === 'function' ? await input(only.shape) : input } : inputs;
     const random = new Random(seed);
     const feeds: Record<string, Float32Array> = {};
     for (const input of session.inputs) {
@@ -89,7 +97,7 @@ export async function infer(model: Uint8Array | Graph, options: InferOptions = {
     times.sort((a, b) => a - b);
     const median = times.length % 2 ? times[(times.length - 1) / 2]! : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2;
     const report: InferReport = {
-      model: sessionOptions.source ?? (model instanceof Uint8Array ? 'model.onnx' : model.name),
+      model: sessionOptions.source ?? (graph instanceof Uint8Array ? 'model.onnx' : graph.name),
       flavour: session.flavour,
       threads: session.threads,
       inputs: session.inputs.map((i) => ({ name: i.name, shape: [...i.shape], random: !given?.[i.name] })),

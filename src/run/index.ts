@@ -3,3 +3,4 @@ export { createSession, Session, SUPPORTED_OPS, type Feed, type OutputTensor, ty
 export { RuntimeError } from './lower.js';
 export type { ExternalDataReader } from './weights.js';
 export { readNpy, writeNpy, type NpyArray } from './npy.js';
+export { placeholderWeights } from './placeholder-weights.js';

@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { importOnnx, OptionsError, schedule, simulate } from '../../src/node/index.js';
+import { builtinGraph, importOnnx, infer, OptionsError, parseModelSpec, schedule, simulate } from '../../src/node/index.js';
+import { placeholderWeights } from '../../src/run/placeholder-weights.js';
 import { GraphError } from '../../src/graph/types.js';
 
 const MOBILENET = 'test/fixtures/models/mobilenet_v2.onnx';
@@ -93,4 +94,18 @@ describe('library facades', () => {
     expect(a.assignment).toEqual(b.assignment);
     expect(a.bottleneckSeconds).toBe(b.bottleneckSeconds);
   });
+
+  it('infer runs a zoo spec on the placeholder weights (the demo\'s zoo runs), with an input made from the input\'s shape', async () => {
+    const graph = builtinGraph(parseModelSpec('squeezenet11', ['zoo']))!;
+    const shapes: (readonly number[])[] = [];
+    const input = (shape: readonly number[]) => {
+      shapes.push(shape);
+      return new Float32Array(shape.reduce((a, d) => a * d, 1)).fill(0.25);
+    };
+    const bySpec = await infer('squeezenet11', { input });
+    const byGraph = await infer(graph, { weights: placeholderWeights(graph), input: new Float32Array(3 * 224 * 224).fill(0.25) });
+    expect(shapes).toEqual([[1, 3, 224, 224]]);
+    expect(bySpec.report.model).toBe('squeezenet11');
+    expect(bySpec.report.outputs).toEqual(byGraph.report.outputs);
+  }, 60_000);
 });

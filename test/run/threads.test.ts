@@ -10,7 +10,7 @@ import { maxRelativeError } from '../../src/core/reference.js';
 import { getCore, registerRuntime, threadSpawner } from '../../src/core/load.js';
 import { ThreadPool } from '../../src/core/threads.js';
 import type { UnaryKind } from '../../src/core/tensor-ops.js';
-import { placeholderWeights } from '../../src/compile/end-to-end.js';
+import { placeholderWeights } from '../../src/run/placeholder-weights.js';
 import { zooModel } from '../../src/graph/zoo/index.js';
 import { Random } from '../../src/helpers/random.js';
 import { nodeRuntime } from '../../src/node/runtime.js';
