@@ -211,7 +211,6 @@ interface Proposal {
   /** Per layer cycles (simulated or predicted) of `evaluated`; filled when scored. */
   layerCycles: number[];
   networkCycles: number;
-  simulated: boolean;
 }
 
 /** An actor's samples: one action, its log-probability and the critic's value per state. */
@@ -383,7 +382,7 @@ export class Arco extends JointTuner {
     const pick = (sampled: Point, e: number): Point => (e < incumbents ? [...incumbent] : e < incumbents + moves ? hardwareNeighbour(this.problem, bases[this.random.int(bases.length)]!, this.random) ?? sampled : sampled);
     const proposals: Proposal[] = hwAct.actions.map(pick).map((hardware) => ({
       hardware, hardwareValid: this.problem.hardwareError(hardware) === undefined,
-      evaluated: { hardware, mappings: [] }, scoring: 'none' as Proposal['scoring'], predicted: [], layerCycles: [], networkCycles: Number.POSITIVE_INFINITY, simulated: false,
+      evaluated: { hardware, mappings: [] }, scoring: 'none' as Proposal['scoring'], predicted: [], layerCycles: [], networkCycles: Number.POSITIVE_INFINITY,
     }));
     const live = proposals.map((p, e) => (p.hardwareValid ? e : -1)).filter((e) => e >= 0);
     const tileStates: number[][] = [];
@@ -538,7 +537,6 @@ export class Arco extends JointTuner {
         const evaluation = this.problem.evaluate(p.evaluated);
         p.layerCycles = evaluation.layers.map((r) => r.totalCycles);
         p.networkCycles = evaluation.cycles;
-        p.simulated = true;
       } else if (p.scoring === 'free' || p.scoring === 'simulate') {
         const key = jointKey(p.evaluated);
         const { evaluation, simulated } = byKey.get(key)!;
@@ -552,7 +550,6 @@ export class Arco extends JointTuner {
         evaluatedOn.add(p.hardware.join(','));
         p.layerCycles = evaluation.layers.map((r) => r.totalCycles);
         p.networkCycles = evaluation.cycles;
-        p.simulated = true;
       } else if (p.scoring === 'model') {
         this.counts.modelScored++;
         p.layerCycles = p.predicted.map((c, l) => c ?? this.problem.cached(p.hardware, l, p.evaluated.mappings[l]!)!.totalCycles);
