@@ -39,6 +39,7 @@ export const codesignCommand: CommandParts<CodesignArgs> = {
       .option('max-area-mm2', { type: 'number', describe: 'budget: silicon for PEs and SRAM (318 µm² per PE, 5700 µm² per KiB), so PEs and SRAM trade. Caps not given are not caps; with none, the budget is the default 32×32 array\'s silicon (192 KiB): 1.42 mm²' })
       .option('dram-bytes-per-cycle', { type: 'number', default: DEFAULT_DRAM_BYTES_PER_CYCLE, describe: 'DRAM bandwidth of the accelerator (the same default as compile --target systolic)' })
       .option('freq-mhz', { type: 'number', default: 1000, describe: 'clock, for throughput' })
+      .option('sparsity', { type: 'string', describe: 'every layer\'s weights pruned N:M (such as 2:4): the search may then pick an array with SCALE-Sim v3\'s sparsity support (CSR, CSC or blocked ELLPACK), which skips pruned weights and pays for their metadata' })
       .option('strategy', { choices: STRATEGIES, default: 'arco' as Strategy, describe: 'search strategy; exhaustive: the exact optimum over every accelerator in the budget (ignores --budget; seconds to minutes)' })
       .option('budget', { type: 'number', default: DEFAULT_CODESIGN_BUDGET, describe: 'simulator calls (one per accelerator × layer × mapping first evaluated)' })
       .option('log', { type: 'string', describe: 'append every evaluated configuration to this JSON-lines log' })
@@ -68,6 +69,7 @@ export const codesignCommand: CommandParts<CodesignArgs> = {
         ...(argv['max-area-mm2'] === undefined ? {} : { maxAreaMm2: argv['max-area-mm2'] }),
         dramBytesPerCycle: argv['dram-bytes-per-cycle'],
         freqMHz: argv['freq-mhz'],
+        ...(argv.sparsity === undefined ? {} : { sparsity: String(argv.sparsity) }),
         strategy: argv.strategy,
         budget: argv.budget,
         seed: argv.seed,

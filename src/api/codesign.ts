@@ -24,6 +24,12 @@ export interface CodesignOptions {
   dramBytesPerCycle?: number;
   /** Clock, for throughput (default 1000). */
   freqMHz?: number;
+  /**
+   * Every layer's weights pruned N:M ('2:4'), as SCALE-Sim v3's layer-wise sparsity: the search may
+   * then choose an array with v3's sparsity support (CSR, CSC or blocked ELLPACK storage), which
+   * skips the pruned weights and pays for their metadata. Default: dense.
+   */
+  sparsity?: string;
   /** Search strategy (default 'arco'). */
   strategy?: Strategy;
   /** Simulator calls the search may spend (default DEFAULT_CODESIGN_BUDGET, 2000). */
@@ -64,6 +70,7 @@ const specOf = (STRATEGIES: readonly string[]) => ({
   maxAreaMm2: { type: 'number', min: 1e-9 },
   dramBytesPerCycle: { type: 'number', min: 1e-9 },
   freqMHz: { type: 'number', min: 1e-9 },
+  sparsity: { type: 'string' },
   strategy: { type: 'string', oneOf: STRATEGIES },
   budget: { type: 'number', integer: true, min: 1 },
   seed: { type: 'number', integer: true },
@@ -81,7 +88,8 @@ const specOf = (STRATEGIES: readonly string[]) => ({
 export async function codesign(model: ModelInput, options?: CodesignOptions): Promise<CodesignReport> {
   const { codesignNetwork, codesignParts, scalesimNetwork, spec } = await loadCodesign();
   const o = checkOptions<CodesignOptions>('codesign', options, spec);
-  const network = networkFor(model, codesignParts, scalesimNetwork);
+  const dense = networkFor(model, codesignParts, scalesimNetwork);
+  const network = o.sparsity === undefined ? dense : codesignParts.prunedNetwork(dense, nmRatio(o.sparsity));
   throwIfAborted(o.signal);
   const { target, fromDefaultArray } = codesignParts.userBudgetTarget({ maxPEs: o.maxPEs, maxSramKiB: o.maxSramKiB, maxAreaMm2: o.maxAreaMm2 }, { dramBytesPerCycle: o.dramBytesPerCycle, freqMHz: o.freqMHz });
   const budget = o.budget ?? codesignParts.DEFAULT_CODESIGN_BUDGET;
@@ -100,6 +108,14 @@ export async function codesign(model: ModelInput, options?: CodesignOptions): Pr
   }, fromDefaultArray);
   throwIfAborted(o.signal);
   return { model: network.name, seed, ...report, history: run.history, accelerators: codesignParts.tradeoffOf(run).accelerators };
+}
+
+/** An 'N:M' ratio, 1 ≤ N ≤ M. */
+function nmRatio(text: string): { n: number; m: number } {
+  const match = /^(\d+):(\d+)$/.exec(text);
+  const [n, m] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(n >= 1 && n <= m)) throw new OptionsError(`codesign: sparsity must be N:M with 1 ≤ N ≤ M (such as 2:4), got '${text}'`, { field: 'sparsity' });
+  return { n, m };
 }
 
 /** The layers to co-design for: a graph's convolutions and dense layers, or a SCALE-Sim topology's. */

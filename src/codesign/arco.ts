@@ -51,11 +51,11 @@ import { gae } from '../rl/gae.js';
 import { PpoAgent, type PpoOptions, type Rollout } from '../rl/ppo.js';
 import { MAPPING_KNOB, type MappingResult } from '../sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, mappingFeatures, mappingOf } from '../sim/mapping-space.js';
-import { layerGemm, sramWords } from '../sim/types.js';
+import { DATAFLOWS, layerGemm, sramWords } from '../sim/types.js';
 import type { Point } from '../base/search-space.js';
 import { type EnsembleOptions, GbtEnsemble, meanStd } from './ensemble.js';
 import { hardwareNeighbour } from './moves.js';
-import { budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, HARDWARE_KNOB, hardwareOf, gridHardware, hardwarePoint, type JointConfig, jointKey, peCeiling } from './problem.js';
+import { budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, HARDWARE_KNOB, hardwareOf, gridHardware, type JointConfig, jointKey, peCeiling, SPARSITY_CHOICES } from './problem.js';
 import { JointTuner, type JointMeasurement, runJointTuner } from './joint-tuner.js';
 import { type CodesignRun, fitMapping, type StrategyOptions } from './run.js';
 
@@ -124,6 +124,8 @@ class Features {
   readonly layers: number[][];
   private readonly idealLayer: number[];
   readonly idealNetworkCycles: number;
+  /** Length of `hardware`'s features. */
+  readonly hardwareWidth: number;
 
   constructor(private readonly problem: CodesignProblem) {
     const { network, target } = problem;
@@ -143,12 +145,16 @@ class Features {
       return (g.m * g.n * g.k) / peCeiling(target);
     });
     this.idealNetworkCycles = network.macs / peCeiling(target);
+    this.hardwareWidth = HARDWARE_KNOB.dataflow + DATAFLOWS.length + (problem.sparse ? SPARSITY_CHOICES.length : 0);
   }
 
   hardware(point: Point): number[] {
     const h = hardwareOf(point);
-    // The size knobs scaled to [0, 1], then the dataflow one-hot.
-    return [...point.slice(0, HARDWARE_KNOB.dataflow).map((v, i) => v / (HARDWARE_CARDINALITIES[i]! - 1)), h.dataflow === 'os' ? 1 : 0, h.dataflow === 'ws' ? 1 : 0, h.dataflow === 'is' ? 1 : 0];
+    // The size knobs scaled to [0, 1], then the dataflow one-hot (and for a pruned network the sparsity support's).
+    const sizes = point.slice(0, HARDWARE_KNOB.dataflow).map((v, i) => v / (HARDWARE_CARDINALITIES[i]! - 1));
+    const dataflow = DATAFLOWS.map((d) => (h.dataflow === d ? 1 : 0));
+    if (!this.problem.sparse) return [...sizes, ...dataflow];
+    return [...sizes, ...dataflow, ...SPARSITY_CHOICES.map((s) => ((h.sparseRep ?? 'dense') === s ? 1 : 0))];
   }
 
   /** How each whole operand compares with its buffer (log2 ratio / 8). */
@@ -171,7 +177,7 @@ class Features {
     const zeros = (n: number): number[] => new Array<number>(n).fill(0);
     return [
       ...this.net,
-      ...(hw ? this.hardware(hw) : zeros(8)),
+      ...(hw ? this.hardware(hw) : zeros(this.hardwareWidth)),
       ...(hw && layer !== undefined ? [...this.layers[layer]!, ...this.fit(hw, layer)] : zeros(10)),
       ...(splits ? splits.map((s) => s / 7) : zeros(3)),
       stage === 0 ? 1 : 0, stage === 1 ? 1 : 0, stage === 2 ? 1 : 0,
@@ -181,7 +187,7 @@ class Features {
   /** Cost-model features of one layer under one accelerator and mapping. */
   costModel(hw: Point, layer: number, mapping: Point): number[] {
     const target = this.problem.mappingTarget(hw);
-    const shape = this.problem.model.shape(this.problem.network.layers[layer]!.layer);
+    const shape = this.problem.shape(hw, layer);
     const h = hardwareOf(hw);
     return [...this.hardware(hw), ...this.layers[layer]!, ...mappingFeatures(shape, target, mappingOf(mapping)), log2(shape.macs / (h.rows * h.cols))];
   }
@@ -283,8 +289,8 @@ export class Arco extends JointTuner {
     this.features = new Features(problem);
     this.random = new Random(seed);
     const f = this.features;
-    const hw0 = new Array<number>(6).fill(0);
-    this.hardwareAgent = new PpoAgent(core, f.net.length, HARDWARE_CARDINALITIES, this.random.nextUint32(), this.options.actor);
+    const hw0 = new Array<number>(problem.hardwareCardinalities.length).fill(0);
+    this.hardwareAgent = new PpoAgent(core, f.net.length, problem.hardwareCardinalities, this.random.nextUint32(), this.options.actor);
     this.tilingAgent = new PpoAgent(core, f.tileState(hw0, 0).length, problem.mappingCardinalities.slice(0, 3), this.random.nextUint32(), this.options.actor);
     this.orderAgent = new PpoAgent(core, f.orderState(hw0, 0, [0, 0, 0]).length, problem.mappingCardinalities.slice(3), this.random.nextUint32(), this.options.actor);
     const h = this.options.criticHidden;
@@ -372,7 +378,7 @@ export class Arco extends JointTuner {
     // The first episodes keep the incumbent accelerator (the best simulated so far, at first the
     // default one), so part of every batch polishes mappings where they pay most.
     const incumbents = Math.floor(o.episodes * o.incumbentShare);
-    const incumbent = tracker.best?.config.hardware ?? hardwarePoint(gridHardware(this.problem.target.defaultHardware));
+    const incumbent = tracker.best?.config.hardware ?? this.problem.hardwarePoint(gridHardware(this.problem.target.defaultHardware));
     // The next ones take a random move within budget (a trust region around the best designs,
     // which the hardware actor's samples reach slowly) from one of the `moveBases` best
     // accelerators so far, so that one early gain does not fix the neighbourhood searched.

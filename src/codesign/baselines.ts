@@ -20,7 +20,7 @@ import { AutoTvmTuner } from '../tune/tuners/autotvm.js';
 import { ChameleonTuner } from '../tune/tuners/chameleon.js';
 import { RandomTuner } from '../tune/tuners/random.js';
 import {
-  ARRAY_SIDES, budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, gridHardware, hardwareOf, hardwarePoint, type JointConfig, jointKey, peCeiling, SRAM_KIB,
+  ARRAY_SIDES, budgetKey, type CodesignProblem, gridHardware, hardwareOf, type JointConfig, jointKey, peCeiling, SPARSITY_CHOICES, SRAM_KIB,
 } from './problem.js';
 import { JointTuner, type JointMeasurement, runJointTuner } from './joint-tuner.js';
 import { type CodesignRun, repair, type StrategyOptions, Tracker } from './run.js';
@@ -83,7 +83,7 @@ export async function tuneLayers(
 /** Software-only tuning at the default accelerator with the AutoTVM-style tuner or Chameleon. */
 export async function softwareOnly(problem: CodesignProblem, tuner: 'autotvm' | 'chameleon', core: Core, options: StrategyOptions): Promise<CodesignRun> {
   const t = tracker(problem, tuner, options);
-  const hardware = hardwarePoint(gridHardware(problem.target.defaultHardware));
+  const hardware = problem.hardwarePoint(gridHardware(problem.target.defaultHardware));
   const calls = Math.max(1, Math.floor((options.budget - problem.layerCount) / problem.layerCount));
   const batch = Math.max(1, Math.min(32, Math.ceil(calls / 4)));
   const make = (space: SearchSpace, seed: number): Tuner =>
@@ -120,7 +120,7 @@ export class RandomJointTuner extends JointTuner {
     const planned = new Set<string>();
     while (!this.ended && this.problem.simulatorCalls + planned.size < this.budget && this.draws < 100 * this.budget) {
       const draw = this.draws++;
-      const hardware = HARDWARE_CARDINALITIES.map((n) => this.random.int(n));
+      const hardware = this.problem.hardwareCardinalities.map((n) => this.random.int(n));
       const proposal = { hardware, mappings: randomMappings(this.problem, this.random) };
       if (this.problem.hardwareError(hardware) !== undefined) {
         this.invalid++;
@@ -213,7 +213,7 @@ export class GeneticJointTuner extends JointTuner {
         // Round 0: the initial population.
         this.started = true;
         this.population.push(score(this.problem.defaultConfig()));
-        while (this.population.length < this.options.population && room()) this.population.push(score({ hardware: HARDWARE_CARDINALITIES.map((n) => this.random.int(n)), mappings: randomMappings(this.problem, this.random) }));
+        while (this.population.length < this.options.population && room()) this.population.push(score({ hardware: this.problem.hardwareCardinalities.map((n) => this.random.int(n)), mappings: randomMappings(this.problem, this.random) }));
       } else {
         this.breed(score, room);
       }
@@ -248,7 +248,7 @@ export class GeneticJointTuner extends JointTuner {
       const hardware = a.hardware.map((g, i) => {
         const gene = random.float() < 0.5 ? g : b.hardware[i]!;
         if (random.float() >= o.hardwareMutation) return gene;
-        return Math.min(HARDWARE_CARDINALITIES[i]! - 1, Math.max(0, gene + (random.float() < 0.5 ? -1 : 1)));
+        return Math.min(this.problem.hardwareCardinalities[i]! - 1, Math.max(0, gene + (random.float() < 0.5 ? -1 : 1)));
       });
       const mappings = a.mappings.map((m, l) => {
         const gene = [...(random.float() < 0.5 ? m : b.mappings[l]!)];
@@ -313,7 +313,7 @@ export async function geneticSearch(problem: CodesignProblem, options: StrategyO
 /**
  * The accelerators of the grid: every array shape of the largest power-of-two PE count in budget
  * (under an area budget, also of half and a quarter of it), SRAM splits that spend at least 3/4 of
- * what the budget leaves for SRAM, every dataflow.
+ * what the budget leaves for SRAM, every dataflow (and for a pruned network, every sparsity support).
  */
 export function hardwareGrid(problem: CodesignProblem): Point[] {
   const { target } = problem;
@@ -329,7 +329,11 @@ export function hardwareGrid(problem: CodesignProblem): Point[] {
     for (const i of SRAM_KIB) for (const f of SRAM_KIB) for (const o of SRAM_KIB) if (i + f + o <= kib && i + f + o >= 0.75 * kib) srams.push([i, f, o]);
     for (const [rows, cols] of shapes) {
       for (const [i, f, o] of srams) {
-        for (const dataflow of DATAFLOWS) grid.push(hardwarePoint({ rows, cols, ifmapSramKiB: i, filterSramKiB: f, ofmapSramKiB: o, dataflow }));
+        for (const dataflow of DATAFLOWS) {
+          for (const sparse of problem.sparse ? SPARSITY_CHOICES : ['dense' as const]) {
+            grid.push(problem.hardwarePoint({ rows, cols, ifmapSramKiB: i, filterSramKiB: f, ofmapSramKiB: o, dataflow, ...(sparse === 'dense' ? {} : { sparseRep: sparse }) }));
+          }
+        }
       }
     }
   }

@@ -7,7 +7,8 @@
 // layerKey). So per array shape, dataflow and layer, each distinct tiling is evaluated once, with
 // the smallest buffer sizes it needs; a 3-D running minimum over the buffer sizes then gives the
 // best tiled mapping of every SRAM split at once. SCALE-Sim's streaming mapping, whose DRAM traffic
-// does depend on the buffers, is simulated for every accelerator.
+// does depend on the buffers, is simulated for every accelerator. For a network pruned N:M, each
+// array shape and dataflow is walked once per sparsity support (dense first).
 import { gemmLines, isScalesimMapping, type Mapping, type MappingResult, type MappingTarget } from '../sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, MAPPING_CARDINALITIES, mappingOf } from '../sim/mapping-space.js';
 import { DATAFLOWS, sramWords } from '../sim/types.js';
@@ -15,7 +16,7 @@ import { type Point, pointAt } from '../base/search-space.js';
 import type { StrategyOptions } from './baselines.js';
 import { type CodesignRun, Tracker } from './run.js';
 import {
-  ARRAY_SIDES, budgetKey, type CodesignProblem, gridHardware, hardwareOf, hardwarePoint, type JointConfig, type NetworkEvaluation, SRAM_KIB,
+  ARRAY_SIDES, budgetKey, type CodesignProblem, gridHardware, hardwareOf, type JointConfig, type NetworkEvaluation, SPARSITY_CHOICES, SPARSITY_KNOB, SRAM_KIB,
 } from './problem.js';
 
 export interface CeilingOptions {
@@ -53,9 +54,9 @@ function levelFor(words: number, share: number): number {
 function tiledTable(problem: CodesignProblem, shapePoint: Point, layer: number, tally: { evaluations: number }): { cycles: Float64Array; mapping: Int32Array } {
   const cycles = new Float64Array(LEVELS ** 3).fill(Number.POSITIVE_INFINITY);
   const mapping = new Int32Array(LEVELS ** 3).fill(-1);
-  const largest = [...shapePoint.slice(0, 2), LEVELS - 1, LEVELS - 1, LEVELS - 1, shapePoint[5]!];
+  const largest = [...shapePoint.slice(0, 2), LEVELS - 1, LEVELS - 1, LEVELS - 1, ...shapePoint.slice(5)];
   const target: MappingTarget = problem.mappingTarget(largest);
-  const shape = problem.model.shape(problem.network.layers[layer]!.layer);
+  const shape = problem.shape(largest, layer);
   const seen = new Set<string>();
   MAPPING_POINTS.forEach((point, index) => {
     const m: Mapping = mappingOf(point);
@@ -69,7 +70,7 @@ function tiledTable(problem: CodesignProblem, shapePoint: Point, layer: number, 
     const share = m.doubleBuffer ? 0.5 : 1;
     const at = cell(
       levelFor(shape.ifmapFootprint(r.tiles.m, r.tiles.k), share),
-      levelFor(r.tiles.k * r.tiles.n, share),
+      levelFor(shape.filterWords(r.tiles.k, r.tiles.n), share),
       levelFor(r.tiles.m * r.tiles.n, share),
     );
     if (r.totalCycles < cycles[at]!) {
@@ -98,14 +99,15 @@ function tiledTable(problem: CodesignProblem, shapePoint: Point, layer: number, 
  * A lower bound on SCALE-Sim's streaming mapping of a layer on an array, whatever its buffers: the
  * array's demand lines (SCALE-Sim's fold formulas, its −1 kept) and the compulsory DRAM traffic
  * (the distinct input, every weight, every output once) at the interface's bandwidth. Checked
- * against every streaming simulation the search runs (`checkBound`).
+ * against every streaming simulation the search runs (`checkBound`). A layer running sparse counts
+ * no input: which inputs its kept window elements read depends on how the channels meet M.
  */
 function streamingBound(problem: CodesignProblem, shapePoint: Point, layer: number): { lines: number; words: number; cycles: number } {
   const h = hardwareOf(shapePoint);
-  const shape = problem.model.shape(problem.network.layers[layer]!.layer);
+  const shape = problem.shape(shapePoint, layer);
   const { m, n, k } = shape.gemm;
   const lines = gemmLines(h.dataflow, h.rows, h.cols, m, n, k) - 1;
-  const words = shape.ifmapFootprint(m, k) + k * n + m * n;
+  const words = (shape.sparse ? 0 : shape.ifmapFootprint(m, k)) + shape.filterWords(k, n) + m * n;
   return { lines, words, cycles: Math.max(lines, Math.ceil(words / problem.target.dramBytesPerCycle)) };
 }
 
@@ -201,30 +203,33 @@ export interface SliceHooks {
  */
 export function ceilingSlice(problem: CodesignProblem, shapes: readonly number[], hooks: SliceHooks = {}): CeilingSlice {
   const tally = { evaluations: 0 };
-  const defaultPoint = hardwarePoint(gridHardware(problem.target.defaultHardware));
+  const defaultPoint = problem.hardwarePoint(gridHardware(problem.target.defaultHardware));
   const candidates: { hardware: Point; bound: number; order: number; tables: Tables; bounds: ReturnType<typeof streamingBound>[] }[] = [];
   let defaultOptimum: JointConfig | null = null;
+  const supports = problem.sparse ? SPARSITY_CHOICES.map((_, s) => [s]) : [[]];
   for (const index of shapes) {
-    const shape = CEILING_SHAPES[index]!;
-    const within: Point[] = [];
-    for (let i = 0; i < LEVELS; i++) {
-      for (let f = 0; f < LEVELS; f++) {
-        for (let o = 0; o < LEVELS; o++) {
-          const point = [shape[0]!, shape[1]!, i, f, o, shape[5]!];
-          if (problem.hardwareError(point) === undefined) within.push(point);
+    supports.forEach((support, s) => {
+      const shape = [...CEILING_SHAPES[index]!, ...support];
+      const within: Point[] = [];
+      for (let i = 0; i < LEVELS; i++) {
+        for (let f = 0; f < LEVELS; f++) {
+          for (let o = 0; o < LEVELS; o++) {
+            const point = [shape[0]!, shape[1]!, i, f, o, ...shape.slice(5)];
+            if (problem.hardwareError(point) === undefined) within.push(point);
+          }
         }
       }
-    }
-    const isDefaultShape = shape[0] === defaultPoint[0] && shape[1] === defaultPoint[1] && shape[5] === defaultPoint[5];
-    if (within.length > 0 || isDefaultShape) {
-      const { tables, bounds } = shapeTables(problem, shape, tally);
-      for (const hardware of within) {
-        const at = cell(hardware[2]!, hardware[3]!, hardware[4]!);
-        const bound = tables.reduce((sum, t, layer) => sum + problem.network.layers[layer]!.count * Math.min(t.cycles[at]!, bounds[layer]!.cycles), 0);
-        candidates.push({ hardware, bound, order: index * LEVELS ** 3 + at, tables, bounds });
+      const isDefaultShape = shape[0] === defaultPoint[0] && shape[1] === defaultPoint[1] && shape[5] === defaultPoint[5] && shape[SPARSITY_KNOB] === defaultPoint[SPARSITY_KNOB];
+      if (within.length > 0 || isDefaultShape) {
+        const { tables, bounds } = shapeTables(problem, shape, tally);
+        for (const hardware of within) {
+          const at = cell(hardware[2]!, hardware[3]!, hardware[4]!);
+          const bound = tables.reduce((sum, t, layer) => sum + problem.network.layers[layer]!.count * Math.min(t.cycles[at]!, bounds[layer]!.cycles), 0);
+          candidates.push({ hardware, bound, order: (index * supports.length + s) * LEVELS ** 3 + at, tables, bounds });
+        }
+        if (isDefaultShape) defaultOptimum = evaluateOn(problem, defaultPoint, tables, bounds, tally).config;
       }
-      if (isDefaultShape) defaultOptimum = evaluateOn(problem, defaultPoint, tables, bounds, tally).config;
-    }
+    });
     hooks.onShape?.();
   }
   candidates.sort((a, b) => a.bound - b.bound || a.order - b.order);

@@ -38,7 +38,7 @@ export { JointMeasurer, type JointMeasureResult, jointPoint, JointSpace, type Si
 export { type JointMeasurement, JointTuner, runJointTuner } from './joint-tuner.js';
 export { resumeByRepeating, skipLogged } from './resume.js';
 export { ENSEMBLE_DEFAULTS, GbtEnsemble, type EnsembleOptions } from './ensemble.js';
-export { type Network, type NetworkLayer, networkFromLayers, networkOf } from './layers.js';
+export { type Network, type NetworkLayer, networkFromLayers, networkOf, prunedNetwork } from './layers.js';
 export * from './problem.js';
 export { type CodesignRun, type HistoryEntry, repair, timeToReach, Tracker } from './run.js';
 export { tradeoffOf, type TradeoffRun, tradeoffSpec } from './plot.js';

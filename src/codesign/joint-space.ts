@@ -7,7 +7,7 @@ import { ErrorCode, type Measurer, type MeasureResult } from '../base/result.js'
 import type { Point, SearchSpace } from '../base/search-space.js';
 import type { MappingResult } from '../sim/mapping.js';
 import { MAPPING_KNOBS } from '../sim/mapping.js';
-import { type CodesignProblem, HARDWARE_KNOBS, type JointConfig, jointConfigOf } from './problem.js';
+import { type CodesignProblem, type JointConfig, jointConfigOf } from './problem.js';
 import { namedKnobs } from './run.js';
 
 /** A layer evaluation a measurement paid a simulator call for. */
@@ -27,12 +27,12 @@ export class JointSpace implements SearchSpace {
 
   constructor(readonly problem: CodesignProblem) {
     const layers = problem.network.layers.map(({ layer }) => layer.name);
-    this.knobNames = [...HARDWARE_KNOBS, ...layers.flatMap((name) => MAPPING_KNOBS.map((knob) => `${name}.${knob}`))];
+    this.knobNames = [...problem.hardwareKnobs, ...layers.flatMap((name) => MAPPING_KNOBS.map((knob) => `${name}.${knob}`))];
     this.cardinalities = [...problem.hardwareCardinalities, ...layers.flatMap(() => problem.mappingCardinalities)];
   }
 
   configOf(point: Point): JointConfig {
-    return jointConfigOf(point, this.problem.layerCount);
+    return jointConfigOf(point, this.problem.layerCount, this.problem.hardwareKnobs.length);
   }
 
   describe(point: Point): Record<string, number | string> {

@@ -2,7 +2,7 @@
 // padding, dilation, groups, batch and GEMMs), identical shapes merged with a multiplicity.
 import type { Graph } from '../graph/types.js';
 import { graphRows } from '../sim/from-graph.js';
-import type { ConvLayer } from '../sim/types.js';
+import type { ConvLayer, NmSparsity } from '../sim/types.js';
 
 export interface NetworkLayer {
   readonly layer: ConvLayer;
@@ -36,6 +36,16 @@ export function networkOf(graph: Graph): Network {
     }
   }
   return networkFromLayers(graph.name, [...merged.values()]);
+}
+
+/**
+ * The network with every layer's weights pruned N:M, as SCALE-Sim v3's layer-wise sparsity prunes
+ * them (window element k kept iff k mod M < N); its name says the ratio, so its records are its own.
+ */
+export function prunedNetwork(network: Network, ratio: NmSparsity): Network {
+  if (!(Number.isInteger(ratio.n) && Number.isInteger(ratio.m) && ratio.n >= 1 && ratio.n <= ratio.m)) throw new RangeError(`N:M sparsity needs integers 1 ≤ N ≤ M, got ${ratio.n}:${ratio.m}`);
+  const sparsity = Object.freeze({ n: ratio.n, m: ratio.m });
+  return { ...network, name: `${network.name}-${ratio.n}of${ratio.m}`, layers: network.layers.map((l) => ({ ...l, layer: { ...l.layer, sparsity } })) };
 }
 
 /** A network from layers given directly (SCALE-Sim topologies, tests). */

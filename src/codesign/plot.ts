@@ -18,7 +18,7 @@ export function tradeoffOf(run: CodesignRun): TradeoffRun {
 }
 
 const sameHardware = (a: Hardware, b: Hardware | undefined): boolean =>
-  b !== undefined && a.rows === b.rows && a.cols === b.cols && a.dataflow === b.dataflow && a.ifmapSramKiB === b.ifmapSramKiB && a.filterSramKiB === b.filterSramKiB && a.ofmapSramKiB === b.ofmapSramKiB;
+  b !== undefined && a.rows === b.rows && a.cols === b.cols && a.dataflow === b.dataflow && a.ifmapSramKiB === b.ifmapSramKiB && a.filterSramKiB === b.filterSramKiB && a.ofmapSramKiB === b.ofmapSramKiB && a.sparseRep === b.sparseRep;
 
 export function tradeoffSpec(title: string, runs: readonly TradeoffRun[]): TopLevelSpec {
   const values = runs.flatMap((run) =>
@@ -26,7 +26,7 @@ export function tradeoffSpec(title: string, runs: readonly TradeoffRun[]): TopLe
       const best = sameHardware(h, run.chosen);
       return {
         strategy: run.strategy, pes: h.rows * h.cols, sramKiB: h.ifmapSramKiB + h.filterSramKiB + h.ofmapSramKiB,
-        throughput: throughputPerSecond, array: `${h.rows}x${h.cols} ${h.dataflow}`, chosen: best ? 'best' : 'evaluated',
+        throughput: throughputPerSecond, array: `${h.rows}x${h.cols} ${h.dataflow}${h.sparseRep ? ` ${h.sparseRep}` : ''}`, chosen: best ? 'best' : 'evaluated',
       };
     }),
   );

@@ -1,5 +1,5 @@
 // The co-design problem: one accelerator for the whole network (array shape, three scratchpads,
-// dataflow) within a budget, and one mapping per layer (src/sim/mapping.ts). The judge is the
+// dataflow, and for a network pruned N:M the array's sparsity support) within a budget, and one mapping per layer (src/sim/mapping.ts). The judge is the
 // systolic simulator through the mapping model; the objective is throughput at the target
 // frequency, with latency, DRAM traffic and energy beside it.
 //
@@ -12,7 +12,9 @@ import { OptionsError } from '../base/options.js';
 import { HOROWITZ_45NM, type EnergyTable } from '../sim/energy.js';
 import {
   DEFAULT_MAPPING, isScalesimMapping, type Mapping, MAPPING_KNOBS, type MappingModel, type MappingResult, type MappingTarget, mappingEnergyPJ, mappingFitError, mappingTiles,
+  type LayerShape, runsSparse, type SparseRepresentation,
 } from '../sim/mapping.js';
+import { layerRatio } from '../sim/sparsity.js';
 import { DEFAULT_MAPPING_POINT, knobIndex, MAPPING_CARDINALITIES, mappingOf } from '../sim/mapping-space.js';
 import { DATAFLOWS, type Dataflow, type SystolicConfig } from '../sim/types.js';
 import type { Point } from '../base/search-space.js';
@@ -25,6 +27,12 @@ export const HARDWARE_KNOBS = ['rows', 'cols', 'ifmapSramKiB', 'filterSramKiB', 
 /** Each hardware knob's position in a hardware point; the sizes come before the dataflow. */
 export const HARDWARE_KNOB = Object.freeze(Object.fromEntries(HARDWARE_KNOBS.map((name, i) => [name, i]))) as { readonly [K in (typeof HARDWARE_KNOBS)[number]]: number };
 export const HARDWARE_CARDINALITIES: readonly number[] = [ARRAY_SIDES.length, ARRAY_SIDES.length, SRAM_KIB.length, SRAM_KIB.length, SRAM_KIB.length, DATAFLOWS.length];
+/**
+ * The seventh hardware knob, which only a network with a layer pruned N:M has: a dense array, or
+ * one with SCALE-Sim v3's sparsity support storing filters in one of its representations.
+ */
+export const SPARSITY_KNOB = HARDWARE_KNOBS.length;
+export const SPARSITY_CHOICES = ['dense', 'csr', 'csc', 'ellpack_block'] as const;
 
 export interface Hardware {
   readonly rows: number;
@@ -33,6 +41,8 @@ export interface Hardware {
   readonly filterSramKiB: number;
   readonly ofmapSramKiB: number;
   readonly dataflow: Dataflow;
+  /** Sparsity support and how filters are stored; absent: a dense array. */
+  readonly sparseRep?: SparseRepresentation;
 }
 
 export interface CodesignTarget {
@@ -112,6 +122,7 @@ export function gridHardware(h: Hardware): Hardware {
     rows: below(ARRAY_SIDES, h.rows), cols: below(ARRAY_SIDES, h.cols),
     ifmapSramKiB: below(SRAM_KIB, h.ifmapSramKiB), filterSramKiB: below(SRAM_KIB, h.filterSramKiB), ofmapSramKiB: below(SRAM_KIB, h.ofmapSramKiB),
     dataflow: h.dataflow,
+    ...(h.sparseRep ? { sparseRep: h.sparseRep } : {}),
   };
 }
 
@@ -164,7 +175,9 @@ export function budgetKey(problem: { readonly network: Network; readonly target:
   return `codesign:${problem.network.name}:pe${t.maxPEs}:sram${t.maxSramBytes}${area}:bw${t.dramBytesPerCycle}`;
 }
 
+/** A hardware point's accelerator (a point without the sparsity knob, or with it at 0, is dense). */
 export function hardwareOf(point: Point): Hardware {
+  const sparse = SPARSITY_CHOICES[point[SPARSITY_KNOB] ?? 0]!;
   return {
     rows: ARRAY_SIDES[point[HARDWARE_KNOB.rows]!]!,
     cols: ARRAY_SIDES[point[HARDWARE_KNOB.cols]!]!,
@@ -172,15 +185,22 @@ export function hardwareOf(point: Point): Hardware {
     filterSramKiB: SRAM_KIB[point[HARDWARE_KNOB.filterSramKiB]!]!,
     ofmapSramKiB: SRAM_KIB[point[HARDWARE_KNOB.ofmapSramKiB]!]!,
     dataflow: DATAFLOWS[point[HARDWARE_KNOB.dataflow]!]!,
+    ...(sparse === 'dense' ? {} : { sparseRep: sparse }),
   };
 }
 
-export function hardwarePoint(h: Hardware): number[] {
+/** An accelerator's hardware point; with `sparsityKnob` (a pruned network's space) seven knobs, else six. */
+export function hardwarePoint(h: Hardware, sparsityKnob = h.sparseRep !== undefined): number[] {
   const at = (values: readonly unknown[], v: unknown, name: string): number => knobIndex('hardware', values, v, name);
-  return [
+  const sizes = [
     at(ARRAY_SIDES, h.rows, 'rows'), at(ARRAY_SIDES, h.cols, 'cols'), at(SRAM_KIB, h.ifmapSramKiB, 'ifmapSramKiB'),
     at(SRAM_KIB, h.filterSramKiB, 'filterSramKiB'), at(SRAM_KIB, h.ofmapSramKiB, 'ofmapSramKiB'), at(DATAFLOWS, h.dataflow, 'dataflow'),
   ];
+  if (!sparsityKnob) {
+    if (h.sparseRep !== undefined) throw new RangeError('hardware: a sparse array needs the sparsity knob (a network with a layer pruned N:M)');
+    return sizes;
+  }
+  return [...sizes, at(SPARSITY_CHOICES, h.sparseRep ?? 'dense', 'sparseRep')];
 }
 
 /** The first cap of the budget an accelerator breaks (PEs, SRAM bytes, silicon area), or undefined. */
@@ -219,9 +239,9 @@ export interface JointConfig {
   readonly mappings: readonly Point[];
 }
 
-/** A joint configuration from the flat point records store: the hardware knobs, then each of `layers` mappings. */
-export function jointConfigOf(point: Point, layers: number): JointConfig {
-  const h = HARDWARE_KNOBS.length, m = MAPPING_KNOBS.length;
+/** A joint configuration from the flat point records store: the `h` hardware knobs, then each of `layers` mappings. */
+export function jointConfigOf(point: Point, layers: number, h: number = HARDWARE_KNOBS.length): JointConfig {
+  const m = MAPPING_KNOBS.length;
   if (point.length !== h + layers * m) throw new RangeError(`a joint point of ${layers} layers has ${h + layers * m} knobs, got ${point.length}`);
   return { hardware: point.slice(0, h), mappings: Array.from({ length: layers }, (_, l) => point.slice(h + l * m, h + (l + 1) * m)) };
 }
@@ -250,31 +270,49 @@ export class CodesignProblem {
   /** (hardware, layer, mapping) evaluations not served from the cache. */
   simulatorCalls = 0;
   private readonly cache = new Map<string, MappingResult>();
-  readonly hardwareCardinalities = HARDWARE_CARDINALITIES;
+  /** Whether a layer is pruned N:M, which adds the sparsity knob to the hardware. */
+  readonly sparse: boolean;
+  readonly hardwareKnobs: readonly string[];
+  readonly hardwareCardinalities: readonly number[];
   readonly mappingCardinalities = MAPPING_CARDINALITIES;
 
   constructor(
     readonly model: MappingModel,
     readonly network: Network,
     readonly target: CodesignTarget,
-  ) {}
+  ) {
+    this.sparse = network.layers.some(({ layer }) => layerRatio(layer).n < layerRatio(layer).m);
+    this.hardwareKnobs = this.sparse ? [...HARDWARE_KNOBS, 'sparseRep'] : HARDWARE_KNOBS;
+    this.hardwareCardinalities = this.sparse ? [...HARDWARE_CARDINALITIES, SPARSITY_CHOICES.length] : HARDWARE_CARDINALITIES;
+  }
 
   get layerCount(): number {
     return this.network.layers.length;
   }
 
+  /** An accelerator's point in this problem's hardware space. */
+  hardwarePoint(h: Hardware): number[] {
+    return hardwarePoint(h, this.sparse);
+  }
+
   mappingTarget(hardware: Point): MappingTarget {
-    return { config: systolicConfigOf(hardwareOf(hardware)), dramBytesPerCycle: this.target.dramBytesPerCycle };
+    const h = hardwareOf(hardware);
+    return { config: systolicConfigOf(h), dramBytesPerCycle: this.target.dramBytesPerCycle, ...(h.sparseRep ? { sparseRep: h.sparseRep } : {}) };
   }
 
   hardwareError(hardware: Point): string | undefined {
     return budgetError(hardwareOf(hardware), this.target);
   }
 
+  /** Layer i's shape on `hardware` (sparse when the array supports sparsity and the layer is pruned). */
+  shape(hardware: Point, layer: number): LayerShape {
+    return this.model.shape(this.network.layers[layer]!.layer, hardwareOf(hardware).sparseRep);
+  }
+
   /** Whether layer i's mapping fits the buffers of `hardware` (no simulation). */
   fits(hardware: Point, layer: number, mapping: Point): boolean {
     const config = systolicConfigOf(hardwareOf(hardware));
-    return mappingFitError(this.model.shape(this.network.layers[layer]!.layer), config, mappingOf(mapping)) === undefined;
+    return mappingFitError(this.shape(hardware, layer), config, mappingOf(mapping)) === undefined;
   }
 
   /**
@@ -283,17 +321,18 @@ export class CodesignProblem {
    * depend on the array, the dataflow, the three tile sizes, the order of the loops that have more
    * than one tile, and double buffering — not on the buffer sizes, which only decide whether it
    * fits (checked separately) — so splits that round to the same tiles and accelerators that
-   * differ only in SRAM share one evaluation.
+   * differ only in SRAM share one evaluation. A dense layer runs alike on every sparsity support.
    */
   layerKey(hardware: Point, layer: number, mapping: Point): string {
     const m = mappingOf(mapping);
     const db = m.doubleBuffer ? 1 : 0;
-    if (isScalesimMapping(m)) return `s|${hardware.join(',')}|${layer}|${db}`;
     const h = hardwareOf(hardware);
-    const [cm, cn, ck] = mappingTiles(this.model.shape(this.network.layers[layer]!.layer), systolicConfigOf(h), m);
+    const sparse = runsSparse(this.network.layers[layer]!.layer, h.sparseRep);
+    if (isScalesimMapping(m)) return `s|${hardware.slice(0, SPARSITY_KNOB).join(',')}${sparse ? `:${h.sparseRep}` : ''}|${layer}|${db}`;
+    const [cm, cn, ck] = mappingTiles(this.shape(hardware, layer), systolicConfigOf(h), m);
     const count: Record<string, number> = { m: cm.count, n: cn.count, k: ck.count };
     const loops = m.order.split('').filter((d) => count[d]! > 1).join('');
-    return `t|${h.rows}x${h.cols}${h.dataflow}|${layer}|${cm.size},${cn.size},${ck.size}|${loops}|${db}`;
+    return `t|${h.rows}x${h.cols}${h.dataflow}${sparse ? `:${h.sparseRep}` : ''}|${layer}|${cm.size},${cn.size},${ck.size}|${loops}|${db}`;
   }
 
   /** The simulated result of a layer mapping that fits, when cached (so evaluating it is free). */
@@ -369,7 +408,7 @@ export class CodesignProblem {
     for (let i = 0; i < this.layerCount; i++) {
       if (!this.fits(config.hardware, i, config.mappings[i]!)) {
         const config_ = systolicConfigOf(hardwareOf(config.hardware));
-        const why = mappingFitError(this.model.shape(this.network.layers[i]!.layer), config_, mappingOf(config.mappings[i]!));
+        const why = mappingFitError(this.shape(config.hardware, i), config_, mappingOf(config.mappings[i]!));
         return { ...INVALID_EVALUATION, reason: `layer ${this.network.layers[i]!.layer.name}: ${why}` };
       }
     }
@@ -393,7 +432,7 @@ export class CodesignProblem {
 
   /** The default accelerator (on the grid) with SCALE-Sim's mapping on every layer. */
   defaultConfig(): JointConfig {
-    return { hardware: hardwarePoint(gridHardware(this.target.defaultHardware)), mappings: this.network.layers.map(() => DEFAULT_MAPPING_POINT) };
+    return { hardware: this.hardwarePoint(gridHardware(this.target.defaultHardware)), mappings: this.network.layers.map(() => DEFAULT_MAPPING_POINT) };
   }
 
   /** Mappings of a config, for reports. */

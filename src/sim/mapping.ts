@@ -32,10 +32,18 @@
 // Steps are aggregated by class (which loop advanced × whether each dimension's tile is the first,
 // a middle or the last one), so a point costs O(1) however many tiles it has; a step-by-step
 // reference in test/sim/mapping-reference.ts checks the aggregation.
+//
+// A sparse array (MappingTarget.sparseRep: SCALE-Sim v3's CSR, CSC or blocked ELLPACK) runs a layer
+// pruned N:M (its `sparsity`) as v3 does layer-wise: the reduction shrinks to the K' window elements
+// kept, the MACs stay M·N·K. Its filter is stored condensed with v3's metadata (compression.py's
+// storage), which mapwise charges where v3 only reports it: every filter word moved or read carries
+// its share of the metadata, in DRAM traffic, in SRAM reads and in the filter buffer a tile needs.
+// A dense layer runs on a sparse array as on a dense one.
 import type { EnergyTable } from './energy.js';
 import { HOROWITZ_45NM } from './energy.js';
 import type { Simulator } from './simulate.js';
-import { type ConvLayer, type Dataflow, type LayerGemm, type LayerResult, layerGemm, sramWords, type SystolicConfig } from './types.js';
+import { keptWindow, layerRatio, layerWiseFilter, sparseFigures } from './sparsity.js';
+import { type ConvLayer, type Dataflow, type LayerGemm, type LayerResult, layerGemm, type SparseFigures, sramWords, type SystolicConfig } from './types.js';
 
 /** Tile counts a split knob may ask for. */
 export const SPLITS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128];
@@ -64,11 +72,16 @@ export function isScalesimMapping(m: Mapping): boolean {
   return m.splitM === 1 && m.splitN === 1 && m.splitK === 1;
 }
 
+/** How a sparse array stores pruned filters: SCALE-Sim v3's SparseRep. */
+export type SparseRepresentation = SparseFigures['representation'];
+
 /** The array the layers run on, and its DRAM interface. */
 export interface MappingTarget {
   readonly config: SystolicConfig;
   /** DRAM bytes (one-byte words) per cycle; Infinity is SCALE-Sim's CALC mode (transfers never stall). */
   readonly dramBytesPerCycle: number;
+  /** The array's sparsity support and filter representation; absent: a dense array. */
+  readonly sparseRep?: SparseRepresentation;
 }
 
 export interface MappingResult {
@@ -152,21 +165,51 @@ function cut(extent: number, split: number, align: number): Cut {
   return { size, count, last: extent - (count - 1) * size };
 }
 
-/** Precomputed per-layer facts the tiled model needs. */
+/** Whether a layer runs sparse on an array: the array supports sparsity and the layer is pruned. */
+export function runsSparse(layer: ConvLayer, sparseRep: SparseRepresentation | undefined): sparseRep is SparseRepresentation {
+  const { n, m } = layerRatio(layer);
+  return sparseRep !== undefined && n < m;
+}
+
+/** Precomputed per-layer facts the tiled model needs, on a dense array or (`sparseRep`) a sparse one. */
 export class LayerShape {
+  /** The GEMM the array runs: K is the kept window elements when the layer runs sparse. */
   readonly gemm: LayerGemm;
+  /** M·N·K of the dense layer, as v3 counts them sparse or not. */
   readonly macs: number;
+  /** Whether the layer runs sparse (pruned N:M, on an array with sparsity support). */
+  readonly sparse: boolean;
+  /** Metadata words per stored filter word (0 when dense). */
+  readonly metadataPerWord: number;
+  private readonly denseK: number;
   private readonly footprintCache = new Map<number, number>();
 
-  constructor(readonly layer: ConvLayer) {
-    this.gemm = layerGemm(layer);
-    this.macs = this.gemm.m * this.gemm.n * this.gemm.k;
+  constructor(readonly layer: ConvLayer, sparseRep?: SparseRepresentation) {
+    const dense = layerGemm(layer);
+    this.denseK = dense.k;
+    this.macs = dense.m * dense.n * dense.k;
+    this.sparse = runsSparse(layer, sparseRep);
+    if (this.sparse) {
+      const ratio = layerRatio(layer);
+      const pruned = layerWiseFilter(dense, ratio);
+      this.gemm = { ...dense, k: keptWindow(dense.k, ratio) };
+      this.metadataPerWord = sparseFigures(sparseRep!, false, dense, pruned, ratio.m, 1).metadataStorage / pruned.nonzeros;
+    } else {
+      this.gemm = dense;
+      this.metadataPerWord = 0;
+    }
+  }
+
+  /** Words a tk × tn block of the (condensed) filter takes with its metadata. */
+  filterWords(tk: number, tn: number): number {
+    return Math.ceil(tk * tn * (1 + this.metadataPerWord));
   }
 
   /**
    * Input words a tile of `tm` output pixels and `tk` reduction elements reads from DRAM: the input
    * rows and columns its windows cover (tiles start at an output row), times the tile's share of
-   * the window (channels), never more than its im2col size. At tm = M, tk = K: the distinct input.
+   * the window (channels), never more than its im2col size. At tm = M, tk = K: the distinct input
+   * (on a sparse array, the share of it the kept window elements read).
    */
   ifmapFootprint(tm: number, tk: number): number {
     let plane = this.footprintCache.get(tm);
@@ -178,7 +221,7 @@ export class LayerShape {
         : covered(l.ifmapHeight, l.filterHeight, l.strideHeight, 1) * covered(l.ifmapWidth, l.filterWidth, l.strideWidth, tm);
       this.footprintCache.set(tm, plane);
     }
-    return Math.min(tm * tk, Math.ceil((plane * this.layer.channels * tk) / this.gemm.k));
+    return Math.min(tm * tk, Math.ceil((plane * this.layer.channels * tk) / this.denseK));
   }
 }
 
@@ -198,7 +241,7 @@ export function mappingFitError(shape: LayerShape, config: SystolicConfig, mappi
   const share = mapping.doubleBuffer ? 0.5 : 1;
   const need = [
     ['ifmap', shape.ifmapFootprint(cm.size, ck.size), config.ifmapSramKiB],
-    ['filter', ck.size * cn.size, config.filterSramKiB],
+    ['filter', shape.filterWords(ck.size, cn.size), config.filterSramKiB],
     ['ofmap', cm.size * cn.size, config.ofmapSramKiB],
   ] as const;
   for (const [name, words, kib] of need) {
@@ -286,7 +329,7 @@ export function tiledMapping(shape: LayerShape, target: MappingTarget, mapping: 
           const lines = gemmLines(dataflow, rows, cols, tm, tn, tk);
           const s = gemmSramCounts(dataflow, rows, cols, tm, tn, tk);
           sram.ifmap += count * s.ifmap;
-          sram.filter += count * s.filter;
+          sram.filter += count * s.filter * (1 + shape.metadataPerWord);
           sram.ofmap += count * s.ofmap;
           let bytes = 0;
           if (fetched[0]) {
@@ -295,8 +338,9 @@ export function tiledMapping(shape: LayerShape, target: MappingTarget, mapping: 
             bytes += w;
           }
           if (fetched[1]) {
-            filterReads += count * tk * tn;
-            bytes += tk * tn;
+            const w = shape.filterWords(tk, tn);
+            filterReads += count * w;
+            bytes += w;
           }
           if (fetched[2]) {
             // Written back once per visit; partial sums come back on visits after the first k tile.
@@ -333,10 +377,14 @@ export function tiledMapping(shape: LayerShape, target: MappingTarget, mapping: 
   };
 }
 
-/** SCALE-Sim's own mapping: the simulator's figures, plus DRAM stalls at a finite bandwidth. */
+/**
+ * SCALE-Sim's own mapping: the simulator's figures, plus DRAM stalls at a finite bandwidth (and on a
+ * sparse array the filter's metadata, read with every filter word, in the DRAM and SRAM counts).
+ */
 export function scalesimMapping(sim: LayerResult, target: MappingTarget, mapping: Mapping, shape: LayerShape): MappingResult {
   const { config, dramBytesPerCycle: bw } = target;
-  const bytes = sim.dramReads.ifmap + sim.dramReads.filter + sim.dramWrites.ofmap;
+  const filterDram = Math.ceil(sim.dramReads.filter * (1 + shape.metadataPerWord));
+  const bytes = sim.dramReads.ifmap + filterDram + sim.dramWrites.ofmap;
   const transfer = Number.isFinite(bw) ? Math.ceil(bytes / bw) : 0;
   const compute = sim.totalCycles; // CALC: SCALE-Sim's total (its own write stalls included)
   const totalCycles = mapping.doubleBuffer ? Math.max(compute, transfer) : compute + transfer;
@@ -349,9 +397,9 @@ export function scalesimMapping(sim: LayerResult, target: MappingTarget, mapping
     stallCycles: totalCycles - (sim.totalCycles - sim.stallCycles),
     macs: sim.macs,
     utilization: (sim.macs * 100) / (totalCycles * config.rows * config.cols),
-    dramReads: { ifmap: sim.dramReads.ifmap, filter: sim.dramReads.filter, ofmap: 0 },
+    dramReads: { ifmap: sim.dramReads.ifmap, filter: filterDram, ofmap: 0 },
     dramWrites: { ofmap: sim.dramWrites.ofmap },
-    sramReads: { ifmap: sim.sramReads.ifmap, filter: sim.sramReads.filter },
+    sramReads: { ifmap: sim.sramReads.ifmap, filter: sim.sramReads.filter + (sim.sparse?.metadataStorage ?? 0) },
     sramWrites: { ofmap: sim.sramWrites.ofmap },
     tiles: { m: cm.size, n: cn.size, k: ck.size, countM: cm.count, countN: cn.count, countK: ck.count },
   };
@@ -371,29 +419,36 @@ export function mappingEnergyPJ(r: MappingResult, table: EnergyTable = HOROWITZ_
  */
 export class MappingModel {
   private readonly simCache = new Map<string, LayerResult>();
-  private readonly shapes = new Map<ConvLayer, LayerShape>();
+  private readonly shapes = new Map<ConvLayer, Map<SparseRepresentation | 'dense', LayerShape>>();
   /** Simulator runs (cache misses) so far. */
   simulatorRuns = 0;
 
   constructor(private readonly simulator: Simulator) {}
 
-  shape(layer: ConvLayer): LayerShape {
-    let shape = this.shapes.get(layer);
+  /** The layer's shape on a dense array, or on one with `sparseRep`'s sparsity support. */
+  shape(layer: ConvLayer, sparseRep?: SparseRepresentation): LayerShape {
+    const rep = runsSparse(layer, sparseRep) ? sparseRep : 'dense';
+    let byRep = this.shapes.get(layer);
+    if (!byRep) this.shapes.set(layer, (byRep = new Map()));
+    let shape = byRep.get(rep);
     if (!shape) {
-      shape = new LayerShape(layer);
-      this.shapes.set(layer, shape);
+      shape = new LayerShape(layer, rep === 'dense' ? undefined : rep);
+      byRep.set(rep, shape);
     }
     return shape;
   }
 
   evaluate(target: MappingTarget, layer: ConvLayer, mapping: Mapping): MappingResult {
-    const shape = this.shape(layer);
+    const shape = this.shape(layer, target.sparseRep);
     if (!isScalesimMapping(mapping)) return tiledMapping(shape, target, mapping);
     const c = target.config;
-    const key = `${c.rows}x${c.cols}:${c.ifmapSramKiB}/${c.filterSramKiB}/${c.ofmapSramKiB}:${c.dataflow}|${layer.ifmapHeight},${layer.ifmapWidth},${layer.filterHeight},${layer.filterWidth},${layer.channels},${layer.numFilters},${layer.strideHeight},${layer.strideWidth}`;
+    const sparse = runsSparse(layer, target.sparseRep);
+    const ratio = layerRatio(layer);
+    const key = `${c.rows}x${c.cols}:${c.ifmapSramKiB}/${c.filterSramKiB}/${c.ofmapSramKiB}:${c.dataflow}|${layer.ifmapHeight},${layer.ifmapWidth},${layer.filterHeight},${layer.filterWidth},${layer.channels},${layer.numFilters},${layer.strideHeight},${layer.strideWidth}${sparse ? `|${target.sparseRep}:${ratio.n}:${ratio.m}` : ''}`;
     let sim = this.simCache.get(key);
     if (!sim) {
-      sim = this.simulator.layer({ ...c, interfaceBandwidth: 'CALC' }, layer);
+      const sparsity = sparse ? { sparsity: { support: true, representation: target.sparseRep, optimizedMapping: false, randomSeed: 0 } } : {};
+      sim = this.simulator.layer({ ...c, interfaceBandwidth: 'CALC' }, layer, sparsity);
       this.simulatorRuns++;
       this.simCache.set(key, sim);
     }

@@ -4,10 +4,9 @@ import { afterAll, expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
 import { acceleratorOptimum, budgetError, CodesignProblem, codesignCeiling, codesignTarget, hardwareOf, hardwarePoint, networkFromLayers } from '../../src/codesign/index.js';
 import { MappingModel } from '../../src/sim/mapping.js';
-import { MAPPING_CARDINALITIES, mappingOf } from '../../src/sim/mapping-space.js';
 import { Simulator } from '../../src/sim/simulate.js';
 import { gemmLayer } from '../../src/sim/types.js';
-import { pointAt } from '../../src/base/search-space.js';
+import { fewestCycles } from './brute-force.js';
 
 const core = await getCore();
 const sim = new Simulator(core);
@@ -21,19 +20,10 @@ const DEFAULT = { rows: 8, cols: 8, ifmapSramKiB: 8, filterSramKiB: 8, ofmapSram
 
 /** Fewest cycles of the network on each accelerator within the budget, every mapping tried. */
 function bruteForce(problem: CodesignProblem): Map<string, number> {
-  const mappings = Array.from({ length: MAPPING_CARDINALITIES.reduce((a, b) => a * b, 1) }, (_, i) => pointAt({ cardinalities: MAPPING_CARDINALITIES }, i));
   const cycles = new Map<string, number>();
   for (let r = 0; r < 7; r++) for (let c = 0; c < 7; c++) for (let i = 0; i < 8; i++) for (let f = 0; f < 8; f++) for (let o = 0; o < 8; o++) for (let d = 0; d < 3; d++) {
     const hw = [r, c, i, f, o, d];
-    if (budgetError(hardwareOf(hw), problem.target) !== undefined) continue;
-    const target = problem.mappingTarget(hw);
-    let total = 0;
-    network.layers.forEach(({ layer, count }, l) => {
-      let best = Number.POSITIVE_INFINITY;
-      for (const m of mappings) if (problem.fits(hw, l, m)) best = Math.min(best, problem.model.evaluate(target, layer, mappingOf(m)).totalCycles);
-      total += count * best;
-    });
-    cycles.set(hw.join(','), total);
+    if (budgetError(hardwareOf(hw), problem.target) === undefined) cycles.set(hw.join(','), fewestCycles(problem, hw));
   }
   return cycles;
 }

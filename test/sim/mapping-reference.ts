@@ -39,8 +39,8 @@ export function referenceTiled(shape: LayerShape, target: MappingTarget, mapping
           bytes += w;
         }
         if (!prev || prev[2] !== ik || prev[1] !== in_) {
-          out.dram.filter += tk * tn;
-          bytes += tk * tn;
+          out.dram.filter += shape.filterWords(tk, tn); // with its metadata on a sparse array
+          bytes += shape.filterWords(tk, tn);
         }
         if (!prev || prev[0] !== im || prev[1] !== in_) {
           out.dram.ofmapWrites += tm * tn;
@@ -55,7 +55,7 @@ export function referenceTiled(shape: LayerShape, target: MappingTarget, mapping
         const lines = gemmLines(config.dataflow, config.rows, config.cols, tm, tn, tk);
         const s = gemmSramCounts(config.dataflow, config.rows, config.cols, tm, tn, tk);
         out.sram.ifmap += s.ifmap;
-        out.sram.filter += s.filter;
+        out.sram.filter += s.filter * (1 + shape.metadataPerWord);
         out.sram.ofmap += s.ofmap;
         const transfer = Number.isFinite(bw) ? Math.ceil(bytes / bw) : 0;
         out.totalCycles += !mapping.doubleBuffer || !prev ? lines + transfer : Math.max(lines, transfer);

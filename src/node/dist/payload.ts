@@ -46,10 +46,17 @@ export function checked<T>(field: string, check: () => T): T {
 
 const LAYER_KEYS: readonly (keyof ConvLayer)[] = ['name', 'ifmapHeight', 'ifmapWidth', 'filterHeight', 'filterWidth', 'channels', 'numFilters', 'strideHeight', 'strideWidth'];
 
-/** A simulator layer: its fields only, each checked as the simulator checks them. */
+/** A simulator layer: its fields only (its N:M `sparsity` when it has one), each checked as the simulator checks them. */
 export function layer(value: unknown, field: string): ConvLayer {
-  const raw = object(value, field, LAYER_KEYS);
-  const result = Object.fromEntries(LAYER_KEYS.map((key) => [key, raw[key]])) as unknown as ConvLayer;
+  const pruned = value !== null && typeof value === 'object' && 'sparsity' in value;
+  const raw = object(value, field, pruned ? [...LAYER_KEYS, 'sparsity'] : LAYER_KEYS);
+  const fields = Object.fromEntries(LAYER_KEYS.map((key) => [key, raw[key]]));
+  if (pruned) {
+    const ratio = object(raw.sparsity, `${field}.sparsity`, ['n', 'm']);
+    const m = positive(ratio.m, `${field}.sparsity.m`, { integer: true, max: 1024 });
+    fields.sparsity = Object.freeze({ n: positive(ratio.n, `${field}.sparsity.n`, { integer: true, max: m }), m });
+  }
+  const result = fields as unknown as ConvLayer;
   string(result.name, `${field}.name`);
   checked(field, () => validateLayer(result));
   return Object.freeze(result);
