@@ -47,11 +47,10 @@ export const codesignCommand: CommandParts<CodesignArgs> = {
       .option('svg', { type: 'string', describe: 'write the trade-off plot (throughput against PEs and SRAM) here' })
       .option('png', { type: 'string', describe: 'write the trade-off plot as PNG here (twice the SVG\'s size)' })
       .option('seed', { type: 'number', default: 1 })
-      .option('redis', { type: 'string', describe: 'exhaustive: split the search\'s accelerators over the workers (`mapwise worker`) of this Redis, redis://… or rediss://…; the same optimum' })
+      .option('redis', { type: 'string', describe: 'simulate on the workers (`mapwise worker`) of this Redis, redis://… or rediss://…, the same run: exhaustive splits its accelerators over them, arco, ga and random send each batch\'s layer simulations' })
       .check((argv) => {
         if (argv.resume && !argv.log) throw new Error('--resume needs --log FILE');
         if (!Number.isInteger(argv.budget) || argv.budget < 1) throw new Error(`--budget must be a positive integer, got ${argv.budget}`);
-        if (argv.redis && argv.strategy !== 'exhaustive') throw new Error(`--redis splits the exhaustive search only; --strategy ${argv.strategy} runs here`);
         for (const flag of ['max-pes', 'max-sram-kib', 'max-area-mm2'] as const) {
           if (argv[flag] !== undefined && !(Number(argv[flag]) > 0)) throw new Error(`--${flag} must be positive, got ${argv[flag]}`);
         }

@@ -43,7 +43,11 @@ export interface CodesignOptions {
    * repeat the run and hand `onRecords` only what the records lack.
    */
   previous?: readonly TuningRecord[];
-  /** Node, strategy 'exhaustive': split the search over the `mapwise worker` processes of this Redis (redis://… or rediss://…); the same optimum. */
+  /**
+   * Node: simulate on the `mapwise worker` processes of this Redis (redis://… or rediss://…), the
+   * same run: the exhaustive strategy splits its array shapes, ARCO, the GA and random search send
+   * out the layers each batch simulates.
+   */
   redis?: string;
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
@@ -95,7 +99,7 @@ export async function codesign(model: ModelInput, options?: CodesignOptions): Pr
   const budget = o.budget ?? codesignParts.DEFAULT_CODESIGN_BUDGET;
   const strategy = o.strategy ?? 'arco';
   const seed = o.seed ?? 1;
-  if (o.redis !== undefined && strategy !== 'exhaustive') throw new OptionsError(`codesign: redis splits the exhaustive search only; strategy '${strategy}' runs here`, { field: 'redis' });
+  if (o.redis !== undefined && !codesignParts.DISTRIBUTED_STRATEGIES.includes(strategy)) throw new OptionsError(`codesign: redis spreads the ${codesignParts.DISTRIBUTED_STRATEGIES.join(', ')} strategies; strategy '${strategy}' runs here`, { field: 'redis' });
   const dist = o.redis === undefined ? undefined : await loadDist('codesign', 'codesign');
   const { run, kind: _kind, ...report } = await codesignNetwork(await getCore(), network, target, 'custom', {
     strategy,
@@ -104,7 +108,7 @@ export async function codesign(model: ModelInput, options?: CodesignOptions): Pr
     onRecords: o.onRecords,
     ...(o.previous === undefined ? {} : { previous: o.previous }),
     onProgress: (calls, _budget, best) => o.onProgress?.({ step: 'simulator calls', done: Math.min(calls, budget), total: budget, best, unit: 'inferences/s' }),
-    search: dist && ((problem, options) => dist.distributedExhaustive(o.redis!, problem, options)),
+    search: dist && (async (problem, options) => dist.distributedSearch(o.redis!, strategy, await getCore(), problem, options)),
   }, fromDefaultArray);
   throwIfAborted(o.signal);
   return { model: network.name, seed, ...report, history: run.history, accelerators: codesignParts.tradeoffOf(run).accelerators };

@@ -94,14 +94,14 @@ const specOf = (tuners: readonly string[], strategies: readonly string[]) => ({
 }) as const;
 
 export async function compile(model: ModelInput, options?: CompileOptions): Promise<CompileResult> {
-  const [{ TUNER_NAMES }, { STRATEGIES }] = await Promise.all([import('../tune/tuners/index.js'), import('../codesign/index.js')]);
+  const [{ TUNER_NAMES }, { DISTRIBUTED_STRATEGIES, STRATEGIES }] = await Promise.all([import('../tune/tuners/index.js'), import('../codesign/index.js')]);
   const o = checkOptions<CompileOptions>('compile', options, specOf(TUNER_NAMES, STRATEGIES));
   const graph = resolveModel('compile', model);
   const { parseTargetSpec } = await import('../compile/target-spec.js');
   const target = typeof o.target === 'object' ? o.target : parseTargetSpec(o.target ?? 'edgetpu:4', 'target');
   if (o.device !== undefined && o.redis === undefined) throw new OptionsError('compile: device needs redis', { field: 'device' });
-  if (o.redis !== undefined && !(target.kind === 'host' || (target.kind === 'systolic' && o.strategy === 'exhaustive'))) {
-    throw new OptionsError(`compile: redis: ${target.label} runs here; it spreads host tuning and the systolic target's exhaustive strategy`, { field: 'redis' });
+  if (o.redis !== undefined && !(target.kind === 'host' || (target.kind === 'systolic' && DISTRIBUTED_STRATEGIES.includes(o.strategy ?? 'arco')))) {
+    throw new OptionsError(`compile: redis: ${target.label} with strategy ${o.strategy ?? 'arco'} runs here; it spreads host tuning and the systolic target's ${DISTRIBUTED_STRATEGIES.join(', ')} strategies`, { field: 'redis' });
   }
   const core = await getCore();
   const started = performance.now();
@@ -161,7 +161,7 @@ export async function compile(model: ModelInput, options?: CompileOptions): Prom
       ...(o.previous === undefined ? {} : { previous: o.previous }),
       onRecords: o.onRecords,
       onProgress: (calls, calls0, best) => progress({ step: 'simulator calls', done: Math.min(calls, calls0), total: calls0, best, unit: 'inferences/s' }),
-      search: dist && ((problem, strategyOptions) => dist.distributedExhaustive(o.redis!, problem, strategyOptions)),
+      search: dist && ((problem, strategyOptions) => dist.distributedSearch(o.redis!, o.strategy ?? 'arco', core, problem, strategyOptions)),
     });
     // The co-design run's full history goes to the records; the report keeps its figures.
     const { run: _run, ...rest } = compilation;

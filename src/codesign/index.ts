@@ -9,6 +9,8 @@ import type { CodesignRun } from './run.js';
 
 export const STRATEGIES = ['arco', 'ga', 'random', 'grid', 'autotvm', 'chameleon', 'arco-no-cs', 'exhaustive'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
+/** Strategies whose work spreads over Redis workers (src/node/dist): the joint tuners' layer simulations, the exhaustive search's array shapes. */
+export const DISTRIBUTED_STRATEGIES: readonly Strategy[] = ['arco', 'arco-no-cs', 'ga', 'random', 'exhaustive'];
 
 export async function runStrategy(strategy: Strategy, core: Core, problem: CodesignProblem, options: StrategyOptions, arco: Partial<ArcoOptions> = {}): Promise<CodesignRun> {
   switch (strategy) {
@@ -40,7 +42,7 @@ export { resumeByRepeating, skipLogged } from './resume.js';
 export { ENSEMBLE_DEFAULTS, GbtEnsemble, type EnsembleOptions } from './ensemble.js';
 export { type Network, type NetworkLayer, networkFromLayers, networkOf, prunedNetwork } from './layers.js';
 export * from './problem.js';
-export { type CodesignRun, type HistoryEntry, repair, timeToReach, Tracker } from './run.js';
+export { type CodesignRun, type HistoryEntry, type LayerEvaluation, type LayerSimulator, repair, timeToReach, Tracker } from './run.js';
 export { tradeoffOf, type TradeoffRun, tradeoffSpec } from './plot.js';
 export { DEFAULT_MAPPING, LOOP_ORDERS, type Mapping, MappingModel, type MappingResult, type MappingTarget, SPLITS, tiledMapping } from '../sim/mapping.js';
 export { DEFAULT_MAPPING_POINT, MappingMeasurer, MappingSpace, mappingOf, mappingPoint } from '../sim/mapping-space.js';

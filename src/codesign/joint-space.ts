@@ -2,13 +2,15 @@
 // accelerator's knobs followed by every layer's mapping knobs (jointConfigOf decodes it), and the
 // measurer is the problem's simulator. A measurement carries the layer results it simulated for
 // the first time, so a log replayed through a tuner's `update` restores the simulator's cache and
-// its call count without simulating again (CodesignProblem.absorb).
+// its call count without simulating again (CodesignProblem.absorb). With a `LayerSimulator` (the
+// workers of a Redis, src/node/dist/joint.ts) the layers a batch needs are simulated there first,
+// all at once, and absorbed as a replay's are: the records are the local run's.
 import { ErrorCode, type Measurer, type MeasureResult } from '../base/result.js';
 import type { Point, SearchSpace } from '../base/search-space.js';
 import type { MappingResult } from '../sim/mapping.js';
 import { MAPPING_KNOBS } from '../sim/mapping.js';
 import { type CodesignProblem, type JointConfig, jointConfigOf } from './problem.js';
-import { namedKnobs } from './run.js';
+import { type LayerEvaluation, type LayerSimulator, namedKnobs } from './run.js';
 
 /** A layer evaluation a measurement paid a simulator call for. */
 export interface SimulatedLayer {
@@ -43,19 +45,49 @@ export class JointSpace implements SearchSpace {
 /** The flat point of a joint configuration. */
 export const jointPoint = (config: JointConfig): Point => [...config.hardware, ...config.mappings.flat()];
 
-/** Evaluates joint points with the problem's simulator; an invalid configuration is a failed measurement with its reason, never simulated. */
+/**
+ * Evaluates joint points with the problem's simulator, or with `simulateLayers` for the layers not
+ * cached; an invalid configuration is a failed measurement with its reason, never simulated.
+ */
 export class JointMeasurer implements Measurer {
-  constructor(readonly space: JointSpace) {}
+  constructor(readonly space: JointSpace, private readonly simulateLayers?: LayerSimulator) {}
 
   async measure(points: readonly Point[]): Promise<JointMeasureResult[]> {
     const { problem } = this.space;
-    return points.map((point) => {
-      const config = this.space.configOf(point);
-      const fresh = config.mappings.map((m, l) => problem.cached(config.hardware, l, m) === undefined);
+    const configs = points.map((point) => this.space.configOf(point));
+    // Each point's fresh layers, as evaluating the points in order here finds them.
+    const fresh = this.simulateLayers ? await this.simulateElsewhere(configs, this.simulateLayers) : undefined;
+    return configs.map((config, i) => {
+      const here = fresh?.[i] ?? new Set(config.mappings.map((_, l) => l).filter((l) => problem.cached(config.hardware, l, config.mappings[l]!) === undefined));
       const evaluation = problem.evaluate(config);
       if (!evaluation.valid) return { costs: [], errorCode: ErrorCode.invalidConfig, errorText: evaluation.reason, timestamp: Date.now() };
-      const simulated = evaluation.layers.map((result, layer) => ({ layer, result })).filter(({ layer }) => fresh[layer]);
+      const simulated = evaluation.layers.map((result, layer) => ({ layer, result })).filter(({ layer }) => here.has(layer));
       return { costs: [evaluation.cycles], errorCode: ErrorCode.none, timestamp: Date.now(), simulated };
     });
+  }
+
+  /** Simulates every layer the batch needs at once and caches it; per point, the layers it is first to need. */
+  private async simulateElsewhere(configs: readonly JointConfig[], simulateLayers: LayerSimulator): Promise<Set<number>[]> {
+    const { problem } = this.space;
+    const planned = new Set<string>();
+    const needed: (LayerEvaluation & { point: number })[] = [];
+    configs.forEach((config, point) => {
+      // An invalid configuration simulates nothing (CodesignProblem.evaluate).
+      if (problem.hardwareError(config.hardware) !== undefined || !config.mappings.every((m, l) => problem.fits(config.hardware, l, m))) return;
+      config.mappings.forEach((mapping, layer) => {
+        if (problem.cached(config.hardware, layer, mapping) !== undefined) return;
+        const key = problem.layerKey(config.hardware, layer, mapping);
+        if (planned.has(key)) return;
+        planned.add(key);
+        needed.push({ hardware: config.hardware, layer, mapping, point });
+      });
+    });
+    const results = needed.length > 0 ? await simulateLayers(needed) : [];
+    const fresh = configs.map(() => new Set<number>());
+    needed.forEach(({ point, layer }, i) => {
+      problem.absorb(configs[point]!, [{ layer, result: results[i]! }], 'a layer simulated by a worker');
+      fresh[point]!.add(layer);
+    });
+    return fresh;
   }
 }

@@ -92,7 +92,7 @@ export async function runJointTuner(tuner: JointTuner, options: StrategyOptions)
   await runTuning({
     workload: budgetKey(problem),
     space: tuner.space,
-    measurer: new JointMeasurer(tuner.space),
+    measurer: new JointMeasurer(tuner.space, options.simulateLayers),
     tuner,
     // The strategy ends the run (its simulator-call budget), not a trial count.
     trials: Number.MAX_SAFE_INTEGER,

@@ -19,7 +19,7 @@ export interface SystolicCompileOptions {
   onProgress?: (calls: number, budget: number, bestThroughput: number) => void;
   /** Records of an interrupted run to resume (StrategyOptions.previous). */
   previous?: readonly TuningRecord[];
-  /** Runs the search instead of runStrategy (Node: the exhaustive one on Redis workers, src/node/dist/codesign.ts). */
+  /** Runs the search instead of runStrategy (Node: on Redis workers, src/node/dist/codesign.ts's distributedSearch). */
   search?: (problem: CodesignProblem, options: StrategyOptions) => Promise<CodesignRun>;
 }
 
@@ -87,7 +87,7 @@ export async function codesignNetwork(core: Core, network: Network, target: Code
     const { evaluation: reference, withinBudget: referenceWithinBudget, mappings: referenceMappings } = defaultReference(new MappingModel(sim), network, target);
     const problem = new CodesignProblem(new MappingModel(sim), network, target);
     const strategyOptions = { budget: options.budget, seed: options.seed, onRecords: options.onRecords, onProgress: options.onProgress, previous: options.previous };
-    const run = await (options.search ? options.search(problem, resumeByRepeating(strategyOptions)) : runStrategy(options.strategy, core, problem, strategyOptions));
+    const run = await (options.search ? options.search(problem, strategyOptions) : runStrategy(options.strategy, core, problem, strategyOptions));
     const figures = (hardware: Hardware, e: typeof reference): SystolicFigures => ({ hardware, throughputPerSecond: e.throughputPerSecond, latencyMs: e.latencyMs, dramBytes: e.dramBytes, energyUJ: e.energyUJ });
     const searchWins = run.best !== undefined && (!referenceWithinBudget || run.best.evaluation.throughputPerSecond > reference.throughputPerSecond);
     const keptEvaluation = searchWins ? run.best!.evaluation : reference;

@@ -83,11 +83,11 @@ export class MappingSpace implements SearchSpace {
 
   /** Whether a point fits the buffers (no simulation needed). */
   fits(point: Point): boolean {
-    return mappingFitError(this.model.shape(this.layer), this.target.config, this.mapping(point)) === undefined;
+    return mappingFitError(this.model.shape(this.layer, this.target.sparseRep), this.target.config, this.mapping(point)) === undefined;
   }
 
   features(point: Point): number[] {
-    return mappingFeatures(this.model.shape(this.layer), this.target, this.mapping(point));
+    return mappingFeatures(this.model.shape(this.layer, this.target.sparseRep), this.target, this.mapping(point));
   }
 
   describe(point: Point): Record<string, number | string> {

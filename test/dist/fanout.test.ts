@@ -18,6 +18,7 @@ import type { Job } from '../../src/node/dist/jobs.js';
 import { workerTuningJobs } from '../../src/node/tuning-jobs.js';
 import { loadModel } from '../../src/node/models.js';
 import { tuneJob } from '../../src/tune/jobs.js';
+import type { TuningRecord } from '../../src/tune/records.js';
 import { MappingModel } from '../../src/sim/mapping.js';
 import { scalesimNetwork } from '../../src/sim/networks.js';
 import { Simulator } from '../../src/sim/simulate.js';
@@ -101,7 +102,7 @@ describe('codesign, train-scheduler and compile --redis', () => {
     };
     expect(strip(remote.stdout)).toEqual(strip(local.stdout));
     for (const w of workers) expect(w.log()).toMatch(/codesign-slice-[0-9a-f]+ codesign:scalesim:alexnet:pe64:.*: [67] array shapes in \d+ ms, done/);
-    await expect(run('codesign', 'scalesim:alexnet', '--redis', redis.url)).rejects.toThrow(/--redis splits the exhaustive search only; --strategy arco runs here/);
+    await expect(run('codesign', 'scalesim:alexnet', '--strategy', 'grid', '--redis', redis.url)).rejects.toThrow(/redis spreads the arco, arco-no-cs, ga, random, exhaustive strategies; strategy 'grid' runs here/);
   });
 
   it('train-scheduler --redis writes the teacher labels of a local run', async () => {
@@ -123,13 +124,30 @@ describe('codesign, train-scheduler and compile --redis', () => {
     expect(records.filter((r) => r.result.errorCode === 0).length).toBeGreaterThan(0);
     expect(workers.map((w) => w.log()).join('\n')).toMatch(/measure-host-[0-9a-f]+ .*@host: 1 point in \d+ ms, done/);
   });
-  it('the library\'s tune({ redis }) gives the records of tune() here; codesign({ redis }) wants the exhaustive strategy', async () => {
+  it('the library\'s tune({ redis }) gives the records of tune() here', async () => {
     const options = { target: 'systolic:eyeriss', layer: 1, trials: 24, batchSize: 8, seed: 4 } as const;
     const [local, remote] = await Promise.all([tune('alexnetconvs', options), tune('alexnetconvs', { ...options, redis: redis.url })]);
     const strip = (records: typeof local.records): unknown => records.map((r) => ({ ...r, result: { ...r.result, timestamp: 0 } }));
     expect(remote.records).toHaveLength(24);
     expect(strip(remote.records)).toEqual(strip(local.records));
-    await expect(codesign('alexnetconvs', { redis: redis.url })).rejects.toThrow(/codesign: redis splits the exhaustive search only; strategy 'arco' runs here/);
+  });
+
+  it('codesign({ redis }) with ARCO, the GA and random search simulates each batch\'s layers on the workers: the records, best and calls of a local run, pruned networks too', async () => {
+    const cases = [['arco', 'alexnetconvs', undefined], ['ga', 'scalesim:alexnet', '2:4'], ['random', 'alexnetconvs', '1:2']] as const;
+    const strip = (records: TuningRecord[]): unknown => records.map((r) => ({ ...r, result: { ...r.result, timestamp: 0 } }));
+    for (const [strategy, model, sparsity] of cases) {
+      const options = { strategy, budget: 120, seed: 5, maxPEs: 256, ...(sparsity ? { sparsity } : {}) } as const;
+      const logs: TuningRecord[][] = [[], []];
+      const [local, remote] = await Promise.all([
+        codesign(model, { ...options, onRecords: (r) => logs[0]!.push(...r) }),
+        codesign(model, { ...options, redis: redis.url, onRecords: (r) => logs[1]!.push(...r) }),
+      ]);
+      expect(logs[1]!.length).toBeGreaterThan(5);
+      expect(strip(logs[1]!)).toEqual(strip(logs[0]!));
+      expect(remote.best).toEqual(local.best);
+      expect(remote.simulatorCalls).toBe(local.simulatorCalls);
+    }
+    expect(workers.map((w) => w.log()).join('\n')).toMatch(/measure-mapping-[0-9a-f]+ codesign:scalesim:alexnet-2of4:pe256:.*\|Conv\d: \d+ points? in \d+ ms, done/);
   });
 
   it('the coordinator reports each job as it comes back, with its points (what the progress bar counts)', async () => {

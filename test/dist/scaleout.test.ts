@@ -70,6 +70,10 @@ describe('jobs (no Redis)', () => {
     expect(() => parseJob('measure-mapping', { ...good, points: [[0, 0, 0, 0, 9]] })).toThrow(/field 'points\[0\]'.*doubleBuffer/);
     expect(() => parseJob('measure-mapping', { ...good, config: { ...good.config, rows: -4 } })).toThrow(/field 'config'.*rows must be a positive integer/);
     expect(() => parseJob('measure-mapping', { ...good, script: 'rm -rf /' })).toThrow(/field 'job.script' is not part of the job/);
+    // Co-design's optional fields: a sparse array, and the whole result asked back.
+    expect(parseJob('measure-mapping', roundTrip({ ...good, sparseRep: 'csr', detail: true }))).toEqual({ ...good, sparseRep: 'csr', detail: true });
+    expect(() => parseJob('measure-mapping', { ...good, sparseRep: 'bitmap' })).toThrow(/field 'sparseRep' must be one of csr, csc, ellpack_block/);
+    expect(() => parseJob('measure-mapping', { ...good, detail: 1 })).toThrow(/field 'detail' must be true when given/);
     const { layer: _, ...noLayer } = good;
     expect(() => parseJob('measure-mapping', noLayer)).toThrow(/field 'job.layer' is missing/);
     expect(() => parseJob('measure-host', { kind: 'measure-host', workload: 'w', points: [[0]], task: { name: 't', kind: 'conv2d', shape: { n: 1 }, flops: 1 } })).toThrow(/field 'task.shape.h' is missing/);

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { checkConvShape, type ConvShape, convFlops, isDepthwise } from '../../core/kernels.js';
 import { validateConfig } from '../../sim/config.js';
-import { MAPPING_KNOBS } from '../../sim/mapping.js';
+import { MAPPING_KNOBS, type SparseRepresentation } from '../../sim/mapping.js';
 import { MAPPING_CARDINALITIES } from '../../sim/mapping-space.js';
 import type { ConvLayer, Dataflow, SystolicConfig } from '../../sim/types.js';
 import type { MeasureResult } from '../../base/result.js';
@@ -49,6 +49,10 @@ export interface MappingMeasureJob extends JobCommon {
   config: SystolicConfig;
   /** DRAM bytes per cycle; 'infinite' is SCALE-Sim's CALC mode (JSON has no Infinity). */
   dramBytesPerCycle: number | 'infinite';
+  /** The array's sparsity support (co-design of a pruned network); absent: dense. */
+  sparseRep?: SparseRepresentation;
+  /** Co-design: each result also carries the whole MappingResult (`mapping`), which the coordinator caches. */
+  detail?: true;
 }
 
 export type MeasureJob = HostMeasureJob | MappingMeasureJob;
@@ -107,8 +111,13 @@ function hostJob(data: Record<string, unknown>): HostMeasureJob {
   };
 }
 
+const SPARSE_REPS: readonly SparseRepresentation[] = ['csr', 'csc', 'ellpack_block'];
+
 function mappingJob(data: Record<string, unknown>): MappingMeasureJob {
-  const top = object(data, 'job', ['kind', 'workload', 'points', 'layer', 'config', 'dramBytesPerCycle']);
+  const optional = (['sparseRep', 'detail'] as const).filter((key) => key in data);
+  const top = object(data, 'job', ['kind', 'workload', 'points', 'layer', 'config', 'dramBytesPerCycle', ...optional]);
+  if ('sparseRep' in top && !SPARSE_REPS.includes(top.sparseRep as SparseRepresentation)) throw new PayloadError(`field 'sparseRep' must be one of ${SPARSE_REPS.join(', ')}`);
+  if ('detail' in top && top.detail !== true) throw new PayloadError(`field 'detail' must be true when given`);
   const rawConfig = object(top.config, 'config', CONFIG_KEYS);
   string(rawConfig.runName, 'config.runName');
   const config = checked('config', () => validateConfig(Object.fromEntries(CONFIG_KEYS.map((key) => [key, rawConfig[key]])) as unknown as SystolicConfig & { dataflow: Dataflow }));
@@ -123,6 +132,8 @@ function mappingJob(data: Record<string, unknown>): MappingMeasureJob {
     config,
     dramBytesPerCycle: dram,
     points: points(top.points, { cardinalities: MAPPING_CARDINALITIES, knobNames: MAPPING_KNOBS }),
+    ...('sparseRep' in top ? { sparseRep: top.sparseRep as SparseRepresentation } : {}),
+    ...('detail' in top ? { detail: true as const } : {}),
   };
 }
 

@@ -126,7 +126,7 @@ class JobRunner {
 
   private mapping(job: MappingMeasureJob): MeasureResult[] {
     const dram = job.dramBytesPerCycle === 'infinite' ? Number.POSITIVE_INFINITY : job.dramBytesPerCycle;
-    const key = JSON.stringify([job.layer, job.config, dram]);
+    const key = JSON.stringify([job.layer, job.config, dram, job.sparseRep]);
     let space = this.mappingSpaces.get(key);
     if (!space) {
       // The model caches per layer object; start afresh now and then so a long-lived worker stays small.
@@ -134,10 +134,13 @@ class JobRunner {
         this.mappingSpaces.clear();
         this.model = new MappingModel(new Simulator(this.core));
       }
-      space = new MappingSpace(this.model, { config: job.config, dramBytesPerCycle: dram }, job.layer);
+      space = new MappingSpace(this.model, { config: job.config, dramBytesPerCycle: dram, ...(job.sparseRep ? { sparseRep: job.sparseRep } : {}) }, job.layer);
       this.mappingSpaces.set(key, space);
     }
-    return job.points.map((point) => mappingMeasureResult(space.evaluate(point)));
+    return job.points.map((point) => {
+      const result = space.evaluate(point);
+      return job.detail ? { ...mappingMeasureResult(result), mapping: result } : mappingMeasureResult(result);
+    });
   }
 
   private async host(job: HostMeasureJob): Promise<MeasureResult[]> {

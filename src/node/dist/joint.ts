@@ -1,0 +1,49 @@
+// ARCO, the GA and random search with their simulations on workers: the search stays here, and
+// the layer evaluations each batch needs (CodesignProblem's cache misses, in the order a local run
+// meets them) go out as 'measure-mapping' jobs, one per accelerator and layer, asking for the
+// whole MappingResult (`detail`). The coordinator caches them as a replayed log's, so the records,
+// the best design and the simulator-call count are a local run's.
+import { budgetKey, type CodesignProblem, type CodesignRun, type LayerEvaluation, type LayerSimulator, runStrategy, type Strategy, type StrategyOptions } from '../../codesign/index.js';
+import type { Core } from '../../core/core.js';
+import type { MappingResult } from '../../sim/mapping.js';
+import type { Coordinator } from './coordinator.js';
+import { configFields, MAX_POINTS_PER_JOB, type MappingMeasureJob } from './jobs.js';
+
+export function remoteLayerSimulator(coordinator: Coordinator, problem: CodesignProblem, run: { tuner: string; seed: number }): LayerSimulator {
+  const jobFor = ({ hardware, layer }: LayerEvaluation, points: number[][]): MappingMeasureJob => {
+    const target = problem.mappingTarget(hardware);
+    const { layer: convLayer } = problem.network.layers[layer]!;
+    return {
+      kind: 'measure-mapping', workload: `${budgetKey(problem)}|${convLayer.name}`, layer: { ...convLayer }, config: configFields(target.config),
+      dramBytesPerCycle: Number.isFinite(target.dramBytesPerCycle) ? target.dramBytesPerCycle : 'infinite',
+      ...(target.sparseRep ? { sparseRep: target.sparseRep } : {}), detail: true, points,
+    };
+  };
+  return async (evaluations) => {
+    // Evaluations of one accelerator and layer go in one job (a few, past MAX_POINTS_PER_JOB).
+    const groups = new Map<string, number[]>();
+    evaluations.forEach(({ hardware, layer }, i) => {
+      const key = `${hardware.join(',')}|${layer}`;
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    });
+    const chunks = [...groups.values()].flatMap((at) => Array.from({ length: Math.ceil(at.length / MAX_POINTS_PER_JOB) }, (_, c) => at.slice(c * MAX_POINTS_PER_JOB, (c + 1) * MAX_POINTS_PER_JOB)));
+    const results = new Array<MappingResult>(evaluations.length);
+    await Promise.all(
+      chunks.map(async (at) => {
+        const job = jobFor(evaluations[at[0]!]!, at.map((i) => [...evaluations[i]!.mapping]));
+        const value = await coordinator.run(job, run.tuner, run.seed);
+        const mappings = Array.isArray(value) ? value.map((r) => (r as { mapping?: MappingResult }).mapping) : [];
+        if (mappings.length !== at.length || !mappings.every((m) => m?.valid === true)) {
+          throw new Error(`${job.workload}: a worker returned ${JSON.stringify(value)?.slice(0, 120)} for ${at.length} mappings that fit; expected their simulated results`);
+        }
+        mappings.forEach((m, k) => (results[at[k]!] = m!));
+      }),
+    );
+    return results;
+  };
+}
+
+/** A joint strategy with its layers simulated on the workers of `coordinator`: the run a local one gives. */
+export function remoteJointSearch(coordinator: Coordinator, strategy: Strategy, core: Core, problem: CodesignProblem, options: StrategyOptions): Promise<CodesignRun> {
+  return runStrategy(strategy, core, problem, { ...options, simulateLayers: remoteLayerSimulator(coordinator, problem, { tuner: strategy, seed: options.seed }) });
+}
