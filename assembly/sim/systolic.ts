@@ -67,6 +67,9 @@ let FILTER_SPACE: f64 = 0, FILTER_DISTINCT: f64 = 0;
 @inline function filterAddr(k: i32, n: i32): i32 {
   return ROW_WISE ? load<i32>(fAddr + ((<usize>k * <usize>N + <usize>n) << 2)) : n * K + k;
 }
+// CALC mode's DRAM rates: the first prefetch window's (SCALE-Sim: 10 words per cycle) and the ofmap
+// drain's (SCALE-Sim: ArrayWidth); krittika passes its per-core interface bandwidths instead.
+let CALC_IFMAP_BW: i32 = 10, CALC_FILTER_BW: i32 = 10, CALC_OFMAP_BW: i32 = 0;
 let SR: i32 = 0, SC: i32 = 0, T: i32 = 0, ROW_FOLDS: i32 = 0, COL_FOLDS: i32 = 0, FOLD_LEN: i32 = 0;
 
 // Per-m and per-k parts of an ifmap address (operand_matrix.py): valid iff
@@ -1474,6 +1477,7 @@ function covered(size: i32, f: i32, s: i32, outputs: i32): i32 {
 /** DRAM reads, start and stop of one read operand into out. */
 function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: f64): void {
   const perSet = words / 100;
+  const firstBw = <f64>(op == OP_IFMAP ? CALC_IFMAP_BW : CALC_FILTER_BW);
   cap = 50 * <f64>perSet;
   let reads: f64, start: f64, stop: f64, peak: f64;
   let flushed = false;
@@ -1497,20 +1501,20 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
     flushed = flushes > 0;
   }
   if (!flushed) {
-    // Never fills the window: everything is prefetched before cycle 0 at 10 words per cycle.
+    // Never fills the window: everything is prefetched before cycle 0 at firstBw (10) words per cycle.
     reads = distinct;
     const sets = Math.ceil(distinct / <f64>perSet);
-    start = -Math.ceil(sets * <f64>perSet / 10);
+    start = -Math.ceil(sets * <f64>perSet / firstBw);
     stop = -1;
-    peak = min(10, distinct);
+    peak = min(firstBw, distinct);
   } else {
     reads = inserted;
-    // The first window is prefetched at 10 words per cycle, ending 2 cycles before the first demand.
-    start = first - Math.ceil(cap / 10);
+    // The first window is prefetched at firstBw (10) words per cycle, ending 2 cycles before the first demand.
+    start = first - Math.ceil(cap / firstBw);
     stop = lastFlushCycle + 1;
     // Full windows at ceil(cap / gap) words per cycle; the rest, in whole sets, over the last gap.
     // A gap of 0 cycles (two flushes in one cycle) makes SCALE-Sim divide by zero; here it counts as one cycle.
-    peak = 10;
+    peak = firstBw;
     if (flushMinFullGap < Infinity) peak = max(peak, Math.ceil(cap / max(flushMinFullGap, 1)));
     if (inChunk > 0) peak = max(peak, min(Math.ceil(Math.ceil(inChunk / <f64>perSet) * <f64>perSet / max(flushLastGap, 1)), inChunk));
   }
@@ -1598,7 +1602,7 @@ function rowWiseMappingSum(denom: f64): f64 {
 function setupLayer(
   rows: i32, cols: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
-  sparseN: i32, sparseM: i32, rowBlock: i32, rowRatios: usize,
+  sparseN: i32, sparseM: i32, rowBlock: i32, rowRatios: usize, mStart: i32, mCount: i32,
 ): i32 {
   if (sparseN < 1 || sparseM < sparseN) return 1;
   // row-wise: WS, dense layer-wise ratio, an even block dividing 2R (whole blocks per fold)
@@ -1610,7 +1614,10 @@ function setupLayer(
   H = ifmapH; W = ifmapW; FH = filterH; FW = filterW; CH = channels; NF = filters; SH = strideH; SW = strideW;
   OH = (H - FH + SH + SH - 1) / SH; // ceil((H − F + S) / S), SCALE-Sim's output size
   OW = (W - FW + SW + SW - 1) / SW;
-  M = OH * OW; N = NF; K_DENSE = FH * FW * CH;
+  // krittika's cores take rows [mStart, mStart + mCount) of the ifmap operand matrix (mCount 0: all)
+  const sliced = mCount != 0;
+  if (mStart < 0 || mCount < 0 || (sliced && (sparseM != 1 || rowBlock != 0 || mStart + mCount > OH * OW))) return 1;
+  M = sliced ? mCount : OH * OW; N = NF; K_DENSE = FH * FW * CH;
   SPARSE_N = sparseN; SPARSE_M = sparseM;
   K = (K_DENSE / SPARSE_M) * SPARSE_N + min(K_DENSE % SPARSE_M, SPARSE_N);
   KI = K;
@@ -1649,8 +1656,8 @@ function setupLayer(
   mRow = heap.alloc(<usize>M << 2); mCol = heap.alloc(<usize>M << 2); mBase = heap.alloc(<usize>M << 2);
   kRow = heap.alloc(<usize>KI << 2); kCol = heap.alloc(<usize>KI << 2); kOff = heap.alloc(<usize>KI << 2);
   for (let m = 0; m < M; m++) {
-    const r = (m / OW) * SH;
-    const c = (m % OW) * SW;
+    const r = ((m + mStart) / OW) * SH;
+    const c = ((m + mStart) % OW) * SW;
     store<i32>(mRow + (<usize>m << 2), r);
     store<i32>(mCol + (<usize>m << 2), c);
     store<i32>(mBase + (<usize>m << 2), (r * W + c) * CH);
@@ -1664,7 +1671,7 @@ function setupLayer(
     store<i32>(kCol + (<usize>k << 2), c);
     store<i32>(kOff + (<usize>k << 2), (r * W + c) * CH + rest % CH);
   }
-  IFMAP_DISTINCT = KI == K_DENSE ? <f64>CH * <f64>covered(H, FH, SH, OH) * <f64>covered(W, FW, SW, OW) : countSparseIfmap();
+  IFMAP_DISTINCT = KI == K_DENSE && !sliced ? <f64>CH * <f64>covered(H, FH, SH, OH) * <f64>covered(W, FW, SW, OW) : countSparseIfmap();
 
   return 0;
 }
@@ -1688,8 +1695,13 @@ export function simLayer(
   out: usize, rows: i32, cols: i32, ifmapWords: i32, filterWords: i32, ofmapWords: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
   userBandwidth: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: i32, sparseN: i32, sparseM: i32, rowBlock: i32, rowRatios: usize,
-  layout: usize, filterOffset: f64,
+  layout: usize, filterOffset: f64, mStart: i32, mCount: i32, calcIfmapBw: i32, calcFilterBw: i32, calcOfmapBw: i32, metricCopies: i32,
 ): i32 {
+  if (metricCopies < 1 || (metricCopies > 1 && rowBlock != 0)) return 1;
+  if (calcIfmapBw < 0 || calcFilterBw < 0 || calcOfmapBw < 0) return 1;
+  CALC_IFMAP_BW = calcIfmapBw > 0 ? calcIfmapBw : 10;
+  CALC_FILTER_BW = calcFilterBw > 0 ? calcFilterBw : 10;
+  CALC_OFMAP_BW = calcOfmapBw;
   if (userBandwidth < 0 || (userBandwidth > 0 && (ifmapBandwidth <= 0 || filterBandwidth <= 0))) return 1;
   // custom layouts: USER mode only (v3's CALC buffers ignore them), banks dividing the bandwidth
   layoutSpec = userBandwidth > 0 ? layout : 0;
@@ -1700,7 +1712,7 @@ export function simLayer(
     if (spec(OP_FILTER, 0) != 0 && filterBandwidth % spec(OP_FILTER, 1) != 0) return 1;
   }
   if (rows <= 0 || cols <= 0 || ifmapWords < 100 || filterWords < 100 || ofmapWords <= 1 || dataflow < 0 || dataflow > 2) return 1;
-  if (setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, sparseN, sparseM, rowBlock, rowRatios) != 0) return 1;
+  if (setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, sparseN, sparseM, rowBlock, rowRatios, mStart, mCount) != 0) return 1;
   const folds = <f64>ROW_FOLDS * <f64>COL_FOLDS;
   const lines = folds * <f64>FOLD_LEN;
 
@@ -1710,13 +1722,17 @@ export function simLayer(
   const utilCycles = DF == DF_OS ? FOLD_LEN : 2 * R + 2 * C + T - 3; // WS/IS: one C−1 more (quirk)
   const denom = <f64>R * <f64>C;
   const denoms = f64x2.replace_lane(f64x2.splat(denom), 1, denom * <f64>utilCycles);
+  // krittika builds scalesim's per-fold lists `metricCopies` (2) times over and averages them all.
   let sums = f64x2.splat(0);
-  for (let fc = 0; fc < COL_FOLDS; fc++) {
-    for (let fr = 0; fr < ROW_FOLDS; fr++) {
-      const used = <f64>rowsUsed(fr) * <f64>colsUsed(fc);
-      sums = f64x2.add(sums, f64x2.div(f64x2.replace_lane(f64x2.splat(used), 1, used * <f64>T), denoms));
+  for (let copy = 0; copy < metricCopies; copy++) {
+    for (let fc = 0; fc < COL_FOLDS; fc++) {
+      for (let fr = 0; fr < ROW_FOLDS; fr++) {
+        const used = <f64>rowsUsed(fr) * <f64>colsUsed(fc);
+        sums = f64x2.add(sums, f64x2.div(f64x2.replace_lane(f64x2.splat(used), 1, used * <f64>T), denoms));
+      }
     }
   }
+  const listed = folds * <f64>metricCopies;
   const utilSum = f64x2.extract_lane(sums, 1);
   // Row-wise N:M: v3's mapping efficiency counts the fold's filter entries that are not padding.
   const mapSum = ROW_WISE ? rowWiseMappingSum(denom) : f64x2.extract_lane(sums, 0);
@@ -1725,7 +1741,7 @@ export function simLayer(
   wTotal = <f64>ofmapWords;
   wActive = Math.ceil(wTotal * 0.5);
   wDrainSize = wTotal - wActive;
-  wBw = userBandwidth > 0 ? userBandwidth : C;
+  wBw = userBandwidth > 0 ? userBandwidth : CALC_OFMAP_BW > 0 ? CALC_OFMAP_BW : C;
   wDrainLines = Math.ceil(wDrainSize / <f64>wBw);
   wFree = wTotal; wLineIdx = 0; wLines = 0; wDrainStart = 0; wDrainEnd = 0;
   wAccess = 0; wFirstDrain = 0; wLastDrainEnd = 0; wMaxDrainEnd = 0; wDrained = false;
@@ -1748,8 +1764,8 @@ export function simLayer(
   put(out, F_TOTAL, total);
   put(out, F_STALL, stalls);
   put(out, F_OVERALL_UTIL, (macs * 100) / (total * denom));
-  put(out, F_MAPPING_EFF, (mapSum / folds) * 100);
-  put(out, F_COMPUTE_UTIL, (utilSum / folds) * 100);
+  put(out, F_MAPPING_EFF, (mapSum / listed) * 100);
+  put(out, F_COMPUTE_UTIL, (utilSum / listed) * 100);
   put(out, F_MACS, macs);
   // SRAM counts are shape counts (padding of the ceil rule included).
   let ifmapReads: f64, filterReads: f64, ofmapWrites: f64;
@@ -1789,7 +1805,7 @@ export function simTraceBegin(
   rows: i32, cols: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
 ): i32 {
-  return setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, 1, 1, 0, 0);
+  return setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, 1, 1, 0, 0, 0, 0);
 }
 
 /** Lines in the layer's demand (all folds), after simTraceBegin. */

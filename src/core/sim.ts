@@ -43,6 +43,12 @@ export interface SimLayerArgs {
   rowWise?: { blockSize: number; ratios: readonly number[] };
   /** SCALE-Sim v3's custom layouts (USER mode): per operand with one, its banks, ports and layout; the filter's addresses hash with filterOffset. */
   layouts?: { ifmap?: SimOperandLayout; filter?: SimOperandLayout; filterOffset: number };
+  /** Only the ofmap pixels [start, start + count) (rows of the ifmap operand matrix), as krittika gives a core its share (dense only). */
+  ofmapRows?: { start: number; count: number };
+  /** CALC mode's DRAM rates, words per cycle: the first ifmap and filter prefetch (default 10) and the ofmap drain (default cols). */
+  calcBandwidth?: { ifmap: number; filter: number; ofmap: number };
+  /** How many times over the per-fold mapping efficiency and utilisation lists are averaged (krittika: 2; default 1). */
+  metricCopies?: number;
 }
 
 /** One operand's custom layout: `factors` (ifmap X, Y, C; filter K, C, R, S) and `order` (a permutation of twice as many axes). */
@@ -84,7 +90,8 @@ export class SystolicSim {
       this.out, a.rows, a.cols, a.ifmapWords, a.filterWords, a.ofmapWords, SIM_DATAFLOW[a.dataflow],
       a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth,
       a.userBandwidth, a.ifmapBandwidth ?? a.userBandwidth, a.filterBandwidth ?? a.userBandwidth, a.v3 ? 1 : 0, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1, a.rowWise?.blockSize ?? 0, ratios,
-      layouts, a.layouts?.filterOffset ?? 0,
+      layouts, a.layouts?.filterOffset ?? 0, a.ofmapRows?.start ?? 0, a.ofmapRows?.count ?? 0,
+      a.calcBandwidth?.ifmap ?? 0, a.calcBandwidth?.filter ?? 0, a.calcBandwidth?.ofmap ?? 0, a.metricCopies ?? 1,
     );
     if (ratios) this.core.exports.free(ratios);
     if (layouts) this.core.exports.free(layouts);

@@ -66,7 +66,7 @@ const KNOWN_V3: Record<string, readonly string[]> = Object.fromEntries(
   [...new Set([...Object.keys(KNOWN), ...Object.keys(V3_ADDED)])].map((sec) => [sec, [...(KNOWN[sec] ?? []), ...(V3_ADDED[sec] ?? [])]]),
 );
 
-interface Entry {
+export interface Entry {
   value: string;
   line: number;
   key: string; // as written in the file
@@ -90,8 +90,8 @@ export function parseConfig(text: string, file = '<config>', options: ParseConfi
   return parseScalesimConfig(text, file, options).config;
 }
 
-/** Parses the text of a SCALE-Sim v2 or v3 `.cfg`. `file` names it in errors. */
-export function parseScalesimConfig(text: string, file = '<config>', options: ParseConfigOptions = {}): ScalesimConfigFile {
+/** configparser's sections of a `.cfg` (keys lower-cased), with the line of each section's first header. */
+export function cfgSections(text: string, file: string): { sections: Map<string, Map<string, Entry>>; headers: Map<string, number> } {
   const sections = new Map<string, Map<string, Entry>>();
   const headers = new Map<string, number>();
   let section: Map<string, Entry> | undefined;
@@ -115,6 +115,12 @@ export function parseScalesimConfig(text: string, file = '<config>', options: Pa
     if (section.has(key)) throw new ConfigError(`${file}:${line}: key '${match[1]}' given twice in [${sectionName}]`);
     section.set(key, { value: match[2]!.trim(), line, key: match[1]! });
   });
+  return { sections, headers };
+}
+
+/** Parses the text of a SCALE-Sim v2 or v3 `.cfg`. `file` names it in errors. */
+export function parseScalesimConfig(text: string, file = '<config>', options: ParseConfigOptions = {}): ScalesimConfigFile {
+  const { sections, headers } = cfgSections(text, file);
 
   const looksV3 = [...sections].some(([sec, keys]) => sec === 'layout' || sec === 'sparsity' || [...keys.keys()].some((k) => V3_ADDED[sec]?.includes(k)));
   const version: ScalesimVersion = options.version ?? (looksV3 ? 3 : 2);

@@ -111,6 +111,14 @@ export interface SimulatorOptions {
    * conflicts); in CALC mode v3 checks the layout and simulates as without.
    */
   layout?: ScalesimLayout;
+  /**
+   * Run as krittika runs one core's share of a layer (src/sim/krittika.ts; dense, CALC, v2's memory
+   * model): only the ofmap pixels `ofmapRows` (the rows krittika slices from the ifmap operand
+   * matrix), the first prefetch windows and the ofmap drain at the core's `bandwidth` (SCALE-Sim:
+   * 10 words per cycle and ArrayWidth), and mapping efficiency and compute util averaged over
+   * scalesim's per-fold lists built twice over, as krittika has them built.
+   */
+  krittikaCore?: { ofmapRows: { start: number; count: number }; bandwidth: { ifmap: number; filter: number; ofmap: number } };
 }
 
 /** The core's custom layouts for a v3 run, or undefined; refuses what v3 refuses (or would never finish). */
@@ -196,6 +204,12 @@ export class Simulator {
     const rowWise = sparsity?.optimizedMapping ? { blockSize: sparsity.blockSize!, ratios: rowWiseRatios(sparsity.randomSeed!, sparsity.blockSize!, layer.numFilters) } : undefined;
     const ratio = sparsity && !rowWise ? layerRatio(layer) : { n: 1, m: 1 };
     if (config.interfaceBandwidth === 'USER') checkUserModeCost(config, layer, options.userModeWorkLimit ?? USER_MODE_WORK_LIMIT);
+    const krittika = options.krittikaCore;
+    const rows = krittika?.ofmapRows;
+    if (krittika && (sparsity || options.fixScalesimQuirks || options.v3 || config.interfaceBandwidth !== 'CALC')) throw new SimulationError(`layer '${layer.name}': krittikaCore runs dense CALC layers with SCALE-Sim v2's memory model only`);
+    if (rows && (!Number.isInteger(rows.start) || !Number.isInteger(rows.count) || rows.start < 0 || rows.count < 1 || rows.start + rows.count > layerGemm(layer).m)) {
+      throw new SimulationError(`layer '${layer.name}': krittikaCore.ofmapRows must be whole ofmap pixels within its ${layerGemm(layer).m}, got ${JSON.stringify(rows)}`);
+    }
     const layouts = coreLayouts(config, layer, options);
     const f = this.sim.layer({
       rows: config.rows, cols: config.cols,
@@ -206,6 +220,7 @@ export class Simulator {
       sparsity: ratio,
       rowWise,
       ...(layouts ? { layouts } : {}),
+      ...(krittika ? { ofmapRows: krittika.ofmapRows, calcBandwidth: krittika.bandwidth, metricCopies: 2 } : {}),
     });
     const result = toResult(layer.name, f);
     if (sparsity) {
