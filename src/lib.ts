@@ -11,6 +11,7 @@ export { InProcessMeasurer, type KernelResult, type MeasureOptions } from './tun
 export { WebWorkerMeasurer } from './tune/measure-web.js';
 export { importOnnx, OptionsError, schedule, simulate, type ImportOnnxOptions, type ModelInput, type ProgressEvent, type ScheduleOptions, type ScheduleReport, type SimulateOptions, type SimulateReport } from './api/index.js';
 export { tune, type TuneOptions, type TuneReport } from './api/index.js';
+export { type MulticoreReport, simulateMulticore, type SimulateMulticoreOptions } from './api/index.js';
 export { SIMULATE_DEFAULTS, simulateTraces, type ScalesimText, type ScalesimTopology, type SimulateModel, zooModels, type ZooModel } from './api/index.js';
 export { isUserError, UserError, type UserErrorPlace } from './base/errors.js';
 // The co-design building blocks (problem, strategies, ARCO) for callers who go past the facade,

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandParts } from './lazy.js';
+import type { MulticoreReport } from '../../src/api/simulate-multicore.js';
 import { SIMULATE_DEFAULTS, type SimulateModel, type SimulateOptions, type SimulateReport, simulate, simulateTraces } from '../../src/api/simulate.js';
 import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
 import { ENERGY_TABLES, type EnergyTable } from '../../src/sim/energy.js';
@@ -24,6 +25,8 @@ interface SimulateArgs {
   fixScalesimQuirks?: boolean;
   trace?: boolean;
   userWorkLimit?: number;
+  multicore?: boolean;
+  partition?: string;
   json?: boolean;
 }
 
@@ -48,12 +51,20 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
       .option('fix-scalesim-quirks', { type: 'boolean', default: false, describe: 'Correct SCALE-Sim\'s cycle accounting (OS fold length, off-by-one, OFMAP writes, ceil output size) instead of matching it' })
       .option('energy-table', { type: 'string', default: SIMULATE_DEFAULTS.energyTable, choices: Object.keys(ENERGY_TABLES), describe: 'Per-access energies and areas to estimate with' })
       .option('energy', { type: 'string', describe: 'Override entries of the energy table, e.g. macPJ=0.5,dramPJPerWord=100' })
+      .option('multicore', { type: 'boolean', describe: 'Read --config as krittika\'s (SCALE-Sim v3\'s multi-core simulator) and --topology as its topology (default: a config with a [COMPUTE] section is krittika\'s); --out gets its three reports' })
+      .option('partition', { type: 'string', describe: 'krittika\'s partition file (its -p), for partition strategy USER' })
       .conflicts('config', 'target') as never,
   handler: async (argv) => {
     if (argv.trace && !argv.out) throw new RangeError('--trace writes files: give --out DIR');
+    const configText = argv.config !== undefined ? await readFile(argv.config, 'utf8') : undefined;
+    const { isKrittikaConfig } = await import('../../src/sim/krittika-files.js');
+    if (argv.multicore || argv.partition !== undefined || (configText !== undefined && argv.multicore === undefined && isKrittikaConfig(configText))) {
+      await runMulticore(argv, configText);
+      return;
+    }
     const model = await modelOf(argv);
     const options: SimulateOptions = {
-      ...(argv.config !== undefined ? { scalesimConfig: { text: await readFile(argv.config, 'utf8'), source: argv.config } } : {}),
+      ...(configText !== undefined ? { scalesimConfig: { text: configText, source: argv.config } } : {}),
       ...(argv.target !== undefined ? { target: argv.target } : {}),
       ...(argv.scalesimVersion !== undefined ? { scalesimVersion: argv.scalesimVersion } : {}),
       ...(argv.layout !== undefined ? { scalesimLayout: { text: await readFile(argv.layout, 'utf8'), source: argv.layout } } : {}),
@@ -70,6 +81,41 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
     report(argv, result, asText);
   },
 };
+
+/** A krittika config, topology and partition file through simulateMulticore: its reports in --out, the report as text or --json. */
+async function runMulticore(argv: SimulateArgs, configText: string | undefined): Promise<void> {
+  if (configText === undefined || argv.topology === undefined) throw new RangeError('a multi-core run takes krittika\'s --config FILE and --topology FILE');
+  const others = (['model', 'target', 'gemm', 'scalesimVersion', 'layout', 'dataflow', 'energy', 'fixScalesimQuirks', 'trace', 'userWorkLimit'] as const).filter((k) => argv[k] !== undefined && argv[k] !== false);
+  if (others.length > 0) throw new RangeError(`a multi-core (krittika) run takes --config, --topology, --partition, --out and --json only, not --${others.join(', --')}`);
+  const { simulateMulticore } = await import('../../src/api/simulate-multicore.js');
+  const result = await simulateMulticore(
+    { text: await readFile(argv.topology, 'utf8'), source: argv.topology },
+    { krittikaConfig: { text: configText, source: argv.config }, ...(argv.partition !== undefined ? { partition: { text: await readFile(argv.partition, 'utf8'), source: argv.partition } } : {}) },
+  );
+  for (const note of result.notes) message(`krittika: ${note}`);
+  if (argv.out) {
+    await mkdir(argv.out, { recursive: true });
+    for (const [file, text] of Object.entries(result.reports)) await writeFile(join(argv.out, file), text);
+    await writeFile(join(argv.out, 'REPORT.json'), `${JSON.stringify(result, null, 1)}\n`);
+    message(`wrote krittika's reports and REPORT.json to ${argv.out}`);
+  }
+  report(argv, result, multicoreText);
+}
+
+function multicoreText(r: MulticoreReport): string {
+  const c = r.config;
+  const rows = r.layers.map((l, i) => [
+    String(i), l.kind, l.kind === 'activation' ? 'simd' : `${l.partition.inputParts}×${l.partition.filterParts} ${l.partition.unit} ${l.partition.dataflow}`,
+    l.cores.length, ...l.figures.compute,
+  ]);
+  const array = c.matmul ? `${c.matmul.rows}×${c.matmul.cols} matmul arrays` : 'no matmul arrays';
+  return [
+    `${c.cores} cores, ${array}, SIMD ${c.simdLength}, ${c.partitionStrategy} partitions (krittika)`,
+    table(['layer', 'kind', 'partition', 'cores', 'cycles', 'stalls', 'util %', 'map eff %', 'compute util %'], rows),
+    `total ${formatNumber(r.totals.totalCycles)} cycles (mean per core, summed over layers) for ${formatNumber(r.totals.macs)} MACs`,
+    `simulated ${r.totals.layers} layers in ${formatNumber(r.simulatorSeconds * 1e3)} ms`,
+  ].join('\n');
+}
 
 /** The model as the library takes it: a topology's text, a graph read from a file, or the spec itself. */
 async function modelOf(argv: SimulateArgs): Promise<SimulateModel> {

@@ -6,6 +6,7 @@ export { importOnnx, type ImportOnnxOptions } from './import-onnx.js';
 export { type ModelInput } from './model.js';
 export { schedule, type ScheduleOptions, type ScheduleReport } from './schedule.js';
 export { simulate, SIMULATE_DEFAULTS, simulateTraces, type ScalesimText, type ScalesimTopology, type SimulateModel, type SimulateOptions, type SimulateReport } from './simulate.js';
+export { type MulticoreLayer, type MulticoreReport, simulateMulticore, type SimulateMulticoreOptions } from './simulate-multicore.js';
 export { tune, type TuneLayerReport, type TuneOptions, type TuneReport } from './tune.js';
 export { codesign, type CodesignOptions, type CodesignReport } from './codesign.js';
 export { compile, type CompileOptions, type CompileResult } from './compile.js';

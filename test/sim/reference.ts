@@ -651,12 +651,21 @@ function rowWiseDemand(R: number, C: number, B: number, ifmapOp: Mat, filterOp: 
 }
 
 /** One layer through SCALE-Sim v2's pipeline (or v3's with `v3`), in CALC or USER interface-bandwidth mode. */
-export function referenceLayer(config: SystolicConfig, layer: ConvLayer, v3?: V3Options): LayerResult {
-  return referenceRun(config, layer, v3).result;
+export function referenceLayer(config: SystolicConfig, layer: ConvLayer, v3?: V3Options, share?: KrittikaShare): LayerResult {
+  return referenceRun(config, layer, v3, share).result;
+}
+
+/**
+ * krittika's share of a layer for one core (SimulatorOptions.krittikaCore): the ofmap pixels
+ * `ofmapRows` sliced from the operand matrices, CALC rates at `bandwidth`, the per-fold lists twice.
+ */
+export interface KrittikaShare {
+  ofmapRows: { start: number; count: number };
+  bandwidth: { ifmap: number; filter: number; ofmap: number };
 }
 
 /** The figures and the three DRAM traces (CALC read addresses in the order of its JS sets, USER read addresses not modelled). */
-export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Options): {
+export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Options, share?: KrittikaShare): {
   result: LayerResult;
   dramTraces: { ifmap: DramRow[]; filter: DramRow[]; ofmap: DramRow[] };
   /** The service cycle of every demand line, per operand (the SRAM traces' first column). */
@@ -668,7 +677,12 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Op
   const rowWise = ratio && v3!.rowWise;
   if (rowWise && config.dataflow !== 'ws') throw new Error('row-wise N:M is WS only in v3');
   const pattern = ratio && !rowWise ? Array.from({ length: layerGemm(layer).k }, (_, k) => (k % ratio.m < ratio.n ? 1 : 0)) : undefined;
-  const { g, dense, ifmap, filter: denseFilter, ofmap } = operandMatrices(config, layer, pattern);
+  const whole = operandMatrices(config, layer, pattern);
+  const { dense, filter: denseFilter } = whole;
+  const rows = share?.ofmapRows ?? { start: 0, count: whole.g.m };
+  const g = { ...whole.g, m: rows.count };
+  const ifmap = whole.ifmap.slice(rows.start, rows.start + rows.count);
+  const ofmap = whole.ofmap.slice(rows.start, rows.start + rows.count);
   const ratios = rowWise ? rowWiseRatios(rowWise.seed, rowWise.blockSize, g.n) : [];
   const filter = rowWise ? rowWiseFilter(denseFilter, g.k, g.n, rowWise.blockSize, ratios) : denseFilter;
   const d = rowWise
@@ -681,9 +695,14 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Op
   const fl = v3?.layouts?.filter;
   const ifmapPrefetch = il ? customLayoutOrder([layer.ifmapHeight, layer.ifmapWidth, layer.channels], il, 0) : d.ifmapPrefetch;
   const filterPrefetch = fl ? customLayoutOrder([layer.numFilters, layer.channels, layer.filterHeight, layer.filterWidth], fl, config.filterOffset) : d.filterPrefetch;
-  const ifmapBuf = user ? new ReadBufferUser(sramWords(config.ifmapSramKiB), v3?.ifmapBandwidth ?? bw, ifmapPrefetch, !!v3, il) : new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB));
-  const filterBuf = user ? new ReadBufferUser(sramWords(config.filterSramKiB), v3?.filterBandwidth ?? bw, filterPrefetch, !!v3, fl) : new ReadBufferEstimateBw(sramWords(config.filterSramKiB));
-  const ofmapBuf = new WriteBuffer(sramWords(config.ofmapSramKiB), user ? bw : C);
+  const ifmapBuf = user ? new ReadBufferUser(sramWords(config.ifmapSramKiB), v3?.ifmapBandwidth ?? bw, ifmapPrefetch, !!v3, il) : new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB), share?.bandwidth.ifmap);
+  const filterBuf = user ? new ReadBufferUser(sramWords(config.filterSramKiB), v3?.filterBandwidth ?? bw, filterPrefetch, !!v3, fl) : new ReadBufferEstimateBw(sramWords(config.filterSramKiB), share?.bandwidth.filter);
+  const ofmapBuf = new WriteBuffer(sramWords(config.ofmapSramKiB), user ? bw : share?.bandwidth.ofmap ?? C);
+  if (share) {
+    // built twice over, as krittika has them built
+    d.mappingEff.push(...d.mappingEff);
+    d.computeUtil.push(...d.computeUtil);
+  }
   let stalls = 0;
   const ifmapServiced: number[] = [];
   const filterServiced: number[] = [];
