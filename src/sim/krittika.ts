@@ -76,9 +76,13 @@ function runLayer(sim: Simulator, config: KrittikaConfig, layer: Extract<Krittik
   const filterShares = shares(g.n, row.filterParts, (p, each) => `${layer.source}: ${row.filterParts} filter parts of ${each} of its ${g.n} filters leave part ${p} none; krittika stops on an empty share`);
   const cfg = coreConfig(config, row.dataflow);
   const cores: KrittikaCore[] = [];
+  // A share's figures depend on its ofmap rows and how many filters it has, not which: equal shares are simulated once.
+  const byShare = new Map<string, LayerResult>();
   for (const ofmapRows of rowShares) {
     for (const filters of filterShares) {
-      const r = sim.layer(cfg, { ...layer.layer, numFilters: filters.count }, { krittikaCore: { ofmapRows, bandwidth: config.bandwidth } });
+      const key = `${ofmapRows.start} ${ofmapRows.count} ${filters.count}`;
+      const r = byShare.get(key) ?? sim.layer(cfg, { ...layer.layer, numFilters: filters.count }, { krittikaCore: { ofmapRows, bandwidth: config.bandwidth } });
+      byShare.set(key, r);
       // quirk 5: scalesim's demand matrices are built twice, and so are its SRAM counts
       const sramReads = { ...r.sramReads, ifmap: 2 * r.sramReads.ifmap, filter: 2 * r.sramReads.filter };
       const sramWrites = { ...r.sramWrites, ofmap: 2 * r.sramWrites.ofmap };
