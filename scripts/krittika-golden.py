@@ -10,10 +10,10 @@ are kept unless --force). Run it with Debian's python3 (python3-numpy, python3-t
     /usr/bin/python3 scripts/krittika-golden.py --krittika /tmp/krittika --scalesim /tmp/scalesim-d78b477 [--only NAME] [--force]
 
 --scalesim is the folder holding the `scalesim` package krittika imports: scale-sim-v3's own tree
-at commit d78b477 (`git archive d78b477 scalesim`). krittika 2cf6c8e does not run on v3's newer
-scalesim (from 047de51 its operand_matrix asks the topology for sparsity ratios, from 34b270a for a
-layout object); d78b477 (2024-09-30) is v3's last commit it runs on, a week after krittika's last
-change to its code.
+at commit d78b477 (`git archive d78b477 scalesim`), 2024-09-30, a week after krittika's last change
+to its code. krittika 2cf6c8e does not run on v3's scalesim from af2dc5d (2024-11-03) on: its
+operand_matrix asks the topology for sparsity ratios, and from 34b270a for a layout object; up to
+aabd619 it runs, and gives the same reports as on d78b477 (user-6-uneven, auto-4, user-strided-is).
 
 Only what krittika can finish is run: CALC bandwidth mode (USER passes the mode string where
 scalesim expects a flag and stops), the matmul unit (its vector units stop at scalesim's config

@@ -1,12 +1,13 @@
 // krittika's run (simulator.py, single_layer_sim.py at 2cf6c8e): every conv or GEMM layer is cut
 // into input parts × filter parts, one per core, and each core runs SCALE-Sim's pipeline on its
 // share of the operand matrices; an activation runs on the SIMD units of every core. Each core's
-// share here is mapwise's own SCALE-Sim simulation (Simulator.layer with SimulatorOptions.ofmapRows
+// share here is mapwise's own SCALE-Sim simulation (Simulator.layer with SimulatorOptions.krittikaCore
 // and the core's filters), so no second simulator exists. krittika's quirks, kept:
 //  1. a core's share is ceil(rows / parts) rows of the ifmap operand matrix (ofmap pixels, which
 //     cut ofmap rows anywhere) and ceil(filters / parts) filters, the last ones shorter; a part left
 //     empty stops krittika, and here is an error;
-//  2. scalesim is run as of its v3 tree at d78b477 in CALC mode (krittika's USER mode stops), its
+//  2. scalesim is run as of v3's tree at d78b477 (krittika stops on v3's scalesim from af2dc5d),
+//     whose CALC memory model is v2's, in CALC mode (krittika's USER mode stops), its
 //     first prefetch windows and ofmap drains at the per-core interface bandwidths instead of
 //     SCALE-Sim's 10 words per cycle and ArrayWidth;
 //  3. an activation reads the ofmap of the latest conv or GEMM layer, whatever lies between, split by
