@@ -1,10 +1,13 @@
-// `npm run bench -- scaleout [--json] [--network resnet18] [--trials 512] [--kills 10] [--skip codesign,tune,synthetic,faults]`
+// `npm run bench -- scaleout [--json] [--network resnet18] [--trials 512] [--kills 10] [--skip codesign,tune,arco,synthetic,faults]`
 // Scale-out on Redis (issue 18), against a private redis-server and `mapwise worker` processes:
 //   codesign   the exact co-design optimum (a SCALE-Sim network, the default area budget) here, on
 //              1 and on 2 workers: the same optimum, the speed-up of 2 over 1, and the overhead of
 //              going through Redis (1 worker against the local search);
 //   tune       a simulated-target tuning run (ResNet-18's convolutions, random tuner) the same way:
 //              the same records;
+//   arco       ARCO co-designing the same network (default area budget and call budget) here and
+//              with its layer simulations on 1 and 2 workers: the same records, and what the trips
+//              through Redis cost a search whose simulations take microseconds to milliseconds;
 //   synthetic  measurement-bound work, a device of 50 ms per measurement, on 1 and on 8 workers;
 //   faults     one tuning run during which 10 workers are killed mid-job (SIGKILL) and replaced:
 //              every trial recorded exactly once, the records of a local run.
@@ -13,11 +16,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism, loadavg } from 'node:os';
-import { CodesignProblem, codesignCeiling, networkFromLayers, userBudgetTarget, type Ceiling } from '../src/codesign/index.js';
+import { CodesignProblem, codesignCeiling, DEFAULT_CODESIGN_BUDGET, networkFromLayers, runStrategy, userBudgetTarget, type Ceiling } from '../src/codesign/index.js';
 import { getCore } from '../src/core/load.js';
 import type { Core } from '../src/core/core.js';
 import type { Graph } from '../src/graph/types.js';
 import { remoteCeiling } from '../src/node/dist/codesign.js';
+import { remoteLayerSimulator } from '../src/node/dist/joint.js';
 import { Coordinator, type CoordinatorOptions } from '../src/node/dist/coordinator.js';
 import { startRedis, startWorker, type RedisServer, type WorkerProcess } from '../src/node/dist/local.js';
 import { MAPPING_QUEUE, QUEUE_PREFIX } from '../src/node/dist/queues.js';
@@ -116,6 +120,27 @@ async function codesignRows(core: Core, redis: RedisServer, network: string, log
   return rows;
 }
 
+async function arcoRows(core: Core, redis: RedisServer, network: string, log: BenchOptions['log']): Promise<Row[]> {
+  const problem = (): CodesignProblem =>
+    new CodesignProblem(new MappingModel(new Simulator(core)), networkFromLayers(`scalesim:${network}`, scalesimNetwork(network).map((layer) => ({ layer }))), userBudgetTarget({}).target);
+  const search = async (simulateOn?: Coordinator): Promise<TuningRecord[]> => {
+    const records: TuningRecord[] = [];
+    const p = problem();
+    const simulateLayers = simulateOn && remoteLayerSimulator(simulateOn, p, { tuner: 'arco', seed: 1 });
+    await runStrategy('arco', core, p, { budget: DEFAULT_CODESIGN_BUDGET, seed: 1, onRecords: (r) => void records.push(...r), ...(simulateLayers ? { simulateLayers } : {}) });
+    return records;
+  };
+  log(`arco: scalesim:${network}, ${DEFAULT_CODESIGN_BUDGET} simulator calls, here`);
+  const local = await measured(() => search());
+  const rows: Row[] = [{ case: 'arco', workers: 0, seconds: round(local.wall), sameAsLocal: true, note: `scalesim:${network}, ${local.value.length} configurations here` }];
+  for (const count of [1, 2]) {
+    log(`arco: layer simulations on ${count} worker${count > 1 ? 's' : ''}`);
+    const remote = await withWorkers(redis, count, [], () => withCoordinator({ redis: redis.url }, (c) => measured(() => search(c))));
+    rows.push({ case: 'arco', workers: count, seconds: round(remote.wall), workerCpuSeconds: remote.workerCpu, sameAsLocal: sameRecords(remote.value, local.value), overheadVsLocal: round(remote.wall / local.wall - 1) });
+  }
+  return rows;
+}
+
 async function tuneRows(core: Core, redis: RedisServer, graph: Graph, trials: number, log: BenchOptions['log']): Promise<Row[]> {
   const jobs = (): TuningJob[] => workerTuningJobs(core, graph, 'systolic:eyeriss');
   log(`tune: ${graph.name} on systolic:eyeriss, random tuner, ${trials} trials a layer, here`);
@@ -197,6 +222,7 @@ export const scaleoutBench: Bench = {
     const rows: Row[] = [];
     try {
       if (!skip.has('codesign')) rows.push(...(await codesignRows(core, redis, String(args.network ?? 'resnet18'), log)));
+      if (!skip.has('arco')) rows.push(...(await arcoRows(core, redis, String(args.network ?? 'resnet18'), log)));
       if (!skip.has('tune')) rows.push(...(await tuneRows(core, redis, await loadModel('resnet18convs'), Number(args.trials ?? 512), log)));
       if (!skip.has('synthetic')) rows.push(...(await syntheticRows(core, redis, graph, log)));
       if (!skip.has('faults')) rows.push(...(await faultRows(core, redis, graph, Number(args.kills ?? 10), log)));
