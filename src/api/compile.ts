@@ -101,7 +101,8 @@ export async function compile(model: ModelInput, options?: CompileOptions): Prom
   const target = typeof o.target === 'object' ? o.target : parseTargetSpec(o.target ?? 'edgetpu:4', 'target');
   if (o.device !== undefined && o.redis === undefined) throw new OptionsError('compile: device needs redis', { field: 'device' });
   if (o.redis !== undefined && !(target.kind === 'host' || (target.kind === 'systolic' && DISTRIBUTED_STRATEGIES.includes(o.strategy ?? 'arco')))) {
-    throw new OptionsError(`compile: redis: ${target.label} with strategy ${o.strategy ?? 'arco'} runs here; it spreads host tuning and the systolic target's ${DISTRIBUTED_STRATEGIES.join(', ')} strategies`, { field: 'redis' });
+    const what = target.kind === 'systolic' ? `${target.label} with strategy ${o.strategy}` : target.label;
+    throw new OptionsError(`compile: redis: ${what} runs here; it spreads host tuning and the systolic target's ${DISTRIBUTED_STRATEGIES.join(', ')} strategies`, { field: 'redis' });
   }
   const core = await getCore();
   const started = performance.now();
