@@ -151,6 +151,44 @@ LAYOUT_CASES = [
 ]
 
 
+def write_inputs(out, config, topology, layout_file):
+    """A run's inputs in out: config.cfg, topology.csv and, with a custom layout, layout.csv."""
+    for file, text in [('config.cfg', config), ('topology.csv', topology), ('layout.csv', layout_file)]:
+        if text:
+            with open(os.path.join(out, file), 'w') as f:
+                f.write(text)
+
+
+def run_scalesim(scalesim, out, name, gemm, layout_file, keep):
+    """Runs v3 on out's inputs in a scratch folder, then keep(run folder) copies what to store; returns v3's wall time."""
+    work = tempfile.mkdtemp(prefix='scalesim-v3-')
+    try:
+        command = ['/usr/bin/python3', os.path.join(scalesim, 'scalesim', 'scale.py'),
+                   '-c', os.path.join(out, 'config.cfg'), '-t', os.path.join(out, 'topology.csv'), '-p', os.path.join(work, 'run')]
+        if gemm:
+            command += ['-i', 'gemm']
+        if layout_file:
+            command += ['-l', os.path.join(out, 'layout.csv')]
+        start = time.time()
+        # v3 reads a layout file even with custom layouts off: its default (layouts/conv_nets/test.csv)
+        # is relative to the checkout; it exits 0 after errors, so the reports are checked for.
+        run = subprocess.run(command, cwd=scalesim, env={**os.environ, 'PYTHONPATH': scalesim}, capture_output=True, text=True)
+        seconds = time.time() - start
+        run_dir = os.path.join(work, 'run', name)
+        if run.returncode != 0 or not os.path.exists(os.path.join(run_dir, REPORTS[0])):
+            raise SystemExit(f'{name}: SCALE-Sim v3 failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}')
+        keep(run_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return seconds
+
+
+def write_meta(out, meta):
+    with open(os.path.join(out, 'meta.json'), 'w') as f:
+        json.dump(meta, f, indent=1)
+        f.write('\n')
+
+
 def run_case(scalesim, case, force):
     if isinstance(case[10], dict):  # a LAYOUT_CASES entry
         name, rows, cols, srams, df, interface, bw, buf, topology, gemm, layout, layout_file = case[:12]
@@ -167,48 +205,27 @@ def run_case(scalesim, case, force):
         print(f'{name}: kept')
         return
     os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, 'config.cfg'), 'w') as f:
-        f.write(config_text(name, rows, cols, srams, df, interface, bw, buf, buf, bank_bw, sparse_rep, block, layout))
-    with open(os.path.join(out, 'topology.csv'), 'w') as f:
-        f.write(topology)
-    if layout_file:
-        with open(os.path.join(out, 'layout.csv'), 'w') as f:
-            f.write(layout_file)
-    work = tempfile.mkdtemp(prefix='scalesim-v3-')
-    try:
-        command = ['/usr/bin/python3', os.path.join(scalesim, 'scalesim', 'scale.py'),
-                   '-c', os.path.join(out, 'config.cfg'), '-t', os.path.join(out, 'topology.csv'), '-p', os.path.join(work, 'run')]
-        if gemm:
-            command += ['-i', 'gemm']
-        if layout_file:
-            command += ['-l', os.path.join(out, 'layout.csv')]
-        start = time.time()
-        # v3 reads a layout file even with custom layouts off: its default (layouts/conv_nets/test.csv)
-        # is relative to the checkout; it exits 0 after errors, so the reports are checked for.
-        run = subprocess.run(command, cwd=scalesim, env={**os.environ, 'PYTHONPATH': scalesim}, capture_output=True, text=True)
-        seconds = time.time() - start
-        if run.returncode != 0 or not os.path.exists(os.path.join(work, 'run', name, REPORTS[0])):
-            raise SystemExit(f'{name}: SCALE-Sim v3 failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}')
+    write_inputs(out, config_text(name, rows, cols, srams, df, interface, bw, buf, buf, bank_bw, sparse_rep, block, layout), topology, layout_file)
+
+    def keep(run_dir):
         for report in REPORTS + (['SPARSE_REPORT.csv'] if sparse_rep else []):
-            shutil.copy(os.path.join(work, 'run', name, report), os.path.join(out, report))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    with open(os.path.join(out, 'meta.json'), 'w') as f:
-        json.dump({'gemm': gemm, 'scalesimV3Commit': 'fab89b7', 'scalesimSeconds': round(seconds, 2), **({'layout': True} if layout_file else {})}, f, indent=1)
-        f.write('\n')
+            shutil.copy(os.path.join(run_dir, report), os.path.join(out, report))
+    seconds = run_scalesim(scalesim, out, name, gemm, layout_file, keep)
+    write_meta(out, {'gemm': gemm, 'scalesimV3Commit': 'fab89b7', 'scalesimSeconds': round(seconds, 2), **({'layout': True} if layout_file else {})})
     print(f'{name}: {seconds:.1f} s')
 
 
-def main():
+def main(cases, run):
+    """The command line: run(checkout, case, force) for each case (or those --only names)."""
     parser = argparse.ArgumentParser()
     parser.add_argument('--scalesim', required=True, help='checkout of scale-sim-v3 at fab89b7')
     parser.add_argument('--only', help='run only cases whose name contains this')
     parser.add_argument('--force', action='store_true')
     args = parser.parse_args()
-    for case in CASES + LAYOUT_CASES:
+    for case in cases:
         if args.only is None or args.only in case[0]:
-            run_case(os.path.abspath(args.scalesim), case, args.force)
+            run(os.path.abspath(args.scalesim), case, args.force)
 
 
 if __name__ == '__main__':
-    main()
+    main(CASES + LAYOUT_CASES, run_case)

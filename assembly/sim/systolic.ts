@@ -1804,8 +1804,9 @@ export function simLayer(
 export function simTraceBegin(
   rows: i32, cols: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
+  sparseN: i32, sparseM: i32,
 ): i32 {
-  return setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, 1, 1, 0, 0, 0, 0);
+  return setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, sparseN, sparseM, 0, 0, 0, 0);
 }
 
 /** Lines in the layer's demand (all folds), after simTraceBegin. */

@@ -265,17 +265,17 @@ export async function simulate(model: SimulateModel, options?: SimulateOptions):
 }
 
 /**
- * SCALE-Sim v2's six traces of each layer ({IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv, small
- * layers only), for the model and options a `simulate` call takes: the CSV texts by file name.
+ * SCALE-Sim's six traces of each layer ({IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv, small layers
+ * only), as v2 writes them or, with a v3 `scalesimConfig`, as v3 does, for the model and options a
+ * `simulate` call takes: the CSV texts by file name.
  */
 export async function simulateTraces(model: SimulateModel, options?: SimulateOptions): Promise<Record<string, string>[]> {
   const o = checkOptions<SimulateOptions>('simulate', options, SPEC);
-  const { config, file, layers } = await simulation(model, o);
-  if (file?.v3) throw new OptionsError(`simulate: traces are SCALE-Sim v2's, not v3's; ${o.scalesimConfig!.source ?? 'the config'} is a v3 config`, { field: 'scalesimConfig' });
+  const { config, layers, layerOptions } = await simulation(model, o);
   const [core, { dramTraceCsv, dramTraces, sramTraces }] = await Promise.all([getCore(), import('../sim/trace.js')]);
   return layers.map((layer) => {
-    const sram = sramTraces(core, config, layer);
-    const dram = dramTraces(core, config, layer);
+    const sram = sramTraces(core, config, layer, layerOptions);
+    const dram = dramTraces(core, config, layer, layerOptions);
     const files: Record<string, string> = {};
     for (const op of ['ifmap', 'filter', 'ofmap'] as const) {
       files[`${op.toUpperCase()}_SRAM_TRACE.csv`] = sram[op];

@@ -51,6 +51,9 @@ export interface SimLayerArgs {
   metricCopies?: number;
 }
 
+/** What the demand lines and prefetch orders depend on: the array, the conv and its layer-wise sparsity (the filter condensed, numbered n·K + k over the K kept rows). */
+export type TraceArgs = Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'rowWise' | 'layouts'>;
+
 /** One operand's custom layout: `factors` (ifmap X, Y, C; filter K, C, R, S) and `order` (a permutation of twice as many axes). */
 export interface SimOperandLayout {
   banks: number;
@@ -124,9 +127,9 @@ export class SystolicSim {
    * without base offsets, -1 where nothing is demanded), line by line: `visit(line, ifmap, filter, ofmap)`.
    * The arrays are reused between calls.
    */
-  traceLines(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity' | 'rowWise' | 'layouts'>, visit: (line: number, ifmap: Int32Array, filter: Int32Array, ofmap: Int32Array) => void): void {
+  traceLines(a: TraceArgs, visit: (line: number, ifmap: Int32Array, filter: Int32Array, ofmap: Int32Array) => void): void {
     const e = this.core.exports;
-    const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth);
+    const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1);
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
     const width = Math.max(a.rows, a.cols);
     const buffer = e.alloc(width * 4);
@@ -147,9 +150,9 @@ export class SystolicSim {
   }
 
   /** The ifmap and filter prefetch orders (USER mode's DRAM fetch order, addresses without base offsets, -1 for padding). */
-  prefetchOrders(a: Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'sparsity' | 'rowWise' | 'layouts'>): { ifmap: Int32Array; filter: Int32Array } {
+  prefetchOrders(a: TraceArgs): { ifmap: Int32Array; filter: Int32Array } {
     const e = this.core.exports;
-    const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth);
+    const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1);
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
     try {
       const order = (op: number): Int32Array => {

@@ -79,3 +79,31 @@ export function layoutMismatch(layout: ScalesimLayout, v3: ScalesimV3Config, con
   }
   return undefined;
 }
+
+/**
+ * v3's custom-layout prefetch order of an operand (operand_matrix.py get_{ifmap,filter}_prefetch_
+ * matrix_custom_layout): the word indices of `dims` (row-major), each dimension padded with -1 to a
+ * multiple of its factor and split into (lines, factor), the line axes first, then transposed by
+ * `order` (output axis j is split axis order[j]) and flattened.
+ */
+export function layoutPrefetchOrder(dims: readonly number[], layout: OperandLayout): number[] {
+  const { factors, order } = layout;
+  const split = [...dims.map((d, i) => Math.ceil(d / factors[i]!)), ...factors];
+  const shape = order.map((a) => split[a]!);
+  const axisOf = split.map((_, a) => order.indexOf(a));
+  const index = new Array<number>(shape.length).fill(0);
+  const out: number[] = [];
+  const total = shape.reduce((a, b) => a * b, 1);
+  for (let i = 0; i < total; i++) {
+    let value = 0;
+    let valid = true;
+    dims.forEach((d, k) => {
+      const x = index[axisOf[k]!]! * factors[k]! + index[axisOf[dims.length + k]!]!;
+      if (x >= d) valid = false;
+      value = value * d + x;
+    });
+    out.push(valid ? value : -1);
+    for (let j = shape.length - 1; j >= 0 && ++index[j]! === shape[j]!; j--) index[j] = 0;
+  }
+  return out;
+}

@@ -141,6 +141,29 @@ function coreLayouts(config: SystolicConfig, layer: ConvLayer, options: Simulato
   return { ifmap: op('ifmap'), filter: op('filter'), filterOffset: config.filterOffset };
 }
 
+/** A layer's sparsity checked: the config, row-wise ratios (optimizedMapping) or the layer-wise N:M (1:1 when dense). */
+function layerSparsity(config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions): { sparsity?: SparsityConfig; rowWise?: { blockSize: number; ratios: number[] }; ratio: { n: number; m: number } } {
+  const sparsity = checkSparsity(options.sparsity ?? options.v3?.sparsity, config, layer, (m) => new SimulationError(m));
+  const rowWise = sparsity?.optimizedMapping ? { blockSize: sparsity.blockSize!, ratios: rowWiseRatios(sparsity.randomSeed!, sparsity.blockSize!, layer.numFilters) } : undefined;
+  return { sparsity, rowWise, ratio: sparsity && !rowWise ? layerRatio(layer) : { n: 1, m: 1 } };
+}
+
+/** The core's arguments for a layer: what Simulator.layer runs and the traces (src/sim/trace.ts) replay. */
+export function coreArgs(config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions): SimLayerArgs {
+  const { ratio: sparsity, rowWise } = layerSparsity(config, layer, options);
+  const layouts = coreLayouts(config, layer, options);
+  return {
+    rows: config.rows, cols: config.cols,
+    ifmapWords: sramWords(config.ifmapSramKiB), filterWords: sramWords(config.filterSramKiB), ofmapWords: sramWords(config.ofmapSramKiB),
+    dataflow: config.dataflow, ...layer,
+    userBandwidth: config.interfaceBandwidth === 'USER' ? config.bandwidthWordsPerCycle : 0,
+    ...(options.v3 ? { ifmapBandwidth: options.v3.layout.ifmap.bankBandwidth, filterBandwidth: options.v3.layout.filter.bankBandwidth, v3: true } : {}),
+    sparsity,
+    rowWise,
+    ...(layouts ? { layouts } : {}),
+  };
+}
+
 function checkUserModeCost(config: SystolicConfig, layer: ConvLayer, limit: number): void {
   const { work, tableBytes } = userModeCost(config, layer);
   const hint = 'InterfaceBandwidth CALC has no such limit';
@@ -199,10 +222,8 @@ export class Simulator {
   layer(config: SystolicConfig, original: ConvLayer, options: SimulatorOptions = {}): LayerResult {
     validateLayer(original);
     const layer = options.fixScalesimQuirks ? trimToValidOutput(original) : original;
-    const sparsity = checkSparsity(options.sparsity ?? options.v3?.sparsity, config, layer, (m) => new SimulationError(m));
+    const { sparsity, rowWise, ratio } = layerSparsity(config, layer, options);
     if (sparsity && options.fixScalesimQuirks) throw new SimulationError(`layer '${layer.name}': fixScalesimQuirks corrects SCALE-Sim's dense accounting; it does not apply with sparsity support on`);
-    const rowWise = sparsity?.optimizedMapping ? { blockSize: sparsity.blockSize!, ratios: rowWiseRatios(sparsity.randomSeed!, sparsity.blockSize!, layer.numFilters) } : undefined;
-    const ratio = sparsity && !rowWise ? layerRatio(layer) : { n: 1, m: 1 };
     if (config.interfaceBandwidth === 'USER') checkUserModeCost(config, layer, options.userModeWorkLimit ?? USER_MODE_WORK_LIMIT);
     const krittika = options.krittikaCore;
     const rows = krittika?.ofmapRows;
@@ -210,16 +231,8 @@ export class Simulator {
     if (rows && (!Number.isInteger(rows.start) || !Number.isInteger(rows.count) || rows.start < 0 || rows.count < 1 || rows.start + rows.count > layerGemm(layer).m)) {
       throw new SimulationError(`layer '${layer.name}': krittikaCore.ofmapRows must be whole ofmap pixels within its ${layerGemm(layer).m}, got ${JSON.stringify(rows)}`);
     }
-    const layouts = coreLayouts(config, layer, options);
     const f = this.sim.layer({
-      rows: config.rows, cols: config.cols,
-      ifmapWords: sramWords(config.ifmapSramKiB), filterWords: sramWords(config.filterSramKiB), ofmapWords: sramWords(config.ofmapSramKiB),
-      dataflow: config.dataflow, ...layer,
-      userBandwidth: config.interfaceBandwidth === 'USER' ? config.bandwidthWordsPerCycle : 0,
-      ...(options.v3 ? { ifmapBandwidth: options.v3.layout.ifmap.bankBandwidth, filterBandwidth: options.v3.layout.filter.bankBandwidth, v3: true } : {}),
-      sparsity: ratio,
-      rowWise,
-      ...(layouts ? { layouts } : {}),
+      ...coreArgs(config, layer, options),
       ...(krittika ? { ofmapRows: krittika.ofmapRows, calcBandwidth: krittika.bandwidth, metricCopies: 2 } : {}),
     });
     const result = toResult(layer.name, f);

@@ -1,23 +1,27 @@
-// SCALE-Sim-style traces for small layers, in CALC and USER mode, under SCALE-Sim's file names.
+// SCALE-Sim's traces for small layers, in CALC and USER mode, under SCALE-Sim's file names, as v2
+// writes them or, with SimulatorOptions.v3, as v3 does (the same files: v3's USER reads come at
+// the [layout] bank bandwidths, with its stall rule, layer-wise N:M sparsity and custom layouts).
 //  * SRAM ({IFMAP,FILTER,OFMAP}_SRAM_TRACE.csv): the service cycle, then one address per array row
-//    or column, -1 where nothing is demanded; byte for byte SCALE-Sim's. In CALC mode reads are
-//    served one cycle after they are issued, ofmap writes in their cycle; in USER mode each line's
-//    service cycles come from the core's walk (stalls included).
+//    or column, -1 where nothing is demanded. In CALC mode reads are served one cycle after they
+//    are issued, ofmap writes in their cycle; in USER mode each line's service cycles come from the
+//    core's walk (stalls and bank conflicts included). A sparse layer's filter is condensed: row k
+//    of column n holds the k-th kept window element's address n·K + k_dense (operand_matrix.py).
 //  * DRAM ({IFMAP,FILTER,OFMAP}_DRAM_TRACE.csv): the response cycle, then the words moved in that
 //    cycle, printed as SCALE-Sim prints them (numpy floats: 12.0, -1.0). Writes: one drained line per
-//    row, byte for byte SCALE-Sim's. USER reads: lines of Bandwidth words of the operand's fetch
-//    order, reproduced with SCALE-Sim's read_buffer.py line bookkeeping, byte for byte (its rows
-//    after the first prefetch restart from the same fetch line each time, and blanked columns of a
-//    prefetch stay blank in later ones: both are SCALE-Sim's). CALC reads: each prefetch of a window
-//    is cut into rows of its rate (10 words for the first, else the window over the cycles between
-//    the two flushes before it), with two departures from SCALE-Sim: it lists a prefetch's
-//    addresses in Python's set order, here they are sorted (rows agree with SCALE-Sim's as sets per
-//    prefetch, not per row); and where a prefetch's rate is below the trace's widest, SCALE-Sim
-//    pads the row with 1.0 (numpy.ones), here with -1.0.
+//    row. USER reads: lines of the read bandwidth's words of the operand's fetch order (a custom
+//    layout's order with one), reproduced with read_buffer.py's line bookkeeping (its rows after
+//    the first prefetch restart from the same fetch line each time, and blanked columns of a
+//    prefetch stay blank in later ones). CALC reads: each prefetch of a window is cut into rows of
+//    its rate (10 words for the first, else the window over the cycles between the two flushes
+//    before it), its addresses listed set by set in CPython's set order, rows narrower than the
+//    widest prefetch padded with 1.0 (numpy.ones), as read_buffer_estimate_bw.py does.
+// All of it byte for byte SCALE-Sim's (test/sim/trace.test.ts, test/sim/trace-v3.test.ts).
 import type { Core } from '../core/core.js';
-import { type DramLogs, SystolicSim } from '../core/sim.js';
+import { type DramLogs, type SimLayerArgs, SystolicSim } from '../core/sim.js';
+import { layoutPrefetchOrder } from './layout.js';
+import { pythonSetOrder } from './python-set.js';
 import { pythonFloat } from './report.js';
-import { SimulationError, validateLayer } from './simulate.js';
+import { coreArgs, SimulationError, type SimulatorOptions, validateLayer } from './simulate.js';
 import { type ConvLayer, layerGemm, sramWords, type SystolicConfig } from './types.js';
 
 export interface SramTraces {
@@ -40,7 +44,8 @@ export function demandLines(config: SystolicConfig, layer: ConvLayer): number {
  */
 export const TRACE_CELL_LIMIT = 20_000_000;
 
-function checkTraceable(config: SystolicConfig, layer: ConvLayer, maxLines: number): void {
+/** The core's arguments for a layer whose traces can be written, or an error naming what is too big or not traced. */
+function traceableArgs(config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions, maxLines: number): SimLayerArgs {
   validateLayer(layer);
   const lines = demandLines(config, layer);
   if (lines > maxLines) throw new SimulationError(`layer '${layer.name}': ${lines} demand lines is more than the trace limit of ${maxLines}`);
@@ -48,40 +53,63 @@ function checkTraceable(config: SystolicConfig, layer: ConvLayer, maxLines: numb
   if (cells > TRACE_CELL_LIMIT) {
     throw new SimulationError(`layer '${layer.name}': its traces would hold ${cells} addresses (${lines} lines × ${Math.max(config.rows, config.cols)}), more than the trace limit of ${TRACE_CELL_LIMIT}`);
   }
+  const args = coreArgs(config, layer, options);
+  if (args.rowWise) throw new SimulationError(`layer '${layer.name}': traces of row-wise N:M sparsity (OptimizedMapping true) are not written; layer-wise sparsity's are`);
+  return args;
 }
 
-/** The demand lines of the three operands, with offsets (-1 where nothing is demanded). */
-function demand(core: Core, config: SystolicConfig, layer: ConvLayer, visit: (line: number, ifmap: number[], filter: number[], ofmap: number[]) => void): void {
+/**
+ * The filter address of SCALE-Sim v3's condensed sparse filter: the core numbers condensed row k of
+ * column n as n·K + k over the K kept rows; v3 keeps the dense address n·K_dense + (the k-th kept
+ * window element, k mod M < N).
+ */
+function denseFilterAddress(args: SimLayerArgs): (address: number) => number {
+  const { n, m } = args.sparsity ?? { n: 1, m: 1 };
+  if (n === m) return (a) => a;
+  const kDense = args.filterHeight * args.filterWidth * args.channels;
+  const kept = Math.floor(kDense / m) * n + Math.min(kDense % m, n);
+  return (a) => {
+    const k = a % kept;
+    return Math.floor(a / kept) * kDense + Math.floor(k / n) * m + (k % n);
+  };
+}
+
+/** The operands' addresses as SCALE-Sim writes them: -1 stays the padding, others get the base offset (the filter's densely numbered). */
+function addressers(config: SystolicConfig, args: SimLayerArgs): Record<'ifmap' | 'filter' | 'ofmap', (a: number) => number> {
+  const filter = denseFilterAddress(args);
+  return {
+    ifmap: (a) => (a < 0 ? -1 : a + config.ifmapOffset),
+    filter: (a) => (a < 0 ? -1 : filter(a) + config.filterOffset),
+    ofmap: (a) => (a < 0 ? -1 : a + config.ofmapOffset),
+  };
+}
+
+/** The demand lines of the three operands, as SCALE-Sim writes their addresses (-1 where nothing is demanded). */
+function demand(core: Core, config: SystolicConfig, args: SimLayerArgs, visit: (line: number, ifmap: number[], filter: number[], ofmap: number[]) => void): void {
   const sim = new SystolicSim(core);
-  const withOffset = (addresses: Int32Array, offset: number): number[] => Array.from(addresses, (a) => (a < 0 ? -1 : a + offset));
+  const address = addressers(config, args);
   try {
-    sim.traceLines({ ...layer, rows: config.rows, cols: config.cols, dataflow: config.dataflow }, (line, ifmap, filter, ofmap) =>
-      visit(line, withOffset(ifmap, config.ifmapOffset), withOffset(filter, config.filterOffset), withOffset(ofmap, config.ofmapOffset)),
-    );
+    sim.traceLines(args, (line, ifmap, filter, ofmap) => visit(line, Array.from(ifmap, address.ifmap), Array.from(filter, address.filter), Array.from(ofmap, address.ofmap)));
   } finally {
     sim.free();
   }
 }
 
 /** One run of the core with its DRAM trace logs. */
-function loggedRun(core: Core, config: SystolicConfig, layer: ConvLayer): ReturnType<SystolicSim['layerWithDramLogs']> {
+function loggedRun(core: Core, args: SimLayerArgs): ReturnType<SystolicSim['layerWithDramLogs']> {
   const sim = new SystolicSim(core);
   try {
-    return sim.layerWithDramLogs({
-      rows: config.rows, cols: config.cols, dataflow: config.dataflow, ...layer,
-      ifmapWords: sramWords(config.ifmapSramKiB), filterWords: sramWords(config.filterSramKiB), ofmapWords: sramWords(config.ofmapSramKiB),
-      userBandwidth: config.interfaceBandwidth === 'USER' ? config.bandwidthWordsPerCycle : 0,
-    });
+    return sim.layerWithDramLogs(args);
   } finally {
     sim.free();
   }
 }
 
-export function sramTraces(core: Core, config: SystolicConfig, layer: ConvLayer, maxLines = 1_000_000): SramTraces {
-  checkTraceable(config, layer, maxLines);
-  const served = config.interfaceBandwidth === 'USER' ? loggedRun(core, config, layer).logs : undefined;
+export function sramTraces(core: Core, config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions = {}, maxLines = 1_000_000): SramTraces {
+  const args = traceableArgs(config, layer, options, maxLines);
+  const served = config.interfaceBandwidth === 'USER' ? loggedRun(core, args).logs : undefined;
   const out: Record<keyof SramTraces, string[]> = { ifmap: [], filter: [], ofmap: [] };
-  demand(core, config, layer, (line, ifmap, filter, ofmap) => {
+  demand(core, config, args, (line, ifmap, filter, ofmap) => {
     out.ifmap.push(`${served ? served.ifmapServed[line] : line + 1},${ifmap.join(',')}`);
     out.filter.push(`${served ? served.filterServed[line] : line + 1},${filter.join(',')}`);
     out.ofmap.push(`${served ? served.ofmapServed[line] : line},${ofmap.join(',')}`);
@@ -96,7 +124,7 @@ export interface DramTraceRow {
 
 export interface DramTrace {
   rows: DramTraceRow[];
-  /** Reads: the rows of each prefetch and their width (its words per cycle); the addresses within a prefetch are sorted. */
+  /** Reads: the rows of each prefetch and their width (its words per cycle). */
   prefetches: { firstRow: number; rows: number; width: number }[];
 }
 
@@ -107,15 +135,17 @@ export type DramTraces = Record<'ifmap' | 'filter' | 'ofmap', DramTrace>;
  * its flush cycles c_1 … c_n: with c_0 = (first demand cycle) − 2, the first window arrives at 10
  * words per cycle just before c_0 + 1, window j ≥ 2 over (c_{j−2}, c_{j−1}], and what is left over
  * (c_{n−1}, c_n]; responses come one cycle after the request. Without a flush all of it arrives
- * before cycle 0.
+ * before cycle 0. A prefetch lists its sets one after another, each in CPython's set order.
  */
-function readTrace(inserts: Float64Array, flushes: Float64Array, words: number, firstDemandCycle: number, offset: number): DramTrace {
+function readTrace(inserted: number[], flushes: Float64Array, words: number, firstDemandCycle: number): DramTrace {
   const perSet = Math.floor(words / 100);
   const cap = 50 * perSet;
+  const inserts: number[] = [];
+  for (let s = 0; s < inserted.length; s += perSet) inserts.push(...pythonSetOrder(inserted.slice(s, s + perSet)));
   const trace: DramTrace = { rows: [], prefetches: [] };
   const prefetch = (from: number, to: number, firstRequest: number, rows: number, width: number): void => {
     // rows requested from cycle `firstRequest` on, answered a cycle later
-    const addresses = Array.from(inserts.subarray(from, to), (a) => a + offset).sort((a, b) => a - b);
+    const addresses = inserts.slice(from, to);
     trace.prefetches.push({ firstRow: trace.rows.length, rows, width });
     for (let r = 0; r < rows; r++) {
       const row = addresses.slice(r * width, (r + 1) * width);
@@ -140,7 +170,6 @@ function readTrace(inserts: Float64Array, flushes: Float64Array, words: number, 
   if (gap > 0) prefetch(n * cap, inserts.length, c[n - 1]! + 1, gap, Math.ceil(wholeSets(inserts.length - n * cap) / gap));
   return trace;
 }
-
 /** write_buffer.py's drains: the ofmap words in demand order, cut into lines of `bandwidth` (partial lines closed where the core closed them), one line per cycle of each drain. */
 function ofmapTrace(words: number[], logs: DramLogs, bandwidth: number): DramTrace {
   const lines: number[][] = [];
@@ -164,18 +193,19 @@ function ofmapTrace(words: number[], logs: DramLogs, bandwidth: number): DramTra
 }
 
 /**
- * read_buffer.py's prefetch lines: the fetch order cut into lines of `bandwidth` words; first the
+ * read_buffer.py's prefetch lines: the fetch order (addresses as written, -1 for padding) cut into
+ * lines of `bandwidth` words; first the
  * active half (from cycle −lines), then, for each of the `slides` prefetches the walk made, the
  * prefetch half from SCALE-Sim's next-line index, one cycle after the previous prefetch ended.
  */
-function userReadTrace(order: Int32Array, offset: number, words: number, bandwidth: number, reads: number, name: string): DramTrace {
+function userReadTrace(order: readonly number[], words: number, bandwidth: number, reads: number, name: string): DramTrace {
   const active = Math.ceil(words * 0.5);
   const prefetchLines = Math.ceil((words - active) / bandwidth);
   const fetchRows = Math.ceil(order.length / bandwidth);
   const fetch = Array.from({ length: fetchRows }, (_, r) =>
     Array.from({ length: bandwidth }, (_, c) => {
       const a = order[r * bandwidth + c];
-      return a === undefined || a < 0 ? -1 : a + offset;
+      return a === undefined ? -1 : a;
     }),
   );
   const trace: DramTrace = { rows: [], prefetches: [] };
@@ -207,39 +237,54 @@ function userReadTrace(order: Int32Array, offset: number, words: number, bandwid
   return trace;
 }
 
+/** The USER-mode fetch orders of the ifmap and filter, as SCALE-Sim v3 or v2 builds them: a custom layout's, else the core's. */
+function fetchOrders(core: Core, config: SystolicConfig, args: SimLayerArgs): Record<'ifmap' | 'filter', number[]> {
+  const sim = new SystolicSim(core);
+  let orders: { ifmap: Int32Array; filter: Int32Array };
+  try {
+    orders = sim.prefetchOrders(args);
+  } finally {
+    sim.free();
+  }
+  const address = addressers(config, args);
+  const layouts = args.layouts;
+  // v3 lays a custom layout's ifmap out without IfmapOffset (refused unless 0) and its filter as
+  // arange + FilterOffset in K·C·R·S order: both already addresses, -1 the padding
+  return {
+    ifmap: layouts?.ifmap ? layoutPrefetchOrder([args.ifmapHeight, args.ifmapWidth, args.channels], layouts.ifmap) : Array.from(orders.ifmap, address.ifmap),
+    filter: layouts?.filter
+      ? layoutPrefetchOrder([args.numFilters, args.channels, args.filterHeight, args.filterWidth], layouts.filter).map((a) => (a < 0 ? -1 : a + config.filterOffset))
+      : Array.from(orders.filter, address.filter),
+  };
+}
+
 /** The three DRAM traces of a layer (see the head of this file). */
-export function dramTraces(core: Core, config: SystolicConfig, layer: ConvLayer, maxLines = 1_000_000): DramTraces {
-  checkTraceable(config, layer, maxLines);
-  const { figures: f, logs } = loggedRun(core, config, layer);
+export function dramTraces(core: Core, config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions = {}, maxLines = 1_000_000): DramTraces {
+  const args = traceableArgs(config, layer, options, maxLines);
+  const { figures: f, logs } = loggedRun(core, args);
   const ofmapWords: number[] = [];
-  demand(core, config, layer, (_line, _ifmap, _filter, ofmap) => {
+  demand(core, config, args, (_line, _ifmap, _filter, ofmap) => {
     for (const a of ofmap) if (a >= 0) ofmapWords.push(a);
   });
   if (config.interfaceBandwidth === 'USER') {
-    const sim = new SystolicSim(core);
-    let orders: { ifmap: Int32Array; filter: Int32Array };
-    try {
-      orders = sim.prefetchOrders({ ...layer, rows: config.rows, cols: config.cols, dataflow: config.dataflow });
-    } finally {
-      sim.free();
-    }
-    const bw = config.bandwidthWordsPerCycle;
+    const orders = fetchOrders(core, config, args);
     return {
-      ifmap: userReadTrace(orders.ifmap, config.ifmapOffset, sramWords(config.ifmapSramKiB), bw, f.dramReadsIfmap, layer.name),
-      filter: userReadTrace(orders.filter, config.filterOffset, sramWords(config.filterSramKiB), bw, f.dramReadsFilter, layer.name),
-      ofmap: ofmapTrace(ofmapWords, logs, bw),
+      ifmap: userReadTrace(orders.ifmap, sramWords(config.ifmapSramKiB), args.ifmapBandwidth ?? args.userBandwidth, f.dramReadsIfmap, layer.name),
+      filter: userReadTrace(orders.filter, sramWords(config.filterSramKiB), args.filterBandwidth ?? args.userBandwidth, f.dramReadsFilter, layer.name),
+      ofmap: ofmapTrace(ofmapWords, logs, args.userBandwidth),
     };
   }
+  const address = addressers(config, args);
   return {
-    ifmap: readTrace(logs.ifmapInserts, logs.ifmapFlushes, sramWords(config.ifmapSramKiB), f.sramStartIfmap - 1, config.ifmapOffset),
-    filter: readTrace(logs.filterInserts, logs.filterFlushes, sramWords(config.filterSramKiB), f.sramStartFilter - 1, config.filterOffset),
+    ifmap: readTrace(Array.from(logs.ifmapInserts, address.ifmap), logs.ifmapFlushes, sramWords(config.ifmapSramKiB), f.sramStartIfmap - 1),
+    filter: readTrace(Array.from(logs.filterInserts, address.filter), logs.filterFlushes, sramWords(config.filterSramKiB), f.sramStartFilter - 1),
     ofmap: ofmapTrace(ofmapWords, logs, config.cols),
   };
 }
 
-/** A DRAM trace as SCALE-Sim's CSV: numpy floats, every row padded with -1.0 to the widest. */
+/** A DRAM trace as SCALE-Sim's CSV: numpy floats, rows narrower than the widest padded with 1.0 (read_buffer_estimate_bw.py's numpy.ones). */
 export function dramTraceCsv(trace: DramTrace): string {
-  const width = Math.max(0, ...trace.prefetches.map((p) => p.width), ...trace.rows.map((r) => r.addresses.length));
-  const lines = trace.rows.map((r) => [r.cycle, ...r.addresses, ...new Array<number>(width - r.addresses.length).fill(-1)].map(pythonFloat).join(','));
+  const width = Math.max(0, ...trace.rows.map((r) => r.addresses.length));
+  const lines = trace.rows.map((r) => [r.cycle, ...r.addresses, ...new Array<number>(width - r.addresses.length).fill(1)].map(pythonFloat).join(','));
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
