@@ -40,7 +40,7 @@ TINY_SPARSE = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Widt
 NATURAL = v3golden.NATURAL
 CHANNEL_FIRST = v3golden.CHANNEL_FIRST
 
-# (name, rows, cols, SRAM kB, dataflow, CALC|USER, Bandwidth, request buffers, topology, gemm, layout or None, layout file or None[, SparseRep])
+# (name, rows, cols, SRAM kB, dataflow, CALC|USER, Bandwidth, request buffers, topology, gemm, layout, layout file or None[, SparseRep[, FilterOffset]])
 DEFAULT = {'ifmap': (False, 4, 1, 2), 'filter': (False, 4, 1, 2)}
 CALC_BANKS = {'ifmap': (False, 10, 10, 2), 'filter': (False, 10, 10, 2)}
 CASES = [
@@ -56,6 +56,9 @@ CASES = [
     ('sparse-user-os-ellpack', 8, 8, (1, 1, 1), 'os', 'USER', 4, 8, TINY_SPARSE, False, DEFAULT, None, 'ellpack_block'),
     ('layout-user-ws-conv', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL),
     ('layout-user-is-conv', 8, 8, (2, 2, 1), 'is', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 12, 1, 3), 'filter': (True, 12, 4, 3)}, CHANNEL_FIRST),
+    # a negative FilterOffset below every filter word (v3 lays the filter out as arange + FilterOffset; one landing on -1 would vanish)
+    ('layout-user-ws-negative-offset', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL,
+     None, -100000),
 ]
 
 
@@ -71,14 +74,17 @@ def gzip_file(src, dest):
 def run_case(scalesim, case, force):
     name, rows, cols, srams, df, interface, bw, buf, topology, gemm, layout, layout_file = case[:12]
     sparse_rep = case[12] if len(case) > 12 else None
+    filter_offset = case[13] if len(case) > 13 else None
     out = os.path.join(OUT, name)
     if os.path.exists(os.path.join(out, 'meta.json')) and not force:
         print(f'{name}: kept')
         return
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    v3golden.write_inputs(out, v3golden.config_text(name, rows, cols, srams, df, interface, bw, buf, buf, None, sparse_rep, None, layout),
-                          topology, layout_file)
+    config = v3golden.config_text(name, rows, cols, srams, df, interface, bw, buf, buf, None, sparse_rep, None, layout)
+    if filter_offset is not None:
+        config = config.replace('FilterOffset:   10000000', f'FilterOffset:   {filter_offset}')
+    v3golden.write_inputs(out, config, topology, layout_file)
     layers = []
 
     def keep(run_dir):

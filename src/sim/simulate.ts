@@ -131,7 +131,6 @@ function coreLayouts(config: SystolicConfig, layer: ConvLayer, options: Simulato
   if (!layout) throw new SimulationError(`${on} True needs SCALE-Sim v3's layout file (SimulateOptions.scalesimLayout, simulate --layout FILE); v3 reads layouts/conv_nets/test.csv relative to where it runs when none is given`);
   const mismatch = layoutMismatch(layout, v3, config);
   if (mismatch) throw new SimulationError(mismatch);
-  if (v3.layout.filter.customLayout && config.filterOffset < 0) throw new SimulationError(`FilterCustomLayout needs a FilterOffset of at least 0, got ${config.filterOffset}`);
   const g = layerGemm(layer);
   const padded = (dims: number[], factors: readonly number[]): number => dims.reduce((a, d, i) => a * Math.ceil(d / factors[i]!) * factors[i]!, 1);
   const words = Math.max(padded([layer.ifmapHeight, layer.ifmapWidth, layer.channels], layout.ifmap.factors), padded([g.n, layer.channels, layer.filterHeight, layer.filterWidth], layout.filter.factors));
@@ -148,8 +147,33 @@ function layerSparsity(config: SystolicConfig, layer: ConvLayer, options: Simula
   return { sparsity, rowWise, ratio: sparsity && !rowWise ? layerRatio(layer) : { n: 1, m: 1 } };
 }
 
+/**
+ * Refuses a negative base offset that puts a word of its operand at address -1: SCALE-Sim takes -1
+ * for its padding marker, so it neither fetches (read buffers, custom layouts) nor demands nor
+ * writes that word, and runs on with DRAM counts, prefetch sets and bank rows shifted by it and, in
+ * WS, a mapping efficiency counting it as an idle PE (seen with v3 fab89b7); not modelled here.
+ */
+function checkOffsets(config: SystolicConfig, layer: ConvLayer): void {
+  const g = layerGemm(layer);
+  const operands = [
+    ['IfmapOffset', config.ifmapOffset, 'ifmap', layer.ifmapHeight * layer.ifmapWidth * layer.channels],
+    ['FilterOffset', config.filterOffset, 'filter', g.n * layer.filterHeight * layer.filterWidth * layer.channels],
+    ['OfmapOffset', config.ofmapOffset, 'ofmap', g.m * g.n],
+  ] as const;
+  for (const [key, offset, operand, words] of operands) {
+    if (offset < 0 && offset >= -words) {
+      throw new SimulationError(
+        `layer '${layer.name}': ${key} ${offset} puts ${operand} word ${-1 - offset} at address -1, SCALE-Sim's padding marker: SCALE-Sim (v3 fab89b7 runs it) ` +
+          `never fetches, demands or writes that word, and reports DRAM counts, prefetches, stalls and WS mapping efficiency shifted by it, which mapwise does not model; ` +
+          `give ${key} ≥ 0 or < −${words} (the ${operand}'s ${words} words)`,
+      );
+    }
+  }
+}
+
 /** The core's arguments for a layer: what Simulator.layer runs and the traces (src/sim/trace.ts) replay. */
 export function coreArgs(config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions): SimLayerArgs {
+  checkOffsets(config, layer);
   const { ratio: sparsity, rowWise } = layerSparsity(config, layer, options);
   const layouts = coreLayouts(config, layer, options);
   return {

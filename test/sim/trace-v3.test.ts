@@ -48,3 +48,29 @@ describe('traces agree with SCALE-Sim v3 byte for byte', () => {
     });
   });
 });
+
+describe('negative base offsets', () => {
+  // v3 runs an offset that puts a word at address -1 (its padding marker) and reports figures
+  // shifted by the vanished word (checked against v3 runs of these configs: DRAM reads, stalls,
+  // WS mapping efficiency); mapwise refuses it, naming what v3 does. Below every word, an offset
+  // gives v3's figures and traces (the case layout-user-ws-negative-offset above).
+  const { model, options } = load('layout-user-ws-negative-offset');
+  const withOffsets = (key: string, value: number) => ({ ...options, scalesimConfig: { ...options.scalesimConfig, text: options.scalesimConfig.text.replace(new RegExp(`${key}:\\s+-?\\d+`), `${key}: ${value}`) } });
+
+  it.each([
+    ['FilterOffset', -5, /layer 't1': FilterOffset -5 puts filter word 4 at address -1, SCALE-Sim's padding marker: .*never fetches, demands or writes that word.*give FilterOffset ≥ 0 or < −576 \(the filter's 576 words\)/],
+    ['FilterOffset', -576, /FilterOffset -576 puts filter word 575 at address -1/],
+    ['IfmapOffset', -7, /layer 't1': IfmapOffset -7 puts ifmap word 6 at address -1.*< −576 \(the ifmap's 576 words\)/],
+    ['OfmapOffset', -3, /layer 't1': OfmapOffset -3 puts ofmap word 2 at address -1.*< −256 \(the ofmap's 256 words\)/],
+  ] as const)('refuses %s %i, with a custom layout or without, figures or traces', async (key, value, error) => {
+    await expect(simulate(model, withOffsets(key, value))).rejects.toThrow(error);
+    await expect(simulateTraces(model, withOffsets(key, value))).rejects.toThrow(error);
+    const { scalesimLayout: _, ...noLayout } = withOffsets(key, value);
+    const defaultLayout = { ...noLayout, scalesimConfig: { text: noLayout.scalesimConfig.text.replace(/CustomLayout: True/g, 'CustomLayout: False') } };
+    await expect(simulate(model, defaultLayout)).rejects.toThrow(error);
+  });
+
+  it('takes an offset just below every word', async () => {
+    await expect(simulate(model, withOffsets('FilterOffset', -577))).resolves.toBeDefined();
+  });
+});
