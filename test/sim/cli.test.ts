@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { importOnnx, simulate } from '../../src/node/index.js';
 import { GOLDEN_DIR } from './golden.js';
@@ -41,18 +43,19 @@ describe('mapwise simulate', () => {
     }
   });
 
-  it('--trace writes the six SCALE-Sim traces of each layer', () => {
+  const TRACES = ['IFMAP', 'FILTER', 'OFMAP'].flatMap((op) => [`${op}_SRAM_TRACE.csv`, `${op}_DRAM_TRACE.csv`]);
+  it('--trace writes the six SCALE-Sim traces of each layer, v2\'s or v3\'s byte for byte', () => {
     const small = join(GOLDEN_DIR, 'r21-conv-os');
+    const v3 = fileURLToPath(new URL('../golden/scalesim-v3/traces/layout-user-ws-conv/', import.meta.url));
     const out = mkdtempSync(join(tmpdir(), 'mapwise-sim-'));
     try {
       const run = mapwise('--config', join(small, 'config.cfg'), '--topology', join(small, 'topology.csv'), '--out', out, '--trace');
       expect(run.status, run.stderr).toBe(0);
-      for (const file of ['IFMAP_SRAM_TRACE.csv', 'OFMAP_SRAM_TRACE.csv', 'OFMAP_DRAM_TRACE.csv']) {
-        expect(readFileSync(join(out, 'layer0', file), 'utf8')).toBe(readFileSync(join(small, 'traces', file), 'utf8'));
-      }
-      const rows = (text: string): number => text.trim().split('\n').length;
-      for (const file of ['IFMAP_DRAM_TRACE.csv', 'FILTER_DRAM_TRACE.csv']) {
-        expect(rows(readFileSync(join(out, 'layer0', file), 'utf8'))).toBe(rows(readFileSync(join(small, 'traces', file), 'utf8')));
+      for (const file of TRACES) expect(readFileSync(join(out, 'layer0', file), 'utf8'), file).toBe(readFileSync(join(small, 'traces', file), 'utf8'));
+      const v3run = mapwise('--config', join(v3, 'config.cfg'), '--topology', join(v3, 'topology.csv'), '--layout', join(v3, 'layout.csv'), '--out', join(out, 'v3'), '--trace');
+      expect(v3run.status, v3run.stderr).toBe(0);
+      for (const file of TRACES) {
+        expect(readFileSync(join(out, 'v3', 'layer1', file), 'utf8'), file).toBe(gunzipSync(readFileSync(join(v3, 'layer1', `${file}.gz`))).toString('utf8'));
       }
     } finally {
       rmSync(out, { recursive: true, force: true });
