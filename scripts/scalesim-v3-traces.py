@@ -13,7 +13,7 @@ python3-tqdm; no PyPI needed):
     /usr/bin/python3 scripts/scalesim-v3-traces.py --scalesim /tmp/scale-sim-v3 [--only NAME] [--force]
 
 The configs are scripts/scalesim-v3-golden.py's (config_text, layout_csv): every dataflow in CALC
-and USER mode, a GEMM, layer-wise N:M sparsity and custom layouts.
+and USER mode, a GEMM, layer-wise and row-wise N:M sparsity, custom layouts and a negative FilterOffset.
 """
 import gzip
 import importlib.util
@@ -40,7 +40,8 @@ TINY_SPARSE = 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Widt
 NATURAL = v3golden.NATURAL
 CHANNEL_FIRST = v3golden.CHANNEL_FIRST
 
-# (name, rows, cols, SRAM kB, dataflow, CALC|USER, Bandwidth, request buffers, topology, gemm, layout, layout file or None[, SparseRep[, FilterOffset]])
+# (name, rows, cols, SRAM kB, dataflow, CALC|USER, Bandwidth, request buffers, topology, gemm, layout, layout file or None[, options]);
+# options: 'sparse' (SparseRep), 'block' (row-wise BlockSize), 'filter_offset'
 DEFAULT = {'ifmap': (False, 4, 1, 2), 'filter': (False, 4, 1, 2)}
 CALC_BANKS = {'ifmap': (False, 10, 10, 2), 'filter': (False, 10, 10, 2)}
 CASES = [
@@ -52,13 +53,16 @@ CASES = [
     ('user-ws-conv', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (False, 6, 1, 2), 'filter': (False, 3, 1, 2)}, None),
     ('user-is-conv', 8, 8, (1, 1, 1), 'is', 'USER', 4, 8, TINY_CONV, False, DEFAULT, None),
     ('user-os-mnk', 8, 4, (1, 1, 1), 'os', 'USER', 5, 16, TINY_MNK, True, {'ifmap': (False, 5, 1, 2), 'filter': (False, 5, 1, 2)}, None),
-    ('sparse-calc-ws-csr', 8, 8, (1, 1, 1), 'ws', 'CALC', 10, 32, TINY_SPARSE, False, CALC_BANKS, None, 'csr'),
-    ('sparse-user-os-ellpack', 8, 8, (1, 1, 1), 'os', 'USER', 4, 8, TINY_SPARSE, False, DEFAULT, None, 'ellpack_block'),
+    ('sparse-calc-ws-csr', 8, 8, (1, 1, 1), 'ws', 'CALC', 10, 32, TINY_SPARSE, False, CALC_BANKS, None, {'sparse': 'csr'}),
+    ('sparse-user-os-ellpack', 8, 8, (1, 1, 1), 'os', 'USER', 4, 8, TINY_SPARSE, False, DEFAULT, None, {'sparse': 'ellpack_block'}),
     ('layout-user-ws-conv', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL),
     ('layout-user-is-conv', 8, 8, (2, 2, 1), 'is', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 12, 1, 3), 'filter': (True, 12, 4, 3)}, CHANNEL_FIRST),
     # a negative FilterOffset below every filter word (v3 lays the filter out as arange + FilterOffset; one landing on -1 would vanish)
     ('layout-user-ws-negative-offset', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL,
-     None, -100000),
+     {'filter_offset': -100000}),
+    # row-wise N:M (OptimizedMapping, WS only): each filter column N:BlockSize, N drawn by numpy's seeded RNG
+    ('rowwise-calc-ws-csr', 8, 8, (1, 1, 1), 'ws', 'CALC', 10, 32, TINY_CONV, False, CALC_BANKS, None, {'sparse': 'csr', 'block': 4}),
+    ('rowwise-user-ws-ellpack', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, DEFAULT, None, {'sparse': 'ellpack_block', 'block': 8}),
 ]
 
 
@@ -73,17 +77,17 @@ def gzip_file(src, dest):
 
 def run_case(scalesim, case, force):
     name, rows, cols, srams, df, interface, bw, buf, topology, gemm, layout, layout_file = case[:12]
-    sparse_rep = case[12] if len(case) > 12 else None
-    filter_offset = case[13] if len(case) > 13 else None
+    options = case[12] if len(case) > 12 else {}
+    sparse_rep = options.get('sparse')
     out = os.path.join(OUT, name)
     if os.path.exists(os.path.join(out, 'meta.json')) and not force:
         print(f'{name}: kept')
         return
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    config = v3golden.config_text(name, rows, cols, srams, df, interface, bw, buf, buf, None, sparse_rep, None, layout)
-    if filter_offset is not None:
-        config = config.replace('FilterOffset:   10000000', f'FilterOffset:   {filter_offset}')
+    config = v3golden.config_text(name, rows, cols, srams, df, interface, bw, buf, buf, None, sparse_rep, options.get('block'), layout)
+    if 'filter_offset' in options:
+        config = config.replace('FilterOffset:   10000000', f"FilterOffset:   {options['filter_offset']}")
     v3golden.write_inputs(out, config, topology, layout_file)
     layers = []
 

@@ -1492,7 +1492,8 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
     flushPrev = first - 2; flushLastGap = -1; flushMinFullGap = Infinity;
     if (logging) {
       stallCursor = 0; // walkReads resets it itself
-      walkFolds(op, 0, COL_FOLDS, 0, ROW_FOLDS);
+      if (ROW_WISE && op == OP_IFMAP) walkRowWiseIfmap();
+      else walkFolds(op, 0, COL_FOLDS, 0, ROW_FOLDS);
     } else {
       walkReads(op);
     }
@@ -1804,9 +1805,9 @@ export function simLayer(
 export function simTraceBegin(
   rows: i32, cols: i32, dataflow: i32,
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
-  sparseN: i32, sparseM: i32,
+  sparseN: i32, sparseM: i32, rowBlock: i32, rowRatios: usize,
 ): i32 {
-  return setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, sparseN, sparseM, 0, 0, 0, 0);
+  return setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, sparseN, sparseM, rowBlock, rowRatios, 0, 0);
 }
 
 /** Lines in the layer's demand (all folds), after simTraceBegin. */
@@ -1819,8 +1820,13 @@ export function simTraceLine(out: usize, op: i32, line: f64): i32 {
   const fold = <i32>Math.floor(line / <f64>FOLD_LEN);
   const l = <i32>(line - <f64>fold * <f64>FOLD_LEN);
   setBlock(op, fold / ROW_FOLDS, fold % ROW_FOLDS);
-  const width = op == OP_OFMAP ? C : (op == OP_IFMAP) == (DF != DF_IS) ? R : C;
+  const width = op == OP_OFMAP ? C : ROW_WISE && op == OP_IFMAP ? R * RW_B : (op == OP_IFMAP) == (DF != DF_IS) ? R : C;
   for (let q = 0; q < width; q++) store<i32>(out + (<usize>q << 2), -1);
+  if (ROW_WISE && op == OP_IFMAP) { // row-wise N:M: R blocks of RW_B words per line (rwLine)
+    const n = rwLine(fold % ROW_FOLDS, l);
+    memory.copy(out, rwBuf, <usize>n << 2);
+    return width;
+  }
   if (l < blockFirstLine() || l > blockLastLine()) return width;
   const qb = lineQHi(l);
   for (let q = lineQLo(l); q <= qb; q++) {

@@ -45,7 +45,7 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
       .option('trace', {
         type: 'boolean', default: false,
         describe: 'With --out: also write SCALE-Sim-style traces, layer<N>/{IFMAP,FILTER,OFMAP}_{SRAM,DRAM}_TRACE.csv (small layers). ' +
-          'Byte for byte SCALE-Sim\'s, v2\'s or, with a v3 config, v3\'s (layer-wise sparsity and custom layouts too; not row-wise N:M)',
+          'Byte for byte SCALE-Sim\'s, v2\'s or, with a v3 config, v3\'s (N:M sparsity and custom layouts too)',
       })
       .option('user-work-limit', { type: 'number', describe: `InterfaceBandwidth USER: refuse layers whose line-by-line walk exceeds this many demanded words plus lines (default ${SIMULATE_DEFAULTS.userModeWorkLimit.toExponential()}, some 10–30 s)` })
       .option('fix-scalesim-quirks', { type: 'boolean', default: false, describe: 'Correct SCALE-Sim\'s cycle accounting (OS fold length, off-by-one, OFMAP writes, ceil output size) instead of matching it' })

@@ -51,8 +51,8 @@ export interface SimLayerArgs {
   metricCopies?: number;
 }
 
-/** What the demand lines and prefetch orders depend on: the array, the conv and its layer-wise sparsity (the filter condensed, numbered n·K + k over the K kept rows). */
-export type TraceArgs = Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'rowWise' | 'layouts'>;
+/** What the demand lines and prefetch orders depend on: the array, the conv and its sparsity (layer-wise: the filter condensed, numbered n·K + k over the K kept rows). */
+export type TraceArgs = Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'layouts'>;
 
 /** One operand's custom layout: `factors` (ifmap X, Y, C; filter K, C, R, S) and `order` (a permutation of twice as many axes). */
 export interface SimOperandLayout {
@@ -85,8 +85,7 @@ export class SystolicSim {
 
   /** Runs one layer; throws on arguments the core rejects (they are validated before this). */
   layer(a: SimLayerArgs): SimFigures {
-    const ratios = a.rowWise ? this.core.exports.alloc(Math.max(a.rowWise.ratios.length, 1) * 4) : 0;
-    if (a.rowWise) new Int32Array(this.core.exports.memory.buffer, ratios, a.rowWise.ratios.length).set(a.rowWise.ratios);
+    const ratios = this.rowRatios(a);
     const layouts = a.layouts ? this.core.exports.alloc(2 * LAYOUT_OP * 4) : 0;
     if (a.layouts) new Int32Array(this.core.exports.memory.buffer, layouts, 2 * LAYOUT_OP).set(layoutSpec(a.layouts));
     const code = this.core.exports.simLayer(
@@ -103,6 +102,23 @@ export class SystolicSim {
     const figures = {} as SimFigures;
     SIM_FIELDS.forEach((field, i) => (figures[field] = view[i]!));
     return figures;
+  }
+
+  /** Row-wise N:M: each filter column's N copied into the core (free it after the call), else 0. */
+  private rowRatios(a: TraceArgs): number {
+    if (!a.rowWise) return 0;
+    const ratios = this.core.exports.alloc(Math.max(a.rowWise.ratios.length, 1) * 4);
+    new Int32Array(this.core.exports.memory.buffer, ratios, a.rowWise.ratios.length).set(a.rowWise.ratios);
+    return ratios;
+  }
+
+  /** simTraceBegin over `a`; throws on arguments the core rejects. The caller ends with simTraceEnd. */
+  private traceBegin(a: TraceArgs): void {
+    const e = this.core.exports;
+    const ratios = this.rowRatios(a);
+    const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1, a.rowWise?.blockSize ?? 0, ratios);
+    if (ratios) e.free(ratios);
+    if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
   }
 
   /**
@@ -129,9 +145,8 @@ export class SystolicSim {
    */
   traceLines(a: TraceArgs, visit: (line: number, ifmap: Int32Array, filter: Int32Array, ofmap: Int32Array) => void): void {
     const e = this.core.exports;
-    const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1);
-    if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
-    const width = Math.max(a.rows, a.cols);
+    this.traceBegin(a);
+    const width = Math.max(a.rows, a.cols, a.rows * (a.rowWise?.blockSize ?? 0));
     const buffer = e.alloc(width * 4);
     try {
       const lines = e.simTraceLines();
@@ -152,8 +167,7 @@ export class SystolicSim {
   /** The ifmap and filter prefetch orders (USER mode's DRAM fetch order, addresses without base offsets, -1 for padding). */
   prefetchOrders(a: TraceArgs): { ifmap: Int32Array; filter: Int32Array } {
     const e = this.core.exports;
-    const code = e.simTraceBegin(a.rows, a.cols, SIM_DATAFLOW[a.dataflow], a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1);
-    if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);
+    this.traceBegin(a);
     try {
       const order = (op: number): Int32Array => {
         const n = e.simPrefetchLength(op);

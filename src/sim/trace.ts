@@ -1,11 +1,12 @@
 // SCALE-Sim's traces for small layers, in CALC and USER mode, under SCALE-Sim's file names, as v2
 // writes them or, with SimulatorOptions.v3, as v3 does (the same files: v3's USER reads come at
-// the [layout] bank bandwidths, with its stall rule, layer-wise N:M sparsity and custom layouts).
+// the [layout] bank bandwidths, with its stall rule, N:M sparsity and custom layouts).
 //  * SRAM ({IFMAP,FILTER,OFMAP}_SRAM_TRACE.csv): the service cycle, then one address per array row
 //    or column, -1 where nothing is demanded. In CALC mode reads are served one cycle after they
 //    are issued, ofmap writes in their cycle; in USER mode each line's service cycles come from the
 //    core's walk (stalls and bank conflicts included). A sparse layer's filter is condensed: row k
-//    of column n holds the k-th kept window element's address n·K + k_dense (operand_matrix.py).
+//    of column n holds the k-th kept window element's address n·K + k_dense (operand_matrix.py);
+//    row-wise N:M's ifmap lines are R blocks of BlockSize words (skew_matrix_row_sparsity).
 //  * DRAM ({IFMAP,FILTER,OFMAP}_DRAM_TRACE.csv): the response cycle, then the words moved in that
 //    cycle, printed as SCALE-Sim prints them (numpy floats: 12.0, -1.0). Writes: one drained line per
 //    row. USER reads: lines of the read bandwidth's words of the operand's fetch order (a custom
@@ -44,7 +45,7 @@ export function demandLines(config: SystolicConfig, layer: ConvLayer): number {
  */
 export const TRACE_CELL_LIMIT = 20_000_000;
 
-/** The core's arguments for a layer whose traces can be written, or an error naming what is too big or not traced. */
+/** The core's arguments for a layer whose traces can be written, or an error naming what is too big. */
 function traceableArgs(config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions, maxLines: number): SimLayerArgs {
   validateLayer(layer);
   const lines = demandLines(config, layer);
@@ -53,9 +54,7 @@ function traceableArgs(config: SystolicConfig, layer: ConvLayer, options: Simula
   if (cells > TRACE_CELL_LIMIT) {
     throw new SimulationError(`layer '${layer.name}': its traces would hold ${cells} addresses (${lines} lines × ${Math.max(config.rows, config.cols)}), more than the trace limit of ${TRACE_CELL_LIMIT}`);
   }
-  const args = coreArgs(config, layer, options);
-  if (args.rowWise) throw new SimulationError(`layer '${layer.name}': traces of row-wise N:M sparsity (OptimizedMapping true) are not written; layer-wise sparsity's are`);
-  return args;
+  return coreArgs(config, layer, options);
 }
 
 /**

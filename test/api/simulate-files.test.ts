@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simulate, simulateTraces } from '../../src/api/simulate.js';
+import { simulate } from '../../src/api/simulate.js';
 import { scalesimReports } from '../../src/sim/report.js';
 import { TopologyError } from '../../src/sim/topology.js';
 
@@ -34,8 +34,5 @@ describe('simulate with SCALE-Sim files', () => {
     await expect(simulate('scalesim:alexnet', { userModeWorkLimit: 0 })).rejects.toThrow(/option 'userModeWorkLimit' must be a positive number, got 0/);
     await expect(simulate('scalesim:alexnet', { target: 'systolic:tpu9' })).rejects.toThrow(/unknown systolic preset 'tpu9'/);
     await expect(simulate('scalesim:alexnet', { energy: { macPJ: -1 } })).rejects.toThrow(/energy table: macPJ must be a non-negative number, got -1/);
-    // v3 traces are written (test/sim/trace-v3.test.ts), but not those of row-wise N:M
-    const rowWise = readFileSync('test/golden/scalesim-v3/runs/rowwise-calc-ws-csc-mnk/config.cfg', 'utf8');
-    await expect(simulateTraces(topology, { scalesimConfig: { text: rowWise } })).rejects.toThrow(/layer 'G1': traces of row-wise N:M sparsity \(OptimizedMapping true\) are not written; layer-wise sparsity's are/);
   });
 });

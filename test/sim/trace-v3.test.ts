@@ -1,6 +1,6 @@
 // Traces against SCALE-Sim v3's own (test/golden/scalesim-v3/traces/<case>, written by
 // scripts/scalesim-v3-traces.py): all six files of every layer byte for byte, CALC and USER, every
-// dataflow, a GEMM, layer-wise sparsity and custom layouts, through simulateTraces (what
+// dataflow, a GEMM, layer-wise and row-wise sparsity and custom layouts, through simulateTraces (what
 // `mapwise simulate --trace` writes).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { simulate, simulateTraces } from '../../src/api/simulate.js';
+import { getCore } from '../../src/core/load.js';
+import { SystolicSim } from '../../src/core/sim.js';
+import { parseScalesimConfig } from '../../src/sim/config.js';
+import { parseScalesimLayout } from '../../src/sim/layout.js';
 import { scalesimReports } from '../../src/sim/report.js';
+import { coreArgs } from '../../src/sim/simulate.js';
+import { parseScalesimTopology } from '../../src/sim/topology.js';
 
 const TRACES_DIR = fileURLToPath(new URL('../golden/scalesim-v3/traces/', import.meta.url));
 const TRACE_FILES = ['IFMAP', 'FILTER', 'OFMAP'].flatMap((op) => [`${op}_SRAM_TRACE.csv`, `${op}_DRAM_TRACE.csv`]);
@@ -33,8 +39,24 @@ describe('traces agree with SCALE-Sim v3 byte for byte', () => {
   it('has CALC and USER cases in every dataflow, sparse and custom-layout ones', () => {
     const configs = cases.map((c) => load(c).options.scalesimConfig.text);
     for (const mode of ['CALC', 'USER']) for (const df of ['os', 'ws', 'is']) expect(configs.some((t) => t.includes(`InterfaceBandwidth: ${mode}`) && t.includes(`Dataflow : ${df}`)), `${mode} ${df}`).toBe(true);
-    expect(configs.some((t) => t.includes('SparsitySupport : true'))).toBe(true);
+    expect(configs.some((t) => t.includes('SparsitySupport : true') && t.includes('OptimizedMapping : false'))).toBe(true);
+    expect(configs.some((t) => t.includes('OptimizedMapping : true'))).toBe(true);
     expect(configs.some((t) => /CustomLayout: True/.test(t))).toBe(true);
+  });
+
+  it.each(cases)('%s: the logged run the traces replay gives the figures of the plain one', async (name) => {
+    const { model, options } = load(name);
+    const file = parseScalesimConfig(options.scalesimConfig.text);
+    const layout = 'scalesimLayout' in options ? parseScalesimLayout(options.scalesimLayout.text) : undefined;
+    const sim = new SystolicSim(await getCore());
+    try {
+      for (const layer of parseScalesimTopology(model.text, name, { gemm: model.gemm }).layers) {
+        const args = coreArgs(file.config, layer, { v3: file.v3, ...(layout ? { layout } : {}) });
+        expect(sim.layerWithDramLogs(args).figures, layer.name).toEqual(sim.layer(args));
+      }
+    } finally {
+      sim.free();
+    }
   });
 
   it.each(cases)('%s', async (name) => {
