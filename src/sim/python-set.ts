@@ -8,8 +8,8 @@
 
 const LINEAR_PROBES = 9n;
 
-/** hash(key) as CPython's size_t: the integer itself, except −1, which hashes to −2. */
-const hashOf = (key: number): bigint => BigInt.asUintN(64, BigInt(key === -1 ? -2 : key));
+/** hash(key) as CPython's size_t: the integer itself (−1, which hashes to −2, is SCALE-Sim's padding and never a key). */
+const hashOf = (key: number): bigint => BigInt.asUintN(64, BigInt(key));
 
 function place(table: (number | undefined)[], key: number): void {
   const mask = BigInt(table.length - 1);
