@@ -55,11 +55,14 @@ CASES = [
     ('user-os-mnk', 8, 4, (1, 1, 1), 'os', 'USER', 5, 16, TINY_MNK, True, {'ifmap': (False, 5, 1, 2), 'filter': (False, 5, 1, 2)}, None),
     ('sparse-calc-ws-csr', 8, 8, (1, 1, 1), 'ws', 'CALC', 10, 32, TINY_SPARSE, False, CALC_BANKS, None, {'sparse': 'csr'}),
     ('sparse-user-os-ellpack', 8, 8, (1, 1, 1), 'os', 'USER', 4, 8, TINY_SPARSE, False, DEFAULT, None, {'sparse': 'ellpack_block'}),
+    ('sparse-calc-is-csc', 8, 8, (1, 1, 1), 'is', 'CALC', 10, 32, TINY_SPARSE, False, CALC_BANKS, None, {'sparse': 'csc'}),
     ('layout-user-ws-conv', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL),
     ('layout-user-is-conv', 8, 8, (2, 2, 1), 'is', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 12, 1, 3), 'filter': (True, 12, 4, 3)}, CHANNEL_FIRST),
     # a negative FilterOffset below every filter word (v3 lays the filter out as arange + FilterOffset; one landing on -1 would vanish)
     ('layout-user-ws-negative-offset', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL,
      {'filter_offset': -100000}),
+    ('layout-sparse-user-ws-csr', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_SPARSE, False, {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL,
+     {'sparse': 'csr'}),
     # row-wise N:M (OptimizedMapping, WS only): each filter column N:BlockSize, N drawn by numpy's seeded RNG
     ('rowwise-calc-ws-csr', 8, 8, (1, 1, 1), 'ws', 'CALC', 10, 32, TINY_CONV, False, CALC_BANKS, None, {'sparse': 'csr', 'block': 4}),
     ('rowwise-user-ws-ellpack', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, DEFAULT, None, {'sparse': 'ellpack_block', 'block': 8}),
