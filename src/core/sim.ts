@@ -52,7 +52,7 @@ export interface SimLayerArgs {
 }
 
 /** What the demand lines and prefetch orders depend on: the array, the conv and its sparsity (layer-wise: the filter condensed, numbered n·K + k over the K kept rows). */
-export type TraceArgs = Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'layouts'>;
+export type TraceArgs = Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'layouts' | 'ofmapRows' | 'calcBandwidth' | 'metricCopies'>;
 
 /** One operand's custom layout: `factors` (ifmap X, Y, C; filter K, C, R, S) and `order` (a permutation of twice as many axes). */
 export interface SimOperandLayout {
