@@ -13,7 +13,10 @@ The cases are v3's USER mode (read/write request buffers, the ifmap and filter r
 [layout] bank bandwidths, the ofmap written at Bandwidth), where v3's figures differ from v2's,
 and CALC (every dataflow), dense and with layer-wise and row-wise N:M sparsity (then v3's
 SPARSE_REPORT.csv is stored too); default layouts, and (LAYOUT_CASES) custom layouts with their
-layout file (layout.csv, passed with -l) over several bank counts and ports; no Ramulator.
+layout file (layout.csv, passed with -l) over several bank counts and ports; and (RAMULATOR_CASES)
+UseRamulatorTrace True, where v3 reads each layer's DRAM latencies from results/_{ifmap,filter,ofmap}File{layer}.npy
+under its working directory. Ramulator itself is not run: the latencies are seeded synthetic arrays written
+with numpy, stored with the reports (the case's _ifmapFile0.npy, ...).
 """
 import argparse
 import json
@@ -23,12 +26,14 @@ import subprocess
 import tempfile
 import time
 
+import numpy as np
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, 'test', 'golden', 'scalesim-v3', 'runs')
 REPORTS = ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv']
 
 
-def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read_buf, write_buf, bank_bw, sparse_rep=None, block=None, layout=None):
+def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read_buf, write_buf, bank_bw, sparse_rep=None, block=None, layout=None, ramulator=False):
     """A v3 .cfg with every key v3 reads (v3 stops at a missing one); sparse_rep turns on sparsity, layer-wise or, with block, row-wise.
     layout: {'ifmap': (custom, bank bandwidth, banks, ports), 'filter': (...)} replaces bank_bw and the default banks."""
     if layout:
@@ -51,7 +56,7 @@ def config_text(name, rows, cols, srams_kb, dataflow, interface, bandwidth, read
         f'SparsitySupport : {"true" if sparse_rep else "false"}', f'SparseRep : {sparse_rep or "ellpack_block"}',
         f'OptimizedMapping : {"true" if block else "false"}', f'BlockSize : {block or 8}',
         'RandomNumberGeneratorSeed : 40', '',
-        '[run_presets]', f'InterfaceBandwidth: {interface}', 'UseRamulatorTrace: False', '',
+        '[run_presets]', f'InterfaceBandwidth: {interface}', f'UseRamulatorTrace: {ramulator}', '',
     ])
 
 
@@ -151,6 +156,34 @@ LAYOUT_CASES = [
 ]
 
 
+# UseRamulatorTrace True: USER mode (v3 reads no latencies in CALC mode), every dataflow, conv and GEMM, request buffers from
+# 2 to 1000 entries. latencies: (seed, low, high, length, dtype, spike): each layer's three arrays drawn in turn by
+# numpy's default_rng(seed).integers(low, high, length) (latencies that fill the request queue and stall, and ones that do
+# not), stored as dtype (Ramulator's flow saves int64); spike puts 20000 at every 37th request, above v3's cutoff of
+# 10000 (read as 1 cycle for reads, 0 for writes); arrays shorter than the requests leave v3's default latency for the rest.
+# (name, rows, cols, SRAM kB, dataflow, Bandwidth, (read, write) request buffers, bank bandwidth, topology, gemm, latencies)
+RAMULATOR_CASES = [
+    ('ramulator-os-conv', 8, 8, (2, 2, 2), 'os', 4, (4, 4), 4, SMALL_CONV, False, (1, 10, 80, 400, 'int64', False)),
+    ('ramulator-ws-conv', 8, 8, (2, 2, 2), 'ws', 4, (512, 512), 6, SMALL_CONV, False, (2, 0, 3, 400, 'int32', False)),
+    ('ramulator-is-conv', 8, 8, (2, 2, 2), 'is', 4, (16, 2), 4, SMALL_CONV, False, (3, 5, 50, 400, 'float64', True)),
+    ('ramulator-os-mnk', 16, 8, (4, 4, 4), 'os', 5, (8, 8), 5, SMALL_MNK, True, (4, 0, 30, 50, 'int64', False)),
+    ('ramulator-ws-mnk', 16, 8, (4, 4, 4), 'ws', 5, (64, 3), 5, SMALL_MNK, True, (5, 20, 120, 1500, 'uint16', True)),
+    ('ramulator-is-mnk', 16, 8, (4, 4, 4), 'is', 5, (1000, 1000), 5, SMALL_MNK, True, (6, 0, 2, 400, 'int64', False)),
+]
+
+
+def write_latencies(directory, layers, spec):
+    """Seeded synthetic Ramulator latencies for `layers` layers, named as v3 reads them: _{ifmap,filter,ofmap}File{layer}.npy."""
+    seed, low, high, length, dtype, spike = spec
+    rng = np.random.default_rng(seed)
+    for layer in range(layers):
+        for op in ('ifmap', 'filter', 'ofmap'):
+            values = rng.integers(low, high, size=length)
+            if spike:
+                values[::37] = 20000
+            np.save(os.path.join(directory, f'_{op}File{layer}.npy'), values.astype(dtype))
+
+
 def write_inputs(out, config, topology, layout_file):
     """A run's inputs in out: config.cfg, topology.csv and, with a custom layout, layout.csv."""
     for file, text in [('config.cfg', config), ('topology.csv', topology), ('layout.csv', layout_file)]:
@@ -159,8 +192,9 @@ def write_inputs(out, config, topology, layout_file):
                 f.write(text)
 
 
-def run_scalesim(scalesim, out, name, gemm, layout_file, keep):
-    """Runs v3 on out's inputs in a scratch folder, then keep(run folder) copies what to store; returns v3's wall time."""
+def run_scalesim(scalesim, out, name, gemm, layout_file, keep, results=()):
+    """Runs v3 on out's inputs in a scratch folder, then keep(run folder) copies what to store; returns v3's wall time.
+    `results`: files of out that v3 reads from results/ under its working directory (Ramulator's latencies)."""
     work = tempfile.mkdtemp(prefix='scalesim-v3-')
     try:
         command = ['/usr/bin/python3', os.path.join(scalesim, 'scalesim', 'scale.py'),
@@ -169,10 +203,19 @@ def run_scalesim(scalesim, out, name, gemm, layout_file, keep):
             command += ['-i', 'gemm']
         if layout_file:
             command += ['-l', os.path.join(out, 'layout.csv')]
+        cwd = scalesim
+        if results:
+            # v3 then runs in the scratch folder, holding them in results/; its default layout file is the checkout's
+            cwd = work
+            os.makedirs(os.path.join(work, 'results'))
+            for f in results:
+                shutil.copy(os.path.join(out, f), os.path.join(work, 'results', f))
+            if not layout_file:
+                command += ['-l', os.path.join(scalesim, 'layouts', 'conv_nets', 'test.csv')]
         start = time.time()
         # v3 reads a layout file even with custom layouts off: its default (layouts/conv_nets/test.csv)
         # is relative to the checkout; it exits 0 after errors, so the reports are checked for.
-        run = subprocess.run(command, cwd=scalesim, env={**os.environ, 'PYTHONPATH': scalesim}, capture_output=True, text=True)
+        run = subprocess.run(command, cwd=cwd, env={**os.environ, 'PYTHONPATH': scalesim}, capture_output=True, text=True)
         seconds = time.time() - start
         run_dir = os.path.join(work, 'run', name)
         if run.returncode != 0 or not os.path.exists(os.path.join(run_dir, REPORTS[0])):
@@ -189,7 +232,8 @@ def write_meta(out, meta):
         f.write('\n')
 
 
-def run_case(scalesim, case, force):
+def run_case(scalesim, case, force, latencies=None):
+    """Runs one case; `latencies` (a RAMULATOR_CASES spec) turns UseRamulatorTrace on, its .npy files in v3's results/."""
     if isinstance(case[10], dict):  # a LAYOUT_CASES entry
         name, rows, cols, srams, df, interface, bw, buf, topology, gemm, layout, layout_file = case[:12]
         sparse_rep = case[12] if len(case) > 12 else None
@@ -205,14 +249,24 @@ def run_case(scalesim, case, force):
         print(f'{name}: kept')
         return
     os.makedirs(out, exist_ok=True)
-    write_inputs(out, config_text(name, rows, cols, srams, df, interface, bw, buf, buf, bank_bw, sparse_rep, block, layout), topology, layout_file)
+    read_buf, write_buf = buf if isinstance(buf, tuple) else (buf, buf)
+    write_inputs(out, config_text(name, rows, cols, srams, df, interface, bw, read_buf, write_buf, bank_bw, sparse_rep, block, layout, latencies is not None), topology, layout_file)
+    if latencies:
+        write_latencies(out, len(topology.strip().split('\n')) - 1, latencies)
 
     def keep(run_dir):
         for report in REPORTS + (['SPARSE_REPORT.csv'] if sparse_rep else []):
             shutil.copy(os.path.join(run_dir, report), os.path.join(out, report))
-    seconds = run_scalesim(scalesim, out, name, gemm, layout_file, keep)
-    write_meta(out, {'gemm': gemm, 'scalesimV3Commit': 'fab89b7', 'scalesimSeconds': round(seconds, 2), **({'layout': True} if layout_file else {})})
+    seconds = run_scalesim(scalesim, out, name, gemm, layout_file, keep, sorted(f for f in os.listdir(out) if f.endswith('.npy')))
+    write_meta(out, {'gemm': gemm, 'scalesimV3Commit': 'fab89b7', 'scalesimSeconds': round(seconds, 2), **({'layout': True} if layout_file else {}),
+                     **({'ramulator': True} if latencies else {})})
     print(f'{name}: {seconds:.1f} s')
+
+
+def run_ramulator_case(scalesim, case, force):
+    """A RAMULATOR_CASES entry, run as the CASES entry it extends, with its latencies."""
+    name, rows, cols, srams, df, bw, buffers, bank_bw, topology, gemm, latencies = case
+    run_case(scalesim, (name, rows, cols, srams, df, 'USER', bw, buffers, bank_bw, topology, gemm), force, latencies)
 
 
 def main(cases, run):
@@ -229,3 +283,4 @@ def main(cases, run):
 
 if __name__ == '__main__':
     main(CASES + LAYOUT_CASES, run_case)
+    main(RAMULATOR_CASES, run_ramulator_case)
