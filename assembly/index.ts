@@ -7,6 +7,7 @@ export { convPlan, convPrepare, convRun, dwPlan, dwRun, planRelease, convPackWei
 export { biasAdd, addTensors } from './kernels/ops';
 export { unaryMap, binaryMap, stridedCopy, interleavePairs, fillF32, gatherRows, selectMap, pool2dNhwc, reduceMiddle, softmaxMiddle, channelAffine, layerNorm } from './kernels/tensor';
 export { simLayer, simFieldCount, simTraceBegin, simTraceLines, simTraceLine, simTraceEnd, simDramLog, simDramLogLength, simDramLogData, simPrefetchLength, simPrefetchOrder } from './sim/systolic';
+export { simRamulator } from './sim/ramulator';
 export { nnGroupSoftmax, nnGroupXentBackward, nnMaskedSoftmax } from './nn/softmax';
 export { nnDenseForward, nnDenseBackward, nnReluForward, nnReluBackward, nnTanhForward, nnTanhBackward, nnSumSquares, nnScale, nnAdamStep } from './nn/layers';
 export { nnFastTanhForward } from './nn/fast-tanh';

@@ -44,6 +44,8 @@ const OP_OFMAP: i32 = 2;
 //   * ofmap writes: a drain moves one line of ArrayWidth (CALC) or Bandwidth (USER) words per cycle,
 //     its last line counted without padding; drains that meet in a cycle add up.
 
+import { RamulatorPort, ramulatorFilter, ramulatorIfmap, ramulatorOfmap, rewindRamulator } from './ramulator';
+
 export function simFieldCount(): i32 {
   return SIM_FIELD_COUNT;
 }
@@ -368,13 +370,16 @@ function drain(start: f64): f64 {
   }
   wAccess += data;
   wFree += data;
-  noteDrainPeak(start, start + count - 1, data - (count - 1) * <f64>wBw);
+  const lastWords = data - (count - 1) * <f64>wBw;
+  // with Ramulator's latencies, the drain ends when its latest line returns
+  const end = ramulatorOfmap.on ? ramulatorOfmap.serve(start, <i32>count, <f64>wBw, lastWords) : start + count - 1;
+  noteDrainPeak(start, start + count - 1, lastWords);
   if (logging) { logs[LOG_DRAIN_STARTS].push(start); logs[LOG_DRAIN_LINES].push(count); }
   if (!wDrained) { wFirstDrain = start; wDrained = true; }
-  wLastDrainEnd = start + count - 1;
+  wLastDrainEnd = end;
   wMaxDrainEnd = max(wMaxDrainEnd, wLastDrainEnd);
   wDrainStart += count;
-  return start + count - 1;
+  return end;
 }
 
 /** One demand line carrying `v` ofmap words, issued at `cycle`; returns its service cycle. */
@@ -1139,6 +1144,8 @@ class UserReadBuffer {
   prefetchLines: f64 = 0; bw: f64 = 0;
   lastPrefetch: f64 = 0; access: f64 = 0; start: f64 = 0; ready: bool = false;
   v3: bool = false; // SCALE-Sim v3's stall rule (demand)
+  port: RamulatorPort = ramulatorIfmap; // its DRAM port when Ramulator's latencies are read
+  firstLineWait: f64 = 0; // with them, the first prefetch's wait, which v3 adds to the first demand line
   // custom layout: its order, each slot's position in its set, the bank bookkeeping of a demand line
   layout: bool = false;
   order: usize = 0; orderLength: i32 = 0;
@@ -1203,6 +1210,7 @@ class UserReadBuffer {
   setup(op: i32, words: i32, bandwidth: i32, space: i32, v3: bool): void {
     this.op = op;
     this.v3 = v3;
+    this.port = op == OP_IFMAP ? ramulatorIfmap : ramulatorFilter;
     this.space = space;
     this.bw = <f64>bandwidth;
     prefetchShape(op);
@@ -1255,8 +1263,16 @@ class UserReadBuffer {
     const fetchLines = Math.ceil(entries / this.bw);
     const initial = min(Math.ceil(active / this.bw), fetchLines);
     this.access = initial * this.bw;
-    this.start = -initial;
-    this.lastPrefetch = -1;
+    if (this.port.on) {
+      // requested at cycles −initial − 1 … −2, then waited for until the latest returns
+      this.lastPrefetch = this.port.serve(-initial - 1, <i32>initial, this.bw, this.bw);
+      this.start = this.port.first;
+      this.firstLineWait = this.lastPrefetch + 1;
+    } else {
+      this.start = -initial;
+      this.lastPrefetch = -1;
+      this.firstLineWait = 0;
+    }
     this.activeStart = 0;
     this.activeEnd = this.numActive;
   }
@@ -1285,9 +1301,11 @@ class UserReadBuffer {
     this.lineMost = 0;
   }
 
-  /** Ends a demand line: its offset plus the bank conflicts' extra cycles. */
+  /** Ends a demand line: its offset plus the bank conflicts' extra cycles (and, on the first line, the first prefetch's wait). */
   @inline lineEnd(offset: f64): f64 {
-    return this.layout ? offset + <f64>((this.lineMost + this.ports - 1) / this.ports - 1) : offset;
+    const wait = this.firstLineWait;
+    this.firstLineWait = 0;
+    return (this.layout ? offset + <f64>((this.lineMost + this.ports - 1) / this.ports - 1) : offset) + wait;
   }
 
   /** Serves one address demanded at `cycle`; returns the line's offset after it. */
@@ -1298,7 +1316,9 @@ class UserReadBuffer {
       this.activeStart = (this.activeStart + this.numPrefetch) % this.numSets;
       this.activeEnd = (this.activeStart + this.numActive) % this.numSets;
       this.access += this.prefetchLines * this.bw;
-      this.lastPrefetch += this.prefetchLines + 1;
+      // its lines are requested one a cycle after the last prefetch returned
+      if (this.port.on) this.lastPrefetch = this.port.serve(this.lastPrefetch + 1, <i32>this.prefetchLines, this.bw, this.bw);
+      else this.lastPrefetch += this.prefetchLines + 1;
       const stall = this.lastPrefetch - (cycle + offset);
       // v3 (read_buffer.py at fab89b7) adds the wait and then, when positive, adds it again: a
       // wait counts twice and an early arrival serves the line early (v2 fixed this in 22f88b1);
@@ -1434,9 +1454,10 @@ function walkUser(out: usize, ifmapWords: i32, filterWords: i32, ifmapBandwidth:
   put(out, F_DRAM_START + OP_FILTER, userFilter.start);
   put(out, F_DRAM_STOP + OP_IFMAP, userIfmap.lastPrefetch);
   put(out, F_DRAM_STOP + OP_FILTER, userFilter.lastPrefetch);
-  // Every prefetch line moves `bandwidth` words, padding counted as in the DRAM read counts.
-  put(out, F_DRAM_PEAK + OP_IFMAP, userIfmap.access > 0 ? <f64>ifmapBandwidth : 0);
-  put(out, F_DRAM_PEAK + OP_FILTER, userFilter.access > 0 ? <f64>filterBandwidth : 0);
+  // Every prefetch line moves `bandwidth` words, padding counted as in the DRAM read counts (with
+  // Ramulator's latencies, in the cycle it returns: several can return together).
+  put(out, F_DRAM_PEAK + OP_IFMAP, ramulatorIfmap.on ? ramulatorIfmap.peak : userIfmap.access > 0 ? <f64>ifmapBandwidth : 0);
+  put(out, F_DRAM_PEAK + OP_FILTER, ramulatorFilter.on ? ramulatorFilter.peak : userFilter.access > 0 ? <f64>filterBandwidth : 0);
   userIfmap.free();
   userFilter.free();
   return stalls;
@@ -1713,6 +1734,9 @@ export function simLayer(
     if (spec(OP_FILTER, 0) != 0 && filterBandwidth % spec(OP_FILTER, 1) != 0) return 1;
   }
   if (rows <= 0 || cols <= 0 || ifmapWords < 100 || filterWords < 100 || ofmapWords <= 1 || dataflow < 0 || dataflow > 2) return 1;
+  // Ramulator's latencies pace v3's USER-mode ports only
+  if (ramulatorOfmap.on && (userBandwidth == 0 || v3 == 0)) return 1;
+  rewindRamulator();
   if (setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, sparseN, sparseM, rowBlock, rowRatios, mStart, mCount) != 0) return 1;
   const folds = <f64>ROW_FOLDS * <f64>COL_FOLDS;
   const lines = folds * <f64>FOLD_LEN;
@@ -1787,8 +1811,8 @@ export function simLayer(
   put(out, F_SRAM_READS_FILTER, filterReads);
   put(out, F_SRAM_WRITES_OFMAP, ofmapWrites);
   put(out, F_DRAM_WRITES_OFMAP, wAccess);
-  put(out, F_DRAM_PEAK + OP_OFMAP, dPeak);
-  put(out, F_DRAM_START + OP_OFMAP, wFirstDrain);
+  put(out, F_DRAM_PEAK + OP_OFMAP, ramulatorOfmap.on ? ramulatorOfmap.peak : dPeak);
+  put(out, F_DRAM_START + OP_OFMAP, ramulatorOfmap.on ? ramulatorOfmap.first : wFirstDrain);
   // v2 reports the last drain's end; v3 the latest (the final drain can end before the one it follows)
   put(out, F_DRAM_STOP + OP_OFMAP, v3 != 0 ? wMaxDrainEnd : wLastDrainEnd);
   put(out, F_FOLDS, folds);

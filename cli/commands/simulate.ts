@@ -7,6 +7,8 @@ import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
 import { ENERGY_TABLES, type EnergyTable } from '../../src/sim/energy.js';
 import { SCALESIM_NETWORKS } from '../../src/sim/networks.js';
 import { MODEL_SPEC_KINDS, modelSpecHelp, parseModelSpec } from '../../src/graph/model-spec.js';
+import { latencyProblem, RAMULATOR_OPERANDS, type RamulatorLatencies, type RamulatorOperand, ramulatorFile } from '../../src/sim/ramulator.js';
+import { readNpyNumbers } from '../../src/run/npy.js';
 import type { Dataflow } from '../../src/sim/types.js';
 import { formatNumber, message, report, table } from '../output.js';
 
@@ -18,6 +20,7 @@ interface SimulateArgs {
   gemm?: boolean;
   scalesimVersion?: 2 | 3;
   layout?: string;
+  ramulatorDir?: string;
   dataflow?: Dataflow;
   out?: string;
   energyTable: string;
@@ -40,6 +43,7 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
       .option('gemm', { type: 'boolean', default: false, describe: 'The topology holds GEMM rows: name, M, N, K' })
       .option('scalesim-version', { type: 'number', choices: [2, 3], describe: 'Read --config and --topology as SCALE-Sim v2 or v3 files (default: by their contents; v3 features not yet simulated are listed as notModelled)' })
       .option('layout', { type: 'string', describe: 'SCALE-Sim v3 layout CSV (its -l): the layout of operands whose [layout] CustomLayout is True (its first row, for every layer)' })
+      .option('ramulator-dir', { type: 'string', describe: 'SCALE-Sim v3 with UseRamulatorTrace True: the directory holding each layer\'s DRAM latencies, _ifmapFile<N>.npy, _filterFile<N>.npy and _ofmapFile<N>.npy (what v3 reads from results/ where it runs; Ramulator\'s output, not run here)' })
       .option('dataflow', { type: 'string', choices: ['os', 'ws', 'is'], describe: 'Override the dataflow of the config' })
       .option('out', { type: 'string', describe: 'Directory for SCALE-Sim\'s COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv (v3 sparsity: SPARSE_REPORT.csv), mapwise\'s DRAM bandwidth report and REPORT.json' })
       .option('trace', {
@@ -68,6 +72,7 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
       ...(argv.target !== undefined ? { target: argv.target } : {}),
       ...(argv.scalesimVersion !== undefined ? { scalesimVersion: argv.scalesimVersion } : {}),
       ...(argv.layout !== undefined ? { scalesimLayout: { text: await readFile(argv.layout, 'utf8'), source: argv.layout } } : {}),
+      ...(argv.ramulatorDir !== undefined ? { ramulatorLatencies: await readRamulatorDir(argv.ramulatorDir, model, argv.scalesimVersion) } : {}),
       ...(argv.dataflow !== undefined ? { dataflow: argv.dataflow } : {}),
       energyTable: argv.energyTable,
       ...(argv.energy !== undefined ? { energy: parseEnergyOverrides(argv.energy) } : {}),
@@ -85,7 +90,7 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
 /** A krittika config, topology and partition file through simulateMulticore: its reports in --out, the report as text or --json. */
 async function runMulticore(argv: SimulateArgs, configText: string | undefined): Promise<void> {
   if (configText === undefined || argv.topology === undefined) throw new RangeError('a multi-core run takes krittika\'s --config FILE and --topology FILE');
-  const others = (['model', 'target', 'gemm', 'scalesimVersion', 'layout', 'dataflow', 'energy', 'fixScalesimQuirks', 'trace', 'userWorkLimit'] as const).filter((k) => argv[k] !== undefined && argv[k] !== false);
+  const others = (['model', 'target', 'gemm', 'scalesimVersion', 'layout', 'ramulatorDir', 'dataflow', 'energy', 'fixScalesimQuirks', 'trace', 'userWorkLimit'] as const).filter((k) => argv[k] !== undefined && argv[k] !== false);
   if (others.length > 0) throw new RangeError(`a multi-core (krittika) run takes --config, --topology, --partition, --out and --json only, not --${others.join(', --')}`);
   const { simulateMulticore } = await import('../../src/api/simulate-multicore.js');
   const result = await simulateMulticore(
@@ -127,6 +132,34 @@ async function modelOf(argv: SimulateArgs): Promise<SimulateModel> {
   // The ONNX decoder loads only for a file, not for zoo names or SCALE-Sim's topologies.
   const { loadModel } = await import('../../src/node/models.js');
   return loadModel(spec);
+}
+
+/** Each layer's Ramulator latencies from `dir`, named as SCALE-Sim v3 names them in results/: one set per layer of the topology. */
+async function readRamulatorDir(dir: string, model: SimulateModel, version: 2 | 3 | undefined): Promise<RamulatorLatencies[]> {
+  if (typeof model !== 'object' || !('text' in model)) throw new RangeError('--ramulator-dir reads the latencies of a SCALE-Sim topology\'s layers: give --topology FILE');
+  const { parseScalesimTopology } = await import('../../src/sim/topology.js');
+  const { layers } = parseScalesimTopology(model.text, model.source, { gemm: model.gemm, version });
+  return Promise.all(layers.map(async (layer, i) => {
+    const read = async (op: RamulatorOperand): Promise<Float64Array> => {
+      const path = join(dir, ramulatorFile(op, i));
+      const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+        throw new RangeError(`--ramulator-dir: ${path} is missing: SCALE-Sim v3 reads layer ${i}'s ('${layer.name}') ${op} latencies from results/${ramulatorFile(op, i)} where it runs`);
+      });
+      return latenciesFromNpy(bytes, path);
+    };
+    const [ifmap, filter, ofmap] = await Promise.all(RAMULATOR_OPERANDS.map(read));
+    return { ifmap: ifmap!, filter: filter!, ofmap: ofmap! };
+  }));
+}
+
+/** An operand's latencies from its .npy file: a 1-D array of whole cycles, of any little-endian int, uint or float dtype. */
+function latenciesFromNpy(bytes: Uint8Array, path: string): Float64Array {
+  const { shape, data } = readNpyNumbers(bytes, path);
+  if (shape.length !== 1) throw new RangeError(`${path}: Ramulator latencies are a 1-D array (one per DRAM request line, as v3 indexes them), got shape [${shape.join(', ')}]`);
+  const problem = latencyProblem(data);
+  if (problem) throw new RangeError(`${path}: ${problem}`);
+  return data;
 }
 
 /** SCALE-Sim's reports, mapwise's DRAM bandwidth report and REPORT.json in `dir`; with `traced`, each layer's traces. */

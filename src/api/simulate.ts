@@ -12,6 +12,7 @@ import { scalesimNetwork } from '../sim/networks.js';
 import { type SimulatorOptions as LayerOptions, Simulator, USER_MODE_WORK_LIMIT } from '../sim/simulate.js';
 import { parseScalesimTopology } from '../sim/topology.js';
 import { parseScalesimLayout } from '../sim/layout.js';
+import type { RamulatorLatencies } from '../sim/ramulator.js';
 import { type ConvLayer, DATAFLOWS, type Dataflow, type LayerResult, type ScalesimV3Config, type SparsityConfig, type SystolicConfig } from '../sim/types.js';
 import { checkOptions, isPlainObject, OptionsError } from '../base/options.js';
 import { modelSpecOf, type ProgressEvent, throwIfAborted, yieldToEventLoop } from './check.js';
@@ -45,6 +46,14 @@ export interface SimulateOptions {
   scalesimLayout?: ScalesimText;
   /** Read `scalesimConfig` and a topology as this SCALE-Sim release (default: by their contents). */
   scalesimVersion?: 2 | 3;
+  /**
+   * With a v3 `scalesimConfig` whose UseRamulatorTrace is True (USER mode): each layer's DRAM
+   * latencies in cycles, in topology order, `{ ifmap, filter, ofmap }` arrays of numbers: what v3
+   * reads from results/_ifmapFile{i}.npy, _filterFile{i}.npy and _ofmapFile{i}.npy (Ramulator's
+   * output; mapwise runs no Ramulator). Without them such a run is simulated as with it False and
+   * `scalesim.notModelled` says what v3 would read.
+   */
+  ramulatorLatencies?: readonly RamulatorLatencies[];
   /** Overrides the array's dataflow. */
   dataflow?: Dataflow;
   /** Per-access energies and areas: 'horowitz45nm' (default) or 'eyeriss'. */
@@ -133,6 +142,7 @@ const SPEC = {
   scalesimConfig: { type: 'object' },
   scalesimLayout: { type: 'object' },
   scalesimVersion: { type: 'number', integer: true, min: 2, max: 3 },
+  ramulatorLatencies: { type: 'array' },
   dataflow: { type: 'string', oneOf: DATAFLOWS },
   energyTable: { type: 'string', oneOf: Object.keys(ENERGY_TABLES) },
   energy: { type: 'object' },
@@ -222,6 +232,7 @@ async function simulation(model: SimulateModel, o: SimulateOptions): Promise<Sim
   const sparsity = sparsityOf(o.sparsity);
   if (o.userModeWorkLimit !== undefined && !(o.userModeWorkLimit > 0)) throw new OptionsError(`simulate: option 'userModeWorkLimit' must be a positive number, got ${o.userModeWorkLimit}`, { field: 'userModeWorkLimit' });
   if (o.scalesimLayout !== undefined && !file?.v3) throw new OptionsError("simulate: option 'scalesimLayout' is SCALE-Sim v3's: give a v3 'scalesimConfig'", { field: 'scalesimLayout' });
+  if (o.ramulatorLatencies !== undefined && !file?.v3) throw new OptionsError("simulate: option 'ramulatorLatencies' is SCALE-Sim v3's (UseRamulatorTrace): give a v3 'scalesimConfig'", { field: 'ramulatorLatencies' });
   let layout;
   if (o.scalesimLayout !== undefined) {
     const { text, source } = scalesimText('option scalesimLayout', o.scalesimLayout, 'layout.csv');
@@ -233,8 +244,13 @@ async function simulation(model: SimulateModel, o: SimulateOptions): Promise<Sim
     ...(o.userModeWorkLimit !== undefined ? { userModeWorkLimit: o.userModeWorkLimit } : {}),
     ...(file?.v3 ? { v3: file.v3 } : {}),
     ...(sparsity ? { sparsity } : {}),
+    ...(o.ramulatorLatencies ? { ramulator: o.ramulatorLatencies } : {}),
   };
-  return { config, file, layerOptions, ...(await layersOf(model, o.scalesimVersion)) };
+  const layers = await layersOf(model, o.scalesimVersion);
+  if (o.ramulatorLatencies && o.ramulatorLatencies.length !== layers.layers.length) {
+    throw new OptionsError(`simulate: option 'ramulatorLatencies' has ${o.ramulatorLatencies.length} layers' latencies, the model ${layers.layers.length} layers`, { field: 'ramulatorLatencies' });
+  }
+  return { config, file, layerOptions, ...layers };
 }
 
 export async function simulate(model: SimulateModel, options?: SimulateOptions): Promise<SimulateReport> {
@@ -260,7 +276,7 @@ export async function simulate(model: SimulateModel, options?: SimulateOptions):
   }
   const simulatorSeconds = (performance.now() - start) / 1e3;
   o.onProgress?.({ step: 'layers', done: layers.length, total: layers.length, cycles });
-  const scalesim = file?.v3 ? { scalesim: { version: 3 as const, v3: file.v3, notModelled: scalesimNotModelled(file, layers) } } : {};
+  const scalesim = file?.v3 ? { scalesim: { version: 3 as const, v3: file.v3, notModelled: scalesimNotModelled(file, layers, o.ramulatorLatencies !== undefined) } } : {};
   return { model: name, skipped, ...networkResult(config, results, table), ...scalesim, simulatorSeconds };
 }
 

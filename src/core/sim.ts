@@ -49,6 +49,26 @@ export interface SimLayerArgs {
   calcBandwidth?: { ifmap: number; filter: number; ofmap: number };
   /** How many times over the per-fold mapping efficiency and utilisation lists are averaged (krittika: 2; default 1). */
   metricCopies?: number;
+  /** SCALE-Sim v3 USER mode with UseRamulatorTrace: the request queues' entries and each port's latencies, one per request line. */
+  ramulator?: SimRamulator;
+}
+
+export interface SimRamulator {
+  readRequestBuffer: number;
+  writeRequestBuffer: number;
+  ifmap: ArrayLike<number>;
+  filter: ArrayLike<number>;
+  ofmap: ArrayLike<number>;
+}
+
+/** The core's Ramulator spec (assembly/sim/ramulator.ts, simRamulator): f64s [read queue, write queue, three counts, the latencies]. */
+function ramulatorSpec(r: SimRamulator): Float64Array {
+  const out = new Float64Array(5 + r.ifmap.length + r.filter.length + r.ofmap.length);
+  out.set([r.readRequestBuffer, r.writeRequestBuffer, r.ifmap.length, r.filter.length, r.ofmap.length]);
+  out.set(r.ifmap, 5);
+  out.set(r.filter, 5 + r.ifmap.length);
+  out.set(r.ofmap, 5 + r.ifmap.length + r.filter.length);
+  return out;
 }
 
 /** What the demand lines and prefetch orders depend on: the array, the conv and its sparsity (layer-wise: the filter condensed, numbered n·K + k over the K kept rows). */
@@ -88,13 +108,28 @@ export class SystolicSim {
     const ratios = this.rowRatios(a);
     const layouts = a.layouts ? this.core.exports.alloc(2 * LAYOUT_OP * 4) : 0;
     if (a.layouts) new Int32Array(this.core.exports.memory.buffer, layouts, 2 * LAYOUT_OP).set(layoutSpec(a.layouts));
-    const code = this.core.exports.simLayer(
-      this.out, a.rows, a.cols, a.ifmapWords, a.filterWords, a.ofmapWords, SIM_DATAFLOW[a.dataflow],
-      a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth,
-      a.userBandwidth, a.ifmapBandwidth ?? a.userBandwidth, a.filterBandwidth ?? a.userBandwidth, a.v3 ? 1 : 0, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1, a.rowWise?.blockSize ?? 0, ratios,
-      layouts, a.layouts?.filterOffset ?? 0, a.ofmapRows?.start ?? 0, a.ofmapRows?.count ?? 0,
-      a.calcBandwidth?.ifmap ?? 0, a.calcBandwidth?.filter ?? 0, a.calcBandwidth?.ofmap ?? 0, a.metricCopies ?? 1,
-    );
+    const spec = a.ramulator && ramulatorSpec(a.ramulator);
+    const ramulator = spec ? this.core.exports.alloc(spec.length * 8) : 0;
+    if (spec) {
+      new Float64Array(this.core.exports.memory.buffer, ramulator, spec.length).set(spec);
+      this.core.exports.simRamulator(ramulator);
+    }
+    let code: number;
+    try {
+      code = this.core.exports.simLayer(
+        this.out, a.rows, a.cols, a.ifmapWords, a.filterWords, a.ofmapWords, SIM_DATAFLOW[a.dataflow],
+        a.ifmapHeight, a.ifmapWidth, a.filterHeight, a.filterWidth, a.channels, a.numFilters, a.strideHeight, a.strideWidth,
+        a.userBandwidth, a.ifmapBandwidth ?? a.userBandwidth, a.filterBandwidth ?? a.userBandwidth, a.v3 ? 1 : 0, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1, a.rowWise?.blockSize ?? 0, ratios,
+        layouts, a.layouts?.filterOffset ?? 0, a.ofmapRows?.start ?? 0, a.ofmapRows?.count ?? 0,
+        a.calcBandwidth?.ifmap ?? 0, a.calcBandwidth?.filter ?? 0, a.calcBandwidth?.ofmap ?? 0, a.metricCopies ?? 1,
+      );
+    } finally {
+      // the ports stay on until turned off: no later layer may read these latencies
+      if (ramulator) {
+        this.core.exports.simRamulator(0);
+        this.core.exports.free(ramulator);
+      }
+    }
     if (ratios) this.core.exports.free(ratios);
     if (layouts) this.core.exports.free(layouts);
     if (code !== 0) throw new RangeError(`mapwise: the systolic simulator rejected its arguments (code ${code}): ${JSON.stringify(a)}`);

@@ -3,6 +3,7 @@
 // v3's additions; a v2 file reads exactly as before. Unlike SCALE-Sim, which warns and carries on,
 // every problem is an error naming the file, the key and what was expected.
 import { placeInMessage, UserError, type UserErrorPlace } from '../base/errors.js';
+import { ramulatorNotRead } from './ramulator.js';
 import type { ConvLayer, Dataflow, ScalesimV3Config, ScalesimVersion, SparsityConfig, SystolicConfig } from './types.js';
 
 /** A bad SCALE-Sim config or systolic target; a file's messages begin with 'file:line:', which gives the place. */
@@ -295,13 +296,14 @@ function parseV3Additions(
 /**
  * The v3 features a run reads but does not simulate yet: one line each, for reports. Empty for v2
  * files. v3's memory model (USER and CALC, request buffers included) is simulated (SimulatorOptions.v3),
- * and so are its custom layouts and bank conflicts (SimulatorOptions.layout).
+ * and so are its custom layouts and bank conflicts (SimulatorOptions.layout) and, given
+ * (`ramulatorLatencies`), Ramulator's latencies (SimulatorOptions.ramulator); v3 reads none in CALC mode.
  */
-export function scalesimNotModelled(file: ScalesimConfigFile, layers: readonly ConvLayer[] = []): string[] {
+export function scalesimNotModelled(file: ScalesimConfigFile, layers: readonly ConvLayer[] = [], ramulatorLatencies = false): string[] {
   const v3 = file.v3;
   const out: string[] = [];
   if (!v3) return out;
-  if (v3.useRamulatorTrace) out.push('UseRamulatorTrace: Ramulator DRAM latencies are not read (nor are ReadRequestBuffer and WriteRequestBuffer, which only pace them)');
+  if (v3.useRamulatorTrace && file.config.interfaceBandwidth === 'USER' && !ramulatorLatencies) out.push(ramulatorNotRead(layers.length));
   return out;
 }
 

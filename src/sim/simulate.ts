@@ -20,7 +20,8 @@
 //  9. topology parsing: the header line is always skipped, a row's last field is dropped (so rows
 //     must end in a comma: we reject rows without one rather than drop a field), a 9th column is the
 //     stride width, a name containing 'DP' expands into one-channel layers.
-// SCALE-Sim v3 (commit fab89b7): SimulatorOptions.v3 (its memory model) and .sparsity (layer-wise and row-wise N:M).
+// SCALE-Sim v3 (commit fab89b7): SimulatorOptions.v3 (its memory model), .sparsity (layer-wise and row-wise N:M)
+// and .ramulator (the DRAM latencies v3 reads with UseRamulatorTrace).
 // Not copied: SCALE-Sim's silent fallbacks (unknown dataflow → OS, unknown InterfaceBandwidth →
 // defaults, missing keys): those are errors here.
 import { UserError } from '../base/errors.js';
@@ -28,6 +29,7 @@ import type { Core } from '../core/core.js';
 import { type SimFigures, type SimLayerArgs, SystolicSim } from '../core/sim.js';
 import { validateConfig } from './config.js';
 import { layoutMismatch } from './layout.js';
+import { layerRamulator, type RamulatorLatencies } from './ramulator.js';
 import { checkSparsity, layerRatio, layerWiseFilter, rowWiseFilter, rowWiseIfmapReads, rowWiseRatios, sparseFigures, wsSparseIfmapReads } from './sparsity.js';
 import { type ConvLayer, type LayerResult, layerGemm, type ScalesimLayout, type ScalesimV3Config, type SparsityConfig, sramWords, type SystolicConfig } from './types.js';
 
@@ -92,9 +94,16 @@ export interface SimulatorOptions {
    * `v3`): in USER mode the ifmap and filter are read at the [layout] bank bandwidths and v3's
    * stall rule applies (a prefetch's wait counts twice, an early arrival serves a line early); the
    * DRAM OFMAP stop cycle is the latest drain's end; results carry totalCyclesWithPrefetch. The
-   * request buffers only pace Ramulator's latencies, which are not read, so they change nothing.
+   * request buffers only pace Ramulator's latencies (`ramulator`): without them they change nothing.
    */
   v3?: ScalesimV3Config;
+  /**
+   * SCALE-Sim v3 with UseRamulatorTrace True in USER mode: each layer's DRAM latencies, in topology
+   * order (v3's results/_{ifmap,filter,ofmap}File{i}.npy: src/sim/ramulator.ts); `layer` takes entry
+   * `index`. Each prefetch or drain line returns after its latency, paced by the ReadRequestBuffer
+   * and WriteRequestBuffer queues, as v3's read and write ports do.
+   */
+  ramulator?: readonly RamulatorLatencies[];
   /**
    * SCALE-Sim v3's N:M sparsity (default: the v3 file's [sparsity], else none). With support on, a
    * layer's `sparsity` (1:1 without one) prunes its operands layer-wise (window element k kept iff
@@ -242,8 +251,8 @@ export class Simulator {
     this.sim = new SystolicSim(core);
   }
 
-  /** One layer, as one row of SCALE-Sim's three reports. */
-  layer(config: SystolicConfig, original: ConvLayer, options: SimulatorOptions = {}): LayerResult {
+  /** One layer, as one row of SCALE-Sim's three reports; `index` is its position in the topology (Ramulator's latencies). */
+  layer(config: SystolicConfig, original: ConvLayer, options: SimulatorOptions = {}, index = 0): LayerResult {
     validateLayer(original);
     const layer = options.fixScalesimQuirks ? trimToValidOutput(original) : original;
     const { sparsity, rowWise, ratio } = layerSparsity(config, layer, options);
@@ -255,9 +264,11 @@ export class Simulator {
     if (rows && (!Number.isInteger(rows.start) || !Number.isInteger(rows.count) || rows.start < 0 || rows.count < 1 || rows.start + rows.count > layerGemm(layer).m)) {
       throw new SimulationError(`layer '${layer.name}': krittikaCore.ofmapRows must be whole ofmap pixels within its ${layerGemm(layer).m}, got ${JSON.stringify(rows)}`);
     }
+    const ramulator = layerRamulator(config, layer, options.v3, options.ramulator, index, (m) => new SimulationError(m));
     const f = this.sim.layer({
       ...coreArgs(config, layer, options),
       ...(krittika ? { ofmapRows: krittika.ofmapRows, calcBandwidth: krittika.bandwidth, metricCopies: 2 } : {}),
+      ...(ramulator ? { ramulator } : {}),
     });
     const result = toResult(layer.name, f);
     if (sparsity) {
@@ -282,14 +293,15 @@ export class Simulator {
   *results(config: SystolicConfig, layers: readonly ConvLayer[], options: SimulatorOptions = {}): Generator<{ result: LayerResult; simulated: boolean }> {
     const checked = validateConfig(config);
     const byShape = new Map<string, LayerResult>();
-    for (const layer of layers) {
+    for (const [index, layer] of layers.entries()) {
       const { name: _, ...shape } = layer;
-      const key = JSON.stringify(shape);
+      // each layer reads its own Ramulator latencies
+      const key = options.ramulator ? String(index) : JSON.stringify(shape);
       const first = byShape.get(key);
       if (first) {
         yield { result: { ...structuredClone(first), name: layer.name }, simulated: false };
       } else {
-        const result = this.layer(checked, layer, options);
+        const result = this.layer(checked, layer, options, index);
         byShape.set(key, result);
         yield { result, simulated: true };
       }
@@ -299,7 +311,7 @@ export class Simulator {
   /** Every layer simulated on its own (what `bench sim` times: the simulator's speed per layer). */
   network(config: SystolicConfig, layers: readonly ConvLayer[], options: SimulatorOptions = {}): LayerResult[] {
     const checked = validateConfig(config);
-    return layers.map((layer) => this.layer(checked, layer, options));
+    return layers.map((layer, index) => this.layer(checked, layer, options, index));
   }
 
   free(): void {

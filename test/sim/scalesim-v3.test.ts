@@ -70,7 +70,16 @@ describe('SCALE-Sim v3 configs', () => {
     // v3's memory model and sparsity are simulated: the request buffers (which only pace Ramulator) are no note of their own
     expect(scalesimNotModelled(parseScalesimConfig(cfg('sparsity.cfg')), parseTopology(topo('sparsity_conv.csv')))).toEqual([]);
     expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg')))).toEqual([]);
-    expect(scalesimNotModelled(parseScalesimConfig(cfg('google_ramulator.cfg'))).join('\n')).toMatch(/UseRamulatorTrace: .*ReadRequestBuffer and WriteRequestBuffer, which only pace them/);
+    // UseRamulatorTrace in USER mode: what v3 would read, unless the latencies are given; v3 reads none in CALC mode
+    const ramulator = parseScalesimConfig(cfg('google_ramulator.cfg'));
+    const layer = parseTopology(topo('conv_test.csv'))[0]!;
+    expect(scalesimNotModelled(ramulator, [layer, layer, layer])).toEqual([
+      'UseRamulatorTrace: no Ramulator latencies given, simulated as with it False; SCALE-Sim v3 would read results/_ifmapFile0.npy, results/_filterFile0.npy, ' +
+        'results/_ofmapFile0.npy, … for layers 0 to 2 under the directory it runs in (and stop without them): give that directory with simulate --ramulator-dir DIR, ' +
+        'or the arrays as SimulateOptions.ramulatorLatencies',
+    ]);
+    expect(scalesimNotModelled(ramulator, [], true)).toEqual([]);
+    expect(scalesimNotModelled(parseScalesimConfig(cfg('google_ramulator.cfg').replace('InterfaceBandwidth: USER', 'InterfaceBandwidth: CALC')))).toEqual([]);
     // custom layouts and bank conflicts are simulated (SimulatorOptions.layout)
     expect(scalesimNotModelled(parseScalesimConfig(cfg('scale.cfg').replace('IfmapCustomLayout: False', 'IfmapCustomLayout: True')))).toEqual([]);
   });
