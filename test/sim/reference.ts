@@ -2,6 +2,7 @@
 // per-cycle demand matrices and walks them through the buffer models line by line exactly as the
 // Python does, so it is slow and only meant for small layers. The fast simulator in assembly/sim
 // must agree with it figure for figure.
+import type { RamulatorLatencies } from '../../src/sim/ramulator.js';
 import { rowWiseRatios } from '../../src/sim/sparsity.js';
 import { type ConvLayer, type Dataflow, type LayerResult, layerGemm, type SparseFigures, sramWords, type SystolicConfig } from '../../src/sim/types.js';
 
@@ -359,6 +360,48 @@ function customLayoutOrder(dims: number[], layout: ReferenceLayout, offset: numb
   return transposeFlat(linesFirst.data, linesFirst.shape, layout.order).data;
 }
 
+/**
+ * read_port.py / write_port.py with UseRamulatorTrace: each request takes the next latency (past
+ * the array, or above 10000, `fallback`), returns at request + stall + latency, and waits in a
+ * request list of `queueSize` entries, sorted and trimmed as v3 does whenever it is full.
+ */
+class RamulatorPortReference {
+  private count = 0;
+  private requests: number[] = [];
+
+  constructor(private readonly latencies: ArrayLike<number>, private readonly fallback: number, private readonly queueSize: number) {}
+
+  private findLatency(): number {
+    const latency = this.count < this.latencies.length ? this.latencies[this.count++]! : this.fallback;
+    return latency > 10000 ? this.fallback : latency;
+  }
+
+  /** The return cycles of requests made at `cycles` (one service_reads or service_writes call). */
+  serve(cycles: number[]): number[] {
+    let stall = 0;
+    return cycles.map((cycle) => {
+      const out = cycle + stall + this.findLatency();
+      this.requests.push(out);
+      if (this.requests.length === this.queueSize) {
+        const now = cycle + stall;
+        this.requests.sort((a, b) => a - b);
+        if (this.requests[0]! >= now) {
+          stall += this.requests[0]! - now;
+          this.requests.shift();
+        } else {
+          const index = this.requests.findIndex((r) => r >= now); // bisect_left
+          this.requests = index < 0 ? [] : this.requests.slice(index);
+        }
+      }
+      return out;
+    });
+  }
+}
+
+const consecutive = (first: number, count: number): number[] => Array.from({ length: count }, (_, i) => first + i);
+const maxOf = (xs: readonly number[]): number => xs.reduce((a, b) => Math.max(a, b), -Infinity);
+const minOf = (xs: readonly number[]): number => xs.reduce((a, b) => Math.min(a, b), Infinity);
+
 /** read_buffer.py: USER mode. Prefetches the operand in its prefetch order, `bandwidth` words a line. */
 class ReadBufferUser {
   readonly total: number;
@@ -374,14 +417,13 @@ class ReadBufferUser {
   private activeEnd = 0;
   private ready = false;
   lastPrefetchCycle = -1;
-  traceFirst: number | undefined;
 
   /**
    * `v3`: SCALE-Sim v3's read_buffer.py, whose stall rule adds a prefetch's wait twice and a
    * negative one once; `layout`: its layout evaluation (a custom layout: sets of `bandwidth`
    * entries in CPython's set order, bank conflicts, a wait counted once).
    */
-  constructor(words: number, private readonly bandwidth: number, prefetchOrder: number[], private readonly v3 = false, private readonly layout?: ReferenceLayout) {
+  constructor(words: number, private readonly bandwidth: number, prefetchOrder: number[], private readonly v3 = false, private readonly layout?: ReferenceLayout, private readonly port?: RamulatorPortReference) {
     this.total = words;
     this.activeSize = Math.ceil(words * 0.5);
     this.prefetchSize = words - this.activeSize;
@@ -431,17 +473,28 @@ class ReadBufferUser {
   /** Prefetch lines, each counted as `bandwidth` words; their addresses are not modelled here. */
   readonly trace: DramRow[] = [];
 
-  private traceLines(first: number, count: number): void {
-    for (let i = 0; i < count; i++) this.trace.push({ cycle: first + i, addresses: [], words: this.bandwidth });
+  /** Requests `count` lines from `first` on; returns the latest return (the port's, else one cycle after each request). */
+  private request(first: number, count: number): number {
+    const returns = this.port ? this.port.serve(consecutive(first, count)) : consecutive(first + 1, count);
+    for (const cycle of returns) this.trace.push({ cycle, addresses: [], words: this.bandwidth });
+    return maxOf(returns);
+  }
+
+  /** DRAM start and stop: the earliest and latest return of the trace. */
+  dramStartStop(): [number, number] {
+    const cycles = this.trace.map((r) => r.cycle);
+    return [minOf(cycles), maxOf(cycles)];
   }
 
   serviceLine(addresses: number[], cycle: number): number {
+    let dramStall = 0;
     if (!this.ready) {
       const lines = Math.min(Math.ceil(this.activeSize / this.bandwidth), this.fetchLines);
       this.numAccess += lines * this.bandwidth;
-      this.traceLines(cycle - lines, lines);
-      this.traceFirst = cycle - lines;
-      this.lastPrefetchCycle = cycle - 1;
+      // prefetch_active_buffer: requests at cycle − lines − 1 + i; with Ramulator's latencies, v3
+      // adds the wait for the latest return to this first line
+      this.lastPrefetchCycle = this.request(cycle - lines - 1, lines);
+      if (this.port) dramStall = this.lastPrefetchCycle - (cycle - 2) - 1;
       this.activeStart = 0;
       this.activeEnd = this.numActive;
       this.ready = true;
@@ -456,8 +509,7 @@ class ReadBufferUser {
         this.activeEnd = (this.activeStart + this.numActive) % this.numSets;
         const lines = Math.ceil(this.prefetchSize / this.bandwidth);
         this.numAccess += lines * this.bandwidth;
-        this.traceLines(this.lastPrefetchCycle + 2, lines);
-        this.lastPrefetchCycle += lines + 1;
+        this.lastPrefetchCycle = this.request(this.lastPrefetchCycle + 1, lines);
         const stall = this.lastPrefetchCycle - (cycle + offset);
         if (this.v3 && !this.layout) offset += stall;
         if (stall > 0) offset += stall;
@@ -466,7 +518,7 @@ class ReadBufferUser {
       if (this.layout) concurrent[Math.floor(found[1] / (this.bandwidth / this.layout.banks))]!.add(found[0]);
     }
     if (this.layout) offset += Math.ceil(Math.max(0, ...concurrent.map((c) => c.size)) / this.layout.ports) - 1;
-    return cycle + offset;
+    return cycle + offset + dramStall;
   }
 }
 
@@ -486,7 +538,7 @@ class WriteBuffer {
   traceLast: number | undefined;
   traceMax = -Infinity;
 
-  constructor(words: number, private readonly bandwidth: number) {
+  constructor(words: number, private readonly bandwidth: number, private readonly port?: RamulatorPortReference) {
     this.total = words;
     this.active = Math.ceil(words * 0.5);
     this.drainSize = words - this.active;
@@ -530,11 +582,13 @@ class WriteBuffer {
     let data = chunk.length * this.bandwidth;
     for (const elem of chunk[chunk.length - 1]!) if (elem === -1) data--;
     // Every drained line counts whole, padding included, but the last: SCALE-Sim's phantom words.
-    chunk.forEach((addresses, i) => this.trace.push({ cycle: start + i, addresses, words: i === chunk.length - 1 ? data - i * this.bandwidth : this.bandwidth }));
+    const requests = consecutive(start, chunk.length);
+    const returns = this.port ? this.port.serve(requests) : requests;
+    chunk.forEach((addresses, i) => this.trace.push({ cycle: returns[i]!, addresses, words: i === chunk.length - 1 ? data - i * this.bandwidth : this.bandwidth }));
     this.numAccess += data;
     this.free += data;
-    this.traceFirst ??= start;
-    const last = start + chunk.length - 1;
+    this.traceFirst = Math.min(this.traceFirst ?? Infinity, minOf(returns));
+    const last = maxOf(returns);
     this.traceLast = last;
     this.traceMax = Math.max(this.traceMax, last);
     this.drainStartLine = end;
@@ -573,6 +627,8 @@ export interface V3Options {
   rowWise?: { blockSize: number; seed: number };
   /** USER mode: custom layouts ([layout] {Ifmap,Filter}CustomLayout and the layout file's first row). */
   layouts?: { ifmap?: ReferenceLayout; filter?: ReferenceLayout };
+  /** USER mode with UseRamulatorTrace: the layer's DRAM latencies and the request queues' sizes. */
+  ramulator?: RamulatorLatencies & { readRequestBuffer: number; writeRequestBuffer: number };
 }
 
 /**
@@ -695,9 +751,12 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Op
   const fl = v3?.layouts?.filter;
   const ifmapPrefetch = il ? customLayoutOrder([layer.ifmapHeight, layer.ifmapWidth, layer.channels], il, 0) : d.ifmapPrefetch;
   const filterPrefetch = fl ? customLayoutOrder([layer.numFilters, layer.channels, layer.filterHeight, layer.filterWidth], fl, config.filterOffset) : d.filterPrefetch;
-  const ifmapBuf = user ? new ReadBufferUser(sramWords(config.ifmapSramKiB), v3?.ifmapBandwidth ?? bw, ifmapPrefetch, !!v3, il) : new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB), share?.bandwidth.ifmap);
-  const filterBuf = user ? new ReadBufferUser(sramWords(config.filterSramKiB), v3?.filterBandwidth ?? bw, filterPrefetch, !!v3, fl) : new ReadBufferEstimateBw(sramWords(config.filterSramKiB), share?.bandwidth.filter);
-  const ofmapBuf = new WriteBuffer(sramWords(config.ofmapSramKiB), user ? bw : share?.bandwidth.ofmap ?? C);
+  // Ramulator's latencies pace the USER-mode ports: reads default to 1 cycle, writes to 0
+  const r = user ? v3?.ramulator : undefined;
+  const port = (op: keyof RamulatorLatencies) => r && new RamulatorPortReference(r[op], op === 'ofmap' ? 0 : 1, op === 'ofmap' ? r.writeRequestBuffer : r.readRequestBuffer);
+  const ifmapBuf = user ? new ReadBufferUser(sramWords(config.ifmapSramKiB), v3?.ifmapBandwidth ?? bw, ifmapPrefetch, !!v3, il, port('ifmap')) : new ReadBufferEstimateBw(sramWords(config.ifmapSramKiB), share?.bandwidth.ifmap);
+  const filterBuf = user ? new ReadBufferUser(sramWords(config.filterSramKiB), v3?.filterBandwidth ?? bw, filterPrefetch, !!v3, fl, port('filter')) : new ReadBufferEstimateBw(sramWords(config.filterSramKiB), share?.bandwidth.filter);
+  const ofmapBuf = new WriteBuffer(sramWords(config.ofmapSramKiB), user ? bw : share?.bandwidth.ofmap ?? C, port('ofmap'));
   if (share) {
     // built twice over, as krittika has them built
     d.mappingEff.push(...d.mappingEff);
@@ -727,9 +786,10 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Op
   const [ifmapSramStart, ifmapSramStop] = firstLastValid(d.ifmap, ifmapServiced);
   const [filterSramStart, filterSramStop] = firstLastValid(d.filter, filterServiced);
   const [ofmapSramStart, ofmapSramStop] = firstLastValid(d.ofmap, ofmapServiced);
-  const last = (b: ReadBufferEstimateBw | ReadBufferUser): number => (b instanceof ReadBufferUser ? b.lastPrefetchCycle : b.traceLast!);
-  const dramStart = { ifmap: ifmapBuf.traceFirst!, filter: filterBuf.traceFirst!, ofmap: ofmapBuf.traceFirst! };
-  const dramStop = { ifmap: last(ifmapBuf), filter: last(filterBuf), ofmap: v3 ? ofmapBuf.traceMax : ofmapBuf.traceLast! };
+  const startStop = (b: ReadBufferEstimateBw | ReadBufferUser): [number, number] => (b instanceof ReadBufferUser ? b.dramStartStop() : [b.traceFirst!, b.traceLast!]);
+  const [[ifmapStart, ifmapStop], [filterStart, filterStop]] = [startStop(ifmapBuf), startStop(filterBuf)];
+  const dramStart = { ifmap: ifmapStart, filter: filterStart, ofmap: ofmapBuf.traceFirst! };
+  const dramStop = { ifmap: ifmapStop, filter: filterStop, ofmap: v3 ? ofmapBuf.traceMax : ofmapBuf.traceLast! };
   const dramReads = { ifmap: ifmapBuf.numAccess, filter: filterBuf.numAccess, ofmap: 0 };
   const dramWrites = { ifmap: 0, filter: 0, ofmap: ofmapBuf.numAccess };
   const dramTraces = { ifmap: ifmapBuf.trace, filter: filterBuf.trace, ofmap: ofmapBuf.trace };
