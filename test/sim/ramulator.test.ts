@@ -1,7 +1,9 @@
 // SCALE-Sim v3 with UseRamulatorTrace: the DRAM latencies v3 reads (results/_{ifmap,filter,ofmap}File{layer}.npy)
 // through its request-buffered ports, against v3's own runs (scripts/scalesim-v3-golden.py, seeded
 // synthetic latencies stored with the reports) and the TypeScript reference.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +11,8 @@ import { getCore } from '../../src/core/load.js';
 import { Random } from '../../src/helpers/random.js';
 import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
 import { parseScalesimConfig } from '../../src/sim/config.js';
-import { readNpyNumbers } from '../../src/run/npy.js';
+import { simulate } from '../../src/api/simulate.js';
+import { readNpyNumbers, writeNpy } from '../../src/run/npy.js';
 import { RAMULATOR_OPERANDS, type RamulatorLatencies, ramulatorFile } from '../../src/sim/ramulator.js';
 import { scalesimReports } from '../../src/sim/report.js';
 import { Simulator } from '../../src/sim/simulate.js';
@@ -133,5 +136,76 @@ describe('wasm simulator = TypeScript reference with Ramulator latencies', () =>
     expect(cases.filter((c) => c.layout).length).toBeGreaterThan(10);
     expect(cases.filter((c) => c.memory.sparseRep).length).toBeGreaterThan(10);
     expect(cases.filter((c) => c.layer.ifmapHeight !== c.layer.ifmapWidth).length).toBeGreaterThan(10); // GEMM
+  });
+});
+
+describe('simulate() and mapwise simulate --ramulator-dir', () => {
+  const d = 'ramulator-os-mnk';
+  const read = (f: string) => ({ text: readFileSync(join(RUNS, d, f), 'utf8'), source: f });
+  const topology = { ...read('topology.csv'), gemm: true };
+  const { latencies, reports } = load(d);
+
+  it('the facade takes each layer\'s latencies as numbers; without them, notModelled says what v3 would read', async () => {
+    const r = await simulate(topology, { scalesimConfig: read('config.cfg'), ramulatorLatencies: latencies.map((l) => ({ ifmap: [...l.ifmap], filter: [...l.filter], ofmap: [...l.ofmap] })) });
+    expect(scalesimReports(r.layers, 3)).toEqual(reports);
+    expect(r.scalesim!.notModelled).toEqual([]);
+    const without = await simulate(topology, { scalesimConfig: read('config.cfg') });
+    expect(scalesimReports(without.layers, 3)['COMPUTE_REPORT.csv']).not.toBe(reports['COMPUTE_REPORT.csv']);
+    expect(without.scalesim!.notModelled).toEqual([expect.stringMatching(/^UseRamulatorTrace: no Ramulator latencies given, simulated as with it False; SCALE-Sim v3 would read results\/_ifmapFile0\.npy, results\/_filterFile0\.npy, results\/_ofmapFile0\.npy, … for layers 0 to 1 under the directory it runs in/)]);
+  });
+
+  it('refuses latencies v3 would not read, a layer without its own, and what are no latencies', async () => {
+    const config = read('config.cfg');
+    const run = (text: string, ramulatorLatencies: readonly RamulatorLatencies[] = latencies) => simulate(topology, { scalesimConfig: { ...config, text }, ramulatorLatencies });
+    await expect(simulate(topology, { ramulatorLatencies: latencies })).rejects.toThrow(/option 'ramulatorLatencies' is SCALE-Sim v3's \(UseRamulatorTrace\): give a v3 'scalesimConfig'/);
+    await expect(run(config.text.replace('UseRamulatorTrace: True', 'UseRamulatorTrace: False'))).rejects.toThrow(/Ramulator latencies are read by SCALE-Sim v3 with UseRamulatorTrace = True only/);
+    await expect(run(config.text.replace('InterfaceBandwidth: USER', 'InterfaceBandwidth: CALC'))).rejects.toThrow(/InterfaceBandwidth CALC: SCALE-Sim v3 reads Ramulator latencies in USER mode only/);
+    await expect(run(config.text, latencies.slice(0, 1))).rejects.toThrow(/option 'ramulatorLatencies' has 1 layers' latencies, the model 2 layers/);
+    const bad = (ofmap: number[]) => [latencies[0]!, { ...latencies[1]!, ofmap }];
+    await expect(run(config.text, bad([3, -1]))).rejects.toThrow(/layer 1 \('G2'\), ofmap latencies \(v3's _ofmapFile1\.npy\): entry 1 is -1; latencies are whole cycles, at least 0/);
+    await expect(run(config.text, bad([2.5]))).rejects.toThrow(/entry 0 is 2\.5; latencies are whole cycles/);
+    await expect(run(config.text, [latencies[0]!, { ...latencies[1]!, filter: undefined as never }])).rejects.toThrow(/layer 1 \('G2'\), filter latencies .*: no array of numbers/);
+  });
+
+  const bigEndian = (npy: Uint8Array): Uint8Array => {
+    const at = Buffer.from(npy).indexOf("'<f4'");
+    return npy.map((b, i) => (i === at + 1 ? '>'.charCodeAt(0) : b));
+  };
+  const mapwise = (...args: string[]) => spawnSync('node', ['bin/mapwise.js', 'simulate', ...args], { encoding: 'utf8' });
+  const args = (dir: string) => ['--config', join(RUNS, d, 'config.cfg'), '--topology', join(RUNS, d, 'topology.csv'), '--gemm', '--ramulator-dir', dir];
+
+  it('--ramulator-dir reads _ifmapFile<N>.npy … as v3 names them: v3\'s reports byte for byte (needs npm run build)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'mapwise-ramulator-'));
+    try {
+      const cli = mapwise(...args(join(RUNS, d)), '--out', out, '--json');
+      expect(cli.status, cli.stderr).toBe(0);
+      for (const report of REPORTS) expect(readFileSync(join(out, report), 'utf8'), report).toBe(reports[report]);
+      expect(JSON.parse(cli.stdout).scalesim.notModelled).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('--ramulator-dir names the missing file, a wrong shape or dtype, and latencies that are no whole cycles', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapwise-ramulator-'));
+    try {
+      for (const f of readdirSync(join(RUNS, d)).filter((f) => f.endsWith('.npy') && f !== '_filterFile1.npy')) copyFileSync(join(RUNS, d, f), join(dir, f));
+      const missing = mapwise(...args(dir));
+      expect(missing.status).not.toBe(0);
+      expect(missing.stderr).toContain(`--ramulator-dir: ${join(dir, '_filterFile1.npy')} is missing: SCALE-Sim v3 reads layer 1's ('G2') filter latencies from results/_filterFile1.npy where it runs`);
+      const cases: [Uint8Array, string][] = [
+        [writeNpy(new Float32Array(6), [2, 3]), 'Ramulator latencies are a 1-D array (one per DRAM request line, as v3 indexes them), got shape [2, 3]'],
+        [writeNpy(new Float32Array([4, 0.5]), [2]), 'entry 1 is 0.5; latencies are whole cycles, at least 0'],
+        [bigEndian(writeNpy(new Float32Array(2), [2])), "dtype '>f4' is not a little-endian float, int or uint"],
+      ];
+      for (const [bytes, error] of cases) {
+        writeFileSync(join(dir, '_filterFile1.npy'), bytes);
+        const run = mapwise(...args(dir));
+        expect(run.status).not.toBe(0);
+        expect(run.stderr).toContain(`${join(dir, '_filterFile1.npy')}: ${error}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
