@@ -161,7 +161,8 @@ LAYOUT_CASES = [
 # numpy's default_rng(seed).integers(low, high, length) (latencies that fill the request queue and stall, and ones that do
 # not), stored as dtype (Ramulator's flow saves int64); spike puts 20000 at every 37th request, above v3's cutoff of
 # 10000 (read as 1 cycle for reads, 0 for writes); arrays shorter than the requests leave v3's default latency for the rest.
-# (name, rows, cols, SRAM kB, dataflow, Bandwidth, (read, write) request buffers, bank bandwidth, topology, gemm, latencies)
+# (name, rows, cols, SRAM kB, dataflow, Bandwidth, (read, write) request buffers, bank bandwidth or (layout, layout file) as in
+# LAYOUT_CASES, topology, gemm, latencies[, SparseRep])
 RAMULATOR_CASES = [
     ('ramulator-os-conv', 8, 8, (2, 2, 2), 'os', 4, (4, 4), 4, SMALL_CONV, False, (1, 10, 80, 400, 'int64', False)),
     ('ramulator-ws-conv', 8, 8, (2, 2, 2), 'ws', 4, (512, 512), 6, SMALL_CONV, False, (2, 0, 3, 400, 'int32', False)),
@@ -169,6 +170,10 @@ RAMULATOR_CASES = [
     ('ramulator-os-mnk', 16, 8, (4, 4, 4), 'os', 5, (8, 8), 5, SMALL_MNK, True, (4, 0, 30, 50, 'int64', False)),
     ('ramulator-ws-mnk', 16, 8, (4, 4, 4), 'ws', 5, (64, 3), 5, SMALL_MNK, True, (5, 20, 120, 1500, 'uint16', True)),
     ('ramulator-is-mnk', 16, 8, (4, 4, 4), 'is', 5, (1000, 1000), 5, SMALL_MNK, True, (6, 0, 2, 400, 'int64', False)),
+    # custom layouts (v3's layout evaluation adds the first prefetch's wait too) and layer-wise N:M sparsity
+    ('ramulator-layout-is-conv', 8, 8, (2, 2, 2), 'is', 4, (6, 6), ({'ifmap': (True, 8, 2, 1), 'filter': (True, 8, 4, 2)}, NATURAL),
+     SMALL_CONV, False, (7, 0, 60, 400, 'int16', False)),
+    ('ramulator-sparse-ws-csr', 8, 8, (2, 2, 2), 'ws', 4, (4, 16), 6, SPARSE_CONV, False, (8, 0, 40, 300, 'uint8', False), 'csr'),
 ]
 
 
@@ -264,9 +269,10 @@ def run_case(scalesim, case, force, latencies=None):
 
 
 def run_ramulator_case(scalesim, case, force):
-    """A RAMULATOR_CASES entry, run as the CASES entry it extends, with its latencies."""
-    name, rows, cols, srams, df, bw, buffers, bank_bw, topology, gemm, latencies = case
-    run_case(scalesim, (name, rows, cols, srams, df, 'USER', bw, buffers, bank_bw, topology, gemm), force, latencies)
+    """A RAMULATOR_CASES entry, run as the LAYOUT_CASES entry (with a layout) or CASES entry it extends, with its latencies."""
+    name, rows, cols, srams, df, bw, buffers, bank, topology, gemm, latencies, *sparse_rep = case
+    rest = (topology, gemm, *bank) if isinstance(bank, tuple) else (bank, topology, gemm)
+    run_case(scalesim, (name, rows, cols, srams, df, 'USER', bw, buffers, *rest, *sparse_rep), force, latencies)
 
 
 def main(cases, run):

@@ -11,6 +11,7 @@ import { getCore } from '../../src/core/load.js';
 import { Random } from '../../src/helpers/random.js';
 import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
 import { parseScalesimConfig } from '../../src/sim/config.js';
+import { parseScalesimLayout } from '../../src/sim/layout.js';
 import { simulate } from '../../src/api/simulate.js';
 import { readNpyNumbers, writeNpy } from '../../src/run/npy.js';
 import { RAMULATOR_OPERANDS, type RamulatorLatencies, ramulatorFile } from '../../src/sim/ramulator.js';
@@ -24,7 +25,7 @@ import { referenceLayer, type V3Options } from './reference.js';
 const sim = new Simulator(await getCore());
 afterAll(() => sim.free());
 const RUNS = fileURLToPath(new URL('../golden/scalesim-v3/runs/', import.meta.url));
-const REPORTS = ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv'] as const;
+const REPORTS = ['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv', 'SPARSE_REPORT.csv'] as const;
 const runs = readdirSync(RUNS).filter((d) => existsSync(join(RUNS, d, 'meta.json')) && JSON.parse(readFileSync(join(RUNS, d, 'meta.json'), 'utf8')).ramulator);
 
 function load(d: string) {
@@ -35,28 +36,40 @@ function load(d: string) {
   const latencies: RamulatorLatencies[] = layers.map((_, i) =>
     Object.fromEntries(RAMULATOR_OPERANDS.map((op) => [op, readNpyNumbers(new Uint8Array(readFileSync(join(RUNS, d, ramulatorFile(op, i))))).data])) as RamulatorLatencies,
   );
-  return { file, layers, latencies, reports: Object.fromEntries(REPORTS.map((r) => [r, read(r)])) };
+  const layout = existsSync(join(RUNS, d, 'layout.csv')) ? parseScalesimLayout(read('layout.csv'), join(d, 'layout.csv')) : undefined;
+  return { file, layers, latencies, ...(layout ? { layout } : {}), reports: Object.fromEntries(REPORTS.filter((r) => existsSync(join(RUNS, d, r))).map((r) => [r, read(r)])) };
 }
 
 describe('SCALE-Sim v3 golden runs with UseRamulatorTrace', () => {
+  it('has runs in every dataflow, conv and GEMM, with custom layouts and N:M sparsity, in USER mode', () => {
+    const loaded = runs.map(load);
+    for (const df of ['os', 'ws', 'is']) expect(loaded.some((r) => r.file.config.dataflow === df), df).toBe(true);
+    expect(loaded.every((r) => r.file.config.interfaceBandwidth === 'USER' && r.file.v3!.useRamulatorTrace)).toBe(true);
+    expect(loaded.some((r) => r.layout)).toBe(true);
+    expect(loaded.some((r) => r.file.v3!.sparsity.support)).toBe(true);
+    expect(new Set(runs.map((d) => JSON.parse(readFileSync(join(RUNS, d, 'meta.json'), 'utf8')).gemm))).toEqual(new Set([true, false]));
+  });
+
   it.each(runs)('%s: its reports as v3 writes them (wasm simulator)', (d) => {
-    const { file, layers, latencies, reports } = load(d);
-    expect(scalesimReports(sim.network(file.config, layers, { v3: file.v3, ramulator: latencies }), 3)).toEqual(reports);
+    const { file, layers, latencies, layout, reports } = load(d);
+    expect(scalesimReports(sim.network(file.config, layers, { v3: file.v3, ramulator: latencies, ...(layout ? { layout } : {}) }), 3)).toEqual(reports);
   });
 
   it.each(runs)('%s: its reports as v3 writes them (TypeScript reference)', (d) => {
-    const { file, layers, latencies, reports } = load(d);
-    const { layout, readRequestBuffer, writeRequestBuffer } = file.v3!;
+    const { file, layers, latencies, layout, reports } = load(d);
+    const { layout: banks, sparsity, readRequestBuffer, writeRequestBuffer } = file.v3!;
+    const custom = (op: 'ifmap' | 'filter') => (banks[op].customLayout && layout ? { banks: banks[op].banks, ports: banks[op].ports, ...layout[op] } : undefined);
     const results = layers.map((l, i) => referenceLayer(file.config, l, {
-      ifmapBandwidth: layout.ifmap.bankBandwidth, filterBandwidth: layout.filter.bankBandwidth, ramulator: { ...latencies[i]!, readRequestBuffer, writeRequestBuffer },
+      ifmapBandwidth: banks.ifmap.bankBandwidth, filterBandwidth: banks.filter.bankBandwidth, ...(sparsity.support ? { sparseRep: sparsity.representation } : {}),
+      layouts: { ifmap: custom('ifmap'), filter: custom('filter') }, ramulator: { ...latencies[i]!, readRequestBuffer, writeRequestBuffer },
     }));
     expect(scalesimReports(results, 3)).toEqual(reports);
   });
 
   it('the latencies matter in every run; the request buffers where the queues fill (small buffers, long latencies)', () => {
     const compute = (d: string, v3: object, ramulator?: RamulatorLatencies[]) => {
-      const { file, layers } = load(d);
-      return scalesimReports(sim.network(file.config, layers, { v3: { ...file.v3!, ...v3 }, ...(ramulator ? { ramulator } : {}) }), 3)['COMPUTE_REPORT.csv'];
+      const { file, layers, layout } = load(d);
+      return scalesimReports(sim.network(file.config, layers, { v3: { ...file.v3!, ...v3 }, ...(ramulator ? { ramulator } : {}), ...(layout ? { layout } : {}) }), 3)['COMPUTE_REPORT.csv'];
     };
     const unbounded = { readRequestBuffer: 1e9, writeRequestBuffer: 1e9 };
     for (const d of runs) {
@@ -179,7 +192,7 @@ describe('simulate() and mapwise simulate --ramulator-dir', () => {
     try {
       const cli = mapwise(...args(join(RUNS, d)), '--out', out, '--json');
       expect(cli.status, cli.stderr).toBe(0);
-      for (const report of REPORTS) expect(readFileSync(join(out, report), 'utf8'), report).toBe(reports[report]);
+      for (const [report, text] of Object.entries(reports)) expect(readFileSync(join(out, report), 'utf8'), report).toBe(text);
       expect(JSON.parse(cli.stdout).scalesim.notModelled).toEqual([]);
     } finally {
       rmSync(out, { recursive: true, force: true });
