@@ -1,6 +1,6 @@
 // A systolic-array layer simulator that reports what SCALE-Sim v2 (commit 22f88b1) reports, or v3
-// (commit fab89b7: its USER-mode stall rule and read rates, its DRAM OFMAP stop), without
-// materialising its per-cycle demand matrices.
+// (commit fab89b7: its USER-mode stall rule and read rates, its DRAM OFMAP stop, its Ramulator-paced
+// DRAM ports: ramulator.ts), without materialising its per-cycle demand matrices.
 //
 // SCALE-Sim runs a layer as a pipeline: operand addresses → per-dataflow demand lines (one line per
 // cycle, folds strictly one after another) → double-buffered scratchpads → reports. Here:
@@ -40,7 +40,8 @@ const OP_OFMAP: i32 = 2;
 //     two flushes before it (the first at 10 words per cycle), so the peak is the fastest such
 //     rate, ceil(window words / cycles): the interface bandwidth SCALE-Sim's CALC schedule needs;
 //   * USER reads: every prefetch line moves Bandwidth words (padding counted), so the peak is the
-//     configured Bandwidth, and the stall cycles tell whether it suffices;
+//     configured Bandwidth, and the stall cycles tell whether it suffices (with Ramulator's
+//     latencies, lines returning in one cycle add up);
 //   * ofmap writes: a drain moves one line of ArrayWidth (CALC) or Bandwidth (USER) words per cycle,
 //     its last line counted without padding; drains that meet in a cycle add up.
 

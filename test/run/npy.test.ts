@@ -2,7 +2,7 @@
 // scripts/make-runtime-fixtures.py --only npy).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readNpy, writeNpy } from '../../src/run/npy.js';
+import { readNpy, readNpyNumbers, writeNpy } from '../../src/run/npy.js';
 
 const NPY = new URL('../fixtures/npy/', import.meta.url);
 const file = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, NPY)));
@@ -62,6 +62,36 @@ describe('readNpy', () => {
       `x.npy: dtype '>f4' is not float32 ('<f4')`,
     );
     expect(readNpy(handmade(`{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }`, 8, 2)).shape).toEqual([2]);
+  });
+});
+
+describe('readNpyNumbers', () => {
+  it('reads ints, uints and floats of every width as numbers', () => {
+    expect(readNpyNumbers(file('i8_2x3.npy'))).toEqual({ shape: [2, 3], data: new Float64Array([0, 1, 2, 3, 4, 5]) });
+    expect(readNpyNumbers(file('f8_v2.npy')).data).toEqual(new Float64Array([0.1, -2.5, 1e30]));
+    expect(readNpyNumbers(file('f4_2x3.npy')).data).toEqual(new Float64Array(new Float32Array(F4)));
+    const values = (descr: string, size: number, put: (v: DataView, at: number) => void): number[] => {
+      const bytes = handmade(`{'descr': '${descr}', 'fortran_order': False, 'shape': (1,), }`, size);
+      put(new DataView(bytes.buffer), bytes.length - size);
+      return [...readNpyNumbers(bytes).data];
+    };
+    expect(values('|i1', 1, (v, at) => v.setInt8(at, -5))).toEqual([-5]);
+    expect(values('|u1', 1, (v, at) => v.setUint8(at, 250))).toEqual([250]);
+    expect(values('<i2', 2, (v, at) => v.setInt16(at, -300, true))).toEqual([-300]);
+    expect(values('<u2', 2, (v, at) => v.setUint16(at, 60000, true))).toEqual([60000]);
+    expect(values('<i4', 4, (v, at) => v.setInt32(at, -70000, true))).toEqual([-70000]);
+    expect(values('<u4', 4, (v, at) => v.setUint32(at, 4e9, true))).toEqual([4e9]);
+    expect(values('<i8', 8, (v, at) => v.setBigInt64(at, -(2n ** 40n), true))).toEqual([-(2 ** 40)]);
+    expect(values('<u8', 8, (v, at) => v.setBigUint64(at, 2n ** 63n, true))).toEqual([2 ** 63]);
+  });
+
+  it('refuses big-endian, multi-byte \'|\' and other dtypes, naming the source', () => {
+    for (const descr of ['>i8', '|i4', '<c8', '<b1', '|S4']) {
+      expect(() => readNpyNumbers(handmade(`{'descr': '${descr}', 'fortran_order': False, 'shape': (1,), }`, 8), 'x.npy')).toThrow(
+        `x.npy: dtype '${descr}' is not a little-endian float, int or uint (e.g. '<i8', '<f8')`,
+      );
+    }
+    expect(() => readNpyNumbers(file('fortran_f4_2x3.npy'), 'x.npy')).toThrow('x.npy: fortran_order True is not supported (C order expected)');
   });
 });
 
