@@ -104,6 +104,9 @@ CASES = [
     ('user-os-conv', 8, 8, (2, 2, 2), 'os', 'USER', 4, 8, 4, SMALL_CONV, False),
     ('user-ws-conv', 8, 8, (2, 2, 2), 'ws', 'USER', 4, 8, 6, SMALL_CONV, False),
     ('user-is-conv', 8, 8, (2, 2, 2), 'is', 'USER', 4, 8, 4, SMALL_CONV, False),
+    # a 1×1 array: the last demand line waits for a prefetch, which Total Cycles (the last ofmap service) leaves out
+    ('user-ws-1x1', 1, 1, (1, 1, 1), 'ws', 'USER', 1, 2, 2, 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n'
+     'L, 6, 6, 2, 1, 9, 3, 1,\n', False),
     ('calc-ws-conv', 8, 8, (2, 2, 2), 'ws', 'CALC', 10, 32, 10, SMALL_CONV, False),
     ('calc-os-conv', 8, 8, (2, 2, 2), 'os', 'CALC', 10, 32, 10, SMALL_CONV, False),
     ('calc-is-conv', 8, 8, (2, 2, 2), 'is', 'CALC', 10, 32, 10, SMALL_CONV, False),

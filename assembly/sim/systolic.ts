@@ -1404,6 +1404,7 @@ function userReadRowWise(fr: i32, l: i32, cycle: f64): f64 {
 }
 
 let uSramFirst = new StaticArray<f64>(3), uSramLast = new StaticArray<f64>(3);
+let uLastOfmapServed: f64 = 0; // the last demand line's ofmap service cycle
 
 /** The whole layer line by line in USER mode: all three buffers can stall the array. */
 function walkUser(out: usize, ifmapWords: i32, filterWords: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: bool): f64 {
@@ -1442,6 +1443,7 @@ function walkUser(out: usize, ifmapWords: i32, filterWords: i32, ifmapBandwidth:
           logs[LOG_SERVED + OP_OFMAP].push(ofmapOut);
         }
         stalls += max(max(ifmapOut - cycle - 1, filterOut - cycle - 1), ofmapOut - cycle);
+        uLastOfmapServed = ofmapOut;
       }
     }
   }
@@ -1781,7 +1783,9 @@ export function simLayer(
   } else {
     stalls = walkCalc(out, ifmapWords, filterWords, lines);
   }
-  const total = lines - 1 + stalls; // the last line's service cycle: SCALE-Sim's off-by-one (#125)
+  // Total Cycles is the last line's ofmap service cycle (SCALE-Sim's off-by-one, #125): lines − 1 +
+  // stalls when only the ofmap stalls (CALC); in USER mode the last line's own read stall is not in it
+  const total = userBandwidth > 0 ? uLastOfmapServed : lines - 1 + stalls;
   closePartialLine();
   let drainAt = total;
   while (wDrainStart < wLines) drainAt = drain(drainAt) + 1;

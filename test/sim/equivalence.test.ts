@@ -52,6 +52,8 @@ describe('wasm simulator = TypeScript reference of SCALE-Sim', () => {
   }
   // More than 255 windows in one walk: the one-byte marks wrap.
   cases.push({ config: { ...SYSTOLIC_PRESETS.scale, rows: 4, cols: 2, dataflow: 'is', ifmapSramKiB: 1, filterSramKiB: 1, ofmapSramKiB: 1 }, layer: conv(44, 2, 1, 32, 2) }); // 276 windows
+  // The last demand line waits on a prefetch (1×1, USER): Total Cycles, its ofmap service, leaves that wait out.
+  cases.push({ config: { ...SYSTOLIC_PRESETS.scale, rows: 1, cols: 1, dataflow: 'ws', ifmapSramKiB: 1, filterSramKiB: 1, ofmapSramKiB: 1, interfaceBandwidth: 'USER', bandwidthWordsPerCycle: 2 }, layer: { ...conv(6, 1, 1, 9, 3), filterHeight: 2 } });
   it.each(cases.map((c, i) => [i, c] as const))('case %i', (_i, { config, layer }) => {
     const fast = sim.layer(config, layer);
     const reference = referenceLayer(config, layer);
