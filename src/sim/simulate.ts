@@ -6,7 +6,8 @@
 //  1. output size ceil((H − F + S)/S), one more than a valid conv when (H − F) mod S ≠ 0; the extra
 //     windows run off the ifmap (address −1) but count in M, the MACs and the SRAM read counts;
 //  2. OS fold length T + R + C − 2 (its papers: 2R + C + T − 2); WS and IS 2R + C + T − 2;
-//  3. Total Cycles = demand lines − 1 + stalls (issue #125);
+//  3. Total Cycles = demand lines − 1 + stalls (issue #125), the last line's ofmap service cycle
+//     (so without a read stall of the last line itself, USER mode);
 //  4. OS SRAM OFMAP writes M·N + folds·(R + C) (issue #166), also in Avg OFMAP SRAM BW;
 //  5. Compute Util of WS and IS divides by 2R + 2C + T − 3, one C − 1 more than the fold;
 //     mapping efficiency and compute util are unweighted means over folds;
