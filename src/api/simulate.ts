@@ -287,6 +287,7 @@ export async function simulate(model: SimulateModel, options?: SimulateOptions):
  */
 export async function simulateTraces(model: SimulateModel, options?: SimulateOptions): Promise<Record<string, string>[]> {
   const o = checkOptions<SimulateOptions>('simulate', options, SPEC);
+  if (o.ramulatorLatencies !== undefined) throw new OptionsError("simulate: no traces with option 'ramulatorLatencies' yet (v3's would hold its ports' return cycles)", { field: 'ramulatorLatencies' });
   const { config, layers, layerOptions } = await simulation(model, o);
   const [core, { dramTraceCsv, dramTraces, sramTraces }] = await Promise.all([getCore(), import('../sim/trace.js')]);
   return layers.map((layer) => {

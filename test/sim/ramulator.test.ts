@@ -12,7 +12,7 @@ import { Random } from '../../src/helpers/random.js';
 import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
 import { parseScalesimConfig } from '../../src/sim/config.js';
 import { parseScalesimLayout } from '../../src/sim/layout.js';
-import { simulate } from '../../src/api/simulate.js';
+import { simulate, simulateTraces } from '../../src/api/simulate.js';
 import { readNpyNumbers, writeNpy } from '../../src/run/npy.js';
 import { RAMULATOR_OPERANDS, type RamulatorLatencies, ramulatorFile } from '../../src/sim/ramulator.js';
 import { scalesimReports } from '../../src/sim/report.js';
@@ -178,6 +178,7 @@ describe('simulate() and mapwise simulate --ramulator-dir', () => {
     await expect(run(config.text, bad([3, -1]))).rejects.toThrow(/layer 1 \('G2'\), ofmap latencies \(v3's _ofmapFile1\.npy\): entry 1 is -1; latencies are whole cycles, at least 0/);
     await expect(run(config.text, bad([2.5]))).rejects.toThrow(/entry 0 is 2\.5; latencies are whole cycles/);
     await expect(run(config.text, [latencies[0]!, { ...latencies[1]!, filter: undefined as never }])).rejects.toThrow(/layer 1 \('G2'\), filter latencies .*: no array of numbers/);
+    await expect(simulateTraces(topology, { scalesimConfig: config, ramulatorLatencies: latencies })).rejects.toThrow(/no traces with option 'ramulatorLatencies' yet/);
   });
 
   const bigEndian = (npy: Uint8Array): Uint8Array => {
@@ -203,6 +204,9 @@ describe('simulate() and mapwise simulate --ramulator-dir', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mapwise-ramulator-'));
     try {
       for (const f of readdirSync(join(RUNS, d)).filter((f) => f.endsWith('.npy') && f !== '_filterFile1.npy')) copyFileSync(join(RUNS, d, f), join(dir, f));
+      const traced = mapwise(...args(join(RUNS, d)), '--out', dir, '--trace');
+      expect(traced.status).not.toBe(0);
+      expect(traced.stderr).toContain('--trace with --ramulator-dir: no traces with Ramulator\'s latencies yet');
       const missing = mapwise(...args(dir));
       expect(missing.status).not.toBe(0);
       expect(missing.stderr).toContain(`--ramulator-dir: ${join(dir, '_filterFile1.npy')} is missing: SCALE-Sim v3 reads layer 1's ('G2') filter latencies from results/_filterFile1.npy where it runs`);
