@@ -154,10 +154,15 @@ async function readRamulatorDir(dir: string, model: SimulateModel, version: 2 | 
   }));
 }
 
-/** An operand's latencies from its .npy file: a 1-D array of whole cycles, of any little-endian int, uint or float dtype. */
+/**
+ * An operand's latencies from its .npy file: whole cycles, of any little-endian int, uint or float
+ * dtype, one per DRAM request line along the first axis (v3 also takes a column, n × 1).
+ */
 function latenciesFromNpy(bytes: Uint8Array, path: string): Float64Array {
   const { shape, data } = readNpyNumbers(bytes, path);
-  if (shape.length !== 1) throw new RangeError(`${path}: Ramulator latencies are a 1-D array (one per DRAM request line, as v3 indexes them), got shape [${shape.join(', ')}]`);
+  if (shape.length === 0 || shape.slice(1).some((d) => d !== 1)) {
+    throw new RangeError(`${path}: Ramulator latencies are one per DRAM request line, a 1-D array (or an n × 1 column), got shape [${shape.join(', ')}]`);
+  }
   const problem = latencyProblem(data);
   if (problem) throw new RangeError(`${path}: ${problem}`);
   return data;

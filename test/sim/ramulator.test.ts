@@ -211,7 +211,8 @@ describe('simulate() and mapwise simulate --ramulator-dir', () => {
       expect(missing.status).not.toBe(0);
       expect(missing.stderr).toContain(`--ramulator-dir: ${join(dir, '_filterFile1.npy')} is missing: SCALE-Sim v3 reads layer 1's ('G2') filter latencies from results/_filterFile1.npy where it runs`);
       const cases: [Uint8Array, string][] = [
-        [writeNpy(new Float32Array(6), [2, 3]), 'Ramulator latencies are a 1-D array (one per DRAM request line, as v3 indexes them), got shape [2, 3]'],
+        [writeNpy(new Float32Array(6), [2, 3]), 'Ramulator latencies are one per DRAM request line, a 1-D array (or an n × 1 column), got shape [2, 3]'],
+        [writeNpy(new Float32Array(1), []), 'Ramulator latencies are one per DRAM request line, a 1-D array (or an n × 1 column), got shape []'],
         [writeNpy(new Float32Array([4, 0.5]), [2]), 'entry 1 is 0.5; latencies are whole cycles, at least 0'],
         [bigEndian(writeNpy(new Float32Array(2), [2])), "dtype '>f4' is not a little-endian float, int or uint"],
       ];
@@ -221,6 +222,11 @@ describe('simulate() and mapwise simulate --ramulator-dir', () => {
         expect(run.status).not.toBe(0);
         expect(run.stderr).toContain(`${join(dir, '_filterFile1.npy')}: ${error}`);
       }
+      // a column (n × 1), which v3 indexes row by row as it does a 1-D array (checked with v3: the same reports)
+      writeFileSync(join(dir, '_filterFile1.npy'), writeNpy(Float32Array.from(latencies[1]!.filter), [latencies[1]!.filter.length, 1]));
+      const column = mapwise(...args(dir), '--out', join(dir, 'out'));
+      expect(column.status, column.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'out', 'COMPUTE_REPORT.csv'), 'utf8')).toBe(reports['COMPUTE_REPORT.csv']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
