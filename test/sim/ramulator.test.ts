@@ -85,12 +85,8 @@ describe('SCALE-Sim v3 golden runs with UseRamulatorTrace', () => {
 // with random latencies (some past 10000, arrays of every length) and request buffers of 1 to 1000.
 describe('wasm simulator = TypeScript reference with Ramulator latencies', () => {
   const rng = new Random(2028);
-  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
-  const shuffle = (n: number): number[] => {
-    const a = [...Array(n).keys()];
-    for (let i = n - 1; i > 0; i--) { const j = rng.int(i + 1); [a[i], a[j]] = [a[j]!, a[i]!]; }
-    return a;
-  };
+  const pick = <T>(xs: readonly T[]): T => rng.pick(xs);
+  const shuffle = (n: number): number[] => rng.shuffle([...Array(n).keys()]);
   const latencies = (): number[] => {
     const top = pick([3, 40, 300]);
     return Array.from({ length: pick([0, 5, 50, 400, 3000]) }, () => (rng.float() < 0.03 ? 10001 + rng.int(50000) : rng.int(top)));
