@@ -41,12 +41,13 @@ function load(d: string) {
 }
 
 describe('SCALE-Sim v3 golden runs with UseRamulatorTrace', () => {
-  it('has runs in every dataflow, conv and GEMM, with custom layouts and N:M sparsity, in USER mode', () => {
+  it('has runs in every dataflow, conv and GEMM, with custom layouts, N:M sparsity and latencies past 10000, in USER mode', () => {
     const loaded = runs.map(load);
     for (const df of ['os', 'ws', 'is']) expect(loaded.some((r) => r.file.config.dataflow === df), df).toBe(true);
     expect(loaded.every((r) => r.file.config.interfaceBandwidth === 'USER' && r.file.v3!.useRamulatorTrace)).toBe(true);
     expect(loaded.some((r) => r.layout)).toBe(true);
     expect(loaded.some((r) => r.file.v3!.sparsity.support)).toBe(true);
+    expect(loaded.filter((r) => r.latencies.some((l) => RAMULATOR_OPERANDS.some((op) => Array.from(l[op]).some((x) => x > 10000)))).length).toBeGreaterThanOrEqual(2); // v3's cutoff
     expect(new Set(runs.map((d) => JSON.parse(readFileSync(join(RUNS, d, 'meta.json'), 'utf8')).gemm))).toEqual(new Set([true, false]));
   });
 
