@@ -13,11 +13,13 @@ python3-tqdm; no PyPI needed):
     /usr/bin/python3 scripts/scalesim-v3-traces.py --scalesim /tmp/scale-sim-v3 [--only NAME] [--force]
 
 The configs are scripts/scalesim-v3-golden.py's (config_text, layout_csv): every dataflow in CALC
-and USER mode, a GEMM, layer-wise and row-wise N:M sparsity, custom layouts and a negative FilterOffset.
+and USER mode, a GEMM, layer-wise and row-wise N:M sparsity, custom layouts, a negative FilterOffset below every
+filter word, and negative offsets that put a word of an operand on address -1 (v3's padding marker).
 """
 import gzip
 import importlib.util
 import os
+import re
 import shutil
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -41,7 +43,7 @@ NATURAL = v3golden.NATURAL
 CHANNEL_FIRST = v3golden.CHANNEL_FIRST
 
 # (name, rows, cols, SRAM kB, dataflow, CALC|USER, Bandwidth, request buffers, topology, gemm, layout, layout file or None[, options]);
-# options: 'sparse' (SparseRep), 'block' (row-wise BlockSize), 'filter_offset'
+# options: 'sparse' (SparseRep), 'block' (row-wise BlockSize), 'filter_offset', 'offsets' ({'IfmapOffset': value, ...})
 DEFAULT = {'ifmap': (False, 4, 1, 2), 'filter': (False, 4, 1, 2)}
 CALC_BANKS = {'ifmap': (False, 10, 10, 2), 'filter': (False, 10, 10, 2)}
 CASES = [
@@ -61,6 +63,24 @@ CASES = [
     # a negative FilterOffset below every filter word (v3 lays the filter out as arange + FilterOffset; one landing on -1 would vanish)
     ('layout-user-ws-negative-offset', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL,
      {'filter_offset': -100000}),
+    # negative offsets that put one word of an operand on address -1, v3's padding marker: v3 drops that word
+    ('offsets-calc-ws-conv', 8, 8, (1, 1, 1), 'ws', 'CALC', 10, 32, TINY_CONV, False, CALC_BANKS, None,
+     {'offsets': {'IfmapOffset': -7, 'FilterOffset': -5, 'OfmapOffset': -3}}),
+    ('offsets-calc-os-conv', 8, 8, (1, 1, 1), 'os', 'CALC', 10, 32, TINY_CONV, False, CALC_BANKS, None,
+     {'offsets': {'IfmapOffset': -300, 'FilterOffset': -41, 'OfmapOffset': -100}}),
+    ('offsets-calc-is-mnk', 8, 4, (1, 1, 1), 'is', 'CALC', 10, 32, TINY_MNK, True, CALC_BANKS, None,
+     {'offsets': {'IfmapOffset': -1, 'FilterOffset': -360, 'OfmapOffset': -240}}),
+    ('offsets-user-ws-conv', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (False, 6, 1, 2), 'filter': (False, 3, 1, 2)}, None,
+     {'offsets': {'IfmapOffset': -200, 'FilterOffset': -300, 'OfmapOffset': -17}}),
+    ('offsets-user-os-conv', 8, 8, (1, 1, 1), 'os', 'USER', 4, 8, TINY_CONV, False, DEFAULT, None,
+     {'offsets': {'IfmapOffset': -7, 'FilterOffset': -5, 'OfmapOffset': -3}}),
+    ('offsets-user-is-conv', 8, 8, (1, 1, 1), 'is', 'USER', 4, 8, TINY_CONV, False, DEFAULT, None,
+     {'offsets': {'IfmapOffset': -50, 'FilterOffset': -576, 'OfmapOffset': -256}}),
+    # a custom filter layout (the ifmap's needs IfmapOffset 0): the word drops out of its bank rows
+    ('offsets-layout-user-ws-conv', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL,
+     {'offsets': {'FilterOffset': -5, 'OfmapOffset': -3}}),
+    ('offsets-layout-user-is-conv', 8, 8, (2, 2, 1), 'is', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (False, 12, 1, 3), 'filter': (True, 12, 4, 3)}, CHANNEL_FIRST,
+     {'offsets': {'IfmapOffset': -9, 'FilterOffset': -100}}),
     ('layout-sparse-user-ws-csr', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_SPARSE, False, {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL,
      {'sparse': 'csr'}),
     # row-wise N:M (OptimizedMapping, WS only): each filter column N:BlockSize, N drawn by numpy's seeded RNG
@@ -91,6 +111,8 @@ def run_case(scalesim, case, force):
     config = v3golden.config_text(name, rows, cols, srams, df, interface, bw, buf, buf, None, sparse_rep, options.get('block'), layout)
     if 'filter_offset' in options:
         config = config.replace('FilterOffset:   10000000', f"FilterOffset:   {options['filter_offset']}")
+    for key, value in options.get('offsets', {}).items():
+        config = re.sub(rf'{key}:\s+\d+', f'{key}: {value}', config)
     v3golden.write_inputs(out, config, topology, layout_file)
     layers = []
 

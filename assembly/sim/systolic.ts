@@ -67,8 +67,18 @@ let SPARSE_N: i32 = 1, SPARSE_M: i32 = 1, K_DENSE: i32 = 0, IFMAP_DISTINCT: f64 
 let ROW_WISE: bool = false, RW_B: i32 = 0, KI: i32 = 0, fAddr: usize = 0, rwBuf: usize = 0;
 let FILTER_SPACE: f64 = 0, FILTER_DISTINCT: f64 = 0;
 
+// A negative base offset puts the words below FLOOR_* (addresses here, without the offset) on
+// negative addresses. v3 (fab89b7) takes the one on -1 (HOLE_*, -1 for none) for its padding
+// marker and never fetches, demands or writes it; its CALC read buffers take the first demand line
+// holding an address above -1 for the first request. simLayer sets them, setupLayer clears them.
+let FLOOR_I: i32 = 0, FLOOR_F: i32 = 0, HOLE_I: i32 = -1, HOLE_F: i32 = -1, HOLE_O: i32 = -1;
+
+@inline function unholed(addr: i32, hole: i32): i32 {
+  return addr == hole ? -1 : addr;
+}
+
 @inline function filterAddr(k: i32, n: i32): i32 {
-  return ROW_WISE ? load<i32>(fAddr + ((<usize>k * <usize>N + <usize>n) << 2)) : n * K + k;
+  return ROW_WISE ? load<i32>(fAddr + ((<usize>k * <usize>N + <usize>n) << 2)) : unholed(n * K + k, HOLE_F);
 }
 // CALC mode's DRAM rates: the first prefetch window's (SCALE-Sim: 10 words per cycle) and the ofmap
 // drain's (SCALE-Sim: ArrayWidth); krittika passes its per-core interface bandwidths instead.
@@ -85,7 +95,7 @@ let mRow: usize = 0, mCol: usize = 0, mBase: usize = 0, kRow: usize = 0, kCol: u
 
 @inline function ifmapAddr(m: i32, k: i32): i32 {
   if (ld(mRow, m) + ld(kRow, k) >= H || ld(mCol, m) + ld(kCol, k) >= W) return -1;
-  return ld(mBase, m) + ld(kOff, k);
+  return unholed(ld(mBase, m) + ld(kOff, k), HOLE_I);
 }
 
 // ---- blocks -------------------------------------------------------------------------------------
@@ -154,6 +164,16 @@ function loadBlock(s: Block): void {
 @inline function lineQLo(l: i32): i32 { return bSkew ? max(0, l - bPrefix - (bP - 1)) : 0; }
 @inline function lineQHi(l: i32): i32 { return bSkew ? min(bQHi - 1, l - bPrefix - bPLo) : bQHi - 1; }
 
+/** The line of the loaded ofmap block that holds the ofmap hole (HOLE_O), else -1: each of m and n follows one of p and q. */
+function ofmapHoleLine(): i32 {
+  if (HOLE_O < 0) return -1;
+  const m = HOLE_O / N, n = HOLE_O % N;
+  const p = bAp != 0 ? (m - bA0) / bAp : (n - bB0) / bBp;
+  const q = bAq != 0 ? (m - bA0) / bAq : (n - bB0) / bBq;
+  if (p < bPLo || p >= bP || q < 0 || q >= bQHi || bA0 + bAp * p + bAq * q != m || bB0 + bBp * p + bBq * q != n) return -1;
+  return bSkew ? bPrefix + p + q : bPrefix + p;
+}
+
 /** Address of block entry (p, q) for a read operand; -1 for the ceil rule's off-edge windows. */
 @inline function readAddr(op: i32, p: i32, q: i32): i32 {
   const a = bA0 + bAp * p + bAq * q;
@@ -161,28 +181,31 @@ function loadBlock(s: Block): void {
   return op == OP_IFMAP ? ifmapAddr(a, b) : filterAddr(a, b);
 }
 
-function lineHasValid(op: i32, l: i32): bool {
+/** Whether line l of the loaded block holds a valid address of `op` (of a read operand, at least `floor`). */
+function lineHasValid(op: i32, l: i32, floor: i32 = 0): bool {
   const qa = lineQLo(l);
   const qb = lineQHi(l);
   for (let q = qa; q <= qb; q++) {
     const p = bSkew ? l - bPrefix - q : l - bPrefix;
-    if (op == OP_OFMAP || readAddr(op, p, q) >= 0) return true;
+    if (op == OP_OFMAP) return true;
+    const addr = readAddr(op, p, q);
+    if (addr >= 0 && (op == OP_IFMAP ? addr : realFilterAddr(addr)) >= floor) return true;
   }
   return false;
 }
 
-/** Global line index of the first (or last) demand line holding a valid address of `op`; -1 if none. */
-function firstValidLine(op: i32): f64 {
+/** Global line index of the first (or last) demand line holding a valid address of `op` (at least `floor`); -1 if none. */
+function firstValidLine(op: i32, floor: i32 = 0): f64 {
   for (let fc = 0; fc < COL_FOLDS; fc++) {
     for (let fr = 0; fr < ROW_FOLDS; fr++) {
       setBlock(op, fc, fr);
       const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
       if (ROW_WISE && op == OP_IFMAP) {
-        for (let l = R; l < 2 * R + T - 1; l++) if (rwLineHasValid(fr, l)) return base + <f64>l;
+        for (let l = R; l < 2 * R + T - 1; l++) if (rwLineHasValid(fr, l, floor)) return base + <f64>l;
         continue;
       }
       const last = blockLastLine();
-      for (let l = blockFirstLine(); l <= last; l++) if (lineHasValid(op, l)) return base + <f64>l;
+      for (let l = blockFirstLine(); l <= last; l++) if (lineHasValid(op, l, floor)) return base + <f64>l;
     }
   }
   return -1;
@@ -527,9 +550,9 @@ function rwLine(fr: i32, l: i32): i32 {
   return n;
 }
 
-function rwLineHasValid(fr: i32, l: i32): bool {
+function rwLineHasValid(fr: i32, l: i32, floor: i32 = 0): bool {
   const n = rwLine(fr, l);
-  for (let i = 0; i < n; i++) if (load<i32>(rwBuf + (<usize>i << 2)) >= 0) return true;
+  for (let i = 0; i < n; i++) if (load<i32>(rwBuf + (<usize>i << 2)) >= floor) return true;
   return false;
 }
 
@@ -969,13 +992,13 @@ function walkReads(op: i32): void {
 function prefetchEntry(op: i32, row: i32, col: i32): i32 {
   if (DF == DF_OS) {
     if (op == OP_IFMAP) { const fr = row / T; const m = fr * R + col; return m < M ? ifmapAddr(m, row % T) : -1; }
-    const fc = row / T; const n = fc * C + col; return n < N ? n * K + row % T : -1;
+    const fc = row / T; const n = fc * C + col; return n < N ? filterAddr(row % T, n) : -1;
   } else if (DF == DF_WS) {
     if (op == OP_IFMAP) { const fr = row / M; const k = fr * R + col; return k < KI ? ifmapAddr(row % M, k) : -1; }
     const fc = row / K; const n = fc * C + col; return n < N ? filterAddr(row % K, n) : -1;
   }
   if (op == OP_IFMAP) { const fc = row / K; const m = fc * C + col; return m < M ? ifmapAddr(m, row % K) : -1; }
-  const fr = row / N; const k = fr * R + col; return k < K ? (row % N) * K + k : -1;
+  const fr = row / N; const k = fr * R + col; return k < K ? filterAddr(k, row % N) : -1;
 }
 
 // Shape of an operand's stacked prefetch matrix, and whether it is rolled out along anti-diagonals.
@@ -1074,7 +1097,7 @@ function layoutOrder(op: i32): usize {
       if (x >= lDim[d]) valid = false;
       value = value * lDim[d] + x;
     }
-    store<i32>(out + (<usize>i << 2), valid ? value : -1);
+    store<i32>(out + (<usize>i << 2), valid ? unholed(value, op == OP_IFMAP ? HOLE_I : HOLE_F) : -1);
     for (let j = axes - 1; j >= 0; j--) { // odometer over the output shape
       const size = lShape[spec(op, 3 + dims + j)];
       if (++lIdx[j] < size) break;
@@ -1418,6 +1441,7 @@ function walkUser(out: usize, ifmapWords: i32, filterWords: i32, ifmapBandwidth:
       setBlock(OP_IFMAP, fc, fr); saveBlock(blkI);
       setBlock(OP_FILTER, fc, fr); saveBlock(blkF);
       setBlock(OP_OFMAP, fc, fr); saveBlock(blkO);
+      const hole = ofmapHoleLine();
       const base = (<f64>fc * <f64>ROW_FOLDS + <f64>fr) * <f64>FOLD_LEN;
       for (let l = 0; l < FOLD_LEN; l++) {
         const cycle = base + <f64>l + stalls;
@@ -1430,7 +1454,7 @@ function walkUser(out: usize, ifmapWords: i32, filterWords: i32, ifmapBandwidth:
         loadBlock(blkO);
         let ofmapOut = cycle;
         if (l >= blockFirstLine() && l <= blockLastLine()) {
-          const v = lineQHi(l) - lineQLo(l) + 1;
+          const v = lineQHi(l) - lineQLo(l) + 1 - (l == hole ? 1 : 0);
           if (v > 0) {
             ofmapOut = writeLine(v, cycle);
             if (uSramFirst[2] < 0) uSramFirst[2] = ofmapOut;
@@ -1506,15 +1530,19 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
   let reads: f64, start: f64, stop: f64, peak: f64;
   let flushed = false;
   let first: f64 = 0;
-  // Walked when the window can fill (or to log the trace); otherwise a closed form.
-  if (distinct >= cap || logging) {
+  // Walked when the window can fill (or to log the trace, or past a hole the closed forms do not
+  // know); otherwise a closed form.
+  const plain = logging || (op == OP_IFMAP ? HOLE_I : HOLE_F) >= 0;
+  if (distinct >= cap || plain) {
     stallCursor = 0;
-    first = issueCycle(firstValidLine(op));
+    // the first line demanding an address above -1 (v3's first request; none: cycle 0)
+    const firstRequest = firstValidLine(op, op == OP_IFMAP ? FLOOR_I : FLOOR_F);
+    first = firstRequest < 0 ? 0 : issueCycle(firstRequest);
     mark = 0;
     markSpace = spaceSize;
     epoch = 1; inChunk = 0; inserted = 0; flushes = 0; lastFlushCycle = 0;
     flushPrev = first - 2; flushLastGap = -1; flushMinFullGap = Infinity;
-    if (logging) {
+    if (plain) {
       stallCursor = 0; // walkReads resets it itself
       if (ROW_WISE && op == OP_IFMAP) walkRowWiseIfmap();
       else walkFolds(op, 0, COL_FOLDS, 0, ROW_FOLDS);
@@ -1524,6 +1552,7 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
     if (mark != 0) heap.free(mark);
     mark = 0;
     flushed = flushes > 0;
+    distinct = inserted;
   }
   if (!flushed) {
     // Never fills the window: everything is prefetched before cycle 0 at firstBw (10) words per cycle.
@@ -1560,10 +1589,12 @@ function walkCalc(out: usize, ifmapWords: i32, filterWords: i32, lines: f64): f6
       const last = blockLastLine();
       // Between the skew's ramps every line carries the same number of words; runs of such
       // lines that neither start a drain nor fill the buffer are stored in one step.
+      // (none in the fold of the ofmap hole, whose line carries one word less)
+      const hole = ofmapHoleLine();
       const plateauFrom = bSkew ? min(bPrefix + bPLo + bQHi - 1, bPrefix + bP - 1) : blockFirstLine();
-      const plateauTo = bSkew ? max(bPrefix + bPLo + bQHi - 1, bPrefix + bP - 1) : last;
+      const plateauTo = hole >= 0 ? plateauFrom : bSkew ? max(bPrefix + bPLo + bQHi - 1, bPrefix + bP - 1) : last;
       for (let l = blockFirstLine(); l <= last; l++) {
-        const v = lineQHi(l) - lineQLo(l) + 1;
+        const v = lineQHi(l) - lineQLo(l) + 1 - (l == hole ? 1 : 0);
         if (v <= 0) continue;
         const cycle = base + <f64>l + stalls;
         if (l >= plateauFrom && l < plateauTo && ofmapFirst >= 0) {
@@ -1636,6 +1667,7 @@ function setupLayer(
   if (ifmapH <= 0 || ifmapW <= 0 || filterH <= 0 || filterW <= 0 || channels <= 0 || filters <= 0 || strideH <= 0 || strideW <= 0) return 1;
   if (filterH > ifmapH || filterW > ifmapW) return 1;
   R = rows; C = cols; DF = dataflow;
+  FLOOR_I = 0; FLOOR_F = 0; HOLE_I = -1; HOLE_F = -1; HOLE_O = -1;
   H = ifmapH; W = ifmapW; FH = filterH; FW = filterW; CH = channels; NF = filters; SH = strideH; SW = strideW;
   OH = (H - FH + SH + SH - 1) / SH; // ceil((H − F + S) / S), SCALE-Sim's output size
   OW = (W - FW + SW + SW - 1) / SW;
@@ -1721,6 +1753,7 @@ export function simLayer(
   ifmapH: i32, ifmapW: i32, filterH: i32, filterW: i32, channels: i32, filters: i32, strideH: i32, strideW: i32,
   userBandwidth: i32, ifmapBandwidth: i32, filterBandwidth: i32, v3: i32, sparseN: i32, sparseM: i32, rowBlock: i32, rowRatios: usize,
   layout: usize, filterOffset: f64, mStart: i32, mCount: i32, calcIfmapBw: i32, calcFilterBw: i32, calcOfmapBw: i32, metricCopies: i32,
+  floorIfmap: i32, floorFilter: i32, floorOfmap: i32,
 ): i32 {
   if (metricCopies < 1 || (metricCopies > 1 && rowBlock != 0)) return 1;
   if (calcIfmapBw < 0 || calcFilterBw < 0 || calcOfmapBw < 0) return 1;
@@ -1741,6 +1774,13 @@ export function simLayer(
   if (ramulatorOfmap.on && (userBandwidth == 0 || v3 == 0)) return 1;
   rewindRamulator();
   if (setupLayer(rows, cols, dataflow, ifmapH, ifmapW, filterH, filterW, channels, filters, strideH, strideW, sparseN, sparseM, rowBlock, rowRatios, mStart, mCount) != 0) return 1;
+  if (floorIfmap < 0 || floorFilter < 0 || floorOfmap < 0) { freeLayer(); return 1; }
+  FLOOR_I = floorIfmap; FLOOR_F = floorFilter;
+  HOLE_I = floorIfmap - 1 < H * W * CH ? floorIfmap - 1 : -1;
+  HOLE_F = floorFilter - 1 < K_DENSE * N ? floorFilter - 1 : -1;
+  HOLE_O = floorOfmap - 1 < M * N ? floorOfmap - 1 : -1;
+  // holes: dense layers only (the closed forms of a sparse ifmap and filter count every word)
+  if ((HOLE_I >= 0 || HOLE_F >= 0 || HOLE_O >= 0) && (SPARSE_M != 1 || ROW_WISE || mCount != 0)) { freeLayer(); return 1; }
   const folds = <f64>ROW_FOLDS * <f64>COL_FOLDS;
   const lines = folds * <f64>FOLD_LEN;
 
@@ -1751,12 +1791,15 @@ export function simLayer(
   const denom = <f64>R * <f64>C;
   const denoms = f64x2.replace_lane(f64x2.splat(denom), 1, denom * <f64>utilCycles);
   // krittika builds scalesim's per-fold lists `metricCopies` (2) times over and averages them all.
+  // WS counts the fold's filter words that are not -1, so the filter hole is an idle PE.
+  const holeFc = DF == DF_WS && HOLE_F >= 0 ? HOLE_F / K / C : -1, holeFr = DF == DF_WS && HOLE_F >= 0 ? HOLE_F % K / R : -1;
   let sums = f64x2.splat(0);
   for (let copy = 0; copy < metricCopies; copy++) {
     for (let fc = 0; fc < COL_FOLDS; fc++) {
       for (let fr = 0; fr < ROW_FOLDS; fr++) {
         const used = <f64>rowsUsed(fr) * <f64>colsUsed(fc);
-        sums = f64x2.add(sums, f64x2.div(f64x2.replace_lane(f64x2.splat(used), 1, used * <f64>T), denoms));
+        const mapped = fc == holeFc && fr == holeFr ? used - 1 : used;
+        sums = f64x2.add(sums, f64x2.div(f64x2.replace_lane(f64x2.splat(mapped), 1, used * <f64>T), denoms));
       }
     }
   }

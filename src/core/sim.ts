@@ -49,6 +49,13 @@ export interface SimLayerArgs {
   calcBandwidth?: { ifmap: number; filter: number; ofmap: number };
   /** How many times over the per-fold mapping efficiency and utilisation lists are averaged (krittika: 2; default 1). */
   metricCopies?: number;
+  /**
+   * SCALE-Sim v3 with negative base offsets: per operand, how many of its first words lie below
+   * address 0 (−offset, capped at its words + 1). The one on -1, v3's padding marker, is never
+   * fetched, demanded or written (dense layers only); CALC reads start at the first line demanding
+   * a word above -1.
+   */
+  negativeWords?: { ifmap: number; filter: number; ofmap: number };
   /** SCALE-Sim v3 USER mode with UseRamulatorTrace: the request queues' entries and each port's latencies, one per request line. */
   ramulator?: SimRamulator;
 }
@@ -72,7 +79,7 @@ function ramulatorSpec(r: SimRamulator): Float64Array {
 }
 
 /** What the demand lines and prefetch orders depend on: the array, the conv and its sparsity (layer-wise: the filter condensed, numbered n·K + k over the K kept rows). */
-export type TraceArgs = Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'layouts' | 'ofmapRows' | 'calcBandwidth' | 'metricCopies'>;
+export type TraceArgs = Omit<SimLayerArgs, 'ifmapWords' | 'filterWords' | 'ofmapWords' | 'userBandwidth' | 'ifmapBandwidth' | 'filterBandwidth' | 'v3' | 'layouts' | 'ofmapRows' | 'calcBandwidth' | 'metricCopies' | 'negativeWords'>;
 
 /** One operand's custom layout: `factors` (ifmap X, Y, C; filter K, C, R, S) and `order` (a permutation of twice as many axes). */
 export interface SimOperandLayout {
@@ -122,6 +129,7 @@ export class SystolicSim {
         a.userBandwidth, a.ifmapBandwidth ?? a.userBandwidth, a.filterBandwidth ?? a.userBandwidth, a.v3 ? 1 : 0, a.sparsity?.n ?? 1, a.sparsity?.m ?? 1, a.rowWise?.blockSize ?? 0, ratios,
         layouts, a.layouts?.filterOffset ?? 0, a.ofmapRows?.start ?? 0, a.ofmapRows?.count ?? 0,
         a.calcBandwidth?.ifmap ?? 0, a.calcBandwidth?.filter ?? 0, a.calcBandwidth?.ofmap ?? 0, a.metricCopies ?? 1,
+        a.negativeWords?.ifmap ?? 0, a.negativeWords?.filter ?? 0, a.negativeWords?.ofmap ?? 0,
       );
     } finally {
       // the ports stay on until turned off: no later layer may read these latencies

@@ -158,32 +158,35 @@ function layerSparsity(config: SystolicConfig, layer: ConvLayer, options: Simula
 }
 
 /**
- * Refuses a negative base offset that puts a word of its operand at address -1: SCALE-Sim takes -1
- * for its padding marker, so it neither fetches (read buffers, custom layouts) nor demands nor
- * writes that word, and runs on with DRAM counts, prefetch sets and bank rows shifted by it and, in
- * WS, a mapping efficiency counting it as an idle PE (seen with v3 fab89b7); not modelled here.
+ * How many words of each operand a negative base offset puts below address 0, for v3 runs. The one
+ * on -1, SCALE-Sim's padding marker, v3 (fab89b7) never fetches, demands or writes: its DRAM
+ * counts, prefetch sets, bank rows and stalls shift by it, and WS mapping efficiency counts it as
+ * an idle PE; the core does the same for dense layers. Such a word is refused where that was not
+ * checked against SCALE-Sim: v2 runs and v3's N:M sparsity.
  */
-function checkOffsets(config: SystolicConfig, layer: ConvLayer): void {
+function negativeWords(config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions): SimLayerArgs['negativeWords'] {
   const g = layerGemm(layer);
   const operands = [
     ['IfmapOffset', config.ifmapOffset, 'ifmap', layer.ifmapHeight * layer.ifmapWidth * layer.channels],
     ['FilterOffset', config.filterOffset, 'filter', g.n * layer.filterHeight * layer.filterWidth * layer.channels],
     ['OfmapOffset', config.ofmapOffset, 'ofmap', g.m * g.n],
   ] as const;
+  const below = { ifmap: 0, filter: 0, ofmap: 0 };
   for (const [key, offset, operand, words] of operands) {
-    if (offset < 0 && offset >= -words) {
-      throw new SimulationError(
-        `layer '${layer.name}': ${key} ${offset} puts ${operand} word ${-1 - offset} at address -1, SCALE-Sim's padding marker: SCALE-Sim (v3 fab89b7 runs it) ` +
-          `never fetches, demands or writes that word, and reports DRAM counts, prefetches, stalls and WS mapping efficiency shifted by it, which mapwise does not model; ` +
-          `give ${key} ≥ 0 or < −${words} (the ${operand}'s ${words} words)`,
-      );
-    }
+    if (offset >= 0) continue;
+    below[operand] = Math.min(-offset, words + 1);
+    if (offset < -words) continue;
+    const what = `layer '${layer.name}': ${key} ${offset} puts ${operand} word ${-1 - offset} at address -1, SCALE-Sim's padding marker, so v3 (fab89b7) never fetches, demands or writes that word`;
+    const give = `give ${key} ≥ 0 or < −${words} (the ${operand}'s ${words} words)`;
+    if (!options.v3) throw new SimulationError(`${what}; mapwise reproduces that for SCALE-Sim v3 runs only (a v3 config); ${give}`);
+    if (layerSparsity(config, layer, options).sparsity) throw new SimulationError(`${what}, and condenses its sparse operands around it, which mapwise does not model; ${give}, or turn sparsity support off`);
   }
+  return options.v3 && below.ifmap + below.filter + below.ofmap > 0 ? below : undefined;
 }
 
 /** The core's arguments for a layer: what Simulator.layer runs and the traces (src/sim/trace.ts) replay. */
 export function coreArgs(config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions): SimLayerArgs {
-  checkOffsets(config, layer);
+  const below = negativeWords(config, layer, options);
   const { ratio: sparsity, rowWise } = layerSparsity(config, layer, options);
   const layouts = coreLayouts(config, layer, options);
   return {
@@ -195,6 +198,7 @@ export function coreArgs(config: SystolicConfig, layer: ConvLayer, options: Simu
     sparsity,
     rowWise,
     ...(layouts ? { layouts } : {}),
+    ...(below ? { negativeWords: below } : {}),
   };
 }
 

@@ -131,12 +131,12 @@ export type DramTraces = Record<'ifmap' | 'filter' | 'ofmap', DramTrace>;
 
 /**
  * read_buffer_estimate_bw.py's prefetches, from the addresses the core inserted into its sets and
- * its flush cycles c_1 … c_n: with c_0 = (first demand cycle) − 2, the first window arrives at 10
+ * its flush cycles c_1 … c_n: with c_0 = (first request cycle) − 2, the first window arrives at 10
  * words per cycle just before c_0 + 1, window j ≥ 2 over (c_{j−2}, c_{j−1}], and what is left over
  * (c_{n−1}, c_n]; responses come one cycle after the request. Without a flush all of it arrives
  * before cycle 0. A prefetch lists its sets one after another, each in CPython's set order.
  */
-function readTrace(inserted: number[], flushes: Float64Array, words: number, firstDemandCycle: number): DramTrace {
+function readTrace(inserted: number[], flushes: Float64Array, words: number, dramStart: number): DramTrace {
   const perSet = Math.floor(words / 100);
   const cap = 50 * perSet;
   const inserts: number[] = [];
@@ -157,8 +157,9 @@ function readTrace(inserted: number[], flushes: Float64Array, words: number, fir
     prefetch(0, inserts.length, -1 - rows, rows, 10);
     return trace;
   }
-  const c = [firstDemandCycle - 2, ...flushes];
   const rows = Math.ceil(cap / 10);
+  // the first window's prefetch starts `rows` cycles before the first request (its DRAM start)
+  const c = [dramStart + rows - 2, ...flushes];
   prefetch(0, cap, c[0]! - rows + 1, rows, 10);
   for (let j = 2; j <= flushes.length; j++) {
     const gap = c[j - 1]! - c[j - 2]!;
@@ -263,7 +264,7 @@ export function dramTraces(core: Core, config: SystolicConfig, layer: ConvLayer,
   const { figures: f, logs } = loggedRun(core, args);
   const ofmapWords: number[] = [];
   demand(core, config, args, (_line, _ifmap, _filter, ofmap) => {
-    for (const a of ofmap) if (a >= 0) ofmapWords.push(a);
+    for (const a of ofmap) if (a !== -1) ofmapWords.push(a); // a negative offset gives words below -1
   });
   if (config.interfaceBandwidth === 'USER') {
     const orders = fetchOrders(core, config, args);
@@ -275,8 +276,8 @@ export function dramTraces(core: Core, config: SystolicConfig, layer: ConvLayer,
   }
   const address = addressers(config, args);
   return {
-    ifmap: readTrace(Array.from(logs.ifmapInserts, address.ifmap), logs.ifmapFlushes, sramWords(config.ifmapSramKiB), f.sramStartIfmap - 1),
-    filter: readTrace(Array.from(logs.filterInserts, address.filter), logs.filterFlushes, sramWords(config.filterSramKiB), f.sramStartFilter - 1),
+    ifmap: readTrace(Array.from(logs.ifmapInserts, address.ifmap), logs.ifmapFlushes, sramWords(config.ifmapSramKiB), f.dramStartIfmap),
+    filter: readTrace(Array.from(logs.filterInserts, address.filter), logs.filterFlushes, sramWords(config.filterSramKiB), f.dramStartFilter),
     ofmap: ofmapTrace(ofmapWords, logs, config.cols),
   };
 }

@@ -13,7 +13,7 @@ import { SystolicSim } from '../../src/core/sim.js';
 import { parseScalesimConfig } from '../../src/sim/config.js';
 import { parseScalesimLayout } from '../../src/sim/layout.js';
 import { scalesimReports } from '../../src/sim/report.js';
-import { coreArgs } from '../../src/sim/simulate.js';
+import { coreArgs, Simulator } from '../../src/sim/simulate.js';
 import { parseScalesimTopology } from '../../src/sim/topology.js';
 
 const TRACES_DIR = fileURLToPath(new URL('../golden/scalesim-v3/traces/', import.meta.url));
@@ -32,7 +32,8 @@ function load(name: string) {
   const traces = Array.from({ length: meta.layers }, (_, i) =>
     Object.fromEntries(TRACE_FILES.map((f) => [f, gunzipSync(readFileSync(join(dir, `layer${i}`, `${f}.gz`))).toString('utf8')])),
   );
-  return { model: { text: read('topology.csv'), source: `${name}/topology.csv`, gemm: meta.gemm }, options, traces, report: read('COMPUTE_REPORT.csv') };
+  const reports = Object.fromEntries(['COMPUTE_REPORT.csv', 'BANDWIDTH_REPORT.csv', 'DETAILED_ACCESS_REPORT.csv'].map((f) => [f, read(f)]));
+  return { model: { text: read('topology.csv'), source: `${name}/topology.csv`, gemm: meta.gemm }, options, traces, reports };
 }
 
 describe('traces agree with SCALE-Sim v3 byte for byte', () => {
@@ -60,39 +61,62 @@ describe('traces agree with SCALE-Sim v3 byte for byte', () => {
   });
 
   it.each(cases)('%s', async (name) => {
-    const { model, options, traces, report } = load(name);
+    const { model, options, traces, reports } = load(name);
     // the case's figures are v3's too
-    expect(scalesimReports((await simulate(model, options)).layers, 3)['COMPUTE_REPORT.csv']).toBe(report);
-    const ours = await simulateTraces(model, options);
-    expect(ours).toHaveLength(traces.length);
-    ours.forEach((files, layer) => {
+    const ours = scalesimReports((await simulate(model, options)).layers, 3);
+    for (const [file, text] of Object.entries(reports)) expect(ours[file as keyof typeof ours], file).toBe(text);
+    const written = await simulateTraces(model, options);
+    expect(written).toHaveLength(traces.length);
+    written.forEach((files, layer) => {
       for (const f of TRACE_FILES) expect.soft(files[f], `layer${layer}/${f}`).toBe(traces[layer]![f]);
     });
   });
 });
 
 describe('negative base offsets', () => {
-  // v3 runs an offset that puts a word at address -1 (its padding marker) and reports figures
-  // shifted by the vanished word (checked against v3 runs of these configs: DRAM reads, stalls,
-  // WS mapping efficiency); mapwise refuses it, naming what v3 does. Below every word, an offset
-  // gives v3's figures and traces (the case layout-user-ws-negative-offset above).
-  const { model, options } = load('layout-user-ws-negative-offset');
-  const withOffsets = (key: string, value: number) => ({ ...options, scalesimConfig: { ...options.scalesimConfig, text: options.scalesimConfig.text.replace(new RegExp(`${key}:\\s+-?\\d+`), `${key}: ${value}`) } });
-
-  it.each([
-    ['FilterOffset', -5, /layer 't1': FilterOffset -5 puts filter word 4 at address -1, SCALE-Sim's padding marker: .*never fetches, demands or writes that word.*give FilterOffset ≥ 0 or < −576 \(the filter's 576 words\)/],
-    ['FilterOffset', -576, /FilterOffset -576 puts filter word 575 at address -1/],
-    ['IfmapOffset', -7, /layer 't1': IfmapOffset -7 puts ifmap word 6 at address -1.*< −576 \(the ifmap's 576 words\)/],
-    ['OfmapOffset', -3, /layer 't1': OfmapOffset -3 puts ofmap word 2 at address -1.*< −256 \(the ofmap's 256 words\)/],
-  ] as const)('refuses %s %i, with a custom layout or without, figures or traces', async (key, value, error) => {
-    await expect(simulate(model, withOffsets(key, value))).rejects.toThrow(error);
-    await expect(simulateTraces(model, withOffsets(key, value))).rejects.toThrow(error);
-    const { scalesimLayout: _, ...noLayout } = withOffsets(key, value);
-    const defaultLayout = { ...noLayout, scalesimConfig: { text: noLayout.scalesimConfig.text.replace(/CustomLayout: True/g, 'CustomLayout: False') } };
-    await expect(simulate(model, defaultLayout)).rejects.toThrow(error);
+  // An offset that puts a word on address -1 (v3's padding marker) gives v3's figures and traces:
+  // the offsets-* cases above. Here: those cases do exercise the dropped word, and what stays refused.
+  const withOffset = (options: ReturnType<typeof load>['options'], key: string, value: number) => ({
+    ...options,
+    scalesimConfig: { ...options.scalesimConfig, text: options.scalesimConfig.text.replace(new RegExp(`${key}:\\s+-?\\d+`), `${key}: ${value}`) },
   });
 
-  it('takes an offset just below every word', async () => {
-    await expect(simulate(model, withOffsets('FilterOffset', -577))).resolves.toBeDefined();
+  it.each(cases.filter((c) => c.startsWith('offsets-')))('%s: the word on -1 changes v3\'s figures', async (name) => {
+    const { model, options, reports } = load(name);
+    let shifted = options;
+    for (const key of ['IfmapOffset', 'FilterOffset', 'OfmapOffset']) shifted = withOffset(shifted, key, key === 'IfmapOffset' && 'scalesimLayout' in options ? 0 : 50_000_000);
+    const ours = scalesimReports((await simulate(model, shifted)).layers, 3);
+    expect(Object.entries(reports).some(([file, text]) => text !== ours[file as keyof typeof ours])).toBe(true);
+  });
+
+  it('WS counts the dropped filter word as an idle PE (v3: 89.84 % for 90 %)', async () => {
+    const { model, options } = load('offsets-layout-user-ws-conv');
+    const [t1] = (await simulate(model, options)).layers;
+    expect(t1!.mappingEfficiency).toBe(89.84375);
+  });
+
+  it('refuses a word on -1 with N:M sparsity, naming what v3 does', async () => {
+    const { model, options } = load('sparse-calc-ws-csr');
+    const error = /layer 't1': FilterOffset -5 puts filter word 4 at address -1, SCALE-Sim's padding marker, so v3 \(fab89b7\) never fetches, demands or writes that word, and condenses its sparse operands around it.*give FilterOffset ≥ 0 or < −/;
+    await expect(simulate(model, withOffset(options, 'FilterOffset', -5))).rejects.toThrow(error);
+    await expect(simulateTraces(model, withOffset(options, 'FilterOffset', -5))).rejects.toThrow(error);
+  });
+
+  it('refuses a word on -1 in a v2 run (v2 was not checked)', async () => {
+    const { model } = load('calc-ws-conv');
+    const sim = new Simulator(await getCore());
+    try {
+      const layer = parseScalesimTopology(model.text, 'calc-ws-conv', { gemm: false }).layers[0]!;
+      const config = { ...parseScalesimConfig(load('calc-ws-conv').options.scalesimConfig.text).config, ofmapOffset: -3 };
+      expect(() => sim.layer(config, layer)).toThrow(/layer 't1': OfmapOffset -3 puts ofmap word 2 at address -1.*for SCALE-Sim v3 runs only.*< −256 \(the ofmap's 256 words\)/);
+      expect(() => sim.layer({ ...config, ofmapOffset: -257 }, layer)).not.toThrow();
+    } finally {
+      sim.free();
+    }
+  });
+
+  it('refuses IfmapOffset ≠ 0 with a custom ifmap layout, as before', async () => {
+    const { model, options } = load('layout-user-ws-conv');
+    await expect(simulate(model, withOffset(options, 'IfmapOffset', -7))).rejects.toThrow(/IfmapCustomLayout needs IfmapOffset 0, got -7/);
   });
 });
