@@ -70,6 +70,9 @@ CASES = [
      {'offsets': {'IfmapOffset': -300, 'FilterOffset': -41, 'OfmapOffset': -100}}),
     ('offsets-calc-is-mnk', 8, 4, (1, 1, 1), 'is', 'CALC', 10, 32, TINY_MNK, True, CALC_BANKS, None,
      {'offsets': {'IfmapOffset': -1, 'FilterOffset': -360, 'OfmapOffset': -240}}),
+    # most or all words below 0: the CALC window fills before the first address above -1 (v3's first request)
+    ('offsets-calc-is-conv-below', 8, 8, (1, 1, 1), 'is', 'CALC', 10, 32, TINY_CONV, False, CALC_BANKS, None,
+     {'offsets': {'IfmapOffset': -400, 'FilterOffset': -1000, 'OfmapOffset': -5}}),
     ('offsets-user-ws-conv', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (False, 6, 1, 2), 'filter': (False, 3, 1, 2)}, None,
      {'offsets': {'IfmapOffset': -200, 'FilterOffset': -300, 'OfmapOffset': -17}}),
     ('offsets-user-os-conv', 8, 8, (1, 1, 1), 'os', 'USER', 4, 8, TINY_CONV, False, DEFAULT, None,

@@ -456,6 +456,9 @@ function nextEpoch(): void {
 }
 let epoch: i32 = 0, inChunk: f64 = 0, cap: f64 = 0, inserted: f64 = 0, flushes: f64 = 0, lastFlushCycle: f64 = 0;
 let position: f64 = 0, lastFlushPosition: f64 = 0; // valid addresses seen in the current pass
+// v3's first request: the first line demanding an address above -1 (-1: none), and its issue cycle;
+// a window that fills before it places the first prefetch as if it came at cycle 0
+let firstRequestLine: f64 = 0, firstRequest: f64 = 0;
 
 // Flush cycles c_1 … c_n, for the peak of the DRAM trace (F_DRAM_PEAK). With c_0 = (first demand
 // cycle) − 2, the prefetch at flush j ≥ 2 moves one full window over the cycles (c_{j−2}, c_{j−1}],
@@ -519,6 +522,7 @@ function walkFolds(op: i32, fc0: i32, fc1: i32, fr0: i32, fr1: i32): void {
   inChunk += 1;
   if (logging) logs[ifmap ? LOG_IFMAP_INSERTS : LOG_FILTER_INSERTS].push(<f64>addr);
   if (inChunk == cap) {
+    if (flushes == 0 && (firstRequestLine < 0 || firstRequestLine > line)) { firstRequest = 0; flushPrev = -2; }
     nextEpoch();
     inChunk = 0;
     flushes += 1;
@@ -1529,19 +1533,17 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
   cap = 50 * <f64>perSet;
   let reads: f64, start: f64, stop: f64, peak: f64;
   let flushed = false;
-  let first: f64 = 0;
-  // Walked when the window can fill (or to log the trace, or past a hole the closed forms do not
-  // know); otherwise a closed form.
-  const plain = logging || (op == OP_IFMAP ? HOLE_I : HOLE_F) >= 0;
+  // Walked when the window can fill (or to log the trace, or with words below address 0, which
+  // the closed forms do not know); otherwise a closed form.
+  const plain = logging || (op == OP_IFMAP ? FLOOR_I : FLOOR_F) > 0;
   if (distinct >= cap || plain) {
     stallCursor = 0;
-    // the first line demanding an address above -1 (v3's first request; none: cycle 0)
-    const firstRequest = firstValidLine(op, op == OP_IFMAP ? FLOOR_I : FLOOR_F);
-    first = firstRequest < 0 ? 0 : issueCycle(firstRequest);
+    firstRequestLine = firstValidLine(op, op == OP_IFMAP ? FLOOR_I : FLOOR_F);
+    firstRequest = firstRequestLine < 0 ? 0 : issueCycle(firstRequestLine);
     mark = 0;
     markSpace = spaceSize;
     epoch = 1; inChunk = 0; inserted = 0; flushes = 0; lastFlushCycle = 0;
-    flushPrev = first - 2; flushLastGap = -1; flushMinFullGap = Infinity;
+    flushPrev = firstRequest - 2; flushLastGap = -1; flushMinFullGap = Infinity;
     if (plain) {
       stallCursor = 0; // walkReads resets it itself
       if (ROW_WISE && op == OP_IFMAP) walkRowWiseIfmap();
@@ -1564,7 +1566,7 @@ function readOperand(out: usize, op: i32, words: i32, distinct: f64, spaceSize: 
   } else {
     reads = inserted;
     // The first window is prefetched at firstBw (10) words per cycle, ending 2 cycles before the first demand.
-    start = first - Math.ceil(cap / firstBw);
+    start = firstRequest - Math.ceil(cap / firstBw);
     stop = lastFlushCycle + 1;
     // Full windows at ceil(cap / gap) words per cycle; the rest, in whole sets, over the last gap.
     // A gap of 0 cycles (two flushes in one cycle) makes SCALE-Sim divide by zero; here it counts as one cycle.

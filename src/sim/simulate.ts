@@ -179,6 +179,7 @@ function negativeWords(config: SystolicConfig, layer: ConvLayer, options: Simula
     const what = `layer '${layer.name}': ${key} ${offset} puts ${operand} word ${-1 - offset} at address -1, SCALE-Sim's padding marker, so v3 (fab89b7) never fetches, demands or writes that word`;
     const give = `give ${key} ≥ 0 or < −${words} (the ${operand}'s ${words} words)`;
     if (!options.v3) throw new SimulationError(`${what}; mapwise reproduces that for SCALE-Sim v3 runs only (a v3 config); ${give}`);
+    if (words === 1) throw new SimulationError(`${what}: its only word, so v3 writes nothing and fails (write_buffer.py: 'Traces not ready yet'); ${give}`);
     if (layerSparsity(config, layer, options).sparsity) throw new SimulationError(`${what}, and condenses its sparse operands around it, which mapwise does not model; ${give}, or turn sparsity support off`);
   }
   return options.v3 && below.ifmap + below.filter + below.ofmap > 0 ? below : undefined;

@@ -166,3 +166,46 @@ describe('wasm simulator = TypeScript reference of SCALE-Sim v3 custom layouts',
     expect(cases.filter((c) => c.memory.sparseRep).length).toBeGreaterThan(10);
   });
 });
+
+// SCALE-Sim v3 with negative base offsets, dense: most put one word of an operand on address -1
+// (v3's padding marker, never fetched, demanded or written), some put every word below it; CALC
+// and USER, some with a custom filter layout (the ifmap's needs IfmapOffset 0).
+describe('wasm simulator = TypeScript reference of SCALE-Sim v3 with negative offsets', () => {
+  const rng = new Random(2028);
+  const cases: { config: SystolicConfig; layer: ConvLayer; v3: ScalesimV3Config; layout?: ScalesimLayout; memory: V3Options }[] = [];
+  while (cases.length < 60) {
+    const { config: base, layer } = randomCase(rng);
+    const g = layerGemm(layer);
+    // a word on -1 (or, one time in five, every word below 0), or no negative offset
+    const offset = (words: number) => (rng.float() < 0.3 ? 0 : rng.float() < 0.2 ? -words - 1 - rng.int(3) : -1 - rng.int(words));
+    const layered = base.interfaceBandwidth === 'USER' && rng.float() < 0.3;
+    const config = {
+      ...base,
+      ifmapOffset: layered ? 0 : offset(layer.ifmapHeight * layer.ifmapWidth * layer.channels),
+      filterOffset: offset(g.k * g.n),
+      ofmapOffset: offset(g.m * g.n),
+    };
+    if (g.m * g.n === 1) config.ofmapOffset = 0; // v3 fails with its only word on -1 (refused)
+    const bandwidth = 1 + rng.int(12);
+    const bank = (customLayout: boolean) => ({ customLayout, bankBandwidth: bandwidth, banks: 1, ports: 1 + rng.int(2) });
+    const v3: ScalesimV3Config = { readRequestBuffer: 32, writeRequestBuffer: 32, useRamulatorTrace: false, defaulted: [], layout: { ifmap: bank(false), filter: bank(layered) }, sparsity: { support: false, optimizedMapping: false } };
+    const layout: ScalesimLayout | undefined = layered ? { name: 'L', source: 'random', ifmap: { factors: [1, 1, 1], order: [0, 1, 2, 3, 4, 5] }, filter: { factors: [bandwidth, 1, 1, 1], order: [0, 1, 2, 3, 4, 5, 6, 7] } } : undefined;
+    const memory: V3Options = { ifmapBandwidth: bandwidth, filterBandwidth: bandwidth, ...(layout ? { layouts: { filter: { banks: 1, ports: v3.layout.filter.ports, ...layout.filter } } } : {}) };
+    const [sr, sc, t] = config.dataflow === 'os' ? [g.m, g.n, g.k] : config.dataflow === 'ws' ? [g.k, g.n, g.m] : [g.k, g.m, g.n];
+    const lines = Math.ceil(sr / config.rows) * Math.ceil(sc / config.cols) * (t + 2 * config.rows + config.cols);
+    if (lines * (config.rows + config.cols) < (config.interfaceBandwidth === 'USER' ? 2e4 : 1e5)) cases.push({ config, layer, v3, ...(layout ? { layout } : {}), memory });
+  }
+  it.each(cases.map((c, i) => [i, c] as const))('case %i', (_i, { config, layer, v3, layout, memory }) => {
+    const fast = sim.layer(config, layer, { v3, ...(layout ? { layout } : {}) });
+    const reference = referenceLayer(config, layer, memory);
+    expect(layerFigures(fast)).toEqual(layerFigures(reference));
+    expect(fast.totalCyclesWithPrefetch).toBe(reference.totalCyclesWithPrefetch);
+    expect(fast.maxDramBandwidth).toEqual(reference.maxDramBandwidth);
+  });
+  it('the word on -1 changes the figures of many cases, in CALC and USER', () => {
+    const shifted = (c: (typeof cases)[number]) => ({ ...c.config, ifmapOffset: 0, filterOffset: 10_000_000, ofmapOffset: 20_000_000 });
+    const changed = cases.filter((c) => JSON.stringify(layerFigures(sim.layer(c.config, c.layer, { v3: c.v3, ...(c.layout ? { layout: c.layout } : {}) }))) !== JSON.stringify(layerFigures(sim.layer(shifted(c), c.layer, { v3: c.v3, ...(c.layout ? { layout: c.layout } : {}) }))));
+    for (const mode of ['CALC', 'USER']) expect(changed.filter((c) => c.config.interfaceBandwidth === mode).length, mode).toBeGreaterThan(5);
+    expect(cases.filter((c) => c.layout).length).toBeGreaterThanOrEqual(3);
+  });
+});

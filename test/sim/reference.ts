@@ -96,7 +96,8 @@ interface Demand {
 
 /** systolic_compute_{os,ws,is}.py: the demand matrices and the per-fold metrics. */
 /** `ifmapReadScale`: v3 with sparsity counts each WS ifmap fold's reads × M/N of the layer. */
-function demandMatrices(dataflow: Dataflow, R: number, C: number, ifmapOp: Mat, filterOp: Mat, ofmapOp: Mat, M: number, N: number, K: number, ifmapReadScale?: number): Demand {
+/** `v3`: WS mapping efficiency counts the fold's filter entries that are not -1 (a word a negative offset puts on -1 is an idle PE), as v3 does. */
+function demandMatrices(dataflow: Dataflow, R: number, C: number, ifmapOp: Mat, filterOp: Mat, ofmapOp: Mat, M: number, N: number, K: number, ifmapReadScale?: number, v3 = false): Demand {
   const d: Demand = { ifmapPrefetch: [], filterPrefetch: [], ifmap: [], filter: [], ofmap: [], ifmapReads: 0, filterReads: 0, ofmapWrites: 0, mappingEff: [], computeUtil: [] };
   const [Sr, Sc, T] = dataflow === 'os' ? [M, N, K] : dataflow === 'ws' ? [K, N, M] : [K, M, N];
   const rowFolds = Math.ceil(Sr / R);
@@ -123,6 +124,7 @@ function demandMatrices(dataflow: Dataflow, R: number, C: number, ifmapOp: Mat, 
       const c0 = fc * C;
       const c1 = Math.min(c0 + C, Sc);
       const macUsed = (r1 - r0) * (c1 - c0);
+      let mapped = macUsed;
       let ifmapFold: Mat;
       let filterFold: Mat;
       let ofmapFold: Mat;
@@ -148,6 +150,7 @@ function demandMatrices(dataflow: Dataflow, R: number, C: number, ifmapOp: Mat, 
         b = rowsOf(filterOp, r0, r1, c0, c1);
         d.filterReads += (r1 - r0) * (c1 - c0);
         b = padRows(padCols(b, C), R, C).reverse();
+        if (v3) mapped = R * C - b.flat().filter((a) => a === -1).length;
         filterFold = [...b, ...full(R + C + T - 2, C)];
         cyclesThisFold = filterFold.length + C - 1;
         b = rowsOf(ofmapOp, 0, M, c0, c1);
@@ -166,7 +169,7 @@ function demandMatrices(dataflow: Dataflow, R: number, C: number, ifmapOp: Mat, 
         d.ofmapWrites += (c1 - c0) * N;
         ofmapFold = skew([...full(2 * R - 1, C), ...padCols(b, C)], C);
       }
-      d.mappingEff.push(macUsed / (R * C));
+      d.mappingEff.push(mapped / (R * C));
       d.computeUtil.push((macUsed * T) / (R * C * cyclesThisFold));
       d.ifmap.push(...ifmapFold);
       d.filter.push(...filterFold);
@@ -743,7 +746,7 @@ export function referenceRun(config: SystolicConfig, layer: ConvLayer, v3?: V3Op
   const filter = rowWise ? rowWiseFilter(denseFilter, g.k, g.n, rowWise.blockSize, ratios) : denseFilter;
   const d = rowWise
     ? rowWiseDemand(R, C, rowWise.blockSize, ifmap, filter, ofmap, g.m, g.n, g.k)
-    : demandMatrices(config.dataflow, R, C, ifmap, filter, ofmap, g.m, g.n, g.k, ratio && ratio.m / ratio.n);
+    : demandMatrices(config.dataflow, R, C, ifmap, filter, ofmap, g.m, g.n, g.k, ratio && ratio.m / ratio.n, !!v3);
   const user = config.interfaceBandwidth === 'USER';
   const bw = config.bandwidthWordsPerCycle;
   // custom layouts: the ifmap's words without IfmapOffset (v3 adds none), the filter's with FilterOffset

@@ -115,6 +115,13 @@ describe('negative base offsets', () => {
     }
   });
 
+  it('refuses the word on -1 when it is the whole ofmap (v3 writes nothing and fails)', async () => {
+    const { options } = load('offsets-calc-ws-conv');
+    const model = { text: 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nL, 2, 4, 2, 4, 4, 1, 2,\n', source: 'one.csv', gemm: false };
+    await expect(simulate(model, withOffset(options, 'OfmapOffset', -1))).rejects.toThrow(/OfmapOffset -1 puts ofmap word 0 at address -1.*its only word, so v3 writes nothing and fails \(write_buffer.py: 'Traces not ready yet'\)/);
+    await expect(simulate(model, withOffset(options, 'OfmapOffset', -2))).resolves.toBeDefined();
+  });
+
   it('refuses IfmapOffset ≠ 0 with a custom ifmap layout, as before', async () => {
     const { model, options } = load('layout-user-ws-conv');
     await expect(simulate(model, withOffset(options, 'IfmapOffset', -7))).rejects.toThrow(/IfmapCustomLayout needs IfmapOffset 0, got -7/);
