@@ -36,7 +36,7 @@ const SIM_SLOTS = [
   ['F_DRAM_PEAK', 'dramPeak', 'perOperand'],
 ];
 
-// The DRAM trace logs of a logged run; LOG_SERVED takes one per operand.
+// The DRAM trace logs of a logged run; LOG_SERVED and LOG_RETURNS (the Ramulator ports') take one per operand.
 const LOGS = [
   ['LOG_IFMAP_INSERTS', 'ifmapInserts'],
   ['LOG_FILTER_INSERTS', 'filterInserts'],
@@ -46,6 +46,7 @@ const LOGS = [
   ['LOG_DRAIN_STARTS', 'drainStarts'],
   ['LOG_DRAIN_LINES', 'drainLines'],
   ['LOG_SERVED', 'Served', 'perOperand'],
+  ['LOG_RETURNS', 'Returns', 'perOperand'],
 ];
 
 const DATAFLOWS = [['DF_OS', 'os'], ['DF_WS', 'ws'], ['DF_IS', 'is']];

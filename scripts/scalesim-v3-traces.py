@@ -14,7 +14,8 @@ python3-tqdm; no PyPI needed):
 
 The configs are scripts/scalesim-v3-golden.py's (config_text, layout_csv): every dataflow in CALC
 and USER mode, a GEMM, layer-wise and row-wise N:M sparsity, custom layouts, a negative FilterOffset below every
-filter word, and negative offsets that put a word of an operand on address -1 (v3's padding marker).
+filter word, and negative offsets that put a word of an operand on address -1 (v3's padding marker), and
+UseRamulatorTrace True with seeded synthetic latencies (stored as v3 reads them, _{ifmap,filter,ofmap}File<i>.npy).
 """
 import gzip
 import importlib.util
@@ -43,7 +44,8 @@ NATURAL = v3golden.NATURAL
 CHANNEL_FIRST = v3golden.CHANNEL_FIRST
 
 # (name, rows, cols, SRAM kB, dataflow, CALC|USER, Bandwidth, request buffers, topology, gemm, layout, layout file or None[, options]);
-# options: 'sparse' (SparseRep), 'block' (row-wise BlockSize), 'filter_offset', 'offsets' ({'IfmapOffset': value, ...})
+# options: 'sparse' (SparseRep), 'block' (row-wise BlockSize), 'filter_offset', 'offsets' ({'IfmapOffset': value, ...}),
+# 'ramulator' (UseRamulatorTrace True with scripts/scalesim-v3-golden.py's seeded latencies: (seed, low, high, length, dtype, spike))
 DEFAULT = {'ifmap': (False, 4, 1, 2), 'filter': (False, 4, 1, 2)}
 CALC_BANKS = {'ifmap': (False, 10, 10, 2), 'filter': (False, 10, 10, 2)}
 CASES = [
@@ -84,6 +86,12 @@ CASES = [
      {'offsets': {'FilterOffset': -5, 'OfmapOffset': -3}}),
     ('offsets-layout-user-is-conv', 8, 8, (2, 2, 1), 'is', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (False, 12, 1, 3), 'filter': (True, 12, 4, 3)}, CHANNEL_FIRST,
      {'offsets': {'IfmapOffset': -9, 'FilterOffset': -100}}),
+    # Ramulator's latencies (USER mode): the DRAM traces hold the ports' return cycles
+    ('ramulator-user-os-conv', 8, 8, (1, 1, 1), 'os', 'USER', 4, 8, TINY_CONV, False, DEFAULT, None, {'ramulator': (11, 1, 40, 300, 'int64', False)}),
+    ('ramulator-user-ws-conv', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 4, TINY_CONV, False, {'ifmap': (False, 6, 1, 2), 'filter': (False, 3, 1, 2)}, None,
+     {'ramulator': (12, 0, 25, 200, 'float64', True)}),
+    ('ramulator-layout-user-is-conv', 8, 8, (2, 2, 1), 'is', 'USER', 4, 8, TINY_CONV, False, {'ifmap': (True, 12, 1, 3), 'filter': (True, 12, 4, 3)}, CHANNEL_FIRST,
+     {'ramulator': (13, 2, 60, 400, 'int32', False)}),
     ('layout-sparse-user-ws-csr', 8, 8, (1, 1, 1), 'ws', 'USER', 4, 8, TINY_SPARSE, False, {'ifmap': (True, 8, 4, 1), 'filter': (True, 8, 2, 1)}, NATURAL,
      {'sparse': 'csr'}),
     # row-wise N:M (OptimizedMapping, WS only): each filter column N:BlockSize, N drawn by numpy's seeded RNG
@@ -111,12 +119,15 @@ def run_case(scalesim, case, force):
         return
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    config = v3golden.config_text(name, rows, cols, srams, df, interface, bw, buf, buf, None, sparse_rep, options.get('block'), layout)
+    latencies = options.get('ramulator')
+    config = v3golden.config_text(name, rows, cols, srams, df, interface, bw, buf, buf, None, sparse_rep, options.get('block'), layout, latencies is not None)
     if 'filter_offset' in options:
         config = config.replace('FilterOffset:   10000000', f"FilterOffset:   {options['filter_offset']}")
     for key, value in options.get('offsets', {}).items():
         config = re.sub(rf'{key}:\s+\d+', f'{key}: {value}', config)
     v3golden.write_inputs(out, config, topology, layout_file)
+    if latencies:
+        v3golden.write_latencies(out, len(topology.strip().split('\n')) - 1, latencies)
     layers = []
 
     def keep(run_dir):
@@ -128,9 +139,9 @@ def run_case(scalesim, case, force):
             os.makedirs(os.path.join(out, layer))
             for trace in TRACES:
                 gzip_file(os.path.join(run_dir, layer, trace), os.path.join(out, layer, trace + '.gz'))
-    seconds = v3golden.run_scalesim(scalesim, out, name, gemm, layout_file, keep)
+    seconds = v3golden.run_scalesim(scalesim, out, name, gemm, layout_file, keep, sorted(f for f in os.listdir(out) if f.endswith('.npy')))
     v3golden.write_meta(out, {'gemm': gemm, 'scalesimV3Commit': 'fab89b7', 'scalesimSeconds': round(seconds, 2), 'layers': len(layers),
-                              **({'layout': True} if layout_file else {})})
+                              **({'layout': True} if layout_file else {}), **({'ramulator': True} if latencies else {})})
     print(f'{name}: {seconds:.1f} s')
 
 

@@ -31,7 +31,8 @@ export const LOG_OFMAP_CLOSES: i32 = 4;
 export const LOG_DRAIN_STARTS: i32 = 5;
 export const LOG_DRAIN_LINES: i32 = 6;
 export const LOG_SERVED: i32 = 7;
-export const LOG_KINDS: i32 = 10;
+export const LOG_RETURNS: i32 = 10;
+export const LOG_KINDS: i32 = 13;
 
 // Dataflows.
 export const DF_OS: i32 = 0;

@@ -8,6 +8,8 @@
 // earlier one leaves with every return before the request. The queue lasts the layer, the stall one
 // batch. Only the minimum and removals below a bound matter, so the queue is a binary min-heap.
 
+import { Log } from './log';
+
 /** v3 takes the port's default for latencies above this (find_latency). */
 const LATENCY_CUTOFF: f64 = 10000;
 
@@ -27,6 +29,8 @@ export class RamulatorPort {
   /** The most words returning in one cycle (mapwise's maxDramBandwidth). */
   peak: f64 = 0;
   private words: Map<f64, f64> = new Map<f64, f64>();
+  /** A logged run's log of every request line's return, in request order (v3's DRAM trace cycles). */
+  returns: Log | null = null;
 
   setup(latencies: usize, length: i32, fallback: f64, capacity: f64): void {
     this.on = true;
@@ -74,6 +78,8 @@ export class RamulatorPort {
         }
       }
       latest = max(latest, back);
+      const log = this.returns;
+      if (log) log.push(back);
       this.first = min(this.first, back);
       this.last = max(this.last, back);
       const moved = (this.words.has(back) ? this.words.get(back) : 0) + (i == lines - 1 ? lastWords : words);

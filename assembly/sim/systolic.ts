@@ -24,7 +24,7 @@ import {
   DF_IS, DF_OS, DF_WS, F_COMPUTE_UTIL, F_DRAM_PEAK, F_DRAM_READS_FILTER, F_DRAM_READS_IFMAP, F_DRAM_START, F_DRAM_STOP,
   F_DRAM_WRITES_OFMAP, F_FOLDS, F_LINES, F_MACS, F_MAPPING_EFF, F_OVERALL_UTIL, F_SRAM_READS_FILTER, F_SRAM_READS_IFMAP,
   F_SRAM_START, F_SRAM_STOP, F_SRAM_WRITES_OFMAP, F_STALL, F_TOTAL, LOG_DRAIN_LINES, LOG_DRAIN_STARTS, LOG_FILTER_FLUSHES,
-  LOG_FILTER_INSERTS, LOG_IFMAP_FLUSHES, LOG_IFMAP_INSERTS, LOG_KINDS, LOG_OFMAP_CLOSES, LOG_SERVED, SIM_FIELD_COUNT,
+  LOG_FILTER_INSERTS, LOG_IFMAP_FLUSHES, LOG_IFMAP_INSERTS, LOG_KINDS, LOG_OFMAP_CLOSES, LOG_RETURNS, LOG_SERVED, SIM_FIELD_COUNT,
 } from '../generated/shared';
 
 const OP_IFMAP: i32 = 0;
@@ -46,6 +46,7 @@ const OP_OFMAP: i32 = 2;
 //     its last line counted without padding; drains that meet in a cycle add up.
 
 import { RamulatorPort, ramulatorFilter, ramulatorIfmap, ramulatorOfmap, rewindRamulator } from './ramulator';
+import { Log } from './log';
 
 export function simFieldCount(): i32 {
   return SIM_FIELD_COUNT;
@@ -262,40 +263,21 @@ function recordStall(line: f64, total: f64): void {
 // With logging on, a layer run records what the DRAM traces are built from (src/sim/trace.ts): the
 // addresses each read buffer inserts into its sets in order, its flush cycles, the ofmap word
 // counts at which a partial line was closed, each drain's start cycle and line count, and in USER
-// mode the service cycle of every demand line. The read operands are then walked plainly (no
+// mode the service cycle of every demand line and (with Ramulator's latencies) each port's return
+// cycle of every request line. The read operands are then walked plainly (no
 // shortcuts), so this is for small layers only.
-
-class Log {
-  ptr: usize = 0; len: i32 = 0; cap: i32 = 0;
-
-  push(v: f64): void {
-    if (this.len == this.cap) {
-      const cap = max(64, this.cap * 2);
-      const next = heap.alloc(<usize>cap << 3);
-      if (this.len > 0) memory.copy(next, this.ptr, <usize>this.len << 3);
-      if (this.cap > 0) heap.free(this.ptr);
-      this.ptr = next;
-      this.cap = cap;
-    }
-    store<f64>(this.ptr + (<usize>this.len << 3), v);
-    this.len++;
-  }
-
-  clear(): void {
-    if (this.cap > 0) heap.free(this.ptr);
-    this.ptr = 0; this.len = 0; this.cap = 0;
-  }
-}
 
 const logs = new StaticArray<Log>(LOG_KINDS);
 for (let i = 0; i < LOG_KINDS; i++) logs[i] = new Log();
 let logging = false;
+const ports = [ramulatorIfmap, ramulatorFilter, ramulatorOfmap];
 let wStored: f64 = 0; // ofmap words staged so far (logging only)
 
 /** Turns DRAM trace logging on (1) or off (0); either way the logs are emptied. */
 export function simDramLog(on: i32): void {
   logging = on != 0;
   for (let i = 0; i < LOG_KINDS; i++) logs[i].clear();
+  for (let op = 0; op < 3; op++) ports[op].returns = logging ? logs[LOG_RETURNS + op] : null;
 }
 
 export function simDramLogLength(kind: i32): i32 {

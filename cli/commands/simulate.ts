@@ -60,7 +60,6 @@ export const simulateCommand: CommandParts<SimulateArgs> = {
       .conflicts('config', 'target') as never,
   handler: async (argv) => {
     if (argv.trace && !argv.out) throw new RangeError('--trace writes files: give --out DIR');
-    if (argv.trace && argv.ramulatorDir !== undefined) throw new RangeError('--trace with --ramulator-dir: no traces with Ramulator\'s latencies yet (v3\'s would hold its ports\' return cycles)');
     const configText = argv.config !== undefined ? await readFile(argv.config, 'utf8') : undefined;
     const { isKrittikaConfig } = await import('../../src/sim/krittika-files.js');
     if (argv.multicore || argv.partition !== undefined || (configText !== undefined && argv.multicore === undefined && isKrittikaConfig(configText))) {

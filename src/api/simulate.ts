@@ -287,12 +287,11 @@ export async function simulate(model: SimulateModel, options?: SimulateOptions):
  */
 export async function simulateTraces(model: SimulateModel, options?: SimulateOptions): Promise<Record<string, string>[]> {
   const o = checkOptions<SimulateOptions>('simulate', options, SPEC);
-  if (o.ramulatorLatencies !== undefined) throw new OptionsError("simulate: no traces with option 'ramulatorLatencies' yet (v3's would hold its ports' return cycles)", { field: 'ramulatorLatencies' });
   const { config, layers, layerOptions } = await simulation(model, o);
-  const [core, { dramTraceCsv, dramTraces, sramTraces }] = await Promise.all([getCore(), import('../sim/trace.js')]);
-  return layers.map((layer) => {
-    const sram = sramTraces(core, config, layer, layerOptions);
-    const dram = dramTraces(core, config, layer, layerOptions);
+  const [core, { dramTraceCsv, dramTraces, sramTraces, TRACE_LINE_LIMIT }] = await Promise.all([getCore(), import('../sim/trace.js')]);
+  return layers.map((layer, index) => {
+    const sram = sramTraces(core, config, layer, layerOptions, TRACE_LINE_LIMIT, index);
+    const dram = dramTraces(core, config, layer, layerOptions, TRACE_LINE_LIMIT, index);
     const files: Record<string, string> = {};
     for (const op of ['ifmap', 'filter', 'ofmap'] as const) {
       files[`${op.toUpperCase()}_SRAM_TRACE.csv`] = sram[op];

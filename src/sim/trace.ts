@@ -22,6 +22,7 @@ import { type DramLogs, type SimLayerArgs, SystolicSim } from '../core/sim.js';
 import { layoutPrefetchOrder } from './layout.js';
 import { pythonSetOrder } from './python-set.js';
 import { pythonFloat } from './report.js';
+import { layerRamulator } from './ramulator.js';
 import { coreArgs, SimulationError, type SimulatorOptions, validateLayer } from './simulate.js';
 import { type ConvLayer, layerGemm, sramWords, type SystolicConfig } from './types.js';
 
@@ -45,8 +46,11 @@ export function demandLines(config: SystolicConfig, layer: ConvLayer): number {
  */
 export const TRACE_CELL_LIMIT = 20_000_000;
 
-/** The core's arguments for a layer whose traces can be written, or an error naming what is too big. */
-function traceableArgs(config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions, maxLines: number): SimLayerArgs {
+/** Demand lines a layer's traces may have (simulate --trace): beyond, the walk without shortcuts takes minutes. */
+export const TRACE_LINE_LIMIT = 1_000_000;
+
+/** The core's arguments for layer `index` (its Ramulator latencies) whose traces can be written, or an error naming what is too big. */
+function traceableArgs(config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions, maxLines: number, index: number): SimLayerArgs {
   validateLayer(layer);
   const lines = demandLines(config, layer);
   if (lines > maxLines) throw new SimulationError(`layer '${layer.name}': ${lines} demand lines is more than the trace limit of ${maxLines}`);
@@ -54,7 +58,8 @@ function traceableArgs(config: SystolicConfig, layer: ConvLayer, options: Simula
   if (cells > TRACE_CELL_LIMIT) {
     throw new SimulationError(`layer '${layer.name}': its traces would hold ${cells} addresses (${lines} lines × ${Math.max(config.rows, config.cols)}), more than the trace limit of ${TRACE_CELL_LIMIT}`);
   }
-  return coreArgs(config, layer, options);
+  const ramulator = layerRamulator(config, layer, options.v3, options.ramulator, index, (m) => new SimulationError(m));
+  return { ...coreArgs(config, layer, options), ...(ramulator ? { ramulator } : {}) };
 }
 
 /**
@@ -104,8 +109,9 @@ function loggedRun(core: Core, args: SimLayerArgs): ReturnType<SystolicSim['laye
   }
 }
 
-export function sramTraces(core: Core, config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions = {}, maxLines = 1_000_000): SramTraces {
-  const args = traceableArgs(config, layer, options, maxLines);
+/** `index`: the layer's position in the topology, whose Ramulator latencies (SimulatorOptions.ramulator) it takes. */
+export function sramTraces(core: Core, config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions = {}, maxLines = TRACE_LINE_LIMIT, index = 0): SramTraces {
+  const args = traceableArgs(config, layer, options, maxLines, index);
   const served = config.interfaceBandwidth === 'USER' ? loggedRun(core, args).logs : undefined;
   const out: Record<keyof SramTraces, string[]> = { ifmap: [], filter: [], ofmap: [] };
   demand(core, config, args, (line, ifmap, filter, ofmap) => {
@@ -237,6 +243,12 @@ function userReadTrace(order: readonly number[], words: number, bandwidth: numbe
   return trace;
 }
 
+/** With Ramulator's latencies, a USER-mode row's cycle is its port's return of that request line (read_port.py, write_port.py), in request order. */
+function portCycles(trace: DramTrace, returns: Float64Array, op: string): void {
+  if (returns.length !== trace.rows.length) throw new Error(`mapwise: ${trace.rows.length} ${op} DRAM lines but ${returns.length} port returns`);
+  trace.rows.forEach((row, i) => (row.cycle = returns[i]!));
+}
+
 /** The USER-mode fetch orders of the ifmap and filter, as SCALE-Sim v3 or v2 builds them: a custom layout's, else the core's. */
 function fetchOrders(core: Core, config: SystolicConfig, args: SimLayerArgs): Record<'ifmap' | 'filter', number[]> {
   const sim = new SystolicSim(core);
@@ -259,8 +271,8 @@ function fetchOrders(core: Core, config: SystolicConfig, args: SimLayerArgs): Re
 }
 
 /** The three DRAM traces of a layer (see the head of this file). */
-export function dramTraces(core: Core, config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions = {}, maxLines = 1_000_000): DramTraces {
-  const args = traceableArgs(config, layer, options, maxLines);
+export function dramTraces(core: Core, config: SystolicConfig, layer: ConvLayer, options: SimulatorOptions = {}, maxLines = TRACE_LINE_LIMIT, index = 0): DramTraces {
+  const args = traceableArgs(config, layer, options, maxLines, index);
   const { figures: f, logs } = loggedRun(core, args);
   const ofmapWords: number[] = [];
   demand(core, config, args, (_line, _ifmap, _filter, ofmap) => {
@@ -268,11 +280,15 @@ export function dramTraces(core: Core, config: SystolicConfig, layer: ConvLayer,
   });
   if (config.interfaceBandwidth === 'USER') {
     const orders = fetchOrders(core, config, args);
-    return {
+    const traces = {
       ifmap: userReadTrace(orders.ifmap, sramWords(config.ifmapSramKiB), args.ifmapBandwidth ?? args.userBandwidth, f.dramReadsIfmap, layer.name),
       filter: userReadTrace(orders.filter, sramWords(config.filterSramKiB), args.filterBandwidth ?? args.userBandwidth, f.dramReadsFilter, layer.name),
       ofmap: ofmapTrace(ofmapWords, logs, args.userBandwidth),
     };
+    if (args.ramulator) {
+      for (const op of ['ifmap', 'filter', 'ofmap'] as const) portCycles(traces[op], logs[`${op}Returns`], op);
+    }
+    return traces;
   }
   const address = addressers(config, args);
   return {

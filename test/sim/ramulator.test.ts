@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
 import { Random } from '../../src/helpers/random.js';
 import { SYSTOLIC_PRESETS } from '../../src/hw/systolic.js';
@@ -175,7 +175,18 @@ describe('simulate() and mapwise simulate --ramulator-dir', () => {
     await expect(run(config.text, bad([3, -1]))).rejects.toThrow(/layer 1 \('G2'\), ofmap latencies \(v3's _ofmapFile1\.npy\): entry 1 is -1; latencies are whole cycles, at least 0/);
     await expect(run(config.text, bad([2.5]))).rejects.toThrow(/entry 0 is 2\.5; latencies are whole cycles/);
     await expect(run(config.text, [latencies[0]!, { ...latencies[1]!, filter: undefined as never }])).rejects.toThrow(/layer 1 \('G2'\), filter latencies .*: no array of numbers/);
-    await expect(simulateTraces(topology, { scalesimConfig: config, ramulatorLatencies: latencies })).rejects.toThrow(/no traces with option 'ramulatorLatencies' yet/);
+    await expect(simulateTraces(topology, { scalesimConfig: config, ramulatorLatencies: bad([3, -1]) })).rejects.toThrow(/layer 1 \('G2'\), ofmap latencies .*entry 1 is -1/);
+  });
+
+  it('traces take each layer\'s own latencies (byte for byte against v3: test/sim/trace-v3.test.ts)', async () => {
+    const scalesimConfig = read('config.cfg');
+    const traces = await simulateTraces(topology, { scalesimConfig, ramulatorLatencies: latencies });
+    const swapped = await simulateTraces(topology, { scalesimConfig, ramulatorLatencies: [latencies[1]!, latencies[0]!] });
+    const without = await simulateTraces(topology, { scalesimConfig });
+    for (const layer of [0, 1]) {
+      expect(swapped[layer]!['IFMAP_DRAM_TRACE.csv']).not.toBe(traces[layer]!['IFMAP_DRAM_TRACE.csv']);
+      expect(without[layer]!['OFMAP_DRAM_TRACE.csv']).not.toBe(traces[layer]!['OFMAP_DRAM_TRACE.csv']);
+    }
   });
 
   const bigEndian = (npy: Uint8Array): Uint8Array => {
@@ -185,13 +196,20 @@ describe('simulate() and mapwise simulate --ramulator-dir', () => {
   const mapwise = (...args: string[]) => spawnSync('node', ['bin/mapwise.js', 'simulate', ...args], { encoding: 'utf8' });
   const args = (dir: string) => ['--config', join(RUNS, d, 'config.cfg'), '--topology', join(RUNS, d, 'topology.csv'), '--gemm', '--ramulator-dir', dir];
 
-  it('--ramulator-dir reads _ifmapFile<N>.npy … as v3 names them: v3\'s reports byte for byte (needs npm run build)', () => {
+  let traces: Record<string, string>[] = [];
+  beforeAll(async () => {
+    traces = await simulateTraces(topology, { scalesimConfig: read('config.cfg'), ramulatorLatencies: latencies });
+  });
+
+  it('--ramulator-dir reads _ifmapFile<N>.npy … as v3 names them: v3\'s reports byte for byte, --trace the traces (needs npm run build)', () => {
     const out = mkdtempSync(join(tmpdir(), 'mapwise-ramulator-'));
     try {
-      const cli = mapwise(...args(join(RUNS, d)), '--out', out, '--json');
+      const cli = mapwise(...args(join(RUNS, d)), '--out', out, '--json', '--trace');
       expect(cli.status, cli.stderr).toBe(0);
       for (const [report, text] of Object.entries(reports)) expect(readFileSync(join(out, report), 'utf8'), report).toBe(text);
       expect(JSON.parse(cli.stdout).scalesim.notModelled).toEqual([]);
+      // --trace with the latencies: the ports' return cycles (v3's own traces: test/sim/trace-v3.test.ts)
+      expect(readFileSync(join(out, 'layer1', 'FILTER_DRAM_TRACE.csv'), 'utf8')).toBe(traces[1]!['FILTER_DRAM_TRACE.csv']);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
@@ -201,9 +219,6 @@ describe('simulate() and mapwise simulate --ramulator-dir', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mapwise-ramulator-'));
     try {
       for (const f of readdirSync(join(RUNS, d)).filter((f) => f.endsWith('.npy') && f !== '_filterFile1.npy')) copyFileSync(join(RUNS, d, f), join(dir, f));
-      const traced = mapwise(...args(join(RUNS, d)), '--out', dir, '--trace');
-      expect(traced.status).not.toBe(0);
-      expect(traced.stderr).toContain('--trace with --ramulator-dir: no traces with Ramulator\'s latencies yet');
       const missing = mapwise(...args(dir));
       expect(missing.status).not.toBe(0);
       expect(missing.stderr).toContain(`--ramulator-dir: ${join(dir, '_filterFile1.npy')} is missing: SCALE-Sim v3 reads layer 1's ('G2') filter latencies from results/_filterFile1.npy where it runs`);

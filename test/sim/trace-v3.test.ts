@@ -13,6 +13,8 @@ import { SystolicSim } from '../../src/core/sim.js';
 import { parseScalesimConfig } from '../../src/sim/config.js';
 import { parseScalesimLayout } from '../../src/sim/layout.js';
 import { scalesimReports } from '../../src/sim/report.js';
+import { layerRamulator, RAMULATOR_OPERANDS, type RamulatorLatencies, ramulatorFile } from '../../src/sim/ramulator.js';
+import { readNpyNumbers } from '../../src/run/npy.js';
 import { coreArgs, Simulator } from '../../src/sim/simulate.js';
 import { parseScalesimTopology } from '../../src/sim/topology.js';
 
@@ -24,10 +26,13 @@ const cases = readdirSync(TRACES_DIR).filter((d) => existsSync(join(TRACES_DIR, 
 function load(name: string) {
   const dir = join(TRACES_DIR, name);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-  const meta = JSON.parse(read('meta.json')) as { gemm: boolean; layers: number };
+  const meta = JSON.parse(read('meta.json')) as { gemm: boolean; layers: number; ramulator?: boolean };
+  // Ramulator's latencies as v3 read them: results/_{ifmap,filter,ofmap}File{layer}.npy
+  const latencies = (layer: number) => Object.fromEntries(RAMULATOR_OPERANDS.map((op) => [op, readNpyNumbers(new Uint8Array(readFileSync(join(dir, ramulatorFile(op, layer))))).data])) as RamulatorLatencies;
   const options = {
     scalesimConfig: { text: read('config.cfg'), source: `${name}/config.cfg` },
     ...(existsSync(join(dir, 'layout.csv')) ? { scalesimLayout: { text: read('layout.csv'), source: `${name}/layout.csv` } } : {}),
+    ...(meta.ramulator ? { ramulatorLatencies: Array.from({ length: meta.layers }, (_, i) => latencies(i)) } : {}),
   };
   const traces = Array.from({ length: meta.layers }, (_, i) =>
     Object.fromEntries(TRACE_FILES.map((f) => [f, gunzipSync(readFileSync(join(dir, `layer${i}`, `${f}.gz`))).toString('utf8')])),
@@ -43,6 +48,7 @@ describe('traces agree with SCALE-Sim v3 byte for byte', () => {
     expect(configs.some((t) => t.includes('SparsitySupport : true') && t.includes('OptimizedMapping : false'))).toBe(true);
     expect(configs.some((t) => t.includes('OptimizedMapping : true'))).toBe(true);
     expect(configs.some((t) => /CustomLayout: True/.test(t))).toBe(true);
+    expect(configs.filter((t) => t.includes('UseRamulatorTrace: True')).length).toBeGreaterThanOrEqual(3);
   });
 
   it.each(cases)('%s: the logged run the traces replay gives the figures of the plain one', async (name) => {
@@ -51,8 +57,9 @@ describe('traces agree with SCALE-Sim v3 byte for byte', () => {
     const layout = 'scalesimLayout' in options ? parseScalesimLayout(options.scalesimLayout.text) : undefined;
     const sim = new SystolicSim(await getCore());
     try {
-      for (const layer of parseScalesimTopology(model.text, name, { gemm: model.gemm }).layers) {
-        const args = coreArgs(file.config, layer, { v3: file.v3, ...(layout ? { layout } : {}) });
+      for (const [index, layer] of parseScalesimTopology(model.text, name, { gemm: model.gemm }).layers.entries()) {
+        const ramulator = layerRamulator(file.config, layer, file.v3, options.ramulatorLatencies, index, (m) => new Error(m));
+        const args = { ...coreArgs(file.config, layer, { v3: file.v3, ...(layout ? { layout } : {}) }), ...(ramulator ? { ramulator } : {}) };
         expect(sim.layerWithDramLogs(args).figures, layer.name).toEqual(sim.layer(args));
       }
     } finally {

@@ -45,6 +45,9 @@ export const DRAM_LOGS = [
   'ifmapServed',
   'filterServed',
   'ofmapServed',
+  'ifmapReturns',
+  'filterReturns',
+  'ofmapReturns',
 ] as const;
 
 export const SIM_DATAFLOW = { os: 0, ws: 1, is: 2 } as const;
