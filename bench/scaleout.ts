@@ -21,7 +21,7 @@ import { getCore } from '../src/core/load.js';
 import type { Core } from '../src/core/core.js';
 import type { Graph } from '../src/graph/types.js';
 import { remoteCeiling } from '../src/node/dist/codesign.js';
-import { remoteLayerSimulator } from '../src/node/dist/joint.js';
+import { remoteLayerSimulator } from '../src/node/dist/remote-layers.js';
 import { Coordinator, type CoordinatorOptions } from '../src/node/dist/coordinator.js';
 import { startRedis, startWorker, type RedisServer, type WorkerProcess } from '../src/node/dist/local.js';
 import { MAPPING_QUEUE, QUEUE_PREFIX } from '../src/node/dist/queues.js';

@@ -47,7 +47,7 @@ export const codesignCommand: CommandParts<CodesignArgs> = {
       .option('svg', { type: 'string', describe: 'write the trade-off plot (throughput against PEs and SRAM) here' })
       .option('png', { type: 'string', describe: 'write the trade-off plot as PNG here (twice the SVG\'s size)' })
       .option('seed', { type: 'number', default: 1 })
-      .option('redis', { type: 'string', describe: 'simulate on the workers (`mapwise worker`) of this Redis, redis://… or rediss://…, the same run: exhaustive splits its accelerators over them, arco, ga and random send each batch\'s layer simulations' })
+      .option('redis', { type: 'string', describe: 'simulate on the workers (`mapwise worker`) of this Redis, redis://… or rediss://…, the same run: exhaustive splits its accelerators over them, the other strategies send each batch\'s layer simulations' })
       .check((argv) => {
         if (argv.resume && !argv.log) throw new Error('--resume needs --log FILE');
         if (!Number.isInteger(argv.budget) || argv.budget < 1) throw new Error(`--budget must be a positive integer, got ${argv.budget}`);

@@ -75,7 +75,7 @@ export const compileCommand: CommandParts<CompileArgs> = {
       .option('transfer', { type: 'boolean', default: true, describe: 'host target, autotvm and chameleon: start each layer\'s cost model from the layers tuned before it (--no-transfer: every layer from scratch)' })
       .option('layers', { type: 'number', describe: 'host target: how many of the heaviest distinct layers to tune (default all, 2 with --quick)' })
       .option('seed', { type: 'number', default: 1 })
-      .option('redis', { type: 'string', describe: 'host: measure on the workers (`mapwise worker`) of this Redis, every worker of the device at once; systolic with --strategy arco, ga, random or exhaustive: simulate on them' })
+      .option('redis', { type: 'string', describe: 'host: measure on the workers (`mapwise worker`) of this Redis, every worker of the device at once; systolic: simulate the co-design on them (the same run)' })
       .option('device', { type: 'string', describe: 'host, with --redis: the device key of the workers to measure on (default: this machine\'s)' })
       .option('resume', { type: 'boolean', describe: 'continue from the records in the output folder (host, and systolic with arco, ga or random: replayed into the search, which goes on from there; other systolic strategies: the run is repeated deterministically and the logged records are not written again)' })
       .example('$0 compile resnet50 --target edgetpu:4 --quick', 'schedule ResNet-50 on four Edge-TPU-like cores')

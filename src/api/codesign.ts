@@ -45,8 +45,8 @@ export interface CodesignOptions {
   previous?: readonly TuningRecord[];
   /**
    * Node: simulate on the `mapwise worker` processes of this Redis (redis://… or rediss://…), the
-   * same run: the exhaustive strategy splits its array shapes, ARCO, the GA and random search send
-   * out the layers each batch simulates.
+   * same run: the exhaustive strategy splits its array shapes, the others send out the layers each
+   * batch simulates.
    */
   redis?: string;
   onProgress?: (event: ProgressEvent) => void;
@@ -99,7 +99,6 @@ export async function codesign(model: ModelInput, options?: CodesignOptions): Pr
   const budget = o.budget ?? codesignParts.DEFAULT_CODESIGN_BUDGET;
   const strategy = o.strategy ?? 'arco';
   const seed = o.seed ?? 1;
-  if (o.redis !== undefined && !codesignParts.DISTRIBUTED_STRATEGIES.includes(strategy)) throw new OptionsError(`codesign: redis spreads the ${codesignParts.DISTRIBUTED_STRATEGIES.join(', ')} strategies; strategy '${strategy}' runs here`, { field: 'redis' });
   const dist = o.redis === undefined ? undefined : await loadDist('codesign', 'codesign');
   const { run, kind: _kind, ...report } = await codesignNetwork(await getCore(), network, target, 'custom', {
     strategy,

@@ -94,15 +94,14 @@ const specOf = (tuners: readonly string[], strategies: readonly string[]) => ({
 }) as const;
 
 export async function compile(model: ModelInput, options?: CompileOptions): Promise<CompileResult> {
-  const [{ TUNER_NAMES }, { DISTRIBUTED_STRATEGIES, STRATEGIES }] = await Promise.all([import('../tune/tuners/index.js'), import('../codesign/index.js')]);
+  const [{ TUNER_NAMES }, { STRATEGIES }] = await Promise.all([import('../tune/tuners/index.js'), import('../codesign/index.js')]);
   const o = checkOptions<CompileOptions>('compile', options, specOf(TUNER_NAMES, STRATEGIES));
   const graph = resolveModel('compile', model);
   const { parseTargetSpec } = await import('../compile/target-spec.js');
   const target = typeof o.target === 'object' ? o.target : parseTargetSpec(o.target ?? 'edgetpu:4', 'target');
   if (o.device !== undefined && o.redis === undefined) throw new OptionsError('compile: device needs redis', { field: 'device' });
-  if (o.redis !== undefined && !(target.kind === 'host' || (target.kind === 'systolic' && DISTRIBUTED_STRATEGIES.includes(o.strategy ?? 'arco')))) {
-    const what = target.kind === 'systolic' ? `${target.label} with strategy ${o.strategy}` : target.label;
-    throw new OptionsError(`compile: redis: ${what} runs here; it spreads host tuning and the systolic target's ${DISTRIBUTED_STRATEGIES.join(', ')} strategies`, { field: 'redis' });
+  if (o.redis !== undefined && target.kind !== 'host' && target.kind !== 'systolic') {
+    throw new OptionsError(`compile: redis: ${target.label} runs here; it spreads host tuning and the systolic target's co-design`, { field: 'redis' });
   }
   const core = await getCore();
   const started = performance.now();

@@ -23,7 +23,7 @@ import {
   ARRAY_SIDES, budgetKey, type CodesignProblem, gridHardware, hardwareOf, type JointConfig, jointKey, peCeiling, SPARSITY_CHOICES, SRAM_KIB,
 } from './problem.js';
 import { JointTuner, type JointMeasurement, runJointTuner } from './joint-tuner.js';
-import { type CodesignRun, repair, type StrategyOptions, Tracker } from './run.js';
+import { type CodesignRun, type LayerSimulator, repair, type StrategyOptions, Tracker } from './run.js';
 import { DATAFLOWS } from '../sim/types.js';
 
 
@@ -37,13 +37,25 @@ function tracker(problem: CodesignProblem, strategy: string, options: StrategyOp
  * not fit, are free) or tried eight times as many points; offers the network (tuned layers so far,
  * SCALE-Sim's mapping on the rest) after each batch.
  */
-export async function tuneLayers(
-  problem: CodesignProblem, t: Tracker, hardware: Point, callsPerLayer: number,
-  makeTuner: (space: SearchSpace, seed: number) => Tuner, seed: number, batchSize: number,
-  onRecords?: (records: TuningRecord[]) => void,
+/** How `tuneLayers` spends its calls. */
+interface LayerTuning {
+  /** Simulator calls per layer, cumulative: a batch that overshoots one layer's share is taken from the next. */
+  callsPerLayer: number;
+  makeTuner: (space: SearchSpace, seed: number) => Tuner;
+  seed: number;
+  batchSize: number;
+  onRecords?: (records: TuningRecord[]) => void;
   /** Simulator calls (the problem's total) after which no batch starts. */
-  limit = Number.POSITIVE_INFINITY,
-): Promise<Point[]> {
+  limit?: number;
+  /** Simulate each batch's uncached mappings elsewhere (Redis workers) first; the same run. */
+  simulateLayers?: LayerSimulator;
+}
+
+/**
+ * Tunes every layer's mapping on one accelerator, one layer after another, each with its own
+ * tuner of the layer's MappingSpace; the best mappings so far are offered to the tracker.
+ */
+export async function tuneLayers(problem: CodesignProblem, t: Tracker, hardware: Point, o: LayerTuning): Promise<Point[]> {
   const target = problem.mappingTarget(hardware);
   const best: Point[] = problem.network.layers.map(() => DEFAULT_MAPPING_POINT);
   const bestCycles = problem.network.layers.map((_, i) => problem.layer(hardware, i, DEFAULT_MAPPING_POINT).totalCycles);
@@ -53,24 +65,26 @@ export async function tuneLayers(
     const layer = problem.network.layers[i]!.layer;
     const space = new MappingSpace(problem.model, target, layer);
     const measurer: Measurer = {
-      measure: async (points) =>
-        points.map((p) => {
+      measure: async (points) => {
+        if (o.simulateLayers) await simulateFirst(problem, hardware, i, points, o.simulateLayers);
+        return points.map((p) => {
           const r = problem.layer(hardware, i, p);
           if (r.valid && r.totalCycles < bestCycles[i]!) {
             bestCycles[i] = r.totalCycles;
             best[i] = p;
           }
           return mappingMeasureResult(r);
-        }),
+        });
+      },
     };
-    const tuner = makeTuner(space, seed + i);
-    const stopAt = Math.min(limit, started + (i + 1) * callsPerLayer); // cumulative, so a batch that overshoots one layer's share is taken from the next
+    const tuner = o.makeTuner(space, o.seed + i);
+    const stopAt = Math.min(o.limit ?? Number.POSITIVE_INFINITY, started + (i + 1) * o.callsPerLayer);
     try {
       await runTuning({
         workload: `${problem.network.name}:${layer.name}@${hardware.join(',')}`,
-        space, measurer, tuner, trials: 8 * callsPerLayer, batchSize, seed,
+        space, measurer, tuner, trials: 8 * o.callsPerLayer, batchSize: o.batchSize, seed: o.seed,
         shouldStop: () => problem.simulatorCalls >= stopAt,
-        onRecords,
+        onRecords: o.onRecords,
         onProgress: () => t.offer({ hardware, mappings: [...best] }, problem.evaluate({ hardware, mappings: [...best] })),
       });
     } finally {
@@ -78,6 +92,21 @@ export async function tuneLayers(
     }
   }
   return best;
+}
+
+/** Simulates elsewhere the mappings of layer i a batch would simulate here, and caches them as simulated. */
+async function simulateFirst(problem: CodesignProblem, hardware: Point, layer: number, points: readonly Point[], simulateLayers: LayerSimulator): Promise<void> {
+  const planned = new Set<string>();
+  const needed = points.filter((mapping) => {
+    if (!problem.fits(hardware, layer, mapping) || problem.cached(hardware, layer, mapping) !== undefined) return false;
+    const key = problem.layerKey(hardware, layer, mapping);
+    if (planned.has(key)) return false;
+    planned.add(key);
+    return true;
+  });
+  if (needed.length === 0) return;
+  const results = await simulateLayers(needed.map((mapping) => ({ hardware, layer, mapping })));
+  needed.forEach((mapping, k) => problem.absorbLayer(hardware, layer, mapping, results[k]!, 'a layer simulated by a worker'));
 }
 
 /** Software-only tuning at the default accelerator with the AutoTVM-style tuner or Chameleon. */
@@ -88,7 +117,9 @@ export async function softwareOnly(problem: CodesignProblem, tuner: 'autotvm' | 
   const batch = Math.max(1, Math.min(32, Math.ceil(calls / 4)));
   const make = (space: SearchSpace, seed: number): Tuner =>
     tuner === 'autotvm' ? new AutoTvmTuner(core, space, seed) : new ChameleonTuner(core, space, seed, { episodes: 32, steps: 20, iterations: 2 });
-  await tuneLayers(problem, t, hardware, calls, make, options.seed, batch, options.onRecords, options.budget - (batch - 1));
+  await tuneLayers(problem, t, hardware, {
+    callsPerLayer: calls, makeTuner: make, seed: options.seed, batchSize: batch, onRecords: options.onRecords, limit: options.budget - (batch - 1), simulateLayers: options.simulateLayers,
+  });
   return t.result({ callsPerLayer: calls });
 }
 
@@ -313,7 +344,7 @@ export async function geneticSearch(problem: CodesignProblem, options: StrategyO
 /**
  * The accelerators of the grid: every array shape of the largest power-of-two PE count in budget
  * (under an area budget, also of half and a quarter of it), SRAM splits that spend at least 3/4 of
- * what the budget leaves for SRAM, every dataflow (and for a pruned network, every sparsity support).
+ * what the budget leaves for SRAM (of the largest buffers when SRAM is not capped), every dataflow (and for a pruned network, every sparsity support).
  */
 export function hardwareGrid(problem: CodesignProblem): Point[] {
   const { target } = problem;
@@ -324,7 +355,7 @@ export function hardwareGrid(problem: CodesignProblem): Point[] {
   for (const count of counts) {
     const shapes = ARRAY_SIDES.filter((r) => count % r === 0 && ARRAY_SIDES.includes(count / r)).map((r) => [r, count / r] as const);
     const areaLeftKiB = (target.maxAreaMm2 * 1e6 - count * target.energy.macAreaUm2) / target.energy.sramAreaUm2PerKiB;
-    const kib = Math.min(target.maxSramBytes / 1024, areaLeftKiB);
+    const kib = Math.min(target.maxSramBytes / 1024, areaLeftKiB, 3 * SRAM_KIB[SRAM_KIB.length - 1]!);
     const srams: [number, number, number][] = [];
     for (const i of SRAM_KIB) for (const f of SRAM_KIB) for (const o of SRAM_KIB) if (i + f + o <= kib && i + f + o >= 0.75 * kib) srams.push([i, f, o]);
     for (const [rows, cols] of shapes) {
@@ -348,7 +379,9 @@ export async function gridSearch(problem: CodesignProblem, options: StrategyOpti
   for (const hardware of grid) {
     // A budget too small for the whole grid covers its first points.
     if (!problem.affordable({ hardware, mappings: problem.network.layers.map(() => DEFAULT_MAPPING_POINT) }, options.budget - problem.layerCount * calls)) break;
-    await tuneLayers(problem, t, hardware, calls, (space, seed) => new RandomTuner(space, seed), options.seed, calls, undefined, options.budget - (calls - 1));
+    await tuneLayers(problem, t, hardware, {
+      callsPerLayer: calls, makeTuner: (space, seed) => new RandomTuner(space, seed), seed: options.seed, batchSize: calls, limit: options.budget - (calls - 1), simulateLayers: options.simulateLayers,
+    });
     t.flush();
     options.onProgress?.(problem.simulatorCalls, options.budget, t.best?.evaluation.throughputPerSecond ?? 0);
   }

@@ -9,8 +9,6 @@ import type { CodesignRun } from './run.js';
 
 export const STRATEGIES = ['arco', 'ga', 'random', 'grid', 'autotvm', 'chameleon', 'arco-no-cs', 'exhaustive'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
-/** Strategies whose work spreads over Redis workers (src/node/dist): the joint tuners' layer simulations, the exhaustive search's array shapes. */
-export const DISTRIBUTED_STRATEGIES: readonly Strategy[] = ['arco', 'arco-no-cs', 'ga', 'random', 'exhaustive'];
 
 export async function runStrategy(strategy: Strategy, core: Core, problem: CodesignProblem, options: StrategyOptions, arco: Partial<ArcoOptions> = {}): Promise<CodesignRun> {
   switch (strategy) {

@@ -3,7 +3,7 @@
 // measurer is the problem's simulator. A measurement carries the layer results it simulated for
 // the first time, so a log replayed through a tuner's `update` restores the simulator's cache and
 // its call count without simulating again (CodesignProblem.absorb). With a `LayerSimulator` (the
-// workers of a Redis, src/node/dist/joint.ts) the layers a batch needs are simulated there first,
+// workers of a Redis, src/node/dist/remote-layers.ts) the layers a batch needs are simulated there first,
 // all at once, and absorbed as a replay's are: the records are the local run's.
 import { ErrorCode, type Measurer, type MeasureResult } from '../base/result.js';
 import type { Point, SearchSpace } from '../base/search-space.js';

@@ -361,15 +361,18 @@ export class CodesignProblem {
    * them already and this does nothing.
    */
   absorb(config: JointConfig, simulated: readonly { layer: number; result: MappingResult }[], where = 'a logged measurement'): void {
-    for (const { layer, result } of simulated) {
-      if (!Number.isInteger(layer) || layer < 0 || layer >= this.layerCount || result?.valid !== true || !(result.totalCycles > 0)) {
-        throw new UserError(`${where}: its simulated layers must name a layer of ${this.network.name} (0…${this.layerCount - 1}) with a valid result`, { field: 'result.simulated' });
-      }
-      const key = this.layerKey(config.hardware, layer, config.mappings[layer]!);
-      if (this.cache.has(key)) continue;
-      this.cache.set(key, result);
-      this.simulatorCalls++;
+    for (const { layer, result } of simulated) this.absorbLayer(config.hardware, layer, config.mappings[layer]!, result, where);
+  }
+
+  /** One layer result simulated elsewhere, as `absorb` takes it. */
+  absorbLayer(hardware: Point, layer: number, mapping: Point, result: MappingResult, where: string): void {
+    if (!Number.isInteger(layer) || layer < 0 || layer >= this.layerCount || result?.valid !== true || !(result.totalCycles > 0)) {
+      throw new UserError(`${where}: its simulated layers must name a layer of ${this.network.name} (0…${this.layerCount - 1}) with a valid result`, { field: 'result.simulated' });
     }
+    const key = this.layerKey(hardware, layer, mapping);
+    if (this.cache.has(key)) return;
+    this.cache.set(key, result);
+    this.simulatorCalls++;
   }
 
   /**

@@ -182,7 +182,6 @@ describe('compile is a shell over the compile() facade', () => {
   it('refuses options it does not know and redis where the target runs here, naming the field', async () => {
     await expect(compile('alexnetconvs', { targt: 'host' } as never)).rejects.toThrow(/unknown option 'targt'/);
     await expect(compile('alexnetconvs', { target: 'edgetpu:2', redis: 'redis://127.0.0.1:1' })).rejects.toThrow(/redis: edgetpu:2 runs here/);
-    await expect(compile('alexnetconvs', { target: 'systolic:eyeriss', strategy: 'grid', redis: 'redis://127.0.0.1:1' })).rejects.toThrow(/redis: systolic:eyeriss with strategy grid runs here; it spreads host tuning and the systolic target's arco, arco-no-cs, ga, random, exhaustive strategies/);
     await expect(compile('alexnetconvs', { target: 'warp:9' })).rejects.toThrow(/target 'warp:9'/);
   });
 });

@@ -5,14 +5,14 @@
 // somewhat more accelerators exactly than one search does; the optimum is the same.
 import { createHash } from 'node:crypto';
 import type { Core } from '../../core/core.js';
-import { budgetKey, CEILING_SHAPES, type Ceiling, ceilingRun, ceilingSlice, type CeilingSlice, CodesignProblem, type CodesignRun, type CodesignTarget, DISTRIBUTED_STRATEGIES, mergeSlices, networkFromLayers, resumeByRepeating, type SliceHooks, type Strategy, type StrategyOptions } from '../../codesign/index.js';
+import { budgetKey, CEILING_SHAPES, type Ceiling, ceilingRun, ceilingSlice, type CeilingSlice, CodesignProblem, type CodesignRun, type CodesignTarget, mergeSlices, networkFromLayers, resumeByRepeating, type SliceHooks, type Strategy, type StrategyOptions } from '../../codesign/index.js';
 import type { EnergyTable } from '../../sim/energy.js';
 import { MappingModel } from '../../sim/mapping.js';
 import { Simulator } from '../../sim/simulate.js';
 import { type ConvLayer, DATAFLOWS } from '../../sim/types.js';
 import type { Coordinator } from './coordinator.js';
 import { finiteOr, layer, object, PayloadError, positive, string } from './payload.js';
-import { remoteJointSearch } from './joint.js';
+import { remoteLayerSearch } from './remote-layers.js';
 import { QUEUE_PREFIX } from './queues.js';
 
 /** A share of the exact search: the problem (network and budget) and which of CEILING_SHAPES to search. */
@@ -123,14 +123,13 @@ export async function remoteCeiling(coordinator: Coordinator, problem: CodesignP
 /**
  * A co-design strategy with its work on the workers of `redis`, the run a local one gives: the
  * exhaustive search splits its shapes (progress as the share of slices done; a resume repeats it);
- * ARCO, the GA and random search send out the layers each batch simulates (./joint.ts).
+ * the others send out the layers each batch simulates (./remote-layers.ts).
  */
 export async function distributedSearch(redis: string, strategy: Strategy, core: Core, problem: CodesignProblem, options: StrategyOptions): Promise<CodesignRun> {
-  if (!DISTRIBUTED_STRATEGIES.includes(strategy)) throw new RangeError(`redis spreads the ${DISTRIBUTED_STRATEGIES.join(', ')} strategies; '${strategy}' runs here`);
   const { Coordinator } = await import('./coordinator.js');
   const coordinator = await Coordinator.connect({ redis });
   try {
-    if (strategy !== 'exhaustive') return await remoteJointSearch(coordinator, strategy, core, problem, options);
+    if (strategy !== 'exhaustive') return await remoteLayerSearch(coordinator, strategy, core, problem, options);
     const ceiling = await remoteCeiling(coordinator, problem, { onProgress: (done, total) => options.onProgress?.(Math.round((done / total) * options.budget), options.budget, 0) });
     return ceilingRun(problem, resumeByRepeating(options), ceiling);
   } finally {

@@ -1,8 +1,9 @@
-// ARCO, the GA and random search with their simulations on workers: the search stays here, and
-// the layer evaluations each batch needs (CodesignProblem's cache misses, in the order a local run
-// meets them) go out as 'measure-mapping' jobs, one per accelerator and layer, asking for the
-// whole MappingResult (`detail`). The coordinator caches them as a replayed log's, so the records,
-// the best design and the simulator-call count are a local run's.
+// Co-design searches with their layer simulations on workers: the search stays here, and the
+// layer evaluations a batch needs (CodesignProblem's cache misses, in the order a local run meets
+// them: the joint tuners' whole configurations, grid's and the software-only tuners' one layer at
+// a time) go out as 'measure-mapping' jobs, one per accelerator and layer, asking for the whole
+// MappingResult (`detail`). The coordinator caches them as a replayed log's, so the records, the
+// best design and the simulator-call count are a local run's.
 import { budgetKey, type CodesignProblem, type CodesignRun, type LayerEvaluation, type LayerSimulator, runStrategy, type Strategy, type StrategyOptions } from '../../codesign/index.js';
 import type { Core } from '../../core/core.js';
 import type { MappingResult } from '../../sim/mapping.js';
@@ -43,7 +44,7 @@ export function remoteLayerSimulator(coordinator: Coordinator, problem: Codesign
   };
 }
 
-/** A joint strategy with its layers simulated on the workers of `coordinator`: the run a local one gives. */
-export function remoteJointSearch(coordinator: Coordinator, strategy: Strategy, core: Core, problem: CodesignProblem, options: StrategyOptions): Promise<CodesignRun> {
+/** A co-design strategy with its layers simulated on the workers of `coordinator`: the run a local one gives. */
+export function remoteLayerSearch(coordinator: Coordinator, strategy: Strategy, core: Core, problem: CodesignProblem, options: StrategyOptions): Promise<CodesignRun> {
   return runStrategy(strategy, core, problem, { ...options, simulateLayers: remoteLayerSimulator(coordinator, problem, { tuner: strategy, seed: options.seed }) });
 }
