@@ -96,9 +96,13 @@ const sameRecords = (a: TuningRecord[], b: TuningRecord[]): boolean => {
   return strip(a) === strip(b);
 };
 
+/** A SCALE-Sim network's co-design problem within the default area budget. */
+function scalesimProblem(core: Core, network: string): CodesignProblem {
+  return new CodesignProblem(new MappingModel(new Simulator(core)), networkFromLayers(`scalesim:${network}`, scalesimNetwork(network).map((layer) => ({ layer }))), userBudgetTarget({}).target);
+}
+
 async function codesignRows(core: Core, redis: RedisServer, network: string, log: BenchOptions['log']): Promise<Row[]> {
-  const problem = (): CodesignProblem =>
-    new CodesignProblem(new MappingModel(new Simulator(core)), networkFromLayers(`scalesim:${network}`, scalesimNetwork(network).map((layer) => ({ layer }))), userBudgetTarget({}).target);
+  const problem = (): CodesignProblem => scalesimProblem(core, network);
   log(`codesign: the exact optimum of scalesim:${network} here`);
   const local = await measured(async () => codesignCeiling(problem()));
   const rows: Row[] = [];
@@ -121,8 +125,7 @@ async function codesignRows(core: Core, redis: RedisServer, network: string, log
 }
 
 async function arcoRows(core: Core, redis: RedisServer, network: string, log: BenchOptions['log']): Promise<Row[]> {
-  const problem = (): CodesignProblem =>
-    new CodesignProblem(new MappingModel(new Simulator(core)), networkFromLayers(`scalesim:${network}`, scalesimNetwork(network).map((layer) => ({ layer }))), userBudgetTarget({}).target);
+  const problem = (): CodesignProblem => scalesimProblem(core, network);
   const search = async (simulateOn?: Coordinator): Promise<TuningRecord[]> => {
     const records: TuningRecord[] = [];
     const p = problem();

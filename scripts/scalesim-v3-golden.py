@@ -278,18 +278,18 @@ def run_ramulator_case(scalesim, case, force):
     run_case(scalesim, (name, rows, cols, srams, df, 'USER', bw, buffers, *rest, *sparse_rep), force, latencies)
 
 
-def main(cases, run):
-    """The command line: run(checkout, case, force) for each case (or those --only names)."""
+def main(*groups):
+    """The command line: for each (cases, run) group, run(checkout, case, force) for each case (or those --only names)."""
     parser = argparse.ArgumentParser()
     parser.add_argument('--scalesim', required=True, help='checkout of scale-sim-v3 at fab89b7')
     parser.add_argument('--only', help='run only cases whose name contains this')
     parser.add_argument('--force', action='store_true')
     args = parser.parse_args()
-    for case in cases:
-        if args.only is None or args.only in case[0]:
-            run(os.path.abspath(args.scalesim), case, args.force)
+    for cases, run in groups:
+        for case in cases:
+            if args.only is None or args.only in case[0]:
+                run(os.path.abspath(args.scalesim), case, args.force)
 
 
 if __name__ == '__main__':
-    main(CASES + LAYOUT_CASES, run_case)
-    main(RAMULATOR_CASES, run_ramulator_case)
+    main((CASES + LAYOUT_CASES, run_case), (RAMULATOR_CASES, run_ramulator_case))

@@ -146,4 +146,4 @@ def run_case(scalesim, case, force):
 
 
 if __name__ == '__main__':
-    v3golden.main(CASES, run_case)
+    v3golden.main((CASES, run_case))

@@ -100,14 +100,15 @@ export async function codesign(model: ModelInput, options?: CodesignOptions): Pr
   const strategy = o.strategy ?? 'arco';
   const seed = o.seed ?? 1;
   const dist = o.redis === undefined ? undefined : await loadDist('codesign', 'codesign');
-  const { run, kind: _kind, ...report } = await codesignNetwork(await getCore(), network, target, 'custom', {
+  const core = await getCore();
+  const { run, kind: _kind, ...report } = await codesignNetwork(core, network, target, 'custom', {
     strategy,
     budget,
     seed,
     onRecords: o.onRecords,
     ...(o.previous === undefined ? {} : { previous: o.previous }),
     onProgress: (calls, _budget, best) => o.onProgress?.({ step: 'simulator calls', done: Math.min(calls, budget), total: budget, best, unit: 'inferences/s' }),
-    search: dist && (async (problem, options) => dist.distributedSearch(o.redis!, strategy, await getCore(), problem, options)),
+    search: dist && ((problem, options) => dist.distributedSearch(o.redis!, strategy, core, problem, options)),
   }, fromDefaultArray);
   throwIfAborted(o.signal);
   return { model: network.name, seed, ...report, history: run.history, accelerators: codesignParts.tradeoffOf(run).accelerators };

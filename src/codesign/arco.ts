@@ -55,7 +55,7 @@ import { DATAFLOWS, layerGemm, sramWords } from '../sim/types.js';
 import type { Point } from '../base/search-space.js';
 import { type EnsembleOptions, GbtEnsemble, meanStd } from './ensemble.js';
 import { hardwareNeighbour } from './moves.js';
-import { budgetKey, type CodesignProblem, HARDWARE_CARDINALITIES, HARDWARE_KNOB, hardwareOf, gridHardware, type JointConfig, jointKey, peCeiling, SPARSITY_CHOICES } from './problem.js';
+import { type CodesignProblem, HARDWARE_CARDINALITIES, HARDWARE_KNOB, hardwareOf, gridHardware, type JointConfig, jointKey, peCeiling, SPARSITY_CHOICES } from './problem.js';
 import { JointTuner, type JointMeasurement, runJointTuner } from './joint-tuner.js';
 import { type CodesignRun, fitMapping, type StrategyOptions } from './run.js';
 

@@ -20,10 +20,10 @@ import { AutoTvmTuner } from '../tune/tuners/autotvm.js';
 import { ChameleonTuner } from '../tune/tuners/chameleon.js';
 import { RandomTuner } from '../tune/tuners/random.js';
 import {
-  ARRAY_SIDES, budgetKey, type CodesignProblem, gridHardware, hardwareOf, type JointConfig, jointKey, peCeiling, SPARSITY_CHOICES, SRAM_KIB,
+  ARRAY_SIDES, budgetKey, type CodesignProblem, gridHardware, hardwareOf, type JointConfig, jointKey, type LayerSimulator, peCeiling, SPARSITY_CHOICES, SRAM_KIB,
 } from './problem.js';
 import { JointTuner, type JointMeasurement, runJointTuner } from './joint-tuner.js';
-import { type CodesignRun, type LayerSimulator, repair, type StrategyOptions, Tracker } from './run.js';
+import { type CodesignRun, repair, type StrategyOptions, Tracker } from './run.js';
 import { DATAFLOWS } from '../sim/types.js';
 
 
@@ -66,7 +66,7 @@ export async function tuneLayers(problem: CodesignProblem, t: Tracker, hardware:
     const space = new MappingSpace(problem.model, target, layer);
     const measurer: Measurer = {
       measure: async (points) => {
-        if (o.simulateLayers) await simulateFirst(problem, hardware, i, points, o.simulateLayers);
+        if (o.simulateLayers) await problem.simulateElsewhere(points.map((mapping) => ({ hardware, layer: i, mapping })), o.simulateLayers);
         return points.map((p) => {
           const r = problem.layer(hardware, i, p);
           if (r.valid && r.totalCycles < bestCycles[i]!) {
@@ -92,21 +92,6 @@ export async function tuneLayers(problem: CodesignProblem, t: Tracker, hardware:
     }
   }
   return best;
-}
-
-/** Simulates elsewhere the mappings of layer i a batch would simulate here, and caches them as simulated. */
-async function simulateFirst(problem: CodesignProblem, hardware: Point, layer: number, points: readonly Point[], simulateLayers: LayerSimulator): Promise<void> {
-  const planned = new Set<string>();
-  const needed = points.filter((mapping) => {
-    if (!problem.fits(hardware, layer, mapping) || problem.cached(hardware, layer, mapping) !== undefined) return false;
-    const key = problem.layerKey(hardware, layer, mapping);
-    if (planned.has(key)) return false;
-    planned.add(key);
-    return true;
-  });
-  if (needed.length === 0) return;
-  const results = await simulateLayers(needed.map((mapping) => ({ hardware, layer, mapping })));
-  needed.forEach((mapping, k) => problem.absorbLayer(hardware, layer, mapping, results[k]!, 'a layer simulated by a worker'));
 }
 
 /** Software-only tuning at the default accelerator with the AutoTVM-style tuner or Chameleon. */

@@ -40,7 +40,7 @@ export { resumeByRepeating, skipLogged } from './resume.js';
 export { ENSEMBLE_DEFAULTS, GbtEnsemble, type EnsembleOptions } from './ensemble.js';
 export { type Network, type NetworkLayer, networkFromLayers, networkOf, prunedNetwork } from './layers.js';
 export * from './problem.js';
-export { type CodesignRun, type HistoryEntry, type LayerEvaluation, type LayerSimulator, repair, timeToReach, Tracker } from './run.js';
+export { type CodesignRun, type HistoryEntry, repair, timeToReach, Tracker } from './run.js';
 export { tradeoffOf, type TradeoffRun, tradeoffSpec } from './plot.js';
 export { DEFAULT_MAPPING, LOOP_ORDERS, type Mapping, MappingModel, type MappingResult, type MappingTarget, SPLITS, tiledMapping } from '../sim/mapping.js';
 export { DEFAULT_MAPPING_POINT, MappingMeasurer, MappingSpace, mappingOf, mappingPoint } from '../sim/mapping-space.js';

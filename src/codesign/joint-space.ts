@@ -9,8 +9,8 @@ import { ErrorCode, type Measurer, type MeasureResult } from '../base/result.js'
 import type { Point, SearchSpace } from '../base/search-space.js';
 import type { MappingResult } from '../sim/mapping.js';
 import { MAPPING_KNOBS } from '../sim/mapping.js';
-import { type CodesignProblem, type JointConfig, jointConfigOf } from './problem.js';
-import { type LayerEvaluation, type LayerSimulator, namedKnobs } from './run.js';
+import { type CodesignProblem, type JointConfig, jointConfigOf, type LayerSimulator } from './problem.js';
+import { namedKnobs } from './run.js';
 
 /** A layer evaluation a measurement paid a simulator call for. */
 export interface SimulatedLayer {
@@ -69,25 +69,12 @@ export class JointMeasurer implements Measurer {
   /** Simulates every layer the batch needs at once and caches it; per point, the layers it is first to need. */
   private async simulateElsewhere(configs: readonly JointConfig[], simulateLayers: LayerSimulator): Promise<Set<number>[]> {
     const { problem } = this.space;
-    const planned = new Set<string>();
-    const needed: (LayerEvaluation & { point: number })[] = [];
-    configs.forEach((config, point) => {
-      // An invalid configuration simulates nothing (CodesignProblem.evaluate).
-      if (problem.hardwareError(config.hardware) !== undefined || !config.mappings.every((m, l) => problem.fits(config.hardware, l, m))) return;
-      config.mappings.forEach((mapping, layer) => {
-        if (problem.cached(config.hardware, layer, mapping) !== undefined) return;
-        const key = problem.layerKey(config.hardware, layer, mapping);
-        if (planned.has(key)) return;
-        planned.add(key);
-        needed.push({ hardware: config.hardware, layer, mapping, point });
-      });
-    });
-    const results = needed.length > 0 ? await simulateLayers(needed) : [];
+    // An invalid configuration simulates nothing (CodesignProblem.evaluate).
+    const valid = (c: JointConfig): boolean => problem.hardwareError(c.hardware) === undefined && c.mappings.every((m, l) => problem.fits(c.hardware, l, m));
+    const evaluations = configs.flatMap((config, point) => (valid(config) ? config.mappings.map((mapping, layer) => ({ hardware: config.hardware, layer, mapping, point })) : []));
+    const sent = await problem.simulateElsewhere(evaluations, simulateLayers);
     const fresh = configs.map(() => new Set<number>());
-    needed.forEach(({ point, layer }, i) => {
-      problem.absorb(configs[point]!, [{ layer, result: results[i]! }], 'a layer simulated by a worker');
-      fresh[point]!.add(layer);
-    });
+    evaluations.forEach(({ point, layer }, i) => sent[i] && fresh[point]!.add(layer));
     return fresh;
   }
 }

@@ -261,6 +261,16 @@ export interface NetworkEvaluation {
   readonly layers: readonly MappingResult[];
 }
 
+/** One layer of a joint configuration to simulate: its accelerator, which layer, its mapping. */
+export interface LayerEvaluation {
+  readonly hardware: Point;
+  readonly layer: number;
+  readonly mapping: Point;
+}
+
+/** Simulates layer evaluations elsewhere (Redis workers), giving their results in order. */
+export type LayerSimulator = (evaluations: readonly LayerEvaluation[]) => Promise<MappingResult[]>;
+
 export const INVALID_EVALUATION: Omit<NetworkEvaluation, 'reason'> = Object.freeze({
   valid: false, cycles: Number.POSITIVE_INFINITY, throughputPerSecond: 0, latencyMs: Number.POSITIVE_INFINITY, dramBytes: 0, energyUJ: Number.POSITIVE_INFINITY, layers: [],
 });
@@ -362,6 +372,27 @@ export class CodesignProblem {
    */
   absorb(config: JointConfig, simulated: readonly { layer: number; result: MappingResult }[], where = 'a logged measurement'): void {
     for (const { layer, result } of simulated) this.absorbLayer(config.hardware, layer, config.mappings[layer]!, result, where);
+  }
+
+  /**
+   * Simulates with `simulateLayers` the evaluations that evaluating them here in order would
+   * simulate (those that fit and are not cached, each cache key once) and caches them as
+   * simulated; per evaluation, whether it was one of them.
+   */
+  async simulateElsewhere(evaluations: readonly LayerEvaluation[], simulateLayers: LayerSimulator): Promise<boolean[]> {
+    const planned = new Set<string>();
+    const sent = evaluations.map(({ hardware, layer, mapping }) => {
+      if (!this.fits(hardware, layer, mapping) || this.cached(hardware, layer, mapping) !== undefined) return false;
+      const key = this.layerKey(hardware, layer, mapping);
+      if (planned.has(key)) return false;
+      planned.add(key);
+      return true;
+    });
+    const needed = evaluations.filter((_, i) => sent[i]);
+    if (needed.length === 0) return sent;
+    const results = await simulateLayers(needed);
+    needed.forEach(({ hardware, layer, mapping }, k) => this.absorbLayer(hardware, layer, mapping, results[k]!, 'a layer simulated by a worker'));
+    return sent;
   }
 
   /** One layer result simulated elsewhere, as `absorb` takes it. */

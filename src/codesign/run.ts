@@ -3,10 +3,10 @@
 // against simulator calls and seconds, and one tuning record per evaluated configuration.
 import { RECORD_VERSION, type TuningRecord } from '../tune/records.js';
 import { ErrorCode } from '../base/result.js';
-import { MAPPING_KNOB, type MappingResult } from '../sim/mapping.js';
+import { MAPPING_KNOB } from '../sim/mapping.js';
 import { DEFAULT_MAPPING_POINT, mappingOf } from '../sim/mapping-space.js';
 import type { Point } from '../base/search-space.js';
-import { type CodesignProblem, hardwareOf, type JointConfig, type NetworkEvaluation } from './problem.js';
+import { type CodesignProblem, hardwareOf, type JointConfig, type LayerSimulator, type NetworkEvaluation } from './problem.js';
 
 export interface HistoryEntry {
   calls: number;
@@ -44,16 +44,6 @@ export interface StrategyOptions {
   /** ARCO, the GA and random search: simulate the layers a batch needs here (default) or elsewhere (Redis workers). */
   simulateLayers?: LayerSimulator;
 }
-
-/** One layer of a joint configuration to simulate: its accelerator, which layer, its mapping. */
-export interface LayerEvaluation {
-  readonly hardware: Point;
-  readonly layer: number;
-  readonly mapping: Point;
-}
-
-/** Simulates layer evaluations elsewhere, giving their results in order. */
-export type LayerSimulator = (evaluations: readonly LayerEvaluation[]) => Promise<MappingResult[]>;
 
 export interface TrackerOptions {
   strategy: string;

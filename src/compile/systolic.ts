@@ -1,7 +1,7 @@
 // `compile` for a systolic-array accelerator: co-design the array (by default within the preset's
 // silicon area) and every layer's mapping onto it, and compare with SCALE-Sim's own mapping on
 // the preset's array.
-import { type CodesignRun, CodesignProblem, defaultReference, hardwareOf, type Network, networkOf, resumeByRepeating, runStrategy, type Strategy, type StrategyOptions } from '../codesign/index.js';
+import { type CodesignRun, CodesignProblem, defaultReference, hardwareOf, type Network, networkOf, runStrategy, type Strategy, type StrategyOptions } from '../codesign/index.js';
 import { type BudgetCaps, type CodesignTarget, type Hardware, userBudgetTarget } from '../codesign/problem.js';
 import type { Core } from '../core/core.js';
 import type { Graph } from '../graph/types.js';

@@ -442,7 +442,7 @@ export class MappingModel {
     const shape = this.shape(layer, target.sparseRep);
     if (!isScalesimMapping(mapping)) return tiledMapping(shape, target, mapping);
     const c = target.config;
-    const sparse = runsSparse(layer, target.sparseRep);
+    const { sparse } = shape;
     const ratio = layerRatio(layer);
     const key = `${c.rows}x${c.cols}:${c.ifmapSramKiB}/${c.filterSramKiB}/${c.ofmapSramKiB}:${c.dataflow}|${layer.ifmapHeight},${layer.ifmapWidth},${layer.filterHeight},${layer.filterWidth},${layer.channels},${layer.numFilters},${layer.strideHeight},${layer.strideWidth}${sparse ? `|${target.sparseRep}:${ratio.n}:${ratio.m}` : ''}`;
     let sim = this.simCache.get(key);

@@ -16,7 +16,7 @@ import { ErrorCode, type Measurer, type MeasureResult } from '../../base/result.
 import type { Point, SearchSpace } from '../../base/search-space.js';
 import { Space } from '../../tune/space/space.js';
 import { taskKey } from '../../tune/space/task.js';
-import { configFields, type HostMeasureJob, type Job, jobId, type MappingMeasureJob, MAX_POINTS_PER_JOB, type MeasureJob, reviveResult } from './jobs.js';
+import { type HostMeasureJob, type Job, jobId, mappingJobTemplate, type MappingMeasureJob, MAX_POINTS_PER_JOB, type MeasureJob, reviveResult } from './jobs.js';
 import { checkDeviceKey, connectionOptions, defaultDeviceKey, MAPPING_QUEUE, QUEUE_PREFIX, queueName, within } from './queues.js';
 
 export interface CoordinatorOptions {
@@ -207,16 +207,7 @@ export class Coordinator {
 
 function templateOf(job: Pick<TuningJob, 'space' | 'workload'>): JobTemplate {
   if (job.space instanceof Space) return { kind: 'measure-host', workload: job.workload, task: job.space.task };
-  if (job.space instanceof MappingSpace) {
-    const dram = job.space.target.dramBytesPerCycle;
-    return {
-      kind: 'measure-mapping',
-      workload: job.workload,
-      layer: job.space.layer,
-      config: configFields(job.space.target.config),
-      dramBytesPerCycle: Number.isFinite(dram) ? dram : 'infinite',
-    };
-  }
+  if (job.space instanceof MappingSpace) return mappingJobTemplate(job.workload, job.space.layer, job.space.target);
   throw new Error(`${job.workload}: no job kind measures this space`);
 }
 

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { checkConvShape, type ConvShape, convFlops, isDepthwise } from '../../core/kernels.js';
 import { validateConfig } from '../../sim/config.js';
-import { MAPPING_KNOBS, type SparseRepresentation } from '../../sim/mapping.js';
+import { MAPPING_KNOBS, type MappingTarget, type SparseRepresentation } from '../../sim/mapping.js';
 import { MAPPING_CARDINALITIES } from '../../sim/mapping-space.js';
 import type { ConvLayer, Dataflow, SystolicConfig } from '../../sim/types.js';
 import type { MeasureResult } from '../../base/result.js';
@@ -78,6 +78,15 @@ const CONFIG_KEYS: readonly (keyof SystolicConfig)[] = [
 /** The fields of a config a job carries (a target's config has more, such as its `kind`). */
 export function configFields(config: SystolicConfig): SystolicConfig {
   return Object.fromEntries(CONFIG_KEYS.map((key) => [key, config[key]])) as unknown as SystolicConfig;
+}
+
+/** A measure-mapping job of one layer on one target, all but its points. */
+export function mappingJobTemplate(workload: string, layer: ConvLayer, target: MappingTarget): Omit<MappingMeasureJob, 'points'> {
+  return {
+    kind: 'measure-mapping', workload, layer, config: configFields(target.config),
+    dramBytesPerCycle: Number.isFinite(target.dramBytesPerCycle) ? target.dramBytesPerCycle : 'infinite',
+    ...(target.sparseRep ? { sparseRep: target.sparseRep } : {}),
+  };
 }
 
 function points(value: unknown, space: Pick<SearchSpace, 'cardinalities' | 'knobNames'>): Point[] {

@@ -8,24 +8,21 @@ import { budgetKey, type CodesignProblem, type CodesignRun, type LayerEvaluation
 import type { Core } from '../../core/core.js';
 import type { MappingResult } from '../../sim/mapping.js';
 import type { Coordinator } from './coordinator.js';
-import { configFields, MAX_POINTS_PER_JOB, type MappingMeasureJob } from './jobs.js';
+import { mappingJobTemplate, MAX_POINTS_PER_JOB, type MappingMeasureJob } from './jobs.js';
 
 export function remoteLayerSimulator(coordinator: Coordinator, problem: CodesignProblem, run: { tuner: string; seed: number }): LayerSimulator {
   const jobFor = ({ hardware, layer }: LayerEvaluation, points: number[][]): MappingMeasureJob => {
-    const target = problem.mappingTarget(hardware);
     const { layer: convLayer } = problem.network.layers[layer]!;
-    return {
-      kind: 'measure-mapping', workload: `${budgetKey(problem)}|${convLayer.name}`, layer: { ...convLayer }, config: configFields(target.config),
-      dramBytesPerCycle: Number.isFinite(target.dramBytesPerCycle) ? target.dramBytesPerCycle : 'infinite',
-      ...(target.sparseRep ? { sparseRep: target.sparseRep } : {}), detail: true, points,
-    };
+    return { ...mappingJobTemplate(`${budgetKey(problem)}|${convLayer.name}`, { ...convLayer }, problem.mappingTarget(hardware)), detail: true, points };
   };
   return async (evaluations) => {
     // Evaluations of one accelerator and layer go in one job (a few, past MAX_POINTS_PER_JOB).
     const groups = new Map<string, number[]>();
     evaluations.forEach(({ hardware, layer }, i) => {
       const key = `${hardware.join(',')}|${layer}`;
-      groups.set(key, [...(groups.get(key) ?? []), i]);
+      const group = groups.get(key);
+      if (group) group.push(i);
+      else groups.set(key, [i]);
     });
     const chunks = [...groups.values()].flatMap((at) => Array.from({ length: Math.ceil(at.length / MAX_POINTS_PER_JOB) }, (_, c) => at.slice(c * MAX_POINTS_PER_JOB, (c + 1) * MAX_POINTS_PER_JOB)));
     const results = new Array<MappingResult>(evaluations.length);
