@@ -102,7 +102,7 @@ function buildIndirection(inp: usize, zero: usize, n: i32, h: i32, w: i32, c: i3
 // The epilogue is what follows the conv in the graph, done on each part's output while it is
 // in cache: + bias[oc], + residual (same shape as the output), then an activation (a U_* code
 // of unaryMap with its parameters; negative for none). 0 for bias or residual means none.
-@unmanaged class ConvPlan {
+@unmanaged export class ConvPlan {
   out: usize; wpk: usize; ind: usize; zero: usize; padded: usize; stage: usize;
   bias: usize; residual: usize;
   // Depthwise only: the weights of the last four channels, [tap][4], for a channel tail (dwTail).
@@ -116,9 +116,12 @@ function buildIndirection(inp: usize, zero: usize, n: i32, h: i32, w: i32, c: i3
   outStride: i32;
   variant: i32; mr: i32; nr: i32; tileOC: i32; tileP: i32; tileIC: i32; order: i32; maxParts: i32;
   act: i32; actA: f32; actB: f32;
+  // Winograd only (winograd.ts): the output's size, its 4×4 tiles, tiles per band, and each
+  // part's scratch of scratchBytes.
+  ho: i32; wo: i32; tilesH: i32; tilesW: i32; band: i32; scratch: usize; scratchBytes: usize;
 }
 
-function newPlan(out: usize, wpk: usize, pixels: i32, oc: i32, variant: i32, mr: i32, nr: i32, maxParts: i32, outStride: i32,
+export function newPlan(out: usize, wpk: usize, pixels: i32, oc: i32, variant: i32, mr: i32, nr: i32, maxParts: i32, outStride: i32,
   bias: usize, residual: usize, act: i32, actA: f32, actB: f32): ConvPlan {
   const plan = changetype<ConvPlan>(heap.alloc(offsetof<ConvPlan>()));
   memory.fill(changetype<usize>(plan), 0, offsetof<ConvPlan>());
@@ -128,7 +131,7 @@ function newPlan(out: usize, wpk: usize, pixels: i32, oc: i32, variant: i32, mr:
   return plan;
 }
 
-/** Frees a plan of convPlan or dwPlan and its buffers. */
+/** Frees a plan of convPlan, dwPlan or wgPlan and its buffers. */
 export function planRelease(p: usize): void {
   if (p < PLAN_ERROR_LIMIT) return;
   const plan = changetype<ConvPlan>(p);
@@ -137,6 +140,7 @@ export function planRelease(p: usize): void {
   if (plan.padded) heap.free(plan.padded);
   if (plan.stage) heap.free(plan.stage);
   if (plan.tailW) heap.free(plan.tailW);
+  if (plan.scratch) heap.free(plan.scratch);
   heap.free(p);
 }
 
@@ -191,7 +195,7 @@ export function convPlan(inp: usize, wpk: usize, out: usize,
 // How a part's share is cut: along pixel blocks, or along output-channel blocks where that
 // divides the work more evenly (a 7×7 layer has few pixel blocks and many channel blocks).
 // @ts-ignore: decorator
-@inline function splitsPixels(pBlocks: i32, cBlocks: i32, parts: i32): bool {
+@inline export function splitsPixels(pBlocks: i32, cBlocks: i32, parts: i32): bool {
   // Compare the largest share's excess over an even split: ceil(b/parts)·parts / b.
   const pLoad = <i64>((pBlocks + parts - 1) / parts) * <i64>cBlocks;
   const cLoad = <i64>((cBlocks + parts - 1) / parts) * <i64>pBlocks;
@@ -266,7 +270,7 @@ export function convRun(p: usize, part: i32, parts: i32): void {
 // The plan's epilogue on output rows [p0, p1), channels [c0, c1). Each (row, group) segment is
 // one call, whatever the split, so an output value takes the same path (SIMD lanes or scalar
 // tail) however many parts computed it: results do not depend on the thread count.
-function epilogue(plan: ConvPlan, p0: i32, p1: i32, c0: i32, c1: i32): void {
+export function epilogue(plan: ConvPlan, p0: i32, p1: i32, c0: i32, c1: i32): void {
   const bias = plan.bias, residual = plan.residual, act = plan.act;
   if ((bias == 0 && residual == 0 && act < 0) || c0 >= c1) return;
   const len = c1 - c0;

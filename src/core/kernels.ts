@@ -148,7 +148,9 @@ export interface ConvSchedule {
   /**
    * 0: read the NHWC input in place through the indirection buffer; 1: copy it into a
    * zero-padded buffer first so each kernel row is one contiguous reduction of kw·c floats
-   * (groups 1 and horizontal dilation 1 only).
+   * (groups 1 and horizontal dilation 1 only); 2: Winograd F(4×4, 3×3), where the register block
+   * runs its 36 GEMMs and tileP counts the 4×4 tiles a band transforms at once (the other tiles
+   * and the order are the direct layouts'; shapes of `winogradApplies` only).
    */
   readonly layout: number;
 }
@@ -166,13 +168,27 @@ export interface DepthwiseSchedule {
 
 export type Schedule = ConvSchedule | DepthwiseSchedule;
 
+/** The Winograd layout of ConvSchedule. */
+export const WINOGRAD_LAYOUT = 2;
+
+/** True for the layers the Winograd kernel runs: 3×3, stride 1, dilation 1, one group, channels in fours. */
+export function winogradApplies(s: ConvShape): boolean {
+  return s.kh === 3 && s.kw === 3 && s.strideH === 1 && s.strideW === 1 && s.dilationH === 1 && s.dilationW === 1
+    && s.groups === 1 && s.c % 4 === 0 && s.oc % 4 === 0;
+}
+
+/** How a schedule's weights are packed: the Winograd layout packs transformed weights. */
+function packingOf(schedule: Schedule): PackedWeights['kind'] {
+  return schedule.kind === 'conv' && schedule.layout === WINOGRAD_LAYOUT ? 'winograd' : schedule.kind;
+}
+
 /** Messages of the core's kernel driver error codes (generated with the core's, scripts/gen-shared.js). */
 export { KERNEL_ERRORS };
 
 /** A conv layer planned over fixed addresses (Kernels.planConv): its plan in wasm memory and the kernel that runs it. */
 export interface ConvPlan {
   readonly ptr: number;
-  readonly run: 'convRun' | 'dwRun';
+  readonly run: 'convRun' | 'dwRun' | 'wgRun';
   /** Threads it was planned for (one edge-staging tile each). */
   readonly parts: number;
 }
@@ -180,7 +196,7 @@ export interface ConvPlan {
 /** Weights packed for one shape and register-block width; only valid with that schedule family. */
 export interface PackedWeights {
   readonly buffer: F32Buffer;
-  readonly kind: Schedule['kind'];
+  readonly kind: Schedule['kind'] | 'winograd';
   /** Output channels per packed block. */
   readonly nr: number;
 }
@@ -209,6 +225,12 @@ export class Kernels {
       e.dwPackWeights(weights.ptr, buffer.ptr, shape.c, shape.kh, shape.kw, nr);
       return { buffer, kind: 'depthwise', nr };
     }
+    if (packingOf(schedule) === 'winograd') {
+      if (!winogradApplies(shape)) throw new RangeError('packConv: the Winograd layout needs a 3×3, stride-1, undilated conv of one group with channels in fours');
+      const buffer = this.core.allocF32(e.wgPackedLength(shape.oc, shape.c, nr));
+      e.wgPackWeights(weights.ptr, buffer.ptr, shape.oc, shape.c, nr);
+      return { buffer, kind: 'winograd', nr };
+    }
     const cg = shape.c / shape.groups;
     const buffer = this.core.allocF32(e.convPackedLength(shape.oc, cg, shape.kh, shape.kw, shape.groups, nr));
     e.convPackWeights(weights.ptr, buffer.ptr, shape.oc, cg, shape.kh, shape.kw, shape.groups, nr);
@@ -234,8 +256,8 @@ export class Kernels {
    * then only runs it. Release it with releaseConv.
    */
   planConv(shape: ConvShape, input: F32Buffer, packed: PackedWeights, output: F32Buffer, schedule: Schedule, epilogue: ConvEpilogue = {}, parts = 1, outputStride = shape.oc): ConvPlan {
-    if (packed.kind !== schedule.kind || packed.nr !== packWidth(schedule)) {
-      throw new RangeError(`conv2d: weights packed for ${packed.kind}/${packed.nr} cannot run a ${schedule.kind}/${packWidth(schedule)} schedule`);
+    if (packed.kind !== packingOf(schedule) || packed.nr !== packWidth(schedule)) {
+      throw new RangeError(`conv2d: weights packed for ${packed.kind}/${packed.nr} cannot run a ${packingOf(schedule)}/${packWidth(schedule)} schedule`);
     }
     if (input.length < inputLength(shape)) throw new RangeError(`conv2d: input holds ${input.length} floats, shape needs ${inputLength(shape)}`);
     const s = shape;
@@ -246,6 +268,13 @@ export class Kernels {
     const e = this.core.exports;
     const act = epilogue.activation;
     const tail = [epilogue.bias ?? 0, epilogue.residual ?? 0, act ? UNARY[act.kind] : -1, act?.a ?? 0, act?.b ?? 0] as const;
+    if (packed.kind === 'winograd' && schedule.kind === 'conv') {
+      if (!winogradApplies(s)) throw new RangeError('conv2d: the Winograd layout needs a 3×3, stride-1, undilated conv of one group with channels in fours');
+      const ptr = e.wgPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.oc, s.padTop, s.padLeft,
+        schedule.variant, schedule.tileP, parts, outputStride, ...tail);
+      if (ptr < PLAN_ERROR_LIMIT) throw new RangeError(`conv2d: ${KERNEL_ERRORS[ptr] ?? `error ${ptr}`}`);
+      return { ptr, run: 'wgRun', parts };
+    }
     const ptr = schedule.kind === 'depthwise'
       ? e.dwPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.kh, s.kw, s.strideH, s.strideW,
         s.padTop, s.padLeft, s.dilationH, s.dilationW, schedule.variant, schedule.tileC, schedule.tileP, schedule.order, parts, outputStride, ...tail)

@@ -53,7 +53,7 @@ describe.each(['simd-threads', 'relaxed-threads'] as const)('the %s flavour', (f
     await expect(validate(wasmBytes(flavour), { simd: true, relaxedSimd: true, threads: false })).rejects.toThrow(/shared|threads/);
   });
 
-  it.each(['convRun', 'dwRun'])('%s, which helper threads run, touches no global', (root) => {
+  it.each(['convRun', 'dwRun', 'wgRun'])('%s, which helper threads run, touches no global', (root) => {
     const globals = reachable(text(flavour), exportedFunction(text(flavour), root)!.name)
       .flatMap((fn) => fn.instructions.filter((i) => /^global\.(get|set)\b/.test(i)).map((i) => `${fn.name}: ${i}`));
     expect(globals).toEqual([]);
@@ -82,7 +82,7 @@ describe('features', () => {
     await expect(validate(wasmBytes('relaxed'), { simd: true, relaxedSimd: false })).rejects.toThrow(/unexpected opcode/);
   });
 
-  it.each(['gemm', 'convRun', 'dwRun'])('the relaxed flavours fuse every vector multiply-add of %s into f32x4.relaxed_madd', (root) => {
+  it.each(['gemm', 'convRun', 'dwRun', 'wgRun'])('the relaxed flavours fuse every vector multiply-add of %s into f32x4.relaxed_madd', (root) => {
     const loops = ['relaxed', 'relaxed-threads'].flatMap((f) => arithmeticLoops(text(f as Flavour), root).filter((l) => l.loop.instructions.some(isVector)));
     expect(loops.length).toBeGreaterThan(0);
     for (const { where, loop } of loops) {
@@ -120,6 +120,7 @@ const KERNELS: { root: string; scalarTails: number }[] = [
   { root: 'gemm', scalarTails: 0 },
   { root: 'convRun', scalarTails: 0 },
   { root: 'dwRun', scalarTails: 1 },
+  { root: 'wgRun', scalarTails: 0 },
 ];
 const EPILOGUE_OPS = ['unaryMap'];
 

@@ -6,7 +6,7 @@ import { Random } from '../../src/helpers/random.js';
 import { inputLength, Kernels, weightLength } from '../../src/core/kernels.js';
 import { referenceConv2d } from '../../src/core/kernels-reference.js';
 import { maxRelativeError } from '../../src/core/reference.js';
-import { convTask, denseTask, MOBILENETV2_DEPTHWISE, RESNET18_CONV, spaceFor, taskKey } from '../../src/tune/space/index.js';
+import { convTask, denseTask, MOBILENETV2_DEPTHWISE, RESNET18_CONV, spaceFor, type Task, taskKey } from '../../src/tune/space/index.js';
 import { pointAt, pointIndex, spaceSize } from '../../src/base/search-space.js';
 
 describe('kernel knob spaces', () => {
@@ -35,7 +35,12 @@ describe('kernel knob spaces', () => {
     }
     expect(space.contains(space.defaultConfig)).toBe(true);
     expect(space.knobs.find((k) => k.name === 'block')!.labels![space.defaultConfig.block!]).toBe('4x8');
-    expect(space.knobs.find((k) => k.name === 'layout')!.values).toEqual([0, 1]);
+    // A 3×3 stride-1 layer: in place, zero-padded, and Winograd; strided, no Winograd; 1×1, in place only.
+    const layouts = (task: Task): number[] => spaceFor(task).knobs.find((k) => k.name === 'layout')!.values;
+    expect(RESNET18_CONV[5]!.shape).toMatchObject({ kh: 3, kw: 3, strideH: 1 });
+    expect(layouts(RESNET18_CONV[5]!)).toEqual([0, 1, 2]);
+    expect(layouts(RESNET18_CONV.find((t) => t.shape.kh === 3 && t.shape.strideH === 2)!)).toEqual([0, 1]);
+    expect(layouts(RESNET18_CONV.find((t) => t.shape.kh === 1)!)).toEqual([0]);
     expect(spaceFor(MOBILENETV2_DEPTHWISE[0]!).knobs.map((k) => k.name)).toEqual(['block', 'cTile', 'pTile', 'order']);
   });
 

@@ -4,7 +4,7 @@
 // numbered by mixed radix, first knob slowest) and the space turns points into configs,
 // kernel schedules and cost-model features. Every point is legal by construction (tiles are
 // counted in register blocks), so tuners never see invalid configs.
-import { convOutputSize, type ConvSchedule, type DepthwiseSchedule, type Schedule } from '../../core/kernels.js';
+import { convOutputSize, type ConvSchedule, type DepthwiseSchedule, type Schedule, WINOGRAD_LAYOUT, winogradApplies } from '../../core/kernels.js';
 import type { Random } from '../../helpers/random.js';
 import { checkPoint, type Point, pointAt, pointIndex, randomPoint, type SearchSpace } from '../../base/search-space.js';
 import type { Task } from './task.js';
@@ -132,7 +132,8 @@ function powersOfTwoUpTo(limit: number): number[] {
   return [...new Set(out)];
 }
 
-function nearest(values: readonly number[], target: number): number {
+/** The value of `values` closest to `target` on a log scale (the first of a tie). */
+export function nearest(values: readonly number[], target: number): number {
   let best = values[0]!;
   for (const v of values) if (Math.abs(Math.log2(v / target)) < Math.abs(Math.log2(best / target))) best = v;
   return best;
@@ -167,8 +168,9 @@ export function convSpace(task: Task): Space {
     { name: 'icTile', doc: 'input channels per reduction slice', values: icTiles },
     { name: 'order', doc: 'outer tile loops, outermost first: oc-p-ic, oc-ic-p, p-oc-ic, p-ic-oc, ic-oc-p, ic-p-oc', values: ORDERS },
     {
-      name: 'layout', doc: 'input layout: 0 NHWC read in place, 1 zero-padded copy with each kernel row one contiguous reduction',
-      values: s.groups === 1 && s.dilationW === 1 && s.kw > 1 ? [0, 1] : [0],
+      name: 'layout',
+      doc: 'input layout: 0 NHWC read in place, 1 zero-padded copy with each kernel row one contiguous reduction, 2 Winograd F(4×4, 3×3) (pTile: register blocks of 4×4 tiles per band)',
+      values: [0, ...(s.groups === 1 && s.dilationW === 1 && s.kw > 1 ? [1] : []), ...(winogradApplies(s) ? [WINOGRAD_LAYOUT] : [])],
     },
   ];
   const variantOf = (config: Config): number => {

@@ -1,0 +1,244 @@
+// Winograd convolution F(4×4, 3×3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural
+// Networks", CVPR 2016) for 3×3 layers of stride 1, dilation 1 and one group, channels in fours.
+// Each 6×6 input tile d (tiles overlap by two) gives a 4×4 output tile Aᵀ[U ⊙ (Bᵀ d B)]A with
+// U = G g Gᵀ, so the 36 elementwise products summed over input channels are 36 GEMMs of
+// (tiles × c) by (c × oc): 36·c·oc multiply-adds per 16 outputs where the direct conv spends
+// 144·c·oc. The GEMMs run on the direct conv's micro-kernels (one tap, one pointer per tile),
+// so the register block is the schedule's. A part works in bands of `band` tiles through a
+// scratch of its own: the band's input transform V[tile][ξ][c], the GEMMs into M[tile][ξ][oc],
+// the output transform into the output, then the conv's epilogue pixel by pixel.
+//
+//   packed: [ξ = 6·row + column][oc block of nr][c][nr]   (U, zero-padded to nr)
+import { convMicro, convVariantMR, convVariantNR, CONV_STAGE_BYTES, CONV_VARIANTS } from './generated/conv-micro';
+import { ConvPlan, epilogue, newPlan, splitsPixels } from './conv';
+import { madd } from './vec';
+import { BAD_SHAPE, BAD_VARIANT } from '../generated/shared';
+
+const XI = 36; // elements of a transformed 6×6 tile
+
+/** Floats of the transformed, packed weights of a 3×3 layer for register blocks of nr channels. */
+export function wgPackedLength(oc: i32, c: i32, nr: i32): i32 {
+  return XI * ((oc + nr - 1) / nr) * nr * c;
+}
+
+// G x of three vectors (G is 6×3), stored at dst, dst + step, …, dst + 5·step.
+// @ts-ignore: decorator
+@inline function weightRows(x0: v128, x1: v128, x2: v128, dst: usize, step: usize): void {
+  const sum = f32x4.add(x0, x2);
+  const quarter = f32x4.mul(x0, f32x4.splat(0.25));
+  const even = madd(x2, f32x4.splat(1.0 / 6), f32x4.mul(x0, f32x4.splat(1.0 / 24)));
+  const odd = f32x4.mul(x1, f32x4.splat(1.0 / 12));
+  v128.store(dst, quarter);
+  v128.store(dst + step, f32x4.mul(f32x4.add(sum, x1), f32x4.splat(-1.0 / 6)));
+  v128.store(dst + 2 * step, f32x4.mul(f32x4.sub(sum, x1), f32x4.splat(-1.0 / 6)));
+  v128.store(dst + 3 * step, f32x4.add(even, odd));
+  v128.store(dst + 4 * step, f32x4.sub(even, odd));
+  v128.store(dst + 5 * step, x2);
+}
+
+/**
+ * Transforms OIHW 3×3 weights ([oc][c][3][3], oc a multiple of four) into U = G g Gᵀ and packs
+ * them for width nr, four output channels (one vector of a packed row) at a time.
+ */
+export function wgPackWeights(src: usize, dst: usize, oc: i32, c: i32, nr: i32): void {
+  const blocks = (oc + nr - 1) / nr;
+  if (oc % nr != 0) memory.fill(dst, 0, <usize>wgPackedLength(oc, c, nr) << 2); // the last block's empty columns
+  const t = heap.alloc(18 * 16); // G g: 6 rows × 3 vectors
+  const tapStride = <usize>c * 9 << 2; // from one output channel's weights to the next's
+  const xiStride = <usize>blocks * <usize>c * <usize>nr << 2;
+  for (let o = 0; o < oc; o += 4) {
+    const b = o / nr, j = o - b * nr;
+    for (let ic = 0; ic < c; ic++) {
+      const g = src + (<usize>((o * c + ic) * 9) << 2);
+      for (let col = 0; col < 3; col++) {
+        const at0 = g + (<usize>col << 2), at1 = at0 + 12, at2 = at0 + 24;
+        weightRows(gather(at0, tapStride), gather(at1, tapStride), gather(at2, tapStride), t + <usize>col * 16, 48);
+      }
+      const out = dst + (<usize>((b * c + ic) * nr + j) << 2);
+      for (let r = 0; r < 6; r++) {
+        const row = t + <usize>r * 48;
+        weightRows(v128.load(row), v128.load(row, 16), v128.load(row, 32), out + <usize>(r * 6) * xiStride, xiStride);
+      }
+    }
+  }
+  heap.free(t);
+}
+
+// Four floats `stride` bytes apart as one vector.
+// @ts-ignore: decorator
+@inline function gather(at: usize, stride: usize): v128 {
+  return f32x4(load<f32>(at), load<f32>(at + stride), load<f32>(at + 2 * stride), load<f32>(at + 3 * stride));
+}
+
+// Bᵀx of six vectors, stored at dst, dst + step, …: Bᵀ's rows with common terms shared.
+// @ts-ignore: decorator
+@inline function inputRows(x0: v128, x1: v128, x2: v128, x3: v128, x4: v128, x5: v128, dst: usize, step: usize): void {
+  const four = f32x4.splat(4), minusFour = f32x4.splat(-4), two = f32x4.splat(2), minusTwo = f32x4.splat(-2);
+  const x42 = f32x4.sub(x4, x2);
+  v128.store(dst, madd(f32x4.sub(x0, x2), four, x42));                        // 4x0 - 5x2 + x4
+  v128.store(dst + step, madd(f32x4.add(x1, x2), minusFour, f32x4.add(x3, x4)));   // -4x1 - 4x2 + x3 + x4
+  v128.store(dst + 2 * step, madd(f32x4.sub(x1, x2), four, f32x4.sub(x4, x3))); // 4x1 - 4x2 - x3 + x4
+  const x31 = f32x4.sub(x3, x1);
+  v128.store(dst + 3 * step, madd(x31, two, x42));                            // -2x1 - x2 + 2x3 + x4
+  v128.store(dst + 4 * step, madd(x31, minusTwo, x42));                       // 2x1 - x2 - 2x3 + x4
+  v128.store(dst + 5 * step, madd(f32x4.sub(x1, x3), four, f32x4.sub(x5, x3))); // 4x1 - 5x3 + x5
+}
+
+// Aᵀx of six vectors, stored at dst, dst + step, dst + 2·step, dst + 3·step.
+// @ts-ignore: decorator
+@inline function outputRows(x0: v128, x1: v128, x2: v128, x3: v128, x4: v128, x5: v128, dst: usize, step: usize): void {
+  const s12 = f32x4.add(x1, x2), d12 = f32x4.sub(x1, x2);
+  const s34 = f32x4.add(x3, x4), d34 = f32x4.sub(x3, x4);
+  v128.store(dst, f32x4.add(f32x4.add(x0, s12), s34));
+  v128.store(dst + step, madd(d34, f32x4.splat(2), d12));
+  v128.store(dst + 2 * step, madd(s34, f32x4.splat(4), s12));
+  v128.store(dst + 3 * step, madd(d34, f32x4.splat(8), f32x4.add(d12, x5)));
+}
+
+/**
+ * Plans a 3×3, stride-1 conv of one group (c and oc multiples of four) as F(4×4, 3×3) Winograd,
+ * then the epilogue, for up to `maxParts` parts; as convPlan otherwise (run with wgRun, free with
+ * planRelease). `wpk` comes from wgPackWeights with nr of the variant; `band` is the tiles a
+ * part transforms and multiplies at once (rounded up to the register block's rows).
+ */
+export function wgPlan(inp: usize, wpk: usize, out: usize, n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32, oc: i32,
+  padTop: i32, padLeft: i32, variant: i32, band: i32, maxParts: i32, outStride: i32,
+  bias: usize, residual: usize, act: i32, actA: f32, actB: f32): usize {
+  if (variant < 0 || variant >= CONV_VARIANTS) return BAD_VARIANT;
+  if (c <= 0 || c % 4 != 0 || oc % 4 != 0 || outStride < oc || n < 0 || ho < 0 || wo < 0 || padTop < 0 || padLeft < 0) return BAD_SHAPE;
+  const mr = convVariantMR(variant);
+  const plan = newPlan(out, wpk, max(0, n * ho * wo), max(0, oc), variant, mr, convVariantNR(variant), maxParts, outStride, bias, residual, act, actA, actB);
+  plan.inp = inp; plan.n = n; plan.h = h; plan.w = w; plan.c = c; plan.padTop = padTop; plan.padLeft = padLeft;
+  plan.ho = ho; plan.wo = wo; plan.tilesH = (ho + 3) / 4; plan.tilesW = (wo + 3) / 4;
+  plan.band = (max(1, band) + mr - 1) / mr * mr;
+  if (plan.pixels == 0 || plan.oc == 0) return changetype<usize>(plan);
+  plan.zero = heap.alloc(<usize>c << 2);
+  memory.fill(plan.zero, 0, <usize>c << 2);
+  // Per part: the band's tile pointers, an edge-staging tile, 36 transform vectors, 36 input
+  // pointers, then V and M (16-byte aligned).
+  const head = (<usize>plan.band << 2) + CONV_STAGE_BYTES + XI * 16 + XI * 4;
+  const alignedHead = (head + 15) & ~15;
+  plan.scratchBytes = alignedHead + (<usize>plan.band * XI * <usize>(c + oc) << 2);
+  plan.scratch = heap.alloc(<usize>plan.maxParts * plan.scratchBytes + 16);
+  for (let part = 0; part < plan.maxParts; part++) {
+    const s = scratchOf(plan, part);
+    const v = s + alignedHead;
+    for (let i = 0; i < plan.band; i++) store<usize>(s + (<usize>i << 2), v + (<usize>i * XI * <usize>c << 2));
+    memory.fill(v, 0, <usize>plan.band * XI * <usize>(c + oc) << 2); // rows past the last tile stay finite
+  }
+  return changetype<usize>(plan);
+}
+
+// @ts-ignore: decorator
+@inline function scratchOf(plan: ConvPlan, part: i32): usize {
+  return ((plan.scratch + 15) & ~15) + <usize>part * plan.scratchBytes;
+}
+
+/** Runs part `part` of `parts` of a wgPlan: bands of tiles, or output-channel blocks where those divide more evenly. */
+export function wgRun(p: usize, part: i32, parts: i32): void {
+  const plan = changetype<ConvPlan>(p);
+  if (plan.pixels == 0 || plan.oc == 0 || part >= parts) return;
+  const c = plan.c, oc = plan.oc, mr = plan.mr, nr = plan.nr, band = plan.band, variant = plan.variant;
+  const tiles = plan.n * plan.tilesH * plan.tilesW;
+  const bands = (tiles + band - 1) / band;
+  const ocBlocks = (oc + nr - 1) / nr;
+  let bLo = 0, bHi = bands, jbLo = 0, jbHi = ocBlocks;
+  if (splitsPixels(bands, ocBlocks, parts)) {
+    bLo = bands * part / parts; bHi = bands * (part + 1) / parts;
+  } else {
+    jbLo = ocBlocks * part / parts; jbHi = ocBlocks * (part + 1) / parts;
+  }
+  const s = scratchOf(plan, part);
+  const ind = s, stage = s + (<usize>band << 2), tmp = stage + CONV_STAGE_BYTES, ptrs = tmp + XI * 16;
+  const v = (ptrs + XI * 4 + 15) & ~15;
+  const m = v + (<usize>band * XI * <usize>c << 2);
+  const ldm = <usize>(XI * oc) << 2;
+  const wBlock = <usize>c * <usize>nr << 2;
+  for (let b = bLo; b < bHi; b++) {
+    const t0 = b * band, count = min(band, tiles - t0);
+    for (let i = 0; i < count; i++) inputTile(plan, t0 + i, v + (<usize>i * XI * <usize>c << 2), ptrs, tmp);
+    for (let xi = 0; xi < XI; xi++) {
+      for (let jb = jbLo; jb < jbHi; jb++) {
+        const cols = min(nr, oc - jb * nr);
+        const wPtr = plan.wpk + <usize>(xi * ocBlocks + jb) * wBlock;
+        const mCol = m + (<usize>(xi * oc + jb * nr) << 2);
+        for (let pb = 0; pb * mr < count; pb++) {
+          convMicro(variant, ind + (<usize>(pb * mr) << 2), 1, c, <usize>(xi * c) << 2, wPtr, wBlock,
+            mCol + <usize>(pb * mr) * ldm, ldm, min(mr, count - pb * mr), cols, false, stage);
+        }
+      }
+    }
+    const c0 = jbLo * nr, c1 = min(oc, jbHi * nr);
+    for (let i = 0; i < count; i++) outputTile(plan, t0 + i, m + <usize>i * ldm, tmp, c0, c1);
+  }
+}
+
+// Tile `t`'s Bᵀ d B for every input channel into v[ξ][c]. Taps in the padding read a zero row.
+function inputTile(plan: ConvPlan, t: i32, v: usize, ptrs: usize, tmp: usize): void {
+  const perImage = plan.tilesH * plan.tilesW;
+  const img = t / perImage, rem = t - img * perImage;
+  const ty = rem / plan.tilesW, tx = rem - ty * plan.tilesW;
+  const h = plan.h, w = plan.w, c = plan.c;
+  for (let i = 0; i < 6; i++) {
+    const ih = ty * 4 - plan.padTop + i;
+    for (let j = 0; j < 6; j++) {
+      const iw = tx * 4 - plan.padLeft + j;
+      store<usize>(ptrs + (<usize>(i * 6 + j) << 2), ih >= 0 && ih < h && iw >= 0 && iw < w
+        ? plan.inp + (<usize>(((img * h + ih) * w + iw) * c) << 2)
+        : plan.zero);
+    }
+  }
+  const vStep = <usize>c << 2;
+  for (let ch = 0; ch < c; ch += 4) {
+    const off = <usize>ch << 2;
+    // Rows: tmp[i][k] = (Bᵀ applied to row i of d)[k].
+    for (let i = 0; i < 6; i++) {
+      const r = ptrs + (<usize>(i * 6) << 2);
+      inputRows(v128.load(load<usize>(r) + off), v128.load(load<usize>(r, 4) + off), v128.load(load<usize>(r, 8) + off),
+        v128.load(load<usize>(r, 12) + off), v128.load(load<usize>(r, 16) + off), v128.load(load<usize>(r, 20) + off),
+        tmp + <usize>i * 96, 16);
+    }
+    // Columns: v[6l + k] = (Bᵀ applied to column k of tmp)[l].
+    for (let k = 0; k < 6; k++) {
+      const col = tmp + <usize>k * 16;
+      inputRows(v128.load(col), v128.load(col, 96), v128.load(col, 192), v128.load(col, 288), v128.load(col, 384), v128.load(col, 480),
+        v + <usize>k * vStep + off, 6 * vStep);
+    }
+  }
+}
+
+// Tile `t`'s Aᵀ M A for output channels [c0, c1) into the output pixels inside the image, then
+// the epilogue on each of those pixels.
+function outputTile(plan: ConvPlan, t: i32, m: usize, tmp: usize, c0: i32, c1: i32): void {
+  const perImage = plan.tilesH * plan.tilesW;
+  const img = t / perImage, rem = t - img * perImage;
+  const ty = rem / plan.tilesW, tx = rem - ty * plan.tilesW;
+  const rows = min(4, plan.ho - ty * 4), cols = min(4, plan.wo - tx * 4);
+  const mStep = <usize>plan.oc << 2;
+  const ldo = <usize>plan.outStride << 2;
+  const first = (img * plan.ho + ty * 4) * plan.wo + tx * 4; // the tile's top-left output pixel
+  for (let ch = c0; ch < c1; ch += 4) {
+    const off = <usize>ch << 2;
+    // Rows: tmp[i][k] = (Aᵀ applied to row i of M)[k], k < 4.
+    for (let i = 0; i < 6; i++) {
+      const r = m + <usize>(i * 6) * mStep + off;
+      outputRows(v128.load(r), v128.load(r + mStep), v128.load(r + 2 * mStep), v128.load(r + 3 * mStep), v128.load(r + 4 * mStep), v128.load(r + 5 * mStep),
+        tmp + <usize>i * 64, 16);
+    }
+    // Columns: output row l, column k = (Aᵀ applied to column k of tmp)[l]; a full tile stores
+    // straight to the output, an edge tile through tmp's spare rows.
+    for (let k = 0; k < cols; k++) {
+      const col = tmp + <usize>k * 16;
+      const px = plan.out + <usize>(first + k) * ldo + off;
+      const rowStep = <usize>plan.wo * ldo;
+      if (rows == 4) {
+        outputRows(v128.load(col), v128.load(col, 64), v128.load(col, 128), v128.load(col, 192), v128.load(col, 256), v128.load(col, 320), px, rowStep);
+      } else {
+        const spare = tmp + 384;
+        outputRows(v128.load(col), v128.load(col, 64), v128.load(col, 128), v128.load(col, 192), v128.load(col, 256), v128.load(col, 320), spare, 16);
+        for (let l = 0; l < rows; l++) v128.store(px + <usize>l * rowStep, v128.load(spare + <usize>l * 16));
+      }
+    }
+  }
+  for (let l = 0; l < rows; l++) epilogue(plan, first + l * plan.wo, first + l * plan.wo + cols, c0, c1);
+}
