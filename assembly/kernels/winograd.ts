@@ -1,24 +1,27 @@
-// Winograd convolution F(4×4, 3×3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural
-// Networks", CVPR 2016) for 3×3 layers of stride 1, dilation 1 and one group, channels in fours.
-// Each 6×6 input tile d (tiles overlap by two) gives a 4×4 output tile Aᵀ[U ⊙ (Bᵀ d B)]A with
-// U = G g Gᵀ, so the 36 elementwise products summed over input channels are 36 GEMMs of
-// (tiles × c) by (c × oc): 36·c·oc multiply-adds per 16 outputs where the direct conv spends
-// 144·c·oc. The GEMMs run on the direct conv's micro-kernels (one tap, one pointer per tile),
-// so the register block is the schedule's. A part works in bands of `band` tiles through a
-// scratch of its own: the band's input transform V[tile][ξ][c], the GEMMs into M[tile][ξ][oc],
-// the output transform into the output, then the conv's epilogue pixel by pixel.
+// Winograd convolution F(m×m, 3×3), m = 4 or 2 (Lavin & Gray, "Fast Algorithms for Convolutional
+// Neural Networks", CVPR 2016) for 3×3 layers of stride 1, dilation 1 and one group, channels in
+// fours. Each α×α input tile d (α = m + 2; tiles overlap by two) gives an m×m output tile
+// Aᵀ[U ⊙ (Bᵀ d B)]A with U = G g Gᵀ, so the α² elementwise products summed over input channels
+// are α² GEMMs of (tiles × c) by (c × oc): F(4×4) spends 36·c·oc multiply-adds per 16 outputs
+// and F(2×2) 16·c·oc per 4, where the direct conv spends 144·c·oc and 36·c·oc. F(2×2) keeps 16
+// transformed weights per 3×3 kernel instead of 36, for layers with few tiles, where the
+// weights' traffic weighs most. The GEMMs run on the direct conv's micro-kernels (one tap, one
+// pointer per tile), so the register block is the schedule's. A part works in bands of `band`
+// tiles through a scratch of its own: the band's input transform V[tile][ξ][c], the GEMMs into
+// M[tile][ξ][oc], the output transform into the output, then the conv's epilogue pixel by pixel.
 //
-//   packed: [ξ = 6·row + column][oc block of nr][c][nr]   (U, zero-padded to nr)
+//   packed: [ξ = α·row + column][oc block of nr][c][nr]   (U, zero-padded to nr)
 import { convMicro, convVariantMR, convVariantNR, CONV_STAGE_BYTES, CONV_VARIANTS } from './generated/conv-micro';
 import { ConvPlan, epilogue, newPlan, splitsPixels } from './conv';
 import { madd } from './vec';
 import { BAD_SHAPE, BAD_VARIANT } from '../generated/shared';
 
-const XI = 36; // elements of a transformed 6×6 tile
+// The most elements a transformed tile has (F(4×4): 6×6), for the scratch's fixed parts.
+const XI_MAX = 36;
 
-/** Floats of the transformed, packed weights of a 3×3 layer for register blocks of nr channels. */
-export function wgPackedLength(oc: i32, c: i32, nr: i32): i32 {
-  return XI * ((oc + nr - 1) / nr) * nr * c;
+/** Floats of the transformed, packed weights of a 3×3 layer for F(tile×tile) and register blocks of nr channels. */
+export function wgPackedLength(oc: i32, c: i32, nr: i32, tile: i32): i32 {
+  return (tile + 2) * (tile + 2) * ((oc + nr - 1) / nr) * nr * c;
 }
 
 // G x of three vectors (G is 6×3), stored at dst, dst + step, …, dst + 5·step.
@@ -36,28 +39,45 @@ export function wgPackedLength(oc: i32, c: i32, nr: i32): i32 {
   v128.store(dst + 5 * step, x2);
 }
 
+// F(2×2)'s G x (G is 4×3), stored at dst, dst + step, dst + 2·step, dst + 3·step.
+// @ts-ignore: decorator
+@inline function weightRows2(x0: v128, x1: v128, x2: v128, dst: usize, step: usize): void {
+  const half = f32x4.splat(0.5);
+  const sum = f32x4.mul(f32x4.add(x0, x2), half);
+  v128.store(dst, x0);
+  v128.store(dst + step, madd(x1, half, sum));
+  v128.store(dst + 2 * step, f32x4.sub(sum, f32x4.mul(x1, half)));
+  v128.store(dst + 3 * step, x2);
+}
+
 /**
- * Transforms OIHW 3×3 weights ([oc][c][3][3], oc a multiple of four) into U = G g Gᵀ and packs
- * them for width nr, four output channels (one vector of a packed row) at a time.
+ * Transforms OIHW 3×3 weights ([oc][c][3][3], oc a multiple of four) into F(tile×tile)'s
+ * U = G g Gᵀ and packs them for width nr, four output channels (one vector of a packed row) at a time.
  */
-export function wgPackWeights(src: usize, dst: usize, oc: i32, c: i32, nr: i32): void {
+export function wgPackWeights(src: usize, dst: usize, oc: i32, c: i32, nr: i32, tile: i32): void {
   const blocks = (oc + nr - 1) / nr;
-  if (oc % nr != 0) memory.fill(dst, 0, <usize>wgPackedLength(oc, c, nr) << 2); // the last block's empty columns
-  const t = heap.alloc(18 * 16); // G g: 6 rows × 3 vectors
+  const alpha = tile + 2;
+  if (oc % nr != 0) memory.fill(dst, 0, <usize>wgPackedLength(oc, c, nr, tile) << 2); // the last block's empty columns
+  const t = heap.alloc(18 * 16); // G g: α rows × 3 vectors
   const tapStride = <usize>c * 9 << 2; // from one output channel's weights to the next's
   const xiStride = <usize>blocks * <usize>c * <usize>nr << 2;
-  for (let o = 0; o < oc; o += 4) {
-    const b = o / nr, j = o - b * nr;
+  // Block by block, input channel by input channel, so that each of the 36 packed matrices is
+  // written in order, nr floats at a time (channel-major order would scatter its writes).
+  for (let b = 0; b < blocks; b++) {
     for (let ic = 0; ic < c; ic++) {
-      const g = src + (<usize>((o * c + ic) * 9) << 2);
-      for (let col = 0; col < 3; col++) {
-        const at0 = g + (<usize>col << 2), at1 = at0 + 12, at2 = at0 + 24;
-        weightRows(gather(at0, tapStride), gather(at1, tapStride), gather(at2, tapStride), t + <usize>col * 16, 48);
-      }
-      const out = dst + (<usize>((b * c + ic) * nr + j) << 2);
-      for (let r = 0; r < 6; r++) {
-        const row = t + <usize>r * 48;
-        weightRows(v128.load(row), v128.load(row, 16), v128.load(row, 32), out + <usize>(r * 6) * xiStride, xiStride);
+      for (let j = 0; j < min(nr, oc - b * nr); j += 4) {
+        const g = src + (<usize>(((b * nr + j) * c + ic) * 9) << 2);
+        for (let col = 0; col < 3; col++) {
+          const at0 = g + (<usize>col << 2), at1 = at0 + 12, at2 = at0 + 24;
+          if (tile == 4) weightRows(gather(at0, tapStride), gather(at1, tapStride), gather(at2, tapStride), t + <usize>col * 16, 48);
+          else weightRows2(gather(at0, tapStride), gather(at1, tapStride), gather(at2, tapStride), t + <usize>col * 16, 48);
+        }
+        const out = dst + (<usize>((b * c + ic) * nr + j) << 2);
+        for (let r = 0; r < alpha; r++) {
+          const row = t + <usize>r * 48, at = out + <usize>(r * alpha) * xiStride;
+          if (tile == 4) weightRows(v128.load(row), v128.load(row, 16), v128.load(row, 32), at, xiStride);
+          else weightRows2(v128.load(row), v128.load(row, 16), v128.load(row, 32), at, xiStride);
+        }
       }
     }
   }
@@ -95,36 +115,55 @@ export function wgPackWeights(src: usize, dst: usize, oc: i32, c: i32, nr: i32):
   v128.store(dst + 3 * step, madd(d34, f32x4.splat(8), f32x4.add(d12, x5)));
 }
 
+// F(2×2)'s Bᵀx of four vectors.
+// @ts-ignore: decorator
+@inline function inputRows2(x0: v128, x1: v128, x2: v128, x3: v128, dst: usize, step: usize): void {
+  v128.store(dst, f32x4.sub(x0, x2));
+  v128.store(dst + step, f32x4.add(x1, x2));
+  v128.store(dst + 2 * step, f32x4.sub(x2, x1));
+  v128.store(dst + 3 * step, f32x4.sub(x1, x3));
+}
+
+// F(2×2)'s Aᵀx of four vectors, stored at dst and dst + step.
+// @ts-ignore: decorator
+@inline function outputRows2(x0: v128, x1: v128, x2: v128, x3: v128, dst: usize, step: usize): void {
+  v128.store(dst, f32x4.add(f32x4.add(x0, x1), x2));
+  v128.store(dst + step, f32x4.sub(f32x4.sub(x1, x2), x3));
+}
+
 /**
- * Plans a 3×3, stride-1 conv of one group (c and oc multiples of four) as F(4×4, 3×3) Winograd,
+ * Plans a 3×3, stride-1 conv of one group (c and oc multiples of four) as F(tile×tile, 3×3) Winograd
+ * (tile 4 or 2),
  * then the epilogue, for up to `maxParts` parts; as convPlan otherwise (run with wgRun, free with
  * planRelease). `wpk` comes from wgPackWeights with nr of the variant; `band` is the tiles a
  * part transforms and multiplies at once (rounded up to the register block's rows).
  */
 export function wgPlan(inp: usize, wpk: usize, out: usize, n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32, oc: i32,
-  padTop: i32, padLeft: i32, variant: i32, band: i32, maxParts: i32, outStride: i32,
+  padTop: i32, padLeft: i32, tile: i32, variant: i32, band: i32, maxParts: i32, outStride: i32,
   bias: usize, residual: usize, act: i32, actA: f32, actB: f32): usize {
   if (variant < 0 || variant >= CONV_VARIANTS) return BAD_VARIANT;
-  if (c <= 0 || c % 4 != 0 || oc % 4 != 0 || outStride < oc || n < 0 || ho < 0 || wo < 0 || padTop < 0 || padLeft < 0) return BAD_SHAPE;
+  if ((tile != 2 && tile != 4) || c <= 0 || c % 4 != 0 || oc % 4 != 0 || outStride < oc || n < 0 || ho < 0 || wo < 0 || padTop < 0 || padLeft < 0) return BAD_SHAPE;
   const mr = convVariantMR(variant);
   const plan = newPlan(out, wpk, max(0, n * ho * wo), max(0, oc), variant, mr, convVariantNR(variant), maxParts, outStride, bias, residual, act, actA, actB);
   plan.inp = inp; plan.n = n; plan.h = h; plan.w = w; plan.c = c; plan.padTop = padTop; plan.padLeft = padLeft;
-  plan.ho = ho; plan.wo = wo; plan.tilesH = (ho + 3) / 4; plan.tilesW = (wo + 3) / 4;
-  plan.band = (max(1, band) + mr - 1) / mr * mr;
+  plan.tile = tile; plan.ho = ho; plan.wo = wo; plan.tilesH = (ho + tile - 1) / tile; plan.tilesW = (wo + tile - 1) / tile;
+  const xi = (tile + 2) * (tile + 2);
+  // No band larger than the layer: its scratch would only hold empty tiles.
+  plan.band = (max(1, min(band, n * plan.tilesH * plan.tilesW)) + mr - 1) / mr * mr;
   if (plan.pixels == 0 || plan.oc == 0) return changetype<usize>(plan);
   plan.zero = heap.alloc(<usize>c << 2);
   memory.fill(plan.zero, 0, <usize>c << 2);
-  // Per part: the band's tile pointers, an edge-staging tile, 36 transform vectors, 36 input
+  // Per part: the band's tile pointers, an edge-staging tile, transform vectors, a tile's input
   // pointers, then V and M (16-byte aligned).
-  const head = (<usize>plan.band << 2) + CONV_STAGE_BYTES + XI * 16 + XI * 4;
+  const head = (<usize>plan.band << 2) + CONV_STAGE_BYTES + XI_MAX * 16 + XI_MAX * 4;
   const alignedHead = (head + 15) & ~15;
-  plan.scratchBytes = alignedHead + (<usize>plan.band * XI * <usize>(c + oc) << 2);
+  plan.scratchBytes = alignedHead + (<usize>plan.band * <usize>xi * <usize>(c + oc) << 2);
   plan.scratch = heap.alloc(<usize>plan.maxParts * plan.scratchBytes + 16);
   for (let part = 0; part < plan.maxParts; part++) {
     const s = scratchOf(plan, part);
     const v = s + alignedHead;
-    for (let i = 0; i < plan.band; i++) store<usize>(s + (<usize>i << 2), v + (<usize>i * XI * <usize>c << 2));
-    memory.fill(v, 0, <usize>plan.band * XI * <usize>(c + oc) << 2); // rows past the last tile stay finite
+    for (let i = 0; i < plan.band; i++) store<usize>(s + (<usize>i << 2), v + (<usize>i * <usize>xi * <usize>c << 2));
+    memory.fill(v, 0, <usize>plan.band * <usize>xi * <usize>(c + oc) << 2); // rows past the last tile stay finite
   }
   return changetype<usize>(plan);
 }
@@ -139,6 +178,7 @@ export function wgRun(p: usize, part: i32, parts: i32): void {
   const plan = changetype<ConvPlan>(p);
   if (plan.pixels == 0 || plan.oc == 0 || part >= parts) return;
   const c = plan.c, oc = plan.oc, mr = plan.mr, nr = plan.nr, band = plan.band, variant = plan.variant;
+  const xiCount = (plan.tile + 2) * (plan.tile + 2);
   const tiles = plan.n * plan.tilesH * plan.tilesW;
   const bands = (tiles + band - 1) / band;
   const ocBlocks = (oc + nr - 1) / nr;
@@ -149,15 +189,15 @@ export function wgRun(p: usize, part: i32, parts: i32): void {
     jbLo = ocBlocks * part / parts; jbHi = ocBlocks * (part + 1) / parts;
   }
   const s = scratchOf(plan, part);
-  const ind = s, stage = s + (<usize>band << 2), tmp = stage + CONV_STAGE_BYTES, ptrs = tmp + XI * 16;
-  const v = (ptrs + XI * 4 + 15) & ~15;
-  const m = v + (<usize>band * XI * <usize>c << 2);
-  const ldm = <usize>(XI * oc) << 2;
+  const ind = s, stage = s + (<usize>band << 2), tmp = stage + CONV_STAGE_BYTES, ptrs = tmp + XI_MAX * 16;
+  const v = (ptrs + XI_MAX * 4 + 15) & ~15;
+  const m = v + (<usize>band * <usize>xiCount * <usize>c << 2);
+  const ldm = <usize>(xiCount * oc) << 2;
   const wBlock = <usize>c * <usize>nr << 2;
   for (let b = bLo; b < bHi; b++) {
     const t0 = b * band, count = min(band, tiles - t0);
-    for (let i = 0; i < count; i++) inputTile(plan, t0 + i, v + (<usize>i * XI * <usize>c << 2), ptrs, tmp);
-    for (let xi = 0; xi < XI; xi++) {
+    for (let i = 0; i < count; i++) inputTile(plan, t0 + i, v + (<usize>i * <usize>xiCount * <usize>c << 2), ptrs, tmp);
+    for (let xi = 0; xi < xiCount; xi++) {
       for (let jb = jbLo; jb < jbHi; jb++) {
         const cols = min(nr, oc - jb * nr);
         const wPtr = plan.wpk + <usize>(xi * ocBlocks + jb) * wBlock;
@@ -175,34 +215,48 @@ export function wgRun(p: usize, part: i32, parts: i32): void {
 
 // Tile `t`'s Bᵀ d B for every input channel into v[ξ][c]. Taps in the padding read a zero row.
 function inputTile(plan: ConvPlan, t: i32, v: usize, ptrs: usize, tmp: usize): void {
+  const tile = plan.tile, alpha = tile + 2;
   const perImage = plan.tilesH * plan.tilesW;
   const img = t / perImage, rem = t - img * perImage;
   const ty = rem / plan.tilesW, tx = rem - ty * plan.tilesW;
   const h = plan.h, w = plan.w, c = plan.c;
-  for (let i = 0; i < 6; i++) {
-    const ih = ty * 4 - plan.padTop + i;
-    for (let j = 0; j < 6; j++) {
-      const iw = tx * 4 - plan.padLeft + j;
-      store<usize>(ptrs + (<usize>(i * 6 + j) << 2), ih >= 0 && ih < h && iw >= 0 && iw < w
+  for (let i = 0; i < alpha; i++) {
+    const ih = ty * tile - plan.padTop + i;
+    for (let j = 0; j < alpha; j++) {
+      const iw = tx * tile - plan.padLeft + j;
+      store<usize>(ptrs + (<usize>(i * alpha + j) << 2), ih >= 0 && ih < h && iw >= 0 && iw < w
         ? plan.inp + (<usize>(((img * h + ih) * w + iw) * c) << 2)
         : plan.zero);
     }
   }
   const vStep = <usize>c << 2;
+  const tmpRow = <usize>alpha * 16;
   for (let ch = 0; ch < c; ch += 4) {
     const off = <usize>ch << 2;
-    // Rows: tmp[i][k] = (Bᵀ applied to row i of d)[k].
-    for (let i = 0; i < 6; i++) {
-      const r = ptrs + (<usize>(i * 6) << 2);
-      inputRows(v128.load(load<usize>(r) + off), v128.load(load<usize>(r, 4) + off), v128.load(load<usize>(r, 8) + off),
-        v128.load(load<usize>(r, 12) + off), v128.load(load<usize>(r, 16) + off), v128.load(load<usize>(r, 20) + off),
-        tmp + <usize>i * 96, 16);
-    }
-    // Columns: v[6l + k] = (Bᵀ applied to column k of tmp)[l].
-    for (let k = 0; k < 6; k++) {
-      const col = tmp + <usize>k * 16;
-      inputRows(v128.load(col), v128.load(col, 96), v128.load(col, 192), v128.load(col, 288), v128.load(col, 384), v128.load(col, 480),
-        v + <usize>k * vStep + off, 6 * vStep);
+    // Rows: tmp[i][k] = (Bᵀ applied to row i of d)[k]; then columns: v[α·l + k] = (Bᵀ applied
+    // to column k of tmp)[l].
+    if (tile == 4) {
+      for (let i = 0; i < 6; i++) {
+        const r = ptrs + (<usize>(i * 6) << 2);
+        inputRows(v128.load(load<usize>(r) + off), v128.load(load<usize>(r, 4) + off), v128.load(load<usize>(r, 8) + off),
+          v128.load(load<usize>(r, 12) + off), v128.load(load<usize>(r, 16) + off), v128.load(load<usize>(r, 20) + off),
+          tmp + <usize>i * tmpRow, 16);
+      }
+      for (let k = 0; k < 6; k++) {
+        const col = tmp + <usize>k * 16;
+        inputRows(v128.load(col), v128.load(col, 96), v128.load(col, 192), v128.load(col, 288), v128.load(col, 384), v128.load(col, 480),
+          v + <usize>k * vStep + off, 6 * vStep);
+      }
+    } else {
+      for (let i = 0; i < 4; i++) {
+        const r = ptrs + (<usize>(i * 4) << 2);
+        inputRows2(v128.load(load<usize>(r) + off), v128.load(load<usize>(r, 4) + off), v128.load(load<usize>(r, 8) + off),
+          v128.load(load<usize>(r, 12) + off), tmp + <usize>i * tmpRow, 16);
+      }
+      for (let k = 0; k < 4; k++) {
+        const col = tmp + <usize>k * 16;
+        inputRows2(v128.load(col), v128.load(col, 64), v128.load(col, 128), v128.load(col, 192), v + <usize>k * vStep + off, 4 * vStep);
+      }
     }
   }
 }
@@ -210,33 +264,46 @@ function inputTile(plan: ConvPlan, t: i32, v: usize, ptrs: usize, tmp: usize): v
 // Tile `t`'s Aᵀ M A for output channels [c0, c1) into the output pixels inside the image, then
 // the epilogue on each of those pixels.
 function outputTile(plan: ConvPlan, t: i32, m: usize, tmp: usize, c0: i32, c1: i32): void {
+  const tile = plan.tile;
   const perImage = plan.tilesH * plan.tilesW;
   const img = t / perImage, rem = t - img * perImage;
   const ty = rem / plan.tilesW, tx = rem - ty * plan.tilesW;
-  const rows = min(4, plan.ho - ty * 4), cols = min(4, plan.wo - tx * 4);
+  const rows = min(tile, plan.ho - ty * tile), cols = min(tile, plan.wo - tx * tile);
   const mStep = <usize>plan.oc << 2;
   const ldo = <usize>plan.outStride << 2;
-  const first = (img * plan.ho + ty * 4) * plan.wo + tx * 4; // the tile's top-left output pixel
+  const rowStep = <usize>plan.wo * ldo;
+  const first = (img * plan.ho + ty * tile) * plan.wo + tx * tile; // the tile's top-left output pixel
+  const tmpRow = <usize>tile * 16;
+  const spare = tmp + <usize>(tile + 2) * tmpRow; // an edge tile's column, before it is stored
   for (let ch = c0; ch < c1; ch += 4) {
     const off = <usize>ch << 2;
-    // Rows: tmp[i][k] = (Aᵀ applied to row i of M)[k], k < 4.
-    for (let i = 0; i < 6; i++) {
-      const r = m + <usize>(i * 6) * mStep + off;
-      outputRows(v128.load(r), v128.load(r + mStep), v128.load(r + 2 * mStep), v128.load(r + 3 * mStep), v128.load(r + 4 * mStep), v128.load(r + 5 * mStep),
-        tmp + <usize>i * 64, 16);
-    }
-    // Columns: output row l, column k = (Aᵀ applied to column k of tmp)[l]; a full tile stores
-    // straight to the output, an edge tile through tmp's spare rows.
-    for (let k = 0; k < cols; k++) {
-      const col = tmp + <usize>k * 16;
-      const px = plan.out + <usize>(first + k) * ldo + off;
-      const rowStep = <usize>plan.wo * ldo;
-      if (rows == 4) {
-        outputRows(v128.load(col), v128.load(col, 64), v128.load(col, 128), v128.load(col, 192), v128.load(col, 256), v128.load(col, 320), px, rowStep);
-      } else {
-        const spare = tmp + 384;
-        outputRows(v128.load(col), v128.load(col, 64), v128.load(col, 128), v128.load(col, 192), v128.load(col, 256), v128.load(col, 320), spare, 16);
-        for (let l = 0; l < rows; l++) v128.store(px + <usize>l * rowStep, v128.load(spare + <usize>l * 16));
+    // Rows: tmp[i][k] = (Aᵀ applied to row i of M)[k], k < tile; then output row l, column k =
+    // (Aᵀ applied to column k of tmp)[l], straight to the output for a full tile.
+    if (tile == 4) {
+      for (let i = 0; i < 6; i++) {
+        const r = m + <usize>(i * 6) * mStep + off;
+        outputRows(v128.load(r), v128.load(r + mStep), v128.load(r + 2 * mStep), v128.load(r + 3 * mStep), v128.load(r + 4 * mStep), v128.load(r + 5 * mStep),
+          tmp + <usize>i * tmpRow, 16);
+      }
+      for (let k = 0; k < cols; k++) {
+        const col = tmp + <usize>k * 16;
+        const px = plan.out + <usize>(first + k) * ldo + off;
+        const full = rows == 4;
+        outputRows(v128.load(col), v128.load(col, 64), v128.load(col, 128), v128.load(col, 192), v128.load(col, 256), v128.load(col, 320),
+          full ? px : spare, full ? rowStep : 16);
+        if (!full) for (let l = 0; l < rows; l++) v128.store(px + <usize>l * rowStep, v128.load(spare + <usize>l * 16));
+      }
+    } else {
+      for (let i = 0; i < 4; i++) {
+        const r = m + <usize>(i * 4) * mStep + off;
+        outputRows2(v128.load(r), v128.load(r + mStep), v128.load(r + 2 * mStep), v128.load(r + 3 * mStep), tmp + <usize>i * tmpRow, 16);
+      }
+      for (let k = 0; k < cols; k++) {
+        const col = tmp + <usize>k * 16;
+        const px = plan.out + <usize>(first + k) * ldo + off;
+        const full = rows == 2;
+        outputRows2(v128.load(col), v128.load(col, 32), v128.load(col, 64), v128.load(col, 96), full ? px : spare, full ? rowStep : 16);
+        if (!full) v128.store(px, v128.load(spare));
       }
     }
   }

@@ -148,9 +148,9 @@ export interface ConvSchedule {
   /**
    * 0: read the NHWC input in place through the indirection buffer; 1: copy it into a
    * zero-padded buffer first so each kernel row is one contiguous reduction of kw·c floats
-   * (groups 1 and horizontal dilation 1 only); 2: Winograd F(4×4, 3×3), where the register block
-   * runs its 36 GEMMs and tileP counts the 4×4 tiles a band transforms at once (the other tiles
-   * and the order are the direct layouts'; shapes of `winogradApplies` only).
+   * (groups 1 and horizontal dilation 1 only); 2: Winograd F(4×4, 3×3), 3: Winograd F(2×2, 3×3),
+   * where the register block runs the GEMMs and tileP counts the tiles a band transforms at once
+   * (the other tiles and the order are the direct layouts'; shapes of `winogradApplies` only).
    */
   readonly layout: number;
 }
@@ -168,8 +168,9 @@ export interface DepthwiseSchedule {
 
 export type Schedule = ConvSchedule | DepthwiseSchedule;
 
-/** The Winograd layout of ConvSchedule. */
-export const WINOGRAD_LAYOUT = 2;
+/** The Winograd layouts of ConvSchedule and their output tiles: F(4×4, 3×3) and F(2×2, 3×3). */
+export const WINOGRAD_TILES: Readonly<Record<number, 4 | 2>> = { 2: 4, 3: 2 };
+export const WINOGRAD_LAYOUTS = [2, 3] as const;
 
 /** True for the layers the Winograd kernel runs: 3×3, stride 1, dilation 1, one group, channels in fours. */
 export function winogradApplies(s: ConvShape): boolean {
@@ -177,10 +178,13 @@ export function winogradApplies(s: ConvShape): boolean {
     && s.groups === 1 && s.c % 4 === 0 && s.oc % 4 === 0;
 }
 
-/** How a schedule's weights are packed: the Winograd layout packs transformed weights. */
+/** How a schedule's weights are packed: the Winograd layouts pack transformed weights. */
 function packingOf(schedule: Schedule): PackedWeights['kind'] {
-  return schedule.kind === 'conv' && schedule.layout === WINOGRAD_LAYOUT ? 'winograd' : schedule.kind;
+  const tile = schedule.kind === 'conv' ? WINOGRAD_TILES[schedule.layout] : undefined;
+  return tile ? `winograd${tile}` : schedule.kind;
 }
+
+const WINOGRAD_REFUSED = 'the Winograd layouts need a 3×3, stride-1, undilated conv of one group with channels in fours';
 
 /** Messages of the core's kernel driver error codes (generated with the core's, scripts/gen-shared.js). */
 export { KERNEL_ERRORS };
@@ -196,7 +200,7 @@ export interface ConvPlan {
 /** Weights packed for one shape and register-block width; only valid with that schedule family. */
 export interface PackedWeights {
   readonly buffer: F32Buffer;
-  readonly kind: Schedule['kind'] | 'winograd';
+  readonly kind: Schedule['kind'] | 'winograd4' | 'winograd2';
   /** Output channels per packed block. */
   readonly nr: number;
 }
@@ -225,11 +229,13 @@ export class Kernels {
       e.dwPackWeights(weights.ptr, buffer.ptr, shape.c, shape.kh, shape.kw, nr);
       return { buffer, kind: 'depthwise', nr };
     }
-    if (packingOf(schedule) === 'winograd') {
-      if (!winogradApplies(shape)) throw new RangeError('packConv: the Winograd layout needs a 3×3, stride-1, undilated conv of one group with channels in fours');
-      const buffer = this.core.allocF32(e.wgPackedLength(shape.oc, shape.c, nr));
-      e.wgPackWeights(weights.ptr, buffer.ptr, shape.oc, shape.c, nr);
-      return { buffer, kind: 'winograd', nr };
+    const kind = packingOf(schedule);
+    if (kind === 'winograd4' || kind === 'winograd2') {
+      if (!winogradApplies(shape)) throw new RangeError(`packConv: ${WINOGRAD_REFUSED}`);
+      const tile = kind === 'winograd4' ? 4 : 2;
+      const buffer = this.core.allocF32(e.wgPackedLength(shape.oc, shape.c, nr, tile));
+      e.wgPackWeights(weights.ptr, buffer.ptr, shape.oc, shape.c, nr, tile);
+      return { buffer, kind, nr };
     }
     const cg = shape.c / shape.groups;
     const buffer = this.core.allocF32(e.convPackedLength(shape.oc, cg, shape.kh, shape.kw, shape.groups, nr));
@@ -268,10 +274,10 @@ export class Kernels {
     const e = this.core.exports;
     const act = epilogue.activation;
     const tail = [epilogue.bias ?? 0, epilogue.residual ?? 0, act ? UNARY[act.kind] : -1, act?.a ?? 0, act?.b ?? 0] as const;
-    if (packed.kind === 'winograd' && schedule.kind === 'conv') {
-      if (!winogradApplies(s)) throw new RangeError('conv2d: the Winograd layout needs a 3×3, stride-1, undilated conv of one group with channels in fours');
+    if ((packed.kind === 'winograd4' || packed.kind === 'winograd2') && schedule.kind === 'conv') {
+      if (!winogradApplies(s)) throw new RangeError(`conv2d: ${WINOGRAD_REFUSED}`);
       const ptr = e.wgPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.oc, s.padTop, s.padLeft,
-        schedule.variant, schedule.tileP, parts, outputStride, ...tail);
+        packed.kind === 'winograd4' ? 4 : 2, schedule.variant, schedule.tileP, parts, outputStride, ...tail);
       if (ptr < PLAN_ERROR_LIMIT) throw new RangeError(`conv2d: ${KERNEL_ERRORS[ptr] ?? `error ${ptr}`}`);
       return { ptr, run: 'wgRun', parts };
     }

@@ -2,10 +2,10 @@
 // residual add and activation fused as its epilogue), Gemm and MatMul, pooling, and the
 // normalisations. Convolutions and pools run channels-last.
 import type { F32Buffer } from '../core/core.js';
-import { type ConvEpilogue, convOutputSize, type ConvPlan, type ConvShape, type PackedWeights, type Schedule, WINOGRAD_LAYOUT } from '../core/kernels.js';
+import { type ConvEpilogue, convOutputSize, type ConvPlan, type ConvShape, type PackedWeights, type Schedule } from '../core/kernels.js';
 import type { PoolWindow } from '../core/tensor-ops.js';
 import type { GraphNode } from '../graph/types.js';
-import { convTask, denseTask, nearest, spaceFor, taskKey, type Config } from '../tune/space/index.js';
+import { convTask, denseTask, spaceFor, taskKey, untunedConfig } from '../tune/space/index.js';
 import { broadcastStrides, contiguousStrides, elementCount, physicalOrder, physicalShape } from './layout.js';
 import { attr, attrList, attrString, normaliseAxis, type Handler, type Lowering, type Val } from './lower.js';
 import { unaryMapOf, type UnaryMap } from './ops-elementwise.js';
@@ -107,7 +107,7 @@ function batchNormAffine(lw: Lowering, bn: GraphNode): { scale: Float32Array; sh
 const conv: Handler = (lw, node) => {
   const x0 = lw.need(node, 0, 'X');
   if (x0.shape.length !== 4) lw.fail(node, `only 2-D convolution is supported (input rank ${x0.shape.length})`);
-  let weights = lw.constant(node, 1, 'W');
+  const weights = lw.constant(node, 1, 'W');
   const [oc, cg, kh, kw] = node.inputs[1]!.shape as [number, number, number, number];
   let bias: Float32Array | undefined = node.inputs[2] ? lw.constant(node, 2, 'B').slice() : undefined;
   const [n, c, h, w] = x0.shape as [number, number, number, number];
@@ -128,10 +128,10 @@ const conv: Handler = (lw, node) => {
   // BatchNormalization reading only this conv folds into its weights and bias.
   const bn = lw.soleReader(out.name);
   let tensor = out.name;
+  let rowScale: Float32Array | undefined; // BatchNorm's scale of each output channel's weights
   if (bn?.op === 'BatchNormalization' && bn.outputs.length === 1 && bn.inputs.slice(1).every((i) => i && i.kind !== 'activation')) {
     const { scale, shift } = batchNormAffine(lw, bn);
-    const per = cg * kh * kw;
-    weights = scaledRows(weights, scale, per);
+    rowScale = scale;
     bias = shift.map((t, o) => f(f((bias?.[o] ?? 0) * scale[o]!) + t));
     lw.fused.add(bn.id);
     tensor = bn.outputs[0]!.name;
@@ -147,8 +147,9 @@ const conv: Handler = (lw, node) => {
   const space = spaceFor(task);
   const tunedPoint = lw.options.tuned.get(`${taskKey(task)}@host`);
   if (tunedPoint) lw.tunedLayers.push(node.name);
-  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, pixels));
+  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space));
   const unpacked = lw.core.f32From(weights);
+  if (rowScale) scaleRowsInPlace(lw, unpacked, rowScale);
   const packed = lw.kernels.packConv(shape, unpacked, schedule);
   lw.core.free(unpacked);
   lw.packed.push(packed);
@@ -169,6 +170,14 @@ function rowBias(v: Float32Array, shape: readonly number[], n: number): Float32A
   const nonUnit = shape.filter((d) => d !== 1);
   if (nonUnit.length === 0) return new Float32Array(n).fill(v[0]!);
   return nonUnit.length === 1 && nonUnit[0] === n && shape.at(-1) === n ? v : undefined;
+}
+
+/** Row r of a [rows][per] matrix in wasm memory times scale[r], in the core (weights run to millions). */
+function scaleRowsInPlace(lw: Lowering, matrix: F32Buffer, scale: Float32Array): void {
+  const factors = lw.core.f32From(scale);
+  const zeros = lw.core.f32From(new Float32Array(scale.length));
+  lw.ops.channelAffine(matrix.ptr, factors.ptr, zeros.ptr, matrix.ptr, 1, scale.length, matrix.length / scale.length);
+  lw.core.free(factors, zeros);
 }
 
 /** Row r of a [rows][per] matrix times scale[r], in float32 (a typed loop: weights run to millions). */
@@ -207,7 +216,7 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, bt: Float32Array, bias
   const space = spaceFor(task);
   const tunedPoint = lw.options.tuned.get(`${taskKey(task)}@host`);
   if (tunedPoint) lw.tunedLayers.push(node.name);
-  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space, m));
+  const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space));
   const unpacked = lw.core.f32From(bt);
   const packed = lw.kernels.packConv(task.shape, unpacked, schedule);
   lw.core.free(unpacked);
@@ -232,57 +241,6 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, bt: Float32Array, bias
       tail();
     };
   });
-}
-
-/** Bytes of one 16-channel block of packed weights past which 4×8 beats 2×16 (see untunedConfig). */
-const WIDE_BLOCK_WEIGHT_BYTES = 128 * 1024;
-
-/**
- * What the runtime runs where no tuning log covers a conv or dense layer: the space's default
- * (the tuners' starting point) with the register block and input layout that measured best
- * untuned (sweeps over ResNet, MobileNet, SqueezeNet, ShuffleNet and Inception layers):
- * - 1×16 below four output pixels (a dense layer at batch 1);
- * - 4×8 where one 16-channel block of packed weights (taps × channels × 16 floats) is over
- *   128 KiB: the micro-kernel streams a block's weights once per pixel block, and at these sizes
- *   they fall out of L2, so four pixels per weight load beat two (3×3 with 512 channels at 7×7 and
- *   14×14: 18% faster; 448 at 8×8: 14%; 1×1 with 2048 channels, exactly 128 KiB: 2×16 still 2% ahead);
- * - else the block of 2×16, 4×8 and 2×12 (in that order of preference) that pads the output
- *   channels least, since a partial block computes into a staging tile and wastes its empty
- *   columns (2×16 is 1-4% over 4×8 where both fit exactly; ShuffleNet's 58 channels run 5% faster
- *   on 2×12, its 116 9% on 4×8, its first layer's 24 29% on 4×8);
- * - the zero-padded layout for an input of at most four channels per group (a network's first
- *   layer: RGB), where each kernel row then becomes one reduction of kw·c floats (ResNet-50's
- *   conv1 5.5 -> 4.4 ms);
- * - Winograd F(4×4, 3×3) wherever it applies, with 4×8 and bands of 32 tiles: 2.3-3.3× the best
- *   direct schedule on ResNet, GoogLeNet and Inception 3×3 layers from 7×7 × 512 to 147×147 × 32
- *   (the band hardly matters from 8 to 64 tiles).
- * A depthwise space keeps its default.
- */
-function untunedConfig(space: ReturnType<typeof spaceFor>, pixels: number): Config {
-  const block = space.knobs.find((knob) => knob.name === 'block');
-  const layout = space.knobs.find((knob) => knob.name === 'layout');
-  if (!block?.labels || !layout) return space.defaultConfig;
-  const { kh, kw, c, oc, groups } = space.task.shape;
-  const channelsPerGroup = c / groups;
-  const outputsPerGroup = oc / groups;
-  const padding = (label: string): number => {
-    const nr = Number(label.split('x')[1]);
-    return Math.ceil(outputsPerGroup / nr) * nr - outputsPerGroup;
-  };
-  const wideBlockBytes = kh * kw * channelsPerGroup * 16 * 4;
-  const candidates = (pixels < 4 ? ['1x16'] : wideBlockBytes > WIDE_BLOCK_WEIGHT_BYTES ? ['4x8'] : ['2x16', '4x8', '2x12']).filter((label) => block.labels!.includes(label));
-  const label = candidates.reduce<string | undefined>((best, l) => (best === undefined || padding(l) < padding(best) ? l : best), undefined);
-  if (layout.values.includes(WINOGRAD_LAYOUT)) {
-    const pTile = space.knobs.find((knob) => knob.name === 'pTile')!;
-    const winograd: Config = { ...space.defaultConfig, block: block.values[block.labels.indexOf('4x8')]!, pTile: nearest(pTile.values, 8), layout: WINOGRAD_LAYOUT };
-    if (space.contains(winograd)) return winograd;
-  }
-  const config: Config = {
-    ...space.defaultConfig,
-    ...(label ? { block: block.values[block.labels.indexOf(label)]! } : {}),
-    ...(channelsPerGroup <= 4 && layout.values.includes(1) ? { layout: 1 } : {}),
-  };
-  return space.contains(config) ? config : space.defaultConfig;
 }
 
 /** The [rows, cols] matrix transposed, row-major. */

@@ -11,6 +11,7 @@ import type { TuningRecord } from './records.js';
 import { pointKey, type SearchSpace } from '../base/search-space.js';
 import { type Space, spaceFor } from './space/space.js';
 import { describeShape, taskKey } from './space/task.js';
+import { untunedConfig } from './space/untuned.js';
 import { systolicTasks } from './systolic-tasks.js';
 import type { TransferPool } from './transfer.js';
 import { createTuner, type TunerName } from './tuners/index.js';
@@ -52,7 +53,7 @@ export function tuningJobs(core: Core, graph: Graph, target: string, options: Tu
         workload: `${taskKey(task)}@host`,
         space,
         measurer,
-        defaultPoint: space.point(space.defaultConfig),
+        defaultPoint: space.point(untunedConfig(space)),
         flops: task.flops,
         figure: (seconds) => task.flops / seconds / 1e9,
         unit: 'GFLOP/s',

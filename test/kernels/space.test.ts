@@ -35,10 +35,10 @@ describe('kernel knob spaces', () => {
     }
     expect(space.contains(space.defaultConfig)).toBe(true);
     expect(space.knobs.find((k) => k.name === 'block')!.labels![space.defaultConfig.block!]).toBe('4x8');
-    // A 3×3 stride-1 layer: in place, zero-padded, and Winograd; strided, no Winograd; 1×1, in place only.
+    // A 3×3 stride-1 layer: in place, zero-padded, and both Winograd tiles; strided, no Winograd; 1×1, in place only.
     const layouts = (task: Task): number[] => spaceFor(task).knobs.find((k) => k.name === 'layout')!.values;
     expect(RESNET18_CONV[5]!.shape).toMatchObject({ kh: 3, kw: 3, strideH: 1 });
-    expect(layouts(RESNET18_CONV[5]!)).toEqual([0, 1, 2]);
+    expect(layouts(RESNET18_CONV[5]!)).toEqual([0, 1, 2, 3]);
     expect(layouts(RESNET18_CONV.find((t) => t.shape.kh === 3 && t.shape.strideH === 2)!)).toEqual([0, 1]);
     expect(layouts(RESNET18_CONV.find((t) => t.shape.kh === 1)!)).toEqual([0]);
     expect(spaceFor(MOBILENETV2_DEPTHWISE[0]!).knobs.map((k) => k.name)).toEqual(['block', 'cTile', 'pTile', 'order']);

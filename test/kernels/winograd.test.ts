@@ -1,11 +1,12 @@
-// The Winograd layout (F(4×4, 3×3), assembly/kernels/winograd.ts) against the TypeScript
-// reference conv in every flavour: every register block on random shapes (edge tiles, padding,
-// batches, bands), the epilogue and channel-slice outputs, and parts that give the same bits.
+// The Winograd layouts (F(4×4, 3×3) and F(2×2, 3×3), assembly/kernels/winograd.ts) against the
+// TypeScript reference conv in every flavour: every register block on random shapes (edge
+// tiles, padding, batches, bands), the epilogue and channel-slice outputs, and parts that give
+// the same bits.
 import { describe, expect, it } from 'vitest';
 import { detectFeatures, FLAVOURS, getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
 import {
-  type ConvSchedule, type ConvShape, convShape, inputLength, Kernels, outputLength, weightLength, WINOGRAD_LAYOUT, winogradApplies,
+  type ConvSchedule, type ConvShape, convShape, inputLength, Kernels, outputLength, weightLength, WINOGRAD_LAYOUTS, WINOGRAD_TILES, winogradApplies,
 } from '../../src/core/kernels.js';
 import { referenceConv2d } from '../../src/core/kernels-reference.js';
 import { CONV_VARIANTS } from '../../src/core/generated/variants.js';
@@ -13,7 +14,8 @@ import { CONV_VARIANTS } from '../../src/core/generated/variants.js';
 const available = FLAVOURS.filter((f) => f !== 'relaxed' || detectFeatures().relaxedSimd);
 // Error as the e2e bench states it: max |y − reference| / max |reference|. F(4×4, 3×3)'s
 // transforms (coefficients up to 8 and 1/24) lose more than the direct sum: up to 6e-6 on these
-// shapes, where the direct conv stays below 1e-6; whole networks stay near 1e-6 (models.test.ts).
+// shapes, where the direct conv and F(2×2, 3×3) stay below 1e-6; whole networks stay near 1e-6
+// (models.test.ts).
 const TOLERANCE = 2e-5;
 
 function scaledError(actual: Float32Array, expected: Float32Array): number {
@@ -33,9 +35,11 @@ function winogradShape(random: Random): ConvShape {
   });
 }
 
-const schedule = (variant: number, band: number): ConvSchedule => ({ kind: 'conv', variant, tileOC: 8, tileP: band, tileIC: 64, order: 0, layout: WINOGRAD_LAYOUT });
+const cases = available.flatMap((flavour) => WINOGRAD_LAYOUTS.map((layout) => ({ flavour, layout, tile: WINOGRAD_TILES[layout]! })));
 
-describe.each(available)('Winograd F(4×4, 3×3) in the %s flavour', (flavour) => {
+describe.each(cases)('Winograd F($tile×$tile, 3×3) in the $flavour flavour', ({ flavour, layout }) => {
+  const schedule = (variant: number, band: number): ConvSchedule => ({ kind: 'conv', variant, tileOC: 8, tileP: band, tileIC: 64, order: 0, layout });
+
   it('every register block matches the direct reference on random shapes (edge tiles, padding, batches, bands)', async () => {
     const kernels = new Kernels(await getCore(flavour));
     const random = new Random(41);
@@ -83,9 +87,10 @@ describe.each(available)('Winograd F(4×4, 3×3) in the %s flavour', (flavour) =
     const core = await getCore(flavour);
     const kernels = new Kernels(core);
     const random = new Random(43);
-    // 13×13: 16 tiles in 4 bands (parts take bands); 5×5: 4 tiles in 1 band (parts take channel blocks).
-    for (const shape of [convShape({ h: 13, w: 13, c: 16, oc: 24, k: 3, pad: 1 }), convShape({ h: 5, w: 5, c: 32, oc: 64, k: 3, pad: 1 })]) {
-      const s = schedule(0, 4);
+    // 13×13: 16 or 49 tiles in several bands (parts take bands); 5×5: 4 or 9 tiles in 1 band of
+    // 16 (parts take channel blocks).
+    for (const [shape, band] of [[convShape({ h: 13, w: 13, c: 16, oc: 24, k: 3, pad: 1 }), 4], [convShape({ h: 5, w: 5, c: 32, oc: 64, k: 3, pad: 1 }), 16]] as const) {
+      const s = schedule(0, band);
       const [xb, wb, yb] = [core.f32From(random.floats(inputLength(shape))), core.f32From(random.floats(weightLength(shape))), core.allocF32(outputLength(shape))];
       const packed = kernels.packConv(shape, wb, s);
       try {
@@ -115,7 +120,7 @@ describe.each(available)('Winograd F(4×4, 3×3) in the %s flavour', (flavour) =
       convShape({ h: 8, w: 8, c: 8, oc: 8, k: 3, groups: 2 }),
     ]) {
       expect(winogradApplies(shape)).toBe(false);
-      expect(() => kernels.conv2d(shape, ones(inputLength(shape)), ones(weightLength(shape)), schedule(0, 4)), JSON.stringify(shape)).toThrow(/Winograd layout needs a 3×3/);
+      expect(() => kernels.conv2d(shape, ones(inputLength(shape)), ones(weightLength(shape)), schedule(0, 4)), JSON.stringify(shape)).toThrow(/Winograd layouts need a 3×3/);
     }
   });
 });

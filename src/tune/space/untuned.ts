@@ -1,0 +1,74 @@
+// The configuration a conv or dense layer runs with before any tuning: chosen from sweeps of
+// untuned layers, and the first point host tuning measures, so a tuned layer is never slower
+// than an untuned one as far as its measurements tell.
+import { convOutputSize, type ConvShape, WINOGRAD_LAYOUTS } from '../../core/kernels.js';
+import { type Config, nearest, type Space } from './space.js';
+
+/** Bytes of one 16-channel block of packed weights past which 4×8 beats 2×16 (see untunedConfig). */
+const WIDE_BLOCK_WEIGHT_BYTES = 128 * 1024;
+
+/** 4×4 output tiles from which the untuned schedule is F(4×4, 3×3) rather than F(2×2, 3×3) (see untunedConfig). */
+const MIN_LARGE_TILES = 16;
+
+function largeTiles(s: ConvShape): number {
+  const { ho, wo } = convOutputSize(s);
+  return s.n * Math.ceil(ho / 4) * Math.ceil(wo / 4);
+}
+
+/**
+ * What the runtime runs where no tuning log covers a conv or dense layer, and so where host
+ * tuning starts: the space's default with the register block and input layout that measured best
+ * untuned (sweeps over ResNet, MobileNet, SqueezeNet, ShuffleNet and Inception layers):
+ * - 1×16 below four output pixels (a dense layer at batch 1);
+ * - 4×8 where one 16-channel block of packed weights (taps × channels × 16 floats) is over
+ *   128 KiB: the micro-kernel streams a block's weights once per pixel block, and at these sizes
+ *   they fall out of L2, so four pixels per weight load beat two (3×3 with 512 channels at 7×7 and
+ *   14×14: 18% faster; 448 at 8×8: 14%; 1×1 with 2048 channels, exactly 128 KiB: 2×16 still 2% ahead);
+ * - else the block of 2×16, 4×8 and 2×12 (in that order of preference) that pads the output
+ *   channels least, since a partial block computes into a staging tile and wastes its empty
+ *   columns (2×16 is 1-4% over 4×8 where both fit exactly; ShuffleNet's 58 channels run 5% faster
+ *   on 2×12, its 116 9% on 4×8, its first layer's 24 29% on 4×8);
+ * - the zero-padded layout for an input of at most four channels per group (a network's first
+ *   layer: RGB), where each kernel row then becomes one reduction of kw·c floats (ResNet-50's
+ *   conv1 5.5 -> 4.4 ms);
+ * - Winograd wherever it applies, with 4×8 and bands of 16-64 tiles (the pTile value nearest 8
+ *   blocks of 4): F(4×4, 3×3) where the output has at least 16 of its 4×4 tiles, 2.3-3.3× the
+ *   best direct schedule on ResNet, GoogLeNet and Inception 3×3 layers from 14×14 × 256 to
+ *   147×147 × 32 (the band hardly matters from 8 to 64 tiles); F(2×2, 3×3) below (7×7, 8×8),
+ *   where each of F(4×4)'s transformed weights, 4× the direct layout's, serves too few tiles:
+ *   ResNet-18's packed weights are 153 MiB with F(4×4) everywhere, 93 with F(2×2) on its 7×7
+ *   layers, which run as fast (the network in 64 ms either way; 74 with them direct).
+ * A depthwise space keeps its default.
+ */
+export function untunedConfig(space: Space): Config {
+  const { ho, wo } = convOutputSize(space.task.shape);
+  const pixels = space.task.shape.n * ho * wo;
+  const block = space.knobs.find((knob) => knob.name === 'block');
+  const layout = space.knobs.find((knob) => knob.name === 'layout');
+  if (!block?.labels || !layout) return space.defaultConfig;
+  const { kh, kw, c, oc, groups } = space.task.shape;
+  const channelsPerGroup = c / groups;
+  const outputsPerGroup = oc / groups;
+  const padding = (label: string): number => {
+    const nr = Number(label.split('x')[1]);
+    return Math.ceil(outputsPerGroup / nr) * nr - outputsPerGroup;
+  };
+  const wideBlockBytes = kh * kw * channelsPerGroup * 16 * 4;
+  const candidates = (pixels < 4 ? ['1x16'] : wideBlockBytes > WIDE_BLOCK_WEIGHT_BYTES ? ['4x8'] : ['2x16', '4x8', '2x12']).filter((label) => block.labels!.includes(label));
+  const label = candidates.reduce<string | undefined>((best, l) => (best === undefined || padding(l) < padding(best) ? l : best), undefined);
+  if (WINOGRAD_LAYOUTS.every((l) => layout.values.includes(l))) {
+    const pTile = space.knobs.find((knob) => knob.name === 'pTile')!;
+    const [large, small] = WINOGRAD_LAYOUTS;
+    const winograd: Config = {
+      ...space.defaultConfig, block: block.values[block.labels.indexOf('4x8')]!, pTile: nearest(pTile.values, 8),
+      layout: largeTiles(space.task.shape) >= MIN_LARGE_TILES ? large : small,
+    };
+    if (space.contains(winograd)) return winograd;
+  }
+  const config: Config = {
+    ...space.defaultConfig,
+    ...(label ? { block: block.values[block.labels.indexOf(label)]! } : {}),
+    ...(channelsPerGroup <= 4 && layout.values.includes(1) ? { layout: 1 } : {}),
+  };
+  return space.contains(config) ? config : space.defaultConfig;
+}
