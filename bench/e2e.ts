@@ -8,12 +8,14 @@
 //
 // Per model every runtime is created once (createMs), warmed once, then timed in `rounds`
 // interleaved rounds — one run of each per round, so load from other processes hits them alike —
-// and reported by its median. gflops = 2·MACs / median; fractionOfPeak divides mapwise's by the
-// flavour's in-register multiply-add peak (measured at the start and the end of the run, the
-// fastest taken); vsOrtWeb = onnxruntime-web's median / this median at the same thread count.
-// peakBytes: mapwise's arena + packed weights; for the peers the process RSS growth over creation
-// and warm-up (a rough figure). maxRelErr (mapwise rows) = max |y − y_ort-node| / max |y_ort-node|;
-// tfjs rows are refused unless their relative L2 distance to mapwise's output is at most 1e-3.
+// and reported by its median. gflops = 2·MACs / median, MACs of the direct convolution, so a
+// layer run as Winograd counts the work it replaces (an effective rate); fractionOfPeak divides
+// mapwise's by the flavour's in-register multiply-add peak (measured at the start and the end of
+// the run, the fastest taken), and can pass 1 where Winograd layers dominate; vsOrtWeb =
+// onnxruntime-web's median / this median at the same thread count. peakBytes: mapwise's
+// arena + packed weights; for the peers the process RSS growth over creation and warm-up (a
+// rough figure). maxRelErr (mapwise rows) = max |y − y_ort-node| / max |y_ort-node|; tfjs rows
+// are refused unless their relative L2 distance to mapwise's output is at most 1e-3.
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { detectFeatures, type Flavour, getCore } from '../src/node/index.js';
