@@ -1,6 +1,7 @@
 // `npm run bench -- e2e [--models resnet18,resnet50,…] [--threads 1,2] [--rounds 10] [--records FILE] [--seed 1]`:
 // whole-network inference of zoo models (224×224; Inception-v3 299×299) and of the torchvision
-// exports in bench/models/ (224×224, the families the zoo does not build) in mapwise's runtime
+// exports in bench/models/ (224×224, the families the zoo does not build) or, by name, of the
+// runtime's test fixtures (ResNeXt, Wide-ResNet, MnasNet, RegNet, ConvNeXt, …; some at 112-128) in mapwise's runtime
 // (each core flavour), onnxruntime-web (wasm, SIMD), tfjs-backend-wasm (the same network built
 // from our IR, one thread) and onnxruntime-node (native, the ceiling reference), all from the same
 // ONNX bytes: a zoo graph exported by exportOnnx with seeded weights (placeholderWeights), or
@@ -22,7 +23,7 @@ import { detectFeatures, type Flavour, getCore } from '../src/node/index.js';
 import { placeholderWeights } from '../src/run/placeholder-weights.js';
 import { exportOnnx, importOnnx } from '../src/graph/onnx.js';
 import type { Graph } from '../src/graph/types.js';
-import { zooModel } from '../src/graph/zoo/index.js';
+import { zooModel, zooNames } from '../src/graph/zoo/index.js';
 import { Random } from '../src/helpers/random.js';
 import { createSession, type Session } from '../src/run/index.js';
 import type { Bench, Row } from './harness.js';
@@ -82,10 +83,15 @@ interface BenchModel {
   input: Float32Array;
 }
 
-/** A zoo model (seeded weights and input) or a torchvision export of bench/models/ (its generated weights and input). */
+/**
+ * A zoo model (seeded weights and input) or a torchvision export with its generated weights and
+ * input: bench/models/ at 224, or the runtime's test fixtures (the families the zoo lacks, some at
+ * reduced size) by their names there when the zoo has no model of that name.
+ */
 function benchModel(name: string, seed: number): BenchModel {
-  if (fixtureNames('bench').includes(name)) {
-    const f = loadFixture(name, 'bench');
+  const folder = fixtureNames('bench').includes(name) ? 'bench' : !zooNames().includes(name) && fixtureNames('runtime').includes(name) ? 'runtime' : undefined;
+  if (folder) {
+    const f = loadFixture(name, folder);
     return { graph: importOnnx(f.onnx, { source: `${name}.onnx` }), weights: f.weights, bytes: embedWeights(f.onnx, f.weights), macs: f.manifest.macs, inputName: f.manifest.input.name, shape: f.inputShape, input: f.input };
   }
   const graph = zooModel(name);
