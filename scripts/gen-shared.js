@@ -66,6 +66,7 @@ const UNARY = [
   ['U_RELU', 'relu'], ['U_CLIP', 'clip'], ['U_SIGMOID', 'sigmoid'], ['U_HARD_SIGMOID', 'hardSigmoid'], ['U_HARD_SWISH', 'hardSwish'],
   ['U_ERF', 'erf'], ['U_SQRT', 'sqrt'], ['U_TANH', 'tanh'], ['U_EXP', 'exp'], ['U_NEG', 'neg'], ['U_ABS', 'abs'],
   ['U_RECIPROCAL', 'reciprocal'], ['U_LEAKY_RELU', 'leakyRelu'], ['U_LOG', 'log'], ['U_SCALE_SHIFT', 'scaleShift'], ['U_SILU', 'silu'],
+  ['U_GELU', 'gelu'],
 ];
 const BINARY = [['B_ADD', 'add'], ['B_SUB', 'sub'], ['B_MUL', 'mul'], ['B_DIV', 'div'], ['B_POW', 'pow'], ['B_MAX', 'max'], ['B_MIN', 'min']];
 const REDUCE = [['R_MEAN', 'mean'], ['R_SUM', 'sum'], ['R_MAX', 'max']];

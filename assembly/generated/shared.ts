@@ -62,6 +62,7 @@ export const U_LEAKY_RELU: i32 = 12;
 export const U_LOG: i32 = 13;
 export const U_SCALE_SHIFT: i32 = 14;
 export const U_SILU: i32 = 15;
+export const U_GELU: i32 = 16;
 export const B_ADD: i32 = 0;
 export const B_SUB: i32 = 1;
 export const B_MUL: i32 = 2;

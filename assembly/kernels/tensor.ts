@@ -7,7 +7,7 @@
 // Op codes (U_*, B_*, R_*) come from the definition both sides share (scripts/gen-shared.js).
 import {
   B_ADD, B_DIV, B_MAX, B_MUL, B_POW, B_SUB, R_MAX, R_MEAN, U_ABS, U_CLIP, U_ERF, U_EXP, U_HARD_SIGMOID, U_HARD_SWISH,
-  U_LEAKY_RELU, U_LOG, U_NEG, U_RECIPROCAL, U_RELU, U_SCALE_SHIFT, U_SIGMOID, U_SILU, U_SQRT, U_TANH,
+  U_GELU, U_LEAKY_RELU, U_LOG, U_NEG, U_RECIPROCAL, U_RELU, U_SCALE_SHIFT, U_SIGMOID, U_SILU, U_SQRT, U_TANH,
 } from '../generated/shared';
 
 // ---- unary maps -------------------------------------------------------------------------------
@@ -59,6 +59,7 @@ function erf64(x: f64): f64 {
     case U_LOG: return <f32>Math.log(<f64>v);
     case U_SCALE_SHIFT: return v * a + b;
     case U_SILU: return <f32>(<f64>v / (1.0 + Math.exp(-<f64>v)));
+    case U_GELU: return <f32>(0.5 * <f64>v * (1.0 + erf64(<f64>v * Math.SQRT1_2)));
     default: return v;
   }
 }
@@ -133,6 +134,13 @@ export function unaryMap(x: usize, out: usize, length: i32, kind: i32, a: f32, b
     for (; i < n4; i += 4) v128.store(out + (<usize>i << 2), expV(v128.load(x + (<usize>i << 2))));
   } else if (kind == U_ERF) {
     for (; i < n4; i += 4) v128.store(out + (<usize>i << 2), erfV(v128.load(x + (<usize>i << 2))));
+  } else if (kind == U_GELU) {
+    // x·Φ(x) = 0.5·x·(1 + erf(x/√2)), PyTorch's exact GELU.
+    const half = f32x4.splat(0.5), one = f32x4.splat(1), invSqrt2 = f32x4.splat(0.7071067811865476);
+    for (; i < n4; i += 4) {
+      const v = v128.load(x + (<usize>i << 2));
+      v128.store(out + (<usize>i << 2), f32x4.mul(f32x4.mul(half, v), f32x4.add(one, erfV(f32x4.mul(v, invSqrt2)))));
+    }
   } else if (kind == U_HARD_SIGMOID || kind == U_HARD_SWISH || kind == U_NEG || kind == U_SCALE_SHIFT || kind == U_SQRT) {
     const va = f32x4.splat(a), vb = f32x4.splat(b);
     const zero = f32x4.splat(0), one = f32x4.splat(1), six = f32x4.splat(6), half = f32x4.splat(0.5);

@@ -248,6 +248,32 @@ export class Lowering {
     return { sigmoid, mul };
   }
 
+  /**
+   * The five nodes of GELU as PyTorch exports it before opset 20, 0.5·(x·(1 + erf(x / √2))) —
+   * Div by √2, Erf, Add 1, Mul by x, Mul by 0.5 — when `tensor` (x) is read only by the Div and
+   * the first Mul and each step only by the next; the last node writes the result.
+   */
+  geluNodes(tensor: string): GraphNode[] | undefined {
+    const list = this.readers.get(tensor) ?? [];
+    if (list.length !== 2 || this.graph.outputs.includes(tensor)) return undefined;
+    const div = list.find((n) => n.op === 'Div');
+    const times = list.find((n) => n.op === 'Mul');
+    if (!div || !times || div.inputs[0]?.name !== tensor || !this.isScalarConstant(div, 1, Math.SQRT2)) return undefined;
+    const erf = this.soleReader(div.outputs[0]!.name);
+    const plus = erf?.op === 'Erf' ? this.soleReader(erf.outputs[0]!.name) : undefined;
+    if (plus?.op !== 'Add' || !this.isScalarConstant(plus, plus.inputs[0]?.name === erf!.outputs[0]!.name ? 1 : 0, 1)) return undefined;
+    if (this.soleReader(plus.outputs[0]!.name) !== times || !times.inputs.some((i) => i?.name === plus.outputs[0]!.name)) return undefined;
+    const half = this.soleReader(times.outputs[0]!.name);
+    if (half?.op !== 'Mul' || !this.isScalarConstant(half, half.inputs[0]?.name === times.outputs[0]!.name ? 1 : 0, 0.5)) return undefined;
+    return [div, erf!, plus, times, half];
+  }
+
+  /** True when input `slot` of `node` is a constant holding one value within 1e-6 of `value`. */
+  private isScalarConstant(node: GraphNode, slot: number, value: number): boolean {
+    const v = node.inputs[slot] ? this.input(node, slot) : undefined;
+    return v?.data?.length === 1 && Math.abs(v.data[0]! - value) <= 1e-6 * Math.abs(value);
+  }
+
   /** Folds a node whose inputs are all constants; false when it has a run-time input. */
   foldIfConstant(node: GraphNode): boolean {
     const present = node.inputs.filter((i): i is NodeInput => i !== null);

@@ -1,4 +1,4 @@
-// Handlers of the elementwise ops: unary maps (one fused x·sigmoid(x) among them), binary and
+// Handlers of the elementwise ops: unary maps (fused x·sigmoid(x) and GELU among them), binary and
 // variadic maps with numpy broadcasting, Where and Expand. Every operand is read through strides in
 // its own layout, so a channels-last tensor meets a row-major constant without a conversion.
 import { MAX_COPY_RANK, type UnaryKind, type BinaryKind } from '../core/tensor-ops.js';
@@ -59,6 +59,18 @@ const unary: Handler = (lw, node) => {
     return () => lw.ops.unary(from, to, length, kind, a, b);
   });
 };
+
+function geluStep(lw: Lowering, div: GraphNode, nodes: readonly GraphNode[]): void {
+  const x = lw.need(div, 0, 'X');
+  for (const node of nodes.slice(1)) lw.fused.add(node.id);
+  const y = lw.define(nodes.at(-1)!.outputs[0]!.name, x.shape, x.layout);
+  const xAt = lw.address(x);
+  const length = elementCount(x.shape);
+  lw.step(div, [x], [y], (ptr) => {
+    const from = xAt(ptr), to = ptr(y.buf!);
+    return () => lw.ops.unary(from, to, length, 'gelu');
+  });
+}
 
 const BINARY: Readonly<Record<string, BinaryKind>> = { Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', Pow: 'pow', Max: 'max', Min: 'min', Sum: 'add', Mean: 'add' };
 const VARIADIC = new Set(['Max', 'Min', 'Sum', 'Mean']);
@@ -128,6 +140,9 @@ function binaryStep(lw: Lowering, node: GraphNode, kind: BinaryKind, a: Val, b: 
 
 /** Add … Min take 2 inputs; Max, Min, Sum and Mean any number, folded left into the output. */
 const binary: Handler = (lw, node) => {
+  // GELU's five nodes as one map, where no producer's epilogue took them.
+  const gelu = node.op === 'Div' && node.inputs[0] ? lw.geluNodes(node.inputs[0].name) : undefined;
+  if (gelu?.[0] === node) return geluStep(lw, node, gelu);
   const kind = BINARY[node.op]!;
   const variadic = VARIADIC.has(node.op);
   if (!variadic && node.inputs.length !== 2) lw.fail(node, `takes exactly 2 inputs, got ${node.inputs.length}`);

@@ -55,11 +55,16 @@ function fuseEpilogue(lw: Lowering, tensor: string, shape: readonly number[], la
   }
   let activation: UnaryMap | undefined;
   const silu = lw.siluNodes(output);
+  const gelu = silu ? undefined : lw.geluNodes(output);
   if (silu) {
     activation = { kind: 'silu', a: 0, b: 0 };
     lw.fused.add(silu.sigmoid.id);
     lw.fused.add(silu.mul.id);
     output = silu.mul.outputs[0]!.name;
+  } else if (gelu) {
+    activation = { kind: 'gelu', a: 0, b: 0 };
+    for (const node of gelu) lw.fused.add(node.id);
+    output = gelu.at(-1)!.outputs[0]!.name;
   } else if (next && next.outputs.length === 1) {
     activation = unaryMapOf(lw, next);
     if (activation) {

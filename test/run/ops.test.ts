@@ -353,6 +353,14 @@ add('ConvNeXt block: depthwise Conv → Transpose → LayerNorm → MatMul → G
   const back = g.op('Transpose', [g.op('Mul', [o, g.weight([c], 0.5, 1)])], { perm: [0, 3, 1, 2] });
   g.op('Add', [x, back]);
 }, 17);
+add('GELU on a graph input (one fused map) and a near-miss (divisor 1.5) that runs node by node', (g) => {
+  const x = g.input([2, 3, 10]);
+  const gelu = (h: ReturnType<typeof g.input>, divisor: number): ReturnType<typeof g.input> => {
+    const e = g.op('Erf', [g.op('Div', [h, g.weight([], 0, 0, [divisor])])]);
+    return g.op('Mul', [g.op('Mul', [h, g.op('Add', [e, g.weight([], 0, 0, [1])])]), g.weight([], 0, 0, [0.5])]);
+  };
+  g.op('Add', [gelu(x, Math.SQRT2), gelu(g.op('Neg', [x]), 1.5)]);
+}, 17);
 
 // Pools
 add('MaxPool 3×3 stride 2 pad 1 after Conv (ResNet stem)', (g) => void g.op('MaxPool', [g.conv(g.input(nchw(1, 3, 9, 9)), 3, 4, 3, { pads: [1, 1, 1, 1] })], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }));
