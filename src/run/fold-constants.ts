@@ -60,9 +60,10 @@ export function foldConstants(op: string, inputs: readonly ConstTensor[], attrs:
       return op === 'Mean' ? f(acc / inputs.length) : acc;
     });
   }
-  // Transpose: output dim j is input dim perm[j].
+  // Transpose: output dim j is input dim perm[j]; a matrix's (a Linear weight's) by blocks.
   const rank = x.shape.length;
   const perm = (attrs['perm'] as readonly number[] | undefined) ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
+  if (rank === 2 && perm[0] === 1) return transposed(x.data, x.shape[0]!, x.shape[1]!);
   const strides = contiguousStrides(x.shape);
   const permuted = perm.map((p) => strides[p]!);
   return mapIndex(outShape, (index) => x.data[dot(index, permuted)]!);
@@ -83,6 +84,22 @@ function mapIndex(shape: readonly number[], value: (index: readonly number[]) =>
     for (let d = shape.length - 1; d >= 0; d--) {
       if (++index[d]! < shape[d]!) break;
       index[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** The [rows, cols] matrix transposed, row-major, in 64×64 blocks so reads and writes stay in cache. */
+export function transposed(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  const B = 64;
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const r1 = Math.min(rows, r0 + B);
+    for (let c0 = 0; c0 < cols; c0 += B) {
+      const c1 = Math.min(cols, c0 + B);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0, at = r * cols + c0; c < c1; c++, at++) out[c * rows + r] = data[at]!;
+      }
     }
   }
   return out;

@@ -27,6 +27,8 @@ export interface Val {
   readonly layout: Layout;
   readonly buf?: Buf;
   readonly data?: Float32Array;
+  /** A folded matrix transpose's source: `data` is its transpose (a Linear weight MatMul reads as [out][in]). */
+  readonly transposeOf?: Float32Array;
 }
 
 export type Ptr = (buf: Buf) => number;
@@ -282,7 +284,9 @@ export class Lowering {
     const inputs = node.inputs.map((i) => (i ? this.valueOf(node, i) : undefined));
     const out = node.outputs[0]!;
     const data = foldConstants(node.op, inputs.filter((v): v is Val => v !== undefined).map((v) => ({ shape: v.shape, data: v.data! })), node.attributes, out.shape);
-    this.values.set(out.name, { name: out.name, shape: [...out.shape], layout: 'rm', data });
+    const perm = node.attributes['perm'] as readonly number[] | undefined;
+    const matrixTranspose = node.op === 'Transpose' && out.shape.length === 2 && (perm === undefined || perm[0] === 1);
+    this.values.set(out.name, { name: out.name, shape: [...out.shape], layout: 'rm', data, ...(matrixTranspose ? { transposeOf: inputs[0]!.data! } : {}) });
     return true;
   }
 }

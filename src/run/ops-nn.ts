@@ -9,6 +9,7 @@ import { convTask, denseTask, spaceFor, taskKey, untunedConfig } from '../tune/s
 import { broadcastStrides, contiguousStrides, elementCount, physicalOrder, physicalShape } from './layout.js';
 import { attr, attrList, attrString, normaliseAxis, type Handler, type Lowering, type Val } from './lower.js';
 import { unaryMapOf, type UnaryMap } from './ops-elementwise.js';
+import { transposed } from './fold-constants.js';
 import { concatSlice } from './ops-shape.js';
 
 const f = Math.fround;
@@ -248,14 +249,6 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, bt: Float32Array, bias
   });
 }
 
-/** The [rows, cols] matrix transposed, row-major. */
-function transposed(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0, at = r * cols; c < cols; c++) out[c * rows + r] = data[at + c]!;
-  }
-  return out;
-}
 
 const gemm: Handler = (lw, node) => {
   let a = lw.as(lw.need(node, 0, 'A'), 'rm');
@@ -321,7 +314,7 @@ const matmul: Handler = (lw, node) => {
   const batchA = aShape.slice(0, -2);
   const batchB = bShape.slice(0, -2);
   // A 2-D B: A's batch dims fold into its rows.
-  if (batchB.length === 0 && bVal.data) return denseStep(lw, node, a, transposed(bVal.data, k, nOut), undefined, undefined, elementCount(aShape) / k, k, nOut, out.shape);
+  if (batchB.length === 0 && bVal.data) return denseStep(lw, node, a, bVal.transposeOf ?? transposed(bVal.data, k, nOut), undefined, undefined, elementCount(aShape) / k, k, nOut, out.shape);
   const b = lw.as(bVal, 'rm');
   const rank = Math.max(batchA.length, batchB.length);
   const batch = Array.from({ length: rank }, (_, i) => {
