@@ -30,6 +30,22 @@ describe('real measurer', () => {
     expect(result!.timestamp).toBeGreaterThan(Date.UTC(2024, 0));
   });
 
+  it('times one cold run per repeat after flushing the caches, or enough warm runs to fill minRepeatMs without', async () => {
+    const core = await getCore();
+    const cold = new InProcessMeasurer(core, space, options);
+    const warm = new InProcessMeasurer(core, space, { ...options, flushBytes: 0, minRepeatMs: 5 });
+    const [flushed] = await cold.measure([good]);
+    const [unflushed] = await warm.measure([good]);
+    cold.dispose();
+    warm.dispose();
+    expect(flushed!.errorCode).toBe(ErrorCode.none);
+    expect(flushed!.number).toBe(1);
+    expect(flushed!.costs).toHaveLength(3);
+    // A 12×12 layer takes microseconds: filling 5 ms takes many runs.
+    expect(unflushed!.number).toBeGreaterThan(1);
+    expect(() => new InProcessMeasurer(core, space, { flushBytes: -1 })).toThrow(/flushBytes must be a positive number/);
+  });
+
   it('reports a wrong answer as an error code with no costs', async () => {
     const measurer = new InProcessMeasurer(await getCore(), space, { ...options, fault: { pointKey: pointKey(other), kind: 'wrong-answer' } });
     const [ok, wrong] = await measurer.measure([good, other]);
