@@ -217,8 +217,17 @@ export function packWidth(schedule: Schedule): number {
 export class Kernels {
   constructor(readonly core: Core) {}
 
-  /** Packs OIHW weights (held in wasm memory) for `schedule`; free the buffer when done. */
+  /**
+   * Packs OIHW weights (held in wasm memory) for `schedule`, subnormal values zeroed (they would
+   * put every multiply they meet on the CPU's slow path); free the buffer when done.
+   */
   packConv(shape: ConvShape, weights: F32Buffer, schedule: Schedule): PackedWeights {
+    const packed = this.packRaw(shape, weights, schedule);
+    this.core.exports.flushSubnormals(packed.buffer.ptr, packed.buffer.length);
+    return packed;
+  }
+
+  private packRaw(shape: ConvShape, weights: F32Buffer, schedule: Schedule): PackedWeights {
     checkConvShape(shape);
     if (weights.length < weightLength(shape)) throw new RangeError(`packConv: ${weights.length} weights, shape needs ${weightLength(shape)}`);
     const nr = packWidth(schedule);

@@ -124,6 +124,26 @@ describe.each(available)('conv kernels in the %s flavour', (flavour) => {
     }
   });
 
+  it('packs subnormal weights as zeros, in every layout and in depthwise', async () => {
+    const core = await getCore(flavour);
+    const kernels = new Kernels(core);
+    const subnormal = (v: number): boolean => v !== 0 && Math.abs(v) < 1.1754944e-38;
+    const cases: [ConvShape, ConvSchedule | DepthwiseSchedule][] = [0, 1, 2, 3].map((layout) => [
+      convShape({ h: 6, w: 6, c: 8, oc: 8, k: 3, pad: 1 }), { kind: 'conv', variant: 0, tileOC: 8, tileP: 8, tileIC: 8, order: 0, layout },
+    ]);
+    cases.push([convShape({ h: 6, w: 6, c: 8, oc: 8, k: 3, pad: 1, groups: 8 }), { kind: 'depthwise', variant: 0, tileC: 8, tileP: 8, order: 0 }]);
+    for (const [shape, schedule] of cases) {
+      const weights = new Float32Array(weightLength(shape)).map((_, i) => (i % 3 === 0 ? (i % 2 ? 1e-40 : -3e-39) : (i % 7) - 3));
+      expect(weights.some(subnormal)).toBe(true);
+      const unpacked = core.f32From(weights);
+      const packed = kernels.packConv(shape, unpacked, schedule);
+      const values = Array.from(core.read(packed.buffer));
+      core.free(unpacked, packed.buffer);
+      expect(values.filter(subnormal), JSON.stringify(schedule)).toEqual([]);
+      expect(values.some((v) => Math.abs(v) >= 0.5)).toBe(true);
+    }
+  });
+
   it('rejects a schedule whose packing does not match, and unknown variants', async () => {
     const kernels = new Kernels(await getCore(flavour));
     const shape = convShape({ h: 4, w: 4, c: 4, oc: 4, k: 1 });
