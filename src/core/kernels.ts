@@ -178,9 +178,14 @@ export function winogradApplies(s: ConvShape): boolean {
     && s.groups === 1 && s.c % 4 === 0 && s.oc % 4 === 0;
 }
 
+/** The output tile of a Winograd schedule (4 or 2); undefined for the direct and depthwise ones. */
+function winogradTile(schedule: Schedule): 4 | 2 | undefined {
+  return schedule.kind === 'conv' ? WINOGRAD_TILES[schedule.layout] : undefined;
+}
+
 /** How a schedule's weights are packed: the Winograd layouts pack transformed weights. */
 function packingOf(schedule: Schedule): PackedWeights['kind'] {
-  const tile = schedule.kind === 'conv' ? WINOGRAD_TILES[schedule.layout] : undefined;
+  const tile = winogradTile(schedule);
   return tile ? `winograd${tile}` : schedule.kind;
 }
 
@@ -238,13 +243,12 @@ export class Kernels {
       e.dwPackWeights(weights.ptr, buffer.ptr, shape.c, shape.kh, shape.kw, nr);
       return { buffer, kind: 'depthwise', nr };
     }
-    const kind = packingOf(schedule);
-    if (kind === 'winograd4' || kind === 'winograd2') {
+    const tile = winogradTile(schedule);
+    if (tile) {
       if (!winogradApplies(shape)) throw new RangeError(`packConv: ${WINOGRAD_REFUSED}`);
-      const tile = kind === 'winograd4' ? 4 : 2;
       const buffer = this.core.allocF32(e.wgPackedLength(shape.oc, shape.c, nr, tile));
       e.wgPackWeights(weights.ptr, buffer.ptr, shape.oc, shape.c, nr, tile);
-      return { buffer, kind, nr };
+      return { buffer, kind: packingOf(schedule), nr };
     }
     const cg = shape.c / shape.groups;
     const buffer = this.core.allocF32(e.convPackedLength(shape.oc, cg, shape.kh, shape.kw, shape.groups, nr));
@@ -283,10 +287,11 @@ export class Kernels {
     const e = this.core.exports;
     const act = epilogue.activation;
     const tail = [epilogue.bias ?? 0, epilogue.residual ?? 0, act ? UNARY[act.kind] : -1, act?.a ?? 0, act?.b ?? 0] as const;
-    if ((packed.kind === 'winograd4' || packed.kind === 'winograd2') && schedule.kind === 'conv') {
+    const tile = winogradTile(schedule);
+    if (tile) {
       if (!winogradApplies(s)) throw new RangeError(`conv2d: ${WINOGRAD_REFUSED}`);
       const ptr = e.wgPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.oc, s.padTop, s.padLeft,
-        packed.kind === 'winograd4' ? 4 : 2, schedule.variant, schedule.tileP, parts, outputStride, ...tail);
+        tile, schedule.variant, schedule.tileP, parts, outputStride, ...tail);
       if (ptr < PLAN_ERROR_LIMIT) throw new RangeError(`conv2d: ${KERNEL_ERRORS[ptr] ?? `error ${ptr}`}`);
       return { ptr, run: 'wgRun', parts };
     }

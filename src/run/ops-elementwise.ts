@@ -50,25 +50,17 @@ const unary: Handler = (lw, node) => {
     lw.fused.add(silu.id);
     output = silu.outputs[0]!.name;
   }
+  mapStep(lw, node, x, output, map);
+};
+
+/** One step of `node` writing map(x) into a new tensor `output` of x's shape and layout. */
+function mapStep(lw: Lowering, node: GraphNode, x: Val, output: string, { kind, a, b }: UnaryMap): void {
   const y = lw.define(output, x.shape, x.layout);
   const xAt = lw.address(x);
   const length = elementCount(x.shape);
-  const { kind, a, b } = map;
   lw.step(node, [x], [y], (ptr) => {
     const from = xAt(ptr), to = ptr(y.buf!);
     return () => lw.ops.unary(from, to, length, kind, a, b);
-  });
-};
-
-function geluStep(lw: Lowering, div: GraphNode, nodes: readonly GraphNode[]): void {
-  const x = lw.need(div, 0, 'X');
-  for (const node of nodes.slice(1)) lw.fused.add(node.id);
-  const y = lw.define(nodes.at(-1)!.outputs[0]!.name, x.shape, x.layout);
-  const xAt = lw.address(x);
-  const length = elementCount(x.shape);
-  lw.step(div, [x], [y], (ptr) => {
-    const from = xAt(ptr), to = ptr(y.buf!);
-    return () => lw.ops.unary(from, to, length, 'gelu');
   });
 }
 
@@ -142,7 +134,10 @@ function binaryStep(lw: Lowering, node: GraphNode, kind: BinaryKind, a: Val, b: 
 const binary: Handler = (lw, node) => {
   // GELU's five nodes as one map, where no producer's epilogue took them.
   const gelu = node.op === 'Div' && node.inputs[0] ? lw.geluNodes(node.inputs[0].name) : undefined;
-  if (gelu?.[0] === node) return geluStep(lw, node, gelu);
+  if (gelu?.[0] === node) {
+    for (const fused of gelu.slice(1)) lw.fused.add(fused.id);
+    return mapStep(lw, node, lw.need(node, 0, 'X'), gelu.at(-1)!.outputs[0]!.name, { kind: 'gelu', a: 0, b: 0 });
+  }
   const kind = BINARY[node.op]!;
   const variadic = VARIADIC.has(node.op);
   if (!variadic && node.inputs.length !== 2) lw.fail(node, `takes exactly 2 inputs, got ${node.inputs.length}`);

@@ -186,15 +186,6 @@ function scaleRowsInPlace(lw: Lowering, matrix: F32Buffer, scale: Float32Array):
   lw.core.free(factors, zeros);
 }
 
-/** Row r of a [rows][per] matrix times scale[r], in float32 (a typed loop: weights run to millions). */
-function scaledRows(data: Float32Array, scale: Float32Array, per: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < scale.length; r++) {
-    const s = scale[r]!;
-    for (let i = r * per, end = i + per; i < end; i++) out[i] = data[i]! * s;
-  }
-  return out;
-}
 
 /**
  * Y[m×n] = A·Bᵀ (+ bias per column) (+ addend, a constant m×n: Gemm's C in other broadcast forms),
@@ -277,7 +268,7 @@ const gemm: Handler = (lw, node) => {
   // The dense step takes B as [n][k]: transB's layout already.
   let bt = lw.constant(node, 1, 'B');
   if (!transB) bt = transposed(bt, k, nOut);
-  if (alpha !== 1) bt = scaledRows(bt, new Float32Array(nOut).fill(alpha), k);
+  if (alpha !== 1) bt = bt.map((v) => f(v * f(alpha)));
   let bias: Float32Array | undefined;
   let addend: Float32Array | undefined;
   if (node.inputs[2]) {

@@ -43,11 +43,20 @@ function largeTiles(s: ConvShape): number {
  * A depthwise space keeps its default.
  */
 export function untunedConfig(space: Space): Config {
-  const { ho, wo } = convOutputSize(space.task.shape);
-  const pixels = space.task.shape.n * ho * wo;
   const block = space.knobs.find((knob) => knob.name === 'block');
   const layout = space.knobs.find((knob) => knob.name === 'layout');
   if (!block?.labels || !layout) return space.defaultConfig;
+  if (WINOGRAD_LAYOUTS.every((l) => layout.values.includes(l))) {
+    const pTile = space.knobs.find((knob) => knob.name === 'pTile')!;
+    const [large, small] = WINOGRAD_LAYOUTS;
+    const winograd: Config = {
+      ...space.defaultConfig, block: block.values[block.labels.indexOf('4x8')]!, pTile: nearest(pTile.values, 8),
+      layout: largeTiles(space.task.shape) >= MIN_LARGE_TILES ? large : small,
+    };
+    if (space.contains(winograd)) return winograd;
+  }
+  const { ho, wo } = convOutputSize(space.task.shape);
+  const pixels = space.task.shape.n * ho * wo;
   const { kh, kw, c, oc, groups } = space.task.shape;
   const channelsPerGroup = c / groups;
   const outputsPerGroup = oc / groups;
@@ -59,15 +68,6 @@ export function untunedConfig(space: Space): Config {
   const candidates = (pixels < 4 ? ['1x16'] : outputsPerGroup <= 4 ? ['8x4'] : wideBlockBytes > WIDE_BLOCK_WEIGHT_BYTES ? ['4x8'] : ['2x16', '4x8', '2x12'])
     .filter((label) => block.labels!.includes(label));
   const label = candidates.reduce<string | undefined>((best, l) => (best === undefined || padding(l) < padding(best) ? l : best), undefined);
-  if (WINOGRAD_LAYOUTS.every((l) => layout.values.includes(l))) {
-    const pTile = space.knobs.find((knob) => knob.name === 'pTile')!;
-    const [large, small] = WINOGRAD_LAYOUTS;
-    const winograd: Config = {
-      ...space.defaultConfig, block: block.values[block.labels.indexOf('4x8')]!, pTile: nearest(pTile.values, 8),
-      layout: largeTiles(space.task.shape) >= MIN_LARGE_TILES ? large : small,
-    };
-    if (space.contains(winograd)) return winograd;
-  }
   const config: Config = {
     ...space.defaultConfig,
     ...(label ? { block: block.values[block.labels.indexOf(label)]! } : {}),
