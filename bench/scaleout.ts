@@ -33,6 +33,7 @@ import { Simulator } from '../src/sim/simulate.js';
 import { type TuningJob, tuneJob } from '../src/tune/jobs.js';
 import type { TuningRecord } from '../src/tune/records.js';
 import { pointKey } from '../src/base/search-space.js';
+import { tune } from '../src/api/tune.js';
 import type { Bench, BenchOptions, Row } from './harness.js';
 
 const bin = fileURLToPath(new URL('../../bin/mapwise.js', import.meta.url));
@@ -96,6 +97,12 @@ const sameRecords = (a: TuningRecord[], b: TuningRecord[]): boolean => {
   return strip(a) === strip(b);
 };
 
+/** The same records of every workload, in the same order within each (layers tuned side by side interleave). */
+const samePerWorkload = (a: TuningRecord[], b: TuningRecord[]): boolean => {
+  const byWorkload = (records: TuningRecord[]): TuningRecord[] => [...records].sort((x, y) => (x.workload < y.workload ? -1 : x.workload > y.workload ? 1 : 0));
+  return sameRecords(byWorkload(a), byWorkload(b));
+};
+
 /** A SCALE-Sim network's co-design problem within the default area budget. */
 function scalesimProblem(core: Core, network: string): CodesignProblem {
   return new CodesignProblem(new MappingModel(new Simulator(core)), networkFromLayers(`scalesim:${network}`, scalesimNetwork(network).map((layer) => ({ layer }))), userBudgetTarget({}).target);
@@ -144,18 +151,22 @@ async function arcoRows(core: Core, redis: RedisServer, network: string, log: Be
   return rows;
 }
 
-async function tuneRows(core: Core, redis: RedisServer, graph: Graph, trials: number, log: BenchOptions['log']): Promise<Row[]> {
-  const jobs = (): TuningJob[] => workerTuningJobs(core, graph, 'systolic:eyeriss');
-  log(`tune: ${graph.name} on systolic:eyeriss, random tuner, ${trials} trials a layer, here`);
-  const local = await measured(() => tuneRecords(core, jobs(), trials, 64));
+/** The library's `tune` as `mapwise tune` runs it, here or (with `redis`) with its layers side by side on workers. */
+async function tuneRun(graph: Graph, trials: number, batchSize: number, redis?: string): Promise<TuningRecord[]> {
+  return (await tune(graph, { target: 'systolic:eyeriss', tuner: 'random', seed: 3, trials, batchSize, ...(redis ? { redis } : {}) })).records;
+}
+
+async function tuneRows(redis: RedisServer, graph: Graph, trials: number, batchSize: number, log: BenchOptions['log']): Promise<Row[]> {
+  log(`tune: ${graph.name} on systolic:eyeriss, random tuner, ${trials} trials a layer in batches of ${batchSize}, here`);
+  const local = await measured(() => tuneRun(graph, trials, batchSize));
   const runs: Row[] = [{ case: 'tune', workers: 0, seconds: round(local.wall), sameAsLocal: true, note: `${graph.name} on systolic:eyeriss, ${local.value.length} trials here` }];
   let one = 0;
   for (const count of [1, 2]) {
     log(`tune: on ${count} worker${count > 1 ? 's' : ''}`);
-    const remote = await withWorkers(redis, count, [], () => withCoordinator({ redis: redis.url, mappingPointsPerJob: 32 }, (c) => measured(() => tuneRecords(core, c.distribute(jobs(), { tuner: 'random', seed: 3 }), trials, 64))));
+    const remote = await withWorkers(redis, count, [], () => measured(() => tuneRun(graph, trials, batchSize, redis.url)));
     if (count === 1) one = remote.wall;
     runs.push({
-      case: 'tune', workers: count, seconds: round(remote.wall), workerCpuSeconds: remote.workerCpu, sameAsLocal: sameRecords(remote.value, local.value),
+      case: 'tune', workers: count, seconds: round(remote.wall), workerCpuSeconds: remote.workerCpu, sameAsLocal: samePerWorkload(remote.value, local.value),
       ...(count === 1 ? { overheadVsLocal: round(remote.wall / local.wall - 1), coordinatorCpuShare: round(remote.cpu / remote.wall), target: `overhead < ${TARGETS.coordinatorOverhead}` } : { speedupVs1: round(one / remote.wall), target: `>= ${TARGETS.deterministicSpeedup2}` }),
     });
   }
@@ -226,7 +237,7 @@ export const scaleoutBench: Bench = {
     try {
       if (!skip.has('codesign')) rows.push(...(await codesignRows(core, redis, String(args.network ?? 'resnet18'), log)));
       if (!skip.has('arco')) rows.push(...(await arcoRows(core, redis, String(args.network ?? 'resnet18'), log)));
-      if (!skip.has('tune')) rows.push(...(await tuneRows(core, redis, await loadModel('resnet18convs'), Number(args.trials ?? 512), log)));
+      if (!skip.has('tune')) rows.push(...(await tuneRows(redis, await loadModel(String(args['tune-model'] ?? 'resnet18convs')), Number(args.trials ?? 512), Number(args['batch-size'] ?? 64), log)));
       if (!skip.has('synthetic')) rows.push(...(await syntheticRows(core, redis, graph, log)));
       if (!skip.has('faults')) rows.push(...(await faultRows(core, redis, graph, Number(args.kills ?? 10), log)));
     } finally {

@@ -66,7 +66,7 @@ export const tuneCommand: CommandParts<TuneArgs> = {
     const previous = argv.resume && argv.log ? readRecords(argv.log) : { records: [], warnings: [] };
     previous.warnings.forEach(message);
     const interrupt = listenForInterrupt();
-    // One bar per layer, started when the layer's first progress comes.
+    // One bar per layer, started when the layer's first progress comes (one for all when they run side by side).
     let bar: { layer: string; bar: ReturnType<typeof progressBar> } | undefined;
     let result: Awaited<ReturnType<typeof tune>>;
     try {
@@ -87,12 +87,14 @@ export const tuneCommand: CommandParts<TuneArgs> = {
         ...(argv.log ? { onRecords: (records) => appendRecords(argv.log!, records) } : {}),
         stop: interrupt.requested,
         onProgress: (e) => {
-          if (e.layer === undefined) return;
-          if (bar?.layer !== e.layer) {
+          // Layers tuned side by side on workers share one bar.
+          const layer = e.layer ?? 'all layers';
+          if (bar?.layer !== layer) {
             bar?.bar.stop();
-            bar = { layer: e.layer, bar: progressBar(`${e.layer} ${argv.tuner}`, argv.trials, `best {best} ${e.unit ?? ''}`) };
+            bar = { layer, bar: e.layer === undefined ? progressBar(`${layer} ${argv.tuner}`, e.total) : progressBar(`${layer} ${argv.tuner}`, argv.trials, `best {best} ${e.unit ?? ''}`) };
           }
-          bar.bar.update(e.layerDone ?? 0, { best: e.best === undefined ? '-' : e.best.toPrecision(4) });
+          if (e.layer === undefined) bar.bar.update(e.done);
+          else bar.bar.update(e.layerDone ?? 0, { best: e.best === undefined ? '-' : e.best.toPrecision(4) });
         },
       });
     } finally {

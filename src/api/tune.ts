@@ -46,7 +46,7 @@ export interface TuneOptions {
   onRecords?: (records: TuningRecord[]) => void | Promise<void>;
   /** Asked between batches: true stops the run there, and the report says it was interrupted (Ctrl-C in the CLI). */
   stop?: () => boolean;
-  /** Steps 'trials': done of all layers' trials, with the layer, its trials so far and its best figure (in its unit). */
+  /** Steps 'trials': done of all layers' trials, with the layer, its trials so far and its best figure (in its unit); no layer when layers run side by side on workers. */
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
 }
@@ -113,49 +113,74 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
   if (o.device !== undefined && o.redis === undefined) throw new OptionsError('tune: device needs redis', { field: 'device' });
   const local = o.layer === undefined ? jobs : [jobs[o.layer]!];
   // Progress counts remote trials as each job comes back, not only when its batch is whole.
-  const progress = { index: 0, layer: '', logged: 0, remote: 0, best: undefined as number | undefined, unit: '' };
+  const counts = local.map(() => ({ logged: 0, remote: 0 }));
+  const layerOf = new Map(local.map((job, index) => [job.workload, index]));
+  let latest = { index: 0, best: undefined as number | undefined };
+  const layerDone = (index: number): number => Math.min(trials, counts[index]!.logged + counts[index]!.remote);
+  // Without transfer, layers tuned on workers go side by side, and progress names no one layer.
+  const sideBySide = o.redis !== undefined && !o.transfer;
   const report = (): void => o.onProgress?.({
-    step: 'trials', done: progress.index * trials + Math.min(trials, progress.logged + progress.remote), total: local.length * trials,
-    layer: progress.layer, layerDone: Math.min(trials, progress.logged + progress.remote), ...(progress.best === undefined ? {} : { best: progress.best, unit: progress.unit }),
+    step: 'trials', done: counts.reduce((sum, _, index) => sum + layerDone(index), 0), total: local.length * trials,
+    ...(sideBySide ? {} : { layer: local[latest.index]!.name, layerDone: layerDone(latest.index), ...(latest.best === undefined ? {} : { best: latest.best, unit: local[latest.index]!.unit }) }),
   });
+  const heard = (workload: string, points: number): void => {
+    const index = layerOf.get(workload);
+    if (index === undefined) return;
+    counts[index]!.remote += points;
+    if (latest.index !== index) latest = { index, best: undefined };
+  };
   const remote = o.redis === undefined ? undefined : await (await loadDist('tune', 'coordinator')).Coordinator.connect({
     redis: o.redis,
     ...(o.device === undefined ? {} : { device: o.device }),
     onJob: (job) => {
-      progress.remote += 'points' in job ? job.points.length : 0;
+      if (job.kind === 'measure-host') heard(job.workload, job.points.length);
+      else if (job.kind === 'measure-mapping') for (const group of job.groups) heard(group.workload, group.points.length);
       report();
     },
   });
   const chosen = remote ? remote.distribute(local, { tuner, seed }) : local;
   const transfer = o.transfer ? new TransferPool() : undefined;
   const records: TuningRecord[] = [];
-  const layers: TuneLayerReport[] = [];
   const stopped = (): boolean => (o.stop?.() ?? false) || (o.signal?.aborted ?? false);
+  const tuneLayer = (index: number): Promise<TuneLayerReport> => {
+    const job = chosen[index]!;
+    return tuneJob(core, job, {
+      tuner,
+      trials,
+      batchSize: o.batchSize ?? 32,
+      ...(o.earlyStopping === undefined ? {} : { earlyStopping: o.earlyStopping }),
+      seed,
+      previous: o.previous,
+      transfer,
+      onRecords: async (batch) => {
+        records.push(...batch);
+        await o.onRecords?.(batch);
+      },
+      onProgress: (p) => {
+        counts[index] = { logged: p.trials, remote: 0 };
+        latest = { index, best: Number.isFinite(p.bestCost) ? job.figure(p.bestCost) : undefined };
+        report();
+      },
+      shouldStop: stopped,
+    });
+  };
+  const layers: TuneLayerReport[] = [];
   try {
-    for (const [index, job] of chosen.entries()) {
-      throwIfAborted(o.signal);
-      if (stopped()) break;
-      Object.assign(progress, { index, layer: job.name, logged: 0, remote: 0, best: undefined, unit: job.unit });
-      layers.push(
-        await tuneJob(core, job, {
-          tuner,
-          trials,
-          batchSize: o.batchSize ?? 32,
-          ...(o.earlyStopping === undefined ? {} : { earlyStopping: o.earlyStopping }),
-          seed,
-          previous: o.previous,
-          transfer,
-          onRecords: async (batch) => {
-            records.push(...batch);
-            await o.onRecords?.(batch);
-          },
-          onProgress: (p) => {
-            Object.assign(progress, { logged: p.trials, remote: 0, best: Number.isFinite(p.bestCost) ? job.figure(p.bestCost) : undefined });
-            report();
-          },
-          shouldStop: stopped,
-        }),
-      );
+    throwIfAborted(o.signal);
+    if (sideBySide) {
+      // Layers are independent without transfer: their batches reach the workers together (a
+      // round of simulated mappings packs into a few jobs, host layers go to several devices
+      // at once). Records arrive interleaved by batch, each layer's in its own order.
+      const settled = await Promise.allSettled(chosen.map((_, index) => tuneLayer(index)));
+      for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+      layers.push(...settled.map((outcome) => (outcome as PromiseFulfilledResult<TuneLayerReport>).value));
+    } else {
+      for (const index of chosen.keys()) {
+        throwIfAborted(o.signal);
+        if (stopped()) break;
+        latest = { index, best: undefined };
+        layers.push(await tuneLayer(index));
+      }
     }
   } finally {
     await remote?.close();

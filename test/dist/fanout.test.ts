@@ -14,7 +14,7 @@ import { getCore } from '../../src/core/load.js';
 import { Random } from '../../src/helpers/random.js';
 import { parseCodesignSlice } from '../../src/node/dist/codesign.js';
 import { Coordinator } from '../../src/node/dist/coordinator.js';
-import type { Job } from '../../src/node/dist/jobs.js';
+import { type Job, jobPoints } from '../../src/node/dist/jobs.js';
 import { workerTuningJobs } from '../../src/node/tuning-jobs.js';
 import { loadModel } from '../../src/node/models.js';
 import { tuneJob } from '../../src/tune/jobs.js';
@@ -131,6 +131,30 @@ describe('codesign, train-scheduler and compile --redis', () => {
     expect(strip(remote.records)).toEqual(strip(local.records));
   });
 
+  it('tune({ redis }) of every layer tunes them side by side, their batches packed into shared jobs: each layer\'s records and report as here', async () => {
+    const options = { target: 'systolic:eyeriss', tuner: 'random', trials: 24, batchSize: 8, seed: 6 } as const;
+    const progress: { done: number; total: number; layer?: string }[] = [];
+    const [local, remote] = await Promise.all([tune('alexnetconvs', options), tune('alexnetconvs', { ...options, redis: redis.url, onProgress: (e) => progress.push(e) })]);
+    const layers = local.layers.length;
+    expect(layers).toBe(5);
+    const perWorkload = (records: typeof local.records): Map<string, unknown[]> => {
+      const groups = new Map<string, unknown[]>();
+      for (const r of records) groups.set(r.workload, [...(groups.get(r.workload) ?? []), { ...r, result: { ...r.result, timestamp: 0 } }]);
+      return groups;
+    };
+    expect(perWorkload(remote.records)).toEqual(perWorkload(local.records));
+    const strip = (report: typeof local): unknown => report.layers.map(({ seconds: _, ...layer }) => layer);
+    expect(strip(remote)).toEqual(strip(local));
+    // Interleaved: the second layer's first batch arrives before the first layer's last.
+    const firstOf = remote.records.findIndex((r) => r.workload === remote.layers[1]!.workload);
+    const lastOf = remote.records.findLastIndex((r) => r.workload === remote.layers[0]!.workload);
+    expect(firstOf).toBeLessThan(lastOf);
+    expect(progress.at(-1)).toEqual({ step: 'trials', done: 24 * layers, total: 24 * layers });
+    expect(progress.every((e) => e.layer === undefined)).toBe(true);
+    // Jobs carried several layers' batches at once.
+    expect(workers.map((w) => w.log()).join('\n')).toMatch(/measure-mapping-[0-9a-f]+ mapping:.* and [1-4] more: \d+ points in \d+ ms, done/);
+  });
+
   it('codesign({ redis }) with every other strategy simulates each batch\'s layers on the workers: the records, best and calls of a local run, pruned networks too', async () => {
     const cases = [
       ['arco', 'alexnetconvs', undefined], ['ga', 'scalesim:alexnet', '2:4'], ['random', 'alexnetconvs', '1:2'],
@@ -151,7 +175,7 @@ describe('codesign, train-scheduler and compile --redis', () => {
       expect(remote.simulatorCalls).toBe(local.simulatorCalls);
       expect(remote.history.map((h) => [h.calls, h.bestThroughput])).toEqual(local.history.map((h) => [h.calls, h.bestThroughput]));
     }
-    expect(workers.map((w) => w.log()).join('\n')).toMatch(/measure-mapping-[0-9a-f]+ codesign:scalesim:alexnet-2of4:pe256:.*\|Conv\d: \d+ points? in \d+ ms, done/);
+    expect(workers.map((w) => w.log()).join('\n')).toMatch(/measure-mapping-[0-9a-f]+ codesign:scalesim:alexnet-2of4:pe256:.*\|Conv\d( and \d+ more)?: \d+ points? in \d+ ms, done/);
   });
 
   it('the coordinator reports each job as it comes back, with its points (what the progress bar counts)', async () => {
@@ -166,7 +190,9 @@ describe('codesign, train-scheduler and compile --redis', () => {
     } finally {
       await coordinator.close();
     }
-    expect(seen).toHaveLength(8);
-    expect(seen.reduce((sum, job) => sum + ('points' in job ? job.points.length : 0), 0)).toBe(32);
+    // Jobs of at most 4 points, one share per worker slot.
+    expect(seen.length).toBeGreaterThanOrEqual(8);
+    expect(seen.every((job) => job.kind === 'measure-mapping' && jobPoints(job) <= 4)).toBe(true);
+    expect(seen.reduce((sum, job) => sum + (job.kind === 'measure-mapping' ? jobPoints(job) : 0), 0)).toBe(32);
   });
 });

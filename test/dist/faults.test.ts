@@ -101,7 +101,7 @@ describe('faults of tune --redis', () => {
     workers.push(await startWorker(redis.url, '--synthetic-error', 'the device is on fire'));
     const core = await getCore();
     const graph = await loadModel('alexnetconvs');
-    const coordinator = await Coordinator.connect({ redis: redis.url, attempts: 2 });
+    const coordinator = await Coordinator.connect({ redis: redis.url, attempts: 2, mappingPointsPerJob: 8 });
     const records: TuningRecord[] = [];
     try {
       const [job] = coordinator.distribute(workerTuningJobs(core, graph, 'systolic:eyeriss').slice(0, 1), { tuner: 'random', seed: 9 });

@@ -11,7 +11,7 @@ import { getCore } from '../../src/core/load.js';
 import type { Core } from '../../src/core/core.js';
 import type { Graph } from '../../src/graph/types.js';
 import { Coordinator, queueEventsFrom } from '../../src/node/dist/coordinator.js';
-import { jobId, parseJob, type MappingMeasureJob } from '../../src/node/dist/jobs.js';
+import { jobId, type MappingGroup, type MappingMeasureJob, parseJob } from '../../src/node/dist/jobs.js';
 import { checkDeviceKey, defaultDeviceKey, QUEUE_PREFIX, MAPPING_QUEUE, redactUrl } from '../../src/node/dist/queues.js';
 import { loadModel } from '../../src/node/models.js';
 import { workerTuningJobs } from '../../src/node/tuning-jobs.js';
@@ -51,15 +51,19 @@ function mappingJob(points: number[][]): MappingMeasureJob {
   const job = workerTuningJobs(core, graph, TARGET)[0]!;
   const space = job.space as unknown as { layer: MappingMeasureJob['layer']; target: { config: MappingMeasureJob['config'] } };
   const c = space.target.config;
-  return {
-    kind: 'measure-mapping', workload: job.workload, layer: space.layer, points, dramBytesPerCycle: 10,
+  const group: MappingGroup = {
+    workload: job.workload, layer: space.layer, points, dramBytesPerCycle: 10,
     config: {
       runName: c.runName, rows: c.rows, cols: c.cols, ifmapSramKiB: c.ifmapSramKiB, filterSramKiB: c.filterSramKiB, ofmapSramKiB: c.ofmapSramKiB,
       ifmapOffset: c.ifmapOffset, filterOffset: c.filterOffset, ofmapOffset: c.ofmapOffset, dataflow: c.dataflow,
       interfaceBandwidth: c.interfaceBandwidth, bandwidthWordsPerCycle: c.bandwidthWordsPerCycle,
     },
   };
+  return { kind: 'measure-mapping', groups: [group] };
 }
+
+/** The job with its one group changed. */
+const withGroup = (job: MappingMeasureJob, change: Record<string, unknown>): unknown => ({ ...job, groups: [{ ...job.groups[0]!, ...change }] });
 
 describe('jobs (no Redis)', () => {
   it('accept the closed list of kinds and name the field of a bad payload', () => {
@@ -67,15 +71,22 @@ describe('jobs (no Redis)', () => {
     const roundTrip = (job: unknown): unknown => JSON.parse(JSON.stringify(job));
     expect(parseJob('measure-mapping', roundTrip(good))).toEqual(good);
     expect(() => parseJob('run-shell', roundTrip(good))).toThrow(/job kind 'run-shell' is not one of measure-host, measure-mapping/);
-    expect(() => parseJob('measure-mapping', { ...good, points: [[0, 0, 0, 0, 9]] })).toThrow(/field 'points\[0\]'.*doubleBuffer/);
-    expect(() => parseJob('measure-mapping', { ...good, config: { ...good.config, rows: -4 } })).toThrow(/field 'config'.*rows must be a positive integer/);
+    expect(() => parseJob('measure-mapping', withGroup(good, { points: [[0, 0, 0, 0, 9]] }))).toThrow(/field 'groups\[0\]\.points\[0\]'.*doubleBuffer/);
+    expect(() => parseJob('measure-mapping', withGroup(good, { config: { ...good.groups[0]!.config, rows: -4 } }))).toThrow(/field 'groups\[0\]\.config'.*rows must be a positive integer/);
     expect(() => parseJob('measure-mapping', { ...good, script: 'rm -rf /' })).toThrow(/field 'job.script' is not part of the job/);
+    expect(() => parseJob('measure-mapping', withGroup(good, { script: 'rm -rf /' }))).toThrow(/field 'groups\[0\]\.script' is not part of the job/);
+    expect(() => parseJob('measure-mapping', { ...good, groups: [] })).toThrow(/field 'groups' must be an array of 1 to 4096 groups/);
+    // Groups of several workloads, but no more points in all than a job holds.
+    const two = { ...good, groups: [good.groups[0]!, { ...good.groups[0]!, workload: 'other' }] };
+    expect(parseJob('measure-mapping', roundTrip(two))).toEqual(two);
+    const many = Array.from({ length: 4097 }, () => [0, 0, 0, 0, 1]);
+    expect(() => parseJob('measure-mapping', { ...good, groups: [{ ...good.groups[0]!, points: many.slice(0, 2049) }, { ...good.groups[0]!, points: many.slice(0, 2048) }] })).toThrow(/field 'groups' holds 4097 points; a job holds at most 4096/);
     // Co-design's optional fields: a sparse array, and the whole result asked back.
-    expect(parseJob('measure-mapping', roundTrip({ ...good, sparseRep: 'csr', detail: true }))).toEqual({ ...good, sparseRep: 'csr', detail: true });
-    expect(() => parseJob('measure-mapping', { ...good, sparseRep: 'bitmap' })).toThrow(/field 'sparseRep' must be one of csr, csc, ellpack_block/);
-    expect(() => parseJob('measure-mapping', { ...good, detail: 1 })).toThrow(/field 'detail' must be true when given/);
-    const { layer: _, ...noLayer } = good;
-    expect(() => parseJob('measure-mapping', noLayer)).toThrow(/field 'job.layer' is missing/);
+    expect(parseJob('measure-mapping', roundTrip(withGroup(good, { sparseRep: 'csr', detail: true })))).toEqual(withGroup(good, { sparseRep: 'csr', detail: true }));
+    expect(() => parseJob('measure-mapping', withGroup(good, { sparseRep: 'bitmap' }))).toThrow(/field 'groups\[0\]\.sparseRep' must be one of csr, csc, ellpack_block/);
+    expect(() => parseJob('measure-mapping', withGroup(good, { detail: 1 }))).toThrow(/field 'groups\[0\]\.detail' must be true when given/);
+    const { layer: _, ...noLayer } = good.groups[0]!;
+    expect(() => parseJob('measure-mapping', { ...good, groups: [noLayer] })).toThrow(/field 'groups\[0\]\.layer' is missing/);
     expect(() => parseJob('measure-host', { kind: 'measure-host', workload: 'w', points: [[0]], task: { name: 't', kind: 'conv2d', shape: { n: 1 }, flops: 1 } })).toThrow(/field 'task.shape.h' is missing/);
   });
 
@@ -83,7 +94,7 @@ describe('jobs (no Redis)', () => {
     const job = mappingJob([[0, 0, 0, 0, 1], [1, 0, 0, 0, 1]]);
     expect(jobId(job, 'autotvm', 3)).toBe(jobId(structuredClone(job), 'autotvm', 3));
     expect(jobId(job, 'autotvm', 4)).not.toBe(jobId(job, 'autotvm', 3));
-    expect(jobId({ ...job, points: [[1, 0, 0, 0, 1]] }, 'autotvm', 3)).not.toBe(jobId(job, 'autotvm', 3));
+    expect(jobId(withGroup(job, { points: [[1, 0, 0, 0, 1]] }) as MappingMeasureJob, 'autotvm', 3)).not.toBe(jobId(job, 'autotvm', 3));
     expect(jobId(job, 'autotvm', 3)).toMatch(/^measure-mapping-[0-9a-f]{32}$/);
     expect(checkDeviceKey(defaultDeviceKey('simd'))).toMatch(/^node\d+-.*-simd$/);
     expect(() => checkDeviceKey('a:b')).toThrow(/device key/);
@@ -189,7 +200,7 @@ describe('tune --redis on a simulated target', () => {
       const pair = (coordinator as unknown as { pair(kind: string): { events: unknown } }).pair('measure-mapping');
       await ((await pair.events) as QueueEvents).close();
       pair.events = Promise.resolve({ on: () => {}, removeListener: () => {}, waitUntilReady: async () => {}, close: async () => {} });
-      const [result] = (await coordinator.run(mappingJob([[0, 0, 0, 0, 1]]), 'poll', 1)) as { costs: number[] }[];
+      const [[result]] = (await coordinator.run(mappingJob([[0, 0, 0, 0, 1]]), 'poll', 1)) as { costs: number[] }[][];
       expect(result!.costs[0]).toBeGreaterThan(0);
     } finally {
       await coordinator.close();
@@ -207,17 +218,17 @@ describe('tune --redis on a simulated target', () => {
       throw new Error(`job ${id} did not finish in 20 s`);
     };
     try {
-      const bad = await queue.add('measure-mapping', { ...mappingJob([[0, 0, 0, 0, 1]]), dramBytesPerCycle: -1 }, { attempts: 3 });
+      const bad = await queue.add('measure-mapping', withGroup(mappingJob([[0, 0, 0, 0, 1]]), { dramBytesPerCycle: -1 }), { attempts: 3 });
       const failed = await outcome(bad.id!);
       expect(failed.state).toBe('failed');
-      expect(failed.job!.failedReason).toMatch(/field 'dramBytesPerCycle' must be a positive number/);
+      expect(failed.job!.failedReason).toMatch(/field 'groups\[0\]\.dramBytesPerCycle' must be a positive number/);
       expect(failed.job!.attemptsMade).toBe(1); // not retried
       const unknown = await outcome((await queue.add('eval', { code: 'process.exit(1)' })).id!);
       expect(unknown.state).toBe('failed');
       expect(unknown.job!.failedReason).toMatch(/job kind 'eval' is not one of/);
       const good = await outcome((await queue.add('measure-mapping', mappingJob([[0, 0, 0, 0, 1]]))).id!);
       expect(good.state).toBe('completed');
-      expect((good.job!.returnvalue as { costs: number[] }[])[0]!.costs[0]).toBeGreaterThan(0);
+      expect((good.job!.returnvalue as { costs: number[] }[][])[0]![0]!.costs[0]).toBeGreaterThan(0);
     } finally {
       await queue.close();
     }

@@ -48,7 +48,7 @@ it('lists the workers with device keys and the depth of every queue they serve',
   const queue = new Queue(MAPPING_QUEUE, { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
   try {
     for (const point of [[0, 0, 0, 0, 1], [1, 0, 0, 0, 1], [2, 0, 0, 0, 1]]) {
-      await queue.add('measure-mapping', { kind: 'measure-mapping', workload: job.workload, layer: space.layer, config: configFields(space.target.config), dramBytesPerCycle: 10, points: [point] });
+      await queue.add('measure-mapping', { kind: 'measure-mapping', groups: [{ workload: job.workload, layer: space.layer, config: configFields(space.target.config), dramBytesPerCycle: 10, points: [point] }] });
     }
     let busy = await status();
     for (let i = 0; i < 50 && depth(busy, MAPPING_QUEUE)!.active < 2; i++) busy = await status();
@@ -73,7 +73,7 @@ it('a worker runs at most --concurrency jobs at once over all its queues (a host
     const task = (host.space as unknown as { task: unknown }).task;
     const started = performance.now();
     const jobs = await Promise.all([
-      mappingQueue.add('measure-mapping', { kind: 'measure-mapping', workload: mapping.workload, layer: space.layer, config: configFields(space.target.config), dramBytesPerCycle: 10, points: [[0, 0, 0, 0, 1]] }),
+      mappingQueue.add('measure-mapping', { kind: 'measure-mapping', groups: [{ workload: mapping.workload, layer: space.layer, config: configFields(space.target.config), dramBytesPerCycle: 10, points: [[0, 0, 0, 0, 1]] }] }),
       hostQueue.add('measure-host', { kind: 'measure-host', workload: host.workload, task, points: [host.defaultPoint] }),
     ]);
     await Promise.all(jobs.map((job, i) => job.waitUntilFinished(events[i]!, 30_000)));

@@ -16,8 +16,10 @@ import { ErrorCode, type Measurer, type MeasureResult } from '../../base/result.
 import type { Point, SearchSpace } from '../../base/search-space.js';
 import { Space } from '../../tune/space/space.js';
 import { taskKey } from '../../tune/space/task.js';
-import { type HostMeasureJob, type Job, jobId, mappingJobTemplate, type MappingMeasureJob, MAX_POINTS_PER_JOB, type MeasureJob, reviveResult } from './jobs.js';
+import { type HostMeasureJob, type Job, JobFailedError, jobId, mappingGroupTemplate, type MappingGroup, MAX_POINTS_PER_JOB, reviveResult } from './jobs.js';
+import { MappingBatcher, type Run } from './mapping-batcher.js';
 import { checkDeviceKey, connectionOptions, defaultDeviceKey, MAPPING_QUEUE, QUEUE_PREFIX, queueName, within } from './queues.js';
+import { parseWorker } from './status.js';
 
 export interface CoordinatorOptions {
   redis: string;
@@ -25,8 +27,9 @@ export interface CoordinatorOptions {
   device?: string;
   /** Tries of a job that fails on a worker (not counting take-overs from dead workers). */
   attempts?: number;
-  /** Points per job: host measurements spread one by one by default, simulated ones go 8 at a time. */
+  /** Points per host job (1 by default: host measurements spread one by one). */
   hostPointsPerJob?: number;
+  /** Points per mapping job at most (1,024 by default); the groups of a round fill one job per worker slot. */
   mappingPointsPerJob?: number;
   /** How often a waiting job is checked for having vanished (a Redis restarted without its data), ms. */
   watchMs?: number;
@@ -34,13 +37,8 @@ export interface CoordinatorOptions {
   onJob?: (job: Job) => void;
 }
 
-/** A job that failed on every attempt, or stalled too often: its message says why. */
-export class JobFailedError extends Error {
-  override name = 'JobFailedError';
-}
-
 /** A job without its points: what one workload's measurements share. */
-export type JobTemplate = Omit<HostMeasureJob, 'points'> | Omit<MappingMeasureJob, 'points'>;
+export type JobTemplate = Omit<HostMeasureJob, 'points'> | Omit<MappingGroup, 'points'>;
 
 interface QueuePair {
   queue: Queue;
@@ -70,14 +68,24 @@ export async function queueEventsFrom(queue: Queue, options: Omit<QueueEventsOpt
   return events;
 }
 
+const perJob = (value: number, what: string): number => {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_POINTS_PER_JOB) throw new RangeError(`${what} must be an integer from 1 to ${MAX_POINTS_PER_JOB}, got ${value}`);
+  return value;
+};
+
 export class Coordinator {
   readonly device: string;
+  /** Mapping groups asked for together go out in a few jobs (./mapping-batcher.ts). */
+  readonly mappings: MappingBatcher;
   private readonly queues = new Map<string, QueuePair>();
   private readonly connection: ReturnType<typeof connectionOptions>;
+  private slots?: { count: Promise<number>; at: number };
 
   private constructor(private readonly options: CoordinatorOptions) {
     this.connection = connectionOptions(options.redis);
     this.device = checkDeviceKey(options.device ?? defaultDeviceKey());
+    this.mappings = new MappingBatcher(this, perJob(options.mappingPointsPerJob ?? 1024, 'mappingPointsPerJob'));
+    perJob(options.hostPointsPerJob ?? 1, 'hostPointsPerJob');
   }
 
   /** Connects (within 15 s, or throws naming the server without its password). */
@@ -95,10 +103,17 @@ export class Coordinator {
   }
 
   /** A measurer of one workload whose points run as jobs; `tuner` and `seed` name the run in job ids. */
-  measurer(template: JobTemplate, run: { tuner: string; seed: number }): RemoteMeasurer {
-    const per = template.kind === 'measure-host' ? this.options.hostPointsPerJob ?? 1 : this.options.mappingPointsPerJob ?? 8;
-    if (!Number.isInteger(per) || per < 1 || per > MAX_POINTS_PER_JOB) throw new RangeError(`points per job must be an integer from 1 to ${MAX_POINTS_PER_JOB}, got ${per}`);
-    return new RemoteMeasurer(this, template, run, per);
+  measurer(template: JobTemplate, run: Run): RemoteMeasurer {
+    return new RemoteMeasurer(this, template, run, this.options.hostPointsPerJob ?? 1);
+  }
+
+  /** Worker slots (workers × their concurrency) live on the mapping queue, at least 1; read at most once a second. */
+  mappingSlots(): Promise<number> {
+    if (!this.slots || performance.now() - this.slots.at > 1000) {
+      const count = this.pair('measure-mapping').queue.getWorkers().then((clients) => Math.max(1, clients.reduce((sum, c) => sum + (parseWorker(c)?.concurrency ?? 1), 0)));
+      this.slots = { count, at: performance.now() };
+    }
+    return this.slots.count;
   }
 
   /**
@@ -207,38 +222,46 @@ export class Coordinator {
 
 function templateOf(job: Pick<TuningJob, 'space' | 'workload'>): JobTemplate {
   if (job.space instanceof Space) return { kind: 'measure-host', workload: job.workload, task: job.space.task };
-  if (job.space instanceof MappingSpace) return mappingJobTemplate(job.workload, job.space.layer, job.space.target);
+  if (job.space instanceof MappingSpace) return mappingGroupTemplate(job.workload, job.space.layer, job.space.target);
   throw new Error(`${job.workload}: no job kind measures this space`);
 }
 
-/** Splits each batch into jobs of at most `perJob` points and returns their results in order. */
+/**
+ * Measures a batch on the workers and returns the results in order: host batches split into
+ * jobs of `hostPerJob` points, mapping batches through the coordinator's batcher. A job that
+ * fails for good gives failed measurements that say why.
+ */
 export class RemoteMeasurer implements Measurer {
   constructor(
     private readonly coordinator: Coordinator,
     readonly template: JobTemplate,
-    readonly run: { tuner: string; seed: number },
-    readonly perJob: number,
+    readonly run: Run,
+    readonly hostPerJob: number,
   ) {}
 
   async measure(points: readonly Point[]): Promise<MeasureResult[]> {
-    const chunks: Point[][] = [];
-    for (let i = 0; i < points.length; i += this.perJob) chunks.push(points.slice(i, i + this.perJob));
-    const results = await Promise.all(chunks.map((chunk) => this.measureChunk(chunk)));
-    return results.flat();
+    const template = this.template;
+    if ('kind' in template) {
+      const chunks: Point[][] = [];
+      for (let i = 0; i < points.length; i += this.hostPerJob) chunks.push(points.slice(i, i + this.hostPerJob));
+      const results = await Promise.all(chunks.map((chunk) => this.checked(chunk.length, () => this.coordinator.run({ ...template, points: chunk.map((p) => [...p]) }, this.run.tuner, this.run.seed))));
+      return results.flat();
+    }
+    return this.checked(points.length, () => this.coordinator.mappings.measure({ ...template, points: points.map((p) => [...p]) }, this.run));
   }
 
-  private async measureChunk(points: readonly Point[]): Promise<MeasureResult[]> {
-    const job = { ...this.template, points: points.map((p) => [...p]) } as MeasureJob;
+  private async checked(count: number, measure: () => Promise<unknown>): Promise<MeasureResult[]> {
+    const host = 'kind' in this.template;
     const failed = (text: string): MeasureResult[] =>
-      points.map(() => (job.kind === 'measure-host' ? failedResult(ErrorCode.runtimeError, text) : { costs: [], errorCode: ErrorCode.runtimeError, errorText: text, timestamp: Date.now() }));
+      Array.from({ length: count }, () => (host ? failedResult(ErrorCode.runtimeError, text) : { costs: [], errorCode: ErrorCode.runtimeError, errorText: text, timestamp: Date.now() }));
     let value: unknown;
     try {
-      value = await this.coordinator.run(job, this.run.tuner, this.run.seed);
+      value = await measure();
     } catch (error) {
       if (error instanceof JobFailedError) return failed(error.message);
       throw error;
     }
-    if (!Array.isArray(value) || value.length !== points.length) return failed(`job ${jobId(job, this.run.tuner, this.run.seed)}: expected ${points.length} results, got ${JSON.stringify(value)?.slice(0, 80)}`);
+    if (!Array.isArray(value) || value.length !== count) return failed(`${this.template.workload}: expected ${count} results, got ${JSON.stringify(value)?.slice(0, 80)}`);
     return value.map(reviveResult);
   }
 }

@@ -1,7 +1,9 @@
 // The jobs a worker runs: a closed list of kinds, each with a payload checked field by field
-// before anything runs (a payload comes from the network: never code, never a path). A measure
-// job measures a few points of one workload and returns one MeasureResult per point, in order;
-// a codesign slice searches some array shapes exactly (./codesign.ts); a teacher label solves
+// before anything runs (a payload comes from the network: never code, never a path). A host
+// measure job times a few points of one workload and returns one MeasureResult per point, in
+// order; a mapping job scores groups of points, each of one workload, and returns one list of
+// results per group (the coordinator packs every layer's batch of a round into a few jobs, so a
+// microsecond simulation does not pay a trip through Redis on its own); a codesign slice searches some array shapes exactly (./codesign.ts); a teacher label solves
 // one training instance's MILP (./teacher.ts).
 //
 // Its id is a digest of the whole payload and the run (tuner, seed), so the same work asked
@@ -27,24 +29,23 @@ export { PayloadError } from './payload.js';
 export const JOB_KINDS = ['measure-host', 'measure-mapping', 'codesign-slice', 'teacher-label'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
-/** Points per job at most: a job is a slice of one batch. */
-export const MAX_POINTS_PER_JOB = 1024;
+/** Points per job at most, over all its groups. */
+export const MAX_POINTS_PER_JOB = 4096;
 
-interface JobCommon {
+/** Times kernel schedules of one layer on the worker's device (in its isolated measurer). */
+export interface HostMeasureJob {
+  kind: 'measure-host';
   /** The records' workload key; names the job in logs and in its id. */
   workload: string;
+  task: Task;
   points: Point[];
 }
 
-/** Times kernel schedules of one layer on the worker's device (in its isolated measurer). */
-export interface HostMeasureJob extends JobCommon {
-  kind: 'measure-host';
-  task: Task;
-}
-
-/** Scores mappings of one layer on a simulated systolic array (deterministic). */
-export interface MappingMeasureJob extends JobCommon {
-  kind: 'measure-mapping';
+/** Mappings of one layer on one simulated systolic array to score (deterministic). */
+export interface MappingGroup {
+  /** The records' workload key. */
+  workload: string;
+  points: Point[];
   layer: ConvLayer;
   config: SystolicConfig;
   /** DRAM bytes per cycle; 'infinite' is SCALE-Sim's CALC mode (JSON has no Infinity). */
@@ -55,8 +56,29 @@ export interface MappingMeasureJob extends JobCommon {
   detail?: true;
 }
 
+/** Groups of mappings to score, of one or many workloads. */
+export interface MappingMeasureJob {
+  kind: 'measure-mapping';
+  groups: MappingGroup[];
+}
+
 export type MeasureJob = HostMeasureJob | MappingMeasureJob;
 export type Job = MeasureJob | CodesignSliceJob | TeacherLabelJob;
+
+/** A job that failed on every attempt, stalled too often or came back malformed: its message says why. */
+export class JobFailedError extends Error {
+  override name = 'JobFailedError';
+}
+
+/** What a measure job is about, for logs: its workload, or a mapping job's first and how many more. */
+export function jobWorkload(job: MeasureJob): string {
+  if (job.kind === 'measure-host') return job.workload;
+  const [first, ...more] = job.groups;
+  return more.length === 0 ? first!.workload : `${first!.workload} and ${more.length} more`;
+}
+
+/** Points a measure job holds, over its groups. */
+export const jobPoints = (job: MeasureJob): number => (job.kind === 'measure-host' ? job.points.length : job.groups.reduce((sum, g) => sum + g.points.length, 0));
 
 /** The job's id in Redis, from its payload and what else names the run: BullMQ ids may not contain ':' nor be integers. */
 export function jobId(job: Job, ...run: (string | number)[]): string {
@@ -80,22 +102,22 @@ export function configFields(config: SystolicConfig): SystolicConfig {
   return Object.fromEntries(CONFIG_KEYS.map((key) => [key, config[key]])) as unknown as SystolicConfig;
 }
 
-/** A measure-mapping job of one layer on one target, all but its points. */
-export function mappingJobTemplate(workload: string, layer: ConvLayer, target: MappingTarget): Omit<MappingMeasureJob, 'points'> {
+/** A mapping group of one layer on one target, all but its points. */
+export function mappingGroupTemplate(workload: string, layer: ConvLayer, target: MappingTarget): Omit<MappingGroup, 'points'> {
   return {
-    kind: 'measure-mapping', workload, layer, config: configFields(target.config),
+    workload, layer, config: configFields(target.config),
     dramBytesPerCycle: Number.isFinite(target.dramBytesPerCycle) ? target.dramBytesPerCycle : 'infinite',
     ...(target.sparseRep ? { sparseRep: target.sparseRep } : {}),
   };
 }
 
-function points(value: unknown, space: Pick<SearchSpace, 'cardinalities' | 'knobNames'>): Point[] {
+function points(value: unknown, space: Pick<SearchSpace, 'cardinalities' | 'knobNames'>, field = 'points'): Point[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_POINTS_PER_JOB) {
-    throw new PayloadError(`field 'points' must be an array of 1 to ${MAX_POINTS_PER_JOB} points`);
+    throw new PayloadError(`field '${field}' must be an array of 1 to ${MAX_POINTS_PER_JOB} points`);
   }
   return value.map((point, i) => {
-    if (!Array.isArray(point) || !point.every((x) => Number.isInteger(x))) throw new PayloadError(`field 'points[${i}]' must be an array of integers`);
-    checked(`points[${i}]`, () => checkPoint(space as SearchSpace, point));
+    if (!Array.isArray(point) || !point.every((x) => Number.isInteger(x))) throw new PayloadError(`field '${field}[${i}]' must be an array of integers`);
+    checked(`${field}[${i}]`, () => checkPoint(space as SearchSpace, point));
     return Object.freeze([...point] as number[]);
   });
 }
@@ -122,28 +144,38 @@ function hostJob(data: Record<string, unknown>): HostMeasureJob {
 
 const SPARSE_REPS: readonly SparseRepresentation[] = ['csr', 'csc', 'ellpack_block'];
 
-function mappingJob(data: Record<string, unknown>): MappingMeasureJob {
-  const optional = (['sparseRep', 'detail'] as const).filter((key) => key in data);
-  const top = object(data, 'job', ['kind', 'workload', 'points', 'layer', 'config', 'dramBytesPerCycle', ...optional]);
-  if ('sparseRep' in top && !SPARSE_REPS.includes(top.sparseRep as SparseRepresentation)) throw new PayloadError(`field 'sparseRep' must be one of ${SPARSE_REPS.join(', ')}`);
-  if ('detail' in top && top.detail !== true) throw new PayloadError(`field 'detail' must be true when given`);
-  const rawConfig = object(top.config, 'config', CONFIG_KEYS);
-  string(rawConfig.runName, 'config.runName');
-  const config = checked('config', () => validateConfig(Object.fromEntries(CONFIG_KEYS.map((key) => [key, rawConfig[key]])) as unknown as SystolicConfig & { dataflow: Dataflow }));
+function mappingGroup(data: unknown, field: string): MappingGroup {
+  const optional = data !== null && typeof data === 'object' ? (['sparseRep', 'detail'] as const).filter((key) => key in data) : [];
+  const top = object(data, field, ['workload', 'points', 'layer', 'config', 'dramBytesPerCycle', ...optional]);
+  if ('sparseRep' in top && !SPARSE_REPS.includes(top.sparseRep as SparseRepresentation)) throw new PayloadError(`field '${field}.sparseRep' must be one of ${SPARSE_REPS.join(', ')}`);
+  if ('detail' in top && top.detail !== true) throw new PayloadError(`field '${field}.detail' must be true when given`);
+  const rawConfig = object(top.config, `${field}.config`, CONFIG_KEYS);
+  string(rawConfig.runName, `${field}.config.runName`);
+  const config = checked(`${field}.config`, () => validateConfig(Object.fromEntries(CONFIG_KEYS.map((key) => [key, rawConfig[key]])) as unknown as SystolicConfig & { dataflow: Dataflow }));
   const dram = top.dramBytesPerCycle;
   if (dram !== 'infinite' && !(typeof dram === 'number' && Number.isFinite(dram) && dram > 0)) {
-    throw new PayloadError(`field 'dramBytesPerCycle' must be a positive number or 'infinite'`);
+    throw new PayloadError(`field '${field}.dramBytesPerCycle' must be a positive number or 'infinite'`);
   }
   return {
-    kind: 'measure-mapping',
-    workload: string(top.workload, 'workload'),
-    layer: layer(top.layer, 'layer'),
+    workload: string(top.workload, `${field}.workload`),
+    layer: layer(top.layer, `${field}.layer`),
     config,
     dramBytesPerCycle: dram,
-    points: points(top.points, { cardinalities: MAPPING_CARDINALITIES, knobNames: MAPPING_KNOBS }),
+    points: points(top.points, { cardinalities: MAPPING_CARDINALITIES, knobNames: MAPPING_KNOBS }, `${field}.points`),
     ...('sparseRep' in top ? { sparseRep: top.sparseRep as SparseRepresentation } : {}),
     ...('detail' in top ? { detail: true as const } : {}),
   };
+}
+
+function mappingJob(data: Record<string, unknown>): MappingMeasureJob {
+  const top = object(data, 'job', ['kind', 'groups']);
+  if (!Array.isArray(top.groups) || top.groups.length === 0 || top.groups.length > MAX_POINTS_PER_JOB) {
+    throw new PayloadError(`field 'groups' must be an array of 1 to ${MAX_POINTS_PER_JOB} groups`);
+  }
+  const groups = top.groups.map((group, i) => mappingGroup(group, `groups[${i}]`));
+  const total = groups.reduce((sum, group) => sum + group.points.length, 0);
+  if (total > MAX_POINTS_PER_JOB) throw new PayloadError(`field 'groups' holds ${total} points; a job holds at most ${MAX_POINTS_PER_JOB}`);
+  return { kind: 'measure-mapping', groups };
 }
 
 /**

@@ -1,22 +1,23 @@
 // Co-design searches with their layer simulations on workers: the search stays here, and the
 // layer evaluations a batch needs (CodesignProblem's cache misses, in the order a local run meets
 // them: the joint tuners' whole configurations, grid's and the software-only tuners' one layer at
-// a time) go out as 'measure-mapping' jobs, one per accelerator and layer, asking for the whole
-// MappingResult (`detail`). The coordinator caches them as a replayed log's, so the records, the
-// best design and the simulator-call count are a local run's.
+// a time) go out as mapping groups, one per accelerator and layer, asking for the whole
+// MappingResult (`detail`); the coordinator's batcher packs them into jobs. The results are
+// cached as a replayed log's, so the records, the best design and the simulator-call count are
+// a local run's.
 import { budgetKey, type CodesignProblem, type CodesignRun, type LayerEvaluation, type LayerSimulator, runStrategy, type Strategy, type StrategyOptions } from '../../codesign/index.js';
 import type { Core } from '../../core/core.js';
 import type { MappingResult } from '../../sim/mapping.js';
 import type { Coordinator } from './coordinator.js';
-import { mappingJobTemplate, MAX_POINTS_PER_JOB, type MappingMeasureJob } from './jobs.js';
+import { mappingGroupTemplate, type MappingGroup } from './jobs.js';
 
 export function remoteLayerSimulator(coordinator: Coordinator, problem: CodesignProblem, run: { tuner: string; seed: number }): LayerSimulator {
-  const jobFor = ({ hardware, layer }: LayerEvaluation, points: number[][]): MappingMeasureJob => {
+  const groupFor = ({ hardware, layer }: LayerEvaluation, points: number[][]): MappingGroup => {
     const { layer: convLayer } = problem.network.layers[layer]!;
-    return { ...mappingJobTemplate(`${budgetKey(problem)}|${convLayer.name}`, { ...convLayer }, problem.mappingTarget(hardware)), detail: true, points };
+    return { ...mappingGroupTemplate(`${budgetKey(problem)}|${convLayer.name}`, { ...convLayer }, problem.mappingTarget(hardware)), detail: true, points };
   };
   return async (evaluations) => {
-    // Evaluations of one accelerator and layer go in one job (a few, past MAX_POINTS_PER_JOB).
+    // Evaluations of one accelerator and layer are one group; the batcher packs the groups into jobs.
     const groups = new Map<string, number[]>();
     evaluations.forEach(({ hardware, layer }, i) => {
       const key = `${hardware.join(',')}|${layer}`;
@@ -24,15 +25,14 @@ export function remoteLayerSimulator(coordinator: Coordinator, problem: Codesign
       if (group) group.push(i);
       else groups.set(key, [i]);
     });
-    const chunks = [...groups.values()].flatMap((at) => Array.from({ length: Math.ceil(at.length / MAX_POINTS_PER_JOB) }, (_, c) => at.slice(c * MAX_POINTS_PER_JOB, (c + 1) * MAX_POINTS_PER_JOB)));
     const results = new Array<MappingResult>(evaluations.length);
     await Promise.all(
-      chunks.map(async (at) => {
-        const job = jobFor(evaluations[at[0]!]!, at.map((i) => [...evaluations[i]!.mapping]));
-        const value = await coordinator.run(job, run.tuner, run.seed);
-        const mappings = Array.isArray(value) ? value.map((r) => (r as { mapping?: MappingResult }).mapping) : [];
-        if (mappings.length !== at.length || !mappings.every((m) => m?.valid === true)) {
-          throw new Error(`${job.workload}: a worker returned ${JSON.stringify(value)?.slice(0, 120)} for ${at.length} mappings that fit; expected their simulated results`);
+      [...groups.values()].map(async (at) => {
+        const group = groupFor(evaluations[at[0]!]!, at.map((i) => [...evaluations[i]!.mapping]));
+        const value = await coordinator.mappings.measure(group, run);
+        const mappings = value.map((r) => (r as { mapping?: MappingResult }).mapping);
+        if (!mappings.every((m) => m?.valid === true)) {
+          throw new Error(`${group.workload}: a worker returned ${JSON.stringify(value)?.slice(0, 120)} for ${at.length} mappings that fit; expected their simulated results`);
         }
         mappings.forEach((m, k) => (results[at[k]!] = m!));
       }),

@@ -34,7 +34,7 @@ export function workerName(device: string, concurrency: number): string {
   return [NAME_PREFIX, device, hostname().replace(/[^\w.-]/g, '_'), process.pid, concurrency].join('~');
 }
 
-function parseWorker(client: Record<string, string>): WorkerStatus | undefined {
+export function parseWorker(client: Record<string, string>): WorkerStatus | undefined {
   const [prefix, device, host, pid, concurrency] = (client.rawname ?? '').split(':w:').at(-1)!.split('~');
   if (prefix !== NAME_PREFIX || !device) return undefined;
   return { device, host: host ?? '?', pid: Number(pid), concurrency: Number(concurrency), address: client.addr ?? '?', connectedSeconds: Number(client.age), idleSeconds: Number(client.idle) };

@@ -15,7 +15,7 @@ import { spaceFor } from '../../tune/space/space.js';
 import { taskKey } from '../../tune/space/task.js';
 import { WorkerMeasurer } from '../measurer.js';
 import { type CodesignSliceJob, incumbentKey } from './codesign.js';
-import { type HostMeasureJob, type Job, JOB_KINDS, type MappingMeasureJob, parseJob, PayloadError } from './jobs.js';
+import { type HostMeasureJob, type Job, JOB_KINDS, jobPoints, jobWorkload, type MappingGroup, type MappingMeasureJob, parseJob, PayloadError } from './jobs.js';
 import { checkDeviceKey, connectionOptions, defaultDeviceKey, QUEUE_PREFIX, queueName, within } from './queues.js';
 import { workerName } from './status.js';
 import { JobThread, type ThreadJob } from './thread.js';
@@ -118,15 +118,26 @@ class JobRunner {
       default: {
         if (this.syntheticError) throw new Error(this.syntheticError);
         const results = job.kind === 'measure-host' ? await this.host(job) : this.mapping(job);
-        if (this.syntheticMsPerPoint > 0) await sleep(this.syntheticMsPerPoint * job.points.length);
+        if (this.syntheticMsPerPoint > 0) await sleep(this.syntheticMsPerPoint * jobPoints(job));
         return results;
       }
     }
   }
 
-  private mapping(job: MappingMeasureJob): MeasureResult[] {
-    const dram = job.dramBytesPerCycle === 'infinite' ? Number.POSITIVE_INFINITY : job.dramBytesPerCycle;
-    const key = JSON.stringify([job.layer, job.config, dram, job.sparseRep]);
+  /** One list of results per group. */
+  private mapping(job: MappingMeasureJob): MeasureResult[][] {
+    return job.groups.map((group) => {
+      const space = this.mappingSpace(group);
+      return group.points.map((point) => {
+        const result = space.evaluate(point);
+        return group.detail ? { ...mappingMeasureResult(result), mapping: result } : mappingMeasureResult(result);
+      });
+    });
+  }
+
+  private mappingSpace(group: MappingGroup): MappingSpace {
+    const dram = group.dramBytesPerCycle === 'infinite' ? Number.POSITIVE_INFINITY : group.dramBytesPerCycle;
+    const key = JSON.stringify([group.layer, group.config, dram, group.sparseRep]);
     let space = this.mappingSpaces.get(key);
     if (!space) {
       // The model caches per layer object; start afresh now and then so a long-lived worker stays small.
@@ -134,13 +145,10 @@ class JobRunner {
         this.mappingSpaces.clear();
         this.model = new MappingModel(new Simulator(this.core));
       }
-      space = new MappingSpace(this.model, { config: job.config, dramBytesPerCycle: dram, ...(job.sparseRep ? { sparseRep: job.sparseRep } : {}) }, job.layer);
+      space = new MappingSpace(this.model, { config: group.config, dramBytesPerCycle: dram, ...(group.sparseRep ? { sparseRep: group.sparseRep } : {}) }, group.layer);
       this.mappingSpaces.set(key, space);
     }
-    return job.points.map((point) => {
-      const result = space.evaluate(point);
-      return job.detail ? { ...mappingMeasureResult(result), mapping: result } : mappingMeasureResult(result);
-    });
+    return space;
   }
 
   private async host(job: HostMeasureJob): Promise<MeasureResult[]> {
@@ -202,7 +210,9 @@ class Slots {
 }
 
 /** How much a job holds, for the log: points, array shapes or instances (`points` of its JobEvent). */
-const size = (job: Job): number => (job.kind === 'codesign-slice' ? job.shapes.length : job.kind === 'teacher-label' ? 1 : job.points.length);
+const size = (job: Job): number => (job.kind === 'codesign-slice' ? job.shapes.length : job.kind === 'teacher-label' ? 1 : jobPoints(job));
+/** What a job is about, for the log. */
+const about = (job: Job): string => (job.kind === 'codesign-slice' || job.kind === 'teacher-label' ? job.workload : jobWorkload(job));
 
 export async function startWorker(core: Core, options: WorkerOptions): Promise<RunningWorker> {
   const connection = connectionOptions(options.redis);
@@ -232,10 +242,10 @@ export async function startWorker(core: Core, options: WorkerOptions): Promise<R
     started = performance.now();
     try {
       const results = await runner.run(job);
-      report('done', size(job), job.workload);
+      report('done', size(job), about(job));
       return results;
     } catch (error) {
-      report(String((error as Error).message ?? error), size(job), job.workload);
+      report(String((error as Error).message ?? error), size(job), about(job));
       throw error;
     } finally {
       slots.give();
