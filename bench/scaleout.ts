@@ -9,7 +9,7 @@
 //              with its layer simulations on 1 and 2 workers: the same records, and what the trips
 //              through Redis cost a search whose simulations take microseconds to milliseconds;
 //   synthetic  measurement-bound work, a device of 50 ms per measurement, on 1 and on 8 workers;
-//   faults     one tuning run during which 10 workers are killed mid-job (SIGKILL) and replaced:
+//   faults     one tuning run (1,024 trials) during which 10 workers are killed mid-job (SIGKILL) and replaced:
 //              every trial recorded exactly once, the records of a local run.
 // Redis restarts (fresh, empty) before each configuration, so no run sees another's jobs or
 // shared incumbent. Wall times on a shared machine move with the neighbours: say so with them.
@@ -189,7 +189,7 @@ async function syntheticRows(core: Core, redis: RedisServer, graph: Graph, log: 
 }
 
 async function faultRows(core: Core, redis: RedisServer, graph: Graph, kills: number, log: BenchOptions['log']): Promise<Row[]> {
-  const trials = 512;
+  const trials = 1024;
   const jobs = (): TuningJob[] => workerTuningJobs(core, graph, 'systolic:eyeriss').slice(1, 2);
   const local = await tuneRecords(core, jobs(), trials, 32);
   const args = ['--synthetic-ms', '20', '--stall-timeout', '1'];

@@ -66,6 +66,36 @@ describe('MappingBatcher', () => {
     ]);
   });
 
+  it('holds groups while every slot has a job, then sends them together in the slot that came free', async () => {
+    const sent: MappingMeasureJob[] = [];
+    const release: (() => void)[] = [];
+    const runner: MappingJobRunner = {
+      mappingSlots: async () => 2,
+      run: (job) => {
+        sent.push(job);
+        return new Promise((resolve) => release.push(() => resolve(job.groups.map((g) => g.points.map((p) => `${g.workload}#${p[0]}`)))));
+      },
+    };
+    const batcher = new MappingBatcher(runner, 1024);
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    const a = batcher.measure(group('a', 4), run);
+    await turn();
+    await turn();
+    expect(sent.map((job) => job.groups[0]!.points.length)).toEqual([2, 2]);
+    const later = [batcher.measure(group('b', 3), run), batcher.measure(group('c', 3), run)];
+    await turn();
+    await turn();
+    expect(sent).toHaveLength(2); // both slots busy: b and c wait
+    release.shift()!();
+    await turn();
+    await turn();
+    expect(sent).toHaveLength(3);
+    expect(sent[2]!.groups.map((g) => [g.workload, g.points.length])).toEqual([['b', 3], ['c', 3]]);
+    while (release.length > 0) release.shift()!();
+    expect(await a).toEqual(expected('a', 4));
+    expect(await Promise.all(later)).toEqual([expected('b', 3), expected('c', 3)]);
+  });
+
   it('fails only the groups of a job that failed, and a job whose results do not match its points', async () => {
     const runner = fakeRunner(2, (job) => (job.groups.some((g) => g.workload === 'b') ? new JobFailedError('job x failed: broken') : undefined));
     const batcher = new MappingBatcher(runner, 1024);

@@ -1,11 +1,13 @@
-// Mapping measurements travel together. A simulated mapping costs tens of microseconds, less
-// than one trip through Redis, so the groups asked for in the same turn of the event loop (every
-// layer's batch of a round when layers are tuned side by side, every accelerator and layer a
-// co-design batch misses) are packed into as few jobs as keep every live worker slot busy: one
-// job per slot, each at most `maxPerJob` points, a group split across jobs where it must be.
+// Mapping measurements travel together. A simulated mapping costs microseconds, less than one
+// trip through Redis, so the groups asked for in the same turn of the event loop (every layer's
+// batch of a round when layers are tuned side by side, every accelerator and layer a co-design
+// batch misses) are packed into as few jobs as keep the free worker slots busy: one job per free
+// slot, each at most `maxPerJob` points, a group split across jobs where it must be. While every
+// slot holds a job, new groups wait for one to come back and then go together; sent at once
+// they would split into ever smaller jobs as the layers' rounds drift apart.
 //
-// The packing depends only on the groups and the slot count, so a coordinator restarted with the
-// same workers packs the same jobs (same ids) and re-attaches to them.
+// The packing depends only on the groups and the free slots, so a coordinator restarted with the
+// same workers packs its first jobs as before (same ids) and re-attaches to them.
 import { JobFailedError, type MappingGroup, type MappingMeasureJob } from './jobs.js';
 
 export interface Run {
@@ -37,6 +39,7 @@ export interface MappingJobRunner {
 export class MappingBatcher {
   private readonly pending = new Map<string, { run: Run; requests: Request[] }>();
   private scheduled = false;
+  private inFlight = 0;
 
   constructor(
     private readonly runner: MappingJobRunner,
@@ -50,22 +53,39 @@ export class MappingBatcher {
       const entry = this.pending.get(key) ?? { run, requests: [] };
       entry.requests.push({ group, results: new Array(group.points.length), missing: group.points.length, resolve, reject });
       this.pending.set(key, entry);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
   }
 
+  /** A flush after this turn of the event loop, once. */
+  private schedule(): void {
+    if (this.scheduled || this.pending.size === 0) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
   private async flush(): Promise<void> {
+    const slots = await this.runner.mappingSlots().catch(() => 1);
     this.scheduled = false;
+    const free = slots - this.inFlight;
+    if (free <= 0) return; // the next job back flushes
     const entries = [...this.pending.values()];
     this.pending.clear();
-    const slots = await this.runner.mappingSlots().catch(() => 1);
-    for (const { run, requests } of entries) for (const slices of pack(requests, slots, this.maxPerJob)) void this.send(slices, run);
+    // Runs (tuner, seed) never share a job; each gets the free slots, at least one job.
+    for (const { run, requests } of entries) for (const slices of pack(requests, Math.max(1, Math.floor(free / entries.length)), this.maxPerJob)) void this.send(slices, run);
   }
 
   private async send(slices: Slice[], run: Run): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.sendJob(slices, run);
+    } finally {
+      this.inFlight--;
+      this.schedule();
+    }
+  }
+
+  private async sendJob(slices: Slice[], run: Run): Promise<void> {
     const job: MappingMeasureJob = { kind: 'measure-mapping', groups: slices.map(({ request, from, to }) => ({ ...request.group, points: request.group.points.slice(from, to) })) };
     try {
       const value = await this.runner.run(job, run.tuner, run.seed);
@@ -86,8 +106,8 @@ export class MappingBatcher {
 }
 
 /**
- * Requests' points cut into jobs of near-equal size, in request order: one per slot, or a
- * multiple of the slots when maxPerJob needs more, so every slot gets the same share.
+ * Requests' points cut into jobs of near-equal size, in request order: one per free slot, or a
+ * multiple of them when maxPerJob needs more, so every slot gets the same share.
  */
 function pack(requests: readonly Request[], slots: number, maxPerJob: number): Slice[][] {
   const total = requests.reduce((sum, r) => sum + r.group.points.length, 0);
