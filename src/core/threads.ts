@@ -95,8 +95,13 @@ export class ThreadPool {
     this.cells = new Int32Array(control);
   }
 
-  /** Starts `count` helper threads (the caller is the remaining one) on a threaded core. */
-  static async start(core: Core, count: number, spawn: ThreadSpawner): Promise<ThreadPool> {
+  /**
+   * Starts `count` helper threads (the caller is the remaining one) on a threaded core. The pool
+   * comes back as soon as they are spawned, while they boot and instantiate the core in their own
+   * threads (40-60 ms), so the caller can plan and pack meanwhile; `ready` resolves when every
+   * helper listens (on failure it rejects and the pool is closed). No kernel may run before it.
+   */
+  static async launch(core: Core, count: number, spawn: ThreadSpawner): Promise<{ pool: ThreadPool; ready: Promise<void> }> {
     const memory = core.exports.memory;
     if (!core.module || !(memory.buffer instanceof SharedArrayBuffer)) {
       throw new RangeError(`threads: the '${core.flavour}' core has no shared memory; threads need a threaded flavour`);
@@ -119,13 +124,14 @@ export class ThreadPool {
       handle.send({ module: core.module, memory, control, slot, kernels: [...THREAD_KERNELS], spinMs: HELPER_SPIN_MS });
     }
     const pool = new ThreadPool(core, handles, control, errors);
-    try {
-      await Promise.all(ready);
-    } catch (e) {
-      pool.close();
-      throw e;
-    }
-    return pool;
+    const allReady = Promise.all(ready).then(
+      () => {},
+      (e: unknown) => {
+        pool.close();
+        throw e;
+      },
+    );
+    return { pool, ready: allReady };
   }
 
   /** Threads a kernel runs on: the caller and its helpers. */

@@ -239,25 +239,35 @@ export async function createSession(model: Uint8Array | Graph, options: SessionO
       throw new RuntimeError(`${source}: node '${node.name}': op '${node.op}' is not supported by the runtime (supported: ${SUPPORTED_OPS.join(', ')})`, { file: source });
     }
   }
-  const { core, pool } = await coreAndThreads(options);
+  // The helper threads boot while the graph is lowered and its weights packed (plans need only their number).
+  const { core, pool, ready } = await coreAndThreads(options);
   const lw = new Lowering(graph, data, core, { source, opset, tuned: tunedPoints(options.records), ...(pool ? { pool } : {}) });
+  let session: Session;
   try {
-    return compile(lw, graph, core, options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT, pool);
+    session = compile(lw, graph, core, options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT, pool);
   } catch (e) {
     pool?.close();
+    ready.catch(() => {});
     for (const plan of lw.plans) core.exports.planRelease(plan.ptr);
     core.free(...lw.owned, ...lw.packed.map((p) => p.buffer));
     throw e;
   }
+  try {
+    await ready;
+  } catch (e) {
+    session.dispose();
+    throw e;
+  }
+  return session;
 }
 
-/** The core a session runs on and, for more than one thread where the runtime allows, its helper threads. */
-async function coreAndThreads(options: SessionOptions): Promise<{ core: Core; pool?: ThreadPool }> {
+/** The core a session runs on and, for more than one thread where the runtime allows, its helper threads (`ready` when they listen). */
+async function coreAndThreads(options: SessionOptions): Promise<{ core: Core; pool?: ThreadPool; ready: Promise<void> }> {
   const threads = options.threads ?? 1;
   const spawn = threads > 1 && detectFeatures().threads ? threadSpawner() : undefined;
-  if (!spawn) return { core: await getCore(options.flavour) };
+  if (!spawn) return { core: await getCore(options.flavour), ready: Promise.resolve() };
   const core = await getCore(threadedFlavour(options.flavour ?? bestFlavour(detectFeatures())));
-  return { core, pool: await ThreadPool.start(core, threads - 1, spawn) };
+  return { core, ...(await ThreadPool.launch(core, threads - 1, spawn)) };
 }
 
 function compile(lw: Lowering, graph: Graph, core: Core, memoryLimit: number, pool: ThreadPool | undefined): Session {

@@ -55,7 +55,11 @@ describe('conv and depthwise kernels on threads', () => {
   const pools: ThreadPool[] = [];
   beforeAll(async () => {
     core = await getCore('simd-threads');
-    for (const helpers of [1, 2]) pools.push(await ThreadPool.start(core, helpers, threadSpawner()!));
+    for (const helpers of [1, 2]) {
+      const { pool, ready } = await ThreadPool.launch(core, helpers, threadSpawner()!);
+      await ready;
+      pools.push(pool);
+    }
   });
   afterAll(() => pools.forEach((pool) => pool.close()));
 
@@ -94,7 +98,7 @@ describe('conv and depthwise kernels on threads', () => {
   });
 
   it('a pool needs a threaded core', async () => {
-    await expect(ThreadPool.start(await getCore('simd'), 1, threadSpawner()!)).rejects.toThrow(/the 'simd' core has no shared memory/);
+    await expect(ThreadPool.launch(await getCore('simd'), 1, threadSpawner()!)).rejects.toThrow(/the 'simd' core has no shared memory/);
   });
 });
 
@@ -140,6 +144,30 @@ describe('sessions on threads', () => {
       const session = await createSession(graph, { weights: placeholderWeights(graph, 1), threads: 4 });
       expect([session.threads, session.flavour]).toEqual([1, 'relaxed']);
       session.dispose();
+    } finally {
+      registerRuntime(nodeRuntime);
+    }
+  });
+
+  it('refuses a session whose helper thread fails to start, while the model was compiled beside it, and stops the helpers', async () => {
+    let terminated = 0;
+    registerRuntime({
+      ...nodeRuntime,
+      // A helper that boots slowly, then reports the failure a broken thread sends.
+      spawnThread: async () => {
+        let listener: (message: unknown) => void = () => {};
+        return {
+          send: () => void setTimeout(() => listener('failed: no memory for the instance'), 50),
+          onMessage: (l) => (listener = l),
+          onError: () => {},
+          terminate: () => void terminated++,
+        };
+      },
+    });
+    try {
+      const graph = zooModel('squeezenet11');
+      await expect(createSession(graph, { weights: placeholderWeights(graph, 1), threads: 3 })).rejects.toThrow(/threads: helper thread 1: no memory for the instance/);
+      expect(terminated).toBe(2);
     } finally {
       registerRuntime(nodeRuntime);
     }
