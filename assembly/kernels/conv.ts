@@ -257,19 +257,19 @@ export function convRun(p: usize, part: i32, parts: i32): void {
               convMicro(variant, indPtr, taps, kc, icOff, wPtr, wTap, outRow + (<usize>(jb * nr) << 2), ldo, rows, cols, accumulate, stage);
             }
           }
+          // A tile whose last input channels are in: its epilogue now, while its outputs are in
+          // cache (a pass over the whole part afterwards read a large layer's outputs back from memory).
+          if (ti == nTi - 1) epilogue(plan, pbStart * mr, min(pixels, pbEnd * mr), g * ocg + jbStart * nr, g * ocg + min(ocg, jbEnd * nr));
         }
       }
     }
   }
-  const p0 = pbLo * mr, p1 = min(pixels, pbHi * mr);
-  for (let g = 0; g < groups; g++) {
-    epilogue(plan, p0, p1, g * ocg + jbLo * nr, g * ocg + min(ocg, jbHi * nr));
-  }
 }
 
-// The plan's epilogue on output rows [p0, p1), channels [c0, c1). Each (row, group) segment is
-// one call, whatever the split, so an output value takes the same path (SIMD lanes or scalar
-// tail) however many parts computed it: results do not depend on the thread count.
+// The plan's epilogue on output rows [p0, p1), channels [c0, c1). Callers start a segment at a
+// register block's first channel (nr is a multiple of 4) counted from its group's first, or at a
+// depthwise tail's last vector, so an output value takes the same path (SIMD lanes or scalar
+// tail) however the layer's rows are split: results do not depend on the thread count.
 export function epilogue(plan: ConvPlan, p0: i32, p1: i32, c0: i32, c1: i32): void {
   const bias = plan.bias, residual = plan.residual, act = plan.act;
   if ((bias == 0 && residual == 0 && act < 0) || c0 >= c1) return;
@@ -420,11 +420,16 @@ export function dwRun(p: usize, part: i32, parts: i32): void {
           dwMicro(variant, indPtr, taps, <usize>(cb * nr) << 2, wpk + (<usize>(cb * taps * nr) << 2), outRow + (<usize>(cb * nr) << 2), ldo, rows);
         }
       }
+      // The tile's epilogue while its outputs are in cache.
+      if (pbStart < pbEnd && tc * tC < cbEnd) epilogue(plan, pbStart * mr, min(pixels, pbEnd * mr), tc * tC * nr, cbEnd * nr);
     }
   }
   const p0 = pbLo * mr, p1 = min(pixels, pbHi * mr);
-  if (cFull * nr < c) dwTail(plan, cFull * nr, p0, p1);
-  epilogue(plan, p0, p1, 0, c);
+  if (cFull * nr < c) {
+    dwTail(plan, cFull * nr, p0, p1);
+    // The tail's last vector may have recomputed the last block's final channels (c-4 …): their epilogue again.
+    epilogue(plan, p0, p1, c >= 4 ? min(cFull * nr, c - 4) : cFull * nr, c);
+  }
 }
 
 /** Number of generated conv variants and their register blocks, for checks on the TS side. */
