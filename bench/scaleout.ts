@@ -1,10 +1,11 @@
-// `npm run bench -- scaleout [--json] [--network resnet18] [--trials 512] [--kills 10] [--skip codesign,tune,arco,synthetic,faults]`
+// `npm run bench -- scaleout [--json] [--network resnet18] [--tune-model resnet18convs] [--trials 512] [--batch-size 64] [--kills 10] [--skip codesign,tune,arco,synthetic,faults]`
 // Scale-out on Redis (issue 18), against a private redis-server and `mapwise worker` processes:
 //   codesign   the exact co-design optimum (a SCALE-Sim network, the default area budget) here, on
 //              1 and on 2 workers: the same optimum, the speed-up of 2 over 1, and the overhead of
 //              going through Redis (1 worker against the local search);
-//   tune       a simulated-target tuning run (ResNet-18's convolutions, random tuner) the same way:
-//              the same records;
+//   tune       a simulated-target tuning run (ResNet-18's convolutions, random tuner, through the
+//              library's `tune`: its layers side by side on the workers) the same way: each layer's
+//              records as here;
 //   arco       ARCO co-designing the same network (default area budget and call budget) here and
 //              with its layer simulations on 1 and 2 workers: the same records, and what the trips
 //              through Redis cost a search whose simulations take microseconds to milliseconds;
