@@ -34,7 +34,11 @@ export interface TuneOptions {
   previous?: readonly TuningRecord[];
   /** autotvm, chameleon: start each layer's cost model from the layers tuned before it (default false). */
   transfer?: boolean;
-  /** Node: measure on the `mapwise worker` processes of this Redis (redis://… or rediss://…); search and records stay here. */
+  /**
+   * Node: measure on the `mapwise worker` processes of this Redis (redis://… or rediss://…); search
+   * and records stay here. Without transfer the layers are tuned side by side, their records
+   * interleaved by batch.
+   */
   redis?: string;
   /** With redis, host: the device key of the workers to measure on (default: this machine's). */
   device?: string;

@@ -40,6 +40,9 @@ export interface CoordinatorOptions {
 /** A job without its points: what one workload's measurements share. */
 export type JobTemplate = Omit<HostMeasureJob, 'points'> | Omit<MappingGroup, 'points'>;
 
+/** A host job's template (a mapping group names no job kind: the batcher puts it in one). */
+const isHost = (template: JobTemplate): template is Omit<HostMeasureJob, 'points'> => 'kind' in template;
+
 interface QueuePair {
   queue: Queue;
   /** The queue's events from before any job of ours was added (see queueEventsFrom), connected. */
@@ -241,7 +244,7 @@ export class RemoteMeasurer implements Measurer {
 
   async measure(points: readonly Point[]): Promise<MeasureResult[]> {
     const template = this.template;
-    if ('kind' in template) {
+    if (isHost(template)) {
       const chunks: Point[][] = [];
       for (let i = 0; i < points.length; i += this.hostPerJob) chunks.push(points.slice(i, i + this.hostPerJob));
       const results = await Promise.all(chunks.map((chunk) => this.checked(chunk.length, () => this.coordinator.run({ ...template, points: chunk.map((p) => [...p]) }, this.run.tuner, this.run.seed))));
@@ -251,7 +254,7 @@ export class RemoteMeasurer implements Measurer {
   }
 
   private async checked(count: number, measure: () => Promise<unknown>): Promise<MeasureResult[]> {
-    const host = 'kind' in this.template;
+    const host = isHost(this.template);
     const failed = (text: string): MeasureResult[] =>
       Array.from({ length: count }, () => (host ? failedResult(ErrorCode.runtimeError, text) : { costs: [], errorCode: ErrorCode.runtimeError, errorText: text, timestamp: Date.now() }));
     let value: unknown;
