@@ -36,8 +36,8 @@ export interface TuneOptions {
   transfer?: boolean;
   /**
    * Node: measure on the `mapwise worker` processes of this Redis (redis://… or rediss://…); search
-   * and records stay here. Without transfer the layers are tuned side by side, their records
-   * interleaved by batch.
+   * and records stay here. On a simulated target without transfer the layers are tuned side by
+   * side, their records interleaved by batch.
    */
   redis?: string;
   /** With redis, host: the device key of the workers to measure on (default: this machine's). */
@@ -50,7 +50,7 @@ export interface TuneOptions {
   onRecords?: (records: TuningRecord[]) => void | Promise<void>;
   /** Asked between batches: true stops the run there, and the report says it was interrupted (Ctrl-C in the CLI). */
   stop?: () => boolean;
-  /** Steps 'trials': done of all layers' trials, with the layer, its trials so far and its best figure (in its unit); no layer when layers run side by side on workers. */
+  /** Steps 'trials': done of all layers' trials, with the layer, its trials so far and its best figure (in its unit); no layer when simulated layers run side by side on workers. */
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
 }
@@ -121,8 +121,10 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
   const layerOf = new Map(local.map((job, index) => [job.workload, index]));
   let latest = { index: 0, best: undefined as number | undefined };
   const layerDone = (index: number): number => Math.min(trials, counts[index]!.logged + counts[index]!.remote);
-  // Without transfer, layers tuned on workers go side by side, and progress names no one layer.
-  const sideBySide = o.redis !== undefined && !o.transfer;
+  // Without transfer, simulated layers tuned on workers go side by side, and progress names no one
+  // layer. Host layers go in turn: a worker keeps a measuring thread for only a few recent layers,
+  // and each layer's batch is already spread over the device's workers.
+  const sideBySide = o.redis !== undefined && !o.transfer && target !== 'host';
   const report = (): void => o.onProgress?.({
     step: 'trials', done: counts.reduce((sum, _, index) => sum + layerDone(index), 0), total: local.length * trials,
     ...(sideBySide ? {} : { layer: local[latest.index]!.name, layerDone: layerDone(latest.index), ...(latest.best === undefined ? {} : { best: latest.best, unit: local[latest.index]!.unit }) }),

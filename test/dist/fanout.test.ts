@@ -155,6 +155,15 @@ describe('codesign, train-scheduler and compile --redis', () => {
     expect(workers.map((w) => w.log()).join('\n')).toMatch(/measure-mapping-[0-9a-f]+ mapping:.* and [1-4] more: \d+ points in \d+ ms, done/);
   });
 
+  it('tune({ redis }) on the host tunes its layers in turn, as a worker keeps measuring threads for a few layers only', async () => {
+    const progress: { layer?: string }[] = [];
+    const report = await tune('alexnetconvs', { target: 'host', tuner: 'random', trials: 2, batchSize: 2, seed: 2, redis: redis.url, onProgress: (e) => progress.push(e) });
+    const order = report.records.map((r) => r.workload).filter((w, i, all) => i === 0 || w !== all[i - 1]);
+    expect(order).toEqual(report.layers.map((l) => l.workload));
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((e) => e.layer !== undefined)).toBe(true);
+  });
+
   it('codesign({ redis }) with every other strategy simulates each batch\'s layers on the workers: the records, best and calls of a local run, pruned networks too', async () => {
     const cases = [
       ['arco', 'alexnetconvs', undefined], ['ga', 'scalesim:alexnet', '2:4'], ['random', 'alexnetconvs', '1:2'],
