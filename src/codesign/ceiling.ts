@@ -195,6 +195,38 @@ export interface SliceHooks {
   onBest?: (cycles: number) => void;
 }
 
+/** The accelerators of one array shape (with its sparsity support, if any) within the budget: every buffer size. */
+function withinBudget(problem: CodesignProblem, shape: Point): Point[] {
+  const within: Point[] = [];
+  for (let i = 0; i < LEVELS; i++) {
+    for (let f = 0; f < LEVELS; f++) {
+      for (let o = 0; o < LEVELS; o++) {
+        const point = [shape[0]!, shape[1]!, i, f, o, ...shape.slice(5)];
+        if (problem.hardwareError(point) === undefined) within.push(point);
+      }
+    }
+  }
+  return within;
+}
+
+/**
+ * The indices of CEILING_SHAPES with the largest arrays that fit the budget first (then by
+ * index), the shapes without an accelerator within the budget last. Their accelerators have the
+ * lowest compute bounds, so slices searched in this order find a good incumbent early and prune
+ * the rest: dealt round robin into 24 slices searched one after another, ResNet-18's optimum
+ * takes the 509 exact evaluations of the one search (689 in index order).
+ */
+export function ceilingShapeOrder(problem: CodesignProblem): number[] {
+  const supports = problem.sparse ? SPARSITY_CHOICES.map((_, s) => [s]) : [[]];
+  const ranked = CEILING_SHAPES.map((shape, index) => ({
+    index,
+    pes: ARRAY_SIDES[shape[0]!]! * ARRAY_SIDES[shape[1]!]!,
+    fits: supports.some((support) => withinBudget(problem, [...shape, ...support]).length > 0),
+  }));
+  ranked.sort((a, b) => Number(b.fits) - Number(a.fits) || b.pes - a.pes || a.index - b.index);
+  return ranked.map((r) => r.index);
+}
+
 /**
  * Branch and bound over the accelerators of the shapes `CEILING_SHAPES[i]`, i in `shapes`: every
  * accelerator within the budget gets a lower bound on its cycles (each layer's best tiling or its
@@ -210,15 +242,7 @@ export function ceilingSlice(problem: CodesignProblem, shapes: readonly number[]
   for (const index of shapes) {
     supports.forEach((support, s) => {
       const shape = [...CEILING_SHAPES[index]!, ...support];
-      const within: Point[] = [];
-      for (let i = 0; i < LEVELS; i++) {
-        for (let f = 0; f < LEVELS; f++) {
-          for (let o = 0; o < LEVELS; o++) {
-            const point = [shape[0]!, shape[1]!, i, f, o, ...shape.slice(5)];
-            if (problem.hardwareError(point) === undefined) within.push(point);
-          }
-        }
-      }
+      const within = withinBudget(problem, shape);
       const isDefaultShape = shape[0] === defaultPoint[0] && shape[1] === defaultPoint[1] && shape[5] === defaultPoint[5] && shape[SPARSITY_KNOB] === defaultPoint[SPARSITY_KNOB];
       if (within.length > 0 || isDefaultShape) {
         const { tables, bounds } = shapeTables(problem, shape, tally);

@@ -44,4 +44,4 @@ export { type CodesignRun, type HistoryEntry, repair, timeToReach, Tracker } fro
 export { tradeoffOf, type TradeoffRun, tradeoffSpec } from './plot.js';
 export { DEFAULT_MAPPING, LOOP_ORDERS, type Mapping, MappingModel, type MappingResult, type MappingTarget, SPLITS, tiledMapping } from '../sim/mapping.js';
 export { DEFAULT_MAPPING_POINT, MappingMeasurer, MappingSpace, mappingOf, mappingPoint } from '../sim/mapping-space.js';
-export { acceleratorOptimum, type Ceiling, CEILING_SHAPES, ceilingRun, ceilingSlice, type CeilingSlice, codesignCeiling, exhaustiveSearch, mergeSlices, type SliceHooks } from './ceiling.js';
+export { acceleratorOptimum, type Ceiling, CEILING_SHAPES, ceilingRun, ceilingShapeOrder, ceilingSlice, type CeilingSlice, codesignCeiling, exhaustiveSearch, mergeSlices, type SliceHooks } from './ceiling.js';

@@ -2,7 +2,7 @@
 // mapping of every layer evaluated one by one.
 import { afterAll, expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
-import { acceleratorOptimum, budgetError, CodesignProblem, codesignCeiling, codesignTarget, hardwareOf, hardwarePoint, networkFromLayers } from '../../src/codesign/index.js';
+import { acceleratorOptimum, budgetError, CEILING_SHAPES, ceilingShapeOrder, CodesignProblem, codesignCeiling, codesignTarget, hardwareOf, hardwarePoint, networkFromLayers } from '../../src/codesign/index.js';
 import { MappingModel } from '../../src/sim/mapping.js';
 import { Simulator } from '../../src/sim/simulate.js';
 import { gemmLayer } from '../../src/sim/types.js';
@@ -43,4 +43,17 @@ it('equals brute force within a small budget: the best accelerator, the default 
     // The bound prunes: far fewer accelerators are evaluated exactly than exist.
     expect(ceiling.exactlyEvaluated).toBeLessThan(expected.size);
   }
+});
+
+it('orders the array shapes for slicing: every shape once, those with an accelerator within the budget first, the largest arrays first among them', () => {
+  const problem = new CodesignProblem(new MappingModel(sim), network, codesignTarget({ maxPEs: 64, maxSramBytes: 20 * 1024, defaultHardware: DEFAULT }));
+  const order = ceilingShapeOrder(problem);
+  expect([...order].sort((a, b) => a - b)).toEqual(CEILING_SHAPES.map((_, i) => i));
+  const pes = (index: number): number => { const h = hardwareOf(CEILING_SHAPES[index]!); return h.rows * h.cols; };
+  // Within 64 PEs: the shapes of up to 64 PEs fit, the others have no accelerator within the budget.
+  const fits = order.map((index) => pes(index) <= 64);
+  expect(fits.indexOf(false)).toBe(fits.filter(Boolean).length);
+  const fitting = order.slice(0, fits.filter(Boolean).length);
+  expect(fitting.map(pes)).toEqual([...fitting.map(pes)].sort((a, b) => b - a));
+  expect(pes(order[0]!)).toBe(64);
 });

@@ -5,7 +5,7 @@
 // somewhat more accelerators exactly than one search does; the optimum is the same.
 import { createHash } from 'node:crypto';
 import type { Core } from '../../core/core.js';
-import { budgetKey, CEILING_SHAPES, type Ceiling, ceilingRun, ceilingSlice, type CeilingSlice, CodesignProblem, type CodesignRun, type CodesignTarget, mergeSlices, networkFromLayers, resumeByRepeating, type SliceHooks, type Strategy, type StrategyOptions } from '../../codesign/index.js';
+import { budgetKey, CEILING_SHAPES, type Ceiling, ceilingRun, ceilingShapeOrder, ceilingSlice, type CeilingSlice, CodesignProblem, type CodesignRun, type CodesignTarget, mergeSlices, networkFromLayers, resumeByRepeating, type SliceHooks, type Strategy, type StrategyOptions } from '../../codesign/index.js';
 import type { EnergyTable } from '../../sim/energy.js';
 import { MappingModel } from '../../sim/mapping.js';
 import { Simulator } from '../../sim/simulate.js';
@@ -91,9 +91,10 @@ export function runCodesignSlice(core: Core, job: CodesignSliceJob, hooks: Slice
 }
 
 /**
- * The exact optimum with its shapes spread over the workers in `jobs` slices (round robin, so
- * large and small arrays mix). A slice that fails for good fails the search: there is no exact
- * optimum without every shape.
+ * The exact optimum with its shapes spread over the workers in `jobs` slices, dealt round robin
+ * from the largest arrays that fit the budget down (ceilingShapeOrder): each slice's first shapes
+ * are among the most promising, and the slices taken first share a good incumbent early. A slice
+ * that fails for good fails the search: there is no exact optimum without every shape.
  */
 export async function remoteCeiling(coordinator: Coordinator, problem: CodesignProblem, options: { jobs?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<Ceiling> {
   const started = performance.now();
@@ -108,10 +109,11 @@ export async function remoteCeiling(coordinator: Coordinator, problem: CodesignP
       dramBytesPerCycle: t.dramBytesPerCycle, freqMHz: t.freqMHz, defaultHardware: { ...t.defaultHardware }, energy: { ...t.energy },
     },
   };
+  const order = ceilingShapeOrder(problem);
   let done = 0;
   const slices = await Promise.all(
     Array.from({ length: count }, async (_, j) => {
-      const job: CodesignSliceJob = { ...base, shapes: CEILING_SHAPES.map((_, i) => i).filter((i) => i % count === j) };
+      const job: CodesignSliceJob = { ...base, shapes: order.filter((_, rank) => rank % count === j) };
       const slice = (await coordinator.run(job)) as CeilingSlice;
       options.onProgress?.(++done, count);
       return slice;
