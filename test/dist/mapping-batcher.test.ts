@@ -47,9 +47,10 @@ describe('MappingBatcher', () => {
     expect(results).toEqual([expected('a', 10), expected('b', 8)]);
     const sizes = runner.jobs.map(({ job }) => job.groups.reduce((sum, g) => sum + g.points.length, 0));
     expect(sizes).toEqual([3, 3, 3, 3, 3, 3]);
-    // One slot, fewer points than jobs would hold: one job.
+    // One slot, fewer points than jobs would hold: one job; no points, no job.
     const single = fakeRunner(1);
     await new MappingBatcher(single, 1024).measure(group('a', 3), run);
+    expect(await new MappingBatcher(single, 1024).measure(group('b', 0), run)).toEqual([]);
     expect(single.jobs).toHaveLength(1);
   });
 

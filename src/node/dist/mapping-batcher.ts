@@ -48,6 +48,7 @@ export class MappingBatcher {
 
   /** The results of `group`'s points, in order, as the worker returned them. */
   measure(group: MappingGroup, run: Run): Promise<unknown[]> {
+    if (group.points.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       const key = JSON.stringify([run.tuner, run.seed]);
       const entry = this.pending.get(key) ?? { run, requests: [] };
