@@ -15,6 +15,12 @@ export interface RuntimeInfo {
   provider: ModuleProvider;
   /** Starts helper threads for the threaded flavours; absent where the runtime has none (workerd). */
   spawnThread?: ThreadSpawner;
+  /**
+   * Idle helper threads may wait for the next session rather than stop with theirs: true where
+   * they keep nothing alive (Node's are unref'd; a page's die with it). Not in Deno, whose live
+   * Web Workers keep the process running.
+   */
+  keepsIdleThreads?: boolean;
 }
 
 let registered: RuntimeInfo | undefined;
@@ -23,6 +29,11 @@ const cores = new Map<Flavour, Promise<Core>>();
 export function registerRuntime(info: RuntimeInfo): void {
   registered = info;
   cores.clear();
+}
+
+/** Whether a session's helper threads may outlive it for the next one (RuntimeInfo.keepsIdleThreads). */
+export function keepsIdleThreads(): boolean {
+  return registered?.keepsIdleThreads ?? false;
 }
 
 /** How this runtime starts helper threads, if it can. */

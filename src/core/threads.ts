@@ -15,6 +15,8 @@ export interface ThreadHandle {
   onMessage(listener: (message: unknown) => void): void;
   onError(listener: (error: Error) => void): void;
   terminate(): void;
+  /** Lets the process exit while the thread lives on (Node); called once the thread is ready. */
+  unref?(): void;
 }
 
 /** Starts a thread running `source`, a script that expects its message port in a variable `port`. */
@@ -80,6 +82,9 @@ function threadMain(port: { postMessage(m: unknown): void; addEventListener(type
 /** A helper thread's script; the spawner declares `port` before it. */
 const THREAD_SOURCE = `(${threadMain.toString()})(port);`;
 
+/** Pools handed back by their sessions, one per core and helper count, for the next session. */
+const idlePools = new WeakMap<Core, Map<number, ThreadPool>>();
+
 export class ThreadPool {
   private readonly cells: Int32Array;
   private closed = false;
@@ -116,7 +121,10 @@ export class ThreadPool {
       ready.push(new Promise<void>((resolve, reject) => {
         handle.onError((e) => reject(new Error(`threads: helper thread ${slot + 1} failed to start: ${e.message}`)));
         handle.onMessage((message) => {
-          if (message === 'ready') resolve();
+          if (message === 'ready') {
+            handle.unref?.();
+            resolve();
+          }
           else if (typeof message === 'string' && message.startsWith('failed: ')) reject(new Error(`threads: helper thread ${slot + 1}: ${message.slice(8)}`));
           else errors.push(`helper thread ${slot + 1}: ${String(message)}`);
         });
@@ -132,6 +140,29 @@ export class ThreadPool {
       },
     );
     return { pool, ready: allReady };
+  }
+
+  /** A pool of `count` helpers on `core` that a finished session handed back (see release), taken from the idle ones. */
+  static takeIdle(core: Core, count: number): ThreadPool | undefined {
+    const pools = idlePools.get(core);
+    const pool = pools?.get(count);
+    pools?.delete(count);
+    return pool;
+  }
+
+  /**
+   * Done with the pool: with `keep`, it waits idle for the next session on its core with as many
+   * threads (starting threads costs 30-60 ms) unless one waits already or a helper failed; else
+   * its threads stop.
+   */
+  release(keep: boolean): void {
+    const pools = idlePools.get(this.core) ?? new Map<number, ThreadPool>();
+    if (!keep || this.closed || this.errors.length > 0 || pools.has(this.threads.length)) {
+      this.close();
+      return;
+    }
+    pools.set(this.threads.length, this);
+    idlePools.set(this.core, pools);
   }
 
   /** Threads a kernel runs on: the caller and its helpers. */

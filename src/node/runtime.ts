@@ -9,15 +9,20 @@ import { wasmUrl } from '../core/flavour.js';
 export const nodeRuntime: RuntimeInfo = {
   runtime: 'node',
   provider: async (flavour) => WebAssembly.compile(await readFile(fileURLToPath(wasmUrl(flavour)))),
-  // worker_threads loads with the first thread; an unref'd helper never keeps the process alive.
+  // worker_threads loads with the first thread; a helper is unref'd once ready (a 'message'
+  // listener refs it again until then), so it never keeps the process alive and idle ones may
+  // wait for the next session.
+  keepsIdleThreads: true,
   spawnThread: async (source) => {
     const { Worker } = await import('node:worker_threads');
-    const worker = new Worker(`const port = require('node:worker_threads').parentPort;\n${source}`, { eval: true });
-    worker.unref();
+    // A module from a data: URL, whatever --input-type the main script ran with (`node -e`).
+    const module = `import { parentPort as port } from 'node:worker_threads';\n${source}`;
+    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(module)}`));
     return {
       send: (message) => worker.postMessage(message),
       onMessage: (listener) => worker.on('message', listener),
       onError: (listener) => worker.on('error', listener),
+      unref: () => worker.unref(),
       terminate: () => void worker.terminate(),
     };
   },

@@ -6,7 +6,7 @@ import type { Core, F32Buffer } from '../core/core.js';
 import type { ConvPlan } from '../core/kernels.js';
 import { detectFeatures } from '../core/features.js';
 import { bestFlavour, type Flavour, threadedFlavour } from '../core/flavour.js';
-import { getCore, threadSpawner } from '../core/load.js';
+import { getCore, keepsIdleThreads, threadSpawner } from '../core/load.js';
 import { ThreadPool } from '../core/threads.js';
 import { GraphError, type Graph } from '../graph/types.js';
 import { bestPerWorkload, parseRecords, type TuningRecord } from '../tune/records.js';
@@ -191,7 +191,7 @@ export class Session {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.pool?.close();
+    this.pool?.release(keepsIdleThreads());
     for (const plan of this.plan.plans) this.core.exports.planRelease(plan.ptr);
     this.core.free(...this.plan.owned);
   }
@@ -267,6 +267,8 @@ async function coreAndThreads(options: SessionOptions): Promise<{ core: Core; po
   const spawn = threads > 1 && detectFeatures().threads ? threadSpawner() : undefined;
   if (!spawn) return { core: await getCore(options.flavour), ready: Promise.resolve() };
   const core = await getCore(threadedFlavour(options.flavour ?? bestFlavour(detectFeatures())));
+  const idle = ThreadPool.takeIdle(core, threads - 1);
+  if (idle) return { core, pool: idle, ready: Promise.resolve() };
   return { core, ...(await ThreadPool.launch(core, threads - 1, spawn)) };
 }
 

@@ -2,6 +2,10 @@
 // core gives the same output bit for bit as one thread, and the right one (the TypeScript
 // reference conv, then the epilogue in f64); a session asked for threads where the runtime has
 // none runs on one.
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/core.js';
 import { type ConvEpilogue, type ConvShape, convShape, inputLength, Kernels, outputLength, weightLength } from '../../src/core/kernels.js';
@@ -147,6 +151,48 @@ describe('sessions on threads', () => {
     } finally {
       registerRuntime(nodeRuntime);
     }
+  });
+
+  it('hands a disposed session\'s helper threads to the next session with as many, where the runtime keeps idle threads, and stops them where it does not', async () => {
+    const graph = zooModel('squeezenet11');
+    const weights = placeholderWeights(graph, 2);
+    const input = graph.inputs[0]!;
+    const x = new Random(3).floats(input.shape.reduce((a, d) => a * d, 1));
+    const output = async (session: Awaited<ReturnType<typeof createSession>>): Promise<Buffer> => Buffer.from(Object.values(await session.run({ [input.name]: x }))[0]!.data.buffer);
+    try {
+      for (const keepsIdleThreads of [true, false]) {
+        let spawned = 0;
+        registerRuntime({ ...nodeRuntime, keepsIdleThreads, spawnThread: (source) => (spawned++, nodeRuntime.spawnThread!(source)) });
+        const first = await createSession(graph, { weights, threads: 3 });
+        const expected = await output(first);
+        first.dispose();
+        const second = await createSession(graph, { weights, threads: 3 }); // the first one's helpers, if kept
+        const beside = await createSession(graph, { weights, threads: 3 }); // the second holds them: its own
+        expect(spawned).toBe(keepsIdleThreads ? 4 : 6);
+        expect((await output(second)).equals(expected)).toBe(true);
+        expect((await output(beside)).equals(expected)).toBe(true);
+        second.dispose();
+        beside.dispose();
+      }
+    } finally {
+      registerRuntime(nodeRuntime);
+    }
+  });
+
+  it('lets Node exit while a session\'s helper threads wait idle for the next one (needs npm run build)', async () => {
+    // The package's Node entry, in a process of its own: a helper still ref'd would keep it alive.
+    const from = (file: string): string => JSON.stringify(pathToFileURL(resolve('dist/src', file)).href);
+    const script = [
+      `const { createSession } = await import(${from('node/index.js')});`,
+      `const { zooModel } = await import(${from('graph/zoo/index.js')});`,
+      `const { placeholderWeights } = await import(${from('run/placeholder-weights.js')});`,
+      "const graph = zooModel('squeezenet11');",
+      'const session = await createSession(graph, { weights: placeholderWeights(graph, 1), threads: 2 });',
+      'await session.run({ [graph.inputs[0].name]: new Float32Array(3 * 224 * 224) });',
+      "session.dispose(); console.log('threads', session.threads);",
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 });
+    expect(stdout.trim()).toBe('threads 2');
   });
 
   it('refuses a session whose helper thread fails to start, while the model was compiled beside it, and stops the helpers', async () => {
