@@ -174,9 +174,9 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
   try {
     throwIfAborted(o.signal);
     if (sideBySide) {
-      // Layers are independent without transfer: their batches reach the workers together (a
-      // round of simulated mappings packs into a few jobs, host layers go to several devices
-      // at once). Records arrive interleaved by batch, each layer's in its own order.
+      // Layers are independent without transfer: their batches reach the workers together, and
+      // a round of simulated mappings packs into a few jobs. Records arrive interleaved by
+      // batch, each layer's in its own order.
       const settled = await Promise.allSettled(chosen.map((_, index) => tuneLayer(index)));
       for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
       layers.push(...settled.map((outcome) => (outcome as PromiseFulfilledResult<TuneLayerReport>).value));

@@ -62,8 +62,8 @@ export function foldConstants(op: string, inputs: readonly ConstTensor[], attrs:
   }
   // Transpose: output dim j is input dim perm[j]; a matrix's (a Linear weight's) by blocks.
   const rank = x.shape.length;
+  if (isMatrixTranspose(op, attrs, rank)) return transposed(x.data, x.shape[0]!, x.shape[1]!);
   const perm = (attrs['perm'] as readonly number[] | undefined) ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
-  if (rank === 2 && perm[0] === 1) return transposed(x.data, x.shape[0]!, x.shape[1]!);
   const strides = contiguousStrides(x.shape);
   const permuted = perm.map((p) => strides[p]!);
   return mapIndex(outShape, (index) => x.data[dot(index, permuted)]!);
@@ -87,6 +87,12 @@ function mapIndex(shape: readonly number[], value: (index: readonly number[]) =>
     }
   }
   return out;
+}
+
+/** Whether a node swaps the two axes of a matrix (a Transpose of rank 2 whose perm, if any, is [1, 0]). */
+export function isMatrixTranspose(op: string, attrs: Readonly<Record<string, unknown>>, rank: number): boolean {
+  const perm = attrs['perm'] as readonly number[] | undefined;
+  return op === 'Transpose' && rank === 2 && (perm === undefined || perm[0] === 1);
 }
 
 /** The [rows, cols] matrix transposed, row-major, in 64×64 blocks so reads and writes stay in cache. */

@@ -11,7 +11,7 @@ import { type ConvPlan, Kernels, type PackedWeights } from '../core/kernels.js';
 import type { ThreadPool } from '../core/threads.js';
 import { tensorOps, type TensorOps } from '../core/tensor-ops.js';
 import type { Graph, GraphNode, NodeInput } from '../graph/types.js';
-import { canFoldConstants, foldConstants } from './fold-constants.js';
+import { canFoldConstants, foldConstants, isMatrixTranspose } from './fold-constants.js';
 import { contiguousStrides, elementCount, layoutsAgree, logicalStrides, physicalOrder, physicalShape, type Layout } from './layout.js';
 
 /** An arena buffer; its lifetime (first write, last read) is filled in after lowering. */
@@ -284,9 +284,8 @@ export class Lowering {
     const inputs = node.inputs.map((i) => (i ? this.valueOf(node, i) : undefined));
     const out = node.outputs[0]!;
     const data = foldConstants(node.op, inputs.filter((v): v is Val => v !== undefined).map((v) => ({ shape: v.shape, data: v.data! })), node.attributes, out.shape);
-    const perm = node.attributes['perm'] as readonly number[] | undefined;
-    const matrixTranspose = node.op === 'Transpose' && out.shape.length === 2 && (perm === undefined || perm[0] === 1);
-    this.values.set(out.name, { name: out.name, shape: [...out.shape], layout: 'rm', data, ...(matrixTranspose ? { transposeOf: inputs[0]!.data! } : {}) });
+    const transposeOf = isMatrixTranspose(node.op, node.attributes, out.shape.length) ? { transposeOf: inputs[0]!.data! } : {};
+    this.values.set(out.name, { name: out.name, shape: [...out.shape], layout: 'rm', data, ...transposeOf });
     return true;
   }
 }

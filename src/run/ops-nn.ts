@@ -186,7 +186,6 @@ function scaleRowsInPlace(lw: Lowering, matrix: F32Buffer, scale: Float32Array):
   lw.core.free(factors, zeros);
 }
 
-
 /**
  * Y[m×n] = A·Bᵀ (+ bias per column) (+ addend, a constant m×n: Gemm's C in other broadcast forms),
  * then a fused epilogue: Gemm and MatMul with a constant B, given as `bt` [n][k] (the conv's [oc][ic]).
@@ -239,7 +238,6 @@ function denseStep(lw: Lowering, node: GraphNode, a: Val, bt: Float32Array, bias
     };
   });
 }
-
 
 const gemm: Handler = (lw, node) => {
   let a = lw.as(lw.need(node, 0, 'A'), 'rm');

@@ -3,8 +3,9 @@
 // measure job times a few points of one workload and returns one MeasureResult per point, in
 // order; a mapping job scores groups of points, each of one workload, and returns one list of
 // results per group (the coordinator packs every layer's batch of a round into a few jobs, so a
-// microsecond simulation does not pay a trip through Redis on its own); a codesign slice searches some array shapes exactly (./codesign.ts); a teacher label solves
-// one training instance's MILP (./teacher.ts).
+// microsecond simulation does not pay a trip through Redis on its own); a codesign slice
+// searches some array shapes exactly (./codesign.ts); a teacher label solves one training
+// instance's MILP (./teacher.ts).
 //
 // Its id is a digest of the whole payload and the run (tuner, seed), so the same work asked
 // twice (a retry, a coordinator that restarts and re-attaches) is one job in Redis, whose

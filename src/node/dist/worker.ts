@@ -92,7 +92,7 @@ class JobRunner {
   warmUp(): void {
     const target = systolicTarget({}, 'eyeriss');
     const layer: ConvLayer = { name: 'warm-up', ifmapHeight: 58, ifmapWidth: 58, filterHeight: 3, filterWidth: 3, channels: 64, numFilters: 64, strideHeight: 1, strideWidth: 1 };
-    const space = new MappingSpace(new MappingModel(new Simulator(this.core)), { config: target, dramBytesPerCycle: target.bandwidthWordsPerCycle }, layer);
+    const space = new MappingSpace(this.model, { config: target, dramBytesPerCycle: target.bandwidthWordsPerCycle }, layer);
     const random = new Random(1);
     for (let i = 0; i < 512; i++) space.evaluate(space.cardinalities.map((n) => random.int(n)));
   }
