@@ -191,7 +191,10 @@ export interface SliceHooks {
    * merged optimum is the one a single search keeps.
    */
   incumbent?: () => number;
-  /** Called with this slice's best cycles each time it improves. */
+  /**
+   * Called with this slice's best cycles each time it improves, the first time before any exact
+   * evaluation: the fewest cycles of its accelerators with a tiled mapping on every layer.
+   */
   onBest?: (cycles: number) => void;
 }
 
@@ -238,6 +241,9 @@ export function ceilingSlice(problem: CodesignProblem, shapes: readonly number[]
   const defaultPoint = problem.hardwarePoint(gridHardware(problem.target.defaultHardware));
   const candidates: { hardware: Point; bound: number; order: number; tables: Tables; bounds: ReturnType<typeof streamingBound>[] }[] = [];
   let defaultOptimum: JointConfig | null = null;
+  // The fewest cycles of an accelerator here with a tiled mapping on every layer: a real
+  // accelerator's, known before any exact evaluation, so it prunes (and is shared) from the start.
+  let tiledOnly = Number.POSITIVE_INFINITY;
   const supports = problem.sparse ? SPARSITY_CHOICES.map((_, s) => [s]) : [[]];
   for (const index of shapes) {
     supports.forEach((support, s) => {
@@ -249,6 +255,7 @@ export function ceilingSlice(problem: CodesignProblem, shapes: readonly number[]
         for (const hardware of within) {
           const at = cell(hardware[2]!, hardware[3]!, hardware[4]!);
           const bound = tables.reduce((sum, t, layer) => sum + problem.network.layers[layer]!.count * Math.min(t.cycles[at]!, bounds[layer]!.cycles), 0);
+          tiledOnly = Math.min(tiledOnly, tables.reduce((sum, t, layer) => sum + problem.network.layers[layer]!.count * t.cycles[at]!, 0));
           candidates.push({ hardware, bound, order: (index * supports.length + s) * LEVELS ** 3 + at, tables, bounds });
         }
         if (isDefaultShape) defaultOptimum = evaluateOn(problem, defaultPoint, tables, bounds, tally).config;
@@ -257,10 +264,12 @@ export function ceilingSlice(problem: CodesignProblem, shapes: readonly number[]
     hooks.onShape?.();
   }
   candidates.sort((a, b) => a.bound - b.bound || a.order - b.order);
+  if (tiledOnly < Number.POSITIVE_INFINITY) hooks.onBest?.(tiledOnly);
   let best: CeilingSlice['best'] = null;
   let exactlyEvaluated = 0;
   for (const c of candidates) {
     if (best && c.bound >= best.cycles) break; // no accelerator left can beat it
+    if (c.bound > tiledOnly) break; // nor tie an accelerator with tiled mappings
     if (hooks.incumbent && c.bound > hooks.incumbent()) break; // nor tie the other slices' best
     const { config, evaluation } = evaluateOn(problem, c.hardware, c.tables, c.bounds, tally);
     exactlyEvaluated++;

@@ -55,6 +55,23 @@ describe('the exact co-design search in slices (no Redis)', () => {
     }
   });
 
+  it('shares an upper bound before its first exact evaluation: the fewest cycles of its accelerators with tiled mappings, no fewer than its best', () => {
+    const calls: string[] = [];
+    let first = Number.NaN;
+    const slice = ceilingSlice(smallProblem(), CEILING_SHAPES.map((_, i) => i), {
+      incumbent: () => (calls.push('incumbent'), Number.POSITIVE_INFINITY),
+      onBest: (cycles) => {
+        if (calls.length === 0) first = cycles;
+        calls.push('best');
+      },
+    });
+    expect(calls[0]).toBe('best');
+    expect(first).toBeGreaterThanOrEqual(slice.best!.cycles);
+    // Candidates are evaluated in the order of their bounds until one exceeds it.
+    expect(slice.exactlyEvaluated).toBeGreaterThan(0);
+    expect(slice.exactlyEvaluated).toBeLessThan(slice.hardwarePoints);
+  });
+
   it('refuses a slice payload naming the field', () => {
     const good = {
       kind: 'codesign-slice', workload: 'w', shapes: [0, 3],
