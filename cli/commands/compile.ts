@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandParts } from './lazy.js';
+import type { ProgressEvent } from '../../src/api/check.js';
 import { compile, type CompileResult } from '../../src/api/compile.js';
 import { DEFAULT_CODESIGN_BUDGET, DEFAULT_DRAM_BYTES_PER_CYCLE, QUICK_CODESIGN_BUDGET, STRATEGIES, type Strategy } from '../../src/codesign/index.js';
 import { type CompileTarget, parseTargetSpec, targetFromJson } from '../../src/compile/target-spec.js';
@@ -76,30 +77,45 @@ export const compileCommand: CommandParts<CompileArgs> = {
       .option('layers', { type: 'number', describe: 'host target: how many of the heaviest distinct layers to tune (default all, 2 with --quick)' })
       .option('seed', { type: 'number', default: 1 })
       .option('redis', { type: 'string', describe: 'host: measure on the workers (`mapwise worker`) of this Redis, every worker of the device at once; systolic: simulate the co-design on them (the same run)' })
-      .option('device', { type: 'string', describe: 'host, with --redis: the device key of the workers to measure on (default: this machine\'s)' })
+      .option('device', { type: 'string', describe: 'host, with --redis: the device key of the workers to measure on (default: this machine\'s); several, comma-separated, tune side by side, each into <out>/<device>/' })
       .option('resume', { type: 'boolean', describe: 'continue from the records in the output folder (host, and systolic with arco, ga or random: replayed into the search, which goes on from there; other systolic strategies: the run is repeated deterministically and the logged records are not written again)' })
       .example('$0 compile resnet50 --target edgetpu:4 --quick', 'schedule ResNet-50 on four Edge-TPU-like cores')
       .example('$0 compile test/fixtures/models/mobilenet_v2.onnx --target host --out mbv2-host', "tune MobileNetV2's kernels on this machine")
       .example('$0 compile resnet18 --target systolic:scale --strategy arco', 'co-design a 32×32-class array and the mappings') as never,
   handler: async (argv) => {
     const target = resolveTarget(argv.target);
-    if (argv.device !== undefined && !argv.redis) throw new Error('--device needs --redis URL');
+    const devices = argv.device === undefined ? [] : argv.device.split(',');
+    if (devices.length > 0 && !argv.redis) throw new Error('--device needs --redis URL');
+    if (devices.length > 1 && target.kind !== 'host') throw new Error(`--device: several devices tune the host target; ${target.label} has none`);
+    if (new Set(devices).size !== devices.length || devices.some((d) => d === '')) throw new Error(`--device '${argv.device}': expected distinct device keys separated by commas`);
     const graph = await loadModel(argv.model);
     const out = argv.out ?? join('mapwise-out', `${graph.name}-${target.label.replace(/[^\w.-]/g, '_')}`);
-    const recordsPath = join(out, 'records.jsonl');
-    mkdirSync(out, { recursive: true });
-    // host: the folder's records replay into the tuner; systolic: the run repeats and only what the file lacks is appended.
-    const logged = argv.resume && target.kind !== 'edgetpu-pipeline' ? readRecords(recordsPath) : { records: [], warnings: [] };
-    logged.warnings.forEach(message);
-    if (target.kind === 'systolic' && !argv.resume) writeFileSync(recordsPath, '');
     const interrupt = target.kind === 'host' ? listenForInterrupt() : undefined;
     const budget = argv.budget ?? (argv.quick ? QUICK_CODESIGN_BUDGET : DEFAULT_CODESIGN_BUDGET);
     const bar = target.kind === 'edgetpu-pipeline' ? progressBar(`scheduling ${graph.name}`, 4, '{step}')
-      : target.kind === 'host' ? progressBar(`tuning ${graph.name}`, 1, '{layer}')
+      : target.kind === 'host' ? progressBar(`tuning ${graph.name}${devices.length > 1 ? ` on ${devices.length} devices` : ''}`, 1, '{layer}')
       : progressBar(`co-design ${graph.name} (${argv.strategy})`, budget, 'best {best}/s');
-    let result: CompileResult;
-    try {
-      result = await compile(graph, {
+    // Several devices tune side by side, each into its own folder; one bar counts their trials.
+    const progress = new Map<string, { done: number; total: number }>();
+    const onProgress = (device: string | undefined) => (e: ProgressEvent): void => {
+      if (target.kind !== 'host' || device === undefined) {
+        if (target.kind === 'host' && e.done === 0) bar.setTotal(e.total);
+        bar.update(e.done, { step: e.step, layer: e.layer ?? '', best: e.best === undefined ? '-' : e.best.toFixed(1) });
+        return;
+      }
+      progress.set(device, { done: e.done, total: e.total });
+      const sum = (key: 'done' | 'total'): number => [...progress.values()].reduce((s, p) => s + p[key], 0);
+      if (progress.size === devices.length) bar.setTotal(sum('total'));
+      bar.update(sum('done'), { layer: `${device}: ${e.layer ?? ''}` });
+    };
+    const compileInto = async (folder: string, device: string | undefined): Promise<{ out: string; files: string[]; result: CompileResult }> => {
+      const recordsPath = join(folder, 'records.jsonl');
+      mkdirSync(folder, { recursive: true });
+      // host: the folder's records replay into the tuner; systolic: the run repeats and only what the file lacks is appended.
+      const logged = argv.resume && target.kind !== 'edgetpu-pipeline' ? readRecords(recordsPath) : { records: [], warnings: [] };
+      logged.warnings.forEach(message);
+      if (target.kind === 'systolic' && !argv.resume) writeFileSync(recordsPath, '');
+      const result = await compile(graph, {
         target,
         quick: argv.quick ?? false,
         seed: argv.seed,
@@ -119,25 +135,33 @@ export const compileCommand: CommandParts<CompileArgs> = {
         previous: logged.records,
         onRecords: (records) => appendRecords(recordsPath, records),
         ...(argv.redis === undefined ? {} : { redis: argv.redis }),
-        ...(argv.device === undefined ? {} : { device: argv.device }),
+        ...(device === undefined ? {} : { device }),
         ...(interrupt ? { stop: interrupt.requested } : {}),
-        onProgress: (e) => {
-          if (target.kind === 'host' && e.done === 0) bar.setTotal(e.total);
-          bar.update(e.done, { step: e.step, layer: e.layer ?? '', best: e.best === undefined ? '-' : e.best.toFixed(1) });
-        },
+        onProgress: onProgress(devices.length > 1 ? device : undefined),
       });
+      if (target.kind === 'edgetpu-pipeline') {
+        const { outcomes } = result.report as unknown as PipelineCompilation;
+        for (const outcome of outcomes) if (outcome.error) message(`${outcome.scheduler} scheduler failed: ${outcome.error}`);
+        writeFileSync(recordsPath, outcomes.map((o) => JSON.stringify({ v: 1, kind: 'schedule', model: graph.name, target: target.target, scheduler: o.scheduler, result: o.result ?? null, error: o.error ?? null })).join('\n') + '\n');
+      }
+      const files = await writeReportFolder(folder, result.parts, result.report, { png: argv.png });
+      if (!files.includes('records.jsonl')) files.push('records.jsonl');
+      return { out: folder, files, result };
+    };
+    let compiled: Awaited<ReturnType<typeof compileInto>>[];
+    try {
+      compiled = devices.length > 1 ? await Promise.all(devices.map((device) => compileInto(join(out, device), device))) : [await compileInto(out, devices[0])];
       if (target.kind === 'edgetpu-pipeline') bar.update(4, { step: 'done' });
     } finally {
       bar.stop();
       interrupt?.release();
     }
-    if (target.kind === 'edgetpu-pipeline') {
-      const { outcomes } = result.report as unknown as PipelineCompilation;
-      for (const outcome of outcomes) if (outcome.error) message(`${outcome.scheduler} scheduler failed: ${outcome.error}`);
-      writeFileSync(recordsPath, outcomes.map((o) => JSON.stringify({ v: 1, kind: 'schedule', model: graph.name, target: target.target, scheduler: o.scheduler, result: o.result ?? null, error: o.error ?? null })).join('\n') + '\n');
+    const summary = ({ out: folder, files, result }: (typeof compiled)[number]): string => `${result.parts.markdown.split('\n').slice(0, 3).join('\n')}\n\nreport written to ${folder}/ (${files.join(', ')})`;
+    if (devices.length > 1) {
+      report(argv, { out, devices: compiled.map(({ out: folder, files, result }, i) => ({ device: devices[i]!, out: folder, files, ...result.report })) }, () => compiled.map((c, i) => `${devices[i]}:\n${summary(c)}`).join('\n\n'));
+    } else {
+      const [only] = compiled as [(typeof compiled)[number]];
+      report(argv, { out, files: only.files, ...only.result.report }, () => summary(only));
     }
-    const files = await writeReportFolder(out, result.parts, result.report, { png: argv.png });
-    if (!files.includes('records.jsonl')) files.push('records.jsonl');
-    report(argv, { out, files, ...result.report }, () => `${result.parts.markdown.split('\n').slice(0, 3).join('\n')}\n\nreport written to ${out}/ (${files.join(', ')})`);
   },
 };

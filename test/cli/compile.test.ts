@@ -151,6 +151,12 @@ describe('mapwise compile', () => {
     const cores = mapwise('compile', 'resnet18', '--target', 'edgetpu:9');
     expect(cores.stderr).toMatch(/cores must be an integer from 1 to 8, got 9/);
   });
+
+  it('rejects a device list it cannot tune: without --redis, repeated, or on a target other than host', () => {
+    expect(mapwise('compile', 'resnet18', '--target', 'host', '--device', 'a').stderr).toMatch(/--device needs --redis URL/);
+    expect(mapwise('compile', 'resnet18', '--target', 'host', '--redis', 'redis://127.0.0.1:1', '--device', 'a,a').stderr).toMatch(/--device 'a,a': expected distinct device keys separated by commas/);
+    expect(mapwise('compile', 'resnet18', '--target', 'systolic', '--redis', 'redis://127.0.0.1:1', '--device', 'a,b').stderr).toMatch(/--device: several devices tune the host target; systolic:\w+ has none/);
+  });
 });
 
 describe('compile is a shell over the compile() facade', () => {

@@ -140,6 +140,26 @@ describe('codesign, train-scheduler and compile --redis', () => {
     expect(records.filter((r) => r.result.errorCode === 0).length).toBeGreaterThan(0);
     expect(workers.map((w) => w.log()).join('\n')).toMatch(/measure-host-[0-9a-f]+ .*@host: 1 point in \d+ ms, done/);
   });
+  it('compile --target host --redis --device A,B tunes on both devices side by side, each into its own folder, on its own workers', async () => {
+    const devices = ['ci-device-a', 'ci-device-b'];
+    const own = await Promise.all(devices.map((device) => startWorker(redis.url, '--device', device)));
+    try {
+      const out = join(dir, 'host-devices');
+      const { stdout } = await run('compile', 'alexnetconvs', '--target', 'host', '--quick', '--layers', '1', '--trials', '4', '--out', out, '--json', '--redis', redis.url, '--device', devices.join(','));
+      const result = JSON.parse(stdout);
+      expect(result.out).toBe(out);
+      expect(result.devices.map((d: { device: string }) => d.device)).toEqual(devices);
+      devices.forEach((device, i) => {
+        expect(result.devices[i].out).toBe(join(out, device));
+        expect(result.devices[i].layers[0].trials).toBe(4);
+        expect(readFileSync(join(out, device, 'records.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
+        expect(own[i]!.log()).toMatch(/measure-host-[0-9a-f]+ .*@host: 1 point in \d+ ms, done/);
+      });
+    } finally {
+      await Promise.all(own.map((w) => w.kill()));
+    }
+  });
+
   it('the library\'s tune({ redis }) gives the records of tune() here', async () => {
     const options = { target: 'systolic:eyeriss', layer: 1, trials: 24, batchSize: 8, seed: 4 } as const;
     const [local, remote] = await Promise.all([tune('alexnetconvs', options), tune('alexnetconvs', { ...options, redis: redis.url })]);
