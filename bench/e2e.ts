@@ -20,6 +20,7 @@
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { detectFeatures, type Flavour, getCore } from '../src/node/index.js';
+import { oneNodeModel } from './one-node-model.js';
 import { threadedFlavour } from '../src/core/flavour.js';
 import { placeholderWeights } from '../src/run/placeholder-weights.js';
 import { exportOnnx, importOnnx } from '../src/graph/onnx.js';
@@ -147,9 +148,11 @@ function mapwiseContender(runtime: 'mapwise' | 'mapwise-tuned', flavour: Flavour
   const c: Contender = {
     runtime, flavour, threads, times: [],
     async create() {
-      // The core compiled before the clock starts, as onnxruntime-web's wasm is initialised
-      // before its; the session's helper threads start on the clock (or come idle from the last).
+      // The core compiled and, for threads, a one-node session created and disposed before the
+      // clock starts, as onnxruntime-web's wasm and threads are (its worker does the same): the
+      // session's helper threads then come idle from the last session, as in a long-lived process.
       await getCore(threads > 1 ? threadedFlavour(flavour) : flavour);
+      if (threads > 1) (await createSession(await oneNodeModel(), { flavour, threads })).dispose();
       await createMeasured(c, async () => {
         session = await createSession(bytes, { flavour, threads, ...(records === undefined ? {} : { records }) });
         if (session.threads !== threads) throw new Error(`mapwise: ${threads} threads asked, the session has ${session.threads}`);

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { oneNodeModel } from './one-node-model.js';
 
 type Ort = typeof import('onnxruntime-web');
 type InferenceSession = import('onnxruntime-web').InferenceSession;
@@ -79,18 +80,7 @@ async function serve(threads: number): Promise<void> {
   ort.env.wasm.simd = true;
   ort.env.wasm.wasmPaths = `${path.dirname(require.resolve('onnxruntime-web'))}/`;
   // Initialise the wasm module (once per process) before any creation is timed: a one-node model.
-  const { default: onnxProto } = await import('onnx-proto');
-  const { onnx } = onnxProto;
-  const float = onnx.TensorProto.DataType.FLOAT;
-  const tiny = onnx.ModelProto.encode(onnx.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'init', node: [{ opType: 'Relu', input: ['x'], output: ['y'] }],
-      input: [{ name: 'x', type: { tensorType: { elemType: float, shape: { dim: [{ dimValue: 1 }] } } } }],
-      output: [{ name: 'y', type: { tensorType: { elemType: float } } }],
-    },
-  })).finish();
+  const tiny = await oneNodeModel();
   await (await ort.InferenceSession.create(tiny, { executionProviders: ['wasm'] })).release();
   let session: InferenceSession | undefined;
   parentPort!.postMessage({ ok: true, ms: 0 } satisfies Reply); // ready
