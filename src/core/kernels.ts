@@ -149,8 +149,9 @@ export interface ConvSchedule {
    * 0: read the NHWC input in place through the indirection buffer; 1: copy it into a
    * zero-padded buffer first so each kernel row is one contiguous reduction of kw·c floats
    * (groups 1 and horizontal dilation 1 only); 2: Winograd F(4×4, 3×3), 3: Winograd F(2×2, 3×3),
-   * where the register block runs the GEMMs and tileP counts the tiles a band transforms at once
-   * (the other tiles and the order are the direct layouts'; shapes of `winogradApplies` only).
+   * 4: Winograd F(2×2, 5×5), where the register block runs the GEMMs and tileP counts the tiles a
+   * band transforms at once (the other tiles and the order are the direct layouts'; the layouts
+   * of `winogradLayouts` only).
    */
   readonly layout: number;
 }
@@ -168,28 +169,45 @@ export interface DepthwiseSchedule {
 
 export type Schedule = ConvSchedule | DepthwiseSchedule;
 
-/** The Winograd layouts of ConvSchedule and their output tiles: F(4×4, 3×3) and F(2×2, 3×3). */
-export const WINOGRAD_TILES: Readonly<Record<number, 4 | 2>> = { 2: 4, 3: 2 };
-export const WINOGRAD_LAYOUTS = [2, 3] as const;
-
-/** True for the layers the Winograd kernel runs: 3×3, stride 1, dilation 1, one group, channels in fours. */
-export function winogradApplies(s: ConvShape): boolean {
-  return s.kh === 3 && s.kw === 3 && s.strideH === 1 && s.strideW === 1 && s.dilationH === 1 && s.dilationW === 1
-    && s.groups === 1 && s.c % 4 === 0 && s.oc % 4 === 0;
+/** A Winograd form F(tile×tile, kernel×kernel). */
+export interface WinogradForm {
+  readonly tile: 4 | 2;
+  readonly kernel: 3 | 5;
 }
 
-/** The output tile of a Winograd schedule (4 or 2); undefined for the direct and depthwise ones. */
-function winogradTile(schedule: Schedule): 4 | 2 | undefined {
-  return schedule.kind === 'conv' ? WINOGRAD_TILES[schedule.layout] : undefined;
+/** The Winograd layouts of ConvSchedule and their forms: F(4×4, 3×3), F(2×2, 3×3), F(2×2, 5×5). */
+export const WINOGRAD_FORMS: Readonly<Record<number, WinogradForm>> = { 2: { tile: 4, kernel: 3 }, 3: { tile: 2, kernel: 3 }, 4: { tile: 2, kernel: 5 } };
+/** The 3×3 layouts: the larger output tile first. */
+export const WINOGRAD_LAYOUTS = [2, 3] as const;
+
+/**
+ * The Winograd layouts that run a layer: its kernel's forms where it is k×k (3 or 5), stride 1,
+ * dilation 1, one group, channels in fours; none otherwise.
+ */
+export function winogradLayouts(s: ConvShape): number[] {
+  const plain = s.kh === s.kw && s.strideH === 1 && s.strideW === 1 && s.dilationH === 1 && s.dilationW === 1
+    && s.groups === 1 && s.c % 4 === 0 && s.oc % 4 === 0;
+  return plain ? Object.keys(WINOGRAD_FORMS).map(Number).filter((layout) => WINOGRAD_FORMS[layout]!.kernel === s.kh) : [];
+}
+
+/** The form of a Winograd schedule; undefined for the direct and depthwise ones. */
+function winogradForm(schedule: Schedule): WinogradForm | undefined {
+  return schedule.kind === 'conv' ? WINOGRAD_FORMS[schedule.layout] : undefined;
 }
 
 /** How a schedule's weights are packed: the Winograd layouts pack transformed weights. */
 function packingOf(schedule: Schedule): PackedWeights['kind'] {
-  const tile = winogradTile(schedule);
-  return tile ? `winograd${tile}` : schedule.kind;
+  const form = winogradForm(schedule);
+  return form ? `winograd${form.tile}x${form.kernel}` : schedule.kind;
 }
 
-const WINOGRAD_REFUSED = 'the Winograd layouts need a 3×3, stride-1, undilated conv of one group with channels in fours';
+/** Refuses a Winograd schedule for a layer it cannot run. */
+function checkWinograd(where: string, s: ConvShape, schedule: Schedule): void {
+  if (schedule.kind === 'conv' && !winogradLayouts(s).includes(schedule.layout)) {
+    const { tile, kernel } = WINOGRAD_FORMS[schedule.layout]!;
+    throw new RangeError(`${where}: Winograd F(${tile}×${tile}, ${kernel}×${kernel}) needs a ${kernel}×${kernel}, stride-1, undilated conv of one group with channels in fours`);
+  }
+}
 
 /** Messages of the core's kernel driver error codes (generated with the core's, scripts/gen-shared.js). */
 export { KERNEL_ERRORS };
@@ -205,7 +223,7 @@ export interface ConvPlan {
 /** Weights packed for one shape and register-block width; only valid with that schedule family. */
 export interface PackedWeights {
   readonly buffer: F32Buffer;
-  readonly kind: Schedule['kind'] | 'winograd4' | 'winograd2';
+  readonly kind: Schedule['kind'] | `winograd${WinogradForm['tile']}x${WinogradForm['kernel']}`;
   /** Output channels per packed block. */
   readonly nr: number;
 }
@@ -243,11 +261,11 @@ export class Kernels {
       e.dwPackWeights(weights.ptr, buffer.ptr, shape.c, shape.kh, shape.kw, nr);
       return { buffer, kind: 'depthwise', nr };
     }
-    const tile = winogradTile(schedule);
-    if (tile) {
-      if (!winogradApplies(shape)) throw new RangeError(`packConv: ${WINOGRAD_REFUSED}`);
-      const buffer = this.core.allocF32(e.wgPackedLength(shape.oc, shape.c, nr, tile));
-      e.wgPackWeights(weights.ptr, buffer.ptr, shape.oc, shape.c, nr, tile);
+    const form = winogradForm(schedule);
+    if (form) {
+      checkWinograd('packConv', shape, schedule);
+      const buffer = this.core.allocF32(e.wgPackedLength(shape.oc, shape.c, nr, form.tile, form.kernel));
+      e.wgPackWeights(weights.ptr, buffer.ptr, shape.oc, shape.c, nr, form.tile, form.kernel);
       return { buffer, kind: packingOf(schedule), nr };
     }
     const cg = shape.c / shape.groups;
@@ -287,11 +305,11 @@ export class Kernels {
     const e = this.core.exports;
     const act = epilogue.activation;
     const tail = [epilogue.bias ?? 0, epilogue.residual ?? 0, act ? UNARY[act.kind] : -1, act?.a ?? 0, act?.b ?? 0] as const;
-    const tile = winogradTile(schedule);
-    if (tile) {
-      if (!winogradApplies(s)) throw new RangeError(`conv2d: ${WINOGRAD_REFUSED}`);
+    const form = winogradForm(schedule);
+    if (form) {
+      checkWinograd('conv2d', s, schedule);
       const ptr = e.wgPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.oc, s.padTop, s.padLeft,
-        tile, schedule.variant, schedule.tileP, parts, outputStride, ...tail);
+        form.tile, form.kernel, schedule.variant, schedule.tileP, parts, outputStride, ...tail);
       if (ptr < PLAN_ERROR_LIMIT) throw new RangeError(`conv2d: ${KERNEL_ERRORS[ptr] ?? `error ${ptr}`}`);
       return { ptr, run: 'wgRun', parts };
     }

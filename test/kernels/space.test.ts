@@ -6,7 +6,7 @@ import { Random } from '../../src/helpers/random.js';
 import { inputLength, Kernels, weightLength } from '../../src/core/kernels.js';
 import { referenceConv2d } from '../../src/core/kernels-reference.js';
 import { maxRelativeError } from '../../src/core/reference.js';
-import { convTask, denseTask, MOBILENETV2_DEPTHWISE, RESNET18_CONV, spaceFor, type Task, taskKey } from '../../src/tune/space/index.js';
+import { convTask, denseTask, MOBILENETV2_DEPTHWISE, RESNET18_CONV, spaceFor, type Task, taskKey, untunedConfig } from '../../src/tune/space/index.js';
 import { pointAt, pointIndex, spaceSize } from '../../src/base/search-space.js';
 
 describe('kernel knob spaces', () => {
@@ -41,6 +41,11 @@ describe('kernel knob spaces', () => {
     expect(layouts(RESNET18_CONV[5]!)).toEqual([0, 1, 2, 3]);
     expect(layouts(RESNET18_CONV.find((t) => t.shape.kh === 3 && t.shape.strideH === 2)!)).toEqual([0, 1]);
     expect(layouts(RESNET18_CONV.find((t) => t.shape.kh === 1)!)).toEqual([0]);
+    // A 5×5 stride-1 layer (AlexNet's conv2): in place, zero-padded and F(2×2, 5×5), which it runs untuned.
+    const alexnet2 = convTask('alexnet-conv2', { h: 27, w: 27, c: 64, oc: 192, k: 5, pad: 2 });
+    expect(layouts(alexnet2)).toEqual([0, 1, 4]);
+    expect(untunedConfig(spaceFor(alexnet2)).layout).toBe(4);
+    expect(layouts(convTask('strided-5x5', { h: 27, w: 27, c: 64, oc: 192, k: 5, pad: 2, stride: 2 }))).toEqual([0, 1]);
     expect(spaceFor(MOBILENETV2_DEPTHWISE[0]!).knobs.map((k) => k.name)).toEqual(['block', 'cTile', 'pTile', 'order']);
   });
 

@@ -4,7 +4,7 @@
 // numbered by mixed radix, first knob slowest) and the space turns points into configs,
 // kernel schedules and cost-model features. Every point is legal by construction (tiles are
 // counted in register blocks), so tuners never see invalid configs.
-import { convOutputSize, type ConvSchedule, type DepthwiseSchedule, type Schedule, WINOGRAD_LAYOUTS, winogradApplies } from '../../core/kernels.js';
+import { convOutputSize, type ConvSchedule, type DepthwiseSchedule, type Schedule, winogradLayouts } from '../../core/kernels.js';
 import type { Random } from '../../helpers/random.js';
 import { checkPoint, type Point, pointAt, pointIndex, randomPoint, type SearchSpace } from '../../base/search-space.js';
 import type { Task } from './task.js';
@@ -169,8 +169,8 @@ export function convSpace(task: Task): Space {
     { name: 'order', doc: 'outer tile loops, outermost first: oc-p-ic, oc-ic-p, p-oc-ic, p-ic-oc, ic-oc-p, ic-p-oc', values: ORDERS },
     {
       name: 'layout',
-      doc: 'input layout: 0 NHWC read in place, 1 zero-padded copy with each kernel row one contiguous reduction, 2 Winograd F(4×4, 3×3), 3 Winograd F(2×2, 3×3) (pTile: register blocks of tiles per band)',
-      values: [0, ...(s.groups === 1 && s.dilationW === 1 && s.kw > 1 ? [1] : []), ...(winogradApplies(s) ? WINOGRAD_LAYOUTS : [])],
+      doc: 'input layout: 0 NHWC read in place, 1 zero-padded copy with each kernel row one contiguous reduction, 2 Winograd F(4×4, 3×3), 3 Winograd F(2×2, 3×3), 4 Winograd F(2×2, 5×5) (pTile: register blocks of tiles per band)',
+      values: [0, ...(s.groups === 1 && s.dilationW === 1 && s.kw > 1 ? [1] : []), ...winogradLayouts(s)],
     },
   ];
   const variantOf = (config: Config): number => {

@@ -1,7 +1,7 @@
 // The configuration a conv or dense layer runs with before any tuning: chosen from sweeps of
 // untuned layers, and the first point host tuning measures, so a tuned layer is never slower
 // than an untuned one as far as its measurements tell.
-import { convOutputSize, type ConvShape, WINOGRAD_LAYOUTS } from '../../core/kernels.js';
+import { convOutputSize, type ConvShape, WINOGRAD_FORMS, WINOGRAD_LAYOUTS } from '../../core/kernels.js';
 import { type Config, nearest, type Space } from './space.js';
 
 /** Bytes of one 16-channel block of packed weights past which 4×8 beats 2×16 (see untunedConfig). */
@@ -9,6 +9,8 @@ const WIDE_BLOCK_WEIGHT_BYTES = 128 * 1024;
 
 /** 4×4 output tiles from which the untuned schedule is F(4×4, 3×3) rather than F(2×2, 3×3) (see untunedConfig). */
 const MIN_LARGE_TILES = 16;
+
+const WINOGRAD_5X5_LAYOUT = Number(Object.keys(WINOGRAD_FORMS).find((layout) => WINOGRAD_FORMS[Number(layout)]!.kernel === 5));
 
 function largeTiles(s: ConvShape): number {
   const { ho, wo } = convOutputSize(s);
@@ -39,7 +41,11 @@ function largeTiles(s: ConvShape): number {
  *   147×147 × 32 (the band hardly matters from 8 to 64 tiles); F(2×2, 3×3) below (7×7, 8×8),
  *   where each of F(4×4)'s transformed weights, 4× the direct layout's, serves too few tiles:
  *   ResNet-18's packed weights are 153 MiB with F(4×4) everywhere, 93 with F(2×2) on its 7×7
- *   layers, which run as fast (the network in 64 ms either way; 74 with them direct).
+ *   layers, which run as fast (the network in 64 ms either way; 74 with them direct);
+ * - F(2×2, 5×5) for 5×5 layers it applies to, on the direct schedule's register block with bands
+ *   of 16-64 tiles: 1.3-2× the direct schedule on AlexNet's conv2 (11.9 -> 5.8 ms), Inception-v3's
+ *   35×35 × 48 -> 64 (5.1 -> 2.5 ms) and GoogLeNet's 5×5 branches (1.2 -> 0.6 ms at 14×14 × 32),
+ *   the 2×16 block 2-8% ahead of 4×8 and bands of 4 blocks 5-15% ahead of 16.
  * A depthwise space keeps its default.
  */
 export function untunedConfig(space: Space): Config {
@@ -73,5 +79,9 @@ export function untunedConfig(space: Space): Config {
     ...(label ? { block: block.values[block.labels.indexOf(label)]! } : {}),
     ...(channelsPerGroup <= 4 && layout.values.includes(1) ? { layout: 1 } : {}),
   };
-  return space.contains(config) ? config : space.defaultConfig;
+  if (!space.contains(config)) return space.defaultConfig;
+  // A 5×5 layer Winograd applies to: F(2×2, 5×5) on the direct schedule's block.
+  const pTile = space.knobs.find((knob) => knob.name === 'pTile')!;
+  const winograd5: Config = { ...config, layout: WINOGRAD_5X5_LAYOUT, pTile: nearest(pTile.values, 8) };
+  return layout.values.includes(WINOGRAD_5X5_LAYOUT) && space.contains(winograd5) ? winograd5 : config;
 }
