@@ -179,6 +179,8 @@ export interface WinogradForm {
 export const WINOGRAD_FORMS: Readonly<Record<number, WinogradForm>> = { 2: { tile: 4, kernel: 3 }, 3: { tile: 2, kernel: 3 }, 4: { tile: 2, kernel: 5 } };
 /** The 3×3 layouts: the larger output tile first. */
 export const WINOGRAD_LAYOUTS = [2, 3] as const;
+/** The 5×5 layout. */
+export const WINOGRAD_5X5_LAYOUT = 4;
 
 /**
  * The Winograd layouts that run a layer: its kernel's forms where it is k×k (3 or 5), stride 1,

@@ -1,7 +1,7 @@
 // The configuration a conv or dense layer runs with before any tuning: chosen from sweeps of
 // untuned layers, and the first point host tuning measures, so a tuned layer is never slower
 // than an untuned one as far as its measurements tell.
-import { convOutputSize, type ConvShape, WINOGRAD_FORMS, WINOGRAD_LAYOUTS } from '../../core/kernels.js';
+import { convOutputSize, type ConvShape, WINOGRAD_5X5_LAYOUT, WINOGRAD_LAYOUTS } from '../../core/kernels.js';
 import { type Config, nearest, type Space } from './space.js';
 
 /** Bytes of one 16-channel block of packed weights past which 4×8 beats 2×16 (see untunedConfig). */
@@ -9,8 +9,6 @@ const WIDE_BLOCK_WEIGHT_BYTES = 128 * 1024;
 
 /** 4×4 output tiles from which the untuned schedule is F(4×4, 3×3) rather than F(2×2, 3×3) (see untunedConfig). */
 const MIN_LARGE_TILES = 16;
-
-const WINOGRAD_5X5_LAYOUT = Number(Object.keys(WINOGRAD_FORMS).find((layout) => WINOGRAD_FORMS[Number(layout)]!.kernel === 5));
 
 function largeTiles(s: ConvShape): number {
   const { ho, wo } = convOutputSize(s);
@@ -43,7 +41,7 @@ function largeTiles(s: ConvShape): number {
  *   ResNet-18's packed weights are 153 MiB with F(4×4) everywhere, 93 with F(2×2) on its 7×7
  *   layers, which run as fast (the network in 64 ms either way; 74 with them direct);
  * - F(2×2, 5×5) for 5×5 layers it applies to, on the direct schedule's register block with bands
- *   of 16-64 tiles: 1.3-2× the direct schedule on AlexNet's conv2 (11.9 -> 5.8 ms), Inception-v3's
+ *   of 4 register blocks (8-16 tiles): 1.3-2× the direct schedule on AlexNet's conv2 (11.9 -> 5.8 ms), Inception-v3's
  *   35×35 × 48 -> 64 (5.1 -> 2.5 ms) and GoogLeNet's 5×5 branches (1.2 -> 0.6 ms at 14×14 × 32),
  *   the 2×16 block 2-8% ahead of 4×8 and bands of 4 blocks 5-15% ahead of 16.
  * A depthwise space keeps its default.
