@@ -338,6 +338,7 @@ add('Conv → BatchNormalization → Relu → Add residual', (g) => {
 });
 add('LayerNormalization over the last axis', (g) => void g.op('LayerNormalization', [g.input([2, 5, 8]), g.weight([8], 0.5, 1.5), g.weight([8])], { epsilon: 1e-6 }), 17);
 add('LayerNormalization over C, H, W of NCHW (axis 1), no bias', (g) => void g.op('LayerNormalization', [g.input(nchw(2, 3, 4, 5)), g.weight([3, 4, 5], 0.5, 1.5)], { axis: 1 }), 17);
+add('LayerNormalization over rows of 11 (vectors and a tail)', (g) => void g.op('LayerNormalization', [g.input([3, 11]), g.weight([11], 0.5, 1.5), g.weight([11])], { epsilon: 1e-5 }), 17);
 add('LayerNormalization axis -2', (g) => void g.op('LayerNormalization', [g.input([3, 4, 6]), g.weight([4, 6]), g.weight([4, 6])], { axis: -2 }), 17);
 add('ConvNeXt block: depthwise Conv → Transpose → LayerNorm → MatMul → GELU → MatMul → Transpose → Add', (g) => {
   const c = 8;
