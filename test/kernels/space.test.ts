@@ -46,6 +46,18 @@ describe('kernel knob spaces', () => {
     expect(layouts(alexnet2)).toEqual([0, 1, 4]);
     expect(untunedConfig(spaceFor(alexnet2)).layout).toBe(4);
     expect(layouts(convTask('strided-5x5', { h: 27, w: 27, c: 64, oc: 192, k: 5, pad: 2, stride: 2 }))).toEqual([0, 1]);
+    // Untuned tiles hold at most 512 KiB of packed weights (output-channel blocks × nr × taps × channels × 4).
+    const tileWeightBytes = (task: Task): number => {
+      const space = spaceFor(task);
+      const config = untunedConfig(space);
+      const nr = Number(space.knobs.find((k) => k.name === 'block')!.labels![config.block!]!.split('x')[1]);
+      return config.ocTile! * nr * task.shape.kh * task.shape.kw * Math.min(config.icTile!, task.shape.c / task.shape.groups) * 4;
+    };
+    const wide = convTask('wide-stride-2', { h: 7, w: 7, c: 1024, oc: 1024, k: 3, pad: 1, stride: 2 });
+    expect(untunedConfig(spaceFor(wide)).ocTile).toBeLessThan(spaceFor(wide).defaultConfig.ocTile!);
+    expect(tileWeightBytes(wide)).toBeLessThanOrEqual(512 * 1024);
+    const small = RESNET18_CONV.find((t) => t.shape.kh === 3 && t.shape.strideH === 2 && t.shape.c === 64)!;
+    expect(untunedConfig(spaceFor(small)).ocTile).toBe(spaceFor(small).defaultConfig.ocTile);
     expect(spaceFor(MOBILENETV2_DEPTHWISE[0]!).knobs.map((k) => k.name)).toEqual(['block', 'cTile', 'pTile', 'order']);
   });
 

@@ -7,6 +7,9 @@ import { type Config, nearest, type Space } from './space.js';
 /** Bytes of one 16-channel block of packed weights past which 4×8 beats 2×16 (see untunedConfig). */
 const WIDE_BLOCK_WEIGHT_BYTES = 128 * 1024;
 
+/** Bytes of packed weights per cache tile past which the untuned tile takes fewer output-channel blocks (see untunedConfig). */
+const MAX_TILE_WEIGHT_BYTES = 512 * 1024;
+
 /** 4×4 output tiles from which the untuned schedule is F(4×4, 3×3) rather than F(2×2, 3×3) (see untunedConfig). */
 const MIN_LARGE_TILES = 16;
 
@@ -30,6 +33,11 @@ function largeTiles(s: ConvShape): number {
  *   channels least, since a partial block computes into a staging tile and wastes its empty
  *   columns (2×16 is 1-4% over 4×8 where both fit exactly; ShuffleNet's 58 channels run 5% faster
  *   on 2×12, its 116 9% on 4×8, its first layer's 24 29% on 4×8);
+ * - output-channel tiles whose packed weights fit 512 KiB (a quarter of the anchor machine's
+ *   L2): the micro-kernels read a tile's weights once per pixel block, from L2 only where they
+ *   fit (Wide-ResNet-50-2's stride-2 3×3 over 1024 channels at 7×7: 16.0 -> 13.2 ms with 1
+ *   block instead of 8; ConvNeXt-T's 4×4 MatMuls of 3072 -> 768: 3.2 -> 2.6 ms; ResNet-50's
+ *   stride-2 and last 1×1 layers 0-6%, cold);
  * - the zero-padded layout for an input of at most four channels per group (a network's first
  *   layer: RGB), where each kernel row then becomes one reduction of kw·c floats (ResNet-50's
  *   conv1 5.5 -> 4.4 ms);
@@ -72,9 +80,17 @@ export function untunedConfig(space: Space): Config {
   const candidates = (pixels < 4 ? ['1x16'] : outputsPerGroup <= 4 ? ['8x4'] : wideBlockBytes > WIDE_BLOCK_WEIGHT_BYTES ? ['4x8'] : ['2x16', '4x8', '2x12'])
     .filter((label) => block.labels!.includes(label));
   const label = candidates.reduce<string | undefined>((best, l) => (best === undefined || padding(l) < padding(best) ? l : best), undefined);
+  const chosen = label ? block.values[block.labels.indexOf(label)]! : space.defaultConfig.block!;
+  // Fewer output-channel blocks per tile while the tile's packed weights pass the cap.
+  const nr = Number(block.labels[block.values.indexOf(chosen)]!.split('x')[1]);
+  const ocTiles = space.knobs.find((knob) => knob.name === 'ocTile')!.values;
+  const tileWeightBytes = (ocTile: number): number => ocTile * nr * kh * kw * Math.min(space.defaultConfig.icTile!, channelsPerGroup) * 4;
+  let ocTile = space.defaultConfig.ocTile!;
+  while (ocTile > ocTiles[0]! && tileWeightBytes(ocTile) > MAX_TILE_WEIGHT_BYTES) ocTile = ocTiles[ocTiles.indexOf(ocTile) - 1]!;
   const config: Config = {
     ...space.defaultConfig,
-    ...(label ? { block: block.values[block.labels.indexOf(label)]! } : {}),
+    block: chosen,
+    ocTile,
     ...(channelsPerGroup <= 4 && layout.values.includes(1) ? { layout: 1 } : {}),
   };
   if (!space.contains(config)) return space.defaultConfig;
