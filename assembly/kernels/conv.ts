@@ -119,9 +119,9 @@ function buildIndirection(inp: usize, zero: usize, n: i32, h: i32, w: i32, c: i3
   outStride: i32;
   variant: i32; mr: i32; nr: i32; tileOC: i32; tileP: i32; tileIC: i32; order: i32; maxParts: i32;
   act: i32; actA: f32; actB: f32;
-  // Winograd only (winograd.ts): output tiles of tile×tile from kernel×kernel weights, the
+  // Winograd only (winograd.ts): output tiles of tile×tile from input tiles of alpha×alpha, the
   // output's size in pixels and in tiles, tiles per band, and each part's scratch of scratchBytes.
-  tile: i32; kernel: i32; ho: i32; wo: i32; tilesH: i32; tilesW: i32; band: i32; scratch: usize; scratchBytes: usize;
+  tile: i32; alpha: i32; ho: i32; wo: i32; tilesH: i32; tilesW: i32; band: i32; scratch: usize; scratchBytes: usize;
 }
 
 export function newPlan(out: usize, wpk: usize, pixels: i32, oc: i32, variant: i32, mr: i32, nr: i32, maxParts: i32, outStride: i32,

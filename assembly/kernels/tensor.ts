@@ -499,23 +499,25 @@ export function channelAffine(x: usize, scale: usize, shift: usize, out: usize, 
   }
 }
 
-/**
- * LayerNormalization over the last axis of `rows` rows of n floats: (x − mean) / sqrt(var + eps)
- * · scale + bias (bias 0 for none), statistics in f64. Four floats at a time as two f64x2 halves
- * (the scalar loop's add chains made ConvNeXt's 96-channel rows 3 ns a float); each output is
- * the scalar formula's, rounded the same way.
- */
+// The upper two floats of v as f64x2.
 // @ts-ignore: decorator
 @inline function promoteHigh(v: v128): v128 {
   return f64x2.promote_low_f32x4(f32x4.shuffle(v, v, 2, 3, 0, 1));
 }
 
+// The sum of the four f64 lanes of a and b.
 // @ts-ignore: decorator
 @inline function laneSum(a: v128, b: v128): f64 {
   const s = f64x2.add(a, b);
   return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
 }
 
+/**
+ * LayerNormalization over the last axis of `rows` rows of n floats: (x − mean) / sqrt(var + eps)
+ * · scale + bias (bias 0 for none), statistics in f64. Four floats at a time as two f64x2 halves
+ * (the scalar loop's add chains made ConvNeXt's 96-channel rows 3 ns a float); each output is
+ * the scalar formula's, rounded the same way.
+ */
 export function layerNorm(x: usize, scale: usize, bias: usize, out: usize, rows: i32, n: i32, eps: f32): void {
   const n4 = n & ~3;
   for (let r = 0; r < rows; r++) {
@@ -551,7 +553,8 @@ export function layerNorm(x: usize, scale: usize, bias: usize, out: usize, rows:
       const yl = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), vmean), vinv));
       const yh = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(promoteHigh(v), vmean), vinv));
       const y = f32x4.mul(f32x4.shuffle(yl, yh, 0, 1, 4, 5), v128.load(scale + at));
-      v128.store(q + at, bias != 0 ? f32x4.add(y, v128.load(bias + at)) : f32x4.add(y, f32x4.splat(0)));
+      // Without a bias, + 0 as the scalar form adds it (a −0 becomes +0).
+      v128.store(q + at, f32x4.add(y, bias != 0 ? v128.load(bias + at) : f32x4.splat(0)));
     }
     for (; i < n; i++) {
       const at = <usize>i << 2;

@@ -180,7 +180,8 @@ export function wgPackWeights(src: usize, dst: usize, oc: i32, c: i32, nr: i32, 
 
 /**
  * Plans a kernel×kernel, stride-1 conv of one group (c and oc multiples of four) as
- * F(tile×tile, kernel×kernel) Winograd (tile 4 or 2 for kernel 3, tile 2 for kernel 5), then the epilogue, for up to `maxParts` parts; as convPlan otherwise (run with wgRun, free with
+ * F(tile×tile, kernel×kernel) Winograd (tile 4 or 2 for kernel 3, tile 2 for kernel 5), then the
+ * epilogue, for up to `maxParts` parts; as convPlan otherwise (run with wgRun, free with
  * planRelease). `wpk` comes from wgPackWeights with nr of the variant; `band` is the tiles a
  * part transforms and multiplies at once (rounded up to the register block's rows).
  */
@@ -192,8 +193,8 @@ export function wgPlan(inp: usize, wpk: usize, out: usize, n: i32, h: i32, w: i3
   const mr = convVariantMR(variant);
   const plan = newPlan(out, wpk, max(0, n * ho * wo), max(0, oc), variant, mr, convVariantNR(variant), maxParts, outStride, bias, residual, act, actA, actB);
   plan.inp = inp; plan.n = n; plan.h = h; plan.w = w; plan.c = c; plan.padTop = padTop; plan.padLeft = padLeft;
-  plan.tile = tile; plan.kernel = kernel; plan.ho = ho; plan.wo = wo; plan.tilesH = (ho + tile - 1) / tile; plan.tilesW = (wo + tile - 1) / tile;
-  const xi = (tile + kernel - 1) * (tile + kernel - 1);
+  plan.tile = tile; plan.alpha = tile + kernel - 1; plan.ho = ho; plan.wo = wo; plan.tilesH = (ho + tile - 1) / tile; plan.tilesW = (wo + tile - 1) / tile;
+  const xi = plan.alpha * plan.alpha;
   // No band larger than the layer: its scratch would only hold empty tiles.
   plan.band = (max(1, min(band, n * plan.tilesH * plan.tilesW)) + mr - 1) / mr * mr;
   if (plan.pixels == 0 || plan.oc == 0) return changetype<usize>(plan);
@@ -224,7 +225,7 @@ export function wgRun(p: usize, part: i32, parts: i32): void {
   const plan = changetype<ConvPlan>(p);
   if (plan.pixels == 0 || plan.oc == 0 || part >= parts) return;
   const c = plan.c, oc = plan.oc, mr = plan.mr, nr = plan.nr, band = plan.band, variant = plan.variant;
-  const xiCount = (plan.tile + plan.kernel - 1) * (plan.tile + plan.kernel - 1);
+  const xiCount = plan.alpha * plan.alpha;
   const tiles = plan.n * plan.tilesH * plan.tilesW;
   const bands = (tiles + band - 1) / band;
   const ocBlocks = (oc + nr - 1) / nr;
@@ -261,7 +262,7 @@ export function wgRun(p: usize, part: i32, parts: i32): void {
 
 // Tile `t`'s Bᵀ d B for every input channel into v[ξ][c]. Taps in the padding read a zero row.
 function inputTile(plan: ConvPlan, t: i32, v: usize, ptrs: usize, tmp: usize): void {
-  const tile = plan.tile, alpha = tile + plan.kernel - 1;
+  const tile = plan.tile, alpha = plan.alpha;
   const perImage = plan.tilesH * plan.tilesW;
   const img = t / perImage, rem = t - img * perImage;
   const ty = rem / plan.tilesW, tx = rem - ty * plan.tilesW;
@@ -320,13 +321,13 @@ function outputTile(plan: ConvPlan, t: i32, m: usize, tmp: usize, c0: i32, c1: i
   const rowStep = <usize>plan.wo * ldo;
   const first = (img * plan.ho + ty * tile) * plan.wo + tx * tile; // the tile's top-left output pixel
   const tmpRow = <usize>tile * 16;
-  const spare = tmp + <usize>(tile + plan.kernel - 1) * tmpRow; // an edge tile's column, before it is stored
+  const spare = tmp + <usize>plan.alpha * tmpRow; // an edge tile's column, before it is stored
   for (let ch = c0; ch < c1; ch += 4) {
     const off = <usize>ch << 2;
     // Rows: tmp[i][k] = (Aᵀ applied to row i of M)[k], k < tile; then output row l, column k =
     // (Aᵀ applied to column k of tmp)[l], straight to the output for a full tile.
-    if (plan.kernel == 5 || tile == 4) {
-      // α = 6: F(4×4, 3×3) or F(2×2, 5×5).
+    if (plan.alpha == 6) {
+      // F(4×4, 3×3) or F(2×2, 5×5).
       for (let i = 0; i < 6; i++) {
         const r = m + <usize>(i * 6) * mStep + off;
         outputRows6(tile, v128.load(r), v128.load(r + mStep), v128.load(r + 2 * mStep), v128.load(r + 3 * mStep), v128.load(r + 4 * mStep), v128.load(r + 5 * mStep),

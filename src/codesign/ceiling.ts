@@ -254,8 +254,14 @@ export function ceilingSlice(problem: CodesignProblem, shapes: readonly number[]
         const { tables, bounds } = shapeTables(problem, shape, tally);
         for (const hardware of within) {
           const at = cell(hardware[2]!, hardware[3]!, hardware[4]!);
-          const bound = tables.reduce((sum, t, layer) => sum + problem.network.layers[layer]!.count * Math.min(t.cycles[at]!, bounds[layer]!.cycles), 0);
-          tiledOnly = Math.min(tiledOnly, tables.reduce((sum, t, layer) => sum + problem.network.layers[layer]!.count * t.cycles[at]!, 0));
+          // The bound takes each layer's tiled or streaming figure, whichever is lower; tiled alone is a real accelerator's.
+          let bound = 0, tiled = 0;
+          tables.forEach((t, layer) => {
+            const count = problem.network.layers[layer]!.count;
+            bound += count * Math.min(t.cycles[at]!, bounds[layer]!.cycles);
+            tiled += count * t.cycles[at]!;
+          });
+          tiledOnly = Math.min(tiledOnly, tiled);
           candidates.push({ hardware, bound, order: (index * supports.length + s) * LEVELS ** 3 + at, tables, bounds });
         }
         if (isDefaultShape) defaultOptimum = evaluateOn(problem, defaultPoint, tables, bounds, tally).config;

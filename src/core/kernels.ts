@@ -203,10 +203,9 @@ function packingOf(schedule: Schedule): PackedWeights['kind'] {
   return form ? `winograd${form.tile}x${form.kernel}` : schedule.kind;
 }
 
-/** Refuses a Winograd schedule for a layer it cannot run. */
-function checkWinograd(where: string, s: ConvShape, schedule: Schedule): void {
-  if (schedule.kind === 'conv' && !winogradLayouts(s).includes(schedule.layout)) {
-    const { tile, kernel } = WINOGRAD_FORMS[schedule.layout]!;
+/** Refuses a Winograd form for a layer it cannot run. */
+function checkWinograd(where: string, s: ConvShape, { tile, kernel }: WinogradForm): void {
+  if (s.kh !== kernel || winogradLayouts(s).length === 0) {
     throw new RangeError(`${where}: Winograd F(${tile}×${tile}, ${kernel}×${kernel}) needs a ${kernel}×${kernel}, stride-1, undilated conv of one group with channels in fours`);
   }
 }
@@ -265,7 +264,7 @@ export class Kernels {
     }
     const form = winogradForm(schedule);
     if (form) {
-      checkWinograd('packConv', shape, schedule);
+      checkWinograd('packConv', shape, form);
       const buffer = this.core.allocF32(e.wgPackedLength(shape.oc, shape.c, nr, form.tile, form.kernel));
       e.wgPackWeights(weights.ptr, buffer.ptr, shape.oc, shape.c, nr, form.tile, form.kernel);
       return { buffer, kind: packingOf(schedule), nr };
@@ -309,7 +308,7 @@ export class Kernels {
     const tail = [epilogue.bias ?? 0, epilogue.residual ?? 0, act ? UNARY[act.kind] : -1, act?.a ?? 0, act?.b ?? 0] as const;
     const form = winogradForm(schedule);
     if (form) {
-      checkWinograd('conv2d', s, schedule);
+      checkWinograd('conv2d', s, form);
       const ptr = e.wgPlan(input.ptr, packed.buffer.ptr, output.ptr, s.n, s.h, s.w, s.c, ho, wo, s.oc, s.padTop, s.padLeft,
         form.tile, form.kernel, schedule.variant, schedule.tileP, parts, outputStride, ...tail);
       if (ptr < PLAN_ERROR_LIMIT) throw new RangeError(`conv2d: ${KERNEL_ERRORS[ptr] ?? `error ${ptr}`}`);

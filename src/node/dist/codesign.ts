@@ -96,8 +96,8 @@ export function runCodesignSlice(core: Core, job: CodesignSliceJob, hooks: Slice
  * are among the most promising, and the slices taken first share a good incumbent early (each its
  * accelerators' tiled upper bound before it evaluates any exactly, so slices that start together
  * do not evaluate what the other's bound prunes: ResNet-18 on two workers, 509 exact evaluations
- * as on one, against 586 without). A slice
- * that fails for good fails the search: there is no exact optimum without every shape.
+ * as on one, against 586 without). A slice that fails for good fails the search: there is no
+ * exact optimum without every shape.
  */
 export async function remoteCeiling(coordinator: Coordinator, problem: CodesignProblem, options: { jobs?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<Ceiling> {
   const started = performance.now();

@@ -72,17 +72,15 @@ export function untunedConfig(space: Space): Config {
   const { kh, kw, c, oc, groups } = space.task.shape;
   const channelsPerGroup = c / groups;
   const outputsPerGroup = oc / groups;
-  const padding = (label: string): number => {
-    const nr = Number(label.split('x')[1]);
-    return Math.ceil(outputsPerGroup / nr) * nr - outputsPerGroup;
-  };
+  const nrOf = (label: string): number => Number(label.split('x')[1]);
+  const padding = (label: string): number => Math.ceil(outputsPerGroup / nrOf(label)) * nrOf(label) - outputsPerGroup;
   const wideBlockBytes = kh * kw * channelsPerGroup * 16 * 4;
   const candidates = (pixels < 4 ? ['1x16'] : outputsPerGroup <= 4 ? ['8x4'] : wideBlockBytes > WIDE_BLOCK_WEIGHT_BYTES ? ['4x8'] : ['2x16', '4x8', '2x12'])
     .filter((label) => block.labels!.includes(label));
   const label = candidates.reduce<string | undefined>((best, l) => (best === undefined || padding(l) < padding(best) ? l : best), undefined);
   const chosen = label ? block.values[block.labels.indexOf(label)]! : space.defaultConfig.block!;
   // Fewer output-channel blocks per tile while the tile's packed weights pass the cap.
-  const nr = Number(block.labels[block.values.indexOf(chosen)]!.split('x')[1]);
+  const nr = nrOf(block.labels[block.values.indexOf(chosen)]!);
   const ocTiles = space.knobs.find((knob) => knob.name === 'ocTile')!.values;
   const tileWeightBytes = (ocTile: number): number => ocTile * nr * kh * kw * Math.min(space.defaultConfig.icTile!, channelsPerGroup) * 4;
   let ocTile = space.defaultConfig.ocTile!;
