@@ -1,11 +1,11 @@
-// `npm run bench -- scaleout [--json] [--network resnet18] [--tune-model resnet18convs] [--trials 512] [--batch-size 64] [--kills 10] [--skip codesign,tune,arco,synthetic,faults]`
+// `npm run bench -- scaleout [--json] [--network resnet18] [--tune-model resnet18convs] [--tuner autotvm] [--trials 512] [--batch-size 64] [--kills 10] [--skip codesign,tune,arco,synthetic,faults]`
 // Scale-out on Redis (issue 18), against a private redis-server and `mapwise worker` processes:
 //   codesign   the exact co-design optimum (a SCALE-Sim network, the default area budget) here, on
 //              1 and on 2 workers: the same optimum, the speed-up of 2 over 1, and the overhead of
 //              going through Redis (1 worker against the local search);
-//   tune       a simulated-target tuning run (ResNet-18's convolutions, random tuner, through the
-//              library's `tune`: its layers side by side on the workers) the same way: each layer's
-//              records as here;
+//   tune       a simulated-target tuning run (ResNet-18's convolutions with `tune`'s default
+//              tuner, AutoTVM's, through the library's `tune`: whole layers searched on the workers
+//              side by side) the same way: each layer's records as here;
 //   arco       ARCO co-designing the same network (default area budget and call budget) here and
 //              with its layer simulations on 1 and 2 workers: the same records, and what the trips
 //              through Redis cost a search whose simulations take microseconds to milliseconds;
@@ -33,6 +33,7 @@ import { scalesimNetwork } from '../src/sim/networks.js';
 import { Simulator } from '../src/sim/simulate.js';
 import { type TuningJob, tuneJob } from '../src/tune/jobs.js';
 import type { TuningRecord } from '../src/tune/records.js';
+import type { TunerName } from '../src/tune/tuners/index.js';
 import { pointKey } from '../src/base/search-space.js';
 import { tune } from '../src/api/tune.js';
 import type { Bench, BenchOptions, Row } from './harness.js';
@@ -152,19 +153,25 @@ async function arcoRows(core: Core, redis: RedisServer, network: string, log: Be
   return rows;
 }
 
-/** The library's `tune` as `mapwise tune` runs it, here or (with `redis`) with its layers side by side on workers. */
-async function tuneRun(graph: Graph, trials: number, batchSize: number, redis?: string): Promise<TuningRecord[]> {
-  return (await tune(graph, { target: 'systolic:eyeriss', tuner: 'random', seed: 3, trials, batchSize, ...(redis ? { redis } : {}) })).records;
+interface TuneRun {
+  tuner: TunerName;
+  trials: number;
+  batchSize: number;
 }
 
-async function tuneRows(redis: RedisServer, graph: Graph, trials: number, batchSize: number, log: BenchOptions['log']): Promise<Row[]> {
-  log(`tune: ${graph.name} on systolic:eyeriss, random tuner, ${trials} trials a layer in batches of ${batchSize}, here`);
-  const local = await measured(() => tuneRun(graph, trials, batchSize));
-  const runs: Row[] = [{ case: 'tune', workers: 0, seconds: round(local.wall), sameAsLocal: true, note: `${graph.name} on systolic:eyeriss, ${local.value.length} trials here` }];
+/** The library's `tune` as `mapwise tune` runs it, here or (with `redis`) with its layers searched side by side on workers. */
+async function tuneRun(graph: Graph, run: TuneRun, redis?: string): Promise<TuningRecord[]> {
+  return (await tune(graph, { target: 'systolic:eyeriss', seed: 3, ...run, ...(redis ? { redis } : {}) })).records;
+}
+
+async function tuneRows(redis: RedisServer, graph: Graph, run: TuneRun, log: BenchOptions['log']): Promise<Row[]> {
+  log(`tune: ${graph.name} on systolic:eyeriss, ${run.tuner} tuner, ${run.trials} trials a layer in batches of ${run.batchSize}, here`);
+  const local = await measured(() => tuneRun(graph, run));
+  const runs: Row[] = [{ case: 'tune', workers: 0, seconds: round(local.wall), sameAsLocal: true, note: `${graph.name} on systolic:eyeriss, ${run.tuner}, ${local.value.length} trials here` }];
   let one = 0;
   for (const count of [1, 2]) {
     log(`tune: on ${count} worker${count > 1 ? 's' : ''}`);
-    const remote = await withWorkers(redis, count, [], () => measured(() => tuneRun(graph, trials, batchSize, redis.url)));
+    const remote = await withWorkers(redis, count, [], () => measured(() => tuneRun(graph, run, redis.url)));
     if (count === 1) one = remote.wall;
     runs.push({
       case: 'tune', workers: count, seconds: round(remote.wall), workerCpuSeconds: remote.workerCpu, sameAsLocal: samePerWorkload(remote.value, local.value),
@@ -238,7 +245,10 @@ export const scaleoutBench: Bench = {
     try {
       if (!skip.has('codesign')) rows.push(...(await codesignRows(core, redis, String(args.network ?? 'resnet18'), log)));
       if (!skip.has('arco')) rows.push(...(await arcoRows(core, redis, String(args.network ?? 'resnet18'), log)));
-      if (!skip.has('tune')) rows.push(...(await tuneRows(redis, await loadModel(String(args['tune-model'] ?? 'resnet18convs')), Number(args.trials ?? 512), Number(args['batch-size'] ?? 64), log)));
+      if (!skip.has('tune')) {
+        const run: TuneRun = { tuner: String(args.tuner ?? 'autotvm') as TunerName, trials: Number(args.trials ?? 512), batchSize: Number(args['batch-size'] ?? 64) };
+        rows.push(...(await tuneRows(redis, await loadModel(String(args['tune-model'] ?? 'resnet18convs')), run, log)));
+      }
       if (!skip.has('synthetic')) rows.push(...(await syntheticRows(core, redis, graph, log)));
       if (!skip.has('faults')) rows.push(...(await faultRows(core, redis, graph, Number(args.kills ?? 10), log)));
     } finally {

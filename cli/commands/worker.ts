@@ -38,7 +38,7 @@ export const workerCommand: CommandParts<WorkerArgs> = {
       syntheticMsPerPoint: argv['synthetic-ms'],
       syntheticError: argv['synthetic-error'],
       onJob: (e) => {
-        const unit = e.kind === 'codesign-slice' ? 'array shape' : e.kind === 'teacher-label' ? 'instance' : 'point';
+        const unit = ({ 'codesign-slice': 'array shape', 'teacher-label': 'instance', 'tune-mapping': 'trial' } as Record<string, string>)[e.kind] ?? 'point';
         message(`${e.id} ${e.workload || e.kind}: ${e.points} ${unit}${e.points === 1 ? '' : 's'} in ${e.ms} ms, ${e.outcome}`);
       },
       onError: (text) => message(`worker: ${text}`),

@@ -4,6 +4,7 @@
 import type * as Codesign from '../node/dist/codesign.js';
 import type * as Coordinator from '../node/dist/coordinator.js';
 import type * as Teacher from '../node/dist/teacher.js';
+import type * as TuneLayer from '../node/dist/tune-layer.js';
 import { runtimeName } from '../core/load.js';
 import { OptionsError } from '../base/options.js';
 
@@ -11,6 +12,7 @@ interface DistModules {
   coordinator: typeof Coordinator;
   codesign: typeof Codesign;
   teacher: typeof Teacher;
+  'tune-layer': typeof TuneLayer;
 }
 
 export async function loadDist<K extends keyof DistModules>(facade: string, module: K): Promise<DistModules[K]> {

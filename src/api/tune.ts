@@ -35,9 +35,11 @@ export interface TuneOptions {
   /** autotvm, chameleon: start each layer's cost model from the layers tuned before it (default false). */
   transfer?: boolean;
   /**
-   * Node: measure on the `mapwise worker` processes of this Redis (redis://… or rediss://…); search
-   * and records stay here. On a simulated target without transfer the layers are tuned side by
-   * side, their records interleaved by batch.
+   * Node: tune on the `mapwise worker` processes of this Redis (redis://… or rediss://…). On the
+   * host, workers measure and the search and records stay here. On a simulated target without
+   * transfer, several layers are searched whole on the workers side by side (the same records as
+   * here, each layer's coming back when its search is done); one layer, or layers with transfer,
+   * send each batch to the workers to score.
    */
   redis?: string;
   /** With redis, host: the device key of the workers to measure on (default: this machine's). */
@@ -50,7 +52,7 @@ export interface TuneOptions {
   onRecords?: (records: TuningRecord[]) => void | Promise<void>;
   /** Asked between batches: true stops the run there, and the report says it was interrupted (Ctrl-C in the CLI). */
   stop?: () => boolean;
-  /** Steps 'trials': done of all layers' trials, with the layer, its trials so far and its best figure (in its unit); no layer when simulated layers run side by side on workers. */
+  /** Steps 'trials': done of all layers' trials, with the layer, its trials so far and its best figure (in its unit); no layer when simulated layers are searched side by side on workers. */
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
 }
@@ -121,10 +123,11 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
   const layerOf = new Map(local.map((job, index) => [job.workload, index]));
   let latest = { index: 0, best: undefined as number | undefined };
   const layerDone = (index: number): number => Math.min(trials, counts[index]!.logged + counts[index]!.remote);
-  // Without transfer, simulated layers tuned on workers go side by side, and progress names no one
-  // layer. Host layers go in turn: a worker keeps a measuring thread for only a few recent layers,
-  // and each layer's batch is already spread over the device's workers.
-  const sideBySide = o.redis !== undefined && !o.transfer && target !== 'host';
+  // Without transfer, simulated layers are independent searches: several go to the workers whole,
+  // side by side, and progress names no one layer. One layer alone sends its batches out, its
+  // records logged batch by batch. Host layers go in turn: a worker keeps a measuring thread for
+  // only a few recent layers, and each layer's batch is already spread over the device's workers.
+  const sideBySide = o.redis !== undefined && !o.transfer && target !== 'host' && local.length > 1;
   const report = (): void => o.onProgress?.({
     step: 'trials', done: counts.reduce((sum, _, index) => sum + layerDone(index), 0), total: local.length * trials,
     ...(sideBySide ? {} : { layer: local[latest.index]!.name, layerDone: layerDone(latest.index), ...(latest.best === undefined ? {} : { best: latest.best, unit: local[latest.index]!.unit }) }),
@@ -144,7 +147,7 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
       report();
     },
   });
-  const chosen = remote ? remote.distribute(local, { tuner, seed }) : local;
+  const chosen = remote && !sideBySide ? remote.distribute(local, { tuner, seed }) : local;
   const transfer = o.transfer ? new TransferPool() : undefined;
   const records: TuningRecord[] = [];
   const stopped = (): boolean => (o.stop?.() ?? false) || (o.signal?.aborted ?? false);
@@ -174,12 +177,36 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
   try {
     throwIfAborted(o.signal);
     if (sideBySide) {
-      // Layers are independent without transfer: their batches reach the workers together, and
-      // a round of simulated mappings packs into a few jobs. Records arrive interleaved by
-      // batch, each layer's in its own order.
-      const settled = await Promise.allSettled(chosen.map((_, index) => tuneLayer(index)));
-      for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
-      layers.push(...settled.map((outcome) => (outcome as PromiseFulfilledResult<TuneLayerReport>).value));
+      const { largestFirst, remoteMappingSearch } = await loadDist('tune', 'tune-layer');
+      const options = { tuner, seed, trials, batchSize: o.batchSize ?? 32, previous: o.previous, ...(o.earlyStopping === undefined ? {} : { earlyStopping: o.earlyStopping }) };
+      // A stop ends the wait: searches still running are not recorded (queued again with the same
+      // records, a resumed run attaches to them), those done are.
+      let poll: ReturnType<typeof setInterval> | undefined;
+      const stopping = new Promise<undefined>((resolve) => (poll = setInterval(() => stopped() && resolve(undefined), 100)));
+      const searchElsewhere = async (index: number): Promise<TuneLayerReport | undefined> => {
+        const job = chosen[index]!;
+        // A layer the log has finished replays here: there is nothing left to measure.
+        if ((o.previous ?? []).filter((r) => r.workload === job.workload).length >= trials) return tuneLayer(index);
+        const search = remoteMappingSearch(remote!, job, options);
+        search.catch(() => {}); // abandoned by a stop, it may fail as the coordinator closes
+        const searched = await Promise.race([search, stopping]);
+        await job.close();
+        if (!searched) return undefined;
+        records.push(...searched.records);
+        await o.onRecords?.(searched.records);
+        counts[index] = { logged: searched.report.trials, remote: 0 };
+        report();
+        return searched.report;
+      };
+      try {
+        const order = largestFirst(chosen);
+        const settled = await Promise.allSettled(order.map((index) => searchElsewhere(index)));
+        for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+        const byIndex = new Map(order.map((index, k) => [index, (settled[k] as PromiseFulfilledResult<TuneLayerReport | undefined>).value]));
+        layers.push(...chosen.flatMap((_, index) => byIndex.get(index) ?? []));
+      } finally {
+        clearInterval(poll);
+      }
     } else {
       for (const index of chosen.keys()) {
         throwIfAborted(o.signal);

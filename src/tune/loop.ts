@@ -56,6 +56,13 @@ export interface TuneResult {
   stoppedEarly: boolean;
 }
 
+/** The record of one trial: its run, batch, point (with its flat index and knobs) and result. */
+export function trialRecord(space: SearchSpace, run: Pick<TuningRecord, 'workload' | 'tuner' | 'seed'>, batch: number, point: Point, result: MeasureResult): TuningRecord {
+  // A point's flat index where it is exact; -1 in spaces too large for one (co-design's joint space).
+  const index = spaceSize(space) <= Number.MAX_SAFE_INTEGER ? pointIndex(space, point) : -1;
+  return { v: RECORD_VERSION, workload: run.workload, tuner: run.tuner, seed: run.seed, batch, config: { point, index, knobs: space.describe?.(point) }, result };
+}
+
 export async function runTuning(options: TuningLoopOptions): Promise<TuneResult> {
   const { workload, space, measurer, tuner, seed } = options;
   const batchSize = options.batchSize ?? 64;
@@ -67,8 +74,6 @@ export async function runTuning(options: TuningLoopOptions): Promise<TuneResult>
   let best: TuneResult['best'];
   let sinceImprovement = 0;
   let batchNumber = 0;
-  // A point's flat index where it is exact; -1 in spaces too large for one (co-design's joint space).
-  const indexOf = spaceSize(space) <= Number.MAX_SAFE_INTEGER ? (point: Point) => pointIndex(space, point) : () => -1;
 
   // A trial's time is when its own measurement finished (its result's timestamp, kept within
   // the batch's window because clocks differ in resolution), not when its whole batch did.
@@ -121,17 +126,7 @@ export async function runTuning(options: TuningLoopOptions): Promise<TuneResult>
     if (results.length !== points.length) throw new Error(`measurer returned ${results.length} results for ${points.length} points`);
     tuner.update(points, results);
     account(points, results, measureStarted);
-    await options.onRecords?.(
-      points.map((point, i) => ({
-        v: RECORD_VERSION,
-        workload,
-        tuner: tuner.name,
-        seed,
-        batch: batchNumber,
-        config: { point, index: indexOf(point), knobs: space.describe?.(point) },
-        result: results[i]!,
-      })),
-    );
+    await options.onRecords?.(points.map((point, i) => trialRecord(space, { workload, tuner: tuner.name, seed }, batchNumber, point, results[i]!)));
     batchNumber++;
     options.onProgress?.({ trials: history.length, budget: options.trials, bestCost: best?.cost ?? Number.POSITIVE_INFINITY, seconds: elapsed() });
   }

@@ -168,7 +168,7 @@ describe('codesign, train-scheduler and compile --redis', () => {
     expect(strip(remote.records)).toEqual(strip(local.records));
   });
 
-  it('tune({ redis }) of every layer tunes them side by side, their batches packed into shared jobs: each layer\'s records and report as here', async () => {
+  it('tune({ redis }) on a simulated array searches whole layers on the workers side by side: each layer\'s records and report as here', async () => {
     const options = { target: 'systolic:eyeriss', tuner: 'random', trials: 24, batchSize: 8, seed: 6 } as const;
     const progress: { done: number; total: number; layer?: string }[] = [];
     const [local, remote] = await Promise.all([tune('alexnetconvs', options), tune('alexnetconvs', { ...options, redis: redis.url, onProgress: (e) => progress.push(e) })]);
@@ -182,14 +182,19 @@ describe('codesign, train-scheduler and compile --redis', () => {
     expect(perWorkload(remote.records)).toEqual(perWorkload(local.records));
     const strip = (report: typeof local): unknown => report.layers.map(({ seconds: _, ...layer }) => layer);
     expect(strip(remote)).toEqual(strip(local));
-    // Interleaved: the second layer's first batch arrives before the first layer's last.
-    const firstOf = remote.records.findIndex((r) => r.workload === remote.layers[1]!.workload);
-    const lastOf = remote.records.findLastIndex((r) => r.workload === remote.layers[0]!.workload);
-    expect(firstOf).toBeLessThan(lastOf);
+    // Each layer's records arrive together, the largest layer's search queued first.
+    const order = remote.records.map((r) => r.workload).filter((w, i, all) => i === 0 || w !== all[i - 1]);
+    expect(new Set(order).size).toBe(order.length);
     expect(progress.at(-1)).toEqual({ step: 'trials', done: 24 * layers, total: 24 * layers });
     expect(progress.every((e) => e.layer === undefined)).toBe(true);
-    // Jobs carried several layers' batches at once.
-    expect(workers.map((w) => w.log()).join('\n')).toMatch(/measure-mapping-[0-9a-f]+ mapping:.* and [1-4] more: \d+ points in \d+ ms, done/);
+    expect(workers.map((w) => w.log()).join('\n')).toMatch(/tune-mapping-[0-9a-f]+ mapping:.*@systolic:.*: 24 trials in \d+ ms, done/);
+
+    // Resumed from the first half of its log, each layer goes on where it stopped: the records of the whole run.
+    const half = local.records.filter((r) => r.batch < 1);
+    const kept: typeof local.records = [];
+    const resumed = await tune('alexnetconvs', { ...options, redis: redis.url, previous: half, onRecords: (batch) => void kept.push(...batch) });
+    expect(perWorkload([...half, ...kept])).toEqual(perWorkload(local.records));
+    expect(strip(resumed)).toEqual(strip(local).map((layer) => ({ ...(layer as object), replayed: 8 })));
   });
 
   it('tune({ redis }) on the host tunes its layers in turn, as a worker keeps measuring threads for a few layers only', async () => {

@@ -1,7 +1,8 @@
 // Faults of a tune --redis run on a simulated target, each against the records of a local run
 // with the same seed: a coordinator killed mid-run and resumed (it re-attaches to the jobs it had
-// queued: none runs twice), Redis restarted mid-run (lost jobs are queued again), and a device
-// whose every job fails (failed measurements carrying the error, not a hang).
+// queued: none runs twice), Redis restarted mid-run (lost jobs are queued again), a worker killed
+// while it searches a whole layer (another takes the search over), and a device whose every job
+// fails (failed measurements carrying the error, not a hang).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { MAPPING_QUEUE, QUEUE_PREFIX } from '../../src/node/dist/queues.js';
 import { loadModel } from '../../src/node/models.js';
 import { workerTuningJobs } from '../../src/node/tuning-jobs.js';
 import { tuneJob } from '../../src/tune/jobs.js';
+import { tune } from '../../src/api/tune.js';
 import type { TuningRecord } from '../../src/tune/records.js';
 import { startRedis, startWorker, type RedisServer, type WorkerProcess } from '../helpers/redis.js';
 
@@ -95,6 +97,33 @@ describe('faults of tune --redis', () => {
     const { stdout } = await run;
     expect(JSON.parse(stdout).layers[0].trials).toBe(64);
     expect(withoutTimestamps(logLines(log))).toEqual(withoutTimestamps(local));
+  });
+
+  it('a worker killed while it searches a layer: another takes the search over, and every layer\'s records are the local run\'s, once', async () => {
+    const options = { target: 'systolic:eyeriss', tuner: 'random', trials: 32, batchSize: 8, seed: 4 } as const;
+    const local = await tune('alexnetconvs', options);
+    // 5 ms a point: each search takes 160 ms or more, so a worker dies holding one.
+    const args = ['--synthetic-ms', '5', '--stall-timeout', '1'];
+    workers.push(await startWorker(redis.url, ...args), await startWorker(redis.url, ...args));
+    const queue = new Queue('tune-mapping', { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
+    try {
+      const run = tune('alexnetconvs', { ...options, redis: redis.url });
+      await until('both workers searching', async () => (await queue.getActiveCount()) === 2);
+      await workers[0]!.kill();
+      const remote = await run;
+      const perWorkload = (records: TuningRecord[]): Map<string, unknown[]> => {
+        const groups = new Map<string, unknown[]>();
+        for (const r of withoutTimestamps(records) as TuningRecord[]) groups.set(r.workload, [...(groups.get(r.workload) ?? []), r]);
+        return groups;
+      };
+      expect(remote.records).toHaveLength(32 * 5);
+      expect(perWorkload(remote.records)).toEqual(perWorkload(local.records));
+    } finally {
+      await queue.close();
+    }
+    // The survivor finished the killed worker's search as well as its own share.
+    const done = [...workers[1]!.log().matchAll(/^tune-mapping-[0-9a-f]+ .*: 32 trials in \d+ ms, done$/gm)].length;
+    expect(done).toBeGreaterThanOrEqual(5 - [...workers[0]!.log().matchAll(/, done$/gm)].length);
   });
 
   it('a job that fails on every attempt becomes failed measurements carrying the error', async () => {

@@ -11,7 +11,7 @@ import { getCore } from '../../src/core/load.js';
 import type { Core } from '../../src/core/core.js';
 import type { Graph } from '../../src/graph/types.js';
 import { Coordinator, queueEventsFrom } from '../../src/node/dist/coordinator.js';
-import { jobId, type MappingGroup, type MappingMeasureJob, parseJob } from '../../src/node/dist/jobs.js';
+import { jobId, type MappingGroup, type MappingMeasureJob, type MappingSearchJob, parseJob } from '../../src/node/dist/jobs.js';
 import { checkDeviceKey, defaultDeviceKey, QUEUE_PREFIX, MAPPING_QUEUE, redactUrl } from '../../src/node/dist/queues.js';
 import { loadModel } from '../../src/node/models.js';
 import { workerTuningJobs } from '../../src/node/tuning-jobs.js';
@@ -70,7 +70,7 @@ describe('jobs (no Redis)', () => {
     const good = mappingJob([[0, 0, 0, 0, 1]]);
     const roundTrip = (job: unknown): unknown => JSON.parse(JSON.stringify(job));
     expect(parseJob('measure-mapping', roundTrip(good))).toEqual(good);
-    expect(() => parseJob('run-shell', roundTrip(good))).toThrow(/job kind 'run-shell' is not one of measure-host, measure-mapping/);
+    expect(() => parseJob('run-shell', roundTrip(good))).toThrow(/job kind 'run-shell' is not one of measure-host, measure-mapping, tune-mapping/);
     expect(() => parseJob('measure-mapping', withGroup(good, { points: [[0, 0, 0, 0, 9]] }))).toThrow(/field 'groups\[0\]\.points\[0\]'.*doubleBuffer/);
     expect(() => parseJob('measure-mapping', withGroup(good, { config: { ...good.groups[0]!.config, rows: -4 } }))).toThrow(/field 'groups\[0\]\.config'.*rows must be a positive integer/);
     expect(() => parseJob('measure-mapping', { ...good, script: 'rm -rf /' })).toThrow(/field 'job.script' is not part of the job/);
@@ -88,6 +88,23 @@ describe('jobs (no Redis)', () => {
     const { layer: _, ...noLayer } = good.groups[0]!;
     expect(() => parseJob('measure-mapping', { ...good, groups: [noLayer] })).toThrow(/field 'groups\[0\]\.layer' is missing/);
     expect(() => parseJob('measure-host', { kind: 'measure-host', workload: 'w', points: [[0]], task: { name: 't', kind: 'conv2d', shape: { n: 1 }, flops: 1 } })).toThrow(/field 'task.shape.h' is missing/);
+  });
+
+  it('check a whole layer\'s search: its array, tuner, trials and earlier records, which must be whole records of its layer', async () => {
+    const { points: _, ...group } = mappingJob([[0, 0, 0, 0, 1]]).groups[0]!;
+    const layer = workerTuningJobs(core, graph, TARGET)[0]!;
+    const logged = await tuneAll([layer], 4);
+    const previous = logged.map((r) => JSON.stringify(r)).join('\n');
+    const good: MappingSearchJob = { kind: 'tune-mapping', group, tuner: 'autotvm', seed: 3, trials: 8, batchSize: 4, previous };
+    expect(parseJob('tune-mapping', JSON.parse(JSON.stringify(good)))).toEqual(good);
+    expect(parseJob('tune-mapping', { ...good, earlyStopping: 2 })).toEqual({ ...good, earlyStopping: 2 });
+    expect(() => parseJob('tune-mapping', { ...good, tuner: 'eval' })).toThrow(/field 'tuner' must be one of random, grid, ga, autotvm, chameleon/);
+    expect(() => parseJob('tune-mapping', { ...good, trials: 0 })).toThrow(/field 'trials' must be a positive integer/);
+    expect(() => parseJob('tune-mapping', { ...good, group: { ...group, points: [[0, 0, 0, 0, 1]] } })).toThrow(/field 'group.points' is not part of the job/);
+    expect(() => parseJob('tune-mapping', { ...good, group: { ...group, config: { ...group.config, cols: 0 } } })).toThrow(/field 'group.config'.*cols must be a positive integer/);
+    expect(() => parseJob('tune-mapping', { ...good, previous: previous.replace(group.workload, 'conv2d:other') })).toThrow(/field 'previous' must hold whole records of workload .* only: conv2d:other/);
+    expect(() => parseJob('tune-mapping', { ...good, previous: `${previous}\n{"v":1,` })).toThrow(/field 'previous' must hold whole records.*half-written/);
+    expect(() => parseJob('tune-mapping', { ...good, previous: `{"v":2}\n${previous}` })).toThrow(/field 'previous': .*field 'v' must be 1/);
   });
 
   it('derive ids from workload, points, tuner and seed, in the characters BullMQ takes', () => {

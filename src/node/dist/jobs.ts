@@ -3,7 +3,8 @@
 // measure job times a few points of one workload and returns one MeasureResult per point, in
 // order; a mapping job scores groups of points, each of one workload, and returns one list of
 // results per group (the coordinator packs every layer's batch of a round into a few jobs, so a
-// microsecond simulation does not pay a trip through Redis on its own); a codesign slice
+// microsecond simulation does not pay a trip through Redis on its own); a mapping search tunes a
+// whole layer on a simulated array, the search a local run does (./tune-layer.ts); a codesign slice
 // searches some array shapes exactly (./codesign.ts); a teacher label solves one training
 // instance's MILP (./teacher.ts).
 //
@@ -21,13 +22,15 @@ import { checkPoint, type Point, type SearchSpace } from '../../base/search-spac
 import { spaceFor } from '../../tune/space/space.js';
 import type { Task, TaskKind } from '../../tune/space/task.js';
 import { type CodesignSliceJob, parseCodesignSlice } from './codesign.js';
-import { checked, layer, object, PayloadError, string } from './payload.js';
+import { checked, layer, object, PayloadError, positive, string } from './payload.js';
 import { parseTeacherLabel, type TeacherLabelJob } from './teacher.js';
+import { TUNER_NAMES, type TunerName } from '../../tune/tuners/index.js';
+import { parseRecords } from '../../tune/records.js';
 
 export { PayloadError } from './payload.js';
 
 /** Every job kind a worker runs; anything else is refused. */
-export const JOB_KINDS = ['measure-host', 'measure-mapping', 'codesign-slice', 'teacher-label'] as const;
+export const JOB_KINDS = ['measure-host', 'measure-mapping', 'tune-mapping', 'codesign-slice', 'teacher-label'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** Points per job at most, over all its groups. */
@@ -63,8 +66,24 @@ export interface MappingMeasureJob {
   groups: MappingGroup[];
 }
 
+/**
+ * A whole layer's mapping search on one simulated array, as a local run tunes it (a simulated
+ * target without transfer: its layers are independent and their measurements deterministic).
+ */
+export interface MappingSearchJob {
+  kind: 'tune-mapping';
+  group: Omit<MappingGroup, 'points' | 'detail'>;
+  tuner: TunerName;
+  seed: number;
+  trials: number;
+  batchSize: number;
+  earlyStopping?: number;
+  /** The layer's records from an earlier run, as JSON lines: replayed, then the search goes on. */
+  previous: string;
+}
+
 export type MeasureJob = HostMeasureJob | MappingMeasureJob;
-export type Job = MeasureJob | CodesignSliceJob | TeacherLabelJob;
+export type Job = MeasureJob | MappingSearchJob | CodesignSliceJob | TeacherLabelJob;
 
 /** A job that failed on every attempt, stalled too often or came back malformed: its message says why. */
 export class JobFailedError extends Error {
@@ -145,11 +164,9 @@ function hostJob(data: Record<string, unknown>): HostMeasureJob {
 
 const SPARSE_REPS: readonly SparseRepresentation[] = ['csr', 'csc', 'ellpack_block'];
 
-function mappingGroup(data: unknown, field: string): MappingGroup {
-  const optional = data !== null && typeof data === 'object' ? (['sparseRep', 'detail'] as const).filter((key) => key in data) : [];
-  const top = object(data, field, ['workload', 'points', 'layer', 'config', 'dramBytesPerCycle', ...optional]);
+/** The fields of a mapping group but its points and detail: the layer, the array and its DRAM. */
+function mappingTemplate(top: Record<string, unknown>, field: string): Omit<MappingGroup, 'points' | 'detail'> {
   if ('sparseRep' in top && !SPARSE_REPS.includes(top.sparseRep as SparseRepresentation)) throw new PayloadError(`field '${field}.sparseRep' must be one of ${SPARSE_REPS.join(', ')}`);
-  if ('detail' in top && top.detail !== true) throw new PayloadError(`field '${field}.detail' must be true when given`);
   const rawConfig = object(top.config, `${field}.config`, CONFIG_KEYS);
   string(rawConfig.runName, `${field}.config.runName`);
   const config = checked(`${field}.config`, () => validateConfig(Object.fromEntries(CONFIG_KEYS.map((key) => [key, rawConfig[key]])) as unknown as SystolicConfig & { dataflow: Dataflow }));
@@ -162,9 +179,44 @@ function mappingGroup(data: unknown, field: string): MappingGroup {
     layer: layer(top.layer, `${field}.layer`),
     config,
     dramBytesPerCycle: dram,
-    points: points(top.points, { cardinalities: MAPPING_CARDINALITIES, knobNames: MAPPING_KNOBS }, `${field}.points`),
     ...('sparseRep' in top ? { sparseRep: top.sparseRep as SparseRepresentation } : {}),
+  };
+}
+
+/** Which of a group's optional keys `data` has. */
+const present = <K extends string>(data: unknown, keys: readonly K[]): K[] => (data !== null && typeof data === 'object' ? keys.filter((key) => key in data) : []);
+
+function mappingGroup(data: unknown, field: string): MappingGroup {
+  const top = object(data, field, ['workload', 'points', 'layer', 'config', 'dramBytesPerCycle', ...present(data, ['sparseRep', 'detail'] as const)]);
+  if ('detail' in top && top.detail !== true) throw new PayloadError(`field '${field}.detail' must be true when given`);
+  return {
+    ...mappingTemplate(top, field),
+    points: points(top.points, { cardinalities: MAPPING_CARDINALITIES, knobNames: MAPPING_KNOBS }, `${field}.points`),
     ...('detail' in top ? { detail: true as const } : {}),
+  };
+}
+
+/** Records a search job may replay, in bytes of JSON lines. */
+const MAX_PREVIOUS_BYTES = 64 << 20;
+
+function mappingSearchJob(data: Record<string, unknown>): MappingSearchJob {
+  const top = object(data, 'job', ['kind', 'group', 'tuner', 'seed', 'trials', 'batchSize', 'previous', ...present(data, ['earlyStopping'] as const)]);
+  const group = mappingTemplate(object(top.group, 'group', ['workload', 'layer', 'config', 'dramBytesPerCycle', ...present(top.group, ['sparseRep'] as const)]), 'group');
+  if (!(TUNER_NAMES as readonly unknown[]).includes(top.tuner)) throw new PayloadError(`field 'tuner' must be one of ${TUNER_NAMES.join(', ')}`);
+  if (!Number.isSafeInteger(top.seed)) throw new PayloadError(`field 'seed' must be an integer`);
+  if (typeof top.previous !== 'string' || top.previous.length > MAX_PREVIOUS_BYTES) throw new PayloadError(`field 'previous' must be JSON lines of at most ${MAX_PREVIOUS_BYTES} bytes`);
+  const { records, warnings } = checked('previous', () => parseRecords(top.previous as string, 'previous'));
+  const stray = warnings[0] ?? records.find((r) => r.workload !== group.workload)?.workload;
+  if (stray !== undefined) throw new PayloadError(`field 'previous' must hold whole records of workload '${group.workload}' only: ${stray}`);
+  return {
+    kind: 'tune-mapping',
+    group,
+    tuner: top.tuner as TunerName,
+    seed: top.seed as number,
+    trials: positive(top.trials, 'trials', { integer: true, max: 1_000_000 }),
+    batchSize: positive(top.batchSize, 'batchSize', { integer: true, max: 4096 }),
+    ...('earlyStopping' in top ? { earlyStopping: positive(top.earlyStopping, 'earlyStopping', { integer: true, max: 1_000_000 }) } : {}),
+    previous: top.previous,
   };
 }
 
@@ -193,6 +245,8 @@ export function parseJob(kind: string, data: unknown): Job {
       return hostJob(record);
     case 'measure-mapping':
       return mappingJob(record);
+    case 'tune-mapping':
+      return mappingSearchJob(record);
     case 'codesign-slice':
       return parseCodesignSlice(record);
     case 'teacher-label':

@@ -1,4 +1,4 @@
-// Codesign slices and teacher labels run in a thread: they compute for seconds to minutes without
+// Codesign slices, layer searches and teacher labels run in a thread: they compute for seconds to minutes without
 // yielding, and the worker's event loop must keep renewing the job's lock in Redis meanwhile, or
 // BullMQ would take the job for stalled and hand it to another worker. A thread lives on between
 // jobs, so the core and HiGHS load once (a fresh thread per job cost about 0.3 s each).
@@ -6,17 +6,21 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { getCore } from '../../core/load.js';
 import { type CodesignSliceJob, runCodesignSlice } from './codesign.js';
+import type { MappingSearchJob } from './jobs.js';
 import { runTeacherLabel, type TeacherLabelJob } from './teacher.js';
+import { runMappingSearch, warmUpSearch } from './tune-layer.js';
 
-export type ThreadJob = CodesignSliceJob | TeacherLabelJob;
+export type ThreadJob = CodesignSliceJob | MappingSearchJob | TeacherLabelJob;
 
 interface ToThread {
   job: ThreadJob;
   /** One float: the fewest cycles the other slices of this problem have found (Infinity: none yet). */
   incumbent?: SharedArrayBuffer;
+  /** A layer search's synthetic device: each measured point also waits this long (tests, benchmarks). */
+  msPerPoint?: number;
 }
 
-type FromThread = { type: 'best'; cycles: number } | { type: 'result'; value: unknown } | { type: 'error'; message: string };
+type FromThread = { type: 'ready' } | { type: 'best'; cycles: number } | { type: 'result'; value: unknown } | { type: 'error'; message: string };
 
 const MARK = 'mapwiseJobThread';
 
@@ -24,16 +28,24 @@ const MARK = 'mapwiseJobThread';
 export class JobThread {
   private readonly thread = new Worker(new URL(import.meta.url), { workerData: { [MARK]: true } });
   private current: { resolve: (value: unknown) => void; reject: (error: Error) => void; onBest?: (cycles: number) => void } | undefined;
+  /** Resolves once the thread has loaded the core and warmed its searches up; rejects if it dies first. */
+  readonly ready: Promise<void>;
 
   constructor() {
+    let started: () => void;
+    let died: (error: Error) => void;
+    this.ready = new Promise((resolve, reject) => ((started = resolve), (died = reject)));
+    this.ready.catch(() => {}); // a thread that dies unwatched fails its job instead
     this.thread.on('message', (m: FromThread) => {
       const current = this.current;
+      if (m.type === 'ready') return started();
       if (m.type === 'best') return current?.onBest?.(m.cycles);
       this.current = undefined;
       if (m.type === 'result') current?.resolve(m.value);
       else current?.reject(new Error(m.message));
     });
     const fail = (error: Error): void => {
+      died(error);
       this.current?.reject(error);
       this.current = undefined;
     };
@@ -42,11 +54,11 @@ export class JobThread {
   }
 
   /** Runs `job`; `onBest` hears a codesign slice's improvements as they come. */
-  run(job: ThreadJob, options: { incumbent?: SharedArrayBuffer; onBest?: (cycles: number) => void } = {}): Promise<unknown> {
+  run(job: ThreadJob, options: { incumbent?: SharedArrayBuffer; onBest?: (cycles: number) => void; msPerPoint?: number } = {}): Promise<unknown> {
     if (this.current) throw new Error('a job thread runs one job at a time');
     return new Promise((resolve, reject) => {
       this.current = { resolve, reject, onBest: options.onBest };
-      this.thread.postMessage({ job, incumbent: options.incumbent } satisfies ToThread);
+      this.thread.postMessage({ job, incumbent: options.incumbent, msPerPoint: options.msPerPoint } satisfies ToThread);
     });
   }
 
@@ -58,12 +70,16 @@ export class JobThread {
 async function serve(port: NonNullable<typeof parentPort>): Promise<void> {
   await import('../runtime.js');
   const core = await getCore();
+  await warmUpSearch(core);
   const post = (message: FromThread): void => port.postMessage(message);
-  port.on('message', async ({ job, incumbent }: ToThread) => {
+  post({ type: 'ready' });
+  port.on('message', async ({ job, incumbent, msPerPoint }: ToThread) => {
     try {
       if (job.kind === 'codesign-slice') {
         const best = incumbent && new Float64Array(incumbent);
         post({ type: 'result', value: runCodesignSlice(core, job, { incumbent: best && (() => best[0]!), onBest: (cycles) => post({ type: 'best', cycles }) }) });
+      } else if (job.kind === 'tune-mapping') {
+        post({ type: 'result', value: await runMappingSearch(core, job, msPerPoint) });
       } else {
         post({ type: 'result', value: await runTeacherLabel(core, job) });
       }

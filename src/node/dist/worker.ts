@@ -1,16 +1,14 @@
 // A worker: takes jobs from Redis (BullMQ) and runs them with the code local runs use: the
 // isolated kernel measurer for host jobs, the mapping model for simulated ones, the exact
-// co-design search for codesign slices, the teacher MILP for training labels. It serves the
-// shared queues of the deterministic kinds and its own device's host queue.
+// co-design search for codesign slices, the tuning loop for layer searches, the teacher MILP for
+// training labels. It serves the shared queues of the deterministic kinds and its own device's
+// host queue.
 //
 // A worker killed mid-job loses nothing: its lock on the job lapses after `stallTimeoutMs`, and
 // any other worker's stall check puts the job back in its queue (same id, so one result).
 import { type Job as BullJob, type RedisClient, UnrecoverableError, Worker } from 'bullmq';
 import type { Core } from '../../core/core.js';
-import { systolicTarget } from '../../hw/systolic.js';
-import { Random } from '../../helpers/random.js';
 import { MappingModel } from '../../sim/mapping.js';
-import type { ConvLayer } from '../../sim/types.js';
 import { mappingMeasureResult, MappingSpace } from '../../sim/mapping-space.js';
 import { Simulator } from '../../sim/simulate.js';
 import type { MeasureResult } from '../../base/result.js';
@@ -22,6 +20,7 @@ import { type HostMeasureJob, type Job, JOB_KINDS, jobPoints, jobWorkload, type 
 import { checkDeviceKey, connectionOptions, defaultDeviceKey, QUEUE_PREFIX, queueName, within } from './queues.js';
 import { workerName } from './status.js';
 import { JobThread, type ThreadJob } from './thread.js';
+import { warmUpMappings } from './tune-layer.js';
 
 export interface WorkerOptions {
   /** redis:// or rediss:// URL, with user and password where the server wants them. */
@@ -84,17 +83,15 @@ class JobRunner {
   }
 
   /**
-   * Scores a few hundred mappings of a ResNet-like layer before the first job: a fresh worker's
-   * first mapping jobs otherwise run 20-30× slower while V8 compiles the model and tiers the core
-   * up (1,024 points in 175 ms against 6 ms warm), which a worker taking jobs should not charge
-   * to the run that sends them.
+   * Warms the mapping model up before the first job (see warmUpMappings), and starts a job
+   * thread, which warms its own up, so a worker's first layer search waits for neither.
+   * Resolves when the thread is ready.
    */
-  warmUp(): void {
-    const target = systolicTarget({}, 'eyeriss');
-    const layer: ConvLayer = { name: 'warm-up', ifmapHeight: 58, ifmapWidth: 58, filterHeight: 3, filterWidth: 3, channels: 64, numFilters: 64, strideHeight: 1, strideWidth: 1 };
-    const space = new MappingSpace(this.model, { config: target, dramBytesPerCycle: target.bandwidthWordsPerCycle }, layer);
-    const random = new Random(1);
-    for (let i = 0; i < 512; i++) space.evaluate(space.cardinalities.map((n) => random.int(n)));
+  warmUp(): Promise<void> {
+    const thread = new JobThread();
+    this.idleThreads.push(thread);
+    warmUpMappings(this.model);
+    return thread.ready;
   }
 
   /**
@@ -132,6 +129,8 @@ class JobRunner {
         return this.codesignSlice(job);
       case 'teacher-label':
         return this.inThread(job);
+      case 'tune-mapping':
+        return this.inThread(job, { msPerPoint: this.syntheticMsPerPoint });
       default: {
         if (this.syntheticError) throw new Error(this.syntheticError);
         const results = job.kind === 'measure-host' ? await this.host(job) : this.mapping(job);
@@ -226,10 +225,18 @@ class Slots {
   }
 }
 
-/** How much a job holds, for the log: points, array shapes or instances (`points` of its JobEvent). */
-const size = (job: Job): number => (job.kind === 'codesign-slice' ? job.shapes.length : job.kind === 'teacher-label' ? 1 : jobPoints(job));
+/** How much a job holds, for the log: points, array shapes, trials or instances (`points` of its JobEvent). */
+function size(job: Job): number {
+  if (job.kind === 'codesign-slice') return job.shapes.length;
+  if (job.kind === 'tune-mapping') return job.trials;
+  return job.kind === 'teacher-label' ? 1 : jobPoints(job);
+}
+
 /** What a job is about, for the log. */
-const about = (job: Job): string => (job.kind === 'codesign-slice' || job.kind === 'teacher-label' ? job.workload : jobWorkload(job));
+function about(job: Job): string {
+  if (job.kind === 'tune-mapping') return job.group.workload;
+  return job.kind === 'codesign-slice' || job.kind === 'teacher-label' ? job.workload : jobWorkload(job);
+}
 
 export async function startWorker(core: Core, options: WorkerOptions): Promise<RunningWorker> {
   const connection = connectionOptions(options.redis);
@@ -283,9 +290,9 @@ export async function startWorker(core: Core, options: WorkerOptions): Promise<R
     worker.on('error', (error) => options.onError?.(`${name}: ${error.message}`));
     return worker;
   });
-  runner.warmUp();
+  const warm = runner.warmUp();
   try {
-    await within(Promise.all(workers.map((w) => w.waitUntilReady())), 15_000, options.redis, workers[0]);
+    await Promise.all([warm, within(Promise.all(workers.map((w) => w.waitUntilReady())), 15_000, options.redis, workers[0])]);
   } catch (error) {
     await Promise.all(workers.map((w) => w.close(true)));
     throw error;
