@@ -5,7 +5,9 @@
 //              going through Redis (1 worker against the local search);
 //   tune       a simulated-target tuning run (ResNet-18's convolutions with `tune`'s default
 //              tuner, AutoTVM's, through the library's `tune`: whole layers searched on the workers
-//              side by side) the same way: each layer's records as here;
+//              side by side) the same way: each layer's records as here; and, as this machine's own
+//              ceiling for 2 workers, the same run in one `mapwise tune` process and in two at once
+//              (no Redis; each process from cold, so a little below the ceiling of warm workers);
 //   arco       ARCO co-designing the same network (default area budget and call budget) here and
 //              with its layer simulations on 1 and 2 workers: the same records, and what the trips
 //              through Redis cost a search whose simulations take microseconds to milliseconds;
@@ -14,9 +16,12 @@
 //              every trial recorded exactly once, the records of a local run.
 // Redis restarts (fresh, empty) before each configuration, so no run sees another's jobs or
 // shared incumbent. Wall times on a shared machine move with the neighbours: say so with them.
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { CodesignProblem, codesignCeiling, DEFAULT_CODESIGN_BUDGET, networkFromLayers, runStrategy, userBudgetTarget, type Ceiling } from '../src/codesign/index.js';
 import { getCore } from '../src/core/load.js';
 import type { Core } from '../src/core/core.js';
@@ -164,6 +169,28 @@ async function tuneRun(graph: Graph, run: TuneRun, redis?: string): Promise<Tuni
   return (await tune(graph, { target: 'systolic:eyeriss', seed: 3, ...run, ...(redis ? { redis } : {}) })).records;
 }
 
+/** Seconds `mapwise tune` spends tuning (its layers' own, start-up aside) in each of `count` processes run at once, here. */
+async function localTuneSeconds(model: string, run: TuneRun, count: number): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'mapwise-scaleout-'));
+  try {
+    const args = (i: number): string[] => [bin, 'tune', model, '--target', 'systolic:eyeriss', '--tuner', run.tuner, '--trials', String(run.trials), '--batch-size', String(run.batchSize), '--seed', '3', '--log', join(dir, `${i}.jsonl`), '--json'];
+    const outputs = await Promise.all(Array.from({ length: count }, (_, i) => promisify(execFile)('node', args(i), { maxBuffer: 1 << 26 })));
+    return outputs.map(({ stdout }) => (JSON.parse(stdout) as { layers: { seconds: number }[] }).layers.reduce((sum, layer) => sum + layer.seconds, 0));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What two processes at once get from this machine on this run: one alone's seconds over theirs, times 2. */
+async function ceilingRow(model: string, run: TuneRun, log: BenchOptions['log']): Promise<Row> {
+  log('tune: the same run in one `mapwise tune` process, then in two at once (no Redis): about the most 2 workers can gain here');
+  const [alone] = await localTuneSeconds(model, run, 1);
+  const pair = await localTuneSeconds(model, run, 2);
+  const mean = (pair[0]! + pair[1]!) / 2;
+  const slower = Math.round((mean / alone! - 1) * 100);
+  return { case: 'tune', workers: 2, seconds: round(mean), note: `two local processes at once, each ${slower}% slower than one alone (${round(alone!)} s)`, ceilingVs1: round((2 * alone!) / mean) };
+}
+
 async function tuneRows(redis: RedisServer, graph: Graph, run: TuneRun, log: BenchOptions['log']): Promise<Row[]> {
   log(`tune: ${graph.name} on systolic:eyeriss, ${run.tuner} tuner, ${run.trials} trials a layer in batches of ${run.batchSize}, here`);
   const local = await measured(() => tuneRun(graph, run));
@@ -247,7 +274,8 @@ export const scaleoutBench: Bench = {
       if (!skip.has('arco')) rows.push(...(await arcoRows(core, redis, String(args.network ?? 'resnet18'), log)));
       if (!skip.has('tune')) {
         const run: TuneRun = { tuner: String(args.tuner ?? 'autotvm') as TunerName, trials: Number(args.trials ?? 512), batchSize: Number(args['batch-size'] ?? 64) };
-        rows.push(...(await tuneRows(redis, await loadModel(String(args['tune-model'] ?? 'resnet18convs')), run, log)));
+        const model = String(args['tune-model'] ?? 'resnet18convs');
+        rows.push(...(await tuneRows(redis, await loadModel(model), run, log)), await ceilingRow(model, run, log));
       }
       if (!skip.has('synthetic')) rows.push(...(await syntheticRows(core, redis, graph, log)));
       if (!skip.has('faults')) rows.push(...(await faultRows(core, redis, graph, Number(args.kills ?? 10), log)));
