@@ -46,7 +46,7 @@ export const tuneCommand: CommandParts<TuneArgs> = {
       .option('seed', { type: 'number', default: 1 })
       .option('resume', { type: 'boolean', describe: 'replay --log first and continue where it stopped' })
       .option('transfer', { type: 'boolean', describe: 'autotvm, chameleon: start each layer\'s cost model from the measurements of the layers tuned before it' })
-      .option('redis', { type: 'string', describe: 'measure on the workers (`mapwise worker`) of this Redis, redis://… or rediss://…; search and records stay here' })
+      .option('redis', { type: 'string', describe: 'tune on the workers (`mapwise worker`) of this Redis, redis://… or rediss://…: they measure (host), or search whole layers side by side (simulated, without --transfer); records stay here' })
       .option('device', { type: 'string', describe: 'with --redis, host: the device key of the workers to measure on (default: this machine\'s)' })
       .conflicts('layer', 'all')
       .check((argv) => {
