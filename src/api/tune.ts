@@ -187,7 +187,10 @@ export async function tune(model: ModelInput, options?: TuneOptions): Promise<Tu
         const job = chosen[index]!;
         // A layer the log has finished replays here: there is nothing left to measure.
         if ((o.previous ?? []).filter((r) => r.workload === job.workload).length >= trials) return tuneLayer(index);
-        const search = remoteMappingSearch(remote!, job, options);
+        const search = remoteMappingSearch(remote!, job, options, (trials) => {
+          counts[index] = { logged: 0, remote: trials };
+          report();
+        });
         search.catch(() => {}); // abandoned by a stop, it may fail as the coordinator closes
         const searched = await Promise.race([search, stopping]);
         await job.close();

@@ -120,7 +120,7 @@ describe('faults of tune --redis', () => {
     expect(new Set(searches).size).toBe(5);
   });
 
-  it('a worker killed while it searches a layer: another takes the search over, and every layer\'s records are the local run\'s, once', async () => {
+  it('a worker killed while it searches a layer: another takes the search over, and every layer\'s records are the local run\'s, once; progress counts trials as they come', async () => {
     const options = { target: 'systolic:eyeriss', tuner: 'random', trials: 32, batchSize: 8, seed: 4 } as const;
     const local = await tune('alexnetconvs', options);
     // An empty Redis: the earlier tests' workers ran the stall check with a 15 s interval, and
@@ -131,7 +131,8 @@ describe('faults of tune --redis', () => {
     workers.push(await startWorker(redis.url, ...args), await startWorker(redis.url, ...args));
     const queue = new Queue('tune-mapping', { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
     try {
-      const run = tune('alexnetconvs', { ...options, redis: redis.url });
+      const progress: number[] = [];
+      const run = tune('alexnetconvs', { ...options, redis: redis.url, onProgress: (e) => progress.push(e.done) });
       await until('both workers searching', async () => (await queue.getActiveCount()) === 2);
       await workers[0]!.kill();
       const remote = await run;
@@ -141,6 +142,9 @@ describe('faults of tune --redis', () => {
         return groups;
       };
       expect(remote.records).toHaveLength(32 * 5);
+      // The searches reported their trials as they went, not only when done.
+      expect(progress.some((done) => done % 32 !== 0)).toBe(true);
+      expect(progress.at(-1)).toBe(32 * 5);
       expect(perWorkload(remote.records)).toEqual(perWorkload(local.records));
     } finally {
       await queue.close();

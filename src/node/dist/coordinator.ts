@@ -184,6 +184,21 @@ export class Coordinator {
     }
   }
 
+  /** As `run`, with `onProgress` hearing what the job reports as it goes (BullMQ's progress events). */
+  async runReporting(job: Job, onProgress: (data: unknown) => void): Promise<unknown> {
+    const id = jobId(job);
+    const events = await this.pair(job.kind).events;
+    const listener = ({ jobId: from, data }: { jobId: string; data: unknown }): void => {
+      if (from === id) onProgress(data);
+    };
+    events.on('progress', listener);
+    try {
+      return await this.run(job);
+    } finally {
+      events.off('progress', listener);
+    }
+  }
+
   /** A measurer of one search space (a host kernel's or a layer mapping's), as `distribute` gives its jobs. */
   spaceMeasurer(space: SearchSpace, run: { tuner: string; seed: number }): RemoteMeasurer {
     const workload = space instanceof Space ? `${taskKey(space.task)}@host` : space instanceof MappingSpace ? space.layer.name : '';

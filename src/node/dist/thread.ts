@@ -20,14 +20,19 @@ interface ToThread {
   msPerPoint?: number;
 }
 
-type FromThread = { type: 'ready' } | { type: 'best'; cycles: number } | { type: 'result'; value: unknown } | { type: 'error'; message: string };
+type FromThread =
+  | { type: 'ready' }
+  | { type: 'best'; cycles: number }
+  | { type: 'progress'; trials: number }
+  | { type: 'result'; value: unknown }
+  | { type: 'error'; message: string };
 
 const MARK = 'mapwiseJobThread';
 
 /** A thread running validated jobs one at a time. After a failure it is not used again (`terminate`). */
 export class JobThread {
   private readonly thread = new Worker(new URL(import.meta.url), { workerData: { [MARK]: true } });
-  private current: { resolve: (value: unknown) => void; reject: (error: Error) => void; onBest?: (cycles: number) => void } | undefined;
+  private current: { resolve: (value: unknown) => void; reject: (error: Error) => void; onBest?: (cycles: number) => void; onTrials?: (trials: number) => void } | undefined;
   /** Resolves once the thread has loaded the core and warmed its searches up; rejects if it dies first. */
   readonly ready: Promise<void>;
 
@@ -40,6 +45,7 @@ export class JobThread {
       const current = this.current;
       if (m.type === 'ready') return started();
       if (m.type === 'best') return current?.onBest?.(m.cycles);
+      if (m.type === 'progress') return current?.onTrials?.(m.trials);
       this.current = undefined;
       if (m.type === 'result') current?.resolve(m.value);
       else current?.reject(new Error(m.message));
@@ -53,11 +59,11 @@ export class JobThread {
     this.thread.on('exit', (code) => fail(new Error(`the job thread exited (code ${code}) without a result`)));
   }
 
-  /** Runs `job`; `onBest` hears a codesign slice's improvements as they come. */
-  run(job: ThreadJob, options: { incumbent?: SharedArrayBuffer; onBest?: (cycles: number) => void; msPerPoint?: number } = {}): Promise<unknown> {
+  /** Runs `job`; `onBest` hears a codesign slice's improvements as they come, `onTrials` a layer search's trials so far. */
+  run(job: ThreadJob, options: { incumbent?: SharedArrayBuffer; onBest?: (cycles: number) => void; onTrials?: (trials: number) => void; msPerPoint?: number } = {}): Promise<unknown> {
     if (this.current) throw new Error('a job thread runs one job at a time');
     return new Promise((resolve, reject) => {
-      this.current = { resolve, reject, onBest: options.onBest };
+      this.current = { resolve, reject, onBest: options.onBest, onTrials: options.onTrials };
       this.thread.postMessage({ job, incumbent: options.incumbent, msPerPoint: options.msPerPoint } satisfies ToThread);
     });
   }
@@ -79,7 +85,7 @@ async function serve(port: NonNullable<typeof parentPort>): Promise<void> {
         const best = incumbent && new Float64Array(incumbent);
         post({ type: 'result', value: runCodesignSlice(core, job, { incumbent: best && (() => best[0]!), onBest: (cycles) => post({ type: 'best', cycles }) }) });
       } else if (job.kind === 'tune-mapping') {
-        post({ type: 'result', value: await runMappingSearch(core, job, msPerPoint) });
+        post({ type: 'result', value: await runMappingSearch(core, job, { msPerPoint, onTrials: (trials) => post({ type: 'progress', trials }) }) });
       } else {
         post({ type: 'result', value: await runTeacherLabel(core, job) });
       }

@@ -89,11 +89,13 @@ export async function warmUpSearch(core: Core): Promise<void> {
 
 /**
  * The worker's side (in its job thread): the layer's search, replaying its earlier records first;
- * `msPerPoint` slows each measurement down as a worker's synthetic device does (tests, benchmarks).
+ * `onTrials` hears its trials so far after each batch; `msPerPoint` slows each measurement down as
+ * a worker's synthetic device does (tests, benchmarks).
  * Its trials go back without what the coordinator knows (workload, tuner, seed, the point's index
  * and knobs): a third of a record's bytes, which each process on the way serialises.
  */
-export async function runMappingSearch(core: Core, job: MappingSearchJob, msPerPoint = 0): Promise<SearchOutcome> {
+export async function runMappingSearch(core: Core, job: MappingSearchJob, options: { msPerPoint?: number; onTrials?: (trials: number) => void } = {}): Promise<SearchOutcome> {
+  const msPerPoint = options.msPerPoint ?? 0;
   const { group } = job;
   const sim = new Simulator(core);
   try {
@@ -116,6 +118,7 @@ export async function runMappingSearch(core: Core, job: MappingSearchJob, msPerP
       tuner: job.tuner, seed: job.seed, trials: job.trials, batchSize: job.batchSize,
       ...(job.earlyStopping === undefined ? {} : { earlyStopping: job.earlyStopping }),
       previous: parseRecords(job.previous, 'previous').records,
+      onProgress: (progress) => options.onTrials?.(progress.trials),
       onRecords: (batch) => {
         for (const r of batch) trials.push([r.batch, r.config.point, r.result]);
         tuner = batch[0]?.tuner ?? tuner;
@@ -141,8 +144,11 @@ export function largestFirst(layers: readonly TuningJob[]): number[] {
   return [...layers.keys()].sort((a, b) => macs[b]! - macs[a]! || a - b);
 }
 
-/** The coordinator's side: `layer`'s whole search on a worker, its new records and its report as a local run gives them. */
-export async function remoteMappingSearch(coordinator: Coordinator, layer: TuningJob, options: MappingSearchOptions): Promise<MappingSearchResult> {
+/**
+ * The coordinator's side: `layer`'s whole search on a worker, its new records and its report as a
+ * local run gives them; `onTrials` hears its trials so far (replayed ones counted) as the worker reports them.
+ */
+export async function remoteMappingSearch(coordinator: Coordinator, layer: TuningJob, options: MappingSearchOptions, onTrials?: (trials: number) => void): Promise<MappingSearchResult> {
   if (!(layer.space instanceof MappingSpace)) throw new Error(`${layer.workload}: only a layer mapping's search runs on a worker`);
   const job: MappingSearchJob = {
     kind: 'tune-mapping',
@@ -151,7 +157,10 @@ export async function remoteMappingSearch(coordinator: Coordinator, layer: Tunin
     ...(options.earlyStopping === undefined ? {} : { earlyStopping: options.earlyStopping }),
     previous: (options.previous ?? []).filter((r) => r.workload === layer.workload).map(formatRecord).join('\n'),
   };
-  const value = (await coordinator.run(job)) as Partial<SearchOutcome> | undefined;
+  const reported = (data: unknown): void => {
+    if (Number.isInteger(data)) onTrials?.(data as number);
+  };
+  const value = (await coordinator.runReporting(job, reported)) as Partial<SearchOutcome> | undefined;
   const wellFormed = (t: unknown): t is Trial => Array.isArray(t) && Number.isInteger(t[0]) && Array.isArray(t[1]) && typeof t[2] === 'object' && t[2] !== null;
   if (typeof value?.tuner !== 'string' || !Array.isArray(value.trials) || !value.report || !value.trials.every(wellFormed)) {
     throw new Error(`${layer.workload}: a worker's search came back without its trials: ${JSON.stringify(value)?.slice(0, 120)}`);

@@ -123,14 +123,15 @@ class JobRunner {
     }
   }
 
-  async run(job: Job): Promise<unknown> {
+  /** Runs `job`; a layer search reports its trials so far to `onTrials`. */
+  async run(job: Job, onTrials?: (trials: number) => void): Promise<unknown> {
     switch (job.kind) {
       case 'codesign-slice':
         return this.codesignSlice(job);
       case 'teacher-label':
         return this.inThread(job);
       case 'tune-mapping':
-        return this.inThread(job, { msPerPoint: this.syntheticMsPerPoint });
+        return this.inThread(job, { msPerPoint: this.syntheticMsPerPoint, onTrials });
       default: {
         if (this.syntheticError) throw new Error(this.syntheticError);
         const results = job.kind === 'measure-host' ? await this.host(job) : this.mapping(job);
@@ -265,7 +266,13 @@ export async function startWorker(core: Core, options: WorkerOptions): Promise<R
     await slots.take();
     started = performance.now();
     try {
-      const results = await runner.run(job);
+      // A layer search's trials so far, at most every 250 ms, as the job's progress (the coordinator's bar).
+      let reported = 0;
+      const results = await runner.run(job, (trials) => {
+        if (performance.now() - reported < 250) return;
+        reported = performance.now();
+        void bull.updateProgress(trials).catch(() => {});
+      });
       report('done', size(job), about(job));
       return results;
     } catch (error) {
