@@ -1,6 +1,7 @@
 // Whole layers tuned on workers ('tune-mapping'). On a simulated array without transfer, each
 // layer's search is independent of the others and its measurements are deterministic, so a
-// worker runs the search a local run does and sends back its records: the same records. Sending
+// worker runs the search a local run does and sends back its trials, from which the coordinator
+// rebuilds the records a local run writes. Sending
 // the points out instead (measure-mapping jobs) cannot beat one process: a mapping scores in 6-8
 // µs, less than the coordinator spends proposing, recording and queueing it (about 24 µs), and
 // every worker would simulate each layer's SCALE-Sim mapping again.
