@@ -120,6 +120,27 @@ describe('faults of tune --redis', () => {
     expect(new Set(searches).size).toBe(5);
   });
 
+  it('tune --redis stopped by Ctrl-C while whole layers are searched exits at once with the layers done, and --resume ends with the local records', async () => {
+    const layers = ['bin/mapwise.js', 'tune', 'alexnetconvs', '--target', 'systolic:eyeriss', '--tuner', 'random', '--trials', '32', '--batch-size', '8', '--seed', '8', '--json'];
+    const localFile = join(dir, 'stopped-local.jsonl');
+    await promisify(execFile)('node', [...layers, '--log', localFile], { timeout: 60_000 });
+    workers.push(await startWorker(redis.url, '--synthetic-ms', '10'));
+    const log = join(dir, 'stopped.jsonl');
+    const first = spawn('node', [...layers, '--log', log, '--redis', redis.url], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    first.stdout!.on('data', (chunk) => (stdout += chunk));
+    await until('a layer logged', () => logLines(log).length >= 32);
+    first.kill('SIGINT');
+    // The searches still running are given up on: nothing keeps the process alive.
+    const code = await Promise.race([exited(first), new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).interrupted).toBe(true);
+    expect(logLines(log).length).toBeLessThan(5 * 32);
+    await promisify(execFile)('node', [...layers, '--log', log, '--resume', '--redis', redis.url], { timeout: 60_000 });
+    const byWorkload = (records: TuningRecord[]): unknown[] => withoutTimestamps([...records].sort((a, b) => (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0)));
+    expect(byWorkload(logLines(log))).toEqual(byWorkload(logLines(localFile)));
+  });
+
   it('a worker killed while it searches a layer: another takes the search over, and every layer\'s records are the local run\'s, once; progress counts trials as they come', async () => {
     const options = { target: 'systolic:eyeriss', tuner: 'random', trials: 32, batchSize: 8, seed: 4 } as const;
     const local = await tune('alexnetconvs', options);

@@ -81,6 +81,9 @@ export class Coordinator {
   /** Mapping groups asked for together go out in a few jobs (./mapping-batcher.ts). */
   readonly mappings: MappingBatcher;
   private readonly queues = new Map<string, QueuePair>();
+  /** Ends each job still awaited: `close` gives up on them (their watches would keep the process alive). */
+  private readonly awaited = new Set<(error: Error) => void>();
+  private closing = false;
   private readonly connection: ReturnType<typeof connectionOptions>;
   private slots?: { count: Promise<number>; at: number };
 
@@ -170,17 +173,23 @@ export class Coordinator {
       if (/^Missing key for job/.test(error.message)) return polled;
       throw error;
     });
+    let giveUp!: (error: Error) => void;
+    const closed = new Promise<never>((_, reject) => (giveUp = reject));
+    this.awaited.add(giveUp);
     polled.catch(() => {});
     signalled.catch(() => {});
     try {
-      return await Promise.race([signalled, polled]);
+      return await Promise.race([signalled, polled, closed]);
     } catch (error) {
       throw new JobFailedError(`job ${id} failed: ${(error as Error).message}`);
     } finally {
+      this.awaited.delete(giveUp);
       clearInterval(watch);
-      // Read once: a later run with the same seed computes afresh.
-      await queue.remove(id).catch(() => 0);
-      this.options.onJob?.(job);
+      // Read once: a later run with the same seed computes afresh. A job given up on stays queued.
+      if (!this.closing) {
+        await queue.remove(id).catch(() => 0);
+        this.options.onJob?.(job);
+      }
     }
   }
 
@@ -210,7 +219,10 @@ export class Coordinator {
     return (await this.pair(kind).queue.getWorkersCount());
   }
 
+  /** Gives up on the jobs still awaited (they stay queued, for a resumed run to attach to) and disconnects. */
   async close(): Promise<void> {
+    this.closing = true;
+    for (const giveUp of this.awaited) giveUp(new Error('the coordinator closed before its result came'));
     const pairs = [...this.queues.values()];
     this.queues.clear();
     await Promise.all(pairs.flatMap(({ queue, events }) => [events.then((e) => e.close(), () => {}), queue.close()]));
