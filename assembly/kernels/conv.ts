@@ -236,6 +236,9 @@ export function convRun(p: usize, part: i32, parts: i32): void {
   const wTap = <usize>cg * <usize>nr << 2;
   const indBlock = <usize>taps * <usize>mr << 2;
 
+  // One pixel per block, one tap, 16 channels per block (a dense layer at batch 1): two blocks at
+  // a time, each a weight stream of its own (see densePair).
+  const pairs = mr == 1 && nr == 16 && taps == 1;
   // Narrow groups innermost: a pixel block's input rows and every group's weights stay in cache
   // while all groups use them (groups outermost streamed ResNeXt's first grouped layers' input
   // once a group, 16 of every 64 bytes used: 9 GFLOP/s). Wide groups, whose weights together
@@ -263,6 +266,11 @@ export function convRun(p: usize, part: i32, parts: i32): void {
               for (let jb = jbStart; jb < jbEnd; jb++) {
                 const cols = min(nr, ocg - jb * nr);
                 const wPtr = wpk + (((<usize>(g * ocBlocks + jb) * <usize>taps) * <usize>cg + <usize>(ic0)) * <usize>nr << 2);
+                if (pairs && jb + 1 < jbEnd && (jb + 2) * nr <= ocg) {
+                  densePair(load<usize>(indPtr) + icOff, kc, wPtr, wPtr + wTap, outRow + (<usize>(jb * nr) << 2), accumulate);
+                  jb++;
+                  continue;
+                }
                 convMicro(variant, indPtr, taps, kc, icOff, wPtr, wTap, outRow + (<usize>(jb * nr) << 2), ldo, rows, cols, accumulate, stage);
               }
             }
@@ -279,6 +287,33 @@ export function convRun(p: usize, part: i32, parts: i32): void {
       }
     }
   }
+}
+
+/**
+ * Two adjacent 16-channel blocks of one output pixel over kc input channels, as the 1×16
+ * micro-kernel computes each (the same sums in the same order, so the same bits): their packed
+ * weights are two streams kc·64 bytes apart, which the hardware prefetches side by side. A
+ * one-pixel dense layer only streams its weights, and a bare wasm read loop streams 10 GB/s from
+ * one stream against 12-13 from two or more.
+ */
+function densePair(x: usize, kc: i32, w0: usize, w1: usize, out: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  if (accumulate) {
+    c0 = v128.load(out, 0); c1 = v128.load(out, 16); c2 = v128.load(out, 32); c3 = v128.load(out, 48);
+    c4 = v128.load(out, 64); c5 = v128.load(out, 80); c6 = v128.load(out, 96); c7 = v128.load(out, 112);
+  }
+  let a = x, p0 = w0, p1 = w1;
+  for (let k = 0; k < kc; k++) {
+    const s = v128.load32_splat(a);
+    c0 = madd(s, v128.load(p0, 0), c0); c1 = madd(s, v128.load(p0, 16), c1);
+    c2 = madd(s, v128.load(p0, 32), c2); c3 = madd(s, v128.load(p0, 48), c3);
+    c4 = madd(s, v128.load(p1, 0), c4); c5 = madd(s, v128.load(p1, 16), c5);
+    c6 = madd(s, v128.load(p1, 32), c6); c7 = madd(s, v128.load(p1, 48), c7);
+    a += 4; p0 += 64; p1 += 64;
+  }
+  v128.store(out, c0, 0); v128.store(out, c1, 16); v128.store(out, c2, 32); v128.store(out, c3, 48);
+  v128.store(out, c4, 64); v128.store(out, c5, 80); v128.store(out, c6, 96); v128.store(out, c7, 112);
 }
 
 // The plan's epilogue on output rows [p0, p1), channels [c0, c1). Callers start a segment at a

@@ -124,6 +124,26 @@ describe.each(available)('conv kernels in the %s flavour', (flavour) => {
     }
   });
 
+  it('a one-pixel dense layer runs two 16-channel blocks at a time with the bits of one at a time: full, partial and odd block counts, reduction slices', async () => {
+    const kernels = new Kernels(await getCore(flavour));
+    const random = new Random(12);
+    const oneByOne = CONV_VARIANTS.findIndex((v) => v.mr === 1 && v.nr === 16);
+    for (const [inF, outF] of [[300, 80], [300, 72], [129, 32], [64, 16], [517, 112]] as const) {
+      const x = random.floats(inF);
+      const w = random.floats(outF * inF);
+      const expected = referenceConv2d(denseShape(1, inF, outF), x, w);
+      const single = (tileIC: number): Float32Array => kernels.dense(x, w, 1, inF, outF, { kind: 'conv', variant: oneByOne, tileOC: 16, tileP: 1, tileIC, order: 0, layout: 0 });
+      for (const tileIC of [inF, 100, 33]) {
+        const alone = single(tileIC);
+        expect(maxRelativeError(alone, expected)).toBeLessThan(TOLERANCE);
+        for (const [tileOC, order] of [[32, 0], [128, 4], [48, 2]] as const) {
+          const paired = kernels.dense(x, w, 1, inF, outF, { kind: 'conv', variant: oneByOne, tileOC, tileP: 1, tileIC, order, layout: 0 });
+          expect(Array.from(paired), `${inF}→${outF} tileIC ${tileIC} tileOC ${tileOC}`).toEqual(Array.from(alone));
+        }
+      }
+    }
+  });
+
   it('packs subnormal weights as zeros, in every layout and in depthwise', async () => {
     const core = await getCore(flavour);
     const kernels = new Kernels(core);

@@ -58,6 +58,11 @@ describe('kernel knob spaces', () => {
     expect(tileWeightBytes(wide)).toBeLessThanOrEqual(512 * 1024);
     const small = RESNET18_CONV.find((t) => t.shape.kh === 3 && t.shape.strideH === 2 && t.shape.c === 64)!;
     expect(untunedConfig(spaceFor(small)).ocTile).toBe(spaceFor(small).defaultConfig.ocTile);
+    // A one-pixel dense layer reads its weights once: its tiles keep several 1×16 blocks, which run in pairs.
+    const fc = denseTask('alexnet-fc6', 1, 9216, 4096);
+    const fcConfig = untunedConfig(spaceFor(fc));
+    expect(spaceFor(fc).knobs.find((k) => k.name === 'block')!.labels![fcConfig.block!]).toBe('1x16');
+    expect(fcConfig.ocTile).toBeGreaterThanOrEqual(2);
     expect(spaceFor(MOBILENETV2_DEPTHWISE[0]!).knobs.map((k) => k.name)).toEqual(['block', 'cTile', 'pTile', 'order']);
   });
 

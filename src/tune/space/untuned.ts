@@ -33,6 +33,8 @@ function largeTiles(s: ConvShape): number {
  *   channels least, since a partial block computes into a staging tile and wastes its empty
  *   columns (2×16 is 1-4% over 4×8 where both fit exactly; ShuffleNet's 58 channels run 5% faster
  *   on 2×12, its 116 9% on 4×8, its first layer's 24 29% on 4×8);
+ * - one output pixel (a dense layer at batch 1): 1×16 in tiles of several blocks, which the
+ *   kernel runs two at a time, two weight streams (AlexNet's 9216 -> 4096: 16.6 -> 13.2 ms cold);
  * - output-channel tiles whose packed weights fit 512 KiB (a quarter of the anchor machine's
  *   L2): the micro-kernels read a tile's weights once per pixel block, from L2 only where they
  *   fit (Wide-ResNet-50-2's stride-2 3×3 over 1024 channels at 7×7: 16.0 -> 13.2 ms with 1
@@ -79,12 +81,13 @@ export function untunedConfig(space: Space): Config {
     .filter((label) => block.labels!.includes(label));
   const label = candidates.reduce<string | undefined>((best, l) => (best === undefined || padding(l) < padding(best) ? l : best), undefined);
   const chosen = label ? block.values[block.labels.indexOf(label)]! : space.defaultConfig.block!;
-  // Fewer output-channel blocks per tile while the tile's packed weights pass the cap.
+  // Fewer output-channel blocks per tile while the tile's packed weights pass the cap. One pixel
+  // reads its weights once whatever the tiles, and a tile of one block runs it without pairs.
   const nr = nrOf(block.labels[block.values.indexOf(chosen)]!);
   const ocTiles = space.knobs.find((knob) => knob.name === 'ocTile')!.values;
   const tileWeightBytes = (ocTile: number): number => ocTile * nr * kh * kw * Math.min(space.defaultConfig.icTile!, channelsPerGroup) * 4;
   let ocTile = space.defaultConfig.ocTile!;
-  while (ocTile > ocTiles[0]! && tileWeightBytes(ocTile) > MAX_TILE_WEIGHT_BYTES) ocTile = ocTiles[ocTiles.indexOf(ocTile) - 1]!;
+  while (pixels > 1 && ocTile > ocTiles[0]! && tileWeightBytes(ocTile) > MAX_TILE_WEIGHT_BYTES) ocTile = ocTiles[ocTiles.indexOf(ocTile) - 1]!;
   const config: Config = {
     ...space.defaultConfig,
     block: chosen,
