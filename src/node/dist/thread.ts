@@ -1,7 +1,7 @@
-// Codesign slices, layer searches and teacher labels run in a thread: they compute for seconds to minutes without
-// yielding, and the worker's event loop must keep renewing the job's lock in Redis meanwhile, or
-// BullMQ would take the job for stalled and hand it to another worker. A thread lives on between
-// jobs, so the core and HiGHS load once (a fresh thread per job cost about 0.3 s each).
+// Codesign slices, layer searches and teacher labels run in a thread: they compute for seconds to
+// minutes without yielding, and the worker's event loop must keep renewing the job's lock in Redis
+// meanwhile, or BullMQ would take the job for stalled and hand it to another worker. A thread lives
+// on between jobs, so the core and HiGHS load once (0.3 s a fresh thread), and warms up first.
 // This module is both sides: `JobThread` in the worker, and the thread's loop below.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { getCore } from '../../core/load.js';
