@@ -131,6 +131,12 @@ export function mappingGroupTemplate(workload: string, layer: ConvLayer, target:
   };
 }
 
+/** The target a group's template names, as mappingGroupTemplate took it. */
+export function mappingTarget(group: Omit<MappingGroup, 'points'>): MappingTarget {
+  const dram = group.dramBytesPerCycle;
+  return { config: group.config, dramBytesPerCycle: dram === 'infinite' ? Number.POSITIVE_INFINITY : dram, ...(group.sparseRep ? { sparseRep: group.sparseRep } : {}) };
+}
+
 function points(value: unknown, space: Pick<SearchSpace, 'cardinalities' | 'knobNames'>, field = 'points'): Point[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_POINTS_PER_JOB) {
     throw new PayloadError(`field '${field}' must be an array of 1 to ${MAX_POINTS_PER_JOB} points`);

@@ -19,7 +19,7 @@ import { trialRecord } from '../../tune/loop.js';
 import { formatRecord, parseRecords, type TuningRecord } from '../../tune/records.js';
 import type { TunerName } from '../../tune/tuners/index.js';
 import type { Coordinator } from './coordinator.js';
-import { mappingGroupTemplate, type MappingSearchJob, reviveResult } from './jobs.js';
+import { mappingGroupTemplate, type MappingSearchJob, mappingTarget, reviveResult } from './jobs.js';
 
 /** A layer's search as the coordinator takes it: its new records (not the replayed ones) and its report. */
 export interface MappingSearchResult {
@@ -30,9 +30,8 @@ export interface MappingSearchResult {
 /** One trial as a worker sends it back: what its record holds beyond the run and the space. */
 type Trial = [batch: number, point: Point, result: MeasureResult];
 
-/** What a worker sends back: the run's tuner as its records name it, each new trial, the report. */
+/** What a worker sends back: each new trial, the report. */
 interface SearchOutcome {
-  tuner: string;
   trials: Trial[];
   report: TuneJobReport;
 }
@@ -96,36 +95,30 @@ export async function warmUpSearch(core: Core): Promise<void> {
  * and knobs): a third of a record's bytes, which each process on the way serialises.
  */
 export async function runMappingSearch(core: Core, job: MappingSearchJob, options: { msPerPoint?: number; onTrials?: (trials: number) => void } = {}): Promise<SearchOutcome> {
-  const msPerPoint = options.msPerPoint ?? 0;
   const { group } = job;
   const sim = new Simulator(core);
   try {
-    const dramBytesPerCycle = group.dramBytesPerCycle === 'infinite' ? Number.POSITIVE_INFINITY : group.dramBytesPerCycle;
-    const space = new MappingSpace(new MappingModel(sim), { config: group.config, dramBytesPerCycle, ...(group.sparseRep ? { sparseRep: group.sparseRep } : {}) }, group.layer);
+    const space = new MappingSpace(new MappingModel(sim), mappingTarget(group), group.layer);
     const measurer = new MappingMeasurer(space);
     const slowed: Measurer = {
       async measure(points) {
-        await new Promise((resolve) => setTimeout(resolve, msPerPoint * points.length));
+        await new Promise((resolve) => setTimeout(resolve, options.msPerPoint! * points.length));
         return measurer.measure(points);
       },
     };
     const layer: TuningJob = {
-      name: group.layer.name, shape: '', count: 1, workload: group.workload, space, measurer: msPerPoint > 0 ? slowed : measurer,
+      name: group.layer.name, shape: '', count: 1, workload: group.workload, space, measurer: options.msPerPoint ? slowed : measurer,
       defaultPoint: space.defaultPoint, figure: (cycles) => cycles, unit: 'cycles', close: async () => {},
     };
-    let tuner: string = job.tuner;
     const trials: Trial[] = [];
     const report = await tuneJob(core, layer, {
       tuner: job.tuner, seed: job.seed, trials: job.trials, batchSize: job.batchSize,
       ...(job.earlyStopping === undefined ? {} : { earlyStopping: job.earlyStopping }),
       previous: parseRecords(job.previous, 'previous').records,
       onProgress: (progress) => options.onTrials?.(progress.trials),
-      onRecords: (batch) => {
-        for (const r of batch) trials.push([r.batch, r.config.point, r.result]);
-        tuner = batch[0]?.tuner ?? tuner;
-      },
+      onRecords: (batch) => void trials.push(...batch.map((r): Trial => [r.batch, r.config.point, r.result])),
     });
-    return { tuner, trials, report };
+    return { trials, report };
   } finally {
     sim.free();
   }
@@ -163,10 +156,11 @@ export async function remoteMappingSearch(coordinator: Coordinator, layer: Tunin
   };
   const value = (await coordinator.runReporting(job, reported)) as Partial<SearchOutcome> | undefined;
   const wellFormed = (t: unknown): t is Trial => Array.isArray(t) && Number.isInteger(t[0]) && Array.isArray(t[1]) && typeof t[2] === 'object' && t[2] !== null;
-  if (typeof value?.tuner !== 'string' || !Array.isArray(value.trials) || !value.report || !value.trials.every(wellFormed)) {
+  if (!Array.isArray(value?.trials) || !value.report || !value.trials.every(wellFormed)) {
     throw new Error(`${layer.workload}: a worker's search came back without its trials: ${JSON.stringify(value)?.slice(0, 120)}`);
   }
-  const run = { workload: layer.workload, tuner: value.tuner, seed: options.seed };
+  // A tuner's records name it as createTuner names it: by its TunerName.
+  const run = { workload: layer.workload, tuner: options.tuner, seed: options.seed };
   return {
     records: value.trials.map(([batch, point, result]) => trialRecord(layer.space, run, batch, point, reviveResult(result))),
     report: { ...value.report, layer: layer.name, shape: layer.shape, workload: layer.workload },

@@ -16,7 +16,7 @@ import { spaceFor } from '../../tune/space/space.js';
 import { taskKey } from '../../tune/space/task.js';
 import { WorkerMeasurer } from '../measurer.js';
 import { type CodesignSliceJob, incumbentKey } from './codesign.js';
-import { type HostMeasureJob, type Job, JOB_KINDS, jobPoints, jobWorkload, type MappingGroup, type MappingMeasureJob, parseJob, PayloadError } from './jobs.js';
+import { type HostMeasureJob, type Job, JOB_KINDS, jobPoints, jobWorkload, type MappingGroup, type MappingMeasureJob, mappingTarget, parseJob, PayloadError } from './jobs.js';
 import { checkDeviceKey, connectionOptions, defaultDeviceKey, QUEUE_PREFIX, queueName, within } from './queues.js';
 import { workerName } from './status.js';
 import { JobThread, type ThreadJob } from './thread.js';
@@ -153,8 +153,8 @@ class JobRunner {
   }
 
   private mappingSpace(group: MappingGroup): MappingSpace {
-    const dram = group.dramBytesPerCycle === 'infinite' ? Number.POSITIVE_INFINITY : group.dramBytesPerCycle;
-    const key = JSON.stringify([group.layer, group.config, dram, group.sparseRep]);
+    const target = mappingTarget(group);
+    const key = JSON.stringify([group.layer, group.config, target.dramBytesPerCycle, group.sparseRep]);
     let space = this.mappingSpaces.get(key);
     if (!space) {
       // The model caches per layer object; start afresh now and then so a long-lived worker stays small.
@@ -162,7 +162,7 @@ class JobRunner {
         this.mappingSpaces.clear();
         this.model = new MappingModel(new Simulator(this.core));
       }
-      space = new MappingSpace(this.model, { config: group.config, dramBytesPerCycle: dram, ...(group.sparseRep ? { sparseRep: group.sparseRep } : {}) }, group.layer);
+      space = new MappingSpace(this.model, target, group.layer);
       this.mappingSpaces.set(key, space);
     }
     return space;

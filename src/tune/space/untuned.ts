@@ -34,7 +34,7 @@ function largeTiles(s: ConvShape): number {
  *   columns (2×16 is 1-4% over 4×8 where both fit exactly; ShuffleNet's 58 channels run 5% faster
  *   on 2×12, its 116 9% on 4×8, its first layer's 24 29% on 4×8);
  * - one output pixel (a dense layer at batch 1): 1×16 in tiles of several blocks, which the
- *   kernel runs two at a time, two weight streams (AlexNet's 9216 -> 4096: 16.6 -> 13.2 ms cold);
+ *   kernel runs two at a time, two weight streams (AlexNet's 9216 -> 4096: 15.3 -> 10.9 ms cold);
  * - output-channel tiles whose packed weights fit 512 KiB (a quarter of the anchor machine's
  *   L2): the micro-kernels read a tile's weights once per pixel block, from L2 only where they
  *   fit (Wide-ResNet-50-2's stride-2 3×3 over 1024 channels at 7×7: 16.0 -> 13.2 ms with 1
