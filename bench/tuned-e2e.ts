@@ -7,7 +7,9 @@
 //
 // Options: --models alexnet,vgg16,resnet18,resnet50 · --trials N per layer (128) · --seed S (1)
 // · --tuners autotvm,chameleon+transfer · --batch-size B (trials/4, between 4 and 32)
-// · --rounds R of end-to-end timing (10) · --out DIR (mapwise-out/tuned-e2e).
+// · --rounds R of end-to-end timing (10) · --out DIR (mapwise-out/tuned-e2e) · --cold-start: each
+// layer's search starts from the tuner's own points, as in the papers, rather than from the
+// untuned schedule (which otherwise sets a floor no log falls below; logs named ...-cold.jsonl).
 //
 // Each run's log is DIR/<model>-<tuner>-seed<S>.jsonl, appended batch by batch as
 // `compile --target host` writes it, and beside it <same>.seconds.jsonl with the wall time of
@@ -17,7 +19,10 @@
 // batches' times from every run rather than this run's clock. (The default batch size follows
 // --trials: a resume with more trials measures its new batches at the new size.)
 // `timeToBestSeconds` adds up, per layer, the time until the end of the batch that measured the
-// layer's best (batch grain).
+// layer's best (batch grain), `timeToAutotvmBestSeconds` the time until the batch whose best first
+// matches autotvm's best of the layer (the whole run where it never does): the papers' measure,
+// the time a tuner needs to reach the baseline's result; `lessTimeToAutotvmBest` = autotvm's
+// timeToBestSeconds / this.
 //
 // Rows per model and tuner: `layers` (distinct conv layers tuned), `tuningSeconds`,
 // `lessTuningTime` (autotvm's tuningSeconds / this), `e2eMs` (median of the rounds),
@@ -70,27 +75,49 @@ function convLayers(graph: Graph): { workloads: Set<string>; layers: number } {
   };
 }
 
-/** Tuning wall time and the time to each layer's best, summed over the conv layers of a log. */
-function tuningTimes(records: readonly TuningRecord[], times: readonly BatchTime[], workloads: ReadonlySet<string>): { seconds: number; toBest: number; untimed: number } {
+/** Each layer's best cost in a log. */
+function bestCosts(records: readonly TuningRecord[]): Map<string, number> {
+  const best = new Map<string, number>();
+  for (const r of records) best.set(r.workload, Math.min(best.get(r.workload) ?? Number.POSITIVE_INFINITY, resultCost(r.result)));
+  return best;
+}
+
+interface TuningTimes {
+  seconds: number;
+  toBest: number;
+  /** Time until each layer's running best reaches the baseline log's best (the whole run where it never does). */
+  toBaseline: number;
+  /** Layers whose run never reached the baseline's best. */
+  short: number;
+  untimed: number;
+}
+
+/** Tuning wall time, the time to each layer's best and to the baseline's best, summed over the conv layers of a log. */
+function tuningTimes(records: readonly TuningRecord[], times: readonly BatchTime[], workloads: ReadonlySet<string>, baseline: ReadonlyMap<string, number>): TuningTimes {
   const timeOf = new Map(times.map((t) => [`${t.workload}|${t.batch}`, t.seconds]));
-  let seconds = 0;
-  let toBest = 0;
-  let untimed = 0;
+  const sum: TuningTimes = { seconds: 0, toBest: 0, toBaseline: 0, short: 0, untimed: 0 };
   for (const workload of workloads) {
     const ofLayer = records.filter((r) => r.workload === workload);
     if (ofLayer.length === 0) continue;
     const batches = [...new Set(ofLayer.map((r) => r.batch))].sort((a, b) => a - b);
     const best = ofLayer.reduce((b, r) => (resultCost(r.result) < resultCost(b.result) ? r : b));
+    const target = baseline.get(workload) ?? Number.NEGATIVE_INFINITY;
+    const reached = ofLayer.filter((r) => resultCost(r.result) <= target).reduce((first, r) => Math.min(first, r.batch), Number.POSITIVE_INFINITY);
     let elapsed = 0;
     for (const batch of batches) {
       const t = timeOf.get(`${workload}|${batch}`);
-      if (t === undefined) untimed++;
+      if (t === undefined) sum.untimed++;
       elapsed += t ?? 0;
-      if (batch === best.batch) toBest += elapsed;
+      if (batch === best.batch) sum.toBest += elapsed;
+      if (batch === reached) sum.toBaseline += elapsed;
     }
-    seconds += elapsed;
+    if (!Number.isFinite(reached)) {
+      sum.toBaseline += elapsed;
+      sum.short++;
+    }
+    sum.seconds += elapsed;
   }
-  return { seconds, toBest, untimed };
+  return sum;
 }
 
 function readTimes(path: string): BatchTime[] {
@@ -114,6 +141,7 @@ export const tunedE2eBench: Bench = {
     const rounds = Number(args.rounds ?? 10);
     const batchSize = Number(args.batchSize ?? Math.min(32, Math.max(4, Math.floor(trials / 4))));
     const out = String(args.out ?? join('mapwise-out', 'tuned-e2e'));
+    const coldStart = Boolean(args.coldStart);
     for (const [flag, value] of Object.entries({ trials, seed, rounds, 'batch-size': batchSize })) {
       if (!Number.isInteger(value) || value < (flag === 'seed' ? 0 : 1)) throw new Error(`--${flag}: expected a ${flag === 'seed' ? 'non-negative' : 'positive'} integer, got ${String(value)}`);
     }
@@ -133,9 +161,12 @@ export const tunedE2eBench: Bench = {
       const graph = await loadModel(model);
       const { workloads, layers } = convLayers(graph);
       const logs: TuningRecord[][] = [];
-      const tuning: { seconds: number; toBest: number }[] = [];
-      for (const { label, name, transfer } of tuners) {
-        const path = join(out, `${model}-${label}-seed${seed}.jsonl`);
+      // The baseline first, so the others' time to reach its best can be counted.
+      const ordered = [...tuners].sort((a, b) => Number(b.label === 'autotvm') - Number(a.label === 'autotvm'));
+      const tuning = new Map<string, TuningTimes>();
+      let baseline = new Map<string, number>();
+      for (const { label, name, transfer } of ordered) {
+        const path = join(out, `${model}-${label}-seed${seed}${coldStart ? '-cold' : ''}.jsonl`);
         const timesPath = path.replace(/\.jsonl$/, '.seconds.jsonl');
         const previous = readRecords(path);
         previous.warnings.forEach(log);
@@ -150,6 +181,7 @@ export const tunedE2eBench: Bench = {
           seed,
           measurerFor: (space) => new WorkerMeasurer(space),
           previous: previous.records,
+          coldStart,
           onLayer: (layer, index, total) => {
             log(`  ${layer} (${index + 1}/${total})`);
             mark = performance.now();
@@ -163,24 +195,30 @@ export const tunedE2eBench: Bench = {
           },
         });
         const records = readRecords(path).records;
-        const times = tuningTimes(records, readTimes(timesPath), workloads);
+        if (label === 'autotvm') baseline = bestCosts(records);
+        const times = tuningTimes(records, readTimes(timesPath), workloads, baseline);
         if (times.untimed > 0) log(`${timesPath}: ${times.untimed} batches of the log have no time; tuningSeconds leaves them out`);
-        logs.push(records);
-        tuning.push(times);
+        if (times.short > 0) log(`${model} ${label}: ${times.short} of ${workloads.size} layers never reached autotvm's best; their whole runs count in timeToAutotvmBestSeconds`);
+        logs[tuners.findIndex((t) => t.label === label)] = records;
+        tuning.set(label, times);
       }
 
       log(`${model}: default and ${tuners.length} tuned sessions, ${rounds} interleaved rounds…`);
       const [base, ...tuned] = await interleavedLatency(graph, [[], ...logs], rounds);
       const autotvm = tuners.findIndex((t) => t.label === 'autotvm');
+      const baselineTimes = tuning.get('autotvm')!;
       tuners.forEach(({ label }, k) => {
+        const times = tuning.get(label)!;
         rows.push({
           model,
           tuner: label,
           trialsPerLayer: trials,
           layers: workloads.size,
-          tuningSeconds: tuning[k]!.seconds,
-          timeToBestSeconds: tuning[k]!.toBest,
-          lessTuningTime: tuning[autotvm]!.seconds / tuning[k]!.seconds,
+          tuningSeconds: times.seconds,
+          timeToBestSeconds: times.toBest,
+          lessTuningTime: baselineTimes.seconds / times.seconds,
+          timeToAutotvmBestSeconds: times.toBaseline,
+          lessTimeToAutotvmBest: baselineTimes.toBest / times.toBaseline,
           e2eMs: tuned[k]!.ms,
           defaultMs: base!.ms,
           speedupVsDefault: base!.ms / tuned[k]!.ms,
@@ -190,7 +228,7 @@ export const tunedE2eBench: Bench = {
       });
     }
 
-    // Geomeans over the models, per tuner: the issue's target is vsAutotvm ≥ 1.056 with lessTuningTime ≥ 4.45.
+    // Geomeans over the models, per tuner: the issue's target is vsAutotvm ≥ 1.056, reached in 4.45× less time.
     for (const { label } of tuners) {
       const of = rows.filter((r) => r.tuner === label);
       const mean = (key: string): number => geomean(of.map((r) => r[key] as number));
@@ -202,6 +240,8 @@ export const tunedE2eBench: Bench = {
         tuningSeconds: mean('tuningSeconds'),
         timeToBestSeconds: mean('timeToBestSeconds'),
         lessTuningTime: mean('lessTuningTime'),
+        timeToAutotvmBestSeconds: mean('timeToAutotvmBestSeconds'),
+        lessTimeToAutotvmBest: mean('lessTimeToAutotvmBest'),
         e2eMs: mean('e2eMs'),
         defaultMs: mean('defaultMs'),
         speedupVsDefault: mean('speedupVsDefault'),
@@ -211,7 +251,8 @@ export const tunedE2eBench: Bench = {
       if (label !== 'autotvm') {
         const faster = mean('vsAutotvm');
         const less = mean('lessTuningTime');
-        log(`${label} against autotvm: networks ${((faster - 1) * 100).toFixed(1)}% faster (target ≥ 5.6%) in ${less.toFixed(2)}x less tuning time (target ≥ 4.45x): ${faster >= 1.056 && less >= 4.45 ? 'met' : 'not met'}`);
+        const sooner = mean('lessTimeToAutotvmBest');
+        log(`${label} against autotvm: networks ${((faster - 1) * 100).toFixed(1)}% faster (target ≥ 5.6%) in ${less.toFixed(2)}x less tuning time at equal trials, ${sooner.toFixed(2)}x less time to reach autotvm's best (target ≥ 4.45x): ${faster >= 1.056 && sooner >= 4.45 ? 'met' : 'not met'}`);
       }
     }
     return rows;

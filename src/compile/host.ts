@@ -23,6 +23,8 @@ export interface HostCompileOptions {
   /** Runs candidates of one layer; Node gives a worker-thread measurer. */
   measurerFor: (space: Space) => Measurer & { close?: () => void | Promise<void> };
   previous?: readonly TuningRecord[];
+  /** Start each layer's search from the tuner's own points, without the untuned schedule (as the tuning papers do). */
+  coldStart?: boolean;
   onRecords?: (records: TuningRecord[]) => void | Promise<void>;
   onLayer?: (layer: string, index: number, total: number) => void;
   onTrials?: (done: number) => void;
@@ -83,6 +85,7 @@ export async function compileHost(core: Core, graph: Graph, options: HostCompile
       batchSize: options.batchSize,
       seed: options.seed,
       previous: options.previous,
+      fromDefault: !options.coldStart,
       transfer,
       onRecords,
       onProgress: (p) => options.onTrials?.(index * options.trialsPerLayer + p.trials),

@@ -83,6 +83,11 @@ export interface TuneJobOptions {
   /** Records of an earlier run to resume from. */
   previous?: readonly TuningRecord[];
   /**
+   * The first batch measures the job's default point (the default): the run is then never worse
+   * than the untuned schedule. False starts from the tuner's own points, as the tuning papers do.
+   */
+  fromDefault?: boolean;
+  /**
    * Warm start from the layers tuned before (autotvm, chameleon): the cost model starts from
    * the pool's samples, and this layer's measurements join the pool when it is done.
    */
@@ -113,7 +118,7 @@ export interface TuneJobReport {
 }
 
 /**
- * Tunes one job from its default point with a fresh tuner, then frees the tuner and closes
+ * Tunes one job (from its default point unless told otherwise) with a fresh tuner, then frees the tuner and closes
  * the job's measurer.
  */
 export async function tuneJob(core: Core, job: TuningJob, options: TuneJobOptions): Promise<TuneJobReport> {
@@ -128,7 +133,7 @@ export async function tuneJob(core: Core, job: TuningJob, options: TuneJobOption
       batchSize: options.batchSize,
       earlyStopping: options.earlyStopping,
       seed: options.seed,
-      initialPoints: [job.defaultPoint],
+      initialPoints: options.fromDefault === false ? [] : [job.defaultPoint],
       previous: options.previous,
       onRecords: options.onRecords,
       onProgress: options.onProgress,
