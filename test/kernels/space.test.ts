@@ -58,6 +58,24 @@ describe('kernel knob spaces', () => {
     expect(tileWeightBytes(wide)).toBeLessThanOrEqual(512 * 1024);
     const small = RESNET18_CONV.find((t) => t.shape.kh === 3 && t.shape.strideH === 2 && t.shape.c === 64)!;
     expect(untunedConfig(spaceFor(small)).ocTile).toBe(spaceFor(small).defaultConfig.ocTile);
+    // Winograd untuned: F(4×4) unless F(2×2) costs less (multiply-adds or streamed transformed weights,
+    // whichever is longer); F(4×4) in bands of one register block while its weights take at most 20 MiB.
+    const winograd = (c: number, hw: number): { layout: number; block: string; pTile: number } => {
+      const space = spaceFor(convTask(`w${c}x${hw}`, { h: hw, w: hw, c, oc: c, k: 3, pad: 1 }));
+      const config = untunedConfig(space);
+      return { layout: config.layout!, block: space.knobs.find((k) => k.name === 'block')!.labels![config.block!]!, pTile: config.pTile! };
+    };
+    // 256 at 14×14: 16 tiles, 9.4 MB of weights.
+    expect(winograd(256, 14)).toEqual({ layout: 2, block: '2x16', pTile: 1 });
+    // 512 at 7×7: 4 tiles share each of 37.7 MB of weights (as 62.9M multiply-adds of streaming against
+    // F(2×2)'s 67.1M multiply-adds): F(4×4) on 4×8, in one long band.
+    expect(winograd(512, 7)).toMatchObject({ layout: 2, block: '4x8' });
+    expect(winograd(512, 7).pTile).toBeGreaterThan(1);
+    // 512 at 14×14: 37.7 MB, past 20 MiB: long bands.
+    expect(winograd(512, 14)).toMatchObject({ layout: 2, block: '4x8' });
+    expect(winograd(512, 14).pTile).toBeGreaterThan(1);
+    // 1024 at 4×4: one tile of F(4×4) streams 151 MB (252M multiply-adds), F(2×2)'s 4 tiles 67 MB (112M).
+    expect(winograd(1024, 4).layout).toBe(3);
     // A one-pixel dense layer reads its weights once: its tiles keep several 1×16 blocks, which run in pairs.
     const fc = denseTask('alexnet-fc6', 1, 9216, 4096);
     const fcConfig = untunedConfig(spaceFor(fc));

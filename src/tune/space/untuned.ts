@@ -10,12 +10,28 @@ const WIDE_BLOCK_WEIGHT_BYTES = 128 * 1024;
 /** Bytes of packed weights per cache tile past which the untuned tile takes fewer output-channel blocks (see untunedConfig). */
 const MAX_TILE_WEIGHT_BYTES = 512 * 1024;
 
-/** 4×4 output tiles from which the untuned schedule is F(4×4, 3×3) rather than F(2×2, 3×3) (see untunedConfig). */
-const MIN_LARGE_TILES = 16;
+/** Output tiles from which the untuned F(4×4, 3×3) takes 2×16 rather than 4×8 (see untunedConfig). */
+const MIN_WIDE_TILES = 16;
 
-function largeTiles(s: ConvShape): number {
+/** Bytes of F(4×4, 3×3)'s transformed weights past which the untuned bands are long (see untunedConfig). */
+const MAX_SHORT_BAND_WEIGHT_BYTES = 20 * 2 ** 20;
+
+/** Bytes a core streams from memory per multiply-add it computes, about (12 GB/s against 20 GMAC/s). */
+const STREAMED_BYTES_PER_MADD = 0.6;
+
+/** Output tiles of F(m×m, 3×3). */
+function tiles(s: ConvShape, m: number): number {
   const { ho, wo } = convOutputSize(s);
-  return s.n * Math.ceil(ho / 4) * Math.ceil(wo / 4);
+  return s.n * Math.ceil(ho / m) * Math.ceil(wo / m);
+}
+
+/**
+ * F(m×m, 3×3)'s time, in multiply-adds: its multiply-adds or the streaming of its transformed
+ * weights (once per run, from memory in a network), whichever is longer.
+ */
+function winogradCost(s: ConvShape, m: number): number {
+  const weights = (m + 2) ** 2 * s.c * s.oc;
+  return Math.max(weights * tiles(s, m), (weights * 4) / STREAMED_BYTES_PER_MADD);
 }
 
 /**
@@ -43,13 +59,19 @@ function largeTiles(s: ConvShape): number {
  * - the zero-padded layout for an input of at most four channels per group (a network's first
  *   layer: RGB), where each kernel row then becomes one reduction of kw·c floats (ResNet-50's
  *   conv1 5.5 -> 4.4 ms);
- * - Winograd wherever it applies, with 4×8 and bands of 16-64 tiles (the pTile value nearest 8
- *   blocks of 4): F(4×4, 3×3) where the output has at least 16 of its 4×4 tiles, 2.3-3.3× the
- *   best direct schedule on ResNet, GoogLeNet and Inception 3×3 layers from 14×14 × 256 to
- *   147×147 × 32 (the band hardly matters from 8 to 64 tiles); F(2×2, 3×3) below (7×7, 8×8),
- *   where each of F(4×4)'s transformed weights, 4× the direct layout's, serves too few tiles:
- *   ResNet-18's packed weights are 153 MiB with F(4×4) everywhere, 93 with F(2×2) on its 7×7
- *   layers, which run as fast (the network in 64 ms either way; 74 with them direct);
+ * - Winograd wherever it applies: F(4×4, 3×3) (2.3-3.3× the best direct schedule on ResNet,
+ *   GoogLeNet and Inception 3×3 layers), unless F(2×2, 3×3) costs less, each costed as its
+ *   multiply-adds or the streaming of its transformed weights (4× and 1.8× the direct layout's),
+ *   whichever takes longer: Wide-ResNet-50-2's 1024 channels at 4×4 (one 4×4 tile, four 2×2)
+ *   take F(2×2), the network 131 -> 118 ms. F(4×4) runs in bands of one register block of tiles
+ *   (2×16 from 16 tiles up, else 4×8, so a 7×7 output's 4 tiles share each weight load) while its
+ *   weights take at most 20 MiB; past that, each band streaming them again, 4×8 in bands of 16-64
+ *   tiles (VGG-16's 512 channels at 14×14: 10.7 ms in one band, 16.0 in bands of 2). Cold, on a
+ *   1 MiB-L2 AMD EPYC, against 4×8 in long bands and F(2×2) below 16 tiles (from warm sweeps on a
+ *   4 MiB-L2 Intel machine, where bands of 8-64 tiles and the 7×7 layers' F(2×2) ran as fast):
+ *   1.05-1.35× from 14×14 to 112×112 (ResNet's 256 at 14×14 2.75 -> 2.15 ms), 1.5-2.3× at 7×7
+ *   and 8×8 (ResNet's 512 4.47 -> 2.54 ms); networks 1.03-1.23× (ResNet-18 1.11-1.23×, VGG-16
+ *   1.09-1.13×), ResNet-18's packed weights 93 -> 153 MiB;
  * - F(2×2, 5×5) for 5×5 layers it applies to, on the direct schedule's register block with bands
  *   of 4 register blocks (8-16 tiles): 1.3-2× the direct schedule on AlexNet's conv2 (11.9 -> 5.8 ms), Inception-v3's
  *   35×35 × 48 -> 64 (5.1 -> 2.5 ms) and GoogLeNet's 5×5 branches (1.2 -> 0.6 ms at 14×14 × 32),
@@ -62,10 +84,13 @@ export function untunedConfig(space: Space): Config {
   if (!block?.labels || !layout) return space.defaultConfig;
   if (WINOGRAD_LAYOUTS.every((l) => layout.values.includes(l))) {
     const pTile = space.knobs.find((knob) => knob.name === 'pTile')!;
+    const s = space.task.shape;
     const [large, small] = WINOGRAD_LAYOUTS;
+    const f4 = winogradCost(s, 4) <= winogradCost(s, 2);
+    const short = f4 && 36 * s.c * s.oc * 4 <= MAX_SHORT_BAND_WEIGHT_BYTES;
+    const label = short && tiles(s, 4) >= MIN_WIDE_TILES ? '2x16' : '4x8';
     const winograd: Config = {
-      ...space.defaultConfig, block: block.values[block.labels.indexOf('4x8')]!, pTile: nearest(pTile.values, 8),
-      layout: largeTiles(space.task.shape) >= MIN_LARGE_TILES ? large : small,
+      ...space.defaultConfig, block: block.values[block.labels.indexOf(label)]!, pTile: short ? 1 : nearest(pTile.values, 8), layout: f4 ? large : small,
     };
     if (space.contains(winograd)) return winograd;
   }
