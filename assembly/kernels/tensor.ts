@@ -64,23 +64,34 @@ function erf64(x: f64): f64 {
   }
 }
 
+// expV's constants, read from memory rather than written as v128 constants: V8 builds a v128
+// constant from immediates at each use inside a loop (several instructions each), where a
+// splatting load is one (SiLU over 1.2M floats 3.26 -> 2.32 ms, EfficientNet-B0 1.12-1.14x).
+const EXP_CONSTANTS = memory.data<f32>([-87.33654, 88.72283, 1.44269504088896341, 12582912, 0.693359375, -2.12194440e-4,
+  1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1, 1]);
+const EXP_BIAS = memory.data<i32>([127]);
+
 // e^x for four lanes, to about 2 ulp: x = n·ln2 + r with |r| ≤ ln2/2, e^r by Cephes' degree-6
 // polynomial, 2^n built in the exponent bits. Inputs are clamped to the finite range of f32.
 // @ts-ignore: decorator
 @inline function expV(x: v128): v128 {
-  const v = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.33654)), f32x4.splat(88.72283));
-  const n = f32x4.floor(f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
-  let r = f32x4.sub(v, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
-  // 2^n: n + 127 in the exponent field (n ≥ -126 after the clamp, so the scale stays normal).
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const k = EXP_CONSTANTS;
+  const v = f32x4.pmin(f32x4.pmax(x, v128.load32_splat(k, 0)), v128.load32_splat(k, 4));
+  // n = round(v·log2 e) by adding 1.5·2^23, which leaves n in the low mantissa bits of t (|n| ≤ 128).
+  const t = f32x4.add(f32x4.mul(v, v128.load32_splat(k, 8)), v128.load32_splat(k, 12));
+  const n = f32x4.sub(t, v128.load32_splat(k, 12));
+  let r = f32x4.sub(v, f32x4.mul(n, v128.load32_splat(k, 16)));
+  r = f32x4.sub(r, f32x4.mul(n, v128.load32_splat(k, 20)));
+  let p = v128.load32_splat(k, 24);
+  p = f32x4.add(f32x4.mul(p, r), v128.load32_splat(k, 28));
+  p = f32x4.add(f32x4.mul(p, r), v128.load32_splat(k, 32));
+  p = f32x4.add(f32x4.mul(p, r), v128.load32_splat(k, 36));
+  p = f32x4.add(f32x4.mul(p, r), v128.load32_splat(k, 40));
+  p = f32x4.add(f32x4.mul(p, r), v128.load32_splat(k, 44));
+  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), v128.load32_splat(k, 48));
+  // 2^n: n + 127 in the exponent field (n ≥ -126 after the clamp, so the scale stays normal);
+  // t's bits are 0x4B400000 + n, and the shift drops the bits above n's.
+  const scale = i32x4.shl(i32x4.add(t, v128.load32_splat(EXP_BIAS)), 23);
   return f32x4.mul(y, scale);
 }
 
