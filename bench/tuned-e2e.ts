@@ -161,11 +161,8 @@ export const tunedE2eBench: Bench = {
       const graph = await loadModel(model);
       const { workloads, layers } = convLayers(graph);
       const logs: TuningRecord[][] = [];
-      // The baseline first, so the others' time to reach its best can be counted.
-      const ordered = [...tuners].sort((a, b) => Number(b.label === 'autotvm') - Number(a.label === 'autotvm'));
-      const tuning = new Map<string, TuningTimes>();
-      let baseline = new Map<string, number>();
-      for (const { label, name, transfer } of ordered) {
+      const timesPaths: string[] = [];
+      for (const { label, name, transfer } of tuners) {
         const path = join(out, `${model}-${label}-seed${seed}${coldStart ? '-cold' : ''}.jsonl`);
         const timesPath = path.replace(/\.jsonl$/, '.seconds.jsonl');
         const previous = readRecords(path);
@@ -194,21 +191,23 @@ export const tunedE2eBench: Bench = {
             mark = performance.now();
           },
         });
-        const records = readRecords(path).records;
-        if (label === 'autotvm') baseline = bestCosts(records);
-        const times = tuningTimes(records, readTimes(timesPath), workloads, baseline);
-        if (times.untimed > 0) log(`${timesPath}: ${times.untimed} batches of the log have no time; tuningSeconds leaves them out`);
-        if (times.short > 0) log(`${model} ${label}: ${times.short} of ${workloads.size} layers never reached autotvm's best; their whole runs count in timeToAutotvmBestSeconds`);
-        logs[tuners.findIndex((t) => t.label === label)] = records;
-        tuning.set(label, times);
+        logs.push(readRecords(path).records);
+        timesPaths.push(timesPath);
       }
+      const autotvm = tuners.findIndex((t) => t.label === 'autotvm');
+      const baseline = bestCosts(logs[autotvm]!);
+      const tuning = tuners.map(({ label }, k) => {
+        const times = tuningTimes(logs[k]!, readTimes(timesPaths[k]!), workloads, baseline);
+        if (times.untimed > 0) log(`${timesPaths[k]}: ${times.untimed} batches of the log have no time; tuningSeconds leaves them out`);
+        if (times.short > 0) log(`${model} ${label}: ${times.short} of ${workloads.size} layers never reached autotvm's best; their whole runs count in timeToAutotvmBestSeconds`);
+        return times;
+      });
 
       log(`${model}: default and ${tuners.length} tuned sessions, ${rounds} interleaved rounds…`);
       const [base, ...tuned] = await interleavedLatency(graph, [[], ...logs], rounds);
-      const autotvm = tuners.findIndex((t) => t.label === 'autotvm');
-      const baselineTimes = tuning.get('autotvm')!;
+      const baselineTimes = tuning[autotvm]!;
       tuners.forEach(({ label }, k) => {
-        const times = tuning.get(label)!;
+        const times = tuning[k]!;
         rows.push({
           model,
           tuner: label,

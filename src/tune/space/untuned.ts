@@ -25,12 +25,17 @@ function tiles(s: ConvShape, m: number): number {
   return s.n * Math.ceil(ho / m) * Math.ceil(wo / m);
 }
 
+/** F(m×m, 3×3)'s transformed weights, in floats: one c × oc matrix per point of a (m+2)² tile. */
+function transformedWeights(s: ConvShape, m: number): number {
+  return (m + 2) ** 2 * s.c * s.oc;
+}
+
 /**
  * F(m×m, 3×3)'s time, in multiply-adds: its multiply-adds or the streaming of its transformed
  * weights (once per run, from memory in a network), whichever is longer.
  */
 function winogradCost(s: ConvShape, m: number): number {
-  const weights = (m + 2) ** 2 * s.c * s.oc;
+  const weights = transformedWeights(s, m);
   return Math.max(weights * tiles(s, m), (weights * 4) / STREAMED_BYTES_PER_MADD);
 }
 
@@ -87,7 +92,7 @@ export function untunedConfig(space: Space): Config {
     const s = space.task.shape;
     const [large, small] = WINOGRAD_LAYOUTS;
     const f4 = winogradCost(s, 4) <= winogradCost(s, 2);
-    const short = f4 && 36 * s.c * s.oc * 4 <= MAX_SHORT_BAND_WEIGHT_BYTES;
+    const short = f4 && transformedWeights(s, 4) * 4 <= MAX_SHORT_BAND_WEIGHT_BYTES;
     const label = short && tiles(s, 4) >= MIN_WIDE_TILES ? '2x16' : '4x8';
     const winograd: Config = {
       ...space.defaultConfig, block: block.values[block.labels.indexOf(label)]!, pTile: short ? 1 : nearest(pTile.values, 8), layout: f4 ? large : small,
