@@ -118,8 +118,8 @@ export interface TuneJobReport {
 }
 
 /**
- * Tunes one job (from its default point unless told otherwise) with a fresh tuner, then frees
- * the tuner and closes the job's measurer.
+ * Tunes one job with a fresh tuner (from its default point unless told not to), then frees the
+ * tuner and closes the job's measurer.
  */
 export async function tuneJob(core: Core, job: TuningJob, options: TuneJobOptions): Promise<TuneJobReport> {
   const tuner = createTuner(options.tuner, job.space, options.seed, core, { transfer: options.transfer?.samplesFor(job.space) });

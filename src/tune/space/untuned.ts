@@ -26,9 +26,7 @@ function tiles(s: ConvShape, m: number): number {
 }
 
 /** F(m×m, 3×3)'s transformed weights, in floats: one c × oc matrix per point of a (m+2)² tile. */
-function transformedWeights(s: ConvShape, m: number): number {
-  return (m + 2) ** 2 * s.c * s.oc;
-}
+const transformedWeights = (s: ConvShape, m: number): number => (m + 2) ** 2 * s.c * s.oc;
 
 /**
  * F(m×m, 3×3)'s time, in multiply-adds: its multiply-adds or the streaming of its transformed
