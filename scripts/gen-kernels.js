@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // Register blocks of the conv/dense micro-kernel: mr output pixels × nr output channels
-// (nr/4 vectors). mr·nr/4 accumulators + nr/4 weight vectors + one splat must fit V8's 16
-// xmm registers on x64.
+// (nr/4 vectors). mr·nr/4 accumulators + one step's nr/4 weight vectors and mr splats (TurboFan
+// loads a step's operands before its arithmetic) must fit V8's 15 usable xmm registers on x64.
 const CONV_BLOCKS = [
   [1, 8], [2, 8], [3, 8], [4, 8], [5, 8], [6, 8],
   [4, 4], [8, 4],
@@ -51,7 +51,6 @@ function convMicro({ mr, nr, u }) {
   L.push(`    const ip = ind + (<usize>tap * ${mr * 4});`);
   for (let i = 0; i < mr; i++) L.push(`    let a${i} = load<usize>(ip, ${4 * i}) + icOff;`);
   L.push('    let wp = w + <usize>tap * wTap;');
-  L.push('    let k = kc;');
   const step = (uu, indent) => {
     const S = [];
     for (let j = 0; j < nv; j++) S.push(`${indent}const b${j}_${uu} = v128.load(wp, ${(uu * nr + 4 * j) * 4});`);
@@ -61,19 +60,20 @@ function convMicro({ mr, nr, u }) {
     }
     return S;
   };
-  if (u > 1) {
-    L.push(`    while (k >= ${u}) {`);
-    for (let uu = 0; uu < u; uu++) L.push(...step(uu, '      '));
-    for (let i = 0; i < mr; i++) L.push(`      a${i} += ${u * 4};`);
-    L.push(`      wp += ${u * nr * 4};`);
-    L.push(`      k -= ${u};`);
-    L.push('    }');
+  // kc ≥ 1 steps, u to an iteration, with an exit after every step: each exit uses the sums so
+  // far, which keeps a step's arithmetic ahead of the next step's loads (TurboFan otherwise
+  // hoists all of an iteration's loads above its arithmetic, and their registers spill).
+  // wEndJ: where wp stands in an iteration whose step J is the last (wp + (J + 1)·nr·4 = wEnd).
+  L.push(`    const wEnd = wp + (<usize>kc * ${nr * 4});`);
+  for (let uu = 0; uu < u - 1; uu++) L.push(`    const wEnd${uu} = wEnd - ${(uu + 1) * nr * 4};`);
+  L.push('    while (true) {');
+  for (let uu = 0; uu < u; uu++) {
+    L.push(...step(uu, '      '));
+    if (uu < u - 1) L.push(`      if (wp >= wEnd${uu}) break;`);
   }
-  L.push('    while (k > 0) {');
-  L.push(...step(0, '      '));
-  for (let i = 0; i < mr; i++) L.push(`      a${i} += 4;`);
-  L.push(`      wp += ${nr * 4};`);
-  L.push('      k--;');
+  for (let i = 0; i < mr; i++) L.push(`      a${i} += ${u * 4};`);
+  L.push(`      wp += ${u * nr * 4};`);
+  L.push('      if (wp >= wEnd) break;');
   L.push('    }');
   L.push('  }');
   for (let i = 0; i < mr; i++) L.push(`  ${range(nv).map((j) => `v128.store(t + ${i} * ts, c${i}_${j}, ${16 * j});`).join(' ')}`);

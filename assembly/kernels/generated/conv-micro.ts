@@ -29,8 +29,8 @@ function conv_1x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     const ip = ind + (<usize>tap * 4);
     let a0 = load<usize>(ip, 0) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 32);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -38,7 +38,7 @@ function conv_1x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       c0_1 = madd(s0_0, b1_0, c0_1);
       a0 += 4;
       wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -58,13 +58,15 @@ function conv_1x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     const ip = ind + (<usize>tap * 4);
     let a0 = load<usize>(ip, 0) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
       c0_0 = madd(s0_0, b0_0, c0_0);
       c0_1 = madd(s0_0, b1_0, c0_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
@@ -72,17 +74,7 @@ function conv_1x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       c0_1 = madd(s0_1, b1_1, c0_1);
       a0 += 8;
       wp += 64;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      a0 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -102,23 +94,29 @@ function conv_1x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     const ip = ind + (<usize>tap * 4);
     let a0 = load<usize>(ip, 0) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    const wEnd1 = wEnd - 64;
+    const wEnd2 = wEnd - 96;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
       c0_0 = madd(s0_0, b0_0, c0_0);
       c0_1 = madd(s0_0, b1_0, c0_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
       c0_0 = madd(s0_1, b0_1, c0_0);
       c0_1 = madd(s0_1, b1_1, c0_1);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 64);
       const b1_2 = v128.load(wp, 80);
       const s0_2 = v128.load32_splat(a0, 8);
       c0_0 = madd(s0_2, b0_2, c0_0);
       c0_1 = madd(s0_2, b1_2, c0_1);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 96);
       const b1_3 = v128.load(wp, 112);
       const s0_3 = v128.load32_splat(a0, 12);
@@ -126,17 +124,7 @@ function conv_1x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       c0_1 = madd(s0_3, b1_3, c0_1);
       a0 += 16;
       wp += 128;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      a0 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -159,8 +147,8 @@ function conv_2x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a0 = load<usize>(ip, 0) + icOff;
     let a1 = load<usize>(ip, 4) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 32);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -172,7 +160,7 @@ function conv_2x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a0 += 4;
       a1 += 4;
       wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -196,8 +184,9 @@ function conv_2x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a0 = load<usize>(ip, 0) + icOff;
     let a1 = load<usize>(ip, 4) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -206,6 +195,7 @@ function conv_2x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s1_0 = v128.load32_splat(a1, 0);
       c1_0 = madd(s1_0, b0_0, c1_0);
       c1_1 = madd(s1_0, b1_0, c1_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
@@ -217,21 +207,7 @@ function conv_2x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a0 += 8;
       a1 += 8;
       wp += 64;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      a0 += 4;
-      a1 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -255,8 +231,11 @@ function conv_2x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a0 = load<usize>(ip, 0) + icOff;
     let a1 = load<usize>(ip, 4) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    const wEnd1 = wEnd - 64;
+    const wEnd2 = wEnd - 96;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -265,6 +244,7 @@ function conv_2x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s1_0 = v128.load32_splat(a1, 0);
       c1_0 = madd(s1_0, b0_0, c1_0);
       c1_1 = madd(s1_0, b1_0, c1_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
@@ -273,6 +253,7 @@ function conv_2x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s1_1 = v128.load32_splat(a1, 4);
       c1_0 = madd(s1_1, b0_1, c1_0);
       c1_1 = madd(s1_1, b1_1, c1_1);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 64);
       const b1_2 = v128.load(wp, 80);
       const s0_2 = v128.load32_splat(a0, 8);
@@ -281,6 +262,7 @@ function conv_2x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s1_2 = v128.load32_splat(a1, 8);
       c1_0 = madd(s1_2, b0_2, c1_0);
       c1_1 = madd(s1_2, b1_2, c1_1);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 96);
       const b1_3 = v128.load(wp, 112);
       const s0_3 = v128.load32_splat(a0, 12);
@@ -292,21 +274,7 @@ function conv_2x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a0 += 16;
       a1 += 16;
       wp += 128;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      a0 += 4;
-      a1 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -333,8 +301,8 @@ function conv_3x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a1 = load<usize>(ip, 4) + icOff;
     let a2 = load<usize>(ip, 8) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 32);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -350,7 +318,7 @@ function conv_3x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a1 += 4;
       a2 += 4;
       wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -378,8 +346,9 @@ function conv_3x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a1 = load<usize>(ip, 4) + icOff;
     let a2 = load<usize>(ip, 8) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -391,6 +360,7 @@ function conv_3x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s2_0 = v128.load32_splat(a2, 0);
       c2_0 = madd(s2_0, b0_0, c2_0);
       c2_1 = madd(s2_0, b1_0, c2_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
@@ -406,25 +376,7 @@ function conv_3x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a1 += 8;
       a2 += 8;
       wp += 64;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -452,8 +404,11 @@ function conv_3x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a1 = load<usize>(ip, 4) + icOff;
     let a2 = load<usize>(ip, 8) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    const wEnd1 = wEnd - 64;
+    const wEnd2 = wEnd - 96;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -465,6 +420,7 @@ function conv_3x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s2_0 = v128.load32_splat(a2, 0);
       c2_0 = madd(s2_0, b0_0, c2_0);
       c2_1 = madd(s2_0, b1_0, c2_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
@@ -476,6 +432,7 @@ function conv_3x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s2_1 = v128.load32_splat(a2, 4);
       c2_0 = madd(s2_1, b0_1, c2_0);
       c2_1 = madd(s2_1, b1_1, c2_1);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 64);
       const b1_2 = v128.load(wp, 80);
       const s0_2 = v128.load32_splat(a0, 8);
@@ -487,6 +444,7 @@ function conv_3x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s2_2 = v128.load32_splat(a2, 8);
       c2_0 = madd(s2_2, b0_2, c2_0);
       c2_1 = madd(s2_2, b1_2, c2_1);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 96);
       const b1_3 = v128.load(wp, 112);
       const s0_3 = v128.load32_splat(a0, 12);
@@ -502,25 +460,7 @@ function conv_3x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a1 += 16;
       a2 += 16;
       wp += 128;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -551,8 +491,8 @@ function conv_4x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a2 = load<usize>(ip, 8) + icOff;
     let a3 = load<usize>(ip, 12) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 32);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -572,7 +512,7 @@ function conv_4x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a2 += 4;
       a3 += 4;
       wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -604,8 +544,9 @@ function conv_4x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a2 = load<usize>(ip, 8) + icOff;
     let a3 = load<usize>(ip, 12) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -620,6 +561,7 @@ function conv_4x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s3_0 = v128.load32_splat(a3, 0);
       c3_0 = madd(s3_0, b0_0, c3_0);
       c3_1 = madd(s3_0, b1_0, c3_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
@@ -639,29 +581,7 @@ function conv_4x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a2 += 8;
       a3 += 8;
       wp += 64;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -693,8 +613,11 @@ function conv_4x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a2 = load<usize>(ip, 8) + icOff;
     let a3 = load<usize>(ip, 12) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    const wEnd1 = wEnd - 64;
+    const wEnd2 = wEnd - 96;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -709,6 +632,7 @@ function conv_4x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s3_0 = v128.load32_splat(a3, 0);
       c3_0 = madd(s3_0, b0_0, c3_0);
       c3_1 = madd(s3_0, b1_0, c3_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
@@ -723,6 +647,7 @@ function conv_4x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s3_1 = v128.load32_splat(a3, 4);
       c3_0 = madd(s3_1, b0_1, c3_0);
       c3_1 = madd(s3_1, b1_1, c3_1);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 64);
       const b1_2 = v128.load(wp, 80);
       const s0_2 = v128.load32_splat(a0, 8);
@@ -737,6 +662,7 @@ function conv_4x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s3_2 = v128.load32_splat(a3, 8);
       c3_0 = madd(s3_2, b0_2, c3_0);
       c3_1 = madd(s3_2, b1_2, c3_1);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 96);
       const b1_3 = v128.load(wp, 112);
       const s0_3 = v128.load32_splat(a0, 12);
@@ -756,29 +682,7 @@ function conv_4x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a2 += 16;
       a3 += 16;
       wp += 128;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -813,8 +717,8 @@ function conv_5x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a3 = load<usize>(ip, 12) + icOff;
     let a4 = load<usize>(ip, 16) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 32);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -838,7 +742,7 @@ function conv_5x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a3 += 4;
       a4 += 4;
       wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -874,8 +778,9 @@ function conv_5x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a3 = load<usize>(ip, 12) + icOff;
     let a4 = load<usize>(ip, 16) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -893,6 +798,7 @@ function conv_5x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s4_0 = v128.load32_splat(a4, 0);
       c4_0 = madd(s4_0, b0_0, c4_0);
       c4_1 = madd(s4_0, b1_0, c4_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
@@ -916,33 +822,7 @@ function conv_5x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a3 += 8;
       a4 += 8;
       wp += 64;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      c4_1 = madd(s4_0, b1_0, c4_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      a4 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -978,8 +858,11 @@ function conv_5x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a3 = load<usize>(ip, 12) + icOff;
     let a4 = load<usize>(ip, 16) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    const wEnd1 = wEnd - 64;
+    const wEnd2 = wEnd - 96;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -997,6 +880,7 @@ function conv_5x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s4_0 = v128.load32_splat(a4, 0);
       c4_0 = madd(s4_0, b0_0, c4_0);
       c4_1 = madd(s4_0, b1_0, c4_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
@@ -1014,6 +898,7 @@ function conv_5x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s4_1 = v128.load32_splat(a4, 4);
       c4_0 = madd(s4_1, b0_1, c4_0);
       c4_1 = madd(s4_1, b1_1, c4_1);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 64);
       const b1_2 = v128.load(wp, 80);
       const s0_2 = v128.load32_splat(a0, 8);
@@ -1031,6 +916,7 @@ function conv_5x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s4_2 = v128.load32_splat(a4, 8);
       c4_0 = madd(s4_2, b0_2, c4_0);
       c4_1 = madd(s4_2, b1_2, c4_1);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 96);
       const b1_3 = v128.load(wp, 112);
       const s0_3 = v128.load32_splat(a0, 12);
@@ -1054,33 +940,7 @@ function conv_5x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a3 += 16;
       a4 += 16;
       wp += 128;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      c4_1 = madd(s4_0, b1_0, c4_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      a4 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -1119,8 +979,8 @@ function conv_6x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a4 = load<usize>(ip, 16) + icOff;
     let a5 = load<usize>(ip, 20) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 32);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -1148,7 +1008,7 @@ function conv_6x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a4 += 4;
       a5 += 4;
       wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -1188,8 +1048,9 @@ function conv_6x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a4 = load<usize>(ip, 16) + icOff;
     let a5 = load<usize>(ip, 20) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -1210,6 +1071,7 @@ function conv_6x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s5_0 = v128.load32_splat(a5, 0);
       c5_0 = madd(s5_0, b0_0, c5_0);
       c5_1 = madd(s5_0, b1_0, c5_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
@@ -1237,37 +1099,7 @@ function conv_6x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a4 += 8;
       a5 += 8;
       wp += 64;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      c4_1 = madd(s4_0, b1_0, c4_1);
-      const s5_0 = v128.load32_splat(a5, 0);
-      c5_0 = madd(s5_0, b0_0, c5_0);
-      c5_1 = madd(s5_0, b1_0, c5_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      a4 += 4;
-      a5 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -1307,8 +1139,11 @@ function conv_6x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a4 = load<usize>(ip, 16) + icOff;
     let a5 = load<usize>(ip, 20) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 32);
+    const wEnd0 = wEnd - 32;
+    const wEnd1 = wEnd - 64;
+    const wEnd2 = wEnd - 96;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const s0_0 = v128.load32_splat(a0, 0);
@@ -1329,6 +1164,7 @@ function conv_6x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s5_0 = v128.load32_splat(a5, 0);
       c5_0 = madd(s5_0, b0_0, c5_0);
       c5_1 = madd(s5_0, b1_0, c5_1);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 32);
       const b1_1 = v128.load(wp, 48);
       const s0_1 = v128.load32_splat(a0, 4);
@@ -1349,6 +1185,7 @@ function conv_6x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s5_1 = v128.load32_splat(a5, 4);
       c5_0 = madd(s5_1, b0_1, c5_0);
       c5_1 = madd(s5_1, b1_1, c5_1);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 64);
       const b1_2 = v128.load(wp, 80);
       const s0_2 = v128.load32_splat(a0, 8);
@@ -1369,6 +1206,7 @@ function conv_6x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       const s5_2 = v128.load32_splat(a5, 8);
       c5_0 = madd(s5_2, b0_2, c5_0);
       c5_1 = madd(s5_2, b1_2, c5_1);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 96);
       const b1_3 = v128.load(wp, 112);
       const s0_3 = v128.load32_splat(a0, 12);
@@ -1396,37 +1234,7 @@ function conv_6x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a4 += 16;
       a5 += 16;
       wp += 128;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      c4_1 = madd(s4_0, b1_0, c4_1);
-      const s5_0 = v128.load32_splat(a5, 0);
-      c5_0 = madd(s5_0, b0_0, c5_0);
-      c5_1 = madd(s5_0, b1_0, c5_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      a4 += 4;
-      a5 += 4;
-      wp += 32;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
@@ -1460,8 +1268,8 @@ function conv_4x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a2 = load<usize>(ip, 8) + icOff;
     let a3 = load<usize>(ip, 12) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 16);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const s0_0 = v128.load32_splat(a0, 0);
       c0_0 = madd(s0_0, b0_0, c0_0);
@@ -1476,7 +1284,7 @@ function conv_4x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a2 += 4;
       a3 += 4;
       wp += 16;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0);
@@ -1508,8 +1316,9 @@ function conv_4x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a2 = load<usize>(ip, 8) + icOff;
     let a3 = load<usize>(ip, 12) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 16);
+    const wEnd0 = wEnd - 16;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const s0_0 = v128.load32_splat(a0, 0);
       c0_0 = madd(s0_0, b0_0, c0_0);
@@ -1519,6 +1328,7 @@ function conv_4x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       c2_0 = madd(s2_0, b0_0, c2_0);
       const s3_0 = v128.load32_splat(a3, 0);
       c3_0 = madd(s3_0, b0_0, c3_0);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 16);
       const s0_1 = v128.load32_splat(a0, 4);
       c0_0 = madd(s0_1, b0_1, c0_0);
@@ -1533,24 +1343,7 @@ function conv_4x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a2 += 8;
       a3 += 8;
       wp += 32;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      wp += 16;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0);
@@ -1582,8 +1375,11 @@ function conv_4x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a2 = load<usize>(ip, 8) + icOff;
     let a3 = load<usize>(ip, 12) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 16);
+    const wEnd0 = wEnd - 16;
+    const wEnd1 = wEnd - 32;
+    const wEnd2 = wEnd - 48;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const s0_0 = v128.load32_splat(a0, 0);
       c0_0 = madd(s0_0, b0_0, c0_0);
@@ -1593,6 +1389,7 @@ function conv_4x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       c2_0 = madd(s2_0, b0_0, c2_0);
       const s3_0 = v128.load32_splat(a3, 0);
       c3_0 = madd(s3_0, b0_0, c3_0);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 16);
       const s0_1 = v128.load32_splat(a0, 4);
       c0_0 = madd(s0_1, b0_1, c0_0);
@@ -1602,6 +1399,7 @@ function conv_4x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       c2_0 = madd(s2_1, b0_1, c2_0);
       const s3_1 = v128.load32_splat(a3, 4);
       c3_0 = madd(s3_1, b0_1, c3_0);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 32);
       const s0_2 = v128.load32_splat(a0, 8);
       c0_0 = madd(s0_2, b0_2, c0_0);
@@ -1611,6 +1409,7 @@ function conv_4x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       c2_0 = madd(s2_2, b0_2, c2_0);
       const s3_2 = v128.load32_splat(a3, 8);
       c3_0 = madd(s3_2, b0_2, c3_0);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 48);
       const s0_3 = v128.load32_splat(a0, 12);
       c0_0 = madd(s0_3, b0_3, c0_0);
@@ -1625,24 +1424,7 @@ function conv_4x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a2 += 16;
       a3 += 16;
       wp += 64;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      wp += 16;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0);
@@ -1686,8 +1468,8 @@ function conv_8x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a6 = load<usize>(ip, 24) + icOff;
     let a7 = load<usize>(ip, 28) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 16);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const s0_0 = v128.load32_splat(a0, 0);
       c0_0 = madd(s0_0, b0_0, c0_0);
@@ -1714,7 +1496,7 @@ function conv_8x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a6 += 4;
       a7 += 4;
       wp += 16;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0);
@@ -1762,8 +1544,9 @@ function conv_8x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a6 = load<usize>(ip, 24) + icOff;
     let a7 = load<usize>(ip, 28) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 16);
+    const wEnd0 = wEnd - 16;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const s0_0 = v128.load32_splat(a0, 0);
       c0_0 = madd(s0_0, b0_0, c0_0);
@@ -1781,6 +1564,7 @@ function conv_8x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       c6_0 = madd(s6_0, b0_0, c6_0);
       const s7_0 = v128.load32_splat(a7, 0);
       c7_0 = madd(s7_0, b0_0, c7_0);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 16);
       const s0_1 = v128.load32_splat(a0, 4);
       c0_0 = madd(s0_1, b0_1, c0_0);
@@ -1807,36 +1591,7 @@ function conv_8x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a6 += 8;
       a7 += 8;
       wp += 32;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      const s5_0 = v128.load32_splat(a5, 0);
-      c5_0 = madd(s5_0, b0_0, c5_0);
-      const s6_0 = v128.load32_splat(a6, 0);
-      c6_0 = madd(s6_0, b0_0, c6_0);
-      const s7_0 = v128.load32_splat(a7, 0);
-      c7_0 = madd(s7_0, b0_0, c7_0);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      a4 += 4;
-      a5 += 4;
-      a6 += 4;
-      a7 += 4;
-      wp += 16;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0);
@@ -1884,8 +1639,11 @@ function conv_8x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
     let a6 = load<usize>(ip, 24) + icOff;
     let a7 = load<usize>(ip, 28) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 16);
+    const wEnd0 = wEnd - 16;
+    const wEnd1 = wEnd - 32;
+    const wEnd2 = wEnd - 48;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const s0_0 = v128.load32_splat(a0, 0);
       c0_0 = madd(s0_0, b0_0, c0_0);
@@ -1903,6 +1661,7 @@ function conv_8x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       c6_0 = madd(s6_0, b0_0, c6_0);
       const s7_0 = v128.load32_splat(a7, 0);
       c7_0 = madd(s7_0, b0_0, c7_0);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 16);
       const s0_1 = v128.load32_splat(a0, 4);
       c0_0 = madd(s0_1, b0_1, c0_0);
@@ -1920,6 +1679,7 @@ function conv_8x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       c6_0 = madd(s6_1, b0_1, c6_0);
       const s7_1 = v128.load32_splat(a7, 4);
       c7_0 = madd(s7_1, b0_1, c7_0);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 32);
       const s0_2 = v128.load32_splat(a0, 8);
       c0_0 = madd(s0_2, b0_2, c0_0);
@@ -1937,6 +1697,7 @@ function conv_8x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       c6_0 = madd(s6_2, b0_2, c6_0);
       const s7_2 = v128.load32_splat(a7, 8);
       c7_0 = madd(s7_2, b0_2, c7_0);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 48);
       const s0_3 = v128.load32_splat(a0, 12);
       c0_0 = madd(s0_3, b0_3, c0_0);
@@ -1963,36 +1724,7 @@ function conv_8x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTa
       a6 += 16;
       a7 += 16;
       wp += 64;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      const s5_0 = v128.load32_splat(a5, 0);
-      c5_0 = madd(s5_0, b0_0, c5_0);
-      const s6_0 = v128.load32_splat(a6, 0);
-      c6_0 = madd(s6_0, b0_0, c6_0);
-      const s7_0 = v128.load32_splat(a7, 0);
-      c7_0 = madd(s7_0, b0_0, c7_0);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      a4 += 4;
-      a5 += 4;
-      a6 += 4;
-      a7 += 4;
-      wp += 16;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0);
@@ -2022,8 +1754,8 @@ function conv_2x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a0 = load<usize>(ip, 0) + icOff;
     let a1 = load<usize>(ip, 4) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 48);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2038,7 +1770,7 @@ function conv_2x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a0 += 4;
       a1 += 4;
       wp += 48;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
@@ -2062,8 +1794,9 @@ function conv_2x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a0 = load<usize>(ip, 0) + icOff;
     let a1 = load<usize>(ip, 4) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 48);
+    const wEnd0 = wEnd - 48;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2075,6 +1808,7 @@ function conv_2x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c1_0 = madd(s1_0, b0_0, c1_0);
       c1_1 = madd(s1_0, b1_0, c1_1);
       c1_2 = madd(s1_0, b2_0, c1_2);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 48);
       const b1_1 = v128.load(wp, 64);
       const b2_1 = v128.load(wp, 80);
@@ -2089,24 +1823,7 @@ function conv_2x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a0 += 8;
       a1 += 8;
       wp += 96;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      a0 += 4;
-      a1 += 4;
-      wp += 48;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
@@ -2130,8 +1847,11 @@ function conv_2x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a0 = load<usize>(ip, 0) + icOff;
     let a1 = load<usize>(ip, 4) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 48);
+    const wEnd0 = wEnd - 48;
+    const wEnd1 = wEnd - 96;
+    const wEnd2 = wEnd - 144;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2143,6 +1863,7 @@ function conv_2x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c1_0 = madd(s1_0, b0_0, c1_0);
       c1_1 = madd(s1_0, b1_0, c1_1);
       c1_2 = madd(s1_0, b2_0, c1_2);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 48);
       const b1_1 = v128.load(wp, 64);
       const b2_1 = v128.load(wp, 80);
@@ -2154,6 +1875,7 @@ function conv_2x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c1_0 = madd(s1_1, b0_1, c1_0);
       c1_1 = madd(s1_1, b1_1, c1_1);
       c1_2 = madd(s1_1, b2_1, c1_2);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 96);
       const b1_2 = v128.load(wp, 112);
       const b2_2 = v128.load(wp, 128);
@@ -2165,6 +1887,7 @@ function conv_2x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c1_0 = madd(s1_2, b0_2, c1_0);
       c1_1 = madd(s1_2, b1_2, c1_1);
       c1_2 = madd(s1_2, b2_2, c1_2);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 144);
       const b1_3 = v128.load(wp, 160);
       const b2_3 = v128.load(wp, 176);
@@ -2179,24 +1902,7 @@ function conv_2x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a0 += 16;
       a1 += 16;
       wp += 192;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      a0 += 4;
-      a1 += 4;
-      wp += 48;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
@@ -2223,8 +1929,8 @@ function conv_3x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a1 = load<usize>(ip, 4) + icOff;
     let a2 = load<usize>(ip, 8) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 48);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2244,7 +1950,7 @@ function conv_3x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a1 += 4;
       a2 += 4;
       wp += 48;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
@@ -2272,8 +1978,9 @@ function conv_3x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a1 = load<usize>(ip, 4) + icOff;
     let a2 = load<usize>(ip, 8) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 48);
+    const wEnd0 = wEnd - 48;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2289,6 +1996,7 @@ function conv_3x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c2_0 = madd(s2_0, b0_0, c2_0);
       c2_1 = madd(s2_0, b1_0, c2_1);
       c2_2 = madd(s2_0, b2_0, c2_2);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 48);
       const b1_1 = v128.load(wp, 64);
       const b2_1 = v128.load(wp, 80);
@@ -2308,29 +2016,7 @@ function conv_3x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a1 += 8;
       a2 += 8;
       wp += 96;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      wp += 48;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
@@ -2358,8 +2044,11 @@ function conv_3x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a1 = load<usize>(ip, 4) + icOff;
     let a2 = load<usize>(ip, 8) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 48);
+    const wEnd0 = wEnd - 48;
+    const wEnd1 = wEnd - 96;
+    const wEnd2 = wEnd - 144;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2375,6 +2064,7 @@ function conv_3x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c2_0 = madd(s2_0, b0_0, c2_0);
       c2_1 = madd(s2_0, b1_0, c2_1);
       c2_2 = madd(s2_0, b2_0, c2_2);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 48);
       const b1_1 = v128.load(wp, 64);
       const b2_1 = v128.load(wp, 80);
@@ -2390,6 +2080,7 @@ function conv_3x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c2_0 = madd(s2_1, b0_1, c2_0);
       c2_1 = madd(s2_1, b1_1, c2_1);
       c2_2 = madd(s2_1, b2_1, c2_2);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 96);
       const b1_2 = v128.load(wp, 112);
       const b2_2 = v128.load(wp, 128);
@@ -2405,6 +2096,7 @@ function conv_3x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c2_0 = madd(s2_2, b0_2, c2_0);
       c2_1 = madd(s2_2, b1_2, c2_1);
       c2_2 = madd(s2_2, b2_2, c2_2);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 144);
       const b1_3 = v128.load(wp, 160);
       const b2_3 = v128.load(wp, 176);
@@ -2424,29 +2116,7 @@ function conv_3x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a1 += 16;
       a2 += 16;
       wp += 192;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      wp += 48;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
@@ -2477,8 +2147,8 @@ function conv_4x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a2 = load<usize>(ip, 8) + icOff;
     let a3 = load<usize>(ip, 12) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 48);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2503,7 +2173,7 @@ function conv_4x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a2 += 4;
       a3 += 4;
       wp += 48;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
@@ -2535,8 +2205,9 @@ function conv_4x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a2 = load<usize>(ip, 8) + icOff;
     let a3 = load<usize>(ip, 12) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 48);
+    const wEnd0 = wEnd - 48;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2556,6 +2227,7 @@ function conv_4x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c3_0 = madd(s3_0, b0_0, c3_0);
       c3_1 = madd(s3_0, b1_0, c3_1);
       c3_2 = madd(s3_0, b2_0, c3_2);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 48);
       const b1_1 = v128.load(wp, 64);
       const b2_1 = v128.load(wp, 80);
@@ -2580,34 +2252,7 @@ function conv_4x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a2 += 8;
       a3 += 8;
       wp += 96;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      c3_2 = madd(s3_0, b2_0, c3_2);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      wp += 48;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
@@ -2639,8 +2284,11 @@ function conv_4x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a2 = load<usize>(ip, 8) + icOff;
     let a3 = load<usize>(ip, 12) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 48);
+    const wEnd0 = wEnd - 48;
+    const wEnd1 = wEnd - 96;
+    const wEnd2 = wEnd - 144;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2660,6 +2308,7 @@ function conv_4x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c3_0 = madd(s3_0, b0_0, c3_0);
       c3_1 = madd(s3_0, b1_0, c3_1);
       c3_2 = madd(s3_0, b2_0, c3_2);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 48);
       const b1_1 = v128.load(wp, 64);
       const b2_1 = v128.load(wp, 80);
@@ -2679,6 +2328,7 @@ function conv_4x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c3_0 = madd(s3_1, b0_1, c3_0);
       c3_1 = madd(s3_1, b1_1, c3_1);
       c3_2 = madd(s3_1, b2_1, c3_2);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 96);
       const b1_2 = v128.load(wp, 112);
       const b2_2 = v128.load(wp, 128);
@@ -2698,6 +2348,7 @@ function conv_4x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c3_0 = madd(s3_2, b0_2, c3_0);
       c3_1 = madd(s3_2, b1_2, c3_1);
       c3_2 = madd(s3_2, b2_2, c3_2);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 144);
       const b1_3 = v128.load(wp, 160);
       const b2_3 = v128.load(wp, 176);
@@ -2722,34 +2373,7 @@ function conv_4x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a2 += 16;
       a3 += 16;
       wp += 192;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      c3_2 = madd(s3_0, b2_0, c3_2);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      wp += 48;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
@@ -2772,8 +2396,8 @@ function conv_1x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     const ip = ind + (<usize>tap * 4);
     let a0 = load<usize>(ip, 0) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 64);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2785,7 +2409,7 @@ function conv_1x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c0_3 = madd(s0_0, b3_0, c0_3);
       a0 += 4;
       wp += 64;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
@@ -2805,8 +2429,9 @@ function conv_1x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     const ip = ind + (<usize>tap * 4);
     let a0 = load<usize>(ip, 0) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 64);
+    const wEnd0 = wEnd - 64;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2816,6 +2441,7 @@ function conv_1x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c0_1 = madd(s0_0, b1_0, c0_1);
       c0_2 = madd(s0_0, b2_0, c0_2);
       c0_3 = madd(s0_0, b3_0, c0_3);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 64);
       const b1_1 = v128.load(wp, 80);
       const b2_1 = v128.load(wp, 96);
@@ -2827,21 +2453,7 @@ function conv_1x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c0_3 = madd(s0_1, b3_1, c0_3);
       a0 += 8;
       wp += 128;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      a0 += 4;
-      wp += 64;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
@@ -2861,8 +2473,11 @@ function conv_1x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     const ip = ind + (<usize>tap * 4);
     let a0 = load<usize>(ip, 0) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 64);
+    const wEnd0 = wEnd - 64;
+    const wEnd1 = wEnd - 128;
+    const wEnd2 = wEnd - 192;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2872,6 +2487,7 @@ function conv_1x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c0_1 = madd(s0_0, b1_0, c0_1);
       c0_2 = madd(s0_0, b2_0, c0_2);
       c0_3 = madd(s0_0, b3_0, c0_3);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 64);
       const b1_1 = v128.load(wp, 80);
       const b2_1 = v128.load(wp, 96);
@@ -2881,6 +2497,7 @@ function conv_1x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c0_1 = madd(s0_1, b1_1, c0_1);
       c0_2 = madd(s0_1, b2_1, c0_2);
       c0_3 = madd(s0_1, b3_1, c0_3);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 128);
       const b1_2 = v128.load(wp, 144);
       const b2_2 = v128.load(wp, 160);
@@ -2890,6 +2507,7 @@ function conv_1x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c0_1 = madd(s0_2, b1_2, c0_1);
       c0_2 = madd(s0_2, b2_2, c0_2);
       c0_3 = madd(s0_2, b3_2, c0_3);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 192);
       const b1_3 = v128.load(wp, 208);
       const b2_3 = v128.load(wp, 224);
@@ -2901,21 +2519,7 @@ function conv_1x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c0_3 = madd(s0_3, b3_3, c0_3);
       a0 += 16;
       wp += 256;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      a0 += 4;
-      wp += 64;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
@@ -2938,8 +2542,8 @@ function conv_2x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a0 = load<usize>(ip, 0) + icOff;
     let a1 = load<usize>(ip, 4) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 64);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2957,7 +2561,7 @@ function conv_2x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a0 += 4;
       a1 += 4;
       wp += 64;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
@@ -2981,8 +2585,9 @@ function conv_2x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a0 = load<usize>(ip, 0) + icOff;
     let a1 = load<usize>(ip, 4) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 64);
+    const wEnd0 = wEnd - 64;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -2997,6 +2602,7 @@ function conv_2x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c1_1 = madd(s1_0, b1_0, c1_1);
       c1_2 = madd(s1_0, b2_0, c1_2);
       c1_3 = madd(s1_0, b3_0, c1_3);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 64);
       const b1_1 = v128.load(wp, 80);
       const b2_1 = v128.load(wp, 96);
@@ -3014,27 +2620,7 @@ function conv_2x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a0 += 8;
       a1 += 8;
       wp += 128;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      c1_3 = madd(s1_0, b3_0, c1_3);
-      a0 += 4;
-      a1 += 4;
-      wp += 64;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
@@ -3058,8 +2644,11 @@ function conv_2x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a0 = load<usize>(ip, 0) + icOff;
     let a1 = load<usize>(ip, 4) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 64);
+    const wEnd0 = wEnd - 64;
+    const wEnd1 = wEnd - 128;
+    const wEnd2 = wEnd - 192;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -3074,6 +2663,7 @@ function conv_2x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c1_1 = madd(s1_0, b1_0, c1_1);
       c1_2 = madd(s1_0, b2_0, c1_2);
       c1_3 = madd(s1_0, b3_0, c1_3);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 64);
       const b1_1 = v128.load(wp, 80);
       const b2_1 = v128.load(wp, 96);
@@ -3088,6 +2678,7 @@ function conv_2x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c1_1 = madd(s1_1, b1_1, c1_1);
       c1_2 = madd(s1_1, b2_1, c1_2);
       c1_3 = madd(s1_1, b3_1, c1_3);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 128);
       const b1_2 = v128.load(wp, 144);
       const b2_2 = v128.load(wp, 160);
@@ -3102,6 +2693,7 @@ function conv_2x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c1_1 = madd(s1_2, b1_2, c1_1);
       c1_2 = madd(s1_2, b2_2, c1_2);
       c1_3 = madd(s1_2, b3_2, c1_3);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 192);
       const b1_3 = v128.load(wp, 208);
       const b2_3 = v128.load(wp, 224);
@@ -3119,27 +2711,7 @@ function conv_2x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a0 += 16;
       a1 += 16;
       wp += 256;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      c1_3 = madd(s1_0, b3_0, c1_3);
-      a0 += 4;
-      a1 += 4;
-      wp += 64;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
@@ -3166,8 +2738,8 @@ function conv_3x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a1 = load<usize>(ip, 4) + icOff;
     let a2 = load<usize>(ip, 8) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k > 0) {
+    const wEnd = wp + (<usize>kc * 64);
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -3191,7 +2763,7 @@ function conv_3x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a1 += 4;
       a2 += 4;
       wp += 64;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
@@ -3219,8 +2791,9 @@ function conv_3x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a1 = load<usize>(ip, 4) + icOff;
     let a2 = load<usize>(ip, 8) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 2) {
+    const wEnd = wp + (<usize>kc * 64);
+    const wEnd0 = wEnd - 64;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -3240,6 +2813,7 @@ function conv_3x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c2_1 = madd(s2_0, b1_0, c2_1);
       c2_2 = madd(s2_0, b2_0, c2_2);
       c2_3 = madd(s2_0, b3_0, c2_3);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 64);
       const b1_1 = v128.load(wp, 80);
       const b2_1 = v128.load(wp, 96);
@@ -3263,33 +2837,7 @@ function conv_3x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a1 += 8;
       a2 += 8;
       wp += 128;
-      k -= 2;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      c1_3 = madd(s1_0, b3_0, c1_3);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      c2_3 = madd(s2_0, b3_0, c2_3);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      wp += 64;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
@@ -3317,8 +2865,11 @@ function conv_3x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
     let a1 = load<usize>(ip, 4) + icOff;
     let a2 = load<usize>(ip, 8) + icOff;
     let wp = w + <usize>tap * wTap;
-    let k = kc;
-    while (k >= 4) {
+    const wEnd = wp + (<usize>kc * 64);
+    const wEnd0 = wEnd - 64;
+    const wEnd1 = wEnd - 128;
+    const wEnd2 = wEnd - 192;
+    while (true) {
       const b0_0 = v128.load(wp, 0);
       const b1_0 = v128.load(wp, 16);
       const b2_0 = v128.load(wp, 32);
@@ -3338,6 +2889,7 @@ function conv_3x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c2_1 = madd(s2_0, b1_0, c2_1);
       c2_2 = madd(s2_0, b2_0, c2_2);
       c2_3 = madd(s2_0, b3_0, c2_3);
+      if (wp >= wEnd0) break;
       const b0_1 = v128.load(wp, 64);
       const b1_1 = v128.load(wp, 80);
       const b2_1 = v128.load(wp, 96);
@@ -3357,6 +2909,7 @@ function conv_3x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c2_1 = madd(s2_1, b1_1, c2_1);
       c2_2 = madd(s2_1, b2_1, c2_2);
       c2_3 = madd(s2_1, b3_1, c2_3);
+      if (wp >= wEnd1) break;
       const b0_2 = v128.load(wp, 128);
       const b1_2 = v128.load(wp, 144);
       const b2_2 = v128.load(wp, 160);
@@ -3376,6 +2929,7 @@ function conv_3x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       c2_1 = madd(s2_2, b1_2, c2_1);
       c2_2 = madd(s2_2, b2_2, c2_2);
       c2_3 = madd(s2_2, b3_2, c2_3);
+      if (wp >= wEnd2) break;
       const b0_3 = v128.load(wp, 192);
       const b1_3 = v128.load(wp, 208);
       const b2_3 = v128.load(wp, 224);
@@ -3399,33 +2953,7 @@ function conv_3x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wT
       a1 += 16;
       a2 += 16;
       wp += 256;
-      k -= 4;
-    }
-    while (k > 0) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      c1_3 = madd(s1_0, b3_0, c1_3);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      c2_3 = madd(s2_0, b3_0, c2_3);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      wp += 64;
-      k--;
+      if (wp >= wEnd) break;
     }
   }
   v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
