@@ -327,11 +327,19 @@ export function epilogue(plan: ConvPlan, p0: i32, p1: i32, c0: i32, c1: i32): vo
   const ld = <usize>plan.outStride << 2;
   const ldResidual = <usize>plan.oc << 2;
   const col = <usize>c0 << 2;
+  // Rows that follow each other in memory take their activation in one call, whose unrolled loop
+  // then runs on: a row's own call spent a short row in its vector and scalar tails. In whole
+  // vectors only, so every element takes the same path whatever the split between threads.
+  const oneSpan = act >= 0 && <usize>len << 2 == ld && (len & 3) == 0;
   for (let p = p0; p < p1; p++) {
     const row = plan.out + <usize>p * ld + col;
     if (bias) addTensors(row, bias + col, row, len);
     if (residual) addTensors(row, residual + <usize>p * ldResidual + col, row, len);
-    if (act >= 0) unaryMap(row, row, len, act, plan.actA, plan.actB);
+    if (act >= 0 && !oneSpan) unaryMap(row, row, len, act, plan.actA, plan.actB);
+  }
+  if (oneSpan) {
+    const first = plan.out + <usize>p0 * ld + col;
+    unaryMap(first, first, (p1 - p0) * len, act, plan.actA, plan.actB);
   }
 }
 

@@ -392,6 +392,8 @@ for (const [op, attrs, lo, hi] of unaryOps) {
   // HardSwish exists from opset 14.
   add(`${op}${Object.keys(attrs).length ? ` ${JSON.stringify(attrs)}` : ''} on NCHW`, (g) => void g.op(op, [g.input(nchw(2, 3, 5, 7), lo, hi)], attrs), op === 'HardSwish' ? 14 : 13);
 }
+// 21 floats: the long maps' four-vector loop, then their one-vector loop, then the scalar tail.
+for (const op of ['Sigmoid', 'Exp', 'Erf']) add(`${op} on 21 floats`, (g) => void g.op(op, [g.input([3, 7], -4, 4)]));
 add('Conv → Sigmoid → Mul (SiLU)', (g) => {
   const c = g.conv(g.input(nchw(1, 3, 6, 6)), 3, 4, 3, { pads: [1, 1, 1, 1] });
   g.op('Mul', [c, g.op('Sigmoid', [c])]);
