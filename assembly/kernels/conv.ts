@@ -11,13 +11,13 @@
 // generated/conv-micro.ts) and the cache tiles: tileOC output channels, tileP output pixels,
 // tileIC input channels per reduction slice, visited in one of six loop orders.
 import { convMicro, convVariantMR, convVariantNR, CONV_STAGE_BYTES, CONV_VARIANTS } from './generated/conv-micro';
-import { addTensors } from './ops';
+import { addTensors, biasResidualClamp } from './ops';
 import { unaryMap } from './tensor';
 import { madd } from './vec';
 import { dwMicro, dwVariantMR, dwVariantNR, DW_VARIANTS } from './generated/dw-micro';
 
 // Error codes returned by the drivers (0 is success), shared with src/core/kernels.ts.
-import { BAD_LAYOUT, BAD_SHAPE, BAD_VARIANT, PLAN_ERROR_LIMIT } from '../generated/shared';
+import { BAD_LAYOUT, BAD_SHAPE, BAD_VARIANT, PLAN_ERROR_LIMIT, U_CLIP, U_RELU } from '../generated/shared';
 
 // Packed weights of every group at most this size run with the groups innermost (convRun).
 const GROUPS_INNER_BYTES: usize = 256 << 10;
@@ -327,6 +327,15 @@ export function epilogue(plan: ConvPlan, p0: i32, p1: i32, c0: i32, c1: i32): vo
   const ld = <usize>plan.outStride << 2;
   const ldResidual = <usize>plan.oc << 2;
   const col = <usize>c0 << 2;
+  // Bias, residual and a clamp (ReLU, Clip or none) in one pass a row.
+  if (bias && (act < 0 || act == U_RELU || act == U_CLIP)) {
+    const lo: f32 = act < 0 ? -Infinity : act == U_RELU ? 0 : plan.actA;
+    const hi: f32 = act == U_CLIP ? plan.actB : Infinity;
+    for (let p = p0; p < p1; p++) {
+      biasResidualClamp(plan.out + <usize>p * ld + col, bias + col, residual ? residual + <usize>p * ldResidual + col : 0, len, lo, hi);
+    }
+    return;
+  }
   // Rows that follow each other in memory take their activation in one call, whose unrolled loop
   // then runs on: a row's own call spent a short row in its vector and scalar tails. In whole
   // vectors only, so every element takes the same path whatever the split between threads.

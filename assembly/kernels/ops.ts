@@ -1,4 +1,5 @@
-// The cheap ops a conv's epilogue needs, on NHWC float32 tensors: bias and residual add.
+// The cheap ops a conv's epilogue needs, on NHWC float32 tensors: bias and residual add, and both
+// with a clamp (ReLU, Clip) in one pass.
 // Memory-bound, so they take no schedule: one SIMD pass each, scalar tails. The runtime's other
 // memory-bound ops (activations, pooling, ...) are in tensor.ts.
 
@@ -30,5 +31,34 @@ export function addTensors(a: usize, b: usize, out: usize, length: i32): void {
   for (; i < length; i++) {
     const o = <usize>i << 2;
     store<f32>(out + o, load<f32>(a + o) + load<f32>(b + o));
+  }
+}
+
+/**
+ * row = clamp(row + bias (+ residual), lo, hi) for one row of `length` floats in one pass, where
+ * a conv's epilogue took one pass each: the same sums in the same order, and the same min and max
+ * (ReLU is lo 0, no activation -∞..∞, which pmax and pmin pass through untouched). residual may be 0.
+ */
+export function biasResidualClamp(row: usize, bias: usize, residual: usize, length: i32, lo: f32, hi: f32): void {
+  const n4 = length & ~3;
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  let i = 0;
+  if (residual) {
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      const v = f32x4.add(f32x4.add(v128.load(row + o), v128.load(bias + o)), v128.load(residual + o));
+      v128.store(row + o, f32x4.pmin(f32x4.pmax(v, vlo), vhi));
+    }
+  } else {
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(row + o, f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(row + o), v128.load(bias + o)), vlo), vhi));
+    }
+  }
+  for (; i < length; i++) {
+    const o = <usize>i << 2;
+    let v = load<f32>(row + o) + load<f32>(bias + o);
+    if (residual) v += load<f32>(residual + o);
+    store<f32>(row + o, min(max(v, lo), hi));
   }
 }
