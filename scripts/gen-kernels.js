@@ -38,17 +38,23 @@ function convMicro({ mr, nr, u }) {
   const nv = nr / 4;
   const L = [];
   const name = `conv_${mr}x${nr}_u${u}`;
-  L.push(`function ${name}(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {`);
+  L.push(`function ${name}(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {`);
   L.push(`  const full = rows == ${mr} && cols == ${nr};`);
   L.push(`  if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, ${nr});`);
-  L.push(`  const t: usize = full ? out : stage;`);
+  // `blocks` full blocks of consecutive pixels (their pointers follow each other in ind), or one
+  // block of any size: one call then covers a tile's column of blocks, and the call's cost (V8
+  // saves every live register of the caller around it) is paid once.
   L.push(`  const ts: usize = full ? ldo : ${nr * 4};`);
+  L.push(`  for (let blk = 0; blk < blocks; blk++) {`);
+  const bodyStart = L.length;
+  L.push(`  const t: usize = full ? out + <usize>blk * ${mr} * ldo : stage;`);
+  L.push(`  const blockInd = ind + <usize>blk * <usize>taps * ${mr * 4};`);
   for (let i = 0; i < mr; i++) L.push(`  let ${range(nv).map((j) => `c${i}_${j} = f32x4.splat(0)`).join(', ')};`);
   L.push('  if (accumulate) {');
   for (let i = 0; i < mr; i++) L.push(`    ${range(nv).map((j) => `c${i}_${j} = v128.load(t + ${i} * ts, ${16 * j});`).join(' ')}`);
   L.push('  }');
   L.push('  for (let tap = 0; tap < taps; tap++) {');
-  L.push(`    const ip = ind + (<usize>tap * ${mr * 4});`);
+  L.push(`    const ip = blockInd + (<usize>tap * ${mr * 4});`);
   for (let i = 0; i < mr; i++) L.push(`    let a${i} = load<usize>(ip, ${4 * i}) + icOff;`);
   L.push('    let wp = w + <usize>tap * wTap;');
   const step = (uu, indent) => {
@@ -78,6 +84,8 @@ function convMicro({ mr, nr, u }) {
   L.push('  }');
   for (let i = 0; i < mr; i++) L.push(`  ${range(nv).map((j) => `v128.store(t + ${i} * ts, c${i}_${j}, ${16 * j});`).join(' ')}`);
   L.push(`  if (!full) stageOut(stage, out, ldo, rows, cols, ${nr});`);
+  for (let i = bodyStart; i < L.length; i++) L[i] = `  ${L[i]}`;
+  L.push('  }');
   L.push('}');
   return { name, code: L.join('\n') };
 }
@@ -154,9 +162,9 @@ ${variants.map((x, i) => `    case ${i}: return ${x.nr};`).join('\n')}
   return 0;
 }
 
-export function convMicro(v: i32, ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+export function convMicro(v: i32, ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32 = 1): void {
   switch (v) {
-${kernels.map((k, i) => `    case ${i}: ${k.name}(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;`).join('\n')}
+${kernels.map((k, i) => `    case ${i}: ${k.name}(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;`).join('\n')}
   }
 }
 `;

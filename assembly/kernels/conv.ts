@@ -257,7 +257,25 @@ export function convRun(p: usize, part: i32, parts: i32): void {
           const ic0 = ti * tIC;
           const kc = min(tIC, cg - ic0);
           const accumulate = ti > 0;
-          for (let pb = pbStart; pb < pbEnd; pb++) {
+          if (groupsInner == 1 && !pairs) {
+            // A column of blocks at a time: the tile's full pixel blocks in one call, then the
+            // last one alone when it is partial (as is every block of a partial column).
+            const icOff = <usize>(gOuter * cg + ic0) << 2;
+            const fullEnd = min(pbEnd, pixels / mr);
+            for (let jb = jbStart; jb < jbEnd; jb++) {
+              const cols = min(nr, ocg - jb * nr);
+              const wPtr = wpk + (((<usize>(gOuter * ocBlocks + jb) * <usize>taps) * <usize>cg + <usize>(ic0)) * <usize>nr << 2);
+              const outCol = out + (<usize>(gOuter * ocg + jb * nr) << 2);
+              let pb = pbStart;
+              if (cols == nr && fullEnd > pbStart) {
+                convMicro(variant, ind + <usize>pbStart * indBlock, taps, kc, icOff, wPtr, wTap, outCol + <usize>(pbStart * mr) * ldo, ldo, mr, nr, accumulate, stage, fullEnd - pbStart);
+                pb = fullEnd;
+              }
+              for (; pb < pbEnd; pb++) {
+                convMicro(variant, ind + <usize>pb * indBlock, taps, kc, icOff, wPtr, wTap, outCol + <usize>(pb * mr) * ldo, ldo, min(mr, pixels - pb * mr), cols, accumulate, stage);
+              }
+            }
+          } else for (let pb = pbStart; pb < pbEnd; pb++) {
             const rows = min(mr, pixels - pb * mr);
             const indPtr = ind + <usize>pb * indBlock;
             for (let g = gOuter; g < gOuter + groupsInner; g++) {

@@ -249,7 +249,10 @@ export function wgRun(p: usize, part: i32, parts: i32): void {
         const cols = min(nr, oc - jb * nr);
         const wPtr = plan.wpk + <usize>(xi * ocBlocks + jb) * wBlock;
         const mCol = m + (<usize>(xi * oc + jb * nr) << 2);
-        for (let pb = 0; pb * mr < count; pb++) {
+        // The band's full blocks of tiles in one call (see convRun), then a partial one alone.
+        const full = cols == nr ? count / mr : 0;
+        if (full > 0) convMicro(variant, ind, 1, c, <usize>(xi * c) << 2, wPtr, wBlock, mCol, ldm, mr, nr, false, stage, full);
+        for (let pb = full; pb * mr < count; pb++) {
           convMicro(variant, ind + (<usize>(pb * mr) << 2), 1, c, <usize>(xi * c) << 2, wPtr, wBlock,
             mCol + <usize>(pb * mr) * ldm, ldm, min(mr, count - pb * mr), cols, false, stage);
         }

@@ -16,2950 +16,3076 @@ function stageOut(stage: usize, out: usize, ldo: usize, rows: i32, cols: i32, nr
   for (let r = 0; r < rows; r++) memory.copy(out + <usize>r * ldo, stage + <usize>(r * nr * 4), <usize>cols << 2);
 }
 
-function conv_1x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_1x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 1 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 4);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      a0 += 4;
-      wp += 32;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 1 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 4;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 4);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        a0 += 4;
+        wp += 32;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_1x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_1x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 1 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 4);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      a0 += 8;
-      wp += 64;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 1 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 4;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 4);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        a0 += 8;
+        wp += 64;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_1x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_1x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 1 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 4);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    const wEnd1 = wEnd - 64;
-    const wEnd2 = wEnd - 96;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 64);
-      const b1_2 = v128.load(wp, 80);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 96);
-      const b1_3 = v128.load(wp, 112);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      a0 += 16;
-      wp += 128;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 1 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 4;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 4);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      const wEnd1 = wEnd - 64;
+      const wEnd2 = wEnd - 96;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 64);
+        const b1_2 = v128.load(wp, 80);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 96);
+        const b1_3 = v128.load(wp, 112);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        a0 += 16;
+        wp += 128;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_2x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_2x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 2 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 8);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      a0 += 4;
-      a1 += 4;
-      wp += 32;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 2 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 8;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 8);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        a0 += 4;
+        a1 += 4;
+        wp += 32;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_2x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_2x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 2 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 8);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      a0 += 8;
-      a1 += 8;
-      wp += 64;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 2 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 8;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 8);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        a0 += 8;
+        a1 += 8;
+        wp += 64;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_2x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_2x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 2 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 8);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    const wEnd1 = wEnd - 64;
-    const wEnd2 = wEnd - 96;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 64);
-      const b1_2 = v128.load(wp, 80);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      c1_1 = madd(s1_2, b1_2, c1_1);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 96);
-      const b1_3 = v128.load(wp, 112);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      c1_1 = madd(s1_3, b1_3, c1_1);
-      a0 += 16;
-      a1 += 16;
-      wp += 128;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 2 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 8;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 8);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      const wEnd1 = wEnd - 64;
+      const wEnd2 = wEnd - 96;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 64);
+        const b1_2 = v128.load(wp, 80);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        c1_1 = madd(s1_2, b1_2, c1_1);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 96);
+        const b1_3 = v128.load(wp, 112);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        c1_1 = madd(s1_3, b1_3, c1_1);
+        a0 += 16;
+        a1 += 16;
+        wp += 128;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_3x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_3x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 3 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 12);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      wp += 32;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 3 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 12;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 12);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        a0 += 4;
+        a1 += 4;
+        a2 += 4;
+        wp += 32;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_3x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_3x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 3 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 12);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      a0 += 8;
-      a1 += 8;
-      a2 += 8;
-      wp += 64;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 3 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 12;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 12);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        a0 += 8;
+        a1 += 8;
+        a2 += 8;
+        wp += 64;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_3x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_3x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 3 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 12);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    const wEnd1 = wEnd - 64;
-    const wEnd2 = wEnd - 96;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 64);
-      const b1_2 = v128.load(wp, 80);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      c1_1 = madd(s1_2, b1_2, c1_1);
-      const s2_2 = v128.load32_splat(a2, 8);
-      c2_0 = madd(s2_2, b0_2, c2_0);
-      c2_1 = madd(s2_2, b1_2, c2_1);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 96);
-      const b1_3 = v128.load(wp, 112);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      c1_1 = madd(s1_3, b1_3, c1_1);
-      const s2_3 = v128.load32_splat(a2, 12);
-      c2_0 = madd(s2_3, b0_3, c2_0);
-      c2_1 = madd(s2_3, b1_3, c2_1);
-      a0 += 16;
-      a1 += 16;
-      a2 += 16;
-      wp += 128;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 3 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 12;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 12);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      const wEnd1 = wEnd - 64;
+      const wEnd2 = wEnd - 96;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 64);
+        const b1_2 = v128.load(wp, 80);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        c1_1 = madd(s1_2, b1_2, c1_1);
+        const s2_2 = v128.load32_splat(a2, 8);
+        c2_0 = madd(s2_2, b0_2, c2_0);
+        c2_1 = madd(s2_2, b1_2, c2_1);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 96);
+        const b1_3 = v128.load(wp, 112);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        c1_1 = madd(s1_3, b1_3, c1_1);
+        const s2_3 = v128.load32_splat(a2, 12);
+        c2_0 = madd(s2_3, b0_3, c2_0);
+        c2_1 = madd(s2_3, b1_3, c2_1);
+        a0 += 16;
+        a1 += 16;
+        a2 += 16;
+        wp += 128;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_4x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_4x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 4 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 16);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      wp += 32;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 4 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 16;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 16);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        a0 += 4;
+        a1 += 4;
+        a2 += 4;
+        a3 += 4;
+        wp += 32;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_4x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_4x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 4 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 16);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      c3_1 = madd(s3_1, b1_1, c3_1);
-      a0 += 8;
-      a1 += 8;
-      a2 += 8;
-      a3 += 8;
-      wp += 64;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 4 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 16;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 16);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        c3_1 = madd(s3_1, b1_1, c3_1);
+        a0 += 8;
+        a1 += 8;
+        a2 += 8;
+        a3 += 8;
+        wp += 64;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_4x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_4x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 4 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 16);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    const wEnd1 = wEnd - 64;
-    const wEnd2 = wEnd - 96;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      c3_1 = madd(s3_1, b1_1, c3_1);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 64);
-      const b1_2 = v128.load(wp, 80);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      c1_1 = madd(s1_2, b1_2, c1_1);
-      const s2_2 = v128.load32_splat(a2, 8);
-      c2_0 = madd(s2_2, b0_2, c2_0);
-      c2_1 = madd(s2_2, b1_2, c2_1);
-      const s3_2 = v128.load32_splat(a3, 8);
-      c3_0 = madd(s3_2, b0_2, c3_0);
-      c3_1 = madd(s3_2, b1_2, c3_1);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 96);
-      const b1_3 = v128.load(wp, 112);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      c1_1 = madd(s1_3, b1_3, c1_1);
-      const s2_3 = v128.load32_splat(a2, 12);
-      c2_0 = madd(s2_3, b0_3, c2_0);
-      c2_1 = madd(s2_3, b1_3, c2_1);
-      const s3_3 = v128.load32_splat(a3, 12);
-      c3_0 = madd(s3_3, b0_3, c3_0);
-      c3_1 = madd(s3_3, b1_3, c3_1);
-      a0 += 16;
-      a1 += 16;
-      a2 += 16;
-      a3 += 16;
-      wp += 128;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 4 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 16;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 16);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      const wEnd1 = wEnd - 64;
+      const wEnd2 = wEnd - 96;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        c3_1 = madd(s3_1, b1_1, c3_1);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 64);
+        const b1_2 = v128.load(wp, 80);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        c1_1 = madd(s1_2, b1_2, c1_1);
+        const s2_2 = v128.load32_splat(a2, 8);
+        c2_0 = madd(s2_2, b0_2, c2_0);
+        c2_1 = madd(s2_2, b1_2, c2_1);
+        const s3_2 = v128.load32_splat(a3, 8);
+        c3_0 = madd(s3_2, b0_2, c3_0);
+        c3_1 = madd(s3_2, b1_2, c3_1);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 96);
+        const b1_3 = v128.load(wp, 112);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        c1_1 = madd(s1_3, b1_3, c1_1);
+        const s2_3 = v128.load32_splat(a2, 12);
+        c2_0 = madd(s2_3, b0_3, c2_0);
+        c2_1 = madd(s2_3, b1_3, c2_1);
+        const s3_3 = v128.load32_splat(a3, 12);
+        c3_0 = madd(s3_3, b0_3, c3_0);
+        c3_1 = madd(s3_3, b1_3, c3_1);
+        a0 += 16;
+        a1 += 16;
+        a2 += 16;
+        a3 += 16;
+        wp += 128;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_5x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_5x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 5 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
-  let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
-    c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 20);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let a4 = load<usize>(ip, 16) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      c4_1 = madd(s4_0, b1_0, c4_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      a4 += 4;
-      wp += 32;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 5 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 20;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
+    let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
+      c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 20);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let a4 = load<usize>(ip, 16) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        const s4_0 = v128.load32_splat(a4, 0);
+        c4_0 = madd(s4_0, b0_0, c4_0);
+        c4_1 = madd(s4_0, b1_0, c4_1);
+        a0 += 4;
+        a1 += 4;
+        a2 += 4;
+        a3 += 4;
+        a4 += 4;
+        wp += 32;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
+    v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_5x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_5x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 5 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
-  let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
-    c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 20);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let a4 = load<usize>(ip, 16) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      c4_1 = madd(s4_0, b1_0, c4_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      c3_1 = madd(s3_1, b1_1, c3_1);
-      const s4_1 = v128.load32_splat(a4, 4);
-      c4_0 = madd(s4_1, b0_1, c4_0);
-      c4_1 = madd(s4_1, b1_1, c4_1);
-      a0 += 8;
-      a1 += 8;
-      a2 += 8;
-      a3 += 8;
-      a4 += 8;
-      wp += 64;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 5 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 20;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
+    let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
+      c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 20);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let a4 = load<usize>(ip, 16) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        const s4_0 = v128.load32_splat(a4, 0);
+        c4_0 = madd(s4_0, b0_0, c4_0);
+        c4_1 = madd(s4_0, b1_0, c4_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        c3_1 = madd(s3_1, b1_1, c3_1);
+        const s4_1 = v128.load32_splat(a4, 4);
+        c4_0 = madd(s4_1, b0_1, c4_0);
+        c4_1 = madd(s4_1, b1_1, c4_1);
+        a0 += 8;
+        a1 += 8;
+        a2 += 8;
+        a3 += 8;
+        a4 += 8;
+        wp += 64;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
+    v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_5x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_5x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 5 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
-  let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
-    c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 20);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let a4 = load<usize>(ip, 16) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    const wEnd1 = wEnd - 64;
-    const wEnd2 = wEnd - 96;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      c4_1 = madd(s4_0, b1_0, c4_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      c3_1 = madd(s3_1, b1_1, c3_1);
-      const s4_1 = v128.load32_splat(a4, 4);
-      c4_0 = madd(s4_1, b0_1, c4_0);
-      c4_1 = madd(s4_1, b1_1, c4_1);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 64);
-      const b1_2 = v128.load(wp, 80);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      c1_1 = madd(s1_2, b1_2, c1_1);
-      const s2_2 = v128.load32_splat(a2, 8);
-      c2_0 = madd(s2_2, b0_2, c2_0);
-      c2_1 = madd(s2_2, b1_2, c2_1);
-      const s3_2 = v128.load32_splat(a3, 8);
-      c3_0 = madd(s3_2, b0_2, c3_0);
-      c3_1 = madd(s3_2, b1_2, c3_1);
-      const s4_2 = v128.load32_splat(a4, 8);
-      c4_0 = madd(s4_2, b0_2, c4_0);
-      c4_1 = madd(s4_2, b1_2, c4_1);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 96);
-      const b1_3 = v128.load(wp, 112);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      c1_1 = madd(s1_3, b1_3, c1_1);
-      const s2_3 = v128.load32_splat(a2, 12);
-      c2_0 = madd(s2_3, b0_3, c2_0);
-      c2_1 = madd(s2_3, b1_3, c2_1);
-      const s3_3 = v128.load32_splat(a3, 12);
-      c3_0 = madd(s3_3, b0_3, c3_0);
-      c3_1 = madd(s3_3, b1_3, c3_1);
-      const s4_3 = v128.load32_splat(a4, 12);
-      c4_0 = madd(s4_3, b0_3, c4_0);
-      c4_1 = madd(s4_3, b1_3, c4_1);
-      a0 += 16;
-      a1 += 16;
-      a2 += 16;
-      a3 += 16;
-      a4 += 16;
-      wp += 128;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 5 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 20;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
+    let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
+      c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 20);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let a4 = load<usize>(ip, 16) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      const wEnd1 = wEnd - 64;
+      const wEnd2 = wEnd - 96;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        const s4_0 = v128.load32_splat(a4, 0);
+        c4_0 = madd(s4_0, b0_0, c4_0);
+        c4_1 = madd(s4_0, b1_0, c4_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        c3_1 = madd(s3_1, b1_1, c3_1);
+        const s4_1 = v128.load32_splat(a4, 4);
+        c4_0 = madd(s4_1, b0_1, c4_0);
+        c4_1 = madd(s4_1, b1_1, c4_1);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 64);
+        const b1_2 = v128.load(wp, 80);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        c1_1 = madd(s1_2, b1_2, c1_1);
+        const s2_2 = v128.load32_splat(a2, 8);
+        c2_0 = madd(s2_2, b0_2, c2_0);
+        c2_1 = madd(s2_2, b1_2, c2_1);
+        const s3_2 = v128.load32_splat(a3, 8);
+        c3_0 = madd(s3_2, b0_2, c3_0);
+        c3_1 = madd(s3_2, b1_2, c3_1);
+        const s4_2 = v128.load32_splat(a4, 8);
+        c4_0 = madd(s4_2, b0_2, c4_0);
+        c4_1 = madd(s4_2, b1_2, c4_1);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 96);
+        const b1_3 = v128.load(wp, 112);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        c1_1 = madd(s1_3, b1_3, c1_1);
+        const s2_3 = v128.load32_splat(a2, 12);
+        c2_0 = madd(s2_3, b0_3, c2_0);
+        c2_1 = madd(s2_3, b1_3, c2_1);
+        const s3_3 = v128.load32_splat(a3, 12);
+        c3_0 = madd(s3_3, b0_3, c3_0);
+        c3_1 = madd(s3_3, b1_3, c3_1);
+        const s4_3 = v128.load32_splat(a4, 12);
+        c4_0 = madd(s4_3, b0_3, c4_0);
+        c4_1 = madd(s4_3, b1_3, c4_1);
+        a0 += 16;
+        a1 += 16;
+        a2 += 16;
+        a3 += 16;
+        a4 += 16;
+        wp += 128;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
+    v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_6x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_6x8_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 6 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
-  let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
-  let c5_0 = f32x4.splat(0), c5_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
-    c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
-    c5_0 = v128.load(t + 5 * ts, 0); c5_1 = v128.load(t + 5 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 24);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let a4 = load<usize>(ip, 16) + icOff;
-    let a5 = load<usize>(ip, 20) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      c4_1 = madd(s4_0, b1_0, c4_1);
-      const s5_0 = v128.load32_splat(a5, 0);
-      c5_0 = madd(s5_0, b0_0, c5_0);
-      c5_1 = madd(s5_0, b1_0, c5_1);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      a4 += 4;
-      a5 += 4;
-      wp += 32;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 6 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 24;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
+    let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
+    let c5_0 = f32x4.splat(0), c5_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
+      c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
+      c5_0 = v128.load(t + 5 * ts, 0); c5_1 = v128.load(t + 5 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 24);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let a4 = load<usize>(ip, 16) + icOff;
+      let a5 = load<usize>(ip, 20) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        const s4_0 = v128.load32_splat(a4, 0);
+        c4_0 = madd(s4_0, b0_0, c4_0);
+        c4_1 = madd(s4_0, b1_0, c4_1);
+        const s5_0 = v128.load32_splat(a5, 0);
+        c5_0 = madd(s5_0, b0_0, c5_0);
+        c5_1 = madd(s5_0, b1_0, c5_1);
+        a0 += 4;
+        a1 += 4;
+        a2 += 4;
+        a3 += 4;
+        a4 += 4;
+        a5 += 4;
+        wp += 32;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
+    v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
+    v128.store(t + 5 * ts, c5_0, 0); v128.store(t + 5 * ts, c5_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
-  v128.store(t + 5 * ts, c5_0, 0); v128.store(t + 5 * ts, c5_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_6x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_6x8_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 6 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
-  let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
-  let c5_0 = f32x4.splat(0), c5_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
-    c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
-    c5_0 = v128.load(t + 5 * ts, 0); c5_1 = v128.load(t + 5 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 24);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let a4 = load<usize>(ip, 16) + icOff;
-    let a5 = load<usize>(ip, 20) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      c4_1 = madd(s4_0, b1_0, c4_1);
-      const s5_0 = v128.load32_splat(a5, 0);
-      c5_0 = madd(s5_0, b0_0, c5_0);
-      c5_1 = madd(s5_0, b1_0, c5_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      c3_1 = madd(s3_1, b1_1, c3_1);
-      const s4_1 = v128.load32_splat(a4, 4);
-      c4_0 = madd(s4_1, b0_1, c4_0);
-      c4_1 = madd(s4_1, b1_1, c4_1);
-      const s5_1 = v128.load32_splat(a5, 4);
-      c5_0 = madd(s5_1, b0_1, c5_0);
-      c5_1 = madd(s5_1, b1_1, c5_1);
-      a0 += 8;
-      a1 += 8;
-      a2 += 8;
-      a3 += 8;
-      a4 += 8;
-      a5 += 8;
-      wp += 64;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 6 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 24;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
+    let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
+    let c5_0 = f32x4.splat(0), c5_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
+      c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
+      c5_0 = v128.load(t + 5 * ts, 0); c5_1 = v128.load(t + 5 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 24);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let a4 = load<usize>(ip, 16) + icOff;
+      let a5 = load<usize>(ip, 20) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        const s4_0 = v128.load32_splat(a4, 0);
+        c4_0 = madd(s4_0, b0_0, c4_0);
+        c4_1 = madd(s4_0, b1_0, c4_1);
+        const s5_0 = v128.load32_splat(a5, 0);
+        c5_0 = madd(s5_0, b0_0, c5_0);
+        c5_1 = madd(s5_0, b1_0, c5_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        c3_1 = madd(s3_1, b1_1, c3_1);
+        const s4_1 = v128.load32_splat(a4, 4);
+        c4_0 = madd(s4_1, b0_1, c4_0);
+        c4_1 = madd(s4_1, b1_1, c4_1);
+        const s5_1 = v128.load32_splat(a5, 4);
+        c5_0 = madd(s5_1, b0_1, c5_0);
+        c5_1 = madd(s5_1, b1_1, c5_1);
+        a0 += 8;
+        a1 += 8;
+        a2 += 8;
+        a3 += 8;
+        a4 += 8;
+        a5 += 8;
+        wp += 64;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
+    v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
+    v128.store(t + 5 * ts, c5_0, 0); v128.store(t + 5 * ts, c5_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
-  v128.store(t + 5 * ts, c5_0, 0); v128.store(t + 5 * ts, c5_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_6x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_6x8_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 6 && cols == 8;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 8);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 32;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
-  let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
-  let c5_0 = f32x4.splat(0), c5_1 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
-    c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
-    c5_0 = v128.load(t + 5 * ts, 0); c5_1 = v128.load(t + 5 * ts, 16);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 24);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let a4 = load<usize>(ip, 16) + icOff;
-    let a5 = load<usize>(ip, 20) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 32);
-    const wEnd0 = wEnd - 32;
-    const wEnd1 = wEnd - 64;
-    const wEnd2 = wEnd - 96;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      c4_1 = madd(s4_0, b1_0, c4_1);
-      const s5_0 = v128.load32_splat(a5, 0);
-      c5_0 = madd(s5_0, b0_0, c5_0);
-      c5_1 = madd(s5_0, b1_0, c5_1);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 32);
-      const b1_1 = v128.load(wp, 48);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      c3_1 = madd(s3_1, b1_1, c3_1);
-      const s4_1 = v128.load32_splat(a4, 4);
-      c4_0 = madd(s4_1, b0_1, c4_0);
-      c4_1 = madd(s4_1, b1_1, c4_1);
-      const s5_1 = v128.load32_splat(a5, 4);
-      c5_0 = madd(s5_1, b0_1, c5_0);
-      c5_1 = madd(s5_1, b1_1, c5_1);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 64);
-      const b1_2 = v128.load(wp, 80);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      c1_1 = madd(s1_2, b1_2, c1_1);
-      const s2_2 = v128.load32_splat(a2, 8);
-      c2_0 = madd(s2_2, b0_2, c2_0);
-      c2_1 = madd(s2_2, b1_2, c2_1);
-      const s3_2 = v128.load32_splat(a3, 8);
-      c3_0 = madd(s3_2, b0_2, c3_0);
-      c3_1 = madd(s3_2, b1_2, c3_1);
-      const s4_2 = v128.load32_splat(a4, 8);
-      c4_0 = madd(s4_2, b0_2, c4_0);
-      c4_1 = madd(s4_2, b1_2, c4_1);
-      const s5_2 = v128.load32_splat(a5, 8);
-      c5_0 = madd(s5_2, b0_2, c5_0);
-      c5_1 = madd(s5_2, b1_2, c5_1);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 96);
-      const b1_3 = v128.load(wp, 112);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      c1_1 = madd(s1_3, b1_3, c1_1);
-      const s2_3 = v128.load32_splat(a2, 12);
-      c2_0 = madd(s2_3, b0_3, c2_0);
-      c2_1 = madd(s2_3, b1_3, c2_1);
-      const s3_3 = v128.load32_splat(a3, 12);
-      c3_0 = madd(s3_3, b0_3, c3_0);
-      c3_1 = madd(s3_3, b1_3, c3_1);
-      const s4_3 = v128.load32_splat(a4, 12);
-      c4_0 = madd(s4_3, b0_3, c4_0);
-      c4_1 = madd(s4_3, b1_3, c4_1);
-      const s5_3 = v128.load32_splat(a5, 12);
-      c5_0 = madd(s5_3, b0_3, c5_0);
-      c5_1 = madd(s5_3, b1_3, c5_1);
-      a0 += 16;
-      a1 += 16;
-      a2 += 16;
-      a3 += 16;
-      a4 += 16;
-      a5 += 16;
-      wp += 128;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 6 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 24;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0);
+    let c4_0 = f32x4.splat(0), c4_1 = f32x4.splat(0);
+    let c5_0 = f32x4.splat(0), c5_1 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16);
+      c4_0 = v128.load(t + 4 * ts, 0); c4_1 = v128.load(t + 4 * ts, 16);
+      c5_0 = v128.load(t + 5 * ts, 0); c5_1 = v128.load(t + 5 * ts, 16);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 24);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let a4 = load<usize>(ip, 16) + icOff;
+      let a5 = load<usize>(ip, 20) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 32);
+      const wEnd0 = wEnd - 32;
+      const wEnd1 = wEnd - 64;
+      const wEnd2 = wEnd - 96;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        const s4_0 = v128.load32_splat(a4, 0);
+        c4_0 = madd(s4_0, b0_0, c4_0);
+        c4_1 = madd(s4_0, b1_0, c4_1);
+        const s5_0 = v128.load32_splat(a5, 0);
+        c5_0 = madd(s5_0, b0_0, c5_0);
+        c5_1 = madd(s5_0, b1_0, c5_1);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 32);
+        const b1_1 = v128.load(wp, 48);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        c3_1 = madd(s3_1, b1_1, c3_1);
+        const s4_1 = v128.load32_splat(a4, 4);
+        c4_0 = madd(s4_1, b0_1, c4_0);
+        c4_1 = madd(s4_1, b1_1, c4_1);
+        const s5_1 = v128.load32_splat(a5, 4);
+        c5_0 = madd(s5_1, b0_1, c5_0);
+        c5_1 = madd(s5_1, b1_1, c5_1);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 64);
+        const b1_2 = v128.load(wp, 80);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        c1_1 = madd(s1_2, b1_2, c1_1);
+        const s2_2 = v128.load32_splat(a2, 8);
+        c2_0 = madd(s2_2, b0_2, c2_0);
+        c2_1 = madd(s2_2, b1_2, c2_1);
+        const s3_2 = v128.load32_splat(a3, 8);
+        c3_0 = madd(s3_2, b0_2, c3_0);
+        c3_1 = madd(s3_2, b1_2, c3_1);
+        const s4_2 = v128.load32_splat(a4, 8);
+        c4_0 = madd(s4_2, b0_2, c4_0);
+        c4_1 = madd(s4_2, b1_2, c4_1);
+        const s5_2 = v128.load32_splat(a5, 8);
+        c5_0 = madd(s5_2, b0_2, c5_0);
+        c5_1 = madd(s5_2, b1_2, c5_1);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 96);
+        const b1_3 = v128.load(wp, 112);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        c1_1 = madd(s1_3, b1_3, c1_1);
+        const s2_3 = v128.load32_splat(a2, 12);
+        c2_0 = madd(s2_3, b0_3, c2_0);
+        c2_1 = madd(s2_3, b1_3, c2_1);
+        const s3_3 = v128.load32_splat(a3, 12);
+        c3_0 = madd(s3_3, b0_3, c3_0);
+        c3_1 = madd(s3_3, b1_3, c3_1);
+        const s4_3 = v128.load32_splat(a4, 12);
+        c4_0 = madd(s4_3, b0_3, c4_0);
+        c4_1 = madd(s4_3, b1_3, c4_1);
+        const s5_3 = v128.load32_splat(a5, 12);
+        c5_0 = madd(s5_3, b0_3, c5_0);
+        c5_1 = madd(s5_3, b1_3, c5_1);
+        a0 += 16;
+        a1 += 16;
+        a2 += 16;
+        a3 += 16;
+        a4 += 16;
+        a5 += 16;
+        wp += 128;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
+    v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
+    v128.store(t + 5 * ts, c5_0, 0); v128.store(t + 5 * ts, c5_1, 16);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 8);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16);
-  v128.store(t + 4 * ts, c4_0, 0); v128.store(t + 4 * ts, c4_1, 16);
-  v128.store(t + 5 * ts, c5_0, 0); v128.store(t + 5 * ts, c5_1, 16);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 8);
 }
 
-function conv_4x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_4x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 4 && cols == 4;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
-  let c0_0 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0);
-    c1_0 = v128.load(t + 1 * ts, 0);
-    c2_0 = v128.load(t + 2 * ts, 0);
-    c3_0 = v128.load(t + 3 * ts, 0);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 16);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 16);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      wp += 16;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 4 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 16;
+    let c0_0 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0);
+      c1_0 = v128.load(t + 1 * ts, 0);
+      c2_0 = v128.load(t + 2 * ts, 0);
+      c3_0 = v128.load(t + 3 * ts, 0);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 16);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 16);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        a0 += 4;
+        a1 += 4;
+        a2 += 4;
+        a3 += 4;
+        wp += 16;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0);
+    v128.store(t + 1 * ts, c1_0, 0);
+    v128.store(t + 2 * ts, c2_0, 0);
+    v128.store(t + 3 * ts, c3_0, 0);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 4);
   }
-  v128.store(t + 0 * ts, c0_0, 0);
-  v128.store(t + 1 * ts, c1_0, 0);
-  v128.store(t + 2 * ts, c2_0, 0);
-  v128.store(t + 3 * ts, c3_0, 0);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_4x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_4x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 4 && cols == 4;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
-  let c0_0 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0);
-    c1_0 = v128.load(t + 1 * ts, 0);
-    c2_0 = v128.load(t + 2 * ts, 0);
-    c3_0 = v128.load(t + 3 * ts, 0);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 16);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 16);
-    const wEnd0 = wEnd - 16;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 16);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      a0 += 8;
-      a1 += 8;
-      a2 += 8;
-      a3 += 8;
-      wp += 32;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 4 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 16;
+    let c0_0 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0);
+      c1_0 = v128.load(t + 1 * ts, 0);
+      c2_0 = v128.load(t + 2 * ts, 0);
+      c3_0 = v128.load(t + 3 * ts, 0);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 16);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 16);
+      const wEnd0 = wEnd - 16;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 16);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        a0 += 8;
+        a1 += 8;
+        a2 += 8;
+        a3 += 8;
+        wp += 32;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0);
+    v128.store(t + 1 * ts, c1_0, 0);
+    v128.store(t + 2 * ts, c2_0, 0);
+    v128.store(t + 3 * ts, c3_0, 0);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 4);
   }
-  v128.store(t + 0 * ts, c0_0, 0);
-  v128.store(t + 1 * ts, c1_0, 0);
-  v128.store(t + 2 * ts, c2_0, 0);
-  v128.store(t + 3 * ts, c3_0, 0);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_4x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_4x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 4 && cols == 4;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
-  let c0_0 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0);
-    c1_0 = v128.load(t + 1 * ts, 0);
-    c2_0 = v128.load(t + 2 * ts, 0);
-    c3_0 = v128.load(t + 3 * ts, 0);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 16);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 16);
-    const wEnd0 = wEnd - 16;
-    const wEnd1 = wEnd - 32;
-    const wEnd2 = wEnd - 48;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 16);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 32);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      const s2_2 = v128.load32_splat(a2, 8);
-      c2_0 = madd(s2_2, b0_2, c2_0);
-      const s3_2 = v128.load32_splat(a3, 8);
-      c3_0 = madd(s3_2, b0_2, c3_0);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 48);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      const s2_3 = v128.load32_splat(a2, 12);
-      c2_0 = madd(s2_3, b0_3, c2_0);
-      const s3_3 = v128.load32_splat(a3, 12);
-      c3_0 = madd(s3_3, b0_3, c3_0);
-      a0 += 16;
-      a1 += 16;
-      a2 += 16;
-      a3 += 16;
-      wp += 64;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 4 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 16;
+    let c0_0 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0);
+      c1_0 = v128.load(t + 1 * ts, 0);
+      c2_0 = v128.load(t + 2 * ts, 0);
+      c3_0 = v128.load(t + 3 * ts, 0);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 16);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 16);
+      const wEnd0 = wEnd - 16;
+      const wEnd1 = wEnd - 32;
+      const wEnd2 = wEnd - 48;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 16);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 32);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        const s2_2 = v128.load32_splat(a2, 8);
+        c2_0 = madd(s2_2, b0_2, c2_0);
+        const s3_2 = v128.load32_splat(a3, 8);
+        c3_0 = madd(s3_2, b0_2, c3_0);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 48);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        const s2_3 = v128.load32_splat(a2, 12);
+        c2_0 = madd(s2_3, b0_3, c2_0);
+        const s3_3 = v128.load32_splat(a3, 12);
+        c3_0 = madd(s3_3, b0_3, c3_0);
+        a0 += 16;
+        a1 += 16;
+        a2 += 16;
+        a3 += 16;
+        wp += 64;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0);
+    v128.store(t + 1 * ts, c1_0, 0);
+    v128.store(t + 2 * ts, c2_0, 0);
+    v128.store(t + 3 * ts, c3_0, 0);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 4);
   }
-  v128.store(t + 0 * ts, c0_0, 0);
-  v128.store(t + 1 * ts, c1_0, 0);
-  v128.store(t + 2 * ts, c2_0, 0);
-  v128.store(t + 3 * ts, c3_0, 0);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_8x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_8x4_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 8 && cols == 4;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
-  let c0_0 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0);
-  let c4_0 = f32x4.splat(0);
-  let c5_0 = f32x4.splat(0);
-  let c6_0 = f32x4.splat(0);
-  let c7_0 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0);
-    c1_0 = v128.load(t + 1 * ts, 0);
-    c2_0 = v128.load(t + 2 * ts, 0);
-    c3_0 = v128.load(t + 3 * ts, 0);
-    c4_0 = v128.load(t + 4 * ts, 0);
-    c5_0 = v128.load(t + 5 * ts, 0);
-    c6_0 = v128.load(t + 6 * ts, 0);
-    c7_0 = v128.load(t + 7 * ts, 0);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 32);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let a4 = load<usize>(ip, 16) + icOff;
-    let a5 = load<usize>(ip, 20) + icOff;
-    let a6 = load<usize>(ip, 24) + icOff;
-    let a7 = load<usize>(ip, 28) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 16);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      const s5_0 = v128.load32_splat(a5, 0);
-      c5_0 = madd(s5_0, b0_0, c5_0);
-      const s6_0 = v128.load32_splat(a6, 0);
-      c6_0 = madd(s6_0, b0_0, c6_0);
-      const s7_0 = v128.load32_splat(a7, 0);
-      c7_0 = madd(s7_0, b0_0, c7_0);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      a4 += 4;
-      a5 += 4;
-      a6 += 4;
-      a7 += 4;
-      wp += 16;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 8 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 32;
+    let c0_0 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0);
+    let c4_0 = f32x4.splat(0);
+    let c5_0 = f32x4.splat(0);
+    let c6_0 = f32x4.splat(0);
+    let c7_0 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0);
+      c1_0 = v128.load(t + 1 * ts, 0);
+      c2_0 = v128.load(t + 2 * ts, 0);
+      c3_0 = v128.load(t + 3 * ts, 0);
+      c4_0 = v128.load(t + 4 * ts, 0);
+      c5_0 = v128.load(t + 5 * ts, 0);
+      c6_0 = v128.load(t + 6 * ts, 0);
+      c7_0 = v128.load(t + 7 * ts, 0);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 32);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let a4 = load<usize>(ip, 16) + icOff;
+      let a5 = load<usize>(ip, 20) + icOff;
+      let a6 = load<usize>(ip, 24) + icOff;
+      let a7 = load<usize>(ip, 28) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 16);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        const s4_0 = v128.load32_splat(a4, 0);
+        c4_0 = madd(s4_0, b0_0, c4_0);
+        const s5_0 = v128.load32_splat(a5, 0);
+        c5_0 = madd(s5_0, b0_0, c5_0);
+        const s6_0 = v128.load32_splat(a6, 0);
+        c6_0 = madd(s6_0, b0_0, c6_0);
+        const s7_0 = v128.load32_splat(a7, 0);
+        c7_0 = madd(s7_0, b0_0, c7_0);
+        a0 += 4;
+        a1 += 4;
+        a2 += 4;
+        a3 += 4;
+        a4 += 4;
+        a5 += 4;
+        a6 += 4;
+        a7 += 4;
+        wp += 16;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0);
+    v128.store(t + 1 * ts, c1_0, 0);
+    v128.store(t + 2 * ts, c2_0, 0);
+    v128.store(t + 3 * ts, c3_0, 0);
+    v128.store(t + 4 * ts, c4_0, 0);
+    v128.store(t + 5 * ts, c5_0, 0);
+    v128.store(t + 6 * ts, c6_0, 0);
+    v128.store(t + 7 * ts, c7_0, 0);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 4);
   }
-  v128.store(t + 0 * ts, c0_0, 0);
-  v128.store(t + 1 * ts, c1_0, 0);
-  v128.store(t + 2 * ts, c2_0, 0);
-  v128.store(t + 3 * ts, c3_0, 0);
-  v128.store(t + 4 * ts, c4_0, 0);
-  v128.store(t + 5 * ts, c5_0, 0);
-  v128.store(t + 6 * ts, c6_0, 0);
-  v128.store(t + 7 * ts, c7_0, 0);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_8x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_8x4_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 8 && cols == 4;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
-  let c0_0 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0);
-  let c4_0 = f32x4.splat(0);
-  let c5_0 = f32x4.splat(0);
-  let c6_0 = f32x4.splat(0);
-  let c7_0 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0);
-    c1_0 = v128.load(t + 1 * ts, 0);
-    c2_0 = v128.load(t + 2 * ts, 0);
-    c3_0 = v128.load(t + 3 * ts, 0);
-    c4_0 = v128.load(t + 4 * ts, 0);
-    c5_0 = v128.load(t + 5 * ts, 0);
-    c6_0 = v128.load(t + 6 * ts, 0);
-    c7_0 = v128.load(t + 7 * ts, 0);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 32);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let a4 = load<usize>(ip, 16) + icOff;
-    let a5 = load<usize>(ip, 20) + icOff;
-    let a6 = load<usize>(ip, 24) + icOff;
-    let a7 = load<usize>(ip, 28) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 16);
-    const wEnd0 = wEnd - 16;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      const s5_0 = v128.load32_splat(a5, 0);
-      c5_0 = madd(s5_0, b0_0, c5_0);
-      const s6_0 = v128.load32_splat(a6, 0);
-      c6_0 = madd(s6_0, b0_0, c6_0);
-      const s7_0 = v128.load32_splat(a7, 0);
-      c7_0 = madd(s7_0, b0_0, c7_0);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 16);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      const s4_1 = v128.load32_splat(a4, 4);
-      c4_0 = madd(s4_1, b0_1, c4_0);
-      const s5_1 = v128.load32_splat(a5, 4);
-      c5_0 = madd(s5_1, b0_1, c5_0);
-      const s6_1 = v128.load32_splat(a6, 4);
-      c6_0 = madd(s6_1, b0_1, c6_0);
-      const s7_1 = v128.load32_splat(a7, 4);
-      c7_0 = madd(s7_1, b0_1, c7_0);
-      a0 += 8;
-      a1 += 8;
-      a2 += 8;
-      a3 += 8;
-      a4 += 8;
-      a5 += 8;
-      a6 += 8;
-      a7 += 8;
-      wp += 32;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 8 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 32;
+    let c0_0 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0);
+    let c4_0 = f32x4.splat(0);
+    let c5_0 = f32x4.splat(0);
+    let c6_0 = f32x4.splat(0);
+    let c7_0 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0);
+      c1_0 = v128.load(t + 1 * ts, 0);
+      c2_0 = v128.load(t + 2 * ts, 0);
+      c3_0 = v128.load(t + 3 * ts, 0);
+      c4_0 = v128.load(t + 4 * ts, 0);
+      c5_0 = v128.load(t + 5 * ts, 0);
+      c6_0 = v128.load(t + 6 * ts, 0);
+      c7_0 = v128.load(t + 7 * ts, 0);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 32);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let a4 = load<usize>(ip, 16) + icOff;
+      let a5 = load<usize>(ip, 20) + icOff;
+      let a6 = load<usize>(ip, 24) + icOff;
+      let a7 = load<usize>(ip, 28) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 16);
+      const wEnd0 = wEnd - 16;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        const s4_0 = v128.load32_splat(a4, 0);
+        c4_0 = madd(s4_0, b0_0, c4_0);
+        const s5_0 = v128.load32_splat(a5, 0);
+        c5_0 = madd(s5_0, b0_0, c5_0);
+        const s6_0 = v128.load32_splat(a6, 0);
+        c6_0 = madd(s6_0, b0_0, c6_0);
+        const s7_0 = v128.load32_splat(a7, 0);
+        c7_0 = madd(s7_0, b0_0, c7_0);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 16);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        const s4_1 = v128.load32_splat(a4, 4);
+        c4_0 = madd(s4_1, b0_1, c4_0);
+        const s5_1 = v128.load32_splat(a5, 4);
+        c5_0 = madd(s5_1, b0_1, c5_0);
+        const s6_1 = v128.load32_splat(a6, 4);
+        c6_0 = madd(s6_1, b0_1, c6_0);
+        const s7_1 = v128.load32_splat(a7, 4);
+        c7_0 = madd(s7_1, b0_1, c7_0);
+        a0 += 8;
+        a1 += 8;
+        a2 += 8;
+        a3 += 8;
+        a4 += 8;
+        a5 += 8;
+        a6 += 8;
+        a7 += 8;
+        wp += 32;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0);
+    v128.store(t + 1 * ts, c1_0, 0);
+    v128.store(t + 2 * ts, c2_0, 0);
+    v128.store(t + 3 * ts, c3_0, 0);
+    v128.store(t + 4 * ts, c4_0, 0);
+    v128.store(t + 5 * ts, c5_0, 0);
+    v128.store(t + 6 * ts, c6_0, 0);
+    v128.store(t + 7 * ts, c7_0, 0);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 4);
   }
-  v128.store(t + 0 * ts, c0_0, 0);
-  v128.store(t + 1 * ts, c1_0, 0);
-  v128.store(t + 2 * ts, c2_0, 0);
-  v128.store(t + 3 * ts, c3_0, 0);
-  v128.store(t + 4 * ts, c4_0, 0);
-  v128.store(t + 5 * ts, c5_0, 0);
-  v128.store(t + 6 * ts, c6_0, 0);
-  v128.store(t + 7 * ts, c7_0, 0);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_8x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_8x4_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 8 && cols == 4;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 4);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 16;
-  let c0_0 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0);
-  let c4_0 = f32x4.splat(0);
-  let c5_0 = f32x4.splat(0);
-  let c6_0 = f32x4.splat(0);
-  let c7_0 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0);
-    c1_0 = v128.load(t + 1 * ts, 0);
-    c2_0 = v128.load(t + 2 * ts, 0);
-    c3_0 = v128.load(t + 3 * ts, 0);
-    c4_0 = v128.load(t + 4 * ts, 0);
-    c5_0 = v128.load(t + 5 * ts, 0);
-    c6_0 = v128.load(t + 6 * ts, 0);
-    c7_0 = v128.load(t + 7 * ts, 0);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 32);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let a4 = load<usize>(ip, 16) + icOff;
-    let a5 = load<usize>(ip, 20) + icOff;
-    let a6 = load<usize>(ip, 24) + icOff;
-    let a7 = load<usize>(ip, 28) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 16);
-    const wEnd0 = wEnd - 16;
-    const wEnd1 = wEnd - 32;
-    const wEnd2 = wEnd - 48;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      const s4_0 = v128.load32_splat(a4, 0);
-      c4_0 = madd(s4_0, b0_0, c4_0);
-      const s5_0 = v128.load32_splat(a5, 0);
-      c5_0 = madd(s5_0, b0_0, c5_0);
-      const s6_0 = v128.load32_splat(a6, 0);
-      c6_0 = madd(s6_0, b0_0, c6_0);
-      const s7_0 = v128.load32_splat(a7, 0);
-      c7_0 = madd(s7_0, b0_0, c7_0);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 16);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      const s4_1 = v128.load32_splat(a4, 4);
-      c4_0 = madd(s4_1, b0_1, c4_0);
-      const s5_1 = v128.load32_splat(a5, 4);
-      c5_0 = madd(s5_1, b0_1, c5_0);
-      const s6_1 = v128.load32_splat(a6, 4);
-      c6_0 = madd(s6_1, b0_1, c6_0);
-      const s7_1 = v128.load32_splat(a7, 4);
-      c7_0 = madd(s7_1, b0_1, c7_0);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 32);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      const s2_2 = v128.load32_splat(a2, 8);
-      c2_0 = madd(s2_2, b0_2, c2_0);
-      const s3_2 = v128.load32_splat(a3, 8);
-      c3_0 = madd(s3_2, b0_2, c3_0);
-      const s4_2 = v128.load32_splat(a4, 8);
-      c4_0 = madd(s4_2, b0_2, c4_0);
-      const s5_2 = v128.load32_splat(a5, 8);
-      c5_0 = madd(s5_2, b0_2, c5_0);
-      const s6_2 = v128.load32_splat(a6, 8);
-      c6_0 = madd(s6_2, b0_2, c6_0);
-      const s7_2 = v128.load32_splat(a7, 8);
-      c7_0 = madd(s7_2, b0_2, c7_0);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 48);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      const s2_3 = v128.load32_splat(a2, 12);
-      c2_0 = madd(s2_3, b0_3, c2_0);
-      const s3_3 = v128.load32_splat(a3, 12);
-      c3_0 = madd(s3_3, b0_3, c3_0);
-      const s4_3 = v128.load32_splat(a4, 12);
-      c4_0 = madd(s4_3, b0_3, c4_0);
-      const s5_3 = v128.load32_splat(a5, 12);
-      c5_0 = madd(s5_3, b0_3, c5_0);
-      const s6_3 = v128.load32_splat(a6, 12);
-      c6_0 = madd(s6_3, b0_3, c6_0);
-      const s7_3 = v128.load32_splat(a7, 12);
-      c7_0 = madd(s7_3, b0_3, c7_0);
-      a0 += 16;
-      a1 += 16;
-      a2 += 16;
-      a3 += 16;
-      a4 += 16;
-      a5 += 16;
-      a6 += 16;
-      a7 += 16;
-      wp += 64;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 8 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 32;
+    let c0_0 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0);
+    let c4_0 = f32x4.splat(0);
+    let c5_0 = f32x4.splat(0);
+    let c6_0 = f32x4.splat(0);
+    let c7_0 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0);
+      c1_0 = v128.load(t + 1 * ts, 0);
+      c2_0 = v128.load(t + 2 * ts, 0);
+      c3_0 = v128.load(t + 3 * ts, 0);
+      c4_0 = v128.load(t + 4 * ts, 0);
+      c5_0 = v128.load(t + 5 * ts, 0);
+      c6_0 = v128.load(t + 6 * ts, 0);
+      c7_0 = v128.load(t + 7 * ts, 0);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 32);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let a4 = load<usize>(ip, 16) + icOff;
+      let a5 = load<usize>(ip, 20) + icOff;
+      let a6 = load<usize>(ip, 24) + icOff;
+      let a7 = load<usize>(ip, 28) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 16);
+      const wEnd0 = wEnd - 16;
+      const wEnd1 = wEnd - 32;
+      const wEnd2 = wEnd - 48;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        const s4_0 = v128.load32_splat(a4, 0);
+        c4_0 = madd(s4_0, b0_0, c4_0);
+        const s5_0 = v128.load32_splat(a5, 0);
+        c5_0 = madd(s5_0, b0_0, c5_0);
+        const s6_0 = v128.load32_splat(a6, 0);
+        c6_0 = madd(s6_0, b0_0, c6_0);
+        const s7_0 = v128.load32_splat(a7, 0);
+        c7_0 = madd(s7_0, b0_0, c7_0);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 16);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        const s4_1 = v128.load32_splat(a4, 4);
+        c4_0 = madd(s4_1, b0_1, c4_0);
+        const s5_1 = v128.load32_splat(a5, 4);
+        c5_0 = madd(s5_1, b0_1, c5_0);
+        const s6_1 = v128.load32_splat(a6, 4);
+        c6_0 = madd(s6_1, b0_1, c6_0);
+        const s7_1 = v128.load32_splat(a7, 4);
+        c7_0 = madd(s7_1, b0_1, c7_0);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 32);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        const s2_2 = v128.load32_splat(a2, 8);
+        c2_0 = madd(s2_2, b0_2, c2_0);
+        const s3_2 = v128.load32_splat(a3, 8);
+        c3_0 = madd(s3_2, b0_2, c3_0);
+        const s4_2 = v128.load32_splat(a4, 8);
+        c4_0 = madd(s4_2, b0_2, c4_0);
+        const s5_2 = v128.load32_splat(a5, 8);
+        c5_0 = madd(s5_2, b0_2, c5_0);
+        const s6_2 = v128.load32_splat(a6, 8);
+        c6_0 = madd(s6_2, b0_2, c6_0);
+        const s7_2 = v128.load32_splat(a7, 8);
+        c7_0 = madd(s7_2, b0_2, c7_0);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 48);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        const s2_3 = v128.load32_splat(a2, 12);
+        c2_0 = madd(s2_3, b0_3, c2_0);
+        const s3_3 = v128.load32_splat(a3, 12);
+        c3_0 = madd(s3_3, b0_3, c3_0);
+        const s4_3 = v128.load32_splat(a4, 12);
+        c4_0 = madd(s4_3, b0_3, c4_0);
+        const s5_3 = v128.load32_splat(a5, 12);
+        c5_0 = madd(s5_3, b0_3, c5_0);
+        const s6_3 = v128.load32_splat(a6, 12);
+        c6_0 = madd(s6_3, b0_3, c6_0);
+        const s7_3 = v128.load32_splat(a7, 12);
+        c7_0 = madd(s7_3, b0_3, c7_0);
+        a0 += 16;
+        a1 += 16;
+        a2 += 16;
+        a3 += 16;
+        a4 += 16;
+        a5 += 16;
+        a6 += 16;
+        a7 += 16;
+        wp += 64;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0);
+    v128.store(t + 1 * ts, c1_0, 0);
+    v128.store(t + 2 * ts, c2_0, 0);
+    v128.store(t + 3 * ts, c3_0, 0);
+    v128.store(t + 4 * ts, c4_0, 0);
+    v128.store(t + 5 * ts, c5_0, 0);
+    v128.store(t + 6 * ts, c6_0, 0);
+    v128.store(t + 7 * ts, c7_0, 0);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 4);
   }
-  v128.store(t + 0 * ts, c0_0, 0);
-  v128.store(t + 1 * ts, c1_0, 0);
-  v128.store(t + 2 * ts, c2_0, 0);
-  v128.store(t + 3 * ts, c3_0, 0);
-  v128.store(t + 4 * ts, c4_0, 0);
-  v128.store(t + 5 * ts, c5_0, 0);
-  v128.store(t + 6 * ts, c6_0, 0);
-  v128.store(t + 7 * ts, c7_0, 0);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 4);
 }
 
-function conv_2x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_2x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 2 && cols == 12;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 8);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 48);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      a0 += 4;
-      a1 += 4;
-      wp += 48;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 2 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 8;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 8);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 48);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        a0 += 4;
+        a1 += 4;
+        wp += 48;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 12);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_2x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_2x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 2 && cols == 12;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 8);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 48);
-    const wEnd0 = wEnd - 48;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 48);
-      const b1_1 = v128.load(wp, 64);
-      const b2_1 = v128.load(wp, 80);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      c1_2 = madd(s1_1, b2_1, c1_2);
-      a0 += 8;
-      a1 += 8;
-      wp += 96;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 2 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 8;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 8);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 48);
+      const wEnd0 = wEnd - 48;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 48);
+        const b1_1 = v128.load(wp, 64);
+        const b2_1 = v128.load(wp, 80);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        c1_2 = madd(s1_1, b2_1, c1_2);
+        a0 += 8;
+        a1 += 8;
+        wp += 96;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 12);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_2x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_2x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 2 && cols == 12;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 8);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 48);
-    const wEnd0 = wEnd - 48;
-    const wEnd1 = wEnd - 96;
-    const wEnd2 = wEnd - 144;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 48);
-      const b1_1 = v128.load(wp, 64);
-      const b2_1 = v128.load(wp, 80);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      c1_2 = madd(s1_1, b2_1, c1_2);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 96);
-      const b1_2 = v128.load(wp, 112);
-      const b2_2 = v128.load(wp, 128);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      c0_2 = madd(s0_2, b2_2, c0_2);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      c1_1 = madd(s1_2, b1_2, c1_1);
-      c1_2 = madd(s1_2, b2_2, c1_2);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 144);
-      const b1_3 = v128.load(wp, 160);
-      const b2_3 = v128.load(wp, 176);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      c0_2 = madd(s0_3, b2_3, c0_2);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      c1_1 = madd(s1_3, b1_3, c1_1);
-      c1_2 = madd(s1_3, b2_3, c1_2);
-      a0 += 16;
-      a1 += 16;
-      wp += 192;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 2 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 8;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 8);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 48);
+      const wEnd0 = wEnd - 48;
+      const wEnd1 = wEnd - 96;
+      const wEnd2 = wEnd - 144;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 48);
+        const b1_1 = v128.load(wp, 64);
+        const b2_1 = v128.load(wp, 80);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        c1_2 = madd(s1_1, b2_1, c1_2);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 96);
+        const b1_2 = v128.load(wp, 112);
+        const b2_2 = v128.load(wp, 128);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        c0_2 = madd(s0_2, b2_2, c0_2);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        c1_1 = madd(s1_2, b1_2, c1_1);
+        c1_2 = madd(s1_2, b2_2, c1_2);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 144);
+        const b1_3 = v128.load(wp, 160);
+        const b2_3 = v128.load(wp, 176);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        c0_2 = madd(s0_3, b2_3, c0_2);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        c1_1 = madd(s1_3, b1_3, c1_1);
+        c1_2 = madd(s1_3, b2_3, c1_2);
+        a0 += 16;
+        a1 += 16;
+        wp += 192;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 12);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_3x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_3x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 3 && cols == 12;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 12);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 48);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      wp += 48;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 3 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 12;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 12);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 48);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        c2_2 = madd(s2_0, b2_0, c2_2);
+        a0 += 4;
+        a1 += 4;
+        a2 += 4;
+        wp += 48;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 12);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_3x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_3x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 3 && cols == 12;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 12);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 48);
-    const wEnd0 = wEnd - 48;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 48);
-      const b1_1 = v128.load(wp, 64);
-      const b2_1 = v128.load(wp, 80);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      c1_2 = madd(s1_1, b2_1, c1_2);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      c2_2 = madd(s2_1, b2_1, c2_2);
-      a0 += 8;
-      a1 += 8;
-      a2 += 8;
-      wp += 96;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 3 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 12;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 12);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 48);
+      const wEnd0 = wEnd - 48;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        c2_2 = madd(s2_0, b2_0, c2_2);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 48);
+        const b1_1 = v128.load(wp, 64);
+        const b2_1 = v128.load(wp, 80);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        c1_2 = madd(s1_1, b2_1, c1_2);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        c2_2 = madd(s2_1, b2_1, c2_2);
+        a0 += 8;
+        a1 += 8;
+        a2 += 8;
+        wp += 96;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 12);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_3x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_3x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 3 && cols == 12;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 12);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 48);
-    const wEnd0 = wEnd - 48;
-    const wEnd1 = wEnd - 96;
-    const wEnd2 = wEnd - 144;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 48);
-      const b1_1 = v128.load(wp, 64);
-      const b2_1 = v128.load(wp, 80);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      c1_2 = madd(s1_1, b2_1, c1_2);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      c2_2 = madd(s2_1, b2_1, c2_2);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 96);
-      const b1_2 = v128.load(wp, 112);
-      const b2_2 = v128.load(wp, 128);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      c0_2 = madd(s0_2, b2_2, c0_2);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      c1_1 = madd(s1_2, b1_2, c1_1);
-      c1_2 = madd(s1_2, b2_2, c1_2);
-      const s2_2 = v128.load32_splat(a2, 8);
-      c2_0 = madd(s2_2, b0_2, c2_0);
-      c2_1 = madd(s2_2, b1_2, c2_1);
-      c2_2 = madd(s2_2, b2_2, c2_2);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 144);
-      const b1_3 = v128.load(wp, 160);
-      const b2_3 = v128.load(wp, 176);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      c0_2 = madd(s0_3, b2_3, c0_2);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      c1_1 = madd(s1_3, b1_3, c1_1);
-      c1_2 = madd(s1_3, b2_3, c1_2);
-      const s2_3 = v128.load32_splat(a2, 12);
-      c2_0 = madd(s2_3, b0_3, c2_0);
-      c2_1 = madd(s2_3, b1_3, c2_1);
-      c2_2 = madd(s2_3, b2_3, c2_2);
-      a0 += 16;
-      a1 += 16;
-      a2 += 16;
-      wp += 192;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 3 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 12;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 12);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 48);
+      const wEnd0 = wEnd - 48;
+      const wEnd1 = wEnd - 96;
+      const wEnd2 = wEnd - 144;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        c2_2 = madd(s2_0, b2_0, c2_2);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 48);
+        const b1_1 = v128.load(wp, 64);
+        const b2_1 = v128.load(wp, 80);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        c1_2 = madd(s1_1, b2_1, c1_2);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        c2_2 = madd(s2_1, b2_1, c2_2);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 96);
+        const b1_2 = v128.load(wp, 112);
+        const b2_2 = v128.load(wp, 128);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        c0_2 = madd(s0_2, b2_2, c0_2);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        c1_1 = madd(s1_2, b1_2, c1_1);
+        c1_2 = madd(s1_2, b2_2, c1_2);
+        const s2_2 = v128.load32_splat(a2, 8);
+        c2_0 = madd(s2_2, b0_2, c2_0);
+        c2_1 = madd(s2_2, b1_2, c2_1);
+        c2_2 = madd(s2_2, b2_2, c2_2);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 144);
+        const b1_3 = v128.load(wp, 160);
+        const b2_3 = v128.load(wp, 176);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        c0_2 = madd(s0_3, b2_3, c0_2);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        c1_1 = madd(s1_3, b1_3, c1_1);
+        c1_2 = madd(s1_3, b2_3, c1_2);
+        const s2_3 = v128.load32_splat(a2, 12);
+        c2_0 = madd(s2_3, b0_3, c2_0);
+        c2_1 = madd(s2_3, b1_3, c2_1);
+        c2_2 = madd(s2_3, b2_3, c2_2);
+        a0 += 16;
+        a1 += 16;
+        a2 += 16;
+        wp += 192;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 12);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_4x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_4x12_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 4 && cols == 12;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0), c3_2 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16); c3_2 = v128.load(t + 3 * ts, 32);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 16);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 48);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      c3_2 = madd(s3_0, b2_0, c3_2);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      a3 += 4;
-      wp += 48;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 4 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 16;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0), c3_2 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16); c3_2 = v128.load(t + 3 * ts, 32);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 16);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 48);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        c2_2 = madd(s2_0, b2_0, c2_2);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        c3_2 = madd(s3_0, b2_0, c3_2);
+        a0 += 4;
+        a1 += 4;
+        a2 += 4;
+        a3 += 4;
+        wp += 48;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16); v128.store(t + 3 * ts, c3_2, 32);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 12);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16); v128.store(t + 3 * ts, c3_2, 32);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_4x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_4x12_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 4 && cols == 12;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0), c3_2 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16); c3_2 = v128.load(t + 3 * ts, 32);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 16);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 48);
-    const wEnd0 = wEnd - 48;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      c3_2 = madd(s3_0, b2_0, c3_2);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 48);
-      const b1_1 = v128.load(wp, 64);
-      const b2_1 = v128.load(wp, 80);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      c1_2 = madd(s1_1, b2_1, c1_2);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      c2_2 = madd(s2_1, b2_1, c2_2);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      c3_1 = madd(s3_1, b1_1, c3_1);
-      c3_2 = madd(s3_1, b2_1, c3_2);
-      a0 += 8;
-      a1 += 8;
-      a2 += 8;
-      a3 += 8;
-      wp += 96;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 4 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 16;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0), c3_2 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16); c3_2 = v128.load(t + 3 * ts, 32);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 16);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 48);
+      const wEnd0 = wEnd - 48;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        c2_2 = madd(s2_0, b2_0, c2_2);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        c3_2 = madd(s3_0, b2_0, c3_2);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 48);
+        const b1_1 = v128.load(wp, 64);
+        const b2_1 = v128.load(wp, 80);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        c1_2 = madd(s1_1, b2_1, c1_2);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        c2_2 = madd(s2_1, b2_1, c2_2);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        c3_1 = madd(s3_1, b1_1, c3_1);
+        c3_2 = madd(s3_1, b2_1, c3_2);
+        a0 += 8;
+        a1 += 8;
+        a2 += 8;
+        a3 += 8;
+        wp += 96;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16); v128.store(t + 3 * ts, c3_2, 32);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 12);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16); v128.store(t + 3 * ts, c3_2, 32);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_4x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_4x12_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 4 && cols == 12;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 12);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 48;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
-  let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0), c3_2 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
-    c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16); c3_2 = v128.load(t + 3 * ts, 32);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 16);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let a3 = load<usize>(ip, 12) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 48);
-    const wEnd0 = wEnd - 48;
-    const wEnd1 = wEnd - 96;
-    const wEnd2 = wEnd - 144;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      const s3_0 = v128.load32_splat(a3, 0);
-      c3_0 = madd(s3_0, b0_0, c3_0);
-      c3_1 = madd(s3_0, b1_0, c3_1);
-      c3_2 = madd(s3_0, b2_0, c3_2);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 48);
-      const b1_1 = v128.load(wp, 64);
-      const b2_1 = v128.load(wp, 80);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      c1_2 = madd(s1_1, b2_1, c1_2);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      c2_2 = madd(s2_1, b2_1, c2_2);
-      const s3_1 = v128.load32_splat(a3, 4);
-      c3_0 = madd(s3_1, b0_1, c3_0);
-      c3_1 = madd(s3_1, b1_1, c3_1);
-      c3_2 = madd(s3_1, b2_1, c3_2);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 96);
-      const b1_2 = v128.load(wp, 112);
-      const b2_2 = v128.load(wp, 128);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      c0_2 = madd(s0_2, b2_2, c0_2);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      c1_1 = madd(s1_2, b1_2, c1_1);
-      c1_2 = madd(s1_2, b2_2, c1_2);
-      const s2_2 = v128.load32_splat(a2, 8);
-      c2_0 = madd(s2_2, b0_2, c2_0);
-      c2_1 = madd(s2_2, b1_2, c2_1);
-      c2_2 = madd(s2_2, b2_2, c2_2);
-      const s3_2 = v128.load32_splat(a3, 8);
-      c3_0 = madd(s3_2, b0_2, c3_0);
-      c3_1 = madd(s3_2, b1_2, c3_1);
-      c3_2 = madd(s3_2, b2_2, c3_2);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 144);
-      const b1_3 = v128.load(wp, 160);
-      const b2_3 = v128.load(wp, 176);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      c0_2 = madd(s0_3, b2_3, c0_2);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      c1_1 = madd(s1_3, b1_3, c1_1);
-      c1_2 = madd(s1_3, b2_3, c1_2);
-      const s2_3 = v128.load32_splat(a2, 12);
-      c2_0 = madd(s2_3, b0_3, c2_0);
-      c2_1 = madd(s2_3, b1_3, c2_1);
-      c2_2 = madd(s2_3, b2_3, c2_2);
-      const s3_3 = v128.load32_splat(a3, 12);
-      c3_0 = madd(s3_3, b0_3, c3_0);
-      c3_1 = madd(s3_3, b1_3, c3_1);
-      c3_2 = madd(s3_3, b2_3, c3_2);
-      a0 += 16;
-      a1 += 16;
-      a2 += 16;
-      a3 += 16;
-      wp += 192;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 4 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 16;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0);
+    let c3_0 = f32x4.splat(0), c3_1 = f32x4.splat(0), c3_2 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32);
+      c3_0 = v128.load(t + 3 * ts, 0); c3_1 = v128.load(t + 3 * ts, 16); c3_2 = v128.load(t + 3 * ts, 32);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 16);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let a3 = load<usize>(ip, 12) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 48);
+      const wEnd0 = wEnd - 48;
+      const wEnd1 = wEnd - 96;
+      const wEnd2 = wEnd - 144;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        c2_2 = madd(s2_0, b2_0, c2_2);
+        const s3_0 = v128.load32_splat(a3, 0);
+        c3_0 = madd(s3_0, b0_0, c3_0);
+        c3_1 = madd(s3_0, b1_0, c3_1);
+        c3_2 = madd(s3_0, b2_0, c3_2);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 48);
+        const b1_1 = v128.load(wp, 64);
+        const b2_1 = v128.load(wp, 80);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        c1_2 = madd(s1_1, b2_1, c1_2);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        c2_2 = madd(s2_1, b2_1, c2_2);
+        const s3_1 = v128.load32_splat(a3, 4);
+        c3_0 = madd(s3_1, b0_1, c3_0);
+        c3_1 = madd(s3_1, b1_1, c3_1);
+        c3_2 = madd(s3_1, b2_1, c3_2);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 96);
+        const b1_2 = v128.load(wp, 112);
+        const b2_2 = v128.load(wp, 128);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        c0_2 = madd(s0_2, b2_2, c0_2);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        c1_1 = madd(s1_2, b1_2, c1_1);
+        c1_2 = madd(s1_2, b2_2, c1_2);
+        const s2_2 = v128.load32_splat(a2, 8);
+        c2_0 = madd(s2_2, b0_2, c2_0);
+        c2_1 = madd(s2_2, b1_2, c2_1);
+        c2_2 = madd(s2_2, b2_2, c2_2);
+        const s3_2 = v128.load32_splat(a3, 8);
+        c3_0 = madd(s3_2, b0_2, c3_0);
+        c3_1 = madd(s3_2, b1_2, c3_1);
+        c3_2 = madd(s3_2, b2_2, c3_2);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 144);
+        const b1_3 = v128.load(wp, 160);
+        const b2_3 = v128.load(wp, 176);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        c0_2 = madd(s0_3, b2_3, c0_2);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        c1_1 = madd(s1_3, b1_3, c1_1);
+        c1_2 = madd(s1_3, b2_3, c1_2);
+        const s2_3 = v128.load32_splat(a2, 12);
+        c2_0 = madd(s2_3, b0_3, c2_0);
+        c2_1 = madd(s2_3, b1_3, c2_1);
+        c2_2 = madd(s2_3, b2_3, c2_2);
+        const s3_3 = v128.load32_splat(a3, 12);
+        c3_0 = madd(s3_3, b0_3, c3_0);
+        c3_1 = madd(s3_3, b1_3, c3_1);
+        c3_2 = madd(s3_3, b2_3, c3_2);
+        a0 += 16;
+        a1 += 16;
+        a2 += 16;
+        a3 += 16;
+        wp += 192;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
+    v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16); v128.store(t + 3 * ts, c3_2, 32);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 12);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32);
-  v128.store(t + 3 * ts, c3_0, 0); v128.store(t + 3 * ts, c3_1, 16); v128.store(t + 3 * ts, c3_2, 32);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 12);
 }
 
-function conv_1x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_1x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 1 && cols == 16;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 4);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 64);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      a0 += 4;
-      wp += 64;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 1 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 4;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 4);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 64);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const b3_0 = v128.load(wp, 48);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        c0_3 = madd(s0_0, b3_0, c0_3);
+        a0 += 4;
+        wp += 64;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 16);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_1x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_1x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 1 && cols == 16;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 4);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 64);
-    const wEnd0 = wEnd - 64;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 64);
-      const b1_1 = v128.load(wp, 80);
-      const b2_1 = v128.load(wp, 96);
-      const b3_1 = v128.load(wp, 112);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      c0_3 = madd(s0_1, b3_1, c0_3);
-      a0 += 8;
-      wp += 128;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 1 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 4;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 4);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 64);
+      const wEnd0 = wEnd - 64;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const b3_0 = v128.load(wp, 48);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        c0_3 = madd(s0_0, b3_0, c0_3);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 64);
+        const b1_1 = v128.load(wp, 80);
+        const b2_1 = v128.load(wp, 96);
+        const b3_1 = v128.load(wp, 112);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        c0_3 = madd(s0_1, b3_1, c0_3);
+        a0 += 8;
+        wp += 128;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 16);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_1x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_1x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 1 && cols == 16;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 4);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 64);
-    const wEnd0 = wEnd - 64;
-    const wEnd1 = wEnd - 128;
-    const wEnd2 = wEnd - 192;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 64);
-      const b1_1 = v128.load(wp, 80);
-      const b2_1 = v128.load(wp, 96);
-      const b3_1 = v128.load(wp, 112);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      c0_3 = madd(s0_1, b3_1, c0_3);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 128);
-      const b1_2 = v128.load(wp, 144);
-      const b2_2 = v128.load(wp, 160);
-      const b3_2 = v128.load(wp, 176);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      c0_2 = madd(s0_2, b2_2, c0_2);
-      c0_3 = madd(s0_2, b3_2, c0_3);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 192);
-      const b1_3 = v128.load(wp, 208);
-      const b2_3 = v128.load(wp, 224);
-      const b3_3 = v128.load(wp, 240);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      c0_2 = madd(s0_3, b2_3, c0_2);
-      c0_3 = madd(s0_3, b3_3, c0_3);
-      a0 += 16;
-      wp += 256;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 1 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 4;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 4);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 64);
+      const wEnd0 = wEnd - 64;
+      const wEnd1 = wEnd - 128;
+      const wEnd2 = wEnd - 192;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const b3_0 = v128.load(wp, 48);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        c0_3 = madd(s0_0, b3_0, c0_3);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 64);
+        const b1_1 = v128.load(wp, 80);
+        const b2_1 = v128.load(wp, 96);
+        const b3_1 = v128.load(wp, 112);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        c0_3 = madd(s0_1, b3_1, c0_3);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 128);
+        const b1_2 = v128.load(wp, 144);
+        const b2_2 = v128.load(wp, 160);
+        const b3_2 = v128.load(wp, 176);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        c0_2 = madd(s0_2, b2_2, c0_2);
+        c0_3 = madd(s0_2, b3_2, c0_3);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 192);
+        const b1_3 = v128.load(wp, 208);
+        const b2_3 = v128.load(wp, 224);
+        const b3_3 = v128.load(wp, 240);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        c0_2 = madd(s0_3, b2_3, c0_2);
+        c0_3 = madd(s0_3, b3_3, c0_3);
+        a0 += 16;
+        wp += 256;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 16);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_2x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_2x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 2 && cols == 16;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 8);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 64);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      c1_3 = madd(s1_0, b3_0, c1_3);
-      a0 += 4;
-      a1 += 4;
-      wp += 64;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 2 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 8;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 8);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 64);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const b3_0 = v128.load(wp, 48);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        c0_3 = madd(s0_0, b3_0, c0_3);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        c1_3 = madd(s1_0, b3_0, c1_3);
+        a0 += 4;
+        a1 += 4;
+        wp += 64;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 16);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_2x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_2x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 2 && cols == 16;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 8);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 64);
-    const wEnd0 = wEnd - 64;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      c1_3 = madd(s1_0, b3_0, c1_3);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 64);
-      const b1_1 = v128.load(wp, 80);
-      const b2_1 = v128.load(wp, 96);
-      const b3_1 = v128.load(wp, 112);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      c0_3 = madd(s0_1, b3_1, c0_3);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      c1_2 = madd(s1_1, b2_1, c1_2);
-      c1_3 = madd(s1_1, b3_1, c1_3);
-      a0 += 8;
-      a1 += 8;
-      wp += 128;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 2 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 8;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 8);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 64);
+      const wEnd0 = wEnd - 64;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const b3_0 = v128.load(wp, 48);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        c0_3 = madd(s0_0, b3_0, c0_3);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        c1_3 = madd(s1_0, b3_0, c1_3);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 64);
+        const b1_1 = v128.load(wp, 80);
+        const b2_1 = v128.load(wp, 96);
+        const b3_1 = v128.load(wp, 112);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        c0_3 = madd(s0_1, b3_1, c0_3);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        c1_2 = madd(s1_1, b2_1, c1_2);
+        c1_3 = madd(s1_1, b3_1, c1_3);
+        a0 += 8;
+        a1 += 8;
+        wp += 128;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 16);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_2x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_2x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 2 && cols == 16;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 8);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 64);
-    const wEnd0 = wEnd - 64;
-    const wEnd1 = wEnd - 128;
-    const wEnd2 = wEnd - 192;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      c1_3 = madd(s1_0, b3_0, c1_3);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 64);
-      const b1_1 = v128.load(wp, 80);
-      const b2_1 = v128.load(wp, 96);
-      const b3_1 = v128.load(wp, 112);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      c0_3 = madd(s0_1, b3_1, c0_3);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      c1_2 = madd(s1_1, b2_1, c1_2);
-      c1_3 = madd(s1_1, b3_1, c1_3);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 128);
-      const b1_2 = v128.load(wp, 144);
-      const b2_2 = v128.load(wp, 160);
-      const b3_2 = v128.load(wp, 176);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      c0_2 = madd(s0_2, b2_2, c0_2);
-      c0_3 = madd(s0_2, b3_2, c0_3);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      c1_1 = madd(s1_2, b1_2, c1_1);
-      c1_2 = madd(s1_2, b2_2, c1_2);
-      c1_3 = madd(s1_2, b3_2, c1_3);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 192);
-      const b1_3 = v128.load(wp, 208);
-      const b2_3 = v128.load(wp, 224);
-      const b3_3 = v128.load(wp, 240);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      c0_2 = madd(s0_3, b2_3, c0_2);
-      c0_3 = madd(s0_3, b3_3, c0_3);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      c1_1 = madd(s1_3, b1_3, c1_1);
-      c1_2 = madd(s1_3, b2_3, c1_2);
-      c1_3 = madd(s1_3, b3_3, c1_3);
-      a0 += 16;
-      a1 += 16;
-      wp += 256;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 2 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 8;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 8);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 64);
+      const wEnd0 = wEnd - 64;
+      const wEnd1 = wEnd - 128;
+      const wEnd2 = wEnd - 192;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const b3_0 = v128.load(wp, 48);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        c0_3 = madd(s0_0, b3_0, c0_3);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        c1_3 = madd(s1_0, b3_0, c1_3);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 64);
+        const b1_1 = v128.load(wp, 80);
+        const b2_1 = v128.load(wp, 96);
+        const b3_1 = v128.load(wp, 112);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        c0_3 = madd(s0_1, b3_1, c0_3);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        c1_2 = madd(s1_1, b2_1, c1_2);
+        c1_3 = madd(s1_1, b3_1, c1_3);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 128);
+        const b1_2 = v128.load(wp, 144);
+        const b2_2 = v128.load(wp, 160);
+        const b3_2 = v128.load(wp, 176);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        c0_2 = madd(s0_2, b2_2, c0_2);
+        c0_3 = madd(s0_2, b3_2, c0_3);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        c1_1 = madd(s1_2, b1_2, c1_1);
+        c1_2 = madd(s1_2, b2_2, c1_2);
+        c1_3 = madd(s1_2, b3_2, c1_3);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 192);
+        const b1_3 = v128.load(wp, 208);
+        const b2_3 = v128.load(wp, 224);
+        const b3_3 = v128.load(wp, 240);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        c0_2 = madd(s0_3, b2_3, c0_2);
+        c0_3 = madd(s0_3, b3_3, c0_3);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        c1_1 = madd(s1_3, b1_3, c1_1);
+        c1_2 = madd(s1_3, b2_3, c1_2);
+        c1_3 = madd(s1_3, b3_3, c1_3);
+        a0 += 16;
+        a1 += 16;
+        wp += 256;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 16);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_3x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_3x16_u1(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 3 && cols == 16;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0), c2_3 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32); c2_3 = v128.load(t + 2 * ts, 48);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 12);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 64);
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      c1_3 = madd(s1_0, b3_0, c1_3);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      c2_3 = madd(s2_0, b3_0, c2_3);
-      a0 += 4;
-      a1 += 4;
-      a2 += 4;
-      wp += 64;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 3 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 12;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0), c2_3 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32); c2_3 = v128.load(t + 2 * ts, 48);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 12);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 64);
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const b3_0 = v128.load(wp, 48);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        c0_3 = madd(s0_0, b3_0, c0_3);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        c1_3 = madd(s1_0, b3_0, c1_3);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        c2_2 = madd(s2_0, b2_0, c2_2);
+        c2_3 = madd(s2_0, b3_0, c2_3);
+        a0 += 4;
+        a1 += 4;
+        a2 += 4;
+        wp += 64;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32); v128.store(t + 2 * ts, c2_3, 48);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 16);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32); v128.store(t + 2 * ts, c2_3, 48);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_3x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_3x16_u2(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 3 && cols == 16;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0), c2_3 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32); c2_3 = v128.load(t + 2 * ts, 48);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 12);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 64);
-    const wEnd0 = wEnd - 64;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      c1_3 = madd(s1_0, b3_0, c1_3);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      c2_3 = madd(s2_0, b3_0, c2_3);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 64);
-      const b1_1 = v128.load(wp, 80);
-      const b2_1 = v128.load(wp, 96);
-      const b3_1 = v128.load(wp, 112);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      c0_3 = madd(s0_1, b3_1, c0_3);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      c1_2 = madd(s1_1, b2_1, c1_2);
-      c1_3 = madd(s1_1, b3_1, c1_3);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      c2_2 = madd(s2_1, b2_1, c2_2);
-      c2_3 = madd(s2_1, b3_1, c2_3);
-      a0 += 8;
-      a1 += 8;
-      a2 += 8;
-      wp += 128;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 3 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 12;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0), c2_3 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32); c2_3 = v128.load(t + 2 * ts, 48);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 12);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 64);
+      const wEnd0 = wEnd - 64;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const b3_0 = v128.load(wp, 48);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        c0_3 = madd(s0_0, b3_0, c0_3);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        c1_3 = madd(s1_0, b3_0, c1_3);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        c2_2 = madd(s2_0, b2_0, c2_2);
+        c2_3 = madd(s2_0, b3_0, c2_3);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 64);
+        const b1_1 = v128.load(wp, 80);
+        const b2_1 = v128.load(wp, 96);
+        const b3_1 = v128.load(wp, 112);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        c0_3 = madd(s0_1, b3_1, c0_3);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        c1_2 = madd(s1_1, b2_1, c1_2);
+        c1_3 = madd(s1_1, b3_1, c1_3);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        c2_2 = madd(s2_1, b2_1, c2_2);
+        c2_3 = madd(s2_1, b3_1, c2_3);
+        a0 += 8;
+        a1 += 8;
+        a2 += 8;
+        wp += 128;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32); v128.store(t + 2 * ts, c2_3, 48);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 16);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32); v128.store(t + 2 * ts, c2_3, 48);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
-function conv_3x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+function conv_3x16_u4(ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32): void {
   const full = rows == 3 && cols == 16;
   if (!full && accumulate) stageIn(stage, out, ldo, rows, cols, 16);
-  const t: usize = full ? out : stage;
   const ts: usize = full ? ldo : 64;
-  let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
-  let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
-  let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0), c2_3 = f32x4.splat(0);
-  if (accumulate) {
-    c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
-    c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
-    c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32); c2_3 = v128.load(t + 2 * ts, 48);
-  }
-  for (let tap = 0; tap < taps; tap++) {
-    const ip = ind + (<usize>tap * 12);
-    let a0 = load<usize>(ip, 0) + icOff;
-    let a1 = load<usize>(ip, 4) + icOff;
-    let a2 = load<usize>(ip, 8) + icOff;
-    let wp = w + <usize>tap * wTap;
-    const wEnd = wp + (<usize>kc * 64);
-    const wEnd0 = wEnd - 64;
-    const wEnd1 = wEnd - 128;
-    const wEnd2 = wEnd - 192;
-    while (true) {
-      const b0_0 = v128.load(wp, 0);
-      const b1_0 = v128.load(wp, 16);
-      const b2_0 = v128.load(wp, 32);
-      const b3_0 = v128.load(wp, 48);
-      const s0_0 = v128.load32_splat(a0, 0);
-      c0_0 = madd(s0_0, b0_0, c0_0);
-      c0_1 = madd(s0_0, b1_0, c0_1);
-      c0_2 = madd(s0_0, b2_0, c0_2);
-      c0_3 = madd(s0_0, b3_0, c0_3);
-      const s1_0 = v128.load32_splat(a1, 0);
-      c1_0 = madd(s1_0, b0_0, c1_0);
-      c1_1 = madd(s1_0, b1_0, c1_1);
-      c1_2 = madd(s1_0, b2_0, c1_2);
-      c1_3 = madd(s1_0, b3_0, c1_3);
-      const s2_0 = v128.load32_splat(a2, 0);
-      c2_0 = madd(s2_0, b0_0, c2_0);
-      c2_1 = madd(s2_0, b1_0, c2_1);
-      c2_2 = madd(s2_0, b2_0, c2_2);
-      c2_3 = madd(s2_0, b3_0, c2_3);
-      if (wp >= wEnd0) break;
-      const b0_1 = v128.load(wp, 64);
-      const b1_1 = v128.load(wp, 80);
-      const b2_1 = v128.load(wp, 96);
-      const b3_1 = v128.load(wp, 112);
-      const s0_1 = v128.load32_splat(a0, 4);
-      c0_0 = madd(s0_1, b0_1, c0_0);
-      c0_1 = madd(s0_1, b1_1, c0_1);
-      c0_2 = madd(s0_1, b2_1, c0_2);
-      c0_3 = madd(s0_1, b3_1, c0_3);
-      const s1_1 = v128.load32_splat(a1, 4);
-      c1_0 = madd(s1_1, b0_1, c1_0);
-      c1_1 = madd(s1_1, b1_1, c1_1);
-      c1_2 = madd(s1_1, b2_1, c1_2);
-      c1_3 = madd(s1_1, b3_1, c1_3);
-      const s2_1 = v128.load32_splat(a2, 4);
-      c2_0 = madd(s2_1, b0_1, c2_0);
-      c2_1 = madd(s2_1, b1_1, c2_1);
-      c2_2 = madd(s2_1, b2_1, c2_2);
-      c2_3 = madd(s2_1, b3_1, c2_3);
-      if (wp >= wEnd1) break;
-      const b0_2 = v128.load(wp, 128);
-      const b1_2 = v128.load(wp, 144);
-      const b2_2 = v128.load(wp, 160);
-      const b3_2 = v128.load(wp, 176);
-      const s0_2 = v128.load32_splat(a0, 8);
-      c0_0 = madd(s0_2, b0_2, c0_0);
-      c0_1 = madd(s0_2, b1_2, c0_1);
-      c0_2 = madd(s0_2, b2_2, c0_2);
-      c0_3 = madd(s0_2, b3_2, c0_3);
-      const s1_2 = v128.load32_splat(a1, 8);
-      c1_0 = madd(s1_2, b0_2, c1_0);
-      c1_1 = madd(s1_2, b1_2, c1_1);
-      c1_2 = madd(s1_2, b2_2, c1_2);
-      c1_3 = madd(s1_2, b3_2, c1_3);
-      const s2_2 = v128.load32_splat(a2, 8);
-      c2_0 = madd(s2_2, b0_2, c2_0);
-      c2_1 = madd(s2_2, b1_2, c2_1);
-      c2_2 = madd(s2_2, b2_2, c2_2);
-      c2_3 = madd(s2_2, b3_2, c2_3);
-      if (wp >= wEnd2) break;
-      const b0_3 = v128.load(wp, 192);
-      const b1_3 = v128.load(wp, 208);
-      const b2_3 = v128.load(wp, 224);
-      const b3_3 = v128.load(wp, 240);
-      const s0_3 = v128.load32_splat(a0, 12);
-      c0_0 = madd(s0_3, b0_3, c0_0);
-      c0_1 = madd(s0_3, b1_3, c0_1);
-      c0_2 = madd(s0_3, b2_3, c0_2);
-      c0_3 = madd(s0_3, b3_3, c0_3);
-      const s1_3 = v128.load32_splat(a1, 12);
-      c1_0 = madd(s1_3, b0_3, c1_0);
-      c1_1 = madd(s1_3, b1_3, c1_1);
-      c1_2 = madd(s1_3, b2_3, c1_2);
-      c1_3 = madd(s1_3, b3_3, c1_3);
-      const s2_3 = v128.load32_splat(a2, 12);
-      c2_0 = madd(s2_3, b0_3, c2_0);
-      c2_1 = madd(s2_3, b1_3, c2_1);
-      c2_2 = madd(s2_3, b2_3, c2_2);
-      c2_3 = madd(s2_3, b3_3, c2_3);
-      a0 += 16;
-      a1 += 16;
-      a2 += 16;
-      wp += 256;
-      if (wp >= wEnd) break;
+  for (let blk = 0; blk < blocks; blk++) {
+    const t: usize = full ? out + <usize>blk * 3 * ldo : stage;
+    const blockInd = ind + <usize>blk * <usize>taps * 12;
+    let c0_0 = f32x4.splat(0), c0_1 = f32x4.splat(0), c0_2 = f32x4.splat(0), c0_3 = f32x4.splat(0);
+    let c1_0 = f32x4.splat(0), c1_1 = f32x4.splat(0), c1_2 = f32x4.splat(0), c1_3 = f32x4.splat(0);
+    let c2_0 = f32x4.splat(0), c2_1 = f32x4.splat(0), c2_2 = f32x4.splat(0), c2_3 = f32x4.splat(0);
+    if (accumulate) {
+      c0_0 = v128.load(t + 0 * ts, 0); c0_1 = v128.load(t + 0 * ts, 16); c0_2 = v128.load(t + 0 * ts, 32); c0_3 = v128.load(t + 0 * ts, 48);
+      c1_0 = v128.load(t + 1 * ts, 0); c1_1 = v128.load(t + 1 * ts, 16); c1_2 = v128.load(t + 1 * ts, 32); c1_3 = v128.load(t + 1 * ts, 48);
+      c2_0 = v128.load(t + 2 * ts, 0); c2_1 = v128.load(t + 2 * ts, 16); c2_2 = v128.load(t + 2 * ts, 32); c2_3 = v128.load(t + 2 * ts, 48);
     }
+    for (let tap = 0; tap < taps; tap++) {
+      const ip = blockInd + (<usize>tap * 12);
+      let a0 = load<usize>(ip, 0) + icOff;
+      let a1 = load<usize>(ip, 4) + icOff;
+      let a2 = load<usize>(ip, 8) + icOff;
+      let wp = w + <usize>tap * wTap;
+      const wEnd = wp + (<usize>kc * 64);
+      const wEnd0 = wEnd - 64;
+      const wEnd1 = wEnd - 128;
+      const wEnd2 = wEnd - 192;
+      while (true) {
+        const b0_0 = v128.load(wp, 0);
+        const b1_0 = v128.load(wp, 16);
+        const b2_0 = v128.load(wp, 32);
+        const b3_0 = v128.load(wp, 48);
+        const s0_0 = v128.load32_splat(a0, 0);
+        c0_0 = madd(s0_0, b0_0, c0_0);
+        c0_1 = madd(s0_0, b1_0, c0_1);
+        c0_2 = madd(s0_0, b2_0, c0_2);
+        c0_3 = madd(s0_0, b3_0, c0_3);
+        const s1_0 = v128.load32_splat(a1, 0);
+        c1_0 = madd(s1_0, b0_0, c1_0);
+        c1_1 = madd(s1_0, b1_0, c1_1);
+        c1_2 = madd(s1_0, b2_0, c1_2);
+        c1_3 = madd(s1_0, b3_0, c1_3);
+        const s2_0 = v128.load32_splat(a2, 0);
+        c2_0 = madd(s2_0, b0_0, c2_0);
+        c2_1 = madd(s2_0, b1_0, c2_1);
+        c2_2 = madd(s2_0, b2_0, c2_2);
+        c2_3 = madd(s2_0, b3_0, c2_3);
+        if (wp >= wEnd0) break;
+        const b0_1 = v128.load(wp, 64);
+        const b1_1 = v128.load(wp, 80);
+        const b2_1 = v128.load(wp, 96);
+        const b3_1 = v128.load(wp, 112);
+        const s0_1 = v128.load32_splat(a0, 4);
+        c0_0 = madd(s0_1, b0_1, c0_0);
+        c0_1 = madd(s0_1, b1_1, c0_1);
+        c0_2 = madd(s0_1, b2_1, c0_2);
+        c0_3 = madd(s0_1, b3_1, c0_3);
+        const s1_1 = v128.load32_splat(a1, 4);
+        c1_0 = madd(s1_1, b0_1, c1_0);
+        c1_1 = madd(s1_1, b1_1, c1_1);
+        c1_2 = madd(s1_1, b2_1, c1_2);
+        c1_3 = madd(s1_1, b3_1, c1_3);
+        const s2_1 = v128.load32_splat(a2, 4);
+        c2_0 = madd(s2_1, b0_1, c2_0);
+        c2_1 = madd(s2_1, b1_1, c2_1);
+        c2_2 = madd(s2_1, b2_1, c2_2);
+        c2_3 = madd(s2_1, b3_1, c2_3);
+        if (wp >= wEnd1) break;
+        const b0_2 = v128.load(wp, 128);
+        const b1_2 = v128.load(wp, 144);
+        const b2_2 = v128.load(wp, 160);
+        const b3_2 = v128.load(wp, 176);
+        const s0_2 = v128.load32_splat(a0, 8);
+        c0_0 = madd(s0_2, b0_2, c0_0);
+        c0_1 = madd(s0_2, b1_2, c0_1);
+        c0_2 = madd(s0_2, b2_2, c0_2);
+        c0_3 = madd(s0_2, b3_2, c0_3);
+        const s1_2 = v128.load32_splat(a1, 8);
+        c1_0 = madd(s1_2, b0_2, c1_0);
+        c1_1 = madd(s1_2, b1_2, c1_1);
+        c1_2 = madd(s1_2, b2_2, c1_2);
+        c1_3 = madd(s1_2, b3_2, c1_3);
+        const s2_2 = v128.load32_splat(a2, 8);
+        c2_0 = madd(s2_2, b0_2, c2_0);
+        c2_1 = madd(s2_2, b1_2, c2_1);
+        c2_2 = madd(s2_2, b2_2, c2_2);
+        c2_3 = madd(s2_2, b3_2, c2_3);
+        if (wp >= wEnd2) break;
+        const b0_3 = v128.load(wp, 192);
+        const b1_3 = v128.load(wp, 208);
+        const b2_3 = v128.load(wp, 224);
+        const b3_3 = v128.load(wp, 240);
+        const s0_3 = v128.load32_splat(a0, 12);
+        c0_0 = madd(s0_3, b0_3, c0_0);
+        c0_1 = madd(s0_3, b1_3, c0_1);
+        c0_2 = madd(s0_3, b2_3, c0_2);
+        c0_3 = madd(s0_3, b3_3, c0_3);
+        const s1_3 = v128.load32_splat(a1, 12);
+        c1_0 = madd(s1_3, b0_3, c1_0);
+        c1_1 = madd(s1_3, b1_3, c1_1);
+        c1_2 = madd(s1_3, b2_3, c1_2);
+        c1_3 = madd(s1_3, b3_3, c1_3);
+        const s2_3 = v128.load32_splat(a2, 12);
+        c2_0 = madd(s2_3, b0_3, c2_0);
+        c2_1 = madd(s2_3, b1_3, c2_1);
+        c2_2 = madd(s2_3, b2_3, c2_2);
+        c2_3 = madd(s2_3, b3_3, c2_3);
+        a0 += 16;
+        a1 += 16;
+        a2 += 16;
+        wp += 256;
+        if (wp >= wEnd) break;
+      }
+    }
+    v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
+    v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
+    v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32); v128.store(t + 2 * ts, c2_3, 48);
+    if (!full) stageOut(stage, out, ldo, rows, cols, 16);
   }
-  v128.store(t + 0 * ts, c0_0, 0); v128.store(t + 0 * ts, c0_1, 16); v128.store(t + 0 * ts, c0_2, 32); v128.store(t + 0 * ts, c0_3, 48);
-  v128.store(t + 1 * ts, c1_0, 0); v128.store(t + 1 * ts, c1_1, 16); v128.store(t + 1 * ts, c1_2, 32); v128.store(t + 1 * ts, c1_3, 48);
-  v128.store(t + 2 * ts, c2_0, 0); v128.store(t + 2 * ts, c2_1, 16); v128.store(t + 2 * ts, c2_2, 32); v128.store(t + 2 * ts, c2_3, 48);
-  if (!full) stageOut(stage, out, ldo, rows, cols, 16);
 }
 
 export const CONV_VARIANTS = 42;
@@ -3062,49 +3188,49 @@ export function convVariantNR(v: i32): i32 {
   return 0;
 }
 
-export function convMicro(v: i32, ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize): void {
+export function convMicro(v: i32, ind: usize, taps: i32, kc: i32, icOff: usize, w: usize, wTap: usize, out: usize, ldo: usize, rows: i32, cols: i32, accumulate: bool, stage: usize, blocks: i32 = 1): void {
   switch (v) {
-    case 0: conv_1x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 1: conv_1x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 2: conv_1x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 3: conv_2x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 4: conv_2x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 5: conv_2x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 6: conv_3x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 7: conv_3x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 8: conv_3x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 9: conv_4x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 10: conv_4x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 11: conv_4x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 12: conv_5x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 13: conv_5x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 14: conv_5x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 15: conv_6x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 16: conv_6x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 17: conv_6x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 18: conv_4x4_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 19: conv_4x4_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 20: conv_4x4_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 21: conv_8x4_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 22: conv_8x4_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 23: conv_8x4_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 24: conv_2x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 25: conv_2x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 26: conv_2x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 27: conv_3x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 28: conv_3x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 29: conv_3x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 30: conv_4x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 31: conv_4x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 32: conv_4x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 33: conv_1x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 34: conv_1x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 35: conv_1x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 36: conv_2x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 37: conv_2x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 38: conv_2x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 39: conv_3x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 40: conv_3x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
-    case 41: conv_3x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage); return;
+    case 0: conv_1x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 1: conv_1x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 2: conv_1x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 3: conv_2x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 4: conv_2x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 5: conv_2x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 6: conv_3x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 7: conv_3x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 8: conv_3x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 9: conv_4x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 10: conv_4x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 11: conv_4x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 12: conv_5x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 13: conv_5x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 14: conv_5x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 15: conv_6x8_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 16: conv_6x8_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 17: conv_6x8_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 18: conv_4x4_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 19: conv_4x4_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 20: conv_4x4_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 21: conv_8x4_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 22: conv_8x4_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 23: conv_8x4_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 24: conv_2x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 25: conv_2x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 26: conv_2x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 27: conv_3x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 28: conv_3x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 29: conv_3x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 30: conv_4x12_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 31: conv_4x12_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 32: conv_4x12_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 33: conv_1x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 34: conv_1x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 35: conv_1x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 36: conv_2x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 37: conv_2x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 38: conv_2x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 39: conv_3x16_u1(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 40: conv_3x16_u2(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
+    case 41: conv_3x16_u4(ind, taps, kc, icOff, w, wTap, out, ldo, rows, cols, accumulate, stage, blocks); return;
   }
 }
