@@ -59,7 +59,8 @@ describe('kernel knob spaces', () => {
     const small = RESNET18_CONV.find((t) => t.shape.kh === 3 && t.shape.strideH === 2 && t.shape.c === 64)!;
     expect(untunedConfig(spaceFor(small)).ocTile).toBe(spaceFor(small).defaultConfig.ocTile);
     // Winograd untuned: F(4×4) unless F(2×2) costs less (multiply-adds or streamed transformed weights,
-    // whichever is longer); F(4×4) in bands of one register block while its weights take at most 20 MiB.
+    // whichever is longer); F(4×4) in bands of four register blocks while its weights take at most
+    // 2 MiB, of one up to 20 MiB.
     const winograd = (c: number, hw: number): { layout: number; block: string; pTile: number } => {
       const space = spaceFor(convTask(`w${c}x${hw}`, { h: hw, w: hw, c, oc: c, k: 3, pad: 1 }));
       const config = untunedConfig(space);
@@ -67,6 +68,9 @@ describe('kernel knob spaces', () => {
     };
     // 256 at 14×14: 16 tiles, 9.4 MB of weights.
     expect(winograd(256, 14)).toEqual({ layout: 2, block: '2x16', pTile: 1 });
+    // 64 at 56×56: 0.59 MB of weights, four blocks; 128 at 28×28: 2.36 MB, one.
+    expect(winograd(64, 56)).toEqual({ layout: 2, block: '2x16', pTile: 4 });
+    expect(winograd(128, 28).pTile).toBe(1);
     // 512 at 7×7: 4 tiles share each of 37.7 MB of weights (as 62.9M multiply-adds of streaming against
     // F(2×2)'s 67.1M multiply-adds): F(4×4) on 4×8, in one long band.
     expect(winograd(512, 7)).toMatchObject({ layout: 2, block: '4x8' });

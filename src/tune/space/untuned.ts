@@ -16,6 +16,9 @@ const MIN_WIDE_TILES = 16;
 /** Bytes of F(4×4, 3×3)'s transformed weights past which the untuned bands are long (see untunedConfig). */
 const MAX_SHORT_BAND_WEIGHT_BYTES = 20 * 2 ** 20;
 
+/** Bytes of F(4×4, 3×3)'s transformed weights up to which the untuned bands hold four register blocks (see untunedConfig). */
+const MAX_FOUR_BLOCK_BAND_WEIGHT_BYTES = 2 * 2 ** 20;
+
 /** Bytes a core streams from memory per multiply-add it computes, about (12 GB/s against 20 GMAC/s). */
 const STREAMED_BYTES_PER_MADD = 0.6;
 
@@ -68,7 +71,9 @@ function winogradCost(s: ConvShape, m: number): number {
  *   whichever takes longer: Wide-ResNet-50-2's 1024 channels at 4×4 (one 4×4 tile, four 2×2)
  *   take F(2×2), the network 131 -> 118 ms. F(4×4) runs in bands of one register block of tiles
  *   (2×16 from 16 tiles up, else 4×8, so a 7×7 output's 4 tiles share each weight load) while its
- *   weights take at most 20 MiB; past that, each band streaming them again, 4×8 in bands of 16-64
+ *   weights take at most 20 MiB, of four blocks while they take at most 2 MiB (a micro-kernel call
+ *   covers a band's blocks: 1.08-1.21× on 32-, 64- and 96-channel layers, where 128 channels'
+ *   2.25 MiB ran 0.97-1.02×); past 20 MiB, each band streaming them again, 4×8 in bands of 16-64
  *   tiles (VGG-16's 512 channels at 14×14: 10.7 ms in one band, 16.0 in bands of 2). Cold, on a
  *   1 MiB-L2 AMD EPYC, against 4×8 in long bands and F(2×2) below 16 tiles (from warm sweeps on a
  *   4 MiB-L2 Intel machine, where bands of 8-64 tiles and the 7×7 layers' F(2×2) ran as fast):
@@ -90,10 +95,12 @@ export function untunedConfig(space: Space): Config {
     const s = space.task.shape;
     const [large, small] = WINOGRAD_LAYOUTS;
     const f4 = winogradCost(s, 4) <= winogradCost(s, 2);
-    const short = f4 && transformedWeights(s, 4) * 4 <= MAX_SHORT_BAND_WEIGHT_BYTES;
+    const weightBytes = transformedWeights(s, 4) * 4;
+    const short = f4 && weightBytes <= MAX_SHORT_BAND_WEIGHT_BYTES;
     const label = short && tiles(s, 4) >= MIN_WIDE_TILES ? '2x16' : '4x8';
+    const band = !short ? 8 : weightBytes <= MAX_FOUR_BLOCK_BAND_WEIGHT_BYTES ? 4 : 1;
     const winograd: Config = {
-      ...space.defaultConfig, block: block.values[block.labels.indexOf(label)]!, pTile: short ? 1 : nearest(pTile.values, 8), layout: f4 ? large : small,
+      ...space.defaultConfig, block: block.values[block.labels.indexOf(label)]!, pTile: nearest(pTile.values, band), layout: f4 ? large : small,
     };
     if (space.contains(winograd)) return winograd;
   }
