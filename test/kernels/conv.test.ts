@@ -6,7 +6,7 @@ import { detectFeatures, FLAVOURS, getCore } from '../../src/node/index.js';
 import { maxRelativeError } from '../../src/core/reference.js';
 import { Random } from '../../src/helpers/random.js';
 import {
-  type ConvSchedule, type ConvShape, convShape, type DepthwiseSchedule, denseShape, inputLength, Kernels, weightLength,
+  type ConvSchedule, type ConvShape, convShape, type DepthwiseSchedule, denseShape, inputLength, Kernels, WINOGRAD_5X5_LAYOUT, weightLength,
 } from '../../src/core/kernels.js';
 import { referenceConv2d } from '../../src/core/kernels-reference.js';
 import { CONV_VARIANTS, DEPTHWISE_VARIANTS } from '../../src/core/generated/variants.js';
@@ -144,13 +144,14 @@ describe.each(available)('conv kernels in the %s flavour', (flavour) => {
     }
   });
 
-  it('packs subnormal weights as zeros, in every layout and in depthwise', async () => {
+  it('packs subnormal weights as zeros, in every layout (Winograd\'s three forms) and in depthwise', async () => {
     const core = await getCore(flavour);
     const kernels = new Kernels(core);
     const subnormal = (v: number): boolean => v !== 0 && Math.abs(v) < 1.1754944e-38;
     const cases: [ConvShape, ConvSchedule | DepthwiseSchedule][] = [0, 1, 2, 3].map((layout) => [
       convShape({ h: 6, w: 6, c: 8, oc: 8, k: 3, pad: 1 }), { kind: 'conv', variant: 0, tileOC: 8, tileP: 8, tileIC: 8, order: 0, layout },
     ]);
+    cases.push([convShape({ h: 6, w: 6, c: 8, oc: 8, k: 5, pad: 2 }), { kind: 'conv', variant: 0, tileOC: 8, tileP: 8, tileIC: 8, order: 0, layout: WINOGRAD_5X5_LAYOUT }]);
     cases.push([convShape({ h: 6, w: 6, c: 8, oc: 8, k: 3, pad: 1, groups: 8 }), { kind: 'depthwise', variant: 0, tileC: 8, tileP: 8, order: 0 }]);
     for (const [shape, schedule] of cases) {
       const weights = new Float32Array(weightLength(shape)).map((_, i) => (i % 3 === 0 ? (i % 2 ? 1e-40 : -3e-39) : (i % 7) - 3));
