@@ -55,6 +55,13 @@ export class Core {
     return buffer;
   }
 
+  /** A buffer holding little-endian float32 `bytes`, which may sit at any offset of their buffer. */
+  f32FromBytes(bytes: Uint8Array): F32Buffer {
+    const buffer = this.allocF32(bytes.length >> 2);
+    new Uint8Array(this.exports.memory.buffer, buffer.ptr, bytes.length).set(bytes);
+    return buffer;
+  }
+
   /** A fresh view; do not keep it across calls into the core. */
   view(buffer: F32Buffer): Float32Array {
     return new Float32Array(this.exports.memory.buffer, buffer.ptr, buffer.length);

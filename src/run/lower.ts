@@ -12,6 +12,7 @@ import type { ThreadPool } from '../core/threads.js';
 import { tensorOps, type TensorOps } from '../core/tensor-ops.js';
 import type { Graph, GraphNode, NodeInput } from '../graph/types.js';
 import { canFoldConstants, foldConstants, isMatrixTranspose } from './fold-constants.js';
+import { Float32Bytes, type TensorValues } from './float32-bytes.js';
 import { contiguousStrides, elementCount, layoutsAgree, logicalStrides, physicalOrder, physicalShape, type Layout } from './layout.js';
 
 /** An arena buffer; its lifetime (first write, last read) is filled in after lowering. */
@@ -84,7 +85,7 @@ export class Lowering {
 
   constructor(
     readonly graph: Graph,
-    private readonly data: ReadonlyMap<string, Float32Array>,
+    private readonly data: ReadonlyMap<string, TensorValues>,
     readonly core: Core,
     readonly options: LoweringOptions,
   ) {
@@ -128,6 +129,14 @@ export class Lowering {
     const known = this.values.get(i.name);
     if (known) return known;
     if (i.kind === 'activation') this.fail(node, `input '${i.name}' is not computed before this node`);
+    const stored = this.storedValues(node, i);
+    const v: Val = { name: i.name, shape: [...i.shape], layout: 'rm', data: stored instanceof Float32Bytes ? new Float32Array(stored.bytes.slice().buffer) : stored };
+    this.values.set(i.name, v);
+    return v;
+  }
+
+  /** A weight's values as the model or the caller holds them, their count checked against its shape. */
+  private storedValues(node: GraphNode, i: NodeInput): TensorValues {
     const data = this.data.get(i.name) ?? (i.value ? Float32Array.from(i.value) : undefined);
     if (!data) {
       throw new RuntimeError(`${this.options.source}: weight '${i.name}' (read by node '${node.name}') has no data: the model holds none for it (a shapes-only model, or a graph input read only where weights go, such as MatMul's B, which the importer takes for a weight); pass its values in options.weights or give the external data file`, { file: this.options.source });
@@ -135,9 +144,22 @@ export class Lowering {
     if (data.length !== elementCount(i.shape)) {
       throw new RuntimeError(`${this.options.source}: weight '${i.name}' holds ${data.length} values, its shape [${i.shape.join(', ')}] needs ${elementCount(i.shape)}`, { file: this.options.source });
     }
-    const v: Val = { name: i.name, shape: [...i.shape], layout: 'rm', data };
-    this.values.set(i.name, v);
-    return v;
+    return data;
+  }
+
+  /**
+   * Input `slot`'s weights as stored, for a kernel to pack (`copyToWasm`): a file's unaligned
+   * bytes stay bytes, never copied into a Float32Array.
+   */
+  weights(node: GraphNode, slot: number, what: string): TensorValues {
+    const i = node.inputs[slot];
+    if (i && i.kind !== 'activation' && !this.values.has(i.name)) return this.storedValues(node, i);
+    return this.constant(node, slot, what);
+  }
+
+  /** Values copied into wasm memory, for the caller to free. */
+  copyToWasm(values: TensorValues): F32Buffer {
+    return values instanceof Float32Bytes ? this.core.f32FromBytes(values.bytes) : this.core.f32From(values);
   }
 
   buffer(floats: number): Buf {

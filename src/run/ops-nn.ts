@@ -113,7 +113,7 @@ function batchNormAffine(lw: Lowering, bn: GraphNode): { scale: Float32Array; sh
 const conv: Handler = (lw, node) => {
   const x0 = lw.need(node, 0, 'X');
   if (x0.shape.length !== 4) lw.fail(node, `only 2-D convolution is supported (input rank ${x0.shape.length})`);
-  const weights = lw.constant(node, 1, 'W');
+  const weights = lw.weights(node, 1, 'W');
   const [oc, cg, kh, kw] = node.inputs[1]!.shape as [number, number, number, number];
   let bias: Float32Array | undefined = node.inputs[2] ? lw.constant(node, 2, 'B').slice() : undefined;
   const [n, c, h, w] = x0.shape as [number, number, number, number];
@@ -154,7 +154,7 @@ const conv: Handler = (lw, node) => {
   const tunedPoint = lw.options.tuned.get(`${taskKey(task)}@host`);
   if (tunedPoint) lw.tunedLayers.push(node.name);
   const schedule = space.schedule(tunedPoint ? space.config([...tunedPoint]) : untunedConfig(space));
-  const unpacked = lw.core.f32From(weights);
+  const unpacked = lw.copyToWasm(weights);
   if (rowScale) scaleRowsInPlace(lw, unpacked, rowScale);
   const packed = lw.kernels.packConv(shape, unpacked, schedule);
   lw.core.free(unpacked);

@@ -10,6 +10,7 @@ import { getCore, keepsIdleThreads, threadSpawner } from '../core/load.js';
 import { ThreadPool } from '../core/threads.js';
 import { GraphError, type Graph } from '../graph/types.js';
 import { bestPerWorkload, parseRecords, type TuningRecord } from '../tune/records.js';
+import type { TensorValues } from './float32-bytes.js';
 import { elementCount } from './layout.js';
 import { Lowering, RuntimeError, type Handler, type Ptr, type Val } from './lower.js';
 import { planArena } from './memory.js';
@@ -216,7 +217,7 @@ export async function createSession(model: Uint8Array | Graph, options: SessionO
   checkOptions('createSession', options, OPTION_SPEC);
   const source = options.source ?? (model instanceof Uint8Array ? 'model.onnx' : model.name);
   let graph: Graph;
-  let data: Map<string, Float32Array>;
+  let data: Map<string, TensorValues>;
   let opset = 13;
   if (model instanceof Uint8Array) {
     // The ONNX decoder loads on first use, as for the other facades (it is most of the library's bytes).

@@ -4,6 +4,7 @@
 // runtime computes with, as float32.
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import { UserError } from '../base/errors.js';
+import { Float32Bytes, type TensorValues } from './float32-bytes.js';
 import vendored from '../graph/vendor/onnx-proto.js';
 
 const { onnx } = vendored as typeof import('onnx-proto');
@@ -34,8 +35,12 @@ export function decodeModel(bytes: Uint8Array, source: string): DecodedModel {
 const DT = onnx.TensorProto.DataType;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Elements of a typed field or raw bytes as float32, or undefined when the tensor holds none. */
-function floatsOf(t: OnnxTypes.ITensorProto, count: number, raw: Uint8Array | undefined, what: string): Float32Array | undefined {
+/**
+ * Elements of a typed field or raw bytes as float32, or undefined when the tensor holds none.
+ * Raw float32 bytes are not copied: a view of the file's buffer where they are 4-byte aligned,
+ * else the bytes themselves (Float32Bytes). The runtime never writes tensor values.
+ */
+function floatsOf(t: OnnxTypes.ITensorProto, count: number, raw: Uint8Array | undefined, what: string): TensorValues | undefined {
   const type = t.dataType ?? 0;
   if (raw && raw.length > 0) {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -43,12 +48,9 @@ function floatsOf(t: OnnxTypes.ITensorProto, count: number, raw: Uint8Array | un
     const bytes = width[type];
     if (bytes === undefined) throw new UserError(`${what}: data type ${type} is not one the runtime reads`);
     if (raw.length !== bytes * count) throw new UserError(`${what}: holds ${raw.length} bytes, its shape needs ${bytes * count} (truncated or corrupt weight)`);
+    // float32 bytes are the array's own on a little-endian host (every one wasm runs on).
+    if (type === DT.FLOAT && LITTLE_ENDIAN) return raw.byteOffset % 4 === 0 ? new Float32Array(raw.buffer, raw.byteOffset, count) : new Float32Bytes(raw);
     const out = new Float32Array(count);
-    // float32 bytes are the array's own on a little-endian host (every one wasm runs on): one copy.
-    if (type === DT.FLOAT && LITTLE_ENDIAN) {
-      new Uint8Array(out.buffer).set(raw);
-      return out;
-    }
     for (let i = 0; i < count; i++) {
       const o = i * bytes;
       out[i] = type === DT.FLOAT ? view.getFloat32(o, true)
@@ -81,7 +83,7 @@ function isExternal(t: OnnxTypes.ITensorProto): boolean {
   return t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL;
 }
 
-async function tensorData(t: OnnxTypes.ITensorProto, what: string, readExternal: ExternalDataReader | undefined, files: Map<string, Promise<Uint8Array>>): Promise<Float32Array | undefined> {
+async function tensorData(t: OnnxTypes.ITensorProto, what: string, readExternal: ExternalDataReader | undefined, files: Map<string, Promise<Uint8Array>>): Promise<TensorValues | undefined> {
   const count = (t.dims ?? []).reduce((a: number, d) => a * num(d), 1);
   if (!isExternal(t)) return floatsOf(t, count, t.rawData ?? undefined, what);
   const entry = (key: string): string | undefined => (t.externalData ?? []).find((e) => e.key === key)?.value ?? undefined;
@@ -117,9 +119,9 @@ export interface TensorDataOptions {
  * inputs used as weights, stripped external data with no reader) are simply absent; the
  * planner names the first one a computation needs.
  */
-export async function readTensorData(model: DecodedModel, options: TensorDataOptions): Promise<Map<string, Float32Array>> {
+export async function readTensorData(model: DecodedModel, options: TensorDataOptions): Promise<Map<string, TensorValues>> {
   const graph = model.proto.graph;
-  const data = new Map<string, Float32Array>();
+  const data = new Map<string, TensorValues>();
   const files = new Map<string, Promise<Uint8Array>>();
   for (const t of graph?.initializer ?? []) {
     if (!t.name || options.weights?.[t.name]) continue;

@@ -11,13 +11,16 @@ import { model, node, tensor, valueInfo } from '../graph/onnx-builder.js';
 // A small conv net: Conv(3→4, 3×3, pad 1) → Relu → GlobalAveragePool → Flatten → Gemm(4→2).
 const W = Array.from({ length: 4 * 3 * 3 * 3 }, (_, i) => Math.sin(i) * 0.3);
 const FC = Array.from({ length: 2 * 4 }, (_, i) => Math.cos(i));
-function tinyNet(parts: { weights?: boolean; rawW?: Uint8Array } = {}): Uint8Array {
+function tinyNet(parts: { weights?: boolean; rawW?: Uint8Array; raw?: boolean } = {}): Uint8Array {
   const w = tensor('W', [4, 3, 3, 3], 'float32', parts.weights === false ? undefined : W);
   if (parts.rawW) Object.assign(w, { floatData: [], rawData: parts.rawW });
+  const floats = [w, tensor('B', [4], 'float32', [0.1, -0.2, 0.3, 0]), tensor('FC', [2, 4], 'float32', FC)];
+  // As exporters write them: raw little-endian bytes rather than a float_data list.
+  if (parts.raw) for (const t of floats) Object.assign(t, { rawData: new Uint8Array(Float32Array.from(t.floatData!).buffer), floatData: [] });
   return model({
     inputs: [valueInfo('x', [1, 3, 8, 8])],
     outputs: [valueInfo('y', [1, 2])],
-    initializers: [w, tensor('B', [4], 'float32', [0.1, -0.2, 0.3, 0]), tensor('FC', [2, 4], 'float32', FC), tensor('shape', [2], 'int64', [1, -1])],
+    initializers: [...floats, tensor('shape', [2], 'int64', [1, -1])],
     nodes: [
       node('Conv', ['x', 'W', 'B'], ['c'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, 'conv'),
       node('Relu', ['c'], ['r'], {}, 'relu'),
@@ -56,6 +59,20 @@ describe('createSession', () => {
     expect(y!.shape).toEqual([1, 2]);
     tinyReference(input).forEach((v, i) => expect(y!.data[i]).toBeCloseTo(v, 5));
     session.dispose();
+  });
+
+  it('reads raw float weights at every byte offset of the model\'s buffer the same (conv weights go straight into wasm)', async () => {
+    const bytes = tinyNet({ raw: true });
+    const outputs: number[][] = [];
+    for (let shift = 0; shift < 4; shift++) {
+      const shifted = new Uint8Array(bytes.length + shift);
+      shifted.set(bytes, shift);
+      const session = await createSession(shifted.subarray(shift), { source: 'raw.onnx' });
+      outputs.push(Array.from((await session.run({ x: input })).y!.data));
+      session.dispose();
+    }
+    tinyReference(input).forEach((v, i) => expect(outputs[0]![i]).toBeCloseTo(v, 5));
+    for (const y of outputs) expect(y).toEqual(outputs[0]);
   });
 
   it('takes an imported graph with its weights passed in', async () => {
