@@ -198,7 +198,7 @@ export function convPlan(inp: usize, wpk: usize, out: usize,
 // How a part's share is cut: along pixel blocks, or along output-channel blocks where that
 // divides the work more evenly (a 7×7 layer has few pixel blocks and many channel blocks).
 // @ts-ignore: decorator
-@inline export function splitsPixels(pBlocks: i32, cBlocks: i32, parts: i32): bool {
+@inline function splitsPixels(pBlocks: i32, cBlocks: i32, parts: i32): bool {
   // Compare the largest share's excess over an even split: ceil(b/parts)·parts / b.
   const pLoad = <i64>((pBlocks + parts - 1) / parts) * <i64>cBlocks;
   const cLoad = <i64>((cBlocks + parts - 1) / parts) * <i64>pBlocks;
