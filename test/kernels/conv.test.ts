@@ -178,3 +178,39 @@ describe.each(available)('conv kernels in the %s flavour', (flavour) => {
     expect(() => convShape({ h: 4, w: 4, c: 4, oc: 4, k: 1, strides: 2 } as never)).toThrow(/unknown option 'strides'/);
   });
 });
+
+// The reference the kernels and the tuner's measurer are checked against: against its
+// definition written as the plain seven loops, bit for bit, and a case worked by hand.
+describe('referenceConv2d', () => {
+  function sevenLoops(s: ConvShape, x: Float32Array, w: Float32Array): Float32Array {
+    const ho = Math.floor((s.h + s.padTop + s.padBottom - s.dilationH * (s.kh - 1) - 1) / s.strideH) + 1;
+    const wo = Math.floor((s.w + s.padLeft + s.padRight - s.dilationW * (s.kw - 1) - 1) / s.strideW) + 1;
+    const cg = s.c / s.groups, ocg = s.oc / s.groups;
+    const y = new Float32Array(s.n * ho * wo * s.oc);
+    for (let b = 0; b < s.n; b++) for (let oh = 0; oh < ho; oh++) for (let ow = 0; ow < wo; ow++) for (let o = 0; o < s.oc; o++) {
+      let sum = 0;
+      for (let r = 0; r < s.kh; r++) for (let q = 0; q < s.kw; q++) for (let i = 0; i < cg; i++) {
+        const ih = oh * s.strideH - s.padTop + r * s.dilationH, iw = ow * s.strideW - s.padLeft + q * s.dilationW;
+        if (ih >= 0 && ih < s.h && iw >= 0 && iw < s.w) sum += x[((b * s.h + ih) * s.w + iw) * s.c + Math.floor(o / ocg) * cg + i]! * w[((o * cg + i) * s.kh + r) * s.kw + q]!;
+      }
+      y[((b * ho + oh) * wo + ow) * s.oc + o] = sum;
+    }
+    return y;
+  }
+
+  it('gives the seven loops\' bits on random shapes, grouped and depthwise ones included', () => {
+    const random = new Random(29);
+    for (let trial = 0; trial < 60; trial++) {
+      const shape = randomShape(random, { groups: random.pick(['none', 'grouped', 'depthwise'] as const) });
+      const x = random.floats(inputLength(shape));
+      const w = random.floats(weightLength(shape));
+      expect(Array.from(referenceConv2d(shape, x, w)), JSON.stringify(shape)).toEqual(Array.from(sevenLoops(shape, x, w)));
+    }
+  });
+
+  it('sums a 2×2 kernel over a 3×3 image by hand', () => {
+    // Input 1..9 (one channel), kernel [[1, 2], [3, 4]], no padding: 1+4+12+20 = 37, 2+6+15+24 = 47, ...
+    const y = referenceConv2d(convShape({ h: 3, w: 3, c: 1, oc: 1, k: 2 }), Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), Float32Array.of(1, 2, 3, 4));
+    expect(Array.from(y)).toEqual([37, 47, 67, 77]);
+  });
+});
