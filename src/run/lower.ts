@@ -130,7 +130,7 @@ export class Lowering {
     if (known) return known;
     if (i.kind === 'activation') this.fail(node, `input '${i.name}' is not computed before this node`);
     const stored = this.storedValues(node, i);
-    const v: Val = { name: i.name, shape: [...i.shape], layout: 'rm', data: stored instanceof Float32Bytes ? new Float32Array(stored.bytes.slice().buffer) : stored };
+    const v: Val = { name: i.name, shape: [...i.shape], layout: 'rm', data: stored instanceof Float32Bytes ? new Float32Array(new Uint8Array(stored.bytes).buffer) : stored };
     this.values.set(i.name, v);
     return v;
   }
