@@ -143,8 +143,8 @@ function matrix(body: Record<string, unknown>, key: string, length: number): num
   return value as number[];
 }
 
-function base64Bytes(text: string): Uint8Array {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new HttpError(422, "field 'onnx' must be base64 (RFC 4648, with padding)");
+function base64Bytes(text: string, field: string): Uint8Array {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new HttpError(422, `field '${field}' must be base64 (RFC 4648, with padding)`);
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -194,7 +194,7 @@ async function graphOf(body: Record<string, unknown>, limits: Required<HandlerLi
   }
   if (typeof onnx !== 'string') throw new HttpError(422, "field 'onnx' must be a base64 string");
   const { importOnnx } = await import('../api/import-onnx.js');
-  const graph = await importOnnx(base64Bytes(onnx), { source: name ?? 'request.onnx' });
+  const graph = await importOnnx(base64Bytes(onnx, 'onnx'), { source: name ?? 'request.onnx' });
   budget.check();
   return checkedSize(graph, limits);
 }
@@ -312,7 +312,7 @@ function routes(limits: Required<HandlerLimits>): Record<string, Route> {
       rejectUnknownFields(body, ['onnx', 'name', 'input', 'seed', 'repeat', 'threads', 'budgetMs']);
       const budget = budgetOf(body, limits);
       if (typeof body.onnx !== 'string') throw new HttpError(422, "field 'onnx' must be a base64 string (an ONNX model with its weights)");
-      const bytes = base64Bytes(body.onnx);
+      const bytes = base64Bytes(body.onnx, 'onnx');
       if (bytes.length > limits.maxModelBytes) throw new HttpError(413, `model of ${bytes.length} bytes is larger than the limit of ${limits.maxModelBytes}`);
       const { repeat, seed } = body; // absent: infer's defaults
       if (repeat !== undefined && (typeof repeat !== 'number' || !Number.isInteger(repeat) || repeat < 1 || repeat > MAX_INFER_REPEAT)) throw new HttpError(422, `field 'repeat' must be an integer in [1, ${MAX_INFER_REPEAT}]`);
@@ -343,7 +343,7 @@ function inputOf(body: Record<string, unknown>): Float32Array | undefined {
     return Float32Array.from(input as number[]);
   }
   if (typeof input !== 'string') throw new HttpError(422, "field 'input' must be an array of numbers or base64 float32 bytes");
-  const bytes = base64Bytes(input);
+  const bytes = base64Bytes(input, 'input');
   if (bytes.length % 4 !== 0) throw new HttpError(422, "field 'input' as base64 must hold whole float32 values (a multiple of 4 bytes)");
   return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
 }

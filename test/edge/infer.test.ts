@@ -53,6 +53,9 @@ describe('POST /infer in workerd', () => {
     const short = await post({ onnx: base64(bytes), input: [1, 2, 3] });
     expect(short.status).toBe(422);
     expect(short.json.error).toMatch(/input 'input' must have shape \[1, 3, \d+, \d+\]/);
+    const notBase64 = await post({ onnx: base64(bytes), input: 'not base64!' });
+    expect(notBase64.status).toBe(422);
+    expect(notBase64.json.error).toBe("field 'input' must be base64 (RFC 4648, with padding)");
     const unknown = await post({ onnx: base64(bytes), thread: 2 });
     expect(unknown.status).toBe(422);
     expect(unknown.json.error).toMatch(/unknown field 'thread'/);
