@@ -335,64 +335,71 @@ export function flushSubnormals(x: usize, length: i32): void {
 // ---- pooling ---------------------------------------------------------------------------------------
 
 /**
- * Max (kind 0) or average (kind 1) pooling over NHWC, as ONNX and PyTorch define it, ceil_mode
- * included (the planner gives ho, wo). Average divides by the taps inside the input, or with
- * `countPad` by the window clipped to the padded input (h + padBottom, w + padRight), as
+ * Part `part` of `parts` of max (kind 0) or average (kind 1) pooling over NHWC, as ONNX and
+ * PyTorch define it, ceil_mode included (the planner gives ho, wo); parts take output rows. The
+ * arguments are 20 i32 at `args`: inp, out, n, h, w, c, ho, wo, kh, kw, sh, sw, padTop, padLeft,
+ * padBottom, padRight, dh, dw, kind, countPad. Average divides by the taps inside the input, or
+ * with `countPad` by the window clipped to the padded input (h + padBottom, w + padRight), as
  * count_include_pad does. Dilation applies to max pooling. A window with no tap inside the input writes 0.
  */
-export function pool2dNhwc(inp: usize, out: usize, n: i32, h: i32, w: i32, c: i32, ho: i32, wo: i32,
-  kh: i32, kw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, padBottom: i32, padRight: i32,
-  dh: i32, dw: i32, kind: i32, countPad: i32): void {
+export function poolRun(args: usize, part: i32, parts: i32): void {
+  const inp = <usize>load<u32>(args), out = <usize>load<u32>(args, 4);
+  const h = load<i32>(args, 12), w = load<i32>(args, 16), c = load<i32>(args, 20);
+  const ho = load<i32>(args, 24), wo = load<i32>(args, 28), kh = load<i32>(args, 32), kw = load<i32>(args, 36);
+  const sh = load<i32>(args, 40), sw = load<i32>(args, 44), padTop = load<i32>(args, 48), padLeft = load<i32>(args, 52);
+  const padBottom = load<i32>(args, 56), padRight = load<i32>(args, 60), dh = load<i32>(args, 64), dw = load<i32>(args, 68);
+  const kind = load<i32>(args, 72), countPad = load<i32>(args, 76);
+  const rows = load<i32>(args, 8) * ho;
   const c4 = c & ~3;
-  for (let b = 0; b < n; b++) {
-    for (let oh = 0; oh < ho; oh++) {
-      const hs = oh * sh - padTop;
-      // The taps of this row inside the input, found once: r0 ≤ r < r1 (dilation dh).
-      const r0 = hs >= 0 ? 0 : (-hs + dh - 1) / dh;
-      const r1 = min(kh, (h - hs + dh - 1) / dh);
-      for (let ow = 0; ow < wo; ow++) {
-        const ws = ow * sw - padLeft;
-        const s0 = ws >= 0 ? 0 : (-ws + dw - 1) / dw;
-        const s1 = min(kw, (w - ws + dw - 1) / dw);
-        const o = out + (<usize>(((b * ho + oh) * wo + ow) * c) << 2);
-        // A window with no tap inside the input (only possible with pads as large as the kernel) writes 0.
-        if (r0 >= r1 || s0 >= s1) {
-          memory.fill(o, 0, <usize>c << 2);
-          continue;
-        }
-        let scale: f32 = 1;
-        if (kind != 0) {
-          const he = min(hs + kh, h + padBottom), we = min(ws + kw, w + padRight);
-          const count = countPad != 0
-            ? (he - hs) * (we - ws)
-            : (min(he, h) - max(hs, 0)) * (min(we, w) - max(ws, 0));
-          scale = count > 0 ? <f32>1 / <f32>count : 0;
-        }
-        const base = inp + (<usize>((b * h + hs) * w + ws) * <usize>c << 2);
-        const rowStep = <usize>(dh * w * c) << 2;
-        const colStep = <usize>(dw * c) << 2;
-        // Tap by tap over the whole channel row (long SIMD runs, the output row staying in
-        // cache): the first tap is copied, the others folded in, in the window's row-major order.
-        let first = true;
-        for (let r = r0; r < r1; r++) {
-          let p = base + <usize>r * rowStep + <usize>s0 * colStep;
-          for (let s = s0; s < s1; s++, p += colStep) {
-            if (first) {
-              memory.copy(o, p, <usize>c << 2);
-              first = false;
-            } else if (kind == 0) {
-              poolFold(o, p, c, true);
-            } else {
-              poolFold(o, p, c, false);
-            }
+  const rowLo = <i32>(<i64>rows * part / parts), rowHi = <i32>(<i64>rows * (part + 1) / parts);
+  for (let row = rowLo; row < rowHi; row++) {
+    const b = row / ho, oh = row - b * ho;
+    const hs = oh * sh - padTop;
+    // The taps of this row inside the input, found once: r0 ≤ r < r1 (dilation dh).
+    const r0 = hs >= 0 ? 0 : (-hs + dh - 1) / dh;
+    const r1 = min(kh, (h - hs + dh - 1) / dh);
+    for (let ow = 0; ow < wo; ow++) {
+      const ws = ow * sw - padLeft;
+      const s0 = ws >= 0 ? 0 : (-ws + dw - 1) / dw;
+      const s1 = min(kw, (w - ws + dw - 1) / dw);
+      const o = out + (<usize>(((b * ho + oh) * wo + ow) * c) << 2);
+      // A window with no tap inside the input (only possible with pads as large as the kernel) writes 0.
+      if (r0 >= r1 || s0 >= s1) {
+        memory.fill(o, 0, <usize>c << 2);
+        continue;
+      }
+      let scale: f32 = 1;
+      if (kind != 0) {
+        const he = min(hs + kh, h + padBottom), we = min(ws + kw, w + padRight);
+        const count = countPad != 0
+          ? (he - hs) * (we - ws)
+          : (min(he, h) - max(hs, 0)) * (min(we, w) - max(ws, 0));
+        scale = count > 0 ? <f32>1 / <f32>count : 0;
+      }
+      const base = inp + (<usize>((b * h + hs) * w + ws) * <usize>c << 2);
+      const rowStep = <usize>(dh * w * c) << 2;
+      const colStep = <usize>(dw * c) << 2;
+      // Tap by tap over the whole channel row (long SIMD runs, the output row staying in
+      // cache): the first tap is copied, the others folded in, in the window's row-major order.
+      let first = true;
+      for (let r = r0; r < r1; r++) {
+        let p = base + <usize>r * rowStep + <usize>s0 * colStep;
+        for (let s = s0; s < s1; s++, p += colStep) {
+          if (first) {
+            memory.copy(o, p, <usize>c << 2);
+            first = false;
+          } else if (kind == 0) {
+            poolFold(o, p, c, true);
+          } else {
+            poolFold(o, p, c, false);
           }
         }
-        if (kind != 0) {
-          const vscale = f32x4.splat(scale);
-          let j = 0;
-          for (; j < c4; j += 4) v128.store(o + (<usize>j << 2), f32x4.mul(v128.load(o + (<usize>j << 2)), vscale));
-          for (; j < c; j++) store<f32>(o + (<usize>j << 2), load<f32>(o + (<usize>j << 2)) * scale);
-        }
+      }
+      if (kind != 0) {
+        const vscale = f32x4.splat(scale);
+        let j = 0;
+        for (; j < c4; j += 4) v128.store(o + (<usize>j << 2), f32x4.mul(v128.load(o + (<usize>j << 2)), vscale));
+        for (; j < c; j++) store<f32>(o + (<usize>j << 2), load<f32>(o + (<usize>j << 2)) * scale);
       }
     }
   }

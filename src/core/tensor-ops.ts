@@ -4,6 +4,7 @@
 // was built, so a run makes no allocation and no copy beyond the op itself.
 import type { Core } from './core.js';
 import type { ConvShape } from './kernels.js';
+import type { ThreadPool } from './threads.js';
 
 // Op codes are generated with the core's (scripts/gen-shared.js).
 import { BINARY, REDUCE, UNARY } from './generated/shared.js';
@@ -17,6 +18,8 @@ export type ReduceKind = keyof typeof REDUCE;
 export type PoolWindow = Omit<ConvShape, 'oc' | 'groups'> & { readonly ho: number; readonly wo: number };
 
 export const MAX_COPY_RANK = 6;
+/** poolRun's arguments (i32). */
+const POOL_ARGS = 20;
 
 /** Below this many floats the copy's innermost run is mostly loop overhead. */
 const SHORT_RUN = 8;
@@ -36,11 +39,11 @@ function longInnerLoop(dims: readonly number[], src: readonly number[], dst: rea
 }
 
 export class TensorOps {
-  /** Scratch for stridedCopy's three i32[6] argument arrays, allocated once per core. */
+  /** Scratch for the arguments of stridedCopy (three i32[6]), selectMap (16 i32) and poolRun (20 i32), allocated once per core. */
   private readonly copyArgs: number;
 
   constructor(readonly core: Core) {
-    this.copyArgs = core.exports.alloc(3 * MAX_COPY_RANK * 4);
+    this.copyArgs = core.exports.alloc(Math.max(3 * MAX_COPY_RANK, POOL_ARGS) * 4);
   }
 
   unary(x: number, out: number, length: number, kind: UnaryKind, a = 0, b = 0): void {
@@ -103,9 +106,12 @@ export class TensorOps {
     this.core.exports.selectMap(cond, a, b, out, this.copyArgs);
   }
 
-  pool(input: number, output: number, p: PoolWindow, kind: 'max' | 'avg', countIncludePad: boolean): void {
-    this.core.exports.pool2dNhwc(input, output, p.n, p.h, p.w, p.c, p.ho, p.wo, p.kh, p.kw, p.strideH, p.strideW,
-      p.padTop, p.padLeft, p.padBottom, p.padRight, p.dilationH, p.dilationW, kind === 'max' ? 0 : 1, countIncludePad ? 1 : 0);
+  /** Pooling over NHWC; with a thread pool, its threads take output rows. */
+  pool(input: number, output: number, p: PoolWindow, kind: 'max' | 'avg', countIncludePad: boolean, threads?: ThreadPool): void {
+    new Int32Array(this.core.exports.memory.buffer, this.copyArgs, POOL_ARGS).set([input, output, p.n, p.h, p.w, p.c, p.ho, p.wo, p.kh, p.kw,
+      p.strideH, p.strideW, p.padTop, p.padLeft, p.padBottom, p.padRight, p.dilationH, p.dilationW, kind === 'max' ? 0 : 1, countIncludePad ? 1 : 0]);
+    if (threads) threads.run('poolRun', this.copyArgs);
+    else this.core.exports.poolRun(this.copyArgs, 0, 1);
   }
 
   /** out[o][i] = reduce_r x[o][r][i]. */

@@ -3,9 +3,9 @@
 // The threaded flavours of the core import a shared memory. Each thread instantiates the same
 // module over that memory without running its start function (only the owning thread's
 // instance allocates), then waits on its slot of a control block for work: a kernel's run
-// function (convRun, dwRun, wgRun) with a plan the owning thread built, and its part number. The
-// owning thread runs part 0 itself and waits for the others, so a kernel call stays
-// synchronous, as on one thread. Threads are spawned by whatever the runtime registered
+// function (convRun, dwRun, wgRun with a plan the owning thread built, poolRun with its arguments)
+// and its part number. The owning thread runs part 0 itself and waits for the others, so a
+// kernel call stays synchronous, as on one thread. Threads are spawned by whatever the runtime registered
 // (worker_threads in Node, Web Workers in Deno and browsers); workerd has none.
 import type { Core } from './core.js';
 
@@ -22,8 +22,8 @@ export interface ThreadHandle {
 /** Starts a thread running `source`, a script that expects its message port in a variable `port`. */
 export type ThreadSpawner = (source: string) => Promise<ThreadHandle>;
 
-/** Kernel run functions a thread can be handed: each takes (plan, part, parts). */
-export const THREAD_KERNELS = ['convRun', 'dwRun', 'wgRun'] as const;
+/** Kernel run functions a thread can be handed: each takes (plan or arguments, part, parts). */
+export const THREAD_KERNELS = ['convRun', 'dwRun', 'wgRun', 'poolRun'] as const;
 export type ThreadKernel = (typeof THREAD_KERNELS)[number];
 
 // Control block: one 64-byte slot per helper thread: [state, kernel, plan, part, parts].

@@ -365,7 +365,7 @@ const pool: Handler = (lw, node) => {
     const px = ptr(x.buf!), py = ptr(y.buf!);
     const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), py, length);
     return () => {
-      lw.ops.pool(px, py, window, kind, countPad);
+      lw.ops.pool(px, py, window, kind, countPad, lw.options.pool);
       tail();
     };
   });

@@ -53,7 +53,7 @@ describe.each(['simd-threads', 'relaxed-threads'] as const)('the %s flavour', (f
     await expect(validate(wasmBytes(flavour), { simd: true, relaxedSimd: true, threads: false })).rejects.toThrow(/shared|threads/);
   });
 
-  it.each(['convRun', 'dwRun', 'wgRun'])('%s, which helper threads run, touches no global', (root) => {
+  it.each(['convRun', 'dwRun', 'wgRun', 'poolRun'])('%s, which helper threads run, touches no global', (root) => {
     const globals = reachable(text(flavour), exportedFunction(text(flavour), root)!.name)
       .flatMap((fn) => fn.instructions.filter((i) => /^global\.(get|set)\b/.test(i)).map((i) => `${fn.name}: ${i}`));
     expect(globals).toEqual([]);

@@ -8,12 +8,12 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/core.js';
-import { type ConvEpilogue, type ConvShape, convShape, inputLength, Kernels, outputLength, weightLength } from '../../src/core/kernels.js';
-import { referenceConv2d } from '../../src/core/kernels-reference.js';
+import { type ConvEpilogue, type ConvShape, convOutputSize, convShape, inputLength, Kernels, outputLength, weightLength } from '../../src/core/kernels.js';
+import { referenceConv2d, referencePool } from '../../src/core/kernels-reference.js';
 import { maxRelativeError } from '../../src/core/reference.js';
 import { getCore, registerRuntime, threadSpawner } from '../../src/core/load.js';
 import { ThreadPool } from '../../src/core/threads.js';
-import type { UnaryKind } from '../../src/core/tensor-ops.js';
+import { tensorOps, type UnaryKind } from '../../src/core/tensor-ops.js';
 import { placeholderWeights } from '../../src/run/placeholder-weights.js';
 import { zooModel } from '../../src/graph/zoo/index.js';
 import { Random } from '../../src/helpers/random.js';
@@ -98,6 +98,32 @@ describe('conv and depthwise kernels on threads', () => {
       expect(Buffer.from(outputs[2]!.buffer).equals(Buffer.from(outputs[0]!.buffer)), `${where}: 3 threads`).toBe(true);
       expect(maxRelativeError(outputs[0]!, reference(shape, x, wts, bias, residual, activation)), where).toBeLessThanOrEqual(1e-4);
       core.free(...buffers, packed.buffer);
+    }
+  });
+
+  it('pooling split 1, 2 and 3 ways by output rows gives the same bits, as the reference gives them', () => {
+    const random = new Random(23);
+    const ops = tensorOps(core);
+    for (let trial = 0; trial < 24; trial++) {
+      const k = random.pick([2, 3, 5]), stride = random.pick([1, 2]);
+      const c = random.intBetween(1, 70);
+      const shape = convShape({ n: random.intBetween(1, 2), h: random.intBetween(k, 15), w: random.intBetween(k, 15), c, oc: c, k, stride, pad: random.pick([0, k >> 1]) });
+      const kind = random.pick(['max', 'avg'] as const);
+      const x = random.floats(inputLength(shape));
+      const xb = core.f32From(x);
+      const outputs = [undefined, ...pools].map((pool) => {
+        const y = core.allocF32(outputLength(shape));
+        core.view(y).fill(Number.NaN); // a row no part wrote stays NaN
+        ops.pool(xb.ptr, y.ptr, { ...shape, ...convOutputSize(shape) }, kind, false, pool);
+        const out = core.read(y);
+        core.free(y);
+        return out;
+      });
+      core.free(xb);
+      const where = `trial ${trial}: ${JSON.stringify(shape)} ${kind}`;
+      expect(Buffer.from(outputs[1]!.buffer).equals(Buffer.from(outputs[0]!.buffer)), `${where}: 2 threads`).toBe(true);
+      expect(Buffer.from(outputs[2]!.buffer).equals(Buffer.from(outputs[0]!.buffer)), `${where}: 3 threads`).toBe(true);
+      expect(maxRelativeError(outputs[0]!, referencePool(shape, x, kind)), where).toBeLessThanOrEqual(1e-6);
     }
   });
 
