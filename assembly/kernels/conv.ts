@@ -205,6 +205,12 @@ export function convPlan(inp: usize, wpk: usize, out: usize,
   return pLoad <= cLoad;
 }
 
+// Where packed weights' block (a group's oc block `block`, counted over all groups) holds input channel ic0 of its first tap.
+// @ts-ignore: decorator
+@inline function packedBlock(wpk: usize, block: i32, taps: i32, cg: i32, ic0: i32, nr: i32): usize {
+  return wpk + (((<usize>block * <usize>taps) * <usize>cg + <usize>ic0) * <usize>nr << 2);
+}
+
 /** Runs part `part` of `parts` (≤ the plan's maxParts) of a convPlan. */
 export function convRun(p: usize, part: i32, parts: i32): void {
   const plan = changetype<ConvPlan>(p);
@@ -264,7 +270,7 @@ export function convRun(p: usize, part: i32, parts: i32): void {
             const fullEnd = min(pbEnd, pixels / mr);
             for (let jb = jbStart; jb < jbEnd; jb++) {
               const cols = min(nr, ocg - jb * nr);
-              const wPtr = wpk + (((<usize>(gOuter * ocBlocks + jb) * <usize>taps) * <usize>cg + <usize>(ic0)) * <usize>nr << 2);
+              const wPtr = packedBlock(wpk, gOuter * ocBlocks + jb, taps, cg, ic0, nr);
               const outCol = out + (<usize>(gOuter * ocg + jb * nr) << 2);
               let pb = pbStart;
               if (cols == nr && fullEnd > pbStart) {
@@ -283,7 +289,7 @@ export function convRun(p: usize, part: i32, parts: i32): void {
               const outRow = out + (<usize>(pb * mr) * ldo) + (<usize>(g * ocg) << 2);
               for (let jb = jbStart; jb < jbEnd; jb++) {
                 const cols = min(nr, ocg - jb * nr);
-                const wPtr = wpk + (((<usize>(g * ocBlocks + jb) * <usize>taps) * <usize>cg + <usize>(ic0)) * <usize>nr << 2);
+                const wPtr = packedBlock(wpk, g * ocBlocks + jb, taps, cg, ic0, nr);
                 if (pairs && jb + 1 < jbEnd && (jb + 2) * nr <= ocg) {
                   densePair(load<usize>(indPtr) + icOff, kc, wPtr, wPtr + wTap, outRow + (<usize>(jb * nr) << 2), accumulate);
                   jb++;
