@@ -20,8 +20,7 @@ export function referenceConv2d(s: ConvShape, x: ArrayLike<number>, w: ArrayLike
   for (let b = 0; b < s.n; b++) {
     for (let oh = 0; oh < ho; oh++) {
       for (let ow = 0; ow < wo; ow++) {
-        for (let o0 = 0; o0 < s.oc; o0 += 4) {
-          const g = Math.floor(o0 / ocg);
+        for (let g = 0; g < s.groups; g++) for (let o0 = g * ocg; o0 < (g + 1) * ocg; o0 += 4) {
           const count = Math.min(4, (g + 1) * ocg - o0); // channels of this group from o0
           let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
           for (let r = 0; r < s.kh; r++) {
@@ -46,7 +45,6 @@ export function referenceConv2d(s: ConvShape, x: ArrayLike<number>, w: ArrayLike
           sums[0] = s0; sums[1] = s1; sums[2] = s2; sums[3] = s3;
           const at = ((b * ho + oh) * wo + ow) * s.oc + o0;
           for (let j = 0; j < count; j++) y[at + j] = sums[j]!;
-          o0 += count - 4; // a group's last, partial block: the next group starts right after it
         }
       }
     }
