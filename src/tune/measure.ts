@@ -2,7 +2,8 @@
 // style. Inputs come from a seed; the first run is checked against the plain TypeScript
 // reference (a wrong answer is a result with an error code, never a number); then, after the
 // caches are flushed, one run is timed per repeat, `repeat` times (or, without the flush,
-// `number` runs per repeat), and each repeat's mean run time is one cost.
+// `number` runs per repeat), and each repeat's mean run time is one cost. A candidate whose
+// first repeat is far slower than the task's fastest so far stops there (rejectFactor).
 //
 // This module runs anywhere (it times in-process, so its time limit is only checked between
 // runs); src/node/measurer.ts runs the same code in a worker thread it can kill.
@@ -40,6 +41,13 @@ export interface MeasureOptions {
    */
   flushBytes?: number;
   /**
+   * A candidate whose first timed repeat is slower than this factor times the fastest median
+   * measured before on the same fixture (the task's measurer) stops there, with that one cost:
+   * it cannot be the best, and its other repeats (each a cache flush and a slow run) would be
+   * most of its time. 0 times every repeat. Not in AutoTVM.
+   */
+  rejectFactor?: number;
+  /**
    * Test hook: makes the candidate with this point key (`pointKey`) deliberately broken —
    * 'wrong-answer' corrupts its output, 'hang' never returns. Exercises the failure paths.
    */
@@ -58,13 +66,15 @@ export const MEASURE_DEFAULTS = {
   // Winograd weights (38 MB) come from memory, as in the network: with it, F(2×2) times faster
   // than F(4×4) there (4.8 against 5.8 ms) as in ResNet-18, where hot F(4×4) looked 13% ahead.
   flushBytes: 64 * 2 ** 20,
+  // Twice the fastest: far outside the few per cent two timings of one config differ by.
+  rejectFactor: 2,
 } as const;
 
 /** Throws naming the key when an option is unknown or not a positive number (warmup may be 0). */
 export function checkMeasureOptions(options: MeasureOptions, extraKeys: readonly string[] = []): void {
   checkOptions('measure options', options, anyValues([...Object.keys(MEASURE_DEFAULTS), 'fault', ...extraKeys]));
   for (const [key, value] of Object.entries(options)) {
-    if (key in MEASURE_DEFAULTS && key !== 'seed' && !(typeof value === 'number' && (value > 0 || ((key === 'warmup' || key === 'flushBytes') && value === 0)))) {
+    if (key in MEASURE_DEFAULTS && key !== 'seed' && !(typeof value === 'number' && (value > 0 || ((key === 'warmup' || key === 'flushBytes' || key === 'rejectFactor') && value === 0)))) {
       throw new OptionsError(`measure options: ${key} must be a positive number, got ${String(value)}`, { field: key });
     }
   }
@@ -93,6 +103,8 @@ export class Fixture {
   private readonly hostInput: Float32Array;
   private readonly hostWeights: Float32Array;
   private scratch: F32Buffer | undefined;
+  /** The fastest median a full measurement on this fixture gave: rejectFactor's bar. */
+  fastestSeconds = Number.POSITIVE_INFINITY;
 
   /** `reference` may hand over an output already computed for the same task and seed. */
   constructor(readonly kernels: Kernels, readonly task: Task, seed: number, reference?: Float32Array) {
@@ -176,9 +188,11 @@ export function measureSchedule(fixture: Fixture, schedule: Schedule, options: M
       const begin = performance.now();
       for (let i = 0; i < number; i++) run();
       costs.push((performance.now() - begin) / 1000 / number);
+      if (r === 0 && o.rejectFactor > 0 && costs[0]! > o.rejectFactor * fixture.fastestSeconds) break;
     }
     const sorted = [...costs].sort((a, b) => a - b);
     const medianSeconds = sorted[sorted.length >> 1]!;
+    if (costs.length === o.repeat) fixture.fastestSeconds = Math.min(fixture.fastestSeconds, medianSeconds);
     return {
       costs, errorCode: ErrorCode.none, timestamp: Date.now(), medianSeconds, minSeconds: sorted[0]!,
       gflops: task.flops / medianSeconds / 1e9, number,

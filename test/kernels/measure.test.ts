@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/node/index.js';
 import { WorkerMeasurer } from '../../src/node/measurer.js';
-import { InProcessMeasurer } from '../../src/tune/measure.js';
+import { Fixture, InProcessMeasurer, measureSchedule } from '../../src/tune/measure.js';
+import { Kernels } from '../../src/core/kernels.js';
 import { ErrorCode } from '../../src/base/result.js';
 import { pointKey } from '../../src/base/search-space.js';
 import { convTask, spaceFor } from '../../src/tune/space/index.js';
@@ -44,6 +45,28 @@ describe('real measurer', () => {
     // A 12×12 layer takes microseconds: filling 5 ms takes many runs.
     expect(unflushed!.number).toBeGreaterThan(1);
     expect(() => new InProcessMeasurer(core, space, { flushBytes: -1 })).toThrow(/flushBytes must be a positive number/);
+  });
+
+  it('stops a candidate after its first repeat when that is slower than rejectFactor times the fastest median so far', async () => {
+    const fixture = new Fixture(new Kernels(await getCore()), task, 1);
+    const schedule = space.schedule(space.defaultConfig);
+    try {
+      const full = measureSchedule(fixture, schedule, options);
+      expect(full.costs).toHaveLength(3);
+      expect(fixture.fastestSeconds).toBe(full.medianSeconds);
+      // As if a config a thousand times faster had been measured before: this one cannot be the best.
+      const bar = full.minSeconds / 1000;
+      fixture.fastestSeconds = bar;
+      const cut = measureSchedule(fixture, schedule, options);
+      expect(cut.errorCode).toBe(ErrorCode.none);
+      expect(cut.costs).toHaveLength(1);
+      expect(cut.medianSeconds).toBe(cut.costs[0]);
+      expect(fixture.fastestSeconds, 'a cut measurement sets no bar').toBe(bar);
+      expect(measureSchedule(fixture, schedule, { ...options, rejectFactor: 0 }).costs, 'rejectFactor 0 times every repeat').toHaveLength(3);
+      expect(() => new InProcessMeasurer(fixture.kernels.core, space, { rejectFactor: -1 })).toThrow(/rejectFactor must be a positive number/);
+    } finally {
+      fixture.dispose();
+    }
   });
 
   it('reports a wrong answer as an error code with no costs', async () => {
