@@ -68,7 +68,7 @@ const UNARY = [
   ['U_RECIPROCAL', 'reciprocal'], ['U_LEAKY_RELU', 'leakyRelu'], ['U_LOG', 'log'], ['U_SCALE_SHIFT', 'scaleShift'], ['U_SILU', 'silu'],
   ['U_GELU', 'gelu'],
 ];
-const BINARY = [['B_ADD', 'add'], ['B_SUB', 'sub'], ['B_MUL', 'mul'], ['B_DIV', 'div'], ['B_POW', 'pow'], ['B_MAX', 'max'], ['B_MIN', 'min']];
+const BINARY = [['B_ADD', 'add'], ['B_SUB', 'sub'], ['B_MUL', 'mul'], ['B_DIV', 'div'], ['B_POW', 'pow'], ['B_MAX', 'max'], ['B_MIN', 'min'], ['B_PRELU', 'prelu']];
 const REDUCE = [['R_MEAN', 'mean'], ['R_SUM', 'sum'], ['R_MAX', 'max']];
 
 /** Slots in order: [core name or null for the 2nd/3rd operand, TypeScript name, index]. */

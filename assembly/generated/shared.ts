@@ -70,6 +70,7 @@ export const B_DIV: i32 = 3;
 export const B_POW: i32 = 4;
 export const B_MAX: i32 = 5;
 export const B_MIN: i32 = 6;
+export const B_PRELU: i32 = 7;
 export const R_MEAN: i32 = 0;
 export const R_SUM: i32 = 1;
 export const R_MAX: i32 = 2;

@@ -6,7 +6,7 @@
 //
 // Op codes (U_*, B_*, R_*) come from the definition both sides share (scripts/gen-shared.js).
 import {
-  B_ADD, B_DIV, B_MAX, B_MUL, B_POW, B_SUB, R_MAX, R_MEAN, U_ABS, U_CLIP, U_ERF, U_EXP, U_HARD_SIGMOID, U_HARD_SWISH,
+  B_ADD, B_DIV, B_MAX, B_MUL, B_POW, B_PRELU, B_SUB, R_MAX, R_MEAN, U_ABS, U_CLIP, U_ERF, U_EXP, U_HARD_SIGMOID, U_HARD_SWISH,
   U_GELU, U_LEAKY_RELU, U_LOG, U_NEG, U_RECIPROCAL, U_RELU, U_SCALE_SHIFT, U_SIGMOID, U_SILU, U_SQRT, U_TANH,
 } from '../generated/shared';
 
@@ -195,6 +195,7 @@ export function unaryMap(x: usize, out: usize, length: i32, kind: i32, a: f32, b
     case B_DIV: return x / y;
     case B_POW: return y == 2 ? x * x : <f32>Math.pow(<f64>x, <f64>y);
     case B_MAX: return max(x, y);
+    case B_PRELU: return x < 0 ? x * y : x;
     default: return min(x, y);
   }
 }
@@ -207,6 +208,8 @@ export function unaryMap(x: usize, out: usize, length: i32, kind: i32, a: f32, b
     case B_MUL: return f32x4.mul(x, y);
     case B_DIV: return f32x4.div(x, y);
     case B_MAX: return f32x4.max(x, y);
+    // x where x ≥ 0 (or NaN), else x·slope, as the scalar form.
+    case B_PRELU: return v128.bitselect(f32x4.mul(x, y), x, f32x4.lt(x, f32x4.splat(0)));
     default: return f32x4.min(x, y);
   }
 }
@@ -588,6 +591,90 @@ export function layerNorm(x: usize, scale: usize, bias: usize, out: usize, rows:
       const at = <usize>i << 2;
       const y = <f32>((<f64>load<f32>(p + at) - mean) * inv);
       store<f32>(q + at, y * load<f32>(scale + at) + (bias != 0 ? load<f32>(bias + at) : 0));
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function lrnScalar(row: usize, dst: usize, ch: i32, c: i32, lo: i32, hi: i32, k: f32, beta: f32, bias: f32): void {
+  let sum: f32 = 0;
+  for (let j = max(0, ch - lo); j <= min(c - 1, ch + hi); j++) {
+    const v = load<f32>(row + (<usize>j << 2));
+    sum += v * v;
+  }
+  const base = bias + k * sum;
+  const t = Mathf.sqrt(base);
+  const denominator = beta == 0.75 ? t * Mathf.sqrt(t) : Mathf.pow(base, beta);
+  store<f32>(dst + (<usize>ch << 2), load<f32>(row + (<usize>ch << 2)) / denominator);
+}
+
+/**
+ * LRN across the c channels of each of `pixels` channels-last pixels: x / (bias + k · Σ x²)^beta,
+ * k = alpha / size, the sum over the channels ch − ⌊(size − 1) / 2⌋ … ch + ⌈(size − 1) / 2⌉ that
+ * exist. With beta 0.75 (AlexNet's and GoogLeNet's) the power is two square roots, and channels
+ * whose window lies inside run four at a time; any other beta takes a pow a channel.
+ */
+export function lrnChannels(x: usize, out: usize, pixels: i32, c: i32, size: i32, alpha: f32, beta: f32, bias: f32): void {
+  const lo = (size - 1) >> 1, hi = size - 1 - lo;
+  const k = alpha / <f32>size;
+  // Four channels from ch (≥ lo) while ch + 3 + hi < c: their windows lie inside.
+  const vectorEnd = beta == 0.75 ? c - hi - 3 : 0;
+  const vk = f32x4.splat(k), vbias = f32x4.splat(bias);
+  for (let p = 0; p < pixels; p++) {
+    const row = x + (<usize>p * <usize>c << 2), dst = out + (<usize>p * <usize>c << 2);
+    let ch = 0;
+    for (; ch < min(lo, c); ch++) lrnScalar(row, dst, ch, c, lo, hi, k, beta, bias);
+    for (; ch < vectorEnd; ch += 4) {
+      let sum = f32x4.splat(0);
+      for (let j = 0; j < size; j++) {
+        const v = v128.load(row + (<usize>(ch - lo + j) << 2));
+        sum = f32x4.add(sum, f32x4.mul(v, v));
+      }
+      const t = f32x4.sqrt(f32x4.add(vbias, f32x4.mul(vk, sum)));
+      v128.store(dst + (<usize>ch << 2), f32x4.div(v128.load(row + (<usize>ch << 2)), f32x4.mul(t, f32x4.sqrt(t))));
+    }
+    for (; ch < c; ch++) lrnScalar(row, dst, ch, c, lo, hi, k, beta, bias);
+  }
+}
+
+/**
+ * InstanceNormalization over channels-last images: for each of n images and each of its c
+ * channels, (x − mean) / sqrt(var + eps) · scale[ch] + bias[ch], the statistics over the image's
+ * `pixels` in f64 (each output rounded as layerNorm's). `stats` is scratch for 2c f64: the
+ * channels' means, then their inverse deviations. The sums take four channels at a time.
+ */
+export function instanceNormChannelsLast(x: usize, scale: usize, bias: usize, out: usize, stats: usize, n: i32, pixels: i32, c: i32, eps: f32): void {
+  const c4 = c & ~3;
+  const mean = stats, inv = stats + (<usize>c << 3);
+  for (let img = 0; img < n; img++) {
+    const base = x + (<usize>img * <usize>pixels * <usize>c << 2), dst = out + (<usize>img * <usize>pixels * <usize>c << 2);
+    memory.fill(stats, 0, <usize>c << 4);
+    for (let p = 0; p < pixels; p++) {
+      const row = base + (<usize>p * <usize>c << 2);
+      let ch = 0;
+      for (; ch < c4; ch += 4) {
+        const v = v128.load(row + (<usize>ch << 2)), m = mean + (<usize>ch << 3);
+        v128.store(m, f64x2.add(v128.load(m), f64x2.promote_low_f32x4(v)));
+        v128.store(m, f64x2.add(v128.load(m, 16), promoteHigh(v)), 16);
+      }
+      for (; ch < c; ch++) store<f64>(mean + (<usize>ch << 3), load<f64>(mean + (<usize>ch << 3)) + <f64>load<f32>(row + (<usize>ch << 2)));
+    }
+    for (let ch = 0; ch < c; ch++) store<f64>(mean + (<usize>ch << 3), load<f64>(mean + (<usize>ch << 3)) / <f64>pixels);
+    for (let p = 0; p < pixels; p++) {
+      const row = base + (<usize>p * <usize>c << 2);
+      for (let ch = 0; ch < c; ch++) {
+        const d = <f64>load<f32>(row + (<usize>ch << 2)) - load<f64>(mean + (<usize>ch << 3));
+        store<f64>(inv + (<usize>ch << 3), load<f64>(inv + (<usize>ch << 3)) + d * d);
+      }
+    }
+    for (let ch = 0; ch < c; ch++) store<f64>(inv + (<usize>ch << 3), 1.0 / Math.sqrt(load<f64>(inv + (<usize>ch << 3)) / <f64>pixels + <f64>eps));
+    for (let p = 0; p < pixels; p++) {
+      const at = <usize>p * <usize>c << 2;
+      for (let ch = 0; ch < c; ch++) {
+        const k = <usize>ch << 2, s = <usize>ch << 3;
+        const y = <f32>((<f64>load<f32>(base + at + k) - load<f64>(mean + s)) * load<f64>(inv + s));
+        store<f32>(dst + at + k, y * load<f32>(scale + k) + load<f32>(bias + k));
+      }
     }
   }
 }

@@ -133,6 +133,16 @@ export class TensorOps {
     this.core.exports.layerNorm(x, scale, bias, out, rows, n, epsilon);
   }
 
+  /** LRN across the c channels of each of `pixels` channels-last pixels (see lrnChannels in the core). */
+  lrn(x: number, out: number, pixels: number, c: number, size: number, alpha: number, beta: number, bias: number): void {
+    this.core.exports.lrnChannels(x, out, pixels, c, size, alpha, beta, bias);
+  }
+
+  /** InstanceNormalization over n channels-last images of `pixels` × c; `stats` is scratch of 4c floats. */
+  instanceNorm(x: number, scale: number, bias: number, out: number, stats: number, n: number, pixels: number, c: number, epsilon: number): void {
+    this.core.exports.instanceNormChannelsLast(x, scale, bias, out, stats, n, pixels, c, epsilon);
+  }
+
   /** C[m×n] = A[m×k]·B[k×n] row-major (B is usually pre-packed weights in ONNX [k][n] order). */
   gemm(a: number, b: number, c: number, m: number, n: number, k: number): void {
     this.core.exports.gemm(a, b, c, m, n, k);

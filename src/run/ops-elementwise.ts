@@ -64,7 +64,7 @@ function mapStep(lw: Lowering, node: GraphNode, x: Val, output: string, { kind, 
   });
 }
 
-const BINARY: Readonly<Record<string, BinaryKind>> = { Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', Pow: 'pow', Max: 'max', Min: 'min', Sum: 'add', Mean: 'add' };
+const BINARY: Readonly<Record<string, BinaryKind>> = { Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', Pow: 'pow', Max: 'max', Min: 'min', Sum: 'add', Mean: 'add', PRelu: 'prelu' };
 const VARIADIC = new Set(['Max', 'Min', 'Sum', 'Mean']);
 
 /** Strides of `v` read at each physical dim of an output of logical rank `rank` in `layout`. */

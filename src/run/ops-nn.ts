@@ -427,6 +427,47 @@ const layerNorm: Handler = (lw, node) => {
   });
 };
 
+/** InstanceNormalization of 4-D inputs (style-transfer networks), channels-last. */
+const instanceNorm: Handler = (lw, node) => {
+  const input = lw.need(node, 0, 'input');
+  if (input.shape.length !== 4) lw.fail(node, `input must be 4-D (N, C, H, W), got [${input.shape.join(', ')}]`);
+  const x = lw.as(input, 'nhwc');
+  const [n, c] = x.shape as [number, number];
+  const scale = lw.constant(node, 1, 'scale');
+  const bias = lw.constant(node, 2, 'B');
+  if (scale.length !== c || bias.length !== c) lw.fail(node, `scale and B must hold ${c} values, one a channel`);
+  const out = node.outputs[0]!;
+  const y = lw.define(out.name, out.shape, 'nhwc');
+  const stats = lw.define(`${out.name}#stats`, [4 * c], 'rm');
+  const scaleAt = lw.wasmConstant(scale), biasAt = lw.wasmConstant(bias);
+  const pixels = elementCount(x.shape) / (n * c);
+  const eps = attr(node, 'epsilon', 1e-5);
+  const xAt = lw.address(x);
+  lw.step(node, [x], [y, stats], (ptr) => {
+    const px = xAt(ptr), py = ptr(y.buf!), ps = ptr(stats.buf!);
+    return () => lw.ops.instanceNorm(px, scaleAt, biasAt, py, ps, n, pixels, c, eps);
+  });
+};
+
+/** LRN across channels (AlexNet's and GoogLeNet's, as Caffe wrote them), on channels-last N×C×H×W. */
+const lrn: Handler = (lw, node) => {
+  const input = lw.need(node, 0, 'X');
+  if (input.shape.length !== 4) lw.fail(node, `X must be 4-D (N, C, H, W), got [${input.shape.join(', ')}]`);
+  const size = attr(node, 'size', 0);
+  if (!Number.isInteger(size) || size < 1) lw.fail(node, `attribute 'size' must be a positive integer, got ${size}`);
+  const x = lw.as(input, 'nhwc');
+  const out = node.outputs[0]!;
+  const y = lw.define(out.name, out.shape, 'nhwc');
+  const c = x.shape[1]!;
+  const pixels = elementCount(x.shape) / c;
+  const [alpha, beta, bias] = [attr(node, 'alpha', 1e-4), attr(node, 'beta', 0.75), attr(node, 'bias', 1)];
+  const xAt = lw.address(x);
+  lw.step(node, [x], [y], (ptr) => {
+    const px = xAt(ptr), py = ptr(y.buf!);
+    return () => lw.ops.lrn(px, py, pixels, c, size, alpha, beta, bias);
+  });
+};
+
 const softmax: Handler = (lw, node) => {
   const x0 = lw.need(node, 0, 'input');
   const rank = x0.shape.length;
@@ -456,5 +497,5 @@ const softmax: Handler = (lw, node) => {
 export const NN_HANDLERS: Readonly<Record<string, Handler>> = {
   Conv: conv, Gemm: gemm, MatMul: matmul,
   MaxPool: pool, AveragePool: pool, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
-  BatchNormalization: batchNorm, LayerNormalization: layerNorm, Softmax: softmax, LogSoftmax: softmax,
+  BatchNormalization: batchNorm, InstanceNormalization: instanceNorm, LayerNormalization: layerNorm, LRN: lrn, Softmax: softmax, LogSoftmax: softmax,
 };

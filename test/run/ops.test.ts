@@ -362,6 +362,21 @@ add('GELU on a graph input (one fused map) and a near-miss (divisor 1.5) that ru
   };
   g.op('Add', [gelu(x, Math.SQRT2), gelu(g.op('Neg', [x]), 1.5)]);
 }, 17);
+add('InstanceNormalization over 6 channels (four at a time and a tail), two images', (g) => void g.op('InstanceNormalization', [g.input(nchw(2, 6, 5, 4), -2, 3), g.weight([6], 0.5, 1.5), g.weight([6])], { epsilon: { float: 1e-3 } }));
+add('reflect Pad → Conv → InstanceNormalization → Relu (a style-transfer block)', (g) => {
+  const p = g.op('Pad', [g.input(nchw(1, 3, 8, 8)), g.int([0, 0, 1, 1, 0, 0, 1, 1])], { mode: 'reflect' });
+  g.op('Relu', [g.op('InstanceNormalization', [g.conv(p, 3, 8, 3), g.weight([8], 0.5, 1.5), g.weight([8])])]);
+});
+
+// LRN across channels (AlexNet's and GoogLeNet's size 5, beta 0.75 as Caffe wrote them). An alpha
+// far above theirs makes the denominator matter: with 1e-4 it is 1 to four places.
+add('LRN size 5, beta 0.75, over 13 channels (windows at both edges, four channels at a time between)', (g) => void g.op('LRN', [g.input(nchw(2, 13, 5, 6))], { size: 5, alpha: { float: 2 }, beta: { float: 0.75 }, bias: { float: 1 } }));
+add('LRN size 3, beta 0.5, bias 2 (a pow a channel; onnxruntime refuses even sizes)', (g) => void g.op('LRN', [g.input(nchw(1, 9, 4, 3))], { size: 3, alpha: { float: 1.5 }, beta: { float: 0.5 }, bias: { float: 2 } }));
+add('LRN size 5 over 3 channels (every window cut by both edges)', (g) => void g.op('LRN', [g.input(nchw(1, 3, 3, 4))], { size: 5, alpha: { float: 3 } }));
+add('Conv → Relu → LRN → MaxPool (the first layers of AlexNet)', (g) => {
+  const c = g.op('Relu', [g.conv(g.input(nchw(1, 3, 11, 11)), 3, 16, 3, { strides: [2, 2] })]);
+  g.op('MaxPool', [g.op('LRN', [c], { size: 5, alpha: { float: 1 }, beta: { float: 0.75 }, bias: { float: 2 } })], { kernel_shape: [3, 3], strides: [2, 2] });
+});
 
 // Pools
 add('MaxPool 3×3 stride 2 pad 1 after Conv (ResNet stem)', (g) => void g.op('MaxPool', [g.conv(g.input(nchw(1, 3, 9, 9)), 3, 4, 3, { pads: [1, 1, 1, 1] })], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }));
@@ -394,6 +409,11 @@ for (const [op, attrs, lo, hi] of unaryOps) {
 }
 // 21 floats: the long maps' four-vector loop, then their one-vector loop, then the scalar tail.
 for (const op of ['Sigmoid', 'Exp', 'Erf']) add(`${op} on 21 floats`, (g) => void g.op(op, [g.input([3, 7], -4, 4)]));
+add('PRelu with a slope per channel ([C, 1, 1], as PyTorch exports it) after Conv', (g) => void g.op('PRelu', [g.conv(g.input(nchw(1, 3, 6, 6)), 3, 6, 3, { pads: [1, 1, 1, 1] }), g.weight([6, 1, 1], 0.05, 0.5)]));
+add('PRelu with one slope, and with a slope per element', (g) => {
+  const x = g.input(nchw(2, 3, 4, 5));
+  g.op('Add', [g.op('PRelu', [x, g.weight([1], 0.1, 0.3)]), g.op('PRelu', [x, g.weight([3, 4, 5], -0.5, 0.5)])]);
+});
 add('Conv → Sigmoid → Mul (SiLU)', (g) => {
   const c = g.conv(g.input(nchw(1, 3, 6, 6)), 3, 4, 3, { pads: [1, 1, 1, 1] });
   g.op('Mul', [c, g.op('Sigmoid', [c])]);

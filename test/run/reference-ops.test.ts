@@ -180,6 +180,21 @@ describe('matrix products and normalization', () => {
     expectTensor(inv, [1, 1], [r]);
   });
 
+  it('InstanceNormalization: each image and channel over its pixels, then scale and B per channel', () => {
+    // Every channel of every image normalises to [−1, 1] or [1, −1]: [1, 3], [2, 4], [0, 4], [5, 1].
+    const x = tensor([2, 2, 1, 2], [1, 3, 2, 4, 0, 4, 5, 1]);
+    expectTensor(op1('InstanceNormalization', { epsilon: 0 }, [x, tensor([2], [2, 3]), tensor([2], [0.5, -1])]), [2, 2, 1, 2], [-1.5, 2.5, -4, 2, -1.5, 2.5, 2, -4]);
+  });
+
+  it('LRN across channels: windows cut at the edges, an even size (one channel more after than before), beta', () => {
+    const x = tensor([1, 3, 1, 1], [1, 2, 3]);
+    // alpha / size = 1 and beta 1: y = x / (1 + Σ x²) over the window.
+    expectTensor(op1('LRN', { size: 3, alpha: 3, beta: 1, bias: 1 }, [x]), [1, 3, 1, 1], [1 / 6, 2 / 15, 3 / 14]);
+    expectTensor(op1('LRN', { size: 2, alpha: 2, beta: 1, bias: 1 }, [x]), [1, 3, 1, 1], [1 / 6, 2 / 14, 3 / 10]);
+    // A window of one, bias 0, beta 0.5: x / |x|.
+    expectTensor(op1('LRN', { size: 1, alpha: 1, beta: 0.5, bias: 0 }, [tensor([1, 2, 1, 2], [-2, 1, 4, -3])]), [1, 2, 1, 2], [-1, 1, 1, -1]);
+  });
+
   it('Softmax and LogSoftmax (ONNX examples) and the opset < 13 coercion to 2-D', () => {
     expectTensor(op1('Softmax', {}, [tensor([1, 3], [-1, 0, 1])]), [1, 3], [0.09003058, 0.24472848, 0.66524094]);
     expectTensor(op1('LogSoftmax', {}, [tensor([1, 3], [-1, 0, 1])]), [1, 3], [-2.40760596, -1.40760596, -0.40760596]);
@@ -209,6 +224,11 @@ describe('elementwise', () => {
     expectTensor(op1('HardSwish', {}, [tensor([5], [-4, -3, -1.5, 1.5, 3])]), [5], [0, 0, -0.375, 1.125, 3]);
     expectTensor(op1('Sigmoid', {}, [tensor([3], [-1, 0, 1])]), [3], [0.26894142, 0.5, 0.73105858]);
     expectTensor(op1('Tanh', {}, [tensor([3], [-1, 0, 1])]), [3], [-0.76159416, 0, 0.76159416]);
+  });
+
+  it('PRelu: the slope broadcast to X, per channel as [C, 1, 1]', () => {
+    expectTensor(op1('PRelu', {}, [tensor([1, 2, 1, 2], [-2, 1, -4, 3]), tensor([2, 1, 1], [0.5, 0.25])]), [1, 2, 1, 2], [-1, 1, -1, 3]);
+    expectTensor(op1('PRelu', {}, [tensor([3], [-3, 0, 2]), tensor([1], [0.1])]), [3], [-0.3, 0, 2]);
   });
 
   it('Clip: min and max as optional inputs from opset 11, attributes before', () => {

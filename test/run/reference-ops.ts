@@ -188,6 +188,26 @@ export const min = (...xs: Tensor[]) => broadcastMap(xs, (...v) => Math.min(...v
 export const sum = (...xs: Tensor[]) => broadcastMap(xs, (...v) => v.reduce((a, b) => a + b, 0));
 export const mean = (...xs: Tensor[]) => broadcastMap(xs, (...v) => v.reduce((a, b) => a + b, 0) / v.length);
 /** Where: condition is true where nonzero. */
+/** PRelu: x where x ≥ 0, else slope · x, the slope broadcast to X. */
+export const prelu = (x: Tensor, slope: Tensor) => broadcastMap([x, slope], (v, s) => (v! < 0 ? v! * s! : v!));
+
+/**
+ * LRN across channels (axis 1), as the ONNX spec writes it: x / (bias + alpha / size · Σ x²)^beta,
+ * the sum over channels c − ⌊(size − 1) / 2⌋ … c + ⌈(size − 1) / 2⌉ that exist.
+ */
+export function lrn(x: Tensor, window: number, alpha = 1e-4, beta = 0.75, bias = 1): Tensor {
+  const c = x.shape[1]!;
+  const inner = size(x.shape.slice(2));
+  const data = new Float32Array(x.data.length);
+  for (let i = 0; i < x.data.length; i++) {
+    const ch = Math.floor(i / inner) % c;
+    let sum = 0;
+    for (let j = Math.max(0, ch - Math.floor((window - 1) / 2)); j <= Math.min(c - 1, ch + Math.ceil((window - 1) / 2)); j++) sum += x.data[i + (j - ch) * inner]! ** 2;
+    data[i] = x.data[i]! / (bias + (alpha / window) * sum) ** beta;
+  }
+  return { shape: [...x.shape], data };
+}
+
 export const where = (c: Tensor, a: Tensor, b: Tensor) => broadcastMap([c, a, b], (k, x, y) => (k !== 0 ? x! : y!));
 
 // ---- convolution and pooling --------------------------------------------------------------
@@ -420,6 +440,23 @@ export function batchNormalization(x: Tensor, scale: Tensor, bias: Tensor, mean:
   for (let i = 0; i < x.data.length; i++) {
     const ci = Math.floor(i / inner) % c;
     data[i] = ((x.data[i]! - mean.data[ci]!) / Math.sqrt(variance.data[ci]! + epsilon)) * scale.data[ci]! + bias.data[ci]!;
+  }
+  return { shape: [...x.shape], data };
+}
+
+/** InstanceNormalization: per image and channel, over the spatial axes; scale and B per channel. */
+export function instanceNormalization(x: Tensor, scale: Tensor, bias: Tensor, epsilon = 1e-5): Tensor {
+  const c = x.shape[1]!;
+  const inner = size(x.shape.slice(2));
+  const data = new Float32Array(x.data.length);
+  for (let row = 0; row < x.data.length / inner; row++) {
+    const values = Array.from(x.data.subarray(row * inner, (row + 1) * inner));
+    const mean = values.reduce((a, v) => a + v, 0) / inner;
+    const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / inner;
+    const ch = row % c;
+    values.forEach((v, j) => {
+      data[row * inner + j] = ((v - mean) / Math.sqrt(variance + epsilon)) * scale.data[ch]! + bias.data[ch]!;
+    });
   }
   return { shape: [...x.shape], data };
 }
@@ -856,6 +893,8 @@ const OPS: Record<string, OpFn> = {
   Sum: (_a, i) => one(sum(...i.map((t, k) => need(t, `data_${k}`)))),
   Mean: (_a, i) => one(mean(...i.map((t, k) => need(t, `data_${k}`)))),
   Where: (_a, i) => one(where(need(i[0], 'condition'), need(i[1], 'X'), need(i[2], 'Y'))),
+  PRelu: (_a, i) => one(prelu(need(i[0], 'X'), need(i[1], 'slope'))),
+  LRN: (a, i) => one(lrn(need(i[0], 'X'), attrNum(a, 'size', NaN), attrNum(a, 'alpha', 1e-4), attrNum(a, 'beta', 0.75), attrNum(a, 'bias', 1))),
   ReduceMean: reduceOp('mean', 18),
   ReduceSum: reduceOp('sum', 13),
   ReduceMax: reduceOp('max', 18),
@@ -888,6 +927,7 @@ const OPS: Record<string, OpFn> = {
   Unsqueeze: (a, i, opset) => one(unsqueeze(need(i[0], 'data'), axesOf(a, i, opset, 13)!)),
   Softmax: (a, i, opset) => one(softmax(need(i[0], 'input'), a['axis'] === undefined ? undefined : attrNum(a, 'axis', 0), opset)),
   LogSoftmax: (a, i, opset) => one(logSoftmax(need(i[0], 'input'), a['axis'] === undefined ? undefined : attrNum(a, 'axis', 0), opset)),
+  InstanceNormalization: (a, i) => one(instanceNormalization(need(i[0], 'input'), need(i[1], 'scale'), need(i[2], 'B'), attrNum(a, 'epsilon', 1e-5))),
   LayerNormalization: (a, i) => layerNormalization(need(i[0], 'X'), need(i[1], 'Scale'), i[2], attrNum(a, 'axis', -1), attrNum(a, 'epsilon', 1e-5)),
   Dropout: un((x) => ({ shape: [...x.shape], data: Float32Array.from(x.data) })),
   Identity: un((x) => ({ shape: [...x.shape], data: Float32Array.from(x.data) })),

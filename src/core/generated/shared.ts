@@ -58,5 +58,5 @@ export const KERNEL_ERRORS: Readonly<Record<number, string>> = { 1: 'unknown ker
 export const PLAN_ERROR_LIMIT = 16;
 
 export const UNARY = { relu: 0, clip: 1, sigmoid: 2, hardSigmoid: 3, hardSwish: 4, erf: 5, sqrt: 6, tanh: 7, exp: 8, neg: 9, abs: 10, reciprocal: 11, leakyRelu: 12, log: 13, scaleShift: 14, silu: 15, gelu: 16 } as const;
-export const BINARY = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, max: 5, min: 6 } as const;
+export const BINARY = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, max: 5, min: 6, prelu: 7 } as const;
 export const REDUCE = { mean: 0, sum: 1, max: 2 } as const;
