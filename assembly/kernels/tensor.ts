@@ -496,23 +496,28 @@ export function softmaxMiddle(x: usize, out: usize, outer: i32, n: i32, inner: i
 }
 
 /**
- * out[o][c][i] = x[o][c][i]·scale[c] + shift[c] over an [outer][c][inner] view: inference
- * BatchNormalization after folding its statistics (shift may be 0 for a plain scale).
+ * out[o][c][i] = clamp(x[o][c][i]·scale[c] + shift[c], lo, hi) over an [outer][c][inner] view:
+ * inference BatchNormalization after folding its statistics (shift may be 0 for a plain scale),
+ * with a ReLU or Clip after it as the clamp (lo −∞ and hi +∞ for none; the same pseudo-min and
+ * -max as those maps). Channels last (inner 1), x's pixels may lie xStride ≥ c floats apart: a
+ * channel prefix of a wider tensor (DenseNet's features so far).
  */
-export function channelAffine(x: usize, scale: usize, shift: usize, out: usize, outer: i32, c: i32, inner: i32): void {
+export function channelAffine(x: usize, scale: usize, shift: usize, out: usize, outer: i32, c: i32, inner: i32, xStride: i32, lo: f32, hi: f32): void {
+  const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   if (inner == 1) {
     // Channels last: each pixel's row of c channels against the scale and shift vectors.
     const c4 = c & ~3;
     for (let o = 0; o < outer; o++) {
-      const row = <usize>(o * c) << 2;
+      const row = <usize>(o * c) << 2, from = x + (<usize>o * <usize>xStride << 2);
       let ch = 0;
       for (; ch < c4; ch += 4) {
         const at = <usize>ch << 2;
-        v128.store(out + row + at, f32x4.add(f32x4.mul(v128.load(x + row + at), v128.load(scale + at)), v128.load(shift + at)));
+        const y = f32x4.add(f32x4.mul(v128.load(from + at), v128.load(scale + at)), v128.load(shift + at));
+        v128.store(out + row + at, f32x4.pmin(f32x4.pmax(y, vlo), vhi));
       }
       for (; ch < c; ch++) {
         const at = <usize>ch << 2;
-        store<f32>(out + row + at, load<f32>(x + row + at) * load<f32>(scale + at) + load<f32>(shift + at));
+        store<f32>(out + row + at, min(max(load<f32>(from + at) * load<f32>(scale + at) + load<f32>(shift + at), lo), hi));
       }
     }
     return;
@@ -524,8 +529,11 @@ export function channelAffine(x: usize, scale: usize, shift: usize, out: usize, 
       const vs = f32x4.splat(s), vt = f32x4.splat(t);
       const row = <usize>((o * c + ch) * inner) << 2;
       let i = 0;
-      for (; i < inner4; i += 4) v128.store(out + row + (<usize>i << 2), f32x4.add(f32x4.mul(v128.load(x + row + (<usize>i << 2)), vs), vt));
-      for (; i < inner; i++) store<f32>(out + row + (<usize>i << 2), load<f32>(x + row + (<usize>i << 2)) * s + t);
+      for (; i < inner4; i += 4) {
+        const y = f32x4.add(f32x4.mul(v128.load(x + row + (<usize>i << 2)), vs), vt);
+        v128.store(out + row + (<usize>i << 2), f32x4.pmin(f32x4.pmax(y, vlo), vhi));
+      }
+      for (; i < inner; i++) store<f32>(out + row + (<usize>i << 2), min(max(load<f32>(x + row + (<usize>i << 2)) * s + t, lo), hi));
     }
   }
 }

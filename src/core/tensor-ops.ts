@@ -123,9 +123,12 @@ export class TensorOps {
     this.core.exports.softmaxMiddle(x, out, outer, n, inner, log ? 1 : 0);
   }
 
-  /** out[o][c][i] = x·scale[c] + shift[c]. */
-  channelAffine(x: number, scale: number, shift: number, out: number, outer: number, c: number, inner: number): void {
-    this.core.exports.channelAffine(x, scale, shift, out, outer, c, inner);
+  /**
+   * out[o][c][i] = clamp(x·scale[c] + shift[c], lo, hi); channels last (inner 1), x's pixels
+   * `xStride` floats apart (c unless x is a channel prefix of a wider tensor).
+   */
+  channelAffine(x: number, scale: number, shift: number, out: number, outer: number, c: number, inner: number, xStride = c, lo = -Infinity, hi = Infinity): void {
+    this.core.exports.channelAffine(x, scale, shift, out, outer, c, inner, xStride, lo, hi);
   }
 
   /** LayerNormalization over rows of n floats; bias 0 means none. */

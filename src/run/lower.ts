@@ -28,6 +28,8 @@ export interface Val {
   readonly layout: Layout;
   readonly buf?: Buf;
   readonly data?: Float32Array;
+  /** Floats between pixels of a channels-last value that is a channel prefix of a wider one (a concat chain's view, concat-chain.ts). */
+  readonly pixelStride?: number;
   /** A folded matrix transpose's source: `data` is its transpose (a Linear weight MatMul reads as [out][in]). */
   readonly transposeOf?: Float32Array;
 }
@@ -249,6 +251,11 @@ export class Lowering {
   }
 
   /** The one node that reads `tensor`, when exactly one does and it is not a graph output. */
+  /** The nodes that read activation `tensor`. */
+  readersOf(tensor: string): readonly GraphNode[] {
+    return this.readers.get(tensor) ?? [];
+  }
+
   soleReader(tensor: string): GraphNode | undefined {
     const list = this.readers.get(tensor) ?? [];
     if (list.length !== 1 || this.graph.outputs.includes(tensor)) return undefined;

@@ -398,11 +398,15 @@ const batchNorm: Handler = (lw, node) => {
   const scaleAt = lw.wasmConstant(scale), shiftAt = lw.wasmConstant(shift);
   const xAt = lw.address(x);
   const length = elementCount(out.shape);
+  // A ReLU or Clip straight after (DenseNet's pre-activations) is the map's clamp, not a pass of its own.
+  const act = epilogue.activation;
+  const clamp = !epilogue.residual && act && (act.kind === 'relu' || act.kind === 'clip') ? (act.kind === 'relu' ? [0, Infinity] : [act.a, act.b]) : undefined;
+  const rest: Epilogue = clamp ? { output: epilogue.output } : epilogue;
   lw.step(node, [x, epilogue.residual], [y], (ptr) => {
     const px = xAt(ptr), py = ptr(y.buf!);
-    const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), py, length);
+    const tail = runEpilogue(lw, rest, (v) => ptr(v.buf!), py, length);
     return () => {
-      lw.ops.channelAffine(px, scaleAt, shiftAt, py, outer, c, inner);
+      lw.ops.channelAffine(px, scaleAt, shiftAt, py, outer, c, inner, x.pixelStride ?? c, ...(clamp ?? [-Infinity, Infinity]));
       tail();
     };
   });

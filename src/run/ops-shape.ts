@@ -6,6 +6,7 @@ import { MAX_COPY_RANK, type ReduceKind } from '../core/tensor-ops.js';
 import type { GraphNode } from '../graph/types.js';
 import { collapseDims, contiguousStrides, elementCount, logicalStrides, physicalOrder, physicalShape, type Layout } from './layout.js';
 import { attr, attrList, attrString, normaliseAxis, type Handler, type Lowering, type Val } from './lower.js';
+import { type ConcatChain, concatChain } from './concat-chain.js';
 
 /** A view: same data, new shape, row-major (the input is converted first when its layout differs). */
 const reshape: Handler = (lw, node) => {
@@ -118,7 +119,7 @@ export interface ConcatSlice {
  * other inputs; `tensor`'s value shares the Concat's buffer, which only the Concat reads.
  */
 export function concatSlice(lw: Lowering, tensor: string, shape: readonly number[]): ConcatSlice | undefined {
-  const reader = lw.soleReader(tensor);
+  const reader = lw.soleReader(tensor) ?? chainHome(lw, tensor);
   const out = reader?.outputs[0];
   if (reader?.op !== 'Concat' || !out || out.shape.length !== 4 || normaliseAxis(attr(reader, 'axis', 0), 4) !== 1) return undefined;
   const next = lw.soleReader(out.name);
@@ -131,6 +132,49 @@ export function concatSlice(lw: Lowering, tensor: string, shape: readonly number
   return { value, channel, stride: out.shape[1]!, floats: elementCount(out.shape) };
 }
 
+/** The home of the concat chain that all of `tensor`'s readers belong to (each reading it once), if any. */
+function chainHome(lw: Lowering, tensor: string): GraphNode | undefined {
+  const readers = lw.readersOf(tensor);
+  if (readers.length === 0 || lw.graph.outputs.includes(tensor)) return undefined;
+  const chain = concatChain(lw, readers[0]!);
+  const once = readers.every((r) => concatChain(lw, r) === chain && r.inputs.filter((i) => i?.name === tensor).length === 1);
+  return chain && once ? chain.home : undefined;
+}
+
+/**
+ * A member of a concat chain: the home's output, or a view of its channel prefix; the step
+ * copies in the pieces no producer wrote in place and no earlier member copied.
+ */
+function chainStep(lw: Lowering, node: GraphNode, inputs: readonly Val[], chain: ConcatChain): void {
+  const home = chain.home.outputs[0]!;
+  const y = lw.values.get(home.name) ?? lw.define(home.name, home.shape, 'nhwc');
+  const out = node.outputs[0]!;
+  if (node !== chain.home) lw.values.set(out.name, { name: out.name, shape: [...out.shape], layout: 'nhwc', buf: y.buf!, pixelStride: home.shape[1]! });
+  const copies = inputs.filter((v) => !lw.inPlace.has(v.name) && !chain.copied.has(v.name));
+  for (const v of copies) chain.copied.add(v.name);
+  copyStep(lw, node, y, copies.map((v) => [v, chain.offsets.get(v.name)!]), 1);
+}
+
+/** One step copying each value into `y` from its offset along `axis` on (none when there are none). */
+function copyStep(lw: Lowering, node: GraphNode, y: Val, pieces: readonly (readonly [Val, number])[], axis: number): void {
+  if (pieces.length === 0) return;
+  const rank = y.shape.length;
+  const yStrides = logicalStrides(y.shape, y.layout);
+  const order = physicalOrder(y.layout, rank);
+  const parts = pieces.map(([v, offset]) => {
+    const from = logicalStrides(v.shape, v.layout);
+    return { at: lw.address(v), dims: order.map((d) => v.shape[d]!), src: order.map((d) => from[d]!), dstOffset: offset * yStrides[axis]! };
+  });
+  const dst = order.map((d) => yStrides[d]!);
+  lw.step(node, pieces.map(([v]) => v), [y], (ptr) => {
+    const py = ptr(y.buf!);
+    const bound = parts.map((p) => ({ ...p, from: p.at(ptr) }));
+    return () => {
+      for (const p of bound) lw.ops.copy(p.from, py + p.dstOffset * 4, p.dims, p.src, dst);
+    };
+  });
+}
+
 const concat: Handler = (lw, node) => {
   const out = node.outputs[0]!;
   const rank = out.shape.length;
@@ -141,29 +185,20 @@ const concat: Handler = (lw, node) => {
     const next = lw.soleReader(out.name);
     const shuffle = next?.op === 'Reshape' ? findChannelShuffle(lw, next) : undefined;
     if (shuffle && inputs.every((v) => v.shape[1]! % shuffle.perGroup === 0)) return void shuffleStep(lw, node, inputs, { ...shuffle, rest: [next!, ...shuffle.rest] });
+    const chain = concatChain(lw, node);
+    if (chain) return chainStep(lw, node, inputs, chain);
   }
   // Inputs already written in place (concatSlice) defined the output, channels-last.
   const placed = lw.values.get(out.name);
   const layout: Layout = placed?.layout ?? (rank === 4 && inputs.some((v) => v.buf && v.layout === 'nhwc') ? 'nhwc' : 'rm');
   const y = placed ?? lw.define(out.name, out.shape, layout);
-  const yStrides = logicalStrides(out.shape, layout);
-  const order = physicalOrder(layout, rank);
   let offset = 0;
-  const parts = inputs.flatMap((v) => {
-    const from = logicalStrides(v.shape, v.layout);
-    const part = { at: lw.address(v), dims: order.map((d) => v.shape[d]!), src: order.map((d) => from[d]!), dstOffset: offset * yStrides[axis]! };
+  const pieces = inputs.map((v) => {
+    const piece = [v, offset] as const;
     offset += v.shape[axis]!;
-    return lw.inPlace.has(v.name) ? [] : [part];
+    return piece;
   });
-  if (parts.length === 0) return;
-  const dst = order.map((d) => yStrides[d]!);
-  lw.step(node, inputs.filter((v) => !lw.inPlace.has(v.name)), [y], (ptr) => {
-    const py = ptr(y.buf!);
-    const bound = parts.map((p) => ({ ...p, from: p.at(ptr) }));
-    return () => {
-      for (const p of bound) lw.ops.copy(p.from, py + p.dstOffset * 4, p.dims, p.src, dst);
-    };
-  });
+  copyStep(lw, node, y, pieces.filter(([v]) => !lw.inPlace.has(v.name)), axis);
 };
 
 const split: Handler = (lw, node) => {

@@ -336,6 +336,19 @@ add('Conv → BatchNormalization → Relu → Add residual', (g) => {
   const b = g.op('Relu', [g.batchNorm(g.conv(x, 4, 4, 3, { pads: [1, 1, 1, 1] }), 4)]);
   g.op('Relu', [g.op('Add', [g.batchNorm(g.conv(b, 4, 4, 3, { pads: [1, 1, 1, 1] }), 4), x])]);
 });
+add('Conv → Relu → BatchNormalization → Relu → Conv (a pre-activation BatchNorm on channels-last values)', (g) => {
+  const r = g.op('Relu', [g.conv(g.input(nchw(1, 3, 7, 6)), 3, 10, 3)]);
+  g.conv(g.op('Relu', [g.batchNorm(r, 10)]), 10, 4, 1);
+});
+add('DenseNet layers: Concat of all earlier features → BatchNormalization → Relu → Conv, three deep', (g) => {
+  const features = [g.conv(g.input(nchw(1, 3, 6, 6)), 3, 8, 3, { pads: [1, 1, 1, 1] })];
+  for (let layer = 0; layer < 3; layer++) {
+    const c = 8 + 4 * layer;
+    const x = features.length === 1 ? features[0]! : g.op('Concat', [...features], { axis: 1 });
+    features.push(g.conv(g.op('Relu', [g.batchNorm(x, c)]), c, 4, 3, { pads: [1, 1, 1, 1] }));
+  }
+  g.op('Concat', [...features], { axis: 1 });
+});
 add('LayerNormalization over the last axis', (g) => void g.op('LayerNormalization', [g.input([2, 5, 8]), g.weight([8], 0.5, 1.5), g.weight([8])], { epsilon: 1e-6 }), 17);
 add('LayerNormalization over C, H, W of NCHW (axis 1), no bias', (g) => void g.op('LayerNormalization', [g.input(nchw(2, 3, 4, 5)), g.weight([3, 4, 5], 0.5, 1.5)], { axis: 1 }), 17);
 add('LayerNormalization over rows of 11 (vectors and a tail)', (g) => void g.op('LayerNormalization', [g.input([3, 11]), g.weight([11], 0.5, 1.5), g.weight([11])], { epsilon: 1e-5 }), 17);
