@@ -122,7 +122,7 @@ const conv: Handler = (lw, node) => {
   const dilations = attrList(node, 'dilations') ?? [1, 1];
   const [padTop, padLeft, padBottom, padRight] = windowPads(lw, node, h, w, [kh, kw], strides, dilations) as [number, number, number, number];
   if (cg * groups !== c) lw.fail(node, `weight has ${cg} input channels per group × ${groups} groups, input has ${c}`);
-  const shape: ConvShape = {
+  let shape: ConvShape = {
     n, h, w, c, oc, kh, kw, strideH: strides[0]!, strideW: strides[1]!, padTop, padLeft, padBottom, padRight,
     dilationH: dilations[0]!, dilationW: dilations[1]!, groups,
   };
@@ -142,11 +142,22 @@ const conv: Handler = (lw, node) => {
     lw.fused.add(bn.id);
     tensor = bn.outputs[0]!.name;
   }
-  const epilogue = fuseEpilogue(lw, tensor, out.shape, 'nhwc');
-  const x = lw.as(x0, 'nhwc');
+  let x = lw.as(x0, 'nhwc');
+  let outShape = out.shape;
+  // An average pool that alone reads a 1×1 conv's output pools the conv's input instead: the same
+  // linear maps in the other order, the conv on a quarter of the pixels after DenseNet's 2×2 pools.
+  const avg = lw.soleReader(tensor);
+  if (avg?.op === 'AveragePool' && kh === 1 && kw === 1 && shape.strideH === 1 && shape.strideW === 1 && padTop + padLeft + padBottom + padRight === 0 && commutesWithConv(avg)) {
+    const window = poolWindow(lw, avg, x.shape);
+    const pooled = lw.define(`${avg.outputs[0]!.name}#input`, [n, c, window.ho, window.wo], 'nhwc');
+    poolStep(lw, avg, x, pooled, window, { output: pooled.name });
+    lw.fused.add(avg.id);
+    [x, tensor, outShape, shape] = [pooled, avg.outputs[0]!.name, avg.outputs[0]!.shape, { ...shape, h: window.ho, w: window.wo }];
+  }
+  const epilogue = fuseEpilogue(lw, tensor, outShape, 'nhwc');
   // Straight into a Concat's output where that is its only reader (Inception's branches, SqueezeNet's expands).
-  const slice = concatSlice(lw, epilogue.output, out.shape);
-  const y = slice?.value ?? lw.define(epilogue.output, out.shape, 'nhwc');
+  const slice = concatSlice(lw, epilogue.output, outShape);
+  const y = slice?.value ?? lw.define(epilogue.output, outShape, 'nhwc');
   const outputStride = slice?.stride ?? oc;
 
   const task = convTask(node.name, shape);
@@ -160,7 +171,7 @@ const conv: Handler = (lw, node) => {
   lw.core.free(unpacked);
   lw.packed.push(packed);
   const biasAt = bias ? lw.wasmConstant(bias) : 0;
-  const length = elementCount(out.shape);
+  const length = elementCount(outShape);
   lw.step(node, [x, epilogue.residual], [y], (ptr) => {
     const input: F32Buffer = { ptr: ptr(x.buf!), length: elementCount(x.shape) };
     const output: F32Buffer = slice
@@ -340,27 +351,35 @@ const matmul: Handler = (lw, node) => {
   });
 };
 
-const pool: Handler = (lw, node) => {
-  const x0 = lw.need(node, 0, 'X');
-  if (x0.shape.length !== 4) lw.fail(node, `only 2-D pooling is supported (input rank ${x0.shape.length})`);
-  if (node.outputs.length > 1) lw.fail(node, 'the Indices output is not supported');
-  const [n, c, h, w] = x0.shape as [number, number, number, number];
+/** A pool's window over a 4-D input of `shape` ([N, C, H, W]), from its attributes. */
+function poolWindow(lw: Lowering, node: GraphNode, shape: readonly number[]): PoolWindow {
+  const [n, c, h, w] = shape as [number, number, number, number];
   const k = attrList(node, 'kernel_shape');
   if (!k || k.length !== 2) return lw.fail(node, 'kernel_shape must list 2 values');
   const s = attrList(node, 'strides') ?? [1, 1];
   const d = attrList(node, 'dilations') ?? [1, 1];
   const [padTop, padLeft, padBottom, padRight] = windowPads(lw, node, h, w, k, s, d) as [number, number, number, number];
   const out = node.outputs[0]!;
-  const window: PoolWindow = {
+  return {
     n, h, w, c, ho: out.shape[2]!, wo: out.shape[3]!, kh: k[0]!, kw: k[1]!, strideH: s[0]!, strideW: s[1]!,
     padTop, padLeft, padBottom, padRight, dilationH: d[0]!, dilationW: d[1]!,
   };
+}
+
+/**
+ * Whether an average pool gives the same as the 1×1 conv before it when run first: each window's
+ * mean weighs its taps to a sum of one (counting only the input's, or no padding and no window past the input).
+ */
+function commutesWithConv(avg: GraphNode): boolean {
+  const pads = attrList(avg, 'pads') ?? [];
+  return attr(avg, 'count_include_pad', 0) === 0 || (pads.every((p) => p === 0) && attrString(avg, 'auto_pad', 'NOTSET') !== 'SAME_UPPER' && attrString(avg, 'auto_pad', 'NOTSET') !== 'SAME_LOWER' && attr(avg, 'ceil_mode', 0) === 0);
+}
+
+/** Pools x (channels-last) into y over `window`, then the epilogue. */
+function poolStep(lw: Lowering, node: GraphNode, x: Val, y: Val, window: PoolWindow, epilogue: Epilogue): void {
   const kind = node.op === 'MaxPool' ? 'max' : 'avg';
   const countPad = attr(node, 'count_include_pad', 0) === 1;
-  const epilogue = fuseEpilogue(lw, out.name, out.shape, 'nhwc');
-  const x = lw.as(x0, 'nhwc');
-  const y = lw.define(epilogue.output, out.shape, 'nhwc');
-  const length = elementCount(out.shape);
+  const length = elementCount(y.shape);
   lw.step(node, [x, epilogue.residual], [y], (ptr) => {
     const px = ptr(x.buf!), py = ptr(y.buf!);
     const tail = runEpilogue(lw, epilogue, (v) => ptr(v.buf!), py, length);
@@ -369,6 +388,16 @@ const pool: Handler = (lw, node) => {
       tail();
     };
   });
+}
+
+const pool: Handler = (lw, node) => {
+  const x0 = lw.need(node, 0, 'X');
+  if (x0.shape.length !== 4) lw.fail(node, `only 2-D pooling is supported (input rank ${x0.shape.length})`);
+  if (node.outputs.length > 1) lw.fail(node, 'the Indices output is not supported');
+  const window = poolWindow(lw, node, x0.shape);
+  const out = node.outputs[0]!;
+  const epilogue = fuseEpilogue(lw, out.name, out.shape, 'nhwc');
+  poolStep(lw, node, lw.as(x0, 'nhwc'), lw.define(epilogue.output, out.shape, 'nhwc'), window, epilogue);
 };
 
 const globalPool: Handler = (lw, node) => {

@@ -349,6 +349,15 @@ add('DenseNet layers: Concat of all earlier features → BatchNormalization → 
   }
   g.op('Concat', [...features], { axis: 1 });
 });
+add('BatchNormalization → Relu → Conv 1×1 → AveragePool 2×2 (a DenseNet transition, run pool first)', (g) => {
+  g.op('AveragePool', [g.conv(g.op('Relu', [g.batchNorm(g.input(nchw(1, 6, 8, 6)), 6)]), 6, 5, 1)], { kernel_shape: [2, 2], strides: [2, 2] });
+});
+add('Conv 1×1 → AveragePool 3×3 pad 1, padding excluded (run pool first) → Relu', (g) => {
+  g.op('Relu', [g.op('AveragePool', [g.conv(g.input(nchw(1, 4, 7, 5)), 4, 6, 1)], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] })]);
+});
+add('Conv 1×1 → AveragePool 3×3 pad 1, count_include_pad (kept in order: the bias is not in the padding)', (g) => {
+  g.op('AveragePool', [g.conv(g.input(nchw(1, 4, 6, 6)), 4, 3, 1)], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], count_include_pad: 1 });
+});
 add('LayerNormalization over the last axis', (g) => void g.op('LayerNormalization', [g.input([2, 5, 8]), g.weight([8], 0.5, 1.5), g.weight([8])], { epsilon: 1e-6 }), 17);
 add('LayerNormalization over C, H, W of NCHW (axis 1), no bias', (g) => void g.op('LayerNormalization', [g.input(nchw(2, 3, 4, 5)), g.weight([3, 4, 5], 0.5, 1.5)], { axis: 1 }), 17);
 add('LayerNormalization over rows of 11 (vectors and a tail)', (g) => void g.op('LayerNormalization', [g.input([3, 11]), g.weight([11], 0.5, 1.5), g.weight([11])], { epsilon: 1e-5 }), 17);
