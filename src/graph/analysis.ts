@@ -180,3 +180,22 @@ export function windowGeometry(node: GraphNode): WindowGeometry {
     inputSize, outputSize, kernel, strides, dilations, padsBegin, padsEnd,
   };
 }
+
+/**
+ * The AveragePool that may run before `conv` rather than after it, as the runtime runs it (both
+ * maps are linear and each window's weights sum to one, so only rounding changes, and the conv
+ * then runs on the pooled pixels: DenseNet's transitions): a 1×1, stride-1, unpadded conv whose
+ * output, or that of a BatchNormalization with constant statistics folded into it, only the pool
+ * reads, where the pool's mean counts no padding.
+ */
+export function averagePoolFirst(conv: GraphNode, soleReader: (tensor: string) => GraphNode | undefined): GraphNode | undefined {
+  if (conv.op !== 'Conv' || conv.inputs[0]?.shape.length !== 4) return undefined;
+  const g = windowGeometry(conv);
+  if ([...g.kernel, ...g.strides].some((v) => v !== 1) || [...g.padsBegin, ...g.padsEnd].some((p) => p !== 0)) return undefined;
+  let next = soleReader(conv.outputs[0]!.name);
+  if (next?.op === 'BatchNormalization' && next.outputs.length === 1 && next.inputs.slice(1).every((i) => i && i.kind !== 'activation')) next = soleReader(next.outputs[0]!.name);
+  if (next?.op !== 'AveragePool' || next.outputs.length !== 1) return undefined;
+  const pool = windowGeometry(next);
+  const windowsPastInput = [...pool.padsBegin, ...pool.padsEnd].some((p) => p !== 0) || next.attributes['ceil_mode'] === 1;
+  return next.attributes['count_include_pad'] === 1 && windowsPastInput ? undefined : next;
+}

@@ -4,6 +4,7 @@
 import type { F32Buffer } from '../core/core.js';
 import { type ConvEpilogue, convOutputSize, type ConvPlan, type ConvShape, type PackedWeights, type Schedule } from '../core/kernels.js';
 import type { PoolWindow } from '../core/tensor-ops.js';
+import { averagePoolFirst } from '../graph/analysis.js';
 import type { GraphNode } from '../graph/types.js';
 import { convTask, denseTask, spaceFor, taskKey, untunedConfig } from '../tune/space/index.js';
 import { broadcastStrides, contiguousStrides, elementCount, physicalOrder, physicalShape } from './layout.js';
@@ -144,10 +145,10 @@ const conv: Handler = (lw, node) => {
   }
   let x = lw.as(x0, 'nhwc');
   let outShape = out.shape;
-  // An average pool that alone reads a 1×1 conv's output pools the conv's input instead: the same
-  // linear maps in the other order, the conv on a quarter of the pixels after DenseNet's 2×2 pools.
-  const avg = lw.soleReader(tensor);
-  if (avg?.op === 'AveragePool' && kh === 1 && kw === 1 && shape.strideH === 1 && shape.strideW === 1 && padTop + padLeft + padBottom + padRight === 0 && commutesWithConv(avg)) {
+  // An average pool that alone reads a 1×1 conv's output pools the conv's input instead (see
+  // averagePoolFirst): the conv on a quarter of the pixels after DenseNet's 2×2 pools.
+  const avg = averagePoolFirst(node, (t) => lw.soleReader(t));
+  if (avg) {
     const window = poolWindow(lw, avg, x.shape);
     const pooled = lw.define(`${avg.outputs[0]!.name}#input`, [n, c, window.ho, window.wo], 'nhwc');
     poolStep(lw, avg, x, pooled, window, { output: pooled.name });
@@ -364,15 +365,6 @@ function poolWindow(lw: Lowering, node: GraphNode, shape: readonly number[]): Po
     n, h, w, c, ho: out.shape[2]!, wo: out.shape[3]!, kh: k[0]!, kw: k[1]!, strideH: s[0]!, strideW: s[1]!,
     padTop, padLeft, padBottom, padRight, dilationH: d[0]!, dilationW: d[1]!,
   };
-}
-
-/**
- * Whether an average pool gives the same as the 1×1 conv before it when run first: each window's
- * mean weighs its taps to a sum of one (counting only the input's, or no padding and no window past the input).
- */
-function commutesWithConv(avg: GraphNode): boolean {
-  const pads = attrList(avg, 'pads') ?? [];
-  return attr(avg, 'count_include_pad', 0) === 0 || (pads.every((p) => p === 0) && attrString(avg, 'auto_pad', 'NOTSET') !== 'SAME_UPPER' && attrString(avg, 'auto_pad', 'NOTSET') !== 'SAME_LOWER' && attr(avg, 'ceil_mode', 0) === 0);
 }
 
 /** Pools x (channels-last) into y over `window`, then the epilogue. */

@@ -1,6 +1,6 @@
 // The tuning tasks of a model: its convolution and dense layers as kernel shapes, the same
 // shape met several times counted once (with every node that uses it).
-import { windowGeometry } from '../graph/analysis.js';
+import { averagePoolFirst, windowGeometry } from '../graph/analysis.js';
 import type { Graph, GraphNode } from '../graph/types.js';
 import { convTask, denseTask, type Task, taskKey } from './space/task.js';
 
@@ -10,15 +10,17 @@ export interface ModelTask {
   nodes: string[];
 }
 
-function convNodeTask(node: GraphNode): Task | undefined {
+/** A conv node's kernel shape; after `pooledFirst` (averagePoolFirst), on the pooled pixels as the runtime runs it. */
+function convNodeTask(node: GraphNode, pooledFirst?: GraphNode): Task | undefined {
   if (node.inputs[0]?.shape.length !== 4) return undefined; // only 2-D convolutions
   const g = windowGeometry(node);
   if (g.strides[0] !== g.strides[1] || g.dilations[0] !== g.dilations[1]) return undefined; // the kernels take one stride and dilation
+  const [h, w] = pooledFirst ? pooledFirst.outputs[0]!.shape.slice(2) : g.inputSize;
   return convTask(node.name, {
     n: g.batch,
     c: g.inChannels,
-    h: g.inputSize[0]!,
-    w: g.inputSize[1]!,
+    h: h!,
+    w: w!,
     oc: g.outChannels,
     kh: g.kernel[0],
     kw: g.kernel[1],
@@ -42,9 +44,15 @@ function denseNodeTask(node: GraphNode): Task | undefined {
 }
 
 export function modelTasks(graph: Graph): ModelTask[] {
+  const readers = new Map<string, GraphNode[]>();
+  for (const node of graph.nodes) for (const i of node.inputs) if (i) readers.set(i.name, [...(readers.get(i.name) ?? []), node]);
+  const soleReader = (tensor: string): GraphNode | undefined => {
+    const list = readers.get(tensor) ?? [];
+    return list.length === 1 && !graph.outputs.includes(tensor) && list[0]!.inputs.filter((i) => i?.name === tensor).length === 1 ? list[0] : undefined;
+  };
   const byKey = new Map<string, ModelTask>();
   for (const node of graph.nodes) {
-    const task = node.op === 'Conv' ? convNodeTask(node) : node.op === 'Gemm' || node.op === 'MatMul' ? denseNodeTask(node) : undefined;
+    const task = node.op === 'Conv' ? convNodeTask(node, averagePoolFirst(node, soleReader)) : node.op === 'Gemm' || node.op === 'MatMul' ? denseNodeTask(node) : undefined;
     if (!task) continue;
     const key = taskKey(task);
     const entry = byKey.get(key);

@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { getCore } from '../../src/core/load.js';
 import { importOnnx } from '../../src/graph/onnx.js';
+import { zooModel } from '../../src/graph/zoo/index.js';
+import { placeholderWeights } from '../../src/run/placeholder-weights.js';
+import { modelTasks } from '../../src/tune/graph-tasks.js';
 import { createSession, RuntimeError } from '../../src/run/index.js';
 import { convTask, spaceFor, taskKey } from '../../src/tune/space/index.js';
 import { readModel } from '../helpers/fixtures.js';
@@ -152,5 +155,17 @@ describe('createSession', () => {
     const untuned = await createSession(tinyNet());
     expect(untuned.tunedLayers).toEqual([]);
     untuned.dispose();
+  });
+
+  it('looks up every conv layer under the workload the tuners tune it as (DenseNet-121, whose transitions run pool first)', async () => {
+    const graph = zooModel('densenet121');
+    const records = modelTasks(graph).map(({ task }) => {
+      const space = spaceFor(task);
+      const point = space.point(space.defaultConfig);
+      return JSON.stringify({ v: 1, workload: `${taskKey(task)}@host`, tuner: 'test', seed: 1, batch: 0, config: { point, index: space.indexOf(space.defaultConfig) }, result: { costs: [1e-6], errorCode: 0, timestamp: 0 } });
+    });
+    const session = await createSession(graph, { weights: placeholderWeights(graph, 1), records: `${records.join('\n')}\n` });
+    expect([...session.tunedLayers].sort()).toEqual(graph.nodes.filter((n) => n.op === 'Conv' || n.op === 'Gemm').map((n) => n.name).sort());
+    session.dispose();
   });
 });

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { loadModel } from '../../src/node/models.js';
+import { zooModel } from '../../src/graph/zoo/index.js';
 import { modelTasks } from '../../src/tune/graph-tasks.js';
 
 it('finds the 11 distinct convolutions and the classifier of the real ResNet-18 export', async () => {
@@ -25,4 +26,18 @@ it('treats a depthwise convolution as the depthwise kernel', async () => {
   const depthwise = tasks.filter((t) => t.task.kind === 'depthwise');
   expect(depthwise.length).toBeGreaterThan(5);
   depthwise.forEach((t) => expect(t.task.shape.groups).toBe(t.task.shape.c));
+});
+
+it("puts DenseNet's transition convolutions on the pooled pixels, as the runtime runs them (its average pool first)", () => {
+  const graph = zooModel('densenet121');
+  const tasks = modelTasks(graph);
+  const taskOf = (node: string) => tasks.find((t) => t.nodes.includes(node))!.task.shape;
+  // The three transitions: a 1×1 conv, then a 2×2 average pool.
+  const pools = graph.nodes.filter((n) => n.op === 'AveragePool');
+  const convs = pools.map((p) => graph.nodes.find((n) => n.op === 'Conv' && n.outputs[0]!.name === p.inputs[0]!.name)!);
+  expect(convs.map((c) => [c.inputs[0]!.shape[1], c.inputs[0]!.shape[2]])).toEqual([[256, 56], [512, 28], [1024, 14]]);
+  expect(convs.map((c) => [taskOf(c.name).c, taskOf(c.name).h, taskOf(c.name).w])).toEqual([[256, 28, 28], [512, 14, 14], [1024, 7, 7]]);
+  // A dense layer's 1×1 conv, which no pool reads, keeps its block's size.
+  const bottleneck = graph.nodes.find((n) => n.op === 'Conv' && n.inputs[1]!.shape[2] === 1 && n.inputs[0]!.shape[2] === 56 && !convs.includes(n))!;
+  expect(taskOf(bottleneck.name).h).toBe(56);
 });
