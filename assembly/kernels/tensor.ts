@@ -503,11 +503,28 @@ export function softmaxMiddle(x: usize, out: usize, outer: i32, n: i32, inner: i
  * channel prefix of a wider tensor (DenseNet's features so far).
  */
 export function channelAffine(x: usize, scale: usize, shift: usize, out: usize, outer: i32, c: i32, inner: i32, xStride: i32, lo: f32, hi: f32): void {
+  affineRows(x, scale, shift, out, 0, outer, c, inner, xStride, lo, hi);
+}
+
+/**
+ * Part `part` of `parts` of channelAffine, whose arguments are 10 words at `args` (x, scale,
+ * shift, out, outer, c, inner, xStride as i32, then lo and hi as f32); parts take rows of `outer`.
+ */
+export function affineRun(args: usize, part: i32, parts: i32): void {
+  const outer = load<i32>(args, 16);
+  affineRows(<usize>load<u32>(args), <usize>load<u32>(args, 4), <usize>load<u32>(args, 8), <usize>load<u32>(args, 12),
+    <i32>(<i64>outer * part / parts), <i32>(<i64>outer * (part + 1) / parts),
+    load<i32>(args, 20), load<i32>(args, 24), load<i32>(args, 28), load<f32>(args, 32), load<f32>(args, 36));
+}
+
+// channelAffine over rows o0 … o1 − 1 of outer.
+// @ts-ignore: decorator
+@inline function affineRows(x: usize, scale: usize, shift: usize, out: usize, o0: i32, o1: i32, c: i32, inner: i32, xStride: i32, lo: f32, hi: f32): void {
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   if (inner == 1) {
     // Channels last: each pixel's row of c channels against the scale and shift vectors.
     const c4 = c & ~3;
-    for (let o = 0; o < outer; o++) {
+    for (let o = o0; o < o1; o++) {
       const row = <usize>(o * c) << 2, from = x + (<usize>o * <usize>xStride << 2);
       let ch = 0;
       for (; ch < c4; ch += 4) {
@@ -523,7 +540,7 @@ export function channelAffine(x: usize, scale: usize, shift: usize, out: usize, 
     return;
   }
   const inner4 = inner & ~3;
-  for (let o = 0; o < outer; o++) {
+  for (let o = o0; o < o1; o++) {
     for (let ch = 0; ch < c; ch++) {
       const s = load<f32>(scale + (<usize>ch << 2)), t = load<f32>(shift + (<usize>ch << 2));
       const vs = f32x4.splat(s), vt = f32x4.splat(t);

@@ -39,7 +39,7 @@ function longInnerLoop(dims: readonly number[], src: readonly number[], dst: rea
 }
 
 export class TensorOps {
-  /** Scratch for the arguments of stridedCopy (three i32[6]), selectMap (16 i32) and poolRun (20 i32), allocated once per core. */
+  /** Scratch for the arguments of stridedCopy (three i32[6]), selectMap (16 i32), poolRun (20 i32) and affineRun (10 words), allocated once per core. */
   private readonly copyArgs: number;
 
   constructor(readonly core: Core) {
@@ -127,8 +127,13 @@ export class TensorOps {
    * out[o][c][i] = clamp(x·scale[c] + shift[c], lo, hi); channels last (inner 1), x's pixels
    * `xStride` floats apart (c unless x is a channel prefix of a wider tensor).
    */
-  channelAffine(x: number, scale: number, shift: number, out: number, outer: number, c: number, inner: number, xStride = c, lo = -Infinity, hi = Infinity): void {
-    this.core.exports.channelAffine(x, scale, shift, out, outer, c, inner, xStride, lo, hi);
+  channelAffine(x: number, scale: number, shift: number, out: number, outer: number, c: number, inner: number, xStride = c, lo = -Infinity, hi = Infinity, threads?: ThreadPool): void {
+    if (!threads) return this.core.exports.channelAffine(x, scale, shift, out, outer, c, inner, xStride, lo, hi);
+    // With a thread pool its threads take rows of outer: affineRun's ten words in the scratch.
+    const buffer = this.core.exports.memory.buffer;
+    new Int32Array(buffer, this.copyArgs, 8).set([x, scale, shift, out, outer, c, inner, xStride]);
+    new Float32Array(buffer, this.copyArgs + 32, 2).set([lo, hi]);
+    threads.run('affineRun', this.copyArgs);
   }
 
   /** LayerNormalization over rows of n floats; bias 0 means none. */

@@ -421,13 +421,14 @@ const batchNorm: Handler = (lw, node) => {
   const length = elementCount(out.shape);
   // A ReLU or Clip straight after (DenseNet's pre-activations) is the map's clamp, not a pass of its own.
   const act = epilogue.activation;
-  const clamp = !epilogue.residual && act && (act.kind === 'relu' || act.kind === 'clip') ? (act.kind === 'relu' ? [0, Infinity] : [act.a, act.b]) : undefined;
+  const clamp = !epilogue.residual && act && (act.kind === 'relu' || act.kind === 'clip');
+  const [lo, hi] = !clamp ? [-Infinity, Infinity] : act.kind === 'relu' ? [0, Infinity] : [act.a, act.b];
   const rest: Epilogue = clamp ? { output: epilogue.output } : epilogue;
   lw.step(node, [x, epilogue.residual], [y], (ptr) => {
     const px = xAt(ptr), py = ptr(y.buf!);
     const tail = runEpilogue(lw, rest, (v) => ptr(v.buf!), py, length);
     return () => {
-      lw.ops.channelAffine(px, scaleAt, shiftAt, py, outer, c, inner, x.pixelStride ?? c, ...(clamp ?? [-Infinity, Infinity]));
+      lw.ops.channelAffine(px, scaleAt, shiftAt, py, outer, c, inner, x.pixelStride ?? c, lo, hi, lw.options.pool);
       tail();
     };
   });

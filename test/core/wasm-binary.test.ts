@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FLAVOURS, type Flavour, isThreaded, THREADED_MEMORY } from '../../src/core/flavour.js';
+import { THREAD_KERNELS } from '../../src/core/threads.js';
 import {
   customSections, disassemble, exportedFunction, isCall, isVector, type Loop, parseText, reachable, validate, type WasmText, wasmBytes, wasmPath,
 } from './wasm-inspect.js';
@@ -53,7 +54,7 @@ describe.each(['simd-threads', 'relaxed-threads'] as const)('the %s flavour', (f
     await expect(validate(wasmBytes(flavour), { simd: true, relaxedSimd: true, threads: false })).rejects.toThrow(/shared|threads/);
   });
 
-  it.each(['convRun', 'dwRun', 'wgRun', 'poolRun'])('%s, which helper threads run, touches no global', (root) => {
+  it.each([...THREAD_KERNELS])('%s, which helper threads run, touches no global', (root) => {
     const globals = reachable(text(flavour), exportedFunction(text(flavour), root)!.name)
       .flatMap((fn) => fn.instructions.filter((i) => /^global\.(get|set)\b/.test(i)).map((i) => `${fn.name}: ${i}`));
     expect(globals).toEqual([]);

@@ -127,13 +127,42 @@ describe('conv and depthwise kernels on threads', () => {
     }
   });
 
+  it('the channel affine map (BatchNorm, its clamp, a strided input) split 1, 2 and 3 ways by rows gives the same bits, as the plain formula gives them', () => {
+    const random = new Random(29);
+    const ops = tensorOps(core);
+    const f = Math.fround;
+    for (let trial = 0; trial < 16; trial++) {
+      const pixels = random.intBetween(1, 40), c = random.intBetween(1, 21), xStride = c + random.pick([0, 0, 3, 8]);
+      const [lo, hi] = random.pick([[-Infinity, Infinity], [0, Infinity], [0, 0.5]]) as [number, number];
+      const x = random.floats(pixels * xStride), scale = random.floats(c), shift = random.floats(c);
+      const [xb, sb, tb] = [x, scale, shift].map((a) => core.f32From(a));
+      const outputs = [undefined, ...pools].map((pool) => {
+        const y = core.allocF32(pixels * c);
+        core.view(y).fill(Number.NaN); // a row no part wrote stays NaN
+        ops.channelAffine(xb!.ptr, sb!.ptr, tb!.ptr, y.ptr, pixels, c, 1, xStride, lo, hi, pool);
+        const out = core.read(y);
+        core.free(y);
+        return out;
+      });
+      core.free(xb!, sb!, tb!);
+      const where = `trial ${trial}: ${pixels} pixels × ${c} channels, stride ${xStride}, clamp [${lo}, ${hi}]`;
+      expect(Buffer.from(outputs[1]!.buffer).equals(Buffer.from(outputs[0]!.buffer)), `${where}: 2 threads`).toBe(true);
+      expect(Buffer.from(outputs[2]!.buffer).equals(Buffer.from(outputs[0]!.buffer)), `${where}: 3 threads`).toBe(true);
+      const expected = Float32Array.from({ length: pixels * c }, (_, i) => {
+        const [p, ch] = [Math.floor(i / c), i % c];
+        return Math.min(Math.max(f(f(x[p * xStride + ch]! * scale[ch]!) + shift[ch]!), lo), hi);
+      });
+      expect(Buffer.from(outputs[0]!.buffer).equals(Buffer.from(expected.buffer)), where).toBe(true);
+    }
+  });
+
   it('a pool needs a threaded core', async () => {
     await expect(ThreadPool.launch(await getCore('simd'), 1, threadSpawner()!)).rejects.toThrow(/the 'simd' core has no shared memory/);
   });
 });
 
 describe('sessions on threads', () => {
-  it.each(['mobilenetv2', 'resnet18', 'efficientnetb0'])('%s gives the same outputs on 1, 2 and 3 threads', async (name) => {
+  it.each(['mobilenetv2', 'resnet18', 'efficientnetb0', 'densenet121'])('%s gives the same outputs on 1, 2 and 3 threads', async (name) => {
     const graph = zooModel(name);
     const weights = placeholderWeights(graph, 3);
     const input = graph.inputs[0]!;
