@@ -6,7 +6,7 @@ export { pipelineSimulate, pipelineContiguousDp } from './sched/pipeline';
 export { convPlan, convPrepare, convRun, dwPlan, dwRun, planRelease, convPackWeights, convPackedLength, dwPackWeights, dwPackedLength, convVariantCount, convVariantRows, convVariantCols, dwVariantCount, peakMadd } from './kernels/conv';
 export { wgPlan, wgRun, wgPackWeights, wgPackedLength } from './kernels/winograd';
 export { biasAdd, addTensors } from './kernels/ops';
-export { unaryMap, binaryMap, stridedCopy, interleavePairs, fillF32, flushSubnormals, gatherRows, selectMap, poolRun, reduceMiddle, softmaxMiddle, channelAffine, affineRun, layerNorm, lrnChannels, instanceNormChannelsLast } from './kernels/tensor';
+export { unaryMap, binaryMap, binaryRun, stridedCopy, interleavePairs, fillF32, flushSubnormals, gatherRows, selectMap, poolRun, reduceMiddle, softmaxMiddle, channelAffine, affineRun, layerNorm, lrnChannels, instanceNormChannelsLast } from './kernels/tensor';
 export { simLayer, simFieldCount, simTraceBegin, simTraceLines, simTraceLine, simTraceEnd, simDramLog, simDramLogLength, simDramLogData, simPrefetchLength, simPrefetchOrder } from './sim/systolic';
 export { simRamulator } from './sim/ramulator';
 export { nnGroupSoftmax, nnGroupXentBackward, nnMaskedSoftmax } from './nn/softmax';

@@ -193,7 +193,6 @@ export function unaryMap(x: usize, out: usize, length: i32, kind: i32, a: f32, b
     case B_SUB: return x - y;
     case B_MUL: return x * y;
     case B_DIV: return x / y;
-    case B_POW: return y == 2 ? x * x : <f32>Math.pow(<f64>x, <f64>y);
     case B_MAX: return max(x, y);
     case B_PRELU: return x < 0 ? x * y : x;
     default: return min(x, y);
@@ -223,31 +222,55 @@ export function binaryMap(a: usize, b: usize, out: usize, kind: i32,
   d0: i32, d1: i32, d2: i32, d3: i32,
   sa0: i32, sa1: i32, sa2: i32, sa3: i32,
   sb0: i32, sb1: i32, sb2: i32, sb3: i32): void {
-  const vector = kind != B_POW && (sa3 == 1 || sa3 == 0) && (sb3 == 1 || sb3 == 0);
-  const d34 = vector ? d3 & ~3 : 0;
+  if (kind != B_POW) return binaryRows(a, b, out, kind, 0, d0 * d1 * d2, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3);
+  // Pow takes f64's Math.pow, whose scratch global no helper thread may touch: here alone, a float at a time.
   let o = out;
-  for (let i0 = 0; i0 < d0; i0++) {
-    for (let i1 = 0; i1 < d1; i1++) {
-      for (let i2 = 0; i2 < d2; i2++) {
-        const pa = a + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2) << 2);
-        const pb = b + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2) << 2);
-        let i3 = 0;
-        if (vector) {
-          const ca = sa3 == 0 ? v128.load32_splat(pa) : f32x4.splat(0);
-          const cb = sb3 == 0 ? v128.load32_splat(pb) : f32x4.splat(0);
-          for (; i3 < d34; i3 += 4) {
-            const x = sa3 == 0 ? ca : v128.load(pa + (<usize>i3 << 2));
-            const y = sb3 == 0 ? cb : v128.load(pb + (<usize>i3 << 2));
-            v128.store(o + (<usize>i3 << 2), binaryVector(x, y, kind));
-          }
-        }
-        for (; i3 < d3; i3++) {
-          const x = load<f32>(pa + (<usize>(i3 * sa3) << 2));
-          const y = load<f32>(pb + (<usize>(i3 * sb3) << 2));
-          store<f32>(o + (<usize>i3 << 2), binaryScalar(x, y, kind));
-        }
-        o += <usize>d3 << 2;
+  for (let i0 = 0; i0 < d0; i0++) for (let i1 = 0; i1 < d1; i1++) for (let i2 = 0; i2 < d2; i2++) for (let i3 = 0; i3 < d3; i3++) {
+    const x = load<f32>(a + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2 + i3 * sa3) << 2));
+    const y = load<f32>(b + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2 + i3 * sb3) << 2));
+    store<f32>(o, y == 2 ? x * x : <f32>Math.pow(<f64>x, <f64>y));
+    o += 4;
+  }
+}
+
+/**
+ * Part `part` of `parts` of binaryMap (any kind but pow), whose arguments are 16 i32 at `args`
+ * (a, b, out, kind, then the dims and each operand's strides); parts take rows of the outer three dims.
+ */
+export function binaryRun(args: usize, part: i32, parts: i32): void {
+  const d0 = load<i32>(args, 16), d1 = load<i32>(args, 20), d2 = load<i32>(args, 24);
+  const rows = d0 * d1 * d2;
+  binaryRows(<usize>load<u32>(args), <usize>load<u32>(args, 4), <usize>load<u32>(args, 8), load<i32>(args, 12),
+    <i32>(<i64>rows * part / parts), <i32>(<i64>rows * (part + 1) / parts), d1, d2, load<i32>(args, 28),
+    load<i32>(args, 32), load<i32>(args, 36), load<i32>(args, 40), load<i32>(args, 44),
+    load<i32>(args, 48), load<i32>(args, 52), load<i32>(args, 56), load<i32>(args, 60));
+}
+
+// binaryMap over rows r0 … r1 − 1 of d0·d1·d2, each a run of d3 outputs.
+// @ts-ignore: decorator
+@inline function binaryRows(a: usize, b: usize, out: usize, kind: i32, r0: i32, r1: i32, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32): void {
+  const vector = (sa3 == 1 || sa3 == 0) && (sb3 == 1 || sb3 == 0);
+  const d34 = vector ? d3 & ~3 : 0;
+  for (let r = r0; r < r1; r++) {
+    const i2 = r % d2, i01 = r / d2, i1 = i01 % d1, i0 = i01 / d1;
+    const pa = a + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2) << 2);
+    const pb = b + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2) << 2);
+    const o = out + (<usize>r * <usize>d3 << 2);
+    let i3 = 0;
+    if (vector) {
+      const ca = sa3 == 0 ? v128.load32_splat(pa) : f32x4.splat(0);
+      const cb = sb3 == 0 ? v128.load32_splat(pb) : f32x4.splat(0);
+      for (; i3 < d34; i3 += 4) {
+        const x = sa3 == 0 ? ca : v128.load(pa + (<usize>i3 << 2));
+        const y = sb3 == 0 ? cb : v128.load(pb + (<usize>i3 << 2));
+        v128.store(o + (<usize>i3 << 2), binaryVector(x, y, kind));
       }
+    }
+    for (; i3 < d3; i3++) {
+      const x = load<f32>(pa + (<usize>(i3 * sa3) << 2));
+      const y = load<f32>(pb + (<usize>(i3 * sb3) << 2));
+      store<f32>(o + (<usize>i3 << 2), binaryScalar(x, y, kind));
     }
   }
 }

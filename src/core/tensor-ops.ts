@@ -21,6 +21,9 @@ export const MAX_COPY_RANK = 6;
 /** poolRun's arguments (i32). */
 const POOL_ARGS = 20;
 
+/** Binary maps at least this large run on the session's threads (one of 32K floats takes about 10 µs). */
+const THREADED_MAP_FLOATS = 1 << 15;
+
 /** Below this many floats the copy's innermost run is mostly loop overhead. */
 const SHORT_RUN = 8;
 
@@ -39,7 +42,7 @@ function longInnerLoop(dims: readonly number[], src: readonly number[], dst: rea
 }
 
 export class TensorOps {
-  /** Scratch for the arguments of stridedCopy (three i32[6]), selectMap (16 i32), poolRun (20 i32) and affineRun (10 words), allocated once per core. */
+  /** Scratch for the arguments of stridedCopy (three i32[6]), selectMap and binaryRun (16 i32), poolRun (20 i32) and affineRun (10 words), allocated once per core. */
   private readonly copyArgs: number;
 
   constructor(readonly core: Core) {
@@ -54,11 +57,16 @@ export class TensorOps {
    * out = a ∘ b over a contiguous 4-D output `dims`, with element strides of each operand per
    * dimension (0 broadcasts).
    */
-  binary(a: number, b: number, out: number, kind: BinaryKind, dims: readonly number[], stridesA: readonly number[], stridesB: readonly number[]): void {
+  binary(a: number, b: number, out: number, kind: BinaryKind, dims: readonly number[], stridesA: readonly number[], stridesB: readonly number[], threads?: ThreadPool): void {
     const [d0, d1, d2, d3] = dims as [number, number, number, number];
     const [a0, a1, a2, a3] = stridesA as [number, number, number, number];
     const [b0, b1, b2, b3] = stridesB as [number, number, number, number];
-    this.core.exports.binaryMap(a, b, out, BINARY[kind], d0, d1, d2, d3, a0, a1, a2, a3, b0, b1, b2, b3);
+    // A map this small is over before helper threads would have taken their rows.
+    if (!threads || kind === 'pow' || d0 * d1 * d2 * d3 < THREADED_MAP_FLOATS || d0 * d1 * d2 < threads.size) {
+      return this.core.exports.binaryMap(a, b, out, BINARY[kind], d0, d1, d2, d3, a0, a1, a2, a3, b0, b1, b2, b3);
+    }
+    new Int32Array(this.core.exports.memory.buffer, this.copyArgs, 16).set([a, b, out, BINARY[kind], d0, d1, d2, d3, a0, a1, a2, a3, b0, b1, b2, b3]);
+    threads.run('binaryRun', this.copyArgs);
   }
 
   /** dst[Σ i·dstStrides] = src[Σ i·srcStrides] over `dims` (rank ≤ 6, padded with leading 1s here). */

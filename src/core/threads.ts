@@ -23,7 +23,7 @@ export interface ThreadHandle {
 export type ThreadSpawner = (source: string) => Promise<ThreadHandle>;
 
 /** Kernel run functions a thread can be handed: each takes (plan or arguments, part, parts). */
-export const THREAD_KERNELS = ['convRun', 'dwRun', 'wgRun', 'poolRun', 'affineRun'] as const;
+export const THREAD_KERNELS = ['convRun', 'dwRun', 'wgRun', 'poolRun', 'affineRun', 'binaryRun'] as const;
 export type ThreadKernel = (typeof THREAD_KERNELS)[number];
 
 // Control block: one 64-byte slot per helper thread: [state, kernel, plan, part, parts].

@@ -123,9 +123,9 @@ function binaryStep(lw: Lowering, node: GraphNode, kind: BinaryKind, a: Val, b: 
   lw.step(node, [a, b], [y], (ptr) => {
     const pa = aAt(ptr), pb = bAt(ptr), py = ptr(y.buf!);
     const blocks = plan.offsets.map(([oa, ob], i) => [pa + oa! * 4, pb + ob! * 4, py + i * plan.innerCount * 4] as const);
-    if (blocks.length === 1) return () => lw.ops.binary(pa, pb, py, kind, plan.inner, sa, sb);
+    if (blocks.length === 1) return () => lw.ops.binary(pa, pb, py, kind, plan.inner, sa, sb, lw.options.pool);
     return () => {
-      for (const [xa, xb, xy] of blocks) lw.ops.binary(xa, xb, xy, kind, plan.inner, sa, sb);
+      for (const [xa, xb, xy] of blocks) lw.ops.binary(xa, xb, xy, kind, plan.inner, sa, sb, lw.options.pool);
     };
   });
 }

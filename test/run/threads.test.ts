@@ -156,6 +156,41 @@ describe('conv and depthwise kernels on threads', () => {
     }
   });
 
+  it('binary maps with broadcasting split 1, 2 and 3 ways by rows give the same bits, as the plain formula gives them', () => {
+    const random = new Random(31);
+    const ops = tensorOps(core);
+    const f = Math.fround;
+    const formula = { add: (x: number, y: number) => f(x + y), mul: (x: number, y: number) => f(x * y), prelu: (x: number, y: number) => (x < 0 ? f(x * y) : x), sub: (x: number, y: number) => f(x - y) };
+    for (let trial = 0; trial < 8; trial++) {
+      // Big enough for the threads (32K floats and more), a row of channels (d3) broadcast or not.
+      const dims = [random.intBetween(1, 2), random.intBetween(1, 3), random.intBetween(60, 200), random.intBetween(60, 130)];
+      const contiguous = [dims[1]! * dims[2]! * dims[3]!, dims[2]! * dims[3]!, dims[3]!, 1];
+      const broadcast = random.pick([[0, 0, 0, 1], [0, 0, dims[3]!, 1], [0, 0, 1, 0]]);
+      const kind = random.pick(['add', 'mul', 'prelu', 'sub'] as const);
+      const count = dims.reduce((p, d) => p * d, 1);
+      const a = random.floats(count), b = random.floats(broadcast.reduce((end, s, i) => end + s * (dims[i]! - 1), 1));
+      const [ab, bb] = [a, b].map((v) => core.f32From(v));
+      const outputs = [undefined, ...pools].map((pool) => {
+        const y = core.allocF32(count);
+        core.view(y).fill(Number.NaN); // a row no part wrote stays NaN
+        ops.binary(ab!.ptr, bb!.ptr, y.ptr, kind, dims, contiguous, broadcast, pool);
+        const out = core.read(y);
+        core.free(y);
+        return out;
+      });
+      core.free(ab!, bb!);
+      const where = `trial ${trial}: ${kind} over [${dims}], b strides [${broadcast}]`;
+      expect(Buffer.from(outputs[1]!.buffer).equals(Buffer.from(outputs[0]!.buffer)), `${where}: 2 threads`).toBe(true);
+      expect(Buffer.from(outputs[2]!.buffer).equals(Buffer.from(outputs[0]!.buffer)), `${where}: 3 threads`).toBe(true);
+      const expected = Float32Array.from({ length: count }, (_, i) => {
+        const index = dims.map((_, d) => Math.floor(i / contiguous[d]!) % dims[d]!);
+        return formula[kind](a[i]!, b[index.reduce((at, k, d) => at + k * broadcast[d]!, 0)]!);
+      });
+      const first = expected.findIndex((v, i) => !Object.is(v, outputs[0]![i]));
+      expect(first, `${where}: element ${first}, ${outputs[0]![first]} against ${expected[first]}`).toBe(-1);
+    }
+  });
+
   it('a pool needs a threaded core', async () => {
     await expect(ThreadPool.launch(await getCore('simd'), 1, threadSpawner()!)).rejects.toThrow(/the 'simd' core has no shared memory/);
   });
