@@ -457,34 +457,39 @@ export function poolRun(args: usize, part: i32, parts: i32): void {
 
 // ---- reductions, softmax, normalisation ------------------------------------------------------------
 
+// Channels-last reductions (global pooling over NHWC): rows of `inner` floats added in f32 into
+// the output, which stays in cache while the input streams once (a walk down each column of four
+// channels took EfficientNet-B0's pools 0.53 ms, this 0.33); each output adds its rows in order,
+// as that walk did, so the same bits.
+// @ts-ignore: decorator
+@inline function sumRows(x: usize, out: usize, outer: i32, n: i32, inner: i32, kind: i32): void {
+  const scale: f32 = kind == R_MEAN ? <f32>1 / <f32>n : 1;
+  const inner4 = inner & ~3;
+  for (let o = 0; o < outer; o++) {
+    const base = x + (<usize>o * <usize>n * <usize>inner << 2);
+    const dst = out + (<usize>o * <usize>inner << 2);
+    memory.fill(dst, 0, <usize>inner << 2);
+    for (let r = 0; r < n; r++) {
+      const row = base + (<usize>r * <usize>inner << 2);
+      let i = 0;
+      for (; i < inner4; i += 4) v128.store(dst + (<usize>i << 2), f32x4.add(v128.load(dst + (<usize>i << 2)), v128.load(row + (<usize>i << 2))));
+      for (; i < inner; i++) store<f32>(dst + (<usize>i << 2), load<f32>(dst + (<usize>i << 2)) + load<f32>(row + (<usize>i << 2)));
+    }
+    let i = 0;
+    for (; i < inner4; i += 4) v128.store(dst + (<usize>i << 2), f32x4.mul(v128.load(dst + (<usize>i << 2)), f32x4.splat(scale)));
+    for (; i < inner; i++) store<f32>(dst + (<usize>i << 2), load<f32>(dst + (<usize>i << 2)) * scale);
+  }
+}
+
+
 
 /**
  * out[o][i] = reduce over r of x[o][r][i] for an [outer][n][inner] view (mean, sum or max).
- * Sums accumulate in f64 per output so long reductions stay exact to float precision.
+ * Channels-last sums take sumRows; the others accumulate in f64 per output, so long reductions
+ * stay exact to float precision.
  */
 export function reduceMiddle(x: usize, out: usize, outer: i32, n: i32, inner: i32, kind: i32): void {
-  if (inner >= 4 && kind != R_MAX) {
-    // Channels-last reductions (global pooling over NHWC): rows of `inner` floats added with SIMD in f32
-    // pairs of partial sums, which keeps the error far below the runtime's tolerance.
-    const scale: f32 = kind == R_MEAN ? <f32>1 / <f32>n : 1;
-    const inner4 = inner & ~3;
-    for (let o = 0; o < outer; o++) {
-      const base = x + (<usize>o * <usize>n * <usize>inner << 2);
-      const dst = out + (<usize>o * <usize>inner << 2);
-      let i = 0;
-      for (; i < inner4; i += 4) {
-        let acc = f32x4.splat(0);
-        for (let r = 0; r < n; r++) acc = f32x4.add(acc, v128.load(base + (<usize>(r * inner + i) << 2)));
-        v128.store(dst + (<usize>i << 2), f32x4.mul(acc, f32x4.splat(scale)));
-      }
-      for (; i < inner; i++) {
-        let acc: f32 = 0;
-        for (let r = 0; r < n; r++) acc += load<f32>(base + (<usize>(r * inner + i) << 2));
-        store<f32>(dst + (<usize>i << 2), acc * scale);
-      }
-    }
-    return;
-  }
+  if (inner >= 4 && kind != R_MAX) return sumRows(x, out, outer, n, inner, kind);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = x + (<usize>(o * n * inner + i) << 2);

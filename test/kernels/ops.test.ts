@@ -4,6 +4,7 @@ import { detectFeatures, FLAVOURS, getCore } from '../../src/node/index.js';
 import { Random } from '../../src/helpers/random.js';
 import { convShape, inputLength, Kernels, outputLength } from '../../src/core/kernels.js';
 import { referencePool } from '../../src/core/kernels-reference.js';
+import { tensorOps } from '../../src/core/tensor-ops.js';
 
 const available = FLAVOURS.filter((f) => f !== 'relaxed' || detectFeatures().relaxedSimd);
 
@@ -54,6 +55,29 @@ describe.each(available)('cheap ops in the %s flavour', (flavour) => {
         });
         const expected = referencePool(shape, x, kind);
         for (let i = 0; i < expected.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 5);
+      }
+    }
+  });
+
+  it('channels-last sums and means add the pixels of each channel in order in float32, bit for bit', async () => {
+    const core = await getCore(flavour);
+    const ops = tensorOps(core);
+    const random = new Random(13);
+    const f = Math.fround;
+    for (const [outer, n, inner] of [[1, 49, 1280], [2, 7, 6], [1, 300, 33], [3, 1, 4]] as const) {
+      const x = random.floats(outer * n * inner, -4, 4);
+      for (const kind of ['sum', 'mean'] as const) {
+        const [xb, yb] = [core.f32From(x), core.allocF32(outer * inner)];
+        ops.reduce(xb.ptr, yb.ptr, outer, n, inner, kind);
+        const got = core.read(yb);
+        core.free(xb, yb);
+        const expected = Float32Array.from({ length: outer * inner }, (_, j) => {
+          const [o, i] = [Math.floor(j / inner), j % inner];
+          let acc = 0;
+          for (let r = 0; r < n; r++) acc = f(acc + x[(o * n + r) * inner + i]!);
+          return kind === 'mean' ? f(acc * f(1 / n)) : acc;
+        });
+        expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer)), `${kind} over [${outer}, ${n}, ${inner}]`).toBe(true);
       }
     }
   });
