@@ -181,6 +181,26 @@ export function windowGeometry(node: GraphNode): WindowGeometry {
   };
 }
 
+/** Who reads each activation of a graph: every reader, and the node that alone reads it once (none for a graph output). */
+export interface TensorReaders {
+  readersOf(tensor: string): readonly GraphNode[];
+  soleReader(tensor: string): GraphNode | undefined;
+}
+
+export function tensorReaders(graph: Graph): TensorReaders {
+  const readers = new Map<string, GraphNode[]>();
+  for (const node of graph.nodes) for (const i of node.inputs) if (i?.kind === 'activation') readers.set(i.name, [...(readers.get(i.name) ?? []), node]);
+  const readersOf = (tensor: string): readonly GraphNode[] => readers.get(tensor) ?? [];
+  return {
+    readersOf,
+    soleReader(tensor) {
+      const list = readersOf(tensor);
+      if (list.length !== 1 || graph.outputs.includes(tensor)) return undefined;
+      return list[0]!.inputs.filter((i) => i?.name === tensor).length === 1 ? list[0] : undefined;
+    },
+  };
+}
+
 /**
  * The AveragePool that may run before `conv` rather than after it, as the runtime runs it (both
  * maps are linear and each window's weights sum to one, so only rounding changes, and the conv

@@ -10,6 +10,7 @@ import type { Core, F32Buffer } from '../core/core.js';
 import { type ConvPlan, Kernels, type PackedWeights } from '../core/kernels.js';
 import type { ThreadPool } from '../core/threads.js';
 import { tensorOps, type TensorOps } from '../core/tensor-ops.js';
+import { tensorReaders, type TensorReaders } from '../graph/analysis.js';
 import type { Graph, GraphNode, NodeInput } from '../graph/types.js';
 import { canFoldConstants, foldConstants, isMatrixTranspose } from './fold-constants.js';
 import { Float32Bytes, type TensorValues } from './float32-bytes.js';
@@ -81,7 +82,7 @@ export class Lowering {
   readonly tunedLayers: string[] = [];
   readonly kernels: Kernels;
   readonly ops: TensorOps;
-  private readonly readers = new Map<string, GraphNode[]>();
+  private readonly readers: TensorReaders;
   private readonly conversions = new Map<string, Val>();
   private readonly constants = new Map<Float32Array, number>();
 
@@ -93,14 +94,7 @@ export class Lowering {
   ) {
     this.kernels = new Kernels(core);
     this.ops = tensorOps(core);
-    for (const n of graph.nodes) {
-      for (const i of n.inputs) {
-        if (i?.kind !== 'activation') continue;
-        const list = this.readers.get(i.name) ?? [];
-        list.push(n);
-        this.readers.set(i.name, list);
-      }
-    }
+    this.readers = tensorReaders(graph);
   }
 
   fail(node: GraphNode, message: string): never {
@@ -253,14 +247,11 @@ export class Lowering {
   /** The one node that reads `tensor`, when exactly one does and it is not a graph output. */
   /** The nodes that read activation `tensor`. */
   readersOf(tensor: string): readonly GraphNode[] {
-    return this.readers.get(tensor) ?? [];
+    return this.readers.readersOf(tensor);
   }
 
   soleReader(tensor: string): GraphNode | undefined {
-    const list = this.readers.get(tensor) ?? [];
-    if (list.length !== 1 || this.graph.outputs.includes(tensor)) return undefined;
-    const reads = list[0]!.inputs.filter((i) => i?.name === tensor).length;
-    return reads === 1 ? list[0] : undefined;
+    return this.readers.soleReader(tensor);
   }
 
   /**
@@ -268,7 +259,7 @@ export class Lowering {
    * and by a Mul of it with that Sigmoid's output, which nothing else reads.
    */
   siluNodes(tensor: string): { sigmoid: GraphNode; mul: GraphNode } | undefined {
-    const list = this.readers.get(tensor) ?? [];
+    const list = this.readersOf(tensor);
     if (list.length !== 2 || this.graph.outputs.includes(tensor)) return undefined;
     const sigmoid = list.find((n) => n.op === 'Sigmoid');
     const mul = list.find((n) => n.op === 'Mul');
@@ -285,7 +276,7 @@ export class Lowering {
    * the first Mul and each step only by the next; the last node writes the result.
    */
   geluNodes(tensor: string): GraphNode[] | undefined {
-    const list = this.readers.get(tensor) ?? [];
+    const list = this.readersOf(tensor);
     if (list.length !== 2 || this.graph.outputs.includes(tensor)) return undefined;
     const div = list.find((n) => n.op === 'Div');
     const times = list.find((n) => n.op === 'Mul');

@@ -1,6 +1,6 @@
 // The tuning tasks of a model: its convolution and dense layers as kernel shapes, the same
 // shape met several times counted once (with every node that uses it).
-import { averagePoolFirst, windowGeometry } from '../graph/analysis.js';
+import { averagePoolFirst, tensorReaders, windowGeometry } from '../graph/analysis.js';
 import type { Graph, GraphNode } from '../graph/types.js';
 import { convTask, denseTask, type Task, taskKey } from './space/task.js';
 
@@ -44,12 +44,7 @@ function denseNodeTask(node: GraphNode): Task | undefined {
 }
 
 export function modelTasks(graph: Graph): ModelTask[] {
-  const readers = new Map<string, GraphNode[]>();
-  for (const node of graph.nodes) for (const i of node.inputs) if (i) readers.set(i.name, [...(readers.get(i.name) ?? []), node]);
-  const soleReader = (tensor: string): GraphNode | undefined => {
-    const list = readers.get(tensor) ?? [];
-    return list.length === 1 && !graph.outputs.includes(tensor) && list[0]!.inputs.filter((i) => i?.name === tensor).length === 1 ? list[0] : undefined;
-  };
+  const { soleReader } = tensorReaders(graph);
   const byKey = new Map<string, ModelTask>();
   for (const node of graph.nodes) {
     const task = node.op === 'Conv' ? convNodeTask(node, averagePoolFirst(node, soleReader)) : node.op === 'Gemm' || node.op === 'MatMul' ? denseNodeTask(node) : undefined;
