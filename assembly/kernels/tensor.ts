@@ -457,6 +457,7 @@ export function poolRun(args: usize, part: i32, parts: i32): void {
 
 // ---- reductions, softmax, normalisation ------------------------------------------------------------
 
+
 // Channels-last reductions (global pooling over NHWC): rows of `inner` floats added in f32 into
 // the output, which stays in cache while the input streams once (a walk down each column of four
 // channels took EfficientNet-B0's pools 0.53 ms, this 0.33); each output adds its rows in order,
@@ -480,8 +481,6 @@ export function poolRun(args: usize, part: i32, parts: i32): void {
     for (; i < inner; i++) store<f32>(dst + (<usize>i << 2), load<f32>(dst + (<usize>i << 2)) * scale);
   }
 }
-
-
 
 /**
  * out[o][i] = reduce over r of x[o][r][i] for an [outer][n][inner] view (mean, sum or max).
